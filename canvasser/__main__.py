@@ -1,0 +1,4 @@
+from canvasser.cli import main
+import sys
+
+sys.exit(main())

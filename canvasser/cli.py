@@ -1,0 +1,92 @@
+"""The command line: every operation of the app, headless (DESIGN §8).
+
+Each area registers its commands from a module in `canvasser.commands`. A handler returns
+`(data, summary)`: `--json` prints `data` as exactly one JSON object, otherwise the one-paragraph
+Chinese summary. Bad input exits 2 with a one-line reason on stderr; any other failure exits 1;
+either way the workspace is left as it was (every write is one transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import traceback
+
+from .core.errors import Cancelled, InputError
+from .core.store import WorkspaceError
+
+COMMAND_MODULES = ("foundation", "canvassing", "sync", "printing", "app")
+
+
+def common_parent() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="canvasser",
+        description="城乡居民医保参保缴费入户动员工具（离线）。不带参数运行时打开窗口。",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    parent = common_parent()
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"canvasser.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"canvasser.commands.{name}":
+                continue
+            raise
+        module.register(sub, parent)
+    return parser
+
+
+def emit(data: dict, summary: str, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    elif summary:
+        sys.stdout.write(summary.rstrip() + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("--demo") or argv[0] == "--screenshot":
+        argv = ["gui", *argv]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.handler(args)
+        if result is None:
+            return 0
+        data, summary = result
+        emit(data, summary, getattr(args, "json", False))
+        return int(data.get("_exit", 0)) if isinstance(data, dict) else 0
+    except InputError as exc:
+        sys.stderr.write(f"错误：{exc}\n")
+        return 2
+    except Cancelled as exc:
+        sys.stderr.write(f"已取消：{exc}\n")
+        return 1
+    except WorkspaceError as exc:
+        sys.stderr.write(f"工作区错误：{exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断，工作区未改变\n")
+        return 1
+    except Exception as exc:  # noqa: BLE001 — the last line of defence: one line, no personal data dump
+        if os.environ.get("CANVASSER_DEBUG"):
+            traceback.print_exc()
+        sys.stderr.write(f"失败：{type(exc).__name__}: {exc}\n")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

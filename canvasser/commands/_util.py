@@ -1,0 +1,32 @@
+"""Small helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ..core.errors import InputError
+from ..core.store import Workspace
+
+
+def open_ws(path: str | Path, *, create: bool = True) -> Workspace:
+    """Open a workspace; a missing file for a read-only command is bad input (exit 2)."""
+    if not create and not Path(path).exists():
+        raise InputError(f"找不到工作区文件：{path}")
+    return Workspace(path)
+
+
+def progress_printer(what: str):
+    """A progress callback that writes one updating line to stderr (never personal data)."""
+    last = [0.0]
+
+    def cb(done: int, message: str = "") -> bool:
+        now = time.monotonic()
+        if now - last[0] > 0.5 and sys.stderr.isatty():
+            sys.stderr.write(f"\r{what}：{message or done}   ")
+            sys.stderr.flush()
+            last[0] = now
+        return True
+
+    return cb

@@ -1,0 +1,126 @@
+"""Commands: demo, import-roster, search, check, history, gui."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core import ids
+from ..core.demo import make_demo
+from ..core.integrity import check
+from ..core.roster import FIELDS, import_roster
+from ..core.search import search
+from ..core.store import Workspace
+from ..core.tables import parse_map
+from ..core.visits import history, resolve_person
+from ._util import open_ws, progress_printer
+
+
+def register(sub, parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("demo", parents=[parent], help="生成一个演示村（虚构人员、户、走访记录）")
+    p.add_argument("--db", required=True, help="工作区文件")
+    p.add_argument("--seed", type=int, default=1, help="随机种子（同一种子结果相同）")
+    p.add_argument("--households", type=int, default=160, help="户数")
+    p.add_argument("--no-visits", action="store_true", help="不生成走访记录")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("import-roster", parents=[parent], help="导入医保局的未参保人员名单（xlsx/xls/csv）")
+    p.add_argument("--db", required=True)
+    p.add_argument("file", help="名单文件")
+    p.add_argument("--map", action="append", metavar="列名=字段",
+                   help=f"手动指定列对应的字段，可多次使用。字段：{'、'.join(FIELDS)}")
+    p.add_argument("--rejects", help="错误行文件路径（默认在名单文件旁边）")
+    p.add_argument("--by", default="", help="操作人")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("search", parents=[parent], help="按姓名、拼音首字母、身份证号（或尾号）、电话查人")
+    p.add_argument("--db", required=True)
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("check", parents=[parent], help="完整性检查：重放全部事件，结果须与当前数据一致")
+    p.add_argument("--db", required=True)
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("history", parents=[parent], help="列出某人的全部记录（谁、何时、做了什么）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--id", required=True, help="身份证号")
+    p.set_defaults(handler=cmd_history)
+
+    p = sub.add_parser("gui", parents=[parent], help="打开窗口")
+    p.add_argument("--db", help="工作区文件")
+    p.add_argument("--demo", action="store_true", help="打开演示村")
+    p.add_argument("--screenshot", metavar="FILE.png", help="渲染主窗口并保存截图后退出")
+    p.set_defaults(handler=cmd_gui)
+
+
+def cmd_demo(args):
+    res = make_demo(args.db, seed=args.seed, households=args.households, visits=not args.no_visits)
+    return res, (f"已生成演示村：{res['imported']} 人，{res['households']} 户，{res['visits']} 条走访记录。"
+                 f"\n工作区：{args.db}")
+
+
+def cmd_import(args):
+    overrides = parse_map(args.map, FIELDS)
+    with open_ws(args.db) as ws:
+        res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
+                            progress=None if args.json else progress_printer("导入"))
+    lines = [f"导入完成：新增 {res.imported} 人，更新 {res.updated} 人，未变 {res.unchanged} 人；"
+             f"{res.households} 户；村（社区）：{'、'.join(res.villages) or '（未注明）'}。"]
+    if res.rejected:
+        lines.append(f"有 {len(res.rejected)} 行未导入：")
+        lines += [f"  第{r['row']}行：{r['reason']}" for r in res.rejected[:30]]
+        if len(res.rejected) > 30:
+            lines.append(f"  ……共 {len(res.rejected)} 行")
+        lines.append(f"错误行已另存为：{res.rejects_file}（改正后可再次导入）")
+    if res.duplicates:
+        lines.append(f"重复的人 {len(res.duplicates)} 行（只计一次）：" +
+                     "；".join(f"第{d['row']}行" for d in res.duplicates[:20]))
+    if res.missing:
+        lines.append(f"注意：以前名单中有 {res.missing} 人不在本次名单里（未删除，仅提示）。")
+    return res.as_json(), "\n".join(lines)
+
+
+def cmd_search(args):
+    with open_ws(args.db, create=False) as ws:
+        res = search(ws, args.query, limit=args.limit)
+    lines = [f"找到 {res['total']} 人" + ("（显示前 %d 个）" % len(res["results"]) if res["total"] > len(res["results"]) else "")]
+    for r in res["results"]:
+        lines.append(f"  {r['name']}\t{ids.mask(r['id'])}\t{r['village']}{r['grp']}\t户 {r['household']}\t{r['status'] or '未走访'}")
+    return res, "\n".join(lines)
+
+
+def cmd_check(args):
+    with open_ws(args.db, create=False) as ws:
+        res = check(ws)
+    summary = (f"检查通过：{res['events']} 条事件重放后与当前数据一致。" if res["ok"]
+               else f"检查未通过：{'、'.join(res['differs'])} 与重放结果不一致。")
+    if not res["ok"]:
+        res["_exit"] = 1
+    return res, summary
+
+
+def cmd_history(args):
+    with open_ws(args.db, create=False) as ws:
+        pid = resolve_person(ws, args.id)
+        rows = history(ws, pid)
+    lines = [f"{r['time']}  {r['author'] or '-'}  {r['kind']}  {_describe(r['payload'])}" for r in rows]
+    return {"id": pid, "events": rows}, "\n".join(lines) or "没有记录"
+
+
+def _describe(payload: dict) -> str:
+    return "，".join(f"{k}={v}" for k, v in payload.items() if v not in ("", None, [], {}) and k != "phones")
+
+
+def cmd_gui(args):
+    try:
+        from ..ui.app import run_gui
+    except ImportError as exc:
+        sys.stderr.write(f"无法启动窗口：{exc}\n")
+        return {"_exit": 1}, ""
+    code = run_gui(db=args.db, demo=args.demo, screenshot=args.screenshot)
+    return {"_exit": code}, ""
+
+
+__all__ = ["register", "Workspace"]

@@ -1,0 +1,127 @@
+"""A realistic synthetic village for demos, screenshots and benchmarks. Deterministic for a seed.
+
+Every name, ID number and phone is invented; IDs satisfy the GB 11643 checksum. Names include rare
+characters (and one from CJK Extension A) so font coverage is exercised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+import tempfile
+from pathlib import Path
+
+from . import campaign as campaign_mod
+from .ids import check_digit
+from .roster import import_roster
+from .store import Workspace
+from .visits import ensure_canvasser, record_visit
+
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
+            "傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严覃武")
+GIVEN = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国文红梅志云飞鹏辉林波宇浩然子轩欣怡梓涵"
+         "雨萱诗琪俊思远晓东春花秋菊冬德福永康世昌正淑珍桂芬海燕金凤国强秀英")
+RARE = "喆堃珺昇龑䶮赟燚犇垚淼鑫焱昊旻玥嫚"
+GROUPS = [f"{n}组" for n in "一二三四五六七八"]
+CATEGORIES = ["", "", "", "", "", "", "", "", "特困人员", "低保对象", "防止返贫监测对象", "脱贫人口", "重度残疾人",
+              "孤儿", "外出务工", "灵活就业"]
+RELATIONS = ["配偶", "子", "女", "父亲", "母亲", "孙子", "孙女"]
+CANVASSERS = [("李书记", "13908150001"), ("王主任", "13908150002"), ("张网格员", "13908150003")]
+
+
+def _id(rng: random.Random, birth: dt.date, male: bool) -> str:
+    seq = rng.randrange(0, 100) * 10 + rng.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
+    body = f"510321{birth:%Y%m%d}{seq:03d}"
+    return body + check_digit(body)
+
+
+def people(seed: int, households: int, village: str, township: str, today: dt.date) -> list[dict]:
+    rng = random.Random(seed)
+    rows, taken = [], set()
+    for h in range(households):
+        surname = rng.choice(SURNAMES)
+        group = rng.choice(GROUPS)
+        addr = f"某某县{township}{village}{group}{rng.randint(1, 150)}号"
+        for i in range(rng.choice([1, 2, 2, 3, 3, 4, 5])):
+            age = rng.choice([rng.randint(0, 6), rng.randint(7, 22), rng.randint(23, 59), rng.randint(23, 59),
+                              rng.randint(60, 92)])
+            birth = min(dt.date(today.year - age, 1, 1) + dt.timedelta(days=rng.randint(0, 364)),
+                        today - dt.timedelta(days=30))
+            male = rng.random() < 0.5
+            pool = RARE if rng.random() < 0.04 else GIVEN
+            name = (surname if i == 0 or rng.random() < 0.7 else rng.choice(SURNAMES)) + \
+                "".join(rng.choice(pool) for _ in range(rng.choice([1, 2, 2])))
+            cat = rng.choice(CATEGORIES)
+            if cat == "孤儿" and age >= 18 or cat in ("外出务工", "灵活就业") and not 18 <= age <= 60:
+                cat = ""
+            if 6 <= age <= 22 and rng.random() < 0.5:
+                cat = "在校学生"
+            pid = _id(rng, birth, male)
+            while pid in taken:
+                pid = _id(rng, birth, male)
+            taken.add(pid)
+            phone = "" if age < 16 or rng.random() < 0.15 else f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            rows.append({"姓名": name, "公民身份号码": pid, "性别": "男" if male else "女", "出生日期": birth.isoformat(),
+                         "人员类别": cat, "乡镇（街道）": township, "村（社区）": village, "村民小组": group,
+                         "户编号": f"5103211000{h:05d}", "与户主关系": "户主" if i == 0 else rng.choice(RELATIONS),
+                         "户籍地址": addr, "联系电话": phone, "上年参保状态": rng.choice(["已参保", "已参保", "未参保"])})
+    return rows
+
+
+def make_demo(path: str | Path, seed: int = 1, households: int = 160, *, village: str = "青石村",
+              township: str = "某某镇", visits: bool = True, today: dt.date | None = None) -> dict:
+    """Create (or extend) a demo workspace; returns the import summary plus the visits recorded."""
+    today = today or dt.date.today()
+    ws = Workspace(path)
+    try:
+        rows = people(seed, households, village, township, today)
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "demo.csv"
+            with open(src, "w", encoding="utf-8-sig", newline="") as f:
+                w = csv.DictWriter(f, ["序号", *rows[0].keys()])
+                w.writeheader()
+                for i, r in enumerate(rows, 1):
+                    w.writerow({"序号": i, **r})
+            res = import_roster(ws, src, today=today)
+        if not ws.meta("village"):
+            ws.set_meta("village", village)
+        ws.set_meta("demo", "1")
+        campaign_mod.update(ws, {"targets": {village: int(len(rows) * 0.95)}})
+        for name, phone in CANVASSERS:
+            ensure_canvasser(ws, name, phone)
+        recorded = _demo_visits(ws, rows, random.Random(seed + 1), today) if visits else 0
+        out = res.as_json()
+        out["visits"] = recorded
+        return out
+    finally:
+        ws.close()
+
+
+def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.date) -> int:
+    plan = ["paid_on_site"] * 6 + ["paid_self"] * 3 + ["promised"] * 3 + ["not_home"] * 3 + ["refused"] * 2 + \
+        ["migrant_informed"] * 2 + ["employee_insurance", "insured_elsewhere", "dead", "military", "unreachable"]
+    n = 0
+    for r in rows:
+        if rng.random() > 0.45:
+            continue
+        code = rng.choice(plan)
+        who = rng.choice(campaign_mod_canvassers())
+        days_ago = rng.randint(0, 20)
+        at = (dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9)) +
+              dt.timedelta(minutes=rng.randint(0, 600))).isoformat()
+        extra = {}
+        if code == "promised":
+            extra["promised"] = (today + dt.timedelta(days=rng.randint(-5, 20))).isoformat()
+        if code == "refused":
+            extra["reason"] = rng.choice(campaign_mod.REFUSAL_REASONS)
+        if code == "not_home":
+            extra["followup"] = (today + dt.timedelta(days=rng.randint(-2, 3))).isoformat()
+        via = "电话" if code in ("migrant_informed", "unreachable") else rng.choice(["入户", "入户", "微信"])
+        record_visit(ws, r["公民身份号码"], code, by=who, via=via, at=at, **extra)
+        n += 1
+    return n
+
+
+def campaign_mod_canvassers() -> list[str]:
+    return [c[0] for c in CANVASSERS]

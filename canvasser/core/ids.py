@@ -1,0 +1,125 @@
+"""National ID numbers (居民身份证号码, GB 11643-1999).
+
+Bureau files carry IDs typed by hand and mangled by Excel: full-width digits, spaces, a lower-case
+x, 15-digit first-generation numbers, and 18-digit numbers that Excel stored as a float (their last
+three digits are gone). This module turns what it can into the canonical 18-digit form and explains
+in plain Chinese what it cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from stdnum.cn import ric as _ric
+from stdnum.exceptions import ValidationError
+
+_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X"})
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\-]+")
+
+
+class IdError(ValueError):
+    """An ID number that cannot be used, with a reason a village cadre understands."""
+
+
+@dataclass(frozen=True)
+class IdInfo:
+    number: str
+    birth: dt.date
+    sex: str  # 男 / 女
+
+    def age_on(self, day: dt.date) -> int:
+        return age_on(self.birth, day)
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def check_digit(body17: str) -> str:
+    """The GB 11643 check character for the first 17 digits."""
+    return _ric.calc_check_digit(body17 + "0")  # stdnum expects the check position present
+
+
+def compact(raw: object) -> str:
+    """Strip what people and spreadsheets add around an ID: spaces, full-width digits, lower-case x."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float):
+        # Excel stored it as a number: keep what digits are left so the error can say so.
+        if raw.is_integer():
+            return str(int(raw))
+        return repr(raw)
+    if isinstance(raw, int):
+        return str(raw)
+    text = str(raw).translate(_FULLWIDTH)
+    text = _SPACES.sub("", text).strip("'\"‘’“”`")
+    return text.upper()
+
+
+def upgrade15(number: str) -> str:
+    """Turn a first-generation 15-digit number into its 18-digit form (19 added to the year)."""
+    body = number[:6] + "19" + number[6:]
+    return body + check_digit(body)
+
+
+def _looks_like_excel_number(raw: object, text: str) -> bool:
+    if isinstance(raw, float):
+        return True
+    return bool(re.fullmatch(r"\d(\.\d+)?E\+?\d+", text, re.IGNORECASE)) or (
+        len(text) == 18 and text.endswith("000") and isinstance(raw, int)
+    )
+
+
+def normalise(raw: object, *, today: dt.date | None = None) -> str:
+    """Return the canonical 18-digit ID or raise IdError with a reason in Chinese."""
+    text = compact(raw)
+    if not text:
+        raise IdError("身份证号为空")
+    if _looks_like_excel_number(raw, text):
+        raise IdError("身份证号被Excel存成了数字，后几位已丢失，请把该列设为文本后重新填写")
+    if not re.fullmatch(r"\d{15}|\d{17}[\dX]", text):
+        if re.fullmatch(r"[\dX]+", text):
+            raise IdError(f"身份证号位数不对（{len(text)}位，应为18位）")
+        raise IdError("身份证号含有非数字字符")
+    if len(text) == 15:
+        text = upgrade15(text)
+    if text[-1] != check_digit(text[:17]):
+        raise IdError("身份证号校验位不对（最后一位有误），请核对号码")
+    birth = birth_date(text)
+    today = today or dt.date.today()
+    if birth > today or birth.year < 1890:
+        raise IdError(f"身份证号中的出生日期不可能（{birth:%Y-%m-%d}）")
+    return text
+
+
+def birth_date(number: str) -> dt.date:
+    try:
+        return _ric.get_birth_date(number)
+    except ValidationError as exc:
+        raise IdError(f"身份证号中的出生日期不存在（{number[6:14]}）") from exc
+
+
+def sex(number: str) -> str:
+    return "男" if int(number[16]) % 2 else "女"
+
+
+def info(raw: object, *, today: dt.date | None = None) -> IdInfo:
+    number = normalise(raw, today=today)
+    return IdInfo(number, birth_date(number), sex(number))
+
+
+def is_valid(raw: object) -> bool:
+    try:
+        normalise(raw)
+    except IdError:
+        return False
+    return True
+
+
+def mask(number: str) -> str:
+    """Mask for anything handed out or posted: first 4 and last 4 digits only."""
+    if len(number) < 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

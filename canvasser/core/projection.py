@@ -1,0 +1,265 @@
+"""Projections: the tables screens read, as a pure function of the event log.
+
+Each entity ("p:<national id>", "campaign", "c:<canvasser>") is projected by folding all its events
+in (hlc, origin, seq) order. The same fold serves a live write, a received package and the full
+replay of `canvasser check`, so they cannot disagree. Conflict rules (DESIGN §3):
+- person fields: last writer wins per field, by that order;
+- visits: append-only; a void hides one;
+- status: an official payment for the coverage year outranks every claim; among claims the last
+  non-voided visit wins.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+
+from . import pinyin
+from .store import EVENT_COLUMNS, ORDER, Event
+
+PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
+                 "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
+                 "source")
+DEFAULT_YEAR = 2027
+
+_PERSON_COLS = ("pid", "rpid", *PERSON_FIELDS, "status", "official", "paid_amount", "paid_at", "last_outcome",
+                "last_reason", "last_via", "last_visit_at", "last_visit_by", "last_note", "promised", "followup",
+                "visit_count", "evidence", "py_initials", "py_full", "created_at", "updated_hlc")
+_PERSON_SQL = (f"INSERT OR REPLACE INTO persons ({', '.join(_PERSON_COLS)}) "
+               f"VALUES ({', '.join('?' * len(_PERSON_COLS))})")
+_VISIT_COLS = ("visit_id", "pid", "at", "hlc", "author", "via", "outcome", "reason", "promised", "followup", "place",
+               "note", "photos", "voided", "void_reason")
+_VISIT_SQL = f"INSERT OR REPLACE INTO visits ({', '.join(_VISIT_COLS)}) VALUES ({', '.join('?' * len(_VISIT_COLS))})"
+
+
+def _fetch_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = defaultdict(list)
+    for i in range(0, len(entities), 500):
+        chunk = entities[i:i + 500]
+        rows = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE entity IN ({','.join('?' * len(chunk))}) "
+                            f"ORDER BY entity, {ORDER}", chunk)
+        for r in rows:
+            out[r[5]].append(Event.from_row(r))
+    return out
+
+
+def coverage_year(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM campaign WHERE key='coverage_year'").fetchone()
+    return int(json.loads(row[0])) if row else DEFAULT_YEAR
+
+
+def project(conn: sqlite3.Connection, events: list[Event], new_entities: Iterable[str] = ()) -> None:
+    """Bring the projections up to date after `events` were inserted into the log."""
+    new = set(new_entities)
+    by_entity: dict[str, list[Event]] = defaultdict(list)
+    for ev in events:
+        by_entity[ev.entity].append(ev)
+    # campaign first: the coverage year decides every person's status
+    if "campaign" in by_entity:
+        old_year = coverage_year(conn)
+        project_campaign(conn, _fetch_events(conn, ["campaign"])["campaign"])
+        if coverage_year(conn) != old_year:
+            project_all_persons(conn)
+            by_entity = {k: v for k, v in by_entity.items() if not k.startswith("p:")}
+    people = [e for e in by_entity if e.startswith("p:")]
+    known = [e for e in people if e not in new]
+    stored = _fetch_events(conn, known) if known else {}
+    year = coverage_year(conn)
+    touched_households: set[str] = set()
+    fresh = []
+    for entity in people:
+        if entity in new:
+            folded = fold_person(entity[2:], sorted(by_entity[entity], key=lambda e: e.key), year)
+            if folded:
+                fresh.append(folded)
+        else:
+            touched_households |= project_person(conn, entity, stored.get(entity, []), year)
+    if fresh:
+        touched_households |= project_new_people(conn, fresh, year)
+    for entity in by_entity:
+        if entity.startswith("c:"):
+            project_canvasser(conn, entity, _fetch_events(conn, [entity])[entity])
+    project_households(conn, touched_households)
+
+
+def project_all_persons(conn: sqlite3.Connection) -> None:
+    year = coverage_year(conn)
+    entities = [r[0] for r in conn.execute("SELECT DISTINCT entity FROM events WHERE entity LIKE 'p:%'")]
+    conn.execute("DELETE FROM persons")
+    conn.execute("DELETE FROM visits")
+    conn.execute("DELETE FROM official_payments")
+    conn.execute("DELETE FROM conflicts")
+    households: set[str] = set()
+    for i in range(0, len(entities), 5000):
+        chunk = _fetch_events(conn, entities[i:i + 5000])
+        folded = [fold_person(e[2:], chunk.get(e, []), year) for e in entities[i:i + 5000]]
+        households |= project_new_people(conn, [f for f in folded if f], year)
+    conn.execute("DELETE FROM households")
+    project_households(conn, households)
+
+
+def fold_person(pid: str, events: list[Event], year: int):
+    """The pure fold: (person row, visit rows, official payment, created-by list, resolution) or None."""
+    fields: dict = {}
+    created: list[tuple[str, str]] = []
+    visits: dict[str, list] = {}
+    voids: dict[str, str] = {}
+    official = None
+    resolution = None
+    created_at = ""
+    last_hlc = ""
+    for ev in events:
+        p = ev.payload
+        last_hlc = ev.hlc
+        if ev.kind in ("person.created", "person.updated"):
+            for k, v in p.items():
+                if k in PERSON_FIELDS:
+                    fields[k] = v
+            if ev.kind == "person.created":
+                created.append((ev.origin, p.get("village") or ""))
+                created_at = created_at or ev.recorded_at
+        elif ev.kind == "visit.recorded":
+            visits[ev.event_id] = [ev.event_id, pid, p.get("at") or ev.recorded_at, ev.hlc, ev.author,
+                                   p.get("via", ""), p.get("outcome", ""), p.get("reason", ""), p.get("promised", ""),
+                                   p.get("followup", ""), p.get("place", ""), p.get("note", ""),
+                                   json.dumps(p.get("photos", []), ensure_ascii=False), 0, ""]
+        elif ev.kind == "visit.voided":
+            voids[p["visit"]] = p.get("reason", "")
+        elif ev.kind == "status.official":
+            if int(p.get("year", year)) == year:
+                official = (p.get("amount"), p.get("paid_at"), p.get("channel", ""), p.get("source", ""),
+                            ev.event_id) if p.get("paid", True) else None
+        elif ev.kind == "conflict.resolved":
+            resolution = p
+            if p.get("village"):
+                fields["village"] = p["village"]
+    if not fields and not visits and official is None:
+        return None
+    for vid, why in voids.items():
+        if vid in visits:
+            visits[vid][13] = 1
+            visits[vid][14] = why
+    live = [v for v in visits.values() if not v[13]]  # already in event order
+    last = live[-1] if live else None
+    status = "paid_official" if official else (last[6] if last else "")
+    phone = fields.get("phone") or ""
+    phones = fields.get("phones") or phone
+    cats = fields.get("categories") or ""
+    if isinstance(cats, list):
+        cats = ",".join(cats)
+    if isinstance(phones, list):
+        phones = ",".join(phones)
+    name = fields.get("name") or ""
+    pyi, pyf = pinyin.keys(name)
+    row = (pid, pid[::-1], name, fields.get("sex") or "", fields.get("birth") or "", fields.get("township") or "",
+           fields.get("village") or "", fields.get("grp") or "", fields.get("household") or "",
+           fields.get("relation") or "", fields.get("address") or "", phone, phones, cats,
+           fields.get("last_year") or "", fields.get("note") or "", fields.get("away_place") or "",
+           int(fields.get("active", 1) or 0), fields.get("left_reason") or "", fields.get("source") or "",
+           status, 1 if official else 0, official[0] if official else None, official[1] if official else None,
+           last[6] if last else "", last[7] if last else "", last[5] if last else "", last[2] if last else "",
+           last[4] if last else "", last[11] if last else "", last[8] if last else "",
+           (last[9] or last[8]) if last else "", len(live),
+           sum(1 for v in live if v[12] != "[]"), pyi, pyf, created_at, last_hlc)
+    return row, list(visits.values()), official, created, resolution
+
+
+def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:
+    """Fast path for people seen for the first time (a list import): plain inserts, no deletes."""
+    rows = [f[0] for f in folded]
+    conn.executemany(_PERSON_SQL, rows)
+    visits = [v for f in folded for v in f[1]]
+    if visits:
+        conn.executemany(_VISIT_SQL, visits)
+    for f in folded:
+        if f[2]:
+            conn.execute("INSERT OR REPLACE INTO official_payments VALUES (?,?,?,?,?,?,?)", (f[0][0], year, *f[2]))
+        if len({v for _, v in f[3] if v}) > 1:
+            _project_conflict(conn, f[0][0], f[3], f[4])
+    return {r[8] for r in rows}
+
+
+def project_person(conn: sqlite3.Connection, entity: str, events: list[Event], year: int) -> set[str]:
+    """Fold one person's events; return the households whose membership may have changed."""
+    pid = entity[2:]
+    old = conn.execute("SELECT household FROM persons WHERE pid=?", (pid,)).fetchone()
+    folded = fold_person(pid, events, year)
+    conn.execute("DELETE FROM visits WHERE pid=?", (pid,))
+    conn.execute("DELETE FROM official_payments WHERE pid=?", (pid,))
+    if folded is None:
+        conn.execute("DELETE FROM persons WHERE pid=?", (pid,))
+        conn.execute("DELETE FROM conflicts WHERE pid=?", (pid,))
+        return {old[0]} if old else set()
+    row, visits, official, created, resolution = folded
+    conn.execute(_PERSON_SQL, row)
+    if visits:
+        conn.executemany(_VISIT_SQL, visits)
+    if official:
+        conn.execute("INSERT INTO official_payments VALUES (?,?,?,?,?,?,?)", (pid, year, *official))
+    _project_conflict(conn, pid, created, resolution)
+    households = {row[8]}
+    if old:
+        households.add(old[0])
+    return households
+
+
+def _project_conflict(conn: sqlite3.Connection, pid: str, created: list[tuple[str, str]], resolution) -> None:
+    villages = sorted({v for _, v in created if v})
+    if len(villages) < 2:
+        conn.execute("DELETE FROM conflicts WHERE pid=?", (pid,))
+        return
+    origins = sorted({o for o, _ in created})
+    conn.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?,?,?,?)",
+                 (pid, ",".join(villages), ",".join(origins), 1 if resolution else 0,
+                  json.dumps(resolution, ensure_ascii=False, sort_keys=True) if resolution else ""))
+
+
+def project_households(conn: sqlite3.Connection, hids: set[str]) -> None:
+    hids = {h for h in hids if h}
+    todo = sorted(hids)
+    for i in range(0, len(todo), 500):
+        chunk = todo[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(f"DELETE FROM households WHERE hid IN ({marks})", chunk)
+        conn.execute(f"""
+            INSERT INTO households (hid, village, grp, head, head_pid, address, members)
+            SELECT household, village, grp, name, pid, address, n FROM (
+                SELECT household, village, grp, name, pid, address,
+                       count(*) OVER (PARTITION BY household) AS n,
+                       row_number() OVER (PARTITION BY household
+                                          ORDER BY (relation = '户主') DESC, active DESC, pid) AS rk
+                FROM persons WHERE household IN ({marks})
+            ) WHERE rk = 1""", chunk)
+
+
+def project_campaign(conn: sqlite3.Connection, events: list[Event]) -> None:
+    values: dict[str, tuple[str, str]] = {}
+    for ev in events:
+        for k, v in ev.payload.items():
+            values[k] = (json.dumps(v, ensure_ascii=False, sort_keys=True), ev.hlc)
+    conn.execute("DELETE FROM campaign")
+    conn.executemany("INSERT INTO campaign VALUES (?,?,?)", [(k, v, h) for k, (v, h) in sorted(values.items())])
+
+
+def project_canvasser(conn: sqlite3.Connection, entity: str, events: list[Event]) -> None:
+    name = entity[2:]
+    state = {"phone": "", "role": "", "active": 1}
+    for ev in events:
+        state.update({k: v for k, v in ev.payload.items() if k in state})
+    conn.execute("INSERT OR REPLACE INTO canvassers VALUES (?,?,?,?)",
+                 (name, state["phone"] or "", state["role"] or "", int(state["active"])))
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Recompute every projection from the whole log (used by check and after a schema change)."""
+    from .schema import PROJECTION_TABLES
+    for t in PROJECTION_TABLES:
+        conn.execute(f"DELETE FROM {t}")
+    camp = _fetch_events(conn, ["campaign"]).get("campaign", [])
+    if camp:
+        project_campaign(conn, camp)
+    project_all_persons(conn)
+    for (entity,) in conn.execute("SELECT DISTINCT entity FROM events WHERE entity LIKE 'c:%'").fetchall():
+        project_canvasser(conn, entity, _fetch_events(conn, [entity])[entity])

@@ -1,0 +1,279 @@
+"""Importing the bureau's list of people (未参保人员名单) into the workspace.
+
+Every bad row is rejected with its sheet row number and a reason; the same person twice is a
+duplicate, counted once; importing the same file again changes nothing; an updated list adds new
+people and updates changed fields, and people missing from it are only reported (a missing row is
+not proof of anything). The whole import is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Font, PatternFill
+
+from . import ids
+from .errors import Cancelled
+from .people import household_key
+from .store import Workspace, now_iso
+from .tables import Table, cell_text, is_blank, is_total, norm_header, open_table
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
+    "pid": ("公民身份号码", "身份证号", "身份证号码", "证件号码", "身份证", "身份证件号码", "证件号", "社会保障号码",
+            "社会保障号", "公民身份证号码"),
+    "birth": ("出生日期", "出生年月", "出生年月日"),
+    "sex": ("性别",),
+    "categories": ("人员类别", "身份类别", "人员属性", "医疗救助身份", "资助参保身份", "特殊人员身份", "救助身份",
+                   "参保身份", "人员身份", "资助类别"),
+    "township": ("乡镇（街道）", "乡镇", "所属乡镇", "镇（街）", "乡镇街道", "街道", "乡（镇）", "乡镇(街道)名称"),
+    "village": ("村（社区）", "村", "所在村", "村（居）", "社区", "村居", "村社区", "行政村", "村（社区）名称"),
+    "grp": ("村民小组", "组", "组别", "网格", "小组", "村组", "所在组"),
+    "household": ("户编号", "户号", "家庭编号", "户籍编号"),
+    "head": ("户主姓名", "户主"),
+    "relation": ("与户主关系", "关系", "与户主的关系"),
+    "address": ("户籍地址", "家庭住址", "地址", "住址", "居住地址", "户籍所在地", "家庭地址"),
+    "phone": ("联系电话", "手机号", "手机号码", "电话", "联系方式", "电话号码"),
+    "last_year": ("上年参保状态", "上年度参保状态", "上年参保情况", "参保状态"),
+    "serial": ("序号", "编号"),
+}
+FIELDS = tuple(ALIASES)
+ROSTER_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address", "phone",
+                 "categories", "last_year")
+CHUNK = 5000
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    households: int = 0
+    villages: list[str] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    missing: int = 0
+    rejects_file: str = ""
+    sheet: str = ""
+    header_row: int = 0
+    columns: list[dict] = field(default_factory=list)
+    rows: int = 0
+
+    def as_json(self) -> dict:
+        return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
+                "households": self.households, "villages": self.villages, "rejected": self.rejected,
+                "duplicates": self.duplicates, "missing_from_list": self.missing, "rejects_file": self.rejects_file,
+                "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns}
+
+
+def _phone(raw: str) -> str:
+    digits = "".join(ch for ch in raw if ch.isdigit() or ch in "-,/，、 ")
+    parts = [p.strip("- ") for p in digits.replace("，", ",").replace("、", ",").replace("/", ",").split(",")]
+    return ",".join(p for p in parts if p)
+
+
+def _categories(raw: str) -> str:
+    parts = [p.strip() for p in raw.replace("、", ",").replace("，", ",").replace(";", ",").replace("；", ",").split(",")]
+    return ",".join(p for p in parts if p and p not in ("无", "/", "-", "普通居民"))
+
+
+def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Table:
+    return open_table(path, ALIASES, required=("name", "pid"), overrides=overrides)
+
+
+def parse_row(cells: list, mapping: dict[str, int], today: dt.date) -> tuple[dict | None, str]:
+    """A row's person fields, or (None, reason)."""
+    def get(f: str) -> str:
+        i = mapping.get(f)
+        return cell_text(cells[i]) if i is not None and i < len(cells) else ""
+
+    raw_id = cells[mapping["pid"]] if mapping["pid"] < len(cells) else ""
+    name = get("name").replace(" ", "").replace("\u3000", "")
+    try:
+        info = ids.info(raw_id, today=today)
+    except ids.IdError as exc:
+        if not name:
+            return None, f"缺少姓名；{exc}"
+        return None, str(exc)
+    if not name:
+        return None, "缺少姓名"
+    p = {"name": name, "sex": info.sex, "birth": info.birth.isoformat(), "pid": info.number}
+    for f in ("township", "village", "grp", "household", "relation", "address", "last_year"):
+        p[f] = get(f)
+    p["phone"] = _phone(get("phone")).split(",")[0] if get("phone") else ""
+    p["phones"] = _phone(get("phone"))
+    p["categories"] = _categories(get("categories"))
+    p["head"] = get("head")
+    return p, ""
+
+
+def _household_of(p: dict) -> str:
+    if p["household"]:
+        return p["household"]
+    head = p.get("head") or (p["name"] if p.get("relation") in ("户主", "本人") else "")
+    return household_key(p["village"], head or p["name"], p["address"])
+
+
+def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
+                  rejects_path: str | Path | None = None, author: str = "",
+                  progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None) -> ImportResult:
+    """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel."""
+    path = Path(path)
+    table = read_roster(path, overrides)
+    res = ImportResult(sheet=table.sheet, header_row=table.header_row,
+                       columns=table.column_report(ALIASES))
+    today = today or dt.date.today()
+    seen: dict[str, int] = {}
+    households: set[str] = set()
+    villages: set[str] = set()
+    rejected_rows: list[tuple[int, list, str]] = []
+    default_village = ws.meta("village", "") or ""
+    default_township = ws.meta("township", "") or ""
+
+    with ws.writing(author) as batch:
+        pending: list[dict] = []
+        for rownum, cells in table.rows:
+            if is_blank(cells) or is_total(cells):
+                continue
+            if norm_header(cells[table.mapping["pid"]] if table.mapping["pid"] < len(cells) else "") in (
+                    norm_header(a) for a in ALIASES["pid"]):
+                continue  # a header repeated on a later page
+            res.rows += 1
+            p, why = parse_row(cells, table.mapping, today)
+            if p is None:
+                res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping)})
+                rejected_rows.append((rownum, cells, why))
+                continue
+            if p["pid"] in seen:
+                res.duplicates.append({"row": rownum, "reason": f"与第{seen[p['pid']]}行是同一人（身份证号相同），只计一次",
+                                       "first_row": seen[p["pid"]], **_serial(cells, table.mapping)})
+                continue
+            seen[p["pid"]] = rownum
+            p["village"] = p["village"] or default_village
+            p["township"] = p["township"] or default_township
+            p["household"] = _household_of(p)
+            households.add(p["household"])
+            if p["village"]:
+                villages.add(p["village"])
+            pending.append(p)
+            if len(pending) >= CHUNK:
+                _apply(ws, batch, pending, res)
+                pending = []
+                if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
+                    raise Cancelled("导入已取消，工作区未改变")
+        _apply(ws, batch, pending, res)
+        res.households = len(households)
+        res.villages = sorted(villages)
+        res.missing = _count_missing(ws, seen, villages)
+        if ws.mode == "standalone" and len(villages) == 1 and not ws.meta("village"):
+            ws.set_meta("village", next(iter(villages)))
+        ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
+            hashlib.sha1(f"{path}{now_iso()}".encode()).hexdigest(), "roster", path.name, _sha256(path), now_iso(),
+            json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
+        if progress:
+            progress(res.rows, "正在写入…")
+    if rejected_rows:
+        res.rejects_file = str(write_rejects(table, rejected_rows, rejects_path, ws))
+    return res
+
+
+def _serial(cells: list, mapping: dict[str, int]) -> dict:
+    i = mapping.get("serial")
+    if i is None or i >= len(cells):
+        return {}
+    return {"serial": cell_text(cells[i])}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult) -> None:
+    """Emit created/updated events for one chunk, comparing with what the last import said."""
+    if not people:
+        return
+    pids = [p["pid"] for p in people]
+    marks = ",".join("?" * len(pids))
+    last = {r[0]: json.loads(r[1]) for r in ws.conn.execute(
+        f"SELECT pid, fields FROM roster_state WHERE pid IN ({marks})", pids)}
+    present = {r[0]: r for r in ws.conn.execute(
+        f"SELECT pid, {', '.join(ROSTER_FIELDS)} FROM persons WHERE pid IN ({marks})", pids)}
+    state_rows = []
+    for p in people:
+        fields = {f: p[f] for f in ROSTER_FIELDS}
+        fields["phones"] = p["phones"]
+        pid = p["pid"]
+        if pid not in present:
+            batch.emit("person.created", f"p:{pid}", {**fields, "source": "bureau", "active": 1}, new=True,
+                       scope=fields["village"])
+            res.imported += 1
+        else:
+            before = last.get(pid)
+            if before is None:
+                row = present[pid]
+                before = dict(zip(ROSTER_FIELDS, row[1:]))
+                before["phones"] = p["phones"]  # the projection keeps all phones; compare the main one
+            changed = {f: v for f, v in fields.items() if v and str(before.get(f) or "") != str(v)}
+            if changed:
+                batch.emit("person.updated", f"p:{pid}", changed, scope=fields["village"])
+                res.updated += 1
+            else:
+                res.unchanged += 1
+        if last.get(pid) != fields:
+            state_rows.append((pid, json.dumps(fields, ensure_ascii=False, sort_keys=True)))
+    if state_rows:
+        ws.conn.executemany("INSERT OR REPLACE INTO roster_state VALUES (?,?)", state_rows)
+
+
+def _count_missing(ws: Workspace, seen: dict[str, int], villages: set[str]) -> int:
+    """People of these villages who came from an earlier list but are not in this one."""
+    if not villages:
+        return 0
+    marks = ",".join("?" * len(villages))
+    total = 0
+    for (pid,) in ws.conn.execute(f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau'",
+                                  sorted(villages)):
+        if pid not in seen:
+            total += 1
+    return total
+
+
+def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: str | Path | None,
+                  ws: Workspace) -> Path:
+    """The rejected rows, as typed, with the reason in an extra column, ready to fix and re-import."""
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "未导入的行"
+    sheet.append(["原行号", "错误原因", *table.headers])
+    for c in sheet[1]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="FFF2CC")
+    for rownum, cells, why in rejected:
+        sheet.append([rownum, why, *[cell_text(c) for c in cells]])
+    for row in sheet.iter_rows(min_row=2):
+        for c in row[2:]:
+            c.number_format = "@"
+    sheet.column_dimensions["B"].width = 46
+    for i in range(len(table.headers)):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = "C2"
+    default = table.path.with_name(f"{table.path.stem}_未导入行.xlsx")
+    for candidate in ([Path(target)] if target else [default, ws.path.with_name(default.name)]):
+        try:
+            candidate.parent.mkdir(parents=True, exist_ok=True)
+            wb.save(candidate)
+            return candidate
+        except OSError:
+            continue
+    raise OSError("无法写入错误行文件")

@@ -1,0 +1,147 @@
+"""The workspace schema, as numbered migrations applied by `PRAGMA user_version`.
+
+Tables fall into three groups:
+- the event log (`events`): the only source of truth, never deleted from;
+- projections (`persons`, `households`, `visits`, `campaign`, `canvassers`, `conflicts`): rebuilt
+  deterministically from the events, compared by `canvasser check`;
+- local state (`meta`, `origins`, `peers`, `peer_acks`, `receipts`, `keys`): this file's identity
+  and what it knows of the other side; not replicated.
+"""
+
+from __future__ import annotations
+
+PROJECTION_TABLES = ("persons", "households", "visits", "campaign", "canvassers", "conflicts", "official_payments")
+
+MIGRATIONS: list[str] = [
+    # 1: the event log, projections and local state
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE origins (
+        origin TEXT PRIMARY KEY, started_at TEXT, machine TEXT, path TEXT, inode INTEGER, reason TEXT
+    );
+    CREATE TABLE events (
+        event_id TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hlc TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        author TEXT,
+        recorded_at TEXT NOT NULL,
+        scope TEXT NOT NULL DEFAULT '',
+        UNIQUE (origin, seq)
+    );
+    CREATE INDEX events_entity ON events (entity, hlc, origin, seq);
+    CREATE INDEX events_scope ON events (scope);
+
+    CREATE TABLE persons (
+        pid TEXT PRIMARY KEY,
+        rpid TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        sex TEXT, birth TEXT,
+        township TEXT NOT NULL DEFAULT '',
+        village TEXT NOT NULL DEFAULT '',
+        grp TEXT NOT NULL DEFAULT '',
+        household TEXT NOT NULL DEFAULT '',
+        relation TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        phones TEXT NOT NULL DEFAULT '',
+        categories TEXT NOT NULL DEFAULT '',
+        last_year TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        away_place TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1,
+        left_reason TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT '',
+        official INTEGER NOT NULL DEFAULT 0,
+        paid_amount REAL,
+        paid_at TEXT,
+        last_outcome TEXT NOT NULL DEFAULT '',
+        last_reason TEXT NOT NULL DEFAULT '',
+        last_via TEXT NOT NULL DEFAULT '',
+        last_visit_at TEXT NOT NULL DEFAULT '',
+        last_visit_by TEXT NOT NULL DEFAULT '',
+        last_note TEXT NOT NULL DEFAULT '',
+        promised TEXT NOT NULL DEFAULT '',
+        followup TEXT NOT NULL DEFAULT '',
+        visit_count INTEGER NOT NULL DEFAULT 0,
+        evidence INTEGER NOT NULL DEFAULT 0,
+        py_initials TEXT NOT NULL DEFAULT '',
+        py_full TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL DEFAULT '',
+        updated_hlc TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX persons_village ON persons (village, grp, household);
+    CREATE INDEX persons_household ON persons (household);
+    CREATE INDEX persons_status ON persons (status);
+    CREATE INDEX persons_name ON persons (name);
+    CREATE INDEX persons_rpid ON persons (rpid);
+    CREATE INDEX persons_phone ON persons (phone);
+    CREATE INDEX persons_pyi ON persons (py_initials);
+    CREATE INDEX persons_pyf ON persons (py_full);
+    CREATE INDEX persons_followup ON persons (followup);
+
+    CREATE TABLE households (
+        hid TEXT PRIMARY KEY,
+        village TEXT NOT NULL DEFAULT '',
+        grp TEXT NOT NULL DEFAULT '',
+        head TEXT NOT NULL DEFAULT '',
+        head_pid TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '',
+        members INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX households_village ON households (village, grp);
+
+    CREATE TABLE visits (
+        visit_id TEXT PRIMARY KEY,
+        pid TEXT NOT NULL,
+        at TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '',
+        via TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        promised TEXT NOT NULL DEFAULT '',
+        followup TEXT NOT NULL DEFAULT '',
+        place TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        photos TEXT NOT NULL DEFAULT '[]',
+        voided INTEGER NOT NULL DEFAULT 0,
+        void_reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX visits_pid ON visits (pid, hlc);
+    CREATE INDEX visits_at ON visits (at);
+    CREATE INDEX visits_author ON visits (author, at);
+
+    CREATE TABLE official_payments (
+        pid TEXT NOT NULL, year INTEGER NOT NULL, amount REAL, paid_at TEXT, channel TEXT, source TEXT,
+        event_id TEXT NOT NULL,
+        PRIMARY KEY (pid, year)
+    );
+
+    CREATE TABLE campaign (key TEXT PRIMARY KEY, value TEXT NOT NULL, hlc TEXT NOT NULL);
+    CREATE TABLE canvassers (name TEXT PRIMARY KEY, phone TEXT NOT NULL DEFAULT '', role TEXT NOT NULL DEFAULT '',
+                             active INTEGER NOT NULL DEFAULT 1);
+    CREATE TABLE conflicts (
+        pid TEXT PRIMARY KEY, villages TEXT NOT NULL, origins TEXT NOT NULL, resolved INTEGER NOT NULL DEFAULT 0,
+        resolution TEXT NOT NULL DEFAULT ''
+    );
+
+    CREATE TABLE evidence (sha256 TEXT PRIMARY KEY, suffix TEXT NOT NULL, size INTEGER NOT NULL, added_at TEXT);
+    CREATE TABLE peers (
+        peer TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
+        sign_key TEXT, box_key TEXT, revoked_keys TEXT NOT NULL DEFAULT '[]',
+        last_received_at TEXT, last_sent_at TEXT, info TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE peer_acks (peer TEXT NOT NULL, origin TEXT NOT NULL, ranges TEXT NOT NULL,
+                            PRIMARY KEY (peer, origin));
+    CREATE TABLE receipts (package_id TEXT PRIMARY KEY, peer TEXT, received_at TEXT, applied INTEGER,
+                           already_known INTEGER);
+    CREATE TABLE snapshots (day TEXT PRIMARY KEY, figures TEXT NOT NULL);
+    CREATE TABLE roster_state (pid TEXT PRIMARY KEY, fields TEXT NOT NULL);
+    CREATE TABLE imports (import_id TEXT PRIMARY KEY, kind TEXT, file TEXT, sha256 TEXT, at TEXT, summary TEXT);
+    """,
+]

@@ -1,0 +1,324 @@
+"""The workspace: one SQLite file holding the event log and the projections screens read.
+
+Every change is an event appended through `Workspace.writing()`; the projections are updated in the
+same transaction, so the file is always consistent, and a crash or a kill leaves it as it was before
+the change began. `canvasser check` replays the whole log into a scratch database and compares.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from . import hlc as hlc_mod
+from .schema import MIGRATIONS
+
+ORDER = "hlc, origin, seq"
+
+
+class WorkspaceError(Exception):
+    """A problem with the workspace file the user must act on (wrong file, newer version ...)."""
+
+
+@dataclass
+class Event:
+    event_id: str
+    origin: str
+    seq: int
+    hlc: str
+    kind: str
+    entity: str
+    payload: dict
+    author: str
+    recorded_at: str
+    scope: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.hlc, self.origin, self.seq)
+
+    def row(self) -> tuple:
+        return (self.event_id, self.origin, self.seq, self.hlc, self.kind, self.entity,
+                json.dumps(self.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                self.author, self.recorded_at, self.scope)
+
+    def as_dict(self) -> dict:
+        return {"event_id": self.event_id, "origin": self.origin, "seq": self.seq, "hlc": self.hlc,
+                "kind": self.kind, "entity": self.entity, "payload": self.payload, "author": self.author,
+                "recorded_at": self.recorded_at, "scope": self.scope}
+
+    @classmethod
+    def from_row(cls, row) -> Event:
+        return cls(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7] or "", row[8],
+                   row[9] if len(row) > 9 else "")
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Event:
+        return cls(str(d["event_id"]), str(d["origin"]), int(d["seq"]), str(d["hlc"]), str(d["kind"]),
+                   str(d["entity"]), dict(d["payload"]), str(d.get("author") or ""), str(d["recorded_at"]),
+                   str(d.get("scope") or ""))
+
+
+EVENT_COLUMNS = "event_id, origin, seq, hlc, kind, entity, payload, author, recorded_at, scope"
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
+def _machine_id() -> str:
+    for p in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        with contextlib.suppress(OSError):
+            text = Path(p).read_text().strip()
+            if text:
+                return text
+    return f"node-{uuid.getnode():012x}"
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise WorkspaceError(f"此工作区由更新版本的程序创建（版本 {version}），请升级程序后再打开")
+    for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _split_sql(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+@dataclass
+class Batch:
+    """Events appended in one transaction, with the entities they touch."""
+
+    ws: Workspace
+    author: str
+    events: list[Event] = field(default_factory=list)
+    new_entities: set[str] = field(default_factory=set)
+
+    def emit(self, kind: str, entity: str, payload: dict, *, author: str | None = None, new: bool = False,
+             scope: str | None = None) -> Event:
+        ev = self.ws._new_event(kind, entity, payload, author if author is not None else self.author,
+                                scope if scope is not None else self.ws.scope_for(entity, payload))
+        self.events.append(ev)
+        if new:
+            self.new_entities.add(entity)
+        if len(self.events) >= 20000:
+            self.flush()
+        return ev
+
+    def flush(self) -> None:
+        """Write and project what has been emitted so far (still inside the transaction)."""
+        if not self.events:
+            return
+        self.ws._insert_events(self.events)
+        from .projection import project
+        project(self.ws.conn, self.events, self.new_entities)
+        self.events = []
+        self.new_entities = set()
+
+
+class Workspace:
+    """An open workspace file. Not thread-safe: use one per thread (the GUI has one worker)."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise WorkspaceError(f"找不到工作区文件：{self.path}")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = connect(self.path)
+            migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
+        self.db = sqlite_utils.Database(self.conn)
+        self._origin: str | None = None
+        self._clock: hlc_mod.Clock | None = None
+        self._seq: int | None = None
+        self._in_tx = False
+
+    # ---- meta -------------------------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                          (key, value))
+
+    @property
+    def mode(self) -> str:
+        """'village', 'township' or 'standalone' (a list imported directly, no township)."""
+        return self.meta("mode", "standalone") or "standalone"
+
+    @property
+    def workspace_id(self) -> str:
+        wid = self.meta("workspace_id")
+        if not wid:
+            wid = uuid.uuid4().hex
+            self.set_meta("workspace_id", wid)
+        return wid
+
+    # ---- identity ---------------------------------------------------------------------------
+    def _binding(self) -> tuple[str, str, int]:
+        real = os.path.realpath(self.path)
+        try:
+            inode = os.stat(real).st_ino
+        except OSError:
+            inode = 0
+        return _machine_id(), real, inode
+
+    @property
+    def origin(self) -> str:
+        """The origin this file writes under; a new one if the file was copied or moved."""
+        if self._origin is None:
+            machine, path, inode = self._binding()
+            current = self.meta("origin")
+            row = self.conn.execute("SELECT machine, path, inode FROM origins WHERE origin=?",
+                                    (current,)).fetchone() if current else None
+            if row is None or tuple(row) != (machine, path, inode):
+                reason = "new" if current is None else "copied-or-moved"
+                current = uuid.uuid4().hex[:16]
+                self._write_local(lambda: (
+                    self.conn.execute("INSERT INTO origins VALUES (?,?,?,?,?,?)",
+                                      (current, now_iso(), machine, path, inode, reason)),
+                    self.set_meta("origin", current)))
+            self._origin = current
+        return self._origin
+
+    def _write_local(self, fn) -> None:
+        if self._in_tx:
+            fn()
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            fn()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    @property
+    def clock(self) -> hlc_mod.Clock:
+        if self._clock is None:
+            last = self.conn.execute("SELECT max(hlc) FROM events").fetchone()[0]
+            self._clock = hlc_mod.Clock(last)
+        return self._clock
+
+    def _next_seq(self) -> int:
+        if self._seq is None:
+            self._seq = self.conn.execute("SELECT coalesce(max(seq), 0) FROM events WHERE origin=?",
+                                          (self.origin,)).fetchone()[0]
+        self._seq += 1
+        return self._seq
+
+    def scope_for(self, entity: str, payload: dict) -> str:
+        """Which village an event belongs to (for township → village packages); '' = everyone."""
+        if entity.startswith("p:"):
+            village = payload.get("village")
+            if village is None:
+                row = self.conn.execute("SELECT village FROM persons WHERE pid=?", (entity[2:],)).fetchone()
+                village = row[0] if row else ""
+            return village or ""
+        return ""
+
+    def _new_event(self, kind: str, entity: str, payload: dict, author: str, scope: str) -> Event:
+        return Event(uuid.uuid4().hex, self.origin, self._next_seq(), self.clock.tick(), kind, entity, payload,
+                     author or "", now_iso(), scope)
+
+    def _insert_events(self, events: list[Event]) -> None:
+        self.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                              [e.row() for e in events])
+
+    # ---- transactions -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit: all or nothing, whatever happens inside."""
+        if self._in_tx:
+            yield
+            return
+        self.origin  # bind before the write transaction starts  # noqa: B018
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self._seq = None
+            self._clock = None
+            raise
+        finally:
+            self._in_tx = False
+
+    @contextlib.contextmanager
+    def writing(self, author: str = "") -> Iterator[Batch]:
+        """Append events atomically; projections follow in the same transaction."""
+        with self.transaction():
+            batch = Batch(self, author)
+            yield batch
+            batch.flush()
+
+    def emit(self, kind: str, entity: str, payload: dict, author: str = "") -> Event:
+        with self.writing(author) as b:
+            return b.emit(kind, entity, payload)
+
+    # ---- reading ----------------------------------------------------------------------------
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        cur = self.conn.execute(sql, params)
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def one(self, sql: str, params: tuple | dict = ()) -> dict | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: tuple | dict = ()):
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def events_for(self, entity: str) -> list[Event]:
+        rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE entity=? ORDER BY {ORDER}", (entity,))
+        return [Event.from_row(r) for r in rows]
+
+    def event_count(self) -> int:
+        return self.scalar("SELECT count(*) FROM events")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_workspace(path: str | Path, *, create: bool = True) -> Workspace:
+    return Workspace(path, create=create)

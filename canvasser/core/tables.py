@@ -1,0 +1,219 @@
+"""Reading the bureau's spreadsheets as they really come: xlsx/xls/ods via python-calamine, csv in any
+of the encodings Chinese offices use, title rows above the header, an instructions sheet first,
+merged cells, blank lines and a 合计 line at the bottom.
+
+`open_table` finds the sheet and the header row by matching column names against aliases and
+yields data rows with their real sheet row numbers, so every error can point at a row the cadre
+can find in Excel.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+
+
+def norm_header(text: object) -> str:
+    t = str(text or "").strip()
+    t = t.replace("（", "(").replace("）", ")").replace("：", "").replace(":", "")
+    t = re.sub(r"[\s*＊\u3000]+", "", t)
+    return t.lower()
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text a person typed (floats that are whole numbers lose their .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+@dataclass
+class Table:
+    path: Path
+    sheet: str
+    header_row: int  # 1-based sheet row of the header
+    headers: list[str]
+    mapping: dict[str, int]  # field -> column index
+    rows: Iterator[tuple[int, list]] = field(repr=False)  # (sheet row number, raw cells)
+    encoding: str = ""
+
+    def column_report(self, aliases: dict[str, tuple[str, ...]]) -> list[dict]:
+        """For previews: each header, the field it maps to (or none)."""
+        by_col = {c: f for f, c in self.mapping.items()}
+        return [{"column": h, "field": by_col.get(i, ""), "index": i} for i, h in enumerate(self.headers)]
+
+
+def _match_columns(headers: list, aliases: dict[str, tuple[str, ...]], overrides: dict[str, str]) -> dict[str, int]:
+    normed = [norm_header(h) for h in headers]
+    mapping: dict[str, int] = {}
+    for col_name, fld in overrides.items():
+        key = norm_header(col_name)
+        if key in normed:
+            mapping[fld] = normed.index(key)
+    taken = set(mapping.values())
+    for fld, names in aliases.items():
+        if fld in mapping:
+            continue
+        keys = [norm_header(n) for n in names]
+        for k in keys:  # exact names first, in alias order
+            if k in normed and normed.index(k) not in taken:
+                mapping[fld] = normed.index(k)
+                taken.add(mapping[fld])
+                break
+    return mapping
+
+
+def _find_header(rows: list[list], aliases, overrides, required: tuple[str, ...], scan: int = 40):
+    best = None
+    for i, row in enumerate(rows[:scan]):
+        mapping = _match_columns(row, aliases, overrides)
+        if not all(r in mapping for r in required):
+            continue
+        score = len(mapping)
+        if best is None or score > best[1]:
+            best = (i, score, mapping)
+    return best
+
+
+def detect_encoding(path: Path) -> str:
+    head = path.read_bytes()[: 1 << 22]
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a character cut by the sample's end
+            return "utf-8"
+    return "gb18030"  # a superset of GBK and GB2312
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
+    with open(path, encoding=encoding, errors="strict", newline="") as f:
+        lines = [line for line in f.read(65536).splitlines() if line.strip()][:10]
+        f.seek(0)
+        delimiter = max(",\t;|", key=lambda d: sum(line.count(d) for line in lines)) if lines else ","
+        yield from csv.reader(f, delimiter=delimiter)
+
+
+def _sheet_rows(path: Path) -> list[tuple[str, list[list]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types
+        raise InputError(f"无法读取表格文件 {path.name}：{exc}") from exc
+    out = []
+    for name in wb.sheet_names:
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+        except Exception:  # noqa: BLE001 — a chart sheet or a damaged sheet: skip it, others may hold data
+            continue
+        rows = [list(r) for r in rows]
+        merged = getattr(sheet, "merged_cell_ranges", None) or []
+        for (r0, c0), (r1, c1) in merged:
+            if r0 >= len(rows) or c0 >= len(rows[r0]):
+                continue
+            value = rows[r0][c0]
+            for r in range(r0, min(r1 + 1, len(rows))):
+                for c in range(c0, min(c1 + 1, len(rows[r]))):
+                    if r1 > r0:  # fill vertical merges (a village or household spanning rows)
+                        rows[r][c] = value
+        out.append((name, rows))
+    return out
+
+
+def open_table(path: str | Path, aliases: dict[str, tuple[str, ...]], *, required: tuple[str, ...],
+               overrides: dict[str, str] | None = None) -> Table:
+    """Find the data sheet and header row; raise InputError in words a cadre understands."""
+    path = Path(path)
+    overrides = overrides or {}
+    if not path.is_file():
+        raise InputError(f"找不到文件：{path}")
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        candidates = []
+        for name, rows in _sheet_rows(path):
+            found = _find_header(rows, aliases, overrides, required)
+            if found:
+                candidates.append((found[1], name, rows, found))
+        if not candidates:
+            raise InputError(_no_header_message(path, aliases, required))
+        candidates.sort(key=lambda c: -c[0])
+        _, name, rows, (hi, _, mapping) = candidates[0]
+        body = ((i + 1, r) for i, r in enumerate(rows) if i > hi)
+        return Table(path, name, hi + 1, [cell_text(h) for h in rows[hi]], mapping, body)
+    if suffix in (".csv", ".txt", ".tsv"):
+        encoding = detect_encoding(path)
+        head: list[list[str]] = []
+        it = _csv_rows(path, encoding)
+        try:
+            for row in it:
+                head.append(row)
+                if len(head) >= 40:
+                    break
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path.name} 的文字编码无法识别（支持 UTF-8、GBK、GB18030）") from exc
+        found = _find_header(head, aliases, overrides, required)
+        if not found:
+            raise InputError(_no_header_message(path, aliases, required))
+        hi, _, mapping = found
+
+        def body() -> Iterator[tuple[int, list]]:
+            for i, r in enumerate(head):
+                if i > hi:
+                    yield i + 1, r
+            n = len(head)
+            for r in it:
+                n += 1
+                yield n, r
+
+        return Table(path, "", hi + 1, [cell_text(h) for h in head[hi]], mapping, body(), encoding)
+    raise InputError(f"不支持的文件类型 {suffix}：请用 xlsx、xls 或 csv")
+
+
+def _no_header_message(path: Path, aliases, required) -> str:
+    need = "、".join(aliases[r][0] for r in required)
+    return (f"在 {path.name} 中找不到表头：需要包含“{need}”等列。"
+            f"如列名不同，可用 --map 列名=字段 指定（字段：{'、'.join(aliases)}）")
+
+
+def is_blank(cells: list) -> bool:
+    return all(cell_text(c) == "" for c in cells)
+
+
+def is_total(cells: list) -> bool:
+    first = [cell_text(c) for c in cells[:4]]
+    return any(t.replace(" ", "").startswith(TOTAL_WORDS) for t in first if t)
+
+
+def parse_map(items: list[str] | None, fields: tuple[str, ...]) -> dict[str, str]:
+    """`--map 列名=field` overrides; fields may also be given by their Chinese alias."""
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError(f"--map 的格式应为 列名=字段：{item}")
+        col, fld = (s.strip() for s in item.split("=", 1))
+        if fld not in fields:
+            raise InputError(f"--map 中的字段“{fld}”不存在，可用：{'、'.join(fields)}")
+        out[col] = fld
+    return out
