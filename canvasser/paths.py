@@ -1,0 +1,49 @@
+"""Where the app's files are: bundled resources, and the user's data folder.
+
+Resources live in `resources/` beside the package, both in a checkout and in the pyinstaller
+bundle (which keeps the same relative layout), so one lookup works frozen and unfrozen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resources_dir() -> Path:
+    candidates = [PACKAGE_DIR.parent / "resources"]
+    if getattr(sys, "frozen", False):
+        candidates.insert(0, Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources")
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return candidates[-1]
+
+
+def resource(*parts: str) -> Path:
+    return resources_dir().joinpath(*parts)
+
+
+def app_dir() -> Path:
+    """The folder holding the executable (frozen) or the checkout (unfrozen)."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return PACKAGE_DIR.parent
+
+
+def data_dir() -> Path:
+    """Workspaces, backups and logs: beside the app in portable mode, else the user's data folder."""
+    if (app_dir() / "portable.txt").exists():
+        return app_dir() / "data"
+    if os.environ.get("CANVASSER_DATA"):
+        return Path(os.environ["CANVASSER_DATA"])
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "canvasser"
