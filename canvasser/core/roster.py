@@ -47,6 +47,7 @@ FIELDS = tuple(ALIASES)
 ROSTER_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address", "phone",
                  "categories", "last_year")
 CHUNK = 5000
+_PID_HEADERS = frozenset(norm_header(a) for a in ALIASES["pid"])
 
 
 @dataclass
@@ -141,8 +142,8 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
         for rownum, cells in table.rows:
             if is_blank(cells) or is_total(cells):
                 continue
-            if norm_header(cells[table.mapping["pid"]] if table.mapping["pid"] < len(cells) else "") in (
-                    norm_header(a) for a in ALIASES["pid"]):
+            head = cells[table.mapping["pid"]] if table.mapping["pid"] < len(cells) else ""
+            if isinstance(head, str) and head and not head[0].isdigit() and norm_header(head) in _PID_HEADERS:
                 continue  # a header repeated on a later page
             res.rows += 1
             p, why = parse_row(cells, table.mapping, today)
