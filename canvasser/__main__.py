@@ -1,4 +1,5 @@
-from canvasser.cli import main
 import sys
+
+from canvasser.cli import main
 
 sys.exit(main())

@@ -85,7 +85,7 @@ def cmd_import(args):
 def cmd_search(args):
     with open_ws(args.db, create=False) as ws:
         res = search(ws, args.query, limit=args.limit)
-    lines = [f"找到 {res['total']} 人" + ("（显示前 %d 个）" % len(res["results"]) if res["total"] > len(res["results"]) else "")]
+    lines = [f"找到 {res['total']} 人" + (f"（显示前 {len(res['results'])} 个）" if res["total"] > len(res["results"]) else "")]
     for r in res["results"]:
         lines.append(f"  {r['name']}\t{ids.mask(r['id'])}\t{r['village']}{r['grp']}\t户 {r['household']}\t{r['status'] or '未走访'}")
     return res, "\n".join(lines)
