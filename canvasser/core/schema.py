@@ -144,4 +144,13 @@ MIGRATIONS: list[str] = [
     CREATE TABLE roster_state (pid TEXT PRIMARY KEY, fields TEXT NOT NULL);
     CREATE TABLE imports (import_id TEXT PRIMARY KEY, kind TEXT, file TEXT, sha256 TEXT, at TEXT, summary TEXT);
     """,
+    # 2: sync — each copy (file) of a village workspace the township has heard from, so a return
+    # package carries what any live copy still lacks
+    """
+    CREATE TABLE sync_replicas (
+        replica TEXT PRIMARY KEY, peer TEXT NOT NULL, first_at TEXT NOT NULL, last_at TEXT NOT NULL,
+        packages INTEGER NOT NULL DEFAULT 0, retired INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX sync_replicas_peer ON sync_replicas (peer);
+    """,
 ]
