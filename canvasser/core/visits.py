@@ -29,6 +29,17 @@ def parse_date(text: str | None, what: str) -> str:
         raise InputError(f"{what}“{text}”格式不对，应为 YYYY-MM-DD，例如 2026-12-20") from exc
 
 
+def parse_when(text: str) -> str:
+    """A visit time: YYYY-MM-DD (paper sheets entered later) or a full ISO date-time."""
+    text = str(text).strip()
+    if len(text) == 10:
+        return parse_date(text, "走访日期")
+    try:
+        return dt.datetime.fromisoformat(text).isoformat()
+    except ValueError as exc:
+        raise InputError(f"走访日期“{text}”格式不对，应为 YYYY-MM-DD") from exc
+
+
 def resolve_person(ws: Workspace, raw_id: str) -> str:
     """The canonical ID of a person in this workspace, or an InputError saying why not."""
     try:
@@ -91,9 +102,7 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
         reason = (reason or "其他").strip()
         if reason not in REFUSAL_REASONS and not reason.startswith("其他"):
             reason = f"其他：{reason}"
-    when = now_iso()
-    if at:
-        when = parse_date(at, "走访日期") if len(at) == 10 else at
+    when = parse_when(at) if at else now_iso()
     for p in photos:
         if not Path(p).is_file():
             raise InputError(f"找不到证明材料文件：{p}")

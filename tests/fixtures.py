@@ -1,0 +1,77 @@
+"""Bureau-style lists for tests: real xlsx and csv files written the way counties send them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from pathlib import Path
+
+import openpyxl
+
+from canvasser.core.demo import people as demo_people
+
+HEADER = ["序号", "姓名", "公民身份号码", "性别", "出生日期", "人员类别", "乡镇（街道）", "村（社区）", "村民小组", "户编号",
+          "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
+TODAY = dt.date(2026, 11, 20)
+
+
+def rows(seed: int = 3, households: int = 40, village: str = "青石村") -> list[dict]:
+    return demo_people(seed, households, village, "某某镇", TODAY)
+
+
+def write_xlsx(path: Path, people: list[dict], *, title: bool = True, instructions: bool = False,
+               total: bool = True, blank_every: int = 0, header: list[str] | None = None,
+               raw_ids: dict[int, object] | None = None) -> Path:
+    """An xlsx like the bureau's: optional instructions sheet, title rows, blank lines, 合计 row."""
+    wb = openpyxl.Workbook()
+    if instructions:
+        info = wb.active
+        info.title = "填表说明"
+        info.append(["填表说明：身份证号请设置为文本格式。"])
+        info.append(["本表由县医保局导出。"])
+        ws = wb.create_sheet("未参保人员名单")
+    else:
+        ws = wb.active
+        ws.title = "Sheet1"
+    cols = header or HEADER
+    if title:
+        ws.append(["某某镇2027年度城乡居民医保未参保人员名单"])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(cols))
+        ws.append(["导出日期：2026-10-08"])
+    ws.append(cols)
+    for i, p in enumerate(people, 1):
+        values = [i, p["姓名"], p["公民身份号码"], p["性别"], p["出生日期"], p["人员类别"], p["乡镇（街道）"],
+                  p["村（社区）"], p["村民小组"], p["户编号"], p["与户主关系"], p["户籍地址"], p["联系电话"],
+                  p["上年参保状态"]]
+        if raw_ids and i in raw_ids:
+            values[2] = raw_ids[i]
+        ws.append(values)
+        if blank_every and i % blank_every == 0:
+            ws.append([])
+    if total:
+        ws.append(["合计", f"{len(people)}人"])
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, people: list[dict], encoding: str = "utf-8-sig") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for i, p in enumerate(people, 1):
+            w.writerow([i, p["姓名"], p["公民身份号码"], p["性别"], p["出生日期"], p["人员类别"], p["乡镇（街道）"],
+                        p["村（社区）"], p["村民小组"], p["户编号"], p["与户主关系"], p["户籍地址"], p["联系电话"],
+                        p["上年参保状态"]])
+    return path
+
+
+def corrupt_check_digit(pid: str) -> str:
+    last = pid[-1]
+    return pid[:-1] + ("0" if last != "0" else "1")
+
+
+def shuffled(people: list[dict], seed: int = 0) -> list[dict]:
+    out = list(people)
+    random.Random(seed).shuffle(out)
+    return out

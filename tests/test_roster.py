@@ -1,0 +1,215 @@
+"""Importing the bureau's list: bad rows explained, duplicates, re-import, updates, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import openpyxl
+import pytest
+
+from canvasser.core import ids, integrity
+from canvasser.core.errors import Cancelled, InputError
+from canvasser.core.roster import import_roster
+from canvasser.core.store import Workspace
+from tests.fixtures import TODAY, corrupt_check_digit, rows, write_csv, write_xlsx
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace(tmp_path / "v.db")
+    yield w
+    w.close()
+
+
+def test_every_kind_of_bad_row_is_rejected_with_row_and_reason(ws, tmp_path):
+    people = rows(households=20)
+    people[2] = {**people[2], "公民身份号码": corrupt_check_digit(people[2]["公民身份号码"])}
+    people[4] = {**people[4], "姓名": ""}
+    people[6] = {**people[6], "公民身份号码": people[6]["公民身份号码"][:12]}
+    bad_date = "51032119910231123"
+    people[8] = {**people[8], "公民身份号码": bad_date + "0"}
+    excel = float(people[10]["公民身份号码"][:15] + "000")
+    src = write_xlsx(tmp_path / "list.xlsx", people, raw_ids={11: excel})
+    res = import_roster(ws, src, rejects_path=tmp_path / "rej.xlsx", today=TODAY)
+    by_row = {r["row"]: r["reason"] for r in res.rejected}
+    # data starts on sheet row 4 (two title rows and the header)
+    assert set(by_row) == {6, 8, 10, 12, 14}
+    assert "校验位" in by_row[6]
+    assert "姓名" in by_row[8]
+    assert "位数" in by_row[10]
+    assert "出生日期" in by_row[12] or "校验位" in by_row[12]
+    assert "Excel" in by_row[14]
+    assert res.imported == len(people) - 5
+    # the rejects file holds those rows, as typed, with the reason, and can be fixed and re-imported
+    wb = openpyxl.load_workbook(tmp_path / "rej.xlsx")
+    sheet = wb.active
+    assert [c.value for c in sheet[1]][:3] == ["原行号", "错误原因", "序号"]
+    assert sheet.max_row == 6
+    assert {sheet.cell(r, 1).value for r in range(2, 7)} == {6, 8, 10, 12, 14}
+    fixed = tmp_path / "fixed.xlsx"
+    sheet.cell(2, 5).value = people[2]["公民身份号码"][:17] + ids.check_digit(people[2]["公民身份号码"][:17])
+    wb.save(fixed)
+    again = import_roster(ws, fixed, rejects_path=tmp_path / "rej2.xlsx", today=TODAY)
+    assert again.imported == 1
+    assert integrity.check(ws)["ok"]
+
+
+def test_duplicates_counted_once(ws, tmp_path):
+    people = rows(households=10)
+    src = write_xlsx(tmp_path / "dup.xlsx", people + [people[3]])
+    res = import_roster(ws, src, today=TODAY)
+    assert res.imported == len(people)
+    assert len(res.duplicates) == 1 and "同一人" in res.duplicates[0]["reason"]
+
+
+def test_reimport_changes_nothing_and_update_adds_and_reports_missing(ws, tmp_path):
+    people = rows(households=30)
+    src = write_xlsx(tmp_path / "a.xlsx", people)
+    first = import_roster(ws, src, today=TODAY)
+    events = ws.event_count()
+    second = import_roster(ws, src, today=TODAY)
+    assert (second.imported, second.updated, second.unchanged) == (0, 0, first.imported)
+    assert ws.event_count() == events
+    # an updated list: one new person, one changed phone, one person missing
+    changed = [dict(p) for p in people]
+    changed[0]["联系电话"] = "13900000000"
+    newcomer = rows(seed=99, households=1, village="青石村")[0]
+    dropped = changed.pop(5)
+    src2 = write_xlsx(tmp_path / "b.xlsx", changed + [newcomer])
+    third = import_roster(ws, src2, today=TODAY)
+    assert third.imported == 1 and third.updated == 1 and third.missing == 1
+    assert ws.scalar("SELECT phone FROM persons WHERE pid=?", (people[0]["公民身份号码"],)) == "13900000000"
+    assert ws.scalar("SELECT count(*) FROM persons WHERE pid=?", (dropped["公民身份号码"],)) == 1  # not removed
+    assert integrity.check(ws)["ok"]
+
+
+def test_reimport_does_not_revert_a_cadres_edit(ws, tmp_path):
+    from canvasser.core.people import update_person
+    people = rows(households=5)
+    src = write_xlsx(tmp_path / "a.xlsx", people)
+    import_roster(ws, src, today=TODAY)
+    update_person(ws, people[0]["公民身份号码"], {"phone": "13812345678"}, by="李书记")
+    res = import_roster(ws, src, today=TODAY)
+    assert res.updated == 0
+    assert ws.scalar("SELECT phone FROM persons WHERE pid=?", (people[0]["公民身份号码"],)) == "13812345678"
+
+
+def test_instructions_sheet_blank_lines_total_and_households(ws, tmp_path):
+    people = rows(households=25)
+    src = write_xlsx(tmp_path / "i.xlsx", people, instructions=True, blank_every=7)
+    res = import_roster(ws, src, today=TODAY)
+    assert res.sheet == "未参保人员名单"
+    assert res.imported == len(people) and not res.rejected
+    assert res.households == len({p["户编号"] for p in people})
+    assert ws.scalar("SELECT count(*) FROM households") == res.households
+
+
+def test_other_header_names_and_map_override(ws, tmp_path):
+    people = rows(households=5)
+    header = ["序号", "姓名", "证件号码", "性别", "出生年月", "医疗救助身份", "所属乡镇", "所在村", "组别", "户号",
+              "与户主关系", "家庭住址", "手机号码", "上年参保状态"]
+    src = write_xlsx(tmp_path / "h.xlsx", people, header=header)
+    res = import_roster(ws, src, today=TODAY)
+    assert res.imported == len(people)
+    assert ws.scalar("SELECT count(*) FROM persons WHERE village='青石村' AND grp != ''") == len(people)
+    odd = ["序号", "户主或成员", "号码", *HEADER_TAIL]
+    src2 = write_xlsx(tmp_path / "odd.xlsx", people, header=odd)
+    with pytest.raises(InputError, match="找不到表头"):
+        import_roster(Workspace(tmp_path / "o.db"), src2, today=TODAY)
+    res2 = import_roster(Workspace(tmp_path / "o2.db"), src2, overrides={"户主或成员": "name", "号码": "pid"},
+                         today=TODAY)
+    assert res2.imported == len(people)
+
+
+HEADER_TAIL = ["性别", "出生日期", "人员类别", "乡镇（街道）", "村（社区）", "村民小组", "户编号", "与户主关系", "户籍地址",
+               "联系电话", "上年参保状态"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings(tmp_path, encoding):
+    people = rows(households=15)
+    if encoding == "gbk":  # GBK lacks some rare name characters: real GBK files cannot hold them either
+        people = [p for p in people if _gbk_ok(p["姓名"])]
+    src = write_csv(tmp_path / f"{encoding}.csv", people, encoding)
+    ws = Workspace(tmp_path / f"{encoding}.db")
+    res = import_roster(ws, src, today=TODAY)
+    assert res.imported == len(people)
+    names = {r[0] for r in ws.conn.execute("SELECT name FROM persons")}
+    assert names == {p["姓名"] for p in people}
+
+
+def _gbk_ok(text: str) -> bool:
+    try:
+        text.encode("gbk")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def test_households_without_number_grouped_by_head_and_address(ws, tmp_path):
+    people = rows(households=8)
+    for p in people:
+        p["户编号"] = ""
+    src = write_xlsx(tmp_path / "nohh.xlsx", people)
+    res = import_roster(ws, src, today=TODAY)
+    assert res.imported == len(people)
+    assert ws.scalar("SELECT count(DISTINCT household) FROM persons") <= res.households
+    assert ws.scalar("SELECT count(*) FROM persons WHERE household=''") == 0
+
+
+def _digest(path) -> str:
+    w = Workspace(path)
+    try:
+        return integrity.state_digest(w) + str(w.event_count())
+    finally:
+        w.close()
+
+
+def test_cancelled_import_leaves_workspace_unchanged(tmp_path):
+    db = tmp_path / "c.db"
+    ws = Workspace(db)
+    import_roster(ws, write_xlsx(tmp_path / "small.xlsx", rows(households=5)), today=TODAY)
+    before = _digest(db)
+    big = write_csv(tmp_path / "big.csv", rows(seed=5, households=4000))
+    with pytest.raises(Cancelled):
+        import_roster(ws, big, today=TODAY, progress=lambda n, m: n < 6000)
+    ws.close()
+    assert _digest(db) == before
+
+
+def test_killed_import_leaves_workspace_unchanged(tmp_path):
+    db = tmp_path / "k.db"
+    ws = Workspace(db)
+    import_roster(ws, write_xlsx(tmp_path / "small.xlsx", rows(households=5)), today=TODAY)
+    ws.close()
+    before = _digest(db)
+    big = write_csv(tmp_path / "big.csv", rows(seed=6, households=15000))
+    proc = subprocess.Popen([sys.executable, "-m", "canvasser", "import-roster", "--db", str(db), str(big)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # wait until the import holds the write lock (the WAL grows), then kill it hard
+    wal = db.with_name(db.name + "-wal")
+    deadline = time.monotonic() + 60
+    start_size = wal.stat().st_size if wal.exists() else 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > start_size + 200_000:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the import finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _digest(db) == before
+    w = Workspace(db)
+    assert integrity.check(w)["ok"]
+    w.close()
+
+
+def test_file_hash_helper_is_stable(tmp_path):
+    from canvasser.core.roster import _sha256
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"abc")
+    assert _sha256(p) == hashlib.sha256(b"abc").hexdigest()

@@ -1,0 +1,97 @@
+"""The workspace store: events, projections, origins, clocks, migrations."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from canvasser.core import hlc, integrity
+from canvasser.core.roster import import_roster
+from canvasser.core.store import Workspace, WorkspaceError
+from canvasser.core.visits import record_visit
+from tests.fixtures import TODAY, rows, write_xlsx
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace(tmp_path / "v.db")
+    import_roster(w, write_xlsx(tmp_path / "a.xlsx", rows(households=6)), today=TODAY)
+    yield w
+    w.close()
+
+
+def test_wal_foreign_keys_and_version(ws):
+    assert ws.scalar("PRAGMA journal_mode") == "wal"
+    assert ws.scalar("PRAGMA foreign_keys") == 1
+    assert ws.scalar("PRAGMA user_version") >= 1
+
+
+def test_newer_file_is_refused(tmp_path):
+    p = tmp_path / "n.db"
+    conn = sqlite3.connect(p)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    with pytest.raises(WorkspaceError, match="更新版本"):
+        Workspace(p)
+
+
+def test_events_have_uuid_origin_seq_hlc_author(ws):
+    pid = ws.scalar("SELECT pid FROM persons LIMIT 1")
+    record_visit(ws, pid, "not_home", by="王主任")
+    ev = ws.one("SELECT * FROM events WHERE kind='visit.recorded'")
+    assert len(ev["event_id"]) == 32 and ev["origin"] == ws.origin and ev["author"] == "王主任"
+    seqs = [r[0] for r in ws.conn.execute("SELECT seq FROM events WHERE origin=? ORDER BY seq", (ws.origin,))]
+    assert seqs == list(range(1, len(seqs) + 1))
+    hlcs = [r[0] for r in ws.conn.execute("SELECT hlc FROM events ORDER BY seq")]
+    assert hlcs == sorted(hlcs) and len(set(hlcs)) == len(hlcs)
+
+
+def test_copied_file_gets_a_new_origin_and_keeps_counting(ws, tmp_path):
+    pid = ws.scalar("SELECT pid FROM persons LIMIT 1")
+    record_visit(ws, pid, "not_home", by="a")
+    first = ws.origin
+    ws.close()
+    shutil.copy(tmp_path / "v.db", tmp_path / "copy.db")
+    a, b = Workspace(tmp_path / "v.db"), Workspace(tmp_path / "copy.db")
+    record_visit(a, pid, "promised", promised="2026-12-20", by="a")
+    record_visit(b, pid, "refused", reason="经济困难", by="b")
+    assert a.origin == first and b.origin != first
+    assert b.scalar("SELECT min(seq) FROM events WHERE origin=?", (b.origin,)) == 1
+    keys_a = {r[0] for r in a.conn.execute("SELECT origin || ':' || seq FROM events")}
+    keys_b = {r[0] for r in b.conn.execute("SELECT origin || ':' || seq FROM events")}
+    new_a, new_b = keys_a - keys_b, keys_b - keys_a
+    assert new_a and new_b and not (new_a & new_b)
+    a.close()
+    b.close()
+
+
+def test_clock_survives_a_wrong_wall_clock():
+    wall = [1000]
+    c = hlc.Clock(wall=lambda: wall[0])
+    t1 = c.tick()
+    wall[0] = 10  # the laptop's clock jumps back
+    t2 = c.tick()
+    c.observe(hlc.encode(5000, 3))
+    t3 = c.tick()
+    assert t1 < t2 < t3 and t3 > hlc.encode(5000, 3)
+
+
+def test_check_detects_a_tampered_projection(ws):
+    assert integrity.check(ws)["ok"]
+    ws.conn.execute("UPDATE persons SET status='paid_official' WHERE rowid=1")
+    res = integrity.check(ws)
+    assert not res["ok"] and "persons" in res["differs"]
+
+
+def test_projection_is_order_independent(ws, tmp_path):
+    pid = ws.scalar("SELECT pid FROM persons LIMIT 1")
+    record_visit(ws, pid, "promised", promised="2026-12-01", by="a")
+    record_visit(ws, pid, "refused", reason="经济困难", by="b")
+    from canvasser.core.projection import rebuild
+    before = integrity.state_digest(ws)
+    with ws.transaction():
+        rebuild(ws.conn)
+    assert integrity.state_digest(ws) == before
+    assert ws.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "refused"
