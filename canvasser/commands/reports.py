@@ -1,0 +1,105 @@
+"""Commands: ledger, report, feedback, message (the reporting half of canvassing)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from ..core import ledgers, messages, report_pdf, reports
+from ..core.errors import InputError
+from ..core.visits import parse_date
+from ._util import open_ws, progress_printer
+
+
+def register(sub, parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("ledger", parents=[parent], help="导出台账（未参保、已参保、特殊群体、外出务工、不需参保，每类一张表）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--out", required=True, help="输出的 xlsx 文件")
+    p.set_defaults(handler=cmd_ledger)
+
+    p = sub.add_parser("report", parents=[parent], help="进度日报（总体、分村排名、分组、分类别、走访人员）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--date", help="报表日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--out", help="输出文件：.xlsx 或 .pdf（不填则只显示）")
+    p.add_argument("--title", default="", help="PDF 标题（默认“城乡居民医保参保缴费进度日报”）")
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("feedback", parents=[parent], help="生成报医保局的未参保人员反馈表")
+    p.add_argument("--db", required=True)
+    p.add_argument("--out", required=True, help="输出的 xlsx 文件")
+    p.set_defaults(handler=cmd_feedback)
+
+    p = sub.add_parser("message", parents=[parent], help="给外出人员的缴费提醒文字（可复制到微信/短信）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--id", required=True, help="身份证号")
+    p.add_argument("--household", action="store_true", help="为全户未缴费的人写一条")
+    p.add_argument("--by", help="落款的走访人（用其档案中的电话）")
+    p.set_defaults(handler=cmd_message)
+
+
+def _progress(args):
+    return None if args.json else progress_printer("导出")
+
+
+def cmd_ledger(args):
+    with open_ws(args.db, create=False) as ws:
+        res = ledgers.write_ledger(ws, args.out, progress=_progress(args))
+    lines = [f"台账已导出：{res['file']}"] + [f"  {k}：{v} 人" for k, v in res["sheets"].items()]
+    return res, "\n".join(lines)
+
+
+def cmd_report(args):
+    day = dt.date.fromisoformat(parse_date(args.date, "报表日期")) if args.date else dt.date.today()
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".xlsx", ".pdf"):
+        raise InputError(f"报表输出文件应为 .xlsx 或 .pdf：{out}")
+    with open_ws(args.db, create=False) as ws:
+        figs = reports.make_report(ws, day)
+    if out is not None:
+        if out.suffix.lower() == ".pdf":
+            figs["pages"] = report_pdf.write_report_pdf(figs, out, title=args.title)["pages"]
+        else:
+            ledgers.write_report_xlsx(figs, out)
+        figs["file"] = str(out)
+    return figs, summary(figs)
+
+
+def summary(figs: dict) -> str:
+    lines = [f"{figs['date']} 进度：名单 {figs['total']} 人，完成 {figs['done']} 人（{reports.pct(figs['rate'])}），"
+             f"未完成 {figs['remaining']} 人；医保局确认已缴 {figs['paid_official']}，自报已缴待核实 "
+             f"{figs['paid_claimed']}，不需参保 {figs['accepted']}。任务数 {figs.get('target', figs['total'])}，"
+             f"差额 {figs.get('gap', 0)}。"]
+    ch = figs.get("change") or {}
+    if ch.get("since"):
+        lines.append(f"比 {ch['since']} 的报表：完成 {ch['done']:+d}，医保局确认 {ch['paid_official']:+d}。")
+    today = figs.get("today") or {}
+    lines.append(f"当日走访 {today.get('visits', 0)} 次，联系 {today.get('contacts', 0)} 人，"
+                 f"新增完成 {today.get('total', 0)} 人。")
+    if len(figs["by_village"]) > 1:
+        lines.append("分村（按完成率）：" + "；".join(
+            f"{figs['by_village'][v]['rank']}.{v} {reports.pct(figs['by_village'][v]['rate'])}"
+            for v in figs["ranking"]))
+    if figs.get("below_70"):
+        lines.append(f"低于70%：{'、'.join(figs['below_70'])}")
+    if figs.get("below_80"):
+        lines.append(f"低于80%：{'、'.join(figs['below_80'])}")
+    if figs.get("special_below_100"):
+        lines.append(f"特殊群体未达100%：{'、'.join(figs['special_below_100'])}")
+    if figs.get("file"):
+        lines.append(f"已保存：{figs['file']}")
+    return "\n".join(lines)
+
+
+def cmd_feedback(args):
+    with open_ws(args.db, create=False) as ws:
+        res = ledgers.write_feedback(ws, args.out, progress=_progress(args))
+    reasons = "，".join(f"{k} {v}" for k, v in res["reasons"].items())
+    return res, (f"反馈表已导出：{res['file']}\n共 {res['rows']} 人：未参保 {res['not_paid']}，"
+                 f"已缴费待核实 {res['claimed']}。" + (f"\n未参保原因：{reasons}" if reasons else ""))
+
+
+def cmd_message(args):
+    with open_ws(args.db, create=False) as ws:
+        res = messages.compose(ws, args.id, household=args.household, by=args.by)
+    return res, res["text"]
