@@ -1,0 +1,39 @@
+"""Commands: backup, restore (the window makes a daily backup by itself)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..core import backup as backup_mod
+from ._util import open_ws
+
+
+def register(sub, parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("backup", parents=[parent], help="备份工作区（默认存入数据目录的 backups 文件夹，保留最近7天）")
+    p.add_argument("--db", required=True, help="工作区文件")
+    p.add_argument("--out", help="备份到指定文件（不指定则为当天的日备份）")
+    p.add_argument("--keep", type=int, default=backup_mod.KEEP, help="保留最近几天的日备份")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[parent], help="用备份恢复工作区（恢复前自动保存当前文件）")
+    p.add_argument("--db", required=True, help="要恢复的工作区文件")
+    p.add_argument("--from", dest="source", required=True, metavar="FILE", help="备份文件")
+    p.set_defaults(handler=cmd_restore)
+
+
+def cmd_backup(args):
+    with open_ws(args.db, create=False) as ws:
+        path = backup_mod.backup(ws, args.out)
+        events = ws.event_count()
+    pruned = [] if args.out else [str(p) for p in backup_mod.prune(path.parent, args.keep)]
+    data = {"backup": str(path), "events": events, "pruned": pruned,
+            "kept": [b["file"] for b in backup_mod.list_backups(args.db)] if not args.out else [str(path)]}
+    return data, f"已备份 {events} 条记录到：{path}" + (f"\n已删除较旧的备份 {len(pruned)} 个" if pruned else "")
+
+
+def cmd_restore(args):
+    res = backup_mod.restore(args.db, args.source)
+    summary = f"已用 {res['from']} 恢复工作区（{res['events']} 条记录）。"
+    if res["saved_previous"]:
+        summary += f"\n恢复前的文件已另存为：{res['saved_previous']}"
+    return res, summary

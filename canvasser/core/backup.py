@@ -1,0 +1,127 @@
+"""Backups of a workspace: a daily copy (last 7 kept) and restoring one.
+
+Copies are made with SQLite's online backup API, so they are consistent even while the window is
+writing, and are stored as plain single-file databases under
+`paths.data_dir()/backups/<workspace-stem>/YYYY-MM-DD.db`. A restore first saves the current file,
+then copies the backup in, and makes the next write start a new origin: events written after the
+backup may already have left in a sync package, and reusing their sequence numbers would lose data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+from ..paths import data_dir
+from .errors import InputError
+from .schema import MIGRATIONS
+from .store import Workspace
+
+KEEP = 7
+_DAILY = re.compile(r"^\d{4}-\d{2}-\d{2}\.db$")
+
+
+def backup_dir(db_path: str | Path) -> Path:
+    return data_dir() / "backups" / Path(db_path).stem
+
+
+def _copy(src: sqlite3.Connection, target: Path) -> Path:
+    """Copy an open database into `target` atomically (written beside it, then renamed)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    if tmp.exists():
+        tmp.unlink()
+    dst = sqlite3.connect(str(tmp))
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+    finally:
+        dst.close()
+    os.replace(tmp, target)
+    return target
+
+
+def backup(ws: Workspace, target: str | Path | None = None, *, day: dt.date | None = None) -> Path:
+    """Copy the workspace now; by default into today's daily file (replacing it)."""
+    day = day or dt.date.today()
+    dest = Path(target) if target else backup_dir(ws.path) / f"{day.isoformat()}.db"
+    return _copy(ws.conn, dest)
+
+
+def prune(folder: Path, keep: int = KEEP) -> list[Path]:
+    """Remove all but the newest `keep` daily backups; returns what was removed."""
+    daily = sorted(p for p in folder.glob("*.db") if _DAILY.match(p.name)) if folder.is_dir() else []
+    gone = daily[:-keep] if keep > 0 else daily
+    for p in gone:
+        p.unlink(missing_ok=True)
+    return gone
+
+
+def daily(ws: Workspace, *, keep: int = KEEP, today: dt.date | None = None) -> Path | None:
+    """Today's automatic backup, once a day; None if today's copy already exists."""
+    today = today or dt.date.today()
+    dest = backup_dir(ws.path) / f"{today.isoformat()}.db"
+    if dest.exists():
+        return None
+    path = backup(ws, dest, day=today)
+    prune(dest.parent, keep)
+    return path
+
+
+def list_backups(db_path: str | Path) -> list[dict]:
+    """The backups kept for a workspace, newest first."""
+    folder = backup_dir(db_path)
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return [{"file": str(p), "name": p.stem, "size": p.stat().st_size,
+             "saved_at": dt.datetime.fromtimestamp(p.stat().st_mtime).replace(microsecond=0).isoformat()}
+            for p in files]
+
+
+def validate(path: str | Path) -> int:
+    """Check that a file is a sound workspace this version can open; returns its event count."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"找不到备份文件：{path}")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise InputError(f"备份文件已损坏：{path.name}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='events'").fetchone():
+                raise InputError(f"{path.name} 不是工作区备份（没有事件记录）")
+            if version > len(MIGRATIONS):
+                raise InputError(f"{path.name} 由更新版本的程序创建，请先升级程序")
+            return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path.name} 不是工作区文件：{exc}") from exc
+
+
+def restore(db_path: str | Path, source: str | Path) -> dict:
+    """Replace the workspace with a backup; the current file is saved first. Returns what happened."""
+    db_path, source = Path(db_path), Path(source)
+    if db_path.exists() and source.resolve() == db_path.resolve():
+        raise InputError("备份文件就是当前工作区本身")
+    events = validate(source)
+    saved = ""
+    if db_path.exists():
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        with Workspace(db_path) as current:
+            saved = str(backup(current, backup_dir(db_path) / f"before-restore-{stamp}.db"))
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=WAL")
+        dst.execute("DELETE FROM meta WHERE key='origin'")  # the next write starts a new origin
+    finally:
+        dst.close()
+        src.close()
+    return {"restored": str(db_path), "from": str(source), "events": events, "saved_previous": saved}

@@ -1,0 +1,1 @@
+"""Dialogs: one screen per core operation (import, settings, profiles, check, backup ...)."""

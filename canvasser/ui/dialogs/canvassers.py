@@ -1,0 +1,103 @@
+"""Who is working: pick a canvasser profile at start (several cadres share a laptop), or add one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from ...core.errors import InputError
+from ...core.store import Workspace
+from ...core.visits import ensure_canvasser
+
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def profiles(ws: Workspace) -> list[dict]:
+    return ws.query("SELECT name, phone FROM canvassers WHERE active=1 ORDER BY name")
+
+
+class CanvasserDialog(QDialog):
+    """Lists the `canvassers` profiles; "add" makes one through `visits.ensure_canvasser`."""
+
+    def __init__(self, ws: Workspace, current: str = "", parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.chosen = current
+        self.setWindowTitle("选择走访人")
+        self.setMinimumWidth(380)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("现在是谁在走访？每条记录都会记下走访人。"))
+        self.list = QListWidget()
+        self.list.setMinimumHeight(160)
+        self.list.itemDoubleClicked.connect(lambda _: self.accept_choice())
+        lay.addWidget(self.list)
+
+        box = QGroupBox("添加新走访人")
+        form = QFormLayout(box)
+        self.new_name = QLineEdit()
+        self.new_name.setPlaceholderText("姓名，例如 王主任")
+        self.new_phone = QLineEdit()
+        self.new_phone.setPlaceholderText("手机号（印在缴费通知单上）")
+        form.addRow("姓名", self.new_name)
+        form.addRow("电话", self.new_phone)
+        self.add_button = QPushButton("添加")
+        self.add_button.clicked.connect(self.add)
+        form.addRow("", self.add_button)
+        lay.addWidget(box)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #b3261e;")
+        lay.addWidget(self.error)
+
+        buttons = QDialogButtonBox()
+        self.ok = buttons.addButton("开始工作", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept_choice)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.reload()
+
+    def reload(self, select: str | None = None) -> None:
+        self.list.clear()
+        want = select or self.chosen
+        for p in profiles(self.ws):
+            item = QListWidgetItem(f"{p['name']}    {p['phone']}")
+            item.setData(NAME_ROLE, p["name"])
+            self.list.addItem(item)
+            if p["name"] == want:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+
+    def add(self) -> None:
+        name, phone = self.new_name.text().strip(), self.new_phone.text().strip()
+        if not name:
+            self.error.setText("请填写姓名")
+            return
+        try:
+            ensure_canvasser(self.ws, name, phone)
+        except InputError as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.setText("")
+        self.new_name.clear()
+        self.new_phone.clear()
+        self.reload(select=name)
+
+    def accept_choice(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            self.error.setText("请先选择或添加一位走访人")
+            return
+        self.chosen = item.data(NAME_ROLE)
+        self.accept()

@@ -1,0 +1,237 @@
+"""Importing a bureau list: choose the file, check how its columns were understood, import, see the
+rows that were not imported and why.
+
+The preview is core's own header detection (`roster.read_roster` / `tables.open_table`); a column the
+user reassigns becomes an override passed to the import, exactly like the CLI's `--map`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+)
+
+from ...core import roster
+from ...core.errors import Cancelled, InputError
+from ...core.tables import Table, cell_text
+from ..worker import run_with_progress
+
+SAMPLE_ROWS = 3
+
+
+class TableImportDialog(QDialog):
+    """Shared by the roster and the paid-list imports: preview of the mapping, then the result."""
+
+    imported = Signal(object)
+    title = "导入"
+    aliases: dict[str, tuple[str, ...]] = {}
+    required: tuple[str, ...] = ()
+    progress_label = "正在导入…"
+
+    def __init__(self, ws, runner, author: str = "", parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.runner = runner
+        self.author = author
+        self.path: Path | None = None
+        self.table: Table | None = None
+        self.result = None
+        self.job = None
+        self.setWindowTitle(self.title)
+        self.resize(900, 600)
+        lay = QVBoxLayout(self)
+
+        row = QHBoxLayout()
+        self.file_edit = QLineEdit()
+        self.file_edit.setReadOnly(True)
+        self.file_edit.setPlaceholderText("选择医保局发来的表格（xlsx / xls / csv）")
+        pick = QPushButton("选择文件…")
+        pick.clicked.connect(self.pick_file)
+        row.addWidget(self.file_edit, 1)
+        row.addWidget(pick)
+        lay.addLayout(row)
+
+        self.info = QLabel("")
+        self.info.setWordWrap(True)
+        lay.addWidget(self.info)
+
+        self.tabs = QTabWidget()
+        self.mapping = QTableWidget(0, 3)
+        self.mapping.setHorizontalHeaderLabels(["表格中的列", "对应为", "前几行的内容"])
+        self.mapping.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.mapping.verticalHeader().hide()
+        self.tabs.addTab(self.mapping, "列的对应关系")
+        self.rejected = QTableWidget(0, 3)
+        self.rejected.setHorizontalHeaderLabels(["表格行号", "序号", "未导入的原因"])
+        self.rejected.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.rejected.verticalHeader().hide()
+        self.tabs.addTab(self.rejected, "未导入的行")
+        lay.addWidget(self.tabs, 1)
+
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 14px;")
+        lay.addWidget(self.summary)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.start_button = QPushButton("开始导入")
+        self.start_button.setEnabled(False)
+        self.start_button.setMinimumHeight(34)
+        self.start_button.clicked.connect(self.start)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(close)
+        lay.addLayout(buttons)
+
+    # ---- hooks for the two kinds of list -------------------------------------------------------
+    def read(self, path: Path, overrides: dict[str, str]) -> Table:
+        return roster.read_roster(path, overrides)
+
+    def run(self, ws, path: Path, overrides: dict[str, str], progress):
+        return roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress)
+
+    def describe(self, res) -> str:
+        return ""
+
+    def problem_rows(self, res) -> list[dict]:
+        return list(res.rejected)
+
+    # ---- preview -------------------------------------------------------------------------------
+    def pick_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, self.title, "", "表格 (*.xlsx *.xls *.xlsm *.ods *.csv *.txt)")
+        if name:
+            self.set_file(name)
+
+    def set_file(self, path: str | Path) -> bool:
+        self.path = Path(path)
+        self.file_edit.setText(str(self.path))
+        self.result = None
+        self.summary.setText("")
+        self.rejected.setRowCount(0)
+        return self.preview()
+
+    def overrides(self) -> dict[str, str]:
+        """Columns whose field the user changed in the preview (as `--map 列名=字段`)."""
+        out = {}
+        if self.table is None:
+            return out
+        detected = {i: f for f, i in self.table.mapping.items()}
+        for r in range(self.mapping.rowCount()):
+            combo = self.mapping.cellWidget(r, 1)
+            chosen = combo.currentData() if combo else ""
+            if chosen and chosen != detected.get(r):
+                out[self.table.headers[r]] = chosen
+        return out
+
+    def preview(self, overrides: dict[str, str] | None = None) -> bool:
+        try:
+            table = self.read(self.path, overrides or {})
+        except InputError as exc:
+            self.table = None
+            self.mapping.setRowCount(0)
+            self.info.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            self.start_button.setEnabled(False)
+            return False
+        self.table = table
+        samples = [cells for _, cells in itertools.islice(table.rows, SAMPLE_ROWS)]
+        by_col = {i: f for f, i in table.mapping.items()}
+        self.mapping.setRowCount(len(table.headers))
+        for r, header in enumerate(table.headers):
+            self.mapping.setItem(r, 0, QTableWidgetItem(header))
+            combo = QComboBox()
+            combo.addItem("（不导入）", "")
+            for f, names in self.aliases.items():
+                combo.addItem(names[0], f)
+            combo.setCurrentIndex(max(0, combo.findData(by_col.get(r, ""))))
+            combo.currentIndexChanged.connect(lambda _i: self.preview(self.overrides()))
+            self.mapping.setCellWidget(r, 1, combo)
+            values = [cell_text(c[r]) for c in samples if r < len(c) and cell_text(c[r])]
+            self.mapping.setItem(r, 2, QTableWidgetItem("；".join(values)))
+        self.mapping.resizeColumnToContents(0)
+        self.mapping.setColumnWidth(1, 150)
+        missing = [self.aliases[f][0] for f in self.required if f not in table.mapping]
+        where = f"工作表“{table.sheet}”，" if table.sheet else ""
+        self.info.setText(f"{where}表头在第 {table.header_row} 行，识别出 {len(table.mapping)} 列。"
+                          + (f"<span style='color:#b3261e'>缺少：{'、'.join(missing)}</span>" if missing else
+                             "请核对下面的对应关系，不对的可直接改。"))
+        self.start_button.setEnabled(not missing)
+        self.tabs.setCurrentIndex(0)
+        return not missing
+
+    # ---- importing -----------------------------------------------------------------------------
+    def start(self):
+        if self.path is None:
+            return None
+        path, overrides = self.path, self.overrides()
+        self.start_button.setEnabled(False)
+        self.summary.setText("正在导入…")
+        self.job = run_with_progress(self.runner, self, self.progress_label,
+                                     lambda ws, progress: self.run(ws, path, overrides, progress),
+                                     success=self._done, failure=self._failed)
+        return self.job
+
+    def _done(self, res) -> None:
+        self.result = res
+        self.start_button.setEnabled(True)
+        self.summary.setText(self.describe(res))
+        rows = self.problem_rows(res)
+        self.rejected.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            self.rejected.setItem(i, 0, QTableWidgetItem(str(r.get("row", ""))))
+            self.rejected.setItem(i, 1, QTableWidgetItem(str(r.get("serial", ""))))
+            self.rejected.setItem(i, 2, QTableWidgetItem(str(r.get("reason", ""))))
+        if rows:
+            self.tabs.setCurrentIndex(1)
+        self.imported.emit(res)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.start_button.setEnabled(True)
+        if isinstance(exc, Cancelled):
+            self.summary.setText("已取消导入，工作区没有任何改变。")
+        elif isinstance(exc, InputError):
+            self.summary.setText(f"<span style='color:#b3261e'>{exc}</span>")
+        else:
+            self.summary.setText(f"<span style='color:#b3261e'>导入失败（工作区没有改变）：{exc}</span>")
+
+
+class ImportDialog(TableImportDialog):
+    """The unenrolled list (未参保人员名单)."""
+
+    title = "导入未参保人员名单"
+    aliases = roster.ALIASES
+    required = ("name", "pid")
+    progress_label = "正在导入名单…"
+
+    def describe(self, res) -> str:
+        text = (f"导入完成：新增 <b>{res.imported}</b> 人，更新 {res.updated} 人，未变 {res.unchanged} 人；"
+                f"共 {res.households} 户。")
+        if res.rejected:
+            text += f"<br><span style='color:#b3261e'>有 {len(res.rejected)} 行未导入</span>（见“未导入的行”）"
+            if res.rejects_file:
+                text += f"，已另存为 {Path(res.rejects_file).name}，改正后可再次导入。"
+        if res.duplicates:
+            text += f"<br>重复的人 {len(res.duplicates)} 行，只计一次。"
+        if res.missing:
+            text += f"<br>以前名单中有 {res.missing} 人不在本次名单里（未删除，仅提示）。"
+        return text
+
+    def problem_rows(self, res) -> list[dict]:
+        return [*res.rejected, *res.duplicates]
+

@@ -1,0 +1,34 @@
+"""Importing the bureau's paid list (已缴费名单): official statuses that outrank every claim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...core import paid
+from ...core.tables import Table, open_table
+from .import_roster import TableImportDialog
+
+
+class PaidImportDialog(TableImportDialog):
+    title = "导入已缴费名单（医保局/税务）"
+    aliases = paid.ALIASES
+    required = ("pid",)
+    progress_label = "正在导入已缴费名单…"
+
+    def read(self, path: Path, overrides: dict[str, str]) -> Table:
+        return open_table(path, paid.ALIASES, required=self.required, overrides=overrides)
+
+    def run(self, ws, path: Path, overrides: dict[str, str], progress):
+        return paid.import_paid(ws, path, overrides=overrides, author=self.author, progress=progress)
+
+    def describe(self, res) -> str:
+        text = (f"导入完成：名单中 {res.rows} 行，匹配到本工作区 <b>{res.matched}</b> 人，"
+                f"其中新确认已缴 <b>{res.new}</b> 人，以前已记录 {res.already} 人。")
+        if res.unmatched:
+            text += f"<br>本工作区没有的人 {len(res.unmatched)} 行（可能是外村人员）。"
+        if res.rejected:
+            text += f"<br><span style='color:#b3261e'>有 {len(res.rejected)} 行无法识别</span>（见“未导入的行”）。"
+        return text
+
+    def problem_rows(self, res) -> list[dict]:
+        return [*res.rejected, *res.unmatched, *res.duplicates]

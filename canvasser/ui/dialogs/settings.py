@@ -1,0 +1,166 @@
+"""Campaign settings (征缴设置): a form over `campaign.load` / `campaign.update`.
+
+Core validates; a bad value is shown here and nothing is written. Saved settings are events, so
+the township's changes reach every village and a village's show in its history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import campaign
+from ...core.errors import InputError
+
+DATES = ("collection_start", "collection_end", "supplementary_end")
+NUMBERS = {"coverage_year": (2000, 2100), "standard": (0, 100000), "fiscal_subsidy": (0, 100000),
+           "waiting_fixed_months": (0, 24), "waiting_per_year_months": (0, 12)}
+TEXTS = ("payment_link", "bureau_phone", "issuer")
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _pairs_table(pairs: dict, headers: tuple[str, str]) -> QTableWidget:
+    t = QTableWidget(len(pairs), 2)
+    t.setHorizontalHeaderLabels(list(headers))
+    t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    t.verticalHeader().hide()
+    for r, (k, v) in enumerate(pairs.items()):
+        t.setItem(r, 0, QTableWidgetItem(str(k)))
+        t.setItem(r, 1, QTableWidgetItem(str(v)))
+    t.setMinimumHeight(150)
+    return t
+
+
+def _read_pairs(t: QTableWidget, what: str) -> dict:
+    out = {}
+    for r in range(t.rowCount()):
+        k = (t.item(r, 0).text() if t.item(r, 0) else "").strip()
+        v = (t.item(r, 1).text() if t.item(r, 1) else "").strip()
+        if not k and not v:
+            continue
+        if not k:
+            raise InputError(f"{what}第 {r + 1} 行缺少名称")
+        try:
+            out[k] = int(v or 0)
+        except ValueError as exc:
+            raise InputError(f"{what}“{k}”应为整数：{v}") from exc
+    return out
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ws, author: str = "", parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.author = author
+        self.values = campaign.load(ws).values
+        self.setWindowTitle("征缴设置")
+        self.resize(720, 680)
+        outer = QVBoxLayout(self)
+        outer.addWidget(QLabel("这些设置按本县本年度的文件填写；乡镇修改后会随同步包发到各村。"))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        form = QFormLayout(body)
+        self.widgets: dict[str, QWidget] = {}
+        L = campaign.LABELS
+        for key, (lo, hi) in NUMBERS.items():
+            w = QSpinBox()
+            w.setRange(lo, hi)
+            w.setValue(int(self.values[key]))
+            self.widgets[key] = w
+        for key in DATES:
+            w = QDateEdit()
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+            d = dt.date.fromisoformat(self.values[key])
+            w.setDate(QDate(d.year, d.month, d.day))
+            self.widgets[key] = w
+        for key in TEXTS:
+            self.widgets[key] = QLineEdit(str(self.values.get(key) or ""))
+        self.channels = QPlainTextEdit("\n".join(self.values["payment_channels"]))
+        self.channels.setMaximumHeight(90)
+        self.special = QLineEdit("、".join(self.values["special_groups"]))
+        self.done = QListWidget()
+        for code, (label, _) in campaign.OUTCOMES.items():
+            item = QListWidgetItem(label)
+            item.setData(CODE_ROLE, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if code in self.values["done_outcomes"] else Qt.CheckState.Unchecked)
+            self.done.addItem(item)
+        self.done.setMinimumHeight(160)
+        self.subsidies = _pairs_table(self.values["subsidies"], ("类别关键词", "资助金额（元）"))
+        villages = [r["village"] for r in ws.query("SELECT DISTINCT village FROM persons WHERE village != '' ORDER BY 1")]
+        targets = {v: self.values["targets"].get(v, "") for v in villages}
+        targets.update({k: v for k, v in self.values["targets"].items() if k not in targets})
+        self.targets = _pairs_table(targets, ("村（社区）", "任务数（人）"))
+        add_sub = QPushButton("增加一行资助标准")
+        add_sub.clicked.connect(lambda: self.subsidies.setRowCount(self.subsidies.rowCount() + 1))
+
+        for key in ("coverage_year", "collection_start", "collection_end", "supplementary_end", "standard",
+                    "fiscal_subsidy", "waiting_fixed_months", "waiting_per_year_months"):
+            form.addRow(L[key], self.widgets[key])
+        form.addRow(L["subsidies"], self.subsidies)
+        form.addRow("", add_sub)
+        form.addRow(L["special_groups"] + "（用、分隔）", self.special)
+        form.addRow(L["done_outcomes"], self.done)
+        form.addRow(L["targets"], self.targets)
+        form.addRow(L["payment_channels"] + "（每行一个）", self.channels)
+        for key in TEXTS:
+            form.addRow(L[key], self.widgets[key])
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.error.setWordWrap(True)
+        outer.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        outer.addWidget(buttons)
+
+    def changes(self) -> dict:
+        out: dict = {}
+        for key in NUMBERS:
+            out[key] = self.widgets[key].value()
+        for key in DATES:
+            out[key] = self.widgets[key].date().toString("yyyy-MM-dd")
+        for key in TEXTS:
+            out[key] = self.widgets[key].text().strip()
+        out["payment_channels"] = [x.strip() for x in self.channels.toPlainText().splitlines() if x.strip()]
+        out["special_groups"] = [x.strip() for x in self.special.text().replace(",", "、").replace("，", "、").split("、")
+                                 if x.strip()]
+        out["done_outcomes"] = [self.done.item(i).data(CODE_ROLE) for i in range(self.done.count())
+                                if self.done.item(i).checkState() == Qt.CheckState.Checked]
+        out["subsidies"] = _read_pairs(self.subsidies, "资助标准")
+        out["targets"] = {k: v for k, v in _read_pairs(self.targets, "任务数").items() if v > 0}
+        return out
+
+    def save(self) -> None:
+        try:
+            self.written = campaign.update(self.ws, self.changes(), self.author)
+        except InputError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()

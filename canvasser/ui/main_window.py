@@ -1,0 +1,487 @@
+"""The main window: tree of places, the people table, the selected person, progress at the top.
+
+Thin: every figure and every write goes through core; long work goes to the serial worker.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import dashboard, visits
+from ..core.campaign import load as load_campaign
+from ..core.dashboard import STATUS_FILTERS, PeopleFilter
+from ..core.errors import InputError
+from ..core.store import Workspace
+from .detail import DetailPanel
+from .people_model import COLUMNS, PeopleModel
+from .tree import PlaceTree
+from .visit_dialog import VisitDialog
+from .worker import DbWorker, ImmediateRunner, Job
+
+ROW_HEIGHT = 26
+
+
+def optional_module(name: str):
+    """A core module written by another part of the project, or None while it is absent."""
+    try:
+        return importlib.import_module(f"canvasser.core.{name}")
+    except ImportError:
+        return None
+
+
+class ProgressStrip(QWidget):
+    """Done against the target, the rate, days left, and changes not yet sent to the township."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        self.figures = QLabel("")
+        self.figures.setStyleSheet("font-size: 15px;")
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(260)
+        self.bar.setMinimumWidth(160)
+        self.bar.setTextVisible(True)
+        self.days = QLabel("")
+        self.days.setStyleSheet("font-size: 15px;")
+        self.unsent = QLabel("")
+        self.unsent.setStyleSheet("color: #b26a00; font-weight: bold;")
+        self.who = QLabel("")
+        self.who.setStyleSheet("font-size: 14px;")
+        lay.addWidget(self.figures)
+        lay.addWidget(self.bar)
+        lay.addSpacing(12)
+        lay.addWidget(self.days)
+        lay.addSpacing(12)
+        lay.addWidget(self.unsent)
+        lay.addStretch(1)
+        lay.addWidget(self.who)
+
+    def show_progress(self, p: dict) -> None:
+        self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
+        self.bar.setMaximum(max(1, p["target"]))
+        self.bar.setValue(min(p["done"], p["target"]))
+        self.bar.setFormat(f"{p['rate'] * 100:.1f}%")
+        self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
+
+
+class MainWindow(QMainWindow):
+    person_changed = Signal(str)
+    switch_requested = Signal(str)
+
+    def __init__(self, ws: Workspace, *, canvasser: str = "", runner=None, parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.canvasser = canvasser
+        self.runner = runner if runner is not None else DbWorker(ws.path)
+        self.visit_dialog: VisitDialog | None = None
+        self.setWindowTitle(self._title())
+        self.resize(1366, 768)
+
+        self.strip = ProgressStrip()
+        self.tabs = QTabWidget()
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.strip)
+        outer.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        # ---- the work tab: tree | table | detail ----
+        self.tree = PlaceTree(ws)
+        self.model = PeopleModel(ws, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        vh = self.table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(ROW_HEIGHT)
+        vh.hide()
+        hh = self.table.horizontalHeader()
+        hh.setSectionsClickable(True)
+        hh.setSortIndicatorShown(True)
+        hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        hh.setHighlightSections(False)
+        for i, col in enumerate(COLUMNS):
+            hh.resizeSection(i, col.width)
+        hh.setStretchLastSection(True)
+        hh.sortIndicatorChanged.connect(self._sort)
+        self.table.doubleClicked.connect(lambda _: self.open_visit_dialog())
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("搜索：姓名 / 拼音首字母（如 zs）/ 身份证号或后几位 / 电话")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumHeight(30)
+        self.status_filter = QComboBox()
+        for key, label in STATUS_FILTERS.items():
+            self.status_filter.addItem(label, key)
+        self.category_filter = QComboBox()
+        self.followup_filter = QCheckBox("待跟进")
+        self.followup_filter.setToolTip("承诺到期、无人在家、外出、拒绝等需要再次联系的人")
+        self.count_label = QLabel("")
+        self._fill_categories()
+
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.addWidget(self.search_box, 1)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.category_filter)
+        filters.addWidget(self.followup_filter)
+        filters.addWidget(self.count_label)
+        centre = QWidget()
+        cl = QVBoxLayout(centre)
+        cl.setContentsMargins(4, 4, 4, 0)
+        cl.addLayout(filters)
+        cl.addWidget(self.table, 1)
+
+        self.detail = DetailPanel(ws)
+        self.detail.person_requested.connect(self.select_person)
+        self.detail.record_requested.connect(self.open_visit_dialog)
+        self.detail.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([180, 836, 350])
+        self.tabs.addTab(self.splitter, "走访")
+        self.dashboard = None
+        self._add_dashboard()
+
+        # ---- wiring ----
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(150)
+        self.debounce.timeout.connect(self.apply_filter)
+        self.search_box.textChanged.connect(lambda _: self.debounce.start())
+        self.search_box.returnPressed.connect(self._search_now)
+        self.status_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.category_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.followup_filter.toggled.connect(lambda _: self.apply_filter())
+        self.tree.scope_changed.connect(lambda *_: self.apply_filter())
+        self.table.selectionModel().currentRowChanged.connect(self._on_row)
+        self.tabs.currentChanged.connect(self._on_tab)
+
+        self._build_actions()
+        self.statusBar().showMessage("就绪")
+        self.apply_filter()
+        self.refresh_figures()
+
+    # ---- layout helpers ------------------------------------------------------------------------
+    def _title(self) -> str:
+        place = self.ws.meta("village") or self.ws.meta("township") or ""
+        return f"医保参保入户动员 — {place} — {self.ws.path.name}" if place else f"医保参保入户动员 — {self.ws.path.name}"
+
+    def _fill_categories(self) -> None:
+        camp = load_campaign(self.ws)
+        current = self.category_filter.currentData()
+        self.category_filter.blockSignals(True)
+        self.category_filter.clear()
+        self.category_filter.addItem("全部人员类别", "")
+        self.category_filter.addItem("特殊群体（任一）", "*")
+        for g in camp.values.get("special_groups") or []:
+            self.category_filter.addItem(g, g)
+        i = self.category_filter.findData(current)
+        self.category_filter.setCurrentIndex(max(0, i))
+        self.category_filter.blockSignals(False)
+
+    def _add_dashboard(self) -> None:
+        if optional_module("reports") is None:
+            return
+        from .dashboard import Dashboard
+
+        self.dashboard = Dashboard(self.ws, self.runner)
+        self.tabs.addTab(self.dashboard, "看板")
+
+    def _build_actions(self) -> None:
+        tb = QToolBar("常用")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(tb)
+        self.toolbar = tb
+        mb = self.menuBar()
+
+        def act(text: str, slot, shortcut: str | None = None, menu=None, toolbar: bool = False) -> QAction:
+            a = QAction(text, self)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(lambda _=False: slot())
+            if menu is not None:
+                menu.addAction(a)
+            if toolbar:
+                tb.addAction(a)
+            self.addAction(a)
+            return a
+
+        m_file = mb.addMenu("文件(&F)")
+        m_visit = mb.addMenu("走访(&V)")
+        self.m_data = mb.addMenu("导入导出(&D)")
+        self.m_print = mb.addMenu("打印(&P)")
+        self.m_sync = mb.addMenu("同步(&S)")
+        m_tools = mb.addMenu("设置(&T)")
+
+        self.act_record = act("记录走访", self.open_visit_dialog, "Ctrl+N", m_visit, True)
+        self.act_undo = act("撤销上一次走访", self.undo_last, "Ctrl+Z", m_visit, True)
+        act("切换走访人…", self.choose_canvasser, None, m_visit)
+        act("搜索", lambda: (self.search_box.setFocus(), self.search_box.selectAll()), "Ctrl+F", m_visit)
+        tb.addSeparator()
+        act("导入名单…", self.open_import, "Ctrl+I", self.m_data, True)
+        self._wire_optional_actions(tb)
+        act("征缴设置…", self.open_settings, None, m_tools)
+        act("走访人员…", self.choose_canvasser, None, m_tools)
+        act("完整性检查…", self.open_check, None, m_tools)
+        act("备份工作区…", self.open_backup, None, m_file)
+        act("打开其他工作区…", self.open_other, "Ctrl+O", m_file)
+        m_file.addSeparator()
+        act("退出", self.close, "Ctrl+Q", m_file)
+        for m in (self.m_print, self.m_sync):
+            m.menuAction().setVisible(not m.isEmpty())
+
+    def _wire_optional_actions(self, tb: QToolBar) -> None:
+        """Screens for core modules that other parts of the project provide, shown once they exist."""
+        if optional_module("paid") is not None:
+            a = QAction("导入已缴费名单…", self)
+            a.triggered.connect(lambda _=False: self.open_paid_import())
+            self.m_data.addAction(a)
+            tb.addAction(a)
+
+    # ---- searching -----------------------------------------------------------------------------
+    def current_filter(self) -> PeopleFilter:
+        scope = self.tree.current_scope() or (None, None, None)
+        return PeopleFilter(text=self.search_box.text(), status=self.status_filter.currentData() or "",
+                            category=self.category_filter.currentData() or "", village=scope[0], grp=scope[1],
+                            household=scope[2], followup_due=self.followup_filter.isChecked())
+
+    def _search_now(self) -> None:
+        self.debounce.stop()
+        self.apply_filter()
+        if self.model.rowCount() and not self.detail.pid:
+            self.select_row(0)
+
+    def apply_filter(self) -> int:
+        keep = self.detail.pid
+        try:
+            n = self.model.search(self.current_filter())
+        except InputError as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+            return 0
+        self.count_label.setText(f"{n} 人")
+        if keep and self.model.row_of(keep) >= 0:
+            self.select_person(keep)
+        elif n:
+            self.select_row(0)
+        else:
+            self.detail.show_person("")
+        return n
+
+    def _sort(self, column: int, order: Qt.SortOrder) -> None:
+        keep = self.detail.pid
+        self.model.sort(column, order)
+        if keep:
+            self.select_person(keep)
+
+    # ---- selection -----------------------------------------------------------------------------
+    def select_row(self, row: int) -> None:
+        if row < 0 or row >= self.model.rowCount():
+            return
+        idx = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(idx, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def select_person(self, pid: str) -> None:
+        row = self.model.row_of(pid)
+        if row < 0:  # not in the current search: show it anyway, widen the search next time
+            self.table.clearSelection()
+            self.detail.show_person(pid)
+            self.person_changed.emit(pid)
+            return
+        if self.table.currentIndex().row() == row:
+            self.detail.show_person(pid)
+            return
+        self.select_row(row)
+
+    def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        pid = self.model.pid_at(current.row()) if current.isValid() else ""
+        self.detail.show_person(pid)
+        self.person_changed.emit(pid)
+
+    def current_pid(self) -> str:
+        return self.detail.pid
+
+    # ---- visits --------------------------------------------------------------------------------
+    def open_visit_dialog(self) -> VisitDialog | None:
+        pid = self.current_pid()
+        if not pid:
+            self.statusBar().showMessage("请先在表格中选择一个人", 4000)
+            return None
+        if not self.canvasser and not self.choose_canvasser():
+            return None
+        person = self.ws.one("SELECT pid, name, grp FROM persons WHERE pid=?", (pid,))
+        if person is None:
+            return None
+
+        def submit(v: dict) -> None:
+            visits.record_visit(self.ws, pid, v["outcome"], by=self.canvasser, via=v["via"], reason=v["reason"],
+                                promised=v["promised"] or None, followup=v["followup"] or None, note=v["note"],
+                                photos=v["photos"])
+
+        dlg = VisitDialog(person, self.canvasser, submit, self)
+        dlg.accepted.connect(lambda: self.after_change(pid, "已保存走访记录"))
+        dlg.finished.connect(lambda _: setattr(self, "visit_dialog", None))
+        self.visit_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def undo_last(self) -> dict | None:
+        row = visits.undo_last(self.ws, by=self.canvasser)
+        if row is None:
+            self.statusBar().showMessage(f"{self.canvasser or '您'}没有可撤销的走访记录", 4000)
+            return None
+        name = self.ws.scalar("SELECT name FROM persons WHERE pid=?", (row["pid"],)) or ""
+        self.after_change(row["pid"], f"已撤销 {name} 的最近一条走访记录（记录作废，不删除）")
+        return row
+
+    def after_change(self, pid: str | None = None, message: str = "") -> None:
+        """Everything a write can change: the table, the person shown, the figures."""
+        keep = pid or self.detail.pid
+        self.model.refresh()
+        self.count_label.setText(f"{self.model.rowCount()} 人")
+        if keep:
+            self.select_person(keep)
+            self.detail.show_person(keep)
+        self.refresh_figures()
+        if message:
+            self.statusBar().showMessage(message, 5000)
+
+    def refresh_figures(self) -> None:
+        self.strip.show_progress(dashboard.progress(self.ws))
+        self.strip.who.setText(f"走访人：<b>{self.canvasser or '未选择'}</b>")
+        self._show_unsent()
+        self.runner.submit(Job(lambda ws, _p: dashboard.tree_counts(ws), success=self.tree.set_counts,
+                               failure=self._job_failed, label="统计"))
+        if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
+            self.dashboard.refresh()
+
+    def _show_unsent(self) -> None:
+        sync = optional_module("sync")
+        fn = getattr(sync, "unsent_count", None) if sync else None
+        if fn is None:
+            self.strip.unsent.setText("")
+            return
+        try:
+            n = int(fn(self.ws))
+        except Exception:  # noqa: BLE001 — a sync problem must not stop the window from showing
+            self.strip.unsent.setText("")
+            return
+        self.strip.unsent.setText(f"{n} 条修改尚未发送给乡镇" if n else "已全部发送")
+
+    def _on_tab(self, _index: int) -> None:
+        if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
+            self.dashboard.refresh()
+
+    def _job_failed(self, exc: BaseException) -> None:
+        self.statusBar().showMessage(f"后台任务失败：{exc}", 8000)
+
+    # ---- other screens (each calls one core operation) -----------------------------------------
+    def choose_canvasser(self) -> bool:
+        from .dialogs.canvassers import CanvasserDialog
+
+        dlg = CanvasserDialog(self.ws, self.canvasser, self)
+        if dlg.exec() and dlg.chosen:
+            self.canvasser = dlg.chosen
+            self.refresh_figures()
+            return True
+        return False
+
+    def open_import(self):
+        from .dialogs.import_roster import ImportDialog
+
+        dlg = ImportDialog(self.ws, self.runner, self.canvasser, self)
+        dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "名单已导入")))
+        dlg.open()
+        return dlg
+
+    def open_paid_import(self):
+        from .dialogs.paid_import import PaidImportDialog
+
+        dlg = PaidImportDialog(self.ws, self.runner, self.canvasser, self)
+        dlg.imported.connect(lambda _res: self.after_change(None, "已缴费名单已导入"))
+        dlg.open()
+        return dlg
+
+    def open_settings(self):
+        from .dialogs.settings import SettingsDialog
+
+        dlg = SettingsDialog(self.ws, self.canvasser, self)
+        dlg.accepted.connect(lambda: (self._fill_categories(), self.after_change(None, "设置已保存")))
+        dlg.open()
+        return dlg
+
+    def open_check(self):
+        from .dialogs.check import CheckDialog
+
+        dlg = CheckDialog(self.ws, self.runner, self)
+        dlg.open()
+        dlg.start()
+        return dlg
+
+    def open_backup(self):
+        from .dialogs.backup import BackupDialog
+
+        dlg = BackupDialog(self.ws, self.runner, self)
+        dlg.open()
+        return dlg
+
+    def open_other(self) -> None:
+        from .app import choose_workspace_file
+
+        path = choose_workspace_file(self)
+        if path:
+            self.switch_requested.emit(str(path))
+
+    def restore_from(self, source: str) -> dict:
+        """Replace the workspace with a backup, then reopen it (every connection starts afresh)."""
+        from ..core import backup
+
+        backup.validate(source)
+        self.runner.shutdown()
+        path = self.ws.path
+        self.ws.close()
+        res = backup.restore(path, source)
+        self.switch_requested.emit(str(path))
+        return res
+
+    # ---- closing -------------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        self.runner.shutdown()
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "ImmediateRunner"]

@@ -1,0 +1,214 @@
+"""The people table's model: the ordered row ids of a search, rows fetched lazily in blocks.
+
+Anki's browser table pattern: the model holds only the ids (an `array('q')` of SQLite rowids, 8 bytes
+a person), sorts and filters in SQL, and reads the visible rows a block at a time into a small
+cache. No proxy model; the view uses a fixed row height, so a million rows scroll like ten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from ..core import ids
+from ..core.campaign import STATUS_LABELS, Campaign
+from ..core.campaign import load as load_campaign
+from ..core.dashboard import PeopleFilter
+from ..core.store import Workspace
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    sort: str  # SQL ORDER BY expression
+    width: int
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", "py_full", 70),
+    Column("sex", "性别", "sex", 36),
+    Column("age", "年龄", "birth DESC", 40),
+    Column("pid", "身份证号", "pid", 166),
+    Column("grp", "组", "grp", 46),
+    Column("relation", "关系", "relation", 46),
+    Column("phone", "电话", "phone", 102),
+    Column("categories", "人员类别", "categories", 86),
+    Column("status", "状态", "status", 110),
+    Column("last_visit_at", "最近走访", "last_visit_at", 84),
+    Column("last_visit_by", "走访人", "last_visit_by", 64),
+)
+DEFAULT_ORDER = "village, grp, household, rowid"
+_FIELDS = ("rowid", "pid", "name", "sex", "birth", "grp", "relation", "phone", "categories", "status",
+           "last_visit_at", "last_visit_by", "household")
+PID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+STATUS_COLOURS = {"done": "#1b7f3b", "official": "#0b5cad", "promised": "#b26a00", "refused": "#b3261e",
+                  "none": "#6b6b6b", "other": "#7a4b00"}
+
+
+def status_colour(status: str, camp: Campaign) -> str:
+    if status == "paid_official":
+        return STATUS_COLOURS["official"]
+    if status in camp.done_set:
+        return STATUS_COLOURS["done"]
+    if status == "":
+        return STATUS_COLOURS["none"]
+    return STATUS_COLOURS.get(status, STATUS_COLOURS["other"])
+
+
+class PeopleModel(QAbstractTableModel):
+    BLOCK = 200
+    CACHE_LIMIT = 4000
+
+    def __init__(self, ws: Workspace, parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.filter = PeopleFilter()
+        self.order = DEFAULT_ORDER
+        self.campaign: Campaign = load_campaign(ws)
+        self._ids = array("q")
+        self._rows: dict[int, tuple] = {}
+        self._today = dt.date.today()
+        self.mask_ids = True
+
+    # ---- searching -----------------------------------------------------------------------------
+    def search(self, flt: PeopleFilter | None = None) -> int:
+        """Run the search in SQL and keep only the ordered rowids; returns how many matched."""
+        if flt is not None:
+            self.filter = flt
+        self.campaign = load_campaign(self.ws)
+        where, params = self.filter.where(self.campaign)
+        cur = self.ws.conn.execute(f"SELECT rowid FROM persons WHERE {where} ORDER BY {self.order}", params)
+        found = array("q")
+        while True:
+            chunk = cur.fetchmany(65536)
+            if not chunk:
+                break
+            found.extend(r[0] for r in chunk)
+        self.beginResetModel()
+        self._ids = found
+        self._rows.clear()
+        self._today = dt.date.today()
+        self.endResetModel()
+        return len(found)
+
+    def refresh(self) -> int:
+        """Search again after a change (a visit moves people between filters, rowids change)."""
+        return self.search()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column < 0 or column >= len(COLUMNS):
+            self.order = DEFAULT_ORDER
+        else:
+            expr = COLUMNS[column].sort
+            if order == Qt.SortOrder.DescendingOrder:
+                expr = expr.replace(" DESC", "") if expr.endswith(" DESC") else f"{expr} DESC"
+            self.order = f"{expr}, {DEFAULT_ORDER}"
+        self.search()
+
+    # ---- rows ----------------------------------------------------------------------------------
+    def _row(self, r: int) -> tuple | None:
+        if r < 0 or r >= len(self._ids):
+            return None
+        rid = self._ids[r]
+        row = self._rows.get(rid)
+        if row is None:
+            self._fetch_block(r)
+            row = self._rows.get(rid)
+        return row
+
+    def _fetch_block(self, r: int) -> None:
+        if len(self._rows) > self.CACHE_LIMIT:
+            self._rows.clear()
+        start = max(0, r - self.BLOCK // 4)
+        block = [rid for rid in self._ids[start:start + self.BLOCK] if rid not in self._rows]
+        if not block:
+            return
+        sql = f"SELECT {', '.join(_FIELDS)} FROM persons WHERE rowid IN ({','.join('?' * len(block))})"
+        for row in self.ws.conn.execute(sql, block):
+            self._rows[row[0]] = row
+        for rid in block:  # a row deleted meanwhile shows empty rather than refetching forever
+            self._rows.setdefault(rid, (rid, "", "", "", "", "", "", "", "", "", "", "", ""))
+
+    def pid_at(self, r: int) -> str:
+        row = self._row(r)
+        return row[1] if row else ""
+
+    def row_of(self, pid: str) -> int:
+        rid = self.ws.scalar("SELECT rowid FROM persons WHERE pid=?", (pid,))
+        if rid is None:
+            return -1
+        try:
+            return self._ids.index(rid)
+        except ValueError:
+            return -1
+
+    # ---- Qt model interface --------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section].title
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, PID_ROLE,
+                        Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        if role == PID_ROLE:
+            return row[1]
+        key = COLUMNS[index.column()].key
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if key == "status":
+                return QBrush(QColor(status_colour(row[9], self.campaign)))
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row[8] if key == "categories" and row[8] else None
+        return self._cell(row, key)
+
+    def _cell(self, row: tuple, key: str) -> str:
+        if key == "name":
+            return row[2]
+        if key == "sex":
+            return row[3]
+        if key == "age":
+            return _age(row[4], self._today)
+        if key == "pid":
+            return ids.mask(row[1]) if self.mask_ids else row[1]
+        if key == "grp":
+            return row[5]
+        if key == "relation":
+            return row[6]
+        if key == "phone":
+            return row[7]
+        if key == "categories":
+            return row[8].replace(",", "、")
+        if key == "status":
+            return STATUS_LABELS.get(row[9], row[9])
+        if key == "last_visit_at":
+            return row[10][:10]
+        if key == "last_visit_by":
+            return row[11]
+        return ""
+
+
+def _age(birth: str, today: dt.date) -> str:
+    try:
+        b = dt.date.fromisoformat(birth)
+    except (TypeError, ValueError):
+        return ""
+    return str(ids.age_on(b, today))

@@ -1,0 +1,161 @@
+"""The village → group → household tree on the left, each with done/total.
+
+Villages and groups come from one GROUP BY (computed on the worker); households are read only when
+a group is opened, so a million-person township still shows its tree at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+from ..core.dashboard import household_counts
+from ..core.store import Workspace
+
+SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
+LOADED_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def natural_key(text: str) -> tuple:
+    """Order groups as people count them: 一组, 二组 … 十组, 十一组 (and 2组 before 10组)."""
+    m = re.match(r"\d+", text)
+    if m:
+        return (0, int(m.group()), text)
+    value, seen = 0, False
+    head = re.match(r"[零一二两三四五六七八九十百]+", text)
+    if head:
+        digits, current = head.group().replace("两", "二"), 0
+        for ch in digits:
+            if ch == "百":
+                value += (current or 1) * 100
+                current = 0
+            elif ch == "十":
+                value += (current or 1) * 10
+                current = 0
+            else:
+                current = _DIGITS[ch]
+        value += current
+        seen = True
+    return (0, value, text) if seen else (1, 0, text)
+
+
+def _count_text(done: int, total: int) -> str:
+    return f"{done}/{total}"
+
+
+class PlaceTree(QTreeWidget):
+    """Emits scope_changed(village, grp, household) — None meaning "any" — when a node is chosen."""
+
+    scope_changed = Signal(object, object, object)
+
+    def __init__(self, ws: Workspace, parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.setColumnCount(2)
+        self.setHeaderLabels(["村 / 组 / 户", "完成/总数"])
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.header().setStretchLastSection(False)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(False)
+        self.itemExpanded.connect(self._load_households)
+        self.currentItemChanged.connect(self._on_current)
+        self._suppress = False
+        self._rows: list[dict] = []
+
+    def set_counts(self, rows: list[dict]) -> None:
+        """Rebuild the villages and groups from tree_counts(), keeping the selection and open groups."""
+        rows = sorted(rows, key=lambda r: (r["village"], natural_key(r["grp"] or "")))
+        self._rows = rows
+        current = self.current_scope()
+        expanded = {self._scope(it) for it in self._walk() if it.isExpanded()}
+        self._suppress = True
+        self.clear()
+        total = sum(r["total"] for r in rows)
+        done = sum(r["done"] or 0 for r in rows)
+        root = QTreeWidgetItem(["全部", _count_text(done, total)])
+        root.setData(0, SCOPE_ROLE, (None, None, None))
+        bold = QFont(self.font())
+        bold.setBold(True)
+        root.setFont(0, bold)
+        self.addTopLevelItem(root)
+        villages: dict[str, QTreeWidgetItem] = {}
+        vsum: dict[str, list[int]] = {}
+        for r in rows:
+            v = r["village"] or "（未注明村）"
+            vsum.setdefault(v, [0, 0])
+            vsum[v][0] += r["done"] or 0
+            vsum[v][1] += r["total"]
+        for r in rows:
+            v = r["village"]
+            if v not in villages:
+                d, t = vsum[v or "（未注明村）"]
+                item = QTreeWidgetItem([v or "（未注明村）", _count_text(d, t)])
+                item.setData(0, SCOPE_ROLE, (v, None, None))
+                root.addChild(item)
+                villages[v] = item
+            g = QTreeWidgetItem([r["grp"] or "（未分组）", _count_text(r["done"] or 0, r["total"])])
+            g.setData(0, SCOPE_ROLE, (v, r["grp"], None))
+            if r["done"] == r["total"] and r["total"]:
+                g.setForeground(1, QBrush(QColor("#1b7f3b")))
+            g.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+            villages[v].addChild(g)
+        root.setExpanded(True)
+        for item in villages.values():
+            item.setExpanded(len(villages) <= 3)
+        for it in list(self._walk()):
+            if self._scope(it) in expanded and it is not root:
+                it.setExpanded(True)
+        self._suppress = False
+        self.select_scope(*current) if current else self.setCurrentItem(root)
+
+    def _walk(self):
+        stack = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
+        while stack:
+            it = stack.pop()
+            yield it
+            stack.extend(it.child(i) for i in range(it.childCount()))
+
+    @staticmethod
+    def _scope(item: QTreeWidgetItem) -> tuple:
+        return tuple(item.data(0, SCOPE_ROLE) or (None, None, None))
+
+    def current_scope(self) -> tuple | None:
+        it = self.currentItem()
+        return self._scope(it) if it else None
+
+    def select_scope(self, village, grp, household) -> None:
+        want = (village, grp, household)
+        if household is not None:
+            for it in list(self._walk()):
+                if self._scope(it) == (village, grp, None):
+                    it.setExpanded(True)
+        for it in self._walk():
+            if self._scope(it) == want:
+                self.setCurrentItem(it)
+                return
+
+    def _load_households(self, item: QTreeWidgetItem) -> None:
+        village, grp, household = self._scope(item)
+        if grp is None or household is not None or item.data(0, LOADED_ROLE):
+            return
+        item.setData(0, LOADED_ROLE, True)
+        for h in household_counts(self.ws, village, grp):
+            child = QTreeWidgetItem([f"{h['head'] or '户'}（{h['hid'][-5:]}）", _count_text(h["done"] or 0, h["total"])])
+            child.setData(0, SCOPE_ROLE, (village, grp, h["hid"]))
+            if h["done"] == h["total"]:
+                child.setForeground(1, QBrush(QColor("#1b7f3b")))
+            item.addChild(child)
+        if item.childCount() == 0:
+            item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicator)
+
+    def _on_current(self, current: QTreeWidgetItem | None, _previous) -> None:
+        if self._suppress or current is None:
+            return
+        self.scope_changed.emit(*self._scope(current))

@@ -1,0 +1,71 @@
+"""pytest-qt fixtures: offscreen Qt, an isolated data folder and settings, a small demo workspace."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported anywhere
+os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="canvasser-qsettings-"))
+
+import pytest  # noqa: E402
+
+from canvasser.core.demo import make_demo  # noqa: E402
+from canvasser.core.store import Workspace  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+CANVASSER = "李书记"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """Backups, the demo village and the settings of each test live in its own folder."""
+    folder = tmp_path / "appdata"
+    monkeypatch.setenv("CANVASSER_DATA", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    make_demo(path, seed=7, households=40)
+    return path
+
+
+@pytest.fixture
+def ws(tmp_path, demo_template):
+    path = tmp_path / "village.db"
+    shutil.copy(demo_template, path)
+    workspace = Workspace(path)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def app(qapp):
+    from canvasser.ui.app import make_app
+
+    return make_app()
+
+
+@pytest.fixture
+def window(qtbot, app, ws):
+    """The main window on the demo village, jobs run at once (Picard's pattern)."""
+    from canvasser.ui.main_window import MainWindow
+    from canvasser.ui.worker import ImmediateRunner
+
+    w = MainWindow(ws, canvasser=CANVASSER, runner=ImmediateRunner(ws))
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def sample_list(tmp_path) -> Path:
+    """The bureau's sample list, copied so the rejects file is written beside the copy."""
+    target = tmp_path / "lists" / "village_unenrolled.xlsx"
+    target.parent.mkdir()
+    shutil.copy(DATA / "village_unenrolled.xlsx", target)
+    return target

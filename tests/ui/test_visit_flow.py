@@ -1,0 +1,147 @@
+"""Recording a visit through the window: the table, the detail panel and the progress all change."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from canvasser.core.campaign import OUTCOMES
+from canvasser.ui.people_model import COLUMNS
+
+CANVASSER = "李书记"  # the window fixture works as this canvasser
+
+STATUS_COL = [c.key for c in COLUMNS].index("status")
+
+
+def _not_visited(ws) -> str:
+    return ws.scalar("SELECT pid FROM persons WHERE status='' ORDER BY household, pid LIMIT 1")
+
+
+def _cell(window, pid: str, col: int) -> str:
+    row = window.model.row_of(pid)
+    assert row >= 0
+    return window.model.index(row, col).data()
+
+
+def test_record_visit_with_number_key_updates_table_detail_and_progress(window, ws, qtbot):
+    pid = _not_visited(ws)
+    window.select_person(pid)
+    assert window.current_pid() == pid
+    assert _cell(window, pid, STATUS_COL) == "未走访"
+    done_before = ws.scalar("SELECT count(*) FROM persons WHERE status IN ('paid_on_site','paid_self','via_school',"
+                            "'paid_official','employee_insurance','insured_elsewhere','duplicate','dead','military',"
+                            "'prison','moved_out')")
+    assert f"<b>{done_before}</b>" in window.strip.figures.text()
+
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dlg = window.visit_dialog
+    assert dlg is not None and dlg.isVisible()
+    qtbot.keyClick(dlg, Qt.Key.Key_1)
+    assert dlg.outcome() == "paid_on_site"
+    dlg.note.setText("儿子代缴")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+
+    assert not dlg.isVisible()
+    assert _cell(window, pid, STATUS_COL) == OUTCOMES["paid_on_site"][0]
+    assert window.detail.pid == pid
+    assert window.detail.status.text() == OUTCOMES["paid_on_site"][0]
+    assert "儿子代缴" in window.detail.history.toPlainText()
+    assert f"<b>{done_before + 1}</b>" in window.strip.figures.text()
+    row = ws.one("SELECT author, outcome, note, via FROM visits WHERE pid=?", (pid,))
+    assert row == {"author": CANVASSER, "outcome": "paid_on_site", "note": "儿子代缴", "via": "入户"}
+
+
+def test_promised_visit_carries_its_date_and_refusal_its_reason(window, ws, qtbot):
+    pid = _not_visited(ws)
+    window.select_person(pid)
+    dlg = window.open_visit_dialog()
+    qtbot.keyClick(dlg, Qt.Key.Key_3)
+    assert dlg.outcome() == "promised" and dlg.promised.isEnabled() and not dlg.reason.isEnabled()
+    dlg.choose_channel("电话")
+    dlg.save()
+    v = ws.one("SELECT outcome, promised, via FROM visits WHERE pid=?", (pid,))
+    assert v["outcome"] == "promised" and len(v["promised"]) == 10 and v["via"] == "电话"
+
+    dlg = window.open_visit_dialog()
+    dlg.choose("refused")
+    dlg.reason.setCurrentText("经济困难")
+    dlg.save()
+    assert ws.scalar("SELECT last_reason FROM persons WHERE pid=?", (pid,)) == "经济困难"
+    assert "原因：经济困难" in window.detail.history.toPlainText()
+
+
+def test_bad_input_stays_in_the_dialog_and_writes_nothing(window, ws, qtbot, tmp_path):
+    pid = _not_visited(ws)
+    window.select_person(pid)
+    dlg = window.open_visit_dialog()
+    dlg.save()  # no outcome chosen
+    assert "请先选择走访结果" in dlg.error.text()
+    dlg.choose("not_home")
+    dlg.photos = [str(tmp_path / "missing.jpg")]
+    dlg.save()
+    assert "找不到证明材料文件" in dlg.error.text()
+    assert dlg.isVisible()
+    assert ws.scalar("SELECT count(*) FROM visits WHERE pid=?", (pid,)) == 0
+
+
+def test_evidence_photo_is_picked_and_stored(window, ws, qtbot, tmp_path, monkeypatch):
+    photo = tmp_path / "receipt.png"
+    img = QImage(40, 30, QImage.Format.Format_RGB32)
+    img.fill(0x336699)
+    assert img.save(str(photo))
+    monkeypatch.setattr("canvasser.ui.visit_dialog.QFileDialog.getOpenFileNames",
+                        lambda *a, **k: ([str(photo)], ""))
+    pid = _not_visited(ws)
+    window.select_person(pid)
+    dlg = window.open_visit_dialog()
+    dlg.choose("paid_self")
+    qtbot.mouseClick(dlg.photo_button, Qt.MouseButton.LeftButton)
+    assert "receipt.png" in dlg.photo_label.text()
+    dlg.save()
+    photos = json.loads(ws.scalar("SELECT photos FROM visits WHERE pid=?", (pid,)))
+    assert len(photos) == 1 and photos[0].endswith(".png")
+    assert "证明材料 1 份" in window.detail.history.toPlainText()
+
+
+def test_undo_last_visit_voids_it_and_restores_the_status(window, ws, qtbot):
+    pid = _not_visited(ws)
+    window.select_person(pid)
+    dlg = window.open_visit_dialog()
+    dlg.choose("not_home")
+    dlg.save()
+    assert _cell(window, pid, STATUS_COL) == OUTCOMES["not_home"][0]
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _cell(window, pid, STATUS_COL) == "未走访"
+    assert ws.one("SELECT voided, void_reason FROM visits WHERE pid=?", (pid,)) == {"voided": 1, "void_reason": "撤销"}
+    voider = ws.scalar("SELECT author FROM events WHERE kind='visit.voided' ORDER BY hlc DESC LIMIT 1")
+    assert voider == CANVASSER
+    assert "已撤销" in window.statusBar().currentMessage()
+
+
+def test_phone_click_copies_the_number(window, ws, qtbot):
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QPushButton
+
+    pid, phone = ws.one("SELECT pid, phone FROM persons WHERE phone != '' LIMIT 1").values()
+    window.select_person(pid)
+    buttons = [b for b in window.detail.findChildren(QPushButton) if b.text() == phone]
+    assert buttons
+    qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == phone
+
+
+def test_canvasser_profile_is_added_and_chosen(app, ws, qtbot):
+    from canvasser.ui.dialogs.canvassers import CanvasserDialog
+
+    dlg = CanvasserDialog(ws, "")
+    qtbot.addWidget(dlg)
+    dlg.add()
+    assert "请填写姓名" in dlg.error.text()
+    dlg.new_name.setText("赵会计")
+    dlg.new_phone.setText("13908159999")
+    dlg.add()
+    assert ws.one("SELECT phone FROM canvassers WHERE name='赵会计'") == {"phone": "13908159999"}
+    dlg.accept_choice()
+    assert dlg.chosen == "赵会计"
