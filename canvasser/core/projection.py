@@ -102,6 +102,8 @@ def project_all_persons(conn: sqlite3.Connection) -> None:
 
 def fold_person(pid: str, events: list[Event], year: int):
     """The pure fold: (person row, visit rows, official payment, created-by list, resolution) or None."""
+    if len(events) == 1 and events[0].kind == "person.created":
+        return _created_only(pid, events[0])
     fields: dict = {}
     created: list[tuple[str, str]] = []
     visits: dict[str, list] = {}
@@ -164,6 +166,27 @@ def fold_person(pid: str, events: list[Event], year: int):
            (last[9] or last[8]) if last else "", len(live),
            sum(1 for v in live if v[12] != "[]"), pyi, pyf, created_at, last_hlc)
     return row, list(visits.values()), official, created, resolution
+
+
+def _created_only(pid: str, ev: Event):
+    """The fold of a lone person.created event (most people after a list import), without the loop."""
+    f = ev.payload
+    cats = f.get("categories") or ""
+    if isinstance(cats, list):
+        cats = ",".join(cats)
+    phone = f.get("phone") or ""
+    phones = f.get("phones") or phone
+    if isinstance(phones, list):
+        phones = ",".join(phones)
+    name = f.get("name") or ""
+    pyi, pyf = pinyin.keys(name)
+    row = (pid, pid[::-1], name, f.get("sex") or "", f.get("birth") or "", f.get("township") or "",
+           f.get("village") or "", f.get("grp") or "", f.get("household") or "", f.get("relation") or "",
+           f.get("address") or "", phone, phones, cats, f.get("last_year") or "", f.get("note") or "",
+           f.get("away_place") or "", int(f.get("active", 1) or 0), f.get("left_reason") or "",
+           f.get("source") or "", "", 0, None, None, "", "", "", "", "", "", "", "", 0, 0, pyi, pyf,
+           ev.recorded_at, ev.hlc)
+    return row, [], None, [(ev.origin, f.get("village") or "")], None
 
 
 def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:

@@ -22,7 +22,7 @@ from . import ids
 from .errors import Cancelled
 from .people import household_key
 from .store import Workspace, now_iso
-from .tables import Table, cell_text, is_blank, is_total, norm_header, open_table
+from .tables import TOTAL_WORDS, Table, cell_text, norm_header, open_table
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
@@ -88,11 +88,13 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
     return open_table(path, ALIASES, required=("name", "pid"), overrides=overrides)
 
 
-def parse_row(cells: list, mapping: dict[str, int], today: dt.date) -> tuple[dict | None, str]:
-    """A row's person fields, or (None, reason)."""
+def parse_row(cells: list, texts: list[str], mapping: dict[str, int], today: dt.date) -> tuple[dict | None, str]:
+    """A row's person fields, or (None, reason). `texts` are the cells as text."""
+    n = len(texts)
+
     def get(f: str) -> str:
         i = mapping.get(f)
-        return cell_text(cells[i]) if i is not None and i < len(cells) else ""
+        return texts[i] if i is not None and i < n else ""
 
     raw_id = cells[mapping["pid"]] if mapping["pid"] < len(cells) else ""
     name = get("name").replace(" ", "").replace("\u3000", "")
@@ -107,9 +109,11 @@ def parse_row(cells: list, mapping: dict[str, int], today: dt.date) -> tuple[dic
     p = {"name": name, "sex": info.sex, "birth": info.birth.isoformat(), "pid": info.number}
     for f in ("township", "village", "grp", "household", "relation", "address", "last_year"):
         p[f] = get(f)
-    p["phone"] = _phone(get("phone")).split(",")[0] if get("phone") else ""
-    p["phones"] = _phone(get("phone"))
-    p["categories"] = _categories(get("categories"))
+    phones = _phone(get("phone")) if get("phone") else ""
+    p["phone"] = phones.split(",")[0]
+    p["phones"] = phones
+    cats = get("categories")
+    p["categories"] = _categories(cats) if cats else ""
     p["head"] = get("head")
     return p, ""
 
@@ -140,13 +144,14 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
     with ws.writing(author) as batch:
         pending: list[dict] = []
         for rownum, cells in table.rows:
-            if is_blank(cells) or is_total(cells):
+            texts = [cell_text(c) for c in cells]
+            if not any(texts) or _is_total(texts):
                 continue
             head = cells[table.mapping["pid"]] if table.mapping["pid"] < len(cells) else ""
             if isinstance(head, str) and head and not head[0].isdigit() and norm_header(head) in _PID_HEADERS:
                 continue  # a header repeated on a later page
             res.rows += 1
-            p, why = parse_row(cells, table.mapping, today)
+            p, why = parse_row(cells, texts, table.mapping, today)
             if p is None:
                 res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping)})
                 rejected_rows.append((rownum, cells, why))
@@ -184,6 +189,10 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
     return res
 
 
+def _is_total(texts: list[str]) -> bool:
+    return any(t.replace(" ", "").startswith(TOTAL_WORDS) for t in texts[:4] if t)
+
+
 def _serial(cells: list, mapping: dict[str, int]) -> dict:
     i = mapping.get("serial")
     if i is None or i >= len(cells):
@@ -205,7 +214,7 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult) -> None:
         return
     pids = [p["pid"] for p in people]
     marks = ",".join("?" * len(pids))
-    last = {r[0]: json.loads(r[1]) for r in ws.conn.execute(
+    last = {r[0]: json.loads(r[1]) for r in ws.conn.execute(  # what the bureau said last time
         f"SELECT pid, fields FROM roster_state WHERE pid IN ({marks})", pids)}
     present = {r[0]: r for r in ws.conn.execute(
         f"SELECT pid, {', '.join(ROSTER_FIELDS)} FROM persons WHERE pid IN ({marks})", pids)}
@@ -215,9 +224,11 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult) -> None:
         fields["phones"] = p["phones"]
         pid = p["pid"]
         if pid not in present:
-            batch.emit("person.created", f"p:{pid}", {**fields, "source": "bureau", "active": 1}, new=True,
-                       scope=fields["village"])
+            ev = batch.emit("person.created", f"p:{pid}", {**fields, "source": "bureau", "active": 1}, new=True,
+                            scope=fields["village"])
             res.imported += 1
+            state_rows.append((pid, ev.payload_json()))
+            continue
         else:
             before = last.get(pid)
             if before is None:
@@ -230,7 +241,7 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult) -> None:
                 res.updated += 1
             else:
                 res.unchanged += 1
-        if last.get(pid) != fields:
+        if {f: (last.get(pid) or {}).get(f) for f in fields} != fields:
             state_rows.append((pid, json.dumps(fields, ensure_ascii=False, sort_keys=True)))
     if state_rows:
         ws.conn.executemany("INSERT OR REPLACE INTO roster_state VALUES (?,?)", state_rows)

@@ -41,14 +41,19 @@ class Event:
     author: str
     recorded_at: str
     scope: str = ""
+    _json: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str, int]:
         return (self.hlc, self.origin, self.seq)
 
+    def payload_json(self) -> str:
+        if self._json is None:
+            self._json = json.dumps(self.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return self._json
+
     def row(self) -> tuple:
-        return (self.event_id, self.origin, self.seq, self.hlc, self.kind, self.entity,
-                json.dumps(self.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+        return (self.event_id, self.origin, self.seq, self.hlc, self.kind, self.entity, self.payload_json(),
                 self.author, self.recorded_at, self.scope)
 
     def as_dict(self) -> dict:
@@ -71,8 +76,17 @@ class Event:
 EVENT_COLUMNS = "event_id, origin, seq, hlc, kind, entity, payload, author, recorded_at, scope"
 
 
+_NOW_CACHE: list = [0, ""]
+
+
 def now_iso() -> str:
-    return dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+    """Local time with its UTC offset, to the second (cached within the second: imports call it a lot)."""
+    import time
+    sec = int(time.time())
+    if _NOW_CACHE[0] != sec:
+        _NOW_CACHE[0] = sec
+        _NOW_CACHE[1] = dt.datetime.fromtimestamp(sec).astimezone().isoformat()
+    return _NOW_CACHE[1]
 
 
 def _machine_id() -> str:
@@ -89,6 +103,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-131072")  # 128 MB: big imports insert into random B-tree pages
+    conn.execute("PRAGMA temp_store=MEMORY")
     return conn
 
 

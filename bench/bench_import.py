@@ -1,0 +1,144 @@
+"""Benchmarks for the foundation (DESIGN §9): list import and search.
+
+    python bench/bench_import.py [--rows 100000] [--csv-rows 1000000] [--skip-csv]
+
+- import a generated 100,000-row xlsx vs the time python-calamine needs only to read it (budget 1.5x);
+- import a 1,000,000-row csv (budget 30 s, peak memory 500 MB), measured in a child process;
+- search p95 over the imported workspace (budget 50 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from canvasser.core.demo import people  # noqa: E402
+
+HEADER = ["序号", "姓名", "公民身份号码", "性别", "出生日期", "人员类别", "乡镇（街道）", "村（社区）", "村民小组", "户编号",
+          "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
+
+
+def generate(n: int, seed: int = 1):
+    """n synthetic rows over villages of ~3,000 people each."""
+    made, v = 0, 0
+    while made < n:
+        for p in people(seed + v, 1100, f"第{v + 1}村", "某某镇", dt.date(2026, 11, 1)):
+            if made >= n:
+                return
+            made += 1
+            p["户编号"] = f"V{v:04d}{p['户编号']}"
+            yield [made, p["姓名"], p["公民身份号码"], p["性别"], p["出生日期"], p["人员类别"], p["乡镇（街道）"],
+                   p["村（社区）"], p["村民小组"], p["户编号"], p["与户主关系"], p["户籍地址"], p["联系电话"],
+                   p["上年参保状态"]]
+        v += 1
+
+
+def unique_ids(rows):
+    seen = set()
+    for r in rows:
+        if r[2] in seen:
+            continue
+        seen.add(r[2])
+        yield r
+
+
+def write_xlsx(path: Path, n: int) -> None:
+    import openpyxl
+    wb = openpyxl.Workbook(write_only=True)
+    sh = wb.create_sheet("名单")
+    sh.append(["某某镇未参保人员名单"])
+    sh.append(HEADER)
+    for r in unique_ids(generate(n)):
+        sh.append(r)
+    wb.save(path)
+
+
+def write_csv(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for r in unique_ids(generate(n, seed=7)):
+            w.writerow(r)
+
+
+def child_import(db: str, src: str) -> None:
+    from canvasser.core.roster import import_roster
+    from canvasser.core.store import Workspace
+    t = time.perf_counter()
+    res = import_roster(Workspace(db), src)
+    secs = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": secs, "peak_mb": peak, "imported": res.imported, "rejected": len(res.rejected)}))
+
+
+def search_p95(db: Path) -> dict:
+    from canvasser.core.search import search
+    from canvasser.core.store import Workspace
+    ws = Workspace(db)
+    sample = ws.query("SELECT pid, name, phone, py_initials FROM persons ORDER BY random() LIMIT 50")
+    out = {}
+    for label, key in (("full id", lambda r: r["pid"]), ("id tail 6", lambda r: r["pid"][-6:]),
+                       ("name", lambda r: r["name"]), ("pinyin initials", lambda r: r["py_initials"]),
+                       ("phone", lambda r: r["phone"] or r["pid"][-4:])):
+        times = []
+        for r in sample:
+            t = time.perf_counter()
+            search(ws, key(r), limit=50)
+            times.append((time.perf_counter() - t) * 1000)
+        out[label] = round(statistics.quantiles(times, n=20)[18], 1)
+    ws.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--csv-rows", type=int, default=1_000_000)
+    ap.add_argument("--skip-csv", action="store_true")
+    ap.add_argument("--child", nargs=2)
+    args = ap.parse_args()
+    if args.child:
+        child_import(*args.child)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="canvasser-bench-"))
+    xlsx = tmp / "list.xlsx"
+    t = time.perf_counter()
+    write_xlsx(xlsx, args.rows)
+    print(f"generated {args.rows}-row xlsx in {time.perf_counter() - t:.1f}s")
+    from python_calamine import CalamineWorkbook
+    t = time.perf_counter()
+    wb = CalamineWorkbook.from_path(str(xlsx))
+    rows = wb.get_sheet_by_index(0).to_python()
+    read = time.perf_counter() - t
+    print(f"calamine read only: {read:.2f}s ({len(rows)} rows)")
+    r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(tmp / "x.db"), str(xlsx)],
+                                  capture_output=True, text=True, check=True).stdout)
+    print(f"import xlsx: {r['seconds']:.2f}s = {r['seconds'] / read:.2f}x calamine (budget 1.5x), "
+          f"{r['imported']} people, peak {r['peak_mb']:.0f} MB")
+    print("search p95 ms over", r["imported"], "people:", search_p95(tmp / "x.db"))
+    if not args.skip_csv:
+        src = tmp / "big.csv"
+        t = time.perf_counter()
+        write_csv(src, args.csv_rows)
+        print(f"generated {args.csv_rows}-row csv in {time.perf_counter() - t:.1f}s")
+        r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(tmp / "big.db"), str(src)],
+                                      capture_output=True, text=True, check=True).stdout)
+        print(f"import csv: {r['seconds']:.1f}s (budget 30 s), peak {r['peak_mb']:.0f} MB (budget 500 MB), "
+              f"{r['imported']} people")
+        print("search p95 ms over", r["imported"], "people:", search_p95(tmp / "big.db"))
+
+
+if __name__ == "__main__":
+    main()
