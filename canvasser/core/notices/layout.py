@@ -106,19 +106,20 @@ def draw(c: Canvas, x: float, y: float, text: str, size: float = BODY, *, align:
     if align != "left":
         w = width(text, size)
         x = x - w if align == "right" else x - w / 2
-    if bold:
-        c.setLineWidth(size * 0.035)
     start = x
     for font, chunk in parts:
         if font is None:
             x = _placeholder(c, x, y, chunk, size)
             continue
-        if bold:
+        if bold:  # fill+stroke; the render mode is graphics state, so keep it inside q/Q
+            c.saveState()
+            c.setLineWidth(size * 0.035)
             t = c.beginText(x, y)
             t.setFont(font, size)
             t.setTextRenderMode(2)
             t.textOut(chunk)
             c.drawText(t)
+            c.restoreState()
         else:
             c.setFont(font, size)
             c.drawString(x, y, chunk)
@@ -133,12 +134,12 @@ def _placeholder(c: Canvas, x: float, y: float, chunk: str, size: float) -> floa
         c.setLineWidth(0.6)
         c.setDash(1.5, 1.2)
         c.rect(x + size * 0.06, y - size * 0.14, size * 0.88, size * 0.96, stroke=1, fill=0)
-        c.restoreState()
         t = c.beginText(x + size * 0.06, y)
         t.setFont(main_font(), size)
         t.setTextRenderMode(3)  # invisible: only so that copying or pdftotext shows the gap
         t.textOut(PLACEHOLDER)
         c.drawText(t)
+        c.restoreState()
         x += size
     return x
 

@@ -24,9 +24,9 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...paths import resource
 from ..campaign import Campaign
 from ..errors import InputError
-from ...paths import resource
 from ..store import Workspace
 from .layout import cn_date
 
