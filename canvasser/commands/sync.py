@@ -1,0 +1,176 @@
+"""Commands: init, setup-package, export, receive, status, keys, rekey, conflicts (DESIGN §6, §8)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..core import sync
+from ..core.errors import InputError
+from ._util import open_ws
+
+FILE_KEY_WARNING = ("注意：未设口令，配置包只能防止被随手翻看，懂行的人拿到文件就能打开并冒充该村。"
+                    "请当面交接（U盘），不要通过微信/QQ发送；需要网上传送时请加 --code 口令，并用电话另行告知口令。")
+
+
+def register(sub, parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("init", parents=[parent], help="建立乡镇工作区（--township），或用配置包建立村工作区（--from）")
+    p.add_argument("--db", required=True, help="工作区文件")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--township", metavar="乡镇名", help="建立乡镇工作区")
+    g.add_argument("--from", dest="setup", metavar="配置包.ccpkg", help="用乡镇发来的配置包建立村工作区")
+    p.add_argument("--code", help="配置包的口令（乡镇生成时设了口令才需要）")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("setup-package", parents=[parent], help="乡镇为一个村生成配置包（名单、征缴规则、密钥）")
+    p.add_argument("--db", required=True, help="乡镇工作区")
+    p.add_argument("--village", required=True, help="村（社区）名称")
+    p.add_argument("--out", required=True, help="配置包文件（.ccpkg）")
+    p.add_argument("--code", help="口令（至少6位）：通过微信等网上传送时必须设置，并用电话另行告知村里")
+    p.set_defaults(handler=cmd_setup)
+
+    p = sub.add_parser("rekey", parents=[parent], help="村里电脑丢失时：为该村换新密钥并生成新配置包，旧密钥作废")
+    p.add_argument("--db", required=True, help="乡镇工作区")
+    p.add_argument("--village", required=True)
+    p.add_argument("--out", required=True, help="新配置包文件（.ccpkg）")
+    p.add_argument("--code", help="口令（建议设置）")
+    p.set_defaults(handler=cmd_rekey)
+
+    p = sub.add_parser("export", parents=[parent], help="导出数据包：对方尚未收到的全部改动（含证明照片）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--out", required=True, help="数据包文件（.ccpkg）")
+    p.add_argument("--village", help="乡镇导出时：发给哪个村（社区）")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("receive", parents=[parent], help="接收对方的数据包（重复接收不会重复计入）")
+    p.add_argument("--db", required=True)
+    p.add_argument("file", help="数据包文件（.ccpkg）")
+    p.set_defaults(handler=cmd_receive)
+
+    p = sub.add_parser("status", parents=[parent], help="同步状态：未上报的改动数、上次收到对方数据包的时间")
+    p.add_argument("--db", required=True)
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("keys", parents=[parent], help="显示本工作区和对方的密钥指纹（核对用）")
+    p.add_argument("--db", required=True)
+    p.set_defaults(handler=cmd_keys)
+
+    p = sub.add_parser("conflicts", parents=[parent], help="待核对：同一身份证号被两个村分别新增的人员；可指定归属")
+    p.add_argument("--db", required=True)
+    p.add_argument("--resolve", metavar="身份证号", help="指定此人归属的村（与 --village 一起用）")
+    p.add_argument("--village", help="归属的村（社区）")
+    p.add_argument("--all", action="store_true", help="也列出已处理的")
+    p.add_argument("--by", default="", help="操作人")
+    p.set_defaults(handler=cmd_conflicts)
+
+
+def cmd_init(args):
+    if args.township:
+        with open_ws(args.db) as ws:
+            res = sync.init_township(ws, args.township)
+        return res, (f"已建立乡镇工作区：{res['township']}。本乡镇密钥指纹：{res['fingerprint']}\n"
+                     f"下一步：canvasser import-roster --db {args.db} 全乡镇名单，然后为每个村生成配置包 "
+                     f"canvasser setup-package --db {args.db} --village 村名 --out 配置包.ccpkg")
+    res = sync.init_village(args.db, args.setup, code=args.code)
+    return res, (f"已建立村工作区：{res['township']}{res['village']}，{res['people']} 人，{res['events']} 条记录。\n"
+                 f"本村密钥指纹：{res['fingerprint']}；乡镇密钥指纹：{res['township_fingerprint']}"
+                 f"（可与乡镇电话核对）。")
+
+
+def cmd_setup(args, rekey: bool = False):
+    with open_ws(args.db, create=False) as ws:
+        make = sync.rekey_village if rekey else sync.make_setup_package
+        res = make(ws, args.village, args.out, code=args.code)
+    lines = [f"已为“{res['village']}”生成{'新' if rekey else ''}配置包：{res['file']}（{res['people']} 人，"
+             f"{res['events']} 条记录，{res['photos']} 张照片，{res['bytes'] // 1024 + 1} KB）。",
+             f"该村密钥指纹：{res['fingerprint']}；本乡镇密钥指纹：{res['township_fingerprint']}。",
+             f"村里用：canvasser init --db 村工作区.db --from {Path(res['file']).name}"
+             + (" --code 口令" if res["protected"] == "code" else "")]
+    if rekey:
+        lines.append(f"该村的旧密钥已作废（共 {len(res['revoked'])} 个），用旧密钥签名的数据包将被拒收。")
+    if res["protected"] == "code":
+        lines.append("配置包已用口令加密：请用电话另行告知口令，不要和文件一起发送。")
+    else:
+        lines.append(FILE_KEY_WARNING)
+    res["warning"] = "" if res["protected"] == "code" else FILE_KEY_WARNING
+    return res, "\n".join(lines)
+
+
+def cmd_rekey(args):
+    return cmd_setup(args, rekey=True)
+
+
+def cmd_export(args):
+    with open_ws(args.db, create=False) as ws:
+        res = sync.export_package(ws, args.out, village=args.village)
+    lines = [f"已导出数据包：{res['file']}，发给“{res['receiver']}”，{res['events']} 条改动，{res['photos']} 张照片"
+             f"（{res['bytes'] // 1024 + 1} KB，已加密并签名）。"]
+    if not res["events"]:
+        lines.append("没有对方尚未收到的改动；数据包仍带有本方的接收确认，可照常发送。")
+    if res["missing_photos"]:
+        lines.append(f"注意：有 {res['missing_photos']} 张证明照片在本机找不到，未能放入数据包。")
+    return res, "\n".join(lines)
+
+
+def cmd_receive(args):
+    with open_ws(args.db, create=False) as ws:
+        res = sync.receive_package(ws, args.file)
+        status = sync.sync_status(ws)
+    if res["duplicate"]:
+        summary = f"这个数据包（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
+    else:
+        summary = (f"已接收“{res['sender']}”的数据包：新增 {res['applied']} 条记录，{res['already_known']} 条以前已有"
+                   + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。")
+    if status.get("mode") == "village":
+        summary += f"\n尚未被乡镇收到的改动：{status['unsent']} 条。"
+        res["unsent"] = status["unsent"]
+    return res, summary
+
+
+def _when(value: str | None) -> str:
+    return value.replace("T", " ")[:16] if value else "从未"
+
+
+def cmd_status(args):
+    with open_ws(args.db, create=False) as ws:
+        res = sync.sync_status(ws)
+    if not res["enabled"]:
+        return res, "本工作区未启用同步（单机使用）。"
+    if res["mode"] == "village":
+        return res, (f"{res['township']}{res['village']}：有 {res['unsent']} 条改动乡镇尚未收到；"
+                     f"上次收到乡镇数据包：{_when(res['last_received_at'])}；上次导出：{_when(res['last_sent_at'])}。")
+    lines = [f"{res['township']}（乡镇）：共 {res['events']} 条记录，待核对 {res['conflicts']} 人。"]
+    for v in res["villages"]:
+        lines.append(f"  {v['village']}：{v['people']} 人，{v['events']} 条记录；上次收到数据包：{_when(v['last_received_at'])}"
+                     f"（共 {v['packages_received']} 个）；上次发出：{_when(v['last_sent_at'])}")
+    if not res["villages"]:
+        lines.append("  还没有为任何村生成配置包。")
+    return res, "\n".join(lines)
+
+
+def cmd_keys(args):
+    with open_ws(args.db, create=False) as ws:
+        res = sync.keys_info(ws)
+    lines = [f"本工作区（{res['name']}）密钥指纹：{res['fingerprint']}"]
+    for p in res["peers"]:
+        extra = f"，已作废旧密钥 {len(p['revoked'])} 个" if p["revoked"] else ""
+        lines.append(f"  {'乡镇' if p['kind'] == 'township' else '村'} {p['name']}：{p['fingerprint']}{extra}")
+    lines.append("核对方法：双方打电话，各自读出指纹的前几组，应与对方屏幕上的一致。")
+    return res, "\n".join(lines)
+
+
+def cmd_conflicts(args):
+    with open_ws(args.db, create=False) as ws:
+        if args.resolve:
+            if not args.village:
+                raise InputError("请用 --village 指定此人归属的村（社区）")
+            res = sync.resolve_conflict(ws, args.resolve, args.village, by=args.by)
+            return res, f"已记录：此人归属“{res['village']}”。该记录会随数据包发给相关的村。"
+        items = sync.list_conflicts(ws, include_resolved=args.all)
+    lines = [f"待核对人员 {sum(not i['resolved'] for i in items)} 人（同一身份证号被不同村分别新增）："]
+    for i in items:
+        lines.append(f"  {i['name']}\t{i['masked_id']}\t{'、'.join(i['villages'])}"
+                     + ("\t已处理" if i["resolved"] else ""))
+    if items:
+        lines.append("处理：canvasser conflicts --db 工作区 --resolve 身份证号 --village 归属的村")
+    return {"conflicts": items, "total": len(items)}, "\n".join(lines)

@@ -1,0 +1,19 @@
+"""Sync by file exchange between the township and its villages (DESIGN §6).
+
+- `setup`: township mode, village setup packages, village workspaces from them, re-keying;
+- `package`: export / receive update packages (encrypted to the receiver, signed by the sender);
+- `status`: unsent changes and last contact, for the CLI and the GUI;
+- `conflicts`: the review queue for the same ID created in two villages.
+"""
+
+from __future__ import annotations
+
+from .conflicts import list_conflicts, resolve_conflict
+from .container import PackageError
+from .package import export_package, pending_rows, receive_package
+from .setup import init_township, init_village, make_setup_package, rekey_village
+from .status import keys_info, sync_status
+
+__all__ = ["PackageError", "export_package", "receive_package", "pending_rows", "init_township", "init_village",
+           "make_setup_package", "rekey_village", "sync_status", "keys_info", "list_conflicts",
+           "resolve_conflict"]

@@ -1,0 +1,104 @@
+"""Validating received events and merging them into the log (insert-or-ignore by event id).
+
+Runs inside the receiving transaction: any problem raises PackageError and nothing is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+from ..projection import project
+from ..store import EVENT_COLUMNS, Event, Workspace
+from .container import PackageError
+
+KINDS = frozenset({"person.created", "person.updated", "visit.recorded", "visit.voided", "status.official",
+                   "conflict.resolved", "campaign.set", "canvasser.set"})
+_HLC = re.compile(r"\d{13}\.\d{5}")
+_TOKEN = re.compile(r"[0-9A-Za-z_.-]{1,64}")
+_PID = re.compile(r"\d{17}[\dX]")
+_PHOTO = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,8}")
+WIRE_FIELDS = 10  # the columns of EVENT_COLUMNS, in that order
+
+
+def event_rows(ws: Workspace, where: str = "", params: tuple = ()) -> list[tuple]:
+    """Events as wire rows (payload kept as the stored JSON text), in (origin, seq) order."""
+    return ws.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events {where} ORDER BY origin, seq", params).fetchall()
+
+
+def _bad(n: int, why: str) -> PackageError:
+    return PackageError(f"数据包第 {n} 条记录不合格（{why}），整个数据包未导入")
+
+
+def validate(rows: list) -> list[Event]:
+    """Check every field of every event before anything is written; returns them parsed."""
+    if not isinstance(rows, list):
+        raise PackageError("数据包内容格式不对，未导入任何内容")
+    out = []
+    for n, r in enumerate(rows, 1):
+        if not isinstance(r, list) or len(r) != WIRE_FIELDS:
+            raise _bad(n, "字段数不对")
+        event_id, origin, seq, hlc, kind, entity, payload, author, recorded_at, scope = r
+        if not all(isinstance(v, str) for v in (event_id, origin, hlc, kind, entity, payload, author,
+                                                 recorded_at, scope)) or type(seq) is not int:
+            raise _bad(n, "字段类型不对")
+        if not _TOKEN.fullmatch(event_id) or not _TOKEN.fullmatch(origin) or seq < 1:
+            raise _bad(n, "编号不对")
+        if not _HLC.fullmatch(hlc):
+            raise _bad(n, "时间戳不对")
+        if kind not in KINDS:
+            raise _bad(n, f"本版本不认识的记录类型 {kind[:40]}，请升级程序")
+        if entity.startswith("p:"):
+            if not _PID.fullmatch(entity[2:]):
+                raise _bad(n, "人员编号不对")
+        elif not (entity == "campaign" or (entity.startswith("c:") and len(entity) > 2)):
+            raise _bad(n, "对象不对")
+        try:
+            data = json.loads(payload)
+        except json.JSONDecodeError as exc:
+            raise _bad(n, "内容无法读取") from exc
+        if not isinstance(data, dict):
+            raise _bad(n, "内容格式不对")
+        photos = data.get("photos", []) if kind == "visit.recorded" else []
+        if not isinstance(photos, list) or not all(isinstance(p, str) and _PHOTO.fullmatch(p) for p in photos):
+            raise _bad(n, "照片引用不对")
+        out.append(Event(event_id, origin, seq, hlc, kind, entity, data, author, recorded_at, scope))
+    return out
+
+
+def _existing(conn: sqlite3.Connection, column: str, values: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(values), 500):
+        chunk = values[i:i + 500]
+        found.update(r[0] for r in conn.execute(
+            f"SELECT DISTINCT {column} FROM events WHERE {column} IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Event], int]:
+    """Insert the events not yet held and re-project what they touch; returns (new events, known count)."""
+    known = _existing(ws.conn, "event_id", [r[0] for r in rows])
+    seen: set[str] = set()
+    new_rows, new_events = [], []
+    for r, ev in zip(rows, events):
+        if r[0] in known or r[0] in seen:
+            continue
+        seen.add(r[0])
+        new_rows.append(tuple(r))
+        new_events.append(ev)
+    mine = ws.origin
+    if any(ev.origin == mine for ev in new_events):
+        raise PackageError("数据包中有以本工作区名义写的、本工作区却没有的记录（伪造或文件错乱），整个数据包未导入")
+    if not new_events:
+        return [], len(rows)
+    entities = sorted({ev.entity for ev in new_events})
+    old_entities = _existing(ws.conn, "entity", entities)
+    try:
+        ws.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", new_rows)
+    except sqlite3.IntegrityError as exc:
+        raise PackageError("数据包中的记录与本工作区已有记录编号冲突（同一来源、同一序号却内容不同），"
+                           "整个数据包未导入") from exc
+    project(ws.conn, new_events, new_entities={e for e in entities if e not in old_entities})
+    ws.clock.observe(max(ev.hlc for ev in new_events))
+    return new_events, len(rows) - len(new_events)

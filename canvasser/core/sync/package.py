@@ -1,0 +1,257 @@
+"""Update packages: export what the other side lacks, receive what it sent.
+
+A package (`.ccpkg`, see container.py) holds parts, each encrypted with a fresh random key that is
+sealed to the receiver's public key; the whole file is signed by the sender:
+
+    key       the package key, sealed to the receiver (SealedBox)
+    manifest  JSON: format, version, package id, sender (id, name, replica), receiver (id, name),
+              counts, SHA-256 of the events part and of each photo, and the sender's acknowledgement
+              ranges (every origin's seqs it holds)
+    events    zlib-compressed JSON list of event rows (the `events` table's columns)
+    photo.N   one evidence photo each
+
+Export always holds everything the receiver is not known to have, so a lost package is covered by
+the next. Receive is one transaction: verify, decrypt, validate, insert-or-ignore by event id,
+re-project, record acknowledgements; a bad package changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+import zlib
+from pathlib import Path
+
+from ..store import Event, Workspace, now_iso
+from . import container, crypto, merge, peers, photos
+from . import ranges as rg
+from .container import PackageError
+
+FORMAT = "canvasser.ccpkg"
+VERSION = 1
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def encode_rows(rows: list) -> bytes:
+    return zlib.compress(json.dumps([list(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
+                         .encode("utf-8"), 6)
+
+
+def decode_rows(blob: bytes) -> list:
+    try:
+        return json.loads(zlib.decompress(blob).decode("utf-8"))
+    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageError("数据包内容无法读取（已损坏），未导入任何内容") from exc
+
+
+def header(kind: str, package_id: str, sender: str, sender_key: str, receiver: str, receiver_key: str) -> dict:
+    """The clear-text envelope: ids and key fingerprints only, never a name."""
+    return {"format": FORMAT, "version": VERSION, "kind": kind, "package_id": package_id, "created": now_iso(),
+            "sender": sender, "sender_key": sender_key, "receiver": receiver, "receiver_key": receiver_key}
+
+
+def check_format(h: dict) -> None:
+    if h.get("format") != FORMAT:
+        raise PackageError("这不是本程序的数据包（.ccpkg），未导入任何内容")
+    if not isinstance(h.get("version"), int) or h["version"] > VERSION:
+        raise PackageError("数据包由更新版本的程序生成，请先升级本程序再接收")
+
+
+# ---- what to send ------------------------------------------------------------------------------
+
+def _missing_for(rows: list[tuple], holders: list[dict[str, rg.Ranges]]) -> list[tuple]:
+    """Rows that at least one holder lacks (all rows when nobody is known)."""
+    if not holders:
+        return rows
+    members = [{o: rg.Membership(r) for o, r in h.items()} for h in holders]
+    out = []
+    for r in rows:
+        for m in members:
+            got = m.get(r[1])
+            if got is None or r[2] not in got:
+                out.append(r)
+                break
+    return out
+
+
+def village_rows(ws: Workspace, village: str) -> list[tuple]:
+    """Everything the township holds that a village needs: every event of each person with any event
+    in the village's scope (so moves and same-ID conflicts converge on both sides), and the campaign."""
+    return merge.event_rows(ws, "WHERE entity IN (SELECT entity FROM events WHERE scope=?) OR entity='campaign'",
+                            (village,))
+
+
+def pending_rows(ws: Workspace, village: str | None = None) -> list[tuple]:
+    """The events an export would carry now."""
+    peers.require_sync(ws)
+    if ws.mode == "village":
+        town = peers.township_peer(ws)
+        return _missing_for(merge.event_rows(ws), [peers.acks_of(ws, town["peer"])])
+    peer = _village(ws, village)
+    holders = [peers.acks_of(ws, peers.replica_holder(r)) for r in peers.live_replicas(ws, peer["peer"])]
+    return _missing_for(village_rows(ws, village), holders)
+
+
+def _village(ws: Workspace, village: str | None) -> dict:
+    if not village:
+        raise PackageError("乡镇导出数据包时要用 --village 指定发给哪个村（社区）")
+    peer = peers.village_peer(ws, village)
+    if peer is None:
+        known = "、".join(p["name"] for p in peers.village_peers(ws)) or "（还没有）"
+        raise PackageError(f"还没有为“{village}”生成配置包，不能给它发数据包。已配置的村：{known}")
+    return peer
+
+
+def export_package(ws: Workspace, out: str | Path, *, village: str | None = None) -> dict:
+    """Write one package holding every event the other side is not known to have."""
+    peers.require_sync(ws)
+    if ws.mode == "village":
+        if village and village != ws.meta("village"):
+            raise PackageError(f"本村工作区只能给乡镇导出数据包（--village 不需要，或应为“{ws.meta('village')}”）")
+        peer = peers.township_peer(ws)
+    else:
+        peer = _village(ws, village)
+    rows = pending_rows(ws, village)
+    wanted = photos.referenced(Event.from_row(r) for r in rows if r[4] == "visit.recorded")
+    found, missing = photos.collect(ws, wanted)
+    keys = peers.own_keys(ws)
+    key = crypto.new_key()
+    blob = encode_rows(rows)
+    package_id = uuid.uuid4().hex
+    photo_parts = {f"photo.{i:04d}": name for i, name in enumerate(sorted(found))}
+    kinds: dict[str, int] = {}
+    for r in rows:
+        kinds[r[4]] = kinds.get(r[4], 0) + 1
+    manifest = {
+        "format": FORMAT, "version": VERSION, "kind": "update", "package_id": package_id, "created": now_iso(),
+        "sender": {"id": peers.self_id(ws), "name": peers.display_name(ws), "mode": ws.mode, "replica": ws.origin},
+        "receiver": {"id": peer["peer"], "name": peer["name"]},
+        "counts": {"events": len(rows), "photos": len(found), "missing_photos": len(missing), "kinds": kinds},
+        "hashes": {"events": _sha(blob), "photos": {p: _sha(found[n]) for p, n in photo_parts.items()}},
+        "photos": photo_parts,
+        "acks": peers.have_ranges(ws),
+    }
+    parts = {"key": crypto.seal_key(key, peer["keys"]),
+             "manifest": crypto.seal(key, json.dumps(manifest, ensure_ascii=False).encode("utf-8")),
+             "events": crypto.seal(key, blob)}
+    for part, name in photo_parts.items():
+        parts[part] = crypto.seal(key, found[name])
+    h = header("update", package_id, manifest["sender"]["id"], keys.public.key_id, peer["peer"], peer["keys"].key_id)
+    size = container.write(out, h, parts, keys.sign)
+    peers.touch_peer(ws, peer["peer"], "last_sent_at")
+    return {"events": len(rows), "photos": len(found), "missing_photos": len(missing), "bytes": size,
+            "file": str(out), "package_id": package_id, "receiver": peer["name"], "kinds": kinds}
+
+
+# ---- receiving ---------------------------------------------------------------------------------
+
+def _sender(ws: Workspace, h: dict) -> dict:
+    me = peers.self_id(ws)
+    keys = peers.own_keys(ws)
+    if h.get("receiver") != me:
+        other = peers.get_peer(ws, str(h.get("receiver")))
+        whom = f"“{other['name']}”" if other else "另一个乡镇或村"
+        raise PackageError(f"这个数据包是发给{whom}的，不是发给本工作区（{peers.display_name(ws)}）的，未导入任何内容")
+    if h.get("receiver_key") != keys.public.key_id:
+        raise PackageError("这个数据包是用本工作区以前的密钥加密的，无法打开；请对方重新导出一个数据包")
+    peer = peers.get_peer(ws, str(h.get("sender")))
+    expected = "township" if ws.mode == "village" else "village"
+    if peer is None or peer["kind"] != expected or peer["keys"] is None:
+        raise PackageError("数据包来自本工作区不认识的发送方，拒绝接收，未导入任何内容")
+    if h.get("sender_key") in peer["revoked_keys"]:
+        raise PackageError(f"这个数据包由“{peer['name']}”已作废的旧密钥签名（该村已重新配置密钥，"
+                           f"旧电脑可能已丢失），拒绝接收，未导入任何内容")
+    if h.get("sender_key") != peer["keys"].key_id:
+        raise PackageError(f"数据包的签名密钥与本工作区记录的“{peer['name']}”的密钥不一致，拒绝接收，未导入任何内容")
+    return peer
+
+
+def _open(keys: crypto.KeyPair, c: container.Container) -> tuple[bytes, dict, bytes]:
+    try:
+        key = keys.unseal_key(c.parts["key"])
+        manifest = json.loads(crypto.unseal(key, c.parts["manifest"]).decode("utf-8"))
+        blob = crypto.unseal(key, c.parts["events"])
+    except (KeyError, crypto.CryptoError, ValueError) as exc:
+        raise PackageError("数据包无法解密（已损坏或不是发给本工作区的），未导入任何内容") from exc
+    if not isinstance(manifest, dict):
+        raise PackageError("数据包清单格式不对，未导入任何内容")
+    return key, manifest, blob
+
+
+def _acks(value) -> dict[str, rg.Ranges]:
+    if not isinstance(value, dict):
+        raise ValueError("acks")
+    return {str(o): rg.normalise(r) for o, r in value.items()}
+
+
+def receive_package(ws: Workspace, path: str | Path) -> dict:
+    """Import one package from the other side; importing it again changes nothing."""
+    peers.require_sync(ws)
+    c = container.read(path)
+    h = c.header
+    check_format(h)
+    if h.get("kind") == "setup":
+        raise PackageError("这是配置包，不是数据包：请用 canvasser init --db 新工作区 --from 配置包 建立村工作区")
+    if h.get("kind") != "update":
+        raise PackageError("不认识的数据包类型，未导入任何内容")
+    peer = _sender(ws, h)
+    if not peer["keys"].verify(c.signed, c.signature):
+        raise PackageError("数据包签名不符：文件在传送中被改动或已损坏，未导入任何内容。请让对方重新导出")
+    package_id = str(h.get("package_id"))
+    seen = ws.one("SELECT applied, already_known FROM receipts WHERE package_id=?", (package_id,))
+    if seen:
+        total = (seen["applied"] or 0) + (seen["already_known"] or 0)
+        return {"applied": 0, "already_known": total, "photos": 0, "sender": peer["name"], "package_id": package_id,
+                "duplicate": True}
+    key, manifest, blob = _open(peers.own_keys(ws), c)
+    try:
+        if (manifest["package_id"] != package_id or manifest["sender"]["id"] != h["sender"]
+                or manifest["receiver"]["id"] != h["receiver"] or manifest["format"] != FORMAT):
+            raise PackageError("数据包清单与信封不一致（文件被改动），未导入任何内容")
+        if manifest["hashes"]["events"] != _sha(blob):
+            raise PackageError("数据包内容与清单的校验值不符，未导入任何内容")
+        acks = _acks(manifest["acks"])
+        replica = str(manifest["sender"].get("replica") or "")
+        photo_parts = dict(manifest.get("photos") or {})
+        photo_hashes = manifest["hashes"].get("photos") or {}
+        expected = int(manifest["counts"]["events"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PackageError("数据包清单格式不对，未导入任何内容") from exc
+    if ws.mode == "township" and not merge._TOKEN.fullmatch(replica):
+        raise PackageError("数据包清单缺少发送方副本编号，未导入任何内容")
+    rows = decode_rows(blob)
+    if not isinstance(rows, list) or len(rows) != expected:
+        raise PackageError("数据包中的记录数与清单不符，未导入任何内容")
+    events = merge.validate(rows)
+    received: dict[str, bytes] = {}
+    try:
+        for part, name in photo_parts.items():
+            data = crypto.unseal(key, c.parts[part])
+            if photo_hashes.get(part) != _sha(data) or not merge._PHOTO.fullmatch(str(name)):
+                raise PackageError("数据包中的照片与清单不符，未导入任何内容")
+            received[str(name)] = data
+    except (KeyError, crypto.CryptoError) as exc:
+        raise PackageError("数据包中的照片无法解密（已损坏），未导入任何内容") from exc
+    photos.check(received)
+    held: dict[str, list[int]] = {}
+    for ev in events:
+        held.setdefault(ev.origin, []).append(ev.seq)
+    for origin, seqs in held.items():
+        acks[origin] = rg.union(acks.get(origin, []), rg.from_seqs(seqs))
+    with ws.transaction():
+        new, known = merge.merge(ws, rows, events)
+        saved = photos.save(ws, received)
+        if ws.mode == "township":
+            peers.note_replica(ws, peer["peer"], replica)
+            holder = peers.replica_holder(replica)
+        else:
+            holder = peer["peer"]
+        peers.add_acks(ws, holder, acks)
+        ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (package_id, peer["peer"], now_iso(), len(new), known))
+        peers.touch_peer(ws, peer["peer"], "last_received_at")
+    return {"applied": len(new), "already_known": known, "photos": saved, "sender": peer["name"],
+            "package_id": package_id, "duplicate": False}

@@ -1,0 +1,158 @@
+"""Who this workspace is in sync terms, whom it trusts, and what each side is known to hold.
+
+Local state only (tables `meta`, `peers`, `peer_acks`, `sync_replicas`), never events: private keys
+and acknowledgements must not travel to other workspaces.
+
+- A township knows each village as a peer (its public keys, revoked keys). Every copy of a village
+  file that has sent a package is a *replica* (its origin); the township stores, per replica, the
+  seq ranges of every origin that replica holds. A return package carries what a live replica lacks.
+- A village knows its township as a peer and stores the ranges the township holds: its unsent
+  changes are the events outside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from ..errors import InputError
+from ..store import Workspace, now_iso
+from . import ranges as rg
+from .crypto import KeyPair, PublicKeys
+
+META_ID = "sync.id"
+META_KEYS = "sync.keys"
+SYNC_MODES = ("village", "township")
+STALE_DAYS = 30  # a replica silent this long after its village's newest package no longer holds back acks
+
+
+def require_sync(ws: Workspace, mode: str | None = None) -> None:
+    if ws.mode not in SYNC_MODES:
+        raise InputError("本工作区未启用同步：乡镇请先运行 canvasser init --db 文件 --township 乡镇名；"
+                         "村请用乡镇发来的配置包运行 canvasser init --db 文件 --from 配置包")
+    if mode and ws.mode != mode:
+        raise InputError("这个操作只能在乡镇工作区里进行" if mode == "township" else "这个操作只能在村工作区里进行")
+
+
+def self_id(ws: Workspace) -> str:
+    value = ws.meta(META_ID)
+    if not value:
+        raise InputError("本工作区没有同步身份（未初始化同步）")
+    return value
+
+
+def own_keys(ws: Workspace) -> KeyPair:
+    text = ws.meta(META_KEYS)
+    if not text:
+        raise InputError("本工作区没有同步密钥（未初始化同步）")
+    return KeyPair.loads(text)
+
+
+def display_name(ws: Workspace) -> str:
+    return (ws.meta("village") if ws.mode == "village" else ws.meta("township")) or ""
+
+
+# ---- peers ------------------------------------------------------------------------------------
+
+def _peer_row(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    row = dict(row)
+    row["revoked_keys"] = json.loads(row.get("revoked_keys") or "[]")
+    row["info"] = json.loads(row.get("info") or "{}")
+    row["keys"] = PublicKeys(bytes.fromhex(row["sign_key"]), bytes.fromhex(row["box_key"])) \
+        if row.get("sign_key") else None
+    return row
+
+
+def get_peer(ws: Workspace, peer_id: str) -> dict | None:
+    return _peer_row(ws.one("SELECT * FROM peers WHERE peer=?", (peer_id,)))
+
+
+def village_peer(ws: Workspace, village: str) -> dict | None:
+    return _peer_row(ws.one("SELECT * FROM peers WHERE kind='village' AND name=?", (village,)))
+
+
+def village_peers(ws: Workspace) -> list[dict]:
+    return [_peer_row(r) for r in ws.query("SELECT * FROM peers WHERE kind='village' ORDER BY name")]
+
+
+def township_peer(ws: Workspace) -> dict:
+    peer = _peer_row(ws.one("SELECT * FROM peers WHERE kind='township' LIMIT 1"))
+    if peer is None:
+        raise InputError("本村工作区不知道所属乡镇（配置包未导入）")
+    return peer
+
+
+def put_peer(ws: Workspace, peer_id: str, kind: str, name: str, keys: PublicKeys, *,
+             revoked: list[str] = (), info: dict | None = None) -> None:
+    ws.conn.execute(
+        "INSERT INTO peers (peer, kind, name, sign_key, box_key, revoked_keys, info) VALUES (?,?,?,?,?,?,?) "
+        "ON CONFLICT(peer) DO UPDATE SET kind=excluded.kind, name=excluded.name, sign_key=excluded.sign_key, "
+        "box_key=excluded.box_key, revoked_keys=excluded.revoked_keys, info=excluded.info",
+        (peer_id, kind, name, keys.sign_pk.hex(), keys.box_pk.hex(), json.dumps(sorted(set(revoked))),
+         json.dumps(info or {}, ensure_ascii=False, sort_keys=True)))
+
+
+def touch_peer(ws: Workspace, peer_id: str, column: str) -> None:
+    assert column in ("last_received_at", "last_sent_at")
+    ws.conn.execute(f"UPDATE peers SET {column}=? WHERE peer=?", (now_iso(), peer_id))
+
+
+# ---- what each side holds ---------------------------------------------------------------------
+
+def have_ranges(ws: Workspace) -> dict[str, rg.Ranges]:
+    """Every origin's seqs this workspace holds, as ranges (gaps-and-islands in SQL)."""
+    out: dict[str, rg.Ranges] = {}
+    for origin, lo, hi in ws.conn.execute(
+            "SELECT origin, min(seq), max(seq) FROM (SELECT origin, seq, seq - row_number() OVER "
+            "(PARTITION BY origin ORDER BY seq) AS g FROM events) GROUP BY origin, g ORDER BY origin, 2"):
+        out.setdefault(origin, []).append([lo, hi])
+    return out
+
+
+def acks_of(ws: Workspace, holder: str) -> dict[str, rg.Ranges]:
+    return {o: json.loads(r) for o, r in ws.conn.execute("SELECT origin, ranges FROM peer_acks WHERE peer=?",
+                                                          (holder,))}
+
+
+def add_acks(ws: Workspace, holder: str, acks: dict[str, rg.Ranges]) -> None:
+    """Record that `holder` holds these seq ranges (acknowledgements only ever grow)."""
+    current = acks_of(ws, holder)
+    rows = []
+    for origin, new in acks.items():
+        if not new:
+            continue
+        merged = rg.union(current.get(origin, []), new)
+        if merged != current.get(origin):
+            rows.append((holder, origin, json.dumps(merged, separators=(",", ":"))))
+    if rows:
+        ws.conn.executemany("INSERT OR REPLACE INTO peer_acks VALUES (?,?,?)", rows)
+
+
+def replica_holder(replica: str) -> str:
+    return f"r:{replica}"
+
+
+def note_replica(ws: Workspace, peer_id: str, replica: str) -> None:
+    at = now_iso()
+    ws.conn.execute("INSERT INTO sync_replicas (replica, peer, first_at, last_at, packages) VALUES (?,?,?,?,1) "
+                    "ON CONFLICT(replica) DO UPDATE SET last_at=excluded.last_at, packages=packages+1, "
+                    "peer=excluded.peer", (replica, peer_id, at, at))
+
+
+def live_replicas(ws: Workspace, peer_id: str) -> list[str]:
+    """The copies of a village that still count: not retired, heard from within STALE_DAYS of the newest."""
+    rows = ws.query("SELECT replica, last_at FROM sync_replicas WHERE peer=? AND retired=0", (peer_id,))
+    if not rows:
+        return []
+    newest = max(dt.datetime.fromisoformat(r["last_at"]) for r in rows)
+    cutoff = newest - dt.timedelta(days=STALE_DAYS)
+    return sorted(r["replica"] for r in rows if dt.datetime.fromisoformat(r["last_at"]) >= cutoff)
+
+
+def retire_replicas(ws: Workspace, peer_id: str) -> None:
+    """After a re-key the old copies are gone: forget what they held."""
+    for (replica,) in ws.conn.execute("SELECT replica FROM sync_replicas WHERE peer=?", (peer_id,)).fetchall():
+        ws.conn.execute("DELETE FROM peer_acks WHERE peer=?", (replica_holder(replica),))
+    ws.conn.execute("UPDATE sync_replicas SET retired=1 WHERE peer=?", (peer_id,))

@@ -1,0 +1,54 @@
+"""Evidence photos travelling with the visits that reference them (named sha256 + suffix)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from ..store import Event, Workspace, now_iso
+from ..visits import evidence_dir
+from .container import PackageError
+
+
+def referenced(events: Iterable[Event]) -> list[str]:
+    names: set[str] = set()
+    for ev in events:
+        if ev.kind == "visit.recorded":
+            names.update(ev.payload.get("photos") or [])
+    return sorted(names)
+
+
+def collect(ws: Workspace, names: list[str]) -> tuple[dict[str, bytes], list[str]]:
+    """The photo files this workspace has for `names`, and the names it lacks."""
+    folder = evidence_dir(ws)
+    found, missing = {}, []
+    for name in names:
+        path = folder / name
+        if path.is_file():
+            found[name] = path.read_bytes()
+        else:
+            missing.append(name)
+    return found, missing
+
+
+def check(photos: dict[str, bytes]) -> None:
+    for name, data in photos.items():
+        if hashlib.sha256(data).hexdigest() != name.split(".", 1)[0]:
+            raise PackageError("数据包中的照片与其校验值不符（文件被改动），整个数据包未导入")
+
+
+def save(ws: Workspace, photos: dict[str, bytes]) -> int:
+    """Write received photos (content-addressed, so writing twice is harmless); returns new files."""
+    folder = evidence_dir(ws)
+    new = 0
+    for name, data in photos.items():
+        target = folder / name
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(name + ".part")
+            tmp.write_bytes(data)
+            tmp.replace(target)
+            new += 1
+        digest, suffix = name.split(".", 1)
+        ws.conn.execute("INSERT OR IGNORE INTO evidence VALUES (?,?,?,?)", (digest, "." + suffix, len(data), now_iso()))
+    return new

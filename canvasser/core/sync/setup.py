@@ -1,0 +1,239 @@
+"""Township mode and the bootstrap of village workspaces (setup packages, re-keying).
+
+The township generates each village's key pairs when it makes the village's setup package, so it
+knows the village's public keys from the start and keeps no private key of the village. The setup
+package carries the village's people, the campaign, the village's private keys and the township's
+public keys. The village has no key yet, so the setup package cannot be sealed to it:
+
+- with a code (`--code`, given to the village by another channel, e.g. a phone call), everything is
+  sealed with a key derived from the code by Argon2id (`nacl.pwhash`): a file sent over chat is
+  useless without the code;
+- without a code it is sealed with a random key written in the file itself. That stops casual
+  reading (a search of the file finds no name or ID) but not someone who knows this format: such
+  a file must be handed over in person, and the CLI says so.
+
+Re-keying (a lost laptop) gives the village new keys and a new setup package; the old keys go to
+the village's revoked list and packages signed with them are refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from pathlib import Path
+
+from ..errors import InputError
+from ..projection import project
+from ..store import Event, Workspace, WorkspaceError, now_iso
+from . import container, crypto, merge, peers, photos
+from . import ranges as rg
+from .container import PackageError
+from .package import FORMAT, VERSION, _sha, check_format, decode_rows, encode_rows, header, village_rows
+
+
+def _set_name(name: str, what: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InputError(f"{what}名称不能为空")
+    return name
+
+
+def init_township(ws: Workspace, township: str) -> dict:
+    """Make this (new or list-only) workspace the township's: identity and keys."""
+    township = _set_name(township, "乡镇")
+    if ws.mode != "standalone":
+        raise InputError(f"此工作区已是{'乡镇' if ws.mode == 'township' else '村'}工作区"
+                         f"（{peers.display_name(ws)}），不能再次初始化")
+    pair = crypto.KeyPair.generate()
+    with ws.transaction():
+        ws.set_meta("mode", "township")
+        ws.set_meta("township", township)
+        ws.set_meta(peers.META_ID, uuid.uuid4().hex)
+        ws.set_meta(peers.META_KEYS, pair.dumps())
+        ws.conn.execute("DELETE FROM meta WHERE key='village'")
+    return {"mode": "township", "township": township, "fingerprint": pair.public.key_id,
+            "people": ws.scalar("SELECT count(*) FROM persons")}
+
+
+def villages_in(ws: Workspace) -> dict[str, int]:
+    return {r["village"]: r["n"] for r in ws.query(
+        "SELECT village, count(*) AS n FROM persons WHERE village != '' GROUP BY village ORDER BY village")}
+
+
+def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: str | None = None,
+                       rekey: bool = False) -> dict:
+    """Write a village's setup package (new keys for the village); with `rekey`, revoke its old keys."""
+    peers.require_sync(ws, "township")
+    village = _set_name(village, "村（社区）")
+    known = villages_in(ws)
+    if village not in known:
+        raise InputError(f"名单中没有“{village}”。名单中的村（社区）：{'、'.join(known) or '（名单为空，请先导入）'}")
+    old = peers.village_peer(ws, village)
+    if old and not rekey:
+        raise InputError(f"已经为“{village}”生成过配置包。如果村里的电脑丢失或需要重新配置，请用 "
+                         f"canvasser rekey --db 乡镇工作区 --village {village} --out 新配置包（旧密钥将作废）")
+    if rekey and not old:
+        raise InputError(f"还没有为“{village}”生成过配置包，请用 canvasser setup-package")
+    if code is not None and len(code.strip()) < 6:
+        raise InputError("口令至少要 6 个字符（建议 8 位以上数字或字母，用电话另行告知村里）")
+    own = peers.own_keys(ws)
+    pair = crypto.KeyPair.generate()
+    village_id = old["peer"] if old else uuid.uuid4().hex
+    revoked = list(old["revoked_keys"]) + [old["keys"].key_id] if old else []
+    rows = village_rows(ws, village)
+    wanted = photos.referenced(Event.from_row(r) for r in rows if r[4] == "visit.recorded")
+    found, missing = photos.collect(ws, wanted)
+    package_id = uuid.uuid4().hex
+    blob = encode_rows(rows)
+    photo_parts = {f"photo.{i:04d}": name for i, name in enumerate(sorted(found))}
+    payload = {
+        "manifest": {"format": FORMAT, "version": VERSION, "kind": "setup", "package_id": package_id,
+                     "created": now_iso(),
+                     "sender": {"id": peers.self_id(ws), "name": ws.meta("township"), "mode": "township"},
+                     "receiver": {"id": village_id, "name": village},
+                     "counts": {"events": len(rows), "people": known[village], "photos": len(found),
+                                "missing_photos": len(missing)},
+                     "hashes": {"events": _sha(blob), "photos": {p: _sha(found[n]) for p, n in photo_parts.items()}}},
+        "village": {"id": village_id, "name": village, "keys": json.loads(pair.dumps())},
+        "township": {"id": peers.self_id(ws), "name": ws.meta("township"), "keys": own.public.as_dict()},
+        "photos": photo_parts,
+    }
+    h = header("setup", package_id, peers.self_id(ws), own.public.key_id, village_id, pair.public.key_id)
+    if code:
+        salt = crypto.new_salt()
+        h["protection"] = "code"
+        h["kdf"] = {"alg": "argon2id", "salt": salt.hex(), "ops": crypto.KDF_OPS, "mem": crypto.KDF_MEM}
+        key = crypto.derive_key(code, salt)
+    else:
+        key = crypto.new_key()
+        h["protection"] = "file-key"
+        h["key"] = key.hex()
+    parts = {"payload": crypto.seal(key, json.dumps(payload, ensure_ascii=False).encode("utf-8")),
+             "events": crypto.seal(key, blob)}
+    for part, name in photo_parts.items():
+        parts[part] = crypto.seal(key, found[name])
+    with ws.transaction():
+        peers.put_peer(ws, village_id, "village", village, pair.public, revoked=revoked,
+                       info={"setup_at": now_iso(), "setups": (old["info"].get("setups", 0) if old else 0) + 1})
+        if old:
+            peers.retire_replicas(ws, village_id)
+        size = container.write(out, h, parts, own.sign)
+    return {"village": village, "people": known[village], "events": len(rows), "photos": len(found),
+            "file": str(out), "bytes": size, "protected": "code" if code else "file-key",
+            "fingerprint": pair.public.key_id, "township_fingerprint": own.public.key_id,
+            "revoked": revoked, "package_id": package_id}
+
+
+def rekey_village(ws: Workspace, village: str, out: str | Path, *, code: str | None = None) -> dict:
+    """A village laptop was lost: new keys, a new setup package; the old keys are refused from now on."""
+    return make_setup_package(ws, village, out, code=code, rekey=True)
+
+
+def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, dict[str, bytes]]:
+    c = container.read(path)
+    h = c.header
+    check_format(h)
+    if h.get("kind") != "setup":
+        raise PackageError("这不是配置包（是数据包），请用 canvasser receive 接收")
+    if h.get("protection") == "code" and not code:
+        raise InputError("这个配置包设有口令，请用 --code 输入乡镇告知的口令（工作区未建立）")
+    try:
+        if h.get("protection") == "code":
+            kdf = h["kdf"]
+            if kdf.get("alg") != "argon2id":
+                raise PackageError("配置包的加密方式不认识，请升级程序")
+            key = crypto.derive_key(code, bytes.fromhex(kdf["salt"]), int(kdf["ops"]), int(kdf["mem"]))
+        elif h.get("protection") == "file-key":
+            key = bytes.fromhex(h["key"])
+        else:
+            raise PackageError("配置包的保护方式不认识，请升级程序")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PackageError("配置包头部已损坏，无法读取") from exc
+    try:
+        payload = json.loads(crypto.unseal(key, c.parts["payload"]).decode("utf-8"))
+        blob = crypto.unseal(key, c.parts["events"])
+    except (KeyError, crypto.CryptoError, ValueError) as exc:
+        if h.get("protection") == "code":
+            raise PackageError("口令不对，或配置包已损坏，无法打开（工作区未建立）") from exc
+        raise PackageError("配置包已损坏，无法打开（工作区未建立）。请让乡镇重新生成") from exc
+    try:
+        manifest = payload["manifest"]
+        town_keys = crypto.PublicKeys.from_dict(payload["township"]["keys"])
+        if not town_keys.verify(c.signed, c.signature) or town_keys.key_id != h["sender_key"]:
+            raise PackageError("配置包签名不符：文件被改动或已损坏（工作区未建立）")
+        if manifest["package_id"] != h["package_id"] or manifest["hashes"]["events"] != _sha(blob) \
+                or payload["village"]["id"] != h["receiver"] or manifest["format"] != FORMAT:
+            raise PackageError("配置包内容与清单不符（工作区未建立）")
+        rows = decode_rows(blob)
+        if not isinstance(rows, list) or len(rows) != int(manifest["counts"]["events"]):
+            raise PackageError("配置包中的记录数与清单不符（工作区未建立）")
+        received = {}
+        for part, name in (payload.get("photos") or {}).items():
+            data = crypto.unseal(key, c.parts[part])
+            if manifest["hashes"]["photos"].get(part) != _sha(data) or not merge._PHOTO.fullmatch(name):
+                raise PackageError("配置包中的照片与清单不符（工作区未建立）")
+            received[name] = data
+    except (KeyError, TypeError, ValueError, AttributeError, crypto.CryptoError) as exc:
+        raise PackageError("配置包内容格式不对（工作区未建立）") from exc
+    photos.check(received)
+    return h, payload, rows, received
+
+
+def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None) -> dict:
+    """Make a new village workspace from the township's setup package."""
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        with contextlib.closing(Workspace(path)) as existing:
+            if existing.mode != "standalone" or existing.event_count():
+                raise InputError(f"工作区文件已存在且有数据：{path}。请指定一个新文件")
+    h, payload, rows, received = _open_setup(setup_file, code)
+    events = merge.validate(rows)
+    try:
+        village = _set_name(payload["village"]["name"], "村（社区）")
+        township = _set_name(payload["township"]["name"], "乡镇")
+        pair = crypto.KeyPair(bytes.fromhex(payload["village"]["keys"]["sign_sk"]),
+                              bytes.fromhex(payload["village"]["keys"]["box_sk"]))
+        town_keys = crypto.PublicKeys.from_dict(payload["township"]["keys"])
+        town_id = str(payload["township"]["id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PackageError("配置包内容格式不对（工作区未建立）") from exc
+    if pair.public.key_id != h["receiver_key"]:
+        raise PackageError("配置包中的密钥与清单不符（工作区未建立）")
+    created = not path.exists()
+    ws = Workspace(path)
+    try:
+        with ws.transaction():
+            ws.set_meta("mode", "village")
+            ws.set_meta("village", village)
+            ws.set_meta("township", township)
+            ws.set_meta(peers.META_ID, payload["village"]["id"])
+            ws.set_meta(peers.META_KEYS, pair.dumps())
+            peers.put_peer(ws, town_id, "township", township, town_keys)
+            if rows:
+                ws.conn.executemany("INSERT INTO events (event_id, origin, seq, hlc, kind, entity, payload, author, "
+                                    "recorded_at, scope) VALUES (?,?,?,?,?,?,?,?,?,?)", [tuple(r) for r in rows])
+                project(ws.conn, events, new_entities={e.entity for e in events})
+                ws.clock.observe(max(e.hlc for e in events))
+            photos.save(ws, received)
+            peers.add_acks(ws, town_id, {o: rg.from_seqs(e.seq for e in events if e.origin == o)
+                                         for o in {e.origin for e in events}})
+            ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (h["package_id"], town_id, now_iso(),
+                                                                         len(rows), 0))
+            peers.touch_peer(ws, town_id, "last_received_at")
+        result = {"mode": "village", "village": village, "township": township, "events": len(rows),
+                  "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
+                  "photos": len(received), "fingerprint": pair.public.key_id,
+                  "township_fingerprint": town_keys.key_id}
+    except BaseException:
+        ws.close()
+        if created:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(str(path) + suffix).unlink()
+        raise
+    ws.close()
+    return result
+
+
+__all__ = ["init_township", "make_setup_package", "rekey_village", "init_village", "villages_in", "WorkspaceError"]
