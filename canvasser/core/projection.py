@@ -26,7 +26,7 @@ DEFAULT_YEAR = 2027
 
 _PERSON_COLS = ("pid", "rpid", *PERSON_FIELDS, "status", "official", "paid_amount", "paid_at", "last_outcome",
                 "last_reason", "last_via", "last_visit_at", "last_visit_by", "last_note", "promised", "followup",
-                "visit_count", "evidence", "py_initials", "py_full", "created_at", "updated_hlc")
+                "visit_count", "evidence", "py_initials", "py_full", "created_at", "updated_hlc", "rname")
 _PERSON_SQL = (f"INSERT OR REPLACE INTO persons ({', '.join(_PERSON_COLS)}) "
                f"VALUES ({', '.join('?' * len(_PERSON_COLS))})")
 _VISIT_COLS = ("visit_id", "pid", "at", "hlc", "author", "via", "outcome", "reason", "promised", "followup", "place",
@@ -164,7 +164,7 @@ def fold_person(pid: str, events: list[Event], year: int):
            last[6] if last else "", last[7] if last else "", last[5] if last else "", last[2] if last else "",
            last[4] if last else "", last[11] if last else "", last[8] if last else "",
            (last[9] or last[8]) if last else "", len(live),
-           sum(1 for v in live if v[12] != "[]"), pyi, pyf, created_at, last_hlc)
+           sum(1 for v in live if v[12] != "[]"), pyi, pyf, created_at, last_hlc, name[::-1])
     return row, list(visits.values()), official, created, resolution
 
 
@@ -185,7 +185,7 @@ def _created_only(pid: str, ev: Event):
            f.get("address") or "", phone, phones, cats, f.get("last_year") or "", f.get("note") or "",
            f.get("away_place") or "", int(f.get("active", 1) or 0), f.get("left_reason") or "",
            f.get("source") or "", "", 0, None, None, "", "", "", "", "", "", "", "", 0, 0, pyi, pyf,
-           ev.recorded_at, ev.hlc)
+           ev.recorded_at, ev.hlc, name[::-1])
     return row, [], None, [(ev.origin, f.get("village") or "")], None
 
 

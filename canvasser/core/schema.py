@@ -153,4 +153,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sync_replicas_peer ON sync_replicas (peer);
     """,
+    # 3: names reversed, so a given name (the end of a name) is an indexed prefix search too
+    """
+    ALTER TABLE persons ADD COLUMN rname TEXT NOT NULL DEFAULT '';
+    UPDATE persons SET rname = reverse(name);
+    CREATE INDEX persons_rname ON persons (rname);
+    """,
 ]

@@ -35,7 +35,8 @@ def where_clause(query: str) -> tuple[str, list]:
     if re.fullmatch(r"[A-Za-z]+", q):
         low = q.lower()
         return "(py_initials GLOB ? OR py_full GLOB ?)", [_glob_escape(low) + "*", _glob_escape(low) + "*"]
-    return "(name GLOB ? OR name LIKE ?)", [_glob_escape(q) + "*", f"%{q}%"]
+    # a name's start (surname, full name) or its end (given name): both are indexed prefixes
+    return "(name GLOB ? OR rname GLOB ?)", [_glob_escape(q) + "*", _glob_escape(q[::-1]) + "*"]
 
 
 def search(ws: Workspace, query: str, *, limit: int = 50, village: str | None = None) -> dict:

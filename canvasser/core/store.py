@@ -109,6 +109,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
+    conn.create_function("reverse", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise WorkspaceError(f"此工作区由更新版本的程序创建（版本 {version}），请升级程序后再打开")
