@@ -212,16 +212,16 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     missing = check_people([{"pid": m.pid, "name": m.name} for h in personal for m in h.members] +
                            [{"pid": h.head_pid, "name": h.head} for h in personal], fields=("name",))
     missing += check_text("".join(b.text for b in T.fill(blocks, base)), f"模板“{template}”")
-    prog = L.Progress(progress, every=10)
+    prog = L.Progress(progress, every=max(1, len(docs) // 100))
     prog(0, f"准备打印 {len(docs)} 份", force=True)
     title = next((b.text for b in T.fill(blocks, base) if b.kind == "title"), template)
     # pick the largest type that keeps the biggest document on as few pages as any size can
     biggest = max(docs, key=lambda d: len(d[1].members) if d[1] else 0)
     trial = [_render(io.BytesIO(), [biggest], blocks, camp, link, title, scale, None) for scale in range(len(SCALES))]
     scale = trial.index(min(trial))
-    with L.atomic_output(out) as target:
+    with L.atomic_output(out) as target, L.binary_streams():
         pages = _render(target, docs, blocks, camp, link, title, scale, prog)
-    prog(len(docs), "完成", force=True)
+    prog.finished(len(docs))
     res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "", households=len(personal),
                         pages=pages, persons=sum(len(h.members) for h in personal), missing_glyphs=missing)
     res.extra = {"template": template, "source": source, "letters": len(docs),

@@ -225,15 +225,15 @@ class NoticeWriter:
         st, c, cols = self.st, self.c, self.cols
         y = y_top - st.row + (st.row - st.body) / 2 + st.body * 0.15
         x0 = self.x
-        L.draw(c, x0 + cols[0] + 2, y, str(idx), st.body)
         name_w = cols[2] - cols[1] - 6
-        size = st.body
-        if L.width(m.name, size) > name_w:  # a very long name: smaller, never cut
-            size = max(8.0, size * name_w / L.width(m.name, size))
-        L.draw(c, x0 + cols[1] + 2, y, m.name, size)
-        L.draw(c, x0 + cols[2] + 2, y, m.relation or "", st.body)
-        L.draw(c, x0 + cols[3] + 2, y, m.masked_id, st.body)
-        L.draw(c, x0 + cols[4] + 2, y, FULL_SUBSIDY if m.fully_subsidised else f"{m.amount}元", st.body)
+        cells = [(x0 + cols[0] + 2, y, str(idx)), (x0 + cols[2] + 2, y, m.relation or ""),
+                 (x0 + cols[3] + 2, y, m.masked_id),
+                 (x0 + cols[4] + 2, y, FULL_SUBSIDY if m.fully_subsidised else f"{m.amount}元")]
+        if L.width(m.name, st.body) > name_w:  # a very long name: smaller, never cut
+            L.draw(c, x0 + cols[1] + 2, y, m.name, max(8.0, st.body * name_w / L.width(m.name, st.body)))
+        else:
+            cells.insert(1, (x0 + cols[1] + 2, y, m.name))
+        L.draw_cells(c, cells, st.body)
         L.hline(c, x0, x0 + self.w, y_top - st.row, 0.4)
 
     def notice(self, hh: Household, has_missing: bool = False) -> None:
@@ -302,10 +302,10 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
     people = [{"pid": m.pid, "name": m.name} for h in hhs for m in h.members]
     people += [{"pid": h.head_pid, "name": h.head} for h in hhs]
     missing = check_people(people, fields=("name",))
-    prog = L.Progress(progress)
+    prog = L.Progress(progress, every=max(1, len(hhs) // 100))
     prog(0, f"准备打印 {len(hhs)} 户缴费通知", force=True)
     today = today or dt.date.today()
-    with L.atomic_output(out) as target:
+    with L.atomic_output(out) as target, L.binary_streams():
         c = L.new_canvas(target, title=f"{camp.values['coverage_year']}年度城乡居民医保缴费通知")
         writer = NoticeWriter(c, camp, per_page=per_page, contact=(name, phone), today=today)
         missing += check_text(writer.static_texts(), "通知单文字")
@@ -314,7 +314,7 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
             prog(i, f"已生成 {i}/{len(hhs)} 户")
         pages = writer.finish()
         c.save()
-    prog(len(hhs), "完成", force=True)
+    prog.finished(len(hhs))
     res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "", households=len(hhs), pages=pages,
                         persons=sum(len(h.members) for h in hhs), missing_glyphs=missing)
     res.extra = {"per_page": per_page, "total_amount": sum(h.total for h in hhs),

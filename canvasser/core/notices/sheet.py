@@ -191,11 +191,11 @@ def build_visit_sheet(ws: Workspace, out: str | Path | BinaryIO, *, groups: list
     hhs = households_due(ws, camp, groups=groups or None, village=village)
     missing = check_people([{"pid": m.pid, "name": m.name} for h in hhs for m in h.members] +
                            [{"pid": h.head_pid, "name": h.head, "address": h.address} for h in hhs])
-    prog = L.Progress(progress)
+    prog = L.Progress(progress, every=max(1, len(hhs) // 100))
     prog(0, f"准备打印 {len(hhs)} 户走访登记表", force=True)
     today = today or dt.date.today()
     n_groups = 0
-    with L.atomic_output(out) as target:
+    with L.atomic_output(out) as target, L.binary_streams():
         c = L.new_canvas(target, title="入户走访登记表", landscape_page=True)
         w = SheetWriter(c, camp, today)
         current: tuple[str, str] | None = None
@@ -214,7 +214,7 @@ def build_visit_sheet(ws: Workspace, out: str | Path | BinaryIO, *, groups: list
             L.draw(c, PAGE_W / 2, PAGE_H / 2, "没有需要走访的户（全部已完成）", L.BODY, align="center")
         c.showPage()
         c.save()
-    prog(len(hhs), "完成", force=True)
+    prog.finished(len(hhs))
     res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "", households=len(hhs), pages=w.pages,
                         persons=sum(len(h.members) for h in hhs), missing_glyphs=missing)
     res.extra = {"groups": n_groups}
