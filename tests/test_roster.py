@@ -213,3 +213,35 @@ def test_file_hash_helper_is_stable(tmp_path):
     p = tmp_path / "x.bin"
     p.write_bytes(b"abc")
     assert _sha256(p) == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_fifteen_digit_number_cell_is_upgraded_not_rejected(ws, tmp_path):
+    people = rows(households=4)
+    old = people[1]["公民身份号码"][:6] + people[1]["公民身份号码"][8:17]  # first-generation form
+    src = write_xlsx(tmp_path / "n.xlsx", people, raw_ids={2: float(old), 3: "５１０３２１" + people[2]["公民身份号码"][6:]})
+    res = import_roster(ws, src, today=TODAY)
+    assert not res.rejected
+    upgraded = ids.normalise(old)
+    assert ws.scalar("SELECT count(*) FROM persons WHERE pid=?", (upgraded,)) == 1
+    assert ws.scalar("SELECT count(*) FROM persons WHERE pid=?", (people[2]["公民身份号码"],)) == 1
+
+
+def test_one_sheet_per_village(ws, tmp_path):
+    a, b = rows(seed=1, households=6, village="青石村"), rows(seed=2, households=5, village="杨柳村")
+    wb = openpyxl.Workbook()
+    info = wb.active
+    info.title = "说明"
+    info.append(["各村一张表"])
+    for name, people in (("青石村", a), ("杨柳村", b)):
+        sh = wb.create_sheet(name)
+        sh.append(["序号", "姓名", "身份证号码", "村（社区）", "村民小组", "户编号"])
+        for i, p in enumerate(people, 1):
+            sh.append([i, p["姓名"], p["公民身份号码"], p["村（社区）"], p["村民小组"], p["户编号"] + name])
+    bad = wb["杨柳村"]
+    bad.append([99, "", b[0]["公民身份号码"][:-1] + "0", "杨柳村", "一组", "x"])
+    src = tmp_path / "multi.xlsx"
+    wb.save(src)
+    res = import_roster(ws, src, today=TODAY)
+    assert res.imported == len(a) + len(b)
+    assert sorted(res.villages) == ["杨柳村", "青石村"]
+    assert res.rejected and res.rejected[0]["sheet"] == "杨柳村" and res.rejected[0]["row"] == len(b) + 2

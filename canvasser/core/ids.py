@@ -64,8 +64,9 @@ def upgrade15(number: str) -> str:
 
 
 def _looks_like_excel_number(raw: object, text: str) -> bool:
+    """An 18-digit number kept as a spreadsheet number has lost its last digits (floats hold ~15)."""
     if isinstance(raw, float):
-        return True
+        return not (raw.is_integer() and len(text) <= 15)
     return bool(re.fullmatch(r"\d(\.\d+)?E\+?\d+", text, re.IGNORECASE)) or (
         len(text) == 18 and text.endswith("000") and isinstance(raw, int)
     )

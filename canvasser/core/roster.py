@@ -131,7 +131,7 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel."""
     path = Path(path)
     table = read_roster(path, overrides)
-    res = ImportResult(sheet=table.sheet, header_row=table.header_row,
+    res = ImportResult(sheet="、".join(table.sheets) or table.sheet, header_row=table.header_row,
                        columns=table.column_report(ALIASES))
     today = today or dt.date.today()
     seen: dict[str, int] = {}
@@ -153,12 +153,13 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
             res.rows += 1
             p, why = parse_row(cells, texts, table.mapping, today)
             if p is None:
-                res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping)})
+                res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping),
+                                     **_sheet(table)})
                 rejected_rows.append((rownum, cells, why))
                 continue
             if p["pid"] in seen:
                 res.duplicates.append({"row": rownum, "reason": f"与第{seen[p['pid']]}行是同一人（身份证号相同），只计一次",
-                                       "first_row": seen[p["pid"]], **_serial(cells, table.mapping)})
+                                       "first_row": seen[p["pid"]], **_serial(cells, table.mapping), **_sheet(table)})
                 continue
             seen[p["pid"]] = rownum
             p["village"] = p["village"] or default_village
@@ -191,6 +192,10 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
 
 def _is_total(texts: list[str]) -> bool:
     return any(t.replace(" ", "").startswith(TOTAL_WORDS) for t in texts[:4] if t)
+
+
+def _sheet(table: Table) -> dict:
+    return {"sheet": table.current_sheet} if len(table.sheets) > 1 else {}
 
 
 def _serial(cells: list, mapping: dict[str, int]) -> dict:

@@ -52,6 +52,8 @@ class Table:
     mapping: dict[str, int]  # field -> column index
     rows: Iterator[tuple[int, list]] = field(repr=False)  # (sheet row number, raw cells)
     encoding: str = ""
+    sheets: list[str] = field(default_factory=list)  # every sheet read, when the data spans several
+    current_sheet: str = ""  # the sheet the last row yielded came from
 
     def column_report(self, aliases: dict[str, tuple[str, ...]]) -> list[dict]:
         """For previews: each header, the field it maps to (or none)."""
@@ -158,10 +160,31 @@ def open_table(path: str | Path, aliases: dict[str, tuple[str, ...]], *, require
                 candidates.append((found[1], name, rows, found))
         if not candidates:
             raise InputError(_no_header_message(path, aliases, required))
-        candidates.sort(key=lambda c: -c[0])
-        _, name, rows, (hi, _, mapping) = candidates[0]
-        body = ((i + 1, r) for i, r in enumerate(rows) if i > hi)
-        return Table(path, name, hi + 1, [cell_text(h) for h in rows[hi]], mapping, body)
+        best = max(candidates, key=lambda c: c[0])
+        _, name, rows, (hi, _, mapping) = best
+        # a township file may hold one sheet per village: read every sheet with the same columns
+        same = [c for c in candidates if set(c[3][2]) == set(mapping)]
+        table = Table(path, name, hi + 1, [cell_text(h) for h in rows[hi]], mapping, iter(()),
+                      sheets=[c[1] for c in same])
+
+        def body() -> Iterator[tuple[int, list]]:
+            for _, sheet_name, sheet_rows, (h, _, m) in same:
+                table.current_sheet = sheet_name
+                order = [m[f] for f in mapping]
+                if order == [mapping[f] for f in mapping]:
+                    yield from ((i + 1, r) for i, r in enumerate(sheet_rows) if i > h)
+                else:  # same columns in another order: rearrange to the first sheet's layout
+                    width = max(mapping.values()) + 1
+                    for i, r in enumerate(sheet_rows):
+                        if i > h:
+                            out = [""] * width
+                            for f, col in m.items():
+                                if col < len(r):
+                                    out[mapping[f]] = r[col]
+                            yield i + 1, out
+
+        table.rows = body()
+        return table
     if suffix in (".csv", ".txt", ".tsv"):
         encoding = detect_encoding(path)
         head: list[list[str]] = []
