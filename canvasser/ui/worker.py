@@ -195,7 +195,9 @@ def run_with_progress(runner, parent: QWidget | None, label: str, fn: JobFn, *,
     job = Job(fn, label=label)
 
     def on_progress(j: Job) -> None:
-        if j is job and not dialog.wasCanceled():
+        if j is job and dialog.wasCanceled():
+            job.cancel.set()
+        elif j is job:
             dialog.setLabelText(f"{label}\n{j.message}" if j.message else label)
 
     def finish() -> None:

@@ -13,7 +13,7 @@ class CheckDialog(QDialog):
         super().__init__(parent)
         self.ws = ws
         self.runner = runner
-        self.result: dict | None = None
+        self.check_result: dict | None = None
         self.setWindowTitle("完整性检查")
         self.setMinimumWidth(460)
         lay = QVBoxLayout(self)
@@ -32,7 +32,7 @@ class CheckDialog(QDialog):
                                  success=self._done, failure=self._failed, cancellable=False)
 
     def _done(self, res: dict) -> None:
-        self.result = res
+        self.check_result = res
         if res["ok"]:
             self.outcome.setText(f"<span style='color:#1b7f3b'>检查通过</span>：{res['events']} 条记录重放后与当前数据一致。")
         else:

@@ -49,8 +49,9 @@ class TableImportDialog(QDialog):
         self.runner = runner
         self.author = author
         self.path: Path | None = None
+        self._overrides: dict[str, str] = {}
         self.table: Table | None = None
-        self.result = None
+        self.import_result = None
         self.job = None
         self.setWindowTitle(self.title)
         self.resize(900, 600)
@@ -122,23 +123,24 @@ class TableImportDialog(QDialog):
     def set_file(self, path: str | Path) -> bool:
         self.path = Path(path)
         self.file_edit.setText(str(self.path))
-        self.result = None
+        self.import_result = None
+        self._overrides = {}
         self.summary.setText("")
         self.rejected.setRowCount(0)
         return self.preview()
 
     def overrides(self) -> dict[str, str]:
-        """Columns whose field the user changed in the preview (as `--map 列名=字段`)."""
-        out = {}
+        """Columns the user assigned in the preview (as the CLI's `--map 列名=字段`)."""
+        return dict(self._overrides)
+
+    def _assign(self, row: int, combo: QComboBox) -> None:
         if self.table is None:
-            return out
-        detected = {i: f for f, i in self.table.mapping.items()}
-        for r in range(self.mapping.rowCount()):
-            combo = self.mapping.cellWidget(r, 1)
-            chosen = combo.currentData() if combo else ""
-            if chosen and chosen != detected.get(r):
-                out[self.table.headers[r]] = chosen
-        return out
+            return
+        header, chosen = self.table.headers[row], combo.currentData()
+        self._overrides = {h: f for h, f in self._overrides.items() if h != header and f != chosen}
+        if chosen:
+            self._overrides[header] = chosen
+        self.preview(self._overrides)
 
     def preview(self, overrides: dict[str, str] | None = None) -> bool:
         try:
@@ -156,11 +158,11 @@ class TableImportDialog(QDialog):
         for r, header in enumerate(table.headers):
             self.mapping.setItem(r, 0, QTableWidgetItem(header))
             combo = QComboBox()
-            combo.addItem("（不导入）", "")
+            combo.addItem("（未对应）", "")
             for f, names in self.aliases.items():
                 combo.addItem(names[0], f)
             combo.setCurrentIndex(max(0, combo.findData(by_col.get(r, ""))))
-            combo.currentIndexChanged.connect(lambda _i: self.preview(self.overrides()))
+            combo.currentIndexChanged.connect(lambda _i, r=r, c=combo: self._assign(r, c))
             self.mapping.setCellWidget(r, 1, combo)
             values = [cell_text(c[r]) for c in samples if r < len(c) and cell_text(c[r])]
             self.mapping.setItem(r, 2, QTableWidgetItem("；".join(values)))
@@ -188,7 +190,7 @@ class TableImportDialog(QDialog):
         return self.job
 
     def _done(self, res) -> None:
-        self.result = res
+        self.import_result = res
         self.start_button.setEnabled(True)
         self.summary.setText(self.describe(res))
         rows = self.problem_rows(res)

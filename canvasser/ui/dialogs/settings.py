@@ -100,14 +100,14 @@ class SettingsDialog(QDialog):
         self.channels = QPlainTextEdit("\n".join(self.values["payment_channels"]))
         self.channels.setMaximumHeight(90)
         self.special = QLineEdit("、".join(self.values["special_groups"]))
-        self.done = QListWidget()
+        self.done_list = QListWidget()
         for code, (label, _) in campaign.OUTCOMES.items():
             item = QListWidgetItem(label)
             item.setData(CODE_ROLE, code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if code in self.values["done_outcomes"] else Qt.CheckState.Unchecked)
-            self.done.addItem(item)
-        self.done.setMinimumHeight(160)
+            self.done_list.addItem(item)
+        self.done_list.setMinimumHeight(160)
         self.subsidies = _pairs_table(self.values["subsidies"], ("类别关键词", "资助金额（元）"))
         villages = [r["village"] for r in ws.query("SELECT DISTINCT village FROM persons WHERE village != '' ORDER BY 1")]
         targets = {v: self.values["targets"].get(v, "") for v in villages}
@@ -122,7 +122,7 @@ class SettingsDialog(QDialog):
         form.addRow(L["subsidies"], self.subsidies)
         form.addRow("", add_sub)
         form.addRow(L["special_groups"] + "（用、分隔）", self.special)
-        form.addRow(L["done_outcomes"], self.done)
+        form.addRow(L["done_outcomes"], self.done_list)
         form.addRow(L["targets"], self.targets)
         form.addRow(L["payment_channels"] + "（每行一个）", self.channels)
         for key in TEXTS:
@@ -151,8 +151,8 @@ class SettingsDialog(QDialog):
         out["payment_channels"] = [x.strip() for x in self.channels.toPlainText().splitlines() if x.strip()]
         out["special_groups"] = [x.strip() for x in self.special.text().replace(",", "、").replace("，", "、").split("、")
                                  if x.strip()]
-        out["done_outcomes"] = [self.done.item(i).data(CODE_ROLE) for i in range(self.done.count())
-                                if self.done.item(i).checkState() == Qt.CheckState.Checked]
+        out["done_outcomes"] = [self.done_list.item(i).data(CODE_ROLE) for i in range(self.done_list.count())
+                                if self.done_list.item(i).checkState() == Qt.CheckState.Checked]
         out["subsidies"] = _read_pairs(self.subsidies, "资助标准")
         out["targets"] = {k: v for k, v in _read_pairs(self.targets, "任务数").items() if v > 0}
         return out
