@@ -190,7 +190,7 @@ class LineChart(_Chart):
             top_value = step * ((top_value + step - 1) // step)
             axis_w = fm.horizontalAdvance(str(top_value)) + 8
             legend_h = fm.height() + 4
-            plot = QRectF(area.left() + axis_w, area.top() + legend_h, area.width() - axis_w - 8,
+            plot = QRectF(area.left() + axis_w, area.top() + legend_h, area.width() - axis_w - 22,
                           area.height() - legend_h - fm.height() - 6)
             # legend
             x = plot.left()
@@ -210,9 +210,9 @@ class LineChart(_Chart):
                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(v))
             n = len(self.days)
             dx = plot.width() / max(1, n - 1)
-            every = max(1, int((fm.horizontalAdvance("00-00") + 10) / dx) + 1) if n > 1 else 1
+            every = max(1, int((fm.horizontalAdvance("00-00") + 24) / dx) + 1) if n > 1 else 1
             for i, d in enumerate(self.days):
-                if i % every == 0 or i == n - 1:
+                if (n - 1 - i) % every == 0:  # counted back from the last day, so today is always labelled
                     x = plot.left() + dx * i
                     p.setPen(MUTED)
                     p.drawText(QRectF(x - 30, plot.bottom() + 3, 60, fm.height()), Qt.AlignmentFlag.AlignHCenter,

@@ -57,7 +57,7 @@ class Dashboard(QWidget):
         lay.setContentsMargins(8, 8, 8, 8)
         row = QHBoxLayout()
         self.cards: dict[str, _Figure] = {}
-        for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率"),
+        for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占名单）"),
                            ("paid_official", "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
                            ("remaining", "尚未完成"), ("days_left", "距截止天数")):
             card = _Figure(title)

@@ -73,6 +73,7 @@ class DetailPanel(QWidget):
 
     person_requested = Signal(str)
     record_requested = Signal()
+    message_requested = Signal()
     message = Signal(str)
 
     def __init__(self, ws: Workspace, parent=None):
@@ -130,7 +131,15 @@ class DetailPanel(QWidget):
         self.record.setObjectName("recordButton")
         self.record.setMinimumHeight(34)
         self.record.clicked.connect(self.record_requested)
-        outer.addWidget(self.record)
+        self.message_button = QPushButton("提醒文字")
+        self.message_button.setToolTip("生成发给外出人员的缴费提醒（复制到微信/短信）")
+        self.message_button.setMinimumHeight(34)
+        self.message_button.clicked.connect(self.message_requested)
+        self.message_button.hide()
+        actions = QHBoxLayout()
+        actions.addWidget(self.record, 1)
+        actions.addWidget(self.message_button)
+        outer.addLayout(actions)
 
         outer.addWidget(self._section("本户成员（双击查看）"))
         self.members = QListWidget()
@@ -146,6 +155,9 @@ class DetailPanel(QWidget):
         outer.addWidget(self.history, 1)
         self.show_person("")
 
+    def enable_message(self, on: bool) -> None:
+        self.message_button.setVisible(on)
+
     @staticmethod
     def _section(title: str) -> QLabel:
         label = QLabel(title)
@@ -157,6 +169,7 @@ class DetailPanel(QWidget):
         self.pid = pid
         p = self.ws.one("SELECT * FROM persons WHERE pid=?", (pid,)) if pid else None
         self.record.setEnabled(p is not None)
+        self.message_button.setEnabled(p is not None)
         self.copy_id.setEnabled(p is not None)
         while self.phone_box.count():
             w = self.phone_box.takeAt(0).widget()

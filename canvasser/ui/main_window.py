@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         self.canvasser = canvasser
         self.runner = runner if runner is not None else DbWorker(ws.path)
         self.visit_dialog: VisitDialog | None = None
+        self.last_output = None
+        self.done_dialog = None
         self.setWindowTitle(self._title())
         self.resize(1366, 768)
 
@@ -265,11 +267,36 @@ class MainWindow(QMainWindow):
 
     def _wire_optional_actions(self, tb: QToolBar) -> None:
         """Screens for core modules that other parts of the project provide, shown once they exist."""
+
+        def add(menu, text: str, slot, toolbar: bool = False, shortcut: str | None = None) -> QAction:
+            a = QAction(text, self)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(lambda _=False: slot())
+            menu.addAction(a)
+            self.addAction(a)
+            if toolbar:
+                tb.addAction(a)
+            return a
+
         if optional_module("paid") is not None:
-            a = QAction("导入已缴费名单…", self)
-            a.triggered.connect(lambda _=False: self.open_paid_import())
-            self.m_data.addAction(a)
-            tb.addAction(a)
+            add(self.m_data, "导入已缴费名单…", self.open_paid_import, True)
+        if all(optional_module(m) is not None for m in ("ledgers", "reports", "report_pdf")) and \
+                optional_module("notices.notice") is not None:
+            from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
+
+            self.m_data.addSeparator()
+            for key in EXPORTS:
+                add(self.m_data, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k))
+            tb.addSeparator()
+            for key in PRINTS:
+                add(self.m_print, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k),
+                    toolbar=key == "notice_household", shortcut="Ctrl+P" if key == "notice_household" else None)
+        if optional_module("sync") is not None:
+            add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
+        if optional_module("messages") is not None:
+            self.detail.enable_message(True)
+            self.detail.message_requested.connect(self.open_message)
 
     # ---- searching -----------------------------------------------------------------------------
     def current_filter(self) -> PeopleFilter:
@@ -390,17 +417,23 @@ class MainWindow(QMainWindow):
             self.dashboard.refresh()
 
     def _show_unsent(self) -> None:
+        """"N changes not yet received by the township", from core's sync status (on the worker)."""
         sync = optional_module("sync")
-        fn = getattr(sync, "unsent_count", None) if sync else None
-        if fn is None:
+        if sync is None or not hasattr(sync, "sync_status"):
             self.strip.unsent.setText("")
             return
-        try:
-            n = int(fn(self.ws))
-        except Exception:  # noqa: BLE001 — a sync problem must not stop the window from showing
-            self.strip.unsent.setText("")
-            return
-        self.strip.unsent.setText(f"{n} 条修改尚未发送给乡镇" if n else "已全部发送")
+
+        def show(status: dict) -> None:
+            if status.get("enabled") and status.get("mode") == "village":
+                n = int(status.get("unsent", 0))
+                self.strip.unsent.setText(f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇")
+            elif status.get("enabled") and status.get("conflicts"):
+                self.strip.unsent.setText(f"待核对重复建档 {status['conflicts']} 人")
+            else:
+                self.strip.unsent.setText("")
+
+        self.runner.submit(Job(lambda ws, _p: sync.sync_status(ws), success=show,
+                               failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
 
     def _on_tab(self, _index: int) -> None:
         if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
@@ -433,6 +466,35 @@ class MainWindow(QMainWindow):
 
         dlg = PaidImportDialog(self.ws, self.runner, self.canvasser, self)
         dlg.imported.connect(lambda _res: self.after_change(None, "已缴费名单已导入"))
+        dlg.open()
+        return dlg
+
+    def output_context(self):
+        from .dialogs.outputs import Context
+
+        scope = self.tree.current_scope() or (None, None, None)
+        hid = self.ws.scalar("SELECT household FROM persons WHERE pid=?", (self.detail.pid,)) if self.detail.pid else ""
+        return Context(canvasser=self.canvasser, household=hid or "", village=scope[0], grp=scope[1])
+
+    def run_output(self, key: str, out=None):
+        from .dialogs.outputs import run_output
+
+        return run_output(self, key, out)
+
+    def open_sync(self):
+        from .dialogs.sync import SyncDialog
+
+        dlg = SyncDialog(self.ws, self.runner, self)
+        dlg.finished.connect(lambda _: self.refresh_figures())
+        dlg.open()
+        return dlg
+
+    def open_message(self, household: bool = False):
+        from .dialogs.message import MessageDialog
+
+        if not self.detail.pid:
+            return None
+        dlg = MessageDialog(self.ws, self.detail.pid, self.canvasser, self)
         dlg.open()
         return dlg
 

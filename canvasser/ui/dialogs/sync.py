@@ -1,0 +1,155 @@
+"""Sync by file exchange (core `sync`): what an export will send, export a package, receive one.
+
+A village sends to its township; the township sends to each village. Packages are encrypted and
+signed by core; this screen only says what is pending, asks for file names and reports the result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from ...core import sync
+from ...core.errors import InputError
+from ..worker import run_with_progress
+
+
+def _when(value: str | None) -> str:
+    return value.replace("T", " ")[:16] if value else "从未"
+
+
+def pending_count(ws, village: str | None = None) -> int:
+    return len(sync.pending_rows(ws, village))
+
+
+class SyncDialog(QDialog):
+    def __init__(self, ws, runner, parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.runner = runner
+        self.window_ = parent
+        self.status: dict = {}
+        self.last: dict | None = None
+        self.setWindowTitle("同步（数据包交换）")
+        self.setMinimumWidth(560)
+        lay = QVBoxLayout(self)
+        self.info = QLabel("正在读取同步状态…")
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet("font-size: 14px;")
+        lay.addWidget(self.info)
+        row = QHBoxLayout()
+        self.village = QComboBox()
+        self.village.currentIndexChanged.connect(lambda _: self.show_pending())
+        row.addWidget(QLabel("发给："))
+        row.addWidget(self.village, 1)
+        lay.addLayout(row)
+        self.pending = QLabel("")
+        lay.addWidget(self.pending)
+        buttons = QHBoxLayout()
+        self.export_button = QPushButton("导出数据包…")
+        self.export_button.clicked.connect(lambda: self.export())
+        self.receive_button = QPushButton("接收数据包…")
+        self.receive_button.clicked.connect(lambda: self.receive())
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.receive_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        lay.addLayout(buttons)
+        self.result_label = QLabel("")
+        self.result_label.setWordWrap(True)
+        lay.addWidget(self.result_label)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.status = sync.sync_status(self.ws)
+        s = self.status
+        enabled = s.get("enabled", False)
+        self.export_button.setEnabled(enabled)
+        self.receive_button.setEnabled(enabled)
+        self.village.blockSignals(True)
+        self.village.clear()
+        if not enabled:
+            self.info.setText("本工作区未启用同步（单机使用）。村里的工作区要用乡镇发来的配置包建立，才能与乡镇交换数据。")
+            self.village.setEnabled(False)
+        elif s["mode"] == "village":
+            self.info.setText(f"{s['township']} — {s['village']}<br>乡镇尚未收到的改动：<b>{s['unsent']}</b> 条；"
+                              f"上次收到乡镇数据包：{_when(s['last_received_at'])}；上次导出：{_when(s['last_sent_at'])}。")
+            self.village.addItem(s["township"], None)
+            self.village.setEnabled(False)
+        else:
+            lines = [f"{s['township']}（乡镇）：共 {s['events']} 条记录，待核对 {s['conflicts']} 人。"]
+            for v in s["villages"]:
+                lines.append(f"{v['village']}：{v['people']} 人；上次收到 {_when(v['last_received_at'])}，"
+                             f"上次发出 {_when(v['last_sent_at'])}")
+                self.village.addItem(v["village"], v["village"])
+            self.info.setText("<br>".join(lines))
+            self.village.setEnabled(True)
+            self.export_button.setEnabled(bool(s["villages"]))
+        self.village.blockSignals(False)
+        self.show_pending()
+
+    def show_pending(self) -> None:
+        if not self.status.get("enabled") or (self.status.get("mode") == "township" and self.village.count() == 0):
+            self.pending.setText("")
+            return
+        n = pending_count(self.ws, self.village.currentData())
+        self.pending.setText(f"导出的数据包将包含对方尚未收到的 <b>{n}</b> 条改动（连同证明照片）。")
+
+    def export(self, out: str | Path | None = None):
+        village = self.village.currentData()
+        if out is None:
+            name = f"{self.ws.meta('village') or self.ws.meta('township') or '数据包'}_发给{self.village.currentText()}.ccpkg"
+            chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(Path.home() / name), "数据包 (*.ccpkg)")
+            if not chosen:
+                return None
+            out = chosen
+        out = Path(out)
+
+        def done(res: dict) -> None:
+            self.last = res
+            self.result_label.setText(f"已导出 {Path(res['file']).name}：发给“{res['receiver']}”，{res['events']} 条改动，"
+                                      f"{res['photos']} 张照片（已加密并签名）。用U盘或微信文件发给对方。")
+            self.refresh()
+
+        return run_with_progress(self.runner, self, "正在导出数据包…",
+                                 lambda ws, _p: sync.export_package(ws, out, village=village),
+                                 success=done, failure=self._failed, cancellable=False)
+
+    def receive(self, path: str | Path | None = None):
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "接收数据包", str(Path.home()), "数据包 (*.ccpkg)")
+            if not chosen:
+                return None
+            path = chosen
+
+        def done(res: dict) -> None:
+            self.last = res
+            if res.get("duplicate"):
+                text = f"这个数据包（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
+            else:
+                text = (f"已接收“{res['sender']}”的数据包：新增 <b>{res['applied']}</b> 条记录，"
+                        f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res.get("photos") else "")
+                        + "。")
+            self.result_label.setText(text)
+            self.refresh()
+            if self.window_ is not None:
+                self.window_.after_change(None, "数据包已接收")
+
+        return run_with_progress(self.runner, self, "正在接收数据包…", lambda ws, _p: sync.receive_package(ws, path),
+                                 success=done, failure=self._failed, cancellable=False)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.last = {"error": str(exc)}
+        prefix = "" if isinstance(exc, InputError) else "失败："
+        self.result_label.setText(f"<span style='color:#b3261e'>{prefix}{exc}</span>")
