@@ -21,6 +21,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
                    help="只打印这些户（户编号或户内任一成员的身份证号），可多个")
     p.add_argument("--per-page", type=int, choices=(1, 2), default=1, help="每页通知数：1 或 2（2 张时中间有裁切虚线）")
     p.add_argument("--by", default="", help="联系人（走访人）姓名：通知单上印其姓名和电话；不填则留空白线手写")
+    p.add_argument("--no-receipt", action="store_true", help="每页一张时不印下方的回执")
     p.set_defaults(handler=cmd_notices)
 
     p = sub.add_parser("leaflet", parents=[parent], help="打印明白纸或致家长的一封信（模板可编辑）")
@@ -60,6 +61,7 @@ def _warn(res) -> list[str]:
 def cmd_notices(args):
     with open_ws(args.db, create=False) as ws:
         res = build_notices(ws, args.out, households=args.household, per_page=args.per_page, by=args.by,
+                            receipt=not args.no_receipt,
                             progress=None if args.json else progress_printer("生成通知单"))
     lines = [f"已生成缴费通知单：{res.households} 户，{res.persons} 人，共 {res.pages} 页，"
              f"应缴合计 {res.extra['total_amount']} 元。\n文件：{args.out}"]

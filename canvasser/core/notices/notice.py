@@ -31,6 +31,7 @@ from .preflight import check_people, check_text
 
 GUARANTEES = "基本医保、大病保险、医疗救助"
 FULL_SUBSIDY = "0元（政府全额资助）"
+SMALL_RECEIPT = 11.0
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class NoticeWriter:
     """Draws notices onto a canvas; the static parts are forms defined once per document."""
 
     def __init__(self, c: Canvas, camp: campaign_mod.Campaign, *, per_page: int, contact: tuple[str, str],
-                 today: dt.date):
+                 today: dt.date, receipt: bool = True):
         self.c = c
         self.camp = camp
         self.per_page = per_page
@@ -82,6 +83,7 @@ class NoticeWriter:
         self.w = L.PAGE_W - 2 * L.MARGIN
         self.contact = contact
         self.today = today
+        self.receipt = receipt and per_page == 1  # a tear-off slip fits only under a full-page notice
         v = camp.values
         self.year = v["coverage_year"]
         self.link = qr.ascii_link(v.get("payment_link") or "")
@@ -153,6 +155,7 @@ class NoticeWriter:
         c.endForm()
         # footer: deadline, waiting period, channels, guarantees, contact beside the QR
         self._define_footer()
+        self.h_receipt = self._define_receipt() if self.receipt else 0.0
 
     def _define_footer(self) -> None:
         st, c = self.st, self.c
@@ -197,6 +200,43 @@ class NoticeWriter:
         L.draw(c, self.w, y, f"{issuer}　{L.cn_date(self.today.isoformat())}".strip(), st.body, align="right")
         c.endForm()
 
+    def _define_receipt(self) -> float:
+        """The tear-off slip (回执) the family signs and hands back: what they did, or why not."""
+        st, c = self.st, self.c
+        b = SMALL_RECEIPT
+        lead = b * 2.0
+        lines = [
+            "□ 已全部缴费，缴费日期：＿＿＿＿年＿＿月＿＿日",
+            "□ 承诺在＿＿＿＿月＿＿日前缴费",
+            "□ 有成员已参加职工医保或在外地参保等，情况说明：＿＿＿＿＿＿＿＿＿＿＿＿",
+            "□ 暂不缴费，原因：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿",
+            "户主或家属签字：＿＿＿＿＿＿＿　联系电话：＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日",
+        ]
+        h = 12 + b * 1.6 + lead * (len(lines) + 1) + 6
+        c.beginForm("n_receipt", 0, -h, self.w, 0)
+        y = -12
+        c.saveState()
+        c.setLineWidth(0.7)
+        c.setDash(4, 3)
+        c.line(-L.MARGIN + 8 * mm, y + 6, self.w + L.MARGIN - 8 * mm, y + 6)
+        c.restoreState()
+        note = "（请沿虚线剪下，填写后交回村（社区）医保工作人员）"
+        nw = L.width(note, b)
+        c.saveState()
+        c.setFillGray(1)
+        c.rect(self.w / 2 - nw / 2 - 4, y + 6 - b * 0.6, nw + 8, b * 1.2, stroke=0, fill=1)
+        c.restoreState()
+        L.draw(c, self.w / 2, y + 6 - b * 0.35, note, b, align="center")
+        y -= b * 1.8
+        L.draw(c, self.w / 2, y, "回　执", st.salute, align="center", bold=True)
+        y -= lead * 1.0  # the first line (household name) is drawn per notice
+        self.receipt_first_y = y
+        for line in lines:
+            y -= lead
+            L.draw(c, 0, y, line, b)
+        c.endForm()
+        return h
+
     # ---- placing ------------------------------------------------------------------------------
     def _form(self, name: str, top: float) -> None:
         self.c.saveState()
@@ -240,7 +280,7 @@ class NoticeWriter:
         """Draw one household's notice into as many slots as its member list needs."""
         st, c = self.st, self.c
         rows = list(hh.members)
-        end_h = st.leading * 1.6 + self.h_foot + (st.leading if has_missing else 0)
+        end_h = st.leading * 1.6 + self.h_foot + (st.leading if has_missing else 0) + self.h_receipt
         idx = 1
         first = True
         while True:
@@ -278,6 +318,12 @@ class NoticeWriter:
                 L.draw(c, self.x, y, "注：姓名中虚线框处为电脑无法打印的生僻字，请工作人员手写补全。", st.body)
             y -= st.leading * 0.4
             self._form("n_foot", y)
+            if self.receipt:
+                top = slot.bottom + self.h_receipt
+                self._form("n_receipt", top)
+                L.draw(c, self.x, top + self.receipt_first_y,
+                       f"{hh.head}户（{hh.village}{hh.grp}）：本户已收到{self.year}年度城乡居民医保缴费通知。",
+                       SMALL_RECEIPT)
             return
 
     def finish(self) -> int:
@@ -290,9 +336,10 @@ class NoticeWriter:
 
 def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list[str] | None = None,
                   per_page: int = 1, by: str | None = None, progress: L.ProgressCb | None = None,
-                  today: dt.date | None = None) -> L.PrintResult:
+                  today: dt.date | None = None, receipt: bool = True) -> L.PrintResult:
     """Write the payment notices PDF; returns counts and the glyph warnings (the PDF is written even
-    when some names have characters no font has: those are drawn as hand-fill boxes)."""
+    when some names have characters no font has: those are drawn as hand-fill boxes). A full-page
+    notice ends with a tear-off receipt (回执) unless receipt=False."""
     if per_page not in (1, 2):
         raise InputError("每页通知数只能是 1 或 2")
     camp = campaign_mod.load(ws)
@@ -307,7 +354,8 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
     today = today or dt.date.today()
     with L.atomic_output(out) as target, L.binary_streams():
         c = L.new_canvas(target, title=f"{camp.values['coverage_year']}年度城乡居民医保缴费通知")
-        writer = NoticeWriter(c, camp, per_page=per_page, contact=(name, phone), today=today)
+        writer = NoticeWriter(c, camp, per_page=per_page, contact=(name, phone), today=today,
+                              receipt=receipt)
         missing += check_text(writer.static_texts(), "通知单文字")
         for i, hh in enumerate(hhs, 1):
             writer.notice(hh, any(fonts.missing_chars(n) for n in (hh.head, *(m.name for m in hh.members))))

@@ -1,0 +1,143 @@
+"""Leaflets, letters to parents, editable templates and visit sheets: real PDFs read back."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from canvasser.core import campaign
+from canvasser.core.errors import InputError
+from canvasser.core.ids import mask
+from canvasser.core.notices import templates as T
+from canvasser.core.notices.leaflet import build_leaflet
+from canvasser.core.notices.sheet import build_visit_sheet
+from canvasser.core.roster import import_roster
+from canvasser.core.store import Workspace
+from canvasser.core.visits import record_visit
+
+from .test_printing import FULL_ID, LABELS, pages_of, pdffonts, pdftext, write_roster
+
+
+@pytest.fixture
+def village(tmp_path):
+    src = tmp_path / "roster.csv"
+    ids = write_roster(src)
+    ws = Workspace(tmp_path / "v.db")
+    import_roster(ws, src)
+    yield ws, ids
+    ws.close()
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_leaflet_filled_from_campaign(village, tmp_path):
+    ws, _ = village
+    campaign.update(ws, {"standard": 420, "collection_end": "2026-12-20", "waiting_fixed_months": 4})
+    out = tmp_path / "l.pdf"
+    res = build_leaflet(ws, out)
+    text = flat(pdftext(out))
+    assert res.pages == pages_of(out) == 1
+    assert "2027年度城乡居民医保参保缴费明白纸" in text
+    assert "每人420元" in text and "2026年12月20日前缴费" in text and "固定等待期4个月" in text
+    assert "省税务APP" in text  # payment channels
+    assert "{" not in text and "}" not in text
+    assert all(line.split()[-5] == "yes" and "Helvetica" not in line for line in pdffonts(out))
+
+
+def test_edited_template_is_used_and_reset(village, tmp_path):
+    ws, _ = village
+    text, source = T.load(ws, "leaflet")
+    assert source == "builtin"
+    T.save(ws, "leaflet", text.replace("一人参保　全家安心", "早缴费　早安心　截止{deadline}"))
+    assert T.load(ws, "leaflet")[1] == "workspace"
+    out = tmp_path / "l.pdf"
+    res = build_leaflet(ws, out)
+    assert res.extra["source"] == "workspace"
+    assert "早缴费早安心截止2026年12月31日" in flat(pdftext(out))
+    assert T.reset(ws, "leaflet") is True
+    build_leaflet(ws, out)
+    assert "一人参保" in pdftext(out)
+
+
+@pytest.mark.parametrize("bad", ["= 标题 {no_such_field}", "= 标题 {coverage_year", "[不存在的区块]"])
+def test_bad_template_refused(village, bad):
+    ws, _ = village
+    with pytest.raises(InputError):
+        T.save(ws, "leaflet", bad + "\n正文一段。\n")
+    assert T.load(ws, "leaflet")[1] == "builtin"
+
+
+def test_letter_per_student_household(village, tmp_path):
+    ws, ids = village
+    out = tmp_path / "letter.pdf"
+    res = build_leaflet(ws, out, template="letter")
+    # students: 王小明 (在校学生, H01) and 刘芳 (aged 16, H03)
+    assert res.households == 2 and res.persons == 2 and not res.extra["generic"]
+    text = pdftext(out)
+    assert "尊敬的王䶮户家长" in text and "尊敬的刘伟户家长" in text
+    assert mask(ids["王小明"]) in text and mask(ids["刘芳"]) in text
+    assert "李秀英" not in text  # not a student
+    assert not FULL_ID.search(text)
+    assert not any(label in text for label in LABELS)  # no subsidy table beside a named child
+    record_visit(ws, ids["王小明"], "via_school", by="李书记")
+    assert build_leaflet(ws, out, template="letter").households == 1
+
+
+def test_generic_letter(village, tmp_path):
+    out = tmp_path / "g.pdf"
+    res = build_leaflet(village[0], out, template="letter", generic=True)
+    text = pdftext(out)
+    assert res.extra["generic"] and res.extra["letters"] == 1
+    assert "尊敬的家长" in text and "王䶮" not in text
+
+
+def test_visit_sheet_masks_and_groups(village, tmp_path):
+    ws, ids = village
+    record_visit(ws, ids["刘伟"], "not_home", by="李书记")
+    out = tmp_path / "s.pdf"
+    res = build_visit_sheet(ws, out)
+    text = pdftext(out)
+    assert res.households == 5 and res.extra["groups"] == 2 and res.pages == pages_of(out) == 2
+    assert "138****1234" in text and "13812341234" not in text
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
+    assert not FULL_ID.search(text)
+    assert not any(label in text for label in LABELS)
+    assert "无人在家" in text  # the last outcome
+    assert "青石村一组" in text and "青石村二组" in text
+    res = build_visit_sheet(ws, out, groups=["二组"])
+    text = pdftext(out)
+    assert res.households == 2 and "陈静" in text and "王䶮" not in text
+    with pytest.raises(InputError):
+        build_visit_sheet(ws, out, groups=["九十九组"])
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "canvasser", *args], capture_output=True, text=True)
+
+
+def test_cli_template_and_leaflet(village, tmp_path):
+    ws, _ = village
+    ws.close()
+    db = str(tmp_path / "v.db")
+    edited = tmp_path / "mine.txt"
+    edited.write_text("= {coverage_year}年村里的话\n请大家在{deadline}前缴费。\n[二维码]\n", encoding="gb18030")
+    r = cli("template", "--db", db, "--name", "leaflet", "--edit-from", str(edited), "--json")
+    assert r.returncode == 0, r.stderr
+    r = cli("template", "--db", db, "--name", "leaflet", "--show", "--json")
+    assert json.loads(r.stdout)["source"] == "workspace"
+    out = tmp_path / "l.pdf"
+    r = cli("leaflet", "--db", db, "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    assert "2027年村里的话" in pdftext(out)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("{oops}\n", encoding="utf-8")
+    r = cli("template", "--db", db, "--name", "leaflet", "--edit-from", str(bad))
+    assert r.returncode == 2 and "oops" in r.stderr
+    r = cli("visit-sheet", "--db", db, "--out", str(tmp_path / "s.pdf"), "--group", "一组", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["households"] == 3
