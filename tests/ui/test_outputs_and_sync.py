@@ -1,0 +1,119 @@
+"""Screens over the other core operations: exports, printing, messages, sync between township and village."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import openpyxl
+from PySide6.QtWidgets import QFileDialog
+
+from canvasser.core import ids, sync, visits
+from canvasser.core.store import Workspace
+from canvasser.ui.main_window import MainWindow
+from canvasser.ui.worker import ImmediateRunner
+
+
+def test_ledger_export_writes_the_workbook(window, tmp_path, monkeypatch):
+    out = tmp_path / "out" / "台账.xlsx"
+    out.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.run_output("ledger")
+    key, path, res = window.last_output
+    assert key == "ledger" and path == out and out.exists()
+    assert sum(res["sheets"].values()) > 0
+    assert window.done_dialog.isVisible() and "台账已导出" in window.done_dialog.text.text()
+    assert len(openpyxl.load_workbook(out, read_only=True).sheetnames) == len(res["sheets"])
+
+
+def test_daily_report_pdf_and_feedback_sheet(window, tmp_path):
+    window.run_output("report", tmp_path / "日报.pdf")
+    assert window.last_output[2]["total"] > 0 and (tmp_path / "日报.pdf").read_bytes()[:4] == b"%PDF"
+    window.run_output("feedback", tmp_path / "反馈.xlsx")
+    assert window.last_output[2]["rows"] > 0 and (tmp_path / "反馈.xlsx").exists()
+
+
+def test_household_notice_prints_masked_ids_only(window, ws, tmp_path):
+    pid = ws.scalar("SELECT pid FROM persons WHERE status='' AND categories LIKE '%低保%' LIMIT 1")
+    window.select_person(pid)
+    out = tmp_path / "notice.pdf"
+    window.run_output("notice_household", out)
+    res = window.last_output[2]
+    assert not isinstance(res, Exception), res
+    assert res.households == 1 and res.pages >= 1
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert ids.mask(pid) in text and pid not in text and "低保" not in text
+
+
+def test_household_notice_without_selection_says_what_to_do(window, tmp_path):
+    window.detail.show_person("")
+    window.run_output("notice_household", tmp_path / "n.pdf")
+    assert "请先在表格中选择" in str(window.last_output[2])
+    assert not (tmp_path / "n.pdf").exists()
+
+
+def test_visit_sheet_for_the_selected_group(window, ws, tmp_path):
+    grp = ws.scalar("SELECT grp FROM persons WHERE status='' LIMIT 1")
+    window.tree.select_scope(ws.meta("village"), grp, None)
+    window.run_output("visit_sheet", tmp_path / "sheet.pdf")
+    res = window.last_output[2]
+    assert res.extra["groups"] == 1 and res.households > 0
+
+
+def test_reminder_message_is_composed_and_copied(window, ws, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    pid = ws.scalar("SELECT pid FROM persons WHERE status='migrant_informed' LIMIT 1") or \
+        ws.scalar("SELECT pid FROM persons WHERE status='' LIMIT 1")
+    window.select_person(pid)
+    assert window.detail.message_button.isVisible()
+    dlg = window.open_message()
+    name = ws.scalar("SELECT name FROM persons WHERE pid=?", (pid,))
+    assert name in dlg.text.toPlainText()
+    dlg.copy()
+    assert QGuiApplication.clipboard().text() == dlg.text.toPlainText()
+
+
+def test_standalone_workspace_has_sync_disabled(window):
+    dlg = window.open_sync()
+    assert "未启用同步" in dlg.info.text()
+    assert not dlg.export_button.isEnabled()
+
+
+def test_village_exports_and_township_receives(app, qtbot, tmp_path, demo_template):
+    town_path = tmp_path / "town.db"
+    shutil.copy(demo_template, town_path)
+    town = Workspace(town_path)
+    sync.init_township(town, "某某镇")
+    setup = sync.make_setup_package(town, "青石村", tmp_path / "setup.ccpkg")
+    sync.init_village(tmp_path / "village.db", tmp_path / "setup.ccpkg", code=setup.get("code"))
+    village = Workspace(tmp_path / "village.db")
+    pid = village.scalar("SELECT pid FROM persons WHERE status='' LIMIT 1")
+    visits.record_visit(village, pid, "paid_on_site", by="王主任")
+
+    vw = MainWindow(village, canvasser="王主任", runner=ImmediateRunner(village))
+    qtbot.addWidget(vw)
+    assert "乡镇尚未收到" in vw.strip.unsent.text()
+    dlg = vw.open_sync()
+    assert "<b>1</b>" in dlg.pending.text() or "<b>2</b>" in dlg.pending.text()
+    pkg = tmp_path / "to_town.ccpkg"
+    dlg.export(pkg)
+    assert pkg.exists() and dlg.last["events"] >= 1
+
+    tw = MainWindow(town, canvasser="乡镇专干", runner=ImmediateRunner(town))
+    qtbot.addWidget(tw)
+    tdlg = tw.open_sync()
+    assert tdlg.village.currentData() == "青石村"
+    tdlg.receive(pkg)
+    assert tdlg.last["applied"] >= 1 and "新增" in tdlg.result_label.text()
+    assert town.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "paid_on_site"
+    tw.select_person(pid)
+    assert tw.detail.status.text() == "当场协助缴费"
+    tdlg.receive(pkg)
+    assert "以前已经接收过" in tdlg.result_label.text() or tdlg.last.get("applied") == 0
+    bad = tmp_path / "bad.ccpkg"
+    bad.write_bytes(b"not a package")
+    tdlg.receive(bad)
+    assert "error" in tdlg.last
+    village.close()
+    town.close()
