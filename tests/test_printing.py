@@ -290,3 +290,16 @@ def test_cli_notices_json(village, tmp_path):
     assert pages_of(out) == 3
     r = run_cli("notices", "--db", str(tmp_path / "v.db"), "--out", str(out), "--household", "H99")
     assert r.returncode == 2 and "H99" in r.stderr
+
+
+def test_preflight_workspace_reports_names_and_addresses(tmp_path):
+    from canvasser.core.notices.preflight import check_workspace
+    from canvasser.core.people import update_person
+
+    src = tmp_path / "p.csv"
+    ids = write_roster(src, {"P1": [("张𪚥", "户主", "", "19900101", ""), ("王五", "子", "", "20000101", "")]})
+    with Workspace(tmp_path / "p.db") as ws:
+        import_roster(ws, src)
+        update_person(ws, ids["王五"], {"address": "青石村𠀀号"})  # U+20000, Extension B
+        found = {(m.name, m.char, m.field, m.id) for m in check_workspace(ws)}
+    assert found == {("张𪚥", "𪚥", "name", mask(ids["张𪚥"])), ("王五", "𠀀", "address", mask(ids["王五"]))}

@@ -218,7 +218,7 @@ class NoticeWriter:
         c.saveState()
         c.setLineWidth(0.7)
         c.setDash(4, 3)
-        c.line(-L.MARGIN + 8 * mm, y + 6, self.w + L.MARGIN - 8 * mm, y + 6)
+        c.line(0, y + 6, self.w, y + 6)
         c.restoreState()
         note = "（请沿虚线剪下，填写后交回村（社区）医保工作人员）"
         nw = L.width(note, b)
@@ -259,7 +259,7 @@ class NoticeWriter:
 
     def _cut_line(self) -> None:
         c, y = self.c, L.PAGE_H / 2
-        L.hline(c, 8 * mm, L.PAGE_W - 8 * mm, y, 0.7, dash=(4, 3))
+        L.hline(c, L.MARGIN, L.PAGE_W - L.MARGIN, y, 0.7, dash=(4, 3))
 
     def _row(self, y_top: float, idx: int, m) -> None:
         st, c, cols = self.st, self.c, self.cols

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import fonts, ids
+from ..store import Workspace
 from .layout import Missing
 
 
@@ -23,6 +24,17 @@ def check_people(people: Iterable[dict], fields: tuple[str, ...] = ("name", "add
                 seen.add(key)
                 out.append(Missing(name=p.get("name") or "", char=ch, id=ids.mask(p.get("pid") or ""), field=f))
     return out
+
+
+def check_workspace(ws: Workspace, households: list[str] | None = None) -> list[Missing]:
+    """Every active person's name and address (optionally of some households only): what the GUI
+    shows before the print dialog, and what the township checks after importing a list."""
+    sql = "SELECT pid, name, address FROM persons WHERE active = 1"
+    params: tuple = ()
+    if households:
+        sql += f" AND household IN ({','.join('?' * len(households))})"
+        params = tuple(households)
+    return check_people(ws.query(sql + " ORDER BY village, grp, household, pid", params))
 
 
 def check_text(text: str, where: str) -> list[Missing]:
