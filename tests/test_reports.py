@@ -176,6 +176,7 @@ def test_change_since_previous_snapshot(tmp_path):
         assert second["by_canvasser"] == {"李书记": {"visits": 2, "contacts": 2, "done_outcomes": 2},
                                           "王主任": {"visits": 1, "contacts": 1, "done_outcomes": 0}}
         assert second["today"]["by_visit"] == 2 and second["today"]["contacts"] == 3
+        assert reports.newly_done(ws, d2) == {"by_visit": 2, "paid_official": 0, "total": 2}
         assert [t["done"] for t in second["trend"] if t["day"] == "2026-11-21"] == [2]
         # the snapshot of d2 is stored; a report for d2 again compares with d1, not with itself
         assert ws.scalar("SELECT count(*) FROM snapshots") == 2
