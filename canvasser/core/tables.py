@@ -61,6 +61,11 @@ class Table:
         return [{"column": h, "field": by_col.get(i, ""), "index": i} for i, h in enumerate(self.headers)]
 
 
+def _strip_notes(key: str) -> str:
+    """'身份证号码(必填)' -> '身份证号码': counties add notes in brackets to column names."""
+    return re.sub(r"\(.*?\)|【.*?】|\[.*?\]", "", key)
+
+
 def _match_columns(headers: list, aliases: dict[str, tuple[str, ...]], overrides: dict[str, str]) -> dict[str, int]:
     normed = [norm_header(h) for h in headers]
     mapping: dict[str, int] = {}
@@ -69,15 +74,17 @@ def _match_columns(headers: list, aliases: dict[str, tuple[str, ...]], overrides
         if key in normed:
             mapping[fld] = normed.index(key)
     taken = set(mapping.values())
-    for fld, names in aliases.items():
-        if fld in mapping:
-            continue
-        keys = [norm_header(n) for n in names]
-        for k in keys:  # exact names first, in alias order
-            if k in normed and normed.index(k) not in taken:
-                mapping[fld] = normed.index(k)
-                taken.add(mapping[fld])
-                break
+    stripped = [_strip_notes(h) for h in normed]
+    for columns, alias_key in ((normed, norm_header), (stripped, lambda n: _strip_notes(norm_header(n)))):
+        for fld, names in aliases.items():
+            if fld in mapping:
+                continue
+            for k in (alias_key(n) for n in names):  # in alias order: the usual name first
+                hits = [i for i, h in enumerate(columns) if h == k and h and i not in taken]
+                if hits:
+                    mapping[fld] = hits[0]
+                    taken.add(hits[0])
+                    break
     return mapping
 
 
