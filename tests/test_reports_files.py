@@ -248,3 +248,20 @@ def test_cli_report_ledger_feedback_message(demo, tmp_path, capsys):
     assert code == 0 and msg["id"] == ids.mask(pid) and pid not in msg["text"]
     assert run_cli(capsys, "message", "--db", db, "--id", "110101199003077777")[0] == 2
     assert run_cli(capsys, "report", "--db", tmp_path / "missing.db")[0] == 2
+
+
+def test_sheet_continues_past_the_row_limit(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledgers, "MAX_ROWS", 50)
+    out = tmp_path / "l.xlsx"
+    ws = Workspace(demo)
+    try:
+        res = ledgers.write_ledger(ws, out)
+    finally:
+        ws.close()
+    wb = openpyxl.load_workbook(out)
+    todo = [n for n in wb.sheetnames if n.startswith(ledgers.SHEET_TODO)]
+    assert len(todo) == -(-res["sheets"][ledgers.SHEET_TODO] // 50) > 1
+    assert todo[1] == f"{ledgers.SHEET_TODO}(2)"
+    rows = sum(wb[n].max_row - 1 for n in todo)
+    assert rows == res["sheets"][ledgers.SHEET_TODO]
+    assert [c.value for c in next(wb[todo[1]].iter_rows(max_row=1))][6] == "身份证号"
