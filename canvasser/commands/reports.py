@@ -52,8 +52,10 @@ def cmd_ledger(args):
 def cmd_report(args):
     day = dt.date.fromisoformat(parse_date(args.date, "报表日期")) if args.date else dt.date.today()
     out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise InputError(f"报表输出文件应为 .xlsx 或 .pdf：{out}")
+    if out is not None:
+        if out.suffix.lower() not in (".xlsx", ".pdf"):
+            raise InputError(f"报表输出文件应为 .xlsx 或 .pdf：{out}")
+        ledgers.check_output(out, out.suffix.lower())
     with open_ws(args.db, create=False) as ws:
         figs = reports.make_report(ws, day)
     if out is not None:

@@ -77,7 +77,8 @@ def _check(progress: Progress, done: int, msg: str) -> None:
         raise Cancelled("已取消，未写出文件")
 
 
-def _target(out: str | Path, suffix: str = ".xlsx") -> Path:
+def check_output(out: str | Path, suffix: str = ".xlsx") -> Path:
+    """The output path, or an InputError (wrong suffix, missing folder) before any work is done."""
     out = Path(out)
     if out.suffix.lower() != suffix:
         raise InputError(f"输出文件应为 {suffix} 文件：{out}")
@@ -296,7 +297,7 @@ LEDGERS = ((SHEET_TODO, TODO_COLS, _todo_rows), (SHEET_PAID, PAID_COLS, _paid_ro
 
 def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
     """All five ledgers in one xlsx, a sheet each; returns {"file", "sheets": {name: rows}}."""
-    out = _target(out)
+    out = check_output(out)
     camp = _prepare(ws)
     wb = Workbook(write_only=True)
     counted = [0]
@@ -370,7 +371,7 @@ FEEDBACK_COLS = [Col("序号", 7), Col("乡镇（街道）", 12), Col("村（社
 
 def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
     """The sheet the township returns to the bureau: one line per person the bureau has not confirmed as paid."""
-    out = _target(out)
+    out = check_output(out)
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
     sql = ("SELECT p.*, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
@@ -489,7 +490,7 @@ VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PR
 
 def write_report_xlsx(figs: dict, out: str | Path) -> dict:
     """The daily report as a workbook: summary, villages ranked, groups, categories, canvassers, trend."""
-    out = _target(out)
+    out = check_output(out)
     wb = Workbook(write_only=True)
     _table(wb, "总体情况", [("项目", 30), ("数值", 26)], [[k, v] for k, v in summary_lines(figs)])
     rows = village_rows(figs)

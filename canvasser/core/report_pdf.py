@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import fonts, reports
-from .ledgers import _progress_cells, _target, summary_lines, village_rows
+from .ledgers import _progress_cells, check_output, summary_lines, village_rows
 
 ALERT = colors.HexColor("#F8CBAD")
 HEAD = colors.HexColor("#DDEBF7")
@@ -65,7 +65,7 @@ PROGRESS_HEAD = ["人数", "已完成", "未完成", "完成率", "医保局确�
 
 def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
     """Render the report dict (from `reports.make_report`) to an A4 PDF; returns {"file", "pages"}."""
-    out = _target(out, ".pdf")
+    out = check_output(out, ".pdf")
     font = fonts.register()
     st = _styles(font)
     place = title or "城乡居民医保参保缴费进度日报"
