@@ -89,7 +89,7 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     """(village, group) -> total and done, for the village → group tree."""
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
-    return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done, count(DISTINCT household) AS households "
+    return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
                     f"FROM persons GROUP BY village, grp ORDER BY village, grp", tuple(args))
 
 

@@ -13,7 +13,6 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..core import backup, fonts
-from ..core.demo import make_demo
 from ..core.store import Workspace, WorkspaceError
 from ..paths import data_dir
 from .worker import Job
@@ -63,6 +62,8 @@ def demo_path() -> Path:
     """The demo village in the data folder, created if missing."""
     path = data_dir() / "demo.db"
     if not path.exists():
+        from ..core.demo import make_demo  # imports the roster reader (openpyxl): only when needed
+
         path.parent.mkdir(parents=True, exist_ok=True)
         make_demo(path)
     return path

@@ -6,6 +6,7 @@ Thin: every figure and every write goes through core; long work goes to the seri
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -36,17 +37,28 @@ from .detail import DetailPanel
 from .people_model import COLUMNS, PeopleModel
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
-from .worker import DbWorker, ImmediateRunner, Job
+from .worker import DbWorker, ImmediateRunner, Job, forget_seq
 
 ROW_HEIGHT = 26
 
 
-def optional_module(name: str):
-    """A core module written by another part of the project, or None while it is absent."""
+def has_module(name: str) -> bool:
+    """Whether a core module (written by another part of the project) is there, without importing it:
+    heavy dependencies (pypinyin, reportlab, PyNaCl) load later, off the start-up path."""
     try:
-        return importlib.import_module(f"canvasser.core.{name}")
+        return importlib.util.find_spec(f"canvasser.core.{name}") is not None
     except ImportError:
+        return False
+
+
+def optional_module(name: str):
+    """A core module, imported on first use, or None while it is absent."""
+    if not has_module(name):
         return None
+    return importlib.import_module(f"canvasser.core.{name}")
+
+
+WARM_MODULES = ("projection", "paid", "sync", "reports", "ledgers", "notices")
 
 
 class ProgressStrip(QWidget):
@@ -96,6 +108,7 @@ class MainWindow(QMainWindow):
         self.runner = runner if runner is not None else DbWorker(ws.path)
         self.visit_dialog: VisitDialog | None = None
         self.last_output = None
+        self._want = ""
         self.done_dialog = None
         self.setWindowTitle(self._title())
         self.resize(1366, 768)
@@ -112,7 +125,7 @@ class MainWindow(QMainWindow):
 
         # ---- the work tab: tree | table | detail ----
         self.tree = PlaceTree(ws)
-        self.model = PeopleModel(ws, self)
+        self.model = PeopleModel(ws, self, runner=self.runner)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -189,11 +202,13 @@ class MainWindow(QMainWindow):
         self.tree.scope_changed.connect(lambda *_: self.apply_filter())
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.tabs.currentChanged.connect(self._on_tab)
+        self.model.completed.connect(self._on_completed)
 
         self._build_actions()
         self.statusBar().showMessage("就绪")
         self.apply_filter()
         self.refresh_figures()
+        self.runner.submit(Job(lambda _ws, _p: [optional_module(m) for m in WARM_MODULES], label="预加载"))
 
     # ---- layout helpers ------------------------------------------------------------------------
     def _title(self) -> str:
@@ -214,7 +229,7 @@ class MainWindow(QMainWindow):
         self.category_filter.blockSignals(False)
 
     def _add_dashboard(self) -> None:
-        if optional_module("reports") is None:
+        if not has_module("reports"):
             return
         from .dashboard import Dashboard
 
@@ -279,10 +294,9 @@ class MainWindow(QMainWindow):
                 tb.addAction(a)
             return a
 
-        if optional_module("paid") is not None:
+        if has_module("paid"):
             add(self.m_data, "导入已缴费名单…", self.open_paid_import, True)
-        if all(optional_module(m) is not None for m in ("ledgers", "reports", "report_pdf")) and \
-                optional_module("notices.notice") is not None:
+        if all(has_module(m) for m in ("ledgers", "reports", "report_pdf", "notices")):
             from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
 
             self.m_data.addSeparator()
@@ -292,9 +306,9 @@ class MainWindow(QMainWindow):
             for key in PRINTS:
                 add(self.m_print, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k),
                     toolbar=key == "notice_household", shortcut="Ctrl+P" if key == "notice_household" else None)
-        if optional_module("sync") is not None:
+        if has_module("sync"):
             add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
-        if optional_module("messages") is not None:
+        if has_module("messages"):
             self.detail.enable_message(True)
             self.detail.message_requested.connect(self.open_message)
 
@@ -318,7 +332,8 @@ class MainWindow(QMainWindow):
         except InputError as exc:
             self.statusBar().showMessage(str(exc), 5000)
             return 0
-        self.count_label.setText(f"{n} 人")
+        self._show_count()
+        self._want = keep if keep and not self.model.complete else ""
         if keep and self.model.row_of(keep) >= 0:
             self.select_person(keep)
         elif n:
@@ -326,6 +341,19 @@ class MainWindow(QMainWindow):
         else:
             self.detail.show_person("")
         return n
+
+    def _show_count(self) -> None:
+        n = self.model.rowCount()
+        self.count_label.setText(f"{n} 人" if self.model.complete else f"{n}+ 人…")
+
+    def _on_completed(self, _n: int) -> None:
+        """The full list of a large search arrived: keep the person shown selected."""
+        self._show_count()
+        for pid in (self._want, self.detail.pid):
+            if pid and self.model.row_of(pid) >= 0:
+                self.select_person(pid)
+                break
+        self._want = ""
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         keep = self.detail.pid
@@ -375,6 +403,7 @@ class MainWindow(QMainWindow):
             return None
 
         def submit(v: dict) -> None:
+            forget_seq(self.ws)
             visits.record_visit(self.ws, pid, v["outcome"], by=self.canvasser, via=v["via"], reason=v["reason"],
                                 promised=v["promised"] or None, followup=v["followup"] or None, note=v["note"],
                                 photos=v["photos"])
@@ -387,6 +416,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def undo_last(self) -> dict | None:
+        forget_seq(self.ws)
         row = visits.undo_last(self.ws, by=self.canvasser)
         if row is None:
             self.statusBar().showMessage(f"{self.canvasser or '您'}没有可撤销的走访记录", 4000)
@@ -399,7 +429,7 @@ class MainWindow(QMainWindow):
         """Everything a write can change: the table, the person shown, the figures."""
         keep = pid or self.detail.pid
         self.model.refresh()
-        self.count_label.setText(f"{self.model.rowCount()} 人")
+        self._show_count()
         if keep:
             self.select_person(keep)
             self.detail.show_person(keep)
@@ -408,7 +438,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 5000)
 
     def refresh_figures(self) -> None:
-        self.strip.show_progress(dashboard.progress(self.ws))
+        self.runner.submit(Job(lambda ws, _p: dashboard.progress(ws), success=self.strip.show_progress,
+                               failure=self._job_failed, label="进度"))
         self.strip.who.setText(f"走访人：<b>{self.canvasser or '未选择'}</b>")
         self._show_unsent()
         self.runner.submit(Job(lambda ws, _p: dashboard.tree_counts(ws), success=self.tree.set_counts,
@@ -418,8 +449,7 @@ class MainWindow(QMainWindow):
 
     def _show_unsent(self) -> None:
         """"N changes not yet received by the township", from core's sync status (on the worker)."""
-        sync = optional_module("sync")
-        if sync is None or not hasattr(sync, "sync_status"):
+        if not has_module("sync"):
             self.strip.unsent.setText("")
             return
 
@@ -432,7 +462,7 @@ class MainWindow(QMainWindow):
             else:
                 self.strip.unsent.setText("")
 
-        self.runner.submit(Job(lambda ws, _p: sync.sync_status(ws), success=show,
+        self.runner.submit(Job(lambda ws, _p: optional_module("sync").sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
 
     def _on_tab(self, _index: int) -> None:

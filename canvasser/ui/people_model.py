@@ -11,7 +11,7 @@ import datetime as dt
 from array import array
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from ..core import ids
@@ -19,6 +19,7 @@ from ..core.campaign import STATUS_LABELS, Campaign
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import PeopleFilter
 from ..core.store import Workspace
+from .worker import Job
 
 
 @dataclass(frozen=True)
@@ -61,41 +62,88 @@ def status_colour(status: str, camp: Campaign) -> str:
     return STATUS_COLOURS.get(status, STATUS_COLOURS["other"])
 
 
+def fetch_ids(conn, sql: str, params) -> array:
+    """Every rowid a query returns, in its order, as 8-byte integers (8 MB for a million people)."""
+    ids = array("q")
+    cur = conn.execute(sql, params)
+    while True:
+        chunk = cur.fetchmany(50000)
+        if not chunk:
+            return ids
+        ids.extend(r[0] for r in chunk)
+
+
 class PeopleModel(QAbstractTableModel):
     BLOCK = 200
     CACHE_LIMIT = 4000
+    FIRST_PAGE = 500
 
-    def __init__(self, ws: Workspace, parent=None):
+    completed = Signal(int)  # the full ordered list of a large search has arrived: its size
+
+    def __init__(self, ws: Workspace, parent=None, runner=None):
         super().__init__(parent)
         self.ws = ws
+        self.runner = runner
         self.filter = PeopleFilter()
         self.order = DEFAULT_ORDER
         self.campaign: Campaign = load_campaign(ws)
         self._ids = array("q")
         self._rows: dict[int, tuple] = {}
         self._today = dt.date.today()
+        self._generation = 0
+        self._pending = None
+        self.complete = True
         self.mask_ids = True
 
     # ---- searching -----------------------------------------------------------------------------
     def search(self, flt: PeopleFilter | None = None) -> int:
-        """Run the search in SQL and keep only the ordered rowids; returns how many matched."""
+        """Run the search in SQL and keep only the ordered rowids; returns how many rows are shown.
+
+        A small result is fetched in order at once. A large one (a million people, a broad filter)
+        shows its first page straight away, read in rowid order (no sort, no row lookups), while
+        the worker reads the whole ordered list; `completed` fires when it replaces the page.
+        """
         if flt is not None:
             self.filter = flt
         self.campaign = load_campaign(self.ws)
         where, params = self.filter.where(self.campaign)
-        cur = self.ws.conn.execute(f"SELECT rowid FROM persons WHERE {where} ORDER BY {self.order}", params)
-        found = array("q")
-        while True:
-            chunk = cur.fetchmany(65536)
-            if not chunk:
-                break
-            found.extend(r[0] for r in chunk)
+        ordered = f"SELECT rowid FROM persons WHERE {where} ORDER BY {self.order}"
+        self._generation += 1
+        if self._pending is not None:
+            self._pending.cancel.set()  # a newer search supersedes it (skipped if not started)
+            self._pending = None
+        if self.runner is None:
+            self._show(fetch_ids(self.ws.conn, ordered, params), complete=True)
+            return len(self._ids)
+        first = [r[0] for r in self.ws.conn.execute(
+            f"SELECT rowid FROM persons WHERE {where} ORDER BY rowid LIMIT {self.FIRST_PAGE + 1}", params)]
+        if len(first) <= self.FIRST_PAGE:
+            marks = ",".join("?" * len(first))
+            ids = fetch_ids(self.ws.conn, f"SELECT rowid FROM persons WHERE rowid IN ({marks}) ORDER BY {self.order}",
+                            first) if first else array("q")
+            self._show(ids, complete=True)
+            return len(self._ids)
+        self._show(array("q", first[:self.FIRST_PAGE]), complete=False)
+        generation = self._generation
+        self._pending = self.runner.submit(Job(lambda ws, _p: fetch_ids(ws.conn, ordered, params),
+                                               success=lambda ids: self._arrived(generation, ids),
+                                               label="搜索"))
+        return len(self._ids)
+
+    def _show(self, ids: array, *, complete: bool) -> None:
         self.beginResetModel()
-        self._ids = found
+        self._ids = ids
         self._rows.clear()
         self._today = dt.date.today()
+        self.complete = complete
         self.endResetModel()
-        return len(found)
+
+    def _arrived(self, generation: int, ids: array) -> None:
+        if generation != self._generation:
+            return  # the user searched again meanwhile
+        self._pending = None
+        self._show(ids, complete=True)
+        self.completed.emit(len(ids))
 
     def refresh(self) -> int:
         """Search again after a change (a visit moves people between filters, rowids change)."""

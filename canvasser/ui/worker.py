@@ -27,6 +27,16 @@ from ..core.errors import Cancelled
 from ..core.store import Workspace
 
 Progress = Callable[[int, str], bool]
+
+
+def forget_seq(ws: Workspace) -> None:
+    """Make the next write re-read this origin's last sequence number from the file.
+
+    The window and the worker each hold a Workspace on the same file, writing under the same
+    origin; `store.Workspace` caches the next `seq` after its first write, so a connection must
+    re-read it before writing after the other one wrote (else: UNIQUE(origin, seq) fails).
+    """
+    ws._seq = None
 JobFn = Callable[[Workspace, Progress], Any]
 
 
@@ -136,6 +146,7 @@ class DbWorker(QThread):
         try:
             if job.cancel.is_set():
                 raise Cancelled("已取消")
+            forget_seq(ws)
             result = job.fn(ws, progress)
             bridge.finished.emit(job.job_id, result, None)
         except BaseException as exc:  # noqa: BLE001 — every error goes back to the main thread

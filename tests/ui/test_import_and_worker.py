@@ -144,3 +144,32 @@ def test_cancelling_a_long_import_rolls_it_back(app, qtbot, ws, tmp_path):
     assert isinstance(outcome[0], Cancelled)
     assert ws.scalar("SELECT count(*) FROM persons") == before
     assert ws.event_count() == events
+
+
+def test_window_and_worker_both_write_under_one_origin(window, ws, qtbot, sample_list):
+    """The worker's import and the window's visits share the file and its origin: no seq clash."""
+    worker = DbWorker(ws.path)
+    window.runner = worker
+    try:
+        first = ws.scalar("SELECT pid FROM persons WHERE status='' LIMIT 1")
+        window.select_person(first)
+        dlg = window.open_visit_dialog()
+        dlg.choose("not_home")
+        dlg.save()  # the window writes first: its Workspace now caches the next seq
+        outcome: list = []
+        run_with_progress(worker, window, "导入", lambda w, p: import_roster(w, sample_list, progress=p),
+                          success=outcome.append, failure=outcome.append)
+        qtbot.waitUntil(lambda: bool(outcome), timeout=30000)
+        assert not isinstance(outcome[0], Exception), outcome[0]
+        second = ws.scalar("SELECT pid FROM persons WHERE status='' AND pid != ? LIMIT 1", (first,))
+        window.select_person(second)
+        dlg = window.open_visit_dialog()
+        dlg.choose("refused")
+        dlg.save()
+        assert not dlg.isVisible() and dlg.error.text() == ""
+        assert ws.scalar("SELECT status FROM persons WHERE pid=?", (second,)) == "refused"
+        origin = ws.origin
+        seqs = [r[0] for r in ws.conn.execute("SELECT seq FROM events WHERE origin=? ORDER BY seq", (origin,))]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    finally:
+        worker.shutdown()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import InputError
 from ...core.store import Workspace
 from ...core.visits import ensure_canvasser
+from ..worker import forget_seq
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -85,6 +86,7 @@ class CanvasserDialog(QDialog):
             self.error.setText("请填写姓名")
             return
         try:
+            forget_seq(self.ws)
             ensure_canvasser(self.ws, name, phone)
         except InputError as exc:
             self.error.setText(str(exc))

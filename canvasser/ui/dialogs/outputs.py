@@ -15,13 +15,29 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
-from ...core import ledgers, report_pdf, reports
 from ...core.errors import Cancelled, InputError
-from ...core.notices.leaflet import build_leaflet
-from ...core.notices.notice import build_notices
-from ...core.notices.preflight import summary as glyph_summary
-from ...core.notices.sheet import build_visit_sheet
 from ..worker import run_with_progress
+
+# The core modules behind these screens pull in reportlab and openpyxl: they are imported when a
+# file is made (on the worker), not when the window starts.
+
+
+def _ledgers():
+    from ...core import ledgers
+
+    return ledgers
+
+
+def _notices():
+    from ...core.notices import leaflet, notice, sheet
+
+    return notice.build_notices, leaflet.build_leaflet, sheet.build_visit_sheet
+
+
+def _pct(rate: float) -> str:
+    from ...core.reports import pct
+
+    return pct(rate)
 
 
 @dataclass
@@ -47,16 +63,20 @@ class Output:
 def _glyphs(res) -> str:
     if not getattr(res, "missing_glyphs", None):
         return ""
+    from ...core.notices.preflight import summary as glyph_summary
+
     return ("<br><span style='color:#b3261e'>注意：有生僻字字体中没有，已印为虚线方框，请手写补全：</span><br>"
             + glyph_summary(res.missing_glyphs).replace("\n", "<br>"))
 
 
 def _report(ws, out: Path, _progress, _ctx: Context) -> dict:
+    from ...core import report_pdf, reports
+
     figs = reports.make_report(ws, dt.date.today())
     if out.suffix.lower() == ".pdf":
         figs["pages"] = report_pdf.write_report_pdf(figs, out)["pages"]
     else:
-        ledgers.write_report_xlsx(figs, out)
+        _ledgers().write_report_xlsx(figs, out)
     return figs
 
 
@@ -68,29 +88,29 @@ def _need_household(ctx: Context) -> list[str]:
 
 OUTPUTS: dict[str, Output] = {o.key: o for o in (
     Output("ledger", "导出台账", "台账_{date}.xlsx", "Excel (*.xlsx)",
-           lambda ws, out, p, _c: ledgers.write_ledger(ws, out, progress=p),
+           lambda ws, out, p, _c: _ledgers().write_ledger(ws, out, progress=p),
            lambda r, out: "台账已导出：" + "，".join(f"{k} {v} 人" for k, v in r["sheets"].items())),
     Output("report", "导出进度日报", "进度日报_{date}.xlsx", "Excel (*.xlsx);;PDF (*.pdf)", _report,
-           lambda r, out: (f"{r['date']} 进度：名单 {r['total']} 人，完成 {r['done']} 人（{reports.pct(r['rate'])}），"
+           lambda r, out: (f"{r['date']} 进度：名单 {r['total']} 人，完成 {r['done']} 人（{_pct(r['rate'])}），"
                            f"未完成 {r['remaining']} 人。")),
     Output("feedback", "导出反馈表（报医保局）", "未参保人员反馈表_{date}.xlsx", "Excel (*.xlsx)",
-           lambda ws, out, p, _c: ledgers.write_feedback(ws, out, progress=p),
+           lambda ws, out, p, _c: _ledgers().write_feedback(ws, out, progress=p),
            lambda r, out: f"反馈表已导出：共 {r['rows']} 人，未参保 {r['not_paid']}，已缴费待核实 {r['claimed']}。"),
     Output("notice_household", "打印本户缴费通知单", "缴费通知单_本户.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: build_notices(ws, out, households=_need_household(c), by=c.canvasser, progress=p),
+           lambda ws, out, p, c: _notices()[0](ws, out, households=_need_household(c), by=c.canvasser, progress=p),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
     Output("notices", "打印全部缴费通知单", "缴费通知单_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: build_notices(ws, out, by=c.canvasser, progress=p),
+           lambda ws, out, p, c: _notices()[0](ws, out, by=c.canvasser, progress=p),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
     Output("leaflet", "打印明白纸", "明白纸.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: build_leaflet(ws, out, template="leaflet", by=c.canvasser, progress=p),
+           lambda ws, out, p, c: _notices()[1](ws, out, template="leaflet", by=c.canvasser, progress=p),
            lambda r, out: f"已生成明白纸（{r.pages} 页）。" + _glyphs(r)),
     Output("letter", "打印致家长的一封信", "致家长的一封信.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: build_leaflet(ws, out, template="letter", by=c.canvasser, progress=p),
+           lambda ws, out, p, c: _notices()[1](ws, out, template="letter", by=c.canvasser, progress=p),
            lambda r, out: f"已生成致家长的信 {r.extra.get('letters', 1)} 份（{r.pages} 页）。" + _glyphs(r)),
     Output("visit_sheet", "打印入户走访登记表", "入户走访登记表_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: build_visit_sheet(ws, out, groups=[c.grp] if c.grp else None,
-                                                   village=c.village, progress=p),
+           lambda ws, out, p, c: _notices()[2](ws, out, groups=[c.grp] if c.grp else None,
+                                               village=c.village, progress=p),
            lambda r, out: f"已生成入户走访登记表：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
 )}
 EXPORTS = ("ledger", "report", "feedback")

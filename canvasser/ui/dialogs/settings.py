@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...core import campaign
 from ...core.errors import InputError
+from ..worker import forget_seq
 
 DATES = ("collection_start", "collection_end", "supplementary_end")
 NUMBERS = {"coverage_year": (2000, 2100), "standard": (0, 100000), "fiscal_subsidy": (0, 100000),
@@ -159,6 +160,7 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         try:
+            forget_seq(self.ws)
             self.written = campaign.update(self.ws, self.changes(), self.author)
         except InputError as exc:
             self.error.setText(str(exc))
