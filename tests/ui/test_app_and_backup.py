@@ -107,3 +107,39 @@ def test_backup_screen_restores_and_reopens(window, ws, qtbot, monkeypatch):
     assert res and reopened == [str(ws.path)]
     with Workspace(ws.path) as again:
         assert again.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == ""
+
+
+def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
+    """A process killed while writing visits leaves a consistent file (WAL): check passes on reopen."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = str(ws.path)
+    before = ws.event_count()
+    ws.close()
+    script = (
+        "import sys\n"
+        "from canvasser.core.store import Workspace\n"
+        "from canvasser.core import visits\n"
+        "ws = Workspace(sys.argv[1])\n"
+        "pids = [r['pid'] for r in ws.query('SELECT pid FROM persons')]\n"
+        "print('ready', flush=True)\n"
+        "i = 0\n"
+        "while True:\n"
+        "    visits.record_visit(ws, pids[i % len(pids)], 'not_home', by='测试')\n"
+        "    i += 1\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, path], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    with Workspace(path) as probe:
+        deadline = time.monotonic() + 30
+        while probe.event_count() < before + 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with Workspace(path) as again:
+        assert again.event_count() >= before + 20
+        assert integrity.check(again)["ok"]
+        assert again.scalar("SELECT count(*) FROM visits") == again.scalar(
+            "SELECT count(*) FROM events WHERE kind='visit.recorded'")

@@ -104,3 +104,30 @@ def test_model_reads_only_the_blocks_it_shows(ws, app):
     last = model.index(n - 1, NAME_COL).data()
     assert last == ws.scalar("SELECT name FROM persons ORDER BY village DESC, grp DESC, household DESC, rowid DESC LIMIT 1")
     assert 0 < len(model._rows) <= model.BLOCK
+
+
+def test_a_large_search_shows_a_first_page_then_the_whole_ordered_list(window, ws, qtbot):
+    """With the real worker: the first page comes at once, the full list (in order) follows."""
+    from canvasser.ui.worker import DbWorker
+
+    worker = DbWorker(ws.path)
+    model = PeopleModel(ws, runner=worker)
+    model.FIRST_PAGE = 10
+    try:
+        arrived: list = []
+        model.completed.connect(arrived.append)
+        shown = model.search()
+        total = ws.scalar("SELECT count(*) FROM persons")
+        assert shown == 10 and not model.complete
+        qtbot.waitUntil(lambda: bool(arrived), timeout=10000)
+        assert arrived == [total] and model.complete and model.rowCount() == total
+        ordered = [r[0] for r in ws.conn.execute("SELECT pid FROM persons ORDER BY village, grp, household, rowid")]
+        assert [model.pid_at(r) for r in range(total)] == ordered
+        # a newer search supersedes an older one still on its way
+        model.search()
+        n = model.search()
+        assert n == 10
+        qtbot.waitUntil(lambda: model.complete, timeout=10000)
+        assert model.rowCount() == total
+    finally:
+        worker.shutdown()

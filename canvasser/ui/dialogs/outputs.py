@@ -131,7 +131,7 @@ def ask_target(parent, output: Output, folder: Path) -> Path | None:
 class DoneDialog(QDialog):
     """What was written, with a button to open it (and print it from the viewer)."""
 
-    def __init__(self, title: str, text: str, path: Path, parent=None):
+    def __init__(self, title: str, text: str, path: Path, parent=None, *, ok: bool = True):
         super().__init__(parent)
         self.path = path
         self.setWindowTitle(title)
@@ -144,6 +144,8 @@ class DoneDialog(QDialog):
         open_b = buttons.addButton("打开文件（可打印）", QDialogButtonBox.ButtonRole.ActionRole)
         folder_b = buttons.addButton("打开所在文件夹", QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        open_b.setVisible(ok)
+        folder_b.setVisible(ok)
         open_b.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
         folder_b.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
         buttons.rejected.connect(self.reject)
@@ -176,7 +178,7 @@ def run_output(window, key: str, out: Path | None = None, folder: Path | None = 
         else:
             message = f"失败：{exc}"
         window.statusBar().showMessage(f"{output.title}：{message}", 8000)
-        dlg = DoneDialog(output.title, f"<span style='color:#b3261e'>{message}</span>", out, window)
+        dlg = DoneDialog(output.title, f"<span style='color:#b3261e'>{message}</span>", out, window, ok=False)
         window.done_dialog = dlg
         dlg.open()
 
