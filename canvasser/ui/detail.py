@@ -74,6 +74,7 @@ class DetailPanel(QWidget):
     person_requested = Signal(str)
     record_requested = Signal()
     message_requested = Signal()
+    edit_requested = Signal()
     message = Signal(str)
 
     def __init__(self, ws: Workspace, parent=None):
@@ -136,9 +137,14 @@ class DetailPanel(QWidget):
         self.message_button.setMinimumHeight(34)
         self.message_button.clicked.connect(self.message_requested)
         self.message_button.hide()
+        self.edit_button = QPushButton("修改信息")
+        self.edit_button.setToolTip("改电话、地址、类别，调户，标记离开（Ctrl+E）")
+        self.edit_button.setMinimumHeight(34)
+        self.edit_button.clicked.connect(self.edit_requested)
         actions = QHBoxLayout()
         actions.addWidget(self.record, 1)
         actions.addWidget(self.message_button)
+        actions.addWidget(self.edit_button)
         outer.addLayout(actions)
 
         outer.addWidget(self._section("本户成员（双击查看）"))
@@ -170,6 +176,7 @@ class DetailPanel(QWidget):
         p = self.ws.one("SELECT * FROM persons WHERE pid=?", (pid,)) if pid else None
         self.record.setEnabled(p is not None)
         self.message_button.setEnabled(p is not None)
+        self.edit_button.setEnabled(p is not None)
         self.copy_id.setEnabled(p is not None)
         while self.phone_box.count():
             w = self.phone_box.takeAt(0).widget()

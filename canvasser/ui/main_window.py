@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         self.detail = DetailPanel(ws)
         self.detail.person_requested.connect(self.select_person)
         self.detail.record_requested.connect(self.open_visit_dialog)
+        self.detail.edit_requested.connect(self.open_person)
         self.detail.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -265,6 +266,9 @@ class MainWindow(QMainWindow):
 
         self.act_record = act("记录走访", self.open_visit_dialog, "Ctrl+N", m_visit, True)
         self.act_undo = act("撤销上一次走访", self.undo_last, "Ctrl+Z", m_visit, True)
+        act("修改人员信息…", self.open_person, "Ctrl+E", m_visit)
+        act("新增名单外人员…", self.open_add_person, None, m_visit)
+        m_visit.addSeparator()
         act("切换走访人…", self.choose_canvasser, None, m_visit)
         act("搜索", lambda: (self.search_box.setFocus(), self.search_box.selectAll()), "Ctrl+F", m_visit)
         tb.addSeparator()
@@ -496,6 +500,28 @@ class MainWindow(QMainWindow):
 
         dlg = PaidImportDialog(self.ws, self.runner, self.canvasser, self)
         dlg.imported.connect(lambda _res: self.after_change(None, "已缴费名单已导入"))
+        dlg.open()
+        return dlg
+
+    def open_person(self):
+        from .dialogs.person import PersonDialog
+
+        pid = self.current_pid()
+        if not pid:
+            self.statusBar().showMessage("请先在表格中选择一个人", 4000)
+            return None
+        dlg = PersonDialog(self.ws, pid, self.canvasser, self)
+        dlg.accepted.connect(lambda: self.after_change(pid, "已保存人员信息"))
+        dlg.open()
+        return dlg
+
+    def open_add_person(self):
+        from .dialogs.person import AddPersonDialog
+
+        hid = self.ws.scalar("SELECT household FROM persons WHERE pid=?", (self.current_pid(),)) or ""
+        household = self.ws.one("SELECT hid, grp, address FROM households WHERE hid=?", (hid,)) if hid else None
+        dlg = AddPersonDialog(self.ws, self.canvasser, household, self)
+        dlg.accepted.connect(lambda: self.after_change(dlg.added, "已新增人员"))
         dlg.open()
         return dlg
 

@@ -145,3 +145,38 @@ def test_canvasser_profile_is_added_and_chosen(app, ws, qtbot):
     assert ws.one("SELECT phone FROM canvassers WHERE name='赵会计'") == {"phone": "13908159999"}
     dlg.accept_choice()
     assert dlg.chosen == "赵会计"
+
+
+def test_edit_add_and_mark_left_through_the_person_screens(window, ws, qtbot):
+    from canvasser.core.ids import check_digit
+
+    pid = ws.scalar("SELECT pid FROM persons WHERE status='' AND active=1 LIMIT 1")
+    window.select_person(pid)
+    dlg = window.open_person()
+    dlg.edits["phone"].setText("13800001111")
+    dlg.edits["note"].setText("在成都打工")
+    assert dlg.save()
+    assert ws.one("SELECT phone, note FROM persons WHERE pid=?", (pid,)) == {"phone": "13800001111", "note": "在成都打工"}
+    assert "13800001111" in [b.text() for b in window.detail.findChildren(type(window.detail.copy_id))]
+
+    hid = ws.scalar("SELECT household FROM persons WHERE pid=?", (pid,))
+    dlg = window.open_add_person()
+    assert dlg.household.text() == hid
+    body = "51032120260101001"
+    dlg.id_edit.setText(body + check_digit(body))
+    dlg.save()
+    assert "姓名不能为空" in dlg.error.text()
+    dlg.name_edit.setText("新宝宝")
+    dlg.relation.setText("孙子")
+    assert dlg.save()
+    new = ws.one("SELECT household, source FROM persons WHERE pid=?", (body + check_digit(body),))
+    assert new == {"household": hid, "source": "新生儿"}
+    assert window.detail.pid == body + check_digit(body)
+
+    window.select_person(pid)
+    dlg = window.open_person()
+    dlg.left_reason.setCurrentIndex(dlg.left_reason.findData("moved_out"))
+    assert dlg.mark_left()
+    row = ws.one("SELECT active, left_reason, status FROM persons WHERE pid=?", (pid,))
+    assert row == {"active": 0, "left_reason": "moved_out", "status": "moved_out"}
+    assert "已离开名单" in window.detail.fields["basic"].text()

@@ -1,0 +1,168 @@
+"""People the list gets wrong: edit a person's details, add someone the list lacks, move someone to
+another household, mark someone as having left (core `people`). Every change is an event with its
+author; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from ...core import ids, people
+from ...core.campaign import OUTCOMES
+from ...core.errors import InputError
+from ..worker import forget_seq
+
+EDIT_FIELDS = (("name", "姓名"), ("phone", "主要电话"), ("phones", "全部电话（逗号分隔）"), ("address", "地址"),
+               ("grp", "组"), ("relation", "与户主关系"), ("categories", "人员类别（逗号分隔）"),
+               ("away_place", "外出地"), ("note", "备注"))
+LEFT_REASONS = ("moved_out", "dead", "military", "prison", "missing")
+
+
+def _error_label() -> QLabel:
+    label = QLabel("")
+    label.setStyleSheet("color: #b3261e; font-weight: bold;")
+    label.setWordWrap(True)
+    return label
+
+
+class PersonDialog(QDialog):
+    """Edit one person; also move them to another household or mark them as having left."""
+
+    def __init__(self, ws, pid: str, author: str = "", parent=None):
+        super().__init__(parent)
+        self.ws, self.pid, self.author = ws, pid, author
+        self.person = ws.one("SELECT * FROM persons WHERE pid=?", (pid,))
+        self.changed: dict = {}
+        self.setWindowTitle(f"修改人员信息 — {self.person['name']}（{ids.mask(pid)}）")
+        self.setMinimumWidth(520)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        for key, label in EDIT_FIELDS:
+            edit = QLineEdit(str(self.person.get(key) or ""))
+            self.edits[key] = edit
+            form.addRow(label, edit)
+        lay.addLayout(form)
+
+        move = QGroupBox("调到其他户")
+        mrow = QHBoxLayout(move)
+        self.move_to = QLineEdit()
+        self.move_to.setPlaceholderText("目标户编号")
+        self.move_button = QPushButton("调户")
+        self.move_button.clicked.connect(self.move)
+        mrow.addWidget(self.move_to, 1)
+        mrow.addWidget(self.move_button)
+        lay.addWidget(move)
+
+        left = QGroupBox("离开名单（记为走访结果，不删除）")
+        lrow = QHBoxLayout(left)
+        self.left_reason = QComboBox()
+        for code in LEFT_REASONS:
+            self.left_reason.addItem(OUTCOMES[code][0], code)
+        self.left_note = QLineEdit()
+        self.left_note.setPlaceholderText("说明，例如 迁往成都市")
+        self.left_button = QPushButton("标记离开")
+        self.left_button.clicked.connect(self.mark_left)
+        lrow.addWidget(self.left_reason)
+        lrow.addWidget(self.left_note, 1)
+        lrow.addWidget(self.left_button)
+        lay.addWidget(left)
+
+        self.error = _error_label()
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        buttons.addButton("保存修改", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def _run(self, fn) -> bool:
+        try:
+            forget_seq(self.ws)
+            fn()
+        except InputError as exc:
+            self.error.setText(str(exc))
+            return False
+        self.accept()
+        return True
+
+    def save(self) -> bool:
+        changes = {k: e.text().strip() for k, e in self.edits.items()}
+        return self._run(lambda: self.changed.update(people.update_person(self.ws, self.pid, changes, by=self.author)))
+
+    def move(self) -> bool:
+        target = self.move_to.text().strip()
+        if not target:
+            self.error.setText("请填写目标户编号")
+            return False
+        return self._run(lambda: self.changed.update(people.move_person(self.ws, self.pid, target, by=self.author)))
+
+    def mark_left(self) -> bool:
+        code = self.left_reason.currentData()
+        return self._run(lambda: people.mark_left(self.ws, self.pid, code, by=self.author, note=self.left_note.text()))
+
+
+class AddPersonDialog(QDialog):
+    """Someone the bureau's list lacks (a newborn, someone who moved in), added to a household."""
+
+    def __init__(self, ws, author: str = "", household: dict | None = None, parent=None):
+        super().__init__(parent)
+        self.ws, self.author = ws, author
+        self.added = ""
+        household = household or {}
+        self.setWindowTitle("新增名单外人员")
+        self.setMinimumWidth(480)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.id_edit = QLineEdit()
+        self.id_edit.setPlaceholderText("18位身份证号")
+        self.name_edit = QLineEdit()
+        self.household = QLineEdit(household.get("hid", ""))
+        self.household.setPlaceholderText("不填则按户主姓名和地址新建一户")
+        self.grp = QLineEdit(household.get("grp", ""))
+        self.relation = QLineEdit()
+        self.relation.setPlaceholderText("例如 子、孙女")
+        self.address = QLineEdit(household.get("address", ""))
+        self.phone = QLineEdit()
+        self.categories = QLineEdit()
+        self.reason = QComboBox()
+        self.reason.addItems(["新生儿", "迁入", "新增"])
+        for label, w in (("身份证号", self.id_edit), ("姓名", self.name_edit), ("户编号", self.household),
+                         ("组", self.grp), ("与户主关系", self.relation), ("地址", self.address), ("电话", self.phone),
+                         ("人员类别", self.categories), ("来源", self.reason)):
+            form.addRow(label, w)
+        lay.addLayout(form)
+        self.error = _error_label()
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        buttons.addButton("新增", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def save(self) -> bool:
+        try:
+            forget_seq(self.ws)
+            self.added = people.add_person(
+                self.ws, self.id_edit.text(), self.name_edit.text(), grp=self.grp.text().strip(),
+                household=self.household.text().strip(), relation=self.relation.text().strip(),
+                address=self.address.text().strip(), phone=self.phone.text().strip(),
+                categories=self.categories.text().strip(), by=self.author, reason=self.reason.currentText())
+        except InputError as exc:
+            self.error.setText(str(exc))
+            return False
+        self.accept()
+        return True
