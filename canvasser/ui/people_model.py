@@ -32,15 +32,15 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", "py_full", 70),
-    Column("sex", "性别", "sex", 36),
-    Column("age", "年龄", "birth DESC", 40),
-    Column("pid", "身份证号", "pid", 166),
+    Column("sex", "性别", "sex", 34),
+    Column("age", "年龄", "birth DESC", 38),
+    Column("pid", "身份证尾号", "rpid", 82),
     Column("grp", "组", "grp", 46),
-    Column("relation", "关系", "relation", 46),
-    Column("phone", "电话", "phone", 102),
-    Column("categories", "人员类别", "categories", 86),
-    Column("status", "状态", "status", 110),
-    Column("last_visit_at", "最近走访", "last_visit_at", 84),
+    Column("relation", "关系", "relation", 48),
+    Column("phone", "电话", "phone", 100),
+    Column("categories", "人员类别", "categories", 96),
+    Column("status", "状态", "status", 112),
+    Column("last_visit_at", "最近走访", "last_visit_at", 80),
     Column("last_visit_by", "走访人", "last_visit_by", 64),
 )
 DEFAULT_ORDER = "village, grp, household, rowid"
@@ -235,8 +235,8 @@ class PeopleModel(QAbstractTableModel):
             return row[3]
         if key == "age":
             return _age(row[4], self._today)
-        if key == "pid":
-            return ids.mask(row[1]) if self.mask_ids else row[1]
+        if key == "pid":  # the tail is what cadres read out and search by; the detail shows it whole
+            return f"…{row[1][-6:]}" if self.mask_ids else row[1]
         if key == "grp":
             return row[5]
         if key == "relation":
