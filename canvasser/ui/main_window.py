@@ -310,6 +310,8 @@ class MainWindow(QMainWindow):
             for key in PRINTS:
                 add(self.m_print, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k),
                     toolbar=key == "notice_household", shortcut="Ctrl+P" if key == "notice_household" else None)
+            self.m_print.addSeparator()
+            add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
         if has_module("sync"):
             add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
         if has_module("messages"):
@@ -536,6 +538,13 @@ class MainWindow(QMainWindow):
         from .dialogs.outputs import run_output
 
         return run_output(self, key, out)
+
+    def open_templates(self):
+        from .dialogs.templates import TemplateDialog
+
+        dlg = TemplateDialog(self.ws, self)
+        dlg.open()
+        return dlg
 
     def open_sync(self):
         from .dialogs.sync import SyncDialog

@@ -117,3 +117,64 @@ def test_village_exports_and_township_receives(app, qtbot, tmp_path, demo_templa
     assert "error" in tdlg.last
     village.close()
     town.close()
+
+
+def test_township_setup_packages_and_the_review_queue(app, qtbot, tmp_path, demo_template, monkeypatch):
+    """Standalone → township, setup packages for two villages, the same new person added by both
+    villages lands in the township's review queue and is resolved on the sync screen."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from canvasser.core import people
+    from canvasser.core.ids import check_digit
+
+    town_path = tmp_path / "town.db"
+    shutil.copy(demo_template, town_path)
+    town = Workspace(town_path)
+    body = "51032119900101123"
+    people.add_person(town, body + check_digit(body), "白河人", village="白河村", grp="一组")
+    tw = MainWindow(town, canvasser="乡镇专干", runner=ImmediateRunner(town))
+    qtbot.addWidget(tw)
+    dlg = tw.open_sync()
+    assert dlg.township_button.isVisibleTo(dlg) and not dlg.setup_button.isVisibleTo(dlg)
+    assert dlg.become_township("某某镇")["township"] == "某某镇"
+    assert town.mode == "township" and dlg.setup_button.isVisibleTo(dlg)
+    dlg.make_setup("青石村", tmp_path / "qs.ccpkg")
+    dlg.make_setup("白河村", tmp_path / "bh.ccpkg")
+    assert (tmp_path / "qs.ccpkg").exists() and dlg.last["village"] == "白河村"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    assert dlg.make_setup("白河村", tmp_path / "bh2.ccpkg") is None  # asks before replacing the keys
+
+    newborn = "51032120260301002"
+    newborn += check_digit(newborn)
+    packages = []
+    for name, setup in (("qs", "qs.ccpkg"), ("bh", "bh.ccpkg")):
+        sync.init_village(tmp_path / f"{name}.db", tmp_path / setup)
+        with Workspace(tmp_path / f"{name}.db") as v:
+            people.add_person(v, newborn, "新生儿", grp="一组", by="村干部")
+            sync.export_package(v, tmp_path / f"{name}-out.ccpkg")
+        packages.append(tmp_path / f"{name}-out.ccpkg")
+    for pkg in packages:
+        dlg.receive(pkg)
+    assert dlg.conflicts.isVisibleTo(dlg) and dlg.conflicts.rowCount() == 1
+    dlg.conflicts.cellWidget(0, 3).setCurrentText("白河村")
+    assert dlg.resolve_selected(0)["village"] == "白河村"
+    assert town.scalar("SELECT village FROM persons WHERE pid=?", (newborn,)) == "白河村"
+    assert dlg.conflicts.rowCount() == 0
+    town.close()
+
+
+def test_template_editor_saves_checks_and_restores(window, ws, tmp_path):
+    dlg = window.open_templates()
+    assert dlg.current() == "leaflet" and "（程序自带的文字）" == dlg.source.text()
+    original = dlg.text.toPlainText()
+    dlg.text.setPlainText("= 致全村群众\n请于 {deadline} 前缴费。\n")
+    assert dlg.save()
+    assert "本工作区" in dlg.source.text()
+    window.run_output("leaflet", tmp_path / "leaflet.pdf")
+    text = subprocess.run(["pdftotext", str(tmp_path / "leaflet.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "致全村群众" in text
+    dlg.text.setPlainText("请于 {no_such_field} 前缴费")
+    assert not dlg.save()
+    assert "no_such_field" in dlg.message.text()
+    dlg.reset()
+    assert dlg.text.toPlainText() == original

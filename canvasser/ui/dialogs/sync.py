@@ -8,18 +8,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
+    QMessageBox,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
 
 from ...core import sync
 from ...core.errors import InputError
+from ...core.sync.setup import villages_in
 from ..worker import run_with_progress
 
 
@@ -66,6 +73,27 @@ class SyncDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         lay.addLayout(buttons)
+        setup_row = QHBoxLayout()
+        self.township_button = QPushButton("设为乡镇工作区…")
+        self.township_button.setToolTip("乡镇专干用：导入全乡镇名单后，设为乡镇工作区，再为各村生成配置包")
+        self.township_button.clicked.connect(lambda: self.become_township())
+        self.setup_button = QPushButton("为村生成配置包…")
+        self.setup_button.clicked.connect(lambda: self.make_setup())
+        setup_row.addWidget(self.township_button)
+        setup_row.addWidget(self.setup_button)
+        setup_row.addStretch(1)
+        lay.addLayout(setup_row)
+        self.conflicts_label = QLabel("待核对：同一身份证号被两个村分别新增的人员（选定归属村后点“确定归属”）")
+        lay.addWidget(self.conflicts_label)
+        self.conflicts = QTableWidget(0, 4)
+        self.conflicts.setHorizontalHeaderLabels(["姓名", "身份证号", "涉及的村", "归属"])
+        self.conflicts.horizontalHeader().setStretchLastSection(True)
+        self.conflicts.verticalHeader().hide()
+        self.conflicts.setMaximumHeight(160)
+        lay.addWidget(self.conflicts)
+        self.resolve_button = QPushButton("确定归属")
+        self.resolve_button.clicked.connect(lambda: self.resolve_selected())
+        lay.addWidget(self.resolve_button)
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         lay.addWidget(self.result_label)
@@ -97,7 +125,99 @@ class SyncDialog(QDialog):
             self.village.setEnabled(True)
             self.export_button.setEnabled(bool(s["villages"]))
         self.village.blockSignals(False)
+        mode = s.get("mode")
+        self.township_button.setVisible(mode == "standalone")
+        self.setup_button.setVisible(mode == "township")
+        self._load_conflicts(mode == "township")
         self.show_pending()
+
+    def _load_conflicts(self, township: bool) -> None:
+        items = sync.list_conflicts(self.ws) if township else []
+        for w in (self.conflicts_label, self.conflicts, self.resolve_button):
+            w.setVisible(bool(items))
+        self.conflicts.setRowCount(len(items))
+        for r, c in enumerate(items):
+            self.conflicts.setItem(r, 0, QTableWidgetItem(c["name"]))
+            item = QTableWidgetItem(c["masked_id"])
+            item.setData(Qt.ItemDataRole.UserRole, c["id"])
+            self.conflicts.setItem(r, 1, item)
+            self.conflicts.setItem(r, 2, QTableWidgetItem("、".join(c["villages"])))
+            combo = QComboBox()
+            combo.addItems(c["villages"])
+            if c["current_village"] in c["villages"]:
+                combo.setCurrentText(c["current_village"])
+            self.conflicts.setCellWidget(r, 3, combo)
+
+    def resolve_selected(self, row: int | None = None) -> dict | None:
+        row = self.conflicts.currentRow() if row is None else row
+        if row < 0:
+            self.result_label.setText("请先选择一行")
+            return None
+        pid = self.conflicts.item(row, 1).data(Qt.ItemDataRole.UserRole)
+        village = self.conflicts.cellWidget(row, 3).currentText()
+        author = getattr(self.window_, "canvasser", "") if self.window_ is not None else ""
+        try:
+            res = sync.resolve_conflict(self.ws, pid, village, by=author)
+        except InputError as exc:
+            self.result_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            return None
+        self.result_label.setText(f"已确定归属：{village}（下次给各村发数据包时一并送达）。")
+        self.refresh()
+        if self.window_ is not None:
+            self.window_.after_change(pid)
+        return res
+
+    def become_township(self, name: str | None = None) -> dict | None:
+        if name is None:
+            name, ok = QInputDialog.getText(self, "设为乡镇工作区", "乡镇（街道）名称：")
+            if not ok or not name.strip():
+                return None
+        try:
+            res = sync.init_township(self.ws, name)
+        except InputError as exc:
+            self.result_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            return None
+        self.result_label.setText(f"已设为乡镇工作区：{res['township']}，名单 {res['people']} 人。"
+                                  f"密钥指纹 {res['fingerprint']}（请记下，各村核对用）。")
+        self.refresh()
+        return res
+
+    def make_setup(self, village: str | None = None, out: str | Path | None = None, code: str | None = None):
+        """A village's setup package (its list, the rules, the keys); a second one for the same
+        village replaces its keys (a lost laptop), after confirmation."""
+        if village is None:
+            names = list(villages_in(self.ws))
+            village, ok = QInputDialog.getItem(self, "生成配置包", "村（社区）：", names, 0, False)
+            if not ok:
+                return None
+        if out is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "保存配置包", str(Path.home() / f"{village}_配置包.ccpkg"),
+                                                    "配置包 (*.ccpkg)")
+            if not chosen:
+                return None
+            out = chosen
+            code, ok = QInputDialog.getText(self, "配置包口令", "口令（可不填；填写则至少6位，用电话告诉村里）：",
+                                            QLineEdit.EchoMode.Normal, "")
+            if not ok:
+                return None
+            code = code.strip() or None
+        rekey = any(v["village"] == village for v in self.status.get("villages", []))
+        if rekey and QMessageBox.question(
+                self, "重新生成配置包", f"已经为“{village}”生成过配置包。重新生成会换新密钥，旧电脑上的工作区将不能再同步。继续吗？"
+        ) != QMessageBox.StandardButton.Yes:
+            return None
+        make = sync.rekey_village if rekey else sync.make_setup_package
+        out = Path(out)
+
+        def done(res: dict) -> None:
+            self.last = res
+            self.result_label.setText(f"已生成“{res['village']}”的配置包 {out.name}：{res['people']} 人。"
+                                      f"村里用它新建工作区；村的密钥指纹 {res['fingerprint']}。")
+            self.refresh()
+
+        return run_with_progress(self.runner, self, "正在生成配置包…",
+                                 lambda ws, _p: make(ws, village, out, code=code),
+                                 success=done, failure=self._failed, cancellable=False)
 
     def show_pending(self) -> None:
         if not self.status.get("enabled") or (self.status.get("mode") == "township" and self.village.count() == 0):

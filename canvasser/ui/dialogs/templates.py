@@ -1,0 +1,88 @@
+"""Editing the texts of leaflets (明白纸) and letters to parents (core `notices.templates`).
+
+Core checks that an edited text parses and uses only known placeholders; a bad one is shown here and
+nothing is stored. The edited copy lives in the workspace; "restore" brings back the bundled text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from ...core.errors import InputError
+from ...core.notices import templates
+
+NAMES = {"leaflet": "明白纸", "letter": "致家长的一封信"}
+
+
+class TemplateDialog(QDialog):
+    def __init__(self, ws, parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.setWindowTitle("编辑明白纸、信件的文字")
+        self.resize(760, 600)
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.name = QComboBox()
+        for n in dict.fromkeys([*templates.builtin_names(), *templates.edited_names(ws)]):
+            self.name.addItem(NAMES.get(n, n), n)
+        self.name.currentIndexChanged.connect(lambda _: self.load())
+        self.source = QLabel("")
+        row.addWidget(QLabel("模板："))
+        row.addWidget(self.name)
+        row.addWidget(self.source, 1)
+        lay.addLayout(row)
+        fields = "  ".join(f"{{{k}}} {v}" for k, v in list(templates.FIELDS.items())[:12])
+        hint = QLabel(f"可用的占位符（打印时自动填写）：{fields} …")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #666;")
+        lay.addWidget(hint)
+        self.text = QPlainTextEdit()
+        lay.addWidget(self.text, 1)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        lay.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("保存")
+        self.save_button.clicked.connect(self.save)
+        self.reset_button = QPushButton("恢复自带文字")
+        self.reset_button.clicked.connect(self.reset)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.reset_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        lay.addLayout(buttons)
+        self.load()
+
+    def current(self) -> str:
+        return self.name.currentData()
+
+    def load(self) -> None:
+        text, source = templates.load(self.ws, self.current())
+        self.text.setPlainText(text)
+        self.source.setText("（本工作区修改过的文字）" if source == "workspace" else "（程序自带的文字）")
+        self.message.setText("")
+
+    def save(self) -> bool:
+        try:
+            templates.save(self.ws, self.current(), self.text.toPlainText())
+        except InputError as exc:
+            self.message.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            return False
+        self.source.setText("（本工作区修改过的文字）")
+        self.message.setText("已保存，下次打印时使用。")
+        return True
+
+    def reset(self) -> None:
+        templates.reset(self.ws, self.current())
+        self.load()
+        self.message.setText("已恢复程序自带的文字。")
