@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
             hh.resizeSection(i, col.width)
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
-        self.table.doubleClicked.connect(lambda _: self.open_visit_dialog())
+        self.table.activated.connect(lambda _: self.open_visit_dialog())  # Enter or double-click
 
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("搜索：姓名 / 拼音首字母（如 zs）/ 身份证号或后几位 / 电话")
@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         self.debounce.timeout.connect(self.apply_filter)
         self.search_box.textChanged.connect(lambda _: self.debounce.start())
         self.search_box.returnPressed.connect(self._search_now)
+        self.search_box.installEventFilter(self)
         self.status_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.category_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.followup_filter.toggled.connect(lambda _: self.apply_filter())
@@ -206,7 +207,8 @@ class MainWindow(QMainWindow):
         self.model.completed.connect(self._on_completed)
 
         self._build_actions()
-        self.statusBar().showMessage("就绪")
+        self.statusBar().showMessage("就绪：输入姓名、拼音首字母或身份证尾号查人，↓ 进入表格，Enter 或 Ctrl+N 记录走访")
+        self.search_box.setFocus()
         self.apply_filter()
         self.refresh_figures()
         self.runner.submit(Job(lambda _ws, _p: [optional_module(m) for m in WARM_MODULES], label="预加载"))
@@ -324,6 +326,15 @@ class MainWindow(QMainWindow):
         return PeopleFilter(text=self.search_box.text(), status=self.status_filter.currentData() or "",
                             category=self.category_filter.currentData() or "", village=scope[0], grp=scope[1],
                             household=scope[2], followup_due=self.followup_filter.isChecked())
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
+        """Down arrow in the search box goes to the table, so a cadre never needs the touchpad."""
+        if obj is self.search_box and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            self.debounce.stop()
+            self.apply_filter()
+            self.table.setFocus()
+            return True
+        return super().eventFilter(obj, event)
 
     def _search_now(self) -> None:
         self.debounce.stop()

@@ -131,3 +131,16 @@ def test_a_large_search_shows_a_first_page_then_the_whole_ordered_list(window, w
         assert model.rowCount() == total
     finally:
         worker.shutdown()
+
+
+def test_keyboard_only_search_then_record(window, ws, qtbot):
+    """Type a tail, press Down, press Enter: the visit dialog opens for that person."""
+    pid = ws.scalar("SELECT pid FROM persons ORDER BY pid LIMIT 1")
+    window.search_box.setFocus()
+    qtbot.keyClicks(window.search_box, pid[-6:])
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
+    assert window.table.hasFocus() or window.focusWidget() is window.table
+    assert window.current_pid() == pid
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    assert window.visit_dialog is not None and window.visit_dialog.person["pid"] == pid
+    window.visit_dialog.reject()
