@@ -13,6 +13,7 @@ rm -rf "$VENV" build/pyi-work dist/canvasser dist/canvasser-linux.zip
 "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q . pyinstaller
+rm -rf build/lib build/bdist.*  # setuptools' build folders from `pip install .`, not ours to keep
 "$VENV/bin/python" -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyi-work pyinstaller.spec
 # The zip keeps the folder's layout and permissions; the bundle holds no symlinks, so any unzip tool works.
 (cd dist && "../$VENV/bin/python" - <<'PY'
