@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from canvasser.core.sync import (
     make_setup_package,
     receive_package,
     rekey_village,
+    sync_status,
 )
 from canvasser.core.visits import record_visit
 from tests.test_sync_support import VILLAGES, digests, ids_of, make_township, make_village
@@ -166,3 +168,24 @@ def test_cli_exit_codes_and_chinese_messages(world, capsys):
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and CJK.search(err), err
     assert main(["receive", "--db", str(tmp / "t.db"), str(tmp / "missing.ccpkg")]) == 2
+
+
+def test_several_packages_in_one_transaction(world, capsys):
+    town, tmp, people = world["town"], world["tmp"], world["people"]
+    b = world["b"]
+    record_visit(b, ids_of(people, VILLAGES[1])[0], "military")
+    export_package(b, tmp / "b.ccpkg")
+    data = bytearray((tmp / "b.ccpkg").read_bytes())
+    data[-10] ^= 0x01
+    (tmp / "b-bad.ccpkg").write_bytes(bytes(data))
+    before = digests(town)
+    capsys.readouterr()
+    assert main(["receive", "--db", str(tmp / "t.db"), str(world["up"]), str(tmp / "b-bad.ccpkg")]) == 2
+    assert "b-bad.ccpkg" in capsys.readouterr().err
+    assert digests(town) == before  # one bad file: nothing at all
+    assert main(["receive", "--db", str(tmp / "t.db"), str(world["up"]), str(tmp / "b.ccpkg"),
+                 str(world["up"]), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["applied"] == 3 + 1 and [p["duplicate"] for p in res["packages"]] == [False, False, True]
+    status = sync_status(town)
+    assert {s["village"]: s["packages_received"] for s in status["villages"]} == {VILLAGES[0]: 1, VILLAGES[1]: 1}

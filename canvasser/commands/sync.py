@@ -42,9 +42,10 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--village", help="乡镇导出时：发给哪个村（社区）")
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("receive", parents=[parent], help="接收对方的数据包（重复接收不会重复计入）")
+    p = sub.add_parser("receive", parents=[parent], help="接收对方的数据包（可一次接收多个；重复接收不会重复计入）")
     p.add_argument("--db", required=True)
-    p.add_argument("file", help="数据包文件（.ccpkg）")
+    p.add_argument("files", nargs="+", metavar="FILE", help="数据包文件（.ccpkg），可多个：一次事务全部导入，"
+                   "其中任何一个有问题则都不导入")
     p.set_defaults(handler=cmd_receive)
 
     p = sub.add_parser("status", parents=[parent], help="同步状态：未上报的改动数、上次收到对方数据包的时间")
@@ -112,15 +113,23 @@ def cmd_export(args):
     return res, "\n".join(lines)
 
 
+def _received(res: dict) -> str:
+    if res["duplicate"]:
+        return f"{Path(res['file']).name}（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
+    return (f"已接收“{res['sender']}”的数据包 {Path(res['file']).name}：新增 {res['applied']} 条记录，"
+            f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。")
+
+
 def cmd_receive(args):
     with open_ws(args.db, create=False) as ws:
-        res = sync.receive_package(ws, args.file)
+        results = sync.receive_packages(ws, args.files)
         status = sync.sync_status(ws)
-    if res["duplicate"]:
-        summary = f"这个数据包（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
+    if len(results) == 1:
+        res = dict(results[0])
     else:
-        summary = (f"已接收“{res['sender']}”的数据包：新增 {res['applied']} 条记录，{res['already_known']} 条以前已有"
-                   + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。")
+        res = {"applied": sum(r["applied"] for r in results),
+               "already_known": sum(r["already_known"] for r in results), "packages": results}
+    summary = "\n".join(_received(r) for r in results)
     if status.get("mode") == "village":
         summary += f"\n尚未被乡镇收到的改动：{status['unsent']} 条。"
         res["unsent"] = status["unsent"]

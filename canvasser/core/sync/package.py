@@ -21,6 +21,7 @@ import hashlib
 import json
 import uuid
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..store import Event, Workspace, now_iso
@@ -188,9 +189,29 @@ def _acks(value) -> dict[str, rg.Ranges]:
     return {str(o): rg.normalise(r) for o, r in value.items()}
 
 
-def receive_package(ws: Workspace, path: str | Path) -> dict:
-    """Import one package from the other side; importing it again changes nothing."""
+@dataclass
+class Incoming:
+    """A package verified, decrypted and validated, not yet applied."""
+
+    path: Path
+    package_id: str
+    peer: dict
+    replica: str = ""
+    rows: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    acks: dict = field(default_factory=dict)
+    photos: dict = field(default_factory=dict)
+    duplicate: int | None = None  # events it held, when it was received before
+
+
+def _wrong(path: Path, exc: PackageError, many: bool) -> PackageError:
+    return PackageError(f"{path.name}：{exc}") if many else exc
+
+
+def prepare(ws: Workspace, path: str | Path) -> Incoming:
+    """Everything short of writing: read, verify the signature, decrypt, check the manifest, validate."""
     peers.require_sync(ws)
+    path = Path(path)
     c = container.read(path)
     h = c.header
     check_format(h)
@@ -204,9 +225,7 @@ def receive_package(ws: Workspace, path: str | Path) -> dict:
     package_id = str(h.get("package_id"))
     seen = ws.one("SELECT applied, already_known FROM receipts WHERE package_id=?", (package_id,))
     if seen:
-        total = (seen["applied"] or 0) + (seen["already_known"] or 0)
-        return {"applied": 0, "already_known": total, "photos": 0, "sender": peer["name"], "package_id": package_id,
-                "duplicate": True}
+        return Incoming(path, package_id, peer, duplicate=(seen["applied"] or 0) + (seen["already_known"] or 0))
     key, manifest, blob = _open(peers.own_keys(ws), c)
     try:
         if (manifest["package_id"] != package_id or manifest["sender"]["id"] != h["sender"]
@@ -242,16 +261,63 @@ def receive_package(ws: Workspace, path: str | Path) -> dict:
         held.setdefault(ev.origin, []).append(ev.seq)
     for origin, seqs in held.items():
         acks[origin] = rg.union(acks.get(origin, []), rg.from_seqs(seqs))
-    with ws.transaction():
-        new, known = merge.merge(ws, rows, events)
-        saved = photos.save(ws, received)
-        if ws.mode == "township":
-            peers.note_replica(ws, peer["peer"], replica)
-            holder = peers.replica_holder(replica)
-        else:
-            holder = peer["peer"]
-        peers.add_acks(ws, holder, acks)
-        ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (package_id, peer["peer"], now_iso(), len(new), known))
-        peers.touch_peer(ws, peer["peer"], "last_received_at")
-    return {"applied": len(new), "already_known": known, "photos": saved, "sender": peer["name"],
-            "package_id": package_id, "duplicate": False}
+    return Incoming(path, package_id, peer, replica, rows, events, acks, received)
+
+
+def receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
+    """Import several packages in one transaction (the township's daily merge).
+
+    Every file is verified and validated first; if any is refused, nothing is imported and the
+    error names the file. Packages received before (or twice in the list) change nothing."""
+    many = len(paths) > 1
+    todo: list[Incoming] = []
+    for path in paths:
+        try:
+            todo.append(prepare(ws, path))
+        except PackageError as exc:
+            raise _wrong(Path(path), exc, many) from exc
+    ids_in_batch: set[str] = set()
+    fresh = []
+    for inc in todo:
+        if inc.duplicate is None and inc.package_id in ids_in_batch:
+            inc.duplicate = len(inc.rows)
+        ids_in_batch.add(inc.package_id)
+        if inc.duplicate is None:
+            fresh.append(inc)
+    results: dict[int, dict] = {}
+    if fresh:
+        with ws.transaction():
+            try:
+                new, _ = merge.merge(ws, [r for inc in fresh for r in inc.rows],
+                                     [e for inc in fresh for e in inc.events])
+            except PackageError as exc:
+                raise _wrong(fresh[0].path, exc, many) from exc
+            unclaimed = {ev.event_id for ev in new}
+            for inc in fresh:
+                applied = 0
+                for r in inc.rows:
+                    if r[0] in unclaimed:
+                        unclaimed.discard(r[0])
+                        applied += 1
+                known = len(inc.rows) - applied
+                saved = photos.save(ws, inc.photos)
+                if ws.mode == "township":
+                    peers.note_replica(ws, inc.peer["peer"], inc.replica)
+                    holder = peers.replica_holder(inc.replica)
+                else:
+                    holder = inc.peer["peer"]
+                peers.add_acks(ws, holder, inc.acks)
+                ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)",
+                                (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
+                peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
+                results[id(inc)] = {"applied": applied, "already_known": known, "photos": saved,
+                                    "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
+                                    "file": str(inc.path)}
+    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "photos": 0,
+                                     "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
+                                     "file": str(inc.path)} for inc in todo]
+
+
+def receive_package(ws: Workspace, path: str | Path) -> dict:
+    """Import one package from the other side; importing it again changes nothing."""
+    return receive_packages(ws, [path])[0]

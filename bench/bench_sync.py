@@ -1,0 +1,152 @@
+"""Benchmark for sync (DESIGN §9): the township merges 30 village packages.
+
+    python bench/bench_sync.py [--villages 30] [--events 300000] [--households 330]
+
+Builds a township (30 villages of ~1,000 people), makes every village workspace from its setup
+package, records `events / villages` events in each village (visits with all their fields, some
+person edits), exports one package per village, then measures:
+- receiving all 30 packages at the township (budget 20 s);
+- receiving the same 30 files again (budget 5 s, no change);
+- receiving 30 *new* packages re-exported by the villages before any return package (the same
+  events again, now through validation and insert-or-ignore: the "lost acknowledgement" case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from canvasser.core import integrity  # noqa: E402
+from canvasser.core.campaign import CHANNELS, OUTCOMES  # noqa: E402
+from canvasser.core.demo import people  # noqa: E402
+from canvasser.core.roster import import_roster  # noqa: E402
+from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.sync import (  # noqa: E402
+    export_package,
+    init_township,
+    init_village,
+    make_setup_package,
+    receive_package,
+)
+
+HEADER = ["姓名", "公民身份号码", "性别", "出生日期", "人员类别", "乡镇（街道）", "村（社区）", "村民小组", "户编号",
+          "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
+
+
+def village_name(i: int) -> str:
+    return f"第{i + 1:02d}村"
+
+
+def write_roster(path: Path, villages: int, households: int) -> dict[str, list[str]]:
+    ids: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for v in range(villages):
+            name = village_name(v)
+            ids[name] = []
+            for p in people(100 + v, households, name, "某某镇", dt.date(2026, 11, 1)):
+                if p["公民身份号码"] in seen:
+                    continue
+                seen.add(p["公民身份号码"])
+                ids[name].append(p["公民身份号码"])
+                p["户编号"] = f"V{v:02d}-{p['户编号']}"
+                w.writerow([p[h] for h in HEADER])
+    return ids
+
+
+def record(ws: Workspace, pids: list[str], n: int, rng: random.Random) -> None:
+    """n events as cadres make them: visits (90%) and person edits (10%), one transaction."""
+    codes = list(OUTCOMES)
+    base = dt.datetime(2026, 10, 1, 9)
+    with ws.writing("村文书") as batch:
+        for i in range(n):
+            pid = rng.choice(pids)
+            if i % 10 == 9:
+                batch.emit("person.updated", f"p:{pid}", {"phone": f"139{rng.randrange(10**8):08d}",
+                                                          "note": f"第{i}次核实"})
+                continue
+            code = rng.choice(codes)
+            batch.emit("visit.recorded", f"p:{pid}", {
+                "outcome": code, "via": rng.choice(CHANNELS), "reason": "经济困难" if code == "refused" else "",
+                "promised": "2026-12-20" if code == "promised" else "", "followup": "", "note": "", "place": "",
+                "photos": [], "at": (base + dt.timedelta(minutes=i)).isoformat()})
+
+
+def timed(label: str, fn) -> float:
+    t = time.perf_counter()
+    fn()
+    took = time.perf_counter() - t
+    print(f"{label}: {took:.2f} s", flush=True)
+    return took
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--villages", type=int, default=30)
+    ap.add_argument("--events", type=int, default=300_000)
+    ap.add_argument("--households", type=int, default=330)
+    args = ap.parse_args()
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        d = Path(tmp)
+        t0 = time.perf_counter()
+        ids = write_roster(d / "roster.csv", args.villages, args.households)
+        town = Workspace(d / "t.db")
+        init_township(town, "某某镇")
+        import_roster(town, d / "roster.csv")
+        print(f"township: {sum(map(len, ids.values()))} people in {args.villages} villages "
+              f"({time.perf_counter() - t0:.1f} s to build)", flush=True)
+        per = args.events // args.villages
+        ups, again = [], []
+        t0 = time.perf_counter()
+        for v in range(args.villages):
+            name = village_name(v)
+            make_setup_package(town, name, d / f"setup-{v}.ccpkg")
+            init_village(d / f"v{v}.db", d / f"setup-{v}.ccpkg")
+            with Workspace(d / f"v{v}.db") as vil:
+                record(vil, ids[name], per, rng)
+                export_package(vil, d / f"up-{v}.ccpkg")
+                export_package(vil, d / f"again-{v}.ccpkg")
+            ups.append(d / f"up-{v}.ccpkg")
+            again.append(d / f"again-{v}.ccpkg")
+        size = sum(p.stat().st_size for p in ups)
+        print(f"villages: {args.villages} packages, {per * args.villages} events, {size / 1e6:.1f} MB "
+              f"({time.perf_counter() - t0:.1f} s to build and export)", flush=True)
+
+        applied = []
+        merge = timed(f"merge {args.villages} packages at the township (budget 20 s)",
+                      lambda: applied.extend(receive_package(town, p)["applied"] for p in ups))
+        events = town.event_count()
+        digest = integrity.state_digest(town)
+        print(f"  applied {sum(applied)} events ({sum(applied) / merge:,.0f} events/s); township holds {events}")
+        twice = []
+        dup = timed("receive the same files again (budget 5 s)",
+                    lambda: twice.extend(receive_package(town, p)["applied"] for p in ups))
+        same = town.event_count() == events and integrity.state_digest(town) == digest and not any(twice)
+        print(f"  no change: {same}")
+        renew = []
+        re_t = timed("receive re-exported packages of the same events (insert-or-ignore path)",
+                     lambda: renew.extend(receive_package(town, p)["applied"] for p in again))
+        same2 = town.event_count() == events and integrity.state_digest(town) == digest and not any(renew)
+        print(f"  no change: {same2}")
+        ok = integrity.check(town)["ok"]
+        print(f"  integrity check: {'ok' if ok else 'FAILED'}")
+        town.close()
+        verdict = merge <= 20 and dup <= 5 and same and same2 and ok
+        print(f"RESULT merge {merge:.2f} s / 20 s, again {dup:.2f} s / 5 s, re-exported {re_t:.2f} s: "
+              f"{'within budget' if verdict else 'OVER BUDGET OR WRONG'}")
+
+
+if __name__ == "__main__":
+    main()
