@@ -86,7 +86,13 @@ def _done_sum(camp: Campaign) -> tuple[str, list]:
 
 
 def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
-    """(village, group) -> total and done, for the village → group tree."""
+    """(village, group) -> total and done, for the village → group tree.
+
+    Reads the reports' covering index (village, grp, status, categories), made once on first use:
+    without it a million people cost a sort of the whole table (~130 MB and seconds)."""
+    from .reports import ensure_index
+
+    ensure_index(ws)
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "

@@ -11,7 +11,7 @@ import datetime as dt
 from array import array
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from ..core import ids
@@ -77,6 +77,7 @@ class PeopleModel(QAbstractTableModel):
     BLOCK = 200
     CACHE_LIMIT = 4000
     FIRST_PAGE = 500
+    REST_DELAY_MS = 80
 
     completed = Signal(int)  # the full ordered list of a large search has arrived: its size
 
@@ -125,10 +126,18 @@ class PeopleModel(QAbstractTableModel):
             return len(self._ids)
         self._show(array("q", first[:self.FIRST_PAGE]), complete=False)
         generation = self._generation
+        if getattr(self.runner, "immediate", False):
+            self._fetch_rest(generation, ordered, params)
+        else:  # let the first page paint before the worker starts competing for the interpreter
+            QTimer.singleShot(self.REST_DELAY_MS, lambda: self._fetch_rest(generation, ordered, params))
+        return len(self._ids)
+
+    def _fetch_rest(self, generation: int, ordered: str, params: list) -> None:
+        if generation != self._generation:
+            return  # typed again: a newer search is on its way
         self._pending = self.runner.submit(Job(lambda ws, _p: fetch_ids(ws.conn, ordered, params),
                                                success=lambda ids: self._arrived(generation, ids),
                                                label="搜索"))
-        return len(self._ids)
 
     def _show(self, ids: array, *, complete: bool) -> None:
         self.beginResetModel()

@@ -156,6 +156,8 @@ class DbWorker(QThread):
 class ImmediateRunner:
     """Runs each job at once on the calling thread with the given workspace (tests, screenshots)."""
 
+    immediate = True
+
     def __init__(self, ws: Workspace):
         self.ws = ws
         self.progress_listeners: list[Callable[[Job], None]] = []
