@@ -229,6 +229,7 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
     start_daily_backup(window)
     app._windows = [window]  # type: ignore[attr-defined]
     app.setQuitOnLastWindowClosed(True)
+    app.aboutToQuit.connect(lambda: [w.runner.shutdown() for w in app._windows])  # type: ignore[attr-defined]
     return app.exec()
 
 

@@ -48,7 +48,7 @@ class VisitDialog(QDialog):
         self.photos: list[str] = []
         self.setWindowTitle(f"记录走访 — {person['name']}")
         self.setModal(True)
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(700)
         lay = QVBoxLayout(self)
 
         head = QLabel(f"<span style='font-size:18px;font-weight:bold'>{person['name']}</span>"

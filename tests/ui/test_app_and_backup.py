@@ -143,3 +143,28 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
         assert integrity.check(again)["ok"]
         assert again.scalar("SELECT count(*) FROM visits") == again.scalar(
             "SELECT count(*) FROM events WHERE kind='visit.recorded'")
+
+
+def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, ws, monkeypatch, data_dir, qtbot):
+    """`canvasser gui --db`: who works is asked, the window opens, today's backup is made, the
+    workspace is remembered for the next start without --db."""
+    from PySide6.QtCore import QTimer
+
+    from canvasser.ui import app as app_mod
+
+    path = ws.path
+    ws.close()
+    asked: list = []
+    monkeypatch.setattr(app_mod, "pick_canvasser", lambda w, parent=None: asked.append(w.path) or "王主任")
+
+    def finish() -> None:
+        qtbot.waitUntil(lambda: backup.backup_dir(path).is_dir() and any(backup.backup_dir(path).glob("*.db")),
+                        timeout=20000)
+        window = QApplication.instance()._windows[0]
+        assert window.canvasser == "王主任" and window.isVisible()
+        window.close()
+
+    QTimer.singleShot(0, finish)
+    assert app_mod.run_gui(db=str(path)) == 0
+    assert asked == [path]
+    assert app_mod.last_workspace() == path.resolve()
