@@ -94,7 +94,13 @@ class Dashboard(QWidget):
         self.cards["paid_claimed"].value.setText(str(f["paid_claimed"]))
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
-        self.groups.set_bars([Bar(k, v["done"], v["total"]) for k, v in f["by_group"].items()])
+        if len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
+            self.groups.title = "各村进度（按完成率排名）"
+            self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}", f["by_village"][v]["done"],
+                                      f["by_village"][v]["total"]) for v in f["ranking"]])
+        else:
+            self.groups.title = "各组进度"
+            self.groups.set_bars([Bar(k, v["done"], v["total"]) for k, v in f["by_group"].items()])
         self.special.set_bars([Bar(k, v["done"], v["total"], alert=v.get("below_100", False))
                                for k, v in f["special_groups"].items()])
         days = [d["day"] for d in data["trend"]]

@@ -168,3 +168,15 @@ def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, ws, monk
     assert app_mod.run_gui(db=str(path)) == 0
     assert asked == [path]
     assert app_mod.last_workspace() == path.resolve()
+
+
+def test_township_dashboard_ranks_villages(window, ws, qtbot):
+    from canvasser.core import people
+    from canvasser.core.ids import check_digit
+
+    body = "51032119900101123"
+    people.add_person(ws, body + check_digit(body), "白河人", village="白河村", grp="一组")
+    window.tabs.setCurrentWidget(window.dashboard)
+    figs = reports.figures(ws)
+    assert window.dashboard.groups.title.startswith("各村进度")
+    assert [b.label.split(". ", 1)[1] for b in window.dashboard.groups.bars] == figs["ranking"]
