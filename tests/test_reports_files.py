@@ -102,6 +102,8 @@ def test_ledger_sheets_headers_ids_as_text(demo, tmp_path):
     paid = {r[6]: dict(zip([c.value for c in wb[ledgers.SHEET_PAID][1]], r))
             for r in wb[ledgers.SHEET_PAID].iter_rows(min_row=2, values_only=True)}
     assert paid[pids[2]]["参保状态"] == "医保局确认已缴费" and paid[pids[2]]["缴费渠道/联系方式"] == "税务APP"
+    groups = list(dict.fromkeys(column(todo, "组")))
+    assert groups == sorted(groups, key=reports.group_key) and groups[:2] == ["一组", "二组"]
     # nobody in the 未参保 sheet is done
     statuses = set(column(todo, "当前状态"))
     assert not statuses & {campaign.STATUS_LABELS[s] for s in camp.done_set}

@@ -144,9 +144,10 @@ def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list],
             part += 1
             ws = _open_sheet(wb, f"{title}({part})", cols)
             in_sheet = 0
-        row = list(row)
+        row = [None if v == "" else v for v in row]  # an empty cell is no cell: much less XML
         for i in text_cols:
-            row[i] = _text_cell(ws, row[i])
+            if row[i] is not None:
+                row[i] = _text_cell(ws, row[i])
         ws.append(row)
         n += 1
         in_sheet += 1
@@ -181,18 +182,24 @@ def _marks(values) -> str:
     return ",".join("?" * len(values)) or "''"
 
 
-ORDER = "ORDER BY village, grp COLLATE group_order, household, (relation = '户主') DESC, pid"
-
-
-def _group_order(a: str, b: str) -> int:
-    ka, kb = reports.group_key(a or ""), reports.group_key(b or "")
-    return (ka > kb) - (ka < kb)
+ORDER = "ORDER BY village, group_rank(grp), household, (relation = '户主') DESC, pid"
 
 
 def _prepare(ws: Workspace) -> Campaign:
-    """The campaign, and the natural group order (一组, 二组 ... 十组) registered on this connection."""
-    ws.conn.create_collation("group_order", _group_order)
+    """The campaign, and the natural group order (一组, 二组 ... 十组) as an SQL function on this connection."""
+    cache: dict[str, str] = {}
+
+    def group_rank(grp: str | None) -> str:
+        key = cache.get(grp or "")
+        if key is None:
+            _, flag, n, name = reports.group_key(grp or "")
+            key = cache[grp or ""] = f"{flag}{n:09d}{name}"
+        return key
+
+    ws.conn.create_function("group_rank", 1, group_rank, deterministic=True)
     return campaign_mod.load(ws)
+
+
 PERSON_COLS = [Col("序号", 7), Col("村（社区）", 12), Col("组", 8), Col("户编号", 18, True), Col("与户主关系", 9),
                Col("姓名", 10), Col("身份证号", 21, True), Col("性别", 6), Col("联系电话", 14, True)]
 
