@@ -11,7 +11,7 @@ import sqlite3
 from collections import defaultdict
 
 from ..projection import coverage_year, fold_person, project, project_households, project_new_people
-from ..store import EVENT_COLUMNS, ORDER, Event, Workspace
+from ..store import EVENT_COLUMNS, Event, Workspace
 from .container import PackageError
 
 KINDS = frozenset({"person.created", "person.updated", "visit.recorded", "visit.voided", "status.official",
@@ -90,8 +90,8 @@ def _chunks(items: list[str], size: int = 500):
 def _stored_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = defaultdict(list)
     for chunk, marks in _chunks(entities):
-        for r in conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE entity IN ({marks}) "
-                              f"ORDER BY entity, {ORDER}", chunk):
+        # no ORDER BY: SQLite would walk the whole entity index to honour it; the caller sorts
+        for r in conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE entity IN ({marks})", chunk):
             out[r[5]].append(Event.from_row(r))
     return out
 
