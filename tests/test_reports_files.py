@@ -84,8 +84,8 @@ def test_ledger_sheets_headers_ids_as_text(demo, tmp_path):
             cell = row[0]
             assert cell.data_type == "s" and cell.number_format == "@"
             assert ids.is_valid(cell.value)
-    todo = wb[ledgers.SHEET_TODO]
-    assert todo.max_row - 1 == figs["remaining"] == res["sheets"][ledgers.SHEET_TODO]
+    todo = wb[ledgers.SHEET_UNPAID]
+    assert todo.max_row - 1 == figs["remaining"] == res["sheets"][ledgers.SHEET_UNPAID]
     assert wb[ledgers.SHEET_PAID].max_row - 1 == figs["paid_official"] + figs["paid_claimed"]
     assert wb[ledgers.SHEET_EXEMPT].max_row - 1 == figs["accepted"]
     special = wb[ledgers.SHEET_SPECIAL]
@@ -241,7 +241,7 @@ def test_cli_report_ledger_feedback_message(demo, tmp_path, capsys):
     assert run_cli(capsys, "report", "--db", db, "--out", tmp_path / "r.txt")[0] == 2
     assert run_cli(capsys, "report", "--db", db, "--date", "30/11/2026")[0] == 2
     code, led = run_cli(capsys, "ledger", "--db", db, "--out", tmp_path / "l.xlsx")
-    assert code == 0 and set(led["sheets"]) == {ledgers.SHEET_TODO, ledgers.SHEET_PAID, ledgers.SHEET_SPECIAL,
+    assert code == 0 and set(led["sheets"]) == {ledgers.SHEET_UNPAID, ledgers.SHEET_PAID, ledgers.SHEET_SPECIAL,
                                                 ledgers.SHEET_AWAY, ledgers.SHEET_EXEMPT}
     code, fb = run_cli(capsys, "feedback", "--db", db, "--out", tmp_path / "f.xlsx")
     assert code == 0 and fb["rows"] == fb["not_paid"] + fb["claimed"]
@@ -261,9 +261,9 @@ def test_sheet_continues_past_the_row_limit(demo, tmp_path, monkeypatch):
     finally:
         ws.close()
     wb = openpyxl.load_workbook(out)
-    todo = [n for n in wb.sheetnames if n.startswith(ledgers.SHEET_TODO)]
-    assert len(todo) == -(-res["sheets"][ledgers.SHEET_TODO] // 50) > 1
-    assert todo[1] == f"{ledgers.SHEET_TODO}(2)"
+    todo = [n for n in wb.sheetnames if n.startswith(ledgers.SHEET_UNPAID)]
+    assert len(todo) == -(-res["sheets"][ledgers.SHEET_UNPAID] // 50) > 1
+    assert todo[1] == f"{ledgers.SHEET_UNPAID}(2)"
     rows = sum(wb[n].max_row - 1 for n in todo)
-    assert rows == res["sheets"][ledgers.SHEET_TODO]
+    assert rows == res["sheets"][ledgers.SHEET_UNPAID]
     assert [c.value for c in next(wb[todo[1]].iter_rows(max_row=1))][6] == "身份证号"

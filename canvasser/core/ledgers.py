@@ -35,7 +35,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ALERT_FILL = PatternFill("solid", fgColor="F8CBAD")
 WRAP = Alignment(vertical="center", wrap_text=True)
 
-SHEET_TODO = "未参保人员台账"
+SHEET_UNPAID = "未参保人员台账"
 SHEET_PAID = "已参保人员台账"
 SHEET_SPECIAL = "特殊群体台账"
 SHEET_AWAY = "外出务工人员台账"
@@ -210,7 +210,7 @@ def _person(i: int, r: dict) -> list:
 
 
 # ---- the ledgers -------------------------------------------------------------------------------
-def _todo_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
+def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
     done = sorted(camp.done_set)
     sql = f"SELECT * FROM persons WHERE status NOT IN ({_marks(done)}) {ORDER}"
     for i, r in enumerate(_rows(ws, sql, tuple(done)), 1):
@@ -220,7 +220,7 @@ def _todo_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
                next_step(r["status"], r["promised"], r["last_reason"]), r["away_place"], r["last_note"] or r["note"]]
 
 
-TODO_COLS = [*PERSON_COLS, Col("个人应缴（元）", 10), Col("当前状态", 14), Col("最近走访结果", 14), Col("原因", 14),
+UNPAID_COLS = [*PERSON_COLS, Col("个人应缴（元）", 10), Col("当前状态", 14), Col("最近走访结果", 14), Col("原因", 14),
              Col("最近走访时间", 17), Col("走访人", 10), Col("走访次数", 8), Col("承诺缴费日期", 12),
              Col("下次跟进日期", 12), Col("下一步", 26), Col("外出地点", 14), Col("备注", 24)]
 
@@ -297,7 +297,7 @@ def _exempt_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
 EXEMPT_COLS = [*PERSON_COLS, Col("不需参保原因", 14), Col("说明", 18), Col("登记日期", 12), Col("登记人", 10),
                Col("核实方式", 10), Col("证明材料（张）", 10), Col("备注", 24), Col("已离开名单", 9)]
 
-LEDGERS = ((SHEET_TODO, TODO_COLS, _todo_rows), (SHEET_PAID, PAID_COLS, _paid_rows),
+LEDGERS = ((SHEET_UNPAID, UNPAID_COLS, _unpaid_rows), (SHEET_PAID, PAID_COLS, _paid_rows),
            (SHEET_SPECIAL, SPECIAL_COLS, _special_rows), (SHEET_AWAY, AWAY_COLS, _away_rows),
            (SHEET_EXEMPT, EXEMPT_COLS, _exempt_rows))
 
