@@ -95,3 +95,14 @@ def test_projection_is_order_independent(ws, tmp_path):
         rebuild(ws.conn)
     assert integrity.state_digest(ws) == before
     assert ws.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "refused"
+
+
+def test_two_connections_on_one_file_share_the_sequence(ws, tmp_path):
+    other = Workspace(tmp_path / "v.db")
+    pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons LIMIT 3")]
+    record_visit(ws, pids[0], "not_home", by="甲")
+    record_visit(other, pids[1], "not_home", by="甲")  # the GUI's worker and a CLI run, say
+    record_visit(ws, pids[2], "not_home", by="甲")
+    assert ws.origin == other.origin
+    assert ws.scalar("SELECT count(*) FROM visits") == 3
+    other.close()

@@ -159,4 +159,9 @@ MIGRATIONS: list[str] = [
     UPDATE persons SET rname = reverse(name);
     CREATE INDEX persons_rname ON persons (rname);
     """,
+    # 4: covering indexes for the daily report's grouped counts
+    """
+    CREATE INDEX IF NOT EXISTS persons_progress ON persons (village, grp, status, categories);
+    CREATE INDEX IF NOT EXISTS official_paid_at ON official_payments (year, paid_at);
+    """,
 ]

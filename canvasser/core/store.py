@@ -282,6 +282,7 @@ class Workspace:
         self.origin  # bind before the write transaction starts  # noqa: B018
         self.conn.execute("BEGIN IMMEDIATE")
         self._in_tx = True
+        self._seq = None  # another connection (the GUI's worker, a CLI run) may have written since
         try:
             yield
             self.conn.execute("COMMIT")
