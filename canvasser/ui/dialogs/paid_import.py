@@ -24,11 +24,12 @@ class PaidImportDialog(TableImportDialog):
     def describe(self, res) -> str:
         text = (f"导入完成：名单中 {res.rows} 行，匹配到本工作区 <b>{res.matched}</b> 人，"
                 f"其中新确认已缴 <b>{res.new}</b> 人，以前已记录 {res.already} 人。")
-        if res.unmatched:
-            text += f"<br>本工作区没有的人 {len(res.unmatched)} 行（可能是外村人员）。"
+        not_here = len(res.unmatched) - len(res.rejected)  # unmatched also lists the unreadable rows
+        if not_here:
+            text += f"<br>本工作区没有的人 {not_here} 行（可能是外村人员）。"
         if res.rejected:
             text += f"<br><span style='color:#b3261e'>有 {len(res.rejected)} 行无法识别</span>（见“未导入的行”）。"
         return text
 
     def problem_rows(self, res) -> list[dict]:
-        return [*res.rejected, *res.unmatched, *res.duplicates]
+        return [*res.unmatched, *res.duplicates]  # unmatched already holds the rejected rows
