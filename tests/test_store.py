@@ -106,3 +106,20 @@ def test_two_connections_on_one_file_share_the_sequence(ws, tmp_path):
     assert ws.origin == other.origin
     assert ws.scalar("SELECT count(*) FROM visits") == 3
     other.close()
+
+
+def test_clock_ticks_stay_ordered_past_the_counter_width():
+    from canvasser.core import hlc
+    clock = hlc.Clock(wall=lambda: 1_700_000_000_000)
+    values = clock.ticks(250_000)
+    assert values == sorted(values) and len(set(values)) == 250_000
+    assert all(len(v) == 19 for v in values)  # fixed width: text order is time order
+    assert clock.tick() > values[-1]
+
+
+def test_event_ids_are_unique_and_time_ordered():
+    from canvasser.core.store import new_event_ids
+    ids = new_event_ids(10_000)
+    assert len(set(ids)) == 10_000 and all(len(i) == 32 for i in ids)
+    later = new_event_ids(1)[0]
+    assert later[:12] >= ids[0][:12]
