@@ -171,6 +171,11 @@ def fold_person(pid: str, events: list[Event], year: int):
 def _created_only(pid: str, ev: Event):
     """The fold of a lone person.created event (most people after a list import), without the loop."""
     f = ev.payload
+    return created_row(pid, f, ev.hlc, ev.recorded_at), [], None, [(ev.origin, f.get("village") or "")], None
+
+
+def created_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
+    """The persons row of someone whose only event is person.created with payload `f`."""
     cats = f.get("categories") or ""
     if isinstance(cats, list):
         cats = ",".join(cats)
@@ -180,13 +185,17 @@ def _created_only(pid: str, ev: Event):
         phones = ",".join(phones)
     name = f.get("name") or ""
     pyi, pyf = pinyin.keys(name)
-    row = (pid, pid[::-1], name, f.get("sex") or "", f.get("birth") or "", f.get("township") or "",
-           f.get("village") or "", f.get("grp") or "", f.get("household") or "", f.get("relation") or "",
-           f.get("address") or "", phone, phones, cats, f.get("last_year") or "", f.get("note") or "",
-           f.get("away_place") or "", int(f.get("active", 1) or 0), f.get("left_reason") or "",
-           f.get("source") or "", "", 0, None, None, "", "", "", "", "", "", "", "", 0, 0, pyi, pyf,
-           ev.recorded_at, ev.hlc, name[::-1])
-    return row, [], None, [(ev.origin, f.get("village") or "")], None
+    return (pid, pid[::-1], name, f.get("sex") or "", f.get("birth") or "", f.get("township") or "",
+            f.get("village") or "", f.get("grp") or "", f.get("household") or "", f.get("relation") or "",
+            f.get("address") or "", phone, phones, cats, f.get("last_year") or "", f.get("note") or "",
+            f.get("away_place") or "", int(f.get("active", 1) or 0), f.get("left_reason") or "",
+            f.get("source") or "", "", 0, None, None, "", "", "", "", "", "", "", "", 0, 0, pyi, pyf,
+            recorded_at, hlc, name[::-1])
+
+
+def insert_person_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Insert persons rows made by `created_row` (new people: nothing to delete first)."""
+    conn.executemany(_PERSON_SQL, rows)
 
 
 def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:
