@@ -43,6 +43,7 @@ def test_thousands_of_valid_numbers_agree_with_stdnum():
         info = ids.info(n, today=TODAY)
         assert info.birth == ric.get_birth_date(n)
         assert info.sex == ("男" if int(n[16]) % 2 else "女")
+        assert ids.quick(n, TODAY) == (info.birth.isoformat(), info.sex)
 
 
 def test_thousands_of_corrupted_numbers_agree_with_stdnum():
@@ -64,7 +65,17 @@ def test_thousands_of_corrupted_numbers_agree_with_stdnum():
         s = "".join(n)
         if stdnum_ok(s) != ids.is_valid(s) and not (len(s) == 15):
             disagreements.append(s)
+        if (ids.quick(s, TODAY) is not None) != (len(s) == 18 and stdnum_ok(s)):
+            disagreements.append(("quick", s))
     assert disagreements == []
+
+
+def test_quick_leaves_every_number_needing_cleaning_to_info():
+    """The import's fast path must never accept what `info` would clean or reject."""
+    n = make_id(random.Random(3))
+    for raw in (n[:17] + "x", f" {n}", n[:6] + "18890101" + n[14:], "１" + n[1:], n[:17] + "Y",
+                n[:6] + "20991231" + n[14:], n[:6] + "19990230" + n[14:]):
+        assert ids.quick(raw, TODAY) is None
 
 
 def test_county_code_that_did_not_exist_is_accepted():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum.cn import ric as _ric
 
@@ -109,6 +110,36 @@ def info(raw: object, *, today: dt.date | None = None) -> IdInfo:
     number = normalise(raw, today=today)
     return IdInfo(number, birth_date(number), sex(number))
 
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ZERO = 48 * sum(_WEIGHTS)  # what the ASCII code of "0" adds to the weighted sum of 17 digits
+_CHECK = "10X98765432"
+_CANONICAL = re.compile(r"\d{17}[\dX]").fullmatch
+
+
+def quick(text: str, today: dt.date) -> tuple[str, str] | None:
+    """(birth date ISO, sex) for an ID already in canonical 18-digit form and valid, else None.
+
+    A list import meets a million clean numbers; this skips the cleaning and the exceptions.
+    None means "not simple": `info` then gives the full treatment and the reason in words."""
+    if len(text) != 18 or not _CANONICAL(text):
+        return None
+    if _CHECK[(sum(map(int.__mul__, text[:17].encode(), _WEIGHTS)) - _ZERO) % 11] != text[17]:
+        return None
+    birth = _birth_iso(text[6:14], today)
+    if birth is None:
+        return None
+    return birth, "男" if text[16] in "13579" else "女"
+
+
+@lru_cache(maxsize=65536)
+def _birth_iso(yyyymmdd: str, today: dt.date) -> str | None:
+    try:
+        day = dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return None
+    return day.isoformat() if day.year >= 1890 and day <= today else None
 
 
 def is_valid(raw: object) -> bool:
