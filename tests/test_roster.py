@@ -245,3 +245,19 @@ def test_one_sheet_per_village(ws, tmp_path):
     assert res.imported == len(a) + len(b)
     assert sorted(res.villages) == ["杨柳村", "青石村"]
     assert res.rejected and res.rejected[0]["sheet"] == "杨柳村" and res.rejected[0]["row"] == len(b) + 2
+
+
+def test_created_payload_is_stored_in_canonical_form():
+    """The bulk path writes payloads with orjson in literal key order: it must equal dump_payload."""
+    from canvasser.core.roster import _created_payload
+    from canvasser.core.store import dump_payload
+    p = {f: f"值{f}" for f in ("name", "sex", "birth", "township", "village", "grp", "household", "relation",
+                               "address", "phone", "phones", "categories", "last_year")}
+    payload = _created_payload(p)
+    assert list(payload) == sorted(payload)
+    assert orjson_dump(payload) == dump_payload(payload)
+
+
+def orjson_dump(payload: dict) -> str:
+    import orjson
+    return orjson.dumps(payload).decode()

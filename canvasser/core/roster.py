@@ -17,13 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import openpyxl
+import orjson
 from openpyxl.styles import Font, PatternFill
 
 from . import ids
 from .errors import Cancelled
 from .people import household_key
 from .projection import created_row, insert_person_rows, project_households
-from .store import Workspace, dump_payload, now_iso
+from .store import Workspace, now_iso
 from .tables import TOTAL_WORDS, Table, cell_text, norm_header, open_table
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -292,19 +293,18 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, fresh: b
     else:
         pids = [p["pid"] for p in people]
         marks = ",".join("?" * len(pids))
-        last = {r[0]: json.loads(r[1]) for r in ws.conn.execute(  # what the bureau said last time
-            f"SELECT pid, fields FROM roster_state WHERE pid IN ({marks})", pids)}
         present = {r[0]: r for r in ws.conn.execute(
             f"SELECT pid, {', '.join(ROSTER_FIELDS)} FROM persons WHERE pid IN ({marks})", pids)}
+        last = _bureau_said(ws, [pid for pid in pids if pid in present])
     state_rows = []
     created: list[tuple[str, dict]] = []
     for p in people:
-        fields = {f: p[f] for f in ROSTER_FIELDS}
-        fields["phones"] = p["phones"]
         pid = p["pid"]
         if pid not in present:
-            created.append((pid, {**fields, "source": "bureau", "active": 1}))
+            created.append((pid, _created_payload(p)))
             continue
+        fields = {f: p[f] for f in ROSTER_FIELDS}
+        fields["phones"] = p["phones"]
         before = last.get(pid)
         if before is None:
             row = present[pid]
@@ -320,16 +320,44 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, fresh: b
             state_rows.append((pid, json.dumps(fields, ensure_ascii=False, sort_keys=True)))
     households = set()
     if created:
-        payloads = [dump_payload(f) for _, f in created]
+        payloads = [orjson.dumps(f).decode() for _, f in created]  # keys already in sorted order
         rows = batch.append_many("person.created", [(f"p:{pid}", pj, f["village"])
                                                    for (pid, f), pj in zip(created, payloads)])
         insert_person_rows(ws.conn, [created_row(pid, f, r[3], r[8]) for (pid, f), r in zip(created, rows)])
-        state_rows.extend((pid, pj) for (pid, _), pj in zip(created, payloads))
         households = {f["household"] for _, f in created}
         res.imported += len(created)
     if state_rows:
         ws.conn.executemany("INSERT OR REPLACE INTO roster_state VALUES (?,?)", state_rows)
     return households
+
+
+def _created_payload(p: dict) -> dict:
+    """A new person's person.created payload, its keys in sorted order (the stored JSON form)."""
+    return {"active": 1, "address": p["address"], "birth": p["birth"], "categories": p["categories"],
+            "grp": p["grp"], "household": p["household"], "last_year": p["last_year"], "name": p["name"],
+            "phone": p["phone"], "phones": p["phones"], "relation": p["relation"], "sex": p["sex"],
+            "source": "bureau", "township": p["township"], "village": p["village"]}
+
+
+def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, dict]:
+    """What the bureau's lists said last about each person: the roster state kept by re-imports,
+    else the person.created event of the list that brought them in (a first import writes no
+    roster state: its event already holds exactly that)."""
+    if not pids:
+        return {}
+    marks = ",".join("?" * len(pids))
+    said = {r[0]: json.loads(r[1]) for r in ws.conn.execute(
+        f"SELECT pid, fields FROM roster_state WHERE pid IN ({marks})", pids)}
+    rest = [f"p:{pid}" for pid in pids if pid not in said]
+    for i in range(0, len(rest), 500):
+        chunk = rest[i:i + 500]
+        for entity, payload in ws.conn.execute(
+                f"SELECT entity, payload FROM events WHERE entity IN ({','.join('?' * len(chunk))}) "
+                f"AND kind='person.created' ORDER BY hlc, origin, seq", chunk):
+            fields = orjson.loads(payload)
+            if fields.get("source") == "bureau":
+                said[entity[2:]] = fields  # the latest list wins
+    return said
 
 
 def _count_missing(ws: Workspace, seen: dict[str, int], villages: set[str]) -> int:
