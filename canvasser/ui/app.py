@@ -8,13 +8,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..core import backup, fonts
 from ..core.store import Workspace, WorkspaceError
-from ..paths import data_dir
+from ..paths import data_dir, resource
 from .worker import Job
 
 APP_NAME = "canvasser"
@@ -29,6 +29,17 @@ def register_font() -> str:
     return families[0] if families else ""
 
 
+def install_qt_translation(app: QApplication) -> bool:
+    """Qt's own words (the buttons of file dialogs and message boxes: Open, Cancel, Yes …) in Chinese."""
+    translator = QTranslator(app)
+    where = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", where):
+        return False
+    app.installTranslator(translator)
+    app._qt_translator = translator  # type: ignore[attr-defined] — keep it alive with the app
+    return True
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
@@ -37,6 +48,11 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("医保参保入户动员")
     app.setStyle("Fusion")
+    if not getattr(app, "_qt_translator", None):
+        install_qt_translation(app)
+    icon = resource("icons", "canvasser.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     family = register_font()
     if family:
         font = QFont(family, FONT_POINT_SIZE)

@@ -180,3 +180,14 @@ def test_township_dashboard_ranks_villages(window, ws, qtbot):
     figs = reports.figures(ws)
     assert window.dashboard.groups.title.startswith("各村进度")
     assert [b.label.split(". ", 1)[1] for b in window.dashboard.groups.bars] == figs["ranking"]
+
+
+def test_qt_dialog_buttons_are_chinese_and_the_window_has_its_icon(app):
+    """Qt's own buttons (file dialogs, message boxes) come from its zh_CN translation."""
+    from PySide6.QtCore import QCoreApplication
+
+    from canvasser.ui.app import make_app
+
+    make_app()
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    assert not QApplication.windowIcon().isNull()
