@@ -34,9 +34,22 @@ def app_dir() -> Path:
     return PACKAGE_DIR.parent
 
 
+def portable() -> bool:
+    """Portable mode (a `portable.txt` beside the app, e.g. on a USB stick): everything stays beside it."""
+    return (app_dir() / "portable.txt").exists()
+
+
+def settings_file() -> Path | None:
+    """Where the GUI keeps its settings when they must not go to the system store (the Windows
+    registry): in portable mode, and when CANVASSER_DATA names a data folder. None: system store."""
+    if portable() or os.environ.get("CANVASSER_DATA"):
+        return data_dir() / "settings.ini"
+    return None
+
+
 def data_dir() -> Path:
     """Workspaces, backups and logs: beside the app in portable mode, else the user's data folder."""
-    if (app_dir() / "portable.txt").exists():
+    if portable():
         return app_dir() / "data"
     if os.environ.get("CANVASSER_DATA"):
         return Path(os.environ["CANVASSER_DATA"])

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..core import backup, fonts
 from ..core.store import Workspace, WorkspaceError
-from ..paths import data_dir, resource
+from ..paths import data_dir, resource, settings_file
 from .worker import Job
 
 APP_NAME = "canvasser"
@@ -62,6 +62,12 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def settings() -> QSettings:
+    """The GUI's settings: an ini file in the data folder in portable mode (a laptop's registry
+    must not keep a USB stick's last workspace), else the system store."""
+    path = settings_file()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return QSettings(str(path), QSettings.Format.IniFormat)
     return QSettings(APP_NAME, APP_NAME)
 
 

@@ -168,6 +168,7 @@ def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, ws, monk
     assert app_mod.run_gui(db=str(path)) == 0
     assert asked == [path]
     assert app_mod.last_workspace() == path.resolve()
+    assert str(path.resolve()) in (data_dir / "settings.ini").read_text(encoding="utf-8")  # not the registry
 
 
 def test_township_dashboard_ranks_villages(window, ws, qtbot):
