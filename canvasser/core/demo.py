@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import random
 import tempfile
+import zlib
 from pathlib import Path
 
 from . import campaign as campaign_mod
@@ -39,6 +40,7 @@ def _id(rng: random.Random, birth: dt.date, male: bool) -> str:
 def people(seed: int, households: int, village: str, township: str, today: dt.date) -> list[dict]:
     rng = random.Random(seed)
     rows, taken = [], set()
+    village_code = zlib.crc32(village.encode()) % 10000  # household numbers are unique county-wide
     for h in range(households):
         surname = rng.choice(SURNAMES)
         group = rng.choice(GROUPS)
@@ -64,7 +66,7 @@ def people(seed: int, households: int, village: str, township: str, today: dt.da
             phone = "" if age < 16 or rng.random() < 0.15 else f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
             rows.append({"姓名": name, "公民身份号码": pid, "性别": "男" if male else "女", "出生日期": birth.isoformat(),
                          "人员类别": cat, "乡镇（街道）": township, "村（社区）": village, "村民小组": group,
-                         "户编号": f"5103211000{h:05d}", "与户主关系": "户主" if i == 0 else rng.choice(RELATIONS),
+                         "户编号": f"510321{village_code:04d}{h:05d}", "与户主关系": "户主" if i == 0 else rng.choice(RELATIONS),
                          "户籍地址": addr, "联系电话": phone, "上年参保状态": rng.choice(["已参保", "已参保", "未参保"])})
     return rows
 
