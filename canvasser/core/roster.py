@@ -184,7 +184,7 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
     res = ImportResult(sheet="、".join(table.sheets) or table.sheet, header_row=table.header_row,
                        columns=table.column_report(ALIASES))
     today = today or dt.date.today()
-    seen: dict[str, int] = {}
+    seen: dict[int, int] = {}  # _seen_key(pid) -> first row
     households: set[str] = set()
     villages: set[str] = set()
     rejected_rows: list[tuple[int, list, str]] = []
@@ -214,12 +214,12 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
                         rejected_rows.append((rownum, cells, why))
                         continue
                 res.rows += 1
-                pid = p["pid"]
-                if pid in seen:
-                    res.duplicates.append({"row": rownum, "reason": f"与第{seen[pid]}行是同一人（身份证号相同），只计一次",
-                                           "first_row": seen[pid], **_serial(cells, table.mapping), **_sheet(table)})
+                key = _seen_key(p["pid"])
+                if key in seen:
+                    res.duplicates.append({"row": rownum, "reason": f"与第{seen[key]}行是同一人（身份证号相同），只计一次",
+                                           "first_row": seen[key], **_serial(cells, table.mapping), **_sheet(table)})
                     continue
-                seen[pid] = rownum
+                seen[key] = rownum
                 p["village"] = p["village"] or default_village
                 p["township"] = p["township"] or default_township
                 p["household"] = _household_of(p)
@@ -250,6 +250,12 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
     if rejected_rows:
         res.rejects_file = str(write_rejects(table, rejected_rows, rejects_path, ws))
     return res
+
+
+def _seen_key(pid: str) -> int:
+    """An ID as a small int (its first 17 digits decide the check character): a million of them
+    take half the memory of the strings."""
+    return int(pid[:17])
 
 
 def _is_total(texts: list[str]) -> bool:
@@ -360,7 +366,7 @@ def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, dict]:
     return said
 
 
-def _count_missing(ws: Workspace, seen: dict[str, int], villages: set[str]) -> int:
+def _count_missing(ws: Workspace, seen: dict[int, int], villages: set[str]) -> int:
     """People of these villages who came from an earlier list but are not in this one."""
     if not villages:
         return 0
@@ -368,7 +374,7 @@ def _count_missing(ws: Workspace, seen: dict[str, int], villages: set[str]) -> i
     total = 0
     for (pid,) in ws.conn.execute(f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau'",
                                   sorted(villages)):
-        if pid not in seen:
+        if _seen_key(pid) not in seen:
             total += 1
     return total
 
