@@ -75,6 +75,9 @@ def test_visit_by_code_and_label_moves_status(village):
     assert not b["done"] and b["status"] == "promised"
     prof = jcli("canvasser", "--db", db)
     assert any(c["name"] == "张会计" for c in prof["canvassers"])
+    jcli("canvasser", "--db", db, "--add", "钱文书")
+    stopped = jcli("canvasser", "--db", db, "--stop", "钱文书")
+    assert {c["name"]: c["active"] for c in stopped["canvassers"]}["钱文书"] == 0
     u = jcli("undo", "--db", db, "--by", "张会计")
     assert u["voided"] == b["visit_id"]
 

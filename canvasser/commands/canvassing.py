@@ -14,7 +14,15 @@ from ..core.paid import FIELDS as PAID_FIELDS
 from ..core.paid import import_paid
 from ..core.people import add_person, mark_left, move_person, update_person
 from ..core.tables import parse_map
-from ..core.visits import ensure_canvasser, followups, parse_date, record_visit, undo_last, void_visit
+from ..core.visits import (
+    ensure_canvasser,
+    followups,
+    parse_date,
+    record_visit,
+    stop_canvasser,
+    undo_last,
+    void_visit,
+)
 from ._util import open_ws, progress_printer
 
 OUTCOME_HELP = "，".join(f"{c}={lab}" for c, (lab, _) in OUTCOMES.items())
@@ -84,10 +92,11 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--by", default="")
     p.set_defaults(handler=cmd_campaign)
 
-    p = sub.add_parser("canvasser", parents=[parent], help="走访人档案：列出或新增（姓名、电话）")
+    p = sub.add_parser("canvasser", parents=[parent], help="走访人档案：列出、新增（姓名、电话）或停用")
     p.add_argument("--db", required=True)
     p.add_argument("--add", metavar="姓名")
     p.add_argument("--phone", default="")
+    p.add_argument("--stop", metavar="姓名", help="停用（不再出现在开始工作的名单中；走访记录保留）")
     p.set_defaults(handler=cmd_canvasser)
 
 
@@ -206,5 +215,9 @@ def cmd_canvasser(args):
     with open_ws(args.db, create=False) as ws:
         if args.add:
             ensure_canvasser(ws, args.add, args.phone)
+        if args.stop:
+            stop_canvasser(ws, args.stop)
         rows = ws.query("SELECT name, phone, role, active FROM canvassers ORDER BY name")
-    return {"canvassers": rows}, "\n".join(f"{r['name']}\t{r['phone']}" for r in rows) or "还没有走访人档案"
+    stopped = "\t（已停用）"
+    return {"canvassers": rows}, "\n".join(
+        f"{r['name']}\t{r['phone']}{'' if r['active'] else stopped}" for r in rows) or "还没有走访人档案"

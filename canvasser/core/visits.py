@@ -52,13 +52,22 @@ def resolve_person(ws: Workspace, raw_id: str) -> str:
 
 
 def ensure_canvasser(ws: Workspace, name: str, phone: str = "") -> None:
-    """A new name makes a profile; a phone given for a known name updates it."""
+    """A new name makes a profile; a phone given for a known name updates it; a stopped profile
+    that is added again (or records a visit) is working again."""
     name = (name or "").strip()
     if not name:
         return
-    row = ws.one("SELECT phone FROM canvassers WHERE name=?", (name,))
-    if row is None or (phone and row["phone"] != phone):
+    row = ws.one("SELECT phone, active FROM canvassers WHERE name=?", (name,))
+    if row is None or (phone and row["phone"] != phone) or not row["active"]:
         ws.emit("canvasser.set", f"c:{name}", {"phone": phone or (row or {}).get("phone", ""), "active": 1}, name)
+
+
+def stop_canvasser(ws: Workspace, name: str, *, by: str = "") -> None:
+    """Take a profile off the start-up list (someone left the work team). Their visits stay theirs."""
+    name = (name or "").strip()
+    if ws.one("SELECT 1 FROM canvassers WHERE name=?", (name,)) is None:
+        raise InputError(f"没有名为“{name}”的走访人")
+    ws.emit("canvasser.set", f"c:{name}", {"active": 0}, by or name)
 
 
 def store_photo(ws: Workspace, src: str | Path) -> str:

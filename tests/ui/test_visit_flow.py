@@ -147,6 +147,24 @@ def test_canvasser_profile_is_added_and_chosen(app, ws, qtbot):
     assert dlg.chosen == "赵会计"
 
 
+def test_a_canvasser_who_left_is_stopped_and_added_back(app, ws, qtbot):
+    from canvasser.core import integrity
+    from canvasser.ui.dialogs.canvassers import CanvasserDialog, profiles
+
+    dlg = CanvasserDialog(ws, "")
+    qtbot.addWidget(dlg)
+    dlg.new_name.setText("钱文书")
+    dlg.add()
+    assert dlg.list.currentItem().data(Qt.ItemDataRole.UserRole + 1) == "钱文书"
+    dlg.stop_selected()
+    assert "钱文书" not in [p["name"] for p in profiles(ws)]
+    assert ws.scalar("SELECT active FROM canvassers WHERE name='钱文书'") == 0  # kept, with its history
+    dlg.new_name.setText("钱文书")
+    dlg.add()
+    assert "钱文书" in [p["name"] for p in profiles(ws)]
+    assert integrity.check(ws)["ok"]
+
+
 def test_edit_add_and_mark_left_through_the_person_screens(window, ws, qtbot):
     from canvasser.core.ids import check_digit
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...core.errors import InputError
 from ...core.store import Workspace
-from ...core.visits import ensure_canvasser
+from ...core.visits import ensure_canvasser, stop_canvasser
 from ..worker import forget_seq
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -43,6 +43,10 @@ class CanvasserDialog(QDialog):
         self.list.setMinimumHeight(160)
         self.list.itemDoubleClicked.connect(lambda _: self.accept_choice())
         lay.addWidget(self.list)
+        self.stop_button = QPushButton("停用所选走访人")
+        self.stop_button.setToolTip("不再出现在这个名单中（例如已离开工作组）；已有的走访记录保留。再次添加同名即恢复。")
+        self.stop_button.clicked.connect(self.stop_selected)
+        lay.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignRight)
 
         box = QGroupBox("添加新走访人")
         form = QFormLayout(box)
@@ -95,6 +99,19 @@ class CanvasserDialog(QDialog):
         self.new_name.clear()
         self.new_phone.clear()
         self.reload(select=name)
+
+    def stop_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            self.error.setText("请先选择要停用的走访人")
+            return
+        name = item.data(NAME_ROLE)
+        forget_seq(self.ws)
+        stop_canvasser(self.ws, name)
+        if self.chosen == name:
+            self.chosen = ""
+        self.error.setText("")
+        self.reload()
 
     def accept_choice(self) -> None:
         item = self.list.currentItem()
