@@ -16,6 +16,8 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 
+import orjson
+
 from . import pinyin
 from .store import EVENT_COLUMNS, ORDER, Event
 
@@ -115,28 +117,22 @@ def fold_person(pid: str, events: list[Event], year: int):
     for ev in events:
         p = ev.payload
         last_hlc = ev.hlc
-        if ev.kind in ("person.created", "person.updated"):
-            for k, v in p.items():
-                if k in PERSON_FIELDS:
-                    fields[k] = v
-            if ev.kind == "person.created":
+        kind = ev.kind
+        if kind == "visit.recorded":
+            visits[ev.event_id] = visit_row(pid, ev)
+        elif kind in _FIELD_KINDS:
+            _take_fields(fields, kind, p)
+            if kind == "person.created":
                 created.append((ev.origin, p.get("village") or ""))
                 created_at = created_at or ev.recorded_at
-        elif ev.kind == "visit.recorded":
-            visits[ev.event_id] = [ev.event_id, pid, p.get("at") or ev.recorded_at, ev.hlc, ev.author,
-                                   p.get("via", ""), p.get("outcome", ""), p.get("reason", ""), p.get("promised", ""),
-                                   p.get("followup", ""), p.get("place", ""), p.get("note", ""),
-                                   json.dumps(p.get("photos", []), ensure_ascii=False), 0, ""]
-        elif ev.kind == "visit.voided":
+            elif kind == "conflict.resolved":
+                resolution = p
+        elif kind == "visit.voided":
             voids[p["visit"]] = p.get("reason", "")
-        elif ev.kind == "status.official":
+        elif kind == "status.official":
             if int(p.get("year", year)) == year:
                 official = (p.get("amount"), p.get("paid_at"), p.get("channel", ""), p.get("source", ""),
                             ev.event_id) if p.get("paid", True) else None
-        elif ev.kind == "conflict.resolved":
-            resolution = p
-            if p.get("village"):
-                fields["village"] = p["village"]
     if not fields and not visits and official is None:
         return None
     for vid, why in voids.items():
@@ -144,8 +140,50 @@ def fold_person(pid: str, events: list[Event], year: int):
             visits[vid][13] = 1
             visits[vid][14] = why
     live = [v for v in visits.values() if not v[13]]  # already in event order
-    last = live[-1] if live else None
-    status = "paid_official" if official else (last[6] if last else "")
+    cols, keys = field_columns(fields)
+    paid = official[:2] if official else None
+    row = _person_row(pid, cols, keys, paid, _last_columns(live[-1]) if live else _NO_VISIT, len(live),
+                      sum(1 for v in live if v[12] != "[]"), created_at, last_hlc)
+    return row, list(visits.values()), official, created, resolution
+
+
+_FIELD_KINDS = frozenset({"person.created", "person.updated", "conflict.resolved"})
+_NO_VISIT = ("",) * 8
+_NO_PHOTOS = "[]"
+_MISSING = object()
+
+
+def _take_fields(fields: dict, kind: str, p: dict) -> None:
+    """Apply one field-writing event to `fields` (last writer wins: the caller goes in event order)."""
+    if kind == "conflict.resolved":
+        if p.get("village"):
+            fields["village"] = p["village"]
+        return
+    for k, v in p.items():
+        if k in PERSON_FIELDS:
+            fields[k] = v
+
+
+def visit_row(pid: str, ev: Event) -> list:
+    """The visits row of a visit.recorded event (not voided)."""
+    p = ev.payload
+    photos = p.get("photos", _MISSING)
+    if photos is _MISSING or (type(photos) is list and not photos):
+        photos = _NO_PHOTOS  # the common case, without json.dumps
+    else:
+        photos = json.dumps(photos, ensure_ascii=False)
+    return [ev.event_id, pid, p.get("at") or ev.recorded_at, ev.hlc, ev.author, p.get("via", ""),
+            p.get("outcome", ""), p.get("reason", ""), p.get("promised", ""), p.get("followup", ""),
+            p.get("place", ""), p.get("note", ""), photos, 0, ""]
+
+
+def _last_columns(v: list) -> tuple:
+    """last_outcome, last_reason, last_via, last_visit_at, last_visit_by, last_note, promised, followup."""
+    return (v[6], v[7], v[5], v[2], v[4], v[11], v[8], v[9] or v[8])
+
+
+def field_columns(fields: dict) -> tuple[tuple, tuple]:
+    """The persons columns a person's fields decide: (name .. source), (py_initials, py_full, rname)."""
     phone = fields.get("phone") or ""
     phones = fields.get("phones") or phone
     cats = fields.get("categories") or ""
@@ -155,17 +193,20 @@ def fold_person(pid: str, events: list[Event], year: int):
         phones = ",".join(phones)
     name = fields.get("name") or ""
     pyi, pyf = pinyin.keys(name)
-    row = (pid, pid[::-1], name, fields.get("sex") or "", fields.get("birth") or "", fields.get("township") or "",
-           fields.get("village") or "", fields.get("grp") or "", fields.get("household") or "",
-           fields.get("relation") or "", fields.get("address") or "", phone, phones, cats,
-           fields.get("last_year") or "", fields.get("note") or "", fields.get("away_place") or "",
-           int(fields.get("active", 1) or 0), fields.get("left_reason") or "", fields.get("source") or "",
-           status, 1 if official else 0, official[0] if official else None, official[1] if official else None,
-           last[6] if last else "", last[7] if last else "", last[5] if last else "", last[2] if last else "",
-           last[4] if last else "", last[11] if last else "", last[8] if last else "",
-           (last[9] or last[8]) if last else "", len(live),
-           sum(1 for v in live if v[12] != "[]"), pyi, pyf, created_at, last_hlc, name[::-1])
-    return row, list(visits.values()), official, created, resolution
+    cols = (name, fields.get("sex") or "", fields.get("birth") or "", fields.get("township") or "",
+            fields.get("village") or "", fields.get("grp") or "", fields.get("household") or "",
+            fields.get("relation") or "", fields.get("address") or "", phone, phones, cats,
+            fields.get("last_year") or "", fields.get("note") or "", fields.get("away_place") or "",
+            int(fields.get("active", 1) or 0), fields.get("left_reason") or "", fields.get("source") or "")
+    return cols, (pyi, pyf, name[::-1])
+
+
+def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tuple, live: int, evidence: int,
+                created_at: str, last_hlc: str) -> tuple:
+    """A persons row in _PERSON_COLS order; `paid` is (amount, paid_at) of the official payment or None."""
+    return (pid, pid[::-1], *cols, "paid_official" if paid else last[0], 1 if paid else 0,
+            paid[0] if paid else None, paid[1] if paid else None, *last, live, evidence, keys[0], keys[1],
+            created_at, last_hlc, keys[2])
 
 
 def _created_only(pid: str, ev: Event):
@@ -211,6 +252,178 @@ def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set
         if len({v for _, v in f[3] if v}) > 1:
             _project_conflict(conn, f[0][0], f[3], f[4])
     return {r[8] for r in rows}
+
+
+# ---- bringing many people up to date at once (a received package) -----------------------------
+
+_QUICK_KINDS = frozenset({"visit.recorded", "person.updated"})
+_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided")
+_HOUSEHOLD_COLS = frozenset({2, 6, 7, 8, 9, 10, 17})  # name, village, grp, household, relation, address, active
+_UPDATED_HLC, _OFFICIAL, _LAST, _VISIT_COUNT, _EVIDENCE, _CREATED_AT = 37, 21, 24, 32, 33, 36
+
+
+def _chunks(items: list[str], size: int = 500):
+    for i in range(0, len(items), size):
+        chunk = items[i:i + size]
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def _person_rows(conn: sqlite3.Connection, pids: list[str]) -> dict[str, tuple]:
+    out: dict[str, tuple] = {}
+    for chunk, marks in _chunks(pids):
+        for r in conn.execute(f"SELECT {', '.join(_PERSON_COLS)} FROM persons WHERE pid IN ({marks})", chunk):
+            out[r[0]] = r
+    return out
+
+
+def _all_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list[Event]]:
+    """Every event of each entity, in (hlc, origin, seq) order."""
+    out: dict[str, list[Event]] = defaultdict(list)
+    for chunk, marks in _chunks(entities):
+        # no ORDER BY: SQLite would walk the whole entity index to honour it; sorting here is cheaper
+        for r in conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE entity IN ({marks})", chunk):
+            out[r[5]].append(Event.from_row(r))
+    for evs in out.values():
+        evs.sort(key=_event_key)
+    return out
+
+
+def _first(row: list) -> str:
+    return row[0]
+
+
+def _event_key(ev: Event) -> tuple[str, str, int]:
+    return (ev.hlc, ev.origin, ev.seq)
+
+
+def _side_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list[tuple]]:
+    """(hlc, origin, seq, kind, payload JSON) of each entity's field-writing events and voids."""
+    out: dict[str, list[tuple]] = defaultdict(list)
+    kinds = ",".join(f"'{k}'" for k in _SIDE_KINDS)
+    for chunk, marks in _chunks(entities):
+        for r in conn.execute(f"SELECT entity, hlc, origin, seq, kind, payload FROM events "
+                              f"WHERE entity IN ({marks}) AND kind IN ({kinds})", chunk):
+            out[r[0]].append(r[1:])
+    return out
+
+
+def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]]) -> None:
+    """Bring every person in `received` ("p:" entity → its new events, already in the log) up to date.
+
+    The common case of a merge is new visits and edits, all later than everything already folded
+    into the person's row (`updated_hlc`): the fold then continues from the stored row, and only
+    the new visits are written. Anything else (an event older than the stored state, a void, an
+    official payment, a creation, someone without a row) is refolded over the whole history. Both
+    give the same bytes as `fold_person` over everything (checked by `canvasser check`)."""
+    if not received:
+        return
+    old = _person_rows(conn, sorted(e[2:] for e in received))
+    quick, full = {}, []
+    for entity, evs in received.items():
+        before = old.get(entity[2:])
+        if before is not None and all(ev.kind in _QUICK_KINDS and ev.hlc > before[_UPDATED_HLC] for ev in evs):
+            quick[entity] = sorted(evs, key=_event_key)
+        else:
+            full.append(entity)
+    side = _side_events(conn, sorted(quick))
+    rows, visits = [], []
+    for entity, evs in quick.items():
+        step = _bring_forward(entity[2:], old[entity[2:]], evs, side.get(entity, []))
+        if step is None:  # a stored void names a new visit: only the full fold knows what to hide
+            full.append(entity)
+        else:
+            rows.append(step[0])
+            visits.extend(step[1])
+    folded, gone = _refold(conn, sorted(full))
+    rows.extend(f[0] for f in folded)
+    visits.extend(v for f in folded for v in f[1])
+    households = _write_persons(conn, old, rows, gone)
+    if visits:
+        # in id order: ids are time-ordered, so the primary key and the `at` indexes grow at their ends
+        visits.sort(key=_first)
+        conn.executemany(_VISIT_SQL, visits)
+    year = coverage_year(conn)
+    for f in folded:
+        if f[2]:
+            conn.execute("INSERT INTO official_payments VALUES (?,?,?,?,?,?,?)", (f[0][0], year, *f[2]))
+        if len({v for _, v in f[3] if v}) > 1:
+            _project_conflict(conn, f[0][0], f[3], f[4])
+    project_households(conn, households)
+
+
+def _bring_forward(pid: str, before: tuple, evs: list[Event], side: list[tuple]):
+    """The fold continued from a stored row over later visits and edits: (row, new visit rows), or
+    None when a stored void names one of the new visits (a void never arrives before its visit
+    from an honest replica, but the full fold is the rule)."""
+    visits = [visit_row(pid, ev) for ev in evs if ev.kind == "visit.recorded"]
+    new_ids = {v[0] for v in visits}
+    if any(s[3] == "visit.voided" and orjson.loads(s[4]).get("visit") in new_ids for s in side):
+        return None
+    if any(ev.kind == "person.updated" for ev in evs):
+        fields: dict = {}
+        for s in sorted(s for s in side if s[3] != "visit.voided"):  # stored and new, in event order
+            _take_fields(fields, s[3], orjson.loads(s[4]))
+        cols, keys = field_columns(fields)
+    else:
+        cols, keys = before[2:20], (before[34], before[35], before[38])
+    paid = (before[22], before[23]) if before[_OFFICIAL] else None
+    last = _last_columns(visits[-1]) if visits else before[_LAST:_LAST + 8]
+    evidence = before[_EVIDENCE] + sum(1 for v in visits if v[12] != _NO_PHOTOS)
+    row = _person_row(pid, cols, keys, paid, last, before[_VISIT_COUNT] + len(visits), evidence,
+                      before[_CREATED_AT], evs[-1].hlc)
+    return row, visits
+
+
+def _refold(conn: sqlite3.Connection, entities: list[str]) -> tuple[list, list[str]]:
+    """Fold each person over its whole history; clears the rows the fold rewrites in full.
+    Returns (folded results, pids that no longer have a row)."""
+    if not entities:
+        return [], []
+    year = coverage_year(conn)
+    history = _all_events(conn, entities)
+    folded, gone = [], []
+    for entity in entities:
+        result = fold_person(entity[2:], history.get(entity, []), year)
+        if result is None:
+            gone.append(entity[2:])
+        else:
+            folded.append(result)
+    for chunk, marks in _chunks([e[2:] for e in entities]):
+        conn.execute(f"DELETE FROM visits WHERE pid IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM official_payments WHERE pid IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM conflicts WHERE pid IN ({marks})", chunk)
+    return folded, gone
+
+
+def _write_persons(conn: sqlite3.Connection, old: dict[str, tuple], rows: list[tuple], gone: list[str]) -> set[str]:
+    """Write persons rows: new ones inserted, changed ones updated in only the changed columns (so
+    SQLite leaves alone the indexes on columns that did not change), vanished ones deleted.
+    Returns the households whose row may change."""
+    inserts: list[tuple] = []
+    updates: dict[tuple[int, ...], list[tuple]] = defaultdict(list)
+    households: set[str] = set()
+    width = len(_PERSON_COLS)
+    for row in rows:
+        before = old.get(row[0])
+        if before is None:
+            inserts.append(row)
+            households.add(row[8])
+            continue
+        changed = tuple(i for i in range(2, width) if row[i] != before[i])
+        if changed:
+            updates[changed].append((*(row[i] for i in changed), row[0]))
+            if not _HOUSEHOLD_COLS.isdisjoint(changed):
+                households.update((before[8], row[8]))
+    for changed, params in updates.items():
+        sets = ", ".join(f"{_PERSON_COLS[i]}=?" for i in changed)
+        conn.executemany(f"UPDATE persons SET {sets} WHERE pid=?", params)
+    if inserts:
+        conn.executemany(_PERSON_SQL, inserts)
+    gone = [pid for pid in gone if pid in old]
+    for chunk, marks in _chunks(gone):
+        conn.execute(f"DELETE FROM persons WHERE pid IN ({marks})", chunk)
+    households.update(old[pid][8] for pid in gone)
+    return households
 
 
 def project_person(conn: sqlite3.Connection, entity: str, events: list[Event], year: int) -> set[str]:

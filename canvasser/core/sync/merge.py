@@ -5,13 +5,14 @@ Runs inside the receiving transaction: any problem raises PackageError and nothi
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections import defaultdict
 
-from ..projection import coverage_year, fold_person, project, project_households, project_new_people
-from ..store import EVENT_COLUMNS, Event, Workspace
+import orjson
+
+from ..projection import coverage_year, project, project_people
+from ..store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
 from .container import PackageError
 
 KINDS = frozenset({"person.created", "person.updated", "visit.recorded", "visit.voided", "status.official",
@@ -37,7 +38,7 @@ def validate(rows: list) -> list[Event]:
     if not isinstance(rows, list):
         raise PackageError("数据包内容格式不对，未导入任何内容")
     out = []
-    token, hlc_re, pid_re, kinds, loads = _TOKEN.fullmatch, _HLC.fullmatch, _PID.fullmatch, KINDS, json.loads
+    token, hlc_re, pid_re, kinds, loads = _TOKEN.fullmatch, _HLC.fullmatch, _PID.fullmatch, KINDS, orjson.loads
     for n, r in enumerate(rows, 1):
         if type(r) is not list or len(r) != WIRE_FIELDS:
             raise _bad(n, "字段数不对")
@@ -81,47 +82,6 @@ def _existing(conn: sqlite3.Connection, values: list[str]) -> set[str]:
     return found
 
 
-def _chunks(items: list[str], size: int = 500):
-    for i in range(0, len(items), size):
-        chunk = items[i:i + size]
-        yield chunk, ",".join("?" * len(chunk))
-
-
-def _stored_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list[Event]]:
-    out: dict[str, list[Event]] = defaultdict(list)
-    for chunk, marks in _chunks(entities):
-        # no ORDER BY: SQLite would walk the whole entity index to honour it; the caller sorts
-        for r in conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE entity IN ({marks})", chunk):
-            out[r[5]].append(Event.from_row(r))
-    return out
-
-
-def _reproject_people(conn: sqlite3.Connection, stored: dict[str, list[Event]], new: dict[str, list[Event]],
-                      old_households: set[str]) -> None:
-    """Fold every touched person once over its whole history (held + received), in bulk.
-
-    The same fold as every other write (`projection.fold_person`); only the deletes and inserts are
-    batched, which is what makes merging a township's worth of packages fast."""
-    year = coverage_year(conn)
-    folded, gone = [], []
-    for entity, received in new.items():
-        events = sorted([*stored.get(entity, []), *received], key=lambda e: e.key)
-        result = fold_person(entity[2:], events, year)
-        if result is None:
-            gone.append(entity[2:])
-        else:
-            folded.append(result)
-    pids = sorted(e[2:] for e in new)
-    for chunk, marks in _chunks(pids):
-        conn.execute(f"DELETE FROM visits WHERE pid IN ({marks})", chunk)
-        conn.execute(f"DELETE FROM official_payments WHERE pid IN ({marks})", chunk)
-        conn.execute(f"DELETE FROM conflicts WHERE pid IN ({marks})", chunk)
-    for chunk, marks in _chunks(gone):
-        conn.execute(f"DELETE FROM persons WHERE pid IN ({marks})", chunk)
-    households = project_new_people(conn, folded, year) if folded else set()
-    project_households(conn, households | old_households)
-
-
 def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Event], int]:
     """Insert the events not yet held and re-project what they touch; returns (new events, known count)."""
     known = _existing(ws.conn, [r[0] for r in rows])
@@ -141,24 +101,19 @@ def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Ev
     people: dict[str, list[Event]] = defaultdict(list)
     others = []
     for ev in new_events:
-        if ev.entity.startswith("p:"):
+        if ev.entity[:2] == "p:":
             people[ev.entity].append(ev)
         else:
             others.append(ev)
-    entities = sorted(people)
-    stored = _stored_events(ws.conn, entities)
-    old_households: set[str] = set()
-    for chunk, marks in _chunks([e[2:] for e in entities]):
-        old_households.update(r[0] for r in ws.conn.execute(
-            f"SELECT household FROM persons WHERE pid IN ({marks})", chunk))
     try:
-        ws.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", new_rows)
+        ws.conn.executemany(INSERT_EVENT, new_rows)
     except sqlite3.IntegrityError as exc:
         raise PackageError("数据包中的记录与本工作区已有记录编号冲突（同一来源、同一序号却内容不同），"
                            "整个数据包未导入") from exc
+    year = coverage_year(ws.conn)
     if others:
         project(ws.conn, others)  # the campaign first: its coverage year decides every status
-    if people:
-        _reproject_people(ws.conn, stored, people, old_households)
+    if people and coverage_year(ws.conn) == year:  # (a new year has just refolded everyone)
+        project_people(ws.conn, people)
     ws.clock.observe(max(ev.hlc for ev in new_events))
     return new_events, len(rows) - len(new_events)

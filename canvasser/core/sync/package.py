@@ -17,12 +17,16 @@ re-project, record acknowledgements; a bad package changes nothing.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import uuid
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import orjson
 
 from ..store import Event, Workspace, now_iso
 from . import container, crypto, merge, peers, photos
@@ -38,14 +42,14 @@ def _sha(data: bytes) -> str:
 
 
 def encode_rows(rows: list) -> bytes:
-    return zlib.compress(json.dumps([list(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
-                         .encode("utf-8"), 6)
+    """Compact UTF-8 JSON, zlib-compressed (orjson: the export of a township-sized package is big)."""
+    return zlib.compress(orjson.dumps(rows), 6)
 
 
 def decode_rows(blob: bytes) -> list:
     try:
-        return json.loads(zlib.decompress(blob).decode("utf-8"))
-    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return orjson.loads(zlib.decompress(blob))
+    except (zlib.error, orjson.JSONDecodeError) as exc:
         raise PackageError("数据包内容无法读取（已损坏），未导入任何内容") from exc
 
 
@@ -264,11 +268,30 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
     return Incoming(path, package_id, peer, replica, rows, events, acks, received)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Python's cycle collector paused: a township merge makes millions of small objects (events,
+    payloads, rows; no cycles among them) and every full collection would walk them all again,
+    which took a third of the merge. Reference counting still frees everything as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
     """Import several packages in one transaction (the township's daily merge).
 
     Every file is verified and validated first; if any is refused, nothing is imported and the
     error names the file. Packages received before (or twice in the list) change nothing."""
+    with _no_cycle_collection():
+        return _receive_packages(ws, paths)
+
+
+def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
     many = len(paths) > 1
     todo: list[Incoming] = []
     for path in paths:
