@@ -137,7 +137,8 @@ def _sheet_rows(path: Path) -> list[tuple[str, list[list]]]:
             rows = sheet.to_python(skip_empty_area=False)
         except Exception:  # noqa: BLE001 — a chart sheet or a damaged sheet: skip it, others may hold data
             continue
-        rows = [list(r) for r in rows]
+        if rows and type(rows[0]) is not list:  # older python-calamine versions give tuples; merges need lists
+            rows = [list(r) for r in rows]
         merged = getattr(sheet, "merged_cell_ranges", None) or []
         for (r0, c0), (r1, c1) in merged:
             if r0 >= len(rows) or c0 >= len(rows[r0]):
