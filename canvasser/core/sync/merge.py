@@ -22,6 +22,7 @@ _TOKEN = re.compile(r"[0-9A-Za-z_.-]{1,64}")
 _PID = re.compile(r"\d{17}[\dX]")
 _PHOTO = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,8}")
 WIRE_FIELDS = 10  # the columns of EVENT_COLUMNS, in that order
+_WIRE_TYPES = [str, str, int, str, str, str, str, str, str, str]  # exactly: a bool is no seq
 
 
 def event_rows(ws: Workspace, where: str = "", params: tuple = ()) -> list[tuple]:
@@ -38,17 +39,19 @@ def validate(rows: list) -> list[Event]:
     if not isinstance(rows, list):
         raise PackageError("数据包内容格式不对，未导入任何内容")
     out = []
+    append = out.append
     token, hlc_re, pid_re, kinds, loads = _TOKEN.fullmatch, _HLC.fullmatch, _PID.fullmatch, KINDS, orjson.loads
+    origins: set[str] = set()  # a package has a few origins: check each once
     for n, r in enumerate(rows, 1):
-        if type(r) is not list or len(r) != WIRE_FIELDS:
-            raise _bad(n, "字段数不对")
+        if type(r) is not list or list(map(type, r)) != _WIRE_TYPES:
+            raise _bad(n, "字段数不对" if type(r) is not list or len(r) != WIRE_FIELDS else "字段类型不对")
         event_id, origin, seq, hlc, kind, entity, payload, author, recorded_at, scope = r
-        if not (type(event_id) is str and type(origin) is str and type(hlc) is str and type(kind) is str
-                and type(entity) is str and type(payload) is str and type(author) is str
-                and type(recorded_at) is str and type(scope) is str and type(seq) is int):
-            raise _bad(n, "字段类型不对")
-        if seq < 1 or not token(event_id) or not token(origin):
+        if seq < 1 or not token(event_id):
             raise _bad(n, "编号不对")
+        if origin not in origins:
+            if not token(origin):
+                raise _bad(n, "编号不对")
+            origins.add(origin)
         if not hlc_re(hlc):
             raise _bad(n, "时间戳不对")
         if kind not in kinds:
@@ -65,11 +68,11 @@ def validate(rows: list) -> list[Event]:
         if type(data) is not dict:
             raise _bad(n, "内容格式不对")
         if kind == "visit.recorded":
-            photos = data.get("photos", [])
+            photos = data.get("photos")
             if photos and (type(photos) is not list
                            or not all(type(p) is str and _PHOTO.fullmatch(p) for p in photos)):
                 raise _bad(n, "照片引用不对")
-        out.append(Event(event_id, origin, seq, hlc, kind, entity, data, author, recorded_at, scope, payload))
+        append(Event(event_id, origin, seq, hlc, kind, entity, data, author, recorded_at, scope, payload))
     return out
 
 
@@ -85,26 +88,24 @@ def _existing(conn: sqlite3.Connection, values: list[str]) -> set[str]:
 def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Event], int]:
     """Insert the events not yet held and re-project what they touch; returns (new events, known count)."""
     known = _existing(ws.conn, [r[0] for r in rows])
-    seen: set[str] = set()
-    new_rows, new_events = [], []
-    for r, ev in zip(rows, events):
-        if r[0] in known or r[0] in seen:
-            continue
-        seen.add(r[0])
-        new_rows.append(tuple(r))
-        new_events.append(ev)
     mine = ws.origin
-    if any(ev.origin == mine for ev in new_events):
-        raise PackageError("数据包中有以本工作区名义写的、本工作区却没有的记录（伪造或文件错乱），整个数据包未导入")
-    if not new_events:
-        return [], len(rows)
+    new_rows, new_events = [], []
     people: dict[str, list[Event]] = defaultdict(list)
     others = []
-    for ev in new_events:
+    for r, ev in zip(rows, events):
+        if r[0] in known:
+            continue
+        known.add(r[0])  # the same event twice in one batch: keep the first
+        if ev.origin == mine:
+            raise PackageError("数据包中有以本工作区名义写的、本工作区却没有的记录（伪造或文件错乱），整个数据包未导入")
+        new_rows.append(r)
+        new_events.append(ev)
         if ev.entity[:2] == "p:":
             people[ev.entity].append(ev)
         else:
             others.append(ev)
+    if not new_events:
+        return [], len(rows)
     try:
         ws.conn.executemany(INSERT_EVENT, new_rows)
     except sqlite3.IntegrityError as exc:

@@ -316,12 +316,10 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
             except PackageError as exc:
                 raise _wrong(fresh[0].path, exc, many) from exc
             unclaimed = {ev.event_id for ev in new}
-            for inc in fresh:
-                applied = 0
-                for r in inc.rows:
-                    if r[0] in unclaimed:
-                        unclaimed.discard(r[0])
-                        applied += 1
+            for inc in fresh:  # each new event counts for the first package that held it
+                before = len(unclaimed)
+                unclaimed.difference_update([r[0] for r in inc.rows])
+                applied = before - len(unclaimed)
                 known = len(inc.rows) - applied
                 saved = photos.save(ws, inc.photos)
                 if ws.mode == "township":
