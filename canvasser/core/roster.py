@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 
 from . import ids
 from .errors import Cancelled
+from .gcpause import no_cycle_collection
 from .people import household_key
 from .projection import created_row, insert_person_rows, project_households
 from .store import Workspace, now_iso
@@ -179,7 +180,12 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
                   rejects_path: str | Path | None = None, author: str = "",
                   progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel."""
-    path = Path(path)
+    with no_cycle_collection():
+        return _import(ws, Path(path), overrides, rejects_path, author, progress, today)
+
+
+def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
+            author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None) -> ImportResult:
     table = read_roster(path, overrides)
     res = ImportResult(sheet="、".join(table.sheets) or table.sheet, header_row=table.header_row,
                        columns=table.column_report(ALIASES))
