@@ -1,6 +1,8 @@
 """Benchmarks for the foundation (DESIGN §9): list import and search.
 
-    python bench/bench_import.py [--rows 100000] [--csv-rows 1000000] [--skip-csv]
+    python bench/bench_import.py [--rows 100000] [--csv-rows 1000000] [--skip-csv] [--xlsx F] [--csv F]
+
+(--xlsx/--csv reuse files made by an earlier run instead of generating them: that takes minutes.)
 
 - import a generated 100,000-row xlsx vs the time python-calamine needs only to read it (budget 1.5x);
 - import a 1,000,000-row csv (budget 30 s, peak memory 500 MB), measured in a child process;
@@ -108,15 +110,18 @@ def main() -> None:
     ap.add_argument("--csv-rows", type=int, default=1_000_000)
     ap.add_argument("--skip-csv", action="store_true")
     ap.add_argument("--child", nargs=2)
+    ap.add_argument("--xlsx", help="an existing list to import instead of a generated one")
+    ap.add_argument("--csv", help="an existing csv to import instead of a generated one")
     args = ap.parse_args()
     if args.child:
         child_import(*args.child)
         return
     tmp = Path(tempfile.mkdtemp(prefix="canvasser-bench-"))
-    xlsx = tmp / "list.xlsx"
-    t = time.perf_counter()
-    write_xlsx(xlsx, args.rows)
-    print(f"generated {args.rows}-row xlsx in {time.perf_counter() - t:.1f}s")
+    xlsx = Path(args.xlsx) if args.xlsx else tmp / "list.xlsx"
+    if not args.xlsx:
+        t = time.perf_counter()
+        write_xlsx(xlsx, args.rows)
+        print(f"generated {args.rows}-row xlsx in {time.perf_counter() - t:.1f}s ({xlsx})")
     from python_calamine import CalamineWorkbook
     t = time.perf_counter()
     wb = CalamineWorkbook.from_path(str(xlsx))
@@ -129,10 +134,11 @@ def main() -> None:
           f"{r['imported']} people, peak {r['peak_mb']:.0f} MB")
     print("search p95 ms over", r["imported"], "people:", search_p95(tmp / "x.db"))
     if not args.skip_csv:
-        src = tmp / "big.csv"
-        t = time.perf_counter()
-        write_csv(src, args.csv_rows)
-        print(f"generated {args.csv_rows}-row csv in {time.perf_counter() - t:.1f}s")
+        src = Path(args.csv) if args.csv else tmp / "big.csv"
+        if not args.csv:
+            t = time.perf_counter()
+            write_csv(src, args.csv_rows)
+            print(f"generated {args.csv_rows}-row csv in {time.perf_counter() - t:.1f}s ({src})")
         r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(tmp / "big.db"), str(src)],
                                       capture_output=True, text=True, check=True).stdout)
         print(f"import csv: {r['seconds']:.1f}s (budget 30 s), peak {r['peak_mb']:.0f} MB (budget 500 MB), "
