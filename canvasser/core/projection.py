@@ -15,6 +15,8 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 
 import orjson
 
@@ -34,6 +36,7 @@ _PERSON_SQL = (f"INSERT OR REPLACE INTO persons ({', '.join(_PERSON_COLS)}) "
 _VISIT_COLS = ("visit_id", "pid", "at", "hlc", "author", "via", "outcome", "reason", "promised", "followup", "place",
                "note", "photos", "voided", "void_reason")
 _VISIT_SQL = f"INSERT OR REPLACE INTO visits ({', '.join(_VISIT_COLS)}) VALUES ({', '.join('?' * len(_VISIT_COLS))})"
+_event_key = attrgetter("hlc", "origin", "seq")  # Event.key, without a Python call per event
 
 
 def _fetch_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list[Event]]:
@@ -66,20 +69,15 @@ def project(conn: sqlite3.Connection, events: list[Event], new_entities: Iterabl
             project_all_persons(conn)
             by_entity = {k: v for k, v in by_entity.items() if not k.startswith("p:")}
     people = [e for e in by_entity if e.startswith("p:")]
-    known = [e for e in people if e not in new]
-    stored = _fetch_events(conn, known) if known else {}
+    project_people(conn, {e: by_entity[e] for e in people if e not in new})
     year = coverage_year(conn)
-    touched_households: set[str] = set()
     fresh = []
     for entity in people:
         if entity in new:
-            folded = fold_person(entity[2:], sorted(by_entity[entity], key=lambda e: e.key), year)
+            folded = fold_person(entity[2:], sorted(by_entity[entity], key=_event_key), year)
             if folded:
                 fresh.append(folded)
-        else:
-            touched_households |= project_person(conn, entity, stored.get(entity, []), year)
-    if fresh:
-        touched_households |= project_new_people(conn, fresh, year)
+    touched_households = project_new_people(conn, fresh, year) if fresh else set()
     for entity in by_entity:
         if entity.startswith("c:"):
             project_canvasser(conn, entity, _fetch_events(conn, [entity])[entity])
@@ -288,14 +286,6 @@ def _all_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list
     return out
 
 
-def _first(row: list) -> str:
-    return row[0]
-
-
-def _event_key(ev: Event) -> tuple[str, str, int]:
-    return (ev.hlc, ev.origin, ev.seq)
-
-
 def _side_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list[tuple]]:
     """(hlc, origin, seq, kind, payload JSON) of each entity's field-writing events and voids."""
     out: dict[str, list[tuple]] = defaultdict(list)
@@ -307,17 +297,33 @@ def _side_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, lis
     return out
 
 
-def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]]) -> None:
+@dataclass
+class Held:
+    """What the persons table and the log held for some people: the base the fold continues from."""
+
+    rows: dict[str, tuple]  # pid → persons row, in _PERSON_COLS order
+    side: dict[str, list[tuple]]  # entity → its field-writing events and voids (see _side_events)
+
+
+def held(conn: sqlite3.Connection, entities: list[str]) -> Held:
+    """Read before a merge inserts its events, this walks only the events already held."""
+    entities = sorted(entities)
+    return Held(_person_rows(conn, [e[2:] for e in entities]), _side_events(conn, entities))
+
+
+def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]], base: Held | None = None) -> None:
     """Bring every person in `received` ("p:" entity → its new events, already in the log) up to date.
 
     The common case of a merge is new visits and edits, all later than everything already folded
     into the person's row (`updated_hlc`): the fold then continues from the stored row, and only
     the new visits are written. Anything else (an event older than the stored state, a void, an
     official payment, a creation, someone without a row) is refolded over the whole history. Both
-    give the same bytes as `fold_person` over everything (checked by `canvasser check`)."""
+    give the same bytes as `fold_person` over everything (checked by `canvasser check`).
+    `base` is `held()` of these people, read before their events were inserted (or now)."""
     if not received:
         return
-    old = _person_rows(conn, sorted(e[2:] for e in received))
+    base = base or held(conn, list(received))
+    old = base.rows
     quick, full = {}, []
     for entity, evs in received.items():
         before = old.get(entity[2:])
@@ -325,10 +331,9 @@ def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]]) -
             quick[entity] = sorted(evs, key=_event_key)
         else:
             full.append(entity)
-    side = _side_events(conn, sorted(quick))
     rows, visits = [], []
     for entity, evs in quick.items():
-        step = _bring_forward(entity[2:], old[entity[2:]], evs, side.get(entity, []))
+        step = _bring_forward(entity[2:], old[entity[2:]], evs, base.side.get(entity, ()))
         if step is None:  # a stored void names a new visit: only the full fold knows what to hide
             full.append(entity)
         else:
@@ -340,7 +345,7 @@ def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]]) -
     households = _write_persons(conn, old, rows, gone)
     if visits:
         # in id order: ids are time-ordered, so the primary key and the `at` indexes grow at their ends
-        visits.sort(key=_first)
+        visits.sort(key=itemgetter(0))
         conn.executemany(_VISIT_SQL, visits)
     year = coverage_year(conn)
     for f in folded:
@@ -351,18 +356,24 @@ def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]]) -
     project_households(conn, households)
 
 
-def _bring_forward(pid: str, before: tuple, evs: list[Event], side: list[tuple]):
+def _bring_forward(pid: str, before: tuple, evs: list[Event], side: Iterable[tuple]):
     """The fold continued from a stored row over later visits and edits: (row, new visit rows), or
     None when a stored void names one of the new visits (a void never arrives before its visit
     from an honest replica, but the full fold is the rule)."""
+    upto = before[_UPDATED_HLC]
+    side = [s for s in side if s[0] <= upto]  # what the row holds (`held` may have run after the insert)
     visits = [visit_row(pid, ev) for ev in evs if ev.kind == "visit.recorded"]
-    new_ids = {v[0] for v in visits}
-    if any(s[3] == "visit.voided" and orjson.loads(s[4]).get("visit") in new_ids for s in side):
-        return None
+    if visits and any(s[3] == "visit.voided" for s in side):
+        new_ids = {v[0] for v in visits}
+        if any(s[3] == "visit.voided" and orjson.loads(s[4]).get("visit") in new_ids for s in side):
+            return None
     if any(ev.kind == "person.updated" for ev in evs):
         fields: dict = {}
-        for s in sorted(s for s in side if s[3] != "visit.voided"):  # stored and new, in event order
+        for s in sorted(s for s in side if s[3] != "visit.voided"):  # stored, in event order
             _take_fields(fields, s[3], orjson.loads(s[4]))
+        for ev in evs:  # then the new ones, all later
+            if ev.kind == "person.updated":
+                _take_fields(fields, ev.kind, ev.payload)
         cols, keys = field_columns(fields)
     else:
         cols, keys = before[2:20], (before[34], before[35], before[38])
@@ -423,30 +434,6 @@ def _write_persons(conn: sqlite3.Connection, old: dict[str, tuple], rows: list[t
     for chunk, marks in _chunks(gone):
         conn.execute(f"DELETE FROM persons WHERE pid IN ({marks})", chunk)
     households.update(old[pid][8] for pid in gone)
-    return households
-
-
-def project_person(conn: sqlite3.Connection, entity: str, events: list[Event], year: int) -> set[str]:
-    """Fold one person's events; return the households whose membership may have changed."""
-    pid = entity[2:]
-    old = conn.execute("SELECT household FROM persons WHERE pid=?", (pid,)).fetchone()
-    folded = fold_person(pid, events, year)
-    conn.execute("DELETE FROM visits WHERE pid=?", (pid,))
-    conn.execute("DELETE FROM official_payments WHERE pid=?", (pid,))
-    if folded is None:
-        conn.execute("DELETE FROM persons WHERE pid=?", (pid,))
-        conn.execute("DELETE FROM conflicts WHERE pid=?", (pid,))
-        return {old[0]} if old else set()
-    row, visits, official, created, resolution = folded
-    conn.execute(_PERSON_SQL, row)
-    if visits:
-        conn.executemany(_VISIT_SQL, visits)
-    if official:
-        conn.execute("INSERT INTO official_payments VALUES (?,?,?,?,?,?,?)", (pid, year, *official))
-    _project_conflict(conn, pid, created, resolution)
-    households = {row[8]}
-    if old:
-        households.add(old[0])
     return households
 
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import orjson
 
-from ..projection import coverage_year, project, project_people
+from ..projection import coverage_year, held, project, project_people
 from ..store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
 from .container import PackageError
 
@@ -106,6 +106,7 @@ def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Ev
             others.append(ev)
     if not new_events:
         return [], len(rows)
+    base = held(ws.conn, list(people))  # before the insert: only the events already held are walked
     try:
         ws.conn.executemany(INSERT_EVENT, new_rows)
     except sqlite3.IntegrityError as exc:
@@ -115,6 +116,6 @@ def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Ev
     if others:
         project(ws.conn, others)  # the campaign first: its coverage year decides every status
     if people and coverage_year(ws.conn) == year:  # (a new year has just refolded everyone)
-        project_people(ws.conn, people)
+        project_people(ws.conn, people, base)
     ws.clock.observe(max(ev.hlc for ev in new_events))
     return new_events, len(rows) - len(new_events)
