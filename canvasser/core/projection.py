@@ -37,6 +37,7 @@ _VISIT_COLS = ("visit_id", "pid", "at", "hlc", "author", "via", "outcome", "reas
                "note", "photos", "voided", "void_reason")
 _VISIT_SQL = f"INSERT OR REPLACE INTO visits ({', '.join(_VISIT_COLS)}) VALUES ({', '.join('?' * len(_VISIT_COLS))})"
 _event_key = attrgetter("hlc", "origin", "seq")  # Event.key, without a Python call per event
+_kind = attrgetter("kind")
 
 
 def _fetch_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, list[Event]]:
@@ -164,15 +165,15 @@ def _take_fields(fields: dict, kind: str, p: dict) -> None:
 
 def visit_row(pid: str, ev: Event) -> list:
     """The visits row of a visit.recorded event (not voided)."""
-    p = ev.payload
-    photos = p.get("photos", _MISSING)
+    get = ev.payload.get
+    photos = get("photos", _MISSING)
     if photos is _MISSING or (type(photos) is list and not photos):
         photos = _NO_PHOTOS  # the common case, without json.dumps
     else:
         photos = json.dumps(photos, ensure_ascii=False)
-    return [ev.event_id, pid, p.get("at") or ev.recorded_at, ev.hlc, ev.author, p.get("via", ""),
-            p.get("outcome", ""), p.get("reason", ""), p.get("promised", ""), p.get("followup", ""),
-            p.get("place", ""), p.get("note", ""), photos, 0, ""]
+    return [ev.event_id, pid, get("at") or ev.recorded_at, ev.hlc, ev.author, get("via", ""), get("outcome", ""),
+            get("reason", ""), get("promised", ""), get("followup", ""), get("place", ""), get("note", ""), photos,
+            0, ""]
 
 
 def _last_columns(v: list) -> tuple:
@@ -327,8 +328,9 @@ def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]], b
     quick, full = {}, []
     for entity, evs in received.items():
         before = old.get(entity[2:])
-        if before is not None and all(ev.kind in _QUICK_KINDS and ev.hlc > before[_UPDATED_HLC] for ev in evs):
-            quick[entity] = sorted(evs, key=_event_key)
+        evs = sorted(evs, key=_event_key)
+        if before is not None and evs[0].hlc > before[_UPDATED_HLC] and _QUICK_KINDS.issuperset(map(_kind, evs)):
+            quick[entity] = evs
         else:
             full.append(entity)
     rows, visits = [], []
@@ -413,14 +415,14 @@ def _write_persons(conn: sqlite3.Connection, old: dict[str, tuple], rows: list[t
     inserts: list[tuple] = []
     updates: dict[tuple[int, ...], list[tuple]] = defaultdict(list)
     households: set[str] = set()
-    width = len(_PERSON_COLS)
+    columns = range(2, len(_PERSON_COLS))  # pid and rpid never change
     for row in rows:
         before = old.get(row[0])
         if before is None:
             inserts.append(row)
             households.add(row[8])
             continue
-        changed = tuple(i for i in range(2, width) if row[i] != before[i])
+        changed = tuple([i for i in columns if row[i] != before[i]])
         if changed:
             updates[changed].append((*(row[i] for i in changed), row[0]))
             if not _HOUSEHOLD_COLS.isdisjoint(changed):

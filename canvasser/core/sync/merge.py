@@ -87,19 +87,22 @@ def _existing(conn: sqlite3.Connection, values: list[str]) -> set[str]:
 
 def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Event], int]:
     """Insert the events not yet held and re-project what they touch; returns (new events, known count)."""
-    known = _existing(ws.conn, [r[0] for r in rows])
-    mine = ws.origin
-    new_rows, new_events = [], []
+    ids = [r[0] for r in rows]
+    known = _existing(ws.conn, ids)
+    if known or len(set(ids)) < len(ids):
+        new_rows, new_events = [], []
+        for r, ev in zip(rows, events):
+            if r[0] not in known:
+                known.add(r[0])  # the same event twice in one batch: keep the first
+                new_rows.append(r)
+                new_events.append(ev)
+    else:  # the usual first receipt: everything is new
+        new_rows, new_events = rows, events
+    if ws.origin in {ev.origin for ev in new_events}:
+        raise PackageError("数据包中有以本工作区名义写的、本工作区却没有的记录（伪造或文件错乱），整个数据包未导入")
     people: dict[str, list[Event]] = defaultdict(list)
     others = []
-    for r, ev in zip(rows, events):
-        if r[0] in known:
-            continue
-        known.add(r[0])  # the same event twice in one batch: keep the first
-        if ev.origin == mine:
-            raise PackageError("数据包中有以本工作区名义写的、本工作区却没有的记录（伪造或文件错乱），整个数据包未导入")
-        new_rows.append(r)
-        new_events.append(ev)
+    for ev in new_events:
         if ev.entity[:2] == "p:":
             people[ev.entity].append(ev)
         else:
