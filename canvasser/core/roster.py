@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 
 import openpyxl
 import orjson
@@ -130,8 +131,8 @@ def fast_parser(mapping: dict[str, int], today: dt.date) -> Callable[[list], dic
     A township's list has a million rows, nearly all clean: this path skips the text of unused
     columns, the ID cleaning and the exceptions."""
     name_i, pid_i = mapping["name"], mapping["pid"]
-    plain = [(f, mapping[f]) for f in ("township", "village", "grp", "household", "relation", "address", "last_year",
-                                       "head") if f in mapping]
+    plain = [(f, mapping[f]) for f in ("household", "address", "head") if f in mapping]
+    shared = [(f, mapping[f]) for f in ("township", "village", "grp", "relation", "last_year") if f in mapping]
     absent = [f for f in ("township", "village", "grp", "household", "relation", "address", "last_year", "head")
               if f not in mapping]
     phone_i, cats_i = mapping.get("phone"), mapping.get("categories")
@@ -156,6 +157,8 @@ def fast_parser(mapping: dict[str, int], today: dt.date) -> Callable[[list], dic
         p = {"name": name, "sex": born[1], "birth": born[0], "pid": number}
         for f, i in plain:
             p[f] = text(cells, i)
+        for f, i in shared:  # a few values repeated on every row: one string each, not a million
+            p[f] = intern(text(cells, i))
         for f in absent:
             p[f] = ""
         phone = text(cells, phone_i) if phone_i is not None else ""
@@ -352,25 +355,27 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, heads: d
 
 
 def _tally_households(heads: dict[str, list], created: list[tuple[str, dict]]) -> None:
-    """Count members and keep the head (户主 first, then the smallest ID) as
+    """Count members and keep the head's ID (户主 first, then the smallest ID) as
     `projection.project_households` would, without a second pass over a million rows."""
     for pid, f in created:
         hid = f["household"]
         if not hid:
             continue
-        rank = (f["relation"] != "户主", pid)
+        not_head = f["relation"] != "户主"
         cur = heads.get(hid)
         if cur is None:
-            heads[hid] = [1, rank, f["village"], f["grp"], f["name"], pid, f["address"]]
+            heads[hid] = [1, not_head, pid]
         else:
             cur[0] += 1
-            if rank < cur[1]:
-                cur[1:] = [rank, f["village"], f["grp"], f["name"], pid, f["address"]]
+            if (not_head, pid) < (cur[1], cur[2]):
+                cur[1], cur[2] = not_head, pid
 
 
 def _insert_households(ws: Workspace, heads: dict[str, list]) -> None:
-    ws.conn.executemany("INSERT OR REPLACE INTO households (hid, village, grp, head, head_pid, address, members) "
-                        "VALUES (?,?,?,?,?,?,?)", ((hid, *h[2:], h[0]) for hid, h in heads.items()))
+    ws.conn.executemany(
+        "INSERT OR REPLACE INTO households (hid, village, grp, head, head_pid, address, members) "
+        "SELECT ?, village, grp, name, pid, address, ? FROM persons WHERE pid = ?",
+        ((hid, h[0], h[2]) for hid, h in heads.items()))
 
 
 def _created_payload(p: dict) -> dict:
