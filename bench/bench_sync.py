@@ -144,7 +144,7 @@ def main() -> None:
             not any(r["applied"] for r in twice)
         print(f"  no change: {same}")
         renew: list[dict] = []
-        re_t = timed("receive 30 re-exported packages of the same events (insert-or-ignore path)",
+        re_t = timed(f"receive {args.villages} re-exported packages of the same events (insert-or-ignore path)",
                      lambda: renew.extend(receive_packages(town, again)))
         same2 = town.event_count() == events and integrity.state_digest(town) == digest and \
             not any(r["applied"] for r in renew)

@@ -2,7 +2,9 @@
 
 Each entity ("p:<national id>", "campaign", "c:<canvasser>") is projected by folding all its events
 in (hlc, origin, seq) order. The same fold serves a live write, a received package and the full
-replay of `canvasser check`, so they cannot disagree. Conflict rules (DESIGN §3):
+replay of `canvasser check`, so they cannot disagree. When new events all sort after a person's
+stored row (`updated_hlc`), `project_people` continues the fold from that row instead of starting
+over: the result is the same, only cheaper. Conflict rules (DESIGN §3):
 - person fields: last writer wins per field, by that order;
 - visits: append-only; a void hides one;
 - status: an official payment for the coverage year outranks every claim; among claims the last
@@ -307,7 +309,8 @@ class Held:
 
 
 def held(conn: sqlite3.Connection, entities: list[str]) -> Held:
-    """Read before a merge inserts its events, this walks only the events already held."""
+    """The base for `project_people`. A merge reads it before inserting its events, so that only
+    the events already held are walked (a township's merge would otherwise read them all again)."""
     entities = sorted(entities)
     return Held(_person_rows(conn, [e[2:] for e in entities]), _side_events(conn, entities))
 
@@ -358,7 +361,8 @@ def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]], b
     project_households(conn, households)
 
 
-def _bring_forward(pid: str, before: tuple, evs: list[Event], side: Iterable[tuple]):
+def _bring_forward(pid: str, before: tuple, evs: list[Event],
+                   side: Iterable[tuple]) -> tuple[tuple, list[list]] | None:
     """The fold continued from a stored row over later visits and edits: (row, new visit rows), or
     None when a stored void names one of the new visits (a void never arrives before its visit
     from an honest replica, but the full fold is the rule)."""
