@@ -14,6 +14,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from canvasser.core import campaign, integrity
 from canvasser.core.people import add_person, mark_left, move_person, update_person
@@ -213,3 +215,17 @@ def test_fast_path_rows_equal_the_fold(world, tmp_path):
         assert town.conn.execute("SELECT * FROM visits ORDER BY visit_id").fetchall() == visits
         photos = [json.loads(r[0]) for r in town.conn.execute("SELECT photos FROM visits WHERE photos != '[]'")]
         assert photos and all(len(p) == 1 for p in photos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=70), st.from_regex(merge_mod._TOKEN, fullmatch=True),
+                 st.text(alphabet="0aZ_.-\n é", max_size=66)))
+def test_token_check_is_the_regex(s):
+    assert merge_mod.is_token(s) == bool(merge_mod._TOKEN.fullmatch(s))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=22), st.from_regex(merge_mod._HLC, fullmatch=True),
+                 st.text(alphabet="0123456789.\n٣", min_size=18, max_size=20)))
+def test_hlc_check_is_the_regex(s):
+    assert merge_mod.is_hlc(s) == bool(merge_mod._HLC.fullmatch(s))
