@@ -123,3 +123,24 @@ def test_event_ids_are_unique_and_time_ordered():
     assert len(set(ids)) == 10_000 and all(len(i) == 32 for i in ids)
     later = new_event_ids(1)[0]
     assert later[:12] >= ids[0][:12]
+
+
+def test_a_workspace_from_before_migration_5_keeps_its_visits(tmp_path):
+    """Migration 5 rebuilds the visits table; an older file's visits must survive it."""
+    from canvasser.core import schema
+    from canvasser.core.store import connect
+
+    path = tmp_path / "old.db"
+    conn = connect(path)
+    conn.create_function("reverse", 1, lambda s: s[::-1] if isinstance(s, str) else s)
+    for number, sql in enumerate(schema.MIGRATIONS[:4], start=1):
+        conn.executescript(sql)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute("INSERT INTO visits (visit_id, pid, at, hlc, outcome) VALUES ('v1', 'p', '2026-11-01', 'h', 'paid')")
+    conn.commit()
+    conn.close()
+    ws = Workspace(path)
+    assert ws.scalar("PRAGMA user_version") == len(schema.MIGRATIONS)
+    assert ws.query("SELECT visit_id, outcome FROM visits") == [{"visit_id": "v1", "outcome": "paid"}]
+    assert ws.scalar("SELECT sql FROM sqlite_master WHERE name='visits'").rstrip().endswith("WITHOUT ROWID")
+    ws.close()

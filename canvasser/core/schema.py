@@ -164,4 +164,34 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS persons_progress ON persons (village, grp, status, categories);
     CREATE INDEX IF NOT EXISTS official_paid_at ON official_payments (year, paid_at);
     """,
+    # 5: lighter writes for a township's merge: the entity index keys only the entity (a person's
+    # few events are sorted when read), and visits are stored in their primary key (no rowid tree)
+    """
+    DROP INDEX events_entity;
+    CREATE INDEX events_entity ON events (entity);
+    CREATE TABLE visits_by_id (
+        visit_id TEXT PRIMARY KEY,
+        pid TEXT NOT NULL,
+        at TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '',
+        via TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        promised TEXT NOT NULL DEFAULT '',
+        followup TEXT NOT NULL DEFAULT '',
+        place TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        photos TEXT NOT NULL DEFAULT '[]',
+        voided INTEGER NOT NULL DEFAULT 0,
+        void_reason TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    INSERT INTO visits_by_id SELECT visit_id, pid, at, hlc, author, via, outcome, reason, promised, followup, place,
+                                    note, photos, voided, void_reason FROM visits;
+    DROP TABLE visits;
+    ALTER TABLE visits_by_id RENAME TO visits;
+    CREATE INDEX visits_pid ON visits (pid, hlc);
+    CREATE INDEX visits_at ON visits (at);
+    CREATE INDEX visits_author ON visits (author, at);
+    """,
 ]
