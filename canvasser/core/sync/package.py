@@ -17,8 +17,6 @@ re-project, record acknowledgements; a bad package changes nothing.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import json
 import uuid
@@ -28,6 +26,7 @@ from pathlib import Path
 
 import orjson
 
+from ..gcpause import no_cycle_collection
 from ..store import Event, Workspace, now_iso
 from . import container, crypto, merge, peers, photos
 from . import ranges as rg
@@ -268,26 +267,12 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
     return Incoming(path, package_id, peer, replica, rows, events, acks, received)
 
 
-@contextlib.contextmanager
-def _no_cycle_collection():
-    """Python's cycle collector paused: a township merge makes millions of small objects (events,
-    payloads, rows; no cycles among them) and every full collection would walk them all again,
-    which took a third of the merge. Reference counting still frees everything as usual."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
     """Import several packages in one transaction (the township's daily merge).
 
     Every file is verified and validated first; if any is refused, nothing is imported and the
     error names the file. Packages received before (or twice in the list) change nothing."""
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return _receive_packages(ws, paths)
 
 
