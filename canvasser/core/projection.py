@@ -216,8 +216,14 @@ def _created_only(pid: str, ev: Event):
     return created_row(pid, f, ev.hlc, ev.recorded_at), [], None, [(ev.origin, f.get("village") or "")], None
 
 
-def created_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
-    """The persons row of someone whose only event is person.created with payload `f`."""
+_NEW_COLS = ("pid", "rpid", *PERSON_FIELDS, "py_initials", "py_full", "created_at", "updated_hlc", "rname")
+_NEW_SQL = f"INSERT OR REPLACE INTO persons ({', '.join(_NEW_COLS)}) VALUES ({', '.join('?' * len(_NEW_COLS))})"
+_NO_VISITS = ("", 0, None, None, "", "", "", "", "", "", "", "", 0, 0)  # status … evidence: the column defaults
+
+
+def new_person_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
+    """The columns of someone whose only event is person.created with payload `f` that are not
+    the column defaults (status, visits, payment): what a list import binds for a million people."""
     cats = f.get("categories") or ""
     if isinstance(cats, list):
         cats = ",".join(cats)
@@ -231,13 +237,18 @@ def created_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
             f.get("village") or "", f.get("grp") or "", f.get("household") or "", f.get("relation") or "",
             f.get("address") or "", phone, phones, cats, f.get("last_year") or "", f.get("note") or "",
             f.get("away_place") or "", int(f.get("active", 1) or 0), f.get("left_reason") or "",
-            f.get("source") or "", "", 0, None, None, "", "", "", "", "", "", "", "", 0, 0, pyi, pyf,
-            recorded_at, hlc, name[::-1])
+            f.get("source") or "", pyi, pyf, recorded_at, hlc, name[::-1])
 
 
-def insert_person_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Insert persons rows made by `created_row` (new people: nothing to delete first)."""
-    conn.executemany(_PERSON_SQL, rows)
+def created_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
+    """The whole persons row of someone whose only event is person.created with payload `f`."""
+    row = new_person_row(pid, f, hlc, recorded_at)
+    return row[:20] + _NO_VISITS + row[20:]
+
+
+def insert_new_people(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Insert rows made by `new_person_row`; the other columns take their defaults."""
+    conn.executemany(_NEW_SQL, rows)
 
 
 def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:

@@ -25,7 +25,7 @@ from . import ids
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
 from .people import household_key
-from .projection import created_row, insert_person_rows, project_households
+from .projection import insert_new_people, new_person_row, project_households
 from .store import Workspace, now_iso
 from .tables import TOTAL_WORDS, Table, cell_text, norm_header, open_table
 
@@ -343,7 +343,7 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, heads: d
         payloads = [orjson.dumps(f).decode() for _, f in created]  # keys already in sorted order
         rows = batch.append_many("person.created", [(f"p:{pid}", pj, f["village"])
                                                    for (pid, f), pj in zip(created, payloads)])
-        insert_person_rows(ws.conn, [created_row(pid, f, r[3], r[8]) for (pid, f), r in zip(created, rows)])
+        insert_new_people(ws.conn, [new_person_row(pid, f, r[3], r[8]) for (pid, f), r in zip(created, rows)])
         if heads is None:
             households = {f["household"] for _, f in created}
         else:
