@@ -52,6 +52,8 @@ FIELDS = tuple(ALIASES)
 ROSTER_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address", "phone",
                  "categories", "last_year")
 CHUNK = 5000
+HUGE_FILE = 64 << 20  # a list file this big holds about 400,000 people or more
+BULK_CACHE_MB = 64  # page cache while such a list loads first: a million people stay under 500 MB
 _PID_HEADERS = frozenset(norm_header(a) for a in ALIASES["pid"])
 
 
@@ -201,11 +203,13 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     default_township = ws.meta("township", "") or ""
 
     fast = fast_parser(table.mapping, today)
-    with ws.writing(author) as batch:
+    few = _few_people(ws)
+    huge = few and path.stat().st_size > HUGE_FILE
+    with ws.page_cache(BULK_CACHE_MB if huge else None), ws.writing(author) as batch:
         fresh = ws.scalar("SELECT count(*) FROM persons") == 0
         new_households: set[str] = set()
         heads: dict[str, list] = {}  # a first list: households tallied as people arrive
-        with ws.deferring_indexes("persons", "events", when=_few_people(ws)):
+        with ws.deferring_indexes("persons", "events", when=few):
             pending: list[dict] = []
             for rownum, cells in table.rows:
                 p = fast(cells)

@@ -358,6 +358,20 @@ class Workspace:
         for _, sql in indexes:
             self.conn.execute(sql)
 
+    @contextlib.contextmanager
+    def page_cache(self, megabytes: int | None) -> Iterator[None]:
+        """SQLite's page cache at `megabytes` for a while (None: unchanged). A first list of a
+        million people needs the memory for its own rows more than for cached pages."""
+        if megabytes is None:
+            yield
+            return
+        before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
     def emit(self, kind: str, entity: str, payload: dict, author: str = "") -> Event:
         with self.writing(author) as b:
             return b.emit(kind, entity, payload)
