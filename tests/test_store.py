@@ -144,3 +144,12 @@ def test_a_workspace_from_before_migration_5_keeps_its_visits(tmp_path):
     assert ws.query("SELECT visit_id, outcome FROM visits") == [{"visit_id": "v1", "outcome": "paid"}]
     assert ws.scalar("SELECT sql FROM sqlite_master WHERE name='visits'").rstrip().endswith("WITHOUT ROWID")
     ws.close()
+
+
+def test_page_cache_is_set_for_a_while_and_restored(tmp_path):
+    ws = Workspace(tmp_path / "c.db")
+    before = ws.scalar("PRAGMA cache_size")
+    with ws.page_cache(64):
+        assert ws.scalar("PRAGMA cache_size") == -64 * 1024
+    assert ws.scalar("PRAGMA cache_size") == before
+    ws.close()
