@@ -224,20 +224,8 @@ _NO_VISITS = ("", 0, None, None, "", "", "", "", "", "", "", "", 0, 0)  # status
 def new_person_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
     """The columns of someone whose only event is person.created with payload `f` that are not
     the column defaults (status, visits, payment): what a list import binds for a million people."""
-    cats = f.get("categories") or ""
-    if isinstance(cats, list):
-        cats = ",".join(cats)
-    phone = f.get("phone") or ""
-    phones = f.get("phones") or phone
-    if isinstance(phones, list):
-        phones = ",".join(phones)
-    name = f.get("name") or ""
-    pyi, pyf = pinyin.keys(name)
-    return (pid, pid[::-1], name, f.get("sex") or "", f.get("birth") or "", f.get("township") or "",
-            f.get("village") or "", f.get("grp") or "", f.get("household") or "", f.get("relation") or "",
-            f.get("address") or "", phone, phones, cats, f.get("last_year") or "", f.get("note") or "",
-            f.get("away_place") or "", int(f.get("active", 1) or 0), f.get("left_reason") or "",
-            f.get("source") or "", pyi, pyf, recorded_at, hlc, name[::-1])
+    cols, keys = field_columns(f)
+    return (pid, pid[::-1], *cols, keys[0], keys[1], recorded_at, hlc, keys[2])
 
 
 def created_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:

@@ -10,6 +10,29 @@ Tables fall into three groups:
 
 from __future__ import annotations
 
+_VISIT_COLUMNS = """
+        visit_id TEXT PRIMARY KEY,
+        pid TEXT NOT NULL,
+        at TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '',
+        via TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        promised TEXT NOT NULL DEFAULT '',
+        followup TEXT NOT NULL DEFAULT '',
+        place TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        photos TEXT NOT NULL DEFAULT '[]',
+        voided INTEGER NOT NULL DEFAULT 0,
+        void_reason TEXT NOT NULL DEFAULT ''
+"""  # migration 1 made the table with these columns; migration 5 rebuilt it WITHOUT ROWID
+_VISIT_INDEXES = """
+    CREATE INDEX visits_pid ON visits (pid, hlc);
+    CREATE INDEX visits_at ON visits (at);
+    CREATE INDEX visits_author ON visits (author, at);
+"""
+
 PROJECTION_TABLES = ("persons", "households", "visits", "campaign", "canvassers", "conflicts", "official_payments")
 
 MIGRATIONS: list[str] = [
@@ -95,26 +118,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX households_village ON households (village, grp);
 
-    CREATE TABLE visits (
-        visit_id TEXT PRIMARY KEY,
-        pid TEXT NOT NULL,
-        at TEXT NOT NULL,
-        hlc TEXT NOT NULL,
-        author TEXT NOT NULL DEFAULT '',
-        via TEXT NOT NULL DEFAULT '',
-        outcome TEXT NOT NULL,
-        reason TEXT NOT NULL DEFAULT '',
-        promised TEXT NOT NULL DEFAULT '',
-        followup TEXT NOT NULL DEFAULT '',
-        place TEXT NOT NULL DEFAULT '',
-        note TEXT NOT NULL DEFAULT '',
-        photos TEXT NOT NULL DEFAULT '[]',
-        voided INTEGER NOT NULL DEFAULT 0,
-        void_reason TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX visits_pid ON visits (pid, hlc);
-    CREATE INDEX visits_at ON visits (at);
-    CREATE INDEX visits_author ON visits (author, at);
+    CREATE TABLE visits (""" + _VISIT_COLUMNS + """);
+""" + _VISIT_INDEXES + """
 
     CREATE TABLE official_payments (
         pid TEXT NOT NULL, year INTEGER NOT NULL, amount REAL, paid_at TEXT, channel TEXT, source TEXT,
@@ -169,29 +174,11 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX events_entity;
     CREATE INDEX events_entity ON events (entity);
-    CREATE TABLE visits_by_id (
-        visit_id TEXT PRIMARY KEY,
-        pid TEXT NOT NULL,
-        at TEXT NOT NULL,
-        hlc TEXT NOT NULL,
-        author TEXT NOT NULL DEFAULT '',
-        via TEXT NOT NULL DEFAULT '',
-        outcome TEXT NOT NULL,
-        reason TEXT NOT NULL DEFAULT '',
-        promised TEXT NOT NULL DEFAULT '',
-        followup TEXT NOT NULL DEFAULT '',
-        place TEXT NOT NULL DEFAULT '',
-        note TEXT NOT NULL DEFAULT '',
-        photos TEXT NOT NULL DEFAULT '[]',
-        voided INTEGER NOT NULL DEFAULT 0,
-        void_reason TEXT NOT NULL DEFAULT ''
-    ) WITHOUT ROWID;
+    CREATE TABLE visits_by_id (""" + _VISIT_COLUMNS + """) WITHOUT ROWID;
     INSERT INTO visits_by_id SELECT visit_id, pid, at, hlc, author, via, outcome, reason, promised, followup, place,
                                     note, photos, voided, void_reason FROM visits;
     DROP TABLE visits;
     ALTER TABLE visits_by_id RENAME TO visits;
-    CREATE INDEX visits_pid ON visits (pid, hlc);
-    CREATE INDEX visits_at ON visits (at);
-    CREATE INDEX visits_author ON visits (author, at);
+""" + _VISIT_INDEXES + """
     """,
 ]
