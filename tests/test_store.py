@@ -28,6 +28,17 @@ def test_wal_foreign_keys_and_version(ws):
     assert ws.scalar("PRAGMA user_version") >= 1
 
 
+def test_new_file_has_16k_pages_and_an_old_one_keeps_its_own(tmp_path):
+    """Big pages make a township's merge lighter; a file made with 4 KB pages still opens as it is."""
+    assert Workspace(tmp_path / "new.db").scalar("PRAGMA page_size") == 16384
+    conn = sqlite3.connect(tmp_path / "old.db")
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    old = Workspace(tmp_path / "old.db")
+    assert old.scalar("PRAGMA page_size") == 4096 and old.scalar("SELECT count(*) FROM persons") == 0
+
+
 def test_newer_file_is_refused(tmp_path):
     p = tmp_path / "n.db"
     conn = sqlite3.connect(p)

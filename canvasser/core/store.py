@@ -117,6 +117,9 @@ def _machine_id() -> str:
 
 def connect(path: str | Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    # 16 KB pages: a township's merge and a big list write a third fewer pages than with 4 KB. Only a
+    # new file takes it (before WAL fixes the header); an older workspace keeps its page size.
+    conn.execute("PRAGMA page_size=16384")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")
