@@ -261,3 +261,25 @@ def test_created_payload_is_stored_in_canonical_form():
 def orjson_dump(payload: dict) -> str:
     import orjson
     return orjson.dumps(payload).decode()
+
+
+def test_first_list_households_spanning_chunks_match_the_projection(ws, tmp_path, monkeypatch):
+    """A first list writes households chunk by chunk; a household cut by a chunk boundary, its
+    户主 arriving in a later chunk, must still get the head and count the projection gives."""
+    from canvasser.core import roster
+    from canvasser.core.projection import project_households
+    monkeypatch.setattr(roster, "CHUNK", 7)
+    people = rows(households=12)
+    people = people[1::2] + people[::2]  # every household split, heads often in the second half
+    res = import_roster(ws, write_csv(tmp_path / "split.csv", people), today=TODAY)
+    assert res.imported == len(people)
+    written = ws.query("SELECT * FROM households ORDER BY hid")
+    assert sum(h["members"] for h in written) == len(people)
+    with ws.transaction():
+        ws.conn.execute("DELETE FROM households")
+        project_households(ws.conn, {p["户编号"] for p in people})
+        rebuilt = ws.query("SELECT * FROM households ORDER BY hid")
+    assert written == rebuilt and any(h["members"] > 1 for h in written)
+    assert all(h["head"] == next(p["姓名"] for p in people if p["户编号"] == h["hid"] and p["与户主关系"] == "户主")
+               for h in written)
+    assert integrity.check(ws)["ok"]

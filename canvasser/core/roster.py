@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -208,7 +209,6 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     with ws.page_cache(BULK_CACHE_MB if huge else None), ws.writing(author) as batch:
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
         new_households: set[str] = set()
-        heads: dict[str, list] = {}  # a first list: households tallied as people arrive
         with ws.deferring_indexes("persons", "events", when=few):
             pending: list[dict] = []
             for rownum, cells in table.rows:
@@ -241,17 +241,15 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
                 villages.add(p["village"])
                 pending.append(p)
                 if len(pending) >= CHUNK:
-                    new_households |= _apply(ws, batch, pending, res, heads if fresh else None)
+                    new_households |= _apply(ws, batch, pending, res, fresh)
                     pending = []
                     if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
                         raise Cancelled("导入已取消，工作区未改变")
-            new_households |= _apply(ws, batch, pending, res, heads if fresh else None)
+            new_households |= _apply(ws, batch, pending, res, fresh)
             batch.flush()
             if progress:
                 progress(res.rows, "正在建立索引…")
-        if fresh:
-            _insert_households(ws, heads)
-        else:
+        if not fresh:
             project_households(ws.conn, new_households)
         villages.discard("")
         res.households = len(households)
@@ -304,15 +302,15 @@ def _few_people(ws: Workspace) -> bool:
     return ws.scalar("SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 20000)") < 20000
 
 
-def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, heads: dict | None = None) -> set[str]:
+def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, fresh: bool = False) -> set[str]:
     """Emit created/updated events for one chunk, comparing with what the last import said.
 
     New people go in bulk (events and persons rows straight from their fields); returns their
-    households, which the caller projects once at the end. `heads` is given for a workspace that
-    had nobody before: everyone is new, and their households are tallied into it instead."""
+    households, which the caller projects once at the end. In a workspace that had nobody before
+    (`fresh`) everyone is new, and their households are written with them instead."""
     if not people:
         return set()
-    if heads is not None:
+    if fresh:
         last, present = {}, {}
     else:
         pids = [p["pid"] for p in people]
@@ -348,38 +346,49 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, heads: d
         rows = batch.append_many("person.created", [(f"p:{pid}", pj, f["village"])
                                                    for (pid, f), pj in zip(created, payloads)])
         insert_new_people(ws.conn, [new_person_row(pid, f, r[3], r[8]) for (pid, f), r in zip(created, rows)])
-        if heads is None:
-            households = {f["household"] for _, f in created}
+        if fresh:
+            _add_households(ws.conn, created)
         else:
-            _tally_households(heads, created)
+            households = {f["household"] for _, f in created}
         res.imported += len(created)
     if state_rows:
         ws.conn.executemany("INSERT OR REPLACE INTO roster_state VALUES (?,?)", state_rows)
     return households
 
 
-def _tally_households(heads: dict[str, list], created: list[tuple[str, dict]]) -> None:
-    """Count members and keep the head's ID (户主 first, then the smallest ID) as
-    `projection.project_households` would, without a second pass over a million rows."""
+def _add_households(conn: sqlite3.Connection, created: list[tuple[str, dict]]) -> None:
+    """Write the households of a first list's chunk of new people, as `project_households` would
+    (the 户主 heads it, else the smallest ID; members counted), from the rows in hand: a second
+    pass over a million persons rows, one lookup per household, took longer than the people did.
+
+    Lists come sorted by household, so one rarely spans two chunks; when it does, the row the
+    earlier chunk wrote is merged in."""
+    rows: dict[str, list] = {}
     for pid, f in created:
         hid = f["household"]
         if not hid:
             continue
-        not_head = f["relation"] != "户主"
-        cur = heads.get(hid)
+        rank = (f["relation"] != "户主", pid)
+        cur = rows.get(hid)
         if cur is None:
-            heads[hid] = [1, not_head, pid]
+            rows[hid] = [hid, f["village"], f["grp"], f["name"], pid, f["address"], 1, rank]
         else:
-            cur[0] += 1
-            if (not_head, pid) < (cur[1], cur[2]):
-                cur[1], cur[2] = not_head, pid
-
-
-def _insert_households(ws: Workspace, heads: dict[str, list]) -> None:
-    ws.conn.executemany(
-        "INSERT OR REPLACE INTO households (hid, village, grp, head, head_pid, address, members) "
-        "SELECT ?, village, grp, name, pid, address, ? FROM persons WHERE pid = ?",
-        ((hid, h[0], h[2]) for hid, h in heads.items()))
+            cur[6] += 1
+            if rank < cur[7]:
+                cur[1:6], cur[7] = (f["village"], f["grp"], f["name"], pid, f["address"]), rank
+    hids = list(rows)
+    for i in range(0, len(hids), 500):
+        chunk = hids[i:i + 500]
+        for r in conn.execute(
+                "SELECT h.hid, h.village, h.grp, h.head, h.head_pid, h.address, h.members, p.relation "
+                f"FROM households h JOIN persons p ON p.pid = h.head_pid WHERE h.hid IN ({','.join('?' * len(chunk))})",
+                chunk):
+            cur = rows[r[0]]
+            cur[6] += r[6]
+            if (r[7] != "户主", r[4]) < cur[7]:
+                cur[1:6] = r[1:6]
+    conn.executemany("INSERT OR REPLACE INTO households (hid, village, grp, head, head_pid, address, members) "
+                     "VALUES (?,?,?,?,?,?,?)", [r[:7] for r in rows.values()])
 
 
 def _created_payload(p: dict) -> dict:
