@@ -191,17 +191,25 @@ def test_killed_import_leaves_workspace_unchanged(tmp_path):
     big = write_csv(tmp_path / "big.csv", rows(seed=6, households=15000))
     proc = subprocess.Popen([sys.executable, "-m", "canvasser", "import-roster", "--db", str(db), str(big)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # wait until the import holds the write lock (the WAL grows), then kill it hard
-    wal = db.with_name(db.name + "-wal")
+    # wait until the import is writing (a first list writes through a rollback journal: the file
+    # grows beside its journal; otherwise the WAL grows), then kill it hard
+    wal, journal = db.with_name(db.name + "-wal"), db.with_name(db.name + "-journal")
     deadline = time.monotonic() + 60
-    start_size = wal.stat().st_size if wal.exists() else 0
+    start_wal = wal.stat().st_size if wal.exists() else 0
+    start_db = db.stat().st_size
+    journalled = False
     while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > start_size + 200_000:
+        if wal.exists() and wal.stat().st_size > start_wal + 200_000:
+            break
+        if journal.exists() and db.stat().st_size > start_db + 200_000:
+            journalled = True
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the import finished before it could be interrupted"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert journalled, "a first list should load through a rollback journal"
+    assert journal.exists()  # the kill left it: the next open rolls it back
     assert _digest(db) == before
     w = Workspace(db)
     assert integrity.check(w)["ok"]
@@ -283,3 +291,23 @@ def test_first_list_households_spanning_chunks_match_the_projection(ws, tmp_path
     assert all(h["head"] == next(p["姓名"] for p in people if p["户编号"] == h["hid"] and p["与户主关系"] == "户主")
                for h in written)
     assert integrity.check(ws)["ok"]
+
+
+def test_first_list_goes_back_to_wal_and_works_beside_another_reader(tmp_path):
+    """The first list loads through a rollback journal, then the file is in WAL mode again; with a
+    reader holding the file open (the switch is impossible) the import still goes through in WAL."""
+    first = Workspace(tmp_path / "a.db")
+    import_roster(first, write_csv(tmp_path / "a.csv", rows(households=6)), today=TODAY)
+    assert first.scalar("PRAGMA journal_mode") == "wal" and first.scalar("SELECT count(*) FROM persons") > 0
+    first.close()
+    db = tmp_path / "b.db"
+    ws, reader = Workspace(db), Workspace(db)
+    try:
+        assert reader.scalar("SELECT count(*) FROM persons") == 0
+        res = import_roster(ws, write_csv(tmp_path / "b.csv", rows(seed=3, households=6)), today=TODAY)
+        assert ws.scalar("PRAGMA journal_mode") == "wal"
+        assert reader.scalar("SELECT count(*) FROM persons") == res.imported > 0
+        assert integrity.check(ws)["ok"]
+    finally:
+        reader.close()
+        ws.close()

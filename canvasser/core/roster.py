@@ -206,7 +206,8 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     fast = fast_parser(table.mapping, today)
     few = _few_people(ws)
     huge = few and path.stat().st_size > HUGE_FILE
-    with ws.page_cache(BULK_CACHE_MB if huge else None), ws.writing(author) as batch:
+    with ws.rollback_journal(when=few), ws.page_cache(BULK_CACHE_MB if huge else None), \
+            ws.writing(author) as batch:
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
         new_households: set[str] = set()
         with ws.deferring_indexes("persons", "events", when=few):

@@ -362,6 +362,28 @@ class Workspace:
             self.conn.execute(sql)
 
     @contextlib.contextmanager
+    def rollback_journal(self, when: bool = True) -> Iterator[None]:
+        """Write with a rollback journal instead of the WAL for a while (outside any transaction).
+
+        A first list of a million people writes a gigabyte: in WAL mode every page goes to the WAL
+        and again into the file at the checkpoint; with a rollback journal new pages are written
+        once, and a kill still leaves the file as it was (the journal is rolled back on the next
+        open). SQLite allows the switch only while no other connection has the file open; if one
+        has, the work goes on in WAL mode."""
+        if not when or self._in_tx:
+            yield
+            return
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        except sqlite3.OperationalError:  # another connection holds the file
+            mode = "wal"
+        try:
+            yield
+        finally:
+            if mode != "wal":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+
+    @contextlib.contextmanager
     def page_cache(self, megabytes: int | None) -> Iterator[None]:
         """SQLite's page cache at `megabytes` for a while (None: unchanged). A first list of a
         million people needs the memory for its own rows more than for cached pages."""
