@@ -141,3 +141,32 @@ def test_cli_template_and_leaflet(village, tmp_path):
     assert r.returncode == 2 and "oops" in r.stderr
     r = cli("visit-sheet", "--db", db, "--out", str(tmp_path / "s.pdf"), "--group", "一组", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["households"] == 3
+
+
+def test_township_template_reaches_villages_and_a_village_edit_stays_local(tmp_path):
+    """A leaflet edited at the township travels with the return package and is printed in the
+    village; the village's own edit goes first there, and its reset brings the township's back."""
+    from canvasser.core.sync import export_package, receive_package
+
+    from .test_sync_support import VILLAGES, make_township, make_village
+    town, _ = make_township(tmp_path)
+    village = make_village(town, tmp_path, VILLAGES[0])
+    builtin, _ = T.load(town, "leaflet")
+    T.save(town, "leaflet", builtin.replace("一人参保　全家安心", "乡镇统一口径：截止{deadline}"))
+    assert T.load(town, "leaflet")[1] == "township" and T.edited_names(town) == ["leaflet"]
+    assert "template:leaflet" not in campaign.load(town).values  # not a campaign setting people see
+    export_package(town, tmp_path / "down.ccpkg", village=VILLAGES[0])
+    receive_package(village, tmp_path / "down.ccpkg")
+    assert T.load(village, "leaflet")[1] == "township"
+    out = tmp_path / "v.pdf"
+    assert build_leaflet(village, out).extra["source"] == "township"
+    assert "乡镇统一口径：截止2026年12月31日" in flat(pdftext(out))
+    T.save(village, "leaflet", builtin.replace("一人参保　全家安心", "本村的话"))
+    assert T.load(village, "leaflet")[1] == "workspace"
+    assert T.reset(village, "leaflet") is True and T.load(village, "leaflet")[1] == "township"
+    assert T.reset(town, "leaflet") is True and T.load(town, "leaflet") == (builtin, "builtin")
+    export_package(town, tmp_path / "down2.ccpkg", village=VILLAGES[0])
+    receive_package(village, tmp_path / "down2.ccpkg")
+    assert T.load(village, "leaflet") == (builtin, "builtin") and T.edited_names(village) == []
+    village.close()
+    town.close()

@@ -80,7 +80,7 @@ def cmd_leaflet(args):
         what = f"已生成“{args.template}”1 份（{res.pages} 页）"
     else:
         what = f"已生成致家长的信 {res.extra['letters']} 份（{res.households} 户，{res.persons} 名学生，{res.pages} 页）"
-    src = "本工作区修改过的模板" if res.extra["source"] == "workspace" else "自带模板"
+    src = {"workspace": "本工作区修改过的模板", "township": "乡镇下发的模板"}.get(res.extra["source"], "自带模板")
     lines = [f"{what}，使用{src}。\n文件：{args.out}", *_warn(res)]
     return res.as_json(), "\n".join(lines)
 
@@ -109,7 +109,8 @@ def cmd_template(args):
             text = T.read_file(args.edit_from)
             blocks = T.save(ws, args.name, text)
             return ({"name": args.name, "saved": True, "blocks": len(blocks)},
-                    f"已保存模板“{args.name}”（{len(blocks)} 段），以后打印将使用修改后的文字。")
+                    f"已保存模板“{args.name}”（{len(blocks)} 段），以后打印将使用修改后的文字。" +
+                    ("各村收到乡镇的回传包后也将使用。" if ws.mode == "township" else ""))
         if args.reset:
             had = T.reset(ws, args.name)
             if not had:

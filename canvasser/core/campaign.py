@@ -144,8 +144,8 @@ class Campaign:
 
 def load(ws: Workspace) -> Campaign:
     values = json.loads(json.dumps(DEFAULTS))
-    for key, value in ws.conn.execute("SELECT key, value FROM campaign"):
-        values[key] = json.loads(value)
+    for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE 'template:%'"):
+        values[key] = json.loads(value)  # (printed texts the township set are templates.township_text)
     return Campaign(values)
 
 

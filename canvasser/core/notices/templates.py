@@ -13,13 +13,16 @@ A template is plain UTF-8 text a village clerk can edit in Notepad. Lines:
 
 Placeholders such as {coverage_year}, {standard}, {deadline}, {payment_channels} and
 {waiting_fixed_months} are filled from the campaign rules (see FIELDS). The bundled defaults live in
-resources/templates/<name>.txt; a workspace keeps its own edited copy in meta "template:<name>", so
-an edit travels with the workspace file and the defaults stay untouched.
+resources/templates/<name>.txt and stay untouched. An edit made at the township is a campaign
+setting ("template:<name>"), so it reaches every village with the next return package; an edit made
+in a village stays in that workspace (meta "template:<name>") and goes before the township's text
+there. Resetting at the township sends the bundled text back to the villages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,12 +80,22 @@ def builtin_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def township_text(ws: Workspace, name: str) -> str:
+    """The text the township set for every village ('' if none, or reset to the bundled one)."""
+    value = ws.scalar("SELECT value FROM campaign WHERE key=?", (META_PREFIX + name,))
+    return json.loads(value) if value else ""
+
+
 def load(ws: Workspace | None, name: str) -> tuple[str, str]:
-    """(text, source): the workspace's edited copy if any ('workspace'), else the bundled one ('builtin')."""
+    """(text, source): this workspace's own edit ('workspace'), else the township's ('township'),
+    else the bundled text ('builtin')."""
     if ws is not None:
         edited = ws.meta(META_PREFIX + name)
         if edited:
             return edited, "workspace"
+        sent = township_text(ws, name)
+        if sent:
+            return sent, "township"
     return builtin_text(name), "builtin"
 
 
@@ -95,19 +108,31 @@ def save(ws: Workspace, name: str, text: str) -> list[Block]:
     blocks = parse(text)
     if not any(b.kind in ("para", "item", "title") for b in blocks):
         raise InputError("模板中没有可打印的文字")
-    ws.set_meta(META_PREFIX + name, text)
+    if ws.mode == "township":
+        if township_text(ws, name) != text:
+            ws.emit("campaign.set", "campaign", {META_PREFIX + name: text})
+    else:
+        ws.set_meta(META_PREFIX + name, text)
     return blocks
 
 
 def reset(ws: Workspace, name: str) -> bool:
-    """Drop the workspace's edited copy (the bundled default applies again); True if there was one."""
+    """Drop the edit (at the township: for every village); True if there was one. A village's
+    reset brings back the township's text, if it sent one, else the bundled one."""
+    if ws.mode == "township":
+        had = bool(township_text(ws, name))
+        if had:
+            ws.emit("campaign.set", "campaign", {META_PREFIX + name: ""})
+        return had
     had = ws.meta(META_PREFIX + name) is not None
     ws.conn.execute("DELETE FROM meta WHERE key=?", (META_PREFIX + name,))
     return had
 
 
 def edited_names(ws: Workspace) -> list[str]:
-    rows = ws.conn.execute("SELECT key FROM meta WHERE key LIKE ? ORDER BY key", (META_PREFIX + "%",))
+    """Templates this workspace or its township changed."""
+    rows = ws.conn.execute("SELECT key FROM meta WHERE key LIKE ? UNION SELECT key FROM campaign "
+                           "WHERE key LIKE ? AND value <> '\"\"' ORDER BY 1", (META_PREFIX + "%",) * 2)
     return [r[0][len(META_PREFIX):] for r in rows]
 
 

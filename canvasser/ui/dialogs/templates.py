@@ -21,6 +21,8 @@ from ...core.notices import templates
 
 NAMES = {"leaflet": "明白纸", "letter": "致家长的一封信"}
 
+SOURCES = {"workspace": "（本工作区修改过的文字）", "township": "（乡镇下发的文字）", "builtin": "（程序自带的文字）"}
+
 
 class TemplateDialog(QDialog):
     def __init__(self, ws, parent=None):
@@ -69,7 +71,7 @@ class TemplateDialog(QDialog):
     def load(self) -> None:
         text, source = templates.load(self.ws, self.current())
         self.text.setPlainText(text)
-        self.source.setText("（本工作区修改过的文字）" if source == "workspace" else "（程序自带的文字）")
+        self.source.setText(SOURCES.get(source, "（程序自带的文字）"))
         self.message.setText("")
 
     def save(self) -> bool:
@@ -78,11 +80,12 @@ class TemplateDialog(QDialog):
         except InputError as exc:
             self.message.setText(f"<span style='color:#b3261e'>{exc}</span>")
             return False
-        self.source.setText("（本工作区修改过的文字）")
-        self.message.setText("已保存，下次打印时使用。")
+        self.load()
+        self.message.setText("已保存，下次打印时使用；各村收到乡镇的回传包后也用这份文字。"
+                             if self.ws.mode == "township" else "已保存，下次打印时使用。")
         return True
 
     def reset(self) -> None:
         templates.reset(self.ws, self.current())
         self.load()
-        self.message.setText("已恢复程序自带的文字。")
+        self.message.setText("已恢复乡镇下发的文字。" if self.source.text() == SOURCES["township"] else "已恢复程序自带的文字。")
