@@ -137,7 +137,7 @@ def test_event_ids_are_unique_and_time_ordered():
 
 
 def test_a_workspace_from_before_migration_5_keeps_its_visits(tmp_path):
-    """Migration 5 rebuilds the visits table; an older file's visits must survive it."""
+    """Migrations 5 and 6 rebuild the visits table; an older file's visits must survive them."""
     from canvasser.core import schema
     from canvasser.core.store import connect
 
@@ -153,7 +153,9 @@ def test_a_workspace_from_before_migration_5_keeps_its_visits(tmp_path):
     ws = Workspace(path)
     assert ws.scalar("PRAGMA user_version") == len(schema.MIGRATIONS)
     assert ws.query("SELECT visit_id, outcome FROM visits") == [{"visit_id": "v1", "outcome": "paid"}]
-    assert ws.scalar("SELECT sql FROM sqlite_master WHERE name='visits'").rstrip().endswith("WITHOUT ROWID")
+    indexes = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE tbl_name='visits'")}
+    assert indexes == {"visits", "sqlite_autoindex_visits_1", "visits_pid", "visits_at"}
+    assert not ws.scalar("SELECT sql FROM sqlite_master WHERE name='visits'").rstrip().endswith("WITHOUT ROWID")
     ws.close()
 
 

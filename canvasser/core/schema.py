@@ -26,7 +26,7 @@ _VISIT_COLUMNS = """
         photos TEXT NOT NULL DEFAULT '[]',
         voided INTEGER NOT NULL DEFAULT 0,
         void_reason TEXT NOT NULL DEFAULT ''
-"""  # migration 1 made the table with these columns; migration 5 rebuilt it WITHOUT ROWID
+"""  # migration 1 made the table with these columns; 5 rebuilt it WITHOUT ROWID, 6 with a rowid again
 _VISIT_INDEXES = """
     CREATE INDEX visits_pid ON visits (pid, hlc);
     CREATE INDEX visits_at ON visits (at);
@@ -181,9 +181,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE visits_by_id RENAME TO visits;
 """ + _VISIT_INDEXES + """
     """,
-    # 6: one index fewer to keep up on every visit a township merges: only undo read it, and a
-    # cadre's undo looks at the latest visits, a short walk from the end
+    # 6: lighter visit writes for a township's merge: visits back in a rowid table (its secondary
+    # index entries carry a rowid, not the 32-character visit id; measured faster with 16 KB pages),
+    # and no author index (only undo read it, and a cadre's undo looks at the latest visits)
     """
-    DROP INDEX IF EXISTS visits_author;
+    CREATE TABLE visits_rowid (""" + _VISIT_COLUMNS + """);
+    INSERT INTO visits_rowid SELECT visit_id, pid, at, hlc, author, via, outcome, reason, promised, followup, place,
+                                    note, photos, voided, void_reason FROM visits ORDER BY visit_id;
+    DROP TABLE visits;
+    ALTER TABLE visits_rowid RENAME TO visits;
+    CREATE INDEX visits_pid ON visits (pid, hlc);
+    CREATE INDEX visits_at ON visits (at);
     """,
 ]
