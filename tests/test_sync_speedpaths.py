@@ -229,3 +229,23 @@ def test_token_check_is_the_regex(s):
                  st.text(alphabet="0123456789.\n٣", min_size=18, max_size=20)))
 def test_hlc_check_is_the_regex(s):
     assert merge_mod.is_hlc(s) == bool(merge_mod._HLC.fullmatch(s))
+
+
+def test_visits_bound_sparsely_read_back_as_written(tmp_path):
+    """`insert_visits` leaves default columns to SQLite: every row must read back exactly as the
+    fold made it, whichever columns differ from their defaults."""
+    from canvasser.core.projection import _VISIT_COLS, insert_visits
+    ws = Workspace(tmp_path / "v.db")
+    base = ["", "510321199001011234", "2026-11-01T09:00:00", "1795664751527.00001", "张三", "入户", "not_home"]
+    tails = [["", "", "", "", "", "[]", 0, ""], ["经济困难", "", "", "", "", "[]", 0, ""],
+             ["", "2026-12-20", "2026-12-20", "村口", "再去", '["' + "a" * 64 + '.jpg"]', 1, "录入错误"],
+             ["", "", "", "", "备注", "[]", 0, ""]]
+    rows = [[f"{i:032x}", *base[1:], *tails[i % len(tails)]] for i in range(20)]
+    with ws.transaction():
+        insert_visits(ws.conn, rows)
+    back = ws.conn.execute(f"SELECT {', '.join(_VISIT_COLS)} FROM visits ORDER BY visit_id").fetchall()
+    assert [list(r) for r in back] == rows
+    with ws.transaction():  # written again (a refold): replaced, not doubled
+        insert_visits(ws.conn, rows[:5])
+    assert ws.scalar("SELECT count(*) FROM visits") == 20
+    ws.close()
