@@ -4,9 +4,8 @@
 
 Builds a township (30 villages of ~1,000 people), makes every village workspace from its setup
 package, records `events / villages` events in each village (visits with all their fields, some
-person edits), exports one package per village, then measures:
-The township's side runs in a fresh process, as the clerk's app would (a process that has just
-built thirty villages is slower by a few seconds and says nothing about the merge):
+person edits), exports one package per village, then measures, with the township's side in a
+fresh process as the clerk's app would be (not in the one that has just built thirty villages):
 - receiving all 30 packages at the township in one `receive` (one transaction; budget 20 s);
 - receiving the same 30 files again (budget 5 s, no change);
 - receiving 30 *new* packages re-exported by the villages before any return package (the same
