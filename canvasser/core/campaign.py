@@ -142,10 +142,13 @@ class Campaign:
         return int(targets.get(village, total))
 
 
+TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the township set (notices.templates)
+
+
 def load(ws: Workspace) -> Campaign:
     values = json.loads(json.dumps(DEFAULTS))
-    for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE 'template:%'"):
-        values[key] = json.loads(value)  # (printed texts the township set are templates.township_text)
+    for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE ?", (TEMPLATE_PREFIX + "%",)):
+        values[key] = json.loads(value)
     return Campaign(values)
 
 

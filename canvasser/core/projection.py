@@ -264,12 +264,17 @@ def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set
     visits = [v for f in folded for v in f[1]]
     if visits:
         insert_visits(conn, visits)
+    _write_payments_and_conflicts(conn, folded, year)
+    return {r[8] for r in rows}
+
+
+def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: int) -> None:
+    """The official payment and the review-queue entry of each folded person (`fold_person`'s result)."""
     for f in folded:
         if f[2]:
             conn.execute("INSERT OR REPLACE INTO official_payments VALUES (?,?,?,?,?,?,?)", (f[0][0], year, *f[2]))
         if len({v for _, v in f[3] if v}) > 1:
             _project_conflict(conn, f[0][0], f[3], f[4])
-    return {r[8] for r in rows}
 
 
 # ---- bringing many people up to date at once (a received package) -----------------------------
@@ -369,12 +374,7 @@ def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]], b
         # in id order: ids are time-ordered, so the primary key and the `at` indexes grow at their ends
         visits.sort(key=itemgetter(0))
         insert_visits(conn, visits)
-    year = coverage_year(conn)
-    for f in folded:
-        if f[2]:
-            conn.execute("INSERT INTO official_payments VALUES (?,?,?,?,?,?,?)", (f[0][0], year, *f[2]))
-        if len({v for _, v in f[3] if v}) > 1:
-            _project_conflict(conn, f[0][0], f[3], f[4])
+    _write_payments_and_conflicts(conn, folded, coverage_year(conn))
     project_households(conn, households)
 
 

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...paths import resource
-from ..campaign import Campaign
+from ..campaign import TEMPLATE_PREFIX, Campaign
 from ..errors import InputError
 from ..store import Workspace
 from .layout import cn_date
 
-META_PREFIX = "template:"
+META_PREFIX = TEMPLATE_PREFIX  # the same key in meta (a village's own edit) and campaign (the township's)
 
 FIELDS: dict[str, str] = {
     "coverage_year": "待遇年度（如 2027）",
