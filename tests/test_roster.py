@@ -257,18 +257,16 @@ def test_one_sheet_per_village(ws, tmp_path):
 
 def test_created_payload_is_stored_in_canonical_form():
     """The bulk path writes payloads with orjson in literal key order: it must equal dump_payload."""
-    from canvasser.core.roster import _created_payload
-    from canvasser.core.store import dump_payload
-    p = {f: f"值{f}" for f in ("name", "sex", "birth", "township", "village", "grp", "household", "relation",
-                               "address", "phone", "phones", "categories", "last_year")}
-    payload = _created_payload(p)
-    assert list(payload) == sorted(payload)
-    assert orjson_dump(payload) == dump_payload(payload)
-
-
-def orjson_dump(payload: dict) -> str:
     import orjson
-    return orjson.dumps(payload).decode()
+
+    from canvasser.core.listrows import PERSON_COLUMNS, People
+    from canvasser.core.roster import created_payloads
+    from canvasser.core.store import dump_payload
+    people = People({f: [f"值{f}", f'"{f}\\'] for f in PERSON_COLUMNS}, [2, 3])
+    for text in created_payloads(people):
+        payload = orjson.loads(text)
+        assert list(payload) == sorted(payload) and payload["source"] == "bureau"
+        assert text == dump_payload(payload)
 
 
 def test_first_list_households_spanning_chunks_match_the_projection(ws, tmp_path, monkeypatch):

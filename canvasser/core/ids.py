@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -113,24 +114,64 @@ def info(raw: object, *, today: dt.date | None = None) -> IdInfo:
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ZERO = 48 * sum(_WEIGHTS)  # what the ASCII code of "0" adds to the weighted sum of 17 digits
 _CHECK = "10X98765432"
-_CANONICAL = re.compile(r"\d{17}[\dX]").fullmatch
 
 
 def quick(text: str, today: dt.date) -> tuple[str, str] | None:
     """(birth date ISO, sex) for an ID already in canonical 18-digit form and valid, else None.
 
-    A list import meets a million clean numbers; this skips the cleaning and the exceptions.
     None means "not simple": `info` then gives the full treatment and the reason in words."""
-    if len(text) != 18 or not _CANONICAL(text):
-        return None
-    if _CHECK[(sum(map(int.__mul__, text[:17].encode(), _WEIGHTS)) - _ZERO) % 11] != text[17]:
-        return None
-    birth = _birth_iso(text[6:14], today)
-    if birth is None:
-        return None
-    return birth, "男" if text[16] in "13579" else "女"
+    return quick_checker(today)(text)
+
+
+def quick_checker(today: dt.date) -> Callable[[object], tuple[str, str] | None]:
+    """`quick` for one import: a million clean numbers share a few thousand regions, some tens of
+    thousands of birth dates and a thousand sequence numbers, so each part's share of the weighted
+    sum (and the birth date's check) is worked out once and looked up after; about a fifth of the
+    time of summing 17 digits per number."""
+    regions: dict[str, int | None] = {}
+    births: dict[str, tuple[int, str] | None] = {}
+    serials: dict[str, int | None] = {}
+
+    def part(digits: str, weights: tuple[int, ...]) -> int | None:
+        if not (digits.isascii() and digits.isdigit()):
+            return None
+        return sum(int(d) * w for d, w in zip(digits, weights))
+
+    def region(digits: str) -> int | None:
+        value = regions[digits] = part(digits, _WEIGHTS[:6])
+        return value
+
+    def birth(digits: str) -> tuple[int, str] | None:
+        value = None
+        weighted = part(digits, _WEIGHTS[6:14])
+        if weighted is not None:
+            iso = _birth_iso(digits, today)
+            value = (weighted, iso) if iso else None
+        births[digits] = value
+        return value
+
+    def serial(digits: str) -> int | None:
+        value = serials[digits] = part(digits, _WEIGHTS[14:])
+        return value
+
+    def check(text: object) -> tuple[str, str] | None:
+        if type(text) is not str or len(text) != 18:
+            return None
+        r = regions.get(text[:6], -1)
+        if r == -1:
+            r = region(text[:6])
+        b = births.get(text[6:14], 0)
+        if b == 0:
+            b = birth(text[6:14])
+        s = serials.get(text[14:17], -1)
+        if s == -1:
+            s = serial(text[14:17])
+        if r is None or b is None or s is None or _CHECK[(r + b[0] + s) % 11] != text[17]:
+            return None
+        return b[1], "男" if text[16] in "13579" else "女"
+
+    return check
 
 
 @lru_cache(maxsize=65536)

@@ -1,26 +1,34 @@
 """Pinyin keys for search: initials (zs) and full syllables (zhangsan).
 
 pypinyin costs ~35 µs per name; a 1,000,000-person list would spend 35 s on it. Names draw on a few
-thousand characters, so a per-character cache makes it nearly free.
+thousand characters, so each character's syllable is looked up once and kept.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pypinyin import Style, lazy_pinyin
 
+_FULL: dict[str, str] = {}  # character → its syllable ("" for what has none)
+_INITIAL: dict[str, str] = {}  # character → the syllable's first letter
 
-@lru_cache(maxsize=65536)
-def _syllable(ch: str) -> str:
-    if ch.isascii():
-        return ch.lower() if ch.isalnum() else ""
-    out = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
-    return out[0].lower() if out else ""
+
+def _learn(text: str) -> None:
+    for ch in text:
+        if ch in _FULL:
+            continue
+        if ch.isascii():
+            syllable = ch.lower() if ch.isalnum() else ""
+        else:
+            out = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
+            syllable = out[0].lower() if out else ""
+        _FULL[ch] = syllable
+        _INITIAL[ch] = syllable[:1]
 
 
 def keys(name: str) -> tuple[str, str]:
     """(initials, full) for a name, e.g. 张三 -> ("zs", "zhangsan")."""
-    syllables = [_syllable(ch) for ch in name]
-    syllables = [s for s in syllables if s]
-    return "".join(s[0] for s in syllables), "".join(syllables)
+    try:
+        return "".join(map(_INITIAL.__getitem__, name)), "".join(map(_FULL.__getitem__, name))
+    except KeyError:
+        _learn(name)
+        return "".join(map(_INITIAL.__getitem__, name)), "".join(map(_FULL.__getitem__, name))

@@ -23,7 +23,7 @@ from operator import attrgetter, itemgetter
 import orjson
 
 from . import pinyin
-from .store import EVENT_COLUMNS, ORDER, Event
+from .store import EVENT_COLUMNS, ORDER, Event, sql_literal
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
                  "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
@@ -252,9 +252,25 @@ def insert_visits(conn: sqlite3.Connection, visits: list[list]) -> None:
                          f"VALUES ({', '.join('?' * len(cols))})", map(take, rows))
 
 
-def insert_new_people(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Insert rows made by `new_person_row`; the other columns take their defaults."""
-    conn.executemany(_NEW_SQL, rows)
+_LISTED_COLS = ("pid", "rpid", "name", "sex", "birth", "township", "village", "grp", "household", "relation",
+                "address", "phone", "phones", "categories", "last_year", "py_initials", "py_full", "updated_hlc", "rname")
+
+
+def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: list[str], recorded_at: str) -> None:
+    """The persons rows of people a list import creates (each with one person.created event, at
+    `hlcs`), from the list's columns; equal to what `created_row` gives for those events.
+
+    A township's list binds these columns for a million people: source and time are the same on
+    every row and go into the statement; note, place, status and visits keep their defaults."""
+    names = cols["name"]
+    pinyins = list(map(pinyin.keys, names))
+    sql = (f"INSERT OR REPLACE INTO persons ({', '.join(_LISTED_COLS)}, source, created_at) "
+           f"VALUES ({', '.join('?' * len(_LISTED_COLS))}, 'bureau', {sql_literal(recorded_at)})")
+    conn.executemany(sql, zip(
+        cols["pid"], [pid[::-1] for pid in cols["pid"]], names, cols["sex"], cols["birth"], cols["township"],
+        cols["village"], cols["grp"], cols["household"], cols["relation"], cols["address"], cols["phone"],
+        [phones or phone for phones, phone in zip(cols["phones"], cols["phone"])], cols["categories"],
+        cols["last_year"], [k[0] for k in pinyins], [k[1] for k in pinyins], hlcs, [n[::-1] for n in names]))
 
 
 def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:

@@ -12,23 +12,20 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from sys import intern
 
 import openpyxl
 import orjson
 from openpyxl.styles import Font, PatternFill
 
-from . import ids
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
-from .people import household_key
-from .projection import insert_new_people, new_person_row, project_households
+from .listrows import ChunkParser, People, fill_households
+from .projection import insert_listed_people, project_households
 from .store import Workspace, now_iso
-from .tables import TOTAL_WORDS, Table, cell_text, norm_header, open_table
+from .tables import Table, cell_text, norm_header, open_table
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
@@ -81,105 +78,8 @@ class ImportResult:
                 "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns}
 
 
-def _phone(raw: str) -> str:
-    digits = "".join(ch for ch in raw if ch.isdigit() or ch in "-,/，、 ")
-    parts = [p.strip("- ") for p in digits.replace("，", ",").replace("、", ",").replace("/", ",").split(",")]
-    return ",".join(p for p in parts if p)
-
-
-@lru_cache(maxsize=4096)
-def _categories(raw: str) -> str:
-    parts = [p.strip() for p in raw.replace("、", ",").replace("，", ",").replace(";", ",").replace("；", ",").split(",")]
-    return ",".join(p for p in parts if p and p not in ("无", "/", "-", "普通居民"))
-
-
 def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Table:
     return open_table(path, ALIASES, required=("name", "pid"), overrides=overrides)
-
-
-def parse_row(cells: list, texts: list[str], mapping: dict[str, int], today: dt.date) -> tuple[dict | None, str]:
-    """A row's person fields, or (None, reason). `texts` are the cells as text."""
-    n = len(texts)
-
-    def get(f: str) -> str:
-        i = mapping.get(f)
-        return texts[i] if i is not None and i < n else ""
-
-    raw_id = cells[mapping["pid"]] if mapping["pid"] < len(cells) else ""
-    name = get("name").replace(" ", "").replace("\u3000", "")
-    try:
-        info = ids.info(raw_id, today=today)
-    except ids.IdError as exc:
-        if not name:
-            return None, f"缺少姓名；{exc}"
-        return None, str(exc)
-    if not name:
-        return None, "缺少姓名"
-    p = {"name": name, "sex": info.sex, "birth": info.birth.isoformat(), "pid": info.number}
-    for f in ("township", "village", "grp", "household", "relation", "address", "last_year"):
-        p[f] = get(f)
-    phones = _phone(get("phone")) if get("phone") else ""
-    p["phone"] = phones.split(",")[0]
-    p["phones"] = phones
-    cats = get("categories")
-    p["categories"] = _categories(cats) if cats else ""
-    p["head"] = get("head")
-    return p, ""
-
-
-def fast_parser(mapping: dict[str, int], today: dt.date) -> Callable[[list], dict | None]:
-    """A parser for the common row (a clean 18-digit ID and a name), giving exactly what
-    `parse_row` gives; None sends the row to the full path, which explains every problem.
-
-    A township's list has a million rows, nearly all clean: this path skips the text of unused
-    columns, the ID cleaning and the exceptions."""
-    name_i, pid_i = mapping["name"], mapping["pid"]
-    plain = [(f, mapping[f]) for f in ("household", "address", "head") if f in mapping]
-    shared = [(f, mapping[f]) for f in ("township", "village", "grp", "relation", "last_year") if f in mapping]
-    absent = [f for f in ("township", "village", "grp", "household", "relation", "address", "last_year", "head")
-              if f not in mapping]
-    phone_i, cats_i = mapping.get("phone"), mapping.get("categories")
-    quick = ids.quick
-
-    def text(cells: list, i: int) -> str:
-        if i >= len(cells):
-            return ""
-        v = cells[i]
-        return v.strip() if type(v) is str else cell_text(v)
-
-    def parse(cells: list) -> dict | None:
-        if pid_i >= len(cells) or name_i >= len(cells):
-            return None
-        number, name = cells[pid_i], cells[name_i]
-        if type(number) is not str or type(name) is not str:
-            return None
-        born = quick(number, today)
-        name = name.replace(" ", "").replace("\u3000", "").strip()
-        if born is None or not name:
-            return None
-        p = {"name": name, "sex": born[1], "birth": born[0], "pid": number}
-        for f, i in plain:
-            p[f] = text(cells, i)
-        for f, i in shared:  # a few values repeated on every row: one string each, not a million
-            p[f] = intern(text(cells, i))
-        for f in absent:
-            p[f] = ""
-        phone = text(cells, phone_i) if phone_i is not None else ""
-        phones = phone if phone.isdigit() else _phone(phone) if phone else ""
-        p["phone"] = phones.split(",")[0]
-        p["phones"] = phones
-        cats = text(cells, cats_i) if cats_i is not None else ""
-        p["categories"] = _categories(cats) if cats else ""
-        return p
-
-    return parse
-
-
-def _household_of(p: dict) -> str:
-    if p["household"]:
-        return p["household"]
-    head = p.get("head") or (p["name"] if p.get("relation") in ("户主", "本人") else "")
-    return household_key(p["village"], head or p["name"], p["address"])
 
 
 def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
@@ -195,15 +95,12 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     table = read_roster(path, overrides)
     res = ImportResult(sheet="、".join(table.sheets) or table.sheet, header_row=table.header_row,
                        columns=table.column_report(ALIASES))
-    today = today or dt.date.today()
+    parser = ChunkParser(table.mapping, today or dt.date.today(), _PID_HEADERS)
     seen: dict[int, int] = {}  # _seen_key(pid) -> first row
     households: set[str] = set()
     villages: set[str] = set()
     rejected_rows: list[tuple[int, list, str]] = []
-    default_village = ws.meta("village", "") or ""
-    default_township = ws.meta("township", "") or ""
-
-    fast = fast_parser(table.mapping, today)
+    defaults = {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}
     few = _few_people(ws)
     huge = few and path.stat().st_size > HUGE_FILE
     with ws.rollback_journal(when=few), ws.page_cache(BULK_CACHE_MB if huge else None), \
@@ -211,42 +108,23 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
         new_households: set[str] = set()
         with ws.deferring_indexes("persons", "events", when=few):
-            pending: list[dict] = []
-            for rownum, cells in table.rows:
-                p = fast(cells)
-                if p is None:
-                    texts = [cell_text(c) for c in cells]
-                    if not any(texts) or _is_total(texts):
-                        continue
-                    head = cells[table.mapping["pid"]] if table.mapping["pid"] < len(cells) else ""
-                    if isinstance(head, str) and head and not head[0].isdigit() and norm_header(head) in _PID_HEADERS:
-                        continue  # a header repeated on a later page
-                    p, why = parse_row(cells, texts, table.mapping, today)
-                    if p is None:
-                        res.rows += 1
-                        res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping),
-                                             **_sheet(table)})
-                        rejected_rows.append((rownum, cells, why))
-                        continue
-                res.rows += 1
-                key = _seen_key(p["pid"])
-                if key in seen:
-                    res.duplicates.append({"row": rownum, "reason": f"与第{seen[key]}行是同一人（身份证号相同），只计一次",
-                                           "first_row": seen[key], **_serial(cells, table.mapping), **_sheet(table)})
-                    continue
-                seen[key] = rownum
-                p["village"] = p["village"] or default_village
-                p["township"] = p["township"] or default_township
-                p["household"] = _household_of(p)
-                households.add(p["household"])
-                villages.add(p["village"])
-                pending.append(p)
-                if len(pending) >= CHUNK:
-                    new_households |= _apply(ws, batch, pending, res, fresh)
-                    pending = []
-                    if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
-                        raise Cancelled("导入已取消，工作区未改变")
-            new_households |= _apply(ws, batch, pending, res, fresh)
+            for sheet, chunk in _chunks(table):
+                people, rejected = parser.parse(chunk)
+                where = {"sheet": sheet} if len(table.sheets) > 1 else {}
+                for rownum, cells, why in rejected:
+                    res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping), **where})
+                rejected_rows += rejected
+                res.rows += len(people) + len(rejected)
+                people = _first_sightings(people, seen, res, chunk, table.mapping, where)
+                for f, default in defaults.items():
+                    if default and not all(people[f]):
+                        people.cols[f] = [v or default for v in people[f]]
+                fill_households(people)
+                households.update(people["household"])
+                villages.update(people["village"])
+                new_households |= _apply(ws, batch, people, res, fresh)
+                if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
+                    raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
             if progress:
                 progress(res.rows, "正在建立索引…")
@@ -255,7 +133,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
         villages.discard("")
         res.households = len(households)
         res.villages = sorted(villages)
-        res.missing = _count_missing(ws, seen, villages)
+        res.missing = 0 if fresh else _count_missing(ws, seen, villages)  # a first list misses nobody
         if ws.mode == "standalone" and len(villages) == 1 and not ws.meta("village"):
             ws.set_meta("village", next(iter(villages)))
         ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
@@ -268,18 +146,46 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     return res
 
 
+def _chunks(table: Table) -> Iterator[tuple[str, list[tuple[int, list]]]]:
+    """The table's rows in chunks of CHUNK, each from one sheet: (sheet, [(row number, cells)])."""
+    chunk: list[tuple[int, list]] = []
+    sheet = table.current_sheet
+    for row in table.rows:
+        if table.current_sheet != sheet and chunk:
+            yield sheet, chunk
+            chunk = []
+        sheet = table.current_sheet
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield sheet, chunk
+            chunk = []
+    if chunk:
+        yield sheet, chunk
+
+
+def _first_sightings(people: People, seen: dict[int, int], res: ImportResult, chunk: list[tuple[int, list]],
+                     mapping: dict[str, int], where: dict) -> People:
+    """The people not met earlier in the file; the others are reported as duplicates, counted once."""
+    keep = []
+    cells: dict[int, list] = {}
+    for pid, rownum in zip(people["pid"], people.rows):
+        key = _seen_key(pid)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = rownum
+            keep.append(True)
+            continue
+        keep.append(False)
+        cells = cells or dict(chunk)
+        res.duplicates.append({"row": rownum, "reason": f"与第{first}行是同一人（身份证号相同），只计一次",
+                               "first_row": first, **_serial(cells[rownum], mapping), **where})
+    return people.take(keep)
+
+
 def _seen_key(pid: str) -> int:
     """An ID as a small int (its first 17 digits decide the check character): a million of them
     take half the memory of the strings."""
     return int(pid[:17])
-
-
-def _is_total(texts: list[str]) -> bool:
-    return any(t.replace(" ", "").startswith(TOTAL_WORDS) for t in texts[:4] if t)
-
-
-def _sheet(table: Table) -> dict:
-    return {"sheet": table.current_sheet} if len(table.sheets) > 1 else {}
 
 
 def _serial(cells: list, mapping: dict[str, int]) -> dict:
@@ -303,29 +209,30 @@ def _few_people(ws: Workspace) -> bool:
     return ws.scalar("SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 20000)") < 20000
 
 
-def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, fresh: bool = False) -> set[str]:
+def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool = False) -> set[str]:
     """Emit created/updated events for one chunk, comparing with what the last import said.
 
-    New people go in bulk (events and persons rows straight from their fields); returns their
+    New people go in bulk (events and persons rows straight from their columns); returns their
     households, which the caller projects once at the end. In a workspace that had nobody before
     (`fresh`) everyone is new, and their households are written with them instead."""
     if not people:
         return set()
     if fresh:
-        last, present = {}, {}
-    else:
-        pids = [p["pid"] for p in people]
-        marks = ",".join("?" * len(pids))
-        present = {r[0]: r for r in ws.conn.execute(
-            f"SELECT pid, {', '.join(ROSTER_FIELDS)} FROM persons WHERE pid IN ({marks})", pids)}
-        last = _bureau_said(ws, [pid for pid in pids if pid in present])
+        _create(ws, batch, people, res, with_households=True)
+        return set()
+    pids = people["pid"]
+    marks = ",".join("?" * len(pids))
+    present = {r[0]: r for r in ws.conn.execute(
+        f"SELECT pid, {', '.join(ROSTER_FIELDS)} FROM persons WHERE pid IN ({marks})", pids)}
+    created = people.take([pid not in present for pid in pids])
+    if created:
+        _create(ws, batch, created, res, with_households=False)
+    if len(created) == len(people):
+        return set(created["household"])
+    last = _bureau_said(ws, [pid for pid in pids if pid in present])
     state_rows = []
-    created: list[tuple[str, dict]] = []
-    for p in people:
+    for p in people.take([pid in present for pid in pids]).dicts():
         pid = p["pid"]
-        if pid not in present:
-            created.append((pid, _created_payload(p)))
-            continue
         fields = {f: p[f] for f in ROSTER_FIELDS}
         fields["phones"] = p["phones"]
         before = last.get(pid)
@@ -341,23 +248,36 @@ def _apply(ws: Workspace, batch, people: list[dict], res: ImportResult, fresh: b
             res.unchanged += 1
         if {f: (last.get(pid) or {}).get(f) for f in fields} != fields:
             state_rows.append((pid, json.dumps(fields, ensure_ascii=False, sort_keys=True)))
-    households = set()
-    if created:
-        payloads = [orjson.dumps(f).decode() for _, f in created]  # keys already in sorted order
-        rows = batch.append_many("person.created", [(f"p:{pid}", pj, f["village"])
-                                                   for (pid, f), pj in zip(created, payloads)])
-        insert_new_people(ws.conn, [new_person_row(pid, f, r[3], r[8]) for (pid, f), r in zip(created, rows)])
-        if fresh:
-            _add_households(ws.conn, created)
-        else:
-            households = {f["household"] for _, f in created}
-        res.imported += len(created)
     if state_rows:
         ws.conn.executemany("INSERT OR REPLACE INTO roster_state VALUES (?,?)", state_rows)
-    return households
+    return set(created["household"]) if created else set()
 
 
-def _add_households(conn: sqlite3.Connection, created: list[tuple[str, dict]]) -> None:
+def _create(ws: Workspace, batch, people: People, res: ImportResult, *, with_households: bool) -> None:
+    """person.created events and persons rows for people new to the workspace, straight from their
+    columns (the fold of a lone person.created event gives exactly these rows; `check` replays it)."""
+    hlcs, now = batch.append_many("person.created", ["p:" + pid for pid in people["pid"]], created_payloads(people),
+                                  people["village"])
+    insert_listed_people(ws.conn, people.cols, hlcs, now)
+    if with_households:
+        _add_households(ws.conn, people)
+    res.imported += len(people)
+
+
+def created_payloads(people: People) -> list[str]:
+    """Each new person's person.created payload in its stored JSON form: keys in sorted order,
+    written literally so orjson need not sort them."""
+    c = people.cols
+    return [orjson.dumps({"active": 1, "address": address, "birth": birth, "categories": categories, "grp": grp,
+                          "household": household, "last_year": last_year, "name": name, "phone": phone,
+                          "phones": phones, "relation": relation, "sex": sex, "source": "bureau",
+                          "township": township, "village": village}).decode()
+            for address, birth, categories, grp, household, last_year, name, phone, phones, relation, sex, township,
+            village in zip(c["address"], c["birth"], c["categories"], c["grp"], c["household"], c["last_year"],
+                           c["name"], c["phone"], c["phones"], c["relation"], c["sex"], c["township"], c["village"])]
+
+
+def _add_households(conn: sqlite3.Connection, people: People) -> None:
     """Write the households of a first list's chunk of new people, as `project_households` would
     (the 户主 heads it, else the smallest ID; members counted), from the rows in hand: a second
     pass over a million persons rows, one lookup per household, took longer than the people did.
@@ -365,18 +285,19 @@ def _add_households(conn: sqlite3.Connection, created: list[tuple[str, dict]]) -
     Lists come sorted by household, so one rarely spans two chunks; when it does, the row the
     earlier chunk wrote is merged in."""
     rows: dict[str, list] = {}
-    for pid, f in created:
-        hid = f["household"]
+    c = people.cols
+    for hid, pid, relation, village, grp, name, address in zip(c["household"], c["pid"], c["relation"], c["village"],
+                                                              c["grp"], c["name"], c["address"]):
         if not hid:
             continue
-        rank = (f["relation"] != "户主", pid)
+        rank = (relation != "户主", pid)
         cur = rows.get(hid)
         if cur is None:
-            rows[hid] = [hid, f["village"], f["grp"], f["name"], pid, f["address"], 1, rank]
+            rows[hid] = [hid, village, grp, name, pid, address, 1, rank]
         else:
             cur[6] += 1
             if rank < cur[7]:
-                cur[1:6], cur[7] = (f["village"], f["grp"], f["name"], pid, f["address"]), rank
+                cur[1:6], cur[7] = (village, grp, name, pid, address), rank
     hids = list(rows)
     for i in range(0, len(hids), 500):
         chunk = hids[i:i + 500]
@@ -390,14 +311,6 @@ def _add_households(conn: sqlite3.Connection, created: list[tuple[str, dict]]) -
                 cur[1:6] = r[1:6]
     conn.executemany("INSERT OR REPLACE INTO households (hid, village, grp, head, head_pid, address, members) "
                      "VALUES (?,?,?,?,?,?,?)", [r[:7] for r in rows.values()])
-
-
-def _created_payload(p: dict) -> dict:
-    """A new person's person.created payload, its keys in sorted order (the stored JSON form)."""
-    return {"active": 1, "address": p["address"], "birth": p["birth"], "categories": p["categories"],
-            "grp": p["grp"], "household": p["household"], "last_year": p["last_year"], "name": p["name"],
-            "phone": p["phone"], "phones": p["phones"], "relation": p["relation"], "sex": p["sex"],
-            "source": "bureau", "township": p["township"], "village": p["village"]}
 
 
 def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, dict]:
