@@ -67,6 +67,22 @@ def test_duplicates_counted_once(ws, tmp_path):
     assert len(res.duplicates) == 1 and "同一人" in res.duplicates[0]["reason"]
 
 
+def test_many_duplicates_each_name_their_first_row(ws, tmp_path, monkeypatch):
+    """The first rows wait in arrays and are scanned for the first duplicates, then a dict takes
+    over: every duplicate names the right first row either way, also across chunks."""
+    from canvasser.core import roster
+    monkeypatch.setattr(roster, "CHUNK", 50)
+    people = rows(households=60)
+    twice = people + people[::-1] + people[:5]
+    res = import_roster(ws, write_csv(tmp_path / "twice.csv", twice), today=TODAY)
+    assert res.imported == len(people) and len(res.duplicates) == len(people) + 5 > 64
+    first = {p["公民身份号码"]: i + 2 for i, p in enumerate(people)}  # csv data starts on row 2
+    expected = [first[p["公民身份号码"]] for p in twice[len(people):]]
+    assert [d["first_row"] for d in res.duplicates] == expected
+    assert [d["row"] for d in res.duplicates] == list(range(len(people) + 2, len(twice) + 2))
+    assert integrity.check(ws)["ok"]
+
+
 def test_reimport_changes_nothing_and_update_adds_and_reports_missing(ws, tmp_path):
     people = rows(households=30)
     src = write_xlsx(tmp_path / "a.xlsx", people)

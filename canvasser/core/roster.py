@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,7 +97,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     res = ImportResult(sheet="、".join(table.sheets) or table.sheet, header_row=table.header_row,
                        columns=table.column_report(ALIASES))
     parser = ChunkParser(table.mapping, today or dt.date.today(), _PID_HEADERS)
-    seen: dict[int, int] = {}  # _seen_key(pid) -> first row
+    seen = Sightings()
     households: set[str] = set()
     villages: set[str] = set()
     rejected_rows: list[tuple[int, list, str]] = []
@@ -120,7 +121,8 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
                     if default and not all(people[f]):
                         people.cols[f] = [v or default for v in people[f]]
                 fill_households(people)
-                households.update(people["household"])
+                if not fresh:  # a first list's households are counted in their table at the end
+                    households.update(people["household"])
                 villages.update(people["village"])
                 new_households |= _apply(ws, batch, people, res, fresh)
                 if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
@@ -131,7 +133,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
         if not fresh:
             project_households(ws.conn, new_households)
         villages.discard("")
-        res.households = len(households)
+        res.households = ws.scalar("SELECT count(*) FROM households") if fresh else len(households)
         res.villages = sorted(villages)
         res.missing = 0 if fresh else _count_missing(ws, seen, villages)  # a first list misses nobody
         if ws.mode == "standalone" and len(villages) == 1 and not ws.meta("village"):
@@ -163,19 +165,53 @@ def _chunks(table: Table) -> Iterator[tuple[str, list[tuple[int, list]]]]:
         yield sheet, chunk
 
 
-def _first_sightings(people: People, seen: dict[int, int], res: ImportResult, chunk: list[tuple[int, list]],
+class Sightings:
+    """The people met so far in a list (by `_seen_key`) and the row each was first met on.
+
+    A township's million IDs as a set of ints take about 60 MB; their row numbers wait in two
+    arrays (16 bytes a person) and are looked up only for a duplicate, which is rare: a dict of
+    both would take 40 MB more, memory the page cache puts to better use."""
+
+    def __init__(self) -> None:
+        self.keys: set[int] = set()
+        self.order = array("q")
+        self.rows = array("q")
+        self.index: dict[int, int] | None = None
+        self.scans = 0
+
+    def __contains__(self, key: int) -> bool:
+        return key in self.keys
+
+    def first_row(self, key: int) -> int:
+        """The row `key` was first met on: a scan of the array for the first few duplicates, then
+        a dict of all (a file with many duplicates pays its memory, a clean one does not)."""
+        if self.index is None:
+            self.scans += 1
+            if self.scans <= 64:
+                return self.rows[self.order.index(key)]
+            self.index = dict(zip(self.order, self.rows))
+        return self.index[key]
+
+
+def _first_sightings(people: People, seen: Sightings, res: ImportResult, chunk: list[tuple[int, list]],
                      mapping: dict[str, int], where: dict) -> People:
     """The people not met earlier in the file; the others are reported as duplicates, counted once."""
     keep = []
     cells: dict[int, list] = {}
+    keys, order, rows, index = seen.keys, seen.order, seen.rows, seen.index
     for pid, rownum in zip(people["pid"], people.rows):
         key = _seen_key(pid)
-        first = seen.get(key)
-        if first is None:
-            seen[key] = rownum
+        if key not in keys:
+            keys.add(key)
+            order.append(key)
+            rows.append(rownum)
+            if index is not None:
+                index[key] = rownum
             keep.append(True)
             continue
         keep.append(False)
+        first = seen.first_row(key)
+        index = seen.index
         cells = cells or dict(chunk)
         res.duplicates.append({"row": rownum, "reason": f"与第{first}行是同一人（身份证号相同），只计一次",
                                "first_row": first, **_serial(cells[rownum], mapping), **where})
@@ -334,7 +370,7 @@ def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, dict]:
     return said
 
 
-def _count_missing(ws: Workspace, seen: dict[int, int], villages: set[str]) -> int:
+def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:
     """People of these villages who came from an earlier list but are not in this one."""
     if not villages:
         return 0
