@@ -93,6 +93,7 @@ def search_p95(db: Path) -> dict:
     out = {}
     for label, key in (("full id", lambda r: r["pid"]), ("id tail 6", lambda r: r["pid"][-6:]),
                        ("name", lambda r: r["name"]), ("pinyin initials", lambda r: r["py_initials"]),
+                       ("2 initials", lambda r: r["py_initials"][:2]), ("surname", lambda r: r["name"][:1]),
                        ("phone", lambda r: r["phone"] or r["pid"][-4:])):
         times = []
         for r in sample:

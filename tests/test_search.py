@@ -52,3 +52,25 @@ def test_phone(setup):
 def test_nothing_found(setup):
     ws, _ = setup
     assert search(ws, "不存在的名字")["total"] == 0
+
+
+def test_many_matches_list_the_closest_keys_first(setup, monkeypatch):
+    """Past FEW matches each branch walks its index only as far as the page needs: the count stays
+    exact, every result matches, exact keys come first, nobody twice."""
+    from canvasser.core import search as search_module
+    ws, people = setup
+    monkeypatch.setattr(search_module, "FEW", 3)
+    surname = max({p["姓名"][0] for p in people}, key=lambda s: sum(p["姓名"].startswith(s) for p in people))
+    res = search(ws, surname, limit=10)
+    matching = {p["公民身份号码"] for p in people if p["姓名"].startswith(surname) or p["姓名"].endswith(surname)}
+    assert res["total"] == len(matching) > 3
+    assert len(res["results"]) == min(10, len(matching)) and ids_of(res) <= matching
+    assert len(ids_of(res)) == len(res["results"])
+    p = next(x for x in people if len(x["姓名"]) >= 2 and x["姓名"].isalpha())
+    initials = "".join(lazy_pinyin(p["姓名"], style=Style.FIRST_LETTER))[:1]
+    res = search(ws, initials, limit=5)
+    keys = [ws.scalar("SELECT py_initials FROM persons WHERE pid=?", (r["id"],)) for r in res["results"]]
+    assert all(k.startswith(initials) for k in keys) and keys == sorted(keys, key=lambda k: (k != initials, k))
+    full = "".join(lazy_pinyin(p["姓名"], style=Style.FIRST_LETTER))
+    first = search(ws, full, limit=3)["results"][0]
+    assert ws.scalar("SELECT py_initials FROM persons WHERE pid=?", (first["id"],)) == full  # exact key first
