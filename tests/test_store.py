@@ -39,6 +39,24 @@ def test_new_file_has_16k_pages_and_an_old_one_keeps_its_own(tmp_path):
     assert old.scalar("PRAGMA page_size") == 4096 and old.scalar("SELECT count(*) FROM persons") == 0
 
 
+def test_a_big_write_does_not_leave_a_big_wal_behind(tmp_path, monkeypatch):
+    """After a write much larger than the limit and a checkpoint, the WAL file shrinks to the limit."""
+    from canvasser.core import store
+    monkeypatch.setattr(store, "WAL_KEEP", 256 << 10)
+    w = Workspace(tmp_path / "w.db")
+    reader = Workspace(tmp_path / "w.db")  # another connection keeps the file in WAL mode, as in the app
+    with w.writing("t") as batch:
+        for i in range(3000):
+            batch.emit("campaign.set", "campaign", {"key": f"k{i}", "value": "x" * 400})
+    wal = tmp_path / "w.db-wal"
+    big = wal.stat().st_size
+    w.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    w.set_meta("touch", "1")  # the next write starts the WAL over and truncates it
+    assert big > 1 << 20 and wal.stat().st_size <= 256 << 10
+    reader.close()
+    w.close()
+
+
 def test_newer_file_is_refused(tmp_path):
     p = tmp_path / "n.db"
     conn = sqlite3.connect(p)

@@ -120,12 +120,18 @@ def _machine_id() -> str:
     return f"node-{uuid.getnode():012x}"
 
 
+WAL_KEEP = 64 << 20  # bytes of WAL file left on disk after a checkpoint
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
     # 16 KB pages: a township's merge and a big list write a third fewer pages than with 4 KB. Only a
     # new file takes it (before WAL fixes the header); an older workspace keeps its page size.
     conn.execute("PRAGMA page_size=16384")
     conn.execute("PRAGMA journal_mode=WAL")
+    # a big write (a list, a merge) grows the WAL to its own size; without a limit that file stays
+    # on a laptop's small disk until the app closes
+    conn.execute(f"PRAGMA journal_size_limit={int(WAL_KEEP)}")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA cache_size=-131072")  # 128 MB: big imports insert into random B-tree pages
