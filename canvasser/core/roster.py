@@ -96,12 +96,10 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     table = read_roster(path, overrides)
     res = ImportResult(sheet="、".join(table.sheets) or table.sheet, header_row=table.header_row,
                        columns=table.column_report(ALIASES))
-    parser = ChunkParser(table.mapping, today or dt.date.today(), _PID_HEADERS)
-    seen = Sightings()
+    reader = _Reader(table, ChunkParser(table.mapping, today or dt.date.today(), _PID_HEADERS), res,
+                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""})
     households: set[str] = set()
     villages: set[str] = set()
-    rejected_rows: list[tuple[int, list, str]] = []
-    defaults = {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}
     few = _few_people(ws)
     huge = few and path.stat().st_size > HUGE_FILE
     with ws.rollback_journal(when=few), ws.page_cache(BULK_CACHE_MB if huge else None), \
@@ -110,17 +108,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
         new_households: set[str] = set()
         with ws.deferring_indexes("persons", "events", when=few):
             for sheet, chunk in _chunks(table):
-                people, rejected = parser.parse(chunk)
-                where = {"sheet": sheet} if len(table.sheets) > 1 else {}
-                for rownum, cells, why in rejected:
-                    res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping), **where})
-                rejected_rows += rejected
-                res.rows += len(people) + len(rejected)
-                people = _first_sightings(people, seen, res, chunk, table.mapping, where)
-                for f, default in defaults.items():
-                    if default and not all(people[f]):
-                        people.cols[f] = [v or default for v in people[f]]
-                fill_households(people)
+                people = reader.people(sheet, chunk)
                 if not fresh:  # a first list's households are counted in their table at the end
                     households.update(people["household"])
                 villages.update(people["village"])
@@ -135,7 +123,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
         villages.discard("")
         res.households = ws.scalar("SELECT count(*) FROM households") if fresh else len(households)
         res.villages = sorted(villages)
-        res.missing = 0 if fresh else _count_missing(ws, seen, villages)  # a first list misses nobody
+        res.missing = 0 if fresh else _count_missing(ws, reader.seen, villages)  # a first list misses nobody
         if ws.mode == "standalone" and len(villages) == 1 and not ws.meta("village"):
             ws.set_meta("village", next(iter(villages)))
         ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
@@ -143,9 +131,35 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
             json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
         if progress:
             progress(res.rows, "正在写入…")
-    if rejected_rows:
-        res.rejects_file = str(write_rejects(table, rejected_rows, rejects_path, ws))
+    if reader.rejected:
+        res.rejects_file = str(write_rejects(table, reader.rejected, rejects_path, ws))
     return res
+
+
+class _Reader:
+    """Turns a list's chunks of rows into the people to write: rejected rows reported (and kept for
+    the rejects file), duplicates reported and dropped, the workspace's village and township filled
+    in where the list has none, households formed."""
+
+    def __init__(self, table: Table, parser: ChunkParser, res: ImportResult, defaults: dict[str, str]):
+        self.table, self.parser, self.res, self.defaults = table, parser, res, defaults
+        self.seen = Sightings()
+        self.rejected: list[tuple[int, list, str]] = []
+
+    def people(self, sheet: str, chunk: list[tuple[int, list]]) -> People:
+        table, res = self.table, self.res
+        people, rejected = self.parser.parse(chunk)
+        where = {"sheet": sheet} if len(table.sheets) > 1 else {}
+        for rownum, cells, why in rejected:
+            res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping), **where})
+        self.rejected += rejected
+        res.rows += len(people) + len(rejected)
+        people = _first_sightings(people, self.seen, res, chunk, table.mapping, where)
+        for f, default in self.defaults.items():
+            if default and not all(people[f]):
+                people.cols[f] = [v or default for v in people[f]]
+        fill_households(people)
+        return people
 
 
 def _chunks(table: Table) -> Iterator[tuple[str, list[tuple[int, list]]]]:
