@@ -198,6 +198,27 @@ def test_cancelled_import_leaves_workspace_unchanged(tmp_path):
     assert _digest(db) == before
 
 
+def test_index_rebuild_is_reported_and_can_be_cancelled(tmp_path):
+    """A first list reports each index it rebuilds; a cancel while they build leaves nothing behind."""
+    db = tmp_path / "i.db"
+    ws = Workspace(db)
+    before = _digest(db)
+    src = write_csv(tmp_path / "list.csv", rows(households=20))
+    messages: list[str] = []
+    import_roster(Workspace(tmp_path / "j.db"), src, today=TODAY, progress=lambda n, m: messages.append(m) or True)
+    building = [m for m in messages if m.startswith("正在建立查询索引")]
+    total = len(building)
+    assert total > 10 and building[0] == f"正在建立查询索引（1/{total}）…" and building[-1].endswith(f"（{total}/{total}）…")
+    with pytest.raises(Cancelled):
+        import_roster(ws, src, today=TODAY, progress=lambda n, m: "（3/" not in m)
+    ws.close()
+    assert _digest(db) == before
+    again = Workspace(db)
+    assert again.scalar("SELECT count(*) FROM persons") == 0
+    assert again.scalar("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='persons_name'") == 1
+    again.close()
+
+
 def test_killed_import_leaves_workspace_unchanged(tmp_path):
     db = tmp_path / "k.db"
     ws = Workspace(db)

@@ -106,7 +106,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
             ws.writing(author) as batch:
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
         new_households: set[str] = set()
-        with ws.deferring_indexes("persons", "events", when=few):
+        with ws.deferring_indexes("persons", "events", when=few, progress=_index_progress(progress, res)):
             for sheet, chunk in _chunks(table):
                 people = reader.people(sheet, chunk)
                 if not fresh:  # a first list's households are counted in their table at the end
@@ -116,8 +116,6 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
                 if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
                     raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
-            if progress:
-                progress(res.rows, "正在建立索引…")
         if not fresh:
             project_households(ws.conn, new_households)
         villages.discard("")
@@ -160,6 +158,19 @@ class _Reader:
                 people.cols[f] = [v or default for v in people[f]]
         fill_households(people)
         return people
+
+
+def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult
+                    ) -> Callable[[int, int], None] | None:
+    """Tells the user of each search index rebuilt after a first list (a cancel still rolls back)."""
+    if progress is None:
+        return None
+
+    def tell(built: int, total: int) -> None:
+        if progress(res.rows, f"正在建立查询索引（{built + 1}/{total}）…") is False:
+            raise Cancelled("导入已取消，工作区未改变")
+
+    return tell
 
 
 def _chunks(table: Table) -> Iterator[tuple[str, list[tuple[int, list]]]]:
