@@ -127,8 +127,8 @@ def quick(text: str, today: dt.date) -> tuple[str, str] | None:
 def quick_checker(today: dt.date) -> Callable[[object], tuple[str, str] | None]:
     """`quick` for one import: a million clean numbers share a few thousand regions, some tens of
     thousands of birth dates and a thousand sequence numbers, so each part's share of the weighted
-    sum (and the birth date's check) is worked out once and looked up after; about a fifth of the
-    time of summing 17 digits per number."""
+    sum (and the birth date's check) is worked out once and looked up after: about half the time of
+    summing 17 digits per number (200,000 numbers: 0.53-0.72 s against 1.25 s)."""
     regions: dict[str, int | None] = {}
     births: dict[str, tuple[int, str] | None] = {}
     serials: dict[str, int | None] = {}
