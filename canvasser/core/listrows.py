@@ -2,9 +2,10 @@
 
 A township's list has a million rows, nearly all clean. Working on a chunk's columns (one list per
 field, transposed by `zip`) lets the interpreter run tight comprehensions instead of a function with
-a dict per row (with the leaner inserts, a million-row list took a quarter less time). A row that is not plainly clean (an ID to clean or
-reject, no name, a blank or total line, a repeated header) goes through `parse_row`, which explains
-every problem in words; its result takes the row's place in the columns.
+a dict per row (with the leaner inserts, a million-row list took a quarter less time). A row that
+is not plainly clean (an ID to clean or reject, no name, a blank or total line, a repeated header)
+goes through `parse_row`, which explains every problem in words; its result takes the row's place
+in the columns.
 """
 
 from __future__ import annotations
