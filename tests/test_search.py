@@ -74,3 +74,14 @@ def test_many_matches_list_the_closest_keys_first(setup, monkeypatch):
     full = "".join(lazy_pinyin(p["姓名"], style=Style.FIRST_LETTER))
     first = search(ws, full, limit=3)["results"][0]
     assert ws.scalar("SELECT py_initials FROM persons WHERE pid=?", (first["id"],)) == full  # exact key first
+
+
+def test_pinyin_keys_load_without_the_phrase_dictionary():
+    """canvasser.core.pinyin keeps pypinyin's phrase dictionary out (a third of a second and 44 MB
+    at every start; the bundle leaves its file out): the readings are the per-character ones."""
+    import subprocess
+    import sys
+    code = ("import sys; from canvasser.core import pinyin; "
+            "print(pinyin.keys('张三䶮'), 'pypinyin.phrases_dict' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "('zsy', 'zhangsanyan') False"

