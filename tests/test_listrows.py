@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 
 from canvasser.core import ids
-from canvasser.core.listrows import PERSON_COLUMNS, ChunkParser, is_total, parse_row
+from canvasser.core.listrows import PERSON_COLUMNS, ChunkParser, parse_row
 from canvasser.core.roster import _PID_HEADERS, ALIASES
-from canvasser.core.tables import cell_text, norm_header
+from canvasser.core.tables import cell_text, is_total, norm_header
 from tests.fixtures import HEADER, TODAY, rows
 
 MAPPING = {"serial": 0, "name": 1, "pid": 2, "sex": 3, "birth": 4, "categories": 5, "township": 6, "village": 7,
@@ -63,7 +63,7 @@ def one_by_one(chunk: list[tuple[int, list]]) -> tuple[list[dict], list[tuple[in
     people, rejected = [], []
     for rownum, cells in chunk:
         texts = [cell_text(c) for c in cells]
-        if not any(texts) or is_total(texts):
+        if not any(texts) or is_total(cells):
             continue
         head = cells[MAPPING["pid"]] if MAPPING["pid"] < len(cells) else ""
         if isinstance(head, str) and head and not head[0].isdigit() and norm_header(head) in _PID_HEADERS:

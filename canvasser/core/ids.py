@@ -133,45 +133,41 @@ def quick_checker(today: dt.date) -> Callable[[object], tuple[str, str] | None]:
     births: dict[str, tuple[int, str] | None] = {}
     serials: dict[str, int | None] = {}
 
-    def part(digits: str, weights: tuple[int, ...]) -> int | None:
-        if not (digits.isascii() and digits.isdigit()):
-            return None
-        return sum(int(d) * w for d, w in zip(digits, weights))
-
-    def region(digits: str) -> int | None:
-        value = regions[digits] = part(digits, _WEIGHTS[:6])
-        return value
-
-    def birth(digits: str) -> tuple[int, str] | None:
-        value = None
-        weighted = part(digits, _WEIGHTS[6:14])
-        if weighted is not None:
-            iso = _birth_iso(digits, today)
-            value = (weighted, iso) if iso else None
-        births[digits] = value
-        return value
-
-    def serial(digits: str) -> int | None:
-        value = serials[digits] = part(digits, _WEIGHTS[14:])
-        return value
-
     def check(text: object) -> tuple[str, str] | None:
         if type(text) is not str or len(text) != 18:
             return None
-        r = regions.get(text[:6], -1)
-        if r == -1:
-            r = region(text[:6])
-        b = births.get(text[6:14], 0)
-        if b == 0:
-            b = birth(text[6:14])
-        s = serials.get(text[14:17], -1)
-        if s == -1:
-            s = serial(text[14:17])
-        if r is None or b is None or s is None or _CHECK[(r + b[0] + s) % 11] != text[17]:
+        head, day, serial = text[:6], text[6:14], text[14:17]
+        r = regions.get(head, _UNSEEN)
+        if r is _UNSEEN:
+            r = regions[head] = _weighted(head, 0)
+        b = births.get(day, _UNSEEN)
+        if b is _UNSEEN:
+            b = births[day] = _birth_part(day, today)
+        n = serials.get(serial, _UNSEEN)
+        if n is _UNSEEN:
+            n = serials[serial] = _weighted(serial, 14)
+        if r is None or b is None or n is None or _CHECK[(r + b[0] + n) % 11] != text[17]:
             return None
         return b[1], "男" if text[16] in "13579" else "女"
 
     return check
+
+
+_UNSEEN = object()
+
+
+def _weighted(digits: str, start: int) -> int | None:
+    """The share of ASCII `digits`, at position `start` of an ID, in its weighted sum (None: not digits)."""
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    return sum(int(d) * w for d, w in zip(digits, _WEIGHTS[start:]))
+
+
+def _birth_part(digits: str, today: dt.date) -> tuple[int, str] | None:
+    """(share in the weighted sum, ISO date) of an ID's birth date, or None if it is not a possible one."""
+    weighted = _weighted(digits, 6)
+    iso = _birth_iso(digits, today) if weighted is not None else None
+    return (weighted, iso) if iso else None
 
 
 @lru_cache(maxsize=65536)

@@ -17,7 +17,7 @@ from itertools import compress
 
 from . import ids
 from .people import household_key
-from .tables import TOTAL_WORDS, cell_text, norm_header
+from .tables import cell_text, is_total, norm_header
 
 # a person's fields as an import reads them, in the order People keeps its columns
 PERSON_COLUMNS = ("pid", "name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
@@ -94,10 +94,6 @@ def parse_row(cells: list, texts: list[str], mapping: dict[str, int], today: dt.
     return p, ""
 
 
-def is_total(texts: list[str]) -> bool:
-    return any(t.replace(" ", "").startswith(TOTAL_WORDS) for t in texts[:4] if t)
-
-
 class ChunkParser:
     """Parses chunks of (sheet row number, cells) for one list: its column mapping, its day."""
 
@@ -147,7 +143,7 @@ class ChunkParser:
         """A row the column pass did not accept: (person, "") or (None, reason), or (None, "") for a
         line that is not a person at all (blank, total, a header repeated on a later page)."""
         texts = [cell_text(c) for c in cells]
-        if not any(texts) or is_total(texts):
+        if not any(texts) or is_total(cells):
             return None, ""
         pid_i = self.mapping["pid"]
         head = cells[pid_i] if pid_i < len(cells) else ""

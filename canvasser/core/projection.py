@@ -215,22 +215,14 @@ def _created_only(pid: str, ev: Event):
     return created_row(pid, f, ev.hlc, ev.recorded_at), [], None, [(ev.origin, f.get("village") or "")], None
 
 
-_NEW_COLS = ("pid", "rpid", *PERSON_FIELDS, "py_initials", "py_full", "created_at", "updated_hlc", "rname")
-_NEW_SQL = f"INSERT OR REPLACE INTO persons ({', '.join(_NEW_COLS)}) VALUES ({', '.join('?' * len(_NEW_COLS))})"
 _NO_VISITS = ("", 0, None, None, "", "", "", "", "", "", "", "", 0, 0)  # status … evidence: the column defaults
 
 
-def new_person_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
-    """The columns of someone whose only event is person.created with payload `f` that are not
-    the column defaults (status, visits, payment): what a list import binds for a million people."""
-    cols, keys = field_columns(f)
-    return (pid, pid[::-1], *cols, keys[0], keys[1], recorded_at, hlc, keys[2])
-
-
 def created_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
-    """The whole persons row of someone whose only event is person.created with payload `f`."""
-    row = new_person_row(pid, f, hlc, recorded_at)
-    return row[:20] + _NO_VISITS + row[20:]
+    """The whole persons row of someone whose only event is person.created with payload `f`
+    (`insert_listed_people` writes the same rows for a list's new people from its columns)."""
+    cols, keys = field_columns(f)
+    return (pid, pid[::-1], *cols, *_NO_VISITS, keys[0], keys[1], recorded_at, hlc, keys[2])
 
 
 _VISIT_TAIL = ["", "", "", "", "", _NO_PHOTOS, 0, ""]  # reason .. void_reason as SQLite fills them in itself

@@ -152,7 +152,15 @@ class _Reader:
             res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping), **where})
         self.rejected += rejected
         res.rows += len(people) + len(rejected)
-        people = _first_sightings(people, self.seen, res, chunk, table.mapping, where)
+        again = self.seen.meet(people["pid"], people.rows)
+        if again:
+            cells = dict(chunk)
+            for i, first in again:
+                rownum = people.rows[i]
+                res.duplicates.append({"row": rownum, "reason": f"与第{first}行是同一人（身份证号相同），只计一次",
+                                       "first_row": first, **_serial(cells[rownum], table.mapping), **where})
+            dropped = {i for i, _ in again}
+            people = people.take([i not in dropped for i in range(len(people))])
         for f, default in self.defaults.items():
             if default and not all(people[f]):
                 people.cols[f] = [v or default for v in people[f]]
@@ -204,10 +212,28 @@ class Sightings:
         self.index: dict[int, int] | None = None
         self.scans = 0
 
-    def __contains__(self, key: int) -> bool:
-        return key in self.keys
+    def __contains__(self, pid: str) -> bool:
+        return _seen_key(pid) in self.keys
 
-    def first_row(self, key: int) -> int:
+    def meet(self, pids: list[str], rows: list[int]) -> list[tuple[int, int]]:
+        """Record the people of a chunk (ID, sheet row); returns (position, first row) of each one
+        met before, in this chunk or an earlier one."""
+        keys, order, first_rows, index = self.keys, self.order, self.rows, self.index
+        again = []
+        for i, (pid, rownum) in enumerate(zip(pids, rows)):
+            key = _seen_key(pid)
+            if key in keys:
+                again.append((i, self._first_row(key)))
+                index = self.index
+                continue
+            keys.add(key)
+            order.append(key)
+            first_rows.append(rownum)
+            if index is not None:
+                index[key] = rownum
+        return again
+
+    def _first_row(self, key: int) -> int:
         """The row `key` was first met on: a scan of the array for the first few duplicates, then
         a dict of all (a file with many duplicates pays its memory, a clean one does not)."""
         if self.index is None:
@@ -216,31 +242,6 @@ class Sightings:
                 return self.rows[self.order.index(key)]
             self.index = dict(zip(self.order, self.rows))
         return self.index[key]
-
-
-def _first_sightings(people: People, seen: Sightings, res: ImportResult, chunk: list[tuple[int, list]],
-                     mapping: dict[str, int], where: dict) -> People:
-    """The people not met earlier in the file; the others are reported as duplicates, counted once."""
-    keep = []
-    cells: dict[int, list] = {}
-    keys, order, rows, index = seen.keys, seen.order, seen.rows, seen.index
-    for pid, rownum in zip(people["pid"], people.rows):
-        key = _seen_key(pid)
-        if key not in keys:
-            keys.add(key)
-            order.append(key)
-            rows.append(rownum)
-            if index is not None:
-                index[key] = rownum
-            keep.append(True)
-            continue
-        keep.append(False)
-        first = seen.first_row(key)
-        index = seen.index
-        cells = cells or dict(chunk)
-        res.duplicates.append({"row": rownum, "reason": f"与第{first}行是同一人（身份证号相同），只计一次",
-                               "first_row": first, **_serial(cells[rownum], mapping), **where})
-    return people.take(keep)
 
 
 def _seen_key(pid: str) -> int:
@@ -403,7 +404,7 @@ def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:
     total = 0
     for (pid,) in ws.conn.execute(f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau'",
                                   sorted(villages)):
-        if _seen_key(pid) not in seen:
+        if pid not in seen:
             total += 1
     return total
 
