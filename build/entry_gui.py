@@ -11,6 +11,7 @@ a failed start is shown in a message box instead of vanishing silently.
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -98,4 +99,5 @@ def run() -> int:
 
 
 if __name__ == "__main__":
+    multiprocessing.freeze_support()  # a big list is read in a second process of this program
     sys.exit(run())

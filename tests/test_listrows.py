@@ -6,9 +6,11 @@ import random
 
 from canvasser.core import ids
 from canvasser.core.listrows import PERSON_COLUMNS, ChunkParser, parse_row
-from canvasser.core.roster import _PID_HEADERS, ALIASES
+from canvasser.core.roster import ALIASES
 from canvasser.core.tables import cell_text, is_total, norm_header
 from tests.fixtures import HEADER, TODAY, rows
+
+_PID_HEADERS = frozenset(norm_header(a) for a in ALIASES["pid"])
 
 MAPPING = {"serial": 0, "name": 1, "pid": 2, "sex": 3, "birth": 4, "categories": 5, "township": 6, "village": 7,
            "grp": 8, "household": 9, "relation": 10, "address": 11, "phone": 12, "last_year": 13}

@@ -12,8 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +22,13 @@ from openpyxl.styles import Font, PatternFill
 
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
-from .listrows import ChunkParser, People, fill_households
+from .listreader import BackgroundReader, ListReader, ListSpec, Sightings
+from .listrows import People
 from .projection import insert_listed_people, project_households
 from .store import Workspace, now_iso
-from .tables import Table, cell_text, norm_header, open_table
+from .tables import Table, cell_text, open_table
+
+__all__ = ["ALIASES", "ImportResult", "created_payloads", "import_roster", "read_roster", "write_rejects"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
@@ -53,7 +55,8 @@ ROSTER_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "househol
 CHUNK = 5000
 HUGE_FILE = 64 << 20  # a list file this big holds about 400,000 people or more
 BULK_CACHE_MB = 64  # page cache while such a list loads first: a million people stay under 500 MB
-_PID_HEADERS = frozenset(norm_header(a) for a in ALIASES["pid"])
+BACKGROUND_FILE = 4 << 20  # a list this big (some 25,000 rows) is read in a second process while this one writes
+REQUIRED = ("name", "pid")
 
 
 @dataclass
@@ -80,7 +83,7 @@ class ImportResult:
 
 
 def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Table:
-    return open_table(path, ALIASES, required=("name", "pid"), overrides=overrides)
+    return open_table(path, ALIASES, required=REQUIRED, overrides=overrides)
 
 
 def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
@@ -93,22 +96,54 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
 
 def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
             author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None) -> ImportResult:
-    table = read_roster(path, overrides)
-    res = ImportResult(sheet="、".join(table.sheets) or table.sheet, header_row=table.header_row,
-                       columns=table.column_report(ALIASES))
-    reader = _Reader(table, ChunkParser(table.mapping, today or dt.date.today(), _PID_HEADERS), res,
-                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""})
+    res = ImportResult()
+    few = _few_people(ws)
+    spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
+                    {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
+    reader = _open_reader(spec, progress, res)
+    try:
+        return _write(ws, reader, path, res, few, rejects_path, author, progress)
+    finally:
+        reader.close()
+
+
+def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, res: ImportResult
+                 ) -> ListReader | BackgroundReader:
+    """A big list is read in a second process while this one writes; a small one here (starting
+    a process costs more than its reading)."""
+    if not spec.path.is_file() or spec.path.stat().st_size < BACKGROUND_FILE:
+        return spec.open()
+
+    def waiting() -> object:
+        if progress is None:
+            return None
+        return progress(res.rows, f"已读取 {res.rows} 行" if res.rows else "正在读取名单…")
+
+    return BackgroundReader(spec, waiting)
+
+
+def _write(ws: Workspace, reader: ListReader | BackgroundReader, path: Path, res: ImportResult, few: bool,
+           rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None
+           ) -> ImportResult:
+    """Write the reader's chunks in one transaction (the import proper)."""
+    table = reader.table
+    res.sheet, res.header_row, res.columns = "、".join(table.sheets) or table.sheet, table.header_row, \
+        table.column_report(ALIASES)
+    bad_rows: list[tuple[int, list, str]] = []
     households: set[str] = set()
     villages: set[str] = set()
-    few = _few_people(ws)
     huge = few and path.stat().st_size > HUGE_FILE
     with ws.rollback_journal(when=few), ws.page_cache(BULK_CACHE_MB if huge else None), \
             ws.writing(author) as batch:
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
         new_households: set[str] = set()
         with ws.deferring_indexes("persons", "events", when=few, progress=_index_progress(progress, res)):
-            for sheet, chunk in _chunks(table):
-                people = reader.people(sheet, chunk)
+            for parsed in reader.chunks():
+                res.rows += parsed.rows
+                res.rejected += parsed.rejected
+                res.duplicates += parsed.duplicates
+                bad_rows += parsed.bad_rows
+                people = parsed.people
                 if not fresh:  # a first list's households are counted in their table at the end
                     households.update(people["household"])
                 villages.update(people["village"])
@@ -129,43 +164,9 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
             json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
         if progress:
             progress(res.rows, "正在写入…")
-    if reader.rejected:
-        res.rejects_file = str(write_rejects(table, reader.rejected, rejects_path, ws))
+    if bad_rows:
+        res.rejects_file = str(write_rejects(table, bad_rows, rejects_path, ws))
     return res
-
-
-class _Reader:
-    """Turns a list's chunks of rows into the people to write: rejected rows reported (and kept for
-    the rejects file), duplicates reported and dropped, the workspace's village and township filled
-    in where the list has none, households formed."""
-
-    def __init__(self, table: Table, parser: ChunkParser, res: ImportResult, defaults: dict[str, str]):
-        self.table, self.parser, self.res, self.defaults = table, parser, res, defaults
-        self.seen = Sightings()
-        self.rejected: list[tuple[int, list, str]] = []
-
-    def people(self, sheet: str, chunk: list[tuple[int, list]]) -> People:
-        table, res = self.table, self.res
-        people, rejected = self.parser.parse(chunk)
-        where = {"sheet": sheet} if len(table.sheets) > 1 else {}
-        for rownum, cells, why in rejected:
-            res.rejected.append({"row": rownum, "reason": why, **_serial(cells, table.mapping), **where})
-        self.rejected += rejected
-        res.rows += len(people) + len(rejected)
-        again = self.seen.meet(people["pid"], people.rows)
-        if again:
-            cells = dict(chunk)
-            for i, first in again:
-                rownum = people.rows[i]
-                res.duplicates.append({"row": rownum, "reason": f"与第{first}行是同一人（身份证号相同），只计一次",
-                                       "first_row": first, **_serial(cells[rownum], table.mapping), **where})
-            dropped = {i for i, _ in again}
-            people = people.take([i not in dropped for i in range(len(people))])
-        for f, default in self.defaults.items():
-            if default and not all(people[f]):
-                people.cols[f] = [v or default for v in people[f]]
-        fill_households(people)
-        return people
 
 
 def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult
@@ -179,82 +180,6 @@ def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResu
             raise Cancelled("导入已取消，工作区未改变")
 
     return tell
-
-
-def _chunks(table: Table) -> Iterator[tuple[str, list[tuple[int, list]]]]:
-    """The table's rows in chunks of CHUNK, each from one sheet: (sheet, [(row number, cells)])."""
-    chunk: list[tuple[int, list]] = []
-    sheet = table.current_sheet
-    for row in table.rows:
-        if table.current_sheet != sheet and chunk:
-            yield sheet, chunk
-            chunk = []
-        sheet = table.current_sheet
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            yield sheet, chunk
-            chunk = []
-    if chunk:
-        yield sheet, chunk
-
-
-class Sightings:
-    """The people met so far in a list (by `_seen_key`) and the row each was first met on.
-
-    A township's million IDs as a set of ints take about 60 MB; their row numbers wait in two
-    arrays (16 bytes a person) and are looked up only for a duplicate, which is rare: a dict of
-    both would take 40 MB more, memory the page cache puts to better use."""
-
-    def __init__(self) -> None:
-        self.keys: set[int] = set()
-        self.order = array("q")
-        self.rows = array("q")
-        self.index: dict[int, int] | None = None
-        self.scans = 0
-
-    def __contains__(self, pid: str) -> bool:
-        return _seen_key(pid) in self.keys
-
-    def meet(self, pids: list[str], rows: list[int]) -> list[tuple[int, int]]:
-        """Record the people of a chunk (ID, sheet row); returns (position, first row) of each one
-        met before, in this chunk or an earlier one."""
-        keys, order, first_rows, index = self.keys, self.order, self.rows, self.index
-        again = []
-        for i, (pid, rownum) in enumerate(zip(pids, rows)):
-            key = _seen_key(pid)
-            if key in keys:
-                again.append((i, self._first_row(key)))
-                index = self.index
-                continue
-            keys.add(key)
-            order.append(key)
-            first_rows.append(rownum)
-            if index is not None:
-                index[key] = rownum
-        return again
-
-    def _first_row(self, key: int) -> int:
-        """The row `key` was first met on: a scan of the array for the first few duplicates, then
-        a dict of all (a file with many duplicates pays its memory, a clean one does not)."""
-        if self.index is None:
-            self.scans += 1
-            if self.scans <= 64:
-                return self.rows[self.order.index(key)]
-            self.index = dict(zip(self.order, self.rows))
-        return self.index[key]
-
-
-def _seen_key(pid: str) -> int:
-    """An ID as a small int (its first 17 digits decide the check character): a million of them
-    take half the memory of the strings."""
-    return int(pid[:17])
-
-
-def _serial(cells: list, mapping: dict[str, int]) -> dict:
-    i = mapping.get("serial")
-    if i is None or i >= len(cells):
-        return {}
-    return {"serial": cell_text(cells[i])}
 
 
 def _sha256(path: Path) -> str:

@@ -1,0 +1,104 @@
+"""A big list read in a second process: the same import as in one process, cancels and failures
+included (the threshold is lowered so that small test lists take that path)."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from canvasser.core import integrity, roster
+from canvasser.core.errors import Cancelled, InputError
+from canvasser.core.listreader import ReaderDied
+from canvasser.core.roster import import_roster
+from canvasser.core.store import Workspace
+from tests.fixtures import TODAY, corrupt_check_digit, rows, write_csv, write_xlsx
+
+_ROWS = "SELECT pid, rpid, name, sex, birth, township, village, grp, household, relation, address, phone, phones, " \
+        "categories, last_year, source, py_initials, py_full, rname FROM persons ORDER BY pid"
+
+
+def _messy(tmp_path):
+    people = rows(households=120)
+    people[2] = {**people[2], "公民身份号码": corrupt_check_digit(people[2]["公民身份号码"])}
+    people[4] = {**people[4], "姓名": ""}
+    people[7] = {**people[7], "公民身份号码": people[7]["公民身份号码"][:12]}
+    return write_xlsx(tmp_path / "messy.xlsx", people + people[10:14], blank_every=37)
+
+
+def _import(tmp_path, name, src, monkeypatch, background: bool, **kw):
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0 if background else 1 << 40)
+    ws = Workspace(tmp_path / name)
+    try:
+        res = import_roster(ws, src, today=TODAY, rejects_path=tmp_path / f"{name}.rej.xlsx", **kw)
+        return res, ws.conn.execute(_ROWS).fetchall(), ws.conn.execute(
+            "SELECT * FROM households ORDER BY hid").fetchall(), integrity.check(ws)["ok"]
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("make", ["xlsx", "csv"])
+def test_background_reading_imports_exactly_what_one_process_does(tmp_path, monkeypatch, make):
+    monkeypatch.setattr(roster, "CHUNK", 40)  # many chunks, households and duplicates across them
+    src = _messy(tmp_path)
+    if make == "csv":
+        people = rows(seed=8, households=90)
+        src = write_csv(tmp_path / "list.csv", people + people[:3])
+    here, here_rows, here_households, here_ok = _import(tmp_path, "a.db", src, monkeypatch, background=False)
+    there, there_rows, there_households, there_ok = _import(tmp_path, "b.db", src, monkeypatch, background=True)
+    report = {k: v for k, v in here.as_json().items() if k != "rejects_file"}
+    assert report == {k: v for k, v in there.as_json().items() if k != "rejects_file"}
+    assert there.imported > 250 and there.duplicates and (make == "csv" or len(there.rejected) == 3)
+    assert there_rows == here_rows and there_households == here_households
+    assert here_ok and there_ok
+    assert multiprocessing.active_children() == []
+
+
+def test_background_reader_reports_a_bad_file_as_one_process_does(tmp_path, monkeypatch):
+    src = tmp_path / "no_header.csv"
+    src.write_text("甲,乙,丙\n1,2,3\n", encoding="utf-8")
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
+    ws = Workspace(tmp_path / "v.db")
+    with pytest.raises(InputError, match="找不到表头"):
+        import_roster(ws, src, today=TODAY)
+    assert ws.scalar("SELECT count(*) FROM persons") == 0
+    ws.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_cancel_while_waiting_for_the_reader_stops_it_and_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
+    ws = Workspace(tmp_path / "v.db")
+    import_roster(ws, write_csv(tmp_path / "small.csv", rows(households=3)), today=TODAY)
+    events = ws.event_count()
+    heard: list[str] = []
+    with pytest.raises(Cancelled):
+        import_roster(ws, write_csv(tmp_path / "list.csv", rows(seed=4, households=300)), today=TODAY,
+                      progress=lambda n, m: heard.append(m) or False)
+    assert heard and heard[0] == "正在读取名单…"  # the first word came while the reader was starting
+    assert ws.event_count() == events
+    assert integrity.check(ws)["ok"]
+    ws.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_reader_killed_mid_list_fails_the_import_and_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
+    monkeypatch.setattr(roster, "CHUNK", 50)
+    ws = Workspace(tmp_path / "v.db")
+    import_roster(ws, write_csv(tmp_path / "small.csv", rows(households=3)), today=TODAY)
+    events = ws.event_count()
+
+    def kill_reader(n: int, message: str) -> bool:
+        if n >= 100:
+            for child in multiprocessing.active_children():
+                child.kill()
+                child.join()
+        return True
+
+    with pytest.raises(ReaderDied, match="工作区未改变"):
+        import_roster(ws, write_csv(tmp_path / "list.csv", rows(seed=5, households=400)), today=TODAY,
+                      progress=kill_reader)
+    assert ws.event_count() == events
+    assert integrity.check(ws)["ok"]
+    ws.close()
