@@ -6,7 +6,8 @@
 (--xlsx/--csv reuse files made by an earlier run instead of generating them: that takes minutes.)
 
 - import a generated 100,000-row xlsx vs the time python-calamine needs only to read it (budget 1.5x);
-- import a 1,000,000-row csv (budget 30 s, peak memory 500 MB), measured in a child process;
+- import a 1,000,000-row csv (budget 30 s, peak memory 500 MB), measured in a child process (its
+  peak and that of the process reading the list, which a big list has, are added up);
 - search p95 over the imported workspace (budget 50 ms).
 """
 
@@ -83,7 +84,9 @@ def child_import(db: str, src: str) -> None:
     res = import_roster(Workspace(db), src)
     secs = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": secs, "peak_mb": peak, "imported": res.imported, "rejected": len(res.rejected)}))
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the list's reading process
+    print(json.dumps({"seconds": secs, "peak_mb": peak, "reader_peak_mb": reader, "imported": res.imported,
+                      "rejected": len(res.rejected)}))
 
 
 def calamine_read(xlsx: Path) -> tuple[float, int]:
@@ -143,7 +146,8 @@ def main() -> None:
                                       capture_output=True, text=True, check=True).stdout)
         ratios.append(r["seconds"] / read)
         print(f"calamine read only: {read:.2f}s ({n} rows); import xlsx: {r['seconds']:.2f}s = "
-              f"{r['seconds'] / read:.2f}x calamine, {r['imported']} people, peak {r['peak_mb']:.0f} MB")
+              f"{r['seconds'] / read:.2f}x calamine, {r['imported']} people, peak {r['peak_mb']:.0f} MB "
+              f"+ {r['reader_peak_mb']:.0f} MB reading")
         if i:
             db.unlink()
         else:
@@ -158,7 +162,8 @@ def main() -> None:
             print(f"generated {args.csv_rows}-row csv in {time.perf_counter() - t:.1f}s ({src})")
         r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(tmp / "big.db"), str(src)],
                                       capture_output=True, text=True, check=True).stdout)
-        print(f"import csv: {r['seconds']:.1f}s (budget 30 s), peak {r['peak_mb']:.0f} MB (budget 500 MB), "
+        print(f"import csv: {r['seconds']:.1f}s (budget 30 s), peak {r['peak_mb']:.0f} MB + reading process "
+              f"{r['reader_peak_mb']:.0f} MB = {r['peak_mb'] + r['reader_peak_mb']:.0f} MB (budget 500 MB), "
               f"{r['imported']} people")
         print("search p95 ms over", r["imported"], "people:", search_p95(tmp / "big.db"))
 
