@@ -346,3 +346,30 @@ def test_first_list_goes_back_to_wal_and_works_beside_another_reader(tmp_path):
     finally:
         reader.close()
         ws.close()
+
+
+def test_first_list_household_without_a_head_spanning_chunks(ws, tmp_path, monkeypatch):
+    """A household with no 户主 row, cut by chunk boundaries, is headed by its smallest ID, as the
+    projection would: an earlier chunk's head, not a 户主, gives way to a smaller ID in a later one."""
+    from canvasser.core import roster
+    from canvasser.core.projection import project_households
+    monkeypatch.setattr(roster, "CHUNK", 1)  # every row a chunk of its own
+    people = rows(households=10)
+    headless = {people[0]["户编号"], people[-1]["户编号"]}
+    for p in people:
+        if p["与户主关系"] == "户主" and p["户编号"] in headless:
+            p["与户主关系"] = "其他"
+    people.sort(key=lambda p: (p["户编号"], p["公民身份号码"]), reverse=True)  # a household's largest IDs first
+    import_roster(ws, write_csv(tmp_path / "headless.csv", people), today=TODAY)
+    written = ws.query("SELECT * FROM households ORDER BY hid")
+    with ws.transaction():
+        ws.conn.execute("DELETE FROM households")
+        project_households(ws.conn, {p["户编号"] for p in people})
+        rebuilt = ws.query("SELECT * FROM households ORDER BY hid")
+    assert written == rebuilt
+    checked = [h for h in written if h["hid"] in headless]
+    assert len(checked) == 2
+    for h in checked:
+        members = sorted(p["公民身份号码"] for p in people if p["户编号"] == h["hid"])
+        assert h["members"] == len(members) > 1 and h["head_pid"] == members[0]
+    assert integrity.check(ws)["ok"]
