@@ -173,3 +173,49 @@ def test_window_and_worker_both_write_under_one_origin(window, ws, qtbot, sample
         assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     finally:
         worker.shutdown()
+
+
+def test_a_big_list_read_in_a_second_process_imports_and_cancels_from_the_window(app, qtbot, ws, tmp_path,
+                                                                                    monkeypatch):
+    """A list big enough to be read in a second process (the threshold lowered here): imported on
+    the real worker thread, and a Cancel pressed while the reader works stops it, keeping nothing."""
+    import multiprocessing
+
+    from canvasser.core import roster
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
+    path = tmp_path / "big.csv"
+    _big_list(path, 3000)
+    before = ws.scalar("SELECT count(*) FROM persons")
+    worker = DbWorker(ws.path)
+    outcome: list = []
+    started, release = threading.Event(), threading.Event()
+    try:
+        run_with_progress(worker, None, "正在导入名单…", lambda w, p: import_roster(w, path, progress=p),
+                          success=outcome.append, failure=outcome.append)
+        qtbot.waitUntil(lambda: bool(outcome), timeout=30000)
+        assert not isinstance(outcome[0], Exception), outcome[0]
+        assert outcome[0].imported == 3000
+        assert ws.scalar("SELECT count(*) FROM persons") == before + 3000
+
+        _big_list(path, 12000)
+        events = ws.event_count()
+        outcome.clear()
+
+        def job(w, progress):
+            def gate(n, msg):
+                started.set()
+                release.wait(10)
+                return progress(n, msg)
+            return import_roster(w, path, progress=gate)
+
+        j = run_with_progress(worker, None, "正在导入名单…", job, success=outcome.append, failure=outcome.append)
+        qtbot.waitUntil(started.is_set, timeout=20000)
+        qtbot.mouseClick(j.dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
+        release.set()
+        qtbot.waitUntil(lambda: bool(outcome), timeout=20000)
+    finally:
+        release.set()
+        worker.shutdown()
+    assert isinstance(outcome[0], Cancelled)
+    assert ws.event_count() == events
+    assert multiprocessing.active_children() == []
