@@ -6,8 +6,8 @@
 (--xlsx/--csv reuse files made by an earlier run instead of generating them: that takes minutes.)
 
 - import a generated 100,000-row xlsx vs the time python-calamine needs only to read it (budget 1.5x);
-- import a 1,000,000-row csv (budget 30 s, peak memory 500 MB), measured in a child process (its
-  peak and that of the process reading the list, which a big list has, are added up);
+- import a 1,000,000-row csv (budget 30 s, peak memory 500 MB), measured in a child process: the
+  memory is the most that it and the process reading the list (a big list has one) held at once;
 - search p95 over the imported workspace (budget 50 ms).
 """
 
@@ -17,11 +17,13 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -80,13 +82,46 @@ def write_csv(path: Path, n: int) -> None:
 def child_import(db: str, src: str) -> None:
     from canvasser.core.roster import import_roster
     from canvasser.core.store import Workspace
+    together = TogetherPeak()
+    together.start()
     t = time.perf_counter()
     res = import_roster(Workspace(db), src)
     secs = time.perf_counter() - t
+    together.stop = True
+    together.join()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the list's reading process
-    print(json.dumps({"seconds": secs, "peak_mb": peak, "reader_peak_mb": reader, "imported": res.imported,
-                      "rejected": len(res.rejected)}))
+    print(json.dumps({"seconds": secs, "peak_mb": peak, "reader_peak_mb": reader, "together_mb": together.peak,
+                      "imported": res.imported, "rejected": len(res.rejected)}))
+
+
+class TogetherPeak(threading.Thread):
+    """The largest resident memory of this process and its reading process together, sampled
+    every 50 ms (Linux /proc): each one's own peak comes at a different time (the reader's while
+    it reads, the writer's while it builds the indexes after the reader has gone)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stop = False
+        self.peak = 0.0
+
+    @staticmethod
+    def _rss_mb(pid: int) -> float:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    def run(self) -> None:
+        import multiprocessing
+        while not self.stop:
+            pids = [os.getpid(), *(c.pid for c in multiprocessing.active_children())]
+            self.peak = max(self.peak, sum(self._rss_mb(pid) for pid in pids))
+            time.sleep(0.05)
 
 
 def calamine_read(xlsx: Path) -> tuple[float, int]:
@@ -146,8 +181,8 @@ def main() -> None:
                                       capture_output=True, text=True, check=True).stdout)
         ratios.append(r["seconds"] / read)
         print(f"calamine read only: {read:.2f}s ({n} rows); import xlsx: {r['seconds']:.2f}s = "
-              f"{r['seconds'] / read:.2f}x calamine, {r['imported']} people, peak {r['peak_mb']:.0f} MB "
-              f"+ {r['reader_peak_mb']:.0f} MB reading")
+              f"{r['seconds'] / read:.2f}x calamine, {r['imported']} people, peak {r['together_mb']:.0f} MB "
+              f"for both processes at once")
         if i:
             db.unlink()
         else:
@@ -162,9 +197,9 @@ def main() -> None:
             print(f"generated {args.csv_rows}-row csv in {time.perf_counter() - t:.1f}s ({src})")
         r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(tmp / "big.db"), str(src)],
                                       capture_output=True, text=True, check=True).stdout)
-        print(f"import csv: {r['seconds']:.1f}s (budget 30 s), peak {r['peak_mb']:.0f} MB + reading process "
-              f"{r['reader_peak_mb']:.0f} MB = {r['peak_mb'] + r['reader_peak_mb']:.0f} MB (budget 500 MB), "
-              f"{r['imported']} people")
+        print(f"import csv: {r['seconds']:.1f}s (budget 30 s), peak {r['together_mb']:.0f} MB for both processes "
+              f"at once (budget 500 MB; each one's own peak: {r['peak_mb']:.0f} MB writing, "
+              f"{r['reader_peak_mb']:.0f} MB reading), {r['imported']} people")
         print("search p95 ms over", r["imported"], "people:", search_p95(tmp / "big.db"))
 
 
