@@ -190,6 +190,8 @@ class BackgroundReader:
     is in: the caller's `with`/`finally` does that on a cancel or an error."""
 
     def __init__(self, spec: ListSpec, waiting: Callable[[], object] | None = None):
+        if waiting is not None and waiting() is False:  # the user hears at once that reading began
+            raise Cancelled("导入已取消，工作区未改变")
         ctx = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt threads
         self._conn, child_end = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=serve, args=(child_end, spec), name="canvasser-list-reader", daemon=True)

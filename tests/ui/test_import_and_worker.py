@@ -203,8 +203,9 @@ def test_a_big_list_read_in_a_second_process_imports_and_cancels_from_the_window
 
         def job(w, progress):
             def gate(n, msg):
-                started.set()
-                release.wait(10)
+                if n:  # a chunk is written: the reader is at work
+                    started.set()
+                    release.wait(10)
                 return progress(n, msg)
             return import_roster(w, path, progress=gate)
 
