@@ -117,3 +117,29 @@ def test_cancel_while_the_reader_loads_stops_it(tmp_path, monkeypatch):
     assert ws.scalar("SELECT count(*) FROM persons") == 0
     ws.close()
     assert multiprocessing.active_children() == []
+
+
+def test_background_reading_keeps_column_overrides_and_sheets(tmp_path, monkeypatch):
+    """What the reading process is told (the user's column mapping) and what it tells back (which
+    sheet a bad row is on, when a workbook has one sheet per village) survive the process boundary."""
+    import openpyxl
+
+    a, b = rows(seed=1, households=6, village="青石村"), rows(seed=2, households=5, village="杨柳村")
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    for name, people in (("青石村", a), ("杨柳村", b)):
+        sh = wb.create_sheet(name)
+        sh.append(["序号", "姓名", "身份证号码", "村（社区）", "户编号", "手机"])
+        for i, p in enumerate(people, 1):
+            sh.append([i, p["姓名"], p["公民身份号码"], p["村（社区）"], p["户编号"] + name, p["联系电话"]])
+    wb["杨柳村"].append([99, "", b[0]["公民身份号码"][:-1] + "0", "杨柳村", "x", ""])
+    src = tmp_path / "multi.xlsx"
+    wb.save(src)
+    reports = []
+    for name, background in (("a.db", False), ("b.db", True)):
+        res, people, _, ok = _import(tmp_path, name, src, monkeypatch, background, overrides={"手机": "phone"})
+        assert ok and res.imported == len(a) + len(b)
+        assert res.rejected[0]["sheet"] == "杨柳村" and res.rejected[0]["row"] == len(b) + 2
+        assert {p[0]: p[11] for p in people}[a[0]["公民身份号码"]] == a[0]["联系电话"].split(",")[0]
+        reports.append(({k: v for k, v in res.as_json().items() if k != "rejects_file"}, people))
+    assert reports[0] == reports[1]
