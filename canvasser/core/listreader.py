@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from .errors import Cancelled
 from .listrows import ChunkParser, People, fill_households
@@ -92,6 +93,18 @@ def _seen_key(pid: str) -> int:
     """An ID as a small int (its first 17 digits decide the check character): a million of them
     take half the memory of the strings."""
     return int(pid[:17])
+
+
+class ListSource(Protocol):
+    """A list being read: its table (header, columns, sheets), its chunks in order, and once they
+    are all read, the people met in it."""
+
+    table: Table
+    seen: Sightings | None
+
+    def chunks(self) -> Iterator[Parsed]: ...
+
+    def close(self) -> None: ...
 
 
 class ListReader:

@@ -22,13 +22,11 @@ from openpyxl.styles import Font, PatternFill
 
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
-from .listreader import BackgroundReader, ListReader, ListSpec, Sightings
+from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
 from .projection import insert_listed_people, project_households
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, open_table
-
-__all__ = ["ALIASES", "ImportResult", "created_payloads", "import_roster", "read_roster", "write_rejects"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
@@ -107,8 +105,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
         reader.close()
 
 
-def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, res: ImportResult
-                 ) -> ListReader | BackgroundReader:
+def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, res: ImportResult) -> ListSource:
     """A big list is read in a second process while this one writes; a small one here (starting
     a process costs more than its reading)."""
     if not spec.path.is_file() or spec.path.stat().st_size < BACKGROUND_FILE:
@@ -122,7 +119,7 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
     return BackgroundReader(spec, waiting)
 
 
-def _write(ws: Workspace, reader: ListReader | BackgroundReader, path: Path, res: ImportResult, few: bool,
+def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
            rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None
            ) -> ImportResult:
     """Write the reader's chunks in one transaction (the import proper)."""
