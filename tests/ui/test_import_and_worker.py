@@ -112,20 +112,17 @@ def _big_list(path, n: int) -> None:
             w.writerow([f"测试{i}", body + check_digit(body), "大河村", f"{i % 8 + 1}组"])
 
 
-def test_cancelling_a_long_import_rolls_it_back(app, qtbot, ws, tmp_path):
-    """Start a long import on the real worker, press Cancel in the progress dialog: nothing is kept."""
-    path = tmp_path / "big.csv"
-    _big_list(path, 12000)
-    before = ws.scalar("SELECT count(*) FROM persons")
-    events = ws.event_count()
-    worker = DbWorker(ws.path)
+def _cancel_on_the_worker(qtbot, worker: DbWorker, path, *, once_written: bool = False) -> list:
+    """Import `path` on the real worker and, when the import reports progress (once a chunk is
+    written, if `once_written`), press Cancel in its progress dialog; returns how the job ended."""
     started, release = threading.Event(), threading.Event()
     outcome: list = []
 
     def job(w, progress):
         def gate(n, msg):
-            started.set()
-            release.wait(10)
+            if n or not once_written:
+                started.set()
+                release.wait(10)
             return progress(n, msg)
         return import_roster(w, path, progress=gate)
 
@@ -140,6 +137,19 @@ def test_cancelling_a_long_import_rolls_it_back(app, qtbot, ws, tmp_path):
         qtbot.waitUntil(lambda: bool(outcome), timeout=20000)
     finally:
         release.set()
+    return outcome
+
+
+def test_cancelling_a_long_import_rolls_it_back(app, qtbot, ws, tmp_path):
+    """Start a long import on the real worker, press Cancel in the progress dialog: nothing is kept."""
+    path = tmp_path / "big.csv"
+    _big_list(path, 12000)
+    before = ws.scalar("SELECT count(*) FROM persons")
+    events = ws.event_count()
+    worker = DbWorker(ws.path)
+    try:
+        outcome = _cancel_on_the_worker(qtbot, worker, path)
+    finally:
         worker.shutdown()
     assert isinstance(outcome[0], Cancelled)
     assert ws.scalar("SELECT count(*) FROM persons") == before
@@ -188,7 +198,6 @@ def test_a_big_list_read_in_a_second_process_imports_and_cancels_from_the_window
     before = ws.scalar("SELECT count(*) FROM persons")
     worker = DbWorker(ws.path)
     outcome: list = []
-    started, release = threading.Event(), threading.Event()
     try:
         run_with_progress(worker, None, "正在导入名单…", lambda w, p: import_roster(w, path, progress=p),
                           success=outcome.append, failure=outcome.append)
@@ -196,26 +205,10 @@ def test_a_big_list_read_in_a_second_process_imports_and_cancels_from_the_window
         assert not isinstance(outcome[0], Exception), outcome[0]
         assert outcome[0].imported == 3000
         assert ws.scalar("SELECT count(*) FROM persons") == before + 3000
-
         _big_list(path, 12000)
         events = ws.event_count()
-        outcome.clear()
-
-        def job(w, progress):
-            def gate(n, msg):
-                if n:  # a chunk is written: the reader is at work
-                    started.set()
-                    release.wait(10)
-                return progress(n, msg)
-            return import_roster(w, path, progress=gate)
-
-        j = run_with_progress(worker, None, "正在导入名单…", job, success=outcome.append, failure=outcome.append)
-        qtbot.waitUntil(started.is_set, timeout=20000)
-        qtbot.mouseClick(j.dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
-        release.set()
-        qtbot.waitUntil(lambda: bool(outcome), timeout=20000)
+        outcome = _cancel_on_the_worker(qtbot, worker, path, once_written=True)
     finally:
-        release.set()
         worker.shutdown()
     assert isinstance(outcome[0], Cancelled)
     assert ws.event_count() == events
