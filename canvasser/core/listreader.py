@@ -214,6 +214,9 @@ class BackgroundReader:
         self.seen: Sightings | None = None
         try:
             self.table: Table = self._receive("table")
+        except ReaderDied as exc:  # e.g. a script without `if __name__ == "__main__":` (see the README)
+            self.close()
+            raise ReaderDied("读取名单的进程未能启动，导入未开始，工作区未改变") from exc
         except BaseException:
             self.close()
             raise
