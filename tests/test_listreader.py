@@ -97,7 +97,7 @@ def test_reader_killed_mid_list_fails_the_import_and_changes_nothing(tmp_path, m
         return True
 
     with pytest.raises(ReaderDied, match="工作区未改变"):
-        import_roster(ws, write_csv(tmp_path / "list.csv", rows(seed=5, households=400)), today=TODAY,
+        import_roster(ws, write_csv(tmp_path / "list.csv", rows(seed=5, households=1000)), today=TODAY,
                       progress=kill_reader)
     assert ws.event_count() == events
     assert integrity.check(ws)["ok"]
