@@ -56,9 +56,12 @@ def branches(query: str) -> list[Branch]:
 
 def where_clause(query: str) -> tuple[str, list]:
     """The SQL condition (and parameters) that a search box query stands for."""
-    if not (query or "").strip():
+    return _condition(branches(query) if (query or "").strip() else [])
+
+
+def _condition(found: list[Branch]) -> tuple[str, list]:
+    if not found:
         return "1", []
-    found = branches(query)
     return "(" + " OR ".join(f"{b.column} {b.op} ?" for b in found) + ")", [b.value for b in found]
 
 
@@ -69,12 +72,13 @@ def search(ws: Workspace, query: str, *, limit: int = 50, village: str | None = 
     (two pinyin initials, a common surname) would need every match read and sorted: 150 ms for
     21,000 of a million people. Those are listed by the key that matched instead, the closest
     first, each branch walking its index only as far as the page needs."""
-    cond, params = where_clause(query)
+    found = branches(query) if (query or "").strip() else []
+    cond, params = _condition(found)
     if village:
         cond += " AND village = ?"
         params.append(village)
     total = ws.scalar(f"SELECT count(*) FROM persons WHERE {cond}", tuple(params))
-    if cond == "1":
+    if not found and not village:
         rows = ws.query(f"SELECT {COLUMNS} FROM persons ORDER BY village, grp, household, pid LIMIT ?", (limit,))
         return {"total": total, "results": rows}
     if total <= FEW or village:
@@ -82,7 +86,7 @@ def search(ws: Workspace, query: str, *, limit: int = 50, village: str | None = 
                         f"household, pid LIMIT ?", (*params, query.strip(), limit))
         return {"total": total, "results": rows}
     seen: dict[str, tuple] = {}
-    for i, b in enumerate(branches(query)):
+    for i, b in enumerate(found):
         rows = ws.query(f"SELECT {COLUMNS}, {b.column} AS _key FROM persons WHERE {b.column} {b.op} ? "
                         f"ORDER BY {b.column} LIMIT ?", (b.value, limit))
         for position, row in enumerate(rows):
