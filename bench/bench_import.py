@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from write_floor import report, write_floor  # noqa: E402 — beside this file
 
 from canvasser.core.demo import people  # noqa: E402
 
@@ -201,6 +204,8 @@ def main() -> None:
               f"at once (budget 500 MB; each one's own peak: {r['peak_mb']:.0f} MB writing, "
               f"{r['reader_peak_mb']:.0f} MB reading), {r['imported']} people")
         print("search p95 ms over", r["imported"], "people:", search_p95(tmp / "big.db"))
+        print("the floor: the same rows written again by SQLite alone (bench/write_floor.py):")
+        report(write_floor(tmp / "big.db", tmp / "floor.db"))
 
 
 if __name__ == "__main__":

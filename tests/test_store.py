@@ -177,6 +177,21 @@ def test_a_workspace_from_before_migration_5_keeps_its_visits(tmp_path):
     ws.close()
 
 
+def test_follow_up_lists_read_the_status_index_not_a_dropped_one(tmp_path):
+    """Migration 7 drops persons_followup; the follow-up list and filter still use an index."""
+    from canvasser.core.visits import followups
+
+    ws = Workspace(tmp_path / "f.db")
+    names = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "persons_followup" not in names and "persons_status" in names
+    plan = " ".join(r[3] for r in ws.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT pid FROM persons WHERE status IN ('promised','not_home') "
+        "AND (followup = '' OR followup <= '2026-11-26')"))
+    assert "persons_status" in plan
+    assert followups(ws) == []
+    ws.close()
+
+
 def test_page_cache_is_set_for_a_while_and_restored(tmp_path):
     ws = Workspace(tmp_path / "c.db")
     before = ws.scalar("PRAGMA cache_size")
