@@ -13,8 +13,9 @@ import codecs
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
@@ -88,7 +89,10 @@ def _match_columns(headers: list, aliases: dict[str, tuple[str, ...]], overrides
     return mapping
 
 
-def _find_header(rows: list[list], aliases, overrides, required: tuple[str, ...], scan: int = 40):
+HEADER_SCAN = 40  # rows looked at for the header
+
+
+def _find_header(rows: list[list], aliases, overrides, required: tuple[str, ...], scan: int = HEADER_SCAN):
     best = None
     for i, row in enumerate(rows[:scan]):
         mapping = _match_columns(row, aliases, overrides)
@@ -123,7 +127,24 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
         yield from csv.reader(f, delimiter=delimiter)
 
 
-def _sheet_rows(path: Path) -> list[tuple[str, list[list]]]:
+@dataclass
+class _Sheet:
+    """A sheet's rows as the sheet numbers them (row i is sheet row i + 1, column j is column j + 1):
+    the first HEADER_SCAN in hand to find the header, the rest read from calamine as asked for."""
+
+    name: str
+    head: list[list]
+    rest: Iterator[list]
+
+    def rows(self) -> Iterator[list]:
+        yield from self.head
+        yield from self.rest
+
+
+def _sheets(path: Path) -> list[_Sheet]:
+    """Every sheet that can hold data. calamine parses a sheet whole; its rows become Python lists
+    one at a time, as the import asks for them, so a big list is never held twice (once by
+    calamine, once as Python objects: at 100,000 rows that second copy was 120 MB)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -134,22 +155,51 @@ def _sheet_rows(path: Path) -> list[tuple[str, list[list]]]:
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
+            start = sheet.start
+            if start is None:  # an empty sheet
+                continue
+            rows = _fill_merges(_positioned(sheet.iter_rows(), start[1]),
+                                getattr(sheet, "merged_cell_ranges", None) or [])
+            head = list(islice(rows, HEADER_SCAN))
         except Exception:  # noqa: BLE001 — a chart sheet or a damaged sheet: skip it, others may hold data
             continue
-        if rows and type(rows[0]) is not list:  # older python-calamine versions give tuples; merges need lists
-            rows = [list(r) for r in rows]
-        merged = getattr(sheet, "merged_cell_ranges", None) or []
-        for (r0, c0), (r1, c1) in merged:
-            if r0 >= len(rows) or c0 >= len(rows[r0]):
-                continue
-            value = rows[r0][c0]
-            for r in range(r0, min(r1 + 1, len(rows))):
-                for c in range(c0, min(c1 + 1, len(rows[r]))):
-                    if r1 > r0:  # fill vertical merges (a village or household spanning rows)
-                        rows[r][c] = value
-        out.append((name, rows))
+        out.append(_Sheet(name, head, rows))
     return out
+
+
+def _positioned(rows: Iterable, first_column: int) -> Iterator[list]:
+    """calamine's rows with the columns left of its used range put back. Its row iterator starts
+    at the sheet's first row (blank rows above the used range come as blank rows) but at the used
+    range's first column (python-calamine 0.9; a test pins this down)."""
+    pad = [""] * first_column
+    for row in rows:
+        yield pad + list(row) if pad else (row if type(row) is list else list(row))
+
+
+def _fill_merges(rows: Iterator[list], merged: list) -> Iterator[list]:
+    """Fill vertical merges (a village or household spanning rows) with their top-left value, as
+    the rows go by: Excel keeps the value only in the merge's first cell."""
+    starts: dict[int, list[tuple[int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in merged:
+        if r1 > r0:
+            starts.setdefault(r0, []).append((c0, r1, c1))
+    if not starts:
+        yield from rows
+        return
+    last = max(r1 for spans in starts.values() for _, r1, _ in spans)
+    open_merges: list[tuple[int, int, int, object]] = []  # (last row, first column, last column, value)
+    for i, row in enumerate(rows):
+        if i > last and not open_merges:
+            yield row
+            continue
+        for c0, r1, c1 in starts.get(i, ()):
+            if c0 < len(row):
+                open_merges.append((r1, c0, c1, row[c0]))
+        open_merges = [m for m in open_merges if m[0] >= i]
+        for _, c0, c1, value in open_merges:
+            for c in range(c0, min(c1 + 1, len(row))):
+                row[c] = value
+        yield row
 
 
 def open_table(path: str | Path, aliases: dict[str, tuple[str, ...]], *, required: tuple[str, ...],
@@ -162,28 +212,27 @@ def open_table(path: str | Path, aliases: dict[str, tuple[str, ...]], *, require
     suffix = path.suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
         candidates = []
-        for name, rows in _sheet_rows(path):
-            found = _find_header(rows, aliases, overrides, required)
+        for sheet in _sheets(path):
+            found = _find_header(sheet.head, aliases, overrides, required)
             if found:
-                candidates.append((found[1], name, rows, found))
+                candidates.append((found[1], sheet, found))
         if not candidates:
             raise InputError(_no_header_message(path, aliases, required))
-        best = max(candidates, key=lambda c: c[0])
-        _, name, rows, (hi, _, mapping) = best
+        _, best, (hi, _, mapping) = max(candidates, key=lambda c: c[0])
         # a township file may hold one sheet per village: read every sheet with the same columns
-        same = [c for c in candidates if set(c[3][2]) == set(mapping)]
-        table = Table(path, name, hi + 1, [cell_text(h) for h in rows[hi]], mapping, iter(()),
-                      sheets=[c[1] for c in same])
+        same = [c for c in candidates if set(c[2][2]) == set(mapping)]
+        table = Table(path, best.name, hi + 1, [cell_text(h) for h in best.head[hi]], mapping, iter(()),
+                      sheets=[c[1].name for c in same])
 
         def body() -> Iterator[tuple[int, list]]:
-            for _, sheet_name, sheet_rows, (h, _, m) in same:
-                table.current_sheet = sheet_name
+            for _, sheet, (h, _, m) in same:
+                table.current_sheet = sheet.name
                 order = [m[f] for f in mapping]
                 if order == [mapping[f] for f in mapping]:
-                    yield from ((i + 1, r) for i, r in enumerate(sheet_rows) if i > h)
+                    yield from ((i + 1, r) for i, r in enumerate(sheet.rows()) if i > h)
                 else:  # same columns in another order: rearrange to the first sheet's layout
                     width = max(mapping.values()) + 1
-                    for i, r in enumerate(sheet_rows):
+                    for i, r in enumerate(sheet.rows()):
                         if i > h:
                             out = [""] * width
                             for f, col in m.items():
