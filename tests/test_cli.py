@@ -114,3 +114,34 @@ def test_demo_is_deterministic(tmp_path):
     sb = jcli("search", "--db", tmp_path / "b.db", "1")
     assert [r["id"] for r in sa["results"]] == [r["id"] for r in sb["results"]]
     assert jcli("check", "--db", tmp_path / "a.db")["ok"]
+
+
+def test_demo_households_are_families_a_cadre_would_recognise():
+    """One adult head per household; relations agree with sex and age (no 58-year-old 母亲 who is
+    a man, no 5-year-old 户主): a demo that looks wrong undermines the whole demonstration."""
+    import datetime as dt
+    from collections import defaultdict
+
+    from canvasser.core.demo import people
+
+    today = dt.date(2026, 11, 20)
+    households = defaultdict(list)
+    for p in people(7, 300, "青石村", "某某镇", today):
+        age = (today - dt.date.fromisoformat(p["出生日期"])).days // 365
+        households[p["户编号"]].append((p["与户主关系"], p["性别"], age))
+    male_relations = {"子": "男", "女": "女", "父亲": "男", "母亲": "女", "孙子": "男", "孙女": "女"}
+    for members in households.values():
+        heads = [m for m in members if m[0] == "户主"]
+        assert len(heads) == 1 and members[0] == heads[0] and heads[0][2] >= 18
+        _, head_sex, head_age = heads[0]
+        for relation, sex, age in members[1:]:
+            if relation == "配偶":
+                assert sex != head_sex and age >= 18
+            else:
+                assert male_relations[relation] == sex
+                if relation in ("子", "女"):
+                    assert 18 <= head_age - age <= 42
+                elif relation in ("孙子", "孙女"):
+                    assert head_age - age >= 38
+                else:
+                    assert age - head_age >= 18

@@ -42,7 +42,7 @@ def test_background_reading_imports_exactly_what_one_process_does(tmp_path, monk
     monkeypatch.setattr(roster, "CHUNK", 40)  # many chunks, households and duplicates across them
     src = _messy(tmp_path)
     if make == "csv":
-        people = rows(seed=8, households=90)
+        people = rows(seed=8, households=100)
         src = write_csv(tmp_path / "list.csv", people + people[:3])
     here, here_rows, here_households, here_ok = _import(tmp_path, "a.db", src, monkeypatch, background=False)
     there, there_rows, there_households, there_ok = _import(tmp_path, "b.db", src, monkeypatch, background=True)

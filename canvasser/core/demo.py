@@ -27,7 +27,6 @@ RARE = "喆堃珺昇龑䶮赟燚犇垚淼鑫焱昊旻玥嫚"
 GROUPS = [f"{n}组" for n in "一二三四五六七八"]
 CATEGORIES = ["", "", "", "", "", "", "", "", "特困人员", "低保对象", "防止返贫监测对象", "脱贫人口", "重度残疾人",
               "孤儿", "外出务工", "灵活就业"]
-RELATIONS = ["配偶", "子", "女", "父亲", "母亲", "孙子", "孙女"]
 CANVASSERS = [("李书记", "13908150001"), ("王主任", "13908150002"), ("张网格员", "13908150003")]
 
 
@@ -35,6 +34,33 @@ def _id(rng: random.Random, birth: dt.date, male: bool) -> str:
     seq = rng.randrange(0, 100) * 10 + rng.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
     body = f"510321{birth:%Y%m%d}{seq:03d}"
     return body + check_digit(body)
+
+
+def _household(rng: random.Random, size: int) -> list[tuple[str, int, bool]]:
+    """(relation, age, male) for each member, the head first: a family a cadre would recognise
+    (an adult head, a spouse of the other sex and near their age, children 20 to 40 years
+    younger, grandchildren of an older head, parents of a younger one)."""
+    head_age = rng.choice([rng.randint(28, 44), rng.randint(45, 69), rng.randint(45, 69), rng.randint(70, 88)])
+    head_male = rng.random() < 0.78
+    members = [("户主", head_age, head_male)]
+    if size > 1 and rng.random() < 0.8:
+        members.append(("配偶", max(20, head_age + rng.randint(-3, 5) * (-1 if head_male else 1)), not head_male))
+    parents = {"父亲": True, "母亲": False}
+    while len(members) < size:
+        roles = ["child"] * 3 + ["grandchild"] * 2 * (head_age >= 50) + ["parent"] * (head_age <= 58 and bool(parents))
+        role = rng.choice(roles)
+        if role == "parent":
+            relation = rng.choice(sorted(parents))
+            members.append((relation, min(96, head_age + rng.randint(22, 32)), parents.pop(relation)))
+            continue
+        male = rng.random() < 0.5
+        if role == "child":
+            age = rng.randint(max(0, head_age - 40), head_age - 20)
+            members.append(("子" if male else "女", age, male))
+        else:
+            age = rng.randint(0, min(24, head_age - 44))
+            members.append(("孙子" if male else "孙女", age, male))
+    return members
 
 
 def people(seed: int, households: int, village: str, township: str, today: dt.date) -> list[dict]:
@@ -45,14 +71,17 @@ def people(seed: int, households: int, village: str, township: str, today: dt.da
         surname = rng.choice(SURNAMES)
         group = rng.choice(GROUPS)
         addr = f"某某县{township}{village}{group}{rng.randint(1, 150)}号"
-        for i in range(rng.choice([1, 2, 2, 3, 3, 4, 5])):
-            age = rng.choice([rng.randint(0, 6), rng.randint(7, 22), rng.randint(23, 59), rng.randint(23, 59),
-                              rng.randint(60, 92)])
+        head_male = True
+        for relation, age, male in _household(rng, rng.choice([1, 2, 2, 3, 3, 4, 5])):
             birth = min(dt.date(today.year - age, 1, 1) + dt.timedelta(days=rng.randint(0, 364)),
                         today - dt.timedelta(days=30))
-            male = rng.random() < 0.5
             pool = RARE if rng.random() < 0.04 else GIVEN
-            name = (surname if i == 0 or rng.random() < 0.7 else rng.choice(SURNAMES)) + \
+            if relation == "户主":
+                head_male = male
+            # wives keep their own surname; children mostly take the father's
+            kin = relation in ("户主", "子", "女", "孙子", "孙女") and (head_male or rng.random() < 0.6) \
+                or relation == "父亲" and head_male
+            name = (surname if kin else rng.choice(SURNAMES)) + \
                 "".join(rng.choice(pool) for _ in range(rng.choice([1, 2, 2])))
             cat = rng.choice(CATEGORIES)
             if cat == "孤儿" and age >= 18 or cat in ("外出务工", "灵活就业") and not 18 <= age <= 60:
@@ -66,7 +95,7 @@ def people(seed: int, households: int, village: str, township: str, today: dt.da
             phone = "" if age < 16 or rng.random() < 0.15 else f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
             rows.append({"姓名": name, "公民身份号码": pid, "性别": "男" if male else "女", "出生日期": birth.isoformat(),
                          "人员类别": cat, "乡镇（街道）": township, "村（社区）": village, "村民小组": group,
-                         "户编号": f"510321{village_code:04d}{h:05d}", "与户主关系": "户主" if i == 0 else rng.choice(RELATIONS),
+                         "户编号": f"510321{village_code:04d}{h:05d}", "与户主关系": relation,
                          "户籍地址": addr, "联系电话": phone, "上年参保状态": rng.choice(["已参保", "已参保", "未参保"])})
     return rows
 
