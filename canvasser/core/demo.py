@@ -129,6 +129,10 @@ def make_demo(path: str | Path, seed: int = 1, households: int = 160, *, village
         ws.close()
 
 
+_WORKING_AGE = ("employee_insurance", "military", "migrant_informed", "insured_elsewhere")
+_ANY_AGE = ("paid_on_site", "paid_self", "promised", "not_home")
+
+
 def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.date) -> int:
     plan = ["paid_on_site"] * 6 + ["paid_self"] * 3 + ["promised"] * 3 + ["not_home"] * 3 + ["refused"] * 2 + \
         ["migrant_informed"] * 2 + ["employee_insurance", "insured_elsewhere", "dead", "military", "unreachable"]
@@ -137,6 +141,9 @@ def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.
         if rng.random() > 0.45:
             continue
         code = rng.choice(plan)
+        age = (today - dt.date.fromisoformat(r["出生日期"])).days // 365
+        if code in _WORKING_AGE and not 18 <= age <= 60 or code == "dead" and age < 60:
+            code = rng.choice(_ANY_AGE)  # no soldiers of five, no employee insurance at eighty
         who = rng.choice(campaign_mod_canvassers())
         days_ago = rng.randint(0, 20)
         at = (dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9)) +
