@@ -137,6 +137,8 @@ def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.
     plan = ["paid_on_site"] * 6 + ["paid_self"] * 3 + ["promised"] * 3 + ["not_home"] * 3 + ["refused"] * 2 + \
         ["migrant_informed"] * 2 + ["employee_insurance", "insured_elsewhere", "dead", "military", "unreachable"]
     n = 0
+    now = dt.datetime.now().replace(microsecond=0)
+    latest = now - dt.timedelta(minutes=10) if today == now.date() else dt.datetime.combine(today, dt.time(19))
     for r in rows:
         if rng.random() > 0.45:
             continue
@@ -146,8 +148,8 @@ def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.
             code = rng.choice(_ANY_AGE)  # no soldiers of five, no employee insurance at eighty
         who = rng.choice(campaign_mod_canvassers())
         days_ago = rng.randint(0, 20)
-        at = (dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9)) +
-              dt.timedelta(minutes=rng.randint(0, 600))).isoformat()
+        at = min(dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9)) +
+                 dt.timedelta(minutes=rng.randint(0, 600)), latest).isoformat()
         extra = {}
         if code == "promised":
             extra["promised"] = (today + dt.timedelta(days=rng.randint(-5, 20))).isoformat()
