@@ -36,8 +36,11 @@ def _prefix(column: str, text: str) -> Branch:
 
 
 def branches(query: str) -> list[Branch]:
-    """The indexed conditions a search box query stands for (any of them matches)."""
+    """The indexed conditions a search box query stands for (any of them matches); none for a
+    blank query, which stands for everyone."""
     q = (query or "").strip()
+    if not q:
+        return []
     compact = ids.compact(q)
     if re.fullmatch(r"\d{17}[\dX]|\d{15}", compact):
         try:
@@ -56,7 +59,7 @@ def branches(query: str) -> list[Branch]:
 
 def where_clause(query: str) -> tuple[str, list]:
     """The SQL condition (and parameters) that a search box query stands for."""
-    return _condition(branches(query) if (query or "").strip() else [])
+    return _condition(branches(query))
 
 
 def _condition(found: list[Branch]) -> tuple[str, list]:
@@ -72,7 +75,7 @@ def search(ws: Workspace, query: str, *, limit: int = 50, village: str | None = 
     (two pinyin initials, a common surname) would need every match read and sorted: 150 ms for
     21,000 of a million people. Those are listed by the key that matched instead, the closest
     first, each branch walking its index only as far as the page needs."""
-    found = branches(query) if (query or "").strip() else []
+    found = branches(query)
     cond, params = _condition(found)
     if village:
         cond += " AND village = ?"

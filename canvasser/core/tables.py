@@ -183,22 +183,16 @@ def _fill_merges(rows: Iterator[list], merged: list) -> Iterator[list]:
     for (r0, c0), (r1, c1) in merged:
         if r1 > r0:
             starts.setdefault(r0, []).append((c0, r1, c1))
-    if not starts:
-        yield from rows
-        return
-    last = max(r1 for spans in starts.values() for _, r1, _ in spans)
     open_merges: list[tuple[int, int, int, object]] = []  # (last row, first column, last column, value)
     for i, row in enumerate(rows):
-        if i > last and not open_merges:
-            yield row
-            continue
         for c0, r1, c1 in starts.get(i, ()):
             if c0 < len(row):
                 open_merges.append((r1, c0, c1, row[c0]))
-        open_merges = [m for m in open_merges if m[0] >= i]
-        for _, c0, c1, value in open_merges:
-            for c in range(c0, min(c1 + 1, len(row))):
-                row[c] = value
+        if open_merges:
+            open_merges = [m for m in open_merges if m[0] >= i]
+            for _, c0, c1, value in open_merges:
+                for c in range(c0, min(c1 + 1, len(row))):
+                    row[c] = value
         yield row
 
 
