@@ -24,6 +24,7 @@ from . import hlc as hlc_mod
 from .schema import MIGRATIONS
 
 ORDER = "hlc, origin, seq"
+HLC_MARK = "hlc_mark"  # meta key: the largest HLC this file holds (its clock; see DESIGN §4)
 
 
 class WorkspaceError(Exception):
@@ -298,9 +299,18 @@ class Workspace:
     @property
     def clock(self) -> hlc_mod.Clock:
         if self._clock is None:
-            last = self.conn.execute("SELECT max(hlc) FROM events").fetchone()[0]
-            self._clock = hlc_mod.Clock(last)
+            self._clock = hlc_mod.Clock(self.file_clock())
         return self._clock
+
+    def file_clock(self) -> str | None:
+        """The largest HLC written to this file by any connection or process (None: no events).
+
+        Kept in `meta` so that a write reads it with one row; a file from before the mark scans its
+        log once, and the first write transaction stores what it found."""
+        mark = self.meta(HLC_MARK)
+        if mark is None:
+            mark = self.conn.execute("SELECT max(hlc) FROM events").fetchone()[0]
+        return mark
 
     def _next_seq(self) -> int:
         if self._seq is None:
@@ -338,7 +348,16 @@ class Workspace:
         self._in_tx = True
         self._seq = None  # another connection (the GUI's worker, a CLI run) may have written since
         try:
+            # The clock lives in the file: under the write lock, move past every HLC any connection
+            # or process has written (a package from a fast-clock laptop received elsewhere), so
+            # nothing written here can sort before what the file already holds.
+            mark = self.file_clock()
+            if mark:
+                self.clock.observe(mark)
             yield
+            last = self.clock.last
+            if last > (mark or hlc_mod.ZERO):  # ticked or merged past the mark: leave the new one
+                self.set_meta(HLC_MARK, last)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
