@@ -12,10 +12,10 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from ..core import backup, fonts
+from ..core import backup, fonts, views
 from ..core.store import Workspace, WorkspaceError
 from ..paths import data_dir, resource, settings_file
-from .worker import Job
+from .worker import ImmediateRunner, Job
 
 APP_NAME = "canvasser"
 FONT_POINT_SIZE = 10
@@ -149,11 +149,14 @@ def village_from_setup(parent: QWidget | None = None) -> Path | None:
 
 
 def pick_canvasser(ws: Workspace, parent: QWidget | None = None) -> str:
-    """Who is working (asked at every start: cadres share the laptop); the last one is preselected."""
+    """Who is working (asked at every start: cadres share the laptop); the last one is preselected.
+
+    Runs before the window and its worker exist: `ws` is a writable connection, adding a profile is
+    an operation run at once on it."""
     from .dialogs.canvassers import CanvasserDialog
 
     key = f"canvasser/{ws.workspace_id}"
-    dlg = CanvasserDialog(ws, str(settings().value(key, "")), parent)
+    dlg = CanvasserDialog(ws, ImmediateRunner(ws), str(settings().value(key, "")), parent)
     if dlg.exec() and dlg.chosen:
         settings().setValue(key, dlg.chosen)
         return dlg.chosen
@@ -179,11 +182,7 @@ def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
     for _ in range(3):
         app.processEvents()
     window.runner.wait_idle()
-    pid = window.ws.scalar(
-        "SELECT p.pid FROM persons p JOIN households h ON h.hid = p.household "
-        "WHERE p.visit_count >= 1 AND h.members >= 3 AND p.phone != '' AND p.categories != '' "
-        "ORDER BY p.visit_count DESC, p.village, p.grp, p.household LIMIT 1") or window.ws.scalar(
-        "SELECT pid FROM persons ORDER BY visit_count DESC LIMIT 1")
+    pid = views.showcase_person(window.ws)
     if pid:
         window.select_person(pid)
     if tab == 1 and window.dashboard is not None:
@@ -202,8 +201,11 @@ def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
 def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | None = None):
     from .main_window import MainWindow
 
-    ws = Workspace(path)
-    who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
+    ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
+    try:
+        who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
+    finally:
+        ws.close()
     window = MainWindow(ws, canvasser=who)
     window.switch_requested.connect(lambda p, w=window: _switch(w, Path(p)))
     remember_workspace(path)
@@ -234,9 +236,8 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
                     return 2
                 return 0
         if screenshot:
-            ws_probe = Workspace(path)
-            first = ws_probe.scalar("SELECT name FROM canvassers WHERE active=1 ORDER BY name") or ""
-            ws_probe.close()
+            with Workspace(path) as ws_probe:
+                first = next((c["name"] for c in views.canvassers(ws_probe)), "")
             window = open_window(path, canvasser=first)
             screenshot_window(window, screenshot)
             window.close()
