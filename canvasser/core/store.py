@@ -24,7 +24,7 @@ from . import hlc as hlc_mod
 from .schema import MIGRATIONS
 
 ORDER = "hlc, origin, seq"
-HLC_MARK = "hlc_mark"  # meta key: the largest HLC this file holds (its clock; see DESIGN §4)
+HLC_MARK = "hlc_mark"  # meta key: the largest HLC this file holds (its clock; see DESIGN §3)
 
 
 class WorkspaceError(Exception):

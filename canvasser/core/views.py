@@ -2,7 +2,7 @@
 
 The window holds no SQL: it calls these on its own read-only connection (`open_reader`) and sends
 every write to the one database worker. The sort orders of the people table live here too, so the
-CLI, reports and the window order people the same way. See DESIGN §3.
+CLI, reports and the window order people the same way. See DESIGN §2 and §10.
 
 The people table's reads (`ordered_ids`, `first_ids`, `sort_ids`, `rows_for`) stay raw SQL on
 purpose: they run on every keystroke and every scroll over up to a million rows, and a dict per row
