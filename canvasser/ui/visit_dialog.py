@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS
+from ..core.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
 from ..core.visits import PHOTO_SUFFIXES
 
 # most frequent first: the first ten get the keys 1–9 and 0
@@ -165,8 +165,8 @@ class VisitDialog(QDialog):
 
     def _update_fields(self) -> None:
         code = self.outcome()
-        self.reason.setEnabled(code == "refused")
-        self.promised.setEnabled(code == "promised")
+        self.reason.setEnabled(code in TAKES_REASON)
+        self.promised.setEnabled(code in TAKES_DATE)
         self.save_button.setEnabled(bool(code))
 
     def pick_photos(self) -> None:
@@ -182,8 +182,8 @@ class VisitDialog(QDialog):
         return {
             "outcome": code,
             "via": self.channels.checkedButton().text() if self.channels.checkedButton() else CHANNELS[0],
-            "reason": self.reason.currentText().strip() if code == "refused" else "",
-            "promised": self.promised.date().toString("yyyy-MM-dd") if code == "promised" else "",
+            "reason": self.reason.currentText().strip() if code in TAKES_REASON else "",
+            "promised": self.promised.date().toString("yyyy-MM-dd") if code in TAKES_DATE else "",
             "followup": self.followup.date().toString("yyyy-MM-dd") if self.followup_on.isChecked() else "",
             "note": self.note.text().strip(),
             "photos": list(self.photos),
