@@ -34,3 +34,32 @@ def test_the_core_imports_no_qt_no_window_no_command_line():
     bad = [str(f.relative_to(PKG)) for f in sorted((PKG / "core").rglob("*.py"))
            if UP.search(text := f.read_text(encoding="utf-8")) or RELATIVE_UP.search(text)]
     assert not bad, f"canvasser/core imports Qt, the window or the command line: {bad}"
+
+
+def _imports() -> dict[str, set[str]]:
+    """Module -> the canvasser modules it imports anywhere in its text (lazy imports included)."""
+    rel = re.compile(r"^\s*from\s+(\.+)([\w.]*)\s+import\s+([\w, ()]+)", re.M)
+    graph: dict[str, set[str]] = {}
+    names = {".".join(f.relative_to(PKG.parent).with_suffix("").parts) for f in PKG.rglob("*.py")}
+    for f in PKG.rglob("*.py"):
+        mod = ".".join(f.relative_to(PKG.parent).with_suffix("").parts)
+        package = mod.split(".")[:-1] if f.name != "__init__.py" else mod.split(".")[:-1]
+        deps = set()
+        for dots, name, what in rel.findall(f.read_text(encoding="utf-8")):
+            base = package[:len(package) - (len(dots) - 1)]
+            target = ".".join([*base, *([name] if name else [])])
+            for w in [w.strip(" ()") for w in what.split(",")]:
+                if f"{target}.{w}" in names:
+                    deps.add(f"{target}.{w}")
+            if target in names:
+                deps.add(target)
+            elif f"{target}.__init__" in names:
+                deps.add(f"{target}.__init__")
+        graph[mod] = deps - {mod}
+    return graph
+
+
+def test_no_import_cycles_between_store_and_projection_or_app_and_window():
+    g = _imports()
+    for a, b in (("canvasser.core.store", "canvasser.core.projection"), ("canvasser.ui.app", "canvasser.ui.main_window")):
+        assert not (b in g[a] and a in g[b]), f"{a} and {b} import each other"

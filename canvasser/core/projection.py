@@ -23,7 +23,7 @@ from operator import attrgetter, itemgetter
 import orjson
 
 from . import pinyin
-from .store import EVENT_COLUMNS, ORDER, Event, sql_literal
+from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
                  "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",

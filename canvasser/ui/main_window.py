@@ -603,7 +603,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def open_other(self) -> None:
-        from .app import choose_workspace_file
+        from .choose import choose_workspace_file
 
         path = choose_workspace_file(self)
         if path:
