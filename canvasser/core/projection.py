@@ -193,21 +193,22 @@ def _last_columns(v: list) -> tuple:
 
 
 def field_columns(fields: dict) -> tuple[tuple, tuple]:
-    """The persons columns a person's fields decide: (name .. source), (py_initials, py_full, rname)."""
-    phone = fields.get("phone") or ""
-    phones = fields.get("phones") or phone
-    cats = fields.get("categories") or ""
+    """The persons columns a person's fields decide: (PERSON_FIELDS in order), (py_initials, py_full, rname).
+
+    Built from the names in PERSON_FIELDS: a new field needs its name there and its column (a
+    migration), nothing here, unless it wants a value other than text defaulting to ''."""
+    get = fields.get
+    phone = get("phone") or ""
+    phones = get("phones") or phone
+    cats = get("categories") or ""
     if isinstance(cats, list):
         cats = ",".join(cats)
     if isinstance(phones, list):
         phones = ",".join(phones)
-    name = fields.get("name") or ""
+    name = get("name") or ""
     pyi, pyf = pinyin.keys(name)
-    cols = (name, fields.get("sex") or "", fields.get("birth") or "", fields.get("township") or "",
-            fields.get("village") or "", fields.get("grp") or "", fields.get("household") or "",
-            fields.get("relation") or "", fields.get("address") or "", phone, phones, cats,
-            fields.get("last_year") or "", fields.get("note") or "", fields.get("away_place") or "",
-            int(fields.get("active", 1) or 0), fields.get("left_reason") or "", fields.get("source") or "")
+    special = {"phones": phones, "categories": cats, "active": int(get("active", 1) or 0)}
+    cols = tuple(special[k] if k in special else (get(k) or "") for k in PERSON_FIELDS)
     return cols, (pyi, pyf, name[::-1])
 
 
