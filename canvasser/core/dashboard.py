@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from . import figures
 from .campaign import OUTCOMES, Campaign
 from .campaign import load as load_campaign
 from .search import where_clause
@@ -95,8 +96,9 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     ensure_index(ws)
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
+    cond, params = figures.scope(ws)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons GROUP BY village, grp ORDER BY village, grp", tuple(args))
+                    f"FROM persons WHERE {cond} GROUP BY village, grp ORDER BY village, grp", (*args, *params))
 
 
 def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | None = None) -> list[dict]:
@@ -113,14 +115,8 @@ def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | Non
 def progress(ws: Workspace, camp: Campaign | None = None, today: dt.date | None = None) -> dict:
     """The strip at the top: done against the target, rate, days left in the collection period."""
     camp = camp or load_campaign(ws)
-    done_sql, args = _done_sum(camp)
-    row = ws.one(f"SELECT count(*) AS total, coalesce({done_sql}, 0) AS done FROM persons", tuple(args))
-    total, done = int(row["total"]), int(row["done"])
-    village = ws.meta("village") if ws.mode != "township" else None
-    target = camp.target_for(village or None, total) if village else camp.target_for(None, total)
-    target = target or total
-    return {"total": total, "done": done, "target": target,
-            "rate": round(done / target, 4) if target else 0.0,
+    p = figures.progress_counts(ws, camp)
+    return {"total": p["total"], "done": p["done"], "target": p["target"], "rate": p["target_rate"],
             "days_left": camp.days_left(today), "deadline": camp.deadline.isoformat()}
 
 

@@ -501,7 +501,7 @@ def write_report_xlsx(figs: dict, out: str | Path) -> dict:
     wb = Workbook(write_only=True)
     _table(wb, "总体情况", [("项目", 30), ("数值", 26)], [[k, v] for k, v in summary_lines(figs)])
     rows = village_rows(figs)
-    alerts = [i for i, name in enumerate(figs["ranking"]) if figs["by_village"][name]["rate"] < reports.WARN_RATE]
+    alerts = [i for i, name in enumerate(figs["ranking"]) if figs["by_village"][name]["target_rate"] < reports.WARN_RATE]
     _table(wb, "分村排名", VILLAGE_HEADERS, rows, alerts)
     _table(wb, "分组进度", [("组", 18), *PROGRESS_HEADERS],
            [[k, *_progress_cells(v)] for k, v in figs["by_group"].items()])

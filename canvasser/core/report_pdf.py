@@ -99,7 +99,7 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
 
     story.append(Paragraph("二、分村排名（按完成率）", st["h2"]))
     vrows = [[r[0], r[1], r[2], *r[3:8], r[11], r[12]] for r in village_rows(figs)]
-    valerts = [i for i, n in enumerate(figs["ranking"]) if figs["by_village"][n]["rate"] < reports.WARN_RATE]
+    valerts = [i for i, n in enumerate(figs["ranking"]) if figs["by_village"][n]["target_rate"] < reports.WARN_RATE]
     story.append(_table(st, ["排名", "村（社区）", "任务数", "人数", "已完成", "未完成", "完成率", "医保局确认", "差额",
                                "较上次新增"], vrows,
                         [12 * mm, 30 * mm, 16 * mm, 16 * mm, 16 * mm, 16 * mm, 16 * mm, 18 * mm, 14 * mm, 16 * mm],

@@ -1,0 +1,129 @@
+"""The township's day in core: one definition of every figure, ranking by target, freshness, and a
+duplicate resolved whole (issue 23)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from canvasser.core import campaign, dashboard, figures, freshness, reports
+from canvasser.core.paid import import_paid
+from canvasser.core.people import add_person
+from canvasser.core.sync import list_conflicts, resolve_conflict
+from canvasser.core.sync.conflicts import versions
+from canvasser.core.visits import record_visit
+from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
+
+A, B, C = VILLAGES
+BABY = "51032120260815001X"
+
+
+def write_paid(path: Path, pids: list[str]) -> Path:
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["身份证号码", "姓名", "缴费金额", "缴费日期", "缴费年度"])
+        for pid in pids:
+            w.writerow([pid, "", "400", "2026-11-20", "2027"])
+    return path
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A township of three villages; A and B are set up, C never is."""
+    town, people = make_township(tmp_path, households=6)
+    vs = {v: make_village(town, tmp_path, v) for v in (A, B)}
+    yield tmp_path, town, people, vs
+    for ws in (town, *vs.values()):
+        ws.close()
+
+
+def test_one_target_typed_counts_the_others_by_list_size_everywhere(world):
+    tmp, town, people, _ = world
+    sizes = {v: len(ids_of(people, v)) for v in VILLAGES}
+    record_visit(town, ids_of(people, A)[0], "paid_on_site", by="干事")
+    record_visit(town, ids_of(people, A)[1], "dead", by="干事")
+    import_paid(town, write_paid(tmp / "paid.csv", ids_of(people, B)[:3]))
+    campaign.update(town, {"targets": {A: 4}})
+    want = 4 + sizes[B] + sizes[C]
+    header = dashboard.progress(town)
+    figs = reports.figures(town)
+    assert header["target"] == figs["target"] == want == sum(v["target"] for v in figs["by_village"].values())
+    assert header["done"] == figs["done"] == 5
+    assert header["rate"] == figs["target_rate"] == round(5 / want, 4)
+    # ranked by done against the task number: A (2 of 4) before B (3 of its list)
+    assert figs["ranking"][0] == A and figs["by_village"][A]["rank"] == 1
+    assert figs["by_village"][A]["gap"] == 2
+    assert figs["ranking"] == figures.ranking(figs["by_village"])
+    # each card's parts add up: confirmed + claimed + not needed = done; done + remaining = list
+    for acc in (figs, *figs["by_village"].values(), *figs["by_group"].values()):
+        assert figures.check_parts(acc)
+    assert (figs["paid_official"], figs["paid_claimed"], figs["accepted"]) == (3, 1, 1)
+
+
+def test_visited_counts_people_with_a_visit_not_paid_list_matches(world):
+    tmp, town, people, _ = world
+    seen = ids_of(people, A)[:3]
+    for pid in seen:
+        record_visit(town, pid, "not_home", by="干事")
+    record_visit(town, seen[0], "promised", by="干事", promised="2026-12-01")
+    import_paid(town, write_paid(tmp / "paid.csv", ids_of(people, B)[:4] + seen[:1]))
+    figs = reports.figures(town)
+    assert figs["visited"] == 3
+    assert figs["by_village"][A]["visited"] == 3 and figs["by_village"][B]["visited"] == 0
+    assert reports.make_report(town, save=False)["visited"] == 3
+
+
+def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
+    tmp, town, people, vs = world
+    record_visit(vs[A], ids_of(people, A)[0], "not_home", by="村文书")
+    got = send(vs[A], town, tmp / "up-a.ccpkg")
+    figs = reports.figures(town)
+    assert figs["by_village"][A]["last_package"] and not figs["by_village"][A]["silent"]
+    assert figs["by_village"][B]["last_package"] == "" and figs["by_village"][C]["last_package"] == ""
+    assert sorted(figs["silent"]) == sorted([B, C])
+    fresh = freshness.by_village(town, VILLAGES)
+    assert fresh[A]["applied"] == got["applied"] and fresh[A]["packages"] == 1
+    assert not fresh[C]["set_up"] and fresh[B]["set_up"]
+    assert "未配置" in freshness.describe(fresh[C]) and "从未上报" in freshness.describe(fresh[B])
+    # silent for more days than the campaign allows: stands out again
+    campaign.update(town, {"silent_days": 2})
+    later = reports.figures(town, dt.date.today() + dt.timedelta(days=3))
+    assert sorted(later["silent"]) == sorted([A, B, C])
+    assert reports.figures(vs[A])["silent"] == []  # a village workspace has no one to hear from
+
+
+def test_a_duplicate_resolved_to_one_village_wins_whole_in_every_workspace(world):
+    tmp, town, people, vs = world
+    homes = {A: ids_of(people, A)[0], B: ids_of(people, B)[0]}
+    home_hh = {v: town.scalar("SELECT household FROM persons WHERE pid=?", (homes[v],)) for v in (A, B)}
+    for v, rel in ((A, "孙女"), (B, "子")):
+        add_person(vs[v], BABY, "范小宝", household=home_hh[v], relation=rel, grp="一组", by="村文书")
+    for v in (A, B):
+        send(vs[v], town, tmp / f"up-{v}.ccpkg")
+    assert [c["id"] for c in list_conflicts(town)] == [BABY]
+    side = versions(town, BABY)
+    assert {x["village"]: (x["fields"]["household"], x["fields"]["relation"]) for x in side["versions"]} == \
+        {A: (home_hh[A], "孙女"), B: (home_hh[B], "子")}
+    resolve_conflict(town, BABY, A, by="乡镇干事")
+    campaign.update(town, {"targets": {A: 5}})
+    for v in (A, B):
+        send(town, vs[v], tmp / f"down-{v}.ccpkg", village=v)
+    row = town.one("SELECT village, household, relation FROM persons WHERE pid=?", (BABY,))
+    assert row == {"village": A, "household": home_hh[A], "relation": "孙女"}
+    assert vs[A].one("SELECT village, household, relation FROM persons WHERE pid=?", (BABY,)) == row
+    members = town.scalar("SELECT members FROM households WHERE hid=?", (home_hh[B],))
+    assert members == town.scalar("SELECT count(*) FROM persons WHERE household=?", (home_hh[B],))
+    figs = reports.figures(town)
+    for v in (A, B):
+        own = reports.figures(vs[v])
+        assert list(own["by_village"]) == [v]
+        assert (own["total"], own["target"]) == (figs["by_village"][v]["total"], figs["by_village"][v]["target"])
+        assert dashboard.progress(vs[v])["target"] == figs["by_village"][v]["target"]
+        assert {r["village"] for r in dashboard.tree_counts(vs[v])} == {v}
+    # nothing is lost: the other village's version stays in the log
+    kept = [e for e in town.query("SELECT payload FROM events WHERE entity=? AND kind='person.created'",
+                                  (f"p:{BABY}",)) if '"子"' in e["payload"]]
+    assert len(kept) == 1
