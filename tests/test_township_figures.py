@@ -4,11 +4,13 @@ duplicate resolved whole (issue 23)."""
 from __future__ import annotations
 
 import csv
+import json
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from canvasser.cli import main
 from canvasser.core import campaign, dashboard, figures, freshness, reports
 from canvasser.core.paid import import_paid
 from canvasser.core.people import add_person
@@ -127,3 +129,19 @@ def test_a_duplicate_resolved_to_one_village_wins_whole_in_every_workspace(world
     kept = [e for e in town.query("SELECT payload FROM events WHERE entity=? AND kind='person.created'",
                                   (f"p:{BABY}",)) if '"子"' in e["payload"]]
     assert len(kept) == 1
+
+
+def test_followups_by_village_name_the_village(world, capsys):
+    _, town, people, _ = world
+    for v in (A, B):
+        record_visit(town, ids_of(people, v)[0], "not_home", by="干事")
+    db = town.path
+    capsys.readouterr()
+    assert main(["followups", "--db", str(db), "--village", A, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in got["results"]] == ids_of(people, A)[:1] and got["results"][0]["village"] == A
+    assert main(["followups", "--db", str(db)]) == 0
+    text = capsys.readouterr().out
+    assert f"{A} " in text and f"{B} " in text
+    assert main(["followups", "--db", str(db), "--village", "无此村"]) == 2
+    assert "无此村" in capsys.readouterr().err

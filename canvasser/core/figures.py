@@ -104,6 +104,11 @@ def scope(ws: Workspace, alias: str = "") -> tuple[str, tuple]:
     return f"{col} IN (?, '')", (village,)
 
 
+def known_villages(ws: Workspace) -> list[str]:
+    """The villages on the workspace's list (named ones, in order)."""
+    return [r[0] for r in ws.conn.execute("SELECT DISTINCT village FROM persons WHERE village <> '' ORDER BY 1")]
+
+
 def progress_counts(ws: Workspace, camp: Campaign) -> dict:
     """The header's figures: list size, done, task number, rates; one GROUP BY village on the index."""
     done = sorted(camp.done_set)
