@@ -4,8 +4,10 @@ duplicate resolved whole (issue 23)."""
 from __future__ import annotations
 
 import csv
-import json
 import datetime as dt
+import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,35 @@ def test_followups_by_village_name_the_village(world, capsys):
     assert f"{A} " in text and f"{B} " in text
     assert main(["followups", "--db", str(db), "--village", "无此村"]) == 2
     assert "无此村" in capsys.readouterr().err
+
+
+def test_report_files_rank_by_target_and_list_silent_villages(world):
+    tmp, town, people, vs = world
+    from openpyxl import load_workbook
+
+    from canvasser.core.ledgers import write_report_xlsx
+    from canvasser.core.report_pdf import write_report_pdf
+
+    record_visit(town, ids_of(people, A)[0], "paid_on_site", by="干事")
+    for pid in ids_of(people, B)[:2]:
+        record_visit(town, pid, "paid_on_site", by="干事")
+    campaign.update(town, {"targets": {A: 2}})  # A: 1 of 2 = 50%; B: 2 of its whole list
+    send(vs[B], town, tmp / "up-b.ccpkg")
+    figs = reports.make_report(town, save=False)
+    assert figs["ranking"][0] == A
+    write_report_xlsx(figs, tmp / "r.xlsx")
+    sheet = load_workbook(tmp / "r.xlsx")["分村排名"]
+    head = [c.value for c in sheet[1]]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert [r[1] for r in rows[:3]] == figs["ranking"]
+    last = head.index("最近上报")
+    assert {r[1]: r[last] for r in rows[:3]}[A] == "从未上报"
+    assert {r[1]: r[last] for r in rows[:3]}[B].startswith(dt.date.today().isoformat())
+    assert rows[0][head.index("完成率（占任务数）")] == 0.5
+    summary = {r[0].value: r[1].value for r in load_workbook(tmp / "r.xlsx")["总体情况"].iter_rows(min_row=2)}
+    assert [v for k, v in summary.items() if k.startswith("未上报的村")] == ["、".join(figs["silent"])]
+    write_report_pdf(figs, tmp / "r.pdf")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(tmp / "r.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "未上报的村" in text and C in text.split("未上报的村")[1][:200]

@@ -478,7 +478,17 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
         lines.append(("完成率低于70%的村", "、".join(figs["below_70"])))
     if figs.get("below_80"):
         lines.append(("完成率低于80%的村", "、".join(figs["below_80"])))
+    if figs.get("silent"):
+        lines.append((f"未上报的村（从未上报或超过{figs.get('silent_days', 3)}天）", "、".join(figs["silent"])))
     return lines
+
+
+def last_package_cell(v: dict) -> str:
+    """When a village's last package arrived, for the ranking table ('' outside a township)."""
+    if "last_package" not in v:
+        return ""
+    when = v["last_package"].replace("T", " ")[:16] if v["last_package"] else "从未上报"
+    return f"{when}（未按时上报）" if v.get("silent") and v["last_package"] else when
 
 
 def village_rows(figs: dict) -> list[list]:
@@ -486,13 +496,16 @@ def village_rows(figs: dict) -> list[list]:
     for name in figs["ranking"]:
         v = figs["by_village"][name]
         rows.append([v["rank"], name, v.get("target", v["total"]), *_progress_cells(v), v.get("gap", 0),
-                     figs["change"]["by_village"].get(name, "") if figs.get("change", {}).get("since") else ""])
+                     figs["change"]["by_village"].get(name, "") if figs.get("change", {}).get("since") else "",
+                     Rate(v.get("target_rate", v["rate"])), last_package_cell(v)])
     rows.append(["", "合计", figs.get("target", figs["total"]), *_progress_cells(figs), figs.get("gap", 0),
-                 figs["change"]["done"] if figs.get("change", {}).get("since") else ""])
+                 figs["change"]["done"] if figs.get("change", {}).get("since") else "",
+                 Rate(figs.get("target_rate", figs["rate"])), ""])
     return rows
 
 
-VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PROGRESS_HEADERS, ("差额", 9), ("较上次新增完成", 12)]
+VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PROGRESS_HEADERS, ("差额", 9), ("较上次新增完成", 12),
+                   ("完成率（占任务数）", 12), ("最近上报", 24)]
 
 
 def write_report_xlsx(figs: dict, out: str | Path) -> dict:
