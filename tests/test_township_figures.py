@@ -14,9 +14,10 @@ import pytest
 
 from canvasser.cli import main
 from canvasser.core import campaign, dashboard, figures, freshness, reports
+from canvasser.core.errors import InputError
 from canvasser.core.paid import import_paid
 from canvasser.core.people import add_person
-from canvasser.core.sync import list_conflicts, resolve_conflict
+from canvasser.core.sync import export_package, list_conflicts, receive_package, resolve_conflict
 from canvasser.core.sync.conflicts import versions
 from canvasser.core.visits import record_visit
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
@@ -179,3 +180,41 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     text = subprocess.run(["pdftotext", "-layout", str(tmp / "r.pdf"), "-"], capture_output=True, text=True).stdout
     assert "未上报的村" in text and C in text.split("未上报的村")[1][:200]
+
+
+def test_batch_receive_a_folder_and_return_packages_for_every_village(world):
+    tmp, town, people, vs = world
+    from canvasser.core.sync import export_all, package_files, receive_packages, return_name
+
+    ups = tmp / "ups"
+    ups.mkdir()
+    for v in (A, B):
+        record_visit(vs[v], ids_of(people, v)[0], "not_home", by="村文书")
+        export_package(vs[v], ups / f"{v}.ccpkg")
+    (ups / "说明.txt").write_text("不是数据包", encoding="utf-8")
+    files = package_files([ups])
+    assert [f.name for f in files] == sorted(f"{v}.ccpkg" for v in (A, B))
+    got = receive_packages(town, files)
+    assert sorted(r["sender"] for r in got) == sorted([A, B]) and all(r["applied"] for r in got)
+    (tmp / "empty").mkdir()
+    with pytest.raises(InputError):
+        package_files([tmp / "empty"])
+    downs = tmp / "downs"
+    downs.mkdir()
+    made = export_all(town, downs, dt.date(2026, 11, 20))
+    assert sorted(Path(r["file"]).name for r in made) == sorted(return_name(v, dt.date(2026, 11, 20)) for v in (A, B))
+    assert return_name(A, dt.date(2026, 11, 20)) == f"{A}_回传_2026-11-20.ccpkg"
+    for v in (A, B):
+        assert receive_package(vs[v], downs / return_name(v, dt.date(2026, 11, 20)))["sender"]
+
+
+def test_a_second_window_lock_on_the_same_file_is_refused(tmp_path):
+    from canvasser.core.store import WorkspaceError
+    from canvasser.core.winlock import WindowLock
+
+    db = tmp_path / "v.db"
+    first = WindowLock(db).acquire()
+    with pytest.raises(WorkspaceError, match="另一个窗口"):
+        WindowLock(db).acquire()
+    first.release()
+    WindowLock(db).acquire().release()
