@@ -316,6 +316,9 @@ class MainWindow(QMainWindow):
             add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
         if has_module("sync"):
             add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
+            if self.ws.mode == "township":  # the 待核对 queue's own place (issue 23)
+                self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
+                self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
         if has_module("messages"):
             self.detail.enable_message(True)
             self.detail.message_requested.connect(self.open_message)
@@ -475,7 +478,7 @@ class MainWindow(QMainWindow):
                 n = int(status.get("unsent", 0))
                 self.strip.unsent.setText(f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇")
             elif status.get("enabled") and status.get("conflicts"):
-                self.strip.unsent.setText(f"待核对重复建档 {status['conflicts']} 人")
+                self.strip.unsent.setText(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
             else:
                 self.strip.unsent.setText("")
 
@@ -561,6 +564,15 @@ class MainWindow(QMainWindow):
         from .dialogs.sync import SyncDialog
 
         dlg = SyncDialog(self.ws, self.runner, self)
+        dlg.finished.connect(lambda _: self.refresh_figures())
+        dlg.open()
+        return dlg
+
+    def open_conflicts(self):
+        from .dialogs.conflicts import ConflictsDialog
+
+        dlg = ConflictsDialog(self.ws, self.canvasser, self)
+        dlg.resolved.connect(lambda pid: self.after_change(pid, "已确定归属"))
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
         return dlg

@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from ...core.errors import Cancelled, InputError
+from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
 # The core modules behind these screens pull in reportlab and openpyxl: they are imported when a
@@ -157,9 +158,10 @@ def run_output(window, key: str, out: Path | None = None, folder: Path | None = 
     output = OUTPUTS[key]
     ctx = window.output_context()
     if out is None:
-        out = ask_target(window, output, folder or Path.home())
+        out = ask_target(window, output, folder or last_folder("outputs"))
         if out is None:
             return None
+        remember("outputs", out)
 
     def done(res) -> None:
         text = output.describe(res, out)
