@@ -137,8 +137,6 @@ def test_township_asks_for_a_clerk_and_a_second_window_is_refused(app, qtbot, to
         open_window(Path(town.path), canvasser="乡镇干事")
     first.close()
     first.window_lock.release()
-    first.ws.close()
     second = open_window(Path(town.path), canvasser="乡镇干事")  # free again once the first is gone
     second.close()
-    second.ws.close()
     second.window_lock.release()
