@@ -218,3 +218,28 @@ def test_a_second_window_lock_on_the_same_file_is_refused(tmp_path):
         WindowLock(db).acquire()
     first.release()
     WindowLock(db).acquire().release()
+
+
+def test_feedback_parts_match_the_dashboard_and_the_visit_place_is_in_the_ledger(world):
+    from openpyxl import load_workbook
+
+    from canvasser.core.ledgers import SHEET_UNPAID, write_feedback, write_ledger
+    from canvasser.core.visits import away_place
+
+    tmp, town, people, _ = world
+    pids = ids_of(people, A)
+    record_visit(town, pids[0], "migrant_informed", by="干事", place="浙江宁波")
+    record_visit(town, pids[1], "dead", by="干事")
+    record_visit(town, pids[2], "paid_self", by="干事")
+    import_paid(town, write_paid(tmp / "paid.csv", pids[3:5]))
+    figs = reports.figures(town)
+    fb = write_feedback(town, tmp / "fb.xlsx")
+    assert fb["remaining"] == figs["remaining"] and fb["not_needed"] == figs["accepted"] == 1
+    assert fb["claimed"] == figs["paid_claimed"] and fb["rows"] == figs["total"] - figs["paid_official"]
+    assert fb["not_paid"] == fb["remaining"] + fb["not_needed"]
+    assert away_place(town, pids[0]) == "浙江宁波"
+    write_ledger(town, tmp / "ledger.xlsx")
+    sheet = load_workbook(tmp / "ledger.xlsx")[SHEET_UNPAID]
+    head = [c.value for c in sheet[1]]
+    line = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if pids[0] in r)
+    assert line[head.index("外出地点")] == "浙江宁波"

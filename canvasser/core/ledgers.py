@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import campaign as campaign_mod
-from . import reports
+from . import figures, reports
 from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, OUTCOMES, STATUS_LABELS, Campaign
 from .errors import Cancelled, InputError
 from .store import Workspace
@@ -210,14 +210,20 @@ def _person(i: int, r: dict) -> list:
 
 
 # ---- the ledgers -------------------------------------------------------------------------------
+# the place recorded with the person's latest visit that names one (外出地点 / 参保地), as `v_place`
+VISIT_PLACE = ("(SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
+               "ORDER BY v.hlc DESC LIMIT 1) AS v_place")
+
+
 def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
     done = sorted(camp.done_set)
-    sql = f"SELECT * FROM persons WHERE status NOT IN ({_marks(done)}) {ORDER}"
+    sql = f"SELECT p.*, {VISIT_PLACE} FROM persons p WHERE status NOT IN ({_marks(done)}) {ORDER}"
     for i, r in enumerate(_rows(ws, sql, tuple(done)), 1):
         yield [*_person(i, r), camp.amount_due(r["categories"]), status_label(r["status"]),
                status_label(r["last_outcome"]) if r["last_outcome"] else "", r["last_reason"],
                _time(r["last_visit_at"]), r["last_visit_by"], r["visit_count"], r["promised"], r["followup"],
-               next_step(r["status"], r["promised"], r["last_reason"]), r["away_place"], r["last_note"] or r["note"]]
+               next_step(r["status"], r["promised"], r["last_reason"]), r["v_place"] or r["away_place"],
+               r["last_note"] or r["note"]]
 
 
 UNPAID_COLS = [*PERSON_COLS, Col("个人应缴（元）", 10), Col("当前状态", 14), Col("最近走访结果", 14), Col("原因", 14),
@@ -381,15 +387,17 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
     out = check_output(out)
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
-    sql = ("SELECT p.*, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
-           f"ORDER BY v.hlc DESC LIMIT 1) AS v_place FROM persons p WHERE status <> 'paid_official' {ORDER}")
+    sql = f"SELECT p.*, {VISIT_PLACE} FROM persons p WHERE status <> 'paid_official' {ORDER}"
     counts = {"否": 0, "已缴费待核实": 0}
+    parts = {"": 0, figures.NOT_NEEDED: 0, figures.CLAIMED: 0}
+    done_set = camp.done_set
     reasons: dict[str, int] = {}
 
     def rows() -> Iterator[list]:
         for i, r in enumerate(_rows(ws, sql), 1):
             line = feedback_row(r, camp)
             counts[line[0]] = counts.get(line[0], 0) + 1
+            parts[figures.part_of(r["status"], done_set)] += 1
             if line[1]:
                 reasons[line[1]] = reasons.get(line[1], 0) + 1
             yield [i, r["township"] or township, r["village"], r["grp"], r["name"], r["pid"], *line]
@@ -406,7 +414,9 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
             sheet.data_validations.append(dv)
     _check(progress, n, "保存文件")
     _save(wb, out)
+    # the same parts as the dashboard's cards: rows = 尚未完成 + 不需参保 + 自报待核实
     return {"file": str(out), "rows": n, "not_paid": counts.get("否", 0), "claimed": counts.get("已缴费待核实", 0),
+            "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 

@@ -26,7 +26,7 @@ from ..core.campaign import OUTCOMES, STATUS_LABELS
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import household_members
 from ..core.store import Workspace
-from ..core.visits import history
+from ..core.visits import away_place, history
 from .people_model import status_colour
 
 KIND_LABELS = {"person.created": "建档", "person.updated": "修改信息", "visit.recorded": "走访",
@@ -209,7 +209,8 @@ class DetailPanel(QWidget):
         self.fields["basic"].setText(basic)
         self.fields["id"].setText(p["pid"])
         self.fields["household"].setText(f"{p['village']}{p['grp']}  户编号 {p['household']}")
-        self.fields["address"].setText(p["address"] or "—")
+        place = away_place(self.ws, pid)
+        self.fields["address"].setText((p["address"] or "—") + (f"；外出地点：{place}" if place else ""))
         cats = p["categories"].replace(",", "、")
         self.fields["categories"].setText(cats or "普通居民")
         self.fields["categories"].setStyleSheet("color: #8a2be2; font-weight: bold;" if camp.is_special(p["categories"])
