@@ -243,3 +243,29 @@ def test_feedback_parts_match_the_dashboard_and_the_visit_place_is_in_the_ledger
     head = [c.value for c in sheet[1]]
     line = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if pids[0] in r)
     assert line[head.index("外出地点")] == "浙江宁波"
+
+
+def test_the_shown_list_exports_with_masked_or_full_ids_and_no_formula(world):
+    from openpyxl import load_workbook
+
+    from canvasser.core.dashboard import PeopleFilter
+    from canvasser.core.people_export import write_people
+
+    tmp, town, people, _ = world
+    a, b = ids_of(people, A)[:2]
+    record_visit(town, a, "not_home", by="干事", place="=HYPERLINK(\"http://x\")")
+    record_visit(town, b, "refused", by="干事", reason="经济困难")
+    record_visit(town, ids_of(people, B)[0], "refused", by="干事", reason="经济困难")
+    flt = PeopleFilter(statuses=("not_home", "refused"), village=A)
+    masked = write_people(town, flt, tmp / "m.xlsx")
+    full = write_people(town, flt, tmp / "f.xlsx", full_ids=True)
+    assert masked["rows"] == full["rows"] == 2
+    rows = {p: list(load_workbook(tmp / p).active.iter_rows(min_row=2, values_only=True)) for p in ("m.xlsx", "f.xlsx")}
+    assert sorted(r[5] for r in rows["f.xlsx"]) == sorted([a, b])
+    assert all(r[5] not in (a, b) and r[5][-4:] in (a[-4:], b[-4:]) for r in rows["m.xlsx"])
+    assert {r[1] for r in rows["f.xlsx"]} == {A}
+    cell = next(c for r in load_workbook(tmp / "f.xlsx").active.iter_rows(min_row=2) for c in r
+                if str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s"
+    both = PeopleFilter(statuses=("not_home", "refused"))
+    assert write_people(town, both, tmp / "all.xlsx")["rows"] == 3

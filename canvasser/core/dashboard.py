@@ -29,12 +29,25 @@ def _marks(values) -> str:
     return ",".join("?" * len(values))
 
 
+def status_condition(key: str, camp: Campaign) -> tuple[str, list]:
+    """The SQL condition on persons.status for one status filter key (STATUS_FILTERS)."""
+    done = sorted(camp.done_set)
+    if key == "done":
+        return f"status IN ({_marks(done)})", list(done)
+    if key == "todo":
+        return f"status NOT IN ({_marks(done)})", list(done)
+    if key == "none":
+        return "status = ''", []
+    return "status = ?", [key]
+
+
 @dataclass
 class PeopleFilter:
     """The people table's current search: one text box plus the filter controls."""
 
     text: str = ""
     status: str = ""  # '' | todo | done | none | paid_official | an outcome code
+    statuses: tuple[str, ...] = ()  # several of those keys at once (any of them), besides `status`
     category: str = ""  # '' | '*' (any special group) | a category keyword
     village: str | None = None
     grp: str | None = None
@@ -46,18 +59,15 @@ class PeopleFilter:
         """The SQL condition on `persons` this filter stands for."""
         cond, params = where_clause(self.text)
         parts, args = [cond], list(params)
-        done = sorted(camp.done_set)
-        if self.status == "done":
-            parts.append(f"status IN ({_marks(done)})")
-            args += done
-        elif self.status == "todo":
-            parts.append(f"status NOT IN ({_marks(done)})")
-            args += done
-        elif self.status == "none":
-            parts.append("status = ''")
-        elif self.status:
-            parts.append("status = ?")
-            args.append(self.status)
+        if self.status:
+            cond, more = status_condition(self.status, camp)
+            parts.append(cond)
+            args += more
+        if self.statuses:
+            conds = [status_condition(k, camp) for k in self.statuses if k]
+            if conds:
+                parts.append("(" + " OR ".join(c for c, _ in conds) + ")")
+                args += [a for _, more in conds for a in more]
         if self.category == "*":
             groups = list(camp.values.get("special_groups") or [])
             if groups:

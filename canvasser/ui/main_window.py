@@ -35,6 +35,7 @@ from ..core.errors import InputError
 from ..core.store import Workspace
 from .detail import DetailPanel
 from .people_model import COLUMNS, PeopleModel
+from .status_filter import MultiStatusButton
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
 from .worker import DbWorker, ImmediateRunner, Job, forget_seq
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
             hh.resizeSection(i, col.width)
+            self.table.setColumnHidden(i, col.key == "village" and ws.mode != "township")  # 村: a township's list
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
         self.table.activated.connect(lambda _: self.open_visit_dialog())  # Enter or double-click
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
         self.status_filter = QComboBox()
         for key, label in STATUS_FILTERS.items():
             self.status_filter.addItem(label, key)
+        self.status_multi = MultiStatusButton()  # several statuses at once (issue 23)
         self.category_filter = QComboBox()
         self.followup_filter = QCheckBox("待跟进")
         self.followup_filter.setToolTip("承诺到期、无人在家、外出、拒绝等需要再次联系的人")
@@ -165,6 +168,7 @@ class MainWindow(QMainWindow):
         filters.setContentsMargins(0, 0, 0, 0)
         filters.addWidget(self.search_box, 1)
         filters.addWidget(self.status_filter)
+        filters.addWidget(self.status_multi)
         filters.addWidget(self.category_filter)
         filters.addWidget(self.followup_filter)
         filters.addWidget(self.count_label)
@@ -199,6 +203,7 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(self._search_now)
         self.search_box.installEventFilter(self)
         self.status_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.status_multi.changed.connect(self.apply_filter)
         self.category_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.followup_filter.toggled.connect(lambda _: self.apply_filter())
         self.tree.scope_changed.connect(lambda *_: self.apply_filter())
@@ -306,6 +311,7 @@ class MainWindow(QMainWindow):
             from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
 
             self.m_data.addSeparator()
+            add(self.m_data, "导出当前列表（表格里显示的人）…", self.export_shown)
             for key in EXPORTS:
                 add(self.m_data, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k))
             tb.addSeparator()
@@ -328,7 +334,8 @@ class MainWindow(QMainWindow):
         scope = self.tree.current_scope() or (None, None, None)
         return PeopleFilter(text=self.search_box.text(), status=self.status_filter.currentData() or "",
                             category=self.category_filter.currentData() or "", village=scope[0], grp=scope[1],
-                            household=scope[2], followup_due=self.followup_filter.isChecked())
+                            household=scope[2], followup_due=self.followup_filter.isChecked(),
+                            statuses=self.status_multi.checked())
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
         """Down arrow in the search box goes to the table, so a cadre never needs the touchpad."""
@@ -567,6 +574,11 @@ class MainWindow(QMainWindow):
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
         return dlg
+
+    def export_shown(self, out=None, full_ids: bool | None = None):
+        from .dialogs.export_people import export_shown
+
+        return export_shown(self, out, full_ids)
 
     def open_conflicts(self):
         from .dialogs.conflicts import ConflictsDialog

@@ -32,6 +32,7 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", "py_full", 70),
+    Column("village", "村", "village", 70),
     Column("sex", "性别", "sex", 34),
     Column("age", "年龄", "birth DESC", 38),
     Column("pid", "身份证尾号", "rpid", 82),
@@ -45,7 +46,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 DEFAULT_ORDER = "village, grp, household, rowid"
 _FIELDS = ("rowid", "pid", "name", "sex", "birth", "grp", "relation", "phone", "categories", "status",
-           "last_visit_at", "last_visit_by", "household")
+           "last_visit_at", "last_visit_by", "household", "village")
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 STATUS_COLOURS = {"done": "#1b7f3b", "official": "#0b5cad", "promised": "#b26a00", "refused": "#b3261e",
@@ -190,7 +191,7 @@ class PeopleModel(QAbstractTableModel):
         for row in self.ws.conn.execute(sql, block):
             self._rows[row[0]] = row
         for rid in block:  # a row deleted meanwhile shows empty rather than refetching forever
-            self._rows.setdefault(rid, (rid, "", "", "", "", "", "", "", "", "", "", "", ""))
+            self._rows.setdefault(rid, (rid, "", "", "", "", "", "", "", "", "", "", "", "", ""))
 
     def pid_at(self, r: int) -> str:
         row = self._row(r)
@@ -248,6 +249,8 @@ class PeopleModel(QAbstractTableModel):
             return f"…{row[1][-6:]}" if self.mask_ids else row[1]
         if key == "grp":
             return row[5]
+        if key == "village":
+            return row[13]
         if key == "relation":
             return row[6]
         if key == "phone":

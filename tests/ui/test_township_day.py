@@ -140,3 +140,41 @@ def test_township_asks_for_a_clerk_and_a_second_window_is_refused(app, qtbot, to
     second = open_window(Path(town.path), canvasser="乡镇干事")  # free again once the first is gone
     second.close()
     second.window_lock.release()
+
+
+def test_the_township_list_is_worked_village_by_village(app, qtbot, tmp_path, township, monkeypatch):
+    from openpyxl import load_workbook
+
+    from canvasser.ui.people_model import COLUMNS
+
+    town, vs, homes, up = township
+    refused = town.scalar("SELECT pid FROM persons WHERE village=? LIMIT 1 OFFSET 2", (NAMES[4],))
+    visits.record_visit(town, refused, "refused", by="乡镇干事", reason="经济困难")
+    gone = town.scalar("SELECT pid FROM persons WHERE village=? LIMIT 1 OFFSET 2", (NAMES[5],))
+    visits.record_visit(town, gone, "not_home", by="乡镇干事", place="广东东莞")
+    w = MainWindow(town, canvasser="乡镇干事", runner=ImmediateRunner(town))
+    qtbot.addWidget(w)
+    w.show()
+    village_col = [c.key for c in COLUMNS].index("village")
+    assert not w.table.isColumnHidden(village_col)
+    # two statuses at once, from the button's menu
+    w.status_multi.actions_["refused"].trigger()
+    w.status_multi.actions_["not_home"].trigger()
+    shown = {w.model.index(r, village_col).data() for r in range(w.model.rowCount())}
+    assert w.model.rowCount() == 2 and shown == {NAMES[4], NAMES[5]}
+    # the person panel shows where the visit found them away
+    w.select_person(gone)
+    assert "广东东莞" in w.detail.fields["address"].text()
+    # export what the table shows, full IDs chosen
+    out = tmp_path / "列表.xlsx"
+    w.export_shown(out, full_ids=True)
+    rows = list(load_workbook(out).active.iter_rows(min_row=2, values_only=True))
+    assert sorted(r[5] for r in rows) == sorted([refused, gone]) and w.last_output[2]["rows"] == 2
+    w.status_multi.clear()
+    assert w.model.rowCount() == town.scalar("SELECT count(*) FROM persons")
+
+
+def test_a_village_window_hides_the_village_column(window):
+    from canvasser.ui.people_model import COLUMNS
+
+    assert window.table.isColumnHidden([c.key for c in COLUMNS].index("village"))
