@@ -101,6 +101,8 @@ def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
 
 
 def test_a_duplicate_resolved_to_one_village_wins_whole_in_every_workspace(world):
+    from canvasser.core.ledgers import write_feedback
+
     tmp, town, people, vs = world
     homes = {A: ids_of(people, A)[0], B: ids_of(people, B)[0]}
     home_hh = {v: town.scalar("SELECT household FROM persons WHERE pid=?", (homes[v],)) for v in (A, B)}
@@ -128,6 +130,8 @@ def test_a_duplicate_resolved_to_one_village_wins_whole_in_every_workspace(world
         assert (own["total"], own["target"]) == (figs["by_village"][v]["total"], figs["by_village"][v]["target"])
         assert dashboard.progress(vs[v])["target"] == figs["by_village"][v]["target"]
         assert {r["village"] for r in dashboard.tree_counts(vs[v])} == {v}
+        fb = write_feedback(vs[v], tmp / f"fb-{v}.xlsx")  # the ledgers count the same list
+        assert fb["rows"] == own["total"] - own["paid_official"] and fb["remaining"] == own["remaining"]
     # nothing is lost: the other village's version stays in the log
     kept = [e for e in town.query("SELECT payload FROM events WHERE entity=? AND kind='person.created'",
                                   (f"p:{BABY}",)) if '"子"' in e["payload"]]

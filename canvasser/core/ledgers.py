@@ -159,7 +159,19 @@ def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list],
     return n
 
 
+def _own_list(ws: Workspace, sql: str, params: tuple) -> tuple[str, tuple]:
+    """A ledger query narrowed to the workspace's own list (`figures.scope`): a village's ledgers
+    leave out someone the township assigned to another village, as its counts do. Every ledger
+    query ends with "WHERE <condition> ORDER"; the condition is bracketed and the scope added."""
+    village = figures.own_village(ws)
+    head, sep, tail = sql.rpartition(" WHERE ")
+    if not village or not sep or not tail.endswith(ORDER):
+        return sql, params
+    return f"{head} WHERE ({tail[:-len(ORDER)]}) AND village IN (?, '') {ORDER}", (*params, village)
+
+
 def _rows(ws: Workspace, sql: str, params: tuple = ()) -> Iterator[dict]:
+    sql, params = _own_list(ws, sql, params)
     cur = ws.conn.execute(sql, params)
     names = [c[0] for c in cur.description]
     while True:
