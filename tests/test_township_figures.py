@@ -101,6 +101,7 @@ def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
 
 
 def test_a_duplicate_resolved_to_one_village_wins_whole_in_every_workspace(world):
+    from canvasser.core.dashboard import PeopleFilter, list_where
     from canvasser.core.ledgers import write_feedback
 
     tmp, town, people, vs = world
@@ -130,6 +131,9 @@ def test_a_duplicate_resolved_to_one_village_wins_whole_in_every_workspace(world
         assert (own["total"], own["target"]) == (figs["by_village"][v]["total"], figs["by_village"][v]["target"])
         assert dashboard.progress(vs[v])["target"] == figs["by_village"][v]["target"]
         assert {r["village"] for r in dashboard.tree_counts(vs[v])} == {v}
+        flt = PeopleFilter()
+        assert vs[v].scalar(f"SELECT count(*) FROM persons WHERE {list_where(vs[v], flt, campaign.load(vs[v]))[0]}",
+                            list_where(vs[v], flt, campaign.load(vs[v]))[1]) == own["total"]  # the table's list
         fb = write_feedback(vs[v], tmp / f"fb-{v}.xlsx")  # the ledgers count the same list
         assert fb["rows"] == own["total"] - own["paid_official"] and fb["remaining"] == own["remaining"]
     # nothing is lost: the other village's version stays in the log

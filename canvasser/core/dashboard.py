@@ -91,6 +91,14 @@ class PeopleFilter:
         return " AND ".join(p for p in parts if p != "1") or "1", args
 
 
+def list_where(ws: Workspace, flt: PeopleFilter, camp: Campaign, today: dt.date | None = None) -> tuple[str, list]:
+    """The filter's condition on the workspace's own list: a village's table leaves out someone the
+    township assigned to another village (`figures.scope`), as its counts do."""
+    cond, params = flt.where(camp, today)
+    own, more = figures.scope(ws)
+    return (cond, params) if own == "1" else (f"({cond}) AND {own}", [*params, *more])
+
+
 def _done_sum(camp: Campaign) -> tuple[str, list]:
     done = sorted(camp.done_set)
     return f"sum(status IN ({_marks(done)}))", done

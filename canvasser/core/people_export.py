@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from . import ids
 from .campaign import STATUS_LABELS
 from .campaign import load as load_campaign
-from .dashboard import PeopleFilter
+from .dashboard import PeopleFilter, list_where
 from .ledgers import Col, _open_sheet, _save, check_output
 from .store import Workspace
 
@@ -41,7 +41,7 @@ def write_people(ws: Workspace, flt: PeopleFilter, out: str | Path, *, full_ids:
     """Write the people `flt` selects, in `order` (the table's ORDER BY), to an xlsx; returns the count."""
     out = check_output(out)
     camp = load_campaign(ws)
-    where, params = flt.where(camp, today)
+    where, params = list_where(ws, flt, camp, today)
     sql = (f"SELECT p.*, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
            f"ORDER BY v.hlc DESC LIMIT 1) AS v_place FROM persons p WHERE {where} ORDER BY {order}")
     wb = Workbook(write_only=True)

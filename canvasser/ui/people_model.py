@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from ..core import ids
 from ..core.campaign import STATUS_LABELS, Campaign
 from ..core.campaign import load as load_campaign
-from ..core.dashboard import PeopleFilter
+from ..core.dashboard import PeopleFilter, list_where
 from ..core.store import Workspace
 from .worker import Job
 
@@ -108,7 +108,7 @@ class PeopleModel(QAbstractTableModel):
         if flt is not None:
             self.filter = flt
         self.campaign = load_campaign(self.ws)
-        where, params = self.filter.where(self.campaign)
+        where, params = list_where(self.ws, self.filter, self.campaign)
         ordered = f"SELECT rowid FROM persons WHERE {where} ORDER BY {self.order}"
         self._generation += 1
         if self._pending is not None:
