@@ -183,6 +183,11 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     assert rows[0][head.index("完成率（占任务数）")] == 0.5
     summary = {r[0].value: r[1].value for r in load_workbook(tmp / "r.xlsx")["总体情况"].iter_rows(min_row=2)}
     assert [v for k, v in summary.items() if k.startswith("未上报的村")] == ["、".join(figs["silent"])]
+    per = [r for r in load_workbook(tmp / "r.xlsx")["分村特殊群体"].iter_rows(min_row=2, values_only=True)]
+    want = sum(g["total"] for v in figs["by_village"].values() for g in v["special_groups"].values())
+    assert sum(r[2] for r in per) == want and want > 0
+    for k, g in figs["special_groups"].items():  # each group's villages add up to the township's
+        assert sum(r[2] for r in per if r[1] == k) == g["total"]
     write_report_pdf(figs, tmp / "r.pdf")
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")

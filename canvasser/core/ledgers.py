@@ -548,6 +548,11 @@ def write_report_xlsx(figs: dict, out: str | Path) -> dict:
     _table(wb, "特殊群体（可重叠）", [("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
            [[k, *_progress_cells(v), "未达100%" if v["below_100"] else "已全部完成"] for k, v in spec],
            [i for i, (_, v) in enumerate(spec) if v["below_100"]])
+    if len(figs["by_village"]) > 1:  # a township: each village's special groups (must reach 100%)
+        vspec = [(v, k, g) for v in figs["ranking"] for k, g in figs["by_village"][v].get("special_groups", {}).items()]
+        _table(wb, "分村特殊群体", [("村（社区）", 14), ("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
+               [[v, k, *_progress_cells(g), "未达100%" if g["done"] < g["total"] else "已全部完成"] for v, k, g in vspec],
+               [i for i, (_, _, g) in enumerate(vspec) if g["done"] < g["total"]])
     _table(wb, "走访人员", [("走访人", 14), ("当日走访次数", 12), ("当日联系人数", 12), ("当日办结", 10)],
            [[k, v["visits"], v["contacts"], v["done_outcomes"]] for k, v in figs.get("by_canvasser", {}).items()])
     _table(wb, "近日走势", [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认缴费", 14), ("新增完成", 10)],
