@@ -71,6 +71,7 @@ class Dashboard(QWidget):
         self.silent.setWordWrap(True)
         self.silent.setStyleSheet("color: #b3261e; font-weight: bold;")
         lay.addWidget(self.silent)
+        self.villages: list[str] = []  # the bars' villages on a township's dashboard, in rank order
         grid = QGridLayout()
         grid.setSpacing(8)
         self.groups = ProgressBars("各组进度")
@@ -109,13 +110,15 @@ class Dashboard(QWidget):
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
         if len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
-            self.groups.title = "各村进度（按任务数完成率排名，差=距任务数）"
+            self.groups.title = "各村进度（按任务数完成率排名，差=距任务数；点击进入该村名单）"
+            self.villages = list(f["ranking"])
             self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}（差{f['by_village'][v]['gap']}）",
                                       f["by_village"][v]["done"], f["by_village"][v]["target"],
                                       alert=bool(f["by_village"][v].get("silent")))
                                   for v in f["ranking"]])
         else:
             self.groups.title = "各组进度"
+            self.villages = []
             self.groups.set_bars([Bar(k, v["done"], v["total"]) for k, v in f["by_group"].items()])
         self.special.set_bars([Bar(k, v["done"], v["total"], alert=v.get("below_100", False))
                                for k, v in f["special_groups"].items()])

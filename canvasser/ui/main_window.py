@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
 
         self.dashboard = Dashboard(self.ws, self.runner)
         self.tabs.addTab(self.dashboard, "看板")
+        self.dashboard.groups.clicked.connect(self._work_village)  # a village's bar opens its list
 
     def _build_actions(self) -> None:
         tb = QToolBar("常用")
@@ -491,6 +492,11 @@ class MainWindow(QMainWindow):
 
         self.runner.submit(Job(lambda ws, _p: optional_module("sync").sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
+
+    def _work_village(self, i: int) -> None:
+        if 0 <= i < len(self.dashboard.villages):
+            self.tree.select_scope(self.dashboard.villages[i], None, None)
+            self.tabs.setCurrentIndex(0)
 
     def _on_tab(self, _index: int) -> None:
         if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
 
 from canvasser.core import dashboard, people, reports, sync, visits
@@ -81,6 +81,12 @@ def test_the_clerks_day(app, qtbot, tmp_path, township, monkeypatch):
     silent = w.dashboard.silent.text()
     assert "白河村" in silent and "龙泉村" in silent and not any(v in silent for v in REPORTING)
     assert f"已完成 {figs['done']} = 医保局确认 {figs['paid_official']}" in w.dashboard.sums.text()
+    # a village's bar opens its list (the first bar: the first in the ranking)
+    bars = w.dashboard.groups
+    y = next(y for y in range(bars.height()) if bars.bar_at(y) == 0)
+    qtbot.mouseClick(bars, Qt.MouseButton.LeftButton, pos=QPoint(bars.width() // 2, y + 2))
+    assert w.tabs.currentIndex() == 0 and w.current_filter().village == figs["ranking"][0]
+    assert w.model.rowCount() == figs["by_village"][figs["ranking"][0]]["total"]
 
     # 3. the duplicate on its own screen: both versions side by side, then 归属光明村
     w.act_conflicts.trigger()
