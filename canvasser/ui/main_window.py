@@ -468,7 +468,8 @@ class MainWindow(QMainWindow):
     def refresh_figures(self) -> None:
         self.runner.submit(Job(lambda ws, _p: dashboard.progress(ws), success=self.strip.show_progress,
                                failure=self._job_failed, label="进度"))
-        self.strip.who.setText(f"走访人：<b>{self.canvasser or '未选择'}</b>")
+        who = "操作人" if self.ws.mode == "township" else "走访人"  # a township clerk is no canvasser
+        self.strip.who.setText(f"{who}：<b>{self.canvasser or '未选择'}</b>")
         self._show_unsent()
         self.runner.submit(Job(lambda ws, _p: dashboard.tree_counts(ws), success=self.tree.set_counts,
                                failure=self._job_failed, label="统计"))

@@ -56,6 +56,7 @@ def test_the_clerks_day(app, qtbot, tmp_path, township, monkeypatch):
     qtbot.addWidget(w)
     w.show()
 
+    assert "操作人：" in w.strip.who.text()
     # 1. receive the four packages in one action (a multi-selection in the file dialog)
     chosen = sorted(str(p) for p in up.glob("*.ccpkg"))
     assert len(chosen) == 4
