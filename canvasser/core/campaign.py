@@ -71,7 +71,8 @@ LABELS = {
     "supplementary_end": "补缴期截止", "standard": "个人缴费标准（元）", "fiscal_subsidy": "财政补助（元/人）",
     "subsidies": "资助参保标准（关键词→资助金额，本地可改）", "special_groups": "必须100%参保的特殊群体",
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
-    "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示", "waiting_fixed_months": "固定待遇等待期（月）",
+    "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示",
+    "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位",
 }
 

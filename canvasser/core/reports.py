@@ -159,7 +159,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
     ranking = fig.ranking(village_out)
     for rank, name in enumerate(ranking, 1):
         village_out[name]["rank"] = rank
-    fresh = freshness.by_village(ws, village_out, day, camp)
+    fresh = freshness.by_village(ws, [v for v in village_out if v != NO_VILLAGE], day, camp)
     for name, f in fresh.items():
         if name in village_out:
             village_out[name]["last_package"] = f["last_package"]
