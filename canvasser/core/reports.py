@@ -99,18 +99,13 @@ def ensure_index(ws: Workspace) -> None:
 
 def scan(ws: Workspace) -> list[tuple[str, str, str, str, int, int]]:
     """The single aggregate pass: (village, group, categories, status, count, visited), read from a
-    covering index in its order (visit_count is its last column, folded here into visited or not).
+    covering index in its order (visit_count, its last column, says who has a visit that stands).
     A village workspace reads only its own list (`figures.scope`)."""
     ensure_index(ws)
     cond, params = fig.scope(ws)
-    out: dict[tuple, list[int]] = {}
-    for village, grp, cats, status, visits, n in ws.conn.execute(
-            f"SELECT village, grp, categories, status, visit_count > 0, count(*) FROM persons WHERE {cond} "
-            "GROUP BY village, grp, status, categories, visit_count", params):
-        acc = out.setdefault((village, grp, cats, status), [0, 0])
-        acc[0] += n
-        acc[1] += n if visits else 0
-    return [(*k, n, v) for k, (n, v) in out.items()]
+    return ws.conn.execute(
+        f"SELECT village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons WHERE {cond} "
+        "GROUP BY village, grp, status, categories", params).fetchall()
 
 
 def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
@@ -134,6 +129,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
     special_by_village: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(fig.blank))
     by_status: dict[str, int] = defaultdict(int)
     bucket_cache: dict[str, tuple[str, list[str]]] = {}
+    keys_of: dict[str, str] = {}
     for village, grp, cats, status, n, seen in rows:
         village = village or default_village
         grp = grp or NO_GROUP
@@ -141,13 +137,13 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
             keys = [k for k in camp.values["special_groups"] if k in (cats or "")]
             bucket_cache[cats] = (category_bucket(camp, cats), keys)
         bucket, keys = bucket_cache[cats]
-        fig.add(total, n, status, done_set, seen)
-        fig.add(by_village[village], n, status, done_set, seen)
-        fig.add(by_group[f"{village}/{grp}" if multi else grp], n, status, done_set, seen)
-        fig.add(by_category[bucket], n, status, done_set, seen)
-        for k in keys:
-            fig.add(special[k], n, status, done_set, seen)
-            fig.add(special_by_village[village][k], n, status, done_set, seen)
+        key = keys_of.get(status)
+        if key is None:
+            key = keys_of[status] = fig.part_key(status, done_set)
+        fig.add_many((total, by_village[village], by_group[f"{village}/{grp}" if multi else grp], by_category[bucket]),
+                     n, key, seen)
+        if keys:
+            fig.add_many((*(special[k] for k in keys), *(special_by_village[village][k] for k in keys)), n, key, seen)
         by_status[status] += n
 
     village_out = {}
