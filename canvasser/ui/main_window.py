@@ -490,6 +490,9 @@ class MainWindow(QMainWindow):
                 self.strip.unsent.setText(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
             else:
                 self.strip.unsent.setText("")
+            if getattr(self, "act_conflicts", None) is not None:  # the queue's own place, counted
+                n = int(status.get("conflicts") or 0)
+                self.act_conflicts.setText(f"待核对重复建档（{n}）" if n else "待核对重复建档")
 
         self.runner.submit(Job(lambda ws, _p: optional_module("sync").sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))

@@ -67,7 +67,7 @@ def test_the_clerks_day(app, qtbot, tmp_path, township, monkeypatch):
     assert len(dlg.last["packages"]) == 4 and all(r["applied"] for r in dlg.last["packages"])
     dlg.accept()
     # the header counts the 待核对 queue, and its task total is the villages' (one typed target)
-    assert "待核对重复建档 1 人" in w.strip.unsent.text()
+    assert "待核对重复建档 1 人" in w.strip.unsent.text() and w.act_conflicts.text() == "待核对重复建档（1）"
     from canvasser.core import campaign
 
     campaign.update(town, {"targets": {NAMES[0]: 5}})

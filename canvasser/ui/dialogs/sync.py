@@ -6,6 +6,7 @@ signed by core; this screen only says what is pending, asks for file names and r
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -243,7 +244,8 @@ class SyncDialog(QDialog):
     def export(self, out: str | Path | None = None):
         village = self.village.currentData()
         if out is None:
-            name = f"{self.ws.meta('village') or self.ws.meta('township') or '数据包'}_发给{self.village.currentText()}.ccpkg"
+            name = (sync.return_name(village) if village else  # named with the village and the day
+                    f"{self.ws.meta('village') or '村'}_上报_{dt.date.today().isoformat()}.ccpkg")
             chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(last_folder("packages") / name),
                                                     "数据包 (*.ccpkg)")
             if not chosen:
