@@ -65,6 +65,7 @@ def test_the_clerks_day(app, qtbot, tmp_path, township, monkeypatch):
     qtbot.mouseClick(dlg.receive_button, Qt.MouseButton.LeftButton)
     assert "一次接收了 4 个数据包" in dlg.result_label.text()
     assert len(dlg.last["packages"]) == 4 and all(r["applied"] for r in dlg.last["packages"])
+    assert dlg.info.text().count("0 天前，新增") == 4  # when each village's last package came, what it held
     dlg.accept()
     # the header counts the 待核对 queue, and its task total is the villages' (one typed target)
     assert "待核对重复建档 1 人" in w.strip.unsent.text() and w.act_conflicts.text() == "待核对重复建档（1）"

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import sync
+from ...core import freshness, sync
 from ...core.errors import InputError
 from ...core.sync.setup import villages_in
 from ..folders import last_folder, remember
@@ -130,9 +130,12 @@ class SyncDialog(QDialog):
             self.village.setEnabled(False)
         else:
             lines = [f"{s['township']}（乡镇）：共 {s['events']} 条记录，待核对 {s['conflicts']} 人。"]
+            fresh = freshness.by_village(self.ws, [v["village"] for v in s["villages"]])
             for v in s["villages"]:
-                lines.append(f"{v['village']}：{v['people']} 人；上次收到 {_when(v['last_received_at'])}，"
-                             f"上次发出 {_when(v['last_sent_at'])}")
+                f = fresh.get(v["village"])
+                got = freshness.describe(f) if f else _when(v["last_received_at"])
+                line = (f"{v['village']}：{v['people']} 人；上次收到 {got}，上次发出 {_when(v['last_sent_at'])}")
+                lines.append(f"<span style='color:#b3261e'>{line}（未按时上报）</span>" if f and f["silent"] else line)
                 self.village.addItem(v["village"], v["village"])
             self.info.setText("<br>".join(lines))
             self.village.setEnabled(True)
