@@ -199,4 +199,10 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX IF EXISTS persons_followup;
     """,
+    # 8: the progress index also holds visit_count, so "visited" (people with a visit that stands,
+    # not people with any status: a bureau payment is no visit) is read from the same ordered scan
+    """
+    DROP INDEX IF EXISTS persons_progress;
+    CREATE INDEX persons_progress ON persons (village, grp, status, categories, visit_count);
+    """,
 ]
