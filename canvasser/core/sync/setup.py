@@ -219,7 +219,6 @@ def _become_village(ws: Workspace, h: dict, payload: dict, rows: list, events: l
     peers.add_acks(ws, town_id, {o: rg.from_seqs(e.seq for e in events if e.origin == o)
                                  for o in {e.origin for e in events}})
     ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (h["package_id"], town_id, now_iso(), len(rows), 0))
-    peers.touch_peer(ws, town_id, "last_received_at")
 
 
 def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None) -> dict:
