@@ -27,7 +27,6 @@ from . import layout as L
 from . import qr
 from . import templates as T
 from .data import Household, canvasser_contact, households_due
-from .notice import FULL_SUBSIDY
 from .preflight import check_people, check_text
 
 # (title, subtitle, heading, body, leading): tried in order until the document fits its pages
@@ -37,7 +36,7 @@ SCALES = ((22.0, 13.0, 13.5, 11.5, 18.5), (20.0, 12.5, 12.5, 11.0, 16.5), (18.0,
 class Flow:
     """A cursor flowing blocks down A4 pages (a new page when a block does not fit)."""
 
-    def __init__(self, c: Canvas, camp: campaign_mod.Campaign, link: str, scale: int = 0):
+    def __init__(self, c: Canvas, camp: campaign_mod.Campaign, link: qr.Channel, scale: int = 0):
         self.TITLE, self.SUBTITLE, self.HEADING, self.BODY, self.LEADING = SCALES[scale]
         self.c = c
         self.camp = camp
@@ -118,17 +117,17 @@ class Flow:
             self.y -= self.LEADING
 
     def qr_block(self) -> None:
-        if not self.link:
-            self.text_block("（缴费二维码未设置，请向村（社区）工作人员咨询缴费方式。）", self.BODY, self.LEADING)
-            return
+        if not self.link.present:
+            return  # no code set: the channels block already lists how to pay
         s = self.qr_size
         self.need(s + 12)
         self.y -= 6
-        qr.place(self.c, self.x + self.BODY, self.y - s)
+        self.link.place(self.c, self.x + self.BODY, self.y - s)
         tx = self.x + self.BODY + s + 8 * mm
         tw = self.w - (tx - self.x)
         y = self.y - s / 2 + self.LEADING
-        for line in L.wrap("扫描左侧二维码，按提示填写参保人姓名和身份证号码，即可缴费。", self.BODY, tw):
+        for line in L.wrap(f"{self.link.caption}：扫描左侧的码，按提示填写参保人姓名和身份证号码，即可缴费。",
+                           self.BODY, tw):
             L.draw(self.c, tx, y, line, self.BODY)
             y -= self.LEADING
         self.y -= s + 8
@@ -169,7 +168,7 @@ class Flow:
             if y - row < self.bottom:
                 self.new_page()
                 y = self.y
-            for x, val in zip(cols, (str(i), m.name, m.masked_id, FULL_SUBSIDY if m.fully_subsidised else f"{m.amount}元")):
+            for x, val in zip(cols, (str(i), m.name, m.masked_id, f"{m.amount}元")):
                 L.draw(self.c, self.x + x + 2, y - row + 5, val, self.BODY)
             y -= row
             L.hline(self.c, self.x, self.x + self.w, y, 0.4)
@@ -192,7 +191,7 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     village = ws.meta("village", "") or (ws.scalar("SELECT village FROM households GROUP BY village "
                                                    "ORDER BY count(*) DESC LIMIT 1") or "")
     today = today or dt.date.today()
-    link = qr.ascii_link(camp.values.get("payment_link") or "")
+    link = qr.Channel.of(camp)
     personal: list[Household] = []
     has_students_block = any(b.kind == "students" for b in blocks)
     if has_students_block and not generic:
@@ -230,11 +229,10 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
 
 
 def _render(target, docs: list[tuple[dict, Household | None]], blocks: list[T.Block], camp: campaign_mod.Campaign,
-            link: str, title: str, scale: int, prog: L.Progress | None) -> int:
+            link: qr.Channel, title: str, scale: int, prog: L.Progress | None) -> int:
     """Draw the documents (each starting on a new page); returns the page count."""
     c = L.new_canvas(target, title=title)
-    if link:
-        qr.define_form(c, link, 30 * mm)
+    link.define(c, 30 * mm)
     flow = Flow(c, camp, link, scale)
     for i, (values, hh) in enumerate(docs, 1):
         if i > 1:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...paths import resource
-from ..campaign import TEMPLATE_PREFIX, Campaign
+from ..campaign import TEMPLATE_PREFIX, Campaign, issuer_for
 from ..errors import InputError
 from ..store import Workspace
 from .layout import cn_date
@@ -55,12 +55,12 @@ FIELDS: dict[str, str] = {
     "canvasser": "联系人（--by）",
     "canvasser_phone": "联系人电话",
     "today": "打印日期",
-    "addressee": "称呼（逐户打印的信为“某某户家长”，通用信为“家长”）",
+    "addressee": "称呼（逐户打印的信为“某某同学家长”，通用信为“家长”）",
 }
 BLOCKS = {"[二维码]": "qr", "[缴费方式]": "channels", "[资助标准]": "subsidies", "[学生名单]": "students",
-          "[签名]": "signature"}
+          "[签名]": "signature", "[回执]": "receipt", "[成员名单]": "members"}
 KINDS = ("title", "subtitle", "heading", "para", "item", "right", "qr", "channels", "subsidies", "students",
-         "signature")
+         "signature", "receipt", "members")
 
 
 @dataclass
@@ -200,8 +200,8 @@ def fields(camp: Campaign, *, village: str = "", canvasser: str = "", canvasser_
         "payment_link": str(v.get("payment_link") or ""),
         "waiting_fixed_months": str(v["waiting_fixed_months"]),
         "waiting_per_year_months": str(v["waiting_per_year_months"]),
-        "issuer": str(v.get("issuer") or ""),
-        "bureau_phone": str(v.get("bureau_phone") or "") or "（请向村委会咨询）",
+        "issuer": issuer_for(camp, village),
+        "bureau_phone": str(v.get("bureau_phone") or "") or "12393",
         "village": village,
         "canvasser": canvasser or "＿＿＿＿",
         "canvasser_phone": canvasser_phone or "＿＿＿＿＿＿",
