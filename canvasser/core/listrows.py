@@ -21,8 +21,8 @@ from .tables import cell_text, is_total, norm_header
 
 # a person's fields as an import reads them, in the order People keeps its columns
 PERSON_COLUMNS = ("pid", "name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
-                  "phone", "phones", "categories", "last_year", "head")
-_TEXT_FIELDS = ("township", "village", "grp", "household", "relation", "address", "last_year", "head")
+                  "phone", "phones", "categories", "last_year", "head", "serial")
+_TEXT_FIELDS = ("township", "village", "grp", "household", "relation", "address", "last_year", "head", "serial")
 
 
 class People:
@@ -114,7 +114,7 @@ class ChunkParser:
         names = [v.replace(" ", "").replace("\u3000", "").strip() if type(v) is str else "" for v in cols[m["name"]]]
         out: dict[str, list] = {"pid": list(cols[m["pid"]]), "name": names,
                                 "sex": [b[1] if b else "" for b in born], "birth": [b[0] if b else "" for b in born]}
-        for f in ("township", "village", "grp", "household", "relation", "address", "last_year", "head"):
+        for f in _TEXT_FIELDS:
             out[f] = _texts(cols[m[f]]) if f in m else [""] * n
         phones = [p if p.isdigit() else _phone(p) if p else "" for p in _texts(cols[m["phone"]])] \
             if "phone" in m else [""] * n

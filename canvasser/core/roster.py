@@ -134,6 +134,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
             ws.writing(author) as batch:
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
         new_households: set[str] = set()
+        list_no, placed = (ws.scalar("SELECT max(list_no) FROM list_rows") or 0) + 1, 0
         with ws.deferring_indexes("persons", "events", when=few, progress=_index_progress(progress, res)):
             for parsed in reader.chunks():
                 res.rows += parsed.rows
@@ -145,6 +146,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                     households.update(people["household"])
                 villages.update(people["village"])
                 new_households |= _apply(ws, batch, people, res, fresh)
+                placed = _remember_rows(ws, people, list_no, placed)
                 if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
                     raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
@@ -164,6 +166,15 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
     if bad_rows:
         res.rejects_file = str(write_rejects(table, bad_rows, rejects_path, ws))
     return res
+
+
+def _remember_rows(ws: Workspace, people: People, list_no: int, base: int) -> int:
+    """Each person's 序号 and place in this list (the feedback sheet goes back in the bureau's
+    order); returns how many rows of the list are placed so far."""
+    ws.conn.executemany("INSERT OR REPLACE INTO list_rows VALUES (?, ?, ?, ?)",
+                        zip(people["pid"], people["serial"], [list_no] * len(people),
+                            range(base + 1, base + 1 + len(people))))
+    return base + len(people)
 
 
 def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult

@@ -199,4 +199,11 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX IF EXISTS persons_followup;
     """,
+    # 8 (issue 17): where each person stood in the bureau's latest list (its 序号 as typed and the
+    # row's place), so the feedback sheet goes back in the bureau's numbering and order. Local
+    # state written by list imports, not a projection of events.
+    """
+    CREATE TABLE list_rows (pid TEXT PRIMARY KEY, serial TEXT NOT NULL DEFAULT '',
+                            list_no INTEGER NOT NULL, row_no INTEGER NOT NULL) WITHOUT ROWID;
+    """,
 ]
