@@ -48,7 +48,7 @@ DEFAULTS: dict = {
     "collection_end": "2026-12-31",
     "supplementary_end": "2027-02-28",
     "standard": 400,
-    "fiscal_subsidy": 724,
+    "fiscal_subsidy": 0,  # per person, from the county's document; 0 = not set (the leaflet then names no figure)
     # keyword in the person's category -> subsidy (yuan). Editable local figures, not law.
     "subsidies": {
         "特困": 400, "孤儿": 400, "事实无人抚养": 400, "重点优抚": 400,

@@ -106,6 +106,8 @@ class Flow:
             self.subsidy_block(ctx)
         elif b.kind == "students":
             self.students_block(ctx)
+        elif b.kind == "receipt":
+            self.receipt_block(ctx)
         elif b.kind == "signature":
             self.need(self.LEADING * 2.5)
             self.y -= self.LEADING * 0.5
@@ -148,6 +150,31 @@ class Flow:
             L.draw(self.c, self.x + self.BODY, self.y - self.BODY, "●", self.BODY * 0.6)
             self.text_block(f"{who}：{tail}", self.BODY, self.LEADING, x_off=self.BODY * 2)
         self.text_block("（身份以民政、乡村振兴、残联等部门认定为准，资助金额以当地当年文件为准。）", self.BODY, self.LEADING)
+
+    def receipt_block(self, ctx: dict) -> None:
+        """A slip the parent fills in and the child brings back (to the class teacher or the village):
+        whom it is for, what the family did, a signature. Never an amount or a category."""
+        hh: Household | None = ctx.get("household")
+        size, lead = self.BODY, self.BODY * 1.9
+        names = "、".join(m.name for m in hh.members) if hh is not None else "＿＿＿＿＿＿"
+        lines = [f"学生姓名：{names}　　学校、班级：＿＿＿＿＿＿＿＿＿＿＿＿",
+                 "□ 已为孩子缴纳本年度城乡居民医保费用，缴费日期：＿＿＿＿年＿＿月＿＿日",
+                 "□ 已通过学校统一缴费　　□ 将于＿＿月＿＿日前缴费",
+                 "□ 已在外地参保或参加其他医保，说明：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿",
+                 "家长签字：＿＿＿＿＿＿＿　联系电话：＿＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日"]
+        h = lead * (len(lines) + 2) + 16
+        if self.y - h < self.bottom:
+            self.new_page()
+        y = self.y - 10
+        L.hline(self.c, self.x, self.x + self.w, y, 0.7, dash=(4, 3))
+        note = "（请沿虚线剪下，家长填写后由孩子交回班主任或村（社区）工作人员）"
+        L.draw(self.c, self.x + self.w / 2, y - size * 1.6, note, size * 0.9, align="center")
+        y -= size * 1.6 + lead
+        L.draw(self.c, self.x + self.w / 2, y, "家长回执", self.HEADING, align="center", bold=True)
+        for line in lines:
+            y -= lead
+            L.draw(self.c, self.x, y, line, size)
+        self.y = y - lead * 0.5
 
     def students_block(self, ctx: dict) -> None:
         hh: Household | None = ctx.get("household")
@@ -205,7 +232,7 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     base = T.fields(camp, village=village, canvasser=name, canvasser_phone=phone, today=today)
     if personal:
         for h in personal:
-            docs.append(({**base, "addressee": f"{h.head}户家长"}, h))
+            docs.append(({**base, "addressee": f"{'、'.join(m.name for m in h.members)}同学家长"}, h))
     else:
         docs.append((base, None))
     missing = check_people([{"pid": m.pid, "name": m.name} for h in personal for m in h.members] +
