@@ -127,3 +127,19 @@ def test_plan_keeps_a_row_with_the_receipt():
     assert plan_sheets(3, first_room=100, cont_room=200, row=20, end_h=150, more_h=20) == [2, 1]
     assert plan_sheets(3, first_room=300, cont_room=300, row=20, end_h=150, more_h=20) == [3]
     assert plan_sheets(30, first_room=300, cont_room=400, row=20, end_h=150, more_h=20) == [14, 15, 1]
+
+
+def test_visit_sheet_pages_count_within_their_group(sizes_db, tmp_path):
+    from canvasser.core.notices.sheet import build_visit_sheet
+
+    db, _ = sizes_db
+    out = tmp_path / "s.pdf"
+    with Workspace(db) as ws:
+        res = build_visit_sheet(ws, out)
+    pages = ["".join(t for *_, t in p) for p in words(out)]
+    assert len(pages) == res.pages
+    first = [p for p in pages if "青石村一组" in p]
+    n = len(first)
+    assert n > 2 and [re.search(r"第(\d+)/(\d+)页", p).groups() for p in first] == \
+        [(str(k), str(n)) for k in range(1, n + 1)]
+    assert all("内部工作用表，用后收回" in p for p in pages)

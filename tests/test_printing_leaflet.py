@@ -121,8 +121,11 @@ def test_visit_sheet_masks_and_groups(village, tmp_path):
     res = build_visit_sheet(ws, out)
     text = pdftext(out)
     assert res.households == 5 and res.extra["groups"] == 2 and res.pages == pages_of(out) == 2
-    assert "138****1234" in text and "13812341234" not in text
-    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
+    assert "13812341234" in text  # the cadre's own working sheet: phones to call from
+    assert "内部工作用表，用后收回" in text
+    assert "第 1/1 页" in text
+    line = next(ln for ln in pdftext(out, layout=True).splitlines() if "李秀英" in ln)
+    assert re.search(r"\b40元", line)  # what she owes
     assert not FULL_ID.search(text)
     assert not any(label in text for label in LABELS)
     assert "无人在家" in text  # the last outcome
