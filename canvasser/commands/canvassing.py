@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from ..core import campaign as campaign_mod
-from ..core import ids
+from ..core import ids, names
 from ..core.campaign import OUTCOMES, STATUS_LABELS
 from ..core.errors import InputError
 from ..core.paid import FIELDS as PAID_FIELDS
@@ -155,7 +155,10 @@ def cmd_person(args):
             pid = add_person(ws, args.id, args.add, grp=args.group, household=args.household or "",
                              relation=args.relation, address=args.address, phone=args.phone,
                              categories=args.categories, by=args.by)
-            return {"id": pid, "added": True}, f"已新增：{args.add}（{ids.mask(pid)}）"
+            added = ws.scalar("SELECT name FROM persons WHERE pid=?", (pid,)) or args.add
+            warn = names.warning(added)
+            return ({"id": pid, "added": True, "name": added, "rare_chars": "".join(names.rare_chars(added))},
+                    f"已新增：{added}（{ids.mask(pid)}）" + (f"\n注意：{warn}" if warn else ""))
         if args.left:
             mark_left(ws, args.id, args.left, by=args.by, note=args.note)
             return {"left": args.left}, f"已标记离开：{STATUS_LABELS[args.left]}"

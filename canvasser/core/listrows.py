@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import compress
 
 from . import ids
+from .names import fold, fold_all
 from .people import household_key
 from .tables import cell_text, is_total, norm_header
 
@@ -74,7 +75,7 @@ def parse_row(cells: list, texts: list[str], mapping: dict[str, int], today: dt.
         return texts[i] if i is not None and i < n else ""
 
     raw_id = cells[mapping["pid"]] if mapping["pid"] < len(cells) else ""
-    name = get("name").replace(" ", "").replace("\u3000", "")
+    name = fold(get("name").replace(" ", "").replace("\u3000", ""))
     try:
         info = ids.info(raw_id, today=today)
     except ids.IdError as exc:
@@ -111,7 +112,8 @@ class ChunkParser:
         cells = [c if len(c) >= width else [*c, *[""] * (width - len(c))] for _, c in chunk]
         cols = list(zip(*cells)) if cells else [()] * width
         born = list(map(self.check, cols[m["pid"]]))
-        names = [v.replace(" ", "").replace("\u3000", "").strip() if type(v) is str else "" for v in cols[m["name"]]]
+        names = fold_all([v.replace(" ", "").replace("\u3000", "").strip() if type(v) is str else ""
+                          for v in cols[m["name"]]])
         out: dict[str, list] = {"pid": list(cols[m["pid"]]), "name": names,
                                 "sex": [b[1] if b else "" for b in born], "birth": [b[0] if b else "" for b in born]}
         for f in _TEXT_FIELDS:

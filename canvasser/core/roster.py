@@ -22,8 +22,10 @@ from openpyxl.styles import Font, PatternFill
 
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
+from .ids import mask
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
+from .names import rare_chars, rare_in
 from .projection import insert_listed_people, project_households
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, open_table
@@ -72,12 +74,14 @@ class ImportResult:
     header_row: int = 0
     columns: list[dict] = field(default_factory=list)
     rows: int = 0
+    rare_names: list[dict] = field(default_factory=list)  # names with a character few systems can show or print
 
     def as_json(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
                 "households": self.households, "villages": self.villages, "rejected": self.rejected,
                 "duplicates": self.duplicates, "missing_from_list": self.missing, "rejects_file": self.rejects_file,
-                "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns}
+                "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns,
+                "rare_names": self.rare_names}
 
 
 def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Table:
@@ -147,6 +151,9 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 villages.update(people["village"])
                 new_households |= _apply(ws, batch, people, res, fresh)
                 placed = _remember_rows(ws, people, list_no, placed)
+                res.rare_names += [{"row": people.rows[i], "name": people["name"][i],
+                                    "chars": "".join(rare_chars(people["name"][i])), "id": mask(people["pid"][i])}
+                                   for i in rare_in(people["name"])]
                 if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
                     raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
