@@ -198,3 +198,21 @@ def update(ws: Workspace, changes: dict, author: str = "") -> dict:
     if changed:
         ws.emit("campaign.set", "campaign", changed, author)
     return changed
+
+
+CHANNEL_ASKED = "payment_channel_asked"  # meta: the window asked once for the payment channel
+
+
+def channel_prompt_due(ws: Workspace) -> bool:
+    """True when notices are about to print with no payment link or code set and nobody was asked yet."""
+    v = load(ws).values
+    return not (v.get("payment_link") or v.get("payment_image")) and not ws.meta(CHANNEL_ASKED)
+
+
+def set_channel(ws: Workspace, *, link: str = "", image: str = "", caption: str = "", author: str = "") -> dict:
+    """Store the payment channel the window asked for (validated like `campaign --set`); an empty
+    answer only records that the question was asked, so it is not asked again."""
+    changes = {k: v for k, v in (("payment_link", link), ("payment_image", image), ("payment_caption", caption)) if v}
+    changed = update(ws, changes, author) if changes else {}
+    ws.set_meta(CHANNEL_ASKED, "1")
+    return changed
