@@ -111,7 +111,7 @@ class Flow:
         elif b.kind == "signature":
             self.need(self.LEADING * 2.5)
             self.y -= self.LEADING * 0.5
-            issuer = str(self.camp.values.get("issuer") or "")
+            issuer = str(ctx["values"].get("issuer") or "")  # the setting, else the village's committee
             if issuer:
                 L.draw(c, self.x + self.w, self.y - self.BODY, issuer, self.BODY, align="right")
                 self.y -= self.LEADING
