@@ -400,8 +400,31 @@ FEEDBACK_COLS = [Col("序号", 7), Col("乡镇（街道）", 12), Col("村（社
                  Col("死亡时间", 12), Col("备注", 36), Col("填报状态", 9)]
 # the bureau's order: the latest list each person came in, then their row in it; anyone the lists
 # never had (added in the village) after them, in village order
-FEEDBACK_ORDER = ("ORDER BY l.list_no IS NULL, l.list_no, l.row_no, p.village, group_rank(p.grp), p.household, "
+FEEDBACK_ORDER = ("ORDER BY l.ord IS NULL, l.ord, p.village, group_rank(p.grp), p.household, "
                   "(p.relation = '户主') DESC, p.pid")
+
+
+def list_order(ws: Workspace) -> None:
+    """A temporary table `list_order(pid, serial, ord, row_no)`: each person's place in the latest
+    bureau list that had them (lists in import order, rows in list order) and the 序号 typed there."""
+    ws.conn.execute("DROP TABLE IF EXISTS temp.list_order")
+    ws.conn.execute("CREATE TEMP TABLE list_order (pid TEXT PRIMARY KEY, serial TEXT, ord INTEGER, row_no INTEGER) "
+                    "WITHOUT ROWID")
+    latest: dict[str, tuple[str, int, int]] = {}
+    ord_no = 0
+    row_no = 0
+    last_list = None
+    for list_no, pids, serials in ws.conn.execute(
+            "SELECT list_no, pids, serials FROM list_chunks ORDER BY list_no, chunk_no"):
+        if list_no != last_list:
+            last_list, row_no = list_no, 0
+        for pid, serial in zip(pids.split("\n"), serials.split("\n")):
+            ord_no += 1
+            row_no += 1
+            latest[pid] = (serial, ord_no, row_no)
+    rows = sorted((pid, *v) for pid, v in latest.items())  # in key order: a B-tree append, not scattered
+    for i in range(0, len(rows), 50000):
+        ws.conn.executemany("INSERT INTO temp.list_order VALUES (?, ?, ?, ?)", rows[i:i + 50000])
 
 
 def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
@@ -410,9 +433,11 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
     out = check_output(out)
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
+    list_order(ws)
     sql = ("SELECT p.*, l.serial AS l_serial, l.row_no AS l_row, (SELECT v.place FROM visits v WHERE v.pid = p.pid "
            "AND v.voided = 0 AND v.place <> '' ORDER BY v.hlc DESC LIMIT 1) AS v_place "
-           f"FROM persons p LEFT JOIN list_rows l ON l.pid = p.pid WHERE p.status <> 'paid_official' {FEEDBACK_ORDER}")
+           f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status <> 'paid_official' "
+           f"{FEEDBACK_ORDER}")
     counts = {"否": 0, "是": 0}
     claimed = [0]
     reasons: dict[str, int] = {}

@@ -138,7 +138,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
             ws.writing(author) as batch:
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
         new_households: set[str] = set()
-        list_no, placed = (ws.scalar("SELECT max(list_no) FROM list_rows") or 0) + 1, 0
+        list_no, placed = (ws.scalar("SELECT max(list_no) FROM list_chunks") or 0) + 1, 0
         with ws.deferring_indexes("persons", "events", when=few, progress=_index_progress(progress, res)):
             for parsed in reader.chunks():
                 res.rows += parsed.rows
@@ -175,13 +175,14 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
     return res
 
 
-def _remember_rows(ws: Workspace, people: People, list_no: int, base: int) -> int:
-    """Each person's 序号 and place in this list (the feedback sheet goes back in the bureau's
-    order); returns how many rows of the list are placed so far."""
-    ws.conn.executemany("INSERT OR REPLACE INTO list_rows VALUES (?, ?, ?, ?)",
-                        zip(people["pid"], people["serial"], [list_no] * len(people),
-                            range(base + 1, base + 1 + len(people))))
-    return base + len(people)
+def _remember_rows(ws: Workspace, people: People, list_no: int, chunk_no: int) -> int:
+    """This chunk's IDs and 序号 in list order, as one row (the feedback sheet goes back in the
+    bureau's order; see ledgers.list_order); returns the next chunk's number."""
+    if people:
+        ws.conn.execute("INSERT OR REPLACE INTO list_chunks VALUES (?, ?, ?, ?)",
+                        (list_no, chunk_no, "\n".join(people["pid"]),
+                         "\n".join(s.replace("\n", " ") for s in people["serial"])))
+    return chunk_no + 1
 
 
 def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult

@@ -199,11 +199,12 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX IF EXISTS persons_followup;
     """,
-    # 8 (issue 17): where each person stood in the bureau's latest list (its 序号 as typed and the
-    # row's place), so the feedback sheet goes back in the bureau's numbering and order. Local
-    # state written by list imports, not a projection of events.
+    # 8 (issue 17): the order of each bureau list and its 序号 as typed, one row per chunk of the
+    # list (its IDs and 序号 joined by newlines: a row per person cost a million-person import 5 to
+    # 15 s), so the feedback sheet goes back in the bureau's numbering and order. Local state
+    # written by list imports, not a projection of events.
     """
-    CREATE TABLE list_rows (pid TEXT PRIMARY KEY, serial TEXT NOT NULL DEFAULT '',
-                            list_no INTEGER NOT NULL, row_no INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE list_chunks (list_no INTEGER NOT NULL, chunk_no INTEGER NOT NULL, pids TEXT NOT NULL,
+                              serials TEXT NOT NULL, PRIMARY KEY (list_no, chunk_no)) WITHOUT ROWID;
     """,
 ]
