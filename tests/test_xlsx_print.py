@@ -13,7 +13,7 @@ from canvasser.core.roster import import_roster
 from canvasser.core.store import Workspace
 from canvasser.core.visits import record_visit
 
-from .fixtures import rows, shuffled, write_xlsx
+from .fixtures import corrupt_check_digit, rows, shuffled, write_xlsx
 
 
 @pytest.fixture
@@ -93,3 +93,15 @@ def test_every_spreadsheet_is_ready_to_print(listed, tmp_path):
     assert visited and all(isinstance(v, dt.datetime) for v in visited)
     header, body = sheet_rows(led[ledgers.SHEET_EXEMPT])
     assert all(isinstance(r[header.index("登记日期")], dt.datetime) for r in body)
+
+
+def test_rejected_rows_file_prints_too(tmp_path):
+    people = rows(seed=6, households=5)
+    people[1] = dict(people[1], 公民身份号码=corrupt_check_digit(people[1]["公民身份号码"]))
+    src = write_xlsx(tmp_path / "名单.xlsx", people)
+    with Workspace(tmp_path / "v.db") as ws:
+        res = import_roster(ws, src)
+    sheet = openpyxl.load_workbook(res.rejects_file).worksheets[0]
+    assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and "&N" in sheet.oddFooter.center.text
+    assert sheet["A1"].value == "原行号"  # no title row: the file goes back in as a list

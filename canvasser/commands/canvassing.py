@@ -87,7 +87,8 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("campaign", parents=[parent], help="查看或修改本年度征缴规则（标准、资助、期限、任务数……）")
     p.add_argument("--db", required=True)
     p.add_argument("--set", action="append", default=[], metavar="键=值",
-                   help="修改设置；值可写 JSON，例如 targets={\"青石村\":800}")
+                   help="修改设置（按类型检查，有误则不作任何修改）；值可写 JSON，例如 targets={\"青石村\":800}；"
+                        "缴费码：payment_link=网址 或 payment_image=图片文件（PNG/JPG），payment_caption=说明文字")
     p.add_argument("--target", action="append", default=[], metavar="村=任务数", help="设置某村任务数")
     p.add_argument("--by", default="")
     p.set_defaults(handler=cmd_campaign)

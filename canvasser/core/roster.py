@@ -20,6 +20,7 @@ import openpyxl
 import orjson
 from openpyxl.styles import Font, PatternFill
 
+from . import xlsxprint
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
 from .ids import mask
@@ -370,6 +371,7 @@ def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: s
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20
     sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "C2"
+    xlsxprint.setup(sheet, len(table.headers) + 2, header_rows=1)  # no title row: it goes back in as a list
     default = table.path.with_name(f"{table.path.stem}_未导入行.xlsx")
     for candidate in ([Path(target)] if target else [default, ws.path.with_name(default.name)]):
         try:
