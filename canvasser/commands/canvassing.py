@@ -208,8 +208,12 @@ def cmd_campaign(args):
             changes["targets"] = targets
         changed = campaign_mod.update(ws, changes, args.by) if changes else {}
         values = campaign_mod.load(ws).values
-    lines = [f"{campaign_mod.LABELS.get(k, k)}：{json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v}"
-             for k, v in values.items()]
+    def shown(k: str, v) -> str:
+        if k == "payment_image":  # a picture, not text to print on a terminal
+            return f"已设置（{len(v) * 3 // 4 // 1024} KB）" if v else "未设置"
+        return json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v)
+
+    lines = [f"{campaign_mod.LABELS.get(k, k)}：{shown(k, v)}" for k, v in values.items()]
     if changed:
         lines.insert(0, "已修改：" + "，".join(campaign_mod.LABELS.get(k, k) for k in changed))
     return {"campaign": values, "changed": list(changed)}, "\n".join(lines)

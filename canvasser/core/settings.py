@@ -95,6 +95,8 @@ def check(key: str, value, label: str):
                     raise InputError(f"{label}中“{k}”的数值不能为负：{n}")
                 out[_no_controls(_text(k), label)] = n
             return out
+    except InputError:
+        raise
     except ValueError:
         raise InputError(f"{label}的值类型不对：{str(value)[:40]}") from None
     return value
