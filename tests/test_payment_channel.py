@@ -87,7 +87,7 @@ def test_campaign_set_checks_types_and_refuses_bad_values(village, tmp_path):  #
         args = [a for kv in bad for a in ("--set", kv)]
         r = run_cli("campaign", "--db", db, *args)
         assert r.returncode == 2, (bad, r.stdout, r.stderr)
-        assert r.stderr.strip() and len(r.stderr.strip().splitlines()) == 1 and "类型不对" not in r.stderr or "{" in bad[-1]
+        assert r.stderr.strip() and len(r.stderr.strip().splitlines()) == 1 and "类型不对" not in r.stderr
     with Workspace(db) as w:
         assert w.query("SELECT key, value FROM campaign ORDER BY key") == before  # nothing changed
 
