@@ -105,3 +105,19 @@ def test_rejected_rows_file_prints_too(tmp_path):
     assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and "&N" in sheet.oddFooter.center.text
     assert sheet["A1"].value == "原行号"  # no title row: the file goes back in as a list
+
+
+def test_report_headline_splits_who_confirmed_and_says_what_the_rate_counts(listed, tmp_path):
+    ws, order = listed
+    record_visit(ws, order[0], "paid_on_site", by="李书记")
+    record_visit(ws, order[1], "paid_self", by="李书记")
+    record_visit(ws, order[2], "paid_self", by="李书记")
+    figs = reports.make_report(ws, save=False)
+    lines = dict(ledgers.summary_lines(figs))
+    assert lines["医保局确认已缴费"] == 0
+    assert lines["当场协助缴费（待医保局名单确认）"] == 1 and lines["自报已缴费、学校代缴（待核实）"] == 2
+    assert "完成率（含当场协助和自报待核实）" in lines and lines["医保局确认完成率（仅医保局确认和不需参保）"] == "0.0%"
+    # one person in one special group only: the category table already shows it, no second table
+    assert ledgers.special_rows(figs) == []
+    ledgers.write_report_xlsx(figs, tmp_path / "r.xlsx")
+    assert not any("特殊群体" in n for n in openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames)
