@@ -80,7 +80,9 @@ def test_letter_per_student_household(village, tmp_path):
     # students: 王小明 (在校学生, H01) and 刘芳 (aged 16, H03)
     assert res.households == 2 and res.persons == 2 and not res.extra["generic"]
     text = pdftext(out)
-    assert "尊敬的王䶮户家长" in text and "尊敬的刘伟户家长" in text
+    assert "尊敬的王小明同学家长" in text and "尊敬的刘芳同学家长" in text  # the letter names the student
+    assert flat(text).count("家长回执") == 2 and "学生姓名：王小明" in text and "家长签字" in text
+    assert "全额资助" not in text
     assert mask(ids["王小明"]) in text and mask(ids["刘芳"]) in text
     assert "李秀英" not in text  # not a student
     assert not FULL_ID.search(text)
@@ -95,6 +97,21 @@ def test_generic_letter(village, tmp_path):
     text = pdftext(out)
     assert res.extra["generic"] and res.extra["letters"] == 1
     assert "尊敬的家长" in text and "王䶮" not in text
+    assert "家长回执" in flat(text)
+
+
+def test_leaflet_figures_come_from_the_campaign(village, tmp_path):
+    ws, _ = village
+    out = tmp_path / "l.pdf"
+    build_leaflet(ws, out)
+    text = flat(pdftext(out))
+    assert "724" not in text and "补助0元" not in text  # no invented figure when none is set
+    assert "咨询电话：12393" in text and "请向村委会咨询" not in text
+    assert "补缴" in text and "缩短增加的等待期" in text
+    campaign.update(ws, {"fiscal_subsidy": 700, "standard": 380})
+    build_leaflet(ws, out)
+    text = flat(pdftext(out))
+    assert "每人380元，各级财政再为每人补助700元" in text
 
 
 def test_visit_sheet_masks_and_groups(village, tmp_path):
@@ -104,8 +121,11 @@ def test_visit_sheet_masks_and_groups(village, tmp_path):
     res = build_visit_sheet(ws, out)
     text = pdftext(out)
     assert res.households == 5 and res.extra["groups"] == 2 and res.pages == pages_of(out) == 2
-    assert "138****1234" in text and "13812341234" not in text
-    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
+    assert "13812341234" in text  # the cadre's own working sheet: phones to call from
+    assert "内部工作用表，用后收回" in text
+    assert "第 1/1 页" in text
+    line = next(ln for ln in pdftext(out, layout=True).splitlines() if "李秀英" in ln)
+    assert re.search(r"\b40元", line)  # what she owes
     assert not FULL_ID.search(text)
     assert not any(label in text for label in LABELS)
     assert "无人在家" in text  # the last outcome

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -54,10 +55,22 @@ def numeric_ids(wb) -> int:
                for v in row if isinstance(v, (int, float)) and v > 1e14)
 
 
+HEADER = 2  # every sheet: a title row (place, year, date), then the header
+
+
+def body(sheet) -> list[tuple]:
+    """The data rows: after the header, up to the blank row above the signature lines."""
+    out = []
+    for r in sheet.iter_rows(min_row=HEADER + 1, values_only=True):
+        if all(v is None for v in r):
+            break
+        out.append(r)
+    return out
+
+
 def column(sheet, header: str) -> list:
-    rows = list(sheet.iter_rows(values_only=True))
-    i = rows[0].index(header)
-    return [r[i] for r in rows[1:]]
+    i = [c.value for c in sheet[HEADER]].index(header)
+    return [r[i] for r in body(sheet)]
 
 
 def test_ledger_sheets_headers_ids_as_text(demo, tmp_path):
@@ -74,33 +87,34 @@ def test_ledger_sheets_headers_ids_as_text(demo, tmp_path):
         assert any(want in n for n in wb.sheetnames), want
     assert numeric_ids(wb) == 0
     for sheet in wb.worksheets:
-        header = [c.value for c in sheet[1]]
+        header = [c.value for c in sheet[HEADER]]
         assert all(CJK.search(h) for h in header), header
-        assert sheet.freeze_panes == "A2"
-        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
+        assert sheet.freeze_panes == "A3"
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A2:")
         assert sheet.column_dimensions["G"].width >= 18  # the ID column is wide enough for 18 digits
         id_col = header.index("身份证号") + 1
-        for row in sheet.iter_rows(min_row=2, min_col=id_col, max_col=id_col):
+        for row in sheet.iter_rows(min_row=HEADER + 1, max_row=HEADER + len(body(sheet)), min_col=id_col,
+                                   max_col=id_col):
             cell = row[0]
             assert cell.data_type == "s" and cell.number_format == "@"
             assert ids.is_valid(cell.value)
     todo = wb[ledgers.SHEET_UNPAID]
-    assert todo.max_row - 1 == figs["remaining"] == res["sheets"][ledgers.SHEET_UNPAID]
-    assert wb[ledgers.SHEET_PAID].max_row - 1 == figs["paid_official"] + figs["paid_claimed"]
-    assert wb[ledgers.SHEET_EXEMPT].max_row - 1 == figs["accepted"]
+    assert len(body(todo)) == figs["remaining"] == res["sheets"][ledgers.SHEET_UNPAID]
+    assert len(body(wb[ledgers.SHEET_PAID])) == figs["paid_official"] + figs["paid_claimed"]
+    assert len(body(wb[ledgers.SHEET_EXEMPT])) == figs["accepted"]
     special = wb[ledgers.SHEET_SPECIAL]
     assert all(camp.is_special(c) or "在校学生" in c for c in column(special, "人员类别"))
 
     pids = pids_of(demo)
-    exempt = {r[6]: r for r in wb[ledgers.SHEET_EXEMPT].iter_rows(min_row=2, values_only=True)}
-    head = [c.value for c in wb[ledgers.SHEET_EXEMPT][1]]
+    exempt = {r[6]: r for r in body(wb[ledgers.SHEET_EXEMPT])}
+    head = [c.value for c in wb[ledgers.SHEET_EXEMPT][HEADER]]
     dead = dict(zip(head, exempt[pids[0]]))
     assert dead["不需参保原因"] == "死亡" and dead["证明材料（张）"] == 1 and "去世" in dead["备注"]
-    away = {r[6]: dict(zip([c.value for c in wb[ledgers.SHEET_AWAY][1]], r))
-            for r in wb[ledgers.SHEET_AWAY].iter_rows(min_row=2, values_only=True)}
+    away = {r[6]: dict(zip([c.value for c in wb[ledgers.SHEET_AWAY][HEADER]], r))
+            for r in body(wb[ledgers.SHEET_AWAY])}
     assert away[pids[3]]["外出地点"] == "广东省东莞市" and away[pids[3]]["联系方式"] == "电话"
-    paid = {r[6]: dict(zip([c.value for c in wb[ledgers.SHEET_PAID][1]], r))
-            for r in wb[ledgers.SHEET_PAID].iter_rows(min_row=2, values_only=True)}
+    paid = {r[6]: dict(zip([c.value for c in wb[ledgers.SHEET_PAID][HEADER]], r))
+            for r in body(wb[ledgers.SHEET_PAID])}
     assert paid[pids[2]]["参保状态"] == "医保局确认已缴费" and paid[pids[2]]["缴费渠道/联系方式"] == "税务APP"
     groups = list(dict.fromkeys(column(todo, "组")))
     assert groups == sorted(groups, key=reports.group_key) and groups[:2] == ["一组", "二组"]
@@ -134,12 +148,12 @@ def test_report_xlsx_sections(demo, tmp_path):
     for name in ("总体情况", "分村排名", "分组进度", "分类别进度", "走访人员"):
         assert name in wb.sheetnames
     assert numeric_ids(wb) == 0
-    villages = list(wb["分村排名"].iter_rows(min_row=2, values_only=True))
+    villages = body(wb["分村排名"])
     assert villages[-1][1] == "合计" and villages[-1][3] == figs["total"] and villages[-1][4] == figs["done"]
-    groups = list(wb["分组进度"].iter_rows(min_row=2, values_only=True))
+    groups = body(wb["分组进度"])
     assert sum(r[1] for r in groups) == figs["total"] and sum(r[2] for r in groups) == figs["done"]
-    assert wb["分组进度"]["E2"].number_format == "0.0%"
-    cats = {r[0]: r for r in wb["分类别进度"].iter_rows(min_row=2, values_only=True)}
+    assert wb["分组进度"]["E3"].number_format == "0.0%"
+    cats = {r[0]: r for r in body(wb["分类别进度"])}
     assert sum(r[1] for r in cats.values()) == figs["total"]
     for name, v in figs["by_category"].items():
         assert (cats[name][-1] == "未达100%") == v["below_100"]
@@ -177,19 +191,22 @@ def test_feedback_sheet(demo, tmp_path):
         ws.close()
     wb = openpyxl.load_workbook(out)
     sheet = wb.worksheets[0]
-    head = [c.value for c in sheet[1]]
+    head = [c.value for c in sheet[HEADER]]
     for h in ("姓名", "身份证号", "是否参保", "未参保原因", "缴费金额", "死亡时间", "备注", "村（社区）", "组"):
         assert h in head
     assert numeric_ids(wb) == 0
-    rows = {r[head.index("身份证号")]: dict(zip(head, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    rows = {r[head.index("身份证号")]: dict(zip(head, r)) for r in body(sheet)}
     assert len(rows) == total == res["rows"]
     pids = pids_of(demo)
-    assert rows[pids[0]]["未参保原因"] == "死亡" and rows[pids[0]]["死亡时间"] == "2026-10-03"
+    assert rows[pids[0]]["未参保原因"] == "死亡" and rows[pids[0]]["死亡时间"].date() == dt.date(2026, 10, 3)
     assert rows[pids[1]]["未参保原因"] == "拒参" and "经济困难" in rows[pids[1]]["备注"]
     assert pids[2] not in rows  # the bureau already has them as paid
     assert rows[pids[3]]["未参保原因"] == "异地参保" and "东莞" in rows[pids[3]]["备注"]
-    claimed = [r for r in rows.values() if r["是否参保"] == "已缴费待核实"]
-    assert claimed and all(r["缴费金额"] is not None for r in claimed)
+    assert {r["是否参保"] for r in rows.values()} <= {"是", "否"}  # a yes/no column holds only 是/否
+    claimed = [r for r in rows.values() if "待医保局核实" in (r["备注"] or "")]
+    assert claimed and all(r["缴费金额"] is not None and r["是否参保"] == "否" for r in claimed)
+    unvisited = [r for r in rows.values() if r["填报状态"] == "待填报"]
+    assert unvisited and all(r["未参保原因"] is None for r in unvisited)  # nobody reported a reason
     assert set(r["未参保原因"] for r in rows.values()) <= set(ledgers.FEEDBACK_REASON_LIST) | {None}
     assert sheet.data_validations.dataValidation  # drop-down lists for the towns
 
@@ -244,7 +261,7 @@ def test_cli_report_ledger_feedback_message(demo, tmp_path, capsys):
     assert code == 0 and set(led["sheets"]) == {ledgers.SHEET_UNPAID, ledgers.SHEET_PAID, ledgers.SHEET_SPECIAL,
                                                 ledgers.SHEET_AWAY, ledgers.SHEET_EXEMPT}
     code, fb = run_cli(capsys, "feedback", "--db", db, "--out", tmp_path / "f.xlsx")
-    assert code == 0 and fb["rows"] == fb["not_paid"] + fb["claimed"]
+    assert code == 0 and fb["rows"] == fb["not_paid"] + fb["paid_on_site"] and fb["claimed"] >= fb["paid_on_site"]
     pid = pids_of(db)[1]
     code, msg = run_cli(capsys, "message", "--db", db, "--id", pid, "--household")
     assert code == 0 and msg["id"] == ids.mask(pid) and pid not in msg["text"]
@@ -264,6 +281,6 @@ def test_sheet_continues_past_the_row_limit(demo, tmp_path, monkeypatch):
     todo = [n for n in wb.sheetnames if n.startswith(ledgers.SHEET_UNPAID)]
     assert len(todo) == -(-res["sheets"][ledgers.SHEET_UNPAID] // 50) > 1
     assert todo[1] == f"{ledgers.SHEET_UNPAID}(2)"
-    rows = sum(wb[n].max_row - 1 for n in todo)
+    rows = sum(len(body(wb[n])) for n in todo)
     assert rows == res["sheets"][ledgers.SHEET_UNPAID]
-    assert [c.value for c in next(wb[todo[1]].iter_rows(max_row=1))][6] == "身份证号"
+    assert [c.value for c in next(wb[todo[1]].iter_rows(min_row=HEADER, max_row=HEADER))][6] == "身份证号"

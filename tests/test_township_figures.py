@@ -174,16 +174,16 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     assert figs["ranking"][0] == A
     write_report_xlsx(figs, tmp / "r.xlsx")
     sheet = load_workbook(tmp / "r.xlsx")["分村排名"]
-    head = [c.value for c in sheet[1]]
-    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    head = [c.value for c in sheet[2]]  # row 1 is the printed title (village, year, date)
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
     assert [r[1] for r in rows[:3]] == figs["ranking"]
     last = head.index("最近上报")
     assert {r[1]: r[last] for r in rows[:3]}[A] == "从未上报"
     assert {r[1]: r[last] for r in rows[:3]}[B].startswith(dt.date.today().isoformat())
     assert rows[0][head.index("完成率（占任务数）")] == 0.5
-    summary = {r[0].value: r[1].value for r in load_workbook(tmp / "r.xlsx")["总体情况"].iter_rows(min_row=2)}
+    summary = {r[0].value: r[1].value for r in load_workbook(tmp / "r.xlsx")["总体情况"].iter_rows(min_row=3)}
     assert [v for k, v in summary.items() if k.startswith("未上报的村")] == ["、".join(figs["silent"])]
-    per = [r for r in load_workbook(tmp / "r.xlsx")["分村特殊群体"].iter_rows(min_row=2, values_only=True)]
+    per = [r for r in load_workbook(tmp / "r.xlsx")["分村特殊群体"].iter_rows(min_row=3, values_only=True)]
     want = sum(g["total"] for v in figs["by_village"].values() for g in v["special_groups"].values())
     assert sum(r[2] for r in per) == want and want > 0
     for k, g in figs["special_groups"].items():  # each group's villages add up to the township's
@@ -249,12 +249,13 @@ def test_feedback_parts_match_the_dashboard_and_the_visit_place_is_in_the_ledger
     fb = write_feedback(town, tmp / "fb.xlsx")
     assert fb["remaining"] == figs["remaining"] and fb["not_needed"] == figs["accepted"] == 1
     assert fb["claimed"] == figs["paid_claimed"] and fb["rows"] == figs["total"] - figs["paid_official"]
-    assert fb["not_paid"] == fb["remaining"] + fb["not_needed"]
+    # 是否参保: 是 only where a cadre paid on the spot; a self-reported payment stays 否 until the bureau confirms
+    assert fb["rows"] == fb["remaining"] + fb["not_needed"] + fb["claimed"] == fb["not_paid"] + fb["paid_on_site"]
     assert away_place(town, pids[0]) == "浙江宁波"
     write_ledger(town, tmp / "ledger.xlsx")
     sheet = load_workbook(tmp / "ledger.xlsx")[SHEET_UNPAID]
-    head = [c.value for c in sheet[1]]
-    line = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if pids[0] in r)
+    head = [c.value for c in sheet[2]]
+    line = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if pids[0] in r)
     assert line[head.index("外出地点")] == "浙江宁波"
 
 
@@ -273,7 +274,7 @@ def test_the_shown_list_exports_with_masked_or_full_ids_and_no_formula(world):
     masked = write_people(town, flt, tmp / "m.xlsx")
     full = write_people(town, flt, tmp / "f.xlsx", full_ids=True)
     assert masked["rows"] == full["rows"] == 2
-    rows = {p: list(load_workbook(tmp / p).active.iter_rows(min_row=2, values_only=True)) for p in ("m.xlsx", "f.xlsx")}
+    rows = {p: list(load_workbook(tmp / p).active.iter_rows(min_row=3, values_only=True)) for p in ("m.xlsx", "f.xlsx")}
     assert sorted(r[5] for r in rows["f.xlsx"]) == sorted([a, b])
     assert all(r[5] not in (a, b) and r[5][-4:] in (a[-4:], b[-4:]) for r in rows["m.xlsx"])
     assert {r[1] for r in rows["f.xlsx"]} == {A}

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from ..core import campaign as campaign_mod
-from ..core import figures, ids
+from ..core import figures, ids, names
 from ..core.campaign import OUTCOMES, STATUS_LABELS
 from ..core.errors import InputError
 from ..core.paid import FIELDS as PAID_FIELDS
@@ -88,7 +88,8 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("campaign", parents=[parent], help="查看或修改本年度征缴规则（标准、资助、期限、任务数……）")
     p.add_argument("--db", required=True)
     p.add_argument("--set", action="append", default=[], metavar="键=值",
-                   help="修改设置；值可写 JSON，例如 targets={\"青石村\":800}")
+                   help="修改设置（按类型检查，有误则不作任何修改）；值可写 JSON，例如 targets={\"青石村\":800}；"
+                        "缴费码：payment_link=网址 或 payment_image=图片文件（PNG/JPG），payment_caption=说明文字")
     p.add_argument("--target", action="append", default=[], metavar="村=任务数", help="设置某村任务数")
     p.add_argument("--by", default="")
     p.set_defaults(handler=cmd_campaign)
@@ -156,7 +157,10 @@ def cmd_person(args):
             pid = add_person(ws, args.id, args.add, grp=args.group, household=args.household or "",
                              relation=args.relation, address=args.address, phone=args.phone,
                              categories=args.categories, by=args.by)
-            return {"id": pid, "added": True}, f"已新增：{args.add}（{ids.mask(pid)}）"
+            added = ws.scalar("SELECT name FROM persons WHERE pid=?", (pid,)) or args.add
+            warn = names.warning(added)
+            return ({"id": pid, "added": True, "name": added, "rare_chars": "".join(names.rare_chars(added))},
+                    f"已新增：{added}（{ids.mask(pid)}）" + (f"\n注意：{warn}" if warn else ""))
         if args.left:
             mark_left(ws, args.id, args.left, by=args.by, note=args.note)
             return {"left": args.left}, f"已标记离开：{STATUS_LABELS[args.left]}"
@@ -210,8 +214,12 @@ def cmd_campaign(args):
             changes["targets"] = targets
         changed = campaign_mod.update(ws, changes, args.by) if changes else {}
         values = campaign_mod.load(ws).values
-    lines = [f"{campaign_mod.LABELS.get(k, k)}：{json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v}"
-             for k, v in values.items()]
+    def shown(k: str, v) -> str:
+        if k == "payment_image":  # a picture, not text to print on a terminal
+            return f"已设置（{len(v) * 3 // 4 // 1024} KB）" if v else "未设置"
+        return json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v)
+
+    lines = [f"{campaign_mod.LABELS.get(k, k)}：{shown(k, v)}" for k, v in values.items()]
     if changed:
         lines.insert(0, "已修改：" + "，".join(campaign_mod.LABELS.get(k, k) for k in changed))
     return {"campaign": values, "changed": list(changed)}, "\n".join(lines)

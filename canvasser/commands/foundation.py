@@ -81,6 +81,9 @@ def cmd_import(args):
                      "；".join(f"第{d['row']}行" for d in res.duplicates[:20]))
     if res.missing:
         lines.append(f"注意：以前名单中有 {res.missing} 人不在本次名单里（未删除，仅提示）。")
+    if res.rare_names:
+        lines.append(f"注意：{len(res.rare_names)} 人的姓名含生僻字（打印时留出方框请手写补全，查找时输入其余的字或拼音首字母）：" +
+                     "；".join(f"第{r['row']}行 {r['name']}（{r['chars']}）" for r in res.rare_names[:20]))
     return res.as_json(), "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from . import settings
 from .errors import InputError
 from .store import Workspace
 
@@ -49,7 +50,7 @@ DEFAULTS: dict = {
     "collection_end": "2026-12-31",
     "supplementary_end": "2027-02-28",
     "standard": 400,
-    "fiscal_subsidy": 724,
+    "fiscal_subsidy": 0,  # per person, from the county's document; 0 = not set (the leaflet then names no figure)
     # keyword in the person's category -> subsidy (yuan). Editable local figures, not law.
     "subsidies": {
         "特困": 400, "孤儿": 400, "事实无人抚养": 400, "重点优抚": 400,
@@ -59,13 +60,17 @@ DEFAULTS: dict = {
     "special_groups": list(SPECIAL_GROUPS),
     "done_outcomes": [k for k, (_, d) in OUTCOMES.items() if d],
     "payment_channels": ["微信搜索“城乡居民医保缴费”小程序", "省税务APP", "国家医保服务平台APP", "银行柜台或村委会代收"],
-    "payment_link": "https://fuwu.nhsa.gov.cn/nationalHallSt/#/home",
+    # the county's payment channel: a link printed as a QR, or the payment-code image it hands out
+    # (a data: URI, PNG or JPEG), with a caption saying what it is. Neither set: no QR is printed.
+    "payment_link": "",
+    "payment_image": "",
+    "payment_caption": "",
     "targets": {},
     "silent_days": 3,
     "waiting_fixed_months": 3,
     "waiting_per_year_months": 1,
-    "bureau_phone": "",
-    "issuer": "村（社区）医保工作组",
+    "bureau_phone": "12393",  # the national medical-insurance hotline
+    "issuer": "",  # '' = the village's own committee (see issuer_for)
 }
 
 LABELS = {
@@ -73,9 +78,10 @@ LABELS = {
     "supplementary_end": "补缴期截止", "standard": "个人缴费标准（元）", "fiscal_subsidy": "财政补助（元/人）",
     "subsidies": "资助参保标准（关键词→资助金额，本地可改）", "special_groups": "必须100%参保的特殊群体",
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
+    "payment_image": "缴费码图片（PNG/JPG）", "payment_caption": "缴费码说明文字",
     "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示",
     "waiting_fixed_months": "固定待遇等待期（月）",
-    "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位",
+    "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位（空白即本村（社区）村民/居民委员会）",
 }
 
 
@@ -144,32 +150,42 @@ TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the townshi
 
 
 def load(ws: Workspace) -> Campaign:
+    """The settings; a stored value of the wrong type (an old version's, a package's) falls back to
+    the default, so no setting can make printing crash."""
     values = json.loads(json.dumps(DEFAULTS))
     for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE ?", (TEMPLATE_PREFIX + "%",)):
-        values[key] = json.loads(value)
+        if key not in DEFAULTS:
+            continue
+        try:
+            values[key] = settings.check(key, json.loads(value), LABELS.get(key, key))
+        except (InputError, ValueError):
+            pass
     return Campaign(values)
 
 
 def validate(changes: dict) -> dict:
+    """Each value checked and converted by the type of its setting (InputError names the bad one)."""
     out = {}
     for key, value in changes.items():
         if key not in DEFAULTS:
             raise InputError(f"未知的设置项“{key}”。可用的有：{'，'.join(DEFAULTS)}")
-        if key in ("collection_start", "collection_end", "supplementary_end"):
-            try:
-                dt.date.fromisoformat(str(value))
-            except ValueError as exc:
-                raise InputError(f"{LABELS[key]}日期格式应为 YYYY-MM-DD：{value}") from exc
-        if key in ("coverage_year", "standard", "fiscal_subsidy", "waiting_fixed_months", "waiting_per_year_months",
-                   "silent_days"):
-            try:
-                value = int(value)
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"{LABELS[key]}应为整数：{value}") from exc
-        if key == "done_outcomes":
-            value = [outcome_code(v) for v in value]
-        out[key] = value
+        out[key] = settings.check(key, value, LABELS[key])
+    start = out.get("collection_start")
+    end = out.get("collection_end")
+    if start and end and start > end:
+        raise InputError("集中征缴期开始日期晚于截止日期")
     return out
+
+
+def issuer_for(camp: Campaign, village: str) -> str:
+    """Who signs a notice: the setting, else the village's own committee (青石村村民委员会)."""
+    issuer = str(camp.values.get("issuer") or "").strip()
+    if issuer and issuer != "村（社区）医保工作组":
+        return issuer
+    village = (village or "").strip()
+    if not village:
+        return "村（社区）民委员会"
+    return village + ("居民委员会" if village.endswith("社区") else "村民委员会")
 
 
 def update(ws: Workspace, changes: dict, author: str = "") -> dict:
@@ -179,4 +195,22 @@ def update(ws: Workspace, changes: dict, author: str = "") -> dict:
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
     if changed:
         ws.emit("campaign.set", "campaign", changed, author)
+    return changed
+
+
+CHANNEL_ASKED = "payment_channel_asked"  # meta: the window asked once for the payment channel
+
+
+def channel_prompt_due(ws: Workspace) -> bool:
+    """True when notices are about to print with no payment link or code set and nobody was asked yet."""
+    v = load(ws).values
+    return not (v.get("payment_link") or v.get("payment_image")) and not ws.meta(CHANNEL_ASKED)
+
+
+def set_channel(ws: Workspace, *, link: str = "", image: str = "", caption: str = "", author: str = "") -> dict:
+    """Store the payment channel the window asked for (validated like `campaign --set`); an empty
+    answer only records that the question was asked, so it is not asked again."""
+    changes = {k: v for k, v in (("payment_link", link), ("payment_image", image), ("payment_caption", caption)) if v}
+    changed = update(ws, changes, author) if changes else {}
+    ws.set_meta(CHANNEL_ASKED, "1")
     return changed

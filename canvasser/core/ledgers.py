@@ -2,8 +2,9 @@
 
 Ledgers and feedback sheets go to the township and the bureau, so they carry full ID numbers,
 always written as text (a number would lose its last digits in Excel). Big sheets are streamed
-with openpyxl's write-only mode; every sheet has Chinese headers, filters, sized columns and a
-frozen header row. A file is written beside its target and renamed at the end, so a cancelled or
+with openpyxl's write-only mode; every sheet has a title row (village, year, date), Chinese
+headers, filters, sized columns, a frozen header, dates as dates and the print setup of
+`xlsxprint` (landscape, one page wide, header repeated, page numbers, signature lines). A file is written beside its target and renamed at the end, so a cancelled or
 failed run leaves no half-written file.
 """
 
@@ -23,13 +24,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import campaign as campaign_mod
-from . import figures, groups, reports
-from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, OUTCOMES, STATUS_LABELS, Campaign
+from . import figures, groups, reports, xlsxprint
+from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
 from .errors import Cancelled, InputError
 from .store import Workspace
 
 Progress = Callable[[int, str], bool] | None
-MAX_ROWS = 1_048_576 - 1  # Excel's row limit, minus the header row
+MAX_ROWS = 1_048_576 - 4  # Excel's row limit, minus the title, header and signature rows
+HEADER_ROW = 2  # the title row is above it
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ALERT_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -42,16 +44,17 @@ SHEET_AWAY = "外出务工人员台账"
 SHEET_EXEMPT = "不需参保人员台账"
 AWAY_CATEGORIES = ("外出务工", "灵活就业")
 
-# the district's list of reasons (未参保原因) for the feedback sheet, by outcome code
+# the district's list of reasons (未参保原因) for the feedback sheet, by outcome code; an outcome that
+# is no reason for not enrolling (nobody home, a promise, told while away) leaves the reason empty
 FEEDBACK_REASONS: dict[str, str] = {
     "dead": "死亡", "prison": "服刑", "military": "服役", "refused": "拒参", "missing": "失踪",
     "unreachable": "无法联系", "moved_out": "户口迁出", "employee_insurance": "本地职工",
-    "insured_elsewhere": "异地参保", "duplicate": "其他", "promised": "其他", "not_home": "其他",
-    "migrant_informed": "其他", "": "其他",
+    "insured_elsewhere": "异地参保", "duplicate": "其他",
 }
 FEEDBACK_REASON_LIST = ("死亡", "服刑", "服役", "拒参", "失踪", "无法联系", "已注销户口", "户口迁出", "本地职工",
                         "异地参保", "自愿放弃", "其他")
-FEEDBACK_PAID_LIST = ("否", "已缴费待核实", "是")
+FEEDBACK_PAID_LIST = ("是", "否")
+WITNESSED_PAID = ("paid_on_site",)  # a cadre saw the payment go through: 是 (the bureau's list confirms later)
 
 NEXT_STEPS = {
     "": "入户走访，讲解政策", "promised": "到期提醒缴费（承诺{promised}）", "not_home": "再次上门或电话联系",
@@ -70,6 +73,11 @@ def next_step(status: str, promised: str = "", reason: str = "") -> str:
 
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+def claim_label(status: str) -> str:
+    """A claimed payment's label without its own "(待核实)" (the caller says who verifies it)."""
+    return status_label(status).split("(")[0]
 
 
 def _check(progress: Progress, done: int, msg: str) -> None:
@@ -116,13 +124,21 @@ def _header_cells(ws, cols: list[Col]) -> list[WriteOnlyCell]:
     return cells
 
 
-def _open_sheet(wb: Workbook, title: str, cols: list[Col]):
+def _open_sheet(wb: Workbook, title: str, cols: list[Col], heading: str = ""):
     ws = wb.create_sheet(title)
     for i, c in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(i)].width = c.width
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    xlsxprint.begin(ws, heading or title, len(cols))
     ws.append(_header_cells(ws, cols))
     return ws
+
+
+def _dated(ws, value):
+    """A date or time written as one (Excel sorts and filters it), shown without seconds."""
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = xlsxprint.TIME_FORMAT if isinstance(value, dt.datetime) else xlsxprint.DATE_FORMAT
+    return cell
 
 
 def _text_cell(ws, value) -> WriteOnlyCell:
@@ -132,19 +148,22 @@ def _text_cell(ws, value) -> WriteOnlyCell:
 
 
 def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list], *, progress: Progress = None,
-                counted: list[int] | None = None) -> int:
-    """Stream rows into one sheet (continued on "title(2)" ... past Excel's row limit); returns the row count."""
+                counted: list[int] | None = None, heading: str = "", signed: bool = True) -> int:
+    """Stream rows into one sheet (continued on "title(2)" ... past Excel's row limit); returns the row count.
+    `heading` is the title row's text; a `signed` sheet ends with the signature and date lines."""
     text_cols = [i for i, c in enumerate(cols) if c.text]
     part, n, in_sheet = 1, 0, 0
-    ws = _open_sheet(wb, title, cols)
+    ws = _open_sheet(wb, title, cols, heading)
     last = get_column_letter(len(cols))
     for row in rows:
         if in_sheet == MAX_ROWS:
-            ws.auto_filter.ref = f"A1:{last}{in_sheet + 1}"
+            ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{in_sheet + HEADER_ROW}"
+            if signed:
+                xlsxprint.sign(ws, len(cols))
             part += 1
-            ws = _open_sheet(wb, f"{title}({part})", cols)
+            ws = _open_sheet(wb, f"{title}({part})", cols, heading)
             in_sheet = 0
-        row = [None if v == "" else v for v in row]  # an empty cell is no cell: much less XML
+        row = [None if v == "" else _dated(ws, v) if isinstance(v, dt.date) else v for v in row]  # no empty cells
         for i in text_cols:
             if row[i] is not None:
                 row[i] = _text_cell(ws, row[i])
@@ -153,7 +172,9 @@ def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list],
         in_sheet += 1
         if n % 5000 == 0:
             _check(progress, (counted[0] if counted else 0) + n, f"{title}：{n} 行")
-    ws.auto_filter.ref = f"A1:{last}{in_sheet + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{in_sheet + HEADER_ROW}"
+    if signed:
+        xlsxprint.sign(ws, len(cols))
     if counted is not None:
         counted[0] += n
     return n
@@ -162,12 +183,16 @@ def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list],
 def _own_list(ws: Workspace, sql: str, params: tuple) -> tuple[str, tuple]:
     """A ledger query narrowed to the workspace's own list (`figures.scope`): a village's ledgers
     leave out someone the township assigned to another village, as its counts do. Every ledger
-    query ends with "WHERE <condition> ORDER"; the condition is bracketed and the scope added."""
+    query ends with "WHERE <condition> ORDER" (or the feedback sheet's order); the condition is
+    bracketed and the scope added."""
     village = figures.own_village(ws)
-    head, sep, tail = sql.rpartition(" WHERE ")
-    if not village or not sep or not tail.endswith(ORDER):
+    if not village:
         return sql, params
-    return f"{head} WHERE ({tail[:-len(ORDER)]}) AND village IN (?, '') {ORDER}", (*params, village)
+    head, sep, tail = sql.rpartition(" WHERE ")
+    order = next((o for o in (ORDER, FEEDBACK_ORDER) if tail.endswith(o)), None)
+    if not sep or order is None:
+        raise ValueError("a ledger query must end with WHERE … ORDER")  # never an unscoped ledger
+    return f"{head} WHERE ({tail[:-len(order)]}) AND p.village IN (?, '') {order}", (*params, village)
 
 
 def _rows(ws: Workspace, sql: str, params: tuple = ()) -> Iterator[dict]:
@@ -182,12 +207,8 @@ def _rows(ws: Workspace, sql: str, params: tuple = ()) -> Iterator[dict]:
             yield dict(zip(names, r))
 
 
-def _date(text: str | None) -> str:
-    return (text or "")[:10]
-
-
-def _time(text: str | None) -> str:
-    return (text or "")[:16].replace("T", " ")
+_date = xlsxprint.as_date
+_time = xlsxprint.as_time
 
 
 def _marks(values) -> str:
@@ -232,7 +253,7 @@ def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
     for i, r in enumerate(_rows(ws, sql, tuple(done)), 1):
         yield [*_person(i, r), camp.amount_due(r["categories"]), status_label(r["status"]),
                status_label(r["last_outcome"]) if r["last_outcome"] else "", r["last_reason"],
-               _time(r["last_visit_at"]), r["last_visit_by"], r["visit_count"], r["promised"], r["followup"],
+               _time(r["last_visit_at"]), r["last_visit_by"], r["visit_count"], _date(r["promised"]), _date(r["followup"]),
                next_step(r["status"], r["promised"], r["last_reason"]), r["v_place"] or r["away_place"],
                r["last_note"] or r["note"]]
 
@@ -249,7 +270,7 @@ def _paid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
     for i, r in enumerate(_rows(ws, sql, (int(camp.values["coverage_year"]), *statuses)), 1):
         official = r["status"] == "paid_official"
         amount = r["paid_amount"] if official and r["paid_amount"] is not None else camp.amount_due(r["categories"])
-        yield [*_person(i, r), "医保局确认已缴费" if official else f"{status_label(r['status'])}（待医保局核实）",
+        yield [*_person(i, r), "医保局确认已缴费" if official else f"{claim_label(r['status'])}（待医保局核实）",
                amount, _date(r["paid_at"]) if official else _date(r["last_visit_at"]),
                (r["o_channel"] or "医保局缴费名单") if official else r["last_via"], r["last_visit_by"],
                r["last_note"] or r["note"]]
@@ -262,7 +283,7 @@ PAID_COLS = [*PERSON_COLS, Col("参保状态", 24), Col("缴费金额（元）",
 def _special_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
     keys = [*camp.values["special_groups"], reports.STUDENT]
     cond = " OR ".join("instr(categories, ?) > 0" for _ in keys) or "0"
-    sql = f"SELECT * FROM persons WHERE {cond} {ORDER}"
+    sql = f"SELECT * FROM persons p WHERE {cond} {ORDER}"
     i = 0
     for r in _rows(ws, sql, tuple(keys)):
         group = camp.special_group_of(r["categories"]) or (reports.STUDENT if reports.STUDENT in r["categories"] else "")
@@ -319,6 +340,12 @@ LEDGERS = ((SHEET_UNPAID, UNPAID_COLS, _unpaid_rows), (SHEET_PAID, PAID_COLS, _p
            (SHEET_EXEMPT, EXEMPT_COLS, _exempt_rows))
 
 
+def heading(ws: Workspace, camp: Campaign, what: str, day: dt.date | None = None) -> str:
+    """The title row of a sheet: this workspace's village (or township), the year, the date."""
+    place = ws.meta("village", "") or ws.meta("township", "") or ""
+    return xlsxprint.title_text(what, village=place, year=camp.values["coverage_year"], day=day)
+
+
 def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
     """All five ledgers in one xlsx, a sheet each; returns {"file", "sheets": {name: rows}}."""
     out = check_output(out)
@@ -328,7 +355,8 @@ def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None) -
     sheets = {}
     for title, cols, rows in LEDGERS:
         _check(progress, counted[0], title)
-        sheets[title] = write_sheet(wb, title, cols, rows(ws, camp), progress=progress, counted=counted)
+        sheets[title] = write_sheet(wb, title, cols, rows(ws, camp), progress=progress, counted=counted,
+                                    heading=heading(ws, camp, title))
     _check(progress, counted[0], "保存文件")
     _save(wb, out)
     return {"file": str(out), "sheets": sheets}
@@ -346,24 +374,28 @@ def death_date(note: str, visit_at: str) -> tuple[str, str]:
             return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat(), ""
         except ValueError:
             pass
-    return _date(visit_at), "死亡时间为走访登记日期" if visit_at else ""
+    return (visit_at or "")[:10], "死亡时间为走访登记日期" if visit_at else ""
 
 
 def feedback_row(r: dict, camp: Campaign) -> list:
-    """One person's line: 是否参保, 未参保原因, 缴费金额, 死亡时间, 备注, 填报状态."""
+    """One person's line: 是否参保 (是/否 only), 未参保原因 (empty unless someone reported one),
+    缴费金额, 死亡时间, 备注, 填报状态."""
     status = r["status"]
     notes: list[str] = []
-    death = ""
+    death: dt.date | str = ""
     amount: int | float | str = ""
+    reason = ""
+    visited = (r["last_visit_at"] or "")[:10]
     if status in CLAIMED_PAID:
-        paid, reason = "已缴费待核实", ""
+        paid = "是" if status in WITNESSED_PAID else "否"
         amount = camp.amount_due(r["categories"])
-        notes.append(f"{status_label(status)}，{_date(r['last_visit_at'])}登记")
+        notes.append(f"{claim_label(status)}，{visited}登记" + ("" if paid == "是" else "，待医保局核实"))
     else:
         paid = "否"
-        reason = FEEDBACK_REASONS.get(status, "其他")
+        reason = FEEDBACK_REASONS.get(status, "")
         if status == "dead":
-            death, why = death_date(r["last_note"], r["last_visit_at"])
+            day, why = death_date(r["last_note"], r["last_visit_at"])
+            death = xlsxprint.as_date(day) or ""
             if why:
                 notes.append(why)
         elif status == "duplicate":
@@ -374,10 +406,6 @@ def feedback_row(r: dict, camp: Campaign) -> list:
             notes.append("多次上门无人在家" if (r["visit_count"] or 0) > 1 else "上门无人在家")
         elif status == "migrant_informed":
             notes.append("外出务工，已告知缴费方式")
-        elif status == "":
-            notes.append("尚未走访")
-        elif status in OUTCOMES and reason == "其他":
-            notes.append(status_label(status))
         if status == "refused" and r["last_reason"]:
             notes.append(f"原因：{r['last_reason']}")
         if status == "insured_elsewhere" and r.get("v_place"):
@@ -389,56 +417,97 @@ def feedback_row(r: dict, camp: Campaign) -> list:
 
 
 FEEDBACK_COLS = [Col("序号", 7), Col("乡镇（街道）", 12), Col("村（社区）", 12), Col("组", 8), Col("姓名", 10),
-                 Col("身份证号", 21, True), Col("是否参保", 12), Col("未参保原因", 12), Col("缴费金额", 10),
+                 Col("身份证号", 21, True), Col("是否参保", 9), Col("未参保原因", 12), Col("缴费金额", 10),
                  Col("死亡时间", 12), Col("备注", 36), Col("填报状态", 9)]
+# the bureau's order: the latest list each person came in, then their row in it; anyone the lists
+# never had (added in the village) after them, in village order
+FEEDBACK_ORDER = ("ORDER BY l.ord IS NULL, l.ord, p.village, group_rank(p.grp), p.household, "
+                  "(p.relation = '户主') DESC, p.pid")
+
+
+def list_order(ws: Workspace) -> None:
+    """A temporary table `list_order(pid, serial, ord, row_no)`: each person's place in the latest
+    bureau list that had them (lists in import order, rows in list order) and the 序号 typed there."""
+    ws.conn.execute("DROP TABLE IF EXISTS temp.list_order")
+    ws.conn.execute("CREATE TEMP TABLE list_order (pid TEXT PRIMARY KEY, serial TEXT, ord INTEGER, row_no INTEGER) "
+                    "WITHOUT ROWID")
+    latest: dict[str, tuple[str, int, int]] = {}
+    ord_no = 0
+    row_no = 0
+    last_list = None
+    for list_no, pids, serials in ws.conn.execute(
+            "SELECT list_no, pids, serials FROM list_chunks ORDER BY list_no, chunk_no"):
+        if list_no != last_list:
+            last_list, row_no = list_no, 0
+        for pid, serial in zip(pids.split("\n"), serials.split("\n")):
+            ord_no += 1
+            row_no += 1
+            latest[pid] = (serial, ord_no, row_no)
+    rows = sorted((pid, *v) for pid, v in latest.items())  # in key order: a B-tree append, not scattered
+    for i in range(0, len(rows), 50000):
+        ws.conn.executemany("INSERT INTO temp.list_order VALUES (?, ?, ?, ?)", rows[i:i + 50000])
 
 
 def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
-    """The sheet the township returns to the bureau: one line per person the bureau has not confirmed as paid."""
+    """The sheet the township returns to the bureau: one line per person the bureau has not confirmed
+    as paid, in the bureau's row order with its 序号 (a running number for people it never listed)."""
     out = check_output(out)
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
-    sql = f"SELECT p.*, {VISIT_PLACE} FROM persons p WHERE status <> 'paid_official' {ORDER}"
-    counts = {"否": 0, "已缴费待核实": 0}
+    list_order(ws)
+    sql = (f"SELECT p.*, l.serial AS l_serial, l.row_no AS l_row, {VISIT_PLACE} "
+           f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status <> 'paid_official' "
+           f"{FEEDBACK_ORDER}")
+    counts = {"否": 0, "是": 0}
     parts = {"": 0, figures.NOT_NEEDED: 0, figures.CLAIMED: 0}
     done_set = camp.done_set
     reasons: dict[str, int] = {}
 
     def rows() -> Iterator[list]:
-        for i, r in enumerate(_rows(ws, sql), 1):
+        last_serial = 0
+        for r in _rows(ws, sql):
             line = feedback_row(r, camp)
             counts[line[0]] = counts.get(line[0], 0) + 1
             parts[figures.part_of(r["status"], done_set)] += 1
             if line[1]:
                 reasons[line[1]] = reasons.get(line[1], 0) + 1
-            yield [i, r["township"] or township, r["village"], r["grp"], r["name"], r["pid"], *line]
+            serial = r["l_serial"] or r["l_row"]
+            if serial is None:
+                last_serial += 1
+                serial = last_serial
+            elif str(serial).isdigit():
+                serial = int(serial)
+                last_serial = max(last_serial, serial)
+            yield [serial, r["township"] or township, r["village"], r["grp"], r["name"], r["pid"], *line]
 
     wb = Workbook(write_only=True)
     sheet_title = "未参保人员反馈表"
-    n = write_sheet(wb, sheet_title, FEEDBACK_COLS, rows(), progress=progress)
+    n = write_sheet(wb, sheet_title, FEEDBACK_COLS, rows(), progress=progress,
+                    heading=heading(ws, camp, sheet_title))
     sheet = wb[sheet_title] if sheet_title in wb.sheetnames else None
     if sheet is not None and n:
-        last = min(n, MAX_ROWS) + 1
+        last = min(n, MAX_ROWS) + HEADER_ROW
         for col, choices in (("G", FEEDBACK_PAID_LIST), ("H", FEEDBACK_REASON_LIST)):
             dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
-            dv.add(f"{col}2:{col}{last}")
+            dv.add(f"{col}{HEADER_ROW + 1}:{col}{last}")
             sheet.data_validations.append(dv)
     _check(progress, n, "保存文件")
     _save(wb, out)
     # the same parts as the dashboard's cards: rows = 尚未完成 + 不需参保 + 自报待核实
-    return {"file": str(out), "rows": n, "not_paid": counts.get("否", 0), "claimed": counts.get("已缴费待核实", 0),
-            "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
+    return {"file": str(out), "rows": n, "not_paid": counts.get("否", 0), "claimed": parts[figures.CLAIMED],
+            "paid_on_site": counts.get("是", 0), "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 
 # ---- the daily report as xlsx ---------------------------------------------------------------------
-def _table(wb: Workbook, title: str, headers: list[tuple[str, float]], rows: list[list],
-           alert_rows: Iterable[int] = ()) -> None:
+def _sheet_table(wb: Workbook, title: str, headers: list[tuple[str, float]], rows: list[list],
+                 alert_rows: Iterable[int] = (), heading: str = "") -> None:
     ws = wb.create_sheet(title)
     cols = [Col(h, w) for h, w in headers]
     for i, c in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(i)].width = c.width
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    xlsxprint.begin(ws, heading or title, len(cols))
     ws.append(_header_cells(ws, cols))
     alerts = set(alert_rows)
     for i, row in enumerate(rows):
@@ -453,7 +522,7 @@ def _table(wb: Workbook, title: str, headers: list[tuple[str, float]], rows: lis
                 v = cell
             cells.append(v)
         ws.append(cells)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(rows) + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{len(rows) + HEADER_ROW}"
 
 
 class Rate(float):
@@ -472,6 +541,22 @@ def _progress_cells(v: dict) -> list:
             v["accepted"], v["visited"]]
 
 
+def claim_split(figs: dict) -> tuple[int, int]:
+    """(当场协助, 自报待核实 and 学校代缴) out of the claimed payments: a cadre saw the first go through."""
+    by_status = figs.get("by_status") or {}
+    on_site = int(by_status.get(STATUS_LABELS["paid_on_site"], 0))
+    return on_site, max(0, figs["paid_claimed"] - on_site)
+
+
+def special_rows(figs: dict) -> list[tuple[str, dict]]:
+    """The special groups whose figures the category table does not already show (someone in two
+    groups is counted in the first only there); empty when the table would only repeat it."""
+    cats = figs.get("by_category") or {}
+    keys = ("total", "done", "paid_official", "paid_claimed", "accepted")
+    return [(k, v) for k, v in (figs.get("special_groups") or {}).items()
+            if k not in cats or any(cats[k][x] != v[x] for x in keys)]
+
+
 def summary_lines(figs: dict) -> list[tuple[str, object]]:
     """The headline figures as (label, value) pairs: shared by the xlsx and the PDF."""
     ch = figs.get("change") or {}
@@ -481,13 +566,19 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
         return "—" if ch.get(key) is None else f"{ch[key]:+d}"
 
     today = figs.get("today") or {}
+    on_site, self_paid = claim_split(figs)
+    total = figs["total"] or 0
+    verified = (figs["paid_official"] + figs["accepted"]) / total if total else 0.0
     lines: list[tuple[str, object]] = [
         ("报表日期", figs["date"]), ("待遇年度", figs["coverage_year"]),
         ("征缴截止", f"{figs['deadline']}（剩 {figs['days_left']} 天）"),
         ("名单人数", figs["total"]), ("任务数", figs.get("target", figs["total"])),
-        ("医保局确认已缴费", figs["paid_official"]), ("自报已缴费（待核实）", figs["paid_claimed"]),
-        ("不需参保（认可原因）", figs["accepted"]), ("完成数", figs["done"]), ("未完成", figs["remaining"]),
-        ("完成率", reports.pct(figs["rate"])), ("距任务数差额", figs.get("gap", 0)),
+        ("医保局确认已缴费", figs["paid_official"]), ("当场协助缴费（待医保局名单确认）", on_site),
+        ("自报已缴费、学校代缴（待核实）", self_paid),
+        ("不需参保（认可原因）", figs["accepted"]), ("完成数（以上四项之和）", figs["done"]), ("未完成", figs["remaining"]),
+        ("完成率（含当场协助和自报待核实）", reports.pct(figs["rate"])),
+        ("医保局确认完成率（仅医保局确认和不需参保）", reports.pct(verified)),
+        ("距任务数差额", figs.get("gap", 0)),
         (f"比上次报表（{since}）完成数变化" if since else "比上次报表完成数变化", delta("done")),
         ("比上次报表医保局确认变化", delta("paid_official")),
         ("当日走访次数", today.get("visits", 0)), ("当日联系人数", today.get("contacts", 0)),
@@ -529,11 +620,19 @@ VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PR
                    ("完成率（占任务数）", 12), ("最近上报", 24)]
 
 
-def write_report_xlsx(figs: dict, out: str | Path) -> dict:
-    """The daily report as a workbook: summary, villages ranked, groups, categories, canvassers, trend."""
+def write_report_xlsx(figs: dict, out: str | Path, *, place: str = "") -> dict:
+    """The daily report as a workbook: summary, villages ranked, groups, categories, canvassers, trend;
+    each sheet titled with the place (the only village, unless given), the year and the report date."""
     out = check_output(out)
     wb = Workbook(write_only=True)
-    _table(wb, "总体情况", [("项目", 30), ("数值", 26)], [[k, v] for k, v in summary_lines(figs)])
+    place = place or (next(iter(figs["by_village"])) if len(figs.get("by_village") or {}) == 1 else "")
+    day = xlsxprint.as_date(figs["date"])
+
+    def _table(wb: Workbook, title: str, headers, rows, alert_rows=()) -> None:
+        _sheet_table(wb, title, headers, rows, alert_rows, xlsxprint.title_text(
+            f"参保缴费进度日报·{title}", village=place, year=figs["coverage_year"], day=day))
+
+    _table(wb, "总体情况", [("项目", 40), ("数值", 26)], [[k, v] for k, v in summary_lines(figs)])
     rows = village_rows(figs)
     alerts = [i for i, name in enumerate(figs["ranking"]) if figs["by_village"][name]["target_rate"] < reports.WARN_RATE]
     _table(wb, "分村排名", VILLAGE_HEADERS, rows, alerts)
@@ -543,10 +642,11 @@ def write_report_xlsx(figs: dict, out: str | Path) -> dict:
     _table(wb, "分类别进度", [("人员类别", 14), *PROGRESS_HEADERS, ("须100%", 8), ("提示", 14)],
            [[k, *_progress_cells(v), "是" if v["must_complete"] else "", "未达100%" if v["below_100"] else ""]
             for k, v in cats], [i for i, (_, v) in enumerate(cats) if v["below_100"]])
-    spec = list(figs["special_groups"].items())
-    _table(wb, "特殊群体（可重叠）", [("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
-           [[k, *_progress_cells(v), "未达100%" if v["below_100"] else "已全部完成"] for k, v in spec],
-           [i for i, (_, v) in enumerate(spec) if v["below_100"]])
+    spec = special_rows(figs)
+    if spec:
+        _table(wb, "特殊群体（可重叠）", [("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
+               [[k, *_progress_cells(v), "未达100%" if v["below_100"] else "已全部完成"] for k, v in spec],
+               [i for i, (_, v) in enumerate(spec) if v["below_100"]])
     if len(figs["by_village"]) > 1:  # a township: each village's special groups (must reach 100%)
         vspec = [(v, k, g) for v in figs["ranking"] for k, g in figs["by_village"][v].get("special_groups", {}).items()]
         _table(wb, "分村特殊群体", [("村（社区）", 14), ("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
@@ -555,7 +655,8 @@ def write_report_xlsx(figs: dict, out: str | Path) -> dict:
     _table(wb, "走访人员", [("走访人", 14), ("当日走访次数", 12), ("当日联系人数", 12), ("当日办结", 10)],
            [[k, v["visits"], v["contacts"], v["done_outcomes"]] for k, v in figs.get("by_canvasser", {}).items()])
     _table(wb, "近日走势", [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认缴费", 14), ("新增完成", 10)],
-           [[t["day"], t["visits"], t["done_by_visit"], t["paid_official"], t["done"]] for t in figs.get("trend", [])])
+           [[xlsxprint.as_date(t["day"]), t["visits"], t["done_by_visit"], t["paid_official"], t["done"]]
+            for t in figs.get("trend", [])])
     _save(wb, out)
     return {"file": str(out)}
 

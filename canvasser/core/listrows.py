@@ -16,13 +16,14 @@ from functools import lru_cache
 from itertools import compress
 
 from . import ids
+from .names import fold, fold_all
 from .people import household_key
 from .tables import cell_text, is_total, norm_header
 
 # a person's fields as an import reads them, in the order People keeps its columns
 PERSON_COLUMNS = ("pid", "name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
-                  "phone", "phones", "categories", "last_year", "head")
-_TEXT_FIELDS = ("township", "village", "grp", "household", "relation", "address", "last_year", "head")
+                  "phone", "phones", "categories", "last_year", "head", "serial")
+_TEXT_FIELDS = ("township", "village", "grp", "household", "relation", "address", "last_year", "head", "serial")
 
 
 class People:
@@ -74,7 +75,7 @@ def parse_row(cells: list, texts: list[str], mapping: dict[str, int], today: dt.
         return texts[i] if i is not None and i < n else ""
 
     raw_id = cells[mapping["pid"]] if mapping["pid"] < len(cells) else ""
-    name = get("name").replace(" ", "").replace("\u3000", "")
+    name = fold(get("name").replace(" ", "").replace("\u3000", ""))
     try:
         info = ids.info(raw_id, today=today)
     except ids.IdError as exc:
@@ -111,10 +112,11 @@ class ChunkParser:
         cells = [c if len(c) >= width else [*c, *[""] * (width - len(c))] for _, c in chunk]
         cols = list(zip(*cells)) if cells else [()] * width
         born = list(map(self.check, cols[m["pid"]]))
-        names = [v.replace(" ", "").replace("\u3000", "").strip() if type(v) is str else "" for v in cols[m["name"]]]
+        names = fold_all([v.replace(" ", "").replace("\u3000", "").strip() if type(v) is str else ""
+                          for v in cols[m["name"]]])
         out: dict[str, list] = {"pid": list(cols[m["pid"]]), "name": names,
                                 "sex": [b[1] if b else "" for b in born], "birth": [b[0] if b else "" for b in born]}
-        for f in ("township", "village", "grp", "household", "relation", "address", "last_year", "head"):
+        for f in _TEXT_FIELDS:
             out[f] = _texts(cols[m[f]]) if f in m else [""] * n
         phones = [p if p.isdigit() else _phone(p) if p else "" for p in _texts(cols[m["phone"]])] \
             if "phone" in m else [""] * n

@@ -83,11 +83,7 @@ def compose(ws: Workspace, raw_id: str, *, household: bool = False, by: str | No
         lines.append(f"有疑问请联系：{name}" + (f"，电话 {phone}。" if phone else "。"))
     elif values.get("bureau_phone"):
         lines.append(f"咨询电话：{values['bureau_phone']}。")
-    issuer = values.get("issuer") or ""
-    if issuer == campaign_mod.DEFAULTS["issuer"] and village:
-        issuer = f"{village}医保工作组"
-    if issuer:
-        lines.append(issuer)
+    lines.append(campaign_mod.issuer_for(camp, village))
     text = "\n".join(lines)
     return {"text": text, "id": ids.mask(pid), "name": person["name"], "people": len(amounts), "amount": total,
             "deadline": deadline, "contact": name, "phone": phone, "household": bool(household)}

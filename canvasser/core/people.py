@@ -6,6 +6,7 @@ import hashlib
 
 from . import ids
 from .errors import InputError
+from .names import fold
 from .store import Workspace
 from .visits import record_visit, resolve_person
 
@@ -25,6 +26,8 @@ def update_person(ws: Workspace, raw_id: str, changes: dict, *, by: str = "") ->
     bad = [k for k in changes if k not in EDITABLE]
     if bad:
         raise InputError(f"不能修改的字段：{'、'.join(bad)}；可修改：{'、'.join(EDITABLE)}")
+    if "name" in changes:
+        changes = {**changes, "name": fold(str(changes["name"] or "").strip())}
     current = ws.one("SELECT * FROM persons WHERE pid=?", (pid,))
     changed = {k: v for k, v in changes.items() if str(current.get(k) or "") != str(v or "")}
     if "phone" in changed and "phones" not in changed:
@@ -43,7 +46,8 @@ def add_person(ws: Workspace, raw_id: str, name: str, *, village: str = "", grp:
         info = ids.info(raw_id)
     except ids.IdError as exc:
         raise InputError(f"身份证号有误：{exc}") from exc
-    if not name.strip():
+    name = fold(name.strip())
+    if not name:
         raise InputError("姓名不能为空")
     if ws.scalar("SELECT 1 FROM persons WHERE pid=?", (info.number,)):
         raise InputError(f"身份证号 {ids.mask(info.number)} 的人员已在名单中")

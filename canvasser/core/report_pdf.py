@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import fonts, reports
-from .ledgers import _progress_cells, check_output, summary_lines, village_rows
+from .ledgers import _progress_cells, check_output, special_rows, summary_lines, village_rows
 
 ALERT = colors.HexColor("#F8CBAD")
 HEAD = colors.HexColor("#DDEBF7")
@@ -117,9 +117,9 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
     story.append(_table(st, ["人员类别", *PROGRESS_HEAD, "提示"],
                         [[k, *_progress_cells(v), "未达100%" if v["below_100"] else ""] for k, v in cats],
                         [24 * mm, *[15.5 * mm] * 8, 18 * mm], [i for i, (_, v) in enumerate(cats) if v["below_100"]]))
-    spec = list(figs["special_groups"].items())
-    if spec:
-        story.append(Paragraph("特殊群体（一人可属多类）", st["h3"]))
+    spec = special_rows(figs)
+    if spec:  # only where someone in two groups makes them differ from the table above
+        story.append(Paragraph("特殊群体（一人可属多类，与上表不同的）", st["h3"]))
         story.append(_table(st, ["特殊群体", *PROGRESS_HEAD, "提示"],
                             [[k, *_progress_cells(v), "未达100%" if v["below_100"] else "已完成"] for k, v in spec],
                             [24 * mm, *[15.5 * mm] * 8, 18 * mm],

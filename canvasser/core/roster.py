@@ -21,10 +21,13 @@ import orjson
 from openpyxl.styles import Font, PatternFill
 
 from ..paths import exports_dir
+from . import xlsxprint
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
+from .ids import mask
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
+from .names import rare_chars, rare_in
 from .projection import insert_listed_people, project_households
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, open_table
@@ -73,12 +76,14 @@ class ImportResult:
     header_row: int = 0
     columns: list[dict] = field(default_factory=list)
     rows: int = 0
+    rare_names: list[dict] = field(default_factory=list)  # names with a character few systems can show or print
 
     def as_json(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
                 "households": self.households, "villages": self.villages, "rejected": self.rejected,
                 "duplicates": self.duplicates, "missing_from_list": self.missing, "rejects_file": self.rejects_file,
-                "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns}
+                "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns,
+                "rare_names": self.rare_names}
 
 
 def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Table:
@@ -135,6 +140,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
             ws.writing(author) as batch:
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
         new_households: set[str] = set()
+        list_no, placed = (ws.scalar("SELECT max(list_no) FROM list_chunks") or 0) + 1, 0
         with ws.deferring_indexes("persons", "events", when=few, progress=_index_progress(progress, res)):
             for parsed in reader.chunks():
                 res.rows += parsed.rows
@@ -146,6 +152,10 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                     households.update(people["household"])
                 villages.update(people["village"])
                 new_households |= _apply(ws, batch, people, res, fresh)
+                placed = _remember_rows(ws, people, list_no, placed)
+                res.rare_names += [{"row": people.rows[i], "name": people["name"][i],
+                                    "chars": "".join(rare_chars(people["name"][i])), "id": mask(people["pid"][i])}
+                                   for i in rare_in(people["name"])]
                 if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
                     raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
@@ -165,6 +175,16 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
     if bad_rows:
         res.rejects_file = str(write_rejects(table, bad_rows, rejects_path, ws))
     return res
+
+
+def _remember_rows(ws: Workspace, people: People, list_no: int, chunk_no: int) -> int:
+    """This chunk's IDs and 序号 in list order, as one row (the feedback sheet goes back in the
+    bureau's order; see ledgers.list_order); returns the next chunk's number."""
+    if people:
+        ws.conn.execute("INSERT OR REPLACE INTO list_chunks VALUES (?, ?, ?, ?)",
+                        (list_no, chunk_no, "\n".join(people["pid"]),
+                         "\n".join(s.replace("\n", " ") for s in people["serial"])))
+    return chunk_no + 1
 
 
 def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult
@@ -352,6 +372,7 @@ def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: s
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20
     sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "C2"
+    xlsxprint.setup(sheet, len(table.headers) + 2, header_rows=1)  # no title row: it goes back in as a list
     name = f"{table.path.stem}_未导入行.xlsx"
     for candidate in ([Path(target)] if target else [exports_dir(ws.path) / name]):
         try:

@@ -205,4 +205,12 @@ MIGRATIONS: list[str] = [
     DROP INDEX IF EXISTS persons_progress;
     CREATE INDEX persons_progress ON persons (village, grp, status, categories, visit_count);
     """,
+    # 9 (issue 17): the order of each bureau list and its 序号 as typed, one row per chunk of the
+    # list (its IDs and 序号 joined by newlines: a row per person cost a million-person import 5 to
+    # 15 s), so the feedback sheet goes back in the bureau's numbering and order. Local state
+    # written by list imports, not a projection of events.
+    """
+    CREATE TABLE list_chunks (list_no INTEGER NOT NULL, chunk_no INTEGER NOT NULL, pids TEXT NOT NULL,
+                              serials TEXT NOT NULL, PRIMARY KEY (list_no, chunk_no)) WITHOUT ROWID;
+    """,
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import ids
+from . import ids, pinyin
 from .store import Workspace
 
 COLUMNS = "pid AS id, name, village, grp, household, status, phone, relation"
@@ -53,8 +53,15 @@ def branches(query: str) -> list[Branch]:
     if re.fullmatch(r"[A-Za-z]+", q):
         low = q.lower()
         return [_prefix("py_initials", low), _prefix("py_full", low)]
-    # a name's start (surname, full name) or its end (given name): both are indexed prefixes
-    return [_prefix("name", q), _prefix("rname", q[::-1])]
+    # a name's start (surname, full name) or its end (given name): both are indexed prefixes; and
+    # the name's sound, so 王明 also finds 王𠮷明 (a rare character has no pinyin key, and nobody
+    # can type it) and a name typed with another character of the same sound
+    found = [_prefix("name", q), _prefix("rname", q[::-1])]
+    if len(q) >= 2 and all("\u3400" <= ch <= "\u9fff" for ch in q):
+        full = pinyin.keys(q)[1]
+        if full:
+            found.append(Branch("py_full", "=", full, full))
+    return found
 
 
 def where_clause(query: str) -> tuple[str, list]:

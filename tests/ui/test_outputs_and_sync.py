@@ -178,3 +178,26 @@ def test_template_editor_saves_checks_and_restores(window, ws, tmp_path):
     assert "no_such_field" in dlg.message.text()
     dlg.reset()
     assert dlg.text.toPlainText() == original
+
+
+def test_first_notices_ask_for_the_payment_channel_once(window, ws, tmp_path, monkeypatch, qtbot):
+    import qrcode
+
+    from canvasser.core import campaign
+
+    png = tmp_path / "code.png"  # an ASCII path: keyClicks types it
+    qrcode.make("https://county.example.invalid/pay").save(png)
+    out = tmp_path / "n.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.run_output("notices")
+    dlg = window.channel_dialog
+    assert dlg.isVisible()
+    qtbot.keyClicks(dlg.image, str(png))
+    dlg.caption.setText("微信扫码缴费（县医保局缴费码）")  # typed through an input method
+    dlg.accept()
+    qtbot.waitUntil(lambda: out.exists(), timeout=20000)
+    values = campaign.load(ws).values
+    assert values["payment_image"].startswith("data:image/png") and values["payment_caption"].startswith("微信")
+    window.channel_dialog = None
+    window.run_output("notices")  # asked once: straight to printing
+    assert window.channel_dialog is None

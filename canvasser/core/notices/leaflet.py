@@ -27,7 +27,6 @@ from . import layout as L
 from . import qr
 from . import templates as T
 from .data import Household, canvasser_contact, households_due
-from .notice import FULL_SUBSIDY
 from .preflight import check_people, check_text
 
 # (title, subtitle, heading, body, leading): tried in order until the document fits its pages
@@ -37,7 +36,7 @@ SCALES = ((22.0, 13.0, 13.5, 11.5, 18.5), (20.0, 12.5, 12.5, 11.0, 16.5), (18.0,
 class Flow:
     """A cursor flowing blocks down A4 pages (a new page when a block does not fit)."""
 
-    def __init__(self, c: Canvas, camp: campaign_mod.Campaign, link: str, scale: int = 0):
+    def __init__(self, c: Canvas, camp: campaign_mod.Campaign, link: qr.Channel, scale: int = 0):
         self.TITLE, self.SUBTITLE, self.HEADING, self.BODY, self.LEADING = SCALES[scale]
         self.c = c
         self.camp = camp
@@ -107,10 +106,12 @@ class Flow:
             self.subsidy_block(ctx)
         elif b.kind == "students":
             self.students_block(ctx)
+        elif b.kind == "receipt":
+            self.receipt_block(ctx)
         elif b.kind == "signature":
             self.need(self.LEADING * 2.5)
             self.y -= self.LEADING * 0.5
-            issuer = str(self.camp.values.get("issuer") or "")
+            issuer = str(ctx["values"].get("issuer") or "")  # the setting, else the village's committee
             if issuer:
                 L.draw(c, self.x + self.w, self.y - self.BODY, issuer, self.BODY, align="right")
                 self.y -= self.LEADING
@@ -118,17 +119,17 @@ class Flow:
             self.y -= self.LEADING
 
     def qr_block(self) -> None:
-        if not self.link:
-            self.text_block("（缴费二维码未设置，请向村（社区）工作人员咨询缴费方式。）", self.BODY, self.LEADING)
-            return
+        if not self.link.present:
+            return  # no code set: the channels block already lists how to pay
         s = self.qr_size
         self.need(s + 12)
         self.y -= 6
-        qr.place(self.c, self.x + self.BODY, self.y - s)
+        self.link.place(self.c, self.x + self.BODY, self.y - s)
         tx = self.x + self.BODY + s + 8 * mm
         tw = self.w - (tx - self.x)
         y = self.y - s / 2 + self.LEADING
-        for line in L.wrap("扫描左侧二维码，按提示填写参保人姓名和身份证号码，即可缴费。", self.BODY, tw):
+        for line in L.wrap(f"{self.link.caption}：扫描左侧的码，按提示填写参保人姓名和身份证号码，即可缴费。",
+                           self.BODY, tw):
             L.draw(self.c, tx, y, line, self.BODY)
             y -= self.LEADING
         self.y -= s + 8
@@ -150,6 +151,31 @@ class Flow:
             self.text_block(f"{who}：{tail}", self.BODY, self.LEADING, x_off=self.BODY * 2)
         self.text_block("（身份以民政、乡村振兴、残联等部门认定为准，资助金额以当地当年文件为准。）", self.BODY, self.LEADING)
 
+    def receipt_block(self, ctx: dict) -> None:
+        """A slip the parent fills in and the child brings back (to the class teacher or the village):
+        whom it is for, what the family did, a signature. Never an amount or a category."""
+        hh: Household | None = ctx.get("household")
+        size, lead = self.BODY, self.BODY * 1.9
+        names = "、".join(m.name for m in hh.members) if hh is not None else "＿＿＿＿＿＿"
+        lines = [f"学生姓名：{names}　　学校、班级：＿＿＿＿＿＿＿＿＿＿＿＿",
+                 "□ 已为孩子缴纳本年度城乡居民医保费用，缴费日期：＿＿＿＿年＿＿月＿＿日",
+                 "□ 已通过学校统一缴费　　□ 将于＿＿月＿＿日前缴费",
+                 "□ 已在外地参保或参加其他医保，说明：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿",
+                 "家长签字：＿＿＿＿＿＿＿　联系电话：＿＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日"]
+        h = lead * (len(lines) + 2) + 16
+        if self.y - h < self.bottom:
+            self.new_page()
+        y = self.y - 10
+        L.hline(self.c, self.x, self.x + self.w, y, 0.7, dash=(4, 3))
+        note = "（请沿虚线剪下，家长填写后由孩子交回班主任或村（社区）工作人员）"
+        L.draw(self.c, self.x + self.w / 2, y - size * 1.6, note, size * 0.9, align="center")
+        y -= size * 1.6 + lead
+        L.draw(self.c, self.x + self.w / 2, y, "家长回执", self.HEADING, align="center", bold=True)
+        for line in lines:
+            y -= lead
+            L.draw(self.c, self.x, y, line, size)
+        self.y = y - lead * 0.5
+
     def students_block(self, ctx: dict) -> None:
         hh: Household | None = ctx.get("household")
         if hh is None:
@@ -169,7 +195,7 @@ class Flow:
             if y - row < self.bottom:
                 self.new_page()
                 y = self.y
-            for x, val in zip(cols, (str(i), m.name, m.masked_id, FULL_SUBSIDY if m.fully_subsidised else f"{m.amount}元")):
+            for x, val in zip(cols, (str(i), m.name, m.masked_id, f"{m.amount}元")):
                 L.draw(self.c, self.x + x + 2, y - row + 5, val, self.BODY)
             y -= row
             L.hline(self.c, self.x, self.x + self.w, y, 0.4)
@@ -192,7 +218,7 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     village = ws.meta("village", "") or (ws.scalar("SELECT village FROM households GROUP BY village "
                                                    "ORDER BY count(*) DESC LIMIT 1") or "")
     today = today or dt.date.today()
-    link = qr.ascii_link(camp.values.get("payment_link") or "")
+    link = qr.Channel.of(camp)
     personal: list[Household] = []
     has_students_block = any(b.kind == "students" for b in blocks)
     if has_students_block and not generic:
@@ -206,7 +232,7 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     base = T.fields(camp, village=village, canvasser=name, canvasser_phone=phone, today=today)
     if personal:
         for h in personal:
-            docs.append(({**base, "addressee": f"{h.head}户家长"}, h))
+            docs.append(({**base, "addressee": f"{'、'.join(m.name for m in h.members)}同学家长"}, h))
     else:
         docs.append((base, None))
     missing = check_people([{"pid": m.pid, "name": m.name} for h in personal for m in h.members] +
@@ -230,11 +256,10 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
 
 
 def _render(target, docs: list[tuple[dict, Household | None]], blocks: list[T.Block], camp: campaign_mod.Campaign,
-            link: str, title: str, scale: int, prog: L.Progress | None) -> int:
+            link: qr.Channel, title: str, scale: int, prog: L.Progress | None) -> int:
     """Draw the documents (each starting on a new page); returns the page count."""
     c = L.new_canvas(target, title=title)
-    if link:
-        qr.define_form(c, link, 30 * mm)
+    link.define(c, 30 * mm)
     flow = Flow(c, camp, link, scale)
     for i, (values, hh) in enumerate(docs, 1):
         if i > 1:

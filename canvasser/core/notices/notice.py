@@ -2,12 +2,16 @@
 
 A notice names the household head, lists the members not yet done with masked ID numbers and what
 each owes after subsidy, the total, the deadline and the waiting period for late payers, the payment
-channels and the QR of the official payment link, the three guarantees and whom to call. It never
-shows a category (低保, 残疾 ...) or a full ID number.
+channels and the county's payment code (a QR of its link, or the code picture it hands out; none
+when neither is set), the three guarantees, whom to call and the issuer with room for its seal. A
+household whose members all pay nothing gets a check-your-details notice instead: no code, no
+demand. A notice never shows a category (低保, 特困, 残疾 ...), a subsidy reason or a full ID number.
+The wording comes from the editable templates `notice` and `notice_free`.
 
-Everything that is the same on every notice (title, introduction, table header, footer with the
-channels and the QR) is drawn once into PDF forms and placed on each page: 1,000 notices take a
-second or two and a few hundred kilobytes.
+Every block's height is measured first; a long household continues on further sheets ("第 1/2 张")
+with the 回执 on the last, so no household size ever prints over the cut line or the next notice.
+Everything that is the same on every notice is drawn once into PDF forms placed on each page:
+1,000 notices take a second or two and a few hundred kilobytes.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from ..errors import InputError
 from ..store import Workspace
 from . import layout as L
 from . import qr
+from . import templates as T
 from .data import Household, canvasser_contact, households_due, resolve_households
 from .preflight import check_people, check_text
 
-GUARANTEES = "基本医保、大病保险、医疗救助"
-FULL_SUBSIDY = "0元（政府全额资助）"
 SMALL_RECEIPT = 11.0
+TEMPLATE, TEMPLATE_FREE = "notice", "notice_free"
+MORE = "（未完，接下一张）"
 
 
 @dataclass(frozen=True)
@@ -64,17 +69,58 @@ class Slot:
 
 
 def slots(per_page: int) -> list[Slot]:
+    """Where notices go on a page; a two-up page is cut at half height (9 mm kept clear each side)."""
     if per_page == 1:
         return [Slot(L.PAGE_H - L.MARGIN, L.MARGIN)]
     half = L.PAGE_H / 2
     return [Slot(L.PAGE_H - 15 * mm, half + 9 * mm), Slot(half - 9 * mm, 15 * mm)]
 
 
+def plan_sheets(n_rows: int, first_room: float, cont_room: float, row: float, end_h: float,
+                more_h: float) -> list[int]:
+    """How many member rows go on each sheet of one household's notice. `first_room` and `cont_room`
+    are the heights left for rows on a first and a continuation sheet; the last sheet also holds
+    `end_h` (total, footer, issuer, 回执), every other one a "continued" line `more_h`. The last
+    sheet always keeps at least one row, so the 回执 never stands alone."""
+    if cont_room < row + end_h:
+        raise InputError("缴费通知的文字太长，一张纸放不下：请删减通知模板中名单以下的文字")
+    counts: list[int] = []
+    rest, room = n_rows, first_room
+    while True:
+        if rest * row + end_h <= room:
+            counts.append(rest)
+            return counts
+        take = min(max(0, int((room - more_h) // row)), max(0, rest - 1))
+        if take == 0 and counts:
+            raise InputError("缴费通知的文字太长，一张纸放不下：请删减通知模板")
+        counts.append(take)
+        rest -= take
+        room = cont_room
+
+
+@dataclass
+class Variant:
+    """One kind of notice: a demand to pay, or (everyone fully subsidised) a check of the details."""
+
+    key: str
+    title: str
+    pre: list[T.Block]  # printed above the member table
+    post: list[T.Block]  # printed below it, beside the payment code
+    free: bool
+    h_title: float = 0.0
+    h_intro: float = 0.0
+    h_foot: float = 0.0
+    h_receipt: float = 0.0
+    receipt_first_y: float = 0.0
+
+
 class NoticeWriter:
-    """Draws notices onto a canvas; the static parts are forms defined once per document."""
+    """Draws notices onto a canvas; the static parts are forms defined once per document, and every
+    block's height is measured before a household is laid out, so nothing is ever drawn over."""
 
     def __init__(self, c: Canvas, camp: campaign_mod.Campaign, *, per_page: int, contact: tuple[str, str],
-                 today: dt.date, receipt: bool = True):
+                 today: dt.date, receipt: bool = True, texts: dict[str, str] | None = None,
+                 values: dict[str, str] | None = None):
         self.c = c
         self.camp = camp
         self.per_page = per_page
@@ -86,65 +132,53 @@ class NoticeWriter:
         self.receipt = receipt and per_page == 1  # a tear-off slip fits only under a full-page notice
         v = camp.values
         self.year = v["coverage_year"]
-        self.link = qr.ascii_link(v.get("payment_link") or "")
+        self.values = values or T.fields(camp, canvasser=contact[0], canvasser_phone=contact[1], today=today)
+        self.channel = qr.Channel.of(camp)
         # columns: 序号 | 姓名 | 与户主关系 | 身份证号 | 应缴金额
         b = self.st.body
-        amount_x = self.w - L.width(FULL_SUBSIDY, b) - 0.5 * b
+        amount_x = self.w - max(L.width("应缴金额", b), L.width("10000元", b)) - 0.5 * b
         id_x = amount_x - L.width("5103**********1234", b) - 1.5 * b
         rel_x = id_x - 4.5 * b
         self.cols = [0, 2.6 * b, rel_x, id_x, amount_x]
+        texts = texts or {}
+        self.variants = {key: self._variant(key, texts.get(key) or T.builtin_text(key), free)
+                         for key, free in ((TEMPLATE, False), (TEMPLATE_FREE, True))}
         self._define_forms()
         self.slot_index = 0
         self.pages = 0
 
+    def _variant(self, key: str, text: str, free: bool) -> Variant:
+        blocks = T.fill(T.parse(text), self.values)
+        title = next((b.text for b in blocks if b.kind == "title"), f"{self.year}年度城乡居民医保缴费通知")
+        at = next((i for i, b in enumerate(blocks) if b.kind == "members"), len(blocks))
+        pre = [b for b in blocks[:at] if b.kind in ("subtitle", "heading", "para", "item", "right")]
+        post = [b for b in blocks[at + 1:] if b.kind in ("subtitle", "heading", "para", "item", "right", "channels")]
+        return Variant(key, title, pre, post, free)
+
     # ---- texts ----------------------------------------------------------------------------------
-    def title(self) -> str:
-        return f"{self.year}年度城乡居民医保缴费通知"
-
-    def intro(self) -> str:
-        v = self.camp.values
-        return (f"您好！{self.year}年度城乡居民基本医疗保险集中征缴期为{L.cn_date(v['collection_start'])}"
-                f"至{L.cn_date(v['collection_end'])}。经核对，您家中以下成员尚未缴费，"
-                f"请在{L.cn_date(v['collection_end'])}前为他们缴费：")
-
-    def deadline_text(self) -> str:
-        v = self.camp.values
-        return (f"缴费截止：{L.cn_date(v['collection_end'])}。逾期缴费或中断参保后再缴费的，设置待遇等待期："
-                f"固定{int(v['waiting_fixed_months'])}个月，此前每连续断保1年再增加{int(v['waiting_per_year_months'])}个月，"
-                "等待期内发生的医疗费用医保不予报销。")
-
     def channels_text(self) -> str:
         chans = [c for c in (self.camp.values.get("payment_channels") or []) if c]
         marks = "①②③④⑤⑥⑦⑧⑨⑩"
         items = "；".join(f"{marks[i] if i < len(marks) else str(i + 1) + '.'}{c}" for i, c in enumerate(chans))
         return "缴费方式：" + (items + "。" if items else "请向村（社区）医保工作人员咨询。")
 
-    def guarantee_text(self) -> str:
-        return f"按时参保缴费，{self.year}年全年享受{GUARANTEES}三重保障。缴费时请核对姓名和身份证号码。"
+    def _post_text(self, b: T.Block) -> tuple[str, bool]:
+        if b.kind == "channels":
+            return self.channels_text(), False
+        if b.kind == "item":
+            return "• " + b.text, False
+        return b.text, b.kind == "heading"
 
     def static_texts(self) -> str:
-        v = self.camp.values
-        return "".join([self.title(), self.intro(), self.deadline_text(), self.channels_text(),
-                        self.guarantee_text(), v.get("issuer") or "", v.get("bureau_phone") or "",
-                        *self.contact])
+        parts = [*self.contact, str(self.camp.values.get("bureau_phone") or ""), self.channel.caption]
+        for var in self.variants.values():
+            parts += [var.title, *(b.text for b in var.pre), *(self._post_text(b)[0] for b in var.post)]
+        return "".join(parts)
 
     # ---- forms ----------------------------------------------------------------------------------
     def _define_forms(self) -> None:
         st, c = self.st, self.c
-        if self.link:
-            qr.define_form(c, self.link, st.qr)
-        # title (centred on the content width)
-        self.h_title = st.title * 1.6
-        c.beginForm("n_title", 0, -self.h_title, self.w, 0)
-        L.draw(c, self.w / 2, -st.title * 1.05, self.title(), st.title, align="center", bold=True)
-        c.endForm()
-        # introduction paragraph
-        lines = L.wrap(self.intro(), st.body, self.w, self.w - 2 * st.body)
-        self.h_intro = len(lines) * st.leading + st.gap
-        c.beginForm("n_intro", 0, -self.h_intro, self.w, 0)
-        L.paragraph(c, 0, -st.body, self.intro(), self.w, size=st.body, leading=st.leading, indent=2)
-        c.endForm()
-        # table header
+        self.channel.define(c, st.qr)
         self.h_thead = st.row
         c.beginForm("n_thead", 0, -self.h_thead, self.w, 0)
         y = -st.row + (st.row - st.body) / 2 + st.body * 0.15
@@ -153,30 +187,61 @@ class NoticeWriter:
         L.hline(c, 0, self.w, 0, 1.0)
         L.hline(c, 0, self.w, -st.row, 0.8)
         c.endForm()
-        # footer: deadline, waiting period, channels, guarantees, contact beside the QR
-        self._define_footer()
-        self.h_receipt = self._define_receipt() if self.receipt else 0.0
+        self.h_issuer = st.leading * 1.5
+        for var in self.variants.values():
+            self._define_head(var)
+            self._define_footer(var)
+            if self.receipt:
+                self._define_receipt(var)
 
-    def _define_footer(self) -> None:
+    def _define_head(self, var: Variant) -> None:
         st, c = self.st, self.c
-        qr_w = st.qr + 8 * mm if self.link else 0
-        left_w = self.w - qr_w
-        blocks = [self.deadline_text(), self.channels_text(), self.guarantee_text()]
-        n_lines = sum(len(L.wrap(b, st.body, left_w)) for b in blocks)
-        text_h = n_lines * st.leading + 2 * st.gap
-        qr_h = (st.qr + st.leading + 4) if self.link else 0
-        body_h = max(text_h, qr_h)
-        self.h_foot = body_h + st.leading * 1.6 + st.gap
-        c.beginForm("n_foot", 0, -self.h_foot, self.w, 0)
+        var.h_title = st.title * 1.6
+        c.beginForm(f"n_title_{var.key}", 0, -var.h_title, self.w, 0)
+        for i, line in enumerate(L.wrap(var.title, st.title, self.w)[:1]):
+            L.draw(c, self.w / 2, -st.title * 1.05 - i * st.title * 1.3, line, st.title, align="center", bold=True)
+        c.endForm()
+        h = sum(len(L.wrap(b.text, st.body, self.w, self.w - (2 * st.body if b.kind == "para" else 0)))
+                for b in var.pre) * st.leading + st.gap
+        var.h_intro = h
+        c.beginForm(f"n_intro_{var.key}", 0, -h, self.w, 0)
+        y = -st.body
+        for b in var.pre:
+            if b.kind in ("subtitle", "right"):
+                for line in L.wrap(b.text, st.body, self.w):
+                    L.draw(c, self.w / 2 if b.kind == "subtitle" else self.w, y, line, st.body,
+                           align="center" if b.kind == "subtitle" else "right")
+                    y -= st.leading
+            else:
+                y = L.paragraph(c, 0, y, ("• " if b.kind == "item" else "") + b.text, self.w, size=st.body,
+                                leading=st.leading, indent=2 if b.kind == "para" else 0, bold=b.kind == "heading")
+        c.endForm()
+
+    def _define_footer(self, var: Variant) -> None:
+        """The text below the table, the payment code beside it (a demand only), the contact line."""
+        st, c = self.st, self.c
+        show_code = self.channel.present and not var.free
+        code_w = st.qr + 8 * mm if show_code else 0
+        left_w = self.w - code_w
+        texts = [self._post_text(b) for b in var.post]
+        n_lines = sum(len(L.wrap(t, st.body, left_w)) for t, _ in texts)
+        text_h = n_lines * st.leading + len(texts) * st.gap
+        caption = L.wrap(self.channel.caption, st.body, code_w - 2 * mm) if show_code else []
+        code_h = (st.qr + 4 + len(caption) * st.leading + st.body * 0.4) if show_code else 0
+        body_h = max(text_h, code_h)
+        var.h_foot = body_h + st.leading * 1.6 + st.gap
+        c.beginForm(f"n_foot_{var.key}", 0, -var.h_foot, self.w, 0)
         y = -st.body * 1.1
-        for b in blocks:
-            y = L.paragraph(c, 0, y, b, left_w, size=st.body, leading=st.leading)
+        for text, bold in texts:
+            y = L.paragraph(c, 0, y, text, left_w, size=st.body, leading=st.leading, bold=bold)
             y -= st.gap
-        if self.link:
+        if show_code:
             qx = self.w - st.qr - 2 * mm
-            qr.place(c, qx, -st.qr - 2)
-            L.draw(c, qx + st.qr / 2, -st.qr - 2 - st.body * 1.3, "微信扫码缴费", st.body, align="center")
-        # contact line and issuer
+            self.channel.place(c, qx, -st.qr - 2, st.qr)
+            cy = -st.qr - 2 - st.body * 1.2
+            for line in caption:
+                L.draw(c, qx + st.qr / 2, cy, line, st.body, align="center")
+                cy -= st.leading
         y = -body_h - st.leading * 0.9
         L.hline(c, 0, self.w, -body_h, 0.5)
         y -= st.gap * 0.5
@@ -193,27 +258,31 @@ class NoticeWriter:
         else:
             L.hline(c, x, x + 30 * mm, y - 2, 0.6)
             x += 32 * mm
-        bureau = self.camp.values.get("bureau_phone") or ""
-        if bureau:
-            L.draw(c, x, y, f"咨询电话：{bureau}", st.body)
-        issuer = self.camp.values.get("issuer") or ""
-        L.draw(c, self.w, y, f"{issuer}　{L.cn_date(self.today.isoformat())}".strip(), st.body, align="right")
+        bureau = str(self.camp.values.get("bureau_phone") or "") or "12393"
+        L.draw(c, x, y, f"咨询电话：{bureau}", st.body)
         c.endForm()
 
-    def _define_receipt(self) -> float:
+    def _define_receipt(self, var: Variant) -> None:
         """The tear-off slip (回执) the family signs and hands back: what they did, or why not."""
         st, c = self.st, self.c
         b = SMALL_RECEIPT
         lead = b * 2.0
-        lines = [
-            "□ 已全部缴费，缴费日期：＿＿＿＿年＿＿月＿＿日",
-            "□ 承诺在＿＿＿＿月＿＿日前缴费",
-            "□ 有成员已参加职工医保或在外地参保等，情况说明：＿＿＿＿＿＿＿＿＿＿＿＿",
-            "□ 暂不缴费，原因：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿",
-            "户主或家属签字：＿＿＿＿＿＿＿　联系电话：＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日",
-        ]
+        if var.free:
+            lines = [
+                "□ 以上信息无误",
+                "□ 信息有误，需更正：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿",
+                "□ 有成员已参加职工医保或在外地参保等，情况说明：＿＿＿＿＿＿＿＿＿＿＿＿",
+            ]
+        else:
+            lines = [
+                "□ 已全部缴费，缴费日期：＿＿＿＿年＿＿月＿＿日",
+                "□ 承诺在＿＿＿＿月＿＿日前缴费",
+                "□ 有成员已参加职工医保或在外地参保等，情况说明：＿＿＿＿＿＿＿＿＿＿＿＿",
+                "□ 暂不缴费，原因：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿",
+            ]
+        lines.append("户主或家属签字：＿＿＿＿＿＿＿　联系电话：＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日")
         h = 12 + b * 1.6 + lead * (len(lines) + 1) + 6
-        c.beginForm("n_receipt", 0, -h, self.w, 0)
+        c.beginForm(f"n_receipt_{var.key}", 0, -h, self.w, 0)
         y = -12
         c.saveState()
         c.setLineWidth(0.7)
@@ -230,12 +299,12 @@ class NoticeWriter:
         y -= b * 1.8
         L.draw(c, self.w / 2, y, "回　执", st.salute, align="center", bold=True)
         y -= lead * 1.0  # the first line (household name) is drawn per notice
-        self.receipt_first_y = y
+        var.receipt_first_y = y
         for line in lines:
             y -= lead
             L.draw(c, 0, y, line, b)
         c.endForm()
-        return h
+        var.h_receipt = h + st.gap
 
     # ---- placing ------------------------------------------------------------------------------
     def _form(self, name: str, top: float) -> None:
@@ -266,65 +335,84 @@ class NoticeWriter:
         y = y_top - st.row + (st.row - st.body) / 2 + st.body * 0.15
         x0 = self.x
         name_w = cols[2] - cols[1] - 6
-        cells = [(x0 + cols[0] + 2, y, str(idx)), (x0 + cols[2] + 2, y, m.relation or ""),
-                 (x0 + cols[3] + 2, y, m.masked_id),
-                 (x0 + cols[4] + 2, y, FULL_SUBSIDY if m.fully_subsidised else f"{m.amount}元")]
-        if L.width(m.name, st.body) > name_w:  # a very long name: smaller, never cut
-            L.draw(c, x0 + cols[1] + 2, y, m.name, max(8.0, st.body * name_w / L.width(m.name, st.body)))
-        else:
-            cells.insert(1, (x0 + cols[1] + 2, y, m.name))
+        rel_w = cols[3] - cols[2] - 4
+        cells = [(x0 + cols[0] + 2, y, str(idx)), (x0 + cols[3] + 2, y, m.masked_id),
+                 (x0 + cols[4] + 2, y, f"{m.amount}元")]
+        for text, x, room in ((m.name, cols[1], name_w), (m.relation or "", cols[2], rel_w)):
+            if text and L.width(text, st.body) > room:  # too long: smaller, never cut, never over the next column
+                L.draw(c, x0 + x + 2, y, text, st.body * room / L.width(text, st.body))
+            else:
+                cells.append((x0 + x + 2, y, text))
         L.draw_cells(c, cells, st.body)
         L.hline(c, x0, x0 + self.w, y_top - st.row, 0.4)
 
-    def notice(self, hh: Household, has_missing: bool = False) -> None:
-        """Draw one household's notice into as many slots as its member list needs."""
+    def _heights(self, var: Variant, has_missing: bool) -> tuple[float, float, float, float]:
+        """(first-sheet head, continuation head, end block, "continued" line) in points."""
+        st = self.st
+        head_first = var.h_title + st.salute * 1.7 + var.h_intro + self.h_thead
+        head_cont = st.salute * 1.8 + self.h_thead
+        total_h = 0.0 if var.free else st.leading * 1.2
+        end_h = (total_h + (st.leading if has_missing else 0) + st.leading * 0.4 + var.h_foot + self.h_issuer
+                 + var.h_receipt)
+        return head_first, head_cont, end_h, st.leading * 1.5
+
+    def notice(self, hh: Household, has_missing: bool = False) -> int:
+        """Draw one household's notice on as many sheets as its member list needs; returns the sheets."""
         st, c = self.st, self.c
+        var = self.variants[TEMPLATE_FREE if all(m.amount == 0 for m in hh.members) else TEMPLATE]
+        head_first, head_cont, end_h, more_h = self._heights(var, has_missing)
+        height = slots(self.per_page)[0].height
+        plan = plan_sheets(len(hh.members), height - head_first, height - head_cont, st.row, end_h, more_h)
         rows = list(hh.members)
-        end_h = st.leading * 1.6 + self.h_foot + (st.leading if has_missing else 0) + self.h_receipt
         idx = 1
-        first = True
-        while True:
+        for sheet, take in enumerate(plan, 1):
             slot = self._next_slot()
             y = slot.top
-            if first:
-                self._form("n_title", y)
-                y -= self.h_title
+            mark = f"第 {sheet}/{len(plan)} 张" if len(plan) > 1 else ""
+            place = f"{hh.village}{hh.grp}" + (f"　{mark}" if mark else "")
+            if sheet == 1:
+                self._form(f"n_title_{var.key}", y)
+                y -= var.h_title
                 L.draw(c, self.x, y - st.salute, f"{hh.head}户：", st.salute, bold=True)
-                L.draw(c, self.x + self.w, y - st.salute, f"{hh.village}{hh.grp}", st.body, align="right")
+                L.draw(c, self.x + self.w, y - st.salute, place, st.body, align="right")
                 y -= st.salute * 1.7
-                self._form("n_intro", y)
-                y -= self.h_intro
+                self._form(f"n_intro_{var.key}", y)
+                y -= var.h_intro
             else:
-                L.draw(c, self.x, y - st.salute, f"{hh.head}户缴费通知（续）", st.salute, bold=True)
+                L.draw(c, self.x, y - st.salute, f"{hh.head}户{var.title[-4:]}（续）", st.salute, bold=True)
+                L.draw(c, self.x + self.w, y - st.salute, place, st.body, align="right")
                 y -= st.salute * 1.8
-            self._form("n_thead", y)
-            y -= self.h_thead
-            room = y - slot.bottom
-            fit_all = len(rows) * st.row + end_h <= room
-            take = len(rows) if fit_all else max(1, int((room - st.leading * 1.5) // st.row))
+            if take or sheet == len(plan):
+                self._form("n_thead", y)
+                y -= self.h_thead
             for m in rows[:take]:
                 self._row(y, idx, m)
                 y -= st.row
                 idx += 1
             rows = rows[take:]
-            if rows:
-                L.draw(c, self.x + self.w, y - st.leading, "（未完，接下一张）", st.body, align="right")
-                first = False
+            if sheet < len(plan):
+                L.draw(c, self.x + self.w, y - st.leading, MORE, st.body, align="right")
                 continue
-            y -= st.leading * 1.2
-            L.draw(c, self.x, y, f"本户合计应缴：{hh.total}元", st.body + 1, bold=True)
+            if not var.free:
+                y -= st.leading * 1.2
+                L.draw(c, self.x, y, f"本户合计应缴：{hh.total}元", st.body + 1, bold=True)
             if has_missing:
                 y -= st.leading
                 L.draw(c, self.x, y, "注：姓名中虚线框处为电脑无法打印的生僻字，请工作人员手写补全。", st.body)
             y -= st.leading * 0.4
-            self._form("n_foot", y)
+            self._form(f"n_foot_{var.key}", y)
+            y -= var.h_foot
+            issuer = campaign_mod.issuer_for(self.camp, hh.village)
+            # the issuer and the date at the right, the space around them left for the seal
+            L.draw(c, self.x + self.w, y - st.leading * 1.1,
+                   f"{issuer}（盖章）　{L.cn_date(self.today.isoformat())}", st.body, align="right")
             if self.receipt:
-                top = slot.bottom + self.h_receipt
-                self._form("n_receipt", top)
-                L.draw(c, self.x, top + self.receipt_first_y,
-                       f"{hh.head}户（{hh.village}{hh.grp}）：本户已收到{self.year}年度城乡居民医保缴费通知。",
-                       SMALL_RECEIPT)
-            return
+                top = slot.bottom + var.h_receipt - st.gap
+                self._form(f"n_receipt_{var.key}", top)
+                L.draw(c, self.x, top + var.receipt_first_y,
+                       f"{hh.head}户（{hh.village}{hh.grp}）：本户已收到{self.year}年度城乡居民医保"
+                       + ("参保信息核对通知。" if var.free else "缴费通知。"), SMALL_RECEIPT)
+        return len(plan)
 
     def finish(self) -> int:
         if self.slot_index == 0:
@@ -354,8 +442,11 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
     today = today or dt.date.today()
     with L.atomic_output(out) as target, L.binary_streams():
         c = L.new_canvas(target, title=f"{camp.values['coverage_year']}年度城乡居民医保缴费通知")
+        village = ws.meta("village", "") or (hhs[0].village if hhs else "")
+        values = T.fields(camp, village=village, canvasser=name, canvasser_phone=phone, today=today)
+        texts = {key: T.load(ws, key)[0] for key in (TEMPLATE, TEMPLATE_FREE)}
         writer = NoticeWriter(c, camp, per_page=per_page, contact=(name, phone), today=today,
-                              receipt=receipt)
+                              receipt=receipt, texts=texts, values=values)
         missing += check_text(writer.static_texts(), "通知单文字")
         for i, hh in enumerate(hhs, 1):
             writer.notice(hh, any(fonts.missing_chars(n) for n in (hh.head, *(m.name for m in hh.members))))
@@ -366,5 +457,8 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
     res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "", households=len(hhs), pages=pages,
                         persons=sum(len(h.members) for h in hhs), missing_glyphs=missing)
     res.extra = {"per_page": per_page, "total_amount": sum(h.total for h in hhs),
+                 "sheets": writer.slot_index, "subsidised_households": sum(all(m.amount == 0 for m in h.members)
+                                                                           for h in hhs),
+                 "payment_code": writer.channel.kind,
                  "canvasser": name, "canvasser_known": known}
     return res

@@ -69,3 +69,55 @@ def place(c: Canvas, x: float, y: float, name: str = FORM) -> None:
     c.translate(x, y)
     c.doForm(name)
     c.restoreState()
+
+
+IMAGE_FORM = "paycode"
+
+
+class Channel:
+    """The payment channel printed on notices and leaflets: the county's link drawn as a QR, or the
+    payment-code picture it hands out; `present` is False when neither is set (nothing is drawn)."""
+
+    def __init__(self, kind: str, link: str = "", image: bytes = b"", caption: str = ""):
+        self.kind = kind  # "link", "image" or ""
+        self.link = link
+        self.image = image
+        self.caption = caption if kind else ""
+        self.form = ""
+
+    @classmethod
+    def of(cls, camp) -> Channel:
+        from ..settings import image_bytes
+
+        v = camp.values
+        caption = str(v.get("payment_caption") or "").strip()
+        image = image_bytes(str(v.get("payment_image") or ""))
+        if image:
+            return cls("image", image=image, caption=caption or "扫描缴费码缴费")
+        link = ascii_link(str(v.get("payment_link") or ""))
+        if link:
+            return cls("link", link=link, caption=caption or "扫码打开缴费页面")
+        return cls("")
+
+    @property
+    def present(self) -> bool:
+        return bool(self.kind)
+
+    def define(self, c: Canvas, size: float) -> None:
+        """Draw the code once into a form of size × size points (a picture keeps its proportions)."""
+        if self.kind == "link":
+            self.form = define_form(c, self.link, size)
+        elif self.kind == "image":
+            import io
+
+            from reportlab.lib.utils import ImageReader
+
+            reader = ImageReader(io.BytesIO(self.image))
+            c.beginForm(IMAGE_FORM, lowerx=0, lowery=0, upperx=size, uppery=size)
+            c.drawImage(reader, 0, 0, size, size, preserveAspectRatio=True, anchor="c")
+            c.endForm()
+            self.form = IMAGE_FORM
+
+    def place(self, c: Canvas, x: float, y: float, size: float | None = None) -> None:
+        if self.form:
+            place(c, x, y, self.form)

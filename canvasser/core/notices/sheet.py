@@ -1,14 +1,17 @@
 """Visit sheets (入户走访登记表): a printable walk list per group for cadres who work on paper.
 
 Each group starts on a new landscape page: the households with someone not done, their members
-with masked IDs and masked phones (138****1234), the last outcome, and empty boxes to tick for the
-outcomes, a date line for promises and a box to tick once the result is entered in the computer.
-No category is ever printed; the address is shortened to the part after the village name.
+with masked IDs, full phone numbers (the cadre calls from this sheet), what each owes, the last
+outcome, and empty boxes to tick for the outcomes, a date line for promises and a box to tick once
+the result is entered in the computer. Pages are numbered "第 N/M 页" within a group, and every page
+says it is an internal working sheet to be collected after use. No category is ever printed; the
+address is shortened to the part after the village name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -29,6 +32,7 @@ HEAD_ROW = 30.0
 MARGIN = 15 * mm
 PAGE_W, PAGE_H = L.PAGE_H, L.PAGE_W  # landscape
 TICKS = (("已", "缴费"), ("承诺", "缴费"), ("无人", "在家"), ("外出", ""), ("他处", "参保"), ("拒绝", ""))
+INTERNAL = "内部工作用表，用后收回"
 LEGEND = ("填表说明：在对应方框内打“√”；承诺缴费请在方框旁写日期；外出请在备注写明去向；已参加职工医保或在外地参保的"
           "请在备注注明；其他情况写在备注栏。录入电脑后在“已录入”栏打“√”。")
 
@@ -54,10 +58,10 @@ class Columns:
 
 def columns(w: float) -> Columns:
     id_w = L.width("5103**********1234", SIZE) + 6
-    phone_w = L.width("138****1234", SIZE) + 6
+    phone_w = L.width("13812341234", SIZE) + 6
     tick_w = L.width("在家", SIZE) + 8
     fixed = [("household", 84.0), ("name", 62.0), ("relation", 36.0), ("id", id_w), ("phone", phone_w),
-             ("last", L.width("已参加职工医保", SIZE) + 5)]
+             ("amount", L.width("1000元", SIZE) + 6), ("last", L.width("已参加职工医保", SIZE) + 5)]
     ticks = [(f"tick{i}", tick_w + (26 if i == 1 else 0)) for i in range(len(TICKS))]
     tail = [("entered", tick_w)]
     used = sum(v for _, v in fixed + ticks + tail)
@@ -71,8 +75,9 @@ def columns(w: float) -> Columns:
 
 
 class SheetWriter:
-    def __init__(self, c, camp: campaign_mod.Campaign, today: dt.date):
+    def __init__(self, c, camp: campaign_mod.Campaign, today: dt.date, totals: dict[int, int] | None = None):
         self.c = c
+        self.totals = totals or {}  # group number -> its page count
         self.camp = camp
         self.today = today
         self.x = MARGIN
@@ -81,6 +86,8 @@ class SheetWriter:
         self.pages = 0
         self.y = 0.0
         self.bottom = MARGIN + 2 * 15  # room for the legend
+        self.group_no = 0
+        self.group_pages: dict[int, int] = {}
 
     def col(self, name: str) -> tuple[float, float]:
         i = self.cols.names.index(name)
@@ -93,17 +100,22 @@ class SheetWriter:
         c = self.c
         top = PAGE_H - MARGIN
         L.draw(c, self.x + self.w / 2, top - 16, f"{village}{grp}　入户走访登记表", 16, align="center", bold=True)
-        sub = f"{self.camp.values['coverage_year']}年度城乡居民医保参保缴费"
+        if page_in_group == 1:
+            self.group_no += 1
+        self.group_pages[self.group_no] = page_in_group
+        sub = f"{self.camp.values['coverage_year']}年度城乡居民医保参保缴费　"
         y = top - 16 - 20
-        L.draw(c, self.x, y, sub, SIZE)
+        x = self.x + L.draw(c, self.x, y, sub, SIZE)
+        L.draw(c, x, y, INTERNAL, SIZE, bold=True)
         x = self.x + self.w * 0.40
         x += L.draw(c, x, y, "走访人：", SIZE)
         L.hline(c, x, x + 28 * mm, y - 2)
         x += 32 * mm
         x += L.draw(c, x, y, "走访日期：", SIZE)
         L.hline(c, x, x + 28 * mm, y - 2)
-        L.draw(c, self.x + self.w, y, f"第{page_in_group}页　打印于{L.cn_date(self.today.isoformat())}", SIZE,
-               align="right")
+        total = self.totals.get(self.group_no, page_in_group)  # known from a first, measuring pass
+        L.draw(c, self.x + self.w, y, f"第 {page_in_group}/{total} 页　打印于{L.cn_date(self.today.isoformat())}",
+               SIZE, align="right")
         self.y = y - 10
         self.table_header()
         L.paragraph(c, self.x, MARGIN + 18, LEGEND, self.w, size=SIZE, leading=14)
@@ -111,7 +123,7 @@ class SheetWriter:
     def table_header(self) -> None:
         c, y = self.c, self.y
         labels = {"household": ("户主", "门牌"), "name": ("姓名", ""), "relation": ("关系", ""),
-                  "id": ("身份证号", ""), "phone": ("电话", ""), "last": ("上次结果", ""),
+                  "id": ("身份证号", ""), "phone": ("电话", ""), "amount": ("应缴", ""), "last": ("上次结果", ""),
                   "note": ("备注", ""), "entered": ("已", "录入")}
         for i, t in enumerate(TICKS):
             labels[f"tick{i}"] = t
@@ -152,7 +164,8 @@ class SheetWriter:
             L.draw(c, x1 + 3, base, m.name, size)
             L.draw(c, self.col("relation")[0] + 3, base, m.relation or "", SIZE)
             L.draw(c, self.col("id")[0] + 3, base, m.masked_id, SIZE)
-            L.draw(c, self.col("phone")[0] + 3, base, m.masked_phone, SIZE)
+            L.draw(c, self.col("phone")[0] + 3, base, m.phone, SIZE)
+            L.draw(c, self.col("amount")[0] + 3, base, f"{m.amount}元", SIZE)
             L.draw(c, self.col("last")[0] + 3, base, short_label(m.last), SIZE)
             for j in range(len(TICKS)):
                 tx1, tx2 = self.col(f"tick{j}")
@@ -178,6 +191,29 @@ class SheetWriter:
         self.y = bottom
 
 
+def _render(target, hhs: list[Household], camp: campaign_mod.Campaign, today: dt.date,
+            totals: dict[int, int] | None, prog: L.Progress | None) -> SheetWriter:
+    c = L.new_canvas(target, title="入户走访登记表", landscape_page=True)
+    w = SheetWriter(c, camp, today, totals)
+    current: tuple[str, str] | None = None
+    page_in_group = [1]
+    for i, hh in enumerate(hhs, 1):
+        key = (hh.village, hh.grp)
+        if key != current:
+            current = key
+            page_in_group = [1]
+            w.start_page(hh.village, hh.grp, 1)
+        w.household(hh, key, page_in_group)
+        if prog is not None:
+            prog(i, f"已生成 {i}/{len(hhs)} 户")
+    if not hhs:
+        w.pages = 1
+        L.draw(c, PAGE_W / 2, PAGE_H / 2, "没有需要走访的户（全部已完成）", L.BODY, align="center")
+    c.showPage()
+    c.save()
+    return w
+
+
 def build_visit_sheet(ws: Workspace, out: str | Path | BinaryIO, *, groups: list[str] | None = None,
                       village: str | None = None, progress: L.ProgressCb | None = None,
                       today: dt.date | None = None) -> L.PrintResult:
@@ -194,26 +230,10 @@ def build_visit_sheet(ws: Workspace, out: str | Path | BinaryIO, *, groups: list
     prog = L.Progress(progress, every=max(1, len(hhs) // 100))
     prog(0, f"准备打印 {len(hhs)} 户走访登记表", force=True)
     today = today or dt.date.today()
-    n_groups = 0
+    measured = _render(io.BytesIO(), hhs, camp, today, None, None)  # page counts for "第 N/M 页"
     with L.atomic_output(out) as target, L.binary_streams():
-        c = L.new_canvas(target, title="入户走访登记表", landscape_page=True)
-        w = SheetWriter(c, camp, today)
-        current: tuple[str, str] | None = None
-        page_in_group = [1]
-        for i, hh in enumerate(hhs, 1):
-            key = (hh.village, hh.grp)
-            if key != current:
-                current = key
-                n_groups += 1
-                page_in_group = [1]
-                w.start_page(hh.village, hh.grp, 1)
-            w.household(hh, key, page_in_group)
-            prog(i, f"已生成 {i}/{len(hhs)} 户")
-        if not hhs:
-            w.pages = 1
-            L.draw(c, PAGE_W / 2, PAGE_H / 2, "没有需要走访的户（全部已完成）", L.BODY, align="center")
-        c.showPage()
-        c.save()
+        w = _render(target, hhs, camp, today, measured.group_pages, prog)
+    n_groups = len(w.group_pages)
     prog.finished(len(hhs))
     res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "", households=len(hhs), pages=w.pages,
                         persons=sum(len(h.members) for h in hhs), missing_glyphs=missing)

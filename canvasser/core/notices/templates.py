@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...paths import resource
-from ..campaign import TEMPLATE_PREFIX, Campaign
+from ..campaign import TEMPLATE_PREFIX, Campaign, issuer_for
 from ..errors import InputError
 from ..store import Workspace
 from .layout import cn_date
@@ -39,7 +39,8 @@ FIELDS: dict[str, str] = {
     "coverage_year": "待遇年度（如 2027）",
     "collection_year": "征缴年度（待遇年度的前一年）",
     "standard": "个人缴费标准（元）",
-    "fiscal_subsidy": "财政补助（元/人）",
+    "fiscal_subsidy": "财政补助（元/人；未设置时为 0）",
+    "fiscal_subsidy_text": "“，各级财政再为每人补助N元”（未设置财政补助时为空）",
     "total_funding": "个人缴费与财政补助合计（元）",
     "collection_start": "集中征缴期开始（如 2026年9月1日）",
     "collection_end": "集中征缴期截止",
@@ -55,12 +56,12 @@ FIELDS: dict[str, str] = {
     "canvasser": "联系人（--by）",
     "canvasser_phone": "联系人电话",
     "today": "打印日期",
-    "addressee": "称呼（逐户打印的信为“某某户家长”，通用信为“家长”）",
+    "addressee": "称呼（逐户打印的信为“某某同学家长”，通用信为“家长”）",
 }
 BLOCKS = {"[二维码]": "qr", "[缴费方式]": "channels", "[资助标准]": "subsidies", "[学生名单]": "students",
-          "[签名]": "signature"}
+          "[签名]": "signature", "[回执]": "receipt", "[成员名单]": "members"}
 KINDS = ("title", "subtitle", "heading", "para", "item", "right", "qr", "channels", "subsidies", "students",
-         "signature")
+         "signature", "receipt", "members")
 
 
 @dataclass
@@ -190,7 +191,8 @@ def fields(camp: Campaign, *, village: str = "", canvasser: str = "", canvasser_
         "coverage_year": str(v["coverage_year"]),
         "collection_year": str(int(v["coverage_year"]) - 1),
         "standard": str(v["standard"]),
-        "fiscal_subsidy": str(v.get("fiscal_subsidy", "")),
+        "fiscal_subsidy": str(v.get("fiscal_subsidy") or 0),
+        "fiscal_subsidy_text": f"，各级财政再为每人补助{v['fiscal_subsidy']}元" if v.get("fiscal_subsidy") else "",
         "total_funding": str(int(v["standard"]) + int(v.get("fiscal_subsidy") or 0)),
         "collection_start": cn_date(str(v["collection_start"])),
         "collection_end": cn_date(str(v["collection_end"])),
@@ -200,8 +202,8 @@ def fields(camp: Campaign, *, village: str = "", canvasser: str = "", canvasser_
         "payment_link": str(v.get("payment_link") or ""),
         "waiting_fixed_months": str(v["waiting_fixed_months"]),
         "waiting_per_year_months": str(v["waiting_per_year_months"]),
-        "issuer": str(v.get("issuer") or ""),
-        "bureau_phone": str(v.get("bureau_phone") or "") or "（请向村委会咨询）",
+        "issuer": issuer_for(camp, village),
+        "bureau_phone": str(v.get("bureau_phone") or "") or "12393",
         "village": village,
         "canvasser": canvasser or "＿＿＿＿",
         "canvasser_phone": canvasser_phone or "＿＿＿＿＿＿",

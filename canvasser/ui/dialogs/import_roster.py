@@ -8,6 +8,7 @@ user reassigns becomes an override passed to the import, exactly like the CLI's 
 from __future__ import annotations
 
 import itertools
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -235,6 +236,10 @@ class ImportDialog(TableImportDialog):
             text += f"<br>重复的人 {len(res.duplicates)} 行，只计一次。"
         if res.missing:
             text += f"<br>以前名单中有 {res.missing} 人不在本次名单里（未删除，仅提示）。"
+        if res.rare_names:
+            who = "、".join(escape(r["name"]) for r in res.rare_names[:10])
+            text += (f"<br><span style='color:#8a5300'>{len(res.rare_names)} 人的姓名含生僻字（{who}"
+                     f"{'……' if len(res.rare_names) > 10 else ''}）：打印时留出方框请手写补全，查找时输入其余的字。</span>")
         return text
 
     def problem_rows(self, res) -> list[dict]:

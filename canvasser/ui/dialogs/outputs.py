@@ -154,8 +154,40 @@ class DoneDialog(QDialog):
         lay.addWidget(buttons)
 
 
+def _ask_channel(window, then: Callable[[], object]):
+    """On the worker: is a channel missing? If so the dialog asks; its answer is saved by core."""
+    from ...core import campaign
+    from ..worker import Job
+    from .payment import PaymentChannelDialog
+
+    def asked(due: bool) -> None:
+        window.channel_checked = True
+        if not due:
+            then()
+            return
+        dlg = PaymentChannelDialog(window)
+        window.channel_dialog = dlg
+
+        def answered(result: int) -> None:
+            values = dlg.values() if result == QDialog.DialogCode.Accepted else {}
+            window.runner.submit(Job(lambda ws, _p: campaign.set_channel(ws, author=window.output_context().canvasser,
+                                                                          **values),
+                                     success=lambda _r: then(),
+                                     failure=lambda exc: (setattr(window, "channel_checked", False),
+                                                          window.statusBar().showMessage(str(exc), 8000))))
+
+        dlg.finished.connect(answered)
+        dlg.open()
+
+    return window.runner.submit(Job(lambda ws, _p: campaign.channel_prompt_due(ws), success=asked,
+                                    label="缴费渠道"))
+
+
 def run_output(window, key: str, out: Path | None = None, folder: Path | None = None):
-    """Ask where (unless `out` is given), write on the worker, then show what was written."""
+    """Ask where (unless `out` is given), write on the worker, then show what was written. Notices
+    chosen from the menu with no payment channel set first ask for one (once)."""
+    if out is None and key in ("notices", "notice_household") and not getattr(window, "channel_checked", False):
+        return _ask_channel(window, lambda: run_output(window, key, None, folder))
     output = OUTPUTS[key]
     ctx = window.output_context()
     if out is None:

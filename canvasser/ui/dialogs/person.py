@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import ids, views
+from ...core import ids, names, views
 from ...core.campaign import OUTCOMES
 from ...core.people import LEFT_REASONS
 from .. import operations
@@ -157,6 +157,7 @@ class AddPersonDialog(QDialog):
         lay.addLayout(form)
         self.error = _error_label()
         lay.addWidget(self.error)
+        self.name_edit.textChanged.connect(lambda text: self.error.setText(names.warning(names.fold(text.strip()))))
         buttons = QDialogButtonBox()
         buttons.addButton("新增", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)

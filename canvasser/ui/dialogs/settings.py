@@ -36,7 +36,7 @@ from .. import operations
 DATES = ("collection_start", "collection_end", "supplementary_end")
 NUMBERS = {"coverage_year": (2000, 2100), "standard": (0, 100000), "fiscal_subsidy": (0, 100000),
            "waiting_fixed_months": (0, 24), "waiting_per_year_months": (0, 12), "silent_days": (1, 60)}
-TEXTS = ("payment_link", "bureau_phone", "issuer")
+TEXTS = ("payment_link", "payment_caption", "bureau_phone", "issuer")
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 

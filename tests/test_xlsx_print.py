@@ -1,0 +1,123 @@
+"""Spreadsheets ready to print, and the feedback sheet in the bureau's numbering and order: real
+files written and read back with openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from canvasser.core import ledgers, reports
+from canvasser.core.roster import import_roster
+from canvasser.core.store import Workspace
+from canvasser.core.visits import record_visit
+
+from .fixtures import corrupt_check_digit, rows, shuffled, write_xlsx
+
+
+@pytest.fixture
+def listed(tmp_path):
+    """A bureau list in an order of its own (not by group or household), its 序号 1..n down the file."""
+    people = shuffled(rows(seed=5, households=25), seed=2)
+    src = write_xlsx(tmp_path / "名单.xlsx", people)
+    ws = Workspace(tmp_path / "v.db")
+    import_roster(ws, src)
+    yield ws, [p["公民身份号码"] for p in people]
+    ws.close()
+
+
+def sheet_rows(sheet) -> tuple[list, list[tuple]]:
+    header = [c.value for c in sheet[2]]
+    out = []
+    for r in sheet.iter_rows(min_row=3, values_only=True):
+        if all(v is None for v in r):
+            break
+        out.append(r)
+    return header, out
+
+
+def test_feedback_of_an_unvisited_list_keeps_the_bureau_numbering_and_gives_no_reason(listed, tmp_path):
+    ws, order = listed
+    res = ledgers.write_feedback(ws, tmp_path / "fb.xlsx")
+    header, body = sheet_rows(openpyxl.load_workbook(tmp_path / "fb.xlsx").worksheets[0])
+    pid_at, serial_at = header.index("身份证号"), header.index("序号")
+    assert [r[pid_at] for r in body] == order  # the bureau's row order
+    assert [r[serial_at] for r in body] == list(range(1, len(order) + 1))  # and its 序号
+    assert all(r[header.index("未参保原因")] is None for r in body)  # nobody reported a reason
+    assert {r[header.index("是否参保")] for r in body} == {"否"}
+    assert res["reasons"] == {}
+
+
+def test_feedback_reasons_only_where_reported_and_yes_no_only(listed, tmp_path):
+    ws, order = listed
+    record_visit(ws, order[0], "refused", reason="经济困难", by="李书记")
+    record_visit(ws, order[1], "not_home", by="李书记")
+    record_visit(ws, order[2], "paid_self", by="李书记")
+    record_visit(ws, order[3], "paid_on_site", by="李书记")
+    ledgers.write_feedback(ws, tmp_path / "fb.xlsx")
+    header, body = sheet_rows(openpyxl.load_workbook(tmp_path / "fb.xlsx").worksheets[0])
+    by_pid = {r[header.index("身份证号")]: dict(zip(header, r)) for r in body}
+    assert by_pid[order[0]]["未参保原因"] == "拒参"
+    assert by_pid[order[1]]["未参保原因"] is None and "无人在家" in by_pid[order[1]]["备注"]
+    assert by_pid[order[2]]["是否参保"] == "否" and "待医保局核实" in by_pid[order[2]]["备注"]
+    assert by_pid[order[3]]["是否参保"] == "是"
+    assert {r["是否参保"] for r in by_pid.values()} == {"是", "否"}
+
+
+def test_every_spreadsheet_is_ready_to_print(listed, tmp_path):
+    ws, order = listed
+    record_visit(ws, order[0], "promised", promised="2026-12-20", by="李书记")
+    record_visit(ws, order[1], "dead", by="李书记")
+    ledgers.write_ledger(ws, tmp_path / "ledger.xlsx")
+    ledgers.write_feedback(ws, tmp_path / "fb.xlsx")
+    ledgers.write_report_xlsx(reports.make_report(ws, save=False), tmp_path / "report.xlsx")
+    for book in ("ledger.xlsx", "fb.xlsx", "report.xlsx"):
+        wb = openpyxl.load_workbook(tmp_path / book)
+        for sheet in wb.worksheets:
+            ps, fit = sheet.page_setup, sheet.sheet_properties.pageSetUpPr
+            assert sheet.print_title_rows == "$1:$2", (book, sheet.title)
+            assert fit is not None and fit.fitToPage and str(ps.fitToWidth) == "1" and str(ps.fitToHeight) == "0"
+            assert ps.orientation == ("landscape" if sheet.max_column >= 7 else "portrait"), (book, sheet.title)
+            assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+            title = str(sheet["A1"].value)
+            assert "2027年度" in title and "年" in title.rsplit("（", 1)[-1], title
+    led = openpyxl.load_workbook(tmp_path / "ledger.xlsx")
+    for sheet in led.worksheets:  # a signed ledger ends with the signature and date lines
+        last = [c.value for c in sheet[sheet.max_row] if c.value]
+        assert last[0] == "制表人：" and any("日期" in v for v in last), (sheet.title, last)
+    header, body = sheet_rows(led[ledgers.SHEET_UNPAID])
+    promised = [r[header.index("承诺缴费日期")] for r in body if r[header.index("承诺缴费日期")]]
+    assert promised == [dt.datetime(2026, 12, 20)]  # a date, not text
+    visited = [r[header.index("最近走访时间")] for r in body if r[header.index("最近走访时间")]]
+    assert visited and all(isinstance(v, dt.datetime) for v in visited)
+    header, body = sheet_rows(led[ledgers.SHEET_EXEMPT])
+    assert all(isinstance(r[header.index("登记日期")], dt.datetime) for r in body)
+
+
+def test_rejected_rows_file_prints_too(tmp_path):
+    people = rows(seed=6, households=5)
+    people[1] = dict(people[1], 公民身份号码=corrupt_check_digit(people[1]["公民身份号码"]))
+    src = write_xlsx(tmp_path / "名单.xlsx", people)
+    with Workspace(tmp_path / "v.db") as ws:
+        res = import_roster(ws, src)
+    sheet = openpyxl.load_workbook(res.rejects_file).worksheets[0]
+    assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and "&N" in sheet.oddFooter.center.text
+    assert sheet["A1"].value == "原行号"  # no title row: the file goes back in as a list
+
+
+def test_report_headline_splits_who_confirmed_and_says_what_the_rate_counts(listed, tmp_path):
+    ws, order = listed
+    record_visit(ws, order[0], "paid_on_site", by="李书记")
+    record_visit(ws, order[1], "paid_self", by="李书记")
+    record_visit(ws, order[2], "paid_self", by="李书记")
+    figs = reports.make_report(ws, save=False)
+    lines = dict(ledgers.summary_lines(figs))
+    assert lines["医保局确认已缴费"] == 0
+    assert lines["当场协助缴费（待医保局名单确认）"] == 1 and lines["自报已缴费、学校代缴（待核实）"] == 2
+    assert "完成率（含当场协助和自报待核实）" in lines and lines["医保局确认完成率（仅医保局确认和不需参保）"] == "0.0%"
+    # one person in one special group only: the category table already shows it, no second table
+    assert ledgers.special_rows(figs) == []
+    ledgers.write_report_xlsx(figs, tmp_path / "r.xlsx")
+    assert not any("特殊群体" in n for n in openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames)
