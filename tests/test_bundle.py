@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures import CHILD_ENCODING
+
 ROOT = Path(__file__).resolve().parents[1]
 EXE = ".exe" if os.name == "nt" else ""
 BUDGET_MB = 150
@@ -89,7 +91,7 @@ def app(tmp_path_factory) -> Path:
     build = subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath", str(work / "dist"),
          "--workpath", str(work / "build"), str(ROOT / "pyinstaller.spec")],
-        cwd=ROOT, capture_output=True, text=True, timeout=3600)
+        cwd=ROOT, capture_output=True, encoding=CHILD_ENCODING, errors="replace", timeout=3600)
     assert build.returncode == 0, build.stderr[-3000:]
     shutil.move(str(work / "dist" / "canvasser"), str(target))
     shutil.rmtree(work / "build", ignore_errors=True)
@@ -125,7 +127,7 @@ def pristine(app) -> dict[str, tuple[int, int]]:
 
 
 def run(app: Path, program: str, *args, env, cwd) -> subprocess.CompletedProcess:
-    r = subprocess.run([str(app / (program + EXE)), *map(str, args)], capture_output=True, text=True,
+    r = subprocess.run([str(app / (program + EXE)), *map(str, args)], capture_output=True, encoding=CHILD_ENCODING,
                        timeout=600, env=env, cwd=cwd)
     assert r.returncode == 0, f"{program} {args}: {r.returncode}\n{r.stdout[-1500:]}\n{r.stderr[-3000:]}"
     return r
@@ -173,9 +175,9 @@ def test_command_line_from_the_bundle(app, pristine, bare_env, tmp_path):
     assert "缴费通知" in out.stdout
     assert pdf.read_bytes()[:5] == b"%PDF-"
     if shutil.which("pdftotext") and shutil.which("pdffonts"):
-        text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, encoding="utf-8").stdout
         assert "缴费通知" in text and "**********" in text
-        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, encoding="utf-8").stdout
         assert "WenQuanYi" in fonts
 
 

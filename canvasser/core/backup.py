@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..paths import data_dir
 from .errors import InputError
+from .location import sqlite_uri
 from .schema import MIGRATIONS
 from .store import Workspace
 
@@ -88,7 +89,7 @@ def validate(path: str | Path) -> int:
     if not path.is_file():
         raise InputError(f"找不到备份文件：{path}")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, readonly=True), uri=True)
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise InputError(f"备份文件已损坏：{path.name}")
@@ -115,7 +116,7 @@ def restore(db_path: str | Path, source: str | Path) -> dict:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         with Workspace(db_path) as current:
             saved = str(backup(current, backup_dir(db_path) / f"before-restore-{stamp}.db"))
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(sqlite_uri(source, readonly=True), uri=True)
     dst = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
     try:
         src.backup(dst)
