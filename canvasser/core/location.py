@@ -23,6 +23,7 @@ import urllib.parse
 from pathlib import Path
 
 from ..paths import data_dir
+from . import files
 from .errors import InputError
 
 NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "glusterfs", "davfs",
@@ -142,7 +143,7 @@ def copy_to_local(path: str | Path, target: str | Path | None = None) -> Path:
             src.backup(dst)
         finally:
             dst.close()
-        os.replace(part, dest)
+        files.replace(part, dest)
     finally:
         src.close()
         if part.exists():
