@@ -9,16 +9,18 @@
   the laptop's data folder and work there (`copy_to_local`).
 - `problem`: a folder SQLite cannot write in (read-only share, write-protected stick, a folder the
   user may not write): the workspace cannot be opened for work there; the message says what to do.
-- `too_long`: on Windows a path of 260 characters or more (MAX_PATH) cannot be opened by SQLite's
-  default VFS: `problem` says to move it. Elsewhere a long path just works.
+- `too_long`: a path SQLite cannot open: 260 characters on Windows (MAX_PATH), 512 bytes elsewhere
+  (about 170 Chinese characters): `problem` says to move it. Shorter long paths just work.
 """
 
 from __future__ import annotations
 
 import ntpath
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -31,6 +33,8 @@ NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "cep
 REMOVABLE_FS = {"vfat", "msdos", "exfat", "fuseblk", "ntfs", "ntfs3", "udf", "iso9660"}
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/usb")
 WIN_MAX_PATH = 260
+UNIX_MAX_PATH_BYTES = 512  # SQLite's MAX_PATHNAME in os_unix.c
+JOURNAL = "-journal"
 # GetDriveTypeW
 DRIVE_REMOVABLE, DRIVE_REMOTE, DRIVE_CDROM = 2, 4, 5
 
@@ -50,10 +54,14 @@ def sqlite_uri(path: str | Path, *, readonly: bool = False) -> str:
 
 
 def too_long(path: str | Path) -> bool:
-    """Windows: the path (with the "-journal" SQLite appends) reaches MAX_PATH. Python can pass
-    such a path only where long paths are enabled machine-wide, and SQLite's default Windows VFS
-    not at all, so the workspace must move to a shorter path."""
-    return sys.platform == "win32" and len(os.path.abspath(path)) + len("-journal") >= WIN_MAX_PATH
+    """Longer than SQLite can open, counting the "-journal" it appends: on Windows MAX_PATH (260
+    characters; Python passes longer paths only where long paths are enabled machine-wide, SQLite's
+    default Windows VFS not at all); elsewhere 512 bytes (SQLite's unix VFS), which a path of
+    Chinese folder names reaches at about 170 characters."""
+    full = os.path.realpath(path)
+    if sys.platform == "win32":
+        return len(full) + len(JOURNAL) >= WIN_MAX_PATH
+    return len(os.fsencode(full)) + len(JOURNAL) > UNIX_MAX_PATH_BYTES
 
 
 # ---- removable disks and network shares -----------------------------------------------------
@@ -136,18 +144,27 @@ def copy_to_local(path: str | Path, target: str | Path | None = None) -> Path:
     if dest.exists():
         raise InputError(f"目标文件已存在：{dest}")
     part = dest.with_name(dest.name + ".part")
-    src = sqlite3.connect(sqlite_uri(source, readonly=True), uri=True)
-    try:
-        dst = sqlite3.connect(str(part))
+    with tempfile.TemporaryDirectory(prefix=".canvasser-copy-", dir=dest.parent) as scratch:
+        taken = not _writable(source.parent)
+        if taken:
+            # SQLite cannot read a WAL workspace in a folder it cannot write (no WAL index): the
+            # files are taken here first, WAL included, so nothing written last is left behind
+            for suffix in ("", "-wal"):
+                if Path(f"{source}{suffix}").exists():
+                    shutil.copyfile(f"{source}{suffix}", Path(scratch, "ws.db" + suffix))
+            source = Path(scratch, "ws.db")
+        src = sqlite3.connect(sqlite_uri(source, readonly=not taken), uri=True)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(str(part))
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+            files.replace(part, dest)
         finally:
-            dst.close()
-        files.replace(part, dest)
-    finally:
-        src.close()
-        if part.exists():
-            part.unlink()
+            src.close()
+            if part.exists():
+                part.unlink()
     return dest
 
 
@@ -158,8 +175,8 @@ def problem(path: str | Path) -> str:
     p = Path(path)
     folder = p.parent
     if too_long(p):
-        return (f"工作区的路径太长（{len(os.path.abspath(p))} 个字符，Windows 最多 {WIN_MAX_PATH} 个）。"
-                f"请把它移到路径较短的文件夹（如“{data_dir()}”）后再打开。")
+        return (f"工作区的路径太长（{len(os.path.realpath(p))} 个字符），数据库无法打开。"
+                f"请把它移到路径较短的文件夹（如“{data_dir()}”）或改短文件夹名后再打开。")
     if folder.exists() and not _writable(folder):
         return (f"文件夹“{folder}”是只读的（例如写保护的 U 盘、只读共享或没有写入权限的文件夹），"
                 f"无法在这里记录走访。请把工作区复制到本机（如“{data_dir()}”）后再打开。")

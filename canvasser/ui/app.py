@@ -199,9 +199,13 @@ def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
     return out
 
 
-def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | None = None):
+def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | None = None,
+                ask_location: bool = True):
+    from .dialogs.location import where_to_work
     from .main_window import MainWindow
 
+    if ask_location:  # a stick, a share, a read-only folder: offer the laptop's copy
+        path = where_to_work(path, parent)
     ws = Workspace(path)
     who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
     window = MainWindow(ws, canvasser=who)
@@ -237,7 +241,7 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
             ws_probe = Workspace(path)
             first = ws_probe.scalar("SELECT name FROM canvassers WHERE active=1 ORDER BY name") or ""
             ws_probe.close()
-            window = open_window(path, canvasser=first)
+            window = open_window(path, canvasser=first, ask_location=False)
             screenshot_window(window, screenshot)
             window.close()
             window.ws.close()
