@@ -104,8 +104,12 @@ def _find_header(rows: list[list], aliases, overrides, required: tuple[str, ...]
     return best
 
 
+ENCODING_SAMPLE = 1 << 22  # bytes read to tell UTF-8 from GB18030
+
+
 def detect_encoding(path: Path) -> str:
-    head = path.read_bytes()[: 1 << 22]
+    with open(path, "rb") as f:
+        head = f.read(ENCODING_SAMPLE)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -114,7 +118,7 @@ def detect_encoding(path: Path) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # a character cut by the sample's end
+        if len(head) == ENCODING_SAMPLE and exc.start > len(head) - 4:  # a character cut by the sample's end
             return "utf-8"
     return "gb18030"  # a superset of GBK and GB2312
 
