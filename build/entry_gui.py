@@ -46,7 +46,8 @@ class LogStream:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists() and self.path.stat().st_size > LOG_LIMIT:
                 self.path.replace(self.path.with_name(self.path.name + ".1"))
-            self._fh = open(self.path, "a", encoding="utf-8")  # open for the life of the process
+            # with a BOM at the start of a new file: Notepad before Windows 10 1903 reads UTF-8 without one as GBK
+            self._fh = open(self.path, "a", encoding="utf-8-sig")  # open for the life of the process
         return self._fh
 
     def write(self, text: str) -> int:

@@ -58,14 +58,19 @@ def test_windowed_output_goes_to_the_log_and_keeps_the_last_lines(tmp_path):
     stream.write("错误：工作区不存在\n")
     stream.write("second line\n")
     stream.flush()
-    assert log.read_text("utf-8") == "错误：工作区不存在\nsecond line\n"
+    assert log.read_bytes().startswith(b"\xef\xbb\xbf")  # one BOM: Notepad on older Windows reads it right
+    assert log.read_text("utf-8-sig") == "错误：工作区不存在\nsecond line\n"
     assert stream.tail[-2:] == ["错误：工作区不存在", "second line"]
     stream._fh.close()
+    again = entry.LogStream(log)  # the next start appends: no second BOM
+    again.write("third\n")
+    again._fh.close()
+    assert log.read_bytes().count(b"\xef\xbb\xbf") == 1 and log.read_text("utf-8-sig").endswith("line\nthird\n")
     log.write_bytes(b"x" * (entry.LOG_LIMIT + 1))
     rotated = entry.LogStream(log)
     rotated.write("new\n")
     rotated._fh.close()
-    assert log.read_text("utf-8") == "new\n"
+    assert log.read_text("utf-8-sig") == "new\n"
     assert (tmp_path / "logs" / "canvasser.log.1").stat().st_size == entry.LOG_LIMIT + 1
 
 
