@@ -56,8 +56,9 @@ def test_a_chinese_user_folder_with_spaces_and_url_characters(tmp_path, monkeypa
         assert integrity.check(ws)["ok"]
 
 
-def test_check_finds_the_workspace_under_a_gb18030_locale(tmp_path):
-    """The bug the GB18030 run found: ATTACH by a path string named a different (UTF-8) file."""
+def test_check_and_import_find_their_files_under_a_gb18030_locale(tmp_path):
+    """The bugs the GB18030 run found: ATTACH by a path string, and calamine opening a list by its
+    path, named a different file (the name in UTF-8) from the one Python made (in GB18030)."""
     if "zh_CN.gb18030" not in subprocess.run(["locale", "-a"], capture_output=True, encoding="utf-8").stdout:
         pytest.skip("no zh_CN.GB18030 locale (`.ci/run` generates it)")
     env = dict(os.environ, LC_ALL="zh_CN.GB18030", LANG="zh_CN.GB18030", PYTHONUTF8="0")
@@ -69,11 +70,14 @@ def test_check_finds_the_workspace_under_a_gb18030_locale(tmp_path):
             "folder.mkdir()\n"
             "ws = Workspace(folder / '\\u9752\\u77f3\\u6751.db')\n"
             "people.add_person(ws, '110101199003071233', '\\u5f20\\u4e09', village='\\u9752\\u77f3\\u6751')\n"
-            "print(integrity.check(ws)['ok'], sys.getfilesystemencoding())")
+            "from tests.fixtures import rows, write_xlsx\n"
+            "from canvasser.core.roster import import_roster\n"
+            "res = import_roster(ws, write_xlsx(folder / '\\u540d\\u5355.xlsx', rows(households=3)))\n"
+            "print(integrity.check(ws)['ok'], res.imported > 0, sys.getfilesystemencoding())")
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, encoding="gb18030",
-                       env=env)
+                       env=env, cwd=Path(__file__).resolve().parents[1])
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["True", "gb18030"]
+    assert r.stdout.split() == ["True", "True", "gb18030"]
 
 
 # ---- long paths ------------------------------------------------------------------------------

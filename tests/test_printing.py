@@ -37,6 +37,13 @@ def pdftext(path: Path, layout: bool = False) -> str:
     return subprocess.run(args, capture_output=True, encoding="utf-8", check=True).stdout
 
 
+
+def zbarimg(png: Path) -> subprocess.CompletedProcess:
+    """The codes in a page image: stdout is the codes' bytes (UTF-8 links); stderr is localised in
+    the locale's encoding (D-Bus noise here), so it is left out."""
+    return subprocess.run(["zbarimg", "-q", "--raw", str(png)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          encoding="utf-8")
+
 def pdffonts(path: Path) -> list[str]:
     need("pdffonts", "poppler-utils")
     return subprocess.run(["pdffonts", str(path)], capture_output=True, encoding="utf-8", check=True).stdout.splitlines()[2:]
@@ -177,7 +184,7 @@ def test_qr_decodes_to_payment_link(village, tmp_path):
     subprocess.run(["pdftoppm", "-f", "1", "-l", "2", "-r", "150", "-png", str(out), str(tmp_path / "pg")], check=True)
     codes = []
     for png in sorted(tmp_path.glob("pg*.png")):
-        r = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, encoding="utf-8")
+        r = zbarimg(png)
         codes += [c for c in r.stdout.splitlines() if c]
     assert len(codes) == 4  # two notices per page, two pages
     assert set(codes) == {link}
@@ -191,7 +198,7 @@ def test_non_ascii_link_is_percent_encoded(village, tmp_path):
     build_notices(ws, out, households=["H05"])
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(out), str(tmp_path / "pg")], check=True)
     png = next(tmp_path.glob("pg*.png"))
-    code = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, encoding="utf-8").stdout.strip()
+    code = zbarimg(png).stdout.strip()
     assert code == "https://example.cn/%E7%BC%B4%E8%B4%B9"
 
 

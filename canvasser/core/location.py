@@ -9,12 +9,14 @@
   the laptop's data folder and work there (`copy_to_local`).
 - `problem`: a folder SQLite cannot write in (read-only share, write-protected stick, a folder the
   user may not write): the workspace cannot be opened for work there; the message says what to do.
+- `utf8_path`: the same for a library that passes a path to the OS as UTF-8 (calamine).
 - `too_long`: a path SQLite cannot open: 260 characters on Windows (MAX_PATH), 512 bytes elsewhere
   (about 170 Chinese characters): `problem` says to move it. Shorter long paths just work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ntpath
 import os
 import shutil
@@ -22,6 +24,7 @@ import sqlite3
 import sys
 import tempfile
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..paths import data_dir
@@ -51,6 +54,23 @@ def sqlite_uri(path: str | Path, *, readonly: bool = False) -> str:
         raw = (b"//" if raw.startswith(b"//") else b"/") + raw
     uri = "file:" + urllib.parse.quote_from_bytes(raw, safe="/:")
     return uri + ("?mode=ro" if readonly else "")
+
+
+@contextlib.contextmanager
+def utf8_path(path: str | Path) -> Iterator[str]:
+    """A path for a library that hands a path to the OS as UTF-8 (python-calamine, in Rust), naming
+    the file Python means. Under a non-UTF-8 locale on Linux (GB18030) a Chinese name is on disk in
+    that encoding, so such a library would not find it: it is given /proc/self/fd/N of a handle
+    held open until it has opened the file itself."""
+    text = str(path)
+    if sys.platform == "win32" or os.fsencode(text) == text.encode("utf-8", "surrogateescape"):
+        yield text
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        yield f"/proc/self/fd/{fd}"
+    finally:
+        os.close(fd)
 
 
 def too_long(path: str | Path) -> bool:

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
+from .location import utf8_path
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TOTAL_WORDS = ("合计", "总计", "小计", "共计")
@@ -152,7 +153,8 @@ def _sheets(path: Path) -> list[_Sheet]:
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        with utf8_path(path) as name:  # a Chinese name under a GB18030 locale
+            wb = CalamineWorkbook.from_path(name)
     except Exception as exc:  # calamine raises its own error types
         raise InputError(f"无法读取表格文件 {path.name}：{exc}") from exc
     out = []
