@@ -229,8 +229,16 @@ def test_a_read_only_folder_says_what_to_do_and_the_copy_works(read_only, tmp_pa
 
 
 def test_a_read_only_file_says_what_to_do(tmp_path, capsys):
-    if os.geteuid() == 0:
-        pytest.skip("root may write any file")
     db = _village(tmp_path / "青石村.db")
-    db.chmod(0o444)
-    assert "只读" in location.problem(db)
+    if os.geteuid() != 0:
+        db.chmod(0o444)
+    elif not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(db)]).returncode:
+        pytest.skip("root without chattr: cannot make a read-only file here")
+    try:
+        assert "只读" in location.problem(db)
+        code, err = _cli(capsys, "status", "--db", db)
+        assert code == 2 and "取消“只读”" in err and err.count("\n") == 1, err
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(db)], check=False)
+        db.chmod(0o644)

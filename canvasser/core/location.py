@@ -200,10 +200,20 @@ def problem(path: str | Path) -> str:
     if folder.exists() and not _writable(folder):
         return (f"文件夹“{folder}”是只读的（例如写保护的 U 盘、只读共享或没有写入权限的文件夹），"
                 f"无法在这里记录走访。请把工作区复制到本机（如“{data_dir()}”）后再打开。")
-    if p.exists() and not os.access(p, os.W_OK):
+    if p.is_file() and not _can_write(p):
         return (f"工作区文件“{p.name}”是只读的。请在文件属性中取消“只读”，"
                 f"或把它复制到本机（如“{data_dir()}”）后再打开。")
     return ""
+
+
+def _can_write(file: Path) -> bool:
+    """Whether the file opens for writing (nothing is written): the read-only attribute on Windows,
+    modes, an immutable file."""
+    try:
+        with open(file, "ab"):
+            return True
+    except OSError:
+        return False
 
 
 def _writable(folder: Path) -> bool:
