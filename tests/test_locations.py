@@ -50,7 +50,10 @@ def test_a_chinese_user_folder_with_spaces_and_url_characters(tmp_path, monkeypa
     assert code == 0, res
     saved = Path(res["backup"])
     assert saved.is_relative_to(home) and backup.validate(saved) > 0  # `?`/`#` did not cut the name
-    code, res = _cli(capsys, "restore", "--db", db, "--from", saved)
+    kept = folder / "备份 #2 ?.db"  # a backup kept beside the workspace, in the same awkward folder
+    code, res = _cli(capsys, "backup", "--db", db, "--out", kept)
+    assert code == 0 and backup.validate(kept) > 0, res
+    code, res = _cli(capsys, "restore", "--db", db, "--from", kept)
     assert code == 0, res
     with Workspace(db) as ws:
         assert integrity.check(ws)["ok"]
