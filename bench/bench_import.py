@@ -39,6 +39,10 @@ HEADER = ["序号", "姓名", "公民身份号码", "性别", "出生日期", "�
           "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
 
 
+# a child Python writes to its pipe in the locale's encoding (no UTF-8 mode here)
+CHILD_ENCODING = "utf-8" if sys.flags.utf8_mode else "locale"
+
+
 def generate(n: int, seed: int = 1):
     """n synthetic rows over villages of ~3,000 people each."""
     made, v = 0, 0
@@ -111,7 +115,7 @@ class TogetherPeak(threading.Thread):
     @staticmethod
     def _rss_mb(pid: int) -> float:
         try:
-            with open(f"/proc/{pid}/status") as f:
+            with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
                         return int(line.split()[1]) / 1024
@@ -181,7 +185,7 @@ def main() -> None:
         read, n = calamine_read(xlsx)
         db = tmp / f"x{i}.db"
         r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(db), str(xlsx)],
-                                      capture_output=True, text=True, check=True).stdout)
+                                      capture_output=True, encoding=CHILD_ENCODING, check=True).stdout)
         ratios.append(r["seconds"] / read)
         print(f"calamine read only: {read:.2f}s ({n} rows); import xlsx: {r['seconds']:.2f}s = "
               f"{r['seconds'] / read:.2f}x calamine, {r['imported']} people, peak {r['together_mb']:.0f} MB "
@@ -199,7 +203,7 @@ def main() -> None:
             write_csv(src, args.csv_rows)
             print(f"generated {args.csv_rows}-row csv in {time.perf_counter() - t:.1f}s ({src})")
         r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(tmp / "big.db"), str(src)],
-                                      capture_output=True, text=True, check=True).stdout)
+                                      capture_output=True, encoding=CHILD_ENCODING, check=True).stdout)
         print(f"import csv: {r['seconds']:.1f}s (budget 30 s), peak {r['together_mb']:.0f} MB for both processes "
               f"at once (budget 500 MB; each one's own peak: {r['peak_mb']:.0f} MB writing, "
               f"{r['reader_peak_mb']:.0f} MB reading), {r['imported']} people")

@@ -37,7 +37,7 @@ def main() -> None:
             res = build_notices(ws, out, per_page=args.per_page)
             secs = time.perf_counter() - t0
         size = out.stat().st_size
-        fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout.splitlines()[2:] \
+        fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, encoding="utf-8").stdout.splitlines()[2:] \
             if _have("pdffonts") else []
     print(f"workspace setup: {setup:.1f} s ({args.households} households)")
     print(f"notices: {res.households} households, {res.persons} persons, {res.pages} pages "

@@ -48,6 +48,10 @@ HEADER = ["姓名", "公民身份号码", "性别", "出生日期", "人员类�
           "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
 
 
+# a child Python writes to its pipe in the locale's encoding (no UTF-8 mode here)
+CHILD_ENCODING = "utf-8" if sys.flags.utf8_mode else "locale"
+
+
 def village_name(i: int) -> str:
     return f"第{i + 1:02d}村"
 
@@ -168,7 +172,7 @@ def main() -> None:
 
         r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(d / "t.db"), *map(str, ups),
                                        "--again", *map(str, again)],
-                                      capture_output=True, text=True, check=True).stdout)
+                                      capture_output=True, encoding=CHILD_ENCODING, check=True).stdout)
         merge, dup, re_t = r["merge"], r["again"], r["renew"]
         same, same2, ok, digest = r["same"], r["same2"], r["ok"], r["digest"]
         print(f"merge {args.villages} packages at the township, one `receive` (budget 20 s): {merge:.2f} s")

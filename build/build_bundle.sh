@@ -15,6 +15,9 @@ rm -rf "$VENV" build/pyi-work dist/canvasser dist/canvasser-linux.zip
 "$VENV/bin/python" -m pip install -q . pyinstaller
 rm -rf build/lib build/bdist.*  # setuptools' build folders from `pip install .`, not ours to keep
 "$VENV/bin/python" -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyi-work pyinstaller.spec
+# The oldest glibc the bundle runs on (newest GLIBC_x.y any bundled file needs, by objdump -T), kept in
+# the bundle and checked at start; a build on an old system (e.g. AlmaLinux 8, glibc 2.28) runs on old ones.
+echo "glibc floor: $("$VENV/bin/python" build/glibc_floor.py dist/canvasser || echo 'not measured: objdump (binutils) missing')"
 # The zip keeps the folder's layout and permissions; the bundle holds no symlinks, so any unzip tool works.
 (cd dist && "../$VENV/bin/python" - <<'PY'
 import os, stat, zipfile

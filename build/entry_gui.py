@@ -46,7 +46,8 @@ class LogStream:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists() and self.path.stat().st_size > LOG_LIMIT:
                 self.path.replace(self.path.with_name(self.path.name + ".1"))
-            self._fh = open(self.path, "a", encoding="utf-8")  # open for the life of the process
+            # with a BOM at the start of a new file: Notepad before Windows 10 1903 reads UTF-8 without one as GBK
+            self._fh = open(self.path, "a", encoding="utf-8-sig")  # open for the life of the process
         return self._fh
 
     def write(self, text: str) -> int:
@@ -78,6 +79,19 @@ def show_error(text: str) -> None:
         pass
 
 
+def old_system(why: str) -> None:
+    """Say so without Qt (whose libraries are what needs the newer glibc): stderr, and a desktop
+    dialog where one of the usual tools is there (zenity on UOS/Kylin/GNOME, kdialog on KDE)."""
+    import shutil
+    import subprocess
+
+    sys.stderr.write(why + "\n")
+    for tool, args in (("zenity", ["--error", "--no-wrap", "--text"]), ("kdialog", ["--error"])):
+        if shutil.which(tool):
+            subprocess.run([tool, *args, why], check=False)
+            return
+
+
 def run() -> int:
     windowed = sys.stdout is None or sys.stderr is None
     err = None
@@ -87,6 +101,11 @@ def run() -> int:
         err = LogStream(data_dir() / "logs" / "canvasser.log")
         sys.stdout = sys.stdout or err
         sys.stderr = sys.stderr or err
+    from canvasser.glibc import too_old
+
+    if why := too_old():
+        old_system(why)
+        return 1
     from canvasser.cli import main
 
     try:

@@ -47,10 +47,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def emit(data: dict, summary: str, as_json: bool) -> None:
+    """Write in the pipe's encoding (GBK on Chinese Windows, which lacks rare name characters such as
+    䶮): JSON then escapes every non-ASCII character (still the same JSON), a summary shows '?'."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     if as_json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+        text = json.dumps(data, ensure_ascii=False, default=str)
+        if not _encodable(text, encoding):
+            text = json.dumps(data, ensure_ascii=True, default=str)
+        sys.stdout.write(text + "\n")
     elif summary:
-        sys.stdout.write(summary.rstrip() + "\n")
+        text = summary.rstrip()
+        if not _encodable(text, encoding):
+            text = text.encode(encoding, "replace").decode(encoding)
+        sys.stdout.write(text + "\n")
+
+
+def _encodable(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        return True
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +15,9 @@ from canvasser.core.demo import people as demo_people
 HEADER = ["序号", "姓名", "公民身份号码", "性别", "出生日期", "人员类别", "乡镇（街道）", "村（社区）", "村民小组", "户编号",
           "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
 TODAY = dt.date(2026, 11, 20)
+# what a Python child (the CLI) writes to a pipe: the locale's encoding (GBK on Chinese Windows,
+# GB18030 in CI's second run); poppler and zbar write UTF-8
+CHILD_ENCODING = "utf-8" if sys.flags.utf8_mode else "locale"
 
 
 def rows(seed: int = 3, households: int = 40, village: str = "青石村") -> list[dict]:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures import CHILD_ENCODING
+
 ROOT = Path(__file__).resolve().parents[1]
 EXE = ".exe" if os.name == "nt" else ""
 BUDGET_MB = 150
@@ -56,14 +58,19 @@ def test_windowed_output_goes_to_the_log_and_keeps_the_last_lines(tmp_path):
     stream.write("错误：工作区不存在\n")
     stream.write("second line\n")
     stream.flush()
-    assert log.read_text("utf-8") == "错误：工作区不存在\nsecond line\n"
+    assert log.read_bytes().startswith(b"\xef\xbb\xbf")  # one BOM: Notepad on older Windows reads it right
+    assert log.read_text("utf-8-sig") == "错误：工作区不存在\nsecond line\n"
     assert stream.tail[-2:] == ["错误：工作区不存在", "second line"]
     stream._fh.close()
+    again = entry.LogStream(log)  # the next start appends: no second BOM
+    again.write("third\n")
+    again._fh.close()
+    assert log.read_bytes().count(b"\xef\xbb\xbf") == 1 and log.read_text("utf-8-sig").endswith("line\nthird\n")
     log.write_bytes(b"x" * (entry.LOG_LIMIT + 1))
     rotated = entry.LogStream(log)
     rotated.write("new\n")
     rotated._fh.close()
-    assert log.read_text("utf-8") == "new\n"
+    assert log.read_text("utf-8-sig") == "new\n"
     assert (tmp_path / "logs" / "canvasser.log.1").stat().st_size == entry.LOG_LIMIT + 1
 
 
@@ -89,7 +96,7 @@ def app(tmp_path_factory) -> Path:
     build = subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath", str(work / "dist"),
          "--workpath", str(work / "build"), str(ROOT / "pyinstaller.spec")],
-        cwd=ROOT, capture_output=True, text=True, timeout=3600)
+        cwd=ROOT, capture_output=True, encoding=CHILD_ENCODING, errors="replace", timeout=3600)
     assert build.returncode == 0, build.stderr[-3000:]
     shutil.move(str(work / "dist" / "canvasser"), str(target))
     shutil.rmtree(work / "build", ignore_errors=True)
@@ -125,7 +132,7 @@ def pristine(app) -> dict[str, tuple[int, int]]:
 
 
 def run(app: Path, program: str, *args, env, cwd) -> subprocess.CompletedProcess:
-    r = subprocess.run([str(app / (program + EXE)), *map(str, args)], capture_output=True, text=True,
+    r = subprocess.run([str(app / (program + EXE)), *map(str, args)], capture_output=True, encoding=CHILD_ENCODING,
                        timeout=600, env=env, cwd=cwd)
     assert r.returncode == 0, f"{program} {args}: {r.returncode}\n{r.stdout[-1500:]}\n{r.stderr[-3000:]}"
     return r
@@ -173,9 +180,9 @@ def test_command_line_from_the_bundle(app, pristine, bare_env, tmp_path):
     assert "缴费通知" in out.stdout
     assert pdf.read_bytes()[:5] == b"%PDF-"
     if shutil.which("pdftotext") and shutil.which("pdffonts"):
-        text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, encoding="utf-8").stdout
         assert "缴费通知" in text and "**********" in text
-        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, encoding="utf-8").stdout
         assert "WenQuanYi" in fonts
 
 

@@ -10,12 +10,12 @@ import openpyxl
 import pytest
 
 from canvasser.core import ids
-from tests.fixtures import rows, write_xlsx
+from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
 
 
 def cli(*args, expect=0):
-    r = subprocess.run([sys.executable, "-m", "canvasser", *map(str, args)], capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run([sys.executable, "-m", "canvasser", *map(str, args)], capture_output=True,
+                       encoding=CHILD_ENCODING, timeout=300)
     assert r.returncode == expect, r.stderr
     return r
 

@@ -20,6 +20,7 @@ from canvasser.core.notices.notice import build_notices
 from canvasser.core.roster import import_roster
 from canvasser.core.store import Workspace
 from canvasser.core.visits import record_visit
+from tests.fixtures import CHILD_ENCODING
 
 LABELS = ("低保", "特困", "残疾", "监测", "孤儿", "脱贫")
 FULL_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
@@ -33,17 +34,24 @@ def need(tool: str, pkg: str) -> None:
 def pdftext(path: Path, layout: bool = False) -> str:
     need("pdftotext", "poppler-utils")
     args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return subprocess.run(args, capture_output=True, encoding="utf-8", check=True).stdout
 
+
+
+def zbarimg(png: Path) -> subprocess.CompletedProcess:
+    """The codes in a page image: stdout is the codes' bytes (UTF-8 links); stderr is localised in
+    the locale's encoding (D-Bus noise here), so it is left out."""
+    return subprocess.run(["zbarimg", "-q", "--raw", str(png)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          encoding="utf-8")
 
 def pdffonts(path: Path) -> list[str]:
     need("pdffonts", "poppler-utils")
-    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, encoding="utf-8", check=True).stdout.splitlines()[2:]
 
 
 def pages_of(path: Path) -> int:
     need("pdfinfo", "poppler-utils")
-    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, encoding="utf-8", check=True).stdout
     return int(re.search(r"Pages:\s+(\d+)", out).group(1))
 
 
@@ -176,7 +184,7 @@ def test_qr_decodes_to_payment_link(village, tmp_path):
     subprocess.run(["pdftoppm", "-f", "1", "-l", "2", "-r", "150", "-png", str(out), str(tmp_path / "pg")], check=True)
     codes = []
     for png in sorted(tmp_path.glob("pg*.png")):
-        r = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True)
+        r = zbarimg(png)
         codes += [c for c in r.stdout.splitlines() if c]
     assert len(codes) == 3  # four notices on two pages; 张喆 pays nothing: his notice has no code
     assert set(codes) == {link}
@@ -190,7 +198,7 @@ def test_non_ascii_link_is_percent_encoded(village, tmp_path):
     build_notices(ws, out, households=["H05"])
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(out), str(tmp_path / "pg")], check=True)
     png = next(tmp_path.glob("pg*.png"))
-    code = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
+    code = zbarimg(png).stdout.strip()
     assert code == "https://example.cn/%E7%BC%B4%E8%B4%B9"
 
 
@@ -276,7 +284,8 @@ def test_canvasser_contact_printed(village, tmp_path):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "canvasser", *args, "--json"], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "canvasser", *args, "--json"], capture_output=True,
+                          encoding=CHILD_ENCODING)
 
 
 def test_cli_notices_json(village, tmp_path):

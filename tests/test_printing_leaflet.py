@@ -19,6 +19,7 @@ from canvasser.core.roster import import_roster
 from canvasser.core.store import Workspace
 from canvasser.core.visits import record_visit
 
+from .fixtures import CHILD_ENCODING
 from .test_printing import FULL_ID, LABELS, pages_of, pdffonts, pdftext, write_roster
 
 
@@ -138,7 +139,7 @@ def test_visit_sheet_masks_and_groups(village, tmp_path):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "canvasser", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "canvasser", *args], capture_output=True, encoding=CHILD_ENCODING)
 
 
 def test_cli_template_and_leaflet(village, tmp_path):

@@ -172,10 +172,10 @@ def test_report_pdf_embeds_font_and_has_chinese(demo, tmp_path):
     out = tmp_path / "r.pdf"
     res = report_pdf.write_report_pdf(figs, out)
     assert res["pages"] >= 1
-    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, encoding="utf-8", check=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
     assert not any("Helvetica" in line for line in fonts)
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, encoding="utf-8", check=True).stdout
     for heading in ("城乡居民医保参保缴费进度日报", "总体情况", "分村排名", "分组进度", "分类别进度", "合计", "青石村"):
         assert heading in text, heading
     assert "未达100%" in text  # the demo's special groups are not all done

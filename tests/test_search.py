@@ -81,7 +81,10 @@ def test_pinyin_keys_load_without_the_phrase_dictionary():
     at every start; the bundle leaves its file out): the readings are the per-character ones."""
     import subprocess
     import sys
+
+    from tests.fixtures import CHILD_ENCODING
     code = ("import sys; from canvasser.core import pinyin; "
             "print(pinyin.keys('张三䶮'), 'pypinyin.phrases_dict' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding=CHILD_ENCODING,
+                         check=True).stdout
     assert out.strip() == "('zsy', 'zhangsanyan') False"

@@ -161,7 +161,7 @@ def test_cli_exit_codes_and_chinese_messages(world, capsys):
     data[len(data) // 2] ^= 0x40
     (tmp / "flip.ccpkg").write_bytes(bytes(data))
     (tmp / "cut.ccpkg").write_bytes(bytes(data[:100]))
-    (tmp / "text.ccpkg").write_text("这不是数据包")
+    (tmp / "text.ccpkg").write_text("这不是数据包", encoding="utf-8")
     for f, db in (("flip", "t.db"), ("cut", "t.db"), ("text", "t.db"), ("up", f"{VILLAGES[1]}.db")):
         capsys.readouterr()
         assert main(["receive", "--db", str(tmp / db), str(tmp / f"{f}.ccpkg")]) == 2

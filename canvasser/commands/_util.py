@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..core import location
 from ..core.errors import InputError
 from ..core.store import Workspace
 
@@ -14,6 +15,8 @@ def open_ws(path: str | Path, *, create: bool = True) -> Workspace:
     """Open a workspace; a missing file for a read-only command is bad input (exit 2)."""
     if not create and not Path(path).exists():
         raise InputError(f"找不到工作区文件：{path}")
+    if why := location.problem(path):  # a read-only folder, a path Windows cannot open: what to do
+        raise InputError(why)
     return Workspace(path)
 
 

@@ -10,17 +10,19 @@ backup may already have left in a sync package, and reusing their sequence numbe
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sqlite3
 from pathlib import Path
 
 from ..paths import data_dir
+from . import files
 from .errors import InputError
+from .location import sqlite_uri
 from .schema import MIGRATIONS
 from .store import Workspace
 
 KEEP = 7
+BUSY_SECONDS = 10  # how long a restore waits for another connection's write to finish
 _DAILY = re.compile(r"^\d{4}-\d{2}-\d{2}\.db$")
 
 
@@ -40,7 +42,7 @@ def _copy(src: sqlite3.Connection, target: Path) -> Path:
         dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
     finally:
         dst.close()
-    os.replace(tmp, target)
+    files.replace(tmp, target)
     return target
 
 
@@ -88,7 +90,7 @@ def validate(path: str | Path) -> int:
     if not path.is_file():
         raise InputError(f"找不到备份文件：{path}")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, readonly=True), uri=True)
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise InputError(f"备份文件已损坏：{path.name}")
@@ -115,13 +117,33 @@ def restore(db_path: str | Path, source: str | Path) -> dict:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         with Workspace(db_path) as current:
             saved = str(backup(current, backup_dir(db_path) / f"before-restore-{stamp}.db"))
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
+    # staged first, so the copy into the workspace is one step: all of it (with the origin dropped,
+    # so the next write starts a new one) or none of it. Pages are written into the open file, not
+    # renamed over it: Windows refuses to replace a file any program still has open.
+    staged = db_path.with_name(f".{db_path.name}.restore-part")
     try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode=WAL")
-        dst.execute("DELETE FROM meta WHERE key='origin'")  # the next write starts a new origin
+        src = sqlite3.connect(sqlite_uri(source, readonly=True), uri=True)
+        stage = sqlite3.connect(str(staged), isolation_level=None)
+        try:
+            src.backup(stage)
+            stage.execute("DELETE FROM meta WHERE key='origin'")
+        finally:
+            stage.close()
+            src.close()
+        stage = sqlite3.connect(sqlite_uri(staged, readonly=True), uri=True)
+        dst = sqlite3.connect(str(db_path), isolation_level=None, timeout=BUSY_SECONDS)
+        try:
+            try:  # the copy waits for the write lock without end: see first whether it can be had
+                dst.execute("BEGIN IMMEDIATE")
+                dst.execute("ROLLBACK")
+            except sqlite3.OperationalError as exc:
+                raise InputError("工作区正在被其他窗口或程序写入，请先关闭它们再恢复；工作区未改动") from exc
+            stage.backup(dst)
+            dst.execute("PRAGMA journal_mode=WAL")
+        finally:
+            dst.close()
+            stage.close()
     finally:
-        dst.close()
-        src.close()
+        for leftover in (staged, Path(f"{staged}-journal")):
+            leftover.unlink(missing_ok=True)
     return {"restored": str(db_path), "from": str(source), "events": events, "saved_previous": saved}

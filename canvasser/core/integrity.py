@@ -11,6 +11,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from .location import sqlite_uri
 from .projection import rebuild
 from .schema import PROJECTION_TABLES
 from .store import Workspace, migrate
@@ -54,10 +55,12 @@ def check(ws: Workspace) -> dict:
     """Replay every event into a scratch file; the projections must be identical."""
     with tempfile.TemporaryDirectory(prefix="canvasser-check-") as tmp:
         scratch = Path(tmp) / "replay.db"
-        conn = sqlite3.connect(str(scratch), isolation_level=None)
+        conn = sqlite3.connect(str(scratch), isolation_level=None, uri=True)
         try:
             migrate(conn)
-            conn.execute("ATTACH DATABASE ? AS live", (str(ws.path),))
+            # by URI: a path string would be taken as UTF-8 and miss a Chinese-named folder whose
+            # name is on disk in the filesystem encoding (GB18030), attaching a new, empty file
+            conn.execute("ATTACH DATABASE ? AS live", (sqlite_uri(ws.path),))
             conn.execute("BEGIN")
             conn.execute("INSERT INTO main.events SELECT * FROM live.events")
             rebuild(conn)

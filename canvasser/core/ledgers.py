@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import campaign as campaign_mod
-from . import figures, groups, reports, xlsxprint
+from . import figures, files, groups, reports, xlsxprint
 from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
 from .errors import Cancelled, InputError
 from .store import Workspace
@@ -99,7 +99,7 @@ def _save(wb: Workbook, out: Path) -> None:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
         wb.save(tmp)
-        tmp.replace(out)
+        files.replace(tmp, out)
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from . import fonts, reports
+from . import files, fonts, reports
 from .ledgers import _progress_cells, check_output, special_rows, summary_lines, village_rows
 
 ALERT = colors.HexColor("#F8CBAD")
@@ -159,7 +159,7 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
                                 bottomMargin=18 * mm, title=place, author="canvasser", creator="canvasser",
                                 initialFontName=font, initialFontSize=10, initialLeading=14)
         doc.build(story, onFirstPage=footer, onLaterPages=footer)
-        tmp.replace(out)
+        files.replace(tmp, out)
     finally:
         if tmp.exists():
             tmp.unlink()

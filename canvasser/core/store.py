@@ -21,6 +21,7 @@ import sqlite_utils
 
 from . import hlc as hlc_mod
 from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
+from .machine import machine_id as _machine_id
 from .schema import MIGRATIONS
 
 HLC_MARK = "hlc_mark"  # meta key: the largest HLC this file holds (its clock; see DESIGN §3)
@@ -40,15 +41,6 @@ def now_iso() -> str:
         _NOW_CACHE[0] = sec
         _NOW_CACHE[1] = dt.datetime.fromtimestamp(sec).astimezone().isoformat()
     return _NOW_CACHE[1]
-
-
-def _machine_id() -> str:
-    for p in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
-        with contextlib.suppress(OSError):
-            text = Path(p).read_text().strip()
-            if text:
-                return text
-    return f"node-{uuid.getnode():012x}"
 
 
 WAL_KEEP = 64 << 20  # bytes of WAL file left on disk after a checkpoint

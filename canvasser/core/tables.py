@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
+from .location import utf8_path
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TOTAL_WORDS = ("合计", "总计", "小计", "共计")
@@ -104,8 +105,12 @@ def _find_header(rows: list[list], aliases, overrides, required: tuple[str, ...]
     return best
 
 
+ENCODING_SAMPLE = 1 << 22  # bytes read to tell UTF-8 from GB18030
+
+
 def detect_encoding(path: Path) -> str:
-    head = path.read_bytes()[: 1 << 22]
+    with open(path, "rb") as f:
+        head = f.read(ENCODING_SAMPLE)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -114,7 +119,7 @@ def detect_encoding(path: Path) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # a character cut by the sample's end
+        if len(head) == ENCODING_SAMPLE and exc.start > len(head) - 4:  # a character cut by the sample's end
             return "utf-8"
     return "gb18030"  # a superset of GBK and GB2312
 
@@ -148,7 +153,8 @@ def _sheets(path: Path) -> list[_Sheet]:
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        with utf8_path(path) as name:  # a Chinese name under a GB18030 locale
+            wb = CalamineWorkbook.from_path(name)
     except Exception as exc:  # calamine raises its own error types
         raise InputError(f"无法读取表格文件 {path.name}：{exc}") from exc
     out = []

@@ -132,9 +132,13 @@ def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
     return out
 
 
-def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | None = None):
+def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | None = None,
+                ask_location: bool = True):
+    from .dialogs.location import where_to_work
     from .main_window import MainWindow
 
+    if ask_location:  # a stick, a share, a read-only folder: offer the laptop's copy
+        path = where_to_work(path, parent)
     lock = WindowLock(path).acquire()  # a second window on the same file is refused with a message
     try:
         ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
@@ -184,7 +188,7 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
         if screenshot:
             with Workspace(path) as ws_probe:
                 first = next((c["name"] for c in views.canvassers(ws_probe)), "")
-            window = open_window(path, canvasser=first)
+            window = open_window(path, canvasser=first, ask_location=False)
             screenshot_window(window, screenshot)
             window.close()
             window.ws.close()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from canvasser import cli
 from canvasser.core import backup, campaign, integrity, reports, visits
 from canvasser.core.store import Workspace
+from tests.fixtures import CHILD_ENCODING
 
 
 def test_screenshot_of_the_demo_village_shows_a_populated_window(app, tmp_path, data_dir):
@@ -130,7 +131,8 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
         "while True:\n"
         "    visits.record_visit(ws, pids[i % len(pids)], 'not_home', by='测试')\n"
         "    i += 1\n")
-    proc = subprocess.Popen([sys.executable, "-c", script, path], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", script, path], stdout=subprocess.PIPE,
+                            encoding=CHILD_ENCODING)
     assert proc.stdout.readline().strip() == "ready"
     with Workspace(path) as probe:
         deadline = time.monotonic() + 30

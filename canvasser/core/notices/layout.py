@@ -22,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from .. import fonts
+from .. import files, fonts
 from ..errors import Cancelled
 
 PAGE_W, PAGE_H = A4
@@ -71,7 +71,7 @@ def atomic_output(out: str | Path | BinaryIO):
     os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
-        os.replace(tmp, dest)
+        files.replace(tmp, dest)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files
 from ..errors import InputError
 
 MAGIC = b"CCPKG1\r\n"
@@ -60,7 +61,7 @@ def write(path: str | Path, header: dict, parts: dict[str, bytes], sign: Callabl
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
-    tmp.replace(path)
+    files.replace(tmp, path)
     return len(data)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from .. import files
 from ..store import Event, Workspace, now_iso
 from ..visits import evidence_dir
 from .container import PackageError
@@ -47,7 +48,7 @@ def save(ws: Workspace, photos: dict[str, bytes]) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(name + ".part")
             tmp.write_bytes(data)
-            tmp.replace(target)
+            files.replace(tmp, target)
             new += 1
         digest, suffix = name.split(".", 1)
         ws.conn.execute("INSERT OR IGNORE INTO evidence VALUES (?,?,?,?)", (digest, "." + suffix, len(data), now_iso()))
