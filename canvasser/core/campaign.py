@@ -63,6 +63,22 @@ DEFAULTS: dict = {
     "waiting_per_year_months": 1,
     "bureau_phone": "",
     "issuer": "村（社区）医保工作组",
+    # other departments' lists (core/matching.py): kind -> its effect on each person matched.
+    # category: added to the person's categories (the subsidy follows); keyword: the text that means
+    # the person already has it; typed_category: used with the row's own category text (监测类型);
+    # outcome: a visit outcome the list confirms; school: the row's school and class are kept.
+    "reference_kinds": {
+        "低保": {"category": "低保对象", "keyword": "低保"},
+        "特困": {"category": "特困人员", "keyword": "特困"},
+        "重度残疾": {"category": "重度残疾人", "keyword": "重度残疾"},
+        "脱贫/监测": {"category": "脱贫人口", "keyword": "脱贫", "typed_category": "监测对象（{}）"},
+        "学生": {"school": True},
+        "新生儿": {"category": "新生儿", "keyword": "新生儿"},
+        "死亡": {"outcome": "dead"},
+        "迁出": {"outcome": "moved_out"},
+        "服役": {"outcome": "military"},
+        "其他": {},
+    },
 }
 
 LABELS = {
@@ -72,6 +88,7 @@ LABELS = {
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
     "targets": "各村任务数", "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位",
+    "reference_kinds": "部门名单的种类及其作用（类别、走访结果、学校班级）",
 }
 
 
@@ -169,7 +186,27 @@ def validate(changes: dict) -> dict:
                 raise InputError(f"{LABELS[key]}应为整数：{value}") from exc
         if key == "done_outcomes":
             value = [outcome_code(v) for v in value]
+        if key == "reference_kinds":
+            value = _reference_kinds(value)
         out[key] = value
+    return out
+
+
+_KIND_KEYS = {"category": str, "keyword": str, "typed_category": str, "outcome": str, "school": bool}
+
+
+def _reference_kinds(value: object) -> dict:
+    """A kinds table with only known keys of the right type; outcomes by code or label."""
+    if not isinstance(value, dict) or not value:
+        raise InputError("部门名单种类应为“种类 → 作用”的表")
+    out = {}
+    for kind, effect in value.items():
+        if not isinstance(effect, dict) or any(k not in _KIND_KEYS or not isinstance(v, _KIND_KEYS[k])
+                                               for k, v in effect.items()):
+            raise InputError(f"部门名单种类“{kind}”的作用不对，可用：{'、'.join(_KIND_KEYS)}")
+        if effect.get("outcome"):
+            effect = {**effect, "outcome": outcome_code(effect["outcome"])}
+        out[str(kind)] = effect
     return out
 
 

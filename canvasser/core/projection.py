@@ -22,7 +22,7 @@ from operator import attrgetter, itemgetter
 
 import orjson
 
-from . import pinyin
+from . import pinyin, refmarks
 from .store import EVENT_COLUMNS, ORDER, Event, sql_literal
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
@@ -93,6 +93,7 @@ def project_all_persons(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM visits")
     conn.execute("DELETE FROM official_payments")
     conn.execute("DELETE FROM conflicts")
+    conn.execute("DELETE FROM ref_marks")
     households: set[str] = set()
     for i in range(0, len(entities), 5000):
         chunk = _fetch_events(conn, entities[i:i + 5000])
@@ -103,7 +104,8 @@ def project_all_persons(conn: sqlite3.Connection) -> None:
 
 
 def fold_person(pid: str, events: list[Event], year: int):
-    """The pure fold: (person row, visit rows, official payment, created-by list, resolution) or None."""
+    """The pure fold: (person row, visit rows, official payment, created-by list, resolution, ref_marks
+    rows) or None."""
     if len(events) == 1 and events[0].kind == "person.created":
         return _created_only(pid, events[0])
     fields: dict = {}
@@ -112,6 +114,7 @@ def fold_person(pid: str, events: list[Event], year: int):
     voids: dict[str, str] = {}
     official = None
     resolution = None
+    refs = []
     created_at = ""
     last_hlc = ""
     for ev in events:
@@ -129,6 +132,8 @@ def fold_person(pid: str, events: list[Event], year: int):
                 resolution = p
         elif kind == "visit.voided":
             voids[p["visit"]] = p.get("reason", "")
+        elif kind in refmarks.REF_KINDS:
+            refs.append(ev)
         elif kind == "status.official":
             if int(p.get("year", year)) == year:
                 official = (p.get("amount"), p.get("paid_at"), p.get("channel", ""), p.get("source", ""),
@@ -140,11 +145,14 @@ def fold_person(pid: str, events: list[Event], year: int):
             visits[vid][13] = 1
             visits[vid][14] = why
     live = [v for v in visits.values() if not v[13]]  # already in event order
+    marks = refmarks.fold_marks(refs, live[-1][6] if live else "") if refs else {}
+    if marks:  # other departments' lists add the categories they attest (refmarks.py)
+        fields = {**fields, "categories": refmarks.merged_categories(fields.get("categories") or "", marks)}
     cols, keys = field_columns(fields)
     paid = official[:2] if official else None
     row = _person_row(pid, cols, keys, paid, _last_columns(live[-1]) if live else _NO_VISIT, len(live),
                       sum(1 for v in live if v[12] != "[]"), created_at, last_hlc)
-    return row, list(visits.values()), official, created, resolution
+    return row, list(visits.values()), official, created, resolution, refmarks.mark_rows(pid, marks)
 
 
 _FIELD_KINDS = frozenset({"person.created", "person.updated", "conflict.resolved"})
@@ -212,7 +220,7 @@ def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tu
 def _created_only(pid: str, ev: Event):
     """The fold of a lone person.created event (most people after a list import), without the loop."""
     f = ev.payload
-    return created_row(pid, f, ev.hlc, ev.recorded_at), [], None, [(ev.origin, f.get("village") or "")], None
+    return created_row(pid, f, ev.hlc, ev.recorded_at), [], None, [(ev.origin, f.get("village") or "")], None, []
 
 
 _NO_VISITS = ("", 0, None, None, "", "", "", "", "", "", "", "", 0, 0)  # status … evidence: the column defaults
@@ -283,12 +291,16 @@ def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: 
             conn.execute("INSERT OR REPLACE INTO official_payments VALUES (?,?,?,?,?,?,?)", (f[0][0], year, *f[2]))
         if len({v for _, v in f[3] if v}) > 1:
             _project_conflict(conn, f[0][0], f[3], f[4])
+        if f[5]:
+            conn.executemany(_MARK_SQL, f[5])
 
 
 # ---- bringing many people up to date at once (a received package) -----------------------------
 
 _QUICK_KINDS = frozenset({"visit.recorded", "person.updated"})
-_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided")
+_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided", *sorted(refmarks.REF_KINDS))
+_MARK_SQL = (f"INSERT OR REPLACE INTO ref_marks ({', '.join(refmarks.MARK_COLUMNS)}) "
+             f"VALUES ({', '.join('?' * len(refmarks.MARK_COLUMNS))})")
 _HOUSEHOLD_COLS = frozenset({2, 6, 7, 8, 9, 10, 17})  # name, village, grp, household, relation, address, active
 _UPDATED_HLC, _OFFICIAL, _LAST, _VISIT_COUNT, _EVIDENCE, _CREATED_AT = 37, 21, 24, 32, 33, 36
 
@@ -393,6 +405,8 @@ def _bring_forward(pid: str, before: tuple, evs: list[Event],
     from an honest replica, but the full fold is the rule)."""
     upto = before[_UPDATED_HLC]
     side = [s for s in side if s[0] <= upto]  # what the row holds (`held` may have run after the insert)
+    if any(s[3] in refmarks.REF_KINDS for s in side):
+        return None  # other departments' lists take part in the categories: only the full fold knows how
     visits = [visit_row(pid, ev) for ev in evs if ev.kind == "visit.recorded"]
     if visits and any(s[3] == "visit.voided" for s in side):
         new_ids = {v[0] for v in visits}
@@ -434,6 +448,7 @@ def _refold(conn: sqlite3.Connection, entities: list[str]) -> tuple[list, list[s
         conn.execute(f"DELETE FROM visits WHERE pid IN ({marks})", chunk)
         conn.execute(f"DELETE FROM official_payments WHERE pid IN ({marks})", chunk)
         conn.execute(f"DELETE FROM conflicts WHERE pid IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM ref_marks WHERE pid IN ({marks})", chunk)
     return folded, gone
 
 
