@@ -54,7 +54,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("name",)
 _HEADER_WORDS = frozenset(norm_header(a) for names in ALIASES.values() for a in names)
-_VILLAGE_TAIL = re.compile(r"(村民委员会|居民委员会|村委会|居委会|委员会)$")
+_VILLAGE_TAIL = re.compile(r"(村民委员会|村委会)$")
+_COMMUNITY_TAIL = re.compile(r"(居民委员会|居委会|委员会)$")
 _DATE_IN_NAME = re.compile(r"(20\d\d)\s*[年.\-_]?\s*(\d{1,2})\s*月?")
 
 
@@ -154,7 +155,9 @@ def has_kind(categories: str, keyword: str, longer: list[str]) -> bool:
 # ---- reading a row -----------------------------------------------------------------------------
 
 def village_key(text: str) -> str:
-    return _VILLAGE_TAIL.sub("", re.sub(r"\s+", "", text or ""))
+    """A village's name as lists write it differently: 青石村委会, 青石村村委会 and 青石村 are one."""
+    t = _COMMUNITY_TAIL.sub("", _VILLAGE_TAIL.sub("村", re.sub(r"\s+", "", text or "")))
+    return t[:-1] if t.endswith("村村") else t
 
 
 def parse_birth(value: object) -> str:
@@ -216,14 +219,16 @@ def list_id(kind: str, path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def _default_date(ws: Workspace, lid: str, path: Path, given: str | None, today: dt.date) -> str:
+def _default_date(ws: Workspace, lid: str, words: str, given: str | None, today: dt.date) -> str:
+    """The date given, else the one stored at the first import, else the year and month in the file's
+    name or title row (某某县2026年11月低保花名册 → 2026-11-01), else today."""
     if given:
         return _iso_day(given)
     known = ws.scalar("SELECT date FROM ref_lists WHERE list=?", (lid,)) or \
         ws.scalar("SELECT date FROM ref_marks WHERE list=? LIMIT 1", (lid,))
     if known:
         return known
-    m = _DATE_IN_NAME.search(path.stem)
+    m = _DATE_IN_NAME.search(words)
     if m and 1 <= int(m.group(2)) <= 12:
         return f"{m.group(1)}-{int(m.group(2)):02d}-01"
     return today.isoformat()
@@ -262,7 +267,7 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
     kind, setting = resolve_kind(ws, kind)
     table = open_table(path, ALIASES, required=REQUIRED, overrides=overrides)
     lid = list_id(kind, path)
-    info = ListInfo(lid, kind, _default_date(ws, lid, path, date, today), path.name)
+    info = ListInfo(lid, kind, _default_date(ws, lid, f"{path.stem} {table.title}", date, today), path.name)
     res = MatchResult(info, sheet="、".join(table.sheets) or table.sheet, header_row=table.header_row,
                       columns=table.column_report(ALIASES))
     rows = _read_rows(table, setting, info, today, res, progress)
@@ -374,7 +379,9 @@ def _read_rows(table, setting: dict, info: ListInfo, today: dt.date, res: MatchR
                 continue
             seen[pid] = rownum
         birth = parse_birth(cells[m["birth"]]) if "birth" in m and m["birth"] < len(cells) else ""
-        if not pid and not birth:
+        if pid:
+            birth = f"{pid[6:10]}-{pid[10:12]}-{pid[12:14]}"
+        elif not birth:
             birth = _birth_from_digits(raw)
         effect = effect_of(setting, text(cells, "category"), text(cells, "school"), text(cells, "class"),
                            parse_birth(cells[m["date"]]) if "date" in m and m["date"] < len(cells) else "")
