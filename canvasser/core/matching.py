@@ -32,9 +32,10 @@ from pathlib import Path
 from . import campaign as campaign_mod
 from . import ids, refmarks
 from .errors import Cancelled, InputError
+from .projection import project_first_marks
 from .roster import ALIASES as ROSTER_ALIASES
-from .store import Workspace, now_iso
-from .tables import cell_text, is_blank, is_total, norm_header, open_table
+from .store import Workspace, dump_payload, now_iso
+from .tables import cell_text, is_blank, is_total, open_table
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "成员姓名", "对象姓名", "救助对象姓名", "保障对象姓名", "学生姓名", "人员姓名", "参保人姓名",
@@ -53,7 +54,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "serial": ("序号",),
 }
 REQUIRED = ("name",)
-_HEADER_WORDS = frozenset(norm_header(a) for names in ALIASES.values() for a in names)
+_HEADER_NAMES = frozenset(ALIASES["name"])
 _VILLAGE_TAIL = re.compile(r"(村民委员会|村委会)$")
 _COMMUNITY_TAIL = re.compile(r"(居民委员会|居委会|委员会)$")
 _DATE_IN_NAME = re.compile(r"(20\d\d)\s*[年.\-_]?\s*(\d{1,2})\s*月?")
@@ -198,6 +199,8 @@ def read_id(raw: object, check: Callable, today: dt.date) -> tuple[str, str]:
     text = ids.compact(raw)
     if not text:
         return "", "没有身份证号"
+    if len(text) == 18 and type(raw) is str and check(text):  # typed with spaces or a small x
+        return text, ""
     source = raw
     if len(text) == 19 and text[0] in "GLJ":
         source = text[1:]
@@ -272,16 +275,17 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
                       columns=table.column_report(ALIASES))
     rows = _read_rows(table, setting, info, today, res, progress)
     camp = campaign_mod.load(ws)
-    ours = _our_villages(ws)
+    ours = _Villages(ws)
     with ws.writing(author) as batch:
         known = {r[0]: r[1] for r in ws.conn.execute("SELECT pid, state FROM ref_marks WHERE list=?", (lid,))}
         people = _people(ws, [r.pid for r in rows if r.pid])
         covered: set[str] = set()
         on_list: set[str] = set()
         proposed_pids: set[str] = set()
+        pending: list[tuple[str, str, str, dict]] = []  # (event kind, pid, village, payload)
         unmatched: list[_Row] = []
         for r in rows:
-            here = _our_village(r.village, ours)
+            here = ours.find(r.village)
             if here:
                 covered.add(here)
             person = people.get(r.pid) if r.pid else None
@@ -290,9 +294,8 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
                 res.matched.append({"row": r.row, "pid": r.pid, "name": person[0], "village": person[1],
                                     "listed_name": r.name, "how": "id"})
                 if known.get(r.pid) not in (refmarks.MATCHED, refmarks.SUPERSEDED) and apply:
-                    batch.emit("ref.matched", f"p:{r.pid}", {**info.source(), "how": "id", "row": r.row,
-                                                             "effect": r.effect}, scope=person[1])
-                    res.events += 1
+                    pending.append(("ref.matched", r.pid, person[1], {**info.source(), "how": "id", "row": r.row,
+                                                                      "effect": r.effect}))
                 continue
             if r.village and ours and not here:
                 res.elsewhere.append({"row": r.row, "name": r.name, "pid": r.pid, "village": r.village})
@@ -300,7 +303,7 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
             unmatched.append(r)
         candidates = _by_name_birth(ws, [r for r in unmatched if not r.pid and r.birth])
         for r in unmatched:
-            place = _our_village(r.village, ours)
+            place = ours.find(r.village)
             found = [c for c in candidates.get((r.name, r.birth[:7]), ())
                      if (len(r.birth) < 10 or c[1] == r.birth) and (not place or c[2] == place)]
             if r.pid or not found:
@@ -329,11 +332,11 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
                 res.proposed.append({"row": r.row, "pid": c[0], "name": c[3], "birth": c[1], "village": c[2],
                                      "listed_name": r.name, "why": why, "state": state or refmarks.PROPOSED})
                 if state in (None, refmarks.WITHDRAWN) and apply:
-                    batch.emit("ref.proposed", f"p:{c[0]}", {**info.source(), "row": r.row, "why": why,
-                                                             "effect": r.effect}, scope=c[2])
-                    res.events += 1
+                    pending.append(("ref.proposed", c[0], c[2], {**info.source(), "row": r.row, "why": why,
+                                                                 "effect": r.effect}))
         _likelier(ws, res.only_theirs, info.date)
-        _diff(ws, batch, res, on_list | proposed_pids, covered if ours and covered else None, apply)
+        _diff(ws, pending, res, on_list | proposed_pids, covered if ours and covered else None, apply)
+        res.events = _write(ws, batch, pending)
         res.only_ours = _only_ours(ws, camp, setting, on_list, {p["pid"] for p in res.removed},
                                    covered if ours and covered else None)
         if apply:
@@ -347,47 +350,91 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
 
 def _read_rows(table, setting: dict, info: ListInfo, today: dt.date, res: MatchResult,
                progress: Callable[[int, str], bool] | None) -> list[_Row]:
-    """Every usable row; blank, total and repeated header lines skipped; a reason for each unusable one."""
+    """Every usable row; blank, total and repeated header lines skipped; a reason for each unusable one.
+    (A hundred thousand rows: what is the same on many rows, an effect or a village, is worked out once.)"""
     m = table.mapping
     check = ids.quick_checker(today)
     seen: dict[str, int] = {}
     out: list[_Row] = []
+    effects: dict[tuple, dict] = {}
+    none = len(max(table.headers, key=len, default="")) + 10 ** 6  # an index no row reaches
+    i_name, i_pid, i_birth, i_date = (m.get(f, none) for f in ("name", "pid", "birth", "date"))
+    i_village, i_head, i_serial = (m.get(f, none) for f in ("village", "head", "serial"))
+    i_cat, i_school, i_class = (m.get(f, none) for f in ("category", "school", "class"))
 
-    def text(cells: list, f: str) -> str:
-        i = m.get(f)
-        return cell_text(cells[i]) if i is not None and i < len(cells) else ""
+    def text(cells: list, i: int) -> str:
+        if i >= len(cells):
+            return ""
+        v = cells[i]
+        return v.strip() if type(v) is str else cell_text(v)
 
     for n, (rownum, cells) in enumerate(table.rows, 1):
         if progress and n % 5000 == 0 and progress(n, f"已读取 {n} 行") is False:
             raise Cancelled("比对已取消，工作区未改变")
-        name = text(cells, "name").replace(" ", "").replace("\u3000", "")
-        raw = cells[m["pid"]] if "pid" in m and m["pid"] < len(cells) else ""
+        name = text(cells, i_name)
+        if " " in name or "\u3000" in name:
+            name = name.replace(" ", "").replace("\u3000", "")
         if not name:
             if is_blank(cells) or is_total(cells):
                 continue
             res.rows += 1
             res.rejected.append({"row": rownum, "reason": "缺少姓名"})
             continue
-        if norm_header(name) in _HEADER_WORDS:
+        if name in _HEADER_NAMES:
             continue  # the header repeated on a later page
         res.rows += 1
+        raw = cells[i_pid] if i_pid < len(cells) else ""
         pid, problem = read_id(raw, check, today)
-        serial = text(cells, "serial")
         if pid:
             if pid in seen:
                 res.duplicates.append({"row": rownum, "reason": f"与第{seen[pid]}行是同一人（身份证号相同），只计一次"})
                 continue
             seen[pid] = rownum
-        birth = parse_birth(cells[m["birth"]]) if "birth" in m and m["birth"] < len(cells) else ""
-        if pid:
             birth = f"{pid[6:10]}-{pid[10:12]}-{pid[12:14]}"
-        elif not birth:
-            birth = _birth_from_digits(raw)
-        effect = effect_of(setting, text(cells, "category"), text(cells, "school"), text(cells, "class"),
-                           parse_birth(cells[m["date"]]) if "date" in m and m["date"] < len(cells) else "")
-        out.append(_Row(rownum, name, pid, problem, birth, text(cells, "village"), text(cells, "head"), effect,
-                        serial))
+        else:
+            birth = parse_birth(cells[i_birth]) if i_birth < len(cells) else ""
+            birth = birth or _birth_from_digits(raw)
+        key = (text(cells, i_cat), text(cells, i_school), text(cells, i_class),
+               cells[i_date] if i_date < len(cells) else "")
+        effect = effects.get(key)
+        if effect is None:
+            effect = effects[key] = effect_of(setting, key[0], key[1], key[2], parse_birth(key[3]) if key[3] else "")
+        out.append(_Row(rownum, name, pid, problem, birth, text(cells, i_village), text(cells, i_head), effect,
+                        text(cells, i_serial)))
     return out
+
+
+def _write(ws: Workspace, batch, pending: list[tuple[str, str, str, dict]]) -> int:
+    """Write the events. Someone no list has named before, named once here (nearly everyone on a
+    first list), is written in bulk and projected by `project_first_marks`, which gives the rows the
+    full fold gives (`check` replays it); anyone else goes the usual way."""
+    if not pending:
+        return 0
+    pids = sorted({p[1] for p in pending})
+    marked: set[str] = set()
+    if ws.scalar("SELECT 1 FROM ref_marks LIMIT 1"):
+        for i in range(0, len(pids), 500):
+            chunk = pids[i:i + 500]
+            marked.update(r[0] for r in ws.conn.execute(
+                f"SELECT DISTINCT pid FROM ref_marks WHERE pid IN ({','.join('?' * len(chunk))})", chunk))
+    once: dict[str, int] = {}
+    for _, pid, _, _ in pending:
+        once[pid] = once.get(pid, 0) + 1
+    bulk: dict[str, list[tuple[str, str, dict]]] = {}
+    rest = []
+    for kind, pid, village, payload in pending:
+        if pid in marked or once[pid] > 1:
+            rest.append((kind, pid, village, payload))
+        else:
+            bulk.setdefault(kind, []).append((pid, village, payload))
+    for kind, items in bulk.items():
+        payloads = [p for _, _, p in items]
+        hlcs, _ = batch.append_many(kind, [f"p:{pid}" for pid, _, _ in items], list(map(dump_payload, payloads)),
+                                    [v for _, v, _ in items])
+        project_first_marks(ws.conn, kind, [pid for pid, _, _ in items], payloads, hlcs)
+    for kind, pid, village, payload in rest:
+        batch.emit(kind, f"p:{pid}", payload, scope=village)
+    return len(pending)
 
 
 def _sha256(path: Path) -> str:
@@ -398,21 +445,32 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _our_villages(ws: Workspace) -> dict[str, str]:
-    """village_key → our village name."""
-    names = [r[0] for r in ws.conn.execute("SELECT DISTINCT village FROM persons") if r[0]]
-    return {village_key(v): v for v in names}
+class _Villages:
+    """Our villages, found from the way a list writes them ('XX村委会', '某某镇XX村' and 'XX村' are one);
+    a list names a few villages a hundred thousand times, so each spelling is looked up once."""
 
+    def __init__(self, ws: Workspace):
+        names = [r[0] for r in ws.conn.execute("SELECT DISTINCT village FROM persons") if r[0]]
+        self.by_key = {village_key(v): v for v in names}
+        self.memo: dict[str, str] = {}
 
-def _our_village(text: str, ours: dict[str, str]) -> str:
-    """Our village a row's village names ('XX村委会', '某某镇XX村' and 'XX村' are the same), or ''."""
-    if not text or not ours:
-        return ""
-    k = village_key(text)
-    if k in ours:
-        return ours[k]
-    hits = [v for key, v in ours.items() if key and (k.endswith(key) or key.endswith(k))]
-    return hits[0] if len(hits) == 1 else ""
+    def __bool__(self) -> bool:
+        return bool(self.by_key)
+
+    def find(self, text: str) -> str:
+        """Our village `text` names, or ''."""
+        if not text or not self.by_key:
+            return ""
+        found = self.memo.get(text)
+        if found is None:
+            k = village_key(text)
+            if k in self.by_key:
+                found = self.by_key[k]
+            else:
+                hits = [v for key, v in self.by_key.items() if key and (k.endswith(key) or key.endswith(k))]
+                found = hits[0] if len(hits) == 1 else ""
+            self.memo[text] = found
+        return found
 
 
 def _people(ws: Workspace, pids: list[str]) -> dict[str, tuple[str, str, str]]:
@@ -463,7 +521,7 @@ def _likelier(ws: Workspace, rows: list[dict], list_date: str) -> None:
             r["likely"], r["why"] = "enrolled", "不在未参保名单上：多半已参保（如需核实可查缴费名单）"
 
 
-def _diff(ws: Workspace, batch, res: MatchResult, on_list: set[str], covered: set[str] | None, apply: bool) -> None:
+def _diff(ws: Workspace, pending: list[tuple[str, str, str, dict]], res: MatchResult, on_list: set[str], covered: set[str] | None, apply: bool) -> None:
     """Against the kind's earlier lists: who is new, and who the earlier list held but this one
     does not (their effect ends with `ref.absent`, only where this list covers their village)."""
     info = res.info
@@ -487,8 +545,7 @@ def _diff(ws: Workspace, batch, res: MatchResult, on_list: set[str], covered: se
             continue
         res.removed.append({"pid": pid, "name": name, "village": village, "list": lst})
         if apply and pid not in known:
-            batch.emit("ref.absent", f"p:{pid}", {**info.source(), "supersedes": lst}, scope=village)
-            res.events += 1
+            pending.append(("ref.absent", pid, village, {**info.source(), "supersedes": lst}))
 
 
 def _only_ours(ws: Workspace, camp, setting: dict, on_list: set[str], removed: set[str],
@@ -499,9 +556,14 @@ def _only_ours(ws: Workspace, camp, setting: dict, on_list: set[str], removed: s
         return []
     longer = [k for k in (camp.values.get("subsidies") or {}) if keyword in k and k != keyword]
     out = []
-    for pid, name, village, cats in ws.conn.execute(
-            "SELECT pid, name, village, categories FROM persons WHERE categories LIKE ? AND active = 1 ORDER BY pid",
-            (f"%{keyword}%",)):
+    # the rowids from a covering index (categories is in persons_progress): no walk over a million rows
+    rowids = [r[0] for r in ws.conn.execute("SELECT rowid FROM persons WHERE categories LIKE ?", (f"%{keyword}%",))]
+    found = []
+    for i in range(0, len(rowids), 500):
+        chunk = rowids[i:i + 500]
+        found += ws.conn.execute("SELECT pid, name, village, categories FROM persons "
+                                 f"WHERE rowid IN ({','.join('?' * len(chunk))}) AND active = 1", chunk).fetchall()
+    for pid, name, village, cats in sorted(found):
         if pid in on_list or pid in removed or not has_kind(cats, keyword, longer):
             continue
         if covered is not None and village not in covered:

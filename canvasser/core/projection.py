@@ -273,6 +273,40 @@ def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: 
         cols["last_year"], [k[0] for k in pinyins], [k[1] for k in pinyins], hlcs, [n[::-1] for n in names]))
 
 
+class _RefEvent:
+    """The parts of an event the marks' fold reads (refmarks.fold_marks)."""
+
+    __slots__ = ("kind", "payload", "hlc")
+
+    def __init__(self, kind: str, payload: dict, hlc: str):
+        self.kind, self.payload, self.hlc = kind, payload, hlc
+
+
+def project_first_marks(conn: sqlite3.Connection, kind: str, pids: list[str], payloads: list[dict],
+                        hlcs: list[str]) -> None:
+    """Project one new ref event per person (at `hlcs`, later than all the person's events) for people
+    with no earlier ref event: their persons row changes only in its categories and updated_hlc, and
+    they get one ref_marks row; equal to what `fold_person` gives (`canvasser check` replays it).
+    A department's list of a hundred thousand people is written this way, not refolded one by one."""
+    held_rows: dict[str, tuple[str, str]] = {}
+    for chunk, marks in _chunks(pids):
+        held_rows.update((r[0], (r[1], r[2])) for r in conn.execute(
+            f"SELECT pid, categories, last_outcome FROM persons WHERE pid IN ({marks})", chunk))
+    changed, same, rows = [], [], []
+    for pid, payload, hlc in zip(pids, payloads, hlcs):
+        base, last_outcome = held_rows[pid]
+        marks = refmarks.fold_marks([_RefEvent(kind, payload, hlc)], last_outcome)
+        cats = refmarks.merged_categories(base, marks)
+        if cats != base:
+            changed.append((cats, hlc, pid))
+        else:
+            same.append((hlc, pid))
+        rows += refmarks.mark_rows(pid, marks)
+    conn.executemany("UPDATE persons SET categories=?, updated_hlc=? WHERE pid=?", changed)
+    conn.executemany("UPDATE persons SET updated_hlc=? WHERE pid=?", same)
+    conn.executemany(_MARK_SQL, rows)
+
+
 def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:
     """Fast path for people seen for the first time (a list import): plain inserts, no deletes."""
     rows = [f[0] for f in folded]
