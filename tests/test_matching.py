@@ -230,6 +230,7 @@ def test_cli_match_json_and_bad_kind(village, tmp_path):
     ws, people = village
     path = dibao_list(people).write(tmp_path / "l.xlsx")
     db = str(ws.path)
+    holders = ws.scalar("SELECT count(*) FROM persons WHERE categories LIKE '%低保%'")
     ws.close()
     cmd = [sys.executable, "-m", "canvasser", "match", "--db", db]
     bad = subprocess.run([*cmd, "--kind", "五保", str(path), "--json"], capture_output=True, text=True)
@@ -241,7 +242,17 @@ def test_cli_match_json_and_bad_kind(village, tmp_path):
     assert (tmp_path / "r.xlsx").exists() and not any(c.isdigit() and len(c) == 18 for c in out.stdout.split('"'))
     listed = json.loads(subprocess.run([*cmd, "--lists", "--json"], capture_output=True, text=True,
                                        check=True).stdout)["lists"]
-    assert listed[0]["list"] == data["list"]["list"]
+    assert listed[0]["list"] == data["list"]["list"] and listed[0]["pending"] == data["proposed"]
+    waiting = json.loads(subprocess.run([*cmd, "--proposals", "--json"], capture_output=True, text=True,
+                                        check=True).stdout)["proposals"]
+    ok = json.loads(subprocess.run([*cmd, "--confirm", data["list"]["list"], "--id", waiting[0]["pid"], "--json"],
+                                   capture_output=True, text=True, check=True).stdout)
+    assert ok == {"confirmed": 1}
+    none = subprocess.run([*cmd, "--confirm", data["list"]["list"], "--json"], capture_output=True, text=True)
+    assert none.returncode == 2 and "--id" in none.stderr
     w = json.loads(subprocess.run([*cmd, "--withdraw", data["list"]["list"][:6], "--json"], capture_output=True,
                                   text=True, check=True).stdout)
     assert w["withdrawn"] == data["matched"] + data["proposed"]
+    with Workspace(db) as again:
+        assert check(again)["ok"]
+        assert again.scalar("SELECT count(*) FROM persons WHERE categories LIKE '%低保%'") == holders

@@ -74,8 +74,9 @@ def cmd_match(args):
     likely = data["likely"]
     lines = [f"名单“{res.info.name}”（{res.info.kind}，{res.info.date}）：{res.rows} 行。",
              f"  已匹配 {data['matched']} 人；待人工确认 {data['proposed']} 人（无身份证号，姓名和出生日期相符）；",
-             f"  仅部门名单有 {data['only_theirs']} 人（" + "，".join(f"{LIKELY[k]} {v}" for k, v in likely.items())
-             + f"）；仅本方有此类别、部门未确认 {data['only_ours']} 人。"]
+             f"  仅部门名单有 {data['only_theirs']} 人"
+             + (f"（{'，'.join(f'{LIKELY[k]} {v}' for k, v in likely.items())}）" if likely else "")
+             + f"；仅本方有此类别、部门未确认 {data['only_ours']} 人。"]
     if data["elsewhere"]:
         lines.append(f"  非本辖区 {data['elsewhere']} 人（不比对）。")
     if res.previous:

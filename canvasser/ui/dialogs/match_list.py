@@ -109,7 +109,8 @@ class MatchDialog(TableImportDialog):
     def describe(self, res) -> str:
         likely = "，".join(f"{LIKELY[k]} {v}" for k, v in res.as_json()["likely"].items())
         text = (f"名单“{res.info.name}”（{res.info.kind}，{res.info.date}）：已匹配 <b>{len(res.matched)}</b> 人；"
-                f"待人工确认 <b>{len(res.proposed)}</b> 人；仅部门名单有 {len(res.only_theirs)} 人（{likely}）；"
+                f"待人工确认 <b>{len(res.proposed)}</b> 人；仅部门名单有 {len(res.only_theirs)} 人"
+                f"{f'（{likely}）' if likely else ''}；"
                 f"仅本方有此类别 {len(res.only_ours)} 人。")
         if res.removed or res.added:
             text += f"<br>较上一份同类名单：新增 {len(res.added)} 人，不再在名单上 {len(res.removed)} 人。"
