@@ -32,6 +32,7 @@ from pathlib import Path
 from . import campaign as campaign_mod
 from . import ids, refmarks
 from .errors import Cancelled, InputError
+from .gcpause import no_cycle_collection
 from .projection import project_first_marks
 from .roster import ALIASES as ROSTER_ALIASES
 from .store import Workspace, dump_payload, now_iso
@@ -265,8 +266,12 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
                progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None) -> MatchResult:
     """Read a department's list, match it and (unless `apply` is False) write its exact matches'
     effects and its proposals, in one transaction. Idempotent: the same file again writes nothing."""
-    path = Path(path)
-    today = today or dt.date.today()
+    with no_cycle_collection():  # a big list makes many small objects and no cycles
+        return _match(ws, Path(path), kind, date, overrides, author, apply, progress, today or dt.date.today())
+
+
+def _match(ws: Workspace, path: Path, kind: str, date: str | None, overrides: dict[str, str] | None, author: str,
+           apply: bool, progress: Callable[[int, str], bool] | None, today: dt.date) -> MatchResult:
     kind, setting = resolve_kind(ws, kind)
     table = open_table(path, ALIASES, required=REQUIRED, overrides=overrides)
     lid = list_id(kind, path)
@@ -336,7 +341,7 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
                                                                  "effect": r.effect}))
         _likelier(ws, res.only_theirs, info.date)
         _diff(ws, pending, res, on_list | proposed_pids, covered if ours and covered else None, apply)
-        res.events = _write(ws, batch, pending)
+        res.events = _write(ws, batch, pending, {pid: p[2:] for pid, p in people.items()})
         res.only_ours = _only_ours(ws, camp, setting, on_list, {p["pid"] for p in res.removed},
                                    covered if ours and covered else None)
         if apply:
@@ -404,7 +409,8 @@ def _read_rows(table, setting: dict, info: ListInfo, today: dt.date, res: MatchR
     return out
 
 
-def _write(ws: Workspace, batch, pending: list[tuple[str, str, str, dict]]) -> int:
+def _write(ws: Workspace, batch, pending: list[tuple[str, str, str, dict]],
+           held: dict[str, tuple[str, str]]) -> int:
     """Write the events. Someone no list has named before, named once here (nearly everyone on a
     first list), is written in bulk and projected by `project_first_marks`, which gives the rows the
     full fold gives (`check` replays it); anyone else goes the usual way."""
@@ -431,7 +437,7 @@ def _write(ws: Workspace, batch, pending: list[tuple[str, str, str, dict]]) -> i
         payloads = [p for _, _, p in items]
         hlcs, _ = batch.append_many(kind, [f"p:{pid}" for pid, _, _ in items], list(map(dump_payload, payloads)),
                                     [v for _, v, _ in items])
-        project_first_marks(ws.conn, kind, [pid for pid, _, _ in items], payloads, hlcs)
+        project_first_marks(ws.conn, kind, [pid for pid, _, _ in items], payloads, hlcs, held)
     for kind, pid, village, payload in rest:
         batch.emit(kind, f"p:{pid}", payload, scope=village)
     return len(pending)
@@ -473,13 +479,14 @@ class _Villages:
         return found
 
 
-def _people(ws: Workspace, pids: list[str]) -> dict[str, tuple[str, str, str]]:
-    """pid → (name, village, categories) of those who are people here."""
+def _people(ws: Workspace, pids: list[str]) -> dict[str, tuple[str, str, str, str]]:
+    """pid → (name, village, categories, last outcome) of those who are people here."""
     out = {}
     for i in range(0, len(pids), 500):
         chunk = pids[i:i + 500]
         out.update((r[0], r[1:]) for r in ws.conn.execute(
-            f"SELECT pid, name, village, categories FROM persons WHERE pid IN ({','.join('?' * len(chunk))})", chunk))
+            f"SELECT pid, name, village, categories, last_outcome FROM persons WHERE pid IN ({','.join('?' * len(chunk))})",
+            chunk))
     return out
 
 

@@ -283,13 +283,15 @@ class _RefEvent:
 
 
 def project_first_marks(conn: sqlite3.Connection, kind: str, pids: list[str], payloads: list[dict],
-                        hlcs: list[str]) -> None:
+                        hlcs: list[str], known: dict[str, tuple[str, str]] | None = None) -> None:
     """Project one new ref event per person (at `hlcs`, later than all the person's events) for people
     with no earlier ref event: their persons row changes only in its categories and updated_hlc, and
     they get one ref_marks row; equal to what `fold_person` gives (`canvasser check` replays it).
-    A department's list of a hundred thousand people is written this way, not refolded one by one."""
-    held_rows: dict[str, tuple[str, str]] = {}
-    for chunk, marks in _chunks(pids):
+    A department's list of a hundred thousand people is written this way, not refolded one by one.
+    `known`: (categories, last_outcome) of some of them, already read in this transaction."""
+    known = known or {}
+    held_rows: dict[str, tuple[str, str]] = {pid: known[pid] for pid in pids if pid in known}
+    for chunk, marks in _chunks([pid for pid in pids if pid not in held_rows]):
         held_rows.update((r[0], (r[1], r[2])) for r in conn.execute(
             f"SELECT pid, categories, last_outcome FROM persons WHERE pid IN ({marks})", chunk))
     changed, same, rows = [], [], []

@@ -18,8 +18,9 @@ brings the earlier one back. The fold is the same for a live write, a received p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+
+import orjson
 
 REF_KINDS = frozenset({"ref.matched", "ref.proposed", "ref.rejected", "ref.absent", "ref.withdrawn"})
 
@@ -95,5 +96,5 @@ def merged_categories(base: str | list, marks: dict[str, dict]) -> str:
 def mark_rows(pid: str, marks: dict[str, dict]) -> list[tuple]:
     """The ref_marks rows of one person (MARK_COLUMNS order)."""
     return [(pid, m["list"], m["kind"], m["date"], m["name"], m["state"], m["how"],
-             json.dumps(m["effect"], ensure_ascii=False, sort_keys=True), m["note"], m["row"], m["hlc"])
+             orjson.dumps(m["effect"], option=orjson.OPT_SORT_KEYS).decode(), m["note"], m["row"], m["hlc"])
             for _, m in sorted(marks.items())]
