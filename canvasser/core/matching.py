@@ -283,7 +283,7 @@ def _match(ws: Workspace, path: Path, kind: str, date: str | None, overrides: di
     ours = _Villages(ws)
     with ws.writing(author) as batch:
         known = {r[0]: r[1] for r in ws.conn.execute("SELECT pid, state FROM ref_marks WHERE list=?", (lid,))}
-        people = _people(ws, [r.pid for r in rows if r.pid])
+        people = _people(ws, sorted(r.pid for r in rows if r.pid))  # in index order
         covered: set[str] = set()
         on_list: set[str] = set()
         proposed_pids: set[str] = set()
@@ -410,7 +410,7 @@ def _read_rows(table, setting: dict, info: ListInfo, today: dt.date, res: MatchR
 
 
 def _write(ws: Workspace, batch, pending: list[tuple[str, str, str, dict]],
-           held: dict[str, tuple[str, str]]) -> int:
+           held: dict[str, tuple[str, str, int]]) -> int:
     """Write the events. Someone no list has named before, named once here (nearly everyone on a
     first list), is written in bulk and projected by `project_first_marks`, which gives the rows the
     full fold gives (`check` replays it); anyone else goes the usual way."""
@@ -434,6 +434,7 @@ def _write(ws: Workspace, batch, pending: list[tuple[str, str, str, dict]],
         else:
             bulk.setdefault(kind, []).append((pid, village, payload))
     for kind, items in bulk.items():
+        items.sort(key=lambda item: item[0])  # in ID order: the indexes on the person grow in order
         payloads = [p for _, _, p in items]
         hlcs, _ = batch.append_many(kind, [f"p:{pid}" for pid, _, _ in items], list(map(dump_payload, payloads)),
                                     [v for _, v, _ in items])
@@ -479,14 +480,14 @@ class _Villages:
         return found
 
 
-def _people(ws: Workspace, pids: list[str]) -> dict[str, tuple[str, str, str, str]]:
-    """pid → (name, village, categories, last outcome) of those who are people here."""
+def _people(ws: Workspace, pids: list[str]) -> dict[str, tuple[str, str, str, str, int]]:
+    """pid → (name, village, categories, last outcome, rowid) of those who are people here."""
     out = {}
     for i in range(0, len(pids), 500):
         chunk = pids[i:i + 500]
         out.update((r[0], r[1:]) for r in ws.conn.execute(
-            f"SELECT pid, name, village, categories, last_outcome FROM persons WHERE pid IN ({','.join('?' * len(chunk))})",
-            chunk))
+            f"SELECT pid, name, village, categories, last_outcome, rowid FROM persons "
+            f"WHERE pid IN ({','.join('?' * len(chunk))})", chunk))
     return out
 
 

@@ -283,30 +283,32 @@ class _RefEvent:
 
 
 def project_first_marks(conn: sqlite3.Connection, kind: str, pids: list[str], payloads: list[dict],
-                        hlcs: list[str], known: dict[str, tuple[str, str]] | None = None) -> None:
+                        hlcs: list[str], known: dict[str, tuple[str, str, int]] | None = None) -> None:
     """Project one new ref event per person (at `hlcs`, later than all the person's events) for people
     with no earlier ref event: their persons row changes only in its categories and updated_hlc, and
     they get one ref_marks row; equal to what `fold_person` gives (`canvasser check` replays it).
     A department's list of a hundred thousand people is written this way, not refolded one by one.
-    `known`: (categories, last_outcome) of some of them, already read in this transaction."""
+    `known`: (categories, last_outcome, rowid) of some of them, already read in this transaction.
+    Rows are written in rowid order: a township's people are spread over a big file, and visiting
+    its pages in order reads each once."""
     known = known or {}
-    held_rows: dict[str, tuple[str, str]] = {pid: known[pid] for pid in pids if pid in known}
+    held_rows: dict[str, tuple[str, str, int]] = {pid: known[pid] for pid in pids if pid in known}
     for chunk, marks in _chunks([pid for pid in pids if pid not in held_rows]):
-        held_rows.update((r[0], (r[1], r[2])) for r in conn.execute(
-            f"SELECT pid, categories, last_outcome FROM persons WHERE pid IN ({marks})", chunk))
+        held_rows.update((r[0], (r[1], r[2], r[3])) for r in conn.execute(
+            f"SELECT pid, categories, last_outcome, rowid FROM persons WHERE pid IN ({marks})", chunk))
     changed, same, rows = [], [], []
     for pid, payload, hlc in zip(pids, payloads, hlcs):
-        base, last_outcome = held_rows[pid]
+        base, last_outcome, rowid = held_rows[pid]
         marks = refmarks.fold_marks([_RefEvent(kind, payload, hlc)], last_outcome)
         cats = refmarks.merged_categories(base, marks)
         if cats != base:
-            changed.append((cats, hlc, pid))
+            changed.append((cats, hlc, rowid))
         else:
-            same.append((hlc, pid))
+            same.append((hlc, rowid))
         rows += refmarks.mark_rows(pid, marks)
-    conn.executemany("UPDATE persons SET categories=?, updated_hlc=? WHERE pid=?", changed)
-    conn.executemany("UPDATE persons SET updated_hlc=? WHERE pid=?", same)
-    conn.executemany(_MARK_SQL, rows)
+    conn.executemany("UPDATE persons SET categories=?, updated_hlc=? WHERE rowid=?", sorted(changed, key=itemgetter(2)))
+    conn.executemany("UPDATE persons SET updated_hlc=? WHERE rowid=?", sorted(same, key=itemgetter(1)))
+    conn.executemany(_MARK_SQL, sorted(rows))
 
 
 def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:
