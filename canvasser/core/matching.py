@@ -373,10 +373,14 @@ def _read_rows(table, setting: dict, info: ListInfo, today: dt.date, res: MatchR
         v = cells[i]
         return v.strip() if type(v) is str else cell_text(v)
 
+    varies = any(f in m for f in ("category", "school", "class", "date"))
+    effect = effect_of(setting, "", "", "", "")
+
     for n, (rownum, cells) in enumerate(table.rows, 1):
         if progress and n % 5000 == 0 and progress(n, f"已读取 {n} 行") is False:
             raise Cancelled("比对已取消，工作区未改变")
-        name = text(cells, i_name)
+        name = cells[i_name] if i_name < len(cells) else ""
+        name = name.strip() if type(name) is str else cell_text(name)
         if " " in name or "\u3000" in name:
             name = name.replace(" ", "").replace("\u3000", "")
         if not name:
@@ -399,13 +403,19 @@ def _read_rows(table, setting: dict, info: ListInfo, today: dt.date, res: MatchR
         else:
             birth = parse_birth(cells[i_birth]) if i_birth < len(cells) else ""
             birth = birth or _birth_from_digits(raw)
-        key = (text(cells, i_cat), text(cells, i_school), text(cells, i_class),
-               cells[i_date] if i_date < len(cells) else "")
-        effect = effects.get(key)
-        if effect is None:
-            effect = effects[key] = effect_of(setting, key[0], key[1], key[2], parse_birth(key[3]) if key[3] else "")
-        out.append(_Row(rownum, name, pid, problem, birth, text(cells, i_village), text(cells, i_head), effect,
-                        text(cells, i_serial)))
+        if varies:  # the row's own category, school and class, or date, take part in its effect
+            key = (text(cells, i_cat), text(cells, i_school), text(cells, i_class),
+                   cells[i_date] if i_date < len(cells) else "")
+            effect = effects.get(key)
+            if effect is None:
+                effect = effects[key] = effect_of(setting, key[0], key[1], key[2],
+                                                  parse_birth(key[3]) if key[3] else "")
+        village = cells[i_village] if i_village < len(cells) else ""
+        village = village.strip() if type(village) is str else cell_text(village)
+        head = cells[i_head] if i_head < len(cells) else ""
+        head = head.strip() if type(head) is str else cell_text(head)
+        out.append(_Row(rownum, name, pid, problem, birth, village, head, effect,
+                        text(cells, i_serial) if problem else ""))
     return out
 
 
