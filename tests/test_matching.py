@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from canvasser.core import campaign, matching
+from canvasser.core.errors import InputError
 from canvasser.core.integrity import check, state_digest
 from canvasser.core.matchreport import write_report
 from canvasser.core.notices.data import households_due
@@ -256,3 +257,21 @@ def test_cli_match_json_and_bad_kind(village, tmp_path):
     with Workspace(db) as again:
         assert check(again)["ok"]
         assert again.scalar("SELECT count(*) FROM persons WHERE categories LIKE '%低保%'") == holders
+
+
+def test_kinds_and_their_effects_are_campaign_settings(village, tmp_path):
+    ws, people = village
+    kinds = dict(campaign.load(ws).values["reference_kinds"])
+    kinds["孤儿"] = {"category": "孤儿", "keyword": "孤儿"}
+    campaign.update(ws, {"reference_kinds": kinds})
+    with pytest.raises(InputError):
+        campaign.update(ws, {"reference_kinds": {"低保": {"subsidy": 360}}})
+    with pytest.raises(InputError):
+        campaign.update(ws, {"reference_kinds": {"死亡": {"outcome": "升天"}}})
+    kid = next(p for p in people if not p["人员类别"])
+    d = DeptList()
+    d.add(kid["姓名"], kid["公民身份号码"], kid["村（社区）"])
+    matching.match_list(ws, d.write(tmp_path / "孤儿.xlsx"), "孤儿", date=DAY)
+    assert categories(ws, kid["公民身份号码"]) == "孤儿" and amounts(ws).get(kid["公民身份号码"], 0) == 0
+    with pytest.raises(InputError):
+        matching.match_list(ws, tmp_path / "孤儿.xlsx", "五保", date=DAY)
