@@ -362,7 +362,7 @@ def _read_rows(table, setting: dict, info: ListInfo, today: dt.date, res: MatchR
     seen: dict[str, int] = {}
     out: list[_Row] = []
     effects: dict[tuple, dict] = {}
-    none = len(max(table.headers, key=len, default="")) + 10 ** 6  # an index no row reaches
+    none = 1 << 30  # the index of a column the list does not have: no row reaches it
     i_name, i_pid, i_birth, i_date = (m.get(f, none) for f in ("name", "pid", "birth", "date"))
     i_village, i_head, i_serial = (m.get(f, none) for f in ("village", "head", "serial"))
     i_cat, i_school, i_class = (m.get(f, none) for f in ("category", "school", "class"))
