@@ -341,9 +341,9 @@ def _match(ws: Workspace, path: Path, kind: str, date: str | None, overrides: di
                                                                  "effect": r.effect}))
         _likelier(ws, res.only_theirs, info.date)
         _diff(ws, pending, res, on_list | proposed_pids, covered if ours and covered else None, apply)
-        res.events = _write(ws, batch, pending, {pid: p[2:] for pid, p in people.items()})
         res.only_ours = _only_ours(ws, camp, setting, on_list, {p["pid"] for p in res.removed},
-                                   covered if ours and covered else None)
+                                   covered if ours and covered else None)  # before the writes: the bureau's word
+        res.events = _write(ws, batch, pending, {pid: p[2:] for pid, p in people.items()})
         if apply:
             ws.conn.execute("INSERT OR IGNORE INTO ref_lists VALUES (?,?,?,?,?,?,?)",
                             (lid, kind, info.date, info.name, _sha256(path), now_iso(), "{}"))
