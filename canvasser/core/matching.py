@@ -224,14 +224,14 @@ def list_id(kind: str, path: Path) -> str:
 
 
 def _default_date(ws: Workspace, lid: str, words: str, given: str | None, today: dt.date) -> str:
-    """The date given, else the one stored at the first import, else the year and month in the file's
-    name or title row (某某县2026年11月低保花名册 → 2026-11-01), else today."""
-    if given:
-        return _iso_day(given)
+    """The list's date: the one it got when first matched (a list keeps its date: its marks all carry
+    it), else the date given, else the year and month in the file's name or title row
+    (某某县2026年11月低保花名册 → 2026-11-01), else today."""
+    day = _iso_day(given) if given else ""  # a bad --date is refused even on a re-run
     known = ws.scalar("SELECT date FROM ref_lists WHERE list=?", (lid,)) or \
         ws.scalar("SELECT date FROM ref_marks WHERE list=? LIMIT 1", (lid,))
-    if known:
-        return known
+    if known or day:
+        return known or day
     m = _DATE_IN_NAME.search(words)
     if m and 1 <= int(m.group(2)) <= 12:
         return f"{m.group(1)}-{int(m.group(2)):02d}-01"
