@@ -12,7 +12,7 @@ from ..core.campaign import OUTCOMES, STATUS_LABELS
 from ..core.errors import InputError
 from ..core.paid import FIELDS as PAID_FIELDS
 from ..core.paid import import_paid
-from ..core.people import add_person, mark_left, move_person, update_person
+from ..core.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
 from ..core.tables import parse_map
 from ..core.visits import (
     ensure_canvasser,
@@ -72,7 +72,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--phone", default="")
     p.add_argument("--categories", default="")
     p.add_argument("--move", action="store_true", help="调到 --household 指定的户")
-    p.add_argument("--left", choices=["moved_out", "dead", "military", "prison", "missing"], help="标记离开")
+    p.add_argument("--left", choices=LEFT_REASONS, help="标记离开")
     p.add_argument("--note", default="")
     p.add_argument("--by", default="")
     p.set_defaults(handler=cmd_person)

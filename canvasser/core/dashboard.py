@@ -14,8 +14,7 @@ from .campaign import OUTCOMES, Campaign
 from .campaign import load as load_campaign
 from .search import where_clause
 from .store import Workspace
-
-FOLLOWUP_STATUSES = ("promised", "not_home", "unreachable", "migrant_informed", "refused", "missing")
+from .visits import followup_due
 
 # status filter keys -> Chinese label (outcome codes are filters too)
 STATUS_FILTERS: dict[str, str] = {
@@ -73,8 +72,9 @@ class PeopleFilter:
                 parts.append(f"{col} = ?")
                 args.append(value)
         if self.followup_due:
-            parts.append(f"status IN ({_marks(FOLLOWUP_STATUSES)}) AND (followup = '' OR followup <= ?)")
-            args += [*FOLLOWUP_STATUSES, (today or dt.date.today()).isoformat()]
+            cond, more = followup_due(today)
+            parts.append(cond)
+            args += more
         if self.active_only:
             parts.append("active = 1")
         return " AND ".join(p for p in parts if p != "1") or "1", args

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import campaign as campaign_mod
-from . import reports
+from . import groups, reports
 from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, OUTCOMES, STATUS_LABELS, Campaign
 from .errors import Cancelled, InputError
 from .store import Workspace
@@ -192,8 +192,7 @@ def _prepare(ws: Workspace) -> Campaign:
     def group_rank(grp: str | None) -> str:
         key = cache.get(grp or "")
         if key is None:
-            _, flag, n, name = reports.group_key(grp or "")
-            key = cache[grp or ""] = f"{flag}{n:09d}{name}"
+            key = cache[grp or ""] = groups.group_rank(grp)
         return key
 
     ws.conn.create_function("group_rank", 1, group_rank, deterministic=True)

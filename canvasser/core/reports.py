@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import defaultdict
 
 from . import campaign as campaign_mod
+from . import groups
 from .campaign import CLAIMED_PAID, Campaign
 from .store import Workspace
 
@@ -26,29 +26,10 @@ WARN_RATE = 0.8
 ALERT_RATE = 0.7
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9}
-_LEADING_NUMBER = re.compile(r"^(?:第)?([0-9]+|[零〇一二两三四五六七八九十百]+)")
-
-
-def _cn_int(s: str) -> int:
-    if s.isdigit():
-        return int(s)
-    total, cur = 0, 0
-    for ch in s:
-        if ch in "十百":
-            total += (cur or 1) * (10 if ch == "十" else 100)
-            cur = 0
-        else:
-            cur = _CN_DIGITS[ch]
-    return total + cur
-
-
 def group_key(name: str) -> tuple:
-    """Natural order for groups: 一组, 二组 ... 十一组 and 2组 before 10组; "村/组" keys by village first."""
+    """The groups' order (`groups.group_key`); a "村/组" name keys by village first."""
     village, _, grp = name.rpartition("/")
-    m = _LEADING_NUMBER.match(grp)
-    return (village, 0, _cn_int(m.group(1)), grp) if m else (village, 1, 0, grp)
+    return (village, *groups.group_key(grp))
 
 
 def _day(day: dt.date | str | None) -> dt.date:
@@ -220,6 +201,22 @@ def by_canvasser(ws: Workspace, day: dt.date | str | None = None, camp: Campaign
         "FROM visits WHERE at >= ? AND at < ? AND voided = 0 GROUP BY author ORDER BY count(*) DESC, author",
         (*done, lo, hi)).fetchall()
     return {(a or "（未署名）"): {"visits": v, "contacts": c, "done_outcomes": d or 0} for a, v, c, d in rows}
+
+
+WORKLOAD_DAYS = 7  # the dashboard's "visits per canvasser": the last week, today included
+
+
+def workload(ws: Workspace, today: dt.date | None = None, days: int = WORKLOAD_DAYS) -> dict[str, list[int]]:
+    """Per canvasser over the last `days` days (today included): [visits, visits with a done outcome]."""
+    today = _day(today)
+    camp = campaign_mod.load(ws)
+    out: dict[str, list[int]] = {}
+    for i in range(days):
+        for name, v in by_canvasser(ws, today - dt.timedelta(days=i), camp).items():
+            acc = out.setdefault(name, [0, 0])
+            acc[0] += v["visits"]
+            acc[1] += v["done_outcomes"]
+    return out
 
 
 def newly_done(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:

@@ -16,20 +16,13 @@ from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .worker import Job
 
 TREND_DAYS = 14
-CANVASSER_DAYS = 7
 
 
 def collect(ws: Workspace, today: dt.date | None = None) -> dict:
     """Everything the dashboard draws, in one job (runs on the worker)."""
     today = today or dt.date.today()
-    figs = reports.figures(ws, today)
-    per: dict[str, list[int]] = {}
-    for i in range(CANVASSER_DAYS):
-        for name, v in reports.by_canvasser(ws, today - dt.timedelta(days=i)).items():
-            acc = per.setdefault(name, [0, 0])
-            acc[0] += v["visits"]
-            acc[1] += v["done_outcomes"]
-    return {"figures": figs, "trend": reports.trend(ws, TREND_DAYS, today), "canvassers": per}
+    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
+            "canvassers": reports.workload(ws, today)}
 
 
 class _Figure(QFrame):
@@ -69,7 +62,7 @@ class Dashboard(QWidget):
         self.groups = ProgressBars("各组进度")
         self.special = ProgressBars("特殊群体进度（须100%参保）")
         self.trend = LineChart(f"近{TREND_DAYS}天走访与完成")
-        self.people = ColumnChart(f"近{CANVASSER_DAYS}天各走访人工作量")
+        self.people = ColumnChart(f"近{reports.WORKLOAD_DAYS}天各走访人工作量")
         grid.addWidget(self.groups, 0, 0)
         grid.addWidget(self.special, 0, 1)
         grid.addWidget(self.trend, 1, 0)

@@ -28,16 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import dashboard, visits
+from ..core import dashboard, views
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import STATUS_FILTERS, PeopleFilter
 from ..core.errors import InputError
 from ..core.store import Workspace
+from . import operations
 from .detail import DetailPanel
 from .people_model import COLUMNS, PeopleModel
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
-from .worker import DbWorker, ImmediateRunner, Job, forget_seq
+from .worker import DbWorker, ImmediateRunner, Job
 
 ROW_HEIGHT = 26
 
@@ -102,10 +103,13 @@ class MainWindow(QMainWindow):
     switch_requested = Signal(str)
 
     def __init__(self, ws: Workspace, *, canvasser: str = "", runner=None, parent=None):
+        """`ws` names the file; the window reads on its own read-only connection and writes only
+        through operations on `runner` (the one database worker, or the tests' ImmediateRunner)."""
         super().__init__(parent)
-        self.ws = ws
+        self.ws = views.open_reader(ws.path)
         self.canvasser = canvasser
         self.runner = runner if runner is not None else DbWorker(ws.path)
+        ws = self.ws
         self.visit_dialog: VisitDialog | None = None
         self.last_output = None
         self._want = ""
@@ -417,15 +421,12 @@ class MainWindow(QMainWindow):
             return None
         if not self.canvasser and not self.choose_canvasser():
             return None
-        person = self.ws.one("SELECT pid, name, grp FROM persons WHERE pid=?", (pid,))
+        person = views.person(self.ws, pid)
         if person is None:
             return None
 
-        def submit(v: dict) -> None:
-            forget_seq(self.ws)
-            visits.record_visit(self.ws, pid, v["outcome"], by=self.canvasser, via=v["via"], reason=v["reason"],
-                                promised=v["promised"] or None, followup=v["followup"] or None, note=v["note"],
-                                photos=v["photos"])
+        def submit(v: dict, done, failed) -> None:
+            operations.record_visit(self.runner, pid, v, by=self.canvasser, success=done, failure=failed)
 
         dlg = VisitDialog(person, self.canvasser, submit, self)
         dlg.accepted.connect(lambda: self.after_change(pid, "已保存走访记录"))
@@ -435,14 +436,19 @@ class MainWindow(QMainWindow):
         return dlg
 
     def undo_last(self) -> dict | None:
-        forget_seq(self.ws)
-        row = visits.undo_last(self.ws, by=self.canvasser)
-        if row is None:
-            self.statusBar().showMessage(f"{self.canvasser or '您'}没有可撤销的走访记录", 4000)
-            return None
-        name = self.ws.scalar("SELECT name FROM persons WHERE pid=?", (row["pid"],)) or ""
-        self.after_change(row["pid"], f"已撤销 {name} 的最近一条走访记录（记录作废，不删除）")
-        return row
+        """Void this canvasser's last visit (on the worker); returns it once done (at once in tests)."""
+        out: list = []
+
+        def done(row: dict | None) -> None:
+            if row is None:
+                self.statusBar().showMessage(f"{self.canvasser or '您'}没有可撤销的走访记录", 4000)
+                return
+            out.append(row)
+            name = views.person_name(self.ws, row["pid"])
+            self.after_change(row["pid"], f"已撤销 {name} 的最近一条走访记录（记录作废，不删除）")
+
+        operations.undo_last(self.runner, by=self.canvasser, success=done)
+        return out[0] if out else None
 
     def after_change(self, pid: str | None = None, message: str = "") -> None:
         """Everything a write can change: the table, the person shown, the figures."""
@@ -495,7 +501,7 @@ class MainWindow(QMainWindow):
     def choose_canvasser(self) -> bool:
         from .dialogs.canvassers import CanvasserDialog
 
-        dlg = CanvasserDialog(self.ws, self.canvasser, self)
+        dlg = CanvasserDialog(self.ws, self.runner, self.canvasser, self)
         if dlg.exec() and dlg.chosen:
             self.canvasser = dlg.chosen
             self.refresh_figures()
@@ -533,7 +539,7 @@ class MainWindow(QMainWindow):
         if not pid:
             self.statusBar().showMessage("请先在表格中选择一个人", 4000)
             return None
-        dlg = PersonDialog(self.ws, pid, self.canvasser, self)
+        dlg = PersonDialog(self.ws, self.runner, pid, self.canvasser, self)
         dlg.accepted.connect(lambda: self.after_change(pid, "已保存人员信息"))
         dlg.open()
         return dlg
@@ -541,9 +547,8 @@ class MainWindow(QMainWindow):
     def open_add_person(self):
         from .dialogs.person import AddPersonDialog
 
-        hid = self.ws.scalar("SELECT household FROM persons WHERE pid=?", (self.current_pid(),)) or ""
-        household = self.ws.one("SELECT hid, grp, address FROM households WHERE hid=?", (hid,)) if hid else None
-        dlg = AddPersonDialog(self.ws, self.canvasser, household, self)
+        household = views.household(self.ws, views.household_of(self.ws, self.current_pid()))
+        dlg = AddPersonDialog(self.ws, self.runner, self.canvasser, household, self)
         dlg.accepted.connect(lambda: self.after_change(dlg.added, "已新增人员"))
         dlg.open()
         return dlg
@@ -552,8 +557,8 @@ class MainWindow(QMainWindow):
         from .dialogs.outputs import Context
 
         scope = self.tree.current_scope() or (None, None, None)
-        hid = self.ws.scalar("SELECT household FROM persons WHERE pid=?", (self.detail.pid,)) if self.detail.pid else ""
-        return Context(canvasser=self.canvasser, household=hid or "", village=scope[0], grp=scope[1])
+        hid = views.household_of(self.ws, self.detail.pid)
+        return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1])
 
     def run_output(self, key: str, out=None):
         from .dialogs.outputs import run_output
@@ -563,7 +568,7 @@ class MainWindow(QMainWindow):
     def open_templates(self):
         from .dialogs.templates import TemplateDialog
 
-        dlg = TemplateDialog(self.ws, self)
+        dlg = TemplateDialog(self.ws, self.runner, self)
         dlg.open()
         return dlg
 
@@ -587,7 +592,7 @@ class MainWindow(QMainWindow):
     def open_settings(self):
         from .dialogs.settings import SettingsDialog
 
-        dlg = SettingsDialog(self.ws, self.canvasser, self)
+        dlg = SettingsDialog(self.ws, self.runner, self.canvasser, self)
         dlg.accepted.connect(lambda: (self._fill_categories(), self.after_change(None, "设置已保存")))
         dlg.open()
         return dlg
@@ -608,7 +613,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def open_other(self) -> None:
-        from .app import choose_workspace_file
+        from .choose import choose_workspace_file
 
         path = choose_workspace_file(self)
         if path:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ...core import ids, matching
 from ...core.matchreport import LIKELY, write_report
 from ...core.tables import Table, open_table
-from ..worker import Job
+from .. import operations
 from .import_roster import TableImportDialog
 
 
@@ -144,9 +144,6 @@ class MatchDialog(TableImportDialog):
         self.apply = True
         return self.start()
 
-    def _submit(self, fn, done) -> Job:
-        return self.runner.submit(Job(fn, success=done, failure=self._failed, label="比对"))
-
     def load_proposals(self) -> None:
         lid = self.result.info.id
 
@@ -160,7 +157,7 @@ class MatchDialog(TableImportDialog):
             self.confirm_button.setEnabled(bool(rows))
             self.reject_button.setEnabled(bool(rows))
 
-        self._submit(lambda ws, _p: matching.proposals(ws, lid), shown)
+        shown(matching.proposals(self.ws, lid))  # a read, on the window's own connection
 
     def review(self, yes: bool) -> None:
         chosen = sorted({i.row() for i in self.proposed.selectedIndexes()})
@@ -168,14 +165,14 @@ class MatchDialog(TableImportDialog):
         if not pids:
             self.summary.setText("请先在“待确认”中选择要确认或否定的比对。")
             return
-        lid, fn = self.result.info.id, (matching.confirm if yes else matching.reject)
+        lid = self.result.info.id
 
         def done(n: int) -> None:
             self.summary.setText(f"已{'确认' if yes else '否定'} {n} 条比对。")
             self.load_proposals()
             self.imported.emit(self.result)
 
-        self._submit(lambda ws, _p: fn(ws, lid, pids, author=self.author), done)
+        operations.review_matches(self.runner, lid, pids, yes, by=self.author, success=done, failure=self._failed)
 
     def withdraw(self) -> None:
         lid = self.result.info.id
@@ -187,7 +184,7 @@ class MatchDialog(TableImportDialog):
             self.load_proposals()
             self.imported.emit(self.result)
 
-        self._submit(lambda ws, _p: matching.withdraw(ws, lid, author=self.author), done)
+        operations.withdraw_list(self.runner, lid, by=self.author, success=done, failure=self._failed)
 
     def save_report(self, target: str | None = None) -> Path | None:
         if target is None:

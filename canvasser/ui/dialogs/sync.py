@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...core import sync
 from ...core.errors import InputError
 from ...core.sync.setup import villages_in
+from .. import operations
 from ..worker import run_with_progress
 
 
@@ -156,31 +157,33 @@ class SyncDialog(QDialog):
         pid = self.conflicts.item(row, 1).data(Qt.ItemDataRole.UserRole)
         village = self.conflicts.cellWidget(row, 3).currentText()
         author = getattr(self.window_, "canvasser", "") if self.window_ is not None else ""
-        try:
-            res = sync.resolve_conflict(self.ws, pid, village, by=author)
-        except InputError as exc:
-            self.result_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
-            return None
-        self.result_label.setText(f"已确定归属：{village}（下次给各村发数据包时一并送达）。")
-        self.refresh()
-        if self.window_ is not None:
-            self.window_.after_change(pid)
-        return res
+        out: list = []
+
+        def done(res) -> None:
+            out.append(res)
+            self.result_label.setText(f"已确定归属：{village}（下次给各村发数据包时一并送达）。")
+            self.refresh()
+            if self.window_ is not None:
+                self.window_.after_change(pid)
+
+        operations.resolve_conflict(self.runner, pid, village, by=author, success=done, failure=self._failed)
+        return out[0] if out else None
 
     def become_township(self, name: str | None = None) -> dict | None:
         if name is None:
             name, ok = QInputDialog.getText(self, "设为乡镇工作区", "乡镇（街道）名称：")
             if not ok or not name.strip():
                 return None
-        try:
-            res = sync.init_township(self.ws, name)
-        except InputError as exc:
-            self.result_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
-            return None
-        self.result_label.setText(f"已设为乡镇工作区：{res['township']}，名单 {res['people']} 人。"
-                                  f"密钥指纹 {res['fingerprint']}（请记下，各村核对用）。")
-        self.refresh()
-        return res
+        out: list = []
+
+        def done(res) -> None:
+            out.append(res)
+            self.result_label.setText(f"已设为乡镇工作区：{res['township']}，名单 {res['people']} 人。"
+                                      f"密钥指纹 {res['fingerprint']}（请记下，各村核对用）。")
+            self.refresh()
+
+        operations.init_township(self.runner, name, success=done, failure=self._failed)
+        return out[0] if out else None
 
     def make_setup(self, village: str | None = None, out: str | Path | None = None, code: str | None = None):
         """A village's setup package (its list, the rules, the keys); a second one for the same
