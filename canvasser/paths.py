@@ -60,3 +60,10 @@ def data_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
     return base / "canvasser"
+
+
+def exports_dir(workspace: Path) -> Path:
+    """Where files the user did not ask for go (e.g. a list's rejected rows): one known folder per
+    workspace under the data folder's `导出/`, never beside the bureau's file (a read-only USB stick,
+    a shared folder). The window shows it with an "打开文件夹" button."""
+    return data_dir() / "导出" / Path(workspace).stem

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..core import ids
+from ..core.campaign import STATUS_LABELS
 from ..core.demo import make_demo
 from ..core.history import history_lines
 from ..core.integrity import check
@@ -88,7 +89,7 @@ def cmd_search(args):
         res = search(ws, args.query, limit=args.limit)
     lines = [f"找到 {res['total']} 人" + (f"（显示前 {len(res['results'])} 个）" if res["total"] > len(res["results"]) else "")]
     for r in res["results"]:
-        lines.append(f"  {r['name']}\t{ids.mask(r['id'])}\t{r['village']}{r['grp']}\t户 {r['household']}\t{r['status'] or '未走访'}")
+        lines.append(f"  {r['name']}\t{ids.mask(r['id'])}\t{r['village']}{r['grp']}\t户 {r['household']}\t{STATUS_LABELS.get(r['status'], r['status'])}")
     return res, "\n".join(lines)
 
 

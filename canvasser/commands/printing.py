@@ -10,15 +10,35 @@ from ..core.notices.leaflet import build_leaflet
 from ..core.notices.notice import build_notices
 from ..core.notices.preflight import summary as glyph_summary
 from ..core.notices.sheet import build_visit_sheet
+from ..core.selection import Scope
+from ..core.selection import households as selected_households
 from ._util import open_ws, progress_printer
+
+
+def _scope_args(p: argparse.ArgumentParser) -> None:
+    """--village, --group, --household, --id: print what is selected (the window's tree does the same)."""
+    p.add_argument("--village", help="只打印这个村（社区）")
+    p.add_argument("--group", nargs="+", action="extend", metavar="G", help="只打印这些组，例如 七组")
+    p.add_argument("--household", nargs="+", action="extend", metavar="H",
+                   help="只打印这些户（户编号或户内任一成员的身份证号），可多个")
+    p.add_argument("--id", nargs="+", action="extend", metavar="ID", dest="people",
+                   help="只打印这些人所在的户（身份证号）")
+
+
+def _selected(ws, args) -> list[str] | None:
+    scope = Scope(village=args.village, groups=args.group or [], households=args.household or [],
+                  people=args.people or [])
+    hids = selected_households(ws, scope)
+    if hids is not None and not hids:
+        raise InputError(f"所选范围（{scope.label()}）内没有户，未生成文件")
+    return hids
 
 
 def register(sub, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("notices", parents=[parent], help="打印缴费通知单（每户一张，含缴费二维码）")
     p.add_argument("--db", required=True, help="工作区文件")
     p.add_argument("--out", required=True, help="输出的 PDF 文件")
-    p.add_argument("--household", nargs="+", action="extend", metavar="H",
-                   help="只打印这些户（户编号或户内任一成员的身份证号），可多个")
+    _scope_args(p)
     p.add_argument("--per-page", type=int, choices=(1, 2), default=1, help="每页通知数：1 或 2（2 张时中间有裁切虚线）")
     p.add_argument("--by", default="", help="联系人（走访人）姓名：通知单上印其姓名和电话；不填则留空白线手写")
     p.add_argument("--no-receipt", action="store_true", help="每页一张时不印下方的回执")
@@ -30,7 +50,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--template", default="leaflet", help="模板名：leaflet（明白纸）、letter（致家长的一封信）或自建模板")
     p.add_argument("--by", default="", help="联系人姓名（印在信上）")
     p.add_argument("--generic", action="store_true", help="致家长的信只印一份通用信，不逐户打印")
-    p.add_argument("--household", nargs="+", action="extend", metavar="H", help="逐户打印时只打印这些户")
+    _scope_args(p)
     p.set_defaults(handler=cmd_leaflet)
 
     p = sub.add_parser("visit-sheet", parents=[parent], help="打印入户走访登记表（按组，纸上登记后再录入）")
@@ -60,7 +80,7 @@ def _warn(res) -> list[str]:
 
 def cmd_notices(args):
     with open_ws(args.db, create=False) as ws:
-        res = build_notices(ws, args.out, households=args.household, per_page=args.per_page, by=args.by,
+        res = build_notices(ws, args.out, households=_selected(ws, args), per_page=args.per_page, by=args.by,
                             receipt=not args.no_receipt,
                             progress=None if args.json else progress_printer("生成通知单"))
     lines = [f"已生成缴费通知单：{res.households} 户，{res.persons} 人，共 {res.pages} 页，"
@@ -74,7 +94,7 @@ def cmd_notices(args):
 def cmd_leaflet(args):
     with open_ws(args.db, create=False) as ws:
         res = build_leaflet(ws, args.out, template=args.template, by=args.by, generic=args.generic,
-                            households=args.household,
+                            households=_selected(ws, args),
                             progress=None if args.json else progress_printer("生成"))
     if res.extra["generic"]:
         what = f"已生成“{args.template}”1 份（{res.pages} 页）"

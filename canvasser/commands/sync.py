@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..core import sync
+from ..core import ids, sync
 from ..core.errors import InputError
 from ._util import open_ws
 
@@ -73,6 +73,23 @@ def cmd_init(args):
                      f"下一步：canvasser import-roster --db {args.db} 全乡镇名单，然后为每个村生成配置包 "
                      f"canvasser setup-package --db {args.db} --village 村名 --out 配置包.ccpkg")
     res = sync.init_village(args.db, args.setup, code=args.code)
+    if res.get("joined"):
+        lines = [f"本工作区已加入{res['township']}，成为“{res['village']}”的村工作区，之前的走访和修改都保留。",
+                 f"有 {res['pending']} 条记录等待交给乡镇：请用 canvasser export 导出数据包。"]
+        if res["local_only"]:
+            lines.append(f"本村名单中有 {res['local_only']} 人不在乡镇名单里，将作为本村新增人员报给乡镇。")
+        if res["township_only"]:
+            lines.append(f"乡镇名单中有 {res['township_only']} 人不在本村原来的名单里，已加入。")
+        if res["differences"]:
+            lines.append(f"有 {len(res['differences'])} 人在两份名单中的信息不同（两个版本都记在其历史里），请核对：")
+            labels = {"name": "姓名", "village": "村", "grp": "组", "household": "户编号", "relation": "与户主关系",
+                      "address": "地址", "phone": "电话", "categories": "人员类别"}
+            for d in res["differences"][:20]:
+                what = "；".join(f"{labels.get(f, f)} 本村“{v['本村']}”/乡镇“{v['乡镇']}”"
+                                for f, v in d["fields"].items() if f != "phone")
+                phone = "（电话不同）" if "phone" in d["fields"] else ""
+                lines.append(f"  {d['name']} {ids.mask(d['id'])}：{what}{phone}")
+        return res, "\n".join(lines)
     return res, (f"已建立村工作区：{res['township']}{res['village']}，{res['people']} 人，{res['events']} 条记录。\n"
                  f"本村密钥指纹：{res['fingerprint']}；乡镇密钥指纹：{res['township_fingerprint']}"
                  f"（可与乡镇电话核对）。")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from . import figures
 from .campaign import OUTCOMES, Campaign
 from .campaign import load as load_campaign
 from .search import where_clause
@@ -27,12 +28,25 @@ def _marks(values) -> str:
     return ",".join("?" * len(values))
 
 
+def status_condition(key: str, camp: Campaign) -> tuple[str, list]:
+    """The SQL condition on persons.status for one status filter key (STATUS_FILTERS)."""
+    done = sorted(camp.done_set)
+    if key == "done":
+        return f"status IN ({_marks(done)})", list(done)
+    if key == "todo":
+        return f"status NOT IN ({_marks(done)})", list(done)
+    if key == "none":
+        return "status = ''", []
+    return "status = ?", [key]
+
+
 @dataclass
 class PeopleFilter:
     """The people table's current search: one text box plus the filter controls."""
 
     text: str = ""
     status: str = ""  # '' | todo | done | none | paid_official | an outcome code
+    statuses: tuple[str, ...] = ()  # several of those keys at once (any of them), besides `status`
     category: str = ""  # '' | '*' (any special group) | a category keyword
     village: str | None = None
     grp: str | None = None
@@ -44,18 +58,15 @@ class PeopleFilter:
         """The SQL condition on `persons` this filter stands for."""
         cond, params = where_clause(self.text)
         parts, args = [cond], list(params)
-        done = sorted(camp.done_set)
-        if self.status == "done":
-            parts.append(f"status IN ({_marks(done)})")
-            args += done
-        elif self.status == "todo":
-            parts.append(f"status NOT IN ({_marks(done)})")
-            args += done
-        elif self.status == "none":
-            parts.append("status = ''")
-        elif self.status:
-            parts.append("status = ?")
-            args.append(self.status)
+        if self.status:
+            cond, more = status_condition(self.status, camp)
+            parts.append(cond)
+            args += more
+        if self.statuses:
+            conds = [status_condition(k, camp) for k in self.statuses if k]
+            if conds:
+                parts.append("(" + " OR ".join(c for c, _ in conds) + ")")
+                args += [a for _, more in conds for a in more]
         if self.category == "*":
             groups = list(camp.values.get("special_groups") or [])
             if groups:
@@ -80,6 +91,14 @@ class PeopleFilter:
         return " AND ".join(p for p in parts if p != "1") or "1", args
 
 
+def list_where(ws: Workspace, flt: PeopleFilter, camp: Campaign, today: dt.date | None = None) -> tuple[str, list]:
+    """The filter's condition on the workspace's own list: a village's table leaves out someone the
+    township assigned to another village (`figures.scope`), as its counts do."""
+    cond, params = flt.where(camp, today)
+    own, more = figures.scope(ws)
+    return (cond, params) if own == "1" else (f"({cond}) AND {own}", [*params, *more])
+
+
 def _done_sum(camp: Campaign) -> tuple[str, list]:
     done = sorted(camp.done_set)
     return f"sum(status IN ({_marks(done)}))", done
@@ -95,8 +114,9 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     ensure_index(ws)
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
+    cond, params = figures.scope(ws)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons GROUP BY village, grp ORDER BY village, grp", tuple(args))
+                    f"FROM persons WHERE {cond} GROUP BY village, grp ORDER BY village, grp", (*args, *params))
 
 
 def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | None = None) -> list[dict]:
@@ -113,14 +133,8 @@ def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | Non
 def progress(ws: Workspace, camp: Campaign | None = None, today: dt.date | None = None) -> dict:
     """The strip at the top: done against the target, rate, days left in the collection period."""
     camp = camp or load_campaign(ws)
-    done_sql, args = _done_sum(camp)
-    row = ws.one(f"SELECT count(*) AS total, coalesce({done_sql}, 0) AS done FROM persons", tuple(args))
-    total, done = int(row["total"]), int(row["done"])
-    village = ws.meta("village") if ws.mode != "township" else None
-    target = camp.target_for(village or None, total) if village else camp.target_for(None, total)
-    target = target or total
-    return {"total": total, "done": done, "target": target,
-            "rate": round(done / target, 4) if target else 0.0,
+    p = figures.progress_counts(ws, camp)
+    return {"total": p["total"], "done": p["done"], "target": p["target"], "rate": p["target_rate"],
             "days_left": camp.days_left(today), "deadline": camp.deadline.isoformat()}
 
 

@@ -171,12 +171,27 @@ _MISSING = object()
 def _take_fields(fields: dict, kind: str, p: dict) -> None:
     """Apply one field-writing event to `fields` (last writer wins: the caller goes in event order)."""
     if kind == "conflict.resolved":
+        # the chosen village's version wins whole (household, relation, group ...); an older
+        # resolution names only the village
+        for k, v in (p.get("fields") or {}).items():
+            if k in PERSON_FIELDS:
+                fields[k] = v
         if p.get("village"):
             fields["village"] = p["village"]
         return
     for k, v in p.items():
         if k in PERSON_FIELDS:
             fields[k] = v
+
+
+def version_fields(events: list[Event], origins: set[str]) -> dict:
+    """A person's fields as written by some origins only (one village's version of a duplicate),
+    folded in event order."""
+    fields: dict = {}
+    for ev in sorted(events, key=_event_key):
+        if ev.origin in origins and ev.kind in ("person.created", "person.updated"):
+            _take_fields(fields, ev.kind, ev.payload)
+    return fields
 
 
 def visit_row(pid: str, ev: Event) -> list:

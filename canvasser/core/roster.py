@@ -20,6 +20,7 @@ import openpyxl
 import orjson
 from openpyxl.styles import Font, PatternFill
 
+from ..paths import exports_dir
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
@@ -351,8 +352,8 @@ def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: s
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20
     sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "C2"
-    default = table.path.with_name(f"{table.path.stem}_未导入行.xlsx")
-    for candidate in ([Path(target)] if target else [default, ws.path.with_name(default.name)]):
+    name = f"{table.path.stem}_未导入行.xlsx"
+    for candidate in ([Path(target)] if target else [exports_dir(ws.path) / name]):
         try:
             candidate.parent.mkdir(parents=True, exist_ok=True)
             wb.save(candidate)

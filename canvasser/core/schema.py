@@ -200,7 +200,13 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX IF EXISTS persons_followup;
     """,
-    # 8: other departments' lists (issue 20): what each list says about each person (a projection of the
+    # 8: the progress index also holds visit_count, so "visited" (people with a visit that stands,
+    # not people with any status: a bureau payment is no visit) is read from the same ordered scan
+    """
+    DROP INDEX IF EXISTS persons_progress;
+    CREATE INDEX persons_progress ON persons (village, grp, status, categories, visit_count);
+    """,
+    # 9: other departments' lists (issue 20): what each list says about each person (a projection of the
     # ref.* events, see refmarks.py), and the lists this file imported (local: sync carries the events)
     """
     CREATE TABLE ref_marks (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .campaign import Campaign
-from .dashboard import PeopleFilter, household_members
+from .dashboard import PeopleFilter, household_members, list_where
 from .store import Workspace
 
 
@@ -79,13 +79,13 @@ def showcase_person(ws: Workspace) -> str:
 
 # ---- the people table: ordered row ids, rows a block at a time ------------------------------------
 SORTS: dict[str, str] = {  # column key -> ORDER BY expression (ascending)
-    "name": "py_full", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "grp", "relation": "relation",
+    "name": "py_full", "village": "village", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "grp", "relation": "relation",
     "phone": "phone", "categories": "categories", "status": "status", "last_visit_at": "last_visit_at",
     "last_visit_by": "last_visit_by",
 }
 DEFAULT_ORDER = "village, grp, household, rowid"  # the roster's own order: village, group, household
 ROW_FIELDS = ("rowid", "pid", "name", "sex", "birth", "grp", "relation", "phone", "categories", "status",
-              "last_visit_at", "last_visit_by", "household")
+              "last_visit_at", "last_visit_by", "household", "village")
 
 
 def order_by(key: str | None = None, descending: bool = False) -> str:
@@ -107,10 +107,12 @@ class PeopleQuery:
     order: str = DEFAULT_ORDER
 
     @classmethod
-    def of(cls, flt: PeopleFilter, camp: Campaign, order: str = DEFAULT_ORDER) -> PeopleQuery:
+    def of(cls, flt: PeopleFilter, camp: Campaign, order: str = DEFAULT_ORDER,
+           ws: Workspace | None = None) -> PeopleQuery:
+        """With `ws`, a village's table leaves out people the township assigned elsewhere (`list_where`)."""
         if order != DEFAULT_ORDER and order not in {order_by(k, d) for k in SORTS for d in (False, True)}:
             raise ValueError(f"unknown order: {order}")
-        where, params = flt.where(camp)
+        where, params = list_where(ws, flt, camp) if ws is not None else flt.where(camp)
         return cls(where, tuple(params), order)
 
 

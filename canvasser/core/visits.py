@@ -184,3 +184,11 @@ def followups(ws: Workspace, today: dt.date | None = None, *, canvasser: str | N
         params.append(village)
     sql += " ORDER BY (followup='') , followup, village, grp, household"
     return [{**r, "why": FOLLOWUP_WHY[r["status"]]} for r in ws.query(sql, tuple(params))]
+
+
+def away_place(ws: Workspace, pid: str) -> str:
+    """Where the person is away (外出地点 / 参保地): the place the latest visit naming one recorded,
+    else the person's own field (the person panel and the 未参保 ledger show the same)."""
+    place = ws.scalar("SELECT place FROM visits WHERE pid = ? AND voided = 0 AND place <> '' "
+                      "ORDER BY hlc DESC LIMIT 1", (pid,))
+    return place or ws.scalar("SELECT away_place FROM persons WHERE pid = ?", (pid,)) or ""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core import backup, fonts, views
 from ..core.store import Workspace, WorkspaceError
+from ..core.winlock import WindowLock
 from ..paths import resource, settings_file
 from .choose import choose_workspace_file, demo_path
 from .worker import ImmediateRunner, Job
@@ -134,23 +135,35 @@ def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
 def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | None = None):
     from .main_window import MainWindow
 
-    ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
+    lock = WindowLock(path).acquire()  # a second window on the same file is refused with a message
     try:
-        who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
-    finally:
-        ws.close()
+        ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
+        try:
+            who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
+        finally:
+            ws.close()
+    except BaseException:
+        lock.release()
+        raise
     window = MainWindow(ws, canvasser=who)
+    window.destroyed.connect(lambda *_: lock.release())
+    window.window_lock = lock
     window.switch_requested.connect(lambda p, w=window: _switch(w, Path(p)))
     remember_workspace(path)
     return window
 
 
 def _switch(old, path: Path) -> None:
+    lock = getattr(old, "window_lock", None)
+    if lock is not None and Path(path).resolve() == Path(old.ws.path).resolve():
+        lock.release()  # reopening the same file (after a restore): this window is about to go
     new = open_window(path)
     new.show()
     start_daily_backup(new)
     old.close()
     old.ws.close()
+    if lock is not None:
+        lock.release()
     QApplication.instance()._windows = [new]  # type: ignore[attr-defined] — keep it alive
 
 

@@ -50,13 +50,21 @@ class Dashboard(QWidget):
         lay.setContentsMargins(8, 8, 8, 8)
         row = QHBoxLayout()
         self.cards: dict[str, _Figure] = {}
-        for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占名单）"),
+        for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占任务数）"),
                            ("paid_official", "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
-                           ("remaining", "尚未完成"), ("days_left", "距截止天数")):
+                           ("accepted", "不需参保"), ("remaining", "尚未完成"), ("days_left", "距截止天数")):
             card = _Figure(title)
             self.cards[key] = card
             row.addWidget(card)
         lay.addLayout(row)
+        self.sums = QLabel("")  # the cards' parts, added up on screen
+        self.sums.setStyleSheet("color: #555;")
+        lay.addWidget(self.sums)
+        self.silent = QLabel("")  # villages that have not reported: never set up, or silent too long
+        self.silent.setWordWrap(True)
+        self.silent.setStyleSheet("color: #b3261e; font-weight: bold;")
+        lay.addWidget(self.silent)
+        self.villages: list[str] = []  # the bars' villages on a township's dashboard, in rank order
         grid = QGridLayout()
         grid.setSpacing(8)
         self.groups = ProgressBars("各组进度")
@@ -81,18 +89,29 @@ class Dashboard(QWidget):
         self.cards["total"].value.setText(str(f["total"]))
         self.cards["done"].value.setText(str(f["done"]))
         target = f.get("target") or f["total"]
-        self.cards["rate"].value.setText(f"{f['rate'] * 100:.1f}%")
-        self.cards["rate"].setToolTip(f"任务数 {target}")
+        self.cards["rate"].value.setText(f"{f.get('target_rate', f['rate']) * 100:.1f}%")
+        self.cards["rate"].setToolTip(f"任务数 {target}（未填任务数的村以名单人数计）；占名单 {f['rate'] * 100:.1f}%")
         self.cards["paid_official"].value.setText(str(f["paid_official"]))
         self.cards["paid_claimed"].value.setText(str(f["paid_claimed"]))
+        self.cards["accepted"].value.setText(str(f["accepted"]))
+        self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f['paid_official']} + 自报/协助待核实 {f['paid_claimed']}"
+                          f" + 不需参保 {f['accepted']}；名单 {f['total']} = 已完成 {f['done']} + 尚未完成 "
+                          f"{f['remaining']}；任务数 {target}，差 {f.get('gap', 0)} 人；已走访 {f['visited']} 人")
+        silent = f.get("silent") or []
+        self.silent.setText(f"未上报的村（从未上报或超过 {f.get('silent_days', 3)} 天）：{'、'.join(silent)}"
+                            if silent else "")
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
         if len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
-            self.groups.title = "各村进度（按完成率排名）"
-            self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}", f["by_village"][v]["done"],
-                                      f["by_village"][v]["total"]) for v in f["ranking"]])
+            self.groups.title = "各村进度（按任务数完成率排名，差=距任务数；点击进入该村名单）"
+            self.villages = list(f["ranking"])
+            self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}（差{f['by_village'][v]['gap']}）",
+                                      f["by_village"][v]["done"], f["by_village"][v]["target"],
+                                      alert=bool(f["by_village"][v].get("silent")))
+                                  for v in f["ranking"]])
         else:
             self.groups.title = "各组进度"
+            self.villages = []
             self.groups.set_bars([Bar(k, v["done"], v["total"]) for k, v in f["by_group"].items()])
         self.special.set_bars([Bar(k, v["done"], v["total"], alert=v.get("below_100", False))
                                for k, v in f["special_groups"].items()])

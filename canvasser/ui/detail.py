@@ -26,6 +26,7 @@ from ..core.campaign import STATUS_LABELS
 from ..core.campaign import load as load_campaign
 from ..core.history import history_lines
 from ..core.store import Workspace
+from ..core.visits import away_place
 from .people_model import status_colour
 
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -172,7 +173,8 @@ class DetailPanel(QWidget):
         self.fields["basic"].setText(basic)
         self.fields["id"].setText(p["pid"])
         self.fields["household"].setText(f"{p['village']}{p['grp']}  户编号 {p['household']}")
-        self.fields["address"].setText(p["address"] or "—")
+        place = away_place(self.ws, pid)
+        self.fields["address"].setText((p["address"] or "—") + (f"；外出地点：{place}" if place else ""))
         cats = p["categories"].replace(",", "、")
         self.fields["categories"].setText(cats or "普通居民")
         self.fields["categories"].setStyleSheet("color: #8a2be2; font-weight: bold;" if camp.is_special(p["categories"])

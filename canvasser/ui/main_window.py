@@ -36,6 +36,7 @@ from ..core.store import Workspace
 from . import operations
 from .detail import DetailPanel
 from .people_model import COLUMNS, PeopleModel
+from .status_filter import MultiStatusButton
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
 from .worker import DbWorker, ImmediateRunner, Job
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
             hh.resizeSection(i, col.width)
+            self.table.setColumnHidden(i, col.key == "village" and ws.mode != "township")  # 村: a township's list
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
         self.table.activated.connect(lambda _: self.open_visit_dialog())  # Enter or double-click
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         self.status_filter = QComboBox()
         for key, label in STATUS_FILTERS.items():
             self.status_filter.addItem(label, key)
+        self.status_multi = MultiStatusButton()  # several statuses at once (issue 23)
         self.category_filter = QComboBox()
         self.followup_filter = QCheckBox("待跟进")
         self.followup_filter.setToolTip("承诺到期、无人在家、外出、拒绝等需要再次联系的人")
@@ -169,6 +172,7 @@ class MainWindow(QMainWindow):
         filters.setContentsMargins(0, 0, 0, 0)
         filters.addWidget(self.search_box, 1)
         filters.addWidget(self.status_filter)
+        filters.addWidget(self.status_multi)
         filters.addWidget(self.category_filter)
         filters.addWidget(self.followup_filter)
         filters.addWidget(self.count_label)
@@ -203,6 +207,7 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(self._search_now)
         self.search_box.installEventFilter(self)
         self.status_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.status_multi.changed.connect(self.apply_filter)
         self.category_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.followup_filter.toggled.connect(lambda _: self.apply_filter())
         self.tree.scope_changed.connect(lambda *_: self.apply_filter())
@@ -242,6 +247,7 @@ class MainWindow(QMainWindow):
 
         self.dashboard = Dashboard(self.ws, self.runner)
         self.tabs.addTab(self.dashboard, "看板")
+        self.dashboard.groups.clicked.connect(self._work_village)  # a village's bar opens its list
 
     def _build_actions(self) -> None:
         tb = QToolBar("常用")
@@ -312,6 +318,7 @@ class MainWindow(QMainWindow):
             from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
 
             self.m_data.addSeparator()
+            add(self.m_data, "导出当前列表（表格里显示的人）…", self.export_shown)
             for key in EXPORTS:
                 add(self.m_data, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k))
             tb.addSeparator()
@@ -322,6 +329,9 @@ class MainWindow(QMainWindow):
             add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
         if has_module("sync"):
             add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
+            if self.ws.mode == "township":  # the 待核对 queue's own place (issue 23)
+                self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
+                self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
         if has_module("messages"):
             self.detail.enable_message(True)
             self.detail.message_requested.connect(self.open_message)
@@ -331,7 +341,8 @@ class MainWindow(QMainWindow):
         scope = self.tree.current_scope() or (None, None, None)
         return PeopleFilter(text=self.search_box.text(), status=self.status_filter.currentData() or "",
                             category=self.category_filter.currentData() or "", village=scope[0], grp=scope[1],
-                            household=scope[2], followup_due=self.followup_filter.isChecked())
+                            household=scope[2], followup_due=self.followup_filter.isChecked(),
+                            statuses=self.status_multi.checked())
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
         """Down arrow in the search box goes to the table, so a cadre never needs the touchpad."""
@@ -465,7 +476,8 @@ class MainWindow(QMainWindow):
     def refresh_figures(self) -> None:
         self.runner.submit(Job(lambda ws, _p: dashboard.progress(ws), success=self.strip.show_progress,
                                failure=self._job_failed, label="进度"))
-        self.strip.who.setText(f"走访人：<b>{self.canvasser or '未选择'}</b>")
+        who = "操作人" if self.ws.mode == "township" else "走访人"  # a township clerk is no canvasser
+        self.strip.who.setText(f"{who}：<b>{self.canvasser or '未选择'}</b>")
         self._show_unsent()
         self.runner.submit(Job(lambda ws, _p: dashboard.tree_counts(ws), success=self.tree.set_counts,
                                failure=self._job_failed, label="统计"))
@@ -483,12 +495,20 @@ class MainWindow(QMainWindow):
                 n = int(status.get("unsent", 0))
                 self.strip.unsent.setText(f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇")
             elif status.get("enabled") and status.get("conflicts"):
-                self.strip.unsent.setText(f"待核对重复建档 {status['conflicts']} 人")
+                self.strip.unsent.setText(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
             else:
                 self.strip.unsent.setText("")
+            if getattr(self, "act_conflicts", None) is not None:  # the queue's own place, counted
+                n = int(status.get("conflicts") or 0)
+                self.act_conflicts.setText(f"待核对重复建档（{n}）" if n else "待核对重复建档")
 
         self.runner.submit(Job(lambda ws, _p: optional_module("sync").sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
+
+    def _work_village(self, i: int) -> None:
+        if 0 <= i < len(self.dashboard.villages):
+            self.tree.select_scope(self.dashboard.villages[i], None, None)
+            self.tabs.setCurrentIndex(0)
 
     def _on_tab(self, _index: int) -> None:
         if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
@@ -576,6 +596,20 @@ class MainWindow(QMainWindow):
         from .dialogs.sync import SyncDialog
 
         dlg = SyncDialog(self.ws, self.runner, self)
+        dlg.finished.connect(lambda _: self.refresh_figures())
+        dlg.open()
+        return dlg
+
+    def export_shown(self, out=None, full_ids: bool | None = None):
+        from .dialogs.export_people import export_shown
+
+        return export_shown(self, out, full_ids)
+
+    def open_conflicts(self):
+        from .dialogs.conflicts import ConflictsDialog
+
+        dlg = ConflictsDialog(self.ws, self.runner, self.canvasser, self)
+        dlg.resolved.connect(lambda pid: self.after_change(pid, "已确定归属"))
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
         return dlg

@@ -31,6 +31,7 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", 70),
+    Column("village", "村", 70),
     Column("sex", "性别", 34),
     Column("age", "年龄", 38),
     Column("pid", "身份证尾号", 82),
@@ -94,7 +95,7 @@ class PeopleModel(QAbstractTableModel):
         if flt is not None:
             self.filter = flt
         self.campaign = load_campaign(self.ws)
-        q = views.PeopleQuery.of(self.filter, self.campaign, self.order)
+        q = views.PeopleQuery.of(self.filter, self.campaign, self.order, ws=self.ws)
         self._generation += 1
         if self._pending is not None:
             self._pending.cancel.set()  # a newer search supersedes it (skipped if not started)

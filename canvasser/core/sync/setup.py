@@ -29,7 +29,17 @@ from ..store import Event, Workspace, WorkspaceError, now_iso
 from . import container, crypto, merge, peers, photos
 from . import ranges as rg
 from .container import PackageError
-from .package import FORMAT, VERSION, _sha, check_format, decode_rows, encode_rows, header, village_rows
+from .package import (
+    FORMAT,
+    VERSION,
+    _sha,
+    check_format,
+    decode_rows,
+    encode_rows,
+    header,
+    pending_rows,
+    village_rows,
+)
 
 
 def _set_name(name: str, what: str) -> str:
@@ -180,15 +190,8 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
     return h, payload, rows, received
 
 
-def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None) -> dict:
-    """Make a new village workspace from the township's setup package."""
-    path = Path(path)
-    if path.exists() and path.stat().st_size > 0:
-        with contextlib.closing(Workspace(path)) as existing:
-            if existing.mode != "standalone" or existing.event_count():
-                raise InputError(f"工作区文件已存在且有数据：{path}。请指定一个新文件")
-    h, payload, rows, received = _open_setup(setup_file, code)
-    events = merge.validate(rows)
+def _identity(h: dict, payload: dict) -> tuple[str, str, crypto.KeyPair, crypto.PublicKeys, str]:
+    """(village, township, the village's keys, the township's public keys, the township's id)."""
     try:
         village = _set_name(payload["village"]["name"], "村（社区）")
         township = _set_name(payload["township"]["name"], "乡镇")
@@ -200,27 +203,50 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
         raise PackageError("配置包内容格式不对（工作区未建立）") from exc
     if pair.public.key_id != h["receiver_key"]:
         raise PackageError("配置包中的密钥与清单不符（工作区未建立）")
+    return village, township, pair, town_keys, town_id
+
+
+def _become_village(ws: Workspace, h: dict, payload: dict, rows: list, events: list[Event]) -> None:
+    """This workspace takes the village's identity and keys and knows the township has the setup's events
+    (inside the caller's transaction)."""
+    village, township, pair, town_keys, town_id = _identity(h, payload)
+    ws.set_meta("mode", "village")
+    ws.set_meta("village", village)
+    ws.set_meta("township", township)
+    ws.set_meta(peers.META_ID, payload["village"]["id"])
+    ws.set_meta(peers.META_KEYS, pair.dumps())
+    peers.put_peer(ws, town_id, "township", township, town_keys)
+    peers.add_acks(ws, town_id, {o: rg.from_seqs(e.seq for e in events if e.origin == o)
+                                 for o in {e.origin for e in events}})
+    ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (h["package_id"], town_id, now_iso(), len(rows), 0))
+
+
+def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None) -> dict:
+    """Make a village workspace from the township's setup package: a new file, or a standalone
+    workspace that already holds work, which then joins its township keeping that work (`join_township`)."""
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        with contextlib.closing(Workspace(path)) as existing:
+            if existing.mode != "standalone":
+                raise InputError(f"这个工作区已经是{'乡镇' if existing.mode == 'township' else '村'}工作区"
+                                 f"（{peers.display_name(existing)}），不能再用配置包加入")
+            has_work = bool(existing.event_count())
+        if has_work:
+            return join_township(path, setup_file, code=code)
+    h, payload, rows, received = _open_setup(setup_file, code)
+    events = merge.validate(rows)
+    village, township, pair, town_keys, town_id = _identity(h, payload)
     created = not path.exists()
     ws = Workspace(path)
     try:
         with ws.transaction():
-            ws.set_meta("mode", "village")
-            ws.set_meta("village", village)
-            ws.set_meta("township", township)
-            ws.set_meta(peers.META_ID, payload["village"]["id"])
-            ws.set_meta(peers.META_KEYS, pair.dumps())
-            peers.put_peer(ws, town_id, "township", township, town_keys)
             if rows:
                 ws.conn.executemany("INSERT INTO events (event_id, origin, seq, hlc, kind, entity, payload, author, "
                                     "recorded_at, scope) VALUES (?,?,?,?,?,?,?,?,?,?)", [tuple(r) for r in rows])
                 project(ws.conn, events, new_entities={e.entity for e in events})
                 ws.clock.observe(max(e.hlc for e in events))
             photos.save(ws, received)
-            peers.add_acks(ws, town_id, {o: rg.from_seqs(e.seq for e in events if e.origin == o)
-                                         for o in {e.origin for e in events}})
-            ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (h["package_id"], town_id, now_iso(),
-                                                                         len(rows), 0))
-            peers.touch_peer(ws, town_id, "last_received_at")
+            _become_village(ws, h, payload, rows, events)
         result = {"mode": "village", "village": village, "township": township, "events": len(rows),
                   "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
                   "photos": len(received), "fingerprint": pair.public.key_id,
@@ -236,4 +262,88 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     return result
 
 
-__all__ = ["init_township", "make_setup_package", "rekey_village", "init_village", "villages_in", "WorkspaceError"]
+# ---- joining later ------------------------------------------------------------------------------
+
+LIST_FIELDS = ("name", "village", "grp", "household", "relation", "address", "phone", "categories")
+
+
+def _shown(field: str, value) -> str:
+    """A value as the review shows it: phones only by their last four digits (the result is printed)."""
+    text = str(value or "")
+    return f"尾号{text[-4:]}" if field == "phone" and text else text
+
+
+def _created_payloads(events) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for ev in events:
+        if ev.kind == "person.created":
+            out.setdefault(ev.entity, {}).update(ev.payload)
+    return out
+
+
+def join_township(path: str | Path, setup_file: str | Path, *, code: str | None = None) -> dict:
+    """A standalone workspace with work in it joins its township with the township's setup package.
+
+    Nothing made before is lost or rewritten: the township's events are merged into the log (people
+    matched by ID, as any merge does), the workspace takes the village's identity and keys, and its
+    own earlier events (imports, visits, edits) stay unacknowledged, so the next export carries them
+    all up. Where the township's list and the local one disagree on a person, both versions stay in
+    the person's history and the result lists each difference for review. Campaign settings made
+    alone are handed back to the township's (its rules decide the county's standards), by one new
+    event, so both sides agree. A workspace holding another village's people cannot join."""
+    path = Path(path)
+    h, payload, rows, received = _open_setup(setup_file, code)
+    events = merge.validate(rows)
+    village, township, _pair, _keys, _town = _identity(h, payload)
+    with contextlib.closing(Workspace(path, create=False)) as ws:
+        if ws.mode != "standalone":
+            raise InputError("只有单机工作区可以加入乡镇")
+        others = {v: n for v, n in villages_in(ws).items() if v != village}
+        if others:
+            shown = "、".join(f"{v}（{n} 人）" for v, n in list(others.items())[:5])
+            raise InputError(f"本工作区的名单里有其他村（社区）的人：{shown}。配置包是“{village}”的，"
+                             "只能加入本村的名单（工作区未改变）")
+        mine = _created_payloads(Event.from_row(r) for r in merge.event_rows(
+            ws, "WHERE kind='person.created'"))
+        local_campaign = {k for ev in (Event.from_row(r) for r in merge.event_rows(ws, "WHERE entity='campaign'"))
+                          for k in ev.payload}
+        theirs = _created_payloads(events)
+        differences = []
+        for entity, t in theirs.items():
+            m = mine.get(entity)
+            if m is None:
+                continue
+            fields = {f: {"本村": _shown(f, m.get(f)), "乡镇": _shown(f, t.get(f))} for f in LIST_FIELDS
+                      if (m.get(f) or "") != (t.get(f) or "") and f in m and f in t}
+            if fields:
+                differences.append({"id": entity[2:], "name": t.get("name") or m.get("name", ""), "fields": fields})
+        with ws.transaction():
+            merge.merge(ws, [list(r) for r in rows], events)
+            photos.save(ws, received)
+            _become_village(ws, h, payload, rows, events)
+            town_campaign = {}
+            for ev in events:
+                if ev.entity == "campaign":
+                    town_campaign.update(ev.payload)
+            back = {k: town_campaign.get(k, campaign_defaults(k)) for k in sorted(local_campaign)}
+            if back:
+                ws.emit("campaign.set", "campaign", back, "加入乡镇")
+        local_only = len(set(mine) - set(theirs))
+        result = {"mode": "village", "village": village, "township": township, "joined": True,
+                  "events": len(rows), "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
+                  "local_only": local_only, "township_only": len(set(theirs) - set(mine)),
+                  "differences": differences, "pending": len(pending_rows(ws)),
+                  "photos": len(received), "fingerprint": _pair.public.key_id, "township_fingerprint": _keys.key_id}
+    return result
+
+
+def campaign_defaults(key: str):
+    """A campaign key's value when the township never set it (templates: the bundled text, '')."""
+    from ..campaign import DEFAULTS, TEMPLATE_PREFIX
+
+    if key.startswith(TEMPLATE_PREFIX):
+        return ""
+    return DEFAULTS.get(key, "")
+
+
+__all__ = ["join_township", "init_township", "make_setup_package", "rekey_village", "init_village", "villages_in", "WorkspaceError"]

@@ -30,10 +30,12 @@ class CanvasserDialog(QDialog):
         super().__init__(parent)
         self.ws, self.runner = ws, runner
         self.chosen = current
-        self.setWindowTitle("选择走访人")
+        clerk = ws.mode == "township"
+        self.setWindowTitle("选择乡镇工作人员" if clerk else "选择走访人")
         self.setMinimumWidth(380)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("现在是谁在走访？每条记录都会记下走访人。"))
+        lay.addWidget(QLabel("现在是哪位乡镇工作人员在操作？每项处理（接收、核对、回传）都会记下操作人。" if clerk
+                             else "现在是谁在走访？每条记录都会记下走访人。"))
         self.list = QListWidget()
         self.list.setMinimumHeight(160)
         self.list.itemDoubleClicked.connect(lambda _: self.accept_choice())

@@ -35,7 +35,7 @@ from .. import operations
 
 DATES = ("collection_start", "collection_end", "supplementary_end")
 NUMBERS = {"coverage_year": (2000, 2100), "standard": (0, 100000), "fiscal_subsidy": (0, 100000),
-           "waiting_fixed_months": (0, 24), "waiting_per_year_months": (0, 12)}
+           "waiting_fixed_months": (0, 24), "waiting_per_year_months": (0, 12), "silent_days": (1, 60)}
 TEXTS = ("payment_link", "bureau_phone", "issuer")
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -125,6 +125,7 @@ class SettingsDialog(QDialog):
         form.addRow(L["special_groups"] + "（用、分隔）", self.special)
         form.addRow(L["done_outcomes"], self.done_list)
         form.addRow(L["targets"], self.targets)
+        form.addRow(L["silent_days"], self.widgets["silent_days"])
         form.addRow(L["payment_channels"] + "（每行一个）", self.channels)
         for key in TEXTS:
             form.addRow(L[key], self.widgets[key])
