@@ -22,7 +22,7 @@ from operator import attrgetter, itemgetter
 
 import orjson
 
-from . import pinyin
+from . import pinyin, refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
@@ -100,6 +100,7 @@ def project_all_persons(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM visits")
     conn.execute("DELETE FROM official_payments")
     conn.execute("DELETE FROM conflicts")
+    conn.execute("DELETE FROM ref_marks")
     households: set[str] = set()
     for i in range(0, len(entities), 5000):
         chunk = _fetch_events(conn, entities[i:i + 5000])
@@ -110,7 +111,8 @@ def project_all_persons(conn: sqlite3.Connection) -> None:
 
 
 def fold_person(pid: str, events: list[Event], year: int):
-    """The pure fold: (person row, visit rows, official payment, created-by list, resolution) or None."""
+    """The pure fold: (person row, visit rows, official payment, created-by list, resolution, ref_marks
+    rows) or None."""
     if len(events) == 1 and events[0].kind == "person.created":
         return _created_only(pid, events[0])
     fields: dict = {}
@@ -119,6 +121,7 @@ def fold_person(pid: str, events: list[Event], year: int):
     voids: dict[str, str] = {}
     official = None
     resolution = None
+    refs = []
     created_at = ""
     last_hlc = ""
     for ev in events:
@@ -136,6 +139,8 @@ def fold_person(pid: str, events: list[Event], year: int):
                 resolution = p
         elif kind == "visit.voided":
             voids[p["visit"]] = p.get("reason", "")
+        elif kind in refmarks.REF_KINDS:
+            refs.append(ev)
         elif kind == "status.official":
             if int(p.get("year", year)) == year:
                 official = (p.get("amount"), p.get("paid_at"), p.get("channel", ""), p.get("source", ""),
@@ -147,11 +152,14 @@ def fold_person(pid: str, events: list[Event], year: int):
             visits[vid][_V["voided"]] = 1
             visits[vid][_V["void_reason"]] = why
     live = [v for v in visits.values() if not v[_V["voided"]]]  # already in event order
+    marks = refmarks.fold_marks(refs, live[-1][_V["outcome"]] if live else "") if refs else {}
+    if marks:  # other departments' lists add the categories they attest (refmarks.py)
+        fields = {**fields, "categories": refmarks.merged_categories(fields.get("categories") or "", marks)}
     cols, keys = field_columns(fields)
     paid = official[:2] if official else None
     row = _person_row(pid, cols, keys, paid, _last_columns(live[-1]) if live else _NO_VISIT, len(live),
                       sum(1 for v in live if v[_V["photos"]] != _NO_PHOTOS), created_at, last_hlc)
-    return row, list(visits.values()), official, created, resolution
+    return row, list(visits.values()), official, created, resolution, refmarks.mark_rows(pid, marks)
 
 
 _FIELD_KINDS = frozenset({"person.created", "person.updated", "conflict.resolved"})
@@ -239,7 +247,7 @@ def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tu
 def _created_only(pid: str, ev: Event):
     """The fold of a lone person.created event (most people after a list import), without the loop."""
     f = ev.payload
-    return created_row(pid, f, ev.hlc, ev.recorded_at), [], None, [(ev.origin, f.get("village") or "")], None
+    return created_row(pid, f, ev.hlc, ev.recorded_at), [], None, [(ev.origin, f.get("village") or "")], None, []
 
 
 def created_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
@@ -289,6 +297,44 @@ def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: 
         cols["last_year"], [k[0] for k in pinyins], [k[1] for k in pinyins], hlcs, [n[::-1] for n in names]))
 
 
+class _RefEvent:
+    """The parts of an event the marks' fold reads (refmarks.fold_marks)."""
+
+    __slots__ = ("kind", "payload", "hlc")
+
+    def __init__(self, kind: str, payload: dict, hlc: str):
+        self.kind, self.payload, self.hlc = kind, payload, hlc
+
+
+def project_first_marks(conn: sqlite3.Connection, kind: str, pids: list[str], payloads: list[dict],
+                        hlcs: list[str], known: dict[str, tuple[str, str, int]] | None = None) -> None:
+    """Project one new ref event per person (at `hlcs`, later than all the person's events) for people
+    with no earlier ref event: their persons row changes only in its categories and updated_hlc, and
+    they get one ref_marks row; equal to what `fold_person` gives (`canvasser check` replays it).
+    A department's list of a hundred thousand people is written this way, not refolded one by one.
+    `known`: (categories, last_outcome, rowid) of some of them, already read in this transaction.
+    Rows are written in rowid order: a township's people are spread over a big file, and visiting
+    its pages in order reads each once."""
+    known = known or {}
+    held_rows: dict[str, tuple[str, str, int]] = {pid: known[pid] for pid in pids if pid in known}
+    for chunk, marks in _chunks([pid for pid in pids if pid not in held_rows]):
+        held_rows.update((r[0], (r[1], r[2], r[3])) for r in conn.execute(
+            f"SELECT pid, categories, last_outcome, rowid FROM persons WHERE pid IN ({marks})", chunk))
+    changed, same, rows = [], [], []
+    for pid, payload, hlc in zip(pids, payloads, hlcs):
+        base, last_outcome, rowid = held_rows[pid]
+        marks = refmarks.fold_marks([_RefEvent(kind, payload, hlc)], last_outcome)
+        cats = refmarks.merged_categories(base, marks)
+        if cats != base:
+            changed.append((cats, hlc, rowid))
+        else:
+            same.append((hlc, rowid))
+        rows += refmarks.mark_rows(pid, marks)
+    conn.executemany("UPDATE persons SET categories=?, updated_hlc=? WHERE rowid=?", sorted(changed, key=itemgetter(2)))
+    conn.executemany("UPDATE persons SET updated_hlc=? WHERE rowid=?", sorted(same, key=itemgetter(1)))
+    conn.executemany(_MARK_SQL, sorted(rows))
+
+
 def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:
     """Fast path for people seen for the first time (a list import): plain inserts, no deletes."""
     rows = [f[0] for f in folded]
@@ -308,12 +354,16 @@ def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: 
                          (f[0][_P["pid"]], year, *f[2]))
         if len({v for _, v in f[3] if v}) > 1:
             _project_conflict(conn, f[0][_P["pid"]], f[3], f[4])
+        if f[5]:
+            conn.executemany(_MARK_SQL, f[5])
 
 
 # ---- bringing many people up to date at once (a received package) -----------------------------
 
 _QUICK_KINDS = frozenset({"visit.recorded", "person.updated"})
-_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided")
+_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided", *sorted(refmarks.REF_KINDS))
+_MARK_SQL = (f"INSERT OR REPLACE INTO ref_marks ({', '.join(refmarks.MARK_COLUMNS)}) "
+             f"VALUES ({', '.join('?' * len(refmarks.MARK_COLUMNS))})")
 # the persons columns a households row is made from: a change to one re-projects the household
 _HOUSEHOLD_COLS = frozenset(_P[c] for c in ("name", "village", "grp", "household", "relation", "address", "active"))
 _HOUSEHOLD, _UPDATED_HLC = _P["household"], _P["updated_hlc"]
@@ -419,6 +469,8 @@ def _bring_forward(pid: str, before: tuple, evs: list[Event],
     from an honest replica, but the full fold is the rule)."""
     upto = before[_UPDATED_HLC]
     side = [s for s in side if s[0] <= upto]  # what the row holds (`held` may have run after the insert)
+    if any(s[3] in refmarks.REF_KINDS for s in side):
+        return None  # other departments' lists take part in the categories: only the full fold knows how
     visits = [visit_row(pid, ev) for ev in evs if ev.kind == "visit.recorded"]
     if visits and any(s[3] == "visit.voided" for s in side):
         new_ids = {v[0] for v in visits}
@@ -460,6 +512,7 @@ def _refold(conn: sqlite3.Connection, entities: list[str]) -> tuple[list, list[s
         conn.execute(f"DELETE FROM visits WHERE pid IN ({marks})", chunk)
         conn.execute(f"DELETE FROM official_payments WHERE pid IN ({marks})", chunk)
         conn.execute(f"DELETE FROM conflicts WHERE pid IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM ref_marks WHERE pid IN ({marks})", chunk)
     return folded, gone
 
 

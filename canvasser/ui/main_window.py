@@ -312,6 +312,8 @@ class MainWindow(QMainWindow):
 
         if has_module("paid"):
             add(self.m_data, "导入已缴费名单…", self.open_paid_import, True)
+        if has_module("matching"):
+            add(self.m_data, "比对部门名单（低保、特困、学生、死亡……）…", self.open_match)
         if all(has_module(m) for m in ("ledgers", "reports", "report_pdf", "notices")):
             from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
 
@@ -539,6 +541,14 @@ class MainWindow(QMainWindow):
 
         dlg = PaidImportDialog(self.ws, self.runner, self.canvasser, self)
         dlg.imported.connect(lambda _res: self.after_change(None, "已缴费名单已导入"))
+        dlg.open()
+        return dlg
+
+    def open_match(self):
+        from .dialogs.match_list import MatchDialog
+
+        dlg = MatchDialog(self.ws, self.runner, self.canvasser, self)
+        dlg.imported.connect(lambda _res: self.after_change(None, "部门名单比对结果已写入"))
         dlg.open()
         return dlg
 

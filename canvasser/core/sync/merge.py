@@ -12,11 +12,12 @@ from collections import defaultdict
 import orjson
 
 from ..projection import coverage_year, held, project, project_people
+from ..refmarks import REF_KINDS
 from ..store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
 from .container import PackageError
 
 KINDS = frozenset({"person.created", "person.updated", "visit.recorded", "visit.voided", "status.official",
-                   "conflict.resolved", "campaign.set", "canvasser.set"})
+                   "conflict.resolved", "campaign.set", "canvasser.set"}) | REF_KINDS
 _HLC = re.compile(r"\d{13}\.\d{5}")
 _TOKEN = re.compile(r"[0-9A-Za-z_.-]{1,64}")
 _TOKEN_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.-"
