@@ -178,6 +178,9 @@ def update(ws: Workspace, changes: dict, author: str = "") -> dict:
     changes = validate(changes)
     current = load(ws).values
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
+    if "coverage_year" in changed and ws.scalar(
+            "SELECT 1 FROM events WHERE kind IN ('visit.recorded', 'status.official') LIMIT 1"):
+        raise InputError("已有走访或缴费记录，待遇年度不能在设置里改；新的一年请用“开始新年度”（canvasser new-year）")
     if changed:
         ws.emit("campaign.set", "campaign", changed, author)
     return changed
