@@ -93,11 +93,10 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
     if not path.is_file():
         raise InputError(f"找不到名单文件：{path}")
     proposed = proposed_settings(ws, changes)
-    year, first = years(ws.conn)
-    res = NewYearResult(year=proposed["coverage_year"], previous_year=year, settings=settings_diff(ws, proposed))
+    res = NewYearResult(year=proposed["coverage_year"], previous_year=years(ws.conn)[0],
+                        settings=settings_diff(ws, proposed))
     with ws.transaction():
-        with ws.writing(author) as batch:
-            batch.emit(YEAR_KIND, "campaign", {**proposed, "first_year": first})
+        begin(ws, proposed, author)
         before = ws.scalar("SELECT count(*) FROM persons")
         imported = import_roster(ws, path, overrides=overrides, rejects_path=rejects_path, author=author,
                                  progress=progress, today=today, keep_missing=True)
@@ -116,6 +115,14 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
         res.gone = len(imported.missing_pids)
         res.gone_implied = _implied_counts(ws, marked)
     return res
+
+
+def begin(ws: Workspace, proposed: dict, author: str = "") -> None:
+    """The year event alone (`proposed_settings`' result): every status starts afresh. A new year
+    without a list (the township's, before the bureau's arrives) is this; the list follows later
+    as a re-import."""
+    with ws.writing(author) as batch:
+        batch.emit(YEAR_KIND, "campaign", {**proposed, "first_year": years(ws.conn)[1]})
 
 
 def _relisted(ws: Workspace, imported: ImportResult) -> list[str]:
