@@ -32,7 +32,8 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
     "via_school": ("学校代缴", True),
     "refused": ("拒绝", False),
 }
-STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()}}
+STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()},
+                 "not_listed": "不在本年度名单"}
 CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
 ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
 AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")

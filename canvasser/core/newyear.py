@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import campaign as campaign_mod
-from .campaign import ACCEPTED_REASONS, CLAIMED_PAID, LABELS, OUTCOMES
+from .campaign import ACCEPTED_REASONS, CLAIMED_PAID, LABELS, OUTCOMES, STATUS_LABELS
 from .errors import InputError
 from .projection import GONE_PREFIX, years
 from .roster import ImportResult, import_roster
@@ -74,6 +74,26 @@ class NewYearResult:
                 "settings": self.settings, "rejected": imp.get("rejected", []),
                 "duplicates": imp.get("duplicates", []), "rejects_file": imp.get("rejects_file", ""),
                 "rows": imp.get("rows", 0), "updated": imp.get("updated", 0)}
+
+
+def previous_line(row: dict) -> str:
+    """Last year's outcome as the table and the detail panel show it, from a persons row, e.g.
+    "去年：外出务工在广东东莞，微信已告知" or "去年：11月20日承诺未缴"; '' if there was none."""
+    outcome = row.get("prev_outcome") or ""
+    if not outcome:
+        return ""
+    reason, via = row.get("prev_reason") or "", row.get("prev_via") or ""
+    if outcome == "migrant_informed":
+        place = row.get("away_place") or ""
+        text = f"外出务工{'在' + place if place else ''}，{via or ''}已告知"
+    elif outcome == "promised":
+        day = row.get("prev_promised") or ""
+        text = f"{int(day[5:7])}月{int(day[8:10])}日承诺未缴" if len(day) == 10 else "承诺未缴"
+    else:
+        text = STATUS_LABELS.get(outcome, outcome) + (f"（{reason}）" if reason else "")
+        if via and via != "入户":
+            text += f"，{via}联系"
+    return "去年：" + text
 
 
 def implied(prev_outcome: str) -> str:
