@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from canvasser.core import campaign, integrity, newyear
+from canvasser.core import integrity, newyear
 from canvasser.core.people import add_person, mark_left, move_person, update_person
 from canvasser.core.store import Workspace, dump_payload, new_event_ids, now_iso
 from canvasser.core.sync import export_package, receive_package, receive_packages

@@ -24,6 +24,13 @@ STATUS_FILTERS: dict[str, str] = {
 }
 
 
+# last year's outcome filters (a new year's memory, issue 21)
+PREVIOUS_FILTERS: dict[str, str] = {
+    "": "去年结果", "refused": "去年拒绝", "promised": "去年承诺未缴", "migrant_informed": "去年外出已告知",
+    "not_home": "去年无人在家", "unreachable": "去年联系不上", "any": "去年有结果",
+}
+
+
 def _marks(values) -> str:
     return ",".join("?" * len(values))
 
@@ -40,6 +47,7 @@ class PeopleFilter:
     household: str | None = None
     followup_due: bool = False
     active_only: bool = False
+    previous: str = ""  # '' | 'any' | last year's outcome code (PREVIOUS_FILTERS)
 
     def where(self, camp: Campaign, today: dt.date | None = None) -> tuple[str, list]:
         """The SQL condition on `persons` this filter stands for."""
@@ -49,9 +57,9 @@ class PeopleFilter:
         if self.status == "done":
             parts.append(f"status IN ({_marks(done)})")
             args += done
-        elif self.status == "todo":
-            parts.append(f"status NOT IN ({_marks(done)})")
-            args += done
+        elif self.status == "todo":  # (those off this year's list are nobody's task)
+            parts.append(f"status NOT IN ({_marks([*done, 'not_listed'])})")
+            args += [*done, "not_listed"]
         elif self.status == "none":
             parts.append("status = ''")
         elif self.status:
@@ -77,6 +85,11 @@ class PeopleFilter:
             args += [*FOLLOWUP_STATUSES, (today or dt.date.today()).isoformat()]
         if self.active_only:
             parts.append("active = 1")
+        if self.previous == "any":
+            parts.append("prev_outcome != ''")
+        elif self.previous:
+            parts.append("prev_outcome = ?")
+            args.append(self.previous)
         return " AND ".join(p for p in parts if p != "1") or "1", args
 
 
@@ -96,7 +109,8 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons GROUP BY village, grp ORDER BY village, grp", tuple(args))
+                    f"FROM persons WHERE status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
+                    tuple(args))
 
 
 def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | None = None) -> list[dict]:
@@ -114,7 +128,8 @@ def progress(ws: Workspace, camp: Campaign | None = None, today: dt.date | None 
     """The strip at the top: done against the target, rate, days left in the collection period."""
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
-    row = ws.one(f"SELECT count(*) AS total, coalesce({done_sql}, 0) AS done FROM persons", tuple(args))
+    row = ws.one(f"SELECT count(*) AS total, coalesce({done_sql}, 0) AS done FROM persons "
+                 f"WHERE status != 'not_listed'", tuple(args))
     total, done = int(row["total"]), int(row["done"])
     village = ws.meta("village") if ws.mode != "township" else None
     target = camp.target_for(village or None, total) if village else camp.target_for(None, total)

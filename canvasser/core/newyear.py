@@ -76,6 +76,11 @@ class NewYearResult:
                 "rows": imp.get("rows", 0), "updated": imp.get("updated", 0)}
 
 
+def previous_label(outcome: str) -> str:
+    """Last year's outcome in a table cell: a promise that ended unpaid reads as such."""
+    return "承诺未缴" if outcome == "promised" else STATUS_LABELS.get(outcome, outcome) if outcome else ""
+
+
 def previous_line(row: dict) -> str:
     """Last year's outcome as the table and the detail panel show it, from a persons row, e.g.
     "去年：外出务工在广东东莞，微信已告知" or "去年：11月20日承诺未缴"; '' if there was none."""

@@ -18,6 +18,7 @@ from ..core import ids
 from ..core.campaign import STATUS_LABELS, Campaign
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import PeopleFilter
+from ..core.newyear import previous_label
 from ..core.store import Workspace
 from .worker import Job
 
@@ -42,10 +43,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "状态", "status", 112),
     Column("last_visit_at", "最近走访", "last_visit_at", 80),
     Column("last_visit_by", "走访人", "last_visit_by", 64),
+    Column("prev_outcome", "去年结果", "prev_outcome", 80),
 )
 DEFAULT_ORDER = "village, grp, household, rowid"
 _FIELDS = ("rowid", "pid", "name", "sex", "birth", "grp", "relation", "phone", "categories", "status",
-           "last_visit_at", "last_visit_by", "household")
+           "last_visit_at", "last_visit_by", "household", "prev_outcome")
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 STATUS_COLOURS = {"done": "#1b7f3b", "official": "#0b5cad", "promised": "#b26a00", "refused": "#b3261e",
@@ -260,6 +262,8 @@ class PeopleModel(QAbstractTableModel):
             return row[10][:10]
         if key == "last_visit_by":
             return row[11]
+        if key == "prev_outcome":
+            return previous_label(row[13])
         return ""
 
 
