@@ -209,3 +209,28 @@ def test_visits_written_before_years_belong_to_the_first_year(tmp_path):
     assert (_row(ws, pid)["status"], _row(ws, pid)["prev_outcome"]) == ("", "refused")
     assert ws.scalar("SELECT year FROM visits") == 2027 and integrity.check(ws)["ok"]
     ws.close()
+
+
+def test_cli_new_year_json_bad_input_and_search(tmp_path):
+    """`canvasser new-year --json` gives the three groups and the year; bad input exits 2 with a
+    Chinese reason and changes nothing; `search --json` carries previous_outcome beside status."""
+    from tests.test_cli import cli, jcli
+    people = rows(seed=5, households=12)
+    db = tmp_path / "v.db"
+    jcli("import-roster", "--db", db, write_xlsx(tmp_path / "l.xlsx", people))
+    pid = people[0]["公民身份号码"]
+    jcli("visit", "--db", db, "--id", pid, "--outcome", "refused", "--reason", "经济困难", "--by", "李书记")
+    listed = write_csv(tmp_path / "2028.csv", people[1:] + [dict(p, **{"村（社区）": people[0]["村（社区）"]})
+                                                           for p in rows(seed=78, households=1)])
+    bad = cli("new-year", "--db", db, "--list", listed, "--set", "standard=很多", expect=2)
+    assert bad.stderr.startswith("错误：") and len(bad.stderr.strip().splitlines()) == 1
+    assert jcli("search", "--db", db, pid)["results"][0]["status"] == "refused"  # unchanged
+    res = jcli("new-year", "--db", db, "--list", tmp_path / "2028.csv", "--set", "standard=420")
+    assert (res["again"], res["gone"], res["year"]) == (len(people) - 1, 1, 2028) and res["new"] > 0
+    assert {s["key"]: s["this_year"] for s in res["settings"]}["standard"] == 420
+    hit = jcli("search", "--db", db, people[1]["公民身份号码"])["results"][0]
+    assert (hit["status"], hit["previous_outcome"]) == ("", "")
+    gone = jcli("search", "--db", db, pid)["results"][0]
+    assert (gone["status"], gone["previous_outcome"]) == ("not_listed", "refused")
+    assert "与去年同期" in cli("report", "--db", db).stdout
+    assert jcli("check", "--db", db)["ok"]

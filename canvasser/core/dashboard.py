@@ -143,3 +143,21 @@ def household_members(ws: Workspace, hid: str) -> list[dict]:
     """A household's members, head first: the detail panel lists them."""
     return ws.query("SELECT pid, name, relation, sex, birth, status, phone, categories FROM persons "
                     "WHERE household = ? ORDER BY (relation = '户主') DESC, birth", (hid,))
+
+
+def year_on_year_lines(yoy: dict | None) -> list[str]:
+    """The dashboard's year-on-year strip, in words (`reports.year_on_year`'s result; none in a
+    workspace's first year): the whole list, each group, last year's refusals."""
+    if not yoy:
+        return []
+
+    def pair(this: dict, last: dict) -> str:
+        diff = (this["rate"] - last["rate"]) * 100
+        return f"今年 {this['rate'] * 100:.1f}%，去年同期 {last['rate'] * 100:.1f}%（{diff:+.1f}）"
+
+    ref = yoy["refusals"]
+    lines = [f"与去年同期（{yoy['last_year_date']}）比：完成率{pair(yoy['this_year_total'], yoy['last_year_total'])}",
+             f"去年拒绝的 {ref['refused_last_year']} 人，今年已完成 {ref['done_this_year']} 人"
+             f"（其中缴费 {ref['paid_this_year']} 人），不在今年名单上 {ref['off_list']} 人"]
+    lines += [f"{g}：{pair(v['this_year'], v['last_year'])}" for g, v in yoy["by_group"].items()]
+    return lines

@@ -11,6 +11,7 @@ import datetime as dt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core import reports
+from ..core.dashboard import year_on_year_lines
 from ..core.store import Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .worker import Job
@@ -29,7 +30,8 @@ def collect(ws: Workspace, today: dt.date | None = None) -> dict:
             acc = per.setdefault(name, [0, 0])
             acc[0] += v["visits"]
             acc[1] += v["done_outcomes"]
-    return {"figures": figs, "trend": reports.trend(ws, TREND_DAYS, today), "canvassers": per}
+    return {"figures": figs, "trend": reports.trend(ws, TREND_DAYS, today), "canvassers": per,
+            "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}
 
 
 class _Figure(QFrame):
@@ -64,6 +66,10 @@ class Dashboard(QWidget):
             self.cards[key] = card
             row.addWidget(card)
         lay.addLayout(row)
+        self.year_on_year = QLabel("")  # this year against last year at the same date (from the second year)
+        self.year_on_year.setWordWrap(True)
+        self.year_on_year.hide()
+        lay.addWidget(self.year_on_year)
         grid = QGridLayout()
         grid.setSpacing(8)
         self.groups = ProgressBars("各组进度")
@@ -94,6 +100,10 @@ class Dashboard(QWidget):
         self.cards["paid_claimed"].value.setText(str(f["paid_claimed"]))
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
+        lines = data.get("year_on_year") or []
+        self.year_on_year.setText("<br>".join(lines[:2]) + ("<br><small>" + "；".join(lines[2:]) + "</small>"
+                                                            if lines[2:] else ""))
+        self.year_on_year.setVisible(bool(lines))
         if len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
             self.groups.title = "各村进度（按完成率排名）"
             self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}", f["by_village"][v]["done"],

@@ -64,3 +64,13 @@ def test_start_new_year_see_last_years_outcome_and_record_this_years_visit(windo
     assert window.model.index(row, PREV_COL).data() == OUTCOMES["refused"][0]
     assert ws.scalar("SELECT year FROM visits WHERE pid=? ORDER BY hlc DESC LIMIT 1", (refused,)) == 2028
     assert ws.scalar("SELECT status FROM persons WHERE pid=?", (gone,)) == "not_listed"
+
+
+def test_dashboard_shows_this_year_against_last(window, ws, tmp_path):
+    from canvasser.core import newyear
+    path, _, _ = _next_year_list(ws, tmp_path / "新年度名单.csv")
+    assert not window.dashboard.year_on_year.isVisibleTo(window.dashboard)
+    newyear.start_year(ws, path)
+    window.dashboard.refresh()
+    text = window.dashboard.year_on_year.text()
+    assert "与去年同期" in text and "去年拒绝的" in text
