@@ -234,3 +234,20 @@ def test_cli_new_year_json_bad_input_and_search(tmp_path):
     assert (gone["status"], gone["previous_outcome"]) == ("not_listed", "refused")
     assert "与去年同期" in cli("report", "--db", db).stdout
     assert jcli("check", "--db", db)["ok"]
+
+
+def test_people_off_this_years_list_leave_the_ledgers_and_the_feedback(year_of_visits, tmp_path):
+    import openpyxl
+
+    from canvasser.core import ledgers
+    ws, _, who, gone, _, listed = year_of_visits
+    newyear.start_year(ws, listed, today=TODAY)
+    unpaid = tmp_path / "未缴.xlsx"
+    ledgers.write_ledger(ws, unpaid)
+    feedback = tmp_path / "反馈.xlsx"
+    ledgers.write_feedback(ws, feedback)
+    for path, sheet in ((unpaid, ledgers.SHEET_UNPAID), (feedback, None)):
+        book = openpyxl.load_workbook(path)
+        cells = {str(c) for row in (book[sheet] if sheet else book.active).iter_rows(values_only=True) for c in row}
+        assert not gone & cells, path.name
+        assert who["refused"] in cells

@@ -211,7 +211,7 @@ def _person(i: int, r: dict) -> list:
 
 # ---- the ledgers -------------------------------------------------------------------------------
 def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
-    done = sorted(camp.done_set)
+    done = [*sorted(camp.done_set), "not_listed"]  # (off this year's list: nobody's task)
     sql = f"SELECT * FROM persons WHERE status NOT IN ({_marks(done)}) {ORDER}"
     for i, r in enumerate(_rows(ws, sql, tuple(done)), 1):
         yield [*_person(i, r), camp.amount_due(r["categories"]), status_label(r["status"]),
@@ -382,7 +382,7 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
     sql = ("SELECT p.*, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
-           f"ORDER BY v.hlc DESC LIMIT 1) AS v_place FROM persons p WHERE status <> 'paid_official' {ORDER}")
+           f"ORDER BY v.hlc DESC LIMIT 1) AS v_place FROM persons p WHERE status NOT IN ('paid_official', 'not_listed') {ORDER}")
     counts = {"否": 0, "已缴费待核实": 0}
     reasons: dict[str, int] = {}
 
