@@ -251,3 +251,34 @@ def test_people_off_this_years_list_leave_the_ledgers_and_the_feedback(year_of_v
         cells = {str(c) for row in (book[sheet] if sheet else book.active).iter_rows(values_only=True) for c in row}
         assert not gone & cells, path.name
         assert who["refused"] in cells
+
+
+def test_a_village_starts_the_year_and_the_township_accepts(tmp_path):
+    """A village starts 2028 with its own list; the township takes the package, then its own list for
+    the year already started: neither loses the other's last-year records."""
+    town, people = make_township(tmp_path, households=3)
+    vil = make_village(town, tmp_path, VILLAGES[0])
+    mine, theirs = ids_of(people, VILLAGES[0]), ids_of(people, VILLAGES[1])
+    record_visit(vil, mine[0], "refused", reason="经济困难", by="村干部", at="2026-11-01")
+    record_visit(town, theirs[0], "migrant_informed", via="微信", by="镇干部", at="2026-11-02")
+    send(vil, town, tmp_path / "up0.ccpkg")
+    village_list = write_csv(tmp_path / "村2028.csv", [p for p in people if p["公民身份号码"] in mine[1:]])
+    res = newyear.start_year(vil, village_list, today=TODAY)
+    assert (res.year, res.again, res.gone) == (2028, len(mine) - 1, 1)
+    send(vil, town, tmp_path / "up1.ccpkg")
+    assert campaign.load(town).values["coverage_year"] == 2028
+    assert (_row(town, mine[0])["status"], _row(town, theirs[0])["prev_outcome"]) == ("not_listed", "migrant_informed")
+    with pytest.raises(InputError):
+        newyear.start_year(town, village_list, year=2030)
+    town_list = write_csv(tmp_path / "镇2028.csv", [p for p in people if p["公民身份号码"] not in (mine[0], theirs[1])])
+    res = newyear.start_year(town, town_list, year=2028, today=TODAY)
+    assert (res.year, res.gone, res.settings) == (2028, 1, [])  # the village's gone one is already off the list
+    assert campaign.load(town).values["coverage_year"] == 2028
+    assert [(_row(town, p)["status"], _row(town, p)["prev_outcome"]) for p in (mine[0], theirs[0], theirs[1])] == \
+        [("not_listed", "refused"), ("", "migrant_informed"), ("not_listed", "")]
+    send(town, vil, tmp_path / "down.ccpkg", village=VILLAGES[0])
+    assert (_row(vil, mine[0])["status"], _row(vil, mine[0])["prev_outcome"]) == ("not_listed", "refused")
+    for ws in (town, vil):
+        assert integrity.check(ws)["ok"]
+    town.close()
+    vil.close()

@@ -19,6 +19,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
                    help="新年度的设置（缴费标准、日期等，默认沿用去年、日期顺延一年），可多次使用")
     p.add_argument("--map", action="append", metavar="列名=字段", help=f"字段：{'、'.join(FIELDS)}")
     p.add_argument("--rejects", help="错误行文件路径（默认在名单文件旁边）")
+    p.add_argument("--year", type=int, help="新年度（默认下一年；本年度已由乡镇或村开始时写本年度，只导入名单）")
     p.add_argument("--by", default="", help="操作人")
     p.set_defaults(handler=cmd_new_year)
 
@@ -38,7 +39,8 @@ def cmd_new_year(args):
     overrides = parse_map(args.map, FIELDS)
     with open_ws(args.db, create=False) as ws:
         res = start_year(ws, args.list, changes=_settings(args.set), author=args.by, overrides=overrides,
-                         rejects_path=args.rejects, progress=None if args.json else progress_printer("导入"))
+                         rejects_path=args.rejects, progress=None if args.json else progress_printer("导入"),
+                         year=args.year)
     lines = [f"已开始 {res.year} 年度（接续 {res.previous_year} 年度）：名单上 {res.again + res.new} 人，"
              f"其中去年就在名单上的 {res.again} 人，新上名单 {res.new} 人；去年在、今年不在名单上的 {res.gone} 人。"]
     if res.gone_implied:

@@ -112,16 +112,30 @@ def implied(prev_outcome: str) -> str:
 
 def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, author: str = "",
                overrides: dict[str, str] | None = None, rejects_path: str | Path | None = None,
-               progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None) -> NewYearResult:
-    """Start the next coverage year with the bureau's new list (all or nothing)."""
+               progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
+               year: int | None = None) -> NewYearResult:
+    """Start the next coverage year with the bureau's new list (all or nothing).
+
+    `year` may name the current year when it was already started elsewhere (the township's or a
+    village's year event arrived by package): then only the list is taken in, against last year's."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"找不到名单文件：{path}")
-    proposed = proposed_settings(ws, changes)
-    res = NewYearResult(year=proposed["coverage_year"], previous_year=years(ws.conn)[0],
-                        settings=settings_diff(ws, proposed))
+    current, first = years(ws.conn)
+    if year is not None and year == current and first < current:
+        if changes:
+            raise InputError(f"{current}年度已经开始，设置请在“征缴设置”里改")
+        proposed = None
+        res = NewYearResult(year=current, previous_year=current - 1)
+    elif year is not None and year != current + 1:
+        raise InputError(f"新年度应为 {current + 1} 年度" + (f"（或已开始的 {current} 年度）" if first < current else ""))
+    else:
+        proposed = proposed_settings(ws, changes)
+        res = NewYearResult(year=proposed["coverage_year"], previous_year=current,
+                            settings=settings_diff(ws, proposed))
     with ws.transaction():
-        begin(ws, proposed, author)
+        if proposed is not None:
+            begin(ws, proposed, author)
         before = ws.scalar("SELECT count(*) FROM persons")
         imported = import_roster(ws, path, overrides=overrides, rejects_path=rejects_path, author=author,
                                  progress=progress, today=today, keep_missing=True)
