@@ -73,6 +73,7 @@ LABELS = {
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
     "targets": "各村任务数", "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位",
+    "first_year": "首个年度（未注年度的旧走访记录归入此年）",
 }
 
 
