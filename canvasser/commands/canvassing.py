@@ -7,12 +7,12 @@ import datetime as dt
 import json
 
 from ..core import campaign as campaign_mod
-from ..core import ids
+from ..core import figures, ids
 from ..core.campaign import OUTCOMES, STATUS_LABELS
 from ..core.errors import InputError
 from ..core.paid import FIELDS as PAID_FIELDS
 from ..core.paid import import_paid
-from ..core.people import add_person, mark_left, move_person, update_person
+from ..core.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
 from ..core.tables import parse_map
 from ..core.visits import (
     ensure_canvasser,
@@ -72,7 +72,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--phone", default="")
     p.add_argument("--categories", default="")
     p.add_argument("--move", action="store_true", help="调到 --household 指定的户")
-    p.add_argument("--left", choices=["moved_out", "dead", "military", "prison", "missing"], help="标记离开")
+    p.add_argument("--left", choices=LEFT_REASONS, help="标记离开")
     p.add_argument("--note", default="")
     p.add_argument("--by", default="")
     p.set_defaults(handler=cmd_person)
@@ -82,6 +82,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--date", help="日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--by", help="只看某位走访人的")
     p.add_argument("--group", help="只看某个组")
+    p.add_argument("--village", help="只看某个村（社区）（乡镇工作区按村分工时用）")
     p.set_defaults(handler=cmd_followups)
 
     p = sub.add_parser("campaign", parents=[parent], help="查看或修改本年度征缴规则（标准、资助、期限、任务数……）")
@@ -174,10 +175,15 @@ def cmd_person(args):
 def cmd_followups(args):
     day = dt.date.fromisoformat(parse_date(args.date, "日期")) if args.date else dt.date.today()
     with open_ws(args.db, create=False) as ws:
-        rows = followups(ws, day, canvasser=args.by, group=args.group)
-    lines = [f"{day:%Y-%m-%d} 需跟进 {len(rows)} 人："]
+        if args.village is not None:
+            known = figures.known_villages(ws)
+            if args.village not in known:
+                raise InputError(f"名单中没有“{args.village}”。可用的有：{'、'.join(known) or '（名单为空）'}")
+        rows = followups(ws, day, canvasser=args.by, group=args.group, village=args.village)
+    lines = [f"{day:%Y-%m-%d} 需跟进 {len(rows)} 人" + (f"（{args.village}）" if args.village else "") + "："]
     for r in rows[:200]:
-        lines.append(f"  {r['grp']}\t{r['name']}\t{r['why']}\t{STATUS_LABELS.get(r['status'], r['status'])}"
+        place = " ".join(x for x in (r["village"], r["grp"]) if x)
+        lines.append(f"  {place}\t{r['name']}\t{r['why']}\t{STATUS_LABELS.get(r['status'], r['status'])}"
                      f"\t{r['promised'] or r['followup'] or ''}\t{r['last_visit_by']}")
     for r in rows:
         r["id"] = r.pop("pid")

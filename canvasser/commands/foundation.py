@@ -7,6 +7,7 @@ import sys
 
 from ..core import ids
 from ..core.demo import make_demo
+from ..core.history import history_lines
 from ..core.integrity import check
 from ..core.roster import FIELDS, import_roster
 from ..core.search import search
@@ -105,12 +106,9 @@ def cmd_history(args):
     with open_ws(args.db, create=False) as ws:
         pid = resolve_person(ws, args.id)
         rows = history(ws, pid)
-    lines = [f"{r['time']}  {r['author'] or '-'}  {r['kind']}  {_describe(r['payload'])}" for r in rows]
-    return {"id": pid, "events": rows}, "\n".join(lines) or "没有记录"
-
-
-def _describe(payload: dict) -> str:
-    return "，".join(f"{k}={v}" for k, v in payload.items() if v not in ("", None, [], {}) and k != "phones")
+        lines = history_lines(ws, pid)
+    return ({"id": pid, "events": rows, "lines": [str(line) for line in lines]},
+            "\n".join(map(str, lines)) or "没有记录")
 
 
 def cmd_gui(args):

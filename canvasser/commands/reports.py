@@ -80,15 +80,17 @@ def summary(figs: dict) -> str:
     lines.append(f"当日走访 {today.get('visits', 0)} 次，联系 {today.get('contacts', 0)} 人，"
                  f"新增完成 {today.get('total', 0)} 人。")
     if len(figs["by_village"]) > 1:
-        lines.append("分村（按完成率）：" + "；".join(
-            f"{figs['by_village'][v]['rank']}.{v} {reports.pct(figs['by_village'][v]['rate'])}"
-            for v in figs["ranking"]))
+        lines.append("分村（按任务数完成率）：" + "；".join(
+            f"{figs['by_village'][v]['rank']}.{v} {reports.pct(figs['by_village'][v]['target_rate'])}"
+            f"（差{figs['by_village'][v]['gap']}）" for v in figs["ranking"]))
     if figs.get("below_70"):
         lines.append(f"低于70%：{'、'.join(figs['below_70'])}")
     if figs.get("below_80"):
         lines.append(f"低于80%：{'、'.join(figs['below_80'])}")
     if figs.get("special_below_100"):
         lines.append(f"特殊群体未达100%：{'、'.join(figs['special_below_100'])}")
+    if figs.get("silent"):
+        lines.append(f"未上报（从未上报或超过{figs.get('silent_days', 3)}天）：{'、'.join(figs['silent'])}")
     lines += year_on_year_lines(figs.get("year_on_year"))[:2]
     if figs.get("file"):
         lines.append(f"已保存：{figs['file']}")
@@ -99,8 +101,9 @@ def cmd_feedback(args):
     with open_ws(args.db, create=False) as ws:
         res = ledgers.write_feedback(ws, args.out, progress=_progress(args))
     reasons = "，".join(f"{k} {v}" for k, v in res["reasons"].items())
-    return res, (f"反馈表已导出：{res['file']}\n共 {res['rows']} 人：未参保 {res['not_paid']}，"
-                 f"已缴费待核实 {res['claimed']}。" + (f"\n未参保原因：{reasons}" if reasons else ""))
+    return res, (f"反馈表已导出：{res['file']}\n共 {res['rows']} 人：未参保 {res['not_paid']}（尚未完成 "
+                 f"{res['remaining']} + 不需参保 {res['not_needed']}），已缴费待核实 {res['claimed']}。"
+                 + (f"\n未参保原因：{reasons}" if reasons else ""))
 
 
 def cmd_message(args):

@@ -38,6 +38,8 @@ CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
 ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
 AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
+TAKES_REASON = ("refused",)  # outcomes recorded with a reason (one of REFUSAL_REASONS or 其他：…)
+TAKES_DATE = ("promised",)  # outcomes that need the date promised
 CHANNELS = ("入户", "电话", "微信", "短信", "亲属转告", "学校")
 
 SPECIAL_GROUPS = ("特困", "孤儿", "事实无人抚养", "低保", "监测", "脱贫", "重度残疾")
@@ -60,6 +62,7 @@ DEFAULTS: dict = {
     "payment_channels": ["微信搜索“城乡居民医保缴费”小程序", "省税务APP", "国家医保服务平台APP", "银行柜台或村委会代收"],
     "payment_link": "https://fuwu.nhsa.gov.cn/nationalHallSt/#/home",
     "targets": {},
+    "silent_days": 3,
     "waiting_fixed_months": 3,
     "waiting_per_year_months": 1,
     "bureau_phone": "",
@@ -71,7 +74,8 @@ LABELS = {
     "supplementary_end": "补缴期截止", "standard": "个人缴费标准（元）", "fiscal_subsidy": "财政补助（元/人）",
     "subsidies": "资助参保标准（关键词→资助金额，本地可改）", "special_groups": "必须100%参保的特殊群体",
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
-    "targets": "各村任务数", "waiting_fixed_months": "固定待遇等待期（月）",
+    "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示",
+    "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位",
     "first_year": "首个年度（未注年度的旧走访记录归入此年）",
 }
@@ -137,12 +141,6 @@ class Campaign:
     def days_left(self, today: dt.date | None = None) -> int:
         return max(0, (self.deadline - (today or dt.date.today())).days)
 
-    def target_for(self, village: str | None, total: int) -> int:
-        targets = self.values.get("targets") or {}
-        if village is None:
-            return int(sum(targets.values())) if targets else total
-        return int(targets.get(village, total))
-
 
 TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the township set (notices.templates)
 
@@ -164,7 +162,8 @@ def validate(changes: dict) -> dict:
                 dt.date.fromisoformat(str(value))
             except ValueError as exc:
                 raise InputError(f"{LABELS[key]}日期格式应为 YYYY-MM-DD：{value}") from exc
-        if key in ("coverage_year", "standard", "fiscal_subsidy", "waiting_fixed_months", "waiting_per_year_months"):
+        if key in ("coverage_year", "standard", "fiscal_subsidy", "waiting_fixed_months", "waiting_per_year_months",
+                   "silent_days"):
             try:
                 value = int(value)
             except (TypeError, ValueError) as exc:

@@ -10,18 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from . import figures
 from .campaign import OUTCOMES, Campaign
 from .campaign import load as load_campaign
 from .search import where_clause
 from .store import Workspace
-
-FOLLOWUP_STATUSES = ("promised", "not_home", "unreachable", "migrant_informed", "refused", "missing")
+from .visits import followup_due
 
 # status filter keys -> Chinese label (outcome codes are filters too)
 STATUS_FILTERS: dict[str, str] = {
     "": "全部状态", "todo": "未完成", "done": "已完成", "none": "未走访", "paid_official": "医保局确认已缴",
     **{code: label for code, (label, _) in OUTCOMES.items()},
 }
+
+
+def _marks(values) -> str:
+    return ",".join("?" * len(values))
 
 
 # last year's outcome filters (a new year's memory, issue 21)
@@ -31,8 +35,16 @@ PREVIOUS_FILTERS: dict[str, str] = {
 }
 
 
-def _marks(values) -> str:
-    return ",".join("?" * len(values))
+def status_condition(key: str, camp: Campaign) -> tuple[str, list]:
+    """The SQL condition on persons.status for one status filter key (STATUS_FILTERS)."""
+    done = sorted(camp.done_set)
+    if key == "done":
+        return f"status IN ({_marks(done)})", list(done)
+    if key == "todo":  # (those off this year's list are nobody's task)
+        return f"status NOT IN ({_marks([*done, 'not_listed'])})", [*done, "not_listed"]
+    if key == "none":
+        return "status = ''", []
+    return "status = ?", [key]
 
 
 @dataclass
@@ -41,6 +53,7 @@ class PeopleFilter:
 
     text: str = ""
     status: str = ""  # '' | todo | done | none | paid_official | an outcome code
+    statuses: tuple[str, ...] = ()  # several of those keys at once (any of them), besides `status`
     category: str = ""  # '' | '*' (any special group) | a category keyword
     village: str | None = None
     grp: str | None = None
@@ -53,18 +66,15 @@ class PeopleFilter:
         """The SQL condition on `persons` this filter stands for."""
         cond, params = where_clause(self.text)
         parts, args = [cond], list(params)
-        done = sorted(camp.done_set)
-        if self.status == "done":
-            parts.append(f"status IN ({_marks(done)})")
-            args += done
-        elif self.status == "todo":  # (those off this year's list are nobody's task)
-            parts.append(f"status NOT IN ({_marks([*done, 'not_listed'])})")
-            args += [*done, "not_listed"]
-        elif self.status == "none":
-            parts.append("status = ''")
-        elif self.status:
-            parts.append("status = ?")
-            args.append(self.status)
+        if self.status:
+            cond, more = status_condition(self.status, camp)
+            parts.append(cond)
+            args += more
+        if self.statuses:
+            conds = [status_condition(k, camp) for k in self.statuses if k]
+            if conds:
+                parts.append("(" + " OR ".join(c for c, _ in conds) + ")")
+                args += [a for _, more in conds for a in more]
         if self.category == "*":
             groups = list(camp.values.get("special_groups") or [])
             if groups:
@@ -81,8 +91,9 @@ class PeopleFilter:
                 parts.append(f"{col} = ?")
                 args.append(value)
         if self.followup_due:
-            parts.append(f"status IN ({_marks(FOLLOWUP_STATUSES)}) AND (followup = '' OR followup <= ?)")
-            args += [*FOLLOWUP_STATUSES, (today or dt.date.today()).isoformat()]
+            cond, more = followup_due(today)
+            parts.append(cond)
+            args += more
         if self.active_only:
             parts.append("active = 1")
         if self.previous == "any":
@@ -91,6 +102,14 @@ class PeopleFilter:
             parts.append("prev_outcome = ?")
             args.append(self.previous)
         return " AND ".join(p for p in parts if p != "1") or "1", args
+
+
+def list_where(ws: Workspace, flt: PeopleFilter, camp: Campaign, today: dt.date | None = None) -> tuple[str, list]:
+    """The filter's condition on the workspace's own list: a village's table leaves out someone the
+    township assigned to another village (`figures.scope`), as its counts do."""
+    cond, params = flt.where(camp, today)
+    own, more = figures.scope(ws)
+    return (cond, params) if own == "1" else (f"({cond}) AND {own}", [*params, *more])
 
 
 def _done_sum(camp: Campaign) -> tuple[str, list]:
@@ -108,9 +127,10 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     ensure_index(ws)
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
+    cond, params = figures.scope(ws)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons WHERE status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
-                    tuple(args))
+                    f"FROM persons WHERE {cond} AND status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
+                    (*args, *params))
 
 
 def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | None = None) -> list[dict]:
@@ -127,15 +147,8 @@ def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | Non
 def progress(ws: Workspace, camp: Campaign | None = None, today: dt.date | None = None) -> dict:
     """The strip at the top: done against the target, rate, days left in the collection period."""
     camp = camp or load_campaign(ws)
-    done_sql, args = _done_sum(camp)
-    row = ws.one(f"SELECT count(*) AS total, coalesce({done_sql}, 0) AS done FROM persons "
-                 f"WHERE status != 'not_listed'", tuple(args))
-    total, done = int(row["total"]), int(row["done"])
-    village = ws.meta("village") if ws.mode != "township" else None
-    target = camp.target_for(village or None, total) if village else camp.target_for(None, total)
-    target = target or total
-    return {"total": total, "done": done, "target": target,
-            "rate": round(done / target, 4) if target else 0.0,
+    p = figures.progress_counts(ws, camp)
+    return {"total": p["total"], "done": p["done"], "target": p["target"], "rate": p["target_rate"],
             "days_left": camp.days_left(today), "deadline": camp.deadline.isoformat()}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 MAX_COUNTER = 99999
+ZERO = "0000000000000.00000"  # before every value a clock produces
 
 
 def encode(ms: int, counter: int) -> str:

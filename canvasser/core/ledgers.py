@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import campaign as campaign_mod
-from . import reports
+from . import figures, groups, reports
 from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, OUTCOMES, STATUS_LABELS, Campaign
 from .errors import Cancelled, InputError
 from .store import Workspace
@@ -159,7 +159,19 @@ def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list],
     return n
 
 
+def _own_list(ws: Workspace, sql: str, params: tuple) -> tuple[str, tuple]:
+    """A ledger query narrowed to the workspace's own list (`figures.scope`): a village's ledgers
+    leave out someone the township assigned to another village, as its counts do. Every ledger
+    query ends with "WHERE <condition> ORDER"; the condition is bracketed and the scope added."""
+    village = figures.own_village(ws)
+    head, sep, tail = sql.rpartition(" WHERE ")
+    if not village or not sep or not tail.endswith(ORDER):
+        return sql, params
+    return f"{head} WHERE ({tail[:-len(ORDER)]}) AND village IN (?, '') {ORDER}", (*params, village)
+
+
 def _rows(ws: Workspace, sql: str, params: tuple = ()) -> Iterator[dict]:
+    sql, params = _own_list(ws, sql, params)
     cur = ws.conn.execute(sql, params)
     names = [c[0] for c in cur.description]
     while True:
@@ -192,8 +204,7 @@ def _prepare(ws: Workspace) -> Campaign:
     def group_rank(grp: str | None) -> str:
         key = cache.get(grp or "")
         if key is None:
-            _, flag, n, name = reports.group_key(grp or "")
-            key = cache[grp or ""] = f"{flag}{n:09d}{name}"
+            key = cache[grp or ""] = groups.group_rank(grp)
         return key
 
     ws.conn.create_function("group_rank", 1, group_rank, deterministic=True)
@@ -210,14 +221,20 @@ def _person(i: int, r: dict) -> list:
 
 
 # ---- the ledgers -------------------------------------------------------------------------------
+# the place recorded with the person's latest visit that names one (外出地点 / 参保地), as `v_place`
+VISIT_PLACE = ("(SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
+               "ORDER BY v.hlc DESC LIMIT 1) AS v_place")
+
+
 def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
     done = [*sorted(camp.done_set), "not_listed"]  # (off this year's list: nobody's task)
-    sql = f"SELECT * FROM persons WHERE status NOT IN ({_marks(done)}) {ORDER}"
+    sql = f"SELECT p.*, {VISIT_PLACE} FROM persons p WHERE status NOT IN ({_marks(done)}) {ORDER}"
     for i, r in enumerate(_rows(ws, sql, tuple(done)), 1):
         yield [*_person(i, r), camp.amount_due(r["categories"]), status_label(r["status"]),
                status_label(r["last_outcome"]) if r["last_outcome"] else "", r["last_reason"],
                _time(r["last_visit_at"]), r["last_visit_by"], r["visit_count"], r["promised"], r["followup"],
-               next_step(r["status"], r["promised"], r["last_reason"]), r["away_place"], r["last_note"] or r["note"]]
+               next_step(r["status"], r["promised"], r["last_reason"]), r["v_place"] or r["away_place"],
+               r["last_note"] or r["note"]]
 
 
 UNPAID_COLS = [*PERSON_COLS, Col("个人应缴（元）", 10), Col("当前状态", 14), Col("最近走访结果", 14), Col("原因", 14),
@@ -381,15 +398,17 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
     out = check_output(out)
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
-    sql = ("SELECT p.*, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
-           f"ORDER BY v.hlc DESC LIMIT 1) AS v_place FROM persons p WHERE status NOT IN ('paid_official', 'not_listed') {ORDER}")
+    sql = f"SELECT p.*, {VISIT_PLACE} FROM persons p WHERE status NOT IN ('paid_official', 'not_listed') {ORDER}"
     counts = {"否": 0, "已缴费待核实": 0}
+    parts = {"": 0, figures.NOT_NEEDED: 0, figures.CLAIMED: 0}
+    done_set = camp.done_set
     reasons: dict[str, int] = {}
 
     def rows() -> Iterator[list]:
         for i, r in enumerate(_rows(ws, sql), 1):
             line = feedback_row(r, camp)
             counts[line[0]] = counts.get(line[0], 0) + 1
+            parts[figures.part_of(r["status"], done_set)] += 1
             if line[1]:
                 reasons[line[1]] = reasons.get(line[1], 0) + 1
             yield [i, r["township"] or township, r["village"], r["grp"], r["name"], r["pid"], *line]
@@ -406,7 +425,9 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
             sheet.data_validations.append(dv)
     _check(progress, n, "保存文件")
     _save(wb, out)
+    # the same parts as the dashboard's cards: rows = 尚未完成 + 不需参保 + 自报待核实
     return {"file": str(out), "rows": n, "not_paid": counts.get("否", 0), "claimed": counts.get("已缴费待核实", 0),
+            "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 
@@ -478,7 +499,17 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
         lines.append(("完成率低于70%的村", "、".join(figs["below_70"])))
     if figs.get("below_80"):
         lines.append(("完成率低于80%的村", "、".join(figs["below_80"])))
+    if figs.get("silent"):
+        lines.append((f"未上报的村（从未上报或超过{figs.get('silent_days', 3)}天）", "、".join(figs["silent"])))
     return lines
+
+
+def last_package_cell(v: dict) -> str:
+    """When a village's last package arrived, for the ranking table ('' outside a township)."""
+    if "last_package" not in v:
+        return ""
+    when = v["last_package"].replace("T", " ")[:16] if v["last_package"] else "从未上报"
+    return f"{when}（未按时上报）" if v.get("silent") and v["last_package"] else when
 
 
 def village_rows(figs: dict) -> list[list]:
@@ -486,13 +517,16 @@ def village_rows(figs: dict) -> list[list]:
     for name in figs["ranking"]:
         v = figs["by_village"][name]
         rows.append([v["rank"], name, v.get("target", v["total"]), *_progress_cells(v), v.get("gap", 0),
-                     figs["change"]["by_village"].get(name, "") if figs.get("change", {}).get("since") else ""])
+                     figs["change"]["by_village"].get(name, "") if figs.get("change", {}).get("since") else "",
+                     Rate(v.get("target_rate", v["rate"])), last_package_cell(v)])
     rows.append(["", "合计", figs.get("target", figs["total"]), *_progress_cells(figs), figs.get("gap", 0),
-                 figs["change"]["done"] if figs.get("change", {}).get("since") else ""])
+                 figs["change"]["done"] if figs.get("change", {}).get("since") else "",
+                 Rate(figs.get("target_rate", figs["rate"])), ""])
     return rows
 
 
-VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PROGRESS_HEADERS, ("差额", 9), ("较上次新增完成", 12)]
+VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PROGRESS_HEADERS, ("差额", 9), ("较上次新增完成", 12),
+                   ("完成率（占任务数）", 12), ("最近上报", 24)]
 
 
 def write_report_xlsx(figs: dict, out: str | Path) -> dict:
@@ -501,7 +535,7 @@ def write_report_xlsx(figs: dict, out: str | Path) -> dict:
     wb = Workbook(write_only=True)
     _table(wb, "总体情况", [("项目", 30), ("数值", 26)], [[k, v] for k, v in summary_lines(figs)])
     rows = village_rows(figs)
-    alerts = [i for i, name in enumerate(figs["ranking"]) if figs["by_village"][name]["rate"] < reports.WARN_RATE]
+    alerts = [i for i, name in enumerate(figs["ranking"]) if figs["by_village"][name]["target_rate"] < reports.WARN_RATE]
     _table(wb, "分村排名", VILLAGE_HEADERS, rows, alerts)
     _table(wb, "分组进度", [("组", 18), *PROGRESS_HEADERS],
            [[k, *_progress_cells(v)] for k, v in figs["by_group"].items()])
@@ -513,6 +547,11 @@ def write_report_xlsx(figs: dict, out: str | Path) -> dict:
     _table(wb, "特殊群体（可重叠）", [("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
            [[k, *_progress_cells(v), "未达100%" if v["below_100"] else "已全部完成"] for k, v in spec],
            [i for i, (_, v) in enumerate(spec) if v["below_100"]])
+    if len(figs["by_village"]) > 1:  # a township: each village's special groups (must reach 100%)
+        vspec = [(v, k, g) for v in figs["ranking"] for k, g in figs["by_village"][v].get("special_groups", {}).items()]
+        _table(wb, "分村特殊群体", [("村（社区）", 14), ("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
+               [[v, k, *_progress_cells(g), "未达100%" if g["done"] < g["total"] else "已全部完成"] for v, k, g in vspec],
+               [i for i, (_, _, g) in enumerate(vspec) if g["done"] < g["total"]])
     _table(wb, "走访人员", [("走访人", 14), ("当日走访次数", 12), ("当日联系人数", 12), ("当日办结", 10)],
            [[k, v["visits"], v["contacts"], v["done_outcomes"]] for k, v in figs.get("by_canvasser", {}).items()])
     _table(wb, "近日走势", [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认缴费", 14), ("新增完成", 10)],

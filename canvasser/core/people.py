@@ -10,6 +10,7 @@ from .projection import coverage_year
 from .store import Workspace
 from .visits import record_visit, resolve_person
 
+LEFT_REASONS = ("moved_out", "dead", "military", "prison", "missing")  # outcomes that take someone off the list
 EDITABLE = ("name", "phone", "phones", "address", "grp", "categories", "note", "relation", "away_place", "household",
             "village")
 
@@ -71,8 +72,8 @@ def move_person(ws: Workspace, raw_id: str, household: str, *, relation: str = "
 def mark_left(ws: Workspace, raw_id: str, why: str, *, by: str = "", note: str = "") -> None:
     """Someone left the list (moved out, died ...): recorded as an outcome plus a flag, never deleted."""
     pid = resolve_person(ws, raw_id)
-    if why not in ("moved_out", "dead", "military", "prison", "missing"):
-        raise InputError("离开原因应为 moved_out/dead/military/prison/missing 之一")
+    if why not in LEFT_REASONS:
+        raise InputError(f"离开原因应为 {'/'.join(LEFT_REASONS)} 之一")
     with ws.transaction():
         record_visit(ws, pid, why, by=by, via="亲属转告", note=note)
         ws.emit("person.updated", f"p:{pid}", {"active": 0, "left_reason": why}, by)

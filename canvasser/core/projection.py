@@ -23,21 +23,30 @@ from operator import attrgetter, itemgetter
 import orjson
 
 from . import pinyin
-from .store import EVENT_COLUMNS, ORDER, Event, sql_literal
+from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
                  "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
                  "source")
 DEFAULT_YEAR = 2027
 
-_PERSON_COLS = ("pid", "rpid", *PERSON_FIELDS, "status", "official", "paid_amount", "paid_at", "last_outcome",
-                "last_reason", "last_via", "last_visit_at", "last_visit_by", "last_note", "promised", "followup",
+# The persons row, in the one order every fold builds and reads it (tuples: a merge handles a
+# quarter of a million rows). Code addresses a cell by name through _P, never by a number.
+_PREV_COLS = ("prev_outcome", "prev_reason", "prev_via", "prev_promised")  # last year's final outcome
+_LAST_COLS = ("last_outcome", "last_reason", "last_via", "last_visit_at", "last_visit_by", "last_note", "promised",
+              "followup")
+_PERSON_COLS = ("pid", "rpid", *PERSON_FIELDS, "status", "official", "paid_amount", "paid_at", *_LAST_COLS,
                 "visit_count", "evidence", "py_initials", "py_full", "created_at", "updated_hlc", "rname",
-                "prev_outcome", "prev_reason", "prev_via", "prev_promised", "since_year")
+                *_PREV_COLS, "since_year")
+_P = {name: i for i, name in enumerate(_PERSON_COLS)}  # column name -> place in a persons row
+_FIELDS_AT = slice(_P[PERSON_FIELDS[0]], _P[PERSON_FIELDS[-1]] + 1)  # the columns field_columns() decides
+_LAST_AT = slice(_P[_LAST_COLS[0]], _P[_LAST_COLS[-1]] + 1)
+_PREV_AT = slice(_P[_PREV_COLS[0]], _P[_PREV_COLS[-1]] + 1)
 _PERSON_SQL = (f"INSERT OR REPLACE INTO persons ({', '.join(_PERSON_COLS)}) "
                f"VALUES ({', '.join('?' * len(_PERSON_COLS))})")
 _VISIT_COLS = ("visit_id", "pid", "at", "hlc", "author", "via", "outcome", "reason", "promised", "followup", "place",
                "note", "photos", "voided", "void_reason", "year")
+_V = {name: i for i, name in enumerate(_VISIT_COLS)}  # column name -> place in a visit row
 _event_key = attrgetter("hlc", "origin", "seq")  # Event.key, without a Python call per event
 _kind = attrgetter("kind")
 
@@ -193,26 +202,28 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
         return None
     for vid, why in voids.items():
         if vid in visits:
-            visits[vid][13] = 1
-            visits[vid][14] = why
-    live = [v for v in visits.values() if not v[13]]  # already in event order
-    now = [v for v in live if v[15] == year]
-    before = [v for v in live if v[15] == year - 1]
+            visits[vid][_V["voided"]] = 1
+            visits[vid][_V["void_reason"]] = why
+    live = [v for v in visits.values() if not v[_V["voided"]]]  # already in event order
+    now = [v for v in live if v[_V["year"]] == year]
+    before = [v for v in live if v[_V["year"]] == year - 1]
     cols, keys = field_columns(fields)
     paid = official[year][:2] if year in official else None
     prev = previous_columns(before[-1] if before else None, year - 1 in official)
     row = _person_row(pid, cols, keys, paid, _last_columns(now[-1]) if now else _NO_VISIT, len(now),
-                      sum(1 for v in live if v[12] != "[]"), created_at, last_hlc, prev, since or first)
+                      sum(1 for v in live if v[_V["photos"]] != _NO_PHOTOS), created_at, last_hlc, prev,
+                      since or first)
     return row, list(visits.values()), official, created, resolution
 
 
 def previous_columns(last_visit: list | None, paid: bool) -> tuple:
-    """prev_outcome, prev_reason, prev_via, prev_promised: last year's final outcome (its official
-    payment, else its last live visit), and the date of a promise that was still unpaid."""
+    """_PREV_COLS: last year's final outcome (its official payment, else its last live visit), and
+    the date of a promise that was still unpaid."""
     if last_visit is None:
         return ("paid_official", "", "", "") if paid else _NO_PREVIOUS
-    outcome = "paid_official" if paid else last_visit[6]
-    return outcome, last_visit[7], last_visit[5], last_visit[8] if outcome == "promised" else ""
+    outcome = "paid_official" if paid else last_visit[_V["outcome"]]
+    return (outcome, last_visit[_V["reason"]], last_visit[_V["via"]],
+            last_visit[_V["promised"]] if outcome == "promised" else "")
 
 
 _NO_PREVIOUS = ("", "", "", "")
@@ -227,12 +238,27 @@ _MISSING = object()
 def _take_fields(fields: dict, kind: str, p: dict) -> None:
     """Apply one field-writing event to `fields` (last writer wins: the caller goes in event order)."""
     if kind == "conflict.resolved":
+        # the chosen village's version wins whole (household, relation, group ...); an older
+        # resolution names only the village
+        for k, v in (p.get("fields") or {}).items():
+            if k in PERSON_FIELDS:
+                fields[k] = v
         if p.get("village"):
             fields["village"] = p["village"]
         return
     for k, v in p.items():
         if k in PERSON_FIELDS:
             fields[k] = v
+
+
+def version_fields(events: list[Event], origins: set[str]) -> dict:
+    """A person's fields as written by some origins only (one village's version of a duplicate),
+    folded in event order."""
+    fields: dict = {}
+    for ev in sorted(events, key=_event_key):
+        if ev.origin in origins and ev.kind in ("person.created", "person.updated"):
+            _take_fields(fields, ev.kind, ev.payload)
+    return fields
 
 
 def visit_row(pid: str, ev: Event, first: int) -> list:
@@ -249,35 +275,44 @@ def visit_row(pid: str, ev: Event, first: int) -> list:
             0, "", int(get("year") or first)]
 
 
+_LAST_FROM = itemgetter(_V["outcome"], _V["reason"], _V["via"], _V["at"], _V["author"], _V["note"], _V["promised"])
+
+
 def _last_columns(v: list) -> tuple:
-    """last_outcome, last_reason, last_via, last_visit_at, last_visit_by, last_note, promised, followup."""
-    return (v[6], v[7], v[5], v[2], v[4], v[11], v[8], v[9] or v[8])
+    """The _LAST_COLS of a person whose last live visit is `v` (no follow-up date: the promised one)."""
+    return (*_LAST_FROM(v), v[_V["followup"]] or v[_V["promised"]])
 
 
 def field_columns(fields: dict) -> tuple[tuple, tuple]:
-    """The persons columns a person's fields decide: (name .. source), (py_initials, py_full, rname)."""
-    phone = fields.get("phone") or ""
-    phones = fields.get("phones") or phone
-    cats = fields.get("categories") or ""
+    """The persons columns a person's fields decide: (PERSON_FIELDS in order), (py_initials, py_full, rname).
+
+    Built from the names in PERSON_FIELDS: a new field needs its name there and its column (a
+    migration), nothing here, unless it wants a value other than text defaulting to ''."""
+    get = fields.get
+    phone = get("phone") or ""
+    phones = get("phones") or phone
+    cats = get("categories") or ""
     if isinstance(cats, list):
         cats = ",".join(cats)
     if isinstance(phones, list):
         phones = ",".join(phones)
-    name = fields.get("name") or ""
+    name = get("name") or ""
     pyi, pyf = pinyin.keys(name)
-    cols = (name, fields.get("sex") or "", fields.get("birth") or "", fields.get("township") or "",
-            fields.get("village") or "", fields.get("grp") or "", fields.get("household") or "",
-            fields.get("relation") or "", fields.get("address") or "", phone, phones, cats,
-            fields.get("last_year") or "", fields.get("note") or "", fields.get("away_place") or "",
-            int(fields.get("active", 1) or 0), fields.get("left_reason") or "", fields.get("source") or "")
+    special = {"phones": phones, "categories": cats, "active": int(get("active", 1) or 0)}
+    cols = tuple(special[k] if k in special else (get(k) or "") for k in PERSON_FIELDS)
     return cols, (pyi, pyf, name[::-1])
 
 
+_ACTIVE, _LEFT_REASON = PERSON_FIELDS.index("active"), PERSON_FIELDS.index("left_reason")
+
+
 def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tuple, live: int, evidence: int,
-                created_at: str, last_hlc: str, prev: tuple, since: int) -> tuple:
-    """A persons row in _PERSON_COLS order; `paid` is (amount, paid_at) of this year's official
-    payment or None. The status: that payment, else off this year's list, else the last visit."""
-    status = "paid_official" if paid else "not_listed" if is_gone(cols[15], cols[16]) else last[0]
+                created_at: str, last_hlc: str, prev: tuple = _NO_PREVIOUS, since: int = 0) -> tuple:
+    """A persons row in _PERSON_COLS order (the one place it is built); `paid` is (amount, paid_at) of
+    this year's official payment or None, `cols` the field_columns() and `keys` (py_initials, py_full,
+    rname), `prev` the _PREV_COLS. The status: that payment, else off this year's list, else the
+    last visit."""
+    status = "paid_official" if paid else "not_listed" if is_gone(cols[_ACTIVE], cols[_LEFT_REASON]) else last[0]
     return (pid, pid[::-1], *cols, status, 1 if paid else 0,
             paid[0] if paid else None, paid[1] if paid else None, *last, live, evidence, keys[0], keys[1],
             created_at, last_hlc, keys[2], *prev, since)
@@ -289,20 +324,16 @@ def _created_only(pid: str, ev: Event, first: int):
     return created_row(pid, f, ev.hlc, ev.recorded_at, first), [], {}, [(ev.origin, f.get("village") or "")], None
 
 
-_NO_VISITS = ("", 0, None, None, "", "", "", "", "", "", "", "", 0, 0)  # status … evidence: the column defaults
-
-
 def created_row(pid: str, f: dict, hlc: str, recorded_at: str, first: int) -> tuple:
     """The whole persons row of someone whose only event is person.created with payload `f`
     (`insert_listed_people` writes the same rows for a list's new people from its columns)."""
     cols, keys = field_columns(f)
-    status = "not_listed" if is_gone(cols[15], cols[16]) else ""
-    return (pid, pid[::-1], *cols, status, *_NO_VISITS[1:], keys[0], keys[1], recorded_at, hlc, keys[2],
-            *_NO_PREVIOUS, int(f.get("year") or first))
+    return _person_row(pid, cols, keys, None, _NO_VISIT, 0, 0, recorded_at, hlc, _NO_PREVIOUS,
+                       int(f.get("year") or first))
 
 
 _VISIT_TAIL = ["", "", "", "", "", _NO_PHOTOS, 0, ""]  # reason .. void_reason as SQLite fills them in itself
-_YEAR = 15  # a visit row's year: always bound
+_YEAR = _V["year"]  # a visit row's year: always bound
 
 
 def insert_visits(conn: sqlite3.Connection, visits: list[list]) -> None:
@@ -351,7 +382,7 @@ def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set
     if visits:
         insert_visits(conn, visits)
     _write_payments_and_conflicts(conn, folded, year)
-    return {r[8] for r in rows}
+    return {r[_P["household"]] for r in rows}
 
 
 def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: int) -> None:
@@ -360,17 +391,18 @@ def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: 
     for f in folded:
         for paid_year, payment in sorted(f[2].items()):
             conn.execute("INSERT OR REPLACE INTO official_payments VALUES (?,?,?,?,?,?,?)",
-                         (f[0][0], paid_year, *payment))
+                         (f[0][_P["pid"]], paid_year, *payment))
         if len({v for _, v in f[3] if v}) > 1:
-            _project_conflict(conn, f[0][0], f[3], f[4])
+            _project_conflict(conn, f[0][_P["pid"]], f[3], f[4])
 
 
 # ---- bringing many people up to date at once (a received package) -----------------------------
 
 _QUICK_KINDS = frozenset({"visit.recorded", "person.updated"})
 _SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided")
-_HOUSEHOLD_COLS = frozenset({2, 6, 7, 8, 9, 10, 17})  # name, village, grp, household, relation, address, active
-_UPDATED_HLC, _OFFICIAL, _LAST, _VISIT_COUNT, _EVIDENCE, _CREATED_AT, _PREV = 37, 21, 24, 32, 33, 36, 39
+# the persons columns a households row is made from: a change to one re-projects the household
+_HOUSEHOLD_COLS = frozenset(_P[c] for c in ("name", "village", "grp", "household", "relation", "address", "active"))
+_HOUSEHOLD, _UPDATED_HLC = _P["household"], _P["updated_hlc"]
 
 
 def _chunks(items: list[str], size: int = 500):
@@ -489,12 +521,12 @@ def _bring_forward(pid: str, before: tuple, evs: list[Event], side: Iterable[tup
                 _take_fields(fields, ev.kind, ev.payload)
         cols, keys = field_columns(fields)
     else:
-        cols, keys = before[2:20], (before[34], before[35], before[38])
-    paid = (before[22], before[23]) if before[_OFFICIAL] else None
-    last = _last_columns(visits[-1]) if visits else before[_LAST:_LAST + 8]
-    evidence = before[_EVIDENCE] + sum(1 for v in visits if v[12] != _NO_PHOTOS)
-    row = _person_row(pid, cols, keys, paid, last, before[_VISIT_COUNT] + len(visits), evidence,
-                      before[_CREATED_AT], evs[-1].hlc, before[_PREV:_PREV + 4], before[_PREV + 4])
+        cols, keys = before[_FIELDS_AT], (before[_P["py_initials"]], before[_P["py_full"]], before[_P["rname"]])
+    paid = (before[_P["paid_amount"]], before[_P["paid_at"]]) if before[_P["official"]] else None
+    last = _last_columns(visits[-1]) if visits else before[_LAST_AT]
+    evidence = before[_P["evidence"]] + sum(1 for v in visits if v[_V["photos"]] != _NO_PHOTOS)
+    row = _person_row(pid, cols, keys, paid, last, before[_P["visit_count"]] + len(visits), evidence,
+                      before[_P["created_at"]], evs[-1].hlc, before[_PREV_AT], before[_P["since_year"]])
     return row, visits
 
 
@@ -525,18 +557,18 @@ def _write_persons(conn: sqlite3.Connection, old: dict[str, tuple], rows: list[t
     inserts: list[tuple] = []
     updates: dict[tuple[int, ...], list[tuple]] = defaultdict(list)
     households: set[str] = set()
-    columns = range(2, len(_PERSON_COLS))  # pid and rpid never change
+    columns = range(_P["rpid"] + 1, len(_PERSON_COLS))  # pid and rpid (first) never change
     for row in rows:
         before = old.get(row[0])
         if before is None:
             inserts.append(row)
-            households.add(row[8])
+            households.add(row[_HOUSEHOLD])
             continue
         changed = tuple([i for i in columns if row[i] != before[i]])
         if changed:
             updates[changed].append((*(row[i] for i in changed), row[0]))
             if not _HOUSEHOLD_COLS.isdisjoint(changed):
-                households.update((before[8], row[8]))
+                households.update((before[_HOUSEHOLD], row[_HOUSEHOLD]))
     for changed, params in updates.items():
         sets = ", ".join(f"{_PERSON_COLS[i]}=?" for i in changed)
         conn.executemany(f"UPDATE persons SET {sets} WHERE pid=?", params)
@@ -545,7 +577,7 @@ def _write_persons(conn: sqlite3.Connection, old: dict[str, tuple], rows: list[t
     gone = [pid for pid in gone if pid in old]
     for chunk, marks in _chunks(gone):
         conn.execute(f"DELETE FROM persons WHERE pid IN ({marks})", chunk)
-    households.update(old[pid][8] for pid in gone)
+    households.update(old[pid][_HOUSEHOLD] for pid in gone)
     return households
 
 

@@ -92,15 +92,17 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
         alerts.append(f"完成率低于80%的村：{'、'.join(figs['below_80'])}。")
     if figs.get("special_below_100"):
         alerts.append(f"特殊群体须100%参保，尚未完成：{'、'.join(figs['special_below_100'])}。")
+    if figs.get("silent"):
+        alerts.append(f"未上报的村（从未上报或超过{figs.get('silent_days', 3)}天未上报）：{'、'.join(figs['silent'])}。")
     if alerts:
         story.append(Spacer(1, 2 * mm))
     for a in alerts:
         story.append(Paragraph(a, st["note"]))
 
-    story.append(Paragraph("二、分村排名（按完成率）", st["h2"]))
-    vrows = [[r[0], r[1], r[2], *r[3:8], r[11], r[12]] for r in village_rows(figs)]
-    valerts = [i for i, n in enumerate(figs["ranking"]) if figs["by_village"][n]["rate"] < reports.WARN_RATE]
-    story.append(_table(st, ["排名", "村（社区）", "任务数", "人数", "已完成", "未完成", "完成率", "医保局确认", "差额",
+    story.append(Paragraph("二、分村排名（按任务数完成率）", st["h2"]))
+    vrows = [[*r[0:6], r[13], r[7], r[11], r[12]] for r in village_rows(figs)]  # the rate against the task
+    valerts = [i for i, n in enumerate(figs["ranking"]) if figs["by_village"][n]["target_rate"] < reports.WARN_RATE]
+    story.append(_table(st, ["排名", "村（社区）", "任务数", "人数", "已完成", "未完成", "完成率*", "医保局确认", "差额",
                                "较上次新增"], vrows,
                         [12 * mm, 30 * mm, 16 * mm, 16 * mm, 16 * mm, 16 * mm, 16 * mm, 18 * mm, 14 * mm, 16 * mm],
                         valerts, total_row=True, text_cols=(1,)))
@@ -140,7 +142,7 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
                             [30 * mm, 28 * mm, 28 * mm, 32 * mm, 28 * mm]))
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph("说明：完成数 = 医保局确认已缴费 + 自报已缴费（待核实）+ 认可的不需参保原因；"
-                           "完成率 = 完成数 ÷ 名单人数；差额 = 任务数 - 完成数。", st["note"]))
+                           "完成率 = 完成数 ÷ 名单人数（分村排名的完成率* = 完成数 ÷ 任务数，未填任务数的村以名单人数计）；差额 = 任务数 - 完成数。", st["note"]))
 
     pages = [0]
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import defaultdict
 
 from . import campaign as campaign_mod
+from . import figures as fig
+from . import freshness, groups
 from .campaign import CLAIMED_PAID, Campaign
 from .store import Workspace
 
@@ -26,29 +27,10 @@ WARN_RATE = 0.8
 ALERT_RATE = 0.7
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9}
-_LEADING_NUMBER = re.compile(r"^(?:第)?([0-9]+|[零〇一二两三四五六七八九十百]+)")
-
-
-def _cn_int(s: str) -> int:
-    if s.isdigit():
-        return int(s)
-    total, cur = 0, 0
-    for ch in s:
-        if ch in "十百":
-            total += (cur or 1) * (10 if ch == "十" else 100)
-            cur = 0
-        else:
-            cur = _CN_DIGITS[ch]
-    return total + cur
-
-
 def group_key(name: str) -> tuple:
-    """Natural order for groups: 一组, 二组 ... 十一组 and 2组 before 10组; "村/组" keys by village first."""
+    """The groups' order (`groups.group_key`); a "村/组" name keys by village first."""
     village, _, grp = name.rpartition("/")
-    m = _LEADING_NUMBER.match(grp)
-    return (village, 0, _cn_int(m.group(1)), grp) if m else (village, 1, 0, grp)
+    return (village, *groups.group_key(grp))
 
 
 def _day(day: dt.date | str | None) -> dt.date:
@@ -74,36 +56,10 @@ def category_bucket(camp: Campaign, categories: str) -> str:
     return ORDINARY
 
 
-def _blank() -> dict:
-    return {"total": 0, "done": 0, "paid_official": 0, "paid_claimed": 0, "accepted": 0, "visited": 0}
-
-
-def _add(acc: dict, n: int, status: str, done_set: set[str]) -> None:
-    acc["total"] += n
-    if status in done_set:
-        acc["done"] += n
-    if status == "paid_official":
-        acc["paid_official"] += n
-    elif status in CLAIMED_PAID:
-        acc["paid_claimed"] += n
-    elif status in campaign_mod.ACCEPTED_REASONS and status in done_set:
-        acc["accepted"] += n
-    if status:
-        acc["visited"] += n
-
-
-def _finish(acc: dict, target: int | None = None) -> dict:
-    acc["remaining"] = acc["total"] - acc["done"]
-    acc["rate"] = round(acc["done"] / acc["total"], 4) if acc["total"] else 0.0
-    if target is not None:
-        acc["target"] = target
-        acc["gap"] = max(0, target - acc["done"])
-        acc["target_rate"] = round(acc["done"] / target, 4) if target else 1.0
-    return acc
-
-
+PROGRESS_INDEX = ("CREATE INDEX IF NOT EXISTS persons_progress "
+                  "ON persons (village, grp, status, categories, visit_count)")
 REPORT_INDEXES = {
-    "persons_progress": "CREATE INDEX IF NOT EXISTS persons_progress ON persons (village, grp, status, categories)",
+    "persons_progress": PROGRESS_INDEX,
     "official_paid_at": "CREATE INDEX IF NOT EXISTS official_paid_at ON official_payments (year, paid_at)",
 }
 
@@ -121,12 +77,15 @@ def ensure_index(ws: Workspace) -> None:
             ws.conn.execute(sql)
 
 
-def scan(ws: Workspace) -> list[tuple[str, str, str, str, int]]:
-    """The single aggregate pass: (village, group, categories, status, count), read from a covering index."""
+def scan(ws: Workspace) -> list[tuple[str, str, str, str, int, int]]:
+    """The single aggregate pass: (village, group, categories, status, count, visited), read from a
+    covering index in its order (visit_count, its last column, says who has a visit that stands).
+    A village workspace reads only its own list (`figures.scope`)."""
     ensure_index(ws)
+    cond, params = fig.scope(ws)
     return ws.conn.execute(
-        "SELECT village, grp, categories, status, count(*) FROM persons WHERE status != 'not_listed' "
-        "GROUP BY village, grp, status, categories").fetchall()
+        f"SELECT village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
+        f"WHERE {cond} AND status != 'not_listed' GROUP BY village, grp, status, categories", params).fetchall()
 
 
 def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
@@ -142,54 +101,61 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
     villages_seen = {r[0] or default_village for r in rows}
     multi = len(villages_seen) > 1
 
-    total = _blank()
-    by_village: dict[str, dict] = defaultdict(_blank)
-    by_group: dict[str, dict] = defaultdict(_blank)
-    by_category: dict[str, dict] = defaultdict(_blank)
-    special: dict[str, dict] = defaultdict(_blank)
+    total = fig.blank()
+    by_village: dict[str, dict] = defaultdict(fig.blank)
+    by_group: dict[str, dict] = defaultdict(fig.blank)
+    by_category: dict[str, dict] = defaultdict(fig.blank)
+    special: dict[str, dict] = defaultdict(fig.blank)
+    special_by_village: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(fig.blank))
     by_status: dict[str, int] = defaultdict(int)
     bucket_cache: dict[str, tuple[str, list[str]]] = {}
-    for village, grp, cats, status, n in rows:
+    keys_of: dict[str, str] = {}
+    for village, grp, cats, status, n, seen in rows:
         village = village or default_village
         grp = grp or NO_GROUP
         if cats not in bucket_cache:
             keys = [k for k in camp.values["special_groups"] if k in (cats or "")]
             bucket_cache[cats] = (category_bucket(camp, cats), keys)
         bucket, keys = bucket_cache[cats]
-        _add(total, n, status, done_set)
-        _add(by_village[village], n, status, done_set)
-        _add(by_group[f"{village}/{grp}" if multi else grp], n, status, done_set)
-        _add(by_category[bucket], n, status, done_set)
-        for k in keys:
-            _add(special[k], n, status, done_set)
+        key = keys_of.get(status)
+        if key is None:
+            key = keys_of[status] = fig.part_key(status, done_set)
+        fig.add_many((total, by_village[village], by_group[f"{village}/{grp}" if multi else grp], by_category[bucket]),
+                     n, key, seen)
+        if keys:
+            fig.add_many((*(special[k] for k in keys), *(special_by_village[village][k] for k in keys)), n, key, seen)
         by_status[status] += n
 
     village_out = {}
-    target_sum = 0
     for name in sorted(by_village):
-        acc = by_village[name]
-        t = camp.target_for(name, acc["total"])
-        target_sum += t
-        village_out[name] = _finish(acc, t)
-    ranking = sorted(village_out, key=lambda v: (-village_out[v]["rate"], v))
+        acc = fig.finish(by_village[name], fig.village_target(camp, name, by_village[name]["total"]))
+        acc["special_groups"] = {k: fig.finish(special_by_village[name][k])
+                                 for k in camp.values["special_groups"] if k in special_by_village[name]}
+        village_out[name] = acc
+    ranking = fig.ranking(village_out)
     for rank, name in enumerate(ranking, 1):
         village_out[name]["rank"] = rank
+    fresh = freshness.by_village(ws, [v for v in village_out if v != NO_VILLAGE], day, camp)
+    for name, f in fresh.items():
+        if name in village_out:
+            village_out[name]["last_package"] = f["last_package"]
+            village_out[name]["silent"] = f["silent"]
 
     order = [*camp.values["special_groups"], STUDENT, ORDINARY]
     cat_out = {}
     for name in sorted(by_category, key=lambda c: (order.index(c) if c in order else len(order), c)):
-        acc = _finish(by_category[name])
+        acc = fig.finish(by_category[name])
         acc["must_complete"] = name in camp.values["special_groups"]
         acc["below_100"] = acc["must_complete"] and acc["done"] < acc["total"]
         cat_out[name] = acc
     special_out = {}
     for name in camp.values["special_groups"]:
         if name in special:
-            acc = _finish(special[name])
+            acc = fig.finish(special[name])
             acc["below_100"] = acc["done"] < acc["total"]
             special_out[name] = acc
 
-    out = _finish(total, target_sum if village_out else camp.target_for(None, total["total"]))
+    out = fig.finish(total, sum(v["target"] for v in village_out.values()) if village_out else total["total"])
     out.update({
         "date": day.isoformat(),
         "mode": ws.mode,
@@ -197,14 +163,16 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "deadline": camp.values["collection_end"],
         "days_left": camp.days_left(day),
         "by_village": village_out,
-        "by_group": {k: _finish(by_group[k]) for k in sorted(by_group, key=group_key)},
+        "by_group": {k: fig.finish(by_group[k]) for k in sorted(by_group, key=group_key)},
         "by_category": cat_out,
         "special_groups": special_out,
         "special_below_100": [k for k, v in special_out.items() if v["below_100"]],
         "by_status": {(campaign_mod.STATUS_LABELS.get(k, k)): v for k, v in sorted(by_status.items())},
         "ranking": ranking,
-        "below_80": [v for v in ranking if ALERT_RATE <= village_out[v]["rate"] < WARN_RATE],
-        "below_70": [v for v in ranking if village_out[v]["rate"] < ALERT_RATE],
+        "below_80": [v for v in ranking if ALERT_RATE <= village_out[v]["target_rate"] < WARN_RATE],
+        "below_70": [v for v in ranking if village_out[v]["target_rate"] < ALERT_RATE],
+        "silent": [v for v in sorted(fresh) if fresh[v]["silent"]],
+        "silent_days": freshness.silent_days(camp),
     })
     return out
 
@@ -220,6 +188,22 @@ def by_canvasser(ws: Workspace, day: dt.date | str | None = None, camp: Campaign
         "FROM visits WHERE at >= ? AND at < ? AND voided = 0 GROUP BY author ORDER BY count(*) DESC, author",
         (*done, lo, hi)).fetchall()
     return {(a or "（未署名）"): {"visits": v, "contacts": c, "done_outcomes": d or 0} for a, v, c, d in rows}
+
+
+WORKLOAD_DAYS = 7  # the dashboard's "visits per canvasser": the last week, today included
+
+
+def workload(ws: Workspace, today: dt.date | None = None, days: int = WORKLOAD_DAYS) -> dict[str, list[int]]:
+    """Per canvasser over the last `days` days (today included): [visits, visits with a done outcome]."""
+    today = _day(today)
+    camp = campaign_mod.load(ws)
+    out: dict[str, list[int]] = {}
+    for i in range(days):
+        for name, v in by_canvasser(ws, today - dt.timedelta(days=i), camp).items():
+            acc = out.setdefault(name, [0, 0])
+            acc[0] += v["visits"]
+            acc[1] += v["done_outcomes"]
+    return out
 
 
 def newly_done(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
@@ -346,6 +330,7 @@ def last_year_by_group(ws: Workspace, day: dt.date, camp: Campaign) -> dict[tupl
     year = int(camp.values["coverage_year"]) - 1
     hi = (same_day_last_year(day) + dt.timedelta(days=1)).isoformat()
     done = sorted(s for s in camp.done_set if s != "paid_official")
+    own, own_params = fig.scope(ws, "p")
     rows = ws.conn.execute(f"""
         WITH last AS (
             SELECT pid, outcome FROM (
@@ -355,9 +340,9 @@ def last_year_by_group(ws: Workspace, day: dt.date, camp: Campaign) -> dict[tupl
         SELECT p.village, p.grp, count(*),
                sum(paid.pid IS NOT NULL OR last.outcome IN ({','.join('?' * len(done)) or "''"}))
         FROM persons p LEFT JOIN last ON last.pid = p.pid LEFT JOIN paid ON paid.pid = p.pid
-        WHERE p.since_year <= ?
+        WHERE p.since_year <= ? AND {own}
           AND NOT (p.left_reason LIKE 'not_listed:%' AND CAST(substr(p.left_reason, 12) AS INTEGER) <= ?)
-        GROUP BY p.village, p.grp""", (year, hi, year, hi, *done, year, year)).fetchall()
+        GROUP BY p.village, p.grp""", (year, hi, year, hi, *done, year, *own_params, year)).fetchall()
     return {(v, g): [n, d or 0] for v, g, n, d in rows}
 
 
@@ -366,10 +351,11 @@ def refusals_followed(ws: Workspace, camp: Campaign) -> dict:
     the new list no longer holds."""
     paid = ("paid_official", *CLAIMED_PAID)
     done = sorted(camp.done_set)
+    own, own_params = fig.scope(ws)
     row = ws.conn.execute(
         f"SELECT count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0), "
         f"coalesce(sum(status IN ({','.join('?' * len(paid))})), 0), coalesce(sum(status = 'not_listed'), 0) "
-        f"FROM persons WHERE prev_outcome = 'refused'", (*done, *paid)).fetchone()
+        f"FROM persons WHERE prev_outcome = 'refused' AND {own}", (*done, *paid, *own_params)).fetchone()
     return {"refused_last_year": row[0], "done_this_year": row[1], "paid_this_year": row[2], "off_list": row[3]}
 
 
@@ -383,7 +369,7 @@ def year_on_year(ws: Workspace, day: dt.date | str | None = None, camp: Campaign
         return None
     default_village = ws.meta("village", "") or NO_VILLAGE
     now: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for village, grp, _, status, n in scan(ws):
+    for village, grp, _, status, n, _visited in scan(ws):
         acc = now[(village, grp)]
         acc[0] += n
         acc[1] += n if status in camp.done_set else 0

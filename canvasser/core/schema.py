@@ -199,7 +199,13 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX IF EXISTS persons_followup;
     """,
-    # 8: campaign years (issue 21): a visit belongs to the coverage year it was recorded in; each
+    # 8: the progress index also holds visit_count, so "visited" (people with a visit that stands,
+    # not people with any status: a bureau payment is no visit) is read from the same ordered scan
+    """
+    DROP INDEX IF EXISTS persons_progress;
+    CREATE INDEX persons_progress ON persons (village, grp, status, categories, visit_count);
+    """,
+    # 9: campaign years (issue 21): a visit belongs to the coverage year it was recorded in; each
     # person keeps last year's outcome beside this year's status, and the year they came onto a list
     """
     ALTER TABLE visits ADD COLUMN year INTEGER NOT NULL DEFAULT 0;

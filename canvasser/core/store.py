@@ -17,86 +17,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 import sqlite_utils
 
 from . import hlc as hlc_mod
+from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
 from .schema import MIGRATIONS
 
-ORDER = "hlc, origin, seq"
+HLC_MARK = "hlc_mark"  # meta key: the largest HLC this file holds (its clock; see DESIGN §3)
 
 
 class WorkspaceError(Exception):
     """A problem with the workspace file the user must act on (wrong file, newer version ...)."""
-
-
-@dataclass
-class Event:
-    event_id: str
-    origin: str
-    seq: int
-    hlc: str
-    kind: str
-    entity: str
-    payload: dict
-    author: str
-    recorded_at: str
-    scope: str = ""
-    _json: str | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.hlc, self.origin, self.seq)
-
-    def payload_json(self) -> str:
-        if self._json is None:
-            self._json = dump_payload(self.payload)
-        return self._json
-
-    def row(self) -> tuple:
-        return (self.event_id, self.origin, self.seq, self.hlc, self.kind, self.entity, self.payload_json(),
-                self.author, self.recorded_at, self.scope)
-
-    def as_dict(self) -> dict:
-        return {"event_id": self.event_id, "origin": self.origin, "seq": self.seq, "hlc": self.hlc,
-                "kind": self.kind, "entity": self.entity, "payload": self.payload, "author": self.author,
-                "recorded_at": self.recorded_at, "scope": self.scope}
-
-    @classmethod
-    def from_row(cls, row) -> Event:
-        return cls(row[0], row[1], row[2], row[3], row[4], row[5], orjson.loads(row[6]), row[7] or "", row[8],
-                   row[9] if len(row) > 9 else "", row[6])
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Event:
-        return cls(str(d["event_id"]), str(d["origin"]), int(d["seq"]), str(d["hlc"]), str(d["kind"]),
-                   str(d["entity"]), dict(d["payload"]), str(d.get("author") or ""), str(d["recorded_at"]),
-                   str(d.get("scope") or ""))
-
-
-EVENT_COLUMNS = "event_id, origin, seq, hlc, kind, entity, payload, author, recorded_at, scope"
-INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
-
-
-def dump_payload(payload: dict) -> str:
-    """Compact JSON with sorted keys: the stored form of an event's payload (same bytes as the
-    standard library's `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`)."""
-    return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode()
-
-
-def new_event_ids(n: int) -> list[str]:
-    """n unique 32-hex-digit event ids: milliseconds first, then 80 random bits (like UUIDv7).
-
-    Time-ordered ids land at the end of the events primary-key index instead of at random pages,
-    which keeps big imports and merges fast; the random part keeps them unique across laptops."""
-    prefix = f"{int(time.time() * 1000):012x}"
-    rnd = os.urandom(10 * n).hex()
-    return [prefix + rnd[i:i + 20] for i in range(0, 20 * n, 20)]
-
-
-def sql_literal(text: str) -> str:
-    """`text` as an SQL string literal (quotes doubled): for values repeated on every row of a bulk insert."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 _NOW_CACHE: list = [0, ""]
@@ -209,7 +140,8 @@ class Batch:
         if not self.events:
             return
         self.ws._insert_events(self.events)
-        from .projection import project
+        from .projection import project  # on first write: it loads pypinyin, off the window's start-up path
+
         project(self.ws.conn, self.events, self.new_entities)
         self.events = []
         self.new_entities = set()
@@ -298,9 +230,18 @@ class Workspace:
     @property
     def clock(self) -> hlc_mod.Clock:
         if self._clock is None:
-            last = self.conn.execute("SELECT max(hlc) FROM events").fetchone()[0]
-            self._clock = hlc_mod.Clock(last)
+            self._clock = hlc_mod.Clock(self.file_clock())
         return self._clock
+
+    def file_clock(self) -> str | None:
+        """The largest HLC written to this file by any connection or process (None: no events).
+
+        Kept in `meta` so that a write reads it with one row; a file from before the mark scans its
+        log once, and the first write transaction stores what it found."""
+        mark = self.meta(HLC_MARK)
+        if mark is None:
+            mark = self.conn.execute("SELECT max(hlc) FROM events").fetchone()[0]
+        return mark
 
     def _next_seq(self) -> int:
         if self._seq is None:
@@ -338,7 +279,16 @@ class Workspace:
         self._in_tx = True
         self._seq = None  # another connection (the GUI's worker, a CLI run) may have written since
         try:
+            # The clock lives in the file: under the write lock, move past every HLC any connection
+            # or process has written (a package from a fast-clock laptop received elsewhere), so
+            # nothing written here can sort before what the file already holds.
+            mark = self.file_clock()
+            if mark:
+                self.clock.observe(mark)
             yield
+            last = self.clock.last
+            if last > (mark or hlc_mod.ZERO):  # ticked or merged past the mark: leave the new one
+                self.set_meta(HLC_MARK, last)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -451,6 +401,10 @@ class Workspace:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+__all__ = ["EVENT_COLUMNS", "INSERT_EVENT", "ORDER", "Event", "Workspace", "WorkspaceError", "dump_payload",
+           "new_event_ids", "now_iso", "sql_literal"]  # the event names stay importable from here
 
 
 def open_workspace(path: str | Path, *, create: bool = True) -> Workspace:

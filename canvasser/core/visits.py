@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from . import ids
-from .campaign import CHANNELS, REFUSAL_REASONS, outcome_code
+from .campaign import CHANNELS, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON, outcome_code
 from .errors import InputError
 from .projection import coverage_year
 from .store import Workspace, now_iso
@@ -106,9 +106,9 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
         raise InputError(f"未知的联系方式“{via}”。可用的有：{'、'.join(CHANNELS)}")
     promised_d = parse_date(promised, "承诺缴费日期")
     followup_d = parse_date(followup, "下次跟进日期")
-    if code == "promised" and not promised_d:
+    if code in TAKES_DATE and not promised_d:
         raise InputError("“承诺缴费”需要承诺日期：--promised YYYY-MM-DD")
-    if code == "refused":
+    if code in TAKES_REASON:
         reason = (reason or "其他").strip()
         if reason not in REFUSAL_REASONS and not reason.startswith("其他"):
             reason = f"其他：{reason}"
@@ -152,20 +152,28 @@ def history(ws: Workspace, pid: str) -> list[dict]:
              "event_id": e.event_id} for e in ws.events_for(f"p:{pid}")]
 
 
+FOLLOWUP_WHY = {  # the statuses that want another contact, and what to do about each
+    "promised": "承诺到期未缴", "not_home": "再次上门/联系", "unreachable": "再次上门/联系",
+    "migrant_informed": "电话/微信跟进", "refused": "再做工作", "missing": "跟进",
+}
+FOLLOWUP_STATUSES = tuple(FOLLOWUP_WHY)
+
+
+def followup_due(today: dt.date | None = None) -> tuple[str, list]:
+    """The condition on `persons` for "follow-up due" (the window's filter and `followups` alike):
+    a status that wants another contact, with no date set or the date reached."""
+    marks = ",".join("?" * len(FOLLOWUP_STATUSES))
+    return (f"status IN ({marks}) AND (followup = '' OR followup <= ?)",
+            [*FOLLOWUP_STATUSES, (today or dt.date.today()).isoformat()])
+
+
 def followups(ws: Workspace, today: dt.date | None = None, *, canvasser: str | None = None,
               group: str | None = None, village: str | None = None) -> list[dict]:
     """What is due: promises past their date, not-home to retry, migrants to call."""
-    day = (today or dt.date.today()).isoformat()
-    sql = """SELECT pid, name, village, grp, household, phone, status, last_outcome, last_visit_at, last_visit_by,
-                    promised, followup,
-                    CASE WHEN status='promised' THEN '承诺到期未缴'
-                         WHEN status IN ('not_home','unreachable') THEN '再次上门/联系'
-                         WHEN status='migrant_informed' THEN '电话/微信跟进'
-                         WHEN status='refused' THEN '再做工作' ELSE '跟进' END AS why
-             FROM persons
-             WHERE status IN ('promised','not_home','unreachable','migrant_informed','refused','missing')
-               AND (followup = '' OR followup <= ?)"""
-    params: list = [day]
+    cond, params = followup_due(today)
+    sql = f"""SELECT pid, name, village, grp, household, phone, status, last_outcome, last_visit_at, last_visit_by,
+                     promised, followup
+              FROM persons WHERE {cond}"""
     if canvasser:
         sql += " AND last_visit_by=?"
         params.append(canvasser)
@@ -176,4 +184,12 @@ def followups(ws: Workspace, today: dt.date | None = None, *, canvasser: str | N
         sql += " AND village=?"
         params.append(village)
     sql += " ORDER BY (followup='') , followup, village, grp, household"
-    return ws.query(sql, tuple(params))
+    return [{**r, "why": FOLLOWUP_WHY[r["status"]]} for r in ws.query(sql, tuple(params))]
+
+
+def away_place(ws: Workspace, pid: str) -> str:
+    """Where the person is away (外出地点 / 参保地): the place the latest visit naming one recorded,
+    else the person's own field (the person panel and the 未参保 ledger show the same)."""
+    place = ws.scalar("SELECT place FROM visits WHERE pid = ? AND voided = 0 AND place <> '' "
+                      "ORDER BY hlc DESC LIMIT 1", (pid,))
+    return place or ws.scalar("SELECT away_place FROM persons WHERE pid = ?", (pid,)) or ""

@@ -10,12 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ..core import backup, fonts
+from ..core import backup, fonts, views
 from ..core.store import Workspace, WorkspaceError
-from ..paths import data_dir, resource, settings_file
-from .worker import Job
+from ..core.winlock import WindowLock
+from ..paths import resource, settings_file
+from .choose import choose_workspace_file, demo_path
+from .worker import ImmediateRunner, Job
 
 APP_NAME = "canvasser"
 FONT_POINT_SIZE = 10
@@ -80,80 +82,15 @@ def last_workspace() -> Path | None:
     return Path(str(value)) if value and Path(str(value)).exists() else None
 
 
-def demo_path() -> Path:
-    """The demo village in the data folder, created if missing."""
-    path = data_dir() / "demo.db"
-    if not path.exists():
-        from ..core.demo import make_demo  # imports the roster reader (openpyxl): only when needed
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        make_demo(path)
-    return path
-
-
-def choose_workspace_file(parent: QWidget | None = None) -> Path | None:
-    """Ask for a workspace: open an existing one, create a new one, or open the demo village."""
-    box = QMessageBox(parent)
-    box.setWindowTitle("选择工作区")
-    box.setText("请选择要打开的工作区（一个工作区保存一个村或一个乡镇的全部数据）。")
-    open_b = box.addButton("打开已有工作区…", QMessageBox.ButtonRole.AcceptRole)
-    new_b = box.addButton("新建工作区…", QMessageBox.ButtonRole.ActionRole)
-    setup_b = box.addButton("用乡镇配置包新建村工作区…", QMessageBox.ButtonRole.ActionRole)
-    demo_b = box.addButton("打开演示村", QMessageBox.ButtonRole.ActionRole)
-    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-    box.exec()
-    clicked = box.clickedButton()
-    start = str(data_dir())
-    if clicked is open_b:
-        name, _ = QFileDialog.getOpenFileName(parent, "打开工作区", start, "工作区 (*.db *.sqlite);;所有文件 (*)")
-        return Path(name) if name else None
-    if clicked is new_b:
-        name, _ = QFileDialog.getSaveFileName(parent, "新建工作区", str(data_dir() / "我的村.db"), "工作区 (*.db)")
-        if not name:
-            return None
-        path = Path(name if name.endswith(".db") else name + ".db")
-        Workspace(path).close()
-        return path
-    if clicked is setup_b:
-        return village_from_setup(parent)
-    if clicked is demo_b:
-        return demo_path()
-    return None
-
-
-def village_from_setup(parent: QWidget | None = None) -> Path | None:
-    """A village workspace from the township's setup package (core `sync.init_village`)."""
-    from PySide6.QtWidgets import QInputDialog, QLineEdit
-
-    from ..core import sync
-
-    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(Path.home()), "配置包 (*.ccpkg)")
-    if not setup:
-        return None
-    name, _ = QFileDialog.getSaveFileName(parent, "新工作区保存为", str(data_dir() / "本村.db"), "工作区 (*.db)")
-    if not name:
-        return None
-    code, ok = QInputDialog.getText(parent, "配置包口令", "乡镇告知的口令（没有则不填）：", QLineEdit.EchoMode.Normal, "")
-    if not ok:
-        return None
-    path = Path(name if name.endswith(".db") else name + ".db")
-    try:
-        res = sync.init_village(path, setup, code=code.strip() or None)
-    except Exception as exc:  # noqa: BLE001 — shown to the user; nothing was created
-        QMessageBox.warning(parent, "无法建立工作区", str(exc))
-        return None
-    QMessageBox.information(parent, "已建立村工作区",
-                            f"{res['township']} — {res['village']}：{res['people']} 人。\n"
-                            f"乡镇密钥指纹 {res['township_fingerprint']}，请与乡镇核对。")
-    return path
-
-
 def pick_canvasser(ws: Workspace, parent: QWidget | None = None) -> str:
-    """Who is working (asked at every start: cadres share the laptop); the last one is preselected."""
+    """Who is working (asked at every start: cadres share the laptop); the last one is preselected.
+
+    Runs before the window and its worker exist: `ws` is a writable connection, adding a profile is
+    an operation run at once on it."""
     from .dialogs.canvassers import CanvasserDialog
 
     key = f"canvasser/{ws.workspace_id}"
-    dlg = CanvasserDialog(ws, str(settings().value(key, "")), parent)
+    dlg = CanvasserDialog(ws, ImmediateRunner(ws), str(settings().value(key, "")), parent)
     if dlg.exec() and dlg.chosen:
         settings().setValue(key, dlg.chosen)
         return dlg.chosen
@@ -179,11 +116,7 @@ def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
     for _ in range(3):
         app.processEvents()
     window.runner.wait_idle()
-    pid = window.ws.scalar(
-        "SELECT p.pid FROM persons p JOIN households h ON h.hid = p.household "
-        "WHERE p.visit_count >= 1 AND h.members >= 3 AND p.phone != '' AND p.categories != '' "
-        "ORDER BY p.visit_count DESC, p.village, p.grp, p.household LIMIT 1") or window.ws.scalar(
-        "SELECT pid FROM persons ORDER BY visit_count DESC LIMIT 1")
+    pid = views.showcase_person(window.ws)
     if pid:
         window.select_person(pid)
     if tab == 1 and window.dashboard is not None:
@@ -202,20 +135,35 @@ def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
 def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | None = None):
     from .main_window import MainWindow
 
-    ws = Workspace(path)
-    who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
+    lock = WindowLock(path).acquire()  # a second window on the same file is refused with a message
+    try:
+        ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
+        try:
+            who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
+        finally:
+            ws.close()
+    except BaseException:
+        lock.release()
+        raise
     window = MainWindow(ws, canvasser=who)
+    window.destroyed.connect(lambda *_: lock.release())
+    window.window_lock = lock
     window.switch_requested.connect(lambda p, w=window: _switch(w, Path(p)))
     remember_workspace(path)
     return window
 
 
 def _switch(old, path: Path) -> None:
+    lock = getattr(old, "window_lock", None)
+    if lock is not None and Path(path).resolve() == Path(old.ws.path).resolve():
+        lock.release()  # reopening the same file (after a restore): this window is about to go
     new = open_window(path)
     new.show()
     start_daily_backup(new)
     old.close()
     old.ws.close()
+    if lock is not None:
+        lock.release()
     QApplication.instance()._windows = [new]  # type: ignore[attr-defined] — keep it alive
 
 
@@ -234,9 +182,8 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
                     return 2
                 return 0
         if screenshot:
-            ws_probe = Workspace(path)
-            first = ws_probe.scalar("SELECT name FROM canvassers WHERE active=1 ORDER BY name") or ""
-            ws_probe.close()
+            with Workspace(path) as ws_probe:
+                first = next((c["name"] for c in views.canvassers(ws_probe)), "")
             window = open_window(path, canvasser=first)
             screenshot_window(window, screenshot)
             window.close()

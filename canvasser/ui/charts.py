@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -65,6 +65,8 @@ class _Chart(QWidget):
 class ProgressBars(_Chart):
     """Horizontal bars: done of total for each label, with the rate written beside."""
 
+    clicked = Signal(int)  # the index of the bar clicked (a village on the township's dashboard)
+
     def __init__(self, title: str, parent=None):
         super().__init__(title, parent)
         self.bars: list[Bar] = []
@@ -72,6 +74,24 @@ class ProgressBars(_Chart):
     def set_bars(self, bars: list[Bar]) -> None:
         self.bars = bars
         self.update()
+
+    def bar_at(self, y: float) -> int:
+        """The bar drawn at height `y` (-1 if none): the rows paintEvent lays out."""
+        if not self.bars:
+            return -1
+        f = QFont(self.font())
+        f.setBold(True)
+        f.setPointSizeF(self.font().pointSizeF() + 1)
+        top = 10 + QFontMetrics(f).height()
+        row_h = min(30.0, (self.height() - top - 8) / len(self.bars))
+        i = int((y - top) // row_h) if row_h > 0 and y >= top else -1
+        return i if 0 <= i < len(self.bars) else -1
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        i = self.bar_at(event.position().y())
+        if i >= 0:
+            self.clicked.emit(i)
+        super().mousePressEvent(event)
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         p, area = self._begin()

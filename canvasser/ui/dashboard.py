@@ -17,20 +17,13 @@ from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .worker import Job
 
 TREND_DAYS = 14
-CANVASSER_DAYS = 7
 
 
 def collect(ws: Workspace, today: dt.date | None = None) -> dict:
     """Everything the dashboard draws, in one job (runs on the worker)."""
     today = today or dt.date.today()
-    figs = reports.figures(ws, today)
-    per: dict[str, list[int]] = {}
-    for i in range(CANVASSER_DAYS):
-        for name, v in reports.by_canvasser(ws, today - dt.timedelta(days=i)).items():
-            acc = per.setdefault(name, [0, 0])
-            acc[0] += v["visits"]
-            acc[1] += v["done_outcomes"]
-    return {"figures": figs, "trend": reports.trend(ws, TREND_DAYS, today), "canvassers": per,
+    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
+            "canvassers": reports.workload(ws, today),
             "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}
 
 
@@ -59,23 +52,31 @@ class Dashboard(QWidget):
         lay.setContentsMargins(8, 8, 8, 8)
         row = QHBoxLayout()
         self.cards: dict[str, _Figure] = {}
-        for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占名单）"),
+        for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占任务数）"),
                            ("paid_official", "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
-                           ("remaining", "尚未完成"), ("days_left", "距截止天数")):
+                           ("accepted", "不需参保"), ("remaining", "尚未完成"), ("days_left", "距截止天数")):
             card = _Figure(title)
             self.cards[key] = card
             row.addWidget(card)
         lay.addLayout(row)
+        self.sums = QLabel("")  # the cards' parts, added up on screen
+        self.sums.setStyleSheet("color: #555;")
+        lay.addWidget(self.sums)
+        self.silent = QLabel("")  # villages that have not reported: never set up, or silent too long
+        self.silent.setWordWrap(True)
+        self.silent.setStyleSheet("color: #b3261e; font-weight: bold;")
+        lay.addWidget(self.silent)
         self.year_on_year = QLabel("")  # this year against last year at the same date (from the second year)
         self.year_on_year.setWordWrap(True)
         self.year_on_year.hide()
         lay.addWidget(self.year_on_year)
+        self.villages: list[str] = []  # the bars' villages on a township's dashboard, in rank order
         grid = QGridLayout()
         grid.setSpacing(8)
         self.groups = ProgressBars("各组进度")
         self.special = ProgressBars("特殊群体进度（须100%参保）")
         self.trend = LineChart(f"近{TREND_DAYS}天走访与完成")
-        self.people = ColumnChart(f"近{CANVASSER_DAYS}天各走访人工作量")
+        self.people = ColumnChart(f"近{reports.WORKLOAD_DAYS}天各走访人工作量")
         grid.addWidget(self.groups, 0, 0)
         grid.addWidget(self.special, 0, 1)
         grid.addWidget(self.trend, 1, 0)
@@ -94,10 +95,17 @@ class Dashboard(QWidget):
         self.cards["total"].value.setText(str(f["total"]))
         self.cards["done"].value.setText(str(f["done"]))
         target = f.get("target") or f["total"]
-        self.cards["rate"].value.setText(f"{f['rate'] * 100:.1f}%")
-        self.cards["rate"].setToolTip(f"任务数 {target}")
+        self.cards["rate"].value.setText(f"{f.get('target_rate', f['rate']) * 100:.1f}%")
+        self.cards["rate"].setToolTip(f"任务数 {target}（未填任务数的村以名单人数计）；占名单 {f['rate'] * 100:.1f}%")
         self.cards["paid_official"].value.setText(str(f["paid_official"]))
         self.cards["paid_claimed"].value.setText(str(f["paid_claimed"]))
+        self.cards["accepted"].value.setText(str(f["accepted"]))
+        self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f['paid_official']} + 自报/协助待核实 {f['paid_claimed']}"
+                          f" + 不需参保 {f['accepted']}；名单 {f['total']} = 已完成 {f['done']} + 尚未完成 "
+                          f"{f['remaining']}；任务数 {target}，差 {f.get('gap', 0)} 人；已走访 {f['visited']} 人")
+        silent = f.get("silent") or []
+        self.silent.setText(f"未上报的村（从未上报或超过 {f.get('silent_days', 3)} 天）：{'、'.join(silent)}"
+                            if silent else "")
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
         lines = data.get("year_on_year") or []
@@ -105,11 +113,15 @@ class Dashboard(QWidget):
                                                             if lines[2:] else ""))
         self.year_on_year.setVisible(bool(lines))
         if len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
-            self.groups.title = "各村进度（按完成率排名）"
-            self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}", f["by_village"][v]["done"],
-                                      f["by_village"][v]["total"]) for v in f["ranking"]])
+            self.groups.title = "各村进度（按任务数完成率排名，差=距任务数；点击进入该村名单）"
+            self.villages = list(f["ranking"])
+            self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}（差{f['by_village'][v]['gap']}）",
+                                      f["by_village"][v]["done"], f["by_village"][v]["target"],
+                                      alert=bool(f["by_village"][v].get("silent")))
+                                  for v in f["ranking"]])
         else:
             self.groups.title = "各组进度"
+            self.villages = []
             self.groups.set_bars([Bar(k, v["done"], v["total"]) for k, v in f["by_group"].items()])
         self.special.set_bars([Bar(k, v["done"], v["total"], alert=v.get("below_100", False))
                                for k, v in f["special_groups"].items()])

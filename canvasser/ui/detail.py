@@ -21,52 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import ids
-from ..core.campaign import OUTCOMES, STATUS_LABELS
+from ..core import ids, views
+from ..core.campaign import STATUS_LABELS
 from ..core.campaign import load as load_campaign
-from ..core.dashboard import household_members
+from ..core.history import history_lines
 from ..core.newyear import previous_line
 from ..core.store import Workspace
-from ..core.visits import history
+from ..core.visits import away_place
 from .people_model import status_colour
 
-KIND_LABELS = {"person.created": "建档", "person.updated": "修改信息", "visit.recorded": "走访",
-               "visit.voided": "作废走访", "status.official": "医保局确认缴费", "conflict.resolved": "处理重复建档"}
-FIELD_LABELS = {"name": "姓名", "phone": "电话", "phones": "电话", "address": "地址", "grp": "组", "categories": "类别",
-                "note": "备注", "relation": "关系", "away_place": "外出地", "household": "户", "village": "村",
-                "active": "在册", "left_reason": "离开原因"}
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def describe_event(ev: dict) -> str:
-    """One line of history in words a cadre reads (no raw codes)."""
-    p = ev["payload"]
-    kind = ev["kind"]
-    if kind == "visit.recorded":
-        parts = [OUTCOMES.get(p.get("outcome", ""), (p.get("outcome", ""),))[0], p.get("via", "")]
-        if p.get("reason"):
-            parts.append(f"原因：{p['reason']}")
-        if p.get("promised"):
-            parts.append(f"承诺 {p['promised']} 前缴费")
-        if p.get("followup"):
-            parts.append(f"下次跟进 {p['followup']}")
-        if p.get("note"):
-            parts.append(f"备注：{p['note']}")
-        if p.get("photos"):
-            parts.append(f"证明材料 {len(p['photos'])} 份")
-        return "，".join(x for x in parts if x)
-    if kind == "visit.voided":
-        return f"作废一条走访（{p.get('reason', '')}）"
-    if kind == "status.official":
-        amount = p.get("amount")
-        return "医保局确认已缴费" + (f" {amount} 元" if amount not in (None, "") else "") + \
-            (f"，{p.get('paid_at')}" if p.get("paid_at") else "")
-    if kind == "person.created":
-        return "建档" + (f"（来源：{'医保局名单' if p.get('source') == 'bureau' else p.get('source')}）" if p.get("source") else "")
-    if kind == "person.updated":
-        keys = [FIELD_LABELS.get(k, k) for k in p if k != "phones"]
-        return "修改：" + "、".join(dict.fromkeys(keys))
-    return KIND_LABELS.get(kind, kind)
 
 
 class DetailPanel(QWidget):
@@ -174,7 +138,7 @@ class DetailPanel(QWidget):
 
     def show_person(self, pid: str) -> None:
         self.pid = pid
-        p = self.ws.one("SELECT * FROM persons WHERE pid=?", (pid,)) if pid else None
+        p = views.person(self.ws, pid)
         self.record.setEnabled(p is not None)
         self.message_button.setEnabled(p is not None)
         self.edit_button.setEnabled(p is not None)
@@ -210,7 +174,8 @@ class DetailPanel(QWidget):
         self.fields["basic"].setText(basic)
         self.fields["id"].setText(p["pid"])
         self.fields["household"].setText(f"{p['village']}{p['grp']}  户编号 {p['household']}")
-        self.fields["address"].setText(p["address"] or "—")
+        place = away_place(self.ws, pid)
+        self.fields["address"].setText((p["address"] or "—") + (f"；外出地点：{place}" if place else ""))
         cats = p["categories"].replace(",", "、")
         self.fields["categories"].setText(cats or "普通居民")
         self.fields["categories"].setStyleSheet("color: #8a2be2; font-weight: bold;" if camp.is_special(p["categories"])
@@ -239,7 +204,8 @@ class DetailPanel(QWidget):
             b.clicked.connect(lambda _=False, n=number: self._copy(n, f"已复制电话 {n}"))
             self.phone_box.addWidget(b)
         self.members.clear()
-        for m in household_members(self.ws, p["household"]) if p["household"] else []:
+        house = views.household(self.ws, p["household"])
+        for m in house["members"] if house else []:
             text = f"{m['name']}  {m['relation'] or ''}  —  {STATUS_LABELS.get(m['status'], m['status'])}"
             item = QListWidgetItem(("▶ " if m["pid"] == pid else "   ") + text)
             item.setData(PID_ROLE, m["pid"])
@@ -248,19 +214,13 @@ class DetailPanel(QWidget):
         self.history.setHtml(self._history_html(pid))
 
     def _history_html(self, pid: str) -> str:
-        events = history(self.ws, pid)
-        voided = {e["payload"].get("visit") for e in events if e["kind"] == "visit.voided"}
         rows = []
-        for e in reversed(events):
-            when = html.escape((e["payload"].get("at") if e["kind"] == "visit.recorded" else "") or e["time"])
-            when = when[:16].replace("T", " ")
-            text = html.escape(describe_event(e))
-            style = "text-decoration: line-through; color:#999;" if e["event_id"] in voided else ""
-            kind = KIND_LABELS.get(e["kind"], e["kind"])
-            rows.append(f"<tr><td style='color:#666; white-space:nowrap; padding-right:6px'>{when}</td>"
-                        f"<td style='white-space:nowrap; padding-right:6px'><b>{html.escape(kind)}</b></td>"
-                        f"<td style='{style}'>{text}<span style='color:#888'> — {html.escape(e['author'] or '系统')}</span>"
-                        f"</td></tr>")
+        for line in reversed(history_lines(self.ws, pid)):
+            style = "text-decoration: line-through; color:#999;" if line.voided else ""
+            rows.append(f"<tr><td style='color:#666; white-space:nowrap; padding-right:6px'>{html.escape(line.when)}</td>"
+                        f"<td style='white-space:nowrap; padding-right:6px'><b>{html.escape(line.kind)}</b></td>"
+                        f"<td style='{style}'>{html.escape(line.text)}<span style='color:#888'> — "
+                        f"{html.escape(line.author)}</span></td></tr>")
         return "<table cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
 
     def _copy_id(self) -> None:

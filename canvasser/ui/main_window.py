@@ -28,16 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import dashboard, visits
+from ..core import dashboard, views
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
 from ..core.errors import InputError
 from ..core.store import Workspace
+from . import operations
 from .detail import DetailPanel
 from .people_model import COLUMNS, PeopleModel
+from .status_filter import MultiStatusButton
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
-from .worker import DbWorker, ImmediateRunner, Job, forget_seq
+from .worker import DbWorker, ImmediateRunner, Job
 
 ROW_HEIGHT = 26
 
@@ -102,10 +104,13 @@ class MainWindow(QMainWindow):
     switch_requested = Signal(str)
 
     def __init__(self, ws: Workspace, *, canvasser: str = "", runner=None, parent=None):
+        """`ws` names the file; the window reads on its own read-only connection and writes only
+        through operations on `runner` (the one database worker, or the tests' ImmediateRunner)."""
         super().__init__(parent)
-        self.ws = ws
+        self.ws = views.open_reader(ws.path)
         self.canvasser = canvasser
         self.runner = runner if runner is not None else DbWorker(ws.path)
+        ws = self.ws
         self.visit_dialog: VisitDialog | None = None
         self.last_output = None
         self._want = ""
@@ -144,6 +149,7 @@ class MainWindow(QMainWindow):
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
             hh.resizeSection(i, col.width)
+            self.table.setColumnHidden(i, col.key == "village" and ws.mode != "township")  # 村: a township's list
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
         self.table.activated.connect(lambda _: self.open_visit_dialog())  # Enter or double-click
@@ -155,6 +161,7 @@ class MainWindow(QMainWindow):
         self.status_filter = QComboBox()
         for key, label in STATUS_FILTERS.items():
             self.status_filter.addItem(label, key)
+        self.status_multi = MultiStatusButton()  # several statuses at once (issue 23)
         self.category_filter = QComboBox()
         self.previous_filter = QComboBox()
         for key, label in PREVIOUS_FILTERS.items():
@@ -168,6 +175,7 @@ class MainWindow(QMainWindow):
         filters.setContentsMargins(0, 0, 0, 0)
         filters.addWidget(self.search_box, 1)
         filters.addWidget(self.status_filter)
+        filters.addWidget(self.status_multi)
         filters.addWidget(self.category_filter)
         filters.addWidget(self.previous_filter)
         filters.addWidget(self.followup_filter)
@@ -203,6 +211,7 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(self._search_now)
         self.search_box.installEventFilter(self)
         self.status_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.status_multi.changed.connect(self.apply_filter)
         self.category_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.previous_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.followup_filter.toggled.connect(lambda _: self.apply_filter())
@@ -243,6 +252,7 @@ class MainWindow(QMainWindow):
 
         self.dashboard = Dashboard(self.ws, self.runner)
         self.tabs.addTab(self.dashboard, "看板")
+        self.dashboard.groups.clicked.connect(self._work_village)  # a village's bar opens its list
 
     def _build_actions(self) -> None:
         tb = QToolBar("常用")
@@ -312,6 +322,7 @@ class MainWindow(QMainWindow):
             from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
 
             self.m_data.addSeparator()
+            add(self.m_data, "导出当前列表（表格里显示的人）…", self.export_shown)
             for key in EXPORTS:
                 add(self.m_data, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k))
             tb.addSeparator()
@@ -322,6 +333,9 @@ class MainWindow(QMainWindow):
             add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
         if has_module("sync"):
             add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
+            if self.ws.mode == "township":  # the 待核对 queue's own place (issue 23)
+                self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
+                self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
         if has_module("messages"):
             self.detail.enable_message(True)
             self.detail.message_requested.connect(self.open_message)
@@ -332,7 +346,7 @@ class MainWindow(QMainWindow):
         return PeopleFilter(text=self.search_box.text(), status=self.status_filter.currentData() or "",
                             category=self.category_filter.currentData() or "", village=scope[0], grp=scope[1],
                             household=scope[2], followup_due=self.followup_filter.isChecked(),
-                            previous=self.previous_filter.currentData() or "")
+                            statuses=self.status_multi.checked(), previous=self.previous_filter.currentData() or "")
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
         """Down arrow in the search box goes to the table, so a cadre never needs the touchpad."""
@@ -422,15 +436,12 @@ class MainWindow(QMainWindow):
             return None
         if not self.canvasser and not self.choose_canvasser():
             return None
-        person = self.ws.one("SELECT pid, name, grp FROM persons WHERE pid=?", (pid,))
+        person = views.person(self.ws, pid)
         if person is None:
             return None
 
-        def submit(v: dict) -> None:
-            forget_seq(self.ws)
-            visits.record_visit(self.ws, pid, v["outcome"], by=self.canvasser, via=v["via"], reason=v["reason"],
-                                promised=v["promised"] or None, followup=v["followup"] or None, note=v["note"],
-                                photos=v["photos"])
+        def submit(v: dict, done, failed) -> None:
+            operations.record_visit(self.runner, pid, v, by=self.canvasser, success=done, failure=failed)
 
         dlg = VisitDialog(person, self.canvasser, submit, self)
         dlg.accepted.connect(lambda: self.after_change(pid, "已保存走访记录"))
@@ -440,14 +451,19 @@ class MainWindow(QMainWindow):
         return dlg
 
     def undo_last(self) -> dict | None:
-        forget_seq(self.ws)
-        row = visits.undo_last(self.ws, by=self.canvasser)
-        if row is None:
-            self.statusBar().showMessage(f"{self.canvasser or '您'}没有可撤销的走访记录", 4000)
-            return None
-        name = self.ws.scalar("SELECT name FROM persons WHERE pid=?", (row["pid"],)) or ""
-        self.after_change(row["pid"], f"已撤销 {name} 的最近一条走访记录（记录作废，不删除）")
-        return row
+        """Void this canvasser's last visit (on the worker); returns it once done (at once in tests)."""
+        out: list = []
+
+        def done(row: dict | None) -> None:
+            if row is None:
+                self.statusBar().showMessage(f"{self.canvasser or '您'}没有可撤销的走访记录", 4000)
+                return
+            out.append(row)
+            name = views.person_name(self.ws, row["pid"])
+            self.after_change(row["pid"], f"已撤销 {name} 的最近一条走访记录（记录作废，不删除）")
+
+        operations.undo_last(self.runner, by=self.canvasser, success=done)
+        return out[0] if out else None
 
     def after_change(self, pid: str | None = None, message: str = "") -> None:
         """Everything a write can change: the table, the person shown, the figures."""
@@ -464,7 +480,8 @@ class MainWindow(QMainWindow):
     def refresh_figures(self) -> None:
         self.runner.submit(Job(lambda ws, _p: dashboard.progress(ws), success=self.strip.show_progress,
                                failure=self._job_failed, label="进度"))
-        self.strip.who.setText(f"走访人：<b>{self.canvasser or '未选择'}</b>")
+        who = "操作人" if self.ws.mode == "township" else "走访人"  # a township clerk is no canvasser
+        self.strip.who.setText(f"{who}：<b>{self.canvasser or '未选择'}</b>")
         self._show_unsent()
         self.runner.submit(Job(lambda ws, _p: dashboard.tree_counts(ws), success=self.tree.set_counts,
                                failure=self._job_failed, label="统计"))
@@ -482,12 +499,20 @@ class MainWindow(QMainWindow):
                 n = int(status.get("unsent", 0))
                 self.strip.unsent.setText(f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇")
             elif status.get("enabled") and status.get("conflicts"):
-                self.strip.unsent.setText(f"待核对重复建档 {status['conflicts']} 人")
+                self.strip.unsent.setText(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
             else:
                 self.strip.unsent.setText("")
+            if getattr(self, "act_conflicts", None) is not None:  # the queue's own place, counted
+                n = int(status.get("conflicts") or 0)
+                self.act_conflicts.setText(f"待核对重复建档（{n}）" if n else "待核对重复建档")
 
         self.runner.submit(Job(lambda ws, _p: optional_module("sync").sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
+
+    def _work_village(self, i: int) -> None:
+        if 0 <= i < len(self.dashboard.villages):
+            self.tree.select_scope(self.dashboard.villages[i], None, None)
+            self.tabs.setCurrentIndex(0)
 
     def _on_tab(self, _index: int) -> None:
         if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
@@ -500,7 +525,7 @@ class MainWindow(QMainWindow):
     def choose_canvasser(self) -> bool:
         from .dialogs.canvassers import CanvasserDialog
 
-        dlg = CanvasserDialog(self.ws, self.canvasser, self)
+        dlg = CanvasserDialog(self.ws, self.runner, self.canvasser, self)
         if dlg.exec() and dlg.chosen:
             self.canvasser = dlg.chosen
             self.refresh_figures()
@@ -538,7 +563,7 @@ class MainWindow(QMainWindow):
         if not pid:
             self.statusBar().showMessage("请先在表格中选择一个人", 4000)
             return None
-        dlg = PersonDialog(self.ws, pid, self.canvasser, self)
+        dlg = PersonDialog(self.ws, self.runner, pid, self.canvasser, self)
         dlg.accepted.connect(lambda: self.after_change(pid, "已保存人员信息"))
         dlg.open()
         return dlg
@@ -546,9 +571,8 @@ class MainWindow(QMainWindow):
     def open_add_person(self):
         from .dialogs.person import AddPersonDialog
 
-        hid = self.ws.scalar("SELECT household FROM persons WHERE pid=?", (self.current_pid(),)) or ""
-        household = self.ws.one("SELECT hid, grp, address FROM households WHERE hid=?", (hid,)) if hid else None
-        dlg = AddPersonDialog(self.ws, self.canvasser, household, self)
+        household = views.household(self.ws, views.household_of(self.ws, self.current_pid()))
+        dlg = AddPersonDialog(self.ws, self.runner, self.canvasser, household, self)
         dlg.accepted.connect(lambda: self.after_change(dlg.added, "已新增人员"))
         dlg.open()
         return dlg
@@ -557,8 +581,8 @@ class MainWindow(QMainWindow):
         from .dialogs.outputs import Context
 
         scope = self.tree.current_scope() or (None, None, None)
-        hid = self.ws.scalar("SELECT household FROM persons WHERE pid=?", (self.detail.pid,)) if self.detail.pid else ""
-        return Context(canvasser=self.canvasser, household=hid or "", village=scope[0], grp=scope[1])
+        hid = views.household_of(self.ws, self.detail.pid)
+        return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1])
 
     def run_output(self, key: str, out=None):
         from .dialogs.outputs import run_output
@@ -568,7 +592,7 @@ class MainWindow(QMainWindow):
     def open_templates(self):
         from .dialogs.templates import TemplateDialog
 
-        dlg = TemplateDialog(self.ws, self)
+        dlg = TemplateDialog(self.ws, self.runner, self)
         dlg.open()
         return dlg
 
@@ -576,6 +600,20 @@ class MainWindow(QMainWindow):
         from .dialogs.sync import SyncDialog
 
         dlg = SyncDialog(self.ws, self.runner, self)
+        dlg.finished.connect(lambda _: self.refresh_figures())
+        dlg.open()
+        return dlg
+
+    def export_shown(self, out=None, full_ids: bool | None = None):
+        from .dialogs.export_people import export_shown
+
+        return export_shown(self, out, full_ids)
+
+    def open_conflicts(self):
+        from .dialogs.conflicts import ConflictsDialog
+
+        dlg = ConflictsDialog(self.ws, self.runner, self.canvasser, self)
+        dlg.resolved.connect(lambda pid: self.after_change(pid, "已确定归属"))
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
         return dlg
@@ -592,7 +630,7 @@ class MainWindow(QMainWindow):
     def open_settings(self):
         from .dialogs.settings import SettingsDialog
 
-        dlg = SettingsDialog(self.ws, self.canvasser, self)
+        dlg = SettingsDialog(self.ws, self.runner, self.canvasser, self)
         dlg.accepted.connect(lambda: (self._fill_categories(), self.after_change(None, "设置已保存")))
         dlg.open()
         return dlg
@@ -613,7 +651,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def open_other(self) -> None:
-        from .app import choose_workspace_file
+        from .choose import choose_workspace_file
 
         path = choose_workspace_file(self)
         if path:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from ..core import ids
+from ..core import ids, views
 from ..core.campaign import STATUS_LABELS, Campaign
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import PeopleFilter
@@ -25,29 +25,28 @@ from .worker import Job
 
 @dataclass(frozen=True)
 class Column:
-    key: str
+    key: str  # a field of `views.ROW_FIELDS`, sorted by `views.order_by(key)`
     title: str
-    sort: str  # SQL ORDER BY expression
     width: int
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "姓名", "py_full", 70),
-    Column("sex", "性别", "sex", 34),
-    Column("age", "年龄", "birth DESC", 38),
-    Column("pid", "身份证尾号", "rpid", 82),
-    Column("grp", "组", "grp", 46),
-    Column("relation", "关系", "relation", 48),
-    Column("phone", "电话", "phone", 100),
-    Column("categories", "人员类别", "categories", 96),
-    Column("status", "状态", "status", 112),
-    Column("last_visit_at", "最近走访", "last_visit_at", 80),
-    Column("last_visit_by", "走访人", "last_visit_by", 64),
-    Column("prev_outcome", "去年结果", "prev_outcome", 80),
+    Column("name", "姓名", 70),
+    Column("village", "村", 70),
+    Column("sex", "性别", 34),
+    Column("age", "年龄", 38),
+    Column("pid", "身份证尾号", 82),
+    Column("grp", "组", 46),
+    Column("relation", "关系", 48),
+    Column("phone", "电话", 100),
+    Column("categories", "人员类别", 96),
+    Column("status", "状态", 112),
+    Column("last_visit_at", "最近走访", 80),
+    Column("last_visit_by", "走访人", 64),
+    Column("prev_outcome", "去年结果", 80),
 )
-DEFAULT_ORDER = "village, grp, household, rowid"
-_FIELDS = ("rowid", "pid", "name", "sex", "birth", "grp", "relation", "phone", "categories", "status",
-           "last_visit_at", "last_visit_by", "household", "prev_outcome")
+DEFAULT_ORDER = views.DEFAULT_ORDER
+_AT = {name: i for i, name in enumerate(views.ROW_FIELDS)}  # a cell's place in a row tuple
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 STATUS_COLOURS = {"done": "#1b7f3b", "official": "#0b5cad", "promised": "#b26a00", "refused": "#b3261e",
@@ -62,17 +61,6 @@ def status_colour(status: str, camp: Campaign) -> str:
     if status == "":
         return STATUS_COLOURS["none"]
     return STATUS_COLOURS.get(status, STATUS_COLOURS["other"])
-
-
-def fetch_ids(conn, sql: str, params) -> array:
-    """Every rowid a query returns, in its order, as 8-byte integers (8 MB for a million people)."""
-    ids = array("q")
-    cur = conn.execute(sql, params)
-    while True:
-        chunk = cur.fetchmany(50000)
-        if not chunk:
-            return ids
-        ids.extend(r[0] for r in chunk)
 
 
 class PeopleModel(QAbstractTableModel):
@@ -109,35 +97,30 @@ class PeopleModel(QAbstractTableModel):
         if flt is not None:
             self.filter = flt
         self.campaign = load_campaign(self.ws)
-        where, params = self.filter.where(self.campaign)
-        ordered = f"SELECT rowid FROM persons WHERE {where} ORDER BY {self.order}"
+        q = views.PeopleQuery.of(self.filter, self.campaign, self.order, ws=self.ws)
         self._generation += 1
         if self._pending is not None:
             self._pending.cancel.set()  # a newer search supersedes it (skipped if not started)
             self._pending = None
         if self.runner is None:
-            self._show(fetch_ids(self.ws.conn, ordered, params), complete=True)
+            self._show(views.ordered_ids(self.ws, q), complete=True)
             return len(self._ids)
-        first = [r[0] for r in self.ws.conn.execute(
-            f"SELECT rowid FROM persons WHERE {where} ORDER BY rowid LIMIT {self.FIRST_PAGE + 1}", params)]
+        first = views.first_ids(self.ws, q, self.FIRST_PAGE + 1)
         if len(first) <= self.FIRST_PAGE:
-            marks = ",".join("?" * len(first))
-            ids = fetch_ids(self.ws.conn, f"SELECT rowid FROM persons WHERE rowid IN ({marks}) ORDER BY {self.order}",
-                            first) if first else array("q")
-            self._show(ids, complete=True)
+            self._show(views.sort_ids(self.ws, q, first), complete=True)
             return len(self._ids)
         self._show(array("q", first[:self.FIRST_PAGE]), complete=False)
         generation = self._generation
         if getattr(self.runner, "immediate", False):
-            self._fetch_rest(generation, ordered, params)
+            self._fetch_rest(generation, q)
         else:  # let the first page paint before the worker starts competing for the interpreter
-            QTimer.singleShot(self.REST_DELAY_MS, lambda: self._fetch_rest(generation, ordered, params))
+            QTimer.singleShot(self.REST_DELAY_MS, lambda: self._fetch_rest(generation, q))
         return len(self._ids)
 
-    def _fetch_rest(self, generation: int, ordered: str, params: list) -> None:
+    def _fetch_rest(self, generation: int, q: views.PeopleQuery) -> None:
         if generation != self._generation:
             return  # typed again: a newer search is on its way
-        self._pending = self.runner.submit(Job(lambda ws, _p: fetch_ids(ws.conn, ordered, params),
+        self._pending = self.runner.submit(Job(lambda ws, _p: views.ordered_ids(ws, q),
                                                success=lambda ids: self._arrived(generation, ids),
                                                label="搜索"))
 
@@ -161,13 +144,8 @@ class PeopleModel(QAbstractTableModel):
         return self.search()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column < 0 or column >= len(COLUMNS):
-            self.order = DEFAULT_ORDER
-        else:
-            expr = COLUMNS[column].sort
-            if order == Qt.SortOrder.DescendingOrder:
-                expr = expr.replace(" DESC", "") if expr.endswith(" DESC") else f"{expr} DESC"
-            self.order = f"{expr}, {DEFAULT_ORDER}"
+        key = COLUMNS[column].key if 0 <= column < len(COLUMNS) else None
+        self.order = views.order_by(key, order == Qt.SortOrder.DescendingOrder)
         self.search()
 
     # ---- rows ----------------------------------------------------------------------------------
@@ -188,24 +166,17 @@ class PeopleModel(QAbstractTableModel):
         block = [rid for rid in self._ids[start:start + self.BLOCK] if rid not in self._rows]
         if not block:
             return
-        sql = f"SELECT {', '.join(_FIELDS)} FROM persons WHERE rowid IN ({','.join('?' * len(block))})"
-        for row in self.ws.conn.execute(sql, block):
+        for row in views.rows_for(self.ws, block):
             self._rows[row[0]] = row
         for rid in block:  # a row deleted meanwhile shows empty rather than refetching forever
-            self._rows.setdefault(rid, (rid, "", "", "", "", "", "", "", "", "", "", "", ""))
+            self._rows.setdefault(rid, (rid,) + ("",) * (len(views.ROW_FIELDS) - 1))
 
     def pid_at(self, r: int) -> str:
         row = self._row(r)
-        return row[1] if row else ""
+        return row[_AT["pid"]] if row else ""
 
     def row_of(self, pid: str) -> int:
-        rid = self.ws.scalar("SELECT rowid FROM persons WHERE pid=?", (pid,))
-        if rid is None:
-            return -1
-        try:
-            return self._ids.index(rid)
-        except ValueError:
-            return -1
+        return views.position(self.ws, self._ids, pid)
 
     # ---- Qt model interface --------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -229,42 +200,31 @@ class PeopleModel(QAbstractTableModel):
         if row is None:
             return None
         if role == PID_ROLE:
-            return row[1]
+            return row[_AT["pid"]]
         key = COLUMNS[index.column()].key
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "status":
-                return QBrush(QColor(status_colour(row[9], self.campaign)))
+                return QBrush(QColor(status_colour(row[_AT["status"]], self.campaign)))
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row[8] if key == "categories" and row[8] else None
+            return row[_AT["categories"]] if key == "categories" and row[_AT["categories"]] else None
         return self._cell(row, key)
 
     def _cell(self, row: tuple, key: str) -> str:
-        if key == "name":
-            return row[2]
-        if key == "sex":
-            return row[3]
         if key == "age":
-            return _age(row[4], self._today)
+            return _age(row[_AT["birth"]], self._today)
+        value = row[_AT[key]] if key in _AT else ""
         if key == "pid":  # the tail is what cadres read out and search by; the detail shows it whole
-            return f"…{row[1][-6:]}" if self.mask_ids else row[1]
-        if key == "grp":
-            return row[5]
-        if key == "relation":
-            return row[6]
-        if key == "phone":
-            return row[7]
+            return f"…{value[-6:]}" if self.mask_ids else value
         if key == "categories":
-            return row[8].replace(",", "、")
+            return value.replace(",", "、")
         if key == "status":
-            return STATUS_LABELS.get(row[9], row[9])
+            return STATUS_LABELS.get(value, value)
         if key == "last_visit_at":
-            return row[10][:10]
-        if key == "last_visit_by":
-            return row[11]
+            return value[:10]
         if key == "prev_outcome":
-            return previous_label(row[13])
-        return ""
+            return previous_label(value)
+        return value
 
 
 def _age(birth: str, today: dt.date) -> str:

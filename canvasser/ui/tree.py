@@ -6,43 +6,16 @@ a group is opened, so a million-person township still shows its tree at once.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from ..core.dashboard import household_counts
+from ..core.groups import group_key
 from ..core.store import Workspace
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 LOADED_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-
-
-def natural_key(text: str) -> tuple:
-    """Order groups as people count them: 一组, 二组 … 十组, 十一组 (and 2组 before 10组)."""
-    m = re.match(r"\d+", text)
-    if m:
-        return (0, int(m.group()), text)
-    value, seen = 0, False
-    head = re.match(r"[零一二两三四五六七八九十百]+", text)
-    if head:
-        digits, current = head.group().replace("两", "二"), 0
-        for ch in digits:
-            if ch == "百":
-                value += (current or 1) * 100
-                current = 0
-            elif ch == "十":
-                value += (current or 1) * 10
-                current = 0
-            else:
-                current = _DIGITS[ch]
-        value += current
-        seen = True
-    return (0, value, text) if seen else (1, 0, text)
 
 
 def _count_text(done: int, total: int) -> str:
@@ -71,7 +44,7 @@ class PlaceTree(QTreeWidget):
 
     def set_counts(self, rows: list[dict]) -> None:
         """Rebuild the villages and groups from tree_counts(), keeping the selection and open groups."""
-        rows = sorted(rows, key=lambda r: (r["village"], natural_key(r["grp"] or "")))
+        rows = sorted(rows, key=lambda r: (r["village"], group_key(r["grp"])))
         self._rows = rows
         current = self.current_scope()
         expanded = {self._scope(it) for it in self._walk() if it.isExpanded()}

@@ -1,7 +1,8 @@
 """Recording a visit in seconds: big outcome buttons (keys 1–9, 0), channel, reason, dates, note, photo.
 
-The dialog only collects; `submit(values)` (core's `visits.record_visit` behind it) validates and
-writes. A core `InputError` is shown in the dialog and nothing is written.
+The dialog only collects; `submit(values, done, failed)` (the window's record-visit operation on the
+worker, core's `visits.record_visit` behind it) validates and writes. A core `InputError` is shown in
+the dialog and nothing is written.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS
-from ..core.errors import InputError
+from ..core.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
 from ..core.visits import PHOTO_SUFFIXES
 
 # most frequent first: the first ten get the keys 1–9 and 0
@@ -41,7 +41,7 @@ KEYS = "1234567890"
 
 
 class VisitDialog(QDialog):
-    def __init__(self, person: dict, canvasser: str, submit: Callable[[dict], object], parent: QWidget | None = None):
+    def __init__(self, person: dict, canvasser: str, submit: Callable[..., object], parent: QWidget | None = None):
         super().__init__(parent)
         self.person = person
         self.submit = submit
@@ -165,8 +165,8 @@ class VisitDialog(QDialog):
 
     def _update_fields(self) -> None:
         code = self.outcome()
-        self.reason.setEnabled(code == "refused")
-        self.promised.setEnabled(code == "promised")
+        self.reason.setEnabled(code in TAKES_REASON)
+        self.promised.setEnabled(code in TAKES_DATE)
         self.save_button.setEnabled(bool(code))
 
     def pick_photos(self) -> None:
@@ -182,8 +182,8 @@ class VisitDialog(QDialog):
         return {
             "outcome": code,
             "via": self.channels.checkedButton().text() if self.channels.checkedButton() else CHANNELS[0],
-            "reason": self.reason.currentText().strip() if code == "refused" else "",
-            "promised": self.promised.date().toString("yyyy-MM-dd") if code == "promised" else "",
+            "reason": self.reason.currentText().strip() if code in TAKES_REASON else "",
+            "promised": self.promised.date().toString("yyyy-MM-dd") if code in TAKES_DATE else "",
             "followup": self.followup.date().toString("yyyy-MM-dd") if self.followup_on.isChecked() else "",
             "note": self.note.text().strip(),
             "photos": list(self.photos),
@@ -193,9 +193,14 @@ class VisitDialog(QDialog):
         if not self.outcome():
             self.error.setText("请先选择走访结果（按数字键或点击按钮）")
             return
-        try:
-            self.submit(self.values())
-        except InputError as exc:
-            self.error.setText(str(exc))
-            return
+        self.save_button.setEnabled(False)  # one visit per press, even while the worker is busy
+        self.submit(self.values(), self._saved, self._failed)
+
+    def _saved(self, _result=None) -> None:
+        self.save_button.setEnabled(True)
         self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        """Core refused (an InputError: nothing was written) or the write failed: say why, stay open."""
+        self.save_button.setEnabled(True)
+        self.error.setText(str(exc))

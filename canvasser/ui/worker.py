@@ -29,14 +29,25 @@ from ..core.store import Workspace
 Progress = Callable[[int, str], bool]
 
 
-def forget_seq(ws: Workspace) -> None:
-    """Make the next write re-read this origin's last sequence number from the file.
+def show_failure(exc: BaseException) -> None:
+    """What a job without its own `failure` does with an error: tell the user (never lose it).
 
-    The window and the worker each hold a Workspace on the same file, writing under the same
-    origin; `store.Workspace` caches the next `seq` after its first write, so a connection must
-    re-read it before writing after the other one wrote (else: UNIQUE(origin, seq) fails).
-    """
-    ws._seq = None
+    A cancelled job says nothing (the user asked for it). The box is not modal, so a worker error
+    never blocks the window (or a test)."""
+    if isinstance(exc, Cancelled):
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "操作失败", str(exc) or type(exc).__name__,
+                      QMessageBox.StandardButton.Ok, QApplication.activeWindow())
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    FAILURES.append(str(exc))
+    box.show()
+
+
+FAILURES: list[str] = []  # the errors shown by default, newest last (tests read it)
+
+
 JobFn = Callable[[Workspace, Progress], Any]
 
 
@@ -114,8 +125,8 @@ class DbWorker(QThread):
         if error is None:
             if job.success:
                 job.success(result)
-        elif job.failure:
-            job.failure(error)  # type: ignore[arg-type]
+        else:
+            (job.failure or show_failure)(error)  # type: ignore[arg-type]
 
     def _relay_progress(self, job_id: int, done: int, message: str) -> None:
         job = self._jobs.get(job_id)
@@ -146,7 +157,6 @@ class DbWorker(QThread):
         try:
             if job.cancel.is_set():
                 raise Cancelled("已取消")
-            forget_seq(ws)
             result = job.fn(ws, progress)
             bridge.finished.emit(job.job_id, result, None)
         except BaseException as exc:  # noqa: BLE001 — every error goes back to the main thread
@@ -176,8 +186,7 @@ class ImmediateRunner:
         try:
             result = job.fn(self.ws, progress)
         except BaseException as exc:  # noqa: BLE001
-            if job.failure:
-                job.failure(exc)
+            (job.failure or show_failure)(exc)
             return job
         if job.success:
             job.success(result)
@@ -228,8 +237,7 @@ def run_with_progress(runner, parent: QWidget | None, label: str, fn: JobFn, *,
 
     def bad(exc: BaseException) -> None:
         finish()
-        if failure:
-            failure(exc)
+        (failure or show_failure)(exc)
 
     job.success, job.failure = ok, bad
     dialog.canceled.connect(job.cancel.set)

@@ -157,7 +157,7 @@ def test_cancelling_a_long_import_rolls_it_back(app, qtbot, ws, tmp_path):
 
 
 def test_window_and_worker_both_write_under_one_origin(window, ws, qtbot, sample_list):
-    """The worker's import and the window's visits share the file and its origin: no seq clash."""
+    """The window's visits and an import all run on the worker, in order, under one origin: no seq clash."""
     worker = DbWorker(ws.path)
     window.runner = worker
     try:
@@ -165,7 +165,9 @@ def test_window_and_worker_both_write_under_one_origin(window, ws, qtbot, sample
         window.select_person(first)
         dlg = window.open_visit_dialog()
         dlg.choose("not_home")
-        dlg.save()  # the window writes first: its Workspace now caches the next seq
+        dlg.save()  # queued on the worker, ahead of the import
+        qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=30000)
+        assert ws.scalar("SELECT status FROM persons WHERE pid=?", (first,)) == "not_home"
         outcome: list = []
         run_with_progress(worker, window, "导入", lambda w, p: import_roster(w, sample_list, progress=p),
                           success=outcome.append, failure=outcome.append)
@@ -176,7 +178,8 @@ def test_window_and_worker_both_write_under_one_origin(window, ws, qtbot, sample
         dlg = window.open_visit_dialog()
         dlg.choose("refused")
         dlg.save()
-        assert not dlg.isVisible() and dlg.error.text() == ""
+        qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=30000)
+        assert dlg.error.text() == ""
         assert ws.scalar("SELECT status FROM persons WHERE pid=?", (second,)) == "refused"
         origin = ws.origin
         seqs = [r[0] for r in ws.conn.execute("SELECT seq FROM events WHERE origin=? ORDER BY seq", (origin,))]

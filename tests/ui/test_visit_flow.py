@@ -134,8 +134,9 @@ def test_phone_click_copies_the_number(window, ws, qtbot):
 
 def test_canvasser_profile_is_added_and_chosen(app, ws, qtbot):
     from canvasser.ui.dialogs.canvassers import CanvasserDialog
+    from canvasser.ui.worker import ImmediateRunner
 
-    dlg = CanvasserDialog(ws, "")
+    dlg = CanvasserDialog(ws, ImmediateRunner(ws), "")
     qtbot.addWidget(dlg)
     dlg.add()
     assert "请填写姓名" in dlg.error.text()
@@ -149,9 +150,11 @@ def test_canvasser_profile_is_added_and_chosen(app, ws, qtbot):
 
 def test_a_canvasser_who_left_is_stopped_and_added_back(app, ws, qtbot):
     from canvasser.core import integrity
-    from canvasser.ui.dialogs.canvassers import CanvasserDialog, profiles
+    from canvasser.core.views import canvassers as profiles
+    from canvasser.ui.dialogs.canvassers import CanvasserDialog
+    from canvasser.ui.worker import ImmediateRunner
 
-    dlg = CanvasserDialog(ws, "")
+    dlg = CanvasserDialog(ws, ImmediateRunner(ws), "")
     qtbot.addWidget(dlg)
     dlg.new_name.setText("钱文书")
     dlg.add()

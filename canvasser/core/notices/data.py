@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from .. import ids
 from ..campaign import STATUS_LABELS, Campaign
 from ..errors import InputError
+from ..groups import group_key
 from ..store import Workspace
-from .layout import group_key, mask_phone
+from .layout import mask_phone
 
 
 @dataclass

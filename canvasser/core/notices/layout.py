@@ -266,37 +266,6 @@ def mask_phone(phone: str) -> str:
     return "*" * max(0, len(p) - 4) + p[-4:]
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9}
-
-
-def _cn_number(s: str) -> int | None:
-    if not s:
-        return None
-    if s.isdigit():
-        return int(s)
-    if all(ch in _CN_DIGITS or ch in "十百" for ch in s):
-        total, cur = 0, 0
-        for ch in s:
-            if ch == "百":
-                total += (cur or 1) * 100
-                cur = 0
-            elif ch == "十":
-                total += (cur or 1) * 10
-                cur = 0
-            else:
-                cur = _CN_DIGITS[ch]
-        return total + cur
-    return None
-
-
-def group_key(grp: str) -> tuple:
-    """Sort 一组, 二组 ... 十组, 十一组 and 1组, 2组 ... 10组 in numeric order."""
-    m = re.match(r"^(第)?([0-9]+|[零〇一二两三四五六七八九十百]+)", grp or "")
-    n = _cn_number(m.group(2)) if m else None
-    return (0, n, grp) if n is not None else (1, 0, grp or "")
-
-
 @dataclass
 class Missing:
     """Characters of one person's name/address that no font can draw."""

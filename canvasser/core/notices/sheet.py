@@ -17,10 +17,10 @@ from reportlab.lib.units import mm
 
 from .. import campaign as campaign_mod
 from ..errors import InputError
+from ..groups import group_key
 from ..store import Workspace
 from . import layout as L
 from .data import Household, households_due
-from .layout import group_key
 from .preflight import check_people
 
 SIZE = 10.5

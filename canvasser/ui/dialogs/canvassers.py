@@ -16,29 +16,26 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core.errors import InputError
+from ...core import views
 from ...core.store import Workspace
-from ...core.visits import ensure_canvasser, stop_canvasser
-from ..worker import forget_seq
+from .. import operations
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def profiles(ws: Workspace) -> list[dict]:
-    return ws.query("SELECT name, phone FROM canvassers WHERE active=1 ORDER BY name")
 
 
 class CanvasserDialog(QDialog):
     """Lists the `canvassers` profiles; "add" makes one through `visits.ensure_canvasser`."""
 
-    def __init__(self, ws: Workspace, current: str = "", parent=None):
+    def __init__(self, ws: Workspace, runner, current: str = "", parent=None):
         super().__init__(parent)
-        self.ws = ws
+        self.ws, self.runner = ws, runner
         self.chosen = current
-        self.setWindowTitle("选择走访人")
+        clerk = ws.mode == "township"
+        self.setWindowTitle("选择乡镇工作人员" if clerk else "选择走访人")
         self.setMinimumWidth(380)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("现在是谁在走访？每条记录都会记下走访人。"))
+        lay.addWidget(QLabel("现在是哪位乡镇工作人员在操作？每项处理（接收、核对、回传）都会记下操作人。" if clerk
+                             else "现在是谁在走访？每条记录都会记下走访人。"))
         self.list = QListWidget()
         self.list.setMinimumHeight(160)
         self.list.itemDoubleClicked.connect(lambda _: self.accept_choice())
@@ -75,7 +72,7 @@ class CanvasserDialog(QDialog):
     def reload(self, select: str | None = None) -> None:
         self.list.clear()
         want = select or self.chosen
-        for p in profiles(self.ws):
+        for p in views.canvassers(self.ws):
             item = QListWidgetItem(f"{p['name']}    {p['phone']}")
             item.setData(NAME_ROLE, p["name"])
             self.list.addItem(item)
@@ -89,16 +86,17 @@ class CanvasserDialog(QDialog):
         if not name:
             self.error.setText("请填写姓名")
             return
-        try:
-            forget_seq(self.ws)
-            ensure_canvasser(self.ws, name, phone)
-        except InputError as exc:
-            self.error.setText(str(exc))
-            return
-        self.error.setText("")
-        self.new_name.clear()
-        self.new_phone.clear()
-        self.reload(select=name)
+
+        def done(_res) -> None:
+            self.error.setText("")
+            self.new_name.clear()
+            self.new_phone.clear()
+            self.reload(select=name)
+
+        operations.add_canvasser(self.runner, name, phone, success=done, failure=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(str(exc))
 
     def stop_selected(self) -> None:
         item = self.list.currentItem()
@@ -106,12 +104,14 @@ class CanvasserDialog(QDialog):
             self.error.setText("请先选择要停用的走访人")
             return
         name = item.data(NAME_ROLE)
-        forget_seq(self.ws)
-        stop_canvasser(self.ws, name)
-        if self.chosen == name:
-            self.chosen = ""
-        self.error.setText("")
-        self.reload()
+
+        def done(_res) -> None:
+            if self.chosen == name:
+                self.chosen = ""
+            self.error.setText("")
+            self.reload()
+
+        operations.stop_canvasser(self.runner, name, success=done, failure=self._failed)
 
     def accept_choice(self) -> None:
         item = self.list.currentItem()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ...core import roster
 from ...core.errors import Cancelled, InputError
 from ...core.tables import Table, cell_text
+from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
 SAMPLE_ROWS = 3
@@ -116,8 +117,10 @@ class TableImportDialog(QDialog):
 
     # ---- preview -------------------------------------------------------------------------------
     def pick_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, self.title, "", "表格 (*.xlsx *.xls *.xlsm *.ods *.csv *.txt)")
+        name, _ = QFileDialog.getOpenFileName(self, self.title, str(last_folder("lists")),
+                                              "表格 (*.xlsx *.xls *.xlsm *.ods *.csv *.txt)")
         if name:
+            remember("lists", name)
             self.set_file(name)
 
     def set_file(self, path: str | Path) -> bool:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from ...core.errors import Cancelled, InputError
+from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
 # The core modules behind these screens pull in reportlab and openpyxl: they are imported when a
@@ -95,7 +96,8 @@ OUTPUTS: dict[str, Output] = {o.key: o for o in (
                            f"未完成 {r['remaining']} 人。")),
     Output("feedback", "导出反馈表（报医保局）", "未参保人员反馈表_{date}.xlsx", "Excel (*.xlsx)",
            lambda ws, out, p, _c: _ledgers().write_feedback(ws, out, progress=p),
-           lambda r, out: f"反馈表已导出：共 {r['rows']} 人，未参保 {r['not_paid']}，已缴费待核实 {r['claimed']}。"),
+           lambda r, out: f"反馈表已导出：共 {r['rows']} 人 = 尚未完成 {r['remaining']} + 不需参保 {r['not_needed']}"
+                          f"（以上为“未参保” {r['not_paid']} 人）+ 已缴费待核实 {r['claimed']}。"),
     Output("notice_household", "打印本户缴费通知单", "缴费通知单_本户.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[0](ws, out, households=_need_household(c), by=c.canvasser, progress=p),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
@@ -157,9 +159,10 @@ def run_output(window, key: str, out: Path | None = None, folder: Path | None = 
     output = OUTPUTS[key]
     ctx = window.output_context()
     if out is None:
-        out = ask_target(window, output, folder or Path.home())
+        out = ask_target(window, output, folder or last_folder("outputs"))
         if out is None:
             return None
+        remember("outputs", out)
 
     def done(res) -> None:
         text = output.describe(res, out)

@@ -18,15 +18,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import ids, people
+from ...core import ids, views
 from ...core.campaign import OUTCOMES
-from ...core.errors import InputError
-from ..worker import forget_seq
+from ...core.people import LEFT_REASONS
+from .. import operations
 
 EDIT_FIELDS = (("name", "姓名"), ("phone", "主要电话"), ("phones", "全部电话（逗号分隔）"), ("address", "地址"),
                ("grp", "组"), ("relation", "与户主关系"), ("categories", "人员类别（逗号分隔）"),
                ("away_place", "外出地"), ("note", "备注"))
-LEFT_REASONS = ("moved_out", "dead", "military", "prison", "missing")
 
 
 def _error_label() -> QLabel:
@@ -36,13 +35,30 @@ def _error_label() -> QLabel:
     return label
 
 
+def _submit(dialog: QDialog, op, *args, **kwargs) -> bool:
+    """Run an operation on the worker; the dialog closes once it is written, or shows why not.
+    True when it is already written (the tests' runner runs it at once)."""
+    written: list[bool] = []
+
+    def done(result) -> None:
+        written.append(True)
+        dialog.result_value = result  # type: ignore[attr-defined]
+        dialog.accept()
+
+    def failed(exc: BaseException) -> None:
+        dialog.error.setText(str(exc))  # type: ignore[attr-defined]
+
+    op(dialog.runner, *args, success=done, failure=failed, **kwargs)  # type: ignore[attr-defined]
+    return bool(written)
+
+
 class PersonDialog(QDialog):
     """Edit one person; also move them to another household or mark them as having left."""
 
-    def __init__(self, ws, pid: str, author: str = "", parent=None):
+    def __init__(self, ws, runner, pid: str, author: str = "", parent=None):
         super().__init__(parent)
-        self.ws, self.pid, self.author = ws, pid, author
-        self.person = ws.one("SELECT * FROM persons WHERE pid=?", (pid,))
+        self.ws, self.runner, self.pid, self.author = ws, runner, pid, author
+        self.person = views.person(ws, pid)
         self.changed: dict = {}
         self.setWindowTitle(f"修改人员信息 — {self.person['name']}（{ids.mask(pid)}）")
         self.setMinimumWidth(520)
@@ -88,38 +104,33 @@ class PersonDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
-    def _run(self, fn) -> bool:
-        try:
-            forget_seq(self.ws)
-            fn()
-        except InputError as exc:
-            self.error.setText(str(exc))
-            return False
-        self.accept()
-        return True
+    def accept(self) -> None:
+        if isinstance(getattr(self, "result_value", None), dict):
+            self.changed.update(self.result_value)
+        super().accept()
 
     def save(self) -> bool:
         changes = {k: e.text().strip() for k, e in self.edits.items()}
-        return self._run(lambda: self.changed.update(people.update_person(self.ws, self.pid, changes, by=self.author)))
+        return _submit(self, operations.update_person, self.pid, changes, by=self.author)
 
     def move(self) -> bool:
         target = self.move_to.text().strip()
         if not target:
             self.error.setText("请填写目标户编号")
             return False
-        return self._run(lambda: self.changed.update(people.move_person(self.ws, self.pid, target, by=self.author)))
+        return _submit(self, operations.move_person, self.pid, target, by=self.author)
 
     def mark_left(self) -> bool:
-        code = self.left_reason.currentData()
-        return self._run(lambda: people.mark_left(self.ws, self.pid, code, by=self.author, note=self.left_note.text()))
+        return _submit(self, operations.mark_left, self.pid, self.left_reason.currentData(), by=self.author,
+                       note=self.left_note.text())
 
 
 class AddPersonDialog(QDialog):
     """Someone the bureau's list lacks (a newborn, someone who moved in), added to a household."""
 
-    def __init__(self, ws, author: str = "", household: dict | None = None, parent=None):
+    def __init__(self, ws, runner, author: str = "", household: dict | None = None, parent=None):
         super().__init__(parent)
-        self.ws, self.author = ws, author
+        self.ws, self.runner, self.author = ws, runner, author
         self.added = ""
         household = household or {}
         self.setWindowTitle("新增名单外人员")
@@ -153,16 +164,13 @@ class AddPersonDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
+    def accept(self) -> None:
+        self.added = getattr(self, "result_value", "") or ""
+        super().accept()
+
     def save(self) -> bool:
-        try:
-            forget_seq(self.ws)
-            self.added = people.add_person(
-                self.ws, self.id_edit.text(), self.name_edit.text(), grp=self.grp.text().strip(),
-                household=self.household.text().strip(), relation=self.relation.text().strip(),
-                address=self.address.text().strip(), phone=self.phone.text().strip(),
-                categories=self.categories.text().strip(), by=self.author, reason=self.reason.currentText())
-        except InputError as exc:
-            self.error.setText(str(exc))
-            return False
-        self.accept()
-        return True
+        return _submit(self, operations.add_person, self.id_edit.text(), self.name_edit.text(),
+                       grp=self.grp.text().strip(), household=self.household.text().strip(),
+                       relation=self.relation.text().strip(), address=self.address.text().strip(),
+                       phone=self.phone.text().strip(), categories=self.categories.text().strip(), by=self.author,
+                       reason=self.reason.currentText())

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import campaign
+from ...core import campaign, views
 from ...core.errors import InputError
-from ..worker import forget_seq
+from .. import operations
 
 DATES = ("collection_start", "collection_end", "supplementary_end")
 NUMBERS = {"coverage_year": (2000, 2100), "standard": (0, 100000), "fiscal_subsidy": (0, 100000),
-           "waiting_fixed_months": (0, 24), "waiting_per_year_months": (0, 12)}
+           "waiting_fixed_months": (0, 24), "waiting_per_year_months": (0, 12), "silent_days": (1, 60)}
 TEXTS = ("payment_link", "bureau_phone", "issuer")
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -69,9 +69,9 @@ def _read_pairs(t: QTableWidget, what: str) -> dict:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, ws, author: str = "", parent=None):
+    def __init__(self, ws, runner, author: str = "", parent=None):
         super().__init__(parent)
-        self.ws = ws
+        self.ws, self.runner = ws, runner
         self.author = author
         self.values = campaign.load(ws).values
         self.setWindowTitle("征缴设置")
@@ -110,7 +110,7 @@ class SettingsDialog(QDialog):
             self.done_list.addItem(item)
         self.done_list.setMinimumHeight(160)
         self.subsidies = _pairs_table(self.values["subsidies"], ("类别关键词", "资助金额（元）"))
-        villages = [r["village"] for r in ws.query("SELECT DISTINCT village FROM persons WHERE village != '' ORDER BY 1")]
+        villages = views.villages(ws)
         targets = {v: self.values["targets"].get(v, "") for v in villages}
         targets.update({k: v for k, v in self.values["targets"].items() if k not in targets})
         self.targets = _pairs_table(targets, ("村（社区）", "任务数（人）"))
@@ -125,6 +125,7 @@ class SettingsDialog(QDialog):
         form.addRow(L["special_groups"] + "（用、分隔）", self.special)
         form.addRow(L["done_outcomes"], self.done_list)
         form.addRow(L["targets"], self.targets)
+        form.addRow(L["silent_days"], self.widgets["silent_days"])
         form.addRow(L["payment_channels"] + "（每行一个）", self.channels)
         for key in TEXTS:
             form.addRow(L[key], self.widgets[key])
@@ -160,9 +161,16 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         try:
-            forget_seq(self.ws)
-            self.written = campaign.update(self.ws, self.changes(), self.author)
+            changes = self.changes()
         except InputError as exc:
             self.error.setText(str(exc))
             return
-        self.accept()
+
+        def done(written: dict) -> None:
+            self.written = written
+            self.accept()
+
+        operations.save_campaign(self.runner, changes, by=self.author, success=done, failure=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(str(exc))

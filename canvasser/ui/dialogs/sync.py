@@ -6,6 +6,7 @@ signed by core; this screen only says what is pending, asks for file names and r
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import sync
+from ...core import freshness, sync
 from ...core.errors import InputError
 from ...core.sync.setup import villages_in
+from .. import operations
+from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
 
@@ -65,11 +68,19 @@ class SyncDialog(QDialog):
         self.export_button = QPushButton("导出数据包…")
         self.export_button.clicked.connect(lambda: self.export())
         self.receive_button = QPushButton("接收数据包…")
+        self.receive_button.setToolTip("可一次选中多个数据包（按住 Ctrl 或 Shift 点选），一次全部接收")
         self.receive_button.clicked.connect(lambda: self.receive())
+        self.folder_button = QPushButton("接收文件夹里的全部数据包…")
+        self.folder_button.clicked.connect(lambda: self.receive_folder())
+        self.all_button = QPushButton("生成全部村的回传包…")
+        self.all_button.setToolTip("每个已配置的村一个回传包，文件名为“村名_回传_日期.ccpkg”")
+        self.all_button.clicked.connect(lambda: self.export_all())
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.receive_button)
+        buttons.addWidget(self.folder_button)
+        buttons.addWidget(self.all_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         lay.addLayout(buttons)
@@ -105,6 +116,9 @@ class SyncDialog(QDialog):
         enabled = s.get("enabled", False)
         self.export_button.setEnabled(enabled)
         self.receive_button.setEnabled(enabled)
+        self.folder_button.setEnabled(enabled)
+        self.all_button.setVisible(s.get("mode") == "township")
+        self.all_button.setEnabled(bool(s.get("villages")))
         self.village.blockSignals(True)
         self.village.clear()
         if not enabled:
@@ -117,9 +131,12 @@ class SyncDialog(QDialog):
             self.village.setEnabled(False)
         else:
             lines = [f"{s['township']}（乡镇）：共 {s['events']} 条记录，待核对 {s['conflicts']} 人。"]
+            fresh = freshness.by_village(self.ws, [v["village"] for v in s["villages"]])
             for v in s["villages"]:
-                lines.append(f"{v['village']}：{v['people']} 人；上次收到 {_when(v['last_received_at'])}，"
-                             f"上次发出 {_when(v['last_sent_at'])}")
+                f = fresh.get(v["village"])
+                got = freshness.describe(f) if f else _when(v["last_received_at"])
+                line = (f"{v['village']}：{v['people']} 人；上次收到 {got}，上次发出 {_when(v['last_sent_at'])}")
+                lines.append(f"<span style='color:#b3261e'>{line}（未按时上报）</span>" if f and f["silent"] else line)
                 self.village.addItem(v["village"], v["village"])
             self.info.setText("<br>".join(lines))
             self.village.setEnabled(True)
@@ -156,31 +173,33 @@ class SyncDialog(QDialog):
         pid = self.conflicts.item(row, 1).data(Qt.ItemDataRole.UserRole)
         village = self.conflicts.cellWidget(row, 3).currentText()
         author = getattr(self.window_, "canvasser", "") if self.window_ is not None else ""
-        try:
-            res = sync.resolve_conflict(self.ws, pid, village, by=author)
-        except InputError as exc:
-            self.result_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
-            return None
-        self.result_label.setText(f"已确定归属：{village}（下次给各村发数据包时一并送达）。")
-        self.refresh()
-        if self.window_ is not None:
-            self.window_.after_change(pid)
-        return res
+        out: list = []
+
+        def done(res) -> None:
+            out.append(res)
+            self.result_label.setText(f"已确定归属：{village}（下次给各村发数据包时一并送达）。")
+            self.refresh()
+            if self.window_ is not None:
+                self.window_.after_change(pid)
+
+        operations.resolve_conflict(self.runner, pid, village, by=author, success=done, failure=self._failed)
+        return out[0] if out else None
 
     def become_township(self, name: str | None = None) -> dict | None:
         if name is None:
             name, ok = QInputDialog.getText(self, "设为乡镇工作区", "乡镇（街道）名称：")
             if not ok or not name.strip():
                 return None
-        try:
-            res = sync.init_township(self.ws, name)
-        except InputError as exc:
-            self.result_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
-            return None
-        self.result_label.setText(f"已设为乡镇工作区：{res['township']}，名单 {res['people']} 人。"
-                                  f"密钥指纹 {res['fingerprint']}（请记下，各村核对用）。")
-        self.refresh()
-        return res
+        out: list = []
+
+        def done(res) -> None:
+            out.append(res)
+            self.result_label.setText(f"已设为乡镇工作区：{res['township']}，名单 {res['people']} 人。"
+                                      f"密钥指纹 {res['fingerprint']}（请记下，各村核对用）。")
+            self.refresh()
+
+        operations.init_township(self.runner, name, success=done, failure=self._failed)
+        return out[0] if out else None
 
     def make_setup(self, village: str | None = None, out: str | Path | None = None, code: str | None = None):
         """A village's setup package (its list, the rules, the keys); a second one for the same
@@ -191,10 +210,12 @@ class SyncDialog(QDialog):
             if not ok:
                 return None
         if out is None:
-            chosen, _ = QFileDialog.getSaveFileName(self, "保存配置包", str(Path.home() / f"{village}_配置包.ccpkg"),
+            chosen, _ = QFileDialog.getSaveFileName(self, "保存配置包",
+                                                    str(last_folder("packages") / f"{village}_配置包.ccpkg"),
                                                     "配置包 (*.ccpkg)")
             if not chosen:
                 return None
+            remember("packages", chosen)
             out = chosen
             code, ok = QInputDialog.getText(self, "配置包口令", "口令（可不填；填写则至少6位，用电话告诉村里）：",
                                             QLineEdit.EchoMode.Normal, "")
@@ -229,10 +250,13 @@ class SyncDialog(QDialog):
     def export(self, out: str | Path | None = None):
         village = self.village.currentData()
         if out is None:
-            name = f"{self.ws.meta('village') or self.ws.meta('township') or '数据包'}_发给{self.village.currentText()}.ccpkg"
-            chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(Path.home() / name), "数据包 (*.ccpkg)")
+            name = (sync.return_name(village) if village else  # named with the village and the day
+                    f"{self.ws.meta('village') or '村'}_上报_{dt.date.today().isoformat()}.ccpkg")
+            chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(last_folder("packages") / name),
+                                                    "数据包 (*.ccpkg)")
             if not chosen:
                 return None
+            remember("packages", chosen)
             out = chosen
         out = Path(out)
 
@@ -246,27 +270,70 @@ class SyncDialog(QDialog):
                                  lambda ws, _p: sync.export_package(ws, out, village=village),
                                  success=done, failure=self._failed, cancellable=False)
 
-    def receive(self, path: str | Path | None = None):
+    def receive(self, path: str | Path | list | None = None):
+        """Receive one package or many (a multi-selection, or the packages of a folder) in one
+        transaction: if any is refused, none is imported and the message names the file."""
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self, "接收数据包", str(Path.home()), "数据包 (*.ccpkg)")
+            chosen, _ = QFileDialog.getOpenFileNames(self, "接收数据包（可多选）", str(last_folder("packages")),
+                                                     "数据包 (*.ccpkg)")
             if not chosen:
                 return None
+            remember("packages", chosen[0])
             path = chosen
+        items = path if isinstance(path, (list, tuple)) else [path]
+        try:
+            paths = sync.package_files(items)
+        except InputError as exc:
+            self._failed(exc)
+            return None
 
-        def done(res: dict) -> None:
-            self.last = res
-            if res.get("duplicate"):
-                text = f"这个数据包（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
-            else:
-                text = (f"已接收“{res['sender']}”的数据包：新增 <b>{res['applied']}</b> 条记录，"
-                        f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res.get("photos") else "")
-                        + "。")
-            self.result_label.setText(text)
+        def done(results: list[dict]) -> None:
+            self.last = results[0] if len(results) == 1 else {"packages": results}
+            lines = []
+            for res in results:
+                if res.get("duplicate"):
+                    lines.append(f"{Path(res['file']).name}（来自“{res['sender']}”）以前已经接收过，没有新的内容。")
+                else:
+                    lines.append(f"已接收“{res['sender']}”的数据包：新增 <b>{res['applied']}</b> 条记录，"
+                                 f"{res['already_known']} 条以前已有"
+                                 + (f"，{res['photos']} 张新照片" if res.get("photos") else "") + "。")
+            if len(results) > 1:
+                lines.insert(0, f"一次接收了 {len(results)} 个数据包：")
+            self.result_label.setText("<br>".join(lines))
             self.refresh()
             if self.window_ is not None:
-                self.window_.after_change(None, "数据包已接收")
+                self.window_.after_change(None, f"已接收 {len(results)} 个数据包")
 
-        return run_with_progress(self.runner, self, "正在接收数据包…", lambda ws, _p: sync.receive_package(ws, path),
+        return run_with_progress(self.runner, self, f"正在接收 {len(paths)} 个数据包…",
+                                 lambda ws, _p: sync.receive_packages(ws, paths),
+                                 success=done, failure=self._failed, cancellable=False)
+
+    def receive_folder(self, folder: str | Path | None = None):
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "选择放数据包的文件夹", str(last_folder("packages")))
+            if not folder:
+                return None
+            remember("packages", folder)
+        return self.receive([folder])
+
+    def export_all(self, folder: str | Path | None = None):
+        """A return package for every village, named 村名_回传_日期.ccpkg, in one folder."""
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "回传包保存到哪个文件夹", str(last_folder("packages")))
+            if not folder:
+                return None
+            remember("packages", folder)
+        folder = Path(folder)
+
+        def done(results: list[dict]) -> None:
+            self.last = {"packages": results}
+            lines = [f"已生成 {len(results)} 个回传包（{folder}）："]
+            lines += [f"{Path(r['file']).name}：{r['events']} 条改动" for r in results]
+            self.result_label.setText("<br>".join(lines))
+            self.refresh()
+
+        return run_with_progress(self.runner, self, "正在生成全部村的回传包…",
+                                 lambda ws, _p: sync.export_all(ws, folder),
                                  success=done, failure=self._failed, cancellable=False)
 
     def _failed(self, exc: BaseException) -> None:

@@ -6,6 +6,8 @@ nothing is stored. The edited copy lives in the workspace; "restore" brings back
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -16,8 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core.errors import InputError
 from ...core.notices import templates
+from .. import operations
 
 NAMES = {"leaflet": "明白纸", "letter": "致家长的一封信"}
 
@@ -25,9 +27,9 @@ SOURCES = {"workspace": "（本工作区修改过的文字）", "township": "（
 
 
 class TemplateDialog(QDialog):
-    def __init__(self, ws, parent=None):
+    def __init__(self, ws, runner, parent=None):
         super().__init__(parent)
-        self.ws = ws
+        self.ws, self.runner = ws, runner
         self.setWindowTitle("编辑明白纸、信件的文字")
         self.resize(760, 600)
         lay = QVBoxLayout(self)
@@ -75,17 +77,26 @@ class TemplateDialog(QDialog):
         self.message.setText("")
 
     def save(self) -> bool:
-        try:
-            templates.save(self.ws, self.current(), self.text.toPlainText())
-        except InputError as exc:
-            self.message.setText(f"<span style='color:#b3261e'>{exc}</span>")
-            return False
-        self.load()
-        self.message.setText("已保存，下次打印时使用；各村收到乡镇的回传包后也用这份文字。"
-                             if self.ws.mode == "township" else "已保存，下次打印时使用。")
-        return True
+        """Save on the worker; True once saved (at once with the tests' runner)."""
+        saved: list[bool] = []
+
+        def done(_blocks) -> None:
+            saved.append(True)
+            self.load()
+            self.message.setText("已保存，下次打印时使用；各村收到乡镇的回传包后也用这份文字。"
+                                 if self.ws.mode == "township" else "已保存，下次打印时使用。")
+
+        operations.save_template(self.runner, self.current(), self.text.toPlainText(), success=done,
+                                 failure=self._failed)
+        return bool(saved)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.message.setText(f"<span style='color:#b3261e'>{html.escape(str(exc))}</span>")
 
     def reset(self) -> None:
-        templates.reset(self.ws, self.current())
-        self.load()
-        self.message.setText("已恢复乡镇下发的文字。" if self.source.text() == SOURCES["township"] else "已恢复程序自带的文字。")
+        def done(_res) -> None:
+            self.load()
+            self.message.setText("已恢复乡镇下发的文字。" if self.source.text() == SOURCES["township"]
+                                 else "已恢复程序自带的文字。")
+
+        operations.reset_template(self.runner, self.current(), success=done)

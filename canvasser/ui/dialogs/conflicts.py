@@ -1,0 +1,135 @@
+"""The 待核对 queue's own screen (township): people the same ID was created for by two villages,
+both versions side by side with their full details, and one button per village to say where the
+person belongs (core `sync.versions` / `sync.resolve_conflict`: the chosen version wins whole)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from ...core import sync
+from ...core.errors import InputError
+from ...core.sync.conflicts import SHOWN, SHOWN_LABELS
+from .. import operations
+from ..worker import show_failure
+
+PID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ConflictsDialog(QDialog):
+    resolved = Signal(str)
+
+    def __init__(self, ws, runner, author: str = "", parent=None):
+        super().__init__(parent)
+        self.ws = ws  # the window's read-only connection: the choice is written by an operation
+        self.runner = runner
+        self.author = author
+        self.current: dict | None = None
+        self.setWindowTitle("待核对：重复建档")
+        self.resize(820, 480)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("同一身份证号被两个村分别新增。核对两边的信息后，点“归属…”确定此人属于哪个村："
+                             "该村的版本（户、与户主关系、组）整体生效，另一个村的记录保留在历史中。"))
+        body = QHBoxLayout()
+        self.list = QListWidget()
+        self.list.setMaximumWidth(220)
+        self.list.currentItemChanged.connect(lambda cur, _prev: self.show_person(cur.data(PID_ROLE) if cur else None))
+        body.addWidget(self.list)
+        right = QVBoxLayout()
+        self.title = QLabel("")
+        self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
+        right.addWidget(self.title)
+        self.table = QTableWidget(0, 0)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        right.addWidget(self.table, 1)
+        self.buttons = QHBoxLayout()
+        right.addLayout(self.buttons)
+        body.addLayout(right, 1)
+        lay.addLayout(body, 1)
+        self.result = QLabel("")
+        self.result.setWordWrap(True)
+        lay.addWidget(self.result)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.load()
+
+    def load(self) -> int:
+        self.list.clear()
+        items = sync.list_conflicts(self.ws)
+        for c in items:
+            item = QListWidgetItem(f"{c['name']}  {c['masked_id']}\n{'、'.join(c['villages'])}")
+            item.setData(PID_ROLE, c["id"])
+            self.list.addItem(item)
+        if items:
+            self.list.setCurrentRow(0)
+        else:
+            self.show_person(None)
+        return len(items)
+
+    def _clear_buttons(self) -> None:
+        while self.buttons.count():
+            w = self.buttons.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+
+    def show_person(self, pid: str | None) -> None:
+        self._clear_buttons()
+        if not pid:
+            self.current = None
+            self.title.setText("没有待核对的人员。")
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+            return
+        self.current = sync.versions(self.ws, pid)
+        vs = self.current["versions"]
+        self.title.setText(f"身份证号 {self.current['id']}")
+        self.table.setColumnCount(len(vs))
+        self.table.setHorizontalHeaderLabels([f"{v['village']}的版本" for v in vs])
+        rows = [*SHOWN, "created", "visits"]
+        self.table.setRowCount(len(rows))
+        self.table.setVerticalHeaderLabels([SHOWN_LABELS.get(r, {"created": "新增人/时间", "visits": "该村走访次数"}
+                                                             .get(r, r)) for r in rows])
+        for c, v in enumerate(vs):
+            values = [str(v["fields"].get(k, "")) for k in SHOWN]
+            values += [f"{v['created_by']} {v['created_at'].replace('T', ' ')[:16]}".strip(), str(v["visits"])]
+            for r, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if text != (str(vs[0]["fields"].get(rows[r], "")) if r < len(SHOWN) else text):
+                    item.setBackground(Qt.GlobalColor.yellow)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        for v in vs:
+            b = QPushButton(f"归属{v['village']}")
+            b.clicked.connect(lambda _=False, name=v["village"]: self.resolve(name))
+            self.buttons.addWidget(b)
+        self.buttons.addStretch(1)
+
+    def resolve(self, village: str) -> None:
+        if self.current is None:
+            return
+        pid = self.current["id"]
+
+        def done(_res) -> None:
+            self.result.setText(f"已确定归属：{village}（下次给各村发回传包时一并送达，两个村的名单随之一致）。")
+            self.resolved.emit(pid)
+            self.load()
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, InputError):
+                show_failure(exc)
+                return
+            self.result.setText(f"<span style='color:#b3261e'>{exc}</span>")
+
+        operations.resolve_conflict(self.runner, pid, village, by=self.author, success=done, failure=failed)

@@ -1,0 +1,23 @@
+"""File dialogs start where the user last was (per kind of file: packages, lists, outputs), not in
+the home folder every time: a township clerk opens a USB stick's folder a dozen times a day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def last_folder(kind: str) -> Path:
+    from .app import settings
+
+    value = settings().value(f"folders/{kind}", "")
+    path = Path(str(value)) if value else None
+    return path if path is not None and path.is_dir() else Path.home()
+
+
+def remember(kind: str, chosen: str | Path) -> None:
+    """Remember the folder of a chosen file (or the folder itself)."""
+    from .app import settings
+
+    p = Path(chosen)
+    folder = p if p.is_dir() else p.parent
+    settings().setValue(f"folders/{kind}", str(folder))
