@@ -33,7 +33,8 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
     "via_school": ("学校代缴", True),
     "refused": ("拒绝", False),
 }
-STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()}}
+STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()},
+                 "not_listed": "不在本年度名单"}
 CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
 ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
 AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
@@ -99,6 +100,7 @@ LABELS = {
     "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位（空白即本村（社区）村民/居民委员会）",
     "reference_kinds": "部门名单的种类及其作用（类别、走访结果、学校班级）",
+    "first_year": "首个年度（未注年度的旧走访记录归入此年）",
 }
 
 
@@ -166,12 +168,15 @@ class Campaign:
 TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the township set (notices.templates)
 
 
+YEAR_KEYS = ("first_year",)  # written by a new year's event (newyear.py), never by `campaign --set`
+
+
 def load(ws: Workspace) -> Campaign:
     """The settings; a stored value of the wrong type (an old version's, a package's) falls back to
     the default, so no setting can make printing crash."""
     values = json.loads(json.dumps(DEFAULTS))
     for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE ?", (TEMPLATE_PREFIX + "%",)):
-        if key not in DEFAULTS:
+        if key not in DEFAULTS and key not in YEAR_KEYS:
             continue
         try:
             values[key] = settings.check(key, json.loads(value), LABELS.get(key, key))
@@ -228,6 +233,9 @@ def update(ws: Workspace, changes: dict, author: str = "") -> dict:
     changes = validate(changes)
     current = load(ws).values
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
+    if "coverage_year" in changed and ws.scalar(
+            "SELECT 1 FROM events WHERE kind IN ('visit.recorded', 'status.official') LIMIT 1"):
+        raise InputError("已有走访或缴费记录，待遇年度不能在设置里改；新的一年请用“开始新年度”（canvasser new-year）")
     if changed:
         ws.emit("campaign.set", "campaign", changed, author)
     return changed

@@ -231,4 +231,18 @@ MIGRATIONS: list[str] = [
         imported_at TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}'
     );
     """,
+    # 11: campaign years (issue 21): a visit belongs to the coverage year it was recorded in; each
+    # person keeps last year's outcome beside this year's status, and the year they came onto a list
+    """
+    ALTER TABLE visits ADD COLUMN year INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE persons ADD COLUMN prev_outcome TEXT NOT NULL DEFAULT '';
+    ALTER TABLE persons ADD COLUMN prev_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE persons ADD COLUMN prev_via TEXT NOT NULL DEFAULT '';
+    ALTER TABLE persons ADD COLUMN prev_promised TEXT NOT NULL DEFAULT '';
+    ALTER TABLE persons ADD COLUMN since_year INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX persons_prev ON persons (prev_outcome);
+    UPDATE visits SET year = coalesce((SELECT CAST(value AS INTEGER) FROM campaign WHERE key = 'coverage_year'), 2027);
+    UPDATE persons SET since_year = coalesce((SELECT CAST(value AS INTEGER) FROM campaign WHERE key = 'coverage_year'),
+                                             2027);
+    """,
 ]
