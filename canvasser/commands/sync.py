@@ -56,6 +56,13 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True)
     p.set_defaults(handler=cmd_keys)
 
+    p = sub.add_parser("held", parents=[parent], help="乡镇：村里数据包中超出本村范围、暂未采用的记录；可采用或拒绝")
+    p.add_argument("--db", required=True, help="乡镇工作区")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--accept", metavar="数据包编号", help="采用这个数据包中暂存的记录（all：全部）")
+    g.add_argument("--reject", metavar="数据包编号", help="拒绝这个数据包中暂存的记录（all：全部），记录保留备查")
+    p.set_defaults(handler=cmd_held)
+
     p = sub.add_parser("conflicts", parents=[parent], help="待核对：同一身份证号被两个村分别新增的人员；可指定归属")
     p.add_argument("--db", required=True)
     p.add_argument("--resolve", metavar="身份证号", help="指定此人归属的村（与 --village 一起用）")
@@ -117,7 +124,9 @@ def _received(res: dict) -> str:
     if res["duplicate"]:
         return f"{Path(res['file']).name}（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
     return (f"已接收“{res['sender']}”的数据包 {Path(res['file']).name}：新增 {res['applied']} 条记录，"
-            f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。")
+            f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。"
+            + (f"\n注意：其中 {res['held']} 条记录超出“{res['sender']}”的范围（别村的人员等），未采用，已暂存待审核："
+               f"canvasser held --db 乡镇工作区" if res.get("held") else ""))
 
 
 def cmd_receive(args):
@@ -127,7 +136,7 @@ def cmd_receive(args):
     if len(results) == 1:
         res = dict(results[0])
     else:
-        res = {"applied": sum(r["applied"] for r in results),
+        res = {"applied": sum(r["applied"] for r in results), "held": sum(r.get("held", 0) for r in results),
                "already_known": sum(r["already_known"] for r in results), "packages": results}
     summary = "\n".join(_received(r) for r in results)
     if status.get("mode") == "village":
@@ -166,6 +175,23 @@ def cmd_keys(args):
         lines.append(f"  {'乡镇' if p['kind'] == 'township' else '村'} {p['name']}：{p['fingerprint']}{extra}")
     lines.append("核对方法：双方打电话，各自读出指纹的前几组，应与对方屏幕上的一致。")
     return res, "\n".join(lines)
+
+
+def cmd_held(args):
+    with open_ws(args.db, create=False) as ws:
+        sync.peers.require_sync(ws, "township")
+        if args.accept or args.reject:
+            res = sync.scope.decide(ws, args.accept or args.reject, accept=bool(args.accept))
+            verb = "采用" if res["accepted"] else "拒绝"
+            return res, f"已{verb} {res['events']} 条暂存记录" + (f"，新增 {res['applied']} 条。" if res["accepted"] else "。")
+        items = sync.scope.list_held(ws)
+    lines = [f"暂存待审核的数据包 {len(items)} 个（村里的数据包中超出本村范围的记录，未采用）："]
+    for i in items:
+        why = "；".join(f"{k} {n} 条" for k, n in i["reasons"].items())
+        lines.append(f"  {i['package_id']}\t{i['village']}\t{i['events']} 条\t{why}")
+    if items:
+        lines.append("处理：canvasser held --db 乡镇工作区 --accept 数据包编号（或 --reject 数据包编号）")
+    return {"held": items, "total": len(items)}, "\n".join(lines)
 
 
 def cmd_conflicts(args):

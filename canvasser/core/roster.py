@@ -20,7 +20,7 @@ import openpyxl
 import orjson
 from openpyxl.styles import Font, PatternFill
 
-from .errors import Cancelled
+from .errors import Cancelled, InputError
 from .gcpause import no_cycle_collection
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
@@ -72,12 +72,14 @@ class ImportResult:
     header_row: int = 0
     columns: list[dict] = field(default_factory=list)
     rows: int = 0
+    other_villages: dict[str, int] = field(default_factory=dict)  # left out: people of other villages
 
     def as_json(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
                 "households": self.households, "villages": self.villages, "rejected": self.rejected,
                 "duplicates": self.duplicates, "missing_from_list": self.missing, "rejects_file": self.rejects_file,
-                "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns}
+                "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns,
+                "other_villages": self.other_villages, "skipped_other_villages": sum(self.other_villages.values())}
 
 
 def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Table:
@@ -86,21 +88,28 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
 
 def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
                   rejects_path: str | Path | None = None, author: str = "",
-                  progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None) -> ImportResult:
-    """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel."""
+                  progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
+                  all_villages: bool = False) -> ImportResult:
+    """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
+
+    A workspace of one village (a village's, or a standalone one whose first list named one
+    village) takes only that village's people from a wider list; a list with none of them is
+    refused (InputError) unless `all_villages`, which also takes everyone."""
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, rejects_path, author, progress, today)
+        return _import(ws, Path(path), overrides, rejects_path, author, progress, today, all_villages)
 
 
 def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
-            author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None) -> ImportResult:
+            author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
+            all_villages: bool = False) -> ImportResult:
     res = ImportResult()
     few = _few_people(ws)
     spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
     reader = _open_reader(spec, progress, res)
     try:
-        return _write(ws, reader, path, res, few, rejects_path, author, progress)
+        own = "" if all_villages or ws.mode == "township" else ws.meta("village", "") or ""
+        return _write(ws, reader, path, res, few, rejects_path, author, progress, own)
     finally:
         reader.close()
 
@@ -120,9 +129,9 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
 
 
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
-           rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None
-           ) -> ImportResult:
-    """Write the reader's chunks in one transaction (the import proper)."""
+           rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None,
+           own: str = "") -> ImportResult:
+    """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken."""
     table = reader.table
     res.sheet, res.header_row, res.columns = "、".join(table.sheets) or table.sheet, table.header_row, \
         table.column_report(ALIASES)
@@ -140,7 +149,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 res.rejected += parsed.rejected
                 res.duplicates += parsed.duplicates
                 bad_rows += parsed.bad_rows
-                people = parsed.people
+                people = _own_village(parsed.people, own, res) if own else parsed.people
                 if not fresh:  # a first list's households are counted in their table at the end
                     households.update(people["household"])
                 villages.update(people["village"])
@@ -148,6 +157,8 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
                     raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
+        if res.other_villages and not (res.imported or res.updated or res.unchanged):
+            raise InputError(_not_ours(own, res.other_villages))
         if not fresh:
             project_households(ws.conn, new_households)
         villages.discard("")
@@ -164,6 +175,23 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
     if bad_rows:
         res.rejects_file = str(write_rejects(table, bad_rows, rejects_path, ws))
     return res
+
+
+def _own_village(people: People, own: str, res: ImportResult) -> People:
+    """The people of `own` village (rows naming no village count as ours); the others counted by village."""
+    keep = [not v or v == own for v in people["village"]]
+    if all(keep):
+        return people
+    for v, k in zip(people["village"], keep):
+        if not k:
+            res.other_villages[v] = res.other_villages.get(v, 0) + 1
+    return people.take(keep)
+
+
+def _not_ours(own: str, others: dict[str, int]) -> str:
+    names = "、".join(sorted(others, key=lambda v: -others[v])[:5]) + ("等" if len(others) > 5 else "")
+    return (f"这份名单里没有本村（{own}）的人，{sum(others.values())} 人都是别的村（社区）的（{names}），"
+            f"可能选错了文件，未导入任何人。确实要导入别村的人员，请加 --all-villages")
 
 
 def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult

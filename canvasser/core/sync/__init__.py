@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from . import peers, scope
 from .conflicts import list_conflicts, resolve_conflict
 from .container import PackageError
 from .package import export_package, pending_rows, receive_package, receive_packages
@@ -16,4 +17,4 @@ from .status import keys_info, sync_status
 
 __all__ = ["PackageError", "export_package", "receive_package", "receive_packages", "pending_rows",
            "init_township", "init_village", "make_setup_package", "rekey_village", "sync_status", "keys_info",
-           "list_conflicts", "resolve_conflict"]
+           "list_conflicts", "resolve_conflict", "peers", "scope"]

@@ -28,7 +28,7 @@ import orjson
 
 from ..gcpause import no_cycle_collection
 from ..store import Event, Workspace, now_iso
-from . import container, crypto, merge, peers, photos
+from . import container, crypto, merge, peers, photos, scope
 from . import ranges as rg
 from .container import PackageError
 
@@ -295,6 +295,7 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
     results: dict[int, dict] = {}
     if fresh:
         with ws.transaction():
+            held = _hold_out_of_scope(ws, fresh)
             try:
                 new, _ = merge.merge(ws, [r for inc in fresh for r in inc.rows],
                                      [e for inc in fresh for e in inc.events])
@@ -316,12 +317,28 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                 ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)",
                                 (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
                 peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
-                results[id(inc)] = {"applied": applied, "already_known": known, "photos": saved,
+                results[id(inc)] = {"applied": applied, "already_known": known,
+                                    "held": held.get(id(inc), 0), "photos": saved,
                                     "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
                                     "file": str(inc.path)}
-    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "photos": 0,
+    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "photos": 0,
                                      "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
                                      "file": str(inc.path)} for inc in todo]
+
+
+def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, int]:
+    """At the township: set aside each village package's events outside that village (scope.py),
+    held for review instead of applied; returns how many each package had held."""
+    if ws.mode != "township":
+        return {}
+    counts: dict[int, int] = {}
+    for inc in fresh:
+        kept_rows, kept_events, out = scope.partition(ws, inc.peer["name"], inc.rows, inc.events)
+        if out:
+            scope.hold(ws, inc.peer["peer"], inc.package_id, out)
+            counts[id(inc)] = len(out)
+            inc.rows, inc.events = kept_rows, kept_events
+    return counts
 
 
 def receive_package(ws: Workspace, path: str | Path) -> dict:
