@@ -110,7 +110,9 @@ def cmd_history(args):
     with open_ws(args.db, create=False) as ws:
         pid = resolve_person(ws, args.id)
         rows = history(ws, pid)
-    lines = [f"{r['time']}  {r['author'] or '-'}  {r['kind']}  {_describe(r['payload'])}" for r in rows]
+    lines = [f"{r['time']}  {r['author'] or '-'}  {r['kind']}  {_describe(r['payload'])}"
+             + (f"（名单上的 {_describe(r['set_aside'])} 未采用：以入户核实的为准）" if r.get("set_aside") else "")
+             for r in rows]
     return {"id": pid, "events": rows}, "\n".join(lines) or "没有记录"
 
 

@@ -5,7 +5,8 @@ in (hlc, origin, seq) order. The same fold serves a live write, a received packa
 replay of `canvasser check`, so they cannot disagree. When new events all sort after a person's
 stored row (`updated_hlc`), `project_people` continues the fold from that row instead of starting
 over: the result is the same, only cheaper. Conflict rules (DESIGN §3):
-- person fields: last writer wins per field, by that order;
+- person fields: last writer wins per field, by that order, except that a value from a list never
+  overwrites a ground field (phones, address, place away, notes) a person set (ownership.py);
 - visits: append-only; a void hides one;
 - status: an official payment for the coverage year outranks every claim; among claims the last
   non-voided visit wins.
@@ -23,6 +24,7 @@ from operator import attrgetter, itemgetter
 import orjson
 
 from . import pinyin
+from .ownership import take_fields
 from .store import EVENT_COLUMNS, ORDER, Event, sql_literal
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
@@ -154,14 +156,13 @@ _MISSING = object()
 
 
 def _take_fields(fields: dict, kind: str, p: dict) -> None:
-    """Apply one field-writing event to `fields` (last writer wins: the caller goes in event order)."""
+    """Apply one field-writing event to `fields` (last writer wins, except that a list's value
+    never overwrites a ground field a person set: ownership.py; the caller goes in event order)."""
     if kind == "conflict.resolved":
         if p.get("village"):
             fields["village"] = p["village"]
         return
-    for k, v in p.items():
-        if k in PERSON_FIELDS:
-            fields[k] = v
+    take_fields(fields, p, PERSON_FIELDS)
 
 
 def visit_row(pid: str, ev: Event) -> list:

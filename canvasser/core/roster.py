@@ -24,6 +24,7 @@ from .errors import Cancelled, InputError
 from .gcpause import no_cycle_collection
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
+from .ownership import LIST_SOURCE
 from .projection import insert_listed_people, project_households
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, open_table
@@ -253,8 +254,8 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
             before = dict(zip(ROSTER_FIELDS, row[1:]))
             before["phones"] = p["phones"]  # the projection keeps all phones; compare the main one
         changed = {f: v for f, v in fields.items() if v and str(before.get(f) or "") != str(v)}
-        if changed:
-            batch.emit("person.updated", f"p:{pid}", changed, scope=fields["village"])
+        if changed:  # marked as the list's word: it never overwrites what a person set (ownership.py)
+            batch.emit("person.updated", f"p:{pid}", {**changed, "source": LIST_SOURCE}, scope=fields["village"])
             res.updated += 1
         else:
             res.unchanged += 1

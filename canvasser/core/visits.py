@@ -14,6 +14,7 @@ from pathlib import Path
 from . import ids
 from .campaign import CHANNELS, REFUSAL_REASONS, outcome_code
 from .errors import InputError
+from .ownership import set_aside
 from .store import Workspace, now_iso
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp", ".pdf")
@@ -146,9 +147,13 @@ def undo_last(ws: Workspace, *, by: str = "") -> dict | None:
 
 
 def history(ws: Workspace, pid: str) -> list[dict]:
-    """Every event about a person, oldest first, with who and when."""
-    return [{"time": e.recorded_at, "author": e.author, "kind": e.kind, "payload": e.payload, "origin": e.origin,
-             "event_id": e.event_id} for e in ws.events_for(f"p:{pid}")]
+    """Every event about a person, oldest first, with who and when; `set_aside`: a list's values
+    not taken because a person set that field (ownership.py)."""
+    out = [{"time": e.recorded_at, "author": e.author, "kind": e.kind, "payload": e.payload, "origin": e.origin,
+            "event_id": e.event_id} for e in ws.events_for(f"p:{pid}")]
+    for e, aside in zip(out, set_aside(out)):
+        e["set_aside"] = aside
+    return out
 
 
 def followups(ws: Workspace, today: dt.date | None = None, *, canvasser: str | None = None,

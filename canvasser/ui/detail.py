@@ -39,6 +39,10 @@ PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def describe_event(ev: dict) -> str:
     """One line of history in words a cadre reads (no raw codes)."""
+    aside = ev.get("set_aside")
+    if aside:  # a list's values a person's edit outranks (core/ownership.py)
+        return describe_event({**ev, "set_aside": None}) + "（名单上的" + "、".join(
+            dict.fromkeys(FIELD_LABELS.get(k, k) for k in aside)) + "与入户核实的不同，以核实的为准）"
     p = ev["payload"]
     kind = ev["kind"]
     if kind == "visit.recorded":

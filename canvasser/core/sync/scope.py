@@ -2,8 +2,7 @@
 
 A village's package may carry events only for its own village's people (and its own canvassers).
 Anything else — a person of another village (a village that imported the whole township's list),
-a move of someone into another village, a settlement of the review queue, a change to the
-township's campaign — is never applied: it is held in `held_events` for the township to accept or
+a move of someone into another village, a settlement of the review queue — is never applied: it is held in `held_events` for the township to accept or
 reject. Events the township already holds pass (inserting them changes nothing).
 
 A person belongs to the village the township's projection says, or to each village of an
@@ -40,9 +39,7 @@ def why_out(ev: Event, village: str, belongs: bool) -> str:
     """Why one event is outside `village`'s scope ('' when it is inside). `belongs`: the person
     (for a "p:" entity) is the village's at the township, or created by this package for it."""
     kind, entity, p = ev.kind, ev.entity, ev.payload
-    if entity == "campaign":
-        return "村里的数据包不能修改乡镇的征缴设置"
-    if entity[:2] == "c:":
+    if entity[:2] != "p:":  # the campaign is everyone's (DESIGN §6), canvassers are the village's own
         return ""
     if kind == "conflict.resolved":
         return "重复建档的归属只能由乡镇决定"
