@@ -9,8 +9,8 @@ from ..core import sync
 from ..core.errors import InputError
 from ._util import open_ws
 
-FILE_KEY_WARNING = ("注意：未设口令，配置包只能防止被随手翻看，懂行的人拿到文件就能打开并冒充该村。"
-                    "请当面交接（U盘），不要通过微信/QQ发送；需要网上传送时请加 --code 口令，并用电话另行告知口令。")
+FILE_KEY_WARNING = ("注意：未设口令（--no-code），配置包只能防止被随手翻看，懂行的人拿到文件就能打开名单并冒充该村。"
+                    "请当面交接（U盘），不要通过微信/QQ发送；需要网上传送时不要加 --no-code，并用电话另行告知口令。")
 
 
 def register(sub, parent: argparse.ArgumentParser) -> None:
@@ -26,14 +26,16 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True, help="乡镇工作区")
     p.add_argument("--village", required=True, help="村（社区）名称")
     p.add_argument("--out", required=True, help="配置包文件（.ccpkg）")
-    p.add_argument("--code", help="口令（至少6位）：通过微信等网上传送时必须设置，并用电话另行告知村里")
+    p.add_argument("--code", help="自定口令（至少12位，字母和数字都要有）；不加时程序生成口令，用电话告知村里")
+    p.add_argument("--no-code", action="store_true", help="不设口令（不安全：拿到文件的人就能冒充该村），只用于当面交接")
     p.set_defaults(handler=cmd_setup)
 
     p = sub.add_parser("rekey", parents=[parent], help="村里电脑丢失时：为该村换新密钥并生成新配置包，旧密钥作废")
     p.add_argument("--db", required=True, help="乡镇工作区")
     p.add_argument("--village", required=True)
     p.add_argument("--out", required=True, help="新配置包文件（.ccpkg）")
-    p.add_argument("--code", help="口令（建议设置）")
+    p.add_argument("--code", help="自定口令（至少12位，字母和数字都要有）；不加时程序生成口令")
+    p.add_argument("--no-code", action="store_true", help="不设口令（不安全），只用于当面交接")
     p.set_defaults(handler=cmd_rekey)
 
     p = sub.add_parser("export", parents=[parent], help="导出数据包：对方尚未收到的全部改动（含证明照片）")
@@ -88,7 +90,7 @@ def cmd_init(args):
 def cmd_setup(args, rekey: bool = False):
     with open_ws(args.db, create=False) as ws:
         make = sync.rekey_village if rekey else sync.make_setup_package
-        res = make(ws, args.village, args.out, code=args.code)
+        res = make(ws, args.village, args.out, code=args.code, no_code=args.no_code)
     lines = [f"已为“{res['village']}”生成{'新' if rekey else ''}配置包：{res['file']}（{res['people']} 人，"
              f"{res['events']} 条记录，{res['photos']} 张照片，{res['bytes'] // 1024 + 1} KB）。",
              f"该村密钥指纹：{res['fingerprint']}；本乡镇密钥指纹：{res['township_fingerprint']}。",
@@ -97,7 +99,8 @@ def cmd_setup(args, rekey: bool = False):
     if rekey:
         lines.append(f"该村的旧密钥已作废（共 {len(res['revoked'])} 个），用旧密钥签名的数据包将被拒收。")
     if res["protected"] == "code":
-        lines.append("配置包已用口令加密：请用电话另行告知口令，不要和文件一起发送。")
+        lines.append(f"配置包口令：{res['code']}")
+        lines.append("配置包已用口令加密：请用电话把口令告诉村里，不要和文件一起发送。")
     else:
         lines.append(FILE_KEY_WARNING)
     res["warning"] = "" if res["protected"] == "code" else FILE_KEY_WARNING
