@@ -20,6 +20,7 @@ import openpyxl
 import orjson
 from openpyxl.styles import Font, PatternFill
 
+from .cells import text_cell
 from .errors import Cancelled, InputError
 from .gcpause import no_cycle_collection
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
@@ -366,15 +367,12 @@ def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: s
     wb = openpyxl.Workbook()
     sheet = wb.active
     sheet.title = "未导入的行"
-    sheet.append(["原行号", "错误原因", *table.headers])
+    sheet.append(["原行号", "错误原因", *(text_cell(sheet, h) for h in table.headers)])
     for c in sheet[1]:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="FFF2CC")
     for rownum, cells, why in rejected:
-        sheet.append([rownum, why, *[cell_text(c) for c in cells]])
-    for row in sheet.iter_rows(min_row=2):
-        for c in row[2:]:
-            c.number_format = "@"
+        sheet.append([rownum, text_cell(sheet, why), *[text_cell(sheet, cell_text(c), text=True) for c in cells]])
     sheet.column_dimensions["B"].width = 46
     for i in range(len(table.headers)):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import ids
 from .campaign import CHANNELS, REFUSAL_REASONS, outcome_code
+from .cells import clean
 from .errors import InputError
 from .ownership import set_aside
 from .store import Workspace, now_iso
@@ -99,6 +100,8 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
                  promised: str | None = None, followup: str | None = None, note: str = "", place: str = "",
                  at: str | None = None, photos: list[str | Path] = (), phone: str = "") -> str:
     """Record one visit; returns its id. Validates everything first."""
+    by, reason, place = clean(by or "").strip(), clean(reason or ""), clean(place or "")  # no control characters
+    note = clean(note or "", keep_lines=True)
     code = outcome_code(outcome)
     pid = resolve_person(ws, raw_id)
     via = (via or "入户").strip()
