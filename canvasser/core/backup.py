@@ -61,13 +61,18 @@ def _copy(src: sqlite3.Connection, target: Path) -> Path:
     tmp = target.with_name(target.name + ".part")
     if tmp.exists():
         tmp.unlink()
-    dst = sqlite3.connect(str(tmp))
     try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-    finally:
-        dst.close()
-    os.replace(tmp, target)
+        dst = sqlite3.connect(str(tmp))
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+        finally:
+            dst.close()
+        os.replace(tmp, target)
+    except BaseException:  # a full disk: no half-written .part left behind
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
     return target
 
 
