@@ -28,7 +28,7 @@ from .listrows import People
 from .ownership import LIST_SOURCE
 from .projection import insert_listed_people, project_households
 from .store import Workspace, now_iso
-from .tables import Table, cell_text, open_table
+from .tables import Table, cell_text, norm_header, open_table
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
@@ -91,25 +91,29 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
 def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
                   rejects_path: str | Path | None = None, author: str = "",
                   progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
-                  all_villages: bool = False) -> ImportResult:
+                  all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
 
     A workspace of one village (a village's, or a standalone one whose first list named one
     village) takes only that village's people from a wider list; a list with none of them is
-    refused (InputError) unless `all_villages`, which also takes everyone."""
+    refused (InputError) unless `all_villages`, which also takes everyone. A list with the columns
+    of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
+    the unenrolled, the people who paid would be canvassed as if they had not."""
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, rejects_path, author, progress, today, all_villages)
+        return _import(ws, Path(path), overrides, rejects_path, author, progress, today, all_villages, not_paid_list)
 
 
 def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
             author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
-            all_villages: bool = False) -> ImportResult:
+            all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     res = ImportResult()
     few = _few_people(ws)
     spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
     reader = _open_reader(spec, progress, res)
     try:
+        if not not_paid_list:
+            _refuse_paid_list(reader.table)
         own = "" if all_villages or ws.mode == "township" else ws.meta("village", "") or ""
         return _write(ws, reader, path, res, few, rejects_path, author, progress, own)
     finally:
@@ -177,6 +181,16 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
     if bad_rows:
         res.rejects_file = str(write_rejects(table, bad_rows, rejects_path, ws))
     return res
+
+
+def _refuse_paid_list(table: Table) -> None:
+    """A paid list picked by mistake (it has a payment amount or date column) is a question, not a list."""
+    from .paid import ALIASES as PAID
+    paid = {norm_header(a) for f in ("amount", "paid_at") for a in PAID[f]}
+    found = [str(h) for h in table.headers if h and norm_header(str(h)) in paid]
+    if found:
+        raise InputError(f"这份文件有“{'”“'.join(found[:3])}”列，像是医保局的已缴费名单，不是未参保人员名单，未导入。"
+                         f"已缴费名单请用 canvasser import-paid 导入；确实是未参保人员名单请加 --not-paid-list")
 
 
 def _own_village(people: People, own: str, res: ImportResult) -> People:
