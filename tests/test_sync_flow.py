@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import time
 
 import pytest
 
@@ -151,10 +152,18 @@ def test_setup_twice_needs_rekey_and_old_key_is_refused(tmp_path, capsys, townsh
     cli(capsys, "init", "--db", tmp_path / "new.db", "--from", tmp_path / "new.ccpkg", "--code", "QS7K-2M9P-XT4D-8RWA")
     with Workspace(t) as town:
         before = integrity.state_digest(town)
-    code, err = cli_fail(capsys, "receive", "--db", t, tmp_path / "old.ccpkg")
-    assert code == 2 and "作废" in err
+    # exported before the re-key: held for the clerk, not applied, not lost
+    got = cli(capsys, "receive", "--db", t, tmp_path / "old.ccpkg")
+    assert got["applied"] == 0 and got["held"] == 1
     with Workspace(t) as town:
         assert integrity.state_digest(town) == before
+    assert "作废" in "".join(cli(capsys, "held", "--db", t)["held"][0]["reasons"])
+    # the old laptop, still in a thief's hands after the re-key: refused
+    time.sleep(1.1)  # (a package's time is to the second)
+    cli(capsys, "visit", "--db", tmp_path / "old.db", "--id", ids_of(people, v)[2], "--outcome", "refused")
+    cli(capsys, "export", "--db", tmp_path / "old.db", "--out", tmp_path / "old2.ccpkg")
+    code, err = cli_fail(capsys, "receive", "--db", t, tmp_path / "old2.ccpkg")
+    assert code == 2 and "作废" in err
     keys = cli(capsys, "keys", "--db", t)
     assert [p["revoked"] for p in keys["peers"]] == [[old_key]]
     cli(capsys, "visit", "--db", tmp_path / "new.db", "--id", ids_of(people, v)[1], "--outcome", "dead")

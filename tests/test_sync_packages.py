@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -140,8 +141,13 @@ def test_revoked_key_is_refused(world, tmp_path):
     town, a = world["town"], world["a"]
     rekey_village(town, VILLAGES[0], tmp_path / "new.ccpkg", no_code=True)
     before = digests(town)
+    assert receive_package(town, world["up"])["held"]  # exported before the re-key: held, not applied
+    assert digests(town)[:2] == before[:2]
+    before = digests(town)
+    time.sleep(1.1)  # (a package's time is to the second)
+    export_package(a, tmp_path / "after.ccpkg")  # signed with the retired key after the re-key
     with pytest.raises(PackageError, match="作废"):
-        receive_package(town, world["up"])
+        receive_package(town, tmp_path / "after.ccpkg")
     assert digests(town) == before
     # the old laptop cannot read what the township sends from now on
     export_package(town, tmp_path / "down.ccpkg", village=VILLAGES[0])

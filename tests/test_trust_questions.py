@@ -17,3 +17,32 @@ def test_the_paid_list_is_not_imported_as_a_list_of_the_unenrolled(tmp_path, cap
     assert code == 2 and "已缴费名单" in err and "import-paid" in err and "--not-paid-list" in err
     assert cli(capsys, "import-paid", "--db", db, paid)["matched"] == 3
     assert "imported" in cli(capsys, "import-roster", "--db", db, paid, "--not-paid-list")  # asked, answered
+
+
+def test_a_package_exported_before_a_rekey_is_held_then_accepted(tmp_path):
+    from canvasser.core import integrity
+    from canvasser.core.sync import rekey_village, scope
+    from canvasser.core.visits import record_visit
+    from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
+    town, people = make_township(tmp_path)
+    a, b = VILLAGES[0], VILLAGES[1]
+    va = make_village(town, tmp_path, a)
+    mine, theirs = ids_of(people, a)[0], ids_of(people, b)[0]
+    from canvasser.core.roster import import_roster
+    from tests.fixtures import TODAY
+    import_roster(va, tmp_path / "township.csv", today=TODAY, all_villages=True)  # the wrong file, forced
+    record_visit(va, mine, "dead", by="青石村文书")
+    record_visit(va, theirs, "dead", by="青石村文书")  # (out of scope: stays held even when accepted)
+    from canvasser.core.sync import export_package, receive_package
+    export_package(va, tmp_path / "before.ccpkg")
+    rekey_village(town, a, tmp_path / "new.ccpkg", no_code=True)
+    got = receive_package(town, tmp_path / "before.ccpkg")
+    assert got["applied"] == 0 and got["held"] > 3  # the visits, the canvasser, the other villages' people
+    assert town.scalar("SELECT status FROM persons WHERE pid=?", (mine,)) != "dead"
+    [held] = scope.list_held(town)
+    res = scope.decide(town, held["package_id"], accept=True)
+    assert res["applied"] >= 2 and res["still_held"] == got["held"] - res["applied"]
+    assert town.scalar("SELECT status FROM persons WHERE pid=?", (mine,)) == "dead"
+    assert town.scalar("SELECT status FROM persons WHERE pid=?", (theirs,)) != "dead"
+    assert "不是本村的人员" in "".join(scope.list_held(town)[0]["reasons"])
+    assert integrity.check(town)["ok"]

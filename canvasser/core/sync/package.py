@@ -17,6 +17,7 @@ re-project, record acknowledgements; a bad package changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -167,11 +168,24 @@ def _sender(ws: Workspace, h: dict) -> dict:
     if peer is None or peer["kind"] != expected or peer["keys"] is None:
         raise PackageError("数据包来自本工作区不认识的发送方，拒绝接收，未导入任何内容")
     if h.get("sender_key") in peer["revoked_keys"]:
+        retired = _retired_key(peer, h)
+        if retired is not None:  # exported before the re-key: held for the township to accept or reject
+            return {**peer, "keys": crypto.PublicKeys.from_dict(retired), "retired_at": retired["at"]}
         raise PackageError(f"这个数据包由“{peer['name']}”已作废的旧密钥签名（该村已重新配置密钥，"
                            f"旧电脑可能已丢失），拒绝接收，未导入任何内容")
     if h.get("sender_key") != peer["keys"].key_id:
         raise PackageError(f"数据包的签名密钥与本工作区记录的“{peer['name']}”的密钥不一致，拒绝接收，未导入任何内容")
     return peer
+
+
+def _retired_key(peer: dict, h: dict) -> dict | None:
+    """The retired key a package names, if the package was made before that key was retired."""
+    retired = (peer["info"].get("retired") or {}).get(h.get("sender_key"))
+    try:
+        made = dt.datetime.fromisoformat(str(h.get("created")))
+        return retired if retired and made <= dt.datetime.fromisoformat(retired["at"]) else None  # (to the second)
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 def _open(keys: crypto.KeyPair, c: container.Container) -> tuple[bytes, dict, bytes]:
@@ -333,7 +347,12 @@ def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, int]:
         return {}
     counts: dict[int, int] = {}
     for inc in fresh:
-        kept_rows, kept_events, out = scope.partition(ws, inc.peer["name"], inc.rows, inc.events)
+        if inc.peer.get("retired_at"):  # signed with a key retired since: the clerk decides, all of it
+            known = merge._existing(ws.conn, [r[0] for r in inc.rows])
+            kept_rows, kept_events = [], []
+            out = [(r, scope.RETIRED) for r in inc.rows if r[0] not in known]
+        else:
+            kept_rows, kept_events, out = scope.partition(ws, inc.peer["name"], inc.rows, inc.events)
         if out:
             scope.hold(ws, inc.peer["peer"], inc.package_id, out)
             counts[id(inc)] = len(out)

@@ -20,6 +20,8 @@ from ..store import Event, Workspace, now_iso
 from . import merge
 from .container import PackageError
 
+RETIRED = "用已作废的旧密钥签名（换钥前导出的数据包）"
+
 
 def _homes(ws: Workspace, pids: list[str]) -> tuple[dict[str, str], dict[str, set[str]]]:
     """Each person's village at the township, and the villages of unsettled review-queue entries."""
@@ -104,15 +106,26 @@ def decide(ws: Workspace, package_id: str, accept: bool) -> dict:
     events; package_id "all" decides every undecided one."""
     where, params = ("decision='' AND package_id=?", (package_id,)) if package_id != "all" else ("decision=''", ())
     with ws.transaction():
-        rows = [json.loads(r[0]) for r in ws.conn.execute(
-            f"SELECT row FROM held_events WHERE {where} ORDER BY held_at, event_id", params)]
-        if not rows:
+        held = ws.conn.execute(f"SELECT h.row, h.reason, p.name FROM held_events h LEFT JOIN peers p ON p.peer = h.peer "
+                               f"WHERE {where} ORDER BY h.held_at, h.event_id", params).fetchall()
+        if not held:
             raise PackageError("没有这个待审核的数据包" if package_id != "all" else "没有待审核的记录")
-        applied = 0
+        rows = [json.loads(r) for r, _, _ in held]
+        applied, still = 0, []
         if accept:
-            new, _ = merge.merge(ws, rows, merge.validate(rows))
+            # a retired key's package is taken as its village's: what lies outside the village stays held
+            take = [r for r, (_, why, _) in zip(rows, held) if why != RETIRED]
+            for village in sorted({v or "" for _, why, v in held if why == RETIRED}):
+                mine = [r for r, (_, why, v) in zip(rows, held) if why == RETIRED and (v or "") == village]
+                kept, _, out = partition(ws, village, mine, merge.validate(mine))
+                take += kept
+                still += out
+            if still:
+                ws.conn.executemany("UPDATE held_events SET reason=? WHERE event_id=?", [(w, r[0]) for r, w in still])
+            new, _ = merge.merge(ws, take, merge.validate(take)) if take else ([], 0)
             applied = len(new)
-        ws.conn.execute(f"UPDATE held_events SET decision=? WHERE {where}",
-                        ("accepted" if accept else "rejected", *params))
-    return {"events": len(rows), "applied": applied, "accepted": accept}
+        ws.conn.execute(f"UPDATE held_events SET decision=? WHERE {where} AND event_id NOT IN "
+                        f"({','.join('?' * len(still))})", ("accepted" if accept else "rejected", *params,
+                                                             *[r[0] for r, _ in still]))
+    return {"events": len(rows), "applied": applied, "accepted": accept, "still_held": len(still)}
 

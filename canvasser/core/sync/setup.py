@@ -20,6 +20,7 @@ the village's revoked list and packages signed with them are refused.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -122,7 +123,8 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
         parts[part] = crypto.seal(key, found[name])
     with ws.transaction():
         peers.put_peer(ws, village_id, "village", village, pair.public, revoked=revoked,
-                       info={"setup_at": now_iso(), "setups": (old["info"].get("setups", 0) if old else 0) + 1})
+                       info={"setup_at": now_iso(), "setups": (old["info"].get("setups", 0) if old else 0) + 1,
+                             "retired": _retired(old)})
         if old:
             peers.retire_replicas(ws, village_id)
         size = container.write(out, h, parts, own.sign)
@@ -130,6 +132,15 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
             "file": str(out), "bytes": size, "protected": "code" if code else "file-key",
             "fingerprint": pair.public.key_id, "township_fingerprint": own.public.key_id,
             "revoked": revoked, "package_id": package_id, "code": code or ""}
+
+
+def _retired(old: dict | None) -> dict:
+    """The village's retired public keys and when each was retired: a package it signed with one
+    before that moment is held for the township to review (package.py), not lost."""
+    if not old:
+        return {}
+    at = dt.datetime.now().astimezone().isoformat()
+    return {**(old["info"].get("retired") or {}), old["keys"].key_id: {**old["keys"].as_dict(), "at": at}}
 
 
 def rekey_village(ws: Workspace, village: str, out: str | Path, *, code: str | None = None,
