@@ -21,7 +21,7 @@ import orjson
 from openpyxl.styles import Font, PatternFill
 
 from .cells import text_cell
-from .errors import Cancelled, InputError
+from .errors import Cancelled, Question
 from .gcpause import no_cycle_collection
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
@@ -94,9 +94,9 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
                   all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
 
-    A workspace of one village (a village's, or a standalone one whose first list named one
-    village) takes only that village's people from a wider list; a list with none of them is
-    refused (InputError) unless `all_villages`, which also takes everyone. A list with the columns
+    A village's workspace (made from the township's setup package) takes only that village's people
+    from a wider list; a list with none of them is refused (a Question) unless `all_villages`,
+    which also takes everyone. A standalone workspace takes every row, as before. A list with the columns
     of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
     the unenrolled, the people who paid would be canvassed as if they had not."""
     with no_cycle_collection():
@@ -114,7 +114,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     try:
         if not not_paid_list:
             _refuse_paid_list(reader.table)
-        own = "" if all_villages or ws.mode == "township" else ws.meta("village", "") or ""
+        own = ws.meta("village", "") or "" if ws.mode == "village" and not all_villages else ""
         return _write(ws, reader, path, res, few, rejects_path, author, progress, own)
     finally:
         reader.close()
@@ -164,7 +164,8 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                     raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
         if res.other_villages and not (res.imported or res.updated or res.unchanged):
-            raise InputError(_not_ours(own, res.other_villages))
+            raise Question(_not_ours(own, res.other_villages) + "确实要导入别村的人员，请加 --all-villages", "all_villages",
+                           _not_ours(own, res.other_villages) + "确实要导入别村的人员吗？")
         if not fresh:
             project_households(ws.conn, new_households)
         villages.discard("")
@@ -189,8 +190,9 @@ def _refuse_paid_list(table: Table) -> None:
     paid = {norm_header(a) for f in ("amount", "paid_at") for a in PAID[f]}
     found = [str(h) for h in table.headers if h and norm_header(str(h)) in paid]
     if found:
-        raise InputError(f"这份文件有“{'”“'.join(found[:3])}”列，像是医保局的已缴费名单，不是未参保人员名单，未导入。"
-                         f"已缴费名单请用 canvasser import-paid 导入；确实是未参保人员名单请加 --not-paid-list")
+        why = f"这份文件有“{'”“'.join(found[:3])}”列，像是医保局的已缴费名单，不是未参保人员名单，未导入。"
+        raise Question(why + "已缴费名单请用 canvasser import-paid 导入；确实是未参保人员名单请加 --not-paid-list",
+                       "not_paid_list", why + "已缴费名单应从“导入已缴费名单”导入。确实要把它当作未参保人员名单导入吗？")
 
 
 def _own_village(people: People, own: str, res: ImportResult) -> People:
@@ -207,7 +209,7 @@ def _own_village(people: People, own: str, res: ImportResult) -> People:
 def _not_ours(own: str, others: dict[str, int]) -> str:
     names = "、".join(sorted(others, key=lambda v: -others[v])[:5]) + ("等" if len(others) > 5 else "")
     return (f"这份名单里没有本村（{own}）的人，{sum(others.values())} 人都是别的村（社区）的（{names}），"
-            f"可能选错了文件，未导入任何人。确实要导入别村的人员，请加 --all-villages")
+            f"可能选错了文件，未导入任何人。")
 
 
 def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult
