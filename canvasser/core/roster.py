@@ -20,7 +20,7 @@ import openpyxl
 import orjson
 from openpyxl.styles import Font, PatternFill
 
-from .cells import text_cell
+from .cells import clean, text_cell
 from .errors import Cancelled, Question
 from .gcpause import no_cycle_collection
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
@@ -100,7 +100,8 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
     of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
     the unenrolled, the people who paid would be canvassed as if they had not."""
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, rejects_path, author, progress, today, all_villages, not_paid_list)
+        return _import(ws, Path(path), overrides, rejects_path, clean(author or "").strip(), progress, today,
+                       all_villages, not_paid_list)
 
 
 def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
