@@ -155,7 +155,7 @@ def main() -> None:
         t0 = time.perf_counter()
         for v in range(args.villages):
             name = village_name(v)
-            make_setup_package(town, name, d / f"setup-{v}.ccpkg")
+            make_setup_package(town, name, d / f"setup-{v}.ccpkg", no_code=True)
             init_village(d / f"v{v}.db", d / f"setup-{v}.ccpkg")
             with Workspace(d / f"v{v}.db") as vil:
                 record(vil, ids[name], per, rng)

@@ -12,10 +12,12 @@ import argparse
 import importlib
 import json
 import os
+import sqlite3
 import sys
 import traceback
 
 from .core.errors import Cancelled, InputError
+from .core.failures import explain
 from .core.store import WorkspaceError
 
 COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app", "matching", "newyear")
@@ -99,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("已中断，工作区未改变\n")
+        return 1
+    except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/failures.py)
+        why = explain(exc)
+        if why is None:
+            if os.environ.get("CANVASSER_DEBUG"):
+                traceback.print_exc()
+            why = f"{type(exc).__name__}: {exc}"
+        sys.stderr.write(f"失败：{why}\n")
         return 1
     except Exception as exc:  # noqa: BLE001 — the last line of defence: one line, no personal data dump
         if os.environ.get("CANVASSER_DEBUG"):

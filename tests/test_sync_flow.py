@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import time
 
 import pytest
 
@@ -56,7 +57,7 @@ def test_round_trip_three_villages(tmp_path, capsys, township):
     t, people = township
     dbs = {}
     for v in VILLAGES:
-        res = cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / f"s-{v}.ccpkg")
+        res = cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / f"s-{v}.ccpkg", "--no-code")
         assert res["people"] == len(ids_of(people, v)) and res["protected"] == "file-key" and res["warning"]
         dbs[v] = tmp_path / f"{v}.db"
         res = cli(capsys, "init", "--db", dbs[v], "--from", tmp_path / f"s-{v}.ccpkg")
@@ -107,7 +108,7 @@ def test_round_trip_three_villages(tmp_path, capsys, township):
 def test_copied_village_laptop_loses_nothing(tmp_path, capsys, township):
     t, people = township
     v = VILLAGES[2]
-    cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / "s.ccpkg")
+    cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / "s.ccpkg", "--no-code")
     cli(capsys, "init", "--db", tmp_path / "a.db", "--from", tmp_path / "s.ccpkg")
     vids = ids_of(people, v)
     cli(capsys, "visit", "--db", tmp_path / "a.db", "--id", vids[0], "--outcome", "not_home")
@@ -133,7 +134,7 @@ def test_copied_village_laptop_loses_nothing(tmp_path, capsys, township):
 def test_setup_twice_needs_rekey_and_old_key_is_refused(tmp_path, capsys, township):
     t, people = township
     v = VILLAGES[0]
-    cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / "s.ccpkg")
+    cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / "s.ccpkg", "--no-code")
     code, err = cli_fail(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / "s2.ccpkg")
     assert code == 2 and "rekey" in err
     cli(capsys, "init", "--db", tmp_path / "old.db", "--from", tmp_path / "s.ccpkg")
@@ -141,20 +142,28 @@ def test_setup_twice_needs_rekey_and_old_key_is_refused(tmp_path, capsys, townsh
     cli(capsys, "visit", "--db", tmp_path / "old.db", "--id", ids_of(people, v)[0], "--outcome", "refused")
     cli(capsys, "export", "--db", tmp_path / "old.db", "--out", tmp_path / "old.ccpkg")
     # the laptop is lost: new keys, new setup package (with a code this time)
-    res = cli(capsys, "rekey", "--db", t, "--village", v, "--out", tmp_path / "new.ccpkg", "--code", "73915824")
+    res = cli(capsys, "rekey", "--db", t, "--village", v, "--out", tmp_path / "new.ccpkg", "--code", "QS7K-2M9P-XT4D-8RWA")
     assert res["revoked"] == [old_key] and res["fingerprint"] != old_key and res["protected"] == "code"
     code, err = cli_fail(capsys, "init", "--db", tmp_path / "new.db", "--from", tmp_path / "new.ccpkg")
     assert code == 2 and "口令" in err and not (tmp_path / "new.db").exists()
     code, err = cli_fail(capsys, "init", "--db", tmp_path / "new.db", "--from", tmp_path / "new.ccpkg",
                          "--code", "00000000")
     assert code == 2 and "口令不对" in err and not (tmp_path / "new.db").exists()
-    cli(capsys, "init", "--db", tmp_path / "new.db", "--from", tmp_path / "new.ccpkg", "--code", "73915824")
+    cli(capsys, "init", "--db", tmp_path / "new.db", "--from", tmp_path / "new.ccpkg", "--code", "QS7K-2M9P-XT4D-8RWA")
     with Workspace(t) as town:
         before = integrity.state_digest(town)
-    code, err = cli_fail(capsys, "receive", "--db", t, tmp_path / "old.ccpkg")
-    assert code == 2 and "作废" in err
+    # exported before the re-key: held for the clerk, not applied, not lost
+    got = cli(capsys, "receive", "--db", t, tmp_path / "old.ccpkg")
+    assert got["applied"] == 0 and got["held"] == 1
     with Workspace(t) as town:
         assert integrity.state_digest(town) == before
+    assert "作废" in "".join(cli(capsys, "held", "--db", t)["held"][0]["reasons"])
+    # the old laptop, still in a thief's hands after the re-key: refused
+    time.sleep(1.1)  # (a package's time is to the second)
+    cli(capsys, "visit", "--db", tmp_path / "old.db", "--id", ids_of(people, v)[2], "--outcome", "refused")
+    cli(capsys, "export", "--db", tmp_path / "old.db", "--out", tmp_path / "old2.ccpkg")
+    code, err = cli_fail(capsys, "receive", "--db", t, tmp_path / "old2.ccpkg")
+    assert code == 2 and "作废" in err
     keys = cli(capsys, "keys", "--db", t)
     assert [p["revoked"] for p in keys["peers"]] == [[old_key]]
     cli(capsys, "visit", "--db", tmp_path / "new.db", "--id", ids_of(people, v)[1], "--outcome", "dead")
@@ -166,7 +175,7 @@ def test_conflicting_creations_go_to_review(tmp_path, capsys, township):
     t, people = township
     a, b = VILLAGES[0], VILLAGES[1]
     for v in (a, b):
-        cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / f"s-{v}.ccpkg")
+        cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / f"s-{v}.ccpkg", "--no-code")
         cli(capsys, "init", "--db", tmp_path / f"{v}.db", "--from", tmp_path / f"s-{v}.ccpkg")
     newcomer = "510321201001010016"
     from canvasser.core.people import add_person

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_no_personal_data_in_any_package_or_part(world):
     needles = sensitive(people)
     assert leaks(world["photo"].read_bytes(), needles)  # the photo itself names the person ...
     setup_code = tmp / "setup-code.ccpkg"
-    make_setup_package(town, VILLAGES[2], setup_code, code="48213957")
+    make_setup_package(town, VILLAGES[2], setup_code, code="QS7K-2M9P-XT4D-8RWA")
     receive_package(town, world["up"])
     down = tmp / "down.ccpkg"
     export_package(town, down, village=VILLAGES[0])
@@ -138,10 +139,15 @@ def test_foreign_packages_are_refused(world, tmp_path):
 
 def test_revoked_key_is_refused(world, tmp_path):
     town, a = world["town"], world["a"]
-    rekey_village(town, VILLAGES[0], tmp_path / "new.ccpkg")
+    rekey_village(town, VILLAGES[0], tmp_path / "new.ccpkg", no_code=True)
     before = digests(town)
+    assert receive_package(town, world["up"])["held"]  # exported before the re-key: held, not applied
+    assert digests(town)[:2] == before[:2]
+    before = digests(town)
+    time.sleep(1.1)  # (a package's time is to the second)
+    export_package(a, tmp_path / "after.ccpkg")  # signed with the retired key after the re-key
     with pytest.raises(PackageError, match="作废"):
-        receive_package(town, world["up"])
+        receive_package(town, tmp_path / "after.ccpkg")
     assert digests(town) == before
     # the old laptop cannot read what the township sends from now on
     export_package(town, tmp_path / "down.ccpkg", village=VILLAGES[0])

@@ -1,9 +1,12 @@
 """Convergence under any schedule: packages late, twice, out of order, lost and re-exported.
 
 Visits, edits, voids, official statuses and campaign changes happen on three villages and the
-township in a random order interleaved with exports and deliveries. After everyone exchanges
-packages twice, each village's state equals the township's view of it, nothing is unsent, and
-every replica passes the integrity check.
+township in a random order interleaved with exports and deliveries; the bureau's list comes again
+(with other phones and addresses) at the township or in a village; a village takes the whole
+township's list by mistake and works on another village's people (events outside its scope).
+After everyone exchanges packages twice, each village's state equals the township's view of it,
+nothing is unsent, every replica passes the integrity check, no out-of-scope event was applied, and
+no phone or address a person set was replaced by a list's.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from hypothesis import strategies as st
 
 from canvasser.core import campaign, integrity
 from canvasser.core.people import update_person
+from canvasser.core.roster import import_roster
 from canvasser.core.sync import export_package, pending_rows, receive_package
 from canvasser.core.visits import record_visit, undo_last
+from tests.fixtures import TODAY, write_csv
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
 
 OUTCOMES = ("not_home", "refused", "paid_self", "dead", "migrant_informed", "employee_insurance")
 ACTIONS = ("visit_v", "visit_t", "edit_v", "edit_t", "void_v", "paid_t", "campaign_t", "campaign_v",
-           "export_v", "export_t", "deliver_up", "deliver_down", "lose_up", "lose_down")
+           "export_v", "export_t", "deliver_up", "deliver_down", "lose_up", "lose_down",
+           "relist_t", "relist_v", "stray_v")
 
 op = st.tuples(st.sampled_from(ACTIONS), st.integers(0, 2), st.integers(0, 50))
 
@@ -35,6 +41,8 @@ class World:
         self.up: list[Path] = []
         self.down: list[list[Path]] = [[] for _ in VILLAGES]
         self.n = 0
+        self.ground: dict[str, tuple[int, set[tuple]]] = {}  # pid -> (its village, phones/addresses people set)
+        self.stray: dict[str, tuple[int, set[str]]] = {}  # pid -> (its village, other villages that visited)
 
     def path(self, what: str) -> Path:
         self.n += 1
@@ -52,8 +60,23 @@ class World:
             record_visit(self.town, self.person(v, k), OUTCOMES[(k + 1) % len(OUTCOMES)], by="专干")
         elif action == "edit_v":
             update_person(vil, self.person(v, k), {"phone": f"1390000{k:04d}", "address": f"村改{k}"})
+            self.ground.setdefault(self.person(v, k), (v, set()))[1].update({("phone", f"1390000{k:04d}"),
+                                                                            ("address", f"村改{k}")})
         elif action == "edit_t":
             update_person(self.town, self.person(v, k), {"phone": f"1380000{k:04d}", "grp": f"{k % 3}组"})
+            self.ground.setdefault(self.person(v, k), (v, set()))[1].add(("phone", f"1380000{k:04d}"))
+        elif action in ("relist_t", "relist_v"):  # the bureau's next list: other phones and addresses
+            listed = self.tmp / f"list-{self.n}.csv"
+            self.n += 1
+            write_csv(listed, [dict(p, 联系电话=f"1350{k:03d}{i:04d}", 户籍地址=f"名单地址{k}-{i}")
+                               for i, p in enumerate(self.people)])
+            import_roster(self.town if action == "relist_t" else vil, listed, today=TODAY)
+        elif action == "stray_v":  # the whole township's list, forced in, and a visit to a neighbour
+            import_roster(vil, self.tmp / "township.csv", today=TODAY, all_villages=True)
+            home = (v + 1) % len(VILLAGES)
+            other = self.person(home, k)
+            record_visit(vil, other, "dead", by=f"村{v}")
+            self.stray.setdefault(other, (home, set()))[1].add(f"村{v}")
         elif action == "void_v":
             undo_last(vil)
         elif action == "paid_t":
@@ -119,5 +142,18 @@ def test_any_schedule_converges(ops):
             assert integrity.check(w.town)["ok"]
             # the campaign is everyone's: all replicas agree on it too
             assert len({str(campaign.load(ws).values) for ws in (w.town, *w.villages)}) == 1
+            # nothing from outside a village's scope was applied: no stray visit reached the township
+            # or the person's own village
+            for pid, (home, authors) in w.stray.items():
+                for ws in (w.town, w.villages[home]):
+                    marks = ",".join("?" * len(authors))
+                    assert ws.scalar(f"SELECT count(*) FROM visits WHERE pid=? AND author IN ({marks})",
+                                     (pid, *sorted(authors))) == 0
+            # no phone or address a person set was replaced by a list's (at the township and at home)
+            for pid, (home, values) in w.ground.items():
+                for ws in (w.town, w.villages[home]):
+                    row = ws.one("SELECT phone, address FROM persons WHERE pid=?", (pid,))
+                    for f in {f for f, _ in values}:
+                        assert (f, row[f]) in values, (f, row[f], values)
         finally:
             w.close()

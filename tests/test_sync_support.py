@@ -46,7 +46,7 @@ def make_township(tmp: Path, households: int = 5) -> tuple[Workspace, list[dict]
 
 def make_village(town: Workspace, tmp: Path, village: str, code: str | None = None) -> Workspace:
     setup = tmp / f"setup-{village}.ccpkg"
-    make_setup_package(town, village, setup, code=code)
+    make_setup_package(town, village, setup, code=code, no_code=code is None)
     init_village(tmp / f"{village}.db", setup, code=code)
     return Workspace(tmp / f"{village}.db")
 

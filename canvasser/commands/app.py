@@ -18,6 +18,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("restore", parents=[parent], help="用备份恢复工作区（恢复前自动保存当前文件）")
     p.add_argument("--db", required=True, help="要恢复的工作区文件")
     p.add_argument("--from", dest="source", required=True, metavar="FILE", help="备份文件")
+    p.add_argument("--other-workspace", action="store_true", help="备份属于另一个工作区时也照样恢复（会替换当前的全部数据）")
     p.set_defaults(handler=cmd_restore)
 
 
@@ -25,14 +26,14 @@ def cmd_backup(args):
     with open_ws(args.db, create=False) as ws:
         path = backup_mod.backup(ws, args.out)
         events = ws.event_count()
-    pruned = [] if args.out else [str(p) for p in backup_mod.prune(path.parent, args.keep)]
-    data = {"backup": str(path), "events": events, "pruned": pruned,
-            "kept": [b["file"] for b in backup_mod.list_backups(args.db)] if not args.out else [str(path)]}
+        pruned = [] if args.out else [str(p) for p in backup_mod.prune(path.parent, args.keep)]
+        data = {"backup": str(path), "events": events, "pruned": pruned, "workspace_id": ws.workspace_id,
+                "kept": [b["file"] for b in backup_mod.list_backups(ws)] if not args.out else [str(path)]}
     return data, f"已备份 {events} 条记录到：{path}" + (f"\n已删除较旧的备份 {len(pruned)} 个" if pruned else "")
 
 
 def cmd_restore(args):
-    res = backup_mod.restore(args.db, args.source)
+    res = backup_mod.restore(args.db, args.source, other_workspace=args.other_workspace)
     summary = f"已用 {res['from']} 恢复工作区（{res['events']} 条记录）。"
     if res["saved_previous"]:
         summary += f"\n恢复前的文件已另存为：{res['saved_previous']}"

@@ -33,6 +33,9 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
                    help=f"手动指定列对应的字段，可多次使用。字段：{'、'.join(FIELDS)}")
     p.add_argument("--rejects", help="错误行文件路径（默认在名单文件旁边）")
     p.add_argument("--by", default="", help="操作人")
+    p.add_argument("--all-villages", action="store_true",
+                   help="也导入别的村（社区）的人员（默认只导入本村，别村的人员略过并提示）")
+    p.add_argument("--not-paid-list", action="store_true", help="文件有缴费金额/日期列，但确实是未参保人员名单")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("search", parents=[parent], help="按姓名、拼音首字母、身份证号（或尾号）、电话查人")
@@ -67,7 +70,8 @@ def cmd_import(args):
     overrides = parse_map(args.map, FIELDS)
     with open_ws(args.db) as ws:
         res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
-                            progress=None if args.json else progress_printer("导入"))
+                            progress=None if args.json else progress_printer("导入"), all_villages=args.all_villages,
+                            not_paid_list=args.not_paid_list)
     lines = [f"导入完成：新增 {res.imported} 人，更新 {res.updated} 人，未变 {res.unchanged} 人；"
              f"{res.households} 户；村（社区）：{'、'.join(res.villages) or '（未注明）'}。"]
     if res.rejected:
@@ -79,6 +83,9 @@ def cmd_import(args):
     if res.duplicates:
         lines.append(f"重复的人 {len(res.duplicates)} 行（只计一次）：" +
                      "；".join(f"第{d['row']}行" for d in res.duplicates[:20]))
+    if res.other_villages:
+        lines.append(f"注意：名单中另有 {sum(res.other_villages.values())} 人属于别的村（社区）"
+                     f"（{'、'.join(sorted(res.other_villages))}），本村工作区未导入；确需导入请加 --all-villages。")
     if res.missing:
         lines.append(f"注意：以前名单中有 {res.missing} 人不在本次名单里（未删除，仅提示）。")
     if res.rare_names:

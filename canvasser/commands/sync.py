@@ -9,8 +9,8 @@ from ..core import ids, sync
 from ..core.errors import InputError
 from ._util import open_ws
 
-FILE_KEY_WARNING = ("注意：未设口令，配置包只能防止被随手翻看，懂行的人拿到文件就能打开并冒充该村。"
-                    "请当面交接（U盘），不要通过微信/QQ发送；需要网上传送时请加 --code 口令，并用电话另行告知口令。")
+FILE_KEY_WARNING = ("注意：未设口令（--no-code），配置包只能防止被随手翻看，懂行的人拿到文件就能打开名单并冒充该村。"
+                    "请当面交接（U盘），不要通过微信/QQ发送；需要网上传送时不要加 --no-code，并用电话另行告知口令。")
 
 
 def register(sub, parent: argparse.ArgumentParser) -> None:
@@ -26,14 +26,16 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True, help="乡镇工作区")
     p.add_argument("--village", required=True, help="村（社区）名称")
     p.add_argument("--out", required=True, help="配置包文件（.ccpkg）")
-    p.add_argument("--code", help="口令（至少6位）：通过微信等网上传送时必须设置，并用电话另行告知村里")
+    p.add_argument("--code", help="自定口令（至少12位，字母和数字都要有）；不加时程序生成口令，用电话告知村里")
+    p.add_argument("--no-code", action="store_true", help="不设口令（不安全：拿到文件的人就能冒充该村），只用于当面交接")
     p.set_defaults(handler=cmd_setup)
 
     p = sub.add_parser("rekey", parents=[parent], help="村里电脑丢失时：为该村换新密钥并生成新配置包，旧密钥作废")
     p.add_argument("--db", required=True, help="乡镇工作区")
     p.add_argument("--village", required=True)
     p.add_argument("--out", required=True, help="新配置包文件（.ccpkg）")
-    p.add_argument("--code", help="口令（建议设置）")
+    p.add_argument("--code", help="自定口令（至少12位，字母和数字都要有）；不加时程序生成口令")
+    p.add_argument("--no-code", action="store_true", help="不设口令（不安全），只用于当面交接")
     p.set_defaults(handler=cmd_rekey)
 
     p = sub.add_parser("export", parents=[parent], help="导出数据包：对方尚未收到的全部改动（含证明照片）")
@@ -55,6 +57,13 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("keys", parents=[parent], help="显示本工作区和对方的密钥指纹（核对用）")
     p.add_argument("--db", required=True)
     p.set_defaults(handler=cmd_keys)
+
+    p = sub.add_parser("held", parents=[parent], help="乡镇：村里数据包中超出本村范围、暂未采用的记录；可采用或拒绝")
+    p.add_argument("--db", required=True, help="乡镇工作区")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--accept", metavar="数据包编号", help="采用这个数据包中暂存的记录（all：全部）")
+    g.add_argument("--reject", metavar="数据包编号", help="拒绝这个数据包中暂存的记录（all：全部），记录保留备查")
+    p.set_defaults(handler=cmd_held)
 
     p = sub.add_parser("conflicts", parents=[parent], help="待核对：同一身份证号被两个村分别新增的人员；可指定归属")
     p.add_argument("--db", required=True)
@@ -98,7 +107,7 @@ def cmd_init(args):
 def cmd_setup(args, rekey: bool = False):
     with open_ws(args.db, create=False) as ws:
         make = sync.rekey_village if rekey else sync.make_setup_package
-        res = make(ws, args.village, args.out, code=args.code)
+        res = make(ws, args.village, args.out, code=args.code, no_code=args.no_code)
     lines = [f"已为“{res['village']}”生成{'新' if rekey else ''}配置包：{res['file']}（{res['people']} 人，"
              f"{res['events']} 条记录，{res['photos']} 张照片，{res['bytes'] // 1024 + 1} KB）。",
              f"该村密钥指纹：{res['fingerprint']}；本乡镇密钥指纹：{res['township_fingerprint']}。",
@@ -107,7 +116,8 @@ def cmd_setup(args, rekey: bool = False):
     if rekey:
         lines.append(f"该村的旧密钥已作废（共 {len(res['revoked'])} 个），用旧密钥签名的数据包将被拒收。")
     if res["protected"] == "code":
-        lines.append("配置包已用口令加密：请用电话另行告知口令，不要和文件一起发送。")
+        lines.append(f"配置包口令：{res['code']}")
+        lines.append("配置包已用口令加密：请用电话把口令告诉村里，不要和文件一起发送。")
     else:
         lines.append(FILE_KEY_WARNING)
     res["warning"] = "" if res["protected"] == "code" else FILE_KEY_WARNING
@@ -134,7 +144,9 @@ def _received(res: dict) -> str:
     if res["duplicate"]:
         return f"{Path(res['file']).name}（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
     return (f"已接收“{res['sender']}”的数据包 {Path(res['file']).name}：新增 {res['applied']} 条记录，"
-            f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。")
+            f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。"
+            + (f"\n注意：其中 {res['held']} 条记录超出“{res['sender']}”的范围（别村的人员等），未采用，已暂存待审核："
+               f"canvasser held --db 乡镇工作区" if res.get("held") else ""))
 
 
 def cmd_receive(args):
@@ -144,7 +156,7 @@ def cmd_receive(args):
     if len(results) == 1:
         res = dict(results[0])
     else:
-        res = {"applied": sum(r["applied"] for r in results),
+        res = {"applied": sum(r["applied"] for r in results), "held": sum(r.get("held", 0) for r in results),
                "already_known": sum(r["already_known"] for r in results), "packages": results}
     summary = "\n".join(_received(r) for r in results)
     if status.get("mode") == "village":
@@ -183,6 +195,23 @@ def cmd_keys(args):
         lines.append(f"  {'乡镇' if p['kind'] == 'township' else '村'} {p['name']}：{p['fingerprint']}{extra}")
     lines.append("核对方法：双方打电话，各自读出指纹的前几组，应与对方屏幕上的一致。")
     return res, "\n".join(lines)
+
+
+def cmd_held(args):
+    with open_ws(args.db, create=False) as ws:
+        sync.peers.require_sync(ws, "township")
+        if args.accept or args.reject:
+            res = sync.scope.decide(ws, args.accept or args.reject, accept=bool(args.accept))
+            verb = "采用" if res["accepted"] else "拒绝"
+            return res, f"已{verb} {res['events']} 条暂存记录" + (f"，新增 {res['applied']} 条。" if res["accepted"] else "。")
+        items = sync.scope.list_held(ws)
+    lines = [f"暂存待审核的数据包 {len(items)} 个（村里的数据包中超出本村范围的记录，未采用）："]
+    for i in items:
+        why = "；".join(f"{k} {n} 条" for k, n in i["reasons"].items())
+        lines.append(f"  {i['package_id']}\t{i['village']}\t{i['events']} 条\t{why}")
+    if items:
+        lines.append("处理：canvasser held --db 乡镇工作区 --accept 数据包编号（或 --reject 数据包编号）")
+    return {"held": items, "total": len(items)}, "\n".join(lines)
 
 
 def cmd_conflicts(args):

@@ -114,7 +114,7 @@ def make_demo(path: str | Path, seed: int = 1, households: int = 160, *, village
                 w.writeheader()
                 for i, r in enumerate(rows, 1):
                     w.writerow({"序号": i, **r})
-            res = import_roster(ws, src, today=today)
+            res = import_roster(ws, src, today=today, all_villages=True)  # a demo may add a village
         if not ws.meta("village"):
             ws.set_meta("village", village)
         ws.set_meta("demo", "1")

@@ -17,6 +17,10 @@ FIELD_LABELS = {"name": "姓名", "phone": "电话", "phones": "电话", "addres
 
 def describe_event(ev: dict) -> str:
     """One line of history in words a cadre reads (no raw codes)."""
+    aside = ev.get("set_aside")
+    if aside:  # a list's values a person's edit outranks (core/ownership.py)
+        return describe_event({**ev, "set_aside": None}) + "（名单上的" + "、".join(
+            dict.fromkeys(FIELD_LABELS.get(k, k) for k in aside)) + "与入户核实的不同，以核实的为准）"
     p = ev["payload"]
     kind = ev["kind"]
     if kind == "visit.recorded":

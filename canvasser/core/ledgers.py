@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import campaign as campaign_mod
 from . import figures, files, groups, reports, xlsxprint
 from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
+from .cells import text_cell
 from .errors import Cancelled, InputError
 from .store import Workspace
 
@@ -142,9 +143,7 @@ def _dated(ws, value):
 
 
 def _text_cell(ws, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value="" if value is None else str(value))
-    cell.number_format = "@"
-    return cell
+    return text_cell(ws, "" if value is None else value, text=True)
 
 
 def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list], *, progress: Progress = None,
@@ -167,7 +166,7 @@ def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list],
         for i in text_cols:
             if row[i] is not None:
                 row[i] = _text_cell(ws, row[i])
-        ws.append(row)
+        ws.append([text_cell(ws, v) for v in row])  # data is text, never a formula (cells.py)
         n += 1
         in_sheet += 1
         if n % 5000 == 0:
@@ -513,8 +512,9 @@ def _sheet_table(wb: Workbook, title: str, headers: list[tuple[str, float]], row
     for i, row in enumerate(rows):
         cells = []
         for v in row:
+            v = text_cell(ws, v)  # data is text, never a formula (cells.py)
             if isinstance(v, Rate) or i in alerts:
-                cell = WriteOnlyCell(ws, value=float(v) if isinstance(v, Rate) else v)
+                cell = v if isinstance(v, Cell) else WriteOnlyCell(ws, value=float(v) if isinstance(v, Rate) else v)
                 if isinstance(v, Rate):
                     cell.number_format = "0.0%"
                 if i in alerts:

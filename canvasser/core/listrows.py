@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import compress
 
 from . import ids
+from .cells import clean
 from .names import fold, fold_all
 from .people import household_key
 from .tables import cell_text, is_total, norm_header
@@ -112,7 +113,7 @@ class ChunkParser:
         cells = [c if len(c) >= width else [*c, *[""] * (width - len(c))] for _, c in chunk]
         cols = list(zip(*cells)) if cells else [()] * width
         born = list(map(self.check, cols[m["pid"]]))
-        names = fold_all([v.replace(" ", "").replace("\u3000", "").strip() if type(v) is str else ""
+        names = fold_all([clean(v).replace(" ", "").replace("\u3000", "").strip() if type(v) is str else ""
                           for v in cols[m["name"]]])
         out: dict[str, list] = {"pid": list(cols[m["pid"]]), "name": names,
                                 "sex": [b[1] if b else "" for b in born], "birth": [b[0] if b else "" for b in born]}
@@ -144,7 +145,7 @@ class ChunkParser:
     def _slow(self, cells: list) -> tuple[dict | None, str]:
         """A row the column pass did not accept: (person, "") or (None, reason), or (None, "") for a
         line that is not a person at all (blank, total, a header repeated on a later page)."""
-        texts = [cell_text(c) for c in cells]
+        texts = [clean(cell_text(c)) for c in cells]
         if not any(texts) or is_total(cells):
             return None, ""
         pid_i = self.mapping["pid"]
@@ -156,7 +157,7 @@ class ChunkParser:
 
 def _texts(values: Iterable) -> list[str]:
     """Cells as the text a person typed (csv cells are text already; xlsx ones may be numbers)."""
-    return [v.strip() if type(v) is str else cell_text(v) for v in values]
+    return [clean(v).strip() if type(v) is str else cell_text(v) for v in values]  # no control characters
 
 
 def fill_households(people: People) -> None:

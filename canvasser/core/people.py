@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from . import ids
+from .cells import clean
 from .errors import InputError
 from .names import fold
 from .projection import coverage_year
@@ -24,6 +25,8 @@ def household_key(village: str, head: str, address: str) -> str:
 
 def update_person(ws: Workspace, raw_id: str, changes: dict, *, by: str = "") -> dict:
     pid = resolve_person(ws, raw_id)
+    by = clean(by).strip()
+    changes = {k: clean(v, keep_lines=k == "note") if isinstance(v, str) else v for k, v in changes.items()}
     bad = [k for k in changes if k not in EDITABLE]
     if bad:
         raise InputError(f"不能修改的字段：{'、'.join(bad)}；可修改：{'、'.join(EDITABLE)}")
@@ -43,6 +46,7 @@ def add_person(ws: Workspace, raw_id: str, name: str, *, village: str = "", grp:
                relation: str = "", address: str = "", phone: str = "", categories: str = "", by: str = "",
                reason: str = "新增") -> str:
     """Someone the bureau's list lacks (a newborn, someone who moved in)."""
+    name, address, grp, relation, by = (clean(t) for t in (name, address, grp, relation, by))
     try:
         info = ids.info(raw_id)
     except ids.IdError as exc:

@@ -5,7 +5,8 @@ in (hlc, origin, seq) order. The same fold serves a live write, a received packa
 replay of `canvasser check`, so they cannot disagree. When new events all sort after a person's
 stored row (`updated_hlc`), `project_people` continues the fold from that row instead of starting
 over: the result is the same, only cheaper. Conflict rules (DESIGN §3):
-- person fields: last writer wins per field, by that order;
+- person fields: last writer wins per field, by that order, except that a value from a list never
+  overwrites a ground field (phones, address, place away, notes) a person set (ownership.py);
 - visits: append-only; a void hides one;
 - status: an official payment for the coverage year outranks every claim; among claims the last
   non-voided visit wins.
@@ -24,6 +25,7 @@ import orjson
 
 from . import pinyin, refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
+from .ownership import take_fields
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
                  "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
@@ -243,7 +245,8 @@ _MISSING = object()
 
 
 def _take_fields(fields: dict, kind: str, p: dict) -> None:
-    """Apply one field-writing event to `fields` (last writer wins: the caller goes in event order)."""
+    """Apply one field-writing event to `fields` (last writer wins, except that a list's value
+    never overwrites a ground field a person set: ownership.py; the caller goes in event order)."""
     if kind == "conflict.resolved":
         # the chosen village's version wins whole (household, relation, group ...); an older
         # resolution names only the village
@@ -253,9 +256,7 @@ def _take_fields(fields: dict, kind: str, p: dict) -> None:
         if p.get("village"):
             fields["village"] = p["village"]
         return
-    for k, v in p.items():
-        if k in PERSON_FIELDS:
-            fields[k] = v
+    take_fields(fields, p, PERSON_FIELDS)
 
 
 def version_fields(events: list[Event], origins: set[str]) -> dict:
@@ -265,7 +266,7 @@ def version_fields(events: list[Event], origins: set[str]) -> dict:
     for ev in sorted(events, key=_event_key):
         if ev.origin in origins and ev.kind in ("person.created", "person.updated"):
             _take_fields(fields, ev.kind, ev.payload)
-    return fields
+    return {k: v for k, v in fields.items() if k in PERSON_FIELDS}  # not the fold's ownership marks
 
 
 def visit_row(pid: str, ev: Event, first: int) -> list:

@@ -22,15 +22,17 @@ from openpyxl.styles import Font, PatternFill
 
 from ..paths import exports_dir
 from . import xlsxprint
-from .errors import Cancelled
+from .cells import clean, text_cell
+from .errors import Cancelled, Question
 from .gcpause import no_cycle_collection
 from .ids import mask
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
 from .names import rare_chars, rare_in
+from .ownership import LIST_SOURCE
 from .projection import coverage_year, insert_listed_people, project_households
 from .store import Workspace, now_iso
-from .tables import Table, cell_text, open_table
+from .tables import Table, cell_text, norm_header, open_table
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
@@ -79,13 +81,15 @@ class ImportResult:
     rare_names: list[dict] = field(default_factory=list)  # names with a character few systems can show or print
     missing_pids: list[str] = field(default_factory=list)  # kept when asked (a new year marks them gone)
     seen: object = None  # the list's IDs (a Sightings), kept when asked
+    other_villages: dict[str, int] = field(default_factory=dict)  # left out: people of other villages
 
     def as_json(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
                 "households": self.households, "villages": self.villages, "rejected": self.rejected,
                 "duplicates": self.duplicates, "missing_from_list": self.missing, "rejects_file": self.rejects_file,
                 "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns,
-                "rare_names": self.rare_names}
+                "rare_names": self.rare_names, "other_villages": self.other_villages,
+                "skipped_other_villages": sum(self.other_villages.values())}
 
 
 def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Table:
@@ -95,23 +99,33 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
 def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
                   rejects_path: str | Path | None = None, author: str = "",
                   progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
-                  keep_missing: bool = False) -> ImportResult:
+                  keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
-    `keep_missing`: also return who the list leaves out, and whom it names."""
+    `keep_missing`: also return who the list leaves out, and whom it names.
+
+    A village's workspace (made from the township's setup package) takes only that village's people
+    from a wider list; a list with none of them is refused (a Question) unless `all_villages`,
+    which also takes everyone. A standalone workspace takes every row, as before. A list with the columns
+    of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
+    the unenrolled, the people who paid would be canvassed as if they had not."""
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, rejects_path, author, progress, today, keep_missing)
+        return _import(ws, Path(path), overrides, rejects_path, clean(author or "").strip(), progress, today,
+                       keep_missing, all_villages, not_paid_list)
 
 
 def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
             author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
-            keep_missing: bool = False) -> ImportResult:
+            keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     res = ImportResult()
     few = _few_people(ws)
     spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
     reader = _open_reader(spec, progress, res)
     try:
-        return _write(ws, reader, path, res, few, rejects_path, author, progress, keep_missing)
+        if not not_paid_list:
+            _refuse_paid_list(reader.table)
+        own = ws.meta("village", "") or "" if ws.mode == "village" and not all_villages else ""
+        return _write(ws, reader, path, res, few, rejects_path, author, progress, keep_missing, own)
     finally:
         reader.close()
 
@@ -132,8 +146,8 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
 
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
            rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None,
-           keep_missing: bool = False) -> ImportResult:
-    """Write the reader's chunks in one transaction (the import proper)."""
+           keep_missing: bool = False, own: str = "") -> ImportResult:
+    """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken."""
     table = reader.table
     res.sheet, res.header_row, res.columns = "、".join(table.sheets) or table.sheet, table.header_row, \
         table.column_report(ALIASES)
@@ -152,7 +166,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 res.rejected += parsed.rejected
                 res.duplicates += parsed.duplicates
                 bad_rows += parsed.bad_rows
-                people = parsed.people
+                people = _own_village(parsed.people, own, res) if own else parsed.people
                 if not fresh:  # a first list's households are counted in their table at the end
                     households.update(people["household"])
                 villages.update(people["village"])
@@ -164,6 +178,9 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
                     raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
+        if res.other_villages and not (res.imported or res.updated or res.unchanged):
+            raise Question(_not_ours(own, res.other_villages) + "确实要导入别村的人员，请加 --all-villages", "all_villages",
+                           _not_ours(own, res.other_villages) + "确实要导入别村的人员吗？")
         if not fresh:
             project_households(ws.conn, new_households)
         villages.discard("")
@@ -198,6 +215,32 @@ def _remember_rows(ws: Workspace, people: People, list_no: int, chunk_no: int) -
                         (list_no, chunk_no, "\n".join(people["pid"]),
                          "\n".join(s.replace("\n", " ") for s in people["serial"])))
     return chunk_no + 1
+def _refuse_paid_list(table: Table) -> None:
+    """A paid list picked by mistake (it has a payment amount or date column) is a question, not a list."""
+    from .paid import ALIASES as PAID
+    paid = {norm_header(a) for f in ("amount", "paid_at") for a in PAID[f]}
+    found = [str(h) for h in table.headers if h and norm_header(str(h)) in paid]
+    if found:
+        why = f"这份文件有“{'”“'.join(found[:3])}”列，像是医保局的已缴费名单，不是未参保人员名单，未导入。"
+        raise Question(why + "已缴费名单请用 canvasser import-paid 导入；确实是未参保人员名单请加 --not-paid-list",
+                       "not_paid_list", why + "已缴费名单应从“导入已缴费名单”导入。确实要把它当作未参保人员名单导入吗？")
+
+
+def _own_village(people: People, own: str, res: ImportResult) -> People:
+    """The people of `own` village (rows naming no village count as ours); the others counted by village."""
+    keep = [not v or v == own for v in people["village"]]
+    if all(keep):
+        return people
+    for v, k in zip(people["village"], keep):
+        if not k:
+            res.other_villages[v] = res.other_villages.get(v, 0) + 1
+    return people.take(keep)
+
+
+def _not_ours(own: str, others: dict[str, int]) -> str:
+    names = "、".join(sorted(others, key=lambda v: -others[v])[:5]) + ("等" if len(others) > 5 else "")
+    return (f"这份名单里没有本村（{own}）的人，{sum(others.values())} 人都是别的村（社区）的（{names}），"
+            f"可能选错了文件，未导入任何人。")
 
 
 def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult
@@ -259,8 +302,8 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
             before = dict(zip(ROSTER_FIELDS, row[1:]))
             before["phones"] = p["phones"]  # the projection keeps all phones; compare the main one
         changed = {f: v for f, v in fields.items() if v and str(before.get(f) or "") != str(v)}
-        if changed:
-            batch.emit("person.updated", f"p:{pid}", changed, scope=fields["village"])
+        if changed:  # marked as the list's word: it never overwrites what a person set (ownership.py)
+            batch.emit("person.updated", f"p:{pid}", {**changed, "source": LIST_SOURCE}, scope=fields["village"])
             res.updated += 1
         else:
             res.unchanged += 1
@@ -383,15 +426,12 @@ def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: s
     wb = openpyxl.Workbook()
     sheet = wb.active
     sheet.title = "未导入的行"
-    sheet.append(["原行号", "错误原因", *table.headers])
+    sheet.append(["原行号", "错误原因", *(text_cell(sheet, h) for h in table.headers)])
     for c in sheet[1]:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="FFF2CC")
     for rownum, cells, why in rejected:
-        sheet.append([rownum, why, *[cell_text(c) for c in cells]])
-    for row in sheet.iter_rows(min_row=2):
-        for c in row[2:]:
-            c.number_format = "@"
+        sheet.append([rownum, text_cell(sheet, why), *[text_cell(sheet, cell_text(c), text=True) for c in cells]])
     sheet.column_dimensions["B"].width = 46
     for i in range(len(table.headers)):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20

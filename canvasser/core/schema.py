@@ -245,4 +245,15 @@ MIGRATIONS: list[str] = [
     UPDATE persons SET since_year = coalesce((SELECT CAST(value AS INTEGER) FROM campaign WHERE key = 'coverage_year'),
                                              2027);
     """,
+    # 12 (issue 16): events a village sent for people outside its village, held for the township to
+    # accept or reject (local state, never replicated; never applied unless accepted); every
+    # workspace has its id from the start (its backups are kept under it)
+    """
+    CREATE TABLE held_events (
+        event_id TEXT PRIMARY KEY, peer TEXT NOT NULL, package_id TEXT NOT NULL, reason TEXT NOT NULL,
+        row TEXT NOT NULL, held_at TEXT NOT NULL, decision TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX held_events_package ON held_events (package_id);
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', lower(hex(randomblob(16))));
+    """,
 ]

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from . import hlc as hlc_mod
 from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
+from .failures import explain
 from .machine import machine_id as _machine_id
 from .schema import MIGRATIONS
 
@@ -62,6 +63,24 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def read_only(path: Path) -> bool:
+    """A workspace this program may read but not write (a read-only folder, stick or file)."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open a workspace in a place nobody can write, as it is: searching and printing still work,
+    any write fails as read-only (failures.py). `immutable`: SQLite cannot make its -shm file there."""
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn.create_function("reverse", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
+    if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
+        conn.close()
+        raise WorkspaceError("工作区所在的文件夹是只读的，而这个工作区需要先升级（要写入），无法打开。"
+                             "请复制到可写的位置再打开")
+    return conn
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     conn.create_function("reverse", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -75,8 +94,16 @@ def migrate(conn: sqlite3.Connection) -> None:
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open: after a full disk or an I/O error SQLite has
+    already rolled it back, and a second ROLLBACK would replace the real cause with "cannot
+    rollback - no transaction is active"."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def _split_sql(sql: str) -> list[str]:
@@ -148,10 +175,13 @@ class Workspace:
             raise WorkspaceError(f"找不到工作区文件：{self.path}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = connect(self.path)
-            migrate(self.conn)
-        except sqlite3.DatabaseError as exc:
-            raise WorkspaceError(f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
+            if read_only(self.path):
+                self.conn = connect_readonly(self.path)
+            else:
+                self.conn = connect(self.path)
+                migrate(self.conn)
+        except sqlite3.DatabaseError as exc:  # busy, disk full, read-only: say so (failures.py), not "damaged"
+            raise WorkspaceError(explain(exc) or f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
         self.db = sqlite_utils.Database(self.conn)
         self._origin: str | None = None
         self._clock: hlc_mod.Clock | None = None
@@ -216,7 +246,7 @@ class Workspace:
             fn()
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            _rollback(self.conn)
             raise
 
     @property
@@ -283,7 +313,7 @@ class Workspace:
                 self.set_meta(HLC_MARK, last)
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            _rollback(self.conn)
             self._seq = None
             self._clock = None
             raise

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
+from .failures import NOT_SPREADSHEET
 from .location import utf8_path
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -156,8 +157,8 @@ def _sheets(path: Path) -> list[_Sheet]:
     try:
         with utf8_path(path) as name:  # a Chinese name under a GB18030 locale
             wb = CalamineWorkbook.from_path(name)
-    except Exception as exc:  # calamine raises its own error types
-        raise InputError(f"无法读取表格文件 {path.name}：{exc}") from exc
+    except Exception as exc:  # calamine raises its own error types (in English: a zip's, an OLE file's)
+        raise InputError(NOT_SPREADSHEET.format(name=path.name)) from exc
     out = []
     for name in wb.sheet_names:
         try:

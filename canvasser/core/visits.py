@@ -13,7 +13,9 @@ from pathlib import Path
 
 from . import ids
 from .campaign import CHANNELS, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON, outcome_code
+from .cells import clean
 from .errors import InputError
+from .ownership import set_aside
 from .projection import coverage_year
 from .store import Workspace, now_iso
 
@@ -99,6 +101,8 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
                  promised: str | None = None, followup: str | None = None, note: str = "", place: str = "",
                  at: str | None = None, photos: list[str | Path] = (), phone: str = "") -> str:
     """Record one visit; returns its id. Validates everything first."""
+    by, reason, place = clean(by or "").strip(), clean(reason or ""), clean(place or "")  # no control characters
+    note = clean(note or "", keep_lines=True)
     code = outcome_code(outcome)
     pid = resolve_person(ws, raw_id)
     via = (via or "入户").strip()
@@ -147,9 +151,13 @@ def undo_last(ws: Workspace, *, by: str = "") -> dict | None:
 
 
 def history(ws: Workspace, pid: str) -> list[dict]:
-    """Every event about a person, oldest first, with who and when."""
-    return [{"time": e.recorded_at, "author": e.author, "kind": e.kind, "payload": e.payload, "origin": e.origin,
-             "event_id": e.event_id} for e in ws.events_for(f"p:{pid}")]
+    """Every event about a person, oldest first, with who and when; `set_aside`: a list's values
+    not taken because a person set that field (ownership.py)."""
+    out = [{"time": e.recorded_at, "author": e.author, "kind": e.kind, "payload": e.payload, "origin": e.origin,
+            "event_id": e.event_id} for e in ws.events_for(f"p:{pid}")]
+    for e, aside in zip(out, set_aside(out)):
+        e["set_aside"] = aside
+    return out
 
 
 FOLLOWUP_WHY = {  # the statuses that want another contact, and what to do about each

@@ -216,3 +216,24 @@ def test_a_big_list_read_in_a_second_process_imports_and_cancels_from_the_window
     assert isinstance(outcome[0], Cancelled)
     assert ws.event_count() == events
     assert multiprocessing.active_children() == []
+
+
+def test_a_paid_list_picked_as_the_unenrolled_list_is_asked_about(app, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    body = "51032119850612301"
+    pid = body + check_digit(body)
+    path = tmp_path / "已缴费.csv"
+    path.write_text(f"姓名,身份证号,缴费金额,缴费日期\n张三,{pid},400,2026-11-20\n", encoding="utf-8")
+    ws = Workspace(tmp_path / "empty.db")
+    dlg = ImportDialog(ws, ImmediateRunner(ws))
+    qtbot.addWidget(dlg)
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
+    assert dlg.set_file(path)
+    dlg.start()
+    assert "已缴费名单" in asked[0] and "--" not in asked[0] and dlg.import_result is None
+    assert ws.scalar("SELECT count(*) FROM persons") == 0
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    dlg.start()
+    assert dlg.import_result.imported == 1
+    ws.close()

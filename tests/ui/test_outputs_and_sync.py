@@ -138,8 +138,11 @@ def test_township_setup_packages_and_the_review_queue(app, qtbot, tmp_path, demo
     assert dlg.township_button.isVisibleTo(dlg) and not dlg.setup_button.isVisibleTo(dlg)
     assert dlg.become_township("某某镇")["township"] == "某某镇"
     assert town.mode == "township" and dlg.setup_button.isVisibleTo(dlg)
-    dlg.make_setup("青石村", tmp_path / "qs.ccpkg")
-    dlg.make_setup("白河村", tmp_path / "bh.ccpkg")
+    codes = {}
+    for name, village in (("qs", "青石村"), ("bh", "白河村")):
+        dlg.make_setup(village, tmp_path / f"{name}.ccpkg")
+        codes[name] = dlg.last["code"]  # made by the program, shown for the clerk to phone
+        assert codes[name] in dlg.result_label.text()
     assert (tmp_path / "qs.ccpkg").exists() and dlg.last["village"] == "白河村"
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     assert dlg.make_setup("白河村", tmp_path / "bh2.ccpkg") is None  # asks before replacing the keys
@@ -148,7 +151,7 @@ def test_township_setup_packages_and_the_review_queue(app, qtbot, tmp_path, demo
     newborn += check_digit(newborn)
     packages = []
     for name, setup in (("qs", "qs.ccpkg"), ("bh", "bh.ccpkg")):
-        sync.init_village(tmp_path / f"{name}.db", tmp_path / setup)
+        sync.init_village(tmp_path / f"{name}.db", tmp_path / setup, code=codes[name])
         with Workspace(tmp_path / f"{name}.db") as v:
             people.add_person(v, newborn, "新生儿", grp="一组", by="村干部")
             sync.export_package(v, tmp_path / f"{name}-out.ccpkg")

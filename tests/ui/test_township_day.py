@@ -35,8 +35,8 @@ def township(tmp_path):
     up = tmp_path / "U盘"
     up.mkdir()
     for v in REPORTING:
-        sync.make_setup_package(town, v, tmp_path / f"setup-{v}.ccpkg")
-        sync.init_village(tmp_path / f"{v}.db", tmp_path / f"setup-{v}.ccpkg")
+        code = sync.make_setup_package(town, v, tmp_path / f"setup-{v}.ccpkg")["code"]
+        sync.init_village(tmp_path / f"{v}.db", tmp_path / f"setup-{v}.ccpkg", code=code)
         vs[v] = Workspace(tmp_path / f"{v}.db")
         first = next(r for r in rows if r["村（社区）"] == v)["公民身份号码"]
         visits.record_visit(vs[v], first, "not_home", by="村文书")

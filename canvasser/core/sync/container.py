@@ -57,11 +57,15 @@ def write(path: str | Path, header: dict, parts: dict[str, bytes], sign: Callabl
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    files.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        files.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written .part left behind
+        tmp.unlink(missing_ok=True)
+        raise
     return len(data)
 
 

@@ -17,6 +17,7 @@ re-project, record acknowledgements; a bad package changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -28,7 +29,7 @@ import orjson
 
 from ..gcpause import no_cycle_collection
 from ..store import Event, Workspace, now_iso
-from . import container, crypto, merge, peers, photos
+from . import container, crypto, merge, peers, photos, scope
 from . import ranges as rg
 from .container import PackageError
 
@@ -167,11 +168,24 @@ def _sender(ws: Workspace, h: dict) -> dict:
     if peer is None or peer["kind"] != expected or peer["keys"] is None:
         raise PackageError("数据包来自本工作区不认识的发送方，拒绝接收，未导入任何内容")
     if h.get("sender_key") in peer["revoked_keys"]:
+        retired = _retired_key(peer, h)
+        if retired is not None:  # exported before the re-key: held for the township to accept or reject
+            return {**peer, "keys": crypto.PublicKeys.from_dict(retired), "retired_at": retired["at"]}
         raise PackageError(f"这个数据包由“{peer['name']}”已作废的旧密钥签名（该村已重新配置密钥，"
                            f"旧电脑可能已丢失），拒绝接收，未导入任何内容")
     if h.get("sender_key") != peer["keys"].key_id:
         raise PackageError(f"数据包的签名密钥与本工作区记录的“{peer['name']}”的密钥不一致，拒绝接收，未导入任何内容")
     return peer
+
+
+def _retired_key(peer: dict, h: dict) -> dict | None:
+    """The retired key a package names, if the package was made before that key was retired."""
+    retired = (peer["info"].get("retired") or {}).get(h.get("sender_key"))
+    try:
+        made = dt.datetime.fromisoformat(str(h.get("created")))
+        return retired if retired and made <= dt.datetime.fromisoformat(retired["at"]) else None  # (to the second)
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 def _open(keys: crypto.KeyPair, c: container.Container) -> tuple[bytes, dict, bytes]:
@@ -295,6 +309,7 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
     results: dict[int, dict] = {}
     if fresh:
         with ws.transaction():
+            held = _hold_out_of_scope(ws, fresh)
             try:
                 new, _ = merge.merge(ws, [r for inc in fresh for r in inc.rows],
                                      [e for inc in fresh for e in inc.events])
@@ -316,12 +331,33 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                 ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)",
                                 (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
                 peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
-                results[id(inc)] = {"applied": applied, "already_known": known, "photos": saved,
+                results[id(inc)] = {"applied": applied, "already_known": known,
+                                    "held": held.get(id(inc), 0), "photos": saved,
                                     "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
                                     "file": str(inc.path)}
-    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "photos": 0,
+    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "photos": 0,
                                      "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
                                      "file": str(inc.path)} for inc in todo]
+
+
+def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, int]:
+    """At the township: set aside each village package's events outside that village (scope.py),
+    held for review instead of applied; returns how many each package had held."""
+    if ws.mode != "township":
+        return {}
+    counts: dict[int, int] = {}
+    for inc in fresh:
+        if inc.peer.get("retired_at"):  # signed with a key retired since: the clerk decides, all of it
+            known = merge._existing(ws.conn, [r[0] for r in inc.rows])
+            kept_rows, kept_events = [], []
+            out = [(r, scope.RETIRED) for r in inc.rows if r[0] not in known]
+        else:
+            kept_rows, kept_events, out = scope.partition(ws, inc.peer["name"], inc.rows, inc.events)
+        if out:
+            scope.hold(ws, inc.peer["peer"], inc.package_id, out)
+            counts[id(inc)] = len(out)
+            inc.rows, inc.events = kept_rows, kept_events
+    return counts
 
 
 def receive_package(ws: Workspace, path: str | Path) -> dict:

@@ -102,12 +102,18 @@ def touch_peer(ws: Workspace, peer_id: str, column: str) -> None:
 # ---- what each side holds ---------------------------------------------------------------------
 
 def have_ranges(ws: Workspace) -> dict[str, rg.Ranges]:
-    """Every origin's seqs this workspace holds, as ranges (gaps-and-islands in SQL)."""
+    """Every origin's seqs this workspace holds, as ranges (gaps-and-islands in SQL). Events held
+    for review (sync/scope.py) count as received: the village need not send them again."""
     out: dict[str, rg.Ranges] = {}
     for origin, lo, hi in ws.conn.execute(
             "SELECT origin, min(seq), max(seq) FROM (SELECT origin, seq, seq - row_number() OVER "
             "(PARTITION BY origin ORDER BY seq) AS g FROM events) GROUP BY origin, g ORDER BY origin, 2"):
         out.setdefault(origin, []).append([lo, hi])
+    held: dict[str, list[int]] = {}
+    for origin, seq in ws.conn.execute("SELECT json_extract(row, '$[1]'), json_extract(row, '$[2]') FROM held_events"):
+        held.setdefault(origin, []).append(seq)
+    for origin, seqs in held.items():
+        out[origin] = rg.union(out.get(origin, []), rg.from_seqs(seqs))
     return out
 
 

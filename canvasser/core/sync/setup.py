@@ -5,12 +5,13 @@ knows the village's public keys from the start and keeps no private key of the v
 package carries the village's people, the campaign, the village's private keys and the township's
 public keys. The village has no key yet, so the setup package cannot be sealed to it:
 
-- with a code (`--code`, given to the village by another channel, e.g. a phone call), everything is
-  sealed with a key derived from the code by Argon2id (`nacl.pwhash`): a file sent over chat is
-  useless without the code;
-- without a code it is sealed with a random key written in the file itself. That stops casual
-  reading (a search of the file finds no name or ID) but not someone who knows this format: such
-  a file must be handed over in person, and the CLI says so.
+- by default with a code the program makes (codes.py: 4 groups of 4 letters and digits, given to the
+  village by another channel, e.g. a phone call), or one the clerk types that is as strong: the
+  package is sealed with a key derived from the code by Argon2id (`nacl.pwhash`), so a file sent over
+  chat is useless without the code;
+- only when explicitly asked (`no_code`, CLI `--no-code`, warned) with a random key written in the
+  file itself. That stops casual reading (a search of the file finds no name or ID) but not someone
+  who knows this format: such a file must be handed over in person, and the CLI says so.
 
 Re-keying (a lost laptop) gives the village new keys and a new setup package; the old keys go to
 the village's revoked list and packages signed with them are refused.
@@ -19,6 +20,7 @@ the village's revoked list and packages signed with them are refused.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -26,7 +28,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..projection import project
 from ..store import Event, Workspace, WorkspaceError, now_iso
-from . import container, crypto, merge, peers, photos
+from . import codes, container, crypto, merge, peers, photos
 from . import ranges as rg
 from .container import PackageError
 from .package import (
@@ -72,8 +74,9 @@ def villages_in(ws: Workspace) -> dict[str, int]:
 
 
 def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: str | None = None,
-                       rekey: bool = False) -> dict:
-    """Write a village's setup package (new keys for the village); with `rekey`, revoke its old keys."""
+                       rekey: bool = False, no_code: bool = False) -> dict:
+    """Write a village's setup package (new keys for the village); with `rekey`, revoke its old keys.
+    Without `code` (and without `no_code`) a code is made; the result's "code" is to be read to the village."""
     peers.require_sync(ws, "township")
     village = _set_name(village, "村（社区）")
     known = villages_in(ws)
@@ -85,8 +88,12 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
                          f"canvasser rekey --db 乡镇工作区 --village {village} --out 新配置包（旧密钥将作废）")
     if rekey and not old:
         raise InputError(f"还没有为“{village}”生成过配置包，请用 canvasser setup-package")
-    if code is not None and len(code.strip()) < 6:
-        raise InputError("口令至少要 6 个字符（建议 8 位以上数字或字母，用电话另行告知村里）")
+    if code is not None and no_code:
+        raise InputError("--code 和 --no-code 只能选一个")
+    if code is not None:
+        code = codes.check(code)
+    elif not no_code:
+        code = codes.new_code()
     own = peers.own_keys(ws)
     pair = crypto.KeyPair.generate()
     village_id = old["peer"] if old else uuid.uuid4().hex
@@ -113,8 +120,9 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
     if code:
         salt = crypto.new_salt()
         h["protection"] = "code"
-        h["kdf"] = {"alg": "argon2id", "salt": salt.hex(), "ops": crypto.KDF_OPS, "mem": crypto.KDF_MEM}
-        key = crypto.derive_key(code, salt)
+        h["kdf"] = {"alg": "argon2id", "salt": salt.hex(), "ops": crypto.KDF_OPS, "mem": crypto.KDF_MEM,
+                    "code": codes.NORMALISED}
+        key = crypto.derive_key(codes.normalise(code), salt)
     else:
         key = crypto.new_key()
         h["protection"] = "file-key"
@@ -125,19 +133,30 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
         parts[part] = crypto.seal(key, found[name])
     with ws.transaction():
         peers.put_peer(ws, village_id, "village", village, pair.public, revoked=revoked,
-                       info={"setup_at": now_iso(), "setups": (old["info"].get("setups", 0) if old else 0) + 1})
+                       info={"setup_at": now_iso(), "setups": (old["info"].get("setups", 0) if old else 0) + 1,
+                             "retired": _retired(old)})
         if old:
             peers.retire_replicas(ws, village_id)
         size = container.write(out, h, parts, own.sign)
     return {"village": village, "people": known[village], "events": len(rows), "photos": len(found),
             "file": str(out), "bytes": size, "protected": "code" if code else "file-key",
             "fingerprint": pair.public.key_id, "township_fingerprint": own.public.key_id,
-            "revoked": revoked, "package_id": package_id}
+            "revoked": revoked, "package_id": package_id, "code": code or ""}
 
 
-def rekey_village(ws: Workspace, village: str, out: str | Path, *, code: str | None = None) -> dict:
+def _retired(old: dict | None) -> dict:
+    """The village's retired public keys and when each was retired: a package it signed with one
+    before that moment is held for the township to review (package.py), not lost."""
+    if not old:
+        return {}
+    at = dt.datetime.now().astimezone().isoformat()
+    return {**(old["info"].get("retired") or {}), old["keys"].key_id: {**old["keys"].as_dict(), "at": at}}
+
+
+def rekey_village(ws: Workspace, village: str, out: str | Path, *, code: str | None = None,
+                  no_code: bool = False) -> dict:
     """A village laptop was lost: new keys, a new setup package; the old keys are refused from now on."""
-    return make_setup_package(ws, village, out, code=code, rekey=True)
+    return make_setup_package(ws, village, out, code=code, rekey=True, no_code=no_code)
 
 
 def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, dict[str, bytes]]:
@@ -153,7 +172,8 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
             kdf = h["kdf"]
             if kdf.get("alg") != "argon2id":
                 raise PackageError("配置包的加密方式不认识，请升级程序")
-            key = crypto.derive_key(code, bytes.fromhex(kdf["salt"]), int(kdf["ops"]), int(kdf["mem"]))
+            typed = codes.normalise(code) if kdf.get("code") == codes.NORMALISED else code
+            key = crypto.derive_key(typed, bytes.fromhex(kdf["salt"]), int(kdf["ops"]), int(kdf["mem"]))
         elif h.get("protection") == "file-key":
             key = bytes.fromhex(h["key"])
         else:

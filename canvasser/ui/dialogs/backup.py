@@ -33,7 +33,7 @@ class BackupDialog(QDialog):
         self.setWindowTitle("备份与恢复")
         self.resize(560, 420)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"程序每天自动备份一次，保留最近 {backup.KEEP} 天。备份位置：\n{backup.backup_dir(ws.path)}"))
+        lay.addWidget(QLabel(f"程序每天自动备份一次，保留最近 {backup.KEEP} 天。备份位置：\n{backup.backup_dir(ws)}"))
         self.list = QListWidget()
         lay.addWidget(self.list, 1)
         self.message = QLabel("")
@@ -57,7 +57,7 @@ class BackupDialog(QDialog):
 
     def reload(self) -> None:
         self.list.clear()
-        for b in backup.list_backups(self.ws.path):
+        for b in backup.list_backups(self.ws):
             item = QListWidgetItem(f"{b['name']}    {b['saved_at'].replace('T', ' ')}    {b['size'] // 1024} KB")
             item.setData(FILE_ROLE, b["file"])
             self.list.addItem(item)
@@ -68,7 +68,7 @@ class BackupDialog(QDialog):
                                  failure=lambda e: self.message.setText(f"备份失败：{e}"), cancellable=False)
 
     def restore_other(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(backup.backup_dir(self.ws.path)),
+        name, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(backup.backup_dir(self.ws)),
                                               "工作区 (*.db);;所有文件 (*)")
         if name:
             self.restore_selected(name)

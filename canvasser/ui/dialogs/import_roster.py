@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import roster
-from ...core.errors import Cancelled, InputError
+from ...core.errors import Cancelled, InputError, Question
 from ...core.tables import Table, cell_text
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
@@ -244,4 +245,17 @@ class ImportDialog(TableImportDialog):
 
     def problem_rows(self, res) -> list[dict]:
         return [*res.rejected, *res.duplicates]
+
+    def run(self, ws, path: Path, overrides: dict[str, str], progress):
+        return roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress,
+                                    **getattr(self, "answers", {}))
+
+    def _failed(self, exc: BaseException) -> None:
+        """A probable mistake (core's Question) is asked about; yes imports again with that answer."""
+        if isinstance(exc, Question) and QMessageBox.question(self, self.title, exc.ask) == \
+                QMessageBox.StandardButton.Yes:
+            self.answers = {**getattr(self, "answers", {}), exc.option: True}
+            self.start()
+            return
+        super()._failed(exc)
 

@@ -217,7 +217,7 @@ class SyncDialog(QDialog):
                 return None
             remember("packages", chosen)
             out = chosen
-            code, ok = QInputDialog.getText(self, "配置包口令", "口令（可不填；填写则至少6位，用电话告诉村里）：",
+            code, ok = QInputDialog.getText(self, "配置包口令", "口令（可不填，由程序生成；自定则至少12位字母加数字）：",
                                             QLineEdit.EchoMode.Normal, "")
             if not ok:
                 return None
@@ -233,7 +233,8 @@ class SyncDialog(QDialog):
         def done(res: dict) -> None:
             self.last = res
             self.result_label.setText(f"已生成“{res['village']}”的配置包 {out.name}：{res['people']} 人。"
-                                      f"村里用它新建工作区；村的密钥指纹 {res['fingerprint']}。")
+                                      f"村里用它新建工作区；村的密钥指纹 {res['fingerprint']}。"
+                                      + (f"\n口令：{res['code']}（请用电话告诉村里）" if res.get("code") else ""))
             self.refresh()
 
         return run_with_progress(self.runner, self, "正在生成配置包…",

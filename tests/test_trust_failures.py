@@ -1,0 +1,92 @@
+"""Errors name the real cause: busy is not damaged, a full disk is not "cannot rollback", a truncated
+xlsx is not an English zip error, a read-only folder still reads; no .part file is left behind."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+
+from canvasser.core import backup, store
+from canvasser.core.store import Workspace
+from canvasser.core.sync import container
+from tests.fixtures import rows, write_csv, write_xlsx
+from tests.test_sync_flow import cli, cli_fail
+
+
+@pytest.fixture
+def village(tmp_path, capsys):
+    db = tmp_path / "v.db"
+    people = rows(seed=9, households=6)
+    cli(capsys, "import-roster", "--db", db, write_csv(tmp_path / "l.csv", people))
+    return db, people
+
+
+def test_busy_is_not_damaged(village, capsys, monkeypatch):
+    db, people = village
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")  # as a first big list is written: readers wait too
+    holder.execute("BEGIN EXCLUSIVE")
+    real = sqlite3.connect
+    monkeypatch.setattr(store.sqlite3, "connect", lambda *a, **k: real(*a, **{**k, "timeout": 0.2}))  # not 30 s
+    try:
+        code, err = cli_fail(capsys, "visit", "--db", db, "--id", people[0]["公民身份号码"], "--outcome", "not_home")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.execute("PRAGMA journal_mode=WAL")
+        holder.close()
+    assert code == 1 and "另一个程序" in err and "损坏" not in err
+    assert cli(capsys, "visit", "--db", db, "--id", people[0]["公民身份号码"], "--outcome", "not_home")
+
+
+def test_a_full_disk_says_so_and_leaves_no_part_file(village, tmp_path, capsys, monkeypatch):
+    db, people = village
+    with Workspace(db) as ws:
+        ws.conn.execute("PRAGMA max_page_count=" + str(ws.scalar("PRAGMA page_count")))  # no room to grow
+        with pytest.raises(sqlite3.OperationalError) as info, ws.transaction():
+            ws.conn.executemany("INSERT INTO meta VALUES (?, ?)", [(f"k{i}", "x" * 4000) for i in range(2000)])
+        assert "full" in str(info.value)  # the cause itself, not "cannot rollback"
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError):
+        container.write(tmp_path / "x.ccpkg", {"a": 1}, {}, lambda b: b"\0" * 64)
+    assert not list(tmp_path.glob("*.part"))
+
+    class FullDisk:  # a workspace whose copy runs out of room half-way
+        def backup(self, dst):
+            dst.execute("CREATE TABLE half (x)")
+            raise sqlite3.OperationalError("database or disk is full")
+    with pytest.raises(sqlite3.OperationalError):
+        backup._copy(FullDisk(), tmp_path / "b" / "x.db")
+    assert not list((tmp_path / "b").glob("*"))
+    code, err = cli_fail(capsys, "export", "--db", db, "--out", tmp_path / "y.ccpkg")  # (not a sync workspace)
+    assert code == 2
+
+
+def test_a_truncated_xlsx_is_named_in_chinese(tmp_path, capsys):
+    whole = write_xlsx(tmp_path / "名单.xlsx", rows(seed=3, households=5))
+    cut = tmp_path / "半截.xlsx"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    code, err = cli_fail(capsys, "import-roster", "--db", tmp_path / "x.db", cut)
+    assert code == 2 and "不是完整的表格文件" in err and "zip" not in err.lower()
+
+
+def test_search_works_in_a_read_only_folder(village, capsys, monkeypatch):
+    db, people = village
+    folder = db.parent
+    if os.geteuid() == 0:  # root writes anywhere: make the program see the folder as read-only
+        monkeypatch.setattr(os, "access", lambda p, mode, _a=os.access: False if mode == os.W_OK else _a(p, mode))
+    else:
+        for p in folder.glob("v.db*"):
+            p.chmod(0o444)
+        folder.chmod(0o555)
+    try:
+        hits = cli(capsys, "search", "--db", db, people[1]["公民身份号码"])
+        assert hits["total"] == 1
+        code, err = cli_fail(capsys, "visit", "--db", db, "--id", people[1]["公民身份号码"], "--outcome", "not_home")
+        assert code == 1 and "只读" in err
+    finally:
+        folder.chmod(0o755)
