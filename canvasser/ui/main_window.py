@@ -564,11 +564,14 @@ class MainWindow(QMainWindow):
         return dlg
 
     def output_context(self):
+        from ..core.selection import Scope
         from .dialogs.outputs import Context
 
         scope = self.tree.current_scope() or (None, None, None)
         hid = views.household_of(self.ws, self.detail.pid)
-        return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1])
+        picked = Scope(village=scope[0], groups=[scope[1]] if scope[1] else [], households=[scope[2]] if scope[2] else [])
+        return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1], scope=picked,
+                       table=self.current_filter())
 
     def run_output(self, key: str, out=None):
         from .dialogs.outputs import run_output
