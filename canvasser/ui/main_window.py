@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
         act("走访人员…", self.choose_canvasser, None, m_tools)
         act("完整性检查…", self.open_check, None, m_tools)
         act("备份工作区…", self.open_backup, None, m_file)
+        act("新建工作区…", self.new_workspace, None, m_file)
         act("打开其他工作区…", self.open_other, "Ctrl+O", m_file)
         m_file.addSeparator()
         act("退出", self.close, "Ctrl+Q", m_file)
@@ -638,6 +639,13 @@ class MainWindow(QMainWindow):
         dlg = BackupDialog(self.ws, self.runner, self)
         dlg.open()
         return dlg
+
+    def new_workspace(self) -> None:
+        from .dialogs.new_workspace import new_workspace
+
+        path = new_workspace(self)
+        if path:
+            self.switch_requested.emit(str(path))
 
     def open_other(self) -> None:
         from .choose import choose_workspace_file

@@ -93,3 +93,14 @@ def init_township(runner, name: str, *, success: Done = None, failure: Failed = 
 
     return run(runner, "设为乡镇工作区", lambda ws: sync.init_township(ws, name), success=success, failure=failure)
 
+
+
+def join_township(runner, setup: str, code: str | None, *, success: Done = None, failure: Failed = None) -> Job:
+    """A standalone workspace joins its township (core `sync.join_township`), keeping every visit.
+
+    Core opens the file itself and writes meta and events in one transaction; the worker's own
+    connection is idle meanwhile. The window then reopens the file: its mode and keys have changed."""
+    from ..core.sync.setup import join_township as join
+
+    return run(runner, "加入乡镇", lambda ws: join(ws.path, setup, code=code), success=success,
+               failure=failure)
