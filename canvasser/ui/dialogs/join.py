@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QWidget
 from .. import operations
 from ..folders import last_folder, remember
 
-FIELDS = {"name": "姓名", "grp": "组", "address": "地址", "phone": "电话", "household": "户", "categories": "类别"}
+FIELDS = {"name": "姓名", "village": "村", "grp": "组", "household": "户", "relation": "与户主关系", "address": "地址",
+          "phone": "电话", "categories": "类别"}
 
 
 def describe(res: dict) -> str:
