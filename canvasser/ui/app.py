@@ -50,6 +50,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("医保参保入户动员")
     app.setStyle("Fusion")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))  # dates, calendars: Chinese form
     if not getattr(app, "_qt_translator", None):
         install_qt_translation(app)
     icon = resource("icons", "canvasser.png")

@@ -53,10 +53,12 @@ def village_from_setup(parent: QWidget | None = None) -> Path | None:
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
     from ..core import sync
+    from .folders import last_folder, remember
 
-    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(Path.home()), "配置包 (*.ccpkg)")
+    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(last_folder("packages")), "配置包 (*.ccpkg)")
     if not setup:
         return None
+    remember("packages", setup)
     name, _ = QFileDialog.getSaveFileName(parent, "新工作区保存为", str(data_dir() / "本村.db"), "工作区 (*.db)")
     if not name:
         return None

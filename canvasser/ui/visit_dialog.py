@@ -181,8 +181,11 @@ class VisitDialog(QDialog):
 
     def pick_photos(self) -> None:
         pattern = " ".join(f"*{s}" for s in PHOTO_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(self, "选择证明材料", "", f"图片或PDF ({pattern})")
+        from .folders import last_folder, remember
+
+        files, _ = QFileDialog.getOpenFileNames(self, "选择证明材料", str(last_folder("photos")), f"图片或PDF ({pattern})")
         if files:
+            remember("photos", files[0])
             self.photos = list(dict.fromkeys([*self.photos, *files]))
             self.photo_label.setText("、".join(Path(f).name for f in self.photos))
 
