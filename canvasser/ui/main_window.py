@@ -32,6 +32,7 @@ from ..core import dashboard, views
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import STATUS_FILTERS, PeopleFilter
 from ..core.errors import InputError
+from ..core.selection import filtered
 from ..core.store import Workspace
 from . import operations
 from .detail import DetailPanel
@@ -210,7 +211,8 @@ class MainWindow(QMainWindow):
         self.status_multi.changed.connect(self.apply_filter)
         self.category_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.followup_filter.toggled.connect(lambda _: self.apply_filter())
-        self.tree.scope_changed.connect(lambda *_: self.apply_filter())
+        self.tree.scope_changed.connect(lambda *_: self._scope_changed())
+        self.detail.import_requested.connect(self.open_import)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.tabs.currentChanged.connect(self._on_tab)
         self.model.completed.connect(self._on_completed)
@@ -378,6 +380,13 @@ class MainWindow(QMainWindow):
     def _show_count(self) -> None:
         n = self.model.rowCount()
         self.count_label.setText(f"{n} 人" if self.model.complete else f"{n}+ 人…")
+        flt = self.current_filter()
+        self.detail.set_empty_workspace(n == 0 and self.model.complete and not (filtered(flt) or flt.grp or flt.household))
+
+    def _scope_changed(self) -> None:
+        """A group chosen in the tree shows its rows from the top (the person shown stays selected)."""
+        self.apply_filter()
+        self.table.scrollToTop()
 
     def _on_completed(self, _n: int) -> None:
         """The full list of a large search arrived: keep the person shown selected."""
@@ -531,7 +540,8 @@ class MainWindow(QMainWindow):
         from .dialogs.import_roster import ImportDialog
 
         dlg = ImportDialog(self.ws, self.runner, self.canvasser, self)
-        dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "名单已导入")))
+        dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "名单已导入"),
+                                           self.detail.pid or self.table.scrollToTop()))
         dlg.open()
         return dlg
 
