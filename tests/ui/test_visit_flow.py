@@ -223,3 +223,26 @@ def test_ctrl_n_digit_enter_records_the_visit_even_with_an_outcome_button_focuse
     qtbot.keyClick(dlg.focusWidget() or dlg, Qt.Key.Key_Escape)
     assert not dlg.isVisible()
     assert ws.scalar("SELECT count(*) FROM visits WHERE pid=?", (other,)) == 0
+
+
+def test_a_new_workspace_offers_the_canvassers_of_this_computer(app, ws, qtbot, tmp_path):
+    from canvasser.core.store import Workspace
+    from canvasser.core.views import canvassers as profiles
+    from canvasser.ui.dialogs.canvassers import ELSEWHERE_ROLE, NAME_ROLE, CanvasserDialog
+    from canvasser.ui.worker import ImmediateRunner
+
+    dlg = CanvasserDialog(ws, ImmediateRunner(ws), "")
+    qtbot.addWidget(dlg)
+    dlg.new_name.setText("孙组长")
+    dlg.new_phone.setText("13908150001")
+    dlg.add()
+    fresh = Workspace(tmp_path / "新村.db")
+    dlg2 = CanvasserDialog(fresh, ImmediateRunner(fresh), "")
+    qtbot.addWidget(dlg2)
+    items = {dlg2.list.item(i).data(NAME_ROLE): dlg2.list.item(i) for i in range(dlg2.list.count())}
+    assert "孙组长" in items and items["孙组长"].data(ELSEWHERE_ROLE)
+    dlg2.list.setCurrentItem(items["孙组长"])
+    dlg2.accept_choice()
+    assert dlg2.chosen == "孙组长"
+    assert {"name": "孙组长", "phone": "13908150001"} in [{k: p[k] for k in ("name", "phone")} for p in profiles(fresh)]
+    fresh.close()
