@@ -37,7 +37,7 @@ from ..core.store import Workspace
 from . import operations
 from .detail import DetailPanel
 from .people_model import COLUMNS, PeopleModel
-from .status_filter import MultiStatusButton
+from .status_filter import MultiStatusButton, status_width
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
 from .worker import DbWorker, ImmediateRunner, Job
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
-            hh.resizeSection(i, col.width)
+            hh.resizeSection(i, max(col.width, status_width(self.table) if col.key == "status" else 0))
             self.table.setColumnHidden(i, col.key == "village" and ws.mode != "township")  # 村: a township's list
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
