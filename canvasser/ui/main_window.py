@@ -96,7 +96,7 @@ class ProgressStrip(QWidget):
         self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
         self.bar.setMaximum(max(1, p["target"]))
         self.bar.setValue(min(p["done"], p["target"]))
-        self.bar.setFormat(f"{p['rate'] * 100:.1f}%")
+        self.bar.setFormat(f"{p['rate'] * 100:.1f}%" if p["target"] else "尚无名单")  # never 100% of nothing
         self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
 
 
