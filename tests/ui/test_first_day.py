@@ -139,7 +139,7 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     user.file_chosen(monkeypatch, "getSaveFileName", out)
     user.menu(window, "打印缴费通知单")
     scope = window.scope_dialog
-    assert f"{group}</b>：{len(households)} 户" in scope.text.text()
+    assert f"{group}</b>：{len(households)} 户，{len(households)} 页" in scope.text.text()
     user.click(scope.print_button)
     qtbot.waitUntil(out.exists, timeout=20000)
     assert _pages(out) == len(households) == window.last_output[2].households

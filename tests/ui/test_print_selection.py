@@ -34,13 +34,15 @@ def test_notices_for_the_selected_group_say_the_scope_and_print_only_that_group(
     window.run_output("notices")
     dlg = window.scope_dialog
     qtbot.waitUntil(dlg.isVisible)
-    assert f"{grp}</b>：{households} 户" in dlg.text.text()
-    assert dlg.all_button.isVisible()
+    due = _due_households(ws, grp)
+    assert f"{grp}</b>：{due} 户，" in dlg.text.text() and due <= households
+    assert dlg.all_button.isVisible() and not out.exists()  # made in memory: nothing saved before the user says so
     qtbot.mouseClick(dlg.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: out.exists(), timeout=20000)
     res = window.last_output[2]
-    assert res.households == _due_households(ws, grp) < _due_households(ws)
+    assert res.households == due < _due_households(ws)
     assert _pages(out) == res.pages >= res.households
+    assert f"{due} 户，{res.pages} 页" in dlg.text.text()  # the pages were said before printing
 
 
 def test_print_all_stays_available_and_a_filtered_table_prints_the_people_shown(window, ws, tmp_path, monkeypatch,

@@ -176,9 +176,7 @@ class ScopeDialog(QDialog):
         self.everything = False
         lay = QVBoxLayout(self)
         n = info["count"]
-        self.text = QLabel(f"将打印 <b>{info['label']}</b>：{n['households']} 户，{n['people']} 人。"
-                           + ("" if info["households"] is None else
-                              f"<br><span style='color:#555'>全部共 {whole['households']} 户，{whole['people']} 人。</span>"))
+        self.text = QLabel(_scope_text(info, whole))
         self.text.setWordWrap(True)
         lay.addWidget(self.text)
         buttons = QDialogButtonBox()
@@ -199,14 +197,50 @@ class ScopeDialog(QDialog):
         self.accept()
 
 
-def _describe(ws, key: str, ctx: Context) -> tuple[dict, dict]:
+def _describe(ws, key: str, ctx: Context, progress=None, prepare: bool = False) -> tuple[dict, dict]:
+    """The selection's households and counts; for notices (with `prepare`) the PDF itself, made into
+    memory, so the dialog can say its pages ("七组：28 户，28 页") and saving it needs no second pass."""
+    import io
+
     from ...core import selection
 
     if key == "visit_sheet":
         info = selection.describe(ws, ctx.sheet_scope())
     else:
         info = selection.describe(ws, ctx.scope, ctx.table)
+    if prepare and key == "notices":
+        buf = io.BytesIO()
+        res = _notices()[0](ws, buf, households=info["households"], by=ctx.canvasser, progress=progress)
+        info["prepared"] = (buf.getvalue(), res)
     return info, selection.count(ws, None)
+
+
+def _saved(data: bytes, res):
+    """Write a PDF already made (in memory) to the chosen file, replacing it only once written."""
+    def make(_ws, out: Path, _progress, _ctx):
+        from ...core.notices.layout import atomic_output
+
+        with atomic_output(out) as target:
+            Path(target).write_bytes(data)
+        res.out = str(out)
+        return res
+
+    return make
+
+
+def _scope_text(info: dict, whole: dict) -> str:
+    n = info["count"]
+    if "prepared" in info:
+        res = info["prepared"][1]
+        text = f"将打印 <b>{info['label']}</b>：{res.households} 户，{res.pages} 页"
+        if res.households < n["households"]:
+            text += f"（其余 {n['households'] - res.households} 户已全部完成，不用通知）"
+        text += "。"
+    else:
+        text = f"将打印 <b>{info['label']}</b>：{n['households']} 户，{n['people']} 人。"
+    if info["households"] is not None:
+        text += f"<br><span style='color:#555'>全部共 {whole['households']} 户，{whole['people']} 人。</span>"
+    return text
 
 
 def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | None):
@@ -227,7 +261,9 @@ def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | 
                 return
             if dlg.everything:
                 ctx.chosen, ctx.everything = None, True
-            _write(window, key, ctx, None, folder)
+                _write(window, key, ctx, None, folder)
+            else:
+                _write(window, key, ctx, None, folder, info.get("prepared"))
 
         dlg.finished.connect(answered)
         dlg.open()
@@ -236,6 +272,10 @@ def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | 
         window.last_output = (key, out, exc)
         window.statusBar().showMessage(f"{OUTPUTS[key].title}：{exc}", 8000)
 
+    if out is None and key == "notices":  # the notices are made now, so their pages can be said
+        return run_with_progress(window.runner, window, f"{OUTPUTS[key].title}：正在排版…",
+                                 lambda ws, progress: _describe(ws, key, ctx, progress, prepare=True),
+                                 success=described, failure=failed)
     return window.runner.submit(Job(lambda ws, _p: _describe(ws, key, ctx), success=described, failure=failed,
                                     label="所选范围"))
 
@@ -280,9 +320,11 @@ def run_output(window, key: str, out: Path | None = None, folder: Path | None = 
     return _write(window, key, ctx, out, folder)
 
 
-def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None):
-    """Ask where (unless given), make the file on the worker, then say what was written."""
+def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None, prepared=None):
+    """Ask where (unless given), make the file on the worker (or save the one `prepared`), then say
+    what was written."""
     output = OUTPUTS[key]
+    make = _saved(*prepared) if prepared else output.make
     if out is None:
         out = ask_target(window, output, folder or last_folder("outputs"))
         if out is None:
@@ -311,4 +353,4 @@ def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None
         dlg.open()
 
     return run_with_progress(window.runner, window, f"{output.title}…",
-                             lambda ws, progress: output.make(ws, out, progress, ctx), success=done, failure=failed)
+                             lambda ws, progress: make(ws, out, progress, ctx), success=done, failure=failed)
