@@ -105,7 +105,8 @@ def count(ws: Workspace, hids: list[str] | None) -> dict:
 
 def filtered(flt) -> bool:
     """Does the table show a narrower list than the tree's scope (a search, a status, a category)?"""
-    return bool(flt.text.strip() or flt.status or flt.statuses or flt.category or flt.followup_due)
+    return bool(flt.text.strip() or flt.status or flt.statuses or flt.category or flt.followup_due
+                or getattr(flt, "previous", ""))  # last year's status (issue 21), where the filter has it
 
 
 def table_households(ws: Workspace, flt) -> tuple[list[str], int]:
