@@ -18,7 +18,7 @@ import traceback
 from .core.errors import Cancelled, InputError
 from .core.store import WorkspaceError
 
-COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app")
+COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app", "matching", "newyear")
 
 
 def common_parent() -> argparse.ArgumentParser:

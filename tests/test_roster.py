@@ -300,7 +300,7 @@ def test_created_payload_is_stored_in_canonical_form():
     from canvasser.core.roster import created_payloads
     from canvasser.core.store import dump_payload
     people = People({f: [f"值{f}", f'"{f}\\'] for f in PERSON_COLUMNS}, [2, 3])
-    for text in created_payloads(people):
+    for text in created_payloads(people, 2027):
         payload = orjson.loads(text)
         assert list(payload) == sorted(payload) and payload["source"] == "bureau"
         assert text == dump_payload(payload)

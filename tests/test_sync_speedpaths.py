@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from canvasser.core import campaign, integrity
+from canvasser.core import integrity, newyear
 from canvasser.core.people import add_person, mark_left, move_person, update_person
 from canvasser.core.store import Workspace, dump_payload, new_event_ids, now_iso
 from canvasser.core.sync import export_package, receive_package, receive_packages
@@ -166,12 +166,14 @@ def test_new_coverage_year_in_the_same_merge(world, tmp_path):
     town.emit("status.official", f"p:{pids[0]}", {"year": 2027, "paid": True, "amount": 400})
     for pid in pids[:3]:
         record_visit(vil, pid, "promised", by="村干部", promised="2026-12-20")
-    campaign.update(vil, {"coverage_year": 2028})
+    newyear.begin(vil, newyear.proposed_settings(vil))
     p = tmp_path / "year.ccpkg"
     export_package(vil, p)
     receive_package(town, p)
     assert_replays(town)
-    assert person(town, pids[0])["status"] == "promised"  # the 2027 payment no longer counts
+    # the 2027 payment and promises are last year's: this year starts afresh, last year's beside it
+    assert [(person(town, pid)["status"], person(town, pid)["prev_outcome"]) for pid in pids[:3]] == \
+        [("", "paid_official"), ("", "promised"), ("", "promised")]
 
 
 def wire_row(event_id: str, origin: str, seq: int, hlc: str, kind: str, entity: str, payload: dict,
@@ -240,7 +242,7 @@ def test_visits_bound_sparsely_read_back_as_written(tmp_path):
     tails = [["", "", "", "", "", "[]", 0, ""], ["经济困难", "", "", "", "", "[]", 0, ""],
              ["", "2026-12-20", "2026-12-20", "村口", "再去", '["' + "a" * 64 + '.jpg"]', 1, "录入错误"],
              ["", "", "", "", "备注", "[]", 0, ""]]
-    rows = [[f"{i:032x}", *base[1:], *tails[i % len(tails)]] for i in range(20)]
+    rows = [[f"{i:032x}", *base[1:], *tails[i % len(tails)], 2027 + i % 2] for i in range(20)]
     with ws.transaction():
         insert_visits(ws.conn, rows)
     back = ws.conn.execute(f"SELECT {', '.join(_VISIT_COLS)} FROM visits ORDER BY visit_id").fetchall()

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..core import ledgers, messages, report_pdf, reports
+from ..core.dashboard import year_on_year_lines
 from ..core.errors import InputError
 from ..core.visits import parse_date
 from ._util import open_ws, progress_printer
@@ -90,6 +91,7 @@ def summary(figs: dict) -> str:
         lines.append(f"特殊群体未达100%：{'、'.join(figs['special_below_100'])}")
     if figs.get("silent"):
         lines.append(f"未上报（从未上报或超过{figs.get('silent_days', 3)}天）：{'、'.join(figs['silent'])}")
+    lines += year_on_year_lines(figs.get("year_on_year"))[:2]
     if figs.get("file"):
         lines.append(f"已保存：{figs['file']}")
     return "\n".join(lines)

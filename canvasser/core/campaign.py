@@ -33,7 +33,8 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
     "via_school": ("学校代缴", True),
     "refused": ("拒绝", False),
 }
-STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()}}
+STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()},
+                 "not_listed": "不在本年度名单"}
 CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
 ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
 AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
@@ -71,6 +72,22 @@ DEFAULTS: dict = {
     "waiting_per_year_months": 1,
     "bureau_phone": "12393",  # the national medical-insurance hotline
     "issuer": "",  # '' = the village's own committee (see issuer_for)
+    # other departments' lists (core/matching.py): kind -> its effect on each person matched.
+    # category: added to the person's categories (the subsidy follows); keyword: the text that means
+    # the person already has it; typed_category: used with the row's own category text (监测类型);
+    # outcome: a visit outcome the list confirms; school: the row's school and class are kept.
+    "reference_kinds": {
+        "低保": {"category": "低保对象", "keyword": "低保"},
+        "特困": {"category": "特困人员", "keyword": "特困"},
+        "重度残疾": {"category": "重度残疾人", "keyword": "重度残疾"},
+        "脱贫/监测": {"category": "脱贫人口", "keyword": "脱贫", "typed_category": "监测对象（{}）"},
+        "学生": {"school": True},
+        "新生儿": {"category": "新生儿", "keyword": "新生儿"},
+        "死亡": {"outcome": "dead"},
+        "迁出": {"outcome": "moved_out"},
+        "服役": {"outcome": "military"},
+        "其他": {},
+    },
 }
 
 LABELS = {
@@ -82,6 +99,8 @@ LABELS = {
     "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示",
     "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位（空白即本村（社区）村民/居民委员会）",
+    "reference_kinds": "部门名单的种类及其作用（类别、走访结果、学校班级）",
+    "first_year": "首个年度（未注年度的旧走访记录归入此年）",
 }
 
 
@@ -149,12 +168,15 @@ class Campaign:
 TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the township set (notices.templates)
 
 
+YEAR_KEYS = ("first_year",)  # written by a new year's event (newyear.py), never by `campaign --set`
+
+
 def load(ws: Workspace) -> Campaign:
     """The settings; a stored value of the wrong type (an old version's, a package's) falls back to
     the default, so no setting can make printing crash."""
     values = json.loads(json.dumps(DEFAULTS))
     for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE ?", (TEMPLATE_PREFIX + "%",)):
-        if key not in DEFAULTS:
+        if key not in DEFAULTS and key not in YEAR_KEYS:
             continue
         try:
             values[key] = settings.check(key, json.loads(value), LABELS.get(key, key))
@@ -169,7 +191,7 @@ def validate(changes: dict) -> dict:
     for key, value in changes.items():
         if key not in DEFAULTS:
             raise InputError(f"未知的设置项“{key}”。可用的有：{'，'.join(DEFAULTS)}")
-        out[key] = settings.check(key, value, LABELS[key])
+        out[key] = _reference_kinds(value) if key == "reference_kinds" else settings.check(key, value, LABELS[key])
     start = out.get("collection_start")
     end = out.get("collection_end")
     if start and end and start > end:
@@ -188,11 +210,32 @@ def issuer_for(camp: Campaign, village: str) -> str:
     return village + ("居民委员会" if village.endswith("社区") else "村民委员会")
 
 
+_KIND_KEYS = {"category": str, "keyword": str, "typed_category": str, "outcome": str, "school": bool}
+
+
+def _reference_kinds(value: object) -> dict:
+    """A kinds table with only known keys of the right type; outcomes by code or label."""
+    if not isinstance(value, dict) or not value:
+        raise InputError("部门名单种类应为“种类 → 作用”的表")
+    out = {}
+    for kind, effect in value.items():
+        if not isinstance(effect, dict) or any(k not in _KIND_KEYS or not isinstance(v, _KIND_KEYS[k])
+                                               for k, v in effect.items()):
+            raise InputError(f"部门名单种类“{kind}”的作用不对，可用：{'、'.join(_KIND_KEYS)}")
+        if effect.get("outcome"):
+            effect = {**effect, "outcome": outcome_code(effect["outcome"])}
+        out[str(kind)] = effect
+    return out
+
+
 def update(ws: Workspace, changes: dict, author: str = "") -> dict:
     """Change settings (validated); returns what was written."""
     changes = validate(changes)
     current = load(ws).values
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
+    if "coverage_year" in changed and ws.scalar(
+            "SELECT 1 FROM events WHERE kind IN ('visit.recorded', 'status.official') LIMIT 1"):
+        raise InputError("已有走访或缴费记录，待遇年度不能在设置里改；新的一年请用“开始新年度”（canvasser new-year）")
     if changed:
         ws.emit("campaign.set", "campaign", changed, author)
     return changed

@@ -28,13 +28,20 @@ def _marks(values) -> str:
     return ",".join("?" * len(values))
 
 
+# last year's outcome filters (a new year's memory, issue 21)
+PREVIOUS_FILTERS: dict[str, str] = {
+    "": "去年结果", "refused": "去年拒绝", "promised": "去年承诺未缴", "migrant_informed": "去年外出已告知",
+    "not_home": "去年无人在家", "unreachable": "去年联系不上", "any": "去年有结果",
+}
+
+
 def status_condition(key: str, camp: Campaign) -> tuple[str, list]:
     """The SQL condition on persons.status for one status filter key (STATUS_FILTERS)."""
     done = sorted(camp.done_set)
     if key == "done":
         return f"status IN ({_marks(done)})", list(done)
-    if key == "todo":
-        return f"status NOT IN ({_marks(done)})", list(done)
+    if key == "todo":  # (those off this year's list are nobody's task)
+        return f"status NOT IN ({_marks([*done, 'not_listed'])})", [*done, "not_listed"]
     if key == "none":
         return "status = ''", []
     return "status = ?", [key]
@@ -53,6 +60,7 @@ class PeopleFilter:
     household: str | None = None
     followup_due: bool = False
     active_only: bool = False
+    previous: str = ""  # '' | 'any' | last year's outcome code (PREVIOUS_FILTERS)
 
     def where(self, camp: Campaign, today: dt.date | None = None) -> tuple[str, list]:
         """The SQL condition on `persons` this filter stands for."""
@@ -88,6 +96,11 @@ class PeopleFilter:
             args += more
         if self.active_only:
             parts.append("active = 1")
+        if self.previous == "any":
+            parts.append("prev_outcome != ''")
+        elif self.previous:
+            parts.append("prev_outcome = ?")
+            args.append(self.previous)
         return " AND ".join(p for p in parts if p != "1") or "1", args
 
 
@@ -116,7 +129,8 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     done_sql, args = _done_sum(camp)
     cond, params = figures.scope(ws)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons WHERE {cond} GROUP BY village, grp ORDER BY village, grp", (*args, *params))
+                    f"FROM persons WHERE {cond} AND status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
+                    (*args, *params))
 
 
 def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | None = None) -> list[dict]:
@@ -142,3 +156,21 @@ def household_members(ws: Workspace, hid: str) -> list[dict]:
     """A household's members, head first: the detail panel lists them."""
     return ws.query("SELECT pid, name, relation, sex, birth, status, phone, categories FROM persons "
                     "WHERE household = ? ORDER BY (relation = '户主') DESC, birth", (hid,))
+
+
+def year_on_year_lines(yoy: dict | None) -> list[str]:
+    """The dashboard's year-on-year strip, in words (`reports.year_on_year`'s result; none in a
+    workspace's first year): the whole list, each group, last year's refusals."""
+    if not yoy:
+        return []
+
+    def pair(this: dict, last: dict) -> str:
+        diff = (this["rate"] - last["rate"]) * 100
+        return f"今年 {this['rate'] * 100:.1f}%，去年同期 {last['rate'] * 100:.1f}%（{diff:+.1f}）"
+
+    ref = yoy["refusals"]
+    lines = [f"与去年同期（{yoy['last_year_date']}）比：完成率{pair(yoy['this_year_total'], yoy['last_year_total'])}",
+             f"去年拒绝的 {ref['refused_last_year']} 人，今年已完成 {ref['done_this_year']} 人"
+             f"（其中缴费 {ref['paid_this_year']} 人），不在今年名单上 {ref['off_list']} 人"]
+    lines += [f"{g}：{pair(v['this_year'], v['last_year'])}" for g, v in yoy["by_group"].items()]
+    return lines

@@ -118,7 +118,7 @@ def progress_counts(ws: Workspace, camp: Campaign) -> dict:
     cond, params = scope(ws)
     rows = ws.conn.execute(
         f"SELECT village, count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0) FROM persons "
-        f"WHERE {cond} GROUP BY village", (*done, *params)).fetchall()
+        f"WHERE {cond} AND status != 'not_listed' GROUP BY village", (*done, *params)).fetchall()
     default = ws.meta("village", "") or ""
     totals: dict[str, int] = {}
     done_n = 0

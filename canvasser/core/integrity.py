@@ -17,7 +17,7 @@ from .schema import PROJECTION_TABLES
 from .store import Workspace, migrate
 
 _ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "key", "canvassers": "name",
-          "conflicts": "pid", "official_payments": "pid, year"}
+          "conflicts": "pid", "official_payments": "pid, year", "ref_marks": "pid, list"}
 
 
 def table_digest(conn: sqlite3.Connection, table: str, where: str = "", params: tuple = ()) -> str:

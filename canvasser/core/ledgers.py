@@ -248,7 +248,7 @@ VISIT_PLACE = ("(SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided =
 
 
 def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
-    done = sorted(camp.done_set)
+    done = [*sorted(camp.done_set), "not_listed"]  # (off this year's list: nobody's task)
     sql = f"SELECT p.*, {VISIT_PLACE} FROM persons p WHERE status NOT IN ({_marks(done)}) {ORDER}"
     for i, r in enumerate(_rows(ws, sql, tuple(done)), 1):
         yield [*_person(i, r), camp.amount_due(r["categories"]), status_label(r["status"]),
@@ -456,7 +456,7 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
     township = ws.meta("township", "") or ""
     list_order(ws)
     sql = (f"SELECT p.*, l.serial AS l_serial, l.row_no AS l_row, {VISIT_PLACE} "
-           f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status <> 'paid_official' "
+           f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status NOT IN ('paid_official', 'not_listed') "
            f"{FEEDBACK_ORDER}")
     counts = {"否": 0, "是": 0}
     parts = {"": 0, figures.NOT_NEEDED: 0, figures.CLAIMED: 0}

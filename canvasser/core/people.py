@@ -7,6 +7,7 @@ import hashlib
 from . import ids
 from .errors import InputError
 from .names import fold
+from .projection import coverage_year
 from .store import Workspace
 from .visits import record_visit, resolve_person
 
@@ -57,7 +58,7 @@ def add_person(ws: Workspace, raw_id: str, name: str, *, village: str = "", grp:
         "name": name.strip(), "sex": info.sex, "birth": info.birth.isoformat(), "village": village, "grp": grp,
         "household": household, "relation": relation or ("户主" if not household else ""), "address": address,
         "phone": phone, "phones": phone, "categories": categories, "source": reason, "active": 1,
-        "township": ws.meta("township", "") or ""}, by)
+        "township": ws.meta("township", "") or "", "year": coverage_year(ws.conn)}, by)
     return info.number
 
 

@@ -22,7 +22,7 @@ from operator import attrgetter, itemgetter
 
 import orjson
 
-from . import pinyin
+from . import pinyin, refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
@@ -32,17 +32,20 @@ DEFAULT_YEAR = 2027
 
 # The persons row, in the one order every fold builds and reads it (tuples: a merge handles a
 # quarter of a million rows). Code addresses a cell by name through _P, never by a number.
+_PREV_COLS = ("prev_outcome", "prev_reason", "prev_via", "prev_promised")  # last year's final outcome
 _LAST_COLS = ("last_outcome", "last_reason", "last_via", "last_visit_at", "last_visit_by", "last_note", "promised",
               "followup")
 _PERSON_COLS = ("pid", "rpid", *PERSON_FIELDS, "status", "official", "paid_amount", "paid_at", *_LAST_COLS,
-                "visit_count", "evidence", "py_initials", "py_full", "created_at", "updated_hlc", "rname")
+                "visit_count", "evidence", "py_initials", "py_full", "created_at", "updated_hlc", "rname",
+                *_PREV_COLS, "since_year")
 _P = {name: i for i, name in enumerate(_PERSON_COLS)}  # column name -> place in a persons row
 _FIELDS_AT = slice(_P[PERSON_FIELDS[0]], _P[PERSON_FIELDS[-1]] + 1)  # the columns field_columns() decides
 _LAST_AT = slice(_P[_LAST_COLS[0]], _P[_LAST_COLS[-1]] + 1)
+_PREV_AT = slice(_P[_PREV_COLS[0]], _P[_PREV_COLS[-1]] + 1)
 _PERSON_SQL = (f"INSERT OR REPLACE INTO persons ({', '.join(_PERSON_COLS)}) "
                f"VALUES ({', '.join('?' * len(_PERSON_COLS))})")
 _VISIT_COLS = ("visit_id", "pid", "at", "hlc", "author", "via", "outcome", "reason", "promised", "followup", "place",
-               "note", "photos", "voided", "void_reason")
+               "note", "photos", "voided", "void_reason", "year")
 _V = {name: i for i, name in enumerate(_VISIT_COLS)}  # column name -> place in a visit row
 _event_key = attrgetter("hlc", "origin", "seq")  # Event.key, without a Python call per event
 _kind = attrgetter("kind")
@@ -64,6 +67,28 @@ def coverage_year(conn: sqlite3.Connection) -> int:
     return int(json.loads(row[0])) if row else DEFAULT_YEAR
 
 
+def years(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(the coverage year, the year of a visit or a person that does not say its own).
+
+    Visits and list entries name their coverage year; those written before years were kept
+    belong to the workspace's first year, which starting a new year records (until then, to
+    the current one)."""
+    year = coverage_year(conn)
+    row = conn.execute("SELECT value FROM campaign WHERE key='first_year'").fetchone()
+    return year, int(json.loads(row[0])) if row else year
+
+
+GONE_PREFIX = "not_listed:"  # left_reason of someone the bureau's list for a year left out (+ that year)
+
+
+def is_gone(active, left_reason) -> bool:
+    """Whether a person is off this year's list (the status `not_listed`, outside every count)."""
+    return not active and str(left_reason or "").startswith(GONE_PREFIX)
+
+
+GONE_SQL = f"(active = 0 AND left_reason LIKE '{GONE_PREFIX}%')"  # is_gone, in SQL
+
+
 def project(conn: sqlite3.Connection, events: list[Event], new_entities: Iterable[str] = ()) -> None:
     """Bring the projections up to date after `events` were inserted into the log."""
     new = set(new_entities)
@@ -72,18 +97,22 @@ def project(conn: sqlite3.Connection, events: list[Event], new_entities: Iterabl
         by_entity[ev.entity].append(ev)
     # campaign first: the coverage year decides every person's status
     if "campaign" in by_entity:
-        old_year = coverage_year(conn)
+        old_year, old_first = years(conn)
         project_campaign(conn, _fetch_events(conn, ["campaign"])["campaign"])
-        if coverage_year(conn) != old_year:
-            project_all_persons(conn)
-            by_entity = {k: v for k, v in by_entity.items() if not k.startswith("p:")}
+        year, first = years(conn)
+        if (year, first) != (old_year, old_first):
+            if year == old_year + 1 and first == old_first:
+                roll_over(conn)  # the stored rows were folded for last year: shift them, no refold
+            else:
+                project_all_persons(conn)
+                by_entity = {k: v for k, v in by_entity.items() if not k.startswith("p:")}
     people = [e for e in by_entity if e.startswith("p:")]
     project_people(conn, {e: by_entity[e] for e in people if e not in new})
-    year = coverage_year(conn)
+    year, first = years(conn)
     fresh = []
     for entity in people:
         if entity in new:
-            folded = fold_person(entity[2:], sorted(by_entity[entity], key=_event_key), year)
+            folded = fold_person(entity[2:], sorted(by_entity[entity], key=_event_key), year, first)
             if folded:
                 fresh.append(folded)
     touched_households = project_new_people(conn, fresh, year) if fresh else set()
@@ -93,65 +122,118 @@ def project(conn: sqlite3.Connection, events: list[Event], new_entities: Iterabl
     project_households(conn, touched_households)
 
 
+def roll_over(conn: sqlite3.Connection) -> None:
+    """The persons rows of a new coverage year from those of the last (what `fold_person` gives
+    for the new year, checked by `canvasser check`): this year's status and visit columns start
+    afresh, last year's final outcome moves beside them. One UPDATE of the rows that change, not a
+    refold of everyone: a township of a million starts its year in seconds."""
+    conn.execute(f"""
+        UPDATE persons SET
+            prev_outcome = CASE WHEN official = 1 THEN 'paid_official' ELSE last_outcome END,
+            prev_reason = last_reason, prev_via = last_via,
+            prev_promised = CASE WHEN official = 0 AND last_outcome = 'promised' THEN promised ELSE '' END,
+            status = CASE WHEN {GONE_SQL} THEN 'not_listed' ELSE '' END,
+            official = 0, paid_amount = NULL, paid_at = NULL, last_outcome = '', last_reason = '', last_via = '',
+            last_visit_at = '', last_visit_by = '', last_note = '', promised = '', followup = '', visit_count = 0
+        WHERE status != '' OR last_outcome != '' OR prev_outcome != '' OR prev_reason != '' OR prev_via != ''
+              OR visit_count != 0""")
+
+
 def project_all_persons(conn: sqlite3.Connection) -> None:
-    year = coverage_year(conn)
+    year, first = years(conn)
     entities = [r[0] for r in conn.execute("SELECT DISTINCT entity FROM events WHERE entity LIKE 'p:%'")]
     conn.execute("DELETE FROM persons")
     conn.execute("DELETE FROM visits")
     conn.execute("DELETE FROM official_payments")
     conn.execute("DELETE FROM conflicts")
+    conn.execute("DELETE FROM ref_marks")
     households: set[str] = set()
     for i in range(0, len(entities), 5000):
         chunk = _fetch_events(conn, entities[i:i + 5000])
-        folded = [fold_person(e[2:], chunk.get(e, []), year) for e in entities[i:i + 5000]]
+        folded = [fold_person(e[2:], chunk.get(e, []), year, first) for e in entities[i:i + 5000]]
         households |= project_new_people(conn, [f for f in folded if f], year)
     conn.execute("DELETE FROM households")
     project_households(conn, households)
 
 
-def fold_person(pid: str, events: list[Event], year: int):
-    """The pure fold: (person row, visit rows, official payment, created-by list, resolution) or None."""
+def fold_person(pid: str, events: list[Event], year: int, first: int | None = None):
+    """The pure fold: (person row, visit rows, official payments {year: payment}, created-by list,
+    resolution, ref_marks rows) or None. `first` is the year of visits and entries that do not name theirs.
+
+    This year's status and visit columns come from this year's visits and payment only; last
+    year's final outcome (its payment, else its last live visit) goes beside them; evidence counts
+    every year's photos (the references are kept)."""
+    first = year if first is None else first
     if len(events) == 1 and events[0].kind == "person.created":
-        return _created_only(pid, events[0])
+        return _created_only(pid, events[0], first)
     fields: dict = {}
     created: list[tuple[str, str]] = []
     visits: dict[str, list] = {}
     voids: dict[str, str] = {}
-    official = None
+    official: dict[int, tuple] = {}
     resolution = None
+    refs = []
     created_at = ""
     last_hlc = ""
+    since = 0
     for ev in events:
         p = ev.payload
         last_hlc = ev.hlc
         kind = ev.kind
         if kind == "visit.recorded":
-            visits[ev.event_id] = visit_row(pid, ev)
+            visits[ev.event_id] = visit_row(pid, ev, first)
         elif kind in _FIELD_KINDS:
             _take_fields(fields, kind, p)
             if kind == "person.created":
                 created.append((ev.origin, p.get("village") or ""))
                 created_at = created_at or ev.recorded_at
+                listed = int(p.get("year") or first)
+                since = min(since, listed) if since else listed
             elif kind == "conflict.resolved":
                 resolution = p
         elif kind == "visit.voided":
             voids[p["visit"]] = p.get("reason", "")
+        elif kind in refmarks.REF_KINDS:
+            refs.append(ev)
         elif kind == "status.official":
-            if int(p.get("year", year)) == year:
-                official = (p.get("amount"), p.get("paid_at"), p.get("channel", ""), p.get("source", ""),
-                            ev.event_id) if p.get("paid", True) else None
-    if not fields and not visits and official is None:
+            paid_year = int(p.get("year", year))
+            if p.get("paid", True):
+                official[paid_year] = (p.get("amount"), p.get("paid_at"), p.get("channel", ""), p.get("source", ""),
+                                       ev.event_id)
+            else:
+                official.pop(paid_year, None)
+    if not fields and not visits and not official:
         return None
     for vid, why in voids.items():
         if vid in visits:
             visits[vid][_V["voided"]] = 1
             visits[vid][_V["void_reason"]] = why
     live = [v for v in visits.values() if not v[_V["voided"]]]  # already in event order
+    now = [v for v in live if v[_V["year"]] == year]
+    before = [v for v in live if v[_V["year"]] == year - 1]
+    marks = refmarks.fold_marks(refs, now[-1][_V["outcome"]] if now else "") if refs else {}
+    if marks:  # other departments' lists add the categories they attest (refmarks.py)
+        fields = {**fields, "categories": refmarks.merged_categories(fields.get("categories") or "", marks)}
     cols, keys = field_columns(fields)
-    paid = official[:2] if official else None
-    row = _person_row(pid, cols, keys, paid, _last_columns(live[-1]) if live else _NO_VISIT, len(live),
-                      sum(1 for v in live if v[_V["photos"]] != _NO_PHOTOS), created_at, last_hlc)
-    return row, list(visits.values()), official, created, resolution
+    paid = official[year][:2] if year in official else None
+    prev = previous_columns(before[-1] if before else None, year - 1 in official)
+    row = _person_row(pid, cols, keys, paid, _last_columns(now[-1]) if now else _NO_VISIT, len(now),
+                      sum(1 for v in live if v[_V["photos"]] != _NO_PHOTOS), created_at, last_hlc, prev,
+                      since or first)
+    return row, list(visits.values()), official, created, resolution, refmarks.mark_rows(pid, marks)
+
+
+def previous_columns(last_visit: list | None, paid: bool) -> tuple:
+    """_PREV_COLS: last year's final outcome (its official payment, else its last live visit), and
+    the date of a promise that was still unpaid."""
+    if last_visit is None:
+        return ("paid_official", "", "", "") if paid else _NO_PREVIOUS
+    outcome = "paid_official" if paid else last_visit[_V["outcome"]]
+    return (outcome, last_visit[_V["reason"]], last_visit[_V["via"]],
+            last_visit[_V["promised"]] if outcome == "promised" else "")
+
+
+_NO_PREVIOUS = ("", "", "", "")
 
 
 _FIELD_KINDS = frozenset({"person.created", "person.updated", "conflict.resolved"})
@@ -186,8 +268,9 @@ def version_fields(events: list[Event], origins: set[str]) -> dict:
     return fields
 
 
-def visit_row(pid: str, ev: Event) -> list:
-    """The visits row of a visit.recorded event (not voided)."""
+def visit_row(pid: str, ev: Event, first: int) -> list:
+    """The visits row of a visit.recorded event (not voided); `first` is the year of a visit
+    that does not name its own."""
     get = ev.payload.get
     photos = get("photos", _MISSING)
     if photos is _MISSING or (type(photos) is list and not photos):
@@ -196,7 +279,7 @@ def visit_row(pid: str, ev: Event) -> list:
         photos = json.dumps(photos, ensure_ascii=False)
     return [ev.event_id, pid, get("at") or ev.recorded_at, ev.hlc, ev.author, get("via", ""), get("outcome", ""),
             get("reason", ""), get("promised", ""), get("followup", ""), get("place", ""), get("note", ""), photos,
-            0, ""]
+            0, "", int(get("year") or first)]
 
 
 _LAST_FROM = itemgetter(_V["outcome"], _V["reason"], _V["via"], _V["at"], _V["author"], _V["note"], _V["promised"])
@@ -227,29 +310,37 @@ def field_columns(fields: dict) -> tuple[tuple, tuple]:
     return cols, (pyi, pyf, name[::-1])
 
 
+_ACTIVE, _LEFT_REASON = PERSON_FIELDS.index("active"), PERSON_FIELDS.index("left_reason")
+
+
 def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tuple, live: int, evidence: int,
-                created_at: str, last_hlc: str) -> tuple:
+                created_at: str, last_hlc: str, prev: tuple = _NO_PREVIOUS, since: int = 0) -> tuple:
     """A persons row in _PERSON_COLS order (the one place it is built); `paid` is (amount, paid_at) of
-    the official payment or None, `cols` the field_columns() and `keys` (py_initials, py_full, rname)."""
-    return (pid, pid[::-1], *cols, "paid_official" if paid else last[0], 1 if paid else 0,
+    this year's official payment or None, `cols` the field_columns() and `keys` (py_initials, py_full,
+    rname), `prev` the _PREV_COLS. The status: that payment, else off this year's list, else the
+    last visit."""
+    status = "paid_official" if paid else "not_listed" if is_gone(cols[_ACTIVE], cols[_LEFT_REASON]) else last[0]
+    return (pid, pid[::-1], *cols, status, 1 if paid else 0,
             paid[0] if paid else None, paid[1] if paid else None, *last, live, evidence, keys[0], keys[1],
-            created_at, last_hlc, keys[2])
+            created_at, last_hlc, keys[2], *prev, since)
 
 
-def _created_only(pid: str, ev: Event):
+def _created_only(pid: str, ev: Event, first: int):
     """The fold of a lone person.created event (most people after a list import), without the loop."""
     f = ev.payload
-    return created_row(pid, f, ev.hlc, ev.recorded_at), [], None, [(ev.origin, f.get("village") or "")], None
+    return created_row(pid, f, ev.hlc, ev.recorded_at, first), [], {}, [(ev.origin, f.get("village") or "")], None, []
 
 
-def created_row(pid: str, f: dict, hlc: str, recorded_at: str) -> tuple:
+def created_row(pid: str, f: dict, hlc: str, recorded_at: str, first: int) -> tuple:
     """The whole persons row of someone whose only event is person.created with payload `f`
     (`insert_listed_people` writes the same rows for a list's new people from its columns)."""
     cols, keys = field_columns(f)
-    return _person_row(pid, cols, keys, None, _NO_VISIT, 0, 0, recorded_at, hlc)
+    return _person_row(pid, cols, keys, None, _NO_VISIT, 0, 0, recorded_at, hlc, _NO_PREVIOUS,
+                       int(f.get("year") or first))
 
 
 _VISIT_TAIL = ["", "", "", "", "", _NO_PHOTOS, 0, ""]  # reason .. void_reason as SQLite fills them in itself
+_YEAR = _V["year"]  # a visit row's year: always bound
 
 
 def insert_visits(conn: sqlite3.Connection, visits: list[list]) -> None:
@@ -258,11 +349,11 @@ def insert_visits(conn: sqlite3.Connection, visits: list[list]) -> None:
     or photo, and binding a value costs more than SQLite filling in a default (a quarter less time)."""
     groups: dict[tuple[int, ...], list[list]] = defaultdict(list)
     for v in visits:
-        tail = v[7:]
+        tail = v[7:_YEAR]
         groups[() if tail == _VISIT_TAIL else
                tuple(i for i, (x, d) in enumerate(zip(tail, _VISIT_TAIL), 7) if x != d)].append(v)
     for extra, rows in groups.items():
-        cols = (*range(7), *extra)
+        cols = (*range(7), *extra, _YEAR)
         take = itemgetter(*cols)
         conn.executemany(f"INSERT OR REPLACE INTO visits ({', '.join(_VISIT_COLS[i] for i in cols)}) "
                          f"VALUES ({', '.join('?' * len(cols))})", map(take, rows))
@@ -272,7 +363,8 @@ _LISTED_COLS = ("pid", "rpid", "name", "sex", "birth", "township", "village", "g
                 "address", "phone", "phones", "categories", "last_year", "py_initials", "py_full", "updated_hlc", "rname")
 
 
-def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: list[str], recorded_at: str) -> None:
+def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: list[str], recorded_at: str,
+                         year: int) -> None:
     """The persons rows of people a list import creates (each with one person.created event, at
     `hlcs`), from the list's columns; equal to what `created_row` gives for those events.
 
@@ -280,13 +372,51 @@ def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: 
     every row and go into the statement; note, place, status and visits keep their defaults."""
     names = cols["name"]
     pinyins = list(map(pinyin.keys, names))
-    sql = (f"INSERT OR REPLACE INTO persons ({', '.join(_LISTED_COLS)}, source, created_at) "
-           f"VALUES ({', '.join('?' * len(_LISTED_COLS))}, 'bureau', {sql_literal(recorded_at)})")
+    sql = (f"INSERT OR REPLACE INTO persons ({', '.join(_LISTED_COLS)}, source, created_at, since_year) "
+           f"VALUES ({', '.join('?' * len(_LISTED_COLS))}, 'bureau', {sql_literal(recorded_at)}, {int(year)})")
     conn.executemany(sql, zip(
         cols["pid"], [pid[::-1] for pid in cols["pid"]], names, cols["sex"], cols["birth"], cols["township"],
         cols["village"], cols["grp"], cols["household"], cols["relation"], cols["address"], cols["phone"],
         [phones or phone for phones, phone in zip(cols["phones"], cols["phone"])], cols["categories"],
         cols["last_year"], [k[0] for k in pinyins], [k[1] for k in pinyins], hlcs, [n[::-1] for n in names]))
+
+
+class _RefEvent:
+    """The parts of an event the marks' fold reads (refmarks.fold_marks)."""
+
+    __slots__ = ("kind", "payload", "hlc")
+
+    def __init__(self, kind: str, payload: dict, hlc: str):
+        self.kind, self.payload, self.hlc = kind, payload, hlc
+
+
+def project_first_marks(conn: sqlite3.Connection, kind: str, pids: list[str], payloads: list[dict],
+                        hlcs: list[str], known: dict[str, tuple[str, str, int]] | None = None) -> None:
+    """Project one new ref event per person (at `hlcs`, later than all the person's events) for people
+    with no earlier ref event: their persons row changes only in its categories and updated_hlc, and
+    they get one ref_marks row; equal to what `fold_person` gives (`canvasser check` replays it).
+    A department's list of a hundred thousand people is written this way, not refolded one by one.
+    `known`: (categories, last_outcome, rowid) of some of them, already read in this transaction.
+    Rows are written in rowid order: a township's people are spread over a big file, and visiting
+    its pages in order reads each once."""
+    known = known or {}
+    held_rows: dict[str, tuple[str, str, int]] = {pid: known[pid] for pid in pids if pid in known}
+    for chunk, marks in _chunks([pid for pid in pids if pid not in held_rows]):
+        held_rows.update((r[0], (r[1], r[2], r[3])) for r in conn.execute(
+            f"SELECT pid, categories, last_outcome, rowid FROM persons WHERE pid IN ({marks})", chunk))
+    changed, same, rows = [], [], []
+    for pid, payload, hlc in zip(pids, payloads, hlcs):
+        base, last_outcome, rowid = held_rows[pid]
+        marks = refmarks.fold_marks([_RefEvent(kind, payload, hlc)], last_outcome)
+        cats = refmarks.merged_categories(base, marks)
+        if cats != base:
+            changed.append((cats, hlc, rowid))
+        else:
+            same.append((hlc, rowid))
+        rows += refmarks.mark_rows(pid, marks)
+    conn.executemany("UPDATE persons SET categories=?, updated_hlc=? WHERE rowid=?", sorted(changed, key=itemgetter(2)))
+    conn.executemany("UPDATE persons SET updated_hlc=? WHERE rowid=?", sorted(same, key=itemgetter(1)))
+    conn.executemany(_MARK_SQL, sorted(rows))
 
 
 def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set[str]:
@@ -301,19 +431,24 @@ def project_new_people(conn: sqlite3.Connection, folded: list, year: int) -> set
 
 
 def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: int) -> None:
-    """The official payment and the review-queue entry of each folded person (`fold_person`'s result)."""
+    """The official payments (every year's: last year's figures are read from them) and the
+    review-queue entry of each folded person (`fold_person`'s result)."""
     for f in folded:
-        if f[2]:
+        for paid_year, payment in sorted(f[2].items()):
             conn.execute("INSERT OR REPLACE INTO official_payments VALUES (?,?,?,?,?,?,?)",
-                         (f[0][_P["pid"]], year, *f[2]))
+                         (f[0][_P["pid"]], paid_year, *payment))
         if len({v for _, v in f[3] if v}) > 1:
             _project_conflict(conn, f[0][_P["pid"]], f[3], f[4])
+        if f[5]:
+            conn.executemany(_MARK_SQL, f[5])
 
 
 # ---- bringing many people up to date at once (a received package) -----------------------------
 
 _QUICK_KINDS = frozenset({"visit.recorded", "person.updated"})
-_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided")
+_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided", *sorted(refmarks.REF_KINDS))
+_MARK_SQL = (f"INSERT OR REPLACE INTO ref_marks ({', '.join(refmarks.MARK_COLUMNS)}) "
+             f"VALUES ({', '.join('?' * len(refmarks.MARK_COLUMNS))})")
 # the persons columns a households row is made from: a change to one re-projects the household
 _HOUSEHOLD_COLS = frozenset(_P[c] for c in ("name", "village", "grp", "household", "relation", "address", "active"))
 _HOUSEHOLD, _UPDATED_HLC = _P["household"], _P["updated_hlc"]
@@ -384,23 +519,25 @@ def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]], b
         return
     base = base or held(conn, list(received))
     old = base.rows
+    year, first = years(conn)
     quick, full = {}, []
     for entity, evs in received.items():
         before = old.get(entity[2:])
         evs = sorted(evs, key=_event_key)
-        if before is not None and evs[0].hlc > before[_UPDATED_HLC] and _QUICK_KINDS.issuperset(map(_kind, evs)):
-            quick[entity] = evs
+        if before is not None and evs[0].hlc > before[_UPDATED_HLC] and _QUICK_KINDS.issuperset(map(_kind, evs)) \
+                and all(int(ev.payload.get("year") or first) == year for ev in evs if ev.kind == "visit.recorded"):
+            quick[entity] = evs  # (a visit of another year, arriving late, changes last year's columns: refold)
         else:
             full.append(entity)
     rows, visits = [], []
     for entity, evs in quick.items():
-        step = _bring_forward(entity[2:], old[entity[2:]], evs, base.side.get(entity, ()))
+        step = _bring_forward(entity[2:], old[entity[2:]], evs, base.side.get(entity, ()), first)
         if step is None:  # a stored void names a new visit: only the full fold knows what to hide
             full.append(entity)
         else:
             rows.append(step[0])
             visits.extend(step[1])
-    folded, gone = _refold(conn, sorted(full))
+    folded, gone = _refold(conn, sorted(full), year, first)
     rows.extend(f[0] for f in folded)
     visits.extend(v for f in folded for v in f[1])
     households = _write_persons(conn, old, rows, gone)
@@ -408,18 +545,20 @@ def project_people(conn: sqlite3.Connection, received: dict[str, list[Event]], b
         # in id order: ids are time-ordered, so the primary key and the `at` indexes grow at their ends
         visits.sort(key=itemgetter(0))
         insert_visits(conn, visits)
-    _write_payments_and_conflicts(conn, folded, coverage_year(conn))
+    _write_payments_and_conflicts(conn, folded, year)
     project_households(conn, households)
 
 
-def _bring_forward(pid: str, before: tuple, evs: list[Event],
-                   side: Iterable[tuple]) -> tuple[tuple, list[list]] | None:
+def _bring_forward(pid: str, before: tuple, evs: list[Event], side: Iterable[tuple],
+                   first: int) -> tuple[tuple, list[list]] | None:
     """The fold continued from a stored row over later visits and edits: (row, new visit rows), or
     None when a stored void names one of the new visits (a void never arrives before its visit
     from an honest replica, but the full fold is the rule)."""
     upto = before[_UPDATED_HLC]
     side = [s for s in side if s[0] <= upto]  # what the row holds (`held` may have run after the insert)
-    visits = [visit_row(pid, ev) for ev in evs if ev.kind == "visit.recorded"]
+    if any(s[3] in refmarks.REF_KINDS for s in side):
+        return None  # other departments' lists take part in the categories: only the full fold knows how
+    visits = [visit_row(pid, ev, first) for ev in evs if ev.kind == "visit.recorded"]
     if visits and any(s[3] == "visit.voided" for s in side):
         new_ids = {v[0] for v in visits}
         if any(s[3] == "visit.voided" and orjson.loads(s[4]).get("visit") in new_ids for s in side):
@@ -438,20 +577,19 @@ def _bring_forward(pid: str, before: tuple, evs: list[Event],
     last = _last_columns(visits[-1]) if visits else before[_LAST_AT]
     evidence = before[_P["evidence"]] + sum(1 for v in visits if v[_V["photos"]] != _NO_PHOTOS)
     row = _person_row(pid, cols, keys, paid, last, before[_P["visit_count"]] + len(visits), evidence,
-                      before[_P["created_at"]], evs[-1].hlc)
+                      before[_P["created_at"]], evs[-1].hlc, before[_PREV_AT], before[_P["since_year"]])
     return row, visits
 
 
-def _refold(conn: sqlite3.Connection, entities: list[str]) -> tuple[list, list[str]]:
+def _refold(conn: sqlite3.Connection, entities: list[str], year: int, first: int) -> tuple[list, list[str]]:
     """Fold each person over its whole history; clears the rows the fold rewrites in full.
     Returns (folded results, pids that no longer have a row)."""
     if not entities:
         return [], []
-    year = coverage_year(conn)
     history = _all_events(conn, entities)
     folded, gone = [], []
     for entity in entities:
-        result = fold_person(entity[2:], history.get(entity, []), year)
+        result = fold_person(entity[2:], history.get(entity, []), year, first)
         if result is None:
             gone.append(entity[2:])
         else:
@@ -460,6 +598,7 @@ def _refold(conn: sqlite3.Connection, entities: list[str]) -> tuple[list, list[s
         conn.execute(f"DELETE FROM visits WHERE pid IN ({marks})", chunk)
         conn.execute(f"DELETE FROM official_payments WHERE pid IN ({marks})", chunk)
         conn.execute(f"DELETE FROM conflicts WHERE pid IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM ref_marks WHERE pid IN ({marks})", chunk)
     return folded, gone
 
 

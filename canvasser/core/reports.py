@@ -16,7 +16,7 @@ from collections import defaultdict
 from . import campaign as campaign_mod
 from . import figures as fig
 from . import freshness, groups
-from .campaign import Campaign
+from .campaign import CLAIMED_PAID, Campaign
 from .store import Workspace
 
 NO_VILLAGE = "未注明村"
@@ -84,8 +84,8 @@ def scan(ws: Workspace) -> list[tuple[str, str, str, str, int, int]]:
     ensure_index(ws)
     cond, params = fig.scope(ws)
     return ws.conn.execute(
-        f"SELECT village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons WHERE {cond} "
-        "GROUP BY village, grp, status, categories", params).fetchall()
+        f"SELECT village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
+        f"WHERE {cond} AND status != 'not_listed' GROUP BY village, grp, status, categories", params).fetchall()
 
 
 def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
@@ -297,6 +297,7 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
     figs["today"]["contacts"] = ws.scalar(
         "SELECT count(DISTINCT pid) FROM visits WHERE at >= ? AND at < ? AND voided = 0", _day_range(day)) or 0
     figs["change"] = change(figs, previous_snapshot(ws, day))
+    figs["year_on_year"] = year_on_year(ws, day, camp)
     if save:
         save_snapshot(ws, day, figs)
     return figs
@@ -304,3 +305,95 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
 
 def pct(rate: float) -> str:
     return f"{rate * 100:.1f}%"
+
+
+# ---- this year against last year at the same date (issue 21) ------------------------------------
+
+def same_day_last_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _rates(counts: dict[str, list[int]]) -> dict[str, dict]:
+    return {k: {"total": t, "done": d, "rate": round(d / t, 4) if t else 0.0}
+            for k, (t, d) in sorted(counts.items(), key=lambda kv: group_key(kv[0]))}
+
+
+def last_year_by_group(ws: Workspace, day: dt.date, camp: Campaign) -> dict[tuple[str, str], list[int]]:
+    """(village, group) -> [on last year's list, done by the same date last year].
+
+    Last year's list: people listed in that year or before, not gone from an earlier year's list.
+    Done by that date: that year's official payment dated by then, else their last live visit of
+    that year up to then has a done outcome (the campaign's done set)."""
+    year = int(camp.values["coverage_year"]) - 1
+    hi = (same_day_last_year(day) + dt.timedelta(days=1)).isoformat()
+    done = sorted(s for s in camp.done_set if s != "paid_official")
+    own, own_params = fig.scope(ws, "p")
+    rows = ws.conn.execute(f"""
+        WITH last AS (
+            SELECT pid, outcome FROM (
+                SELECT pid, outcome, row_number() OVER (PARTITION BY pid ORDER BY hlc DESC) AS rk
+                FROM visits WHERE year = ? AND voided = 0 AND at < ?) WHERE rk = 1),
+        paid AS (SELECT pid FROM official_payments WHERE year = ? AND paid_at != '' AND paid_at < ?)
+        SELECT p.village, p.grp, count(*),
+               sum(paid.pid IS NOT NULL OR last.outcome IN ({','.join('?' * len(done)) or "''"}))
+        FROM persons p LEFT JOIN last ON last.pid = p.pid LEFT JOIN paid ON paid.pid = p.pid
+        WHERE p.since_year <= ? AND {own}
+          AND NOT (p.left_reason LIKE 'not_listed:%' AND CAST(substr(p.left_reason, 12) AS INTEGER) <= ?)
+        GROUP BY p.village, p.grp""", (year, hi, year, hi, *done, year, *own_params, year)).fetchall()
+    return {(v, g): [n, d or 0] for v, g, n, d in rows}
+
+
+def refusals_followed(ws: Workspace, camp: Campaign) -> dict:
+    """Last year's refusals this year: how many are done (and how many of those paid), how many
+    the new list no longer holds."""
+    paid = ("paid_official", *CLAIMED_PAID)
+    done = sorted(camp.done_set)
+    own, own_params = fig.scope(ws)
+    row = ws.conn.execute(
+        f"SELECT count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0), "
+        f"coalesce(sum(status IN ({','.join('?' * len(paid))})), 0), coalesce(sum(status = 'not_listed'), 0) "
+        f"FROM persons WHERE prev_outcome = 'refused' AND {own}", (*done, *paid, *own_params)).fetchone()
+    return {"refused_last_year": row[0], "done_this_year": row[1], "paid_this_year": row[2], "off_list": row[3]}
+
+
+def year_on_year(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict | None:
+    """This year's 完成率 by group against last year's at the same date, and last year's refusals;
+    None in a workspace's first year."""
+    day = _day(day)
+    camp = camp or campaign_mod.load(ws)
+    year = int(camp.values["coverage_year"])
+    if int(camp.values.get("first_year") or year) >= year:
+        return None
+    default_village = ws.meta("village", "") or NO_VILLAGE
+    now: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for village, grp, _, status, n, _visited in scan(ws):
+        acc = now[(village, grp)]
+        acc[0] += n
+        acc[1] += n if status in camp.done_set else 0
+    before = last_year_by_group(ws, day, camp)
+    multi = len({v for v, _ in (*now, *before)}) > 1
+
+    def name(key: tuple[str, str]) -> str:
+        village, grp = key[0] or default_village, key[1] or NO_GROUP
+        return f"{village}/{grp}" if multi else grp
+
+    this_g: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    last_g: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for src, dst in ((now, this_g), (before, last_g)):
+        for key, (t, d) in src.items():
+            dst[name(key)][0] += t
+            dst[name(key)][1] += d
+    this_r, last_r = _rates(this_g), _rates(last_g)
+    blank = {"total": 0, "done": 0, "rate": 0.0}
+    groups = sorted(set(this_r) | set(last_r), key=group_key)
+    by_group = {g: {"this_year": this_r.get(g, blank), "last_year": last_r.get(g, blank),
+                    "change": round(this_r.get(g, blank)["rate"] - last_r.get(g, blank)["rate"], 4)} for g in groups}
+    totals = [_rates({"t": [sum(v[0] for v in src.values()), sum(v[1] for v in src.values())]})["t"]
+              for src in (this_g, last_g)]
+    return {"year": year, "last_year": year - 1, "date": day.isoformat(),
+            "last_year_date": same_day_last_year(day).isoformat(), "this_year_total": totals[0],
+            "last_year_total": totals[1], "change": round(totals[0]["rate"] - totals[1]["rate"], 4),
+            "by_group": by_group, "refusals": refusals_followed(ws, camp)}

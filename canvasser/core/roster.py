@@ -28,7 +28,7 @@ from .ids import mask
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
 from .names import rare_chars, rare_in
-from .projection import insert_listed_people, project_households
+from .projection import coverage_year, insert_listed_people, project_households
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, open_table
 
@@ -77,6 +77,8 @@ class ImportResult:
     columns: list[dict] = field(default_factory=list)
     rows: int = 0
     rare_names: list[dict] = field(default_factory=list)  # names with a character few systems can show or print
+    missing_pids: list[str] = field(default_factory=list)  # kept when asked (a new year marks them gone)
+    seen: object = None  # the list's IDs (a Sightings), kept when asked
 
     def as_json(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
@@ -92,21 +94,24 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
 
 def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
                   rejects_path: str | Path | None = None, author: str = "",
-                  progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None) -> ImportResult:
-    """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel."""
+                  progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
+                  keep_missing: bool = False) -> ImportResult:
+    """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
+    `keep_missing`: also return who the list leaves out, and whom it names."""
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, rejects_path, author, progress, today)
+        return _import(ws, Path(path), overrides, rejects_path, author, progress, today, keep_missing)
 
 
 def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
-            author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None) -> ImportResult:
+            author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
+            keep_missing: bool = False) -> ImportResult:
     res = ImportResult()
     few = _few_people(ws)
     spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
     reader = _open_reader(spec, progress, res)
     try:
-        return _write(ws, reader, path, res, few, rejects_path, author, progress)
+        return _write(ws, reader, path, res, few, rejects_path, author, progress, keep_missing)
     finally:
         reader.close()
 
@@ -126,8 +131,8 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
 
 
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
-           rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None
-           ) -> ImportResult:
+           rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None,
+           keep_missing: bool = False) -> ImportResult:
     """Write the reader's chunks in one transaction (the import proper)."""
     table = reader.table
     res.sheet, res.header_row, res.columns = "、".join(table.sheets) or table.sheet, table.header_row, \
@@ -164,7 +169,15 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
         villages.discard("")
         res.households = ws.scalar("SELECT count(*) FROM households") if fresh else len(households)
         res.villages = sorted(villages)
-        res.missing = 0 if fresh else _count_missing(ws, reader.seen, villages)  # a first list misses nobody
+        if fresh:  # a first list misses nobody
+            res.missing = 0
+        elif keep_missing:
+            res.missing_pids = _missing(ws, reader.seen, villages)
+            res.missing = len(res.missing_pids)
+        else:
+            res.missing = _count_missing(ws, reader.seen, villages)
+        if keep_missing:
+            res.seen = reader.seen
         if ws.mode == "standalone" and len(villages) == 1 and not ws.meta("village"):
             ws.set_meta("village", next(iter(villages)))
         ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
@@ -261,22 +274,24 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
 def _create(ws: Workspace, batch, people: People, res: ImportResult, *, with_households: bool) -> None:
     """person.created events and persons rows for people new to the workspace, straight from their
     columns (the fold of a lone person.created event gives exactly these rows; `check` replays it)."""
-    hlcs, now = batch.append_many("person.created", ["p:" + pid for pid in people["pid"]], created_payloads(people),
-                                  people["village"])
-    insert_listed_people(ws.conn, people.cols, hlcs, now)
+    year = coverage_year(ws.conn)
+    hlcs, now = batch.append_many("person.created", ["p:" + pid for pid in people["pid"]],
+                                  created_payloads(people, year), people["village"])
+    insert_listed_people(ws.conn, people.cols, hlcs, now, year)
     if with_households:
         _add_households(ws.conn, people)
     res.imported += len(people)
 
 
-def created_payloads(people: People) -> list[str]:
+def created_payloads(people: People, year: int) -> list[str]:
     """Each new person's person.created payload in its stored JSON form: keys in sorted order,
-    written literally so orjson need not sort them."""
+    written literally so orjson need not sort them. `year`: the coverage year whose list they
+    came onto."""
     c = people.cols
     return [orjson.dumps({"active": 1, "address": address, "birth": birth, "categories": categories, "grp": grp,
                           "household": household, "last_year": last_year, "name": name, "phone": phone,
                           "phones": phones, "relation": relation, "sex": sex, "source": "bureau",
-                          "township": township, "village": village}).decode()
+                          "township": township, "village": village, "year": year}).decode()
             for address, birth, categories, grp, household, last_year, name, phone, phones, relation, sex, township,
             village in zip(c["address"], c["birth"], c["categories"], c["grp"], c["household"], c["last_year"],
                            c["name"], c["phone"], c["phones"], c["relation"], c["sex"], c["township"], c["village"])]
@@ -337,6 +352,16 @@ def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, dict]:
             if fields.get("source") == "bureau":
                 said[entity[2:]] = fields  # the latest list wins
     return said
+
+
+def _missing(ws: Workspace, seen: Sightings, villages: set[str]) -> list[str]:
+    """People of these villages who came from a bureau list and are on this year's, but not in this one."""
+    if not villages:
+        return []
+    marks = ",".join("?" * len(villages))
+    return [pid for (pid,) in ws.conn.execute(
+        f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau' AND status != 'not_listed' "
+        f"ORDER BY pid", sorted(villages)) if pid not in seen]
 
 
 def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:

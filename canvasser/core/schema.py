@@ -33,7 +33,8 @@ _VISIT_INDEXES = """
     CREATE INDEX visits_author ON visits (author, at);
 """
 
-PROJECTION_TABLES = ("persons", "households", "visits", "campaign", "canvassers", "conflicts", "official_payments")
+PROJECTION_TABLES = ("persons", "households", "visits", "campaign", "canvassers", "conflicts", "official_payments",
+                     "ref_marks")
 
 MIGRATIONS: list[str] = [
     # 1: the event log, projections and local state
@@ -212,5 +213,36 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE list_chunks (list_no INTEGER NOT NULL, chunk_no INTEGER NOT NULL, pids TEXT NOT NULL,
                               serials TEXT NOT NULL, PRIMARY KEY (list_no, chunk_no)) WITHOUT ROWID;
+    """,
+    # 10: other departments' lists (issue 20): what each list says about each person (a projection of the
+    # ref.* events, see refmarks.py), and the lists this file imported (local: sync carries the events)
+    """
+    CREATE TABLE ref_marks (
+        pid TEXT NOT NULL, list TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '', state TEXT NOT NULL, how TEXT NOT NULL DEFAULT '',
+        effect TEXT NOT NULL DEFAULT '{}', note TEXT NOT NULL DEFAULT '', row INTEGER NOT NULL DEFAULT 0,
+        hlc TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (pid, list)
+    );
+    CREATE INDEX ref_marks_list ON ref_marks (list, state);
+    CREATE INDEX ref_marks_kind ON ref_marks (kind, state);
+    CREATE TABLE ref_lists (
+        list TEXT PRIMARY KEY, kind TEXT NOT NULL, date TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL,
+        imported_at TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
+    # 11: campaign years (issue 21): a visit belongs to the coverage year it was recorded in; each
+    # person keeps last year's outcome beside this year's status, and the year they came onto a list
+    """
+    ALTER TABLE visits ADD COLUMN year INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE persons ADD COLUMN prev_outcome TEXT NOT NULL DEFAULT '';
+    ALTER TABLE persons ADD COLUMN prev_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE persons ADD COLUMN prev_via TEXT NOT NULL DEFAULT '';
+    ALTER TABLE persons ADD COLUMN prev_promised TEXT NOT NULL DEFAULT '';
+    ALTER TABLE persons ADD COLUMN since_year INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX persons_prev ON persons (prev_outcome);
+    UPDATE visits SET year = coalesce((SELECT CAST(value AS INTEGER) FROM campaign WHERE key = 'coverage_year'), 2027);
+    UPDATE persons SET since_year = coalesce((SELECT CAST(value AS INTEGER) FROM campaign WHERE key = 'coverage_year'),
+                                             2027);
     """,
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from . import ids, pinyin
 from .store import Workspace
 
-COLUMNS = "pid AS id, name, village, grp, household, status, phone, relation"
+COLUMNS = "pid AS id, name, village, grp, household, status, prev_outcome AS previous_outcome, phone, relation"
 FEW = 500  # up to this many matches are ordered by place; more are listed closest key first
 
 

@@ -56,6 +56,7 @@ class Table:
     encoding: str = ""
     sheets: list[str] = field(default_factory=list)  # every sheet read, when the data spans several
     current_sheet: str = ""  # the sheet the last row yielded came from
+    title: str = ""  # the text above the header (a list's title row: "某某县2026年11月低保对象花名册")
 
     def column_report(self, aliases: dict[str, tuple[str, ...]]) -> list[dict]:
         """For previews: each header, the field it maps to (or none)."""
@@ -222,7 +223,7 @@ def open_table(path: str | Path, aliases: dict[str, tuple[str, ...]], *, require
         # a township file may hold one sheet per village: read every sheet with the same columns
         same = [c for c in candidates if set(c[2][2]) == set(mapping)]
         table = Table(path, best.name, hi + 1, [cell_text(h) for h in best.head[hi]], mapping, iter(()),
-                      sheets=[c[1].name for c in same])
+                      sheets=[c[1].name for c in same], title=_title(best.head[:hi]))
 
         def body() -> Iterator[tuple[int, list]]:
             for _, sheet, (h, _, m) in same:
@@ -267,8 +268,13 @@ def open_table(path: str | Path, aliases: dict[str, tuple[str, ...]], *, require
                 n += 1
                 yield n, r
 
-        return Table(path, "", hi + 1, [cell_text(h) for h in head[hi]], mapping, body(), encoding)
+        return Table(path, "", hi + 1, [cell_text(h) for h in head[hi]], mapping, body(), encoding,
+                     title=_title(head[:hi]))
     raise InputError(f"不支持的文件类型 {suffix}：请用 xlsx、xls 或 csv")
+
+
+def _title(rows: list[list]) -> str:
+    return " ".join(t for r in rows for t in (cell_text(c) for c in r) if t)[:200]
 
 
 def _no_header_message(path: Path, aliases, required) -> str:

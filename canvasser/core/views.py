@@ -81,11 +81,11 @@ def showcase_person(ws: Workspace) -> str:
 SORTS: dict[str, str] = {  # column key -> ORDER BY expression (ascending)
     "name": "py_full", "village": "village", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "grp", "relation": "relation",
     "phone": "phone", "categories": "categories", "status": "status", "last_visit_at": "last_visit_at",
-    "last_visit_by": "last_visit_by",
+    "last_visit_by": "last_visit_by", "prev_outcome": "prev_outcome",
 }
 DEFAULT_ORDER = "village, grp, household, rowid"  # the roster's own order: village, group, household
 ROW_FIELDS = ("rowid", "pid", "name", "sex", "birth", "grp", "relation", "phone", "categories", "status",
-              "last_visit_at", "last_visit_by", "household", "village")
+              "last_visit_at", "last_visit_by", "household", "village", "prev_outcome")
 
 
 def order_by(key: str | None = None, descending: bool = False) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from . import ids
 from .campaign import CHANNELS, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON, outcome_code
 from .errors import InputError
+from .projection import coverage_year
 from .store import Workspace, now_iso
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp", ".pdf")
@@ -121,7 +122,7 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
             ensure_canvasser(ws, by, phone)
         ev = batch.emit("visit.recorded", f"p:{pid}", {
             "outcome": code, "via": via, "reason": reason or "", "promised": promised_d, "followup": followup_d,
-            "note": note or "", "place": place or "", "photos": stored, "at": when})
+            "note": note or "", "place": place or "", "photos": stored, "at": when, "year": coverage_year(ws.conn)})
     return ev.event_id
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core import reports
+from ..core.dashboard import year_on_year_lines
 from ..core.store import Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .worker import Job
@@ -22,7 +23,8 @@ def collect(ws: Workspace, today: dt.date | None = None) -> dict:
     """Everything the dashboard draws, in one job (runs on the worker)."""
     today = today or dt.date.today()
     return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
-            "canvassers": reports.workload(ws, today)}
+            "canvassers": reports.workload(ws, today),
+            "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}
 
 
 class _Figure(QFrame):
@@ -64,6 +66,10 @@ class Dashboard(QWidget):
         self.silent.setWordWrap(True)
         self.silent.setStyleSheet("color: #b3261e; font-weight: bold;")
         lay.addWidget(self.silent)
+        self.year_on_year = QLabel("")  # this year against last year at the same date (from the second year)
+        self.year_on_year.setWordWrap(True)
+        self.year_on_year.hide()
+        lay.addWidget(self.year_on_year)
         self.villages: list[str] = []  # the bars' villages on a township's dashboard, in rank order
         grid = QGridLayout()
         grid.setSpacing(8)
@@ -102,6 +108,10 @@ class Dashboard(QWidget):
                             if silent else "")
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
+        lines = data.get("year_on_year") or []
+        self.year_on_year.setText("<br>".join(lines[:2]) + ("<br><small>" + "；".join(lines[2:]) + "</small>"
+                                                            if lines[2:] else ""))
+        self.year_on_year.setVisible(bool(lines))
         if len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
             self.groups.title = "各村进度（按任务数完成率排名，差=距任务数；点击进入该村名单）"
             self.villages = list(f["ranking"])

@@ -25,6 +25,7 @@ from ..core import ids, views
 from ..core.campaign import STATUS_LABELS
 from ..core.campaign import load as load_campaign
 from ..core.history import history_lines
+from ..core.newyear import previous_line
 from ..core.store import Workspace
 from ..core.visits import away_place
 from .people_model import status_colour
@@ -68,7 +69,7 @@ class DetailPanel(QWidget):
         self.fields: dict[str, QLabel] = {}
         for i, (key, title) in enumerate((("basic", "基本"), ("id", "身份证"), ("household", "户"),
                                           ("address", "地址"), ("categories", "类别"), ("due", "应缴"),
-                                          ("next", "跟进"))):
+                                          ("next", "跟进"), ("previous", "去年"))):
             t = QLabel(title)
             t.setStyleSheet("color: #666;")
             grid.addWidget(t, i, 0, Qt.AlignmentFlag.AlignTop)
@@ -214,6 +215,7 @@ class DetailPanel(QWidget):
         if p["last_visit_at"]:
             nxt.append(f"上次 {p['last_visit_at'][:10]} {p['last_visit_by']}")
         self.fields["next"].setText("，".join(nxt) or "—")
+        self.fields["previous"].setText(previous_line(p).removeprefix("去年：") or "—")
         phones = [x for x in (p["phones"] or p["phone"]).split(",") if x]
         if not phones:
             none = QLabel("无")

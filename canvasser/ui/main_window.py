@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..core import dashboard, views
 from ..core.campaign import load as load_campaign
-from ..core.dashboard import STATUS_FILTERS, PeopleFilter
+from ..core.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
 from ..core.errors import InputError
 from ..core.selection import filtered
 from ..core.store import Workspace
@@ -164,6 +164,9 @@ class MainWindow(QMainWindow):
             self.status_filter.addItem(label, key)
         self.status_multi = MultiStatusButton()  # several statuses at once (issue 23)
         self.category_filter = QComboBox()
+        self.previous_filter = QComboBox()
+        for key, label in PREVIOUS_FILTERS.items():
+            self.previous_filter.addItem(label, key)
         self.followup_filter = QCheckBox("待跟进")
         self.followup_filter.setToolTip("承诺到期、无人在家、外出、拒绝等需要再次联系的人")
         self.count_label = QLabel("")
@@ -175,6 +178,7 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.status_filter)
         filters.addWidget(self.status_multi)
         filters.addWidget(self.category_filter)
+        filters.addWidget(self.previous_filter)
         filters.addWidget(self.followup_filter)
         filters.addWidget(self.count_label)
         centre = QWidget()
@@ -210,6 +214,7 @@ class MainWindow(QMainWindow):
         self.status_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.status_multi.changed.connect(self.apply_filter)
         self.category_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.previous_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.followup_filter.toggled.connect(lambda _: self.apply_filter())
         self.tree.scope_changed.connect(lambda *_: self._scope_changed())
         self.detail.import_requested.connect(self.open_import)
@@ -287,6 +292,7 @@ class MainWindow(QMainWindow):
         act("搜索", lambda: (self.search_box.setFocus(), self.search_box.selectAll()), "Ctrl+F", m_visit)
         tb.addSeparator()
         act("导入名单…", self.open_import, "Ctrl+I", self.m_data, True)
+        act("开始新年度…", self.open_new_year, None, self.m_data)
         self._wire_optional_actions(tb)
         act("征缴设置…", self.open_settings, None, m_tools)
         act("走访人员…", self.choose_canvasser, None, m_tools)
@@ -315,6 +321,8 @@ class MainWindow(QMainWindow):
 
         if has_module("paid"):
             add(self.m_data, "导入已缴费名单…", self.open_paid_import, True)
+        if has_module("matching"):
+            add(self.m_data, "比对部门名单（低保、特困、学生、死亡……）…", self.open_match)
         if all(has_module(m) for m in ("ledgers", "reports", "report_pdf", "notices")):
             from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
 
@@ -343,7 +351,7 @@ class MainWindow(QMainWindow):
         return PeopleFilter(text=self.search_box.text(), status=self.status_filter.currentData() or "",
                             category=self.category_filter.currentData() or "", village=scope[0], grp=scope[1],
                             household=scope[2], followup_due=self.followup_filter.isChecked(),
-                            statuses=self.status_multi.checked())
+                            statuses=self.status_multi.checked(), previous=self.previous_filter.currentData() or "")
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
         """Down arrow in the search box goes to the table, so a cadre never needs the touchpad."""
@@ -545,11 +553,27 @@ class MainWindow(QMainWindow):
         dlg.open()
         return dlg
 
+    def open_new_year(self):
+        from .dialogs.new_year import NewYearDialog
+
+        dlg = NewYearDialog(self.ws, self.runner, self.canvasser, self)
+        dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "新年度已开始")))
+        dlg.open()
+        return dlg
+
     def open_paid_import(self):
         from .dialogs.paid_import import PaidImportDialog
 
         dlg = PaidImportDialog(self.ws, self.runner, self.canvasser, self)
         dlg.imported.connect(lambda _res: self.after_change(None, "已缴费名单已导入"))
+        dlg.open()
+        return dlg
+
+    def open_match(self):
+        from .dialogs.match_list import MatchDialog
+
+        dlg = MatchDialog(self.ws, self.runner, self.canvasser, self)
+        dlg.imported.connect(lambda _res: self.after_change(None, "部门名单比对结果已写入"))
         dlg.open()
         return dlg
 

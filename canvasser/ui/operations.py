@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core import campaign, people, visits
+from ..core import campaign, matching, people, visits
 from ..core.store import Workspace
 from .worker import Job
 
@@ -93,6 +93,18 @@ def init_township(runner, name: str, *, success: Done = None, failure: Failed = 
 
     return run(runner, "设为乡镇工作区", lambda ws: sync.init_township(ws, name), success=success, failure=failure)
 
+
+def review_matches(runner, list_id: str, pids: list[str], yes: bool, *, by: str, success: Done = None,
+                   failure: Failed = None) -> Job:
+    """Confirm (or reject) proposed matches of a department's list."""
+    fn = matching.confirm if yes else matching.reject
+    return run(runner, "确认比对" if yes else "否定比对", lambda ws: fn(ws, list_id, pids, author=by),
+               success=success, failure=failure)
+
+
+def withdraw_list(runner, list_id: str, *, by: str, success: Done = None, failure: Failed = None) -> Job:
+    return run(runner, "撤回名单", lambda ws: matching.withdraw(ws, list_id, author=by), success=success,
+               failure=failure)
 
 
 def join_township(runner, setup: str, code: str | None, *, success: Done = None, failure: Failed = None) -> Job:

@@ -18,6 +18,7 @@ from ..core import ids, views
 from ..core.campaign import STATUS_LABELS, Campaign
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import PeopleFilter
+from ..core.newyear import previous_label
 from ..core.store import Workspace
 from .worker import Job
 
@@ -42,6 +43,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "状态", 112),
     Column("last_visit_at", "最近走访", 80),
     Column("last_visit_by", "走访人", 64),
+    Column("prev_outcome", "去年结果", 80),
 )
 DEFAULT_ORDER = views.DEFAULT_ORDER
 _AT = {name: i for i, name in enumerate(views.ROW_FIELDS)}  # a cell's place in a row tuple
@@ -220,6 +222,8 @@ class PeopleModel(QAbstractTableModel):
             return STATUS_LABELS.get(value, value)
         if key == "last_visit_at":
             return value[:10]
+        if key == "prev_outcome":
+            return previous_label(value)
         return value
 
 

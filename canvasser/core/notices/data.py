@@ -24,6 +24,7 @@ class Member:
     last: str = ""  # label of the last outcome ('' = never visited)
     birth: str = ""
     student: bool = False
+    school: str = ""  # school and class from the education department's list (matching.schools)
 
     @property
     def masked_id(self) -> str:

@@ -182,12 +182,15 @@ class Flow:
             return
         students = [m for m in hh.members if m.student]
         self.text_block("您家中以下孩子尚未缴纳本年度城乡居民医保费用：", self.BODY, self.LEADING, indent=2)
-        cols = (0, 0.08 * self.w, 0.42 * self.w, 0.72 * self.w)
+        with_school = any(m.school for m in students)
+        cols = (0, 0.08 * self.w, 0.42 * self.w, 0.72 * self.w) if not with_school else \
+            (0, 0.07 * self.w, 0.22 * self.w, 0.47 * self.w, 0.82 * self.w)
+        labels = ("序号", "姓名", "身份证号", "应缴金额") if not with_school else ("序号", "姓名", "学校班级", "身份证号", "应缴金额")
         row = self.LEADING * 1.1
         self.need(row * (len(students) + 1))
         y = self.y
         L.hline(self.c, self.x, self.x + self.w, y, 0.9)
-        for x, lab in zip(cols, ("序号", "姓名", "身份证号", "应缴金额")):
+        for x, lab in zip(cols, labels):
             L.draw(self.c, self.x + x + 2, y - row + 5, lab, self.BODY, bold=True)
         y -= row
         L.hline(self.c, self.x, self.x + self.w, y, 0.7)
@@ -195,7 +198,9 @@ class Flow:
             if y - row < self.bottom:
                 self.new_page()
                 y = self.y
-            for x, val in zip(cols, (str(i), m.name, m.masked_id, f"{m.amount}元")):
+            owed = f"{m.amount}元"  # never a subsidy reason beside a name on a letter a school hands out
+            values = (str(i), m.name, m.masked_id, owed) if not with_school else (str(i), m.name, m.school, m.masked_id, owed)
+            for x, val in zip(cols, values):
                 L.draw(self.c, self.x + x + 2, y - row + 5, val, self.BODY)
             y -= row
             L.hline(self.c, self.x, self.x + self.w, y, 0.4)
@@ -226,6 +231,10 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
         personal = [h for h in households_due(ws, camp, only=only) if any(m.student for m in h.members)]
         for h in personal:
             h.members = [m for m in h.members if m.student]
+        from ..matching import schools
+        known = schools(ws, [m.pid for h in personal for m in h.members])
+        for m in (m for h in personal for m in h.members if m.pid in known):
+            m.school = " ".join(filter(None, known[m.pid]))
     elif households:
         raise InputError("只有逐户打印的信（含[学生名单]的模板）才能指定户")
     docs: list[tuple[dict, Household | None]] = []

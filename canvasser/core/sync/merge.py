@@ -11,12 +11,13 @@ from collections import defaultdict
 
 import orjson
 
-from ..projection import coverage_year, held, project, project_people
+from ..projection import held, project, project_people, years
+from ..refmarks import REF_KINDS
 from ..store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
 from .container import PackageError
 
 KINDS = frozenset({"person.created", "person.updated", "visit.recorded", "visit.voided", "status.official",
-                   "conflict.resolved", "campaign.set", "canvasser.set"})
+                   "conflict.resolved", "campaign.set", "campaign.year_started", "canvasser.set"}) | REF_KINDS
 _HLC = re.compile(r"\d{13}\.\d{5}")
 _TOKEN = re.compile(r"[0-9A-Za-z_.-]{1,64}")
 _TOKEN_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.-"
@@ -129,10 +130,11 @@ def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Ev
     except sqlite3.IntegrityError as exc:
         raise PackageError("数据包中的记录与本工作区已有记录编号冲突（同一来源、同一序号却内容不同），"
                            "整个数据包未导入") from exc
-    year = coverage_year(ws.conn)
+    year = years(ws.conn)
     if others:
         project(ws.conn, others)  # the campaign first: its coverage year decides every status
-    if people and coverage_year(ws.conn) == year:  # (a new year has just refolded everyone)
-        project_people(ws.conn, people, base)
+    if people:
+        # a new year has just shifted (or refolded) everyone: the base read before is stale
+        project_people(ws.conn, people, base if years(ws.conn) == year else None)
     ws.clock.observe(max(ev.hlc for ev in new_events))
     return new_events, len(rows) - len(new_events)
