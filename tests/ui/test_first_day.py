@@ -183,4 +183,5 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     town.close()
     window.close()
     ws.close()
+    print(f"first day: {user.actions} user actions")
     assert user.actions <= 30, user.actions
