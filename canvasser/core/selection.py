@@ -101,3 +101,36 @@ def count(ws: Workspace, hids: list[str] | None) -> dict:
         people += ws.scalar(f"SELECT count(*) FROM persons WHERE household IN ({','.join('?' * len(chunk))})",
                             tuple(chunk)) or 0
     return {"households": len(hids), "people": people}
+
+
+def filtered(flt) -> bool:
+    """Does the table show a narrower list than the tree's scope (a search, a status, a category)?"""
+    return bool(flt.text.strip() or flt.status or flt.statuses or flt.category or flt.followup_due
+                or getattr(flt, "previous", ""))  # last year's status (issue 21), where the filter has it
+
+
+def table_households(ws: Workspace, flt) -> tuple[list[str], int]:
+    """The households of the people the table shows for `flt` (a `dashboard.PeopleFilter`), in village,
+    group, household order, and how many people that is: printing "what is in the table"."""
+    from . import campaign, views
+
+    q = views.PeopleQuery.of(flt, campaign.load(ws), ws=ws)
+    people = ws.scalar(f"SELECT count(*) FROM persons WHERE {q.where}", q.params) or 0
+    hids = [r["hid"] for r in ws.query(
+        f"SELECT hid FROM households WHERE hid IN (SELECT household FROM persons WHERE {q.where})"
+        " ORDER BY village, grp, hid", q.params)]
+    return hids, people
+
+
+def describe(ws: Workspace, scope: Scope, flt=None) -> dict:
+    """What a print would cover, said before printing: households (None = all), counts and a label
+    such as "七组：28 户，97 人". With a filtered table (`flt`), the people it shows decide."""
+    if flt is not None and filtered(flt):
+        hids, people = table_households(ws, flt)
+        label = f"表格中筛选出的 {people} 人"
+        return {"households": hids, "label": label, "count": {"households": len(hids), "people": people}}
+    hids = households(ws, scope)
+    label = scope.label()
+    if len(scope.households) == 1:
+        label = "本户"
+    return {"households": hids, "label": label, "count": count(ws, hids)}

@@ -37,7 +37,14 @@ def install_qt_translation(app: QApplication) -> bool:
     where = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", where):
         return False
-    app.installTranslator(translator)
+    from .qt_chinese import FallbackTranslator
+
+    app._qt_fallback = FallbackTranslator(app)  # type: ignore[attr-defined] — the strings qtbase lacks
+    app.installTranslator(app._qt_fallback)  # type: ignore[attr-defined]
+    app.installTranslator(translator)  # installed last: asked first
+    from .qt_chinese import roomy_file_dialogs
+
+    roomy_file_dialogs(app)
     app._qt_translator = translator  # type: ignore[attr-defined] — keep it alive with the app
     return True
 
@@ -45,11 +52,15 @@ def install_qt_translation(app: QApplication) -> bool:
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
+        from .qt_chinese import chinese_dates
+
+        chinese_dates()
         app = QApplication(argv if argv is not None else [sys.argv[0]])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("医保参保入户动员")
     app.setStyle("Fusion")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))  # dates, calendars: Chinese form
     if not getattr(app, "_qt_translator", None):
         install_qt_translation(app)
     icon = resource("icons", "canvasser.png")

@@ -237,18 +237,25 @@ class LineChart(_Chart):
                     p.setPen(MUTED)
                     p.drawText(QRectF(x - 30, plot.bottom() + 3, 60, fm.height()), Qt.AlignmentFlag.AlignHCenter,
                                d[5:])
-            for _name, colour, values in self.series:
+            # the first series is drawn widest and each next one narrower (and dashed): where they coincide
+            # (every visit a payment) the first still shows around the next, never hidden under it
+            widths = [max(2.2, 5.5 - 2.5 * i) for i in range(len(self.series))]
+            for k, (_name, colour, values) in enumerate(self.series):
                 path = QPainterPath()
                 pts = [QPointF(plot.left() + dx * i if n > 1 else plot.center().x(),
                                plot.bottom() - plot.height() * v / top_value) for i, v in enumerate(values)]
                 for i, pt in enumerate(pts):
                     path.moveTo(pt) if i == 0 else path.lineTo(pt)
-                p.setPen(QPen(colour, 2.2))
+                pen = QPen(colour, widths[k])
+                if k:
+                    pen.setStyle(Qt.PenStyle.DashLine)
+                p.setPen(pen)
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawPath(path)
+                p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(colour)
                 for pt in pts:
-                    p.drawEllipse(pt, 3, 3)
+                    p.drawEllipse(pt, widths[k] / 2 + 1.5, widths[k] / 2 + 1.5)
         finally:
             p.end()
 

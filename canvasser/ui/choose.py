@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from ..core.store import Workspace
 from ..paths import data_dir
 
 
@@ -39,12 +38,9 @@ def choose_workspace_file(parent: QWidget | None = None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(parent, "打开工作区", start, "工作区 (*.db *.sqlite);;所有文件 (*)")
         return Path(name) if name else None
     if clicked is new_b:
-        name, _ = QFileDialog.getSaveFileName(parent, "新建工作区", str(data_dir() / "我的村.db"), "工作区 (*.db)")
-        if not name:
-            return None
-        path = Path(name if name.endswith(".db") else name + ".db")
-        Workspace(path).close()
-        return path
+        from .dialogs.new_workspace import new_workspace
+
+        return new_workspace(parent)
     if clicked is setup_b:
         return village_from_setup(parent)
     if clicked is demo_b:
@@ -57,10 +53,12 @@ def village_from_setup(parent: QWidget | None = None) -> Path | None:
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
     from ..core import sync
+    from .folders import last_folder, remember
 
-    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(Path.home()), "配置包 (*.ccpkg)")
+    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(last_folder("packages")), "配置包 (*.ccpkg)")
     if not setup:
         return None
+    remember("packages", setup)
     name, _ = QFileDialog.getSaveFileName(parent, "新工作区保存为", str(data_dir() / "本村.db"), "工作区 (*.db)")
     if not name:
         return None

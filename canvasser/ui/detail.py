@@ -40,6 +40,7 @@ class DetailPanel(QWidget):
     record_requested = Signal()
     message_requested = Signal()
     edit_requested = Signal()
+    import_requested = Signal()
     message = Signal(str)
 
     def __init__(self, ws: Workspace, parent=None):
@@ -111,6 +112,13 @@ class DetailPanel(QWidget):
         actions.addWidget(self.message_button)
         actions.addWidget(self.edit_button)
         outer.addLayout(actions)
+        self.import_button = QPushButton("导入名单…  Ctrl+I")  # an empty workspace's first step
+        self.import_button.setMinimumHeight(40)
+        self.import_button.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.import_button.clicked.connect(self.import_requested)
+        self.import_button.hide()
+        outer.addWidget(self.import_button)
+        self.empty = False
 
         outer.addWidget(self._section("本户成员（双击查看）"))
         self.members = QListWidget()
@@ -125,6 +133,17 @@ class DetailPanel(QWidget):
         self.history.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         outer.addWidget(self.history, 1)
         self.show_person("")
+
+    def set_empty_workspace(self, empty: bool) -> None:
+        """No list yet: offer the import instead of asking to pick someone from an empty table."""
+        if empty == self.empty:
+            return
+        self.empty = empty
+        self.import_button.setVisible(empty)
+        self.record.setEnabled(not empty)
+        self.edit_button.setEnabled(not empty)
+        if not self.pid:
+            self.show_person("")
 
     def enable_message(self, on: bool) -> None:
         self.message_button.setVisible(on)
@@ -157,7 +176,12 @@ class DetailPanel(QWidget):
             for v in self.fields.values():
                 v.setText("")
             self.members.clear()
-            self.history.setHtml("<p style='color:#888'>在左侧表格中选择一个人，这里显示其家庭成员、联系方式和全部走访记录。</p>")
+            if self.empty:
+                self.name.setText("还没有名单")
+                self.history.setHtml("<p style='font-size:14px'>本工作区还没有名单。点上面的<b>“导入名单…”</b>，"
+                                     "选择医保局发来的表格（xlsx、xls 或 csv），导入后就能查人、记录走访、打印通知单。</p>")
+            else:
+                self.history.setHtml("<p style='color:#888'>在左侧表格中选择一个人，这里显示其家庭成员、联系方式和全部走访记录。</p>")
             return
         camp = load_campaign(self.ws)
         self.name.setText(p["name"])

@@ -1,5 +1,7 @@
 """File dialogs start where the user last was (per kind of file: packages, lists, outputs), not in
-the home folder every time: a township clerk opens a USB stick's folder a dozen times a day."""
+the home folder every time: a township clerk opens a USB stick's folder a dozen times a day. The
+first time, they start in the user's documents (where a downloaded list or a WeChat file is found),
+never in the app's data folder."""
 
 from __future__ import annotations
 
@@ -11,7 +13,15 @@ def last_folder(kind: str) -> Path:
 
     value = settings().value(f"folders/{kind}", "")
     path = Path(str(value)) if value else None
-    return path if path is not None and path.is_dir() else Path.home()
+    return path if path is not None and path.is_dir() else documents()
+
+
+def documents() -> Path:
+    """The user's documents folder (文档 / Documents), or home where there is none."""
+    from PySide6.QtCore import QStandardPaths
+
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found and Path(found).is_dir() else Path.home()
 
 
 def remember(kind: str, chosen: str | Path) -> None:

@@ -32,11 +32,12 @@ from ..core import dashboard, views
 from ..core.campaign import load as load_campaign
 from ..core.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
 from ..core.errors import InputError
+from ..core.selection import filtered
 from ..core.store import Workspace
 from . import operations
 from .detail import DetailPanel
 from .people_model import COLUMNS, PeopleModel
-from .status_filter import MultiStatusButton
+from .status_filter import MultiStatusButton, status_width
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
 from .worker import DbWorker, ImmediateRunner, Job
@@ -95,7 +96,7 @@ class ProgressStrip(QWidget):
         self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
         self.bar.setMaximum(max(1, p["target"]))
         self.bar.setValue(min(p["done"], p["target"]))
-        self.bar.setFormat(f"{p['rate'] * 100:.1f}%")
+        self.bar.setFormat(f"{p['rate'] * 100:.1f}%" if p["target"] else "尚无名单")  # never 100% of nothing
         self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
 
 
@@ -148,7 +149,7 @@ class MainWindow(QMainWindow):
         hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
-            hh.resizeSection(i, col.width)
+            hh.resizeSection(i, max(col.width, status_width(self.table) if col.key == "status" else 0))
             self.table.setColumnHidden(i, col.key == "village" and ws.mode != "township")  # 村: a township's list
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
@@ -215,7 +216,8 @@ class MainWindow(QMainWindow):
         self.category_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.previous_filter.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.followup_filter.toggled.connect(lambda _: self.apply_filter())
-        self.tree.scope_changed.connect(lambda *_: self.apply_filter())
+        self.tree.scope_changed.connect(lambda *_: self._scope_changed())
+        self.detail.import_requested.connect(self.open_import)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.tabs.currentChanged.connect(self._on_tab)
         self.model.completed.connect(self._on_completed)
@@ -296,6 +298,7 @@ class MainWindow(QMainWindow):
         act("走访人员…", self.choose_canvasser, None, m_tools)
         act("完整性检查…", self.open_check, None, m_tools)
         act("备份工作区…", self.open_backup, None, m_file)
+        act("新建工作区…", self.new_workspace, None, m_file)
         act("打开其他工作区…", self.open_other, "Ctrl+O", m_file)
         m_file.addSeparator()
         act("退出", self.close, "Ctrl+Q", m_file)
@@ -385,6 +388,13 @@ class MainWindow(QMainWindow):
     def _show_count(self) -> None:
         n = self.model.rowCount()
         self.count_label.setText(f"{n} 人" if self.model.complete else f"{n}+ 人…")
+        flt = self.current_filter()
+        self.detail.set_empty_workspace(n == 0 and self.model.complete and not (filtered(flt) or flt.grp or flt.household))
+
+    def _scope_changed(self) -> None:
+        """A group chosen in the tree shows its rows from the top (the person shown stays selected)."""
+        self.apply_filter()
+        self.table.scrollToTop()
 
     def _on_completed(self, _n: int) -> None:
         """The full list of a large search arrived: keep the person shown selected."""
@@ -538,7 +548,8 @@ class MainWindow(QMainWindow):
         from .dialogs.import_roster import ImportDialog
 
         dlg = ImportDialog(self.ws, self.runner, self.canvasser, self)
-        dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "名单已导入")))
+        dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "名单已导入"),
+                                           self.detail.pid or self.table.scrollToTop()))
         dlg.open()
         return dlg
 
@@ -588,11 +599,14 @@ class MainWindow(QMainWindow):
         return dlg
 
     def output_context(self):
+        from ..core.selection import Scope
         from .dialogs.outputs import Context
 
         scope = self.tree.current_scope() or (None, None, None)
         hid = views.household_of(self.ws, self.detail.pid)
-        return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1])
+        picked = Scope(village=scope[0], groups=[scope[1]] if scope[1] else [], households=[scope[2]] if scope[2] else [])
+        return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1], scope=picked,
+                       table=self.current_filter())
 
     def run_output(self, key: str, out=None):
         from .dialogs.outputs import run_output
@@ -659,6 +673,13 @@ class MainWindow(QMainWindow):
         dlg = BackupDialog(self.ws, self.runner, self)
         dlg.open()
         return dlg
+
+    def new_workspace(self) -> None:
+        from .dialogs.new_workspace import new_workspace
+
+        path = new_workspace(self)
+        if path:
+            self.switch_requested.emit(str(path))
 
     def open_other(self) -> None:
         from .choose import choose_workspace_file

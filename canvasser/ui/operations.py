@@ -105,3 +105,14 @@ def review_matches(runner, list_id: str, pids: list[str], yes: bool, *, by: str,
 def withdraw_list(runner, list_id: str, *, by: str, success: Done = None, failure: Failed = None) -> Job:
     return run(runner, "撤回名单", lambda ws: matching.withdraw(ws, list_id, author=by), success=success,
                failure=failure)
+
+
+def join_township(runner, setup: str, code: str | None, *, success: Done = None, failure: Failed = None) -> Job:
+    """A standalone workspace joins its township (core `sync.join_township`), keeping every visit.
+
+    Core opens the file itself and writes meta and events in one transaction; the worker's own
+    connection is idle meanwhile. The window then reopens the file: its mode and keys have changed."""
+    from ..core.sync.setup import join_township as join
+
+    return run(runner, "加入乡镇", lambda ws: join(ws.path, setup, code=code), success=success,
+               failure=failure)

@@ -50,3 +50,13 @@ class MultiStatusButton(QToolButton):
     def _changed(self) -> None:
         self._label()
         self.changed.emit()
+
+
+def status_width(widget) -> int:
+    """Pixels the longest status name needs in `widget`'s font ("已自行缴费(待核实)" never cut)."""
+    from PySide6.QtGui import QFontMetrics
+
+    from ..core.campaign import STATUS_LABELS
+
+    fm = QFontMetrics(widget.font())
+    return max(fm.horizontalAdvance(label) for label in STATUS_LABELS.values()) + 24

@@ -66,6 +66,7 @@ class VisitDialog(QDialog):
             key = KEYS[i] if i < len(KEYS) else ""
             b = QPushButton(f"{key}  {OUTCOMES[code][0]}" if key else OUTCOMES[code][0])
             b.setCheckable(True)
+            b.setAutoDefault(False)  # Return saves; it never re-clicks the focused outcome
             b.setMinimumHeight(40)
             b.setProperty("code", code)
             b.setStyleSheet("QPushButton { font-size: 14px; text-align: left; padding-left: 8px; }"
@@ -83,6 +84,7 @@ class VisitDialog(QDialog):
         for i, ch in enumerate(CHANNELS):
             b = QPushButton(ch)
             b.setCheckable(True)
+            b.setAutoDefault(False)
             b.setStyleSheet("QPushButton:checked { background: #444; color: white; }")
             self.channels.addButton(b, i)
             chan_row.addWidget(b)
@@ -119,6 +121,7 @@ class VisitDialog(QDialog):
 
         photo_row = QHBoxLayout()
         self.photo_button = QPushButton("添加照片/材料…")
+        self.photo_button.setAutoDefault(False)
         self.photo_button.clicked.connect(self.pick_photos)
         self.photo_label = QLabel("无")
         photo_row.addWidget(self.photo_button)
@@ -135,7 +138,7 @@ class VisitDialog(QDialog):
         self.save_button = buttons.addButton("保存  Enter", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setDefault(True)
         self.save_button.setMinimumHeight(36)
-        buttons.addButton("取消  Esc", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton("取消  Esc", QDialogButtonBox.ButtonRole.RejectRole).setAutoDefault(False)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -161,7 +164,14 @@ class VisitDialog(QDialog):
             if i < len(self.codes):
                 self.choose(self.codes[i])
                 return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._popup_open():
+            self.save()  # Enter saves wherever the focus is, as the button says
+            return
         super().keyPressEvent(event)
+
+    def _popup_open(self) -> bool:
+        """An open combo list or calendar takes its own Enter (choosing an item, not saving)."""
+        return self.reason.view().isVisible()
 
     def _update_fields(self) -> None:
         code = self.outcome()
@@ -171,8 +181,11 @@ class VisitDialog(QDialog):
 
     def pick_photos(self) -> None:
         pattern = " ".join(f"*{s}" for s in PHOTO_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(self, "选择证明材料", "", f"图片或PDF ({pattern})")
+        from .folders import last_folder, remember
+
+        files, _ = QFileDialog.getOpenFileNames(self, "选择证明材料", str(last_folder("photos")), f"图片或PDF ({pattern})")
         if files:
+            remember("photos", files[0])
             self.photos = list(dict.fromkeys([*self.photos, *files]))
             self.photo_label.setText("、".join(Path(f).name for f in self.photos))
 

@@ -198,6 +198,8 @@ def test_first_notices_ask_for_the_payment_channel_once(window, ws, tmp_path, mo
     qtbot.keyClicks(dlg.image, str(png))
     dlg.caption.setText("微信扫码缴费（县医保局缴费码）")  # typed through an input method
     dlg.accept()
+    qtbot.waitUntil(lambda: getattr(window, "scope_dialog", None) is not None, timeout=20000)
+    window.scope_dialog.print_button.click()  # the scope is said before printing
     qtbot.waitUntil(lambda: out.exists(), timeout=20000)
     values = campaign.load(ws).values
     assert values["payment_image"].startswith("data:image/png") and values["payment_caption"].startswith("微信")

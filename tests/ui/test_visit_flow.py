@@ -201,3 +201,48 @@ def test_edit_add_and_mark_left_through_the_person_screens(window, ws, qtbot):
     row = ws.one("SELECT active, left_reason, status FROM persons WHERE pid=?", (pid,))
     assert row == {"active": 0, "left_reason": "moved_out", "status": "moved_out"}
     assert "已离开名单" in window.detail.fields["basic"].text()
+
+
+def test_ctrl_n_digit_enter_records_the_visit_even_with_an_outcome_button_focused(window, ws, qtbot):
+    """Three keys after the person is selected; Return saves, it does not re-click the focused button."""
+    pid = _not_visited(ws)
+    window.select_person(pid)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dlg = window.visit_dialog
+    dlg.outcome_buttons["not_home"].setFocus()  # where a click on an outcome leaves the focus
+    qtbot.keyClick(dlg, Qt.Key.Key_1)
+    qtbot.keyClick(dlg.focusWidget() or dlg, Qt.Key.Key_Return)
+    assert not dlg.isVisible()
+    assert ws.one("SELECT outcome FROM visits WHERE pid=?", (pid,)) == {"outcome": "paid_on_site"}
+
+    other = ws.scalar("SELECT pid FROM persons WHERE status='' AND pid<>? ORDER BY household, pid LIMIT 1", (pid,))
+    window.select_person(other)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dlg = window.visit_dialog
+    qtbot.keyClick(dlg, Qt.Key.Key_2)
+    qtbot.keyClick(dlg.focusWidget() or dlg, Qt.Key.Key_Escape)
+    assert not dlg.isVisible()
+    assert ws.scalar("SELECT count(*) FROM visits WHERE pid=?", (other,)) == 0
+
+
+def test_a_new_workspace_offers_the_canvassers_of_this_computer(app, ws, qtbot, tmp_path):
+    from canvasser.core.store import Workspace
+    from canvasser.core.views import canvassers as profiles
+    from canvasser.ui.dialogs.canvassers import ELSEWHERE_ROLE, NAME_ROLE, CanvasserDialog
+    from canvasser.ui.worker import ImmediateRunner
+
+    dlg = CanvasserDialog(ws, ImmediateRunner(ws), "")
+    qtbot.addWidget(dlg)
+    dlg.new_name.setText("孙组长")
+    dlg.new_phone.setText("13908150001")
+    dlg.add()
+    fresh = Workspace(tmp_path / "新村.db")
+    dlg2 = CanvasserDialog(fresh, ImmediateRunner(fresh), "")
+    qtbot.addWidget(dlg2)
+    items = {dlg2.list.item(i).data(NAME_ROLE): dlg2.list.item(i) for i in range(dlg2.list.count())}
+    assert "孙组长" in items and items["孙组长"].data(ELSEWHERE_ROLE)
+    dlg2.list.setCurrentItem(items["孙组长"])
+    dlg2.accept_choice()
+    assert dlg2.chosen == "孙组长"
+    assert {"name": "孙组长", "phone": "13908150001"} in [{k: p[k] for k in ("name", "phone")} for p in profiles(fresh)]
+    fresh.close()

@@ -1,6 +1,11 @@
-"""Who is working: pick a canvasser profile at start (several cadres share a laptop), or add one."""
+"""Who is working: pick a canvasser profile at start (several cadres share a laptop), or add one.
+
+The names and phones used on this computer are remembered (the GUI's settings), so a new workspace
+offers them instead of asking for the work group again from empty."""
 
 from __future__ import annotations
+
+import json
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,6 +26,29 @@ from ...core.store import Workspace
 from .. import operations
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+PHONE_ROLE = Qt.ItemDataRole.UserRole + 2
+ELSEWHERE_ROLE = Qt.ItemDataRole.UserRole + 3  # known on this computer, not yet in this workspace
+KEYS = {False: "canvassers/known", True: "clerks/known"}  # a township's clerks are no canvassers
+
+
+def remembered(clerk: bool = False) -> dict[str, str]:
+    """Name → phone of everyone who worked on this computer, in any workspace."""
+    from ..app import settings
+
+    try:
+        value = json.loads(str(settings().value(KEYS[clerk], "") or "{}"))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def remember(people: dict[str, str], clerk: bool = False, forget: str = "") -> None:
+    from ..app import settings
+
+    known = remembered(clerk)
+    known.update({n: p or known.get(n, "") for n, p in people.items() if n})
+    known.pop(forget, None)
+    settings().setValue(KEYS[clerk], json.dumps(known, ensure_ascii=False))
 
 
 class CanvasserDialog(QDialog):
@@ -30,7 +58,7 @@ class CanvasserDialog(QDialog):
         super().__init__(parent)
         self.ws, self.runner = ws, runner
         self.chosen = current
-        clerk = ws.mode == "township"
+        clerk = self.clerk = ws.mode == "township"
         self.setWindowTitle("选择乡镇工作人员" if clerk else "选择走访人")
         self.setMinimumWidth(380)
         lay = QVBoxLayout(self)
@@ -72,9 +100,19 @@ class CanvasserDialog(QDialog):
     def reload(self, select: str | None = None) -> None:
         self.list.clear()
         want = select or self.chosen
-        for p in views.canvassers(self.ws):
-            item = QListWidgetItem(f"{p['name']}    {p['phone']}")
+        here = views.canvassers(self.ws)
+        remember({p["name"]: p["phone"] for p in here}, self.clerk)
+        names = {p["name"] for p in here}
+        elsewhere = [{"name": n, "phone": ph, "elsewhere": True} for n, ph in sorted(remembered(self.clerk).items())
+                     if n not in names]
+        for p in [*here, *elsewhere]:
+            note = "    （本机其他工作区用过，选中即加入）" if p.get("elsewhere") else ""
+            item = QListWidgetItem(f"{p['name']}    {p['phone']}{note}")
             item.setData(NAME_ROLE, p["name"])
+            item.setData(PHONE_ROLE, p["phone"])
+            item.setData(ELSEWHERE_ROLE, bool(p.get("elsewhere")))
+            if p.get("elsewhere"):
+                item.setForeground(Qt.GlobalColor.darkGray)
             self.list.addItem(item)
             if p["name"] == want:
                 self.list.setCurrentItem(item)
@@ -108,6 +146,7 @@ class CanvasserDialog(QDialog):
         def done(_res) -> None:
             if self.chosen == name:
                 self.chosen = ""
+            remember({}, self.clerk, forget=name)  # left the work group: not offered elsewhere either
             self.error.setText("")
             self.reload()
 
@@ -118,5 +157,14 @@ class CanvasserDialog(QDialog):
         if item is None:
             self.error.setText("请先选择或添加一位走访人")
             return
-        self.chosen = item.data(NAME_ROLE)
+        name = item.data(NAME_ROLE)
+        if item.data(ELSEWHERE_ROLE):  # known on this computer: becomes this workspace's profile first
+            def added(_res) -> None:
+                self.chosen = name
+                self.accept()
+
+            operations.add_canvasser(self.runner, name, item.data(PHONE_ROLE) or "", success=added,
+                                     failure=self._failed)
+            return
+        self.chosen = name
         self.accept()

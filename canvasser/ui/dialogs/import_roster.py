@@ -11,7 +11,8 @@ import itertools
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -93,6 +94,11 @@ class TableImportDialog(QDialog):
         lay.addWidget(self.summary)
 
         buttons = QHBoxLayout()
+        self.folder_button = QPushButton("打开文件夹")  # where the rows not imported were saved
+        self.folder_button.setToolTip("打开保存“未导入的行”的文件夹")
+        self.folder_button.setVisible(False)
+        self.folder_button.clicked.connect(self.open_folder)
+        buttons.addWidget(self.folder_button)
         buttons.addStretch(1)
         self.start_button = QPushButton("开始导入")
         self.start_button.setEnabled(False)
@@ -194,8 +200,18 @@ class TableImportDialog(QDialog):
                                      success=self._done, failure=self._failed)
         return self.job
 
+    def rejects_folder(self) -> Path | None:
+        """The folder the rows not imported were saved to (the data folder's 导出/), if any."""
+        file = getattr(self.import_result, "rejects_file", None)
+        return Path(file).parent if file else None
+
+    def open_folder(self) -> bool:
+        folder = self.rejects_folder()
+        return folder is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
     def _done(self, res) -> None:
         self.import_result = res
+        self.folder_button.setVisible(self.rejects_folder() is not None)
         self.start_button.setEnabled(True)
         self.summary.setText(self.describe(res))
         rows = self.problem_rows(res)
@@ -232,7 +248,8 @@ class ImportDialog(TableImportDialog):
         if res.rejected:
             text += f"<br><span style='color:#b3261e'>有 {len(res.rejected)} 行未导入</span>（见“未导入的行”）"
             if res.rejects_file:
-                text += f"，已另存为 {Path(res.rejects_file).name}，改正后可再次导入。"
+                text += (f"，已另存为 {Path(res.rejects_file).name}（在 {Path(res.rejects_file).parent}，"
+                         "点“打开文件夹”查看），改正后可再次导入。")
         if res.duplicates:
             text += f"<br>重复的人 {len(res.duplicates)} 行，只计一次。"
         if res.missing:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from ...core.errors import Cancelled, InputError
+from ...core.selection import Scope
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
@@ -49,6 +50,14 @@ class Context:
     household: str = ""
     village: str | None = None
     grp: str | None = None
+    scope: Scope = field(default_factory=Scope)  # the tree's selection, for printing what is selected
+    table: object = None  # the table's PeopleFilter: a search or status filter prints the people it shows
+    chosen: list[str] | None = None  # households to print, once the scope is settled (None = everyone)
+    everything: bool = False  # the user chose 打印全部
+
+    def sheet_scope(self) -> Scope:
+        """Visit sheets walk whole groups: the tree's village and group, never a filtered list."""
+        return Scope(village=self.scope.village, groups=list(self.scope.groups))
 
 
 @dataclass
@@ -101,22 +110,25 @@ OUTPUTS: dict[str, Output] = {o.key: o for o in (
     Output("notice_household", "打印本户缴费通知单", "缴费通知单_本户.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[0](ws, out, households=_need_household(c), by=c.canvasser, progress=p),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
-    Output("notices", "打印全部缴费通知单", "缴费通知单_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[0](ws, out, by=c.canvasser, progress=p),
+    Output("notices", "打印缴费通知单（所选范围）", "缴费通知单_{date}.pdf", "PDF (*.pdf)",
+           lambda ws, out, p, c: _notices()[0](ws, out, households=c.chosen, by=c.canvasser, progress=p),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
     Output("leaflet", "打印明白纸", "明白纸.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[1](ws, out, template="leaflet", by=c.canvasser, progress=p),
+           lambda ws, out, p, c: _notices()[1](ws, out, template="leaflet", by=c.canvasser,
+                                               households=c.chosen, progress=p),
            lambda r, out: f"已生成明白纸（{r.pages} 页）。" + _glyphs(r)),
     Output("letter", "打印致家长的一封信", "致家长的一封信.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[1](ws, out, template="letter", by=c.canvasser, progress=p),
+           lambda ws, out, p, c: _notices()[1](ws, out, template="letter", by=c.canvasser,
+                                               households=c.chosen, progress=p),
            lambda r, out: f"已生成致家长的信 {r.extra.get('letters', 1)} 份（{r.pages} 页）。" + _glyphs(r)),
     Output("visit_sheet", "打印入户走访登记表", "入户走访登记表_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[2](ws, out, groups=[c.grp] if c.grp else None,
-                                               village=c.village, progress=p),
+           lambda ws, out, p, c: _notices()[2](ws, out, groups=None if c.everything else c.sheet_scope().groups or None,
+                                               village=None if c.everything else c.village, progress=p),
            lambda r, out: f"已生成入户走访登记表：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
 )}
 EXPORTS = ("ledger", "report", "feedback")
 PRINTS = ("notice_household", "notices", "leaflet", "letter", "visit_sheet")
+SCOPED = ("notices", "leaflet", "letter", "visit_sheet")  # these follow the tree's or the table's selection
 
 
 def ask_target(parent, output: Output, folder: Path) -> Path | None:
@@ -154,6 +166,120 @@ class DoneDialog(QDialog):
         lay.addWidget(buttons)
 
 
+class ScopeDialog(QDialog):
+    """Says what will be printed before anything is ("七组：28 户，97 人"), with 打印全部 beside it."""
+
+    def __init__(self, title: str, info: dict, whole: dict, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(420)
+        self.everything = False
+        lay = QVBoxLayout(self)
+        n = info["count"]
+        self.text = QLabel(_scope_text(info, whole))
+        self.text.setWordWrap(True)
+        lay.addWidget(self.text)
+        buttons = QDialogButtonBox()
+        self.print_button = buttons.addButton(f"打印{info['label']}（{n['households']} 户）",
+                                              QDialogButtonBox.ButtonRole.AcceptRole)
+        self.print_button.setDefault(True)
+        self.all_button = buttons.addButton(f"打印全部（{whole['households']} 户）", QDialogButtonBox.ButtonRole.ActionRole)
+        self.all_button.setAutoDefault(False)
+        self.all_button.setVisible(info["households"] is not None)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole).setAutoDefault(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.all_button.clicked.connect(self._all)
+        lay.addWidget(buttons)
+
+    def _all(self) -> None:
+        self.everything = True
+        self.accept()
+
+
+def _describe(ws, key: str, ctx: Context, progress=None, prepare: bool = False) -> tuple[dict, dict]:
+    """The selection's households and counts; for notices (with `prepare`) the PDF itself, made into
+    memory, so the dialog can say its pages ("七组：28 户，28 页") and saving it needs no second pass."""
+    import io
+
+    from ...core import selection
+
+    if key == "visit_sheet":
+        info = selection.describe(ws, ctx.sheet_scope())
+    else:
+        info = selection.describe(ws, ctx.scope, ctx.table)
+    if prepare and key == "notices":
+        buf = io.BytesIO()
+        res = _notices()[0](ws, buf, households=info["households"], by=ctx.canvasser, progress=progress)
+        info["prepared"] = (buf.getvalue(), res)
+    return info, selection.count(ws, None)
+
+
+def _saved(data: bytes, res):
+    """Write a PDF already made (in memory) to the chosen file, replacing it only once written."""
+    def make(_ws, out: Path, _progress, _ctx):
+        from ...core.notices.layout import atomic_output
+
+        with atomic_output(out) as target:
+            Path(target).write_bytes(data)
+        res.out = str(out)
+        return res
+
+    return make
+
+
+def _scope_text(info: dict, whole: dict) -> str:
+    n = info["count"]
+    if "prepared" in info:
+        res = info["prepared"][1]
+        text = f"将打印 <b>{info['label']}</b>：{res.households} 户，{res.pages} 页"
+        if res.households < n["households"]:
+            text += f"（其余 {n['households'] - res.households} 户已全部完成，不用通知）"
+        text += "。"
+    else:
+        text = f"将打印 <b>{info['label']}</b>：{n['households']} 户，{n['people']} 人。"
+    if info["households"] is not None:
+        text += f"<br><span style='color:#555'>全部共 {whole['households']} 户，{whole['people']} 人。</span>"
+    return text
+
+
+def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | None):
+    """On the worker: which households the selection means; then say it and let the user choose."""
+    from ..worker import Job
+
+    def described(result: tuple[dict, dict]) -> None:
+        info, whole = result
+        ctx.chosen = info["households"]
+        if out is not None:  # asked for a file directly (a script, a test): the selection as it stands
+            _write(window, key, ctx, out, folder)
+            return
+        dlg = ScopeDialog(OUTPUTS[key].title, info, whole, window)
+        window.scope_dialog = dlg
+
+        def answered(result: int) -> None:
+            if result != QDialog.DialogCode.Accepted:
+                return
+            if dlg.everything:
+                ctx.chosen, ctx.everything = None, True
+                _write(window, key, ctx, None, folder)
+            else:
+                _write(window, key, ctx, None, folder, info.get("prepared"))
+
+        dlg.finished.connect(answered)
+        dlg.open()
+
+    def failed(exc: BaseException) -> None:
+        window.last_output = (key, out, exc)
+        window.statusBar().showMessage(f"{OUTPUTS[key].title}：{exc}", 8000)
+
+    if out is None and key == "notices":  # the notices are made now, so their pages can be said
+        return run_with_progress(window.runner, window, f"{OUTPUTS[key].title}：正在排版…",
+                                 lambda ws, progress: _describe(ws, key, ctx, progress, prepare=True),
+                                 success=described, failure=failed)
+    return window.runner.submit(Job(lambda ws, _p: _describe(ws, key, ctx), success=described, failure=failed,
+                                    label="所选范围"))
+
+
 def _ask_channel(window, then: Callable[[], object]):
     """On the worker: is a channel missing? If so the dialog asks; its answer is saved by core."""
     from ...core import campaign
@@ -188,8 +314,17 @@ def run_output(window, key: str, out: Path | None = None, folder: Path | None = 
     chosen from the menu with no payment channel set first ask for one (once)."""
     if out is None and key in ("notices", "notice_household") and not getattr(window, "channel_checked", False):
         return _ask_channel(window, lambda: run_output(window, key, None, folder))
-    output = OUTPUTS[key]
     ctx = window.output_context()
+    if key in SCOPED:
+        return _ask_scope(window, key, ctx, out, folder)
+    return _write(window, key, ctx, out, folder)
+
+
+def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None, prepared=None):
+    """Ask where (unless given), make the file on the worker (or save the one `prepared`), then say
+    what was written."""
+    output = OUTPUTS[key]
+    make = _saved(*prepared) if prepared else output.make
     if out is None:
         out = ask_target(window, output, folder or last_folder("outputs"))
         if out is None:
@@ -218,4 +353,4 @@ def run_output(window, key: str, out: Path | None = None, folder: Path | None = 
         dlg.open()
 
     return run_with_progress(window.runner, window, f"{output.title}…",
-                             lambda ws, progress: output.make(ws, out, progress, ctx), success=done, failure=failed)
+                             lambda ws, progress: make(ws, out, progress, ctx), success=done, failure=failed)

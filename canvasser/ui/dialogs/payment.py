@@ -58,7 +58,11 @@ class PaymentChannelDialog(QDialog):
         lay.addWidget(buttons)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择缴费码图片", "", "图片 (*.png *.jpg *.jpeg)")
+        from ..folders import last_folder, remember
+
+        path, _ = QFileDialog.getOpenFileName(self, "选择缴费码图片", str(last_folder("photos")), "图片 (*.png *.jpg *.jpeg)")
+        if path:
+            remember("photos", path)
         if path:
             self.image.setText(path)
 

@@ -85,6 +85,10 @@ class SyncDialog(QDialog):
         buttons.addWidget(close)
         lay.addLayout(buttons)
         setup_row = QHBoxLayout()
+        self.join_button = QPushButton("加入乡镇…")
+        self.join_button.setToolTip("用乡镇发来的配置包加入乡镇：以前记录的走访和修改都保留，下次导出时交给乡镇")
+        self.join_button.clicked.connect(lambda: self.join())
+        setup_row.addWidget(self.join_button)
         self.township_button = QPushButton("设为乡镇工作区…")
         self.township_button.setToolTip("乡镇专干用：导入全乡镇名单后，设为乡镇工作区，再为各村生成配置包")
         self.township_button.clicked.connect(lambda: self.become_township())
@@ -122,7 +126,8 @@ class SyncDialog(QDialog):
         self.village.blockSignals(True)
         self.village.clear()
         if not enabled:
-            self.info.setText("本工作区未启用同步（单机使用）。村里的工作区要用乡镇发来的配置包建立，才能与乡镇交换数据。")
+            self.info.setText("本工作区是单机工作区，未启用同步（还没有加入乡镇）。收到乡镇的配置包后点“加入乡镇…”："
+                              "以前记录的走访和修改都保留，下次导出数据包时一并交给乡镇。")
             self.village.setEnabled(False)
         elif s["mode"] == "village":
             self.info.setText(f"{s['township']} — {s['village']}<br>乡镇尚未收到的改动：<b>{s['unsent']}</b> 条；"
@@ -143,7 +148,8 @@ class SyncDialog(QDialog):
             self.export_button.setEnabled(bool(s["villages"]))
         self.village.blockSignals(False)
         mode = s.get("mode")
-        self.township_button.setVisible(mode == "standalone")
+        self.join_button.setVisible(mode == "standalone")
+        self.township_button.setVisible(mode == "standalone")  # asks first: a village never becomes a township by one click
         self.setup_button.setVisible(mode == "township")
         self._load_conflicts(mode == "township")
         self.show_pending()
@@ -185,8 +191,20 @@ class SyncDialog(QDialog):
         operations.resolve_conflict(self.runner, pid, village, by=author, success=done, failure=self._failed)
         return out[0] if out else None
 
+    def join(self, setup: str | Path | None = None, code: str | None = None) -> dict | None:
+        from .join import join
+
+        return join(self, setup, code)
+
     def become_township(self, name: str | None = None) -> dict | None:
         if name is None:
+            if QMessageBox.question(
+                    self, "设为乡镇工作区",
+                    "只有乡镇（街道）专干才用：本工作区将成为全乡镇的汇总工作区，为各村生成配置包。\n"
+                    "村里的工作区请点“加入乡镇…”，不要设为乡镇。确实是乡镇专干吗？",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+                return None
             name, ok = QInputDialog.getText(self, "设为乡镇工作区", "乡镇（街道）名称：")
             if not ok or not name.strip():
                 return None

@@ -1,0 +1,74 @@
+"""Joining the township later: a standalone workspace takes the township's setup package and keeps
+every visit made before (core `sync.setup.join_township`, run as an operation on the worker).
+
+What was merged and where the township's list differs from the local one is said afterwards; the
+window is then reopened on the file, whose mode and keys have changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QWidget
+
+from .. import operations
+from ..folders import last_folder, remember
+
+FIELDS = {"name": "姓名", "village": "村", "grp": "组", "household": "户", "relation": "与户主关系", "address": "地址",
+          "phone": "电话", "categories": "类别"}
+
+
+def describe(res: dict) -> str:
+    """The join's result as a cadre reads it: who was merged, what is waiting to go up, what differs."""
+    lines = [f"已加入 {res['township']}，本工作区现在是“{res['village']}”的村工作区：名单 {res['people']} 人。",
+             f"以前记录的走访和修改都保留了：<b>{res['pending']}</b> 条改动将在下次导出数据包时交给乡镇。",
+             f"只在本机名单里的 {res['local_only']} 人，只在乡镇名单里的 {res['township_only']} 人，都已合并。"]
+    diffs = res.get("differences") or []
+    if diffs:
+        lines.append(f"<b>{len(diffs)}</b> 人在乡镇名单和本机名单里不一致（两种写法都记在此人的历史里，请核对）：")
+        for d in diffs[:20]:
+            parts = [f"{FIELDS.get(f, f)} 本村“{v['本村']}” / 乡镇“{v['乡镇']}”" for f, v in d["fields"].items()]
+            lines.append(f"　{d['name']}：" + "；".join(parts))
+        if len(diffs) > 20:
+            lines.append(f"　……另有 {len(diffs) - 20} 人")
+    else:
+        lines.append("乡镇名单与本机名单没有不一致的地方。")
+    lines.append(f"乡镇密钥指纹 {res['township_fingerprint']}，请与乡镇核对。")
+    return "<br>".join(lines)
+
+
+def ask(parent: QWidget | None) -> tuple[str, str | None] | None:
+    """The setup package and its code, as the township gave them; None if the user cancels."""
+    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(last_folder("packages")),
+                                           "配置包 (*.ccpkg)")
+    if not setup:
+        return None
+    remember("packages", setup)
+    code, ok = QInputDialog.getText(parent, "配置包口令", "乡镇告知的口令（没有则不填）：", QLineEdit.EchoMode.Normal, "")
+    if not ok:
+        return None
+    return setup, code.strip() or None
+
+
+def join(dialog, setup: str | Path | None = None, code: str | None = None) -> dict | None:
+    """Run the join from the sync dialog; show the result there, then reopen the window on the file."""
+    if setup is None:
+        asked = ask(dialog)
+        if asked is None:
+            return None
+        setup, code = asked
+    out: list = []
+    window = dialog.window_
+
+    def done(res: dict) -> None:
+        out.append(res)
+        dialog.last = res
+        dialog.result_label.setText(describe(res))
+        dialog.join_button.setVisible(False)
+        dialog.township_button.setVisible(False)
+        dialog.info.setText(f"{res['township']} — {res['village']}（已加入乡镇）。关闭本窗口后工作区将重新打开。")
+        if window is not None:
+            window.joined = res
+            dialog.finished.connect(lambda _r: window.switch_requested.emit(str(window.ws.path)))
+
+    operations.join_township(dialog.runner, str(setup), code, success=done, failure=dialog._failed)
+    return out[0] if out else None
