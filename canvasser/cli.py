@@ -24,6 +24,8 @@ COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "a
 def common_parent() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
+    p.add_argument("--passphrase-file", metavar="FILE",
+                   help="从文件第一行读取工作区口令（也可用环境变量 CANVASSER_PASSPHRASE；都没有时在终端提示输入）")
     return p
 
 
@@ -53,6 +55,30 @@ def emit(data: dict, summary: str, as_json: bool) -> None:
         sys.stdout.write(summary.rstrip() + "\n")
 
 
+def passphrase_sources(args) -> None:
+    """Where Workspace() finds the passphrase: --passphrase-file, the variable, a terminal prompt.
+    Never an argument: it would show in the process list."""
+    from .core import atrest
+    from .core.secretfile import read_secret
+
+    if getattr(args, "passphrase_file", None):
+        atrest.use_passphrase(read_secret(args.passphrase_file, "口令"))
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        atrest.use_prompt(prompt_passphrase)
+
+
+def prompt_passphrase(new: bool) -> str | None:
+    import getpass
+
+    if not new:
+        return getpass.getpass("工作区口令：") or None
+    first = getpass.getpass("为工作区设置口令（至少 6 个字符）：")
+    if first and getpass.getpass("再输入一次：") != first:
+        sys.stderr.write("两次输入的口令不一样\n")
+        return None
+    return first or None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--demo") or argv[0] == "--screenshot":
@@ -63,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        passphrase_sources(args)
         result = args.handler(args)
         if result is None:
             return 0

@@ -14,7 +14,16 @@ def open_ws(path: str | Path, *, create: bool = True) -> Workspace:
     """Open a workspace; a missing file for a read-only command is bad input (exit 2)."""
     if not create and not Path(path).exists():
         raise InputError(f"找不到工作区文件：{path}")
-    return Workspace(path)
+    ws = Workspace(path)
+    show_recovery_code(ws)
+    return ws
+
+
+def show_recovery_code(ws: Workspace) -> None:
+    """A new workspace's recovery code, shown once (on stderr, so --json output stays one object)."""
+    if ws.recovery_code:
+        sys.stderr.write(f"新工作区已加密。恢复码（只显示这一次，请抄下或打印后妥善保管；忘记口令时用它设新口令）："
+                         f"{ws.recovery_code}\n")
 
 
 def progress_printer(what: str):

@@ -2,7 +2,9 @@
 
 Copies are made with SQLite's online backup API, so they are consistent even while the window is
 writing, and are stored as plain single-file databases under
-`paths.data_dir()/backups/<workspace-stem>/YYYY-MM-DD.db`. A restore first saves the current file,
+`paths.data_dir()/backups/<workspace-stem>/YYYY-MM-DD.db`. An encrypted workspace's copies are
+encrypted with the same data key, and its key sidecar (`.keys`) is put beside each copy: a backup
+opens with the passphrase the workspace had when it was made. A restore first saves the current file,
 then copies the backup in, and makes the next write start a new origin: events written after the
 backup may already have left in a sync package, and reusing their sequence numbers would lose data.
 """
@@ -12,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import sqlite3
 from pathlib import Path
 
 from ..paths import data_dir
+from . import atrest
 from .errors import InputError
 from .schema import MIGRATIONS
+from .sqlcipher import apply_key, attach, sqlite3
 from .store import Workspace
 
 KEEP = 7
@@ -28,13 +31,17 @@ def backup_dir(db_path: str | Path) -> Path:
     return data_dir() / "backups" / Path(db_path).stem
 
 
-def _copy(src: sqlite3.Connection, target: Path) -> Path:
-    """Copy an open database into `target` atomically (written beside it, then renamed)."""
+def _copy(src: sqlite3.Connection, target: Path, key: bytes | None = None, keys_of: Path | None = None) -> Path:
+    """Copy an open database into `target` atomically (written beside it, then renamed); with `key`
+    the copy is encrypted with it and the sidecar of `keys_of` goes beside it first."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     if tmp.exists():
         tmp.unlink()
+    if key is not None and keys_of is not None:
+        atrest.copy_sidecar(keys_of, target)
     dst = sqlite3.connect(str(tmp))
+    apply_key(dst, key)
     try:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
@@ -48,7 +55,7 @@ def backup(ws: Workspace, target: str | Path | None = None, *, day: dt.date | No
     """Copy the workspace now; by default into today's daily file (replacing it)."""
     day = day or dt.date.today()
     dest = Path(target) if target else backup_dir(ws.path) / f"{day.isoformat()}.db"
-    return _copy(ws.conn, dest)
+    return _copy(ws.conn, dest, ws.key, ws.path)
 
 
 def prune(folder: Path, keep: int = KEEP) -> list[Path]:
@@ -57,6 +64,7 @@ def prune(folder: Path, keep: int = KEEP) -> list[Path]:
     gone = daily[:-keep] if keep > 0 else daily
     for p in gone:
         p.unlink(missing_ok=True)
+        atrest.sidecar(p).unlink(missing_ok=True)
     return gone
 
 
@@ -82,13 +90,29 @@ def list_backups(db_path: str | Path) -> list[dict]:
             for p in files]
 
 
-def validate(path: str | Path) -> int:
+def backup_key(path: Path, passphrase: str | None = None) -> bytes | None:
+    """The data key of a backup file (None if it is plain): its sidecar and the passphrase it was
+    made under (the given one, else CANVASSER_PASSPHRASE, else the open workspace's key)."""
+    if atrest.file_state(path) != "encrypted":
+        return None
+    phrase = passphrase or atrest.env_passphrase()
+    if phrase:
+        return atrest.unlock(path, phrase)
+    kf = atrest.KeyFile.load(path)
+    for key in list(atrest._UNLOCKED.values()):
+        if atrest.key_id(key) == kf.data.get("key_id"):
+            return key
+    raise atrest.PassphraseError(f"备份 {path.name} 已加密，需要做备份时的工作区口令")
+
+
+def validate(path: str | Path, key: bytes | None = None) -> int:
     """Check that a file is a sound workspace this version can open; returns its event count."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"找不到备份文件：{path}")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        apply_key(conn, key)
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise InputError(f"备份文件已损坏：{path.name}")
@@ -109,19 +133,37 @@ def restore(db_path: str | Path, source: str | Path) -> dict:
     db_path, source = Path(db_path), Path(source)
     if db_path.exists() and source.resolve() == db_path.resolve():
         raise InputError("备份文件就是当前工作区本身")
-    events = validate(source)
+    key = backup_key(source)
+    events = validate(source, key)
     saved = ""
+    current_key = None
     if db_path.exists():
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         with Workspace(db_path) as current:
             saved = str(backup(current, backup_dir(db_path) / f"before-restore-{stamp}.db"))
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
+            current_key = current.key
+    elif key is not None:  # a new file takes the backup's key (and so its passphrase)
+        atrest.copy_sidecar(source, db_path)
+        atrest.remember(db_path, key)
+        current_key = key
+    # The copy is written beside the workspace under the workspace's own key (its passphrase stays)
+    # and renamed over it: a crash leaves the old file or the restored one, never half of each.
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(str(source), isolation_level=None)
+    apply_key(src, key)
     try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode=WAL")
-        dst.execute("DELETE FROM meta WHERE key='origin'")  # the next write starts a new origin
+        if current_key is None:
+            src.execute("ATTACH DATABASE ? AS dst KEY ''", (str(tmp),))
+        else:
+            attach(src, str(tmp), "dst", current_key)
+        src.execute("SELECT sqlcipher_export('dst')")
+        src.execute(f"PRAGMA dst.user_version = {int(src.execute('PRAGMA user_version').fetchone()[0])}")
+        src.execute("DELETE FROM dst.meta WHERE key='origin'")  # the next write starts a new origin
+        src.execute("DETACH DATABASE dst")
     finally:
-        dst.close()
         src.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    os.replace(tmp, db_path)
     return {"restored": str(db_path), "from": str(source), "events": events, "saved_previous": saved}

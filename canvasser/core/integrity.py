@@ -7,12 +7,13 @@ hold the same state.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+import os
 import tempfile
 from pathlib import Path
 
 from .projection import rebuild
 from .schema import PROJECTION_TABLES
+from .sqlcipher import apply_key, attach, sqlite3
 from .store import Workspace, migrate
 
 _ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "key", "canvassers": "name",
@@ -51,13 +52,17 @@ def state_digest(ws: Workspace, village: str | None = None) -> str:
 
 
 def check(ws: Workspace) -> dict:
-    """Replay every event into a scratch file; the projections must be identical."""
+    """Replay every event into a scratch file; the projections must be identical.
+
+    The scratch file holds everyone too, so an encrypted workspace replays into a scratch file
+    encrypted with a throwaway key."""
     with tempfile.TemporaryDirectory(prefix="canvasser-check-") as tmp:
         scratch = Path(tmp) / "replay.db"
         conn = sqlite3.connect(str(scratch), isolation_level=None)
         try:
+            apply_key(conn, os.urandom(32) if ws.key is not None else None)
             migrate(conn)
-            conn.execute("ATTACH DATABASE ? AS live", (str(ws.path),))
+            attach(conn, str(ws.path), "live", ws.key)
             conn.execute("BEGIN")
             conn.execute("INSERT INTO main.events SELECT * FROM live.events")
             rebuild(conn)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,8 +19,10 @@ from pathlib import Path
 import orjson
 import sqlite_utils
 
+from . import atrest
 from . import hlc as hlc_mod
 from .schema import MIGRATIONS
+from .sqlcipher import PAGE_SIZE, apply_key, sqlite3
 
 ORDER = "hlc, origin, seq"
 
@@ -123,11 +124,14 @@ def _machine_id() -> str:
 WAL_KEEP = 64 << 20  # bytes of WAL file left on disk after a checkpoint
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
+def connect(path: str | Path, key: bytes | None = None) -> sqlite3.Connection:
+    """Open a workspace file; with `key` it is a SQLCipher database encrypted with that data key."""
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    apply_key(conn, key)
     # 16 KB pages: a township's merge and a big list write a third fewer pages than with 4 KB. Only a
     # new file takes it (before WAL fixes the header); an older workspace keeps its page size.
-    conn.execute("PRAGMA page_size=16384")
+    if key is None:
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
     conn.execute("PRAGMA journal_mode=WAL")
     # a big write (a list, a merge) grows the WAL to its own size; without a limit that file stays
     # on a laptop's small disk until the app closes
@@ -218,15 +222,26 @@ class Batch:
 class Workspace:
     """An open workspace file. Not thread-safe: use one per thread (the GUI has one worker)."""
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, passphrase: str | None = None,
+                 plain: bool = False, recovery: bool = True, key: bytes | None = None):
+        """Open (or create) a workspace. The passphrase comes from `passphrase`, else the
+        CANVASSER_PASSPHRASE variable, else a key this process already unlocked (the window). A new
+        file is encrypted (`plain` only for the demo) and, with `recovery`, gets a one-time recovery
+        code in `self.recovery_code`; an old plain file is converted first (core.convert)."""
         self.path = Path(path)
         if not create and not self.path.exists():
             raise WorkspaceError(f"找不到工作区文件：{self.path}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.recovery_code: str | None = None
+        if key is None:
+            key, self.recovery_code = _key_for(self.path, passphrase, plain=plain, recovery=recovery)
+        self.key = key
         try:
-            self.conn = connect(self.path)
+            self.conn = connect(self.path, key)
             migrate(self.conn)
         except sqlite3.DatabaseError as exc:
+            if key is not None and atrest.file_state(self.path) == "encrypted":
+                raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
         self.db = sqlite_utils.Database(self.conn)
         self._origin: str | None = None
@@ -453,5 +468,47 @@ class Workspace:
         self.close()
 
 
-def open_workspace(path: str | Path, *, create: bool = True) -> Workspace:
-    return Workspace(path, create=create)
+def open_workspace(path: str | Path, *, create: bool = True, passphrase: str | None = None) -> Workspace:
+    return Workspace(path, create=create, passphrase=passphrase)
+
+
+def _is_demo(path: Path) -> bool:
+    """A plain file marked as the demo village stays plain (it holds made-up people only)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='demo'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row and row[0] == "1")
+
+
+def _key_for(path: Path, passphrase: str | None, *, plain: bool, recovery: bool) -> tuple[bytes | None, str | None]:
+    """The data key to open `path` with (None: a plain file), and a new workspace's recovery code."""
+    state = atrest.file_state(path)
+    if state == "encrypted":
+        phrase = passphrase or atrest.given_passphrase()
+        known = None if phrase else atrest.remembered(path)
+        if known is not None:  # unlocked earlier in this process (the window's dialog)
+            return known, None
+        phrase = phrase or atrest.env_passphrase()
+        if phrase:
+            return atrest.unlock(path, phrase), None
+        raise atrest.PassphraseError("工作区已加密，需要口令（在提示时输入，或用 CANVASSER_PASSPHRASE、"
+                                     "--passphrase-file 提供）")
+    if plain:
+        return None, None
+    phrase = passphrase or (None if state == "plain" and _is_demo(path) else atrest.env_passphrase(new=True))
+    if state == "plain":
+        if _is_demo(path):
+            return None, None
+        if not phrase:
+            raise atrest.PassphraseError("这个工作区还没有加密：请设置一个口令，打开时会先把它转成加密文件")
+        from .convert import convert
+        return convert(path, phrase)
+    if not phrase:
+        raise atrest.PassphraseError("新建工作区需要设置口令（在提示时输入，或用 CANVASSER_PASSPHRASE、"
+                                     "--passphrase-file 提供）")
+    return atrest.create_keys(path, phrase, recovery=recovery)
