@@ -19,6 +19,14 @@ def open_ws(path: str | Path, *, create: bool = True) -> Workspace:
     return ws
 
 
+def export_password(args) -> str | None:
+    """The open password for an export holding full IDs (`--password-file`), or None."""
+    from ..core.secretfile import read_secret
+
+    path = getattr(args, "password_file", None)
+    return read_secret(path, "密码") if path else None
+
+
 def show_recovery_code(ws: Workspace) -> None:
     """A new workspace's recovery code, shown once (on stderr, so --json output stays one object)."""
     if ws.recovery_code:

@@ -10,7 +10,6 @@ failed run leaves no half-written file.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import campaign as campaign_mod
-from . import reports
+from . import reports, xlsxlock
 from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, OUTCOMES, STATUS_LABELS, Campaign
 from .errors import Cancelled, InputError
 from .store import Workspace
@@ -87,14 +86,8 @@ def check_output(out: str | Path, suffix: str = ".xlsx") -> Path:
     return out
 
 
-def _save(wb: Workbook, out: Path) -> None:
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    try:
-        wb.save(tmp)
-        tmp.replace(out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def _save(wb: Workbook, out: Path, password: str | None = None) -> None:
+    xlsxlock.save(wb, out, password)
 
 
 # ---- a streamed sheet --------------------------------------------------------------------------
@@ -302,9 +295,10 @@ LEDGERS = ((SHEET_UNPAID, UNPAID_COLS, _unpaid_rows), (SHEET_PAID, PAID_COLS, _p
            (SHEET_EXEMPT, EXEMPT_COLS, _exempt_rows))
 
 
-def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
-    """All five ledgers in one xlsx, a sheet each; returns {"file", "sheets": {name: rows}}."""
+def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None, password: str | None = None) -> dict:
+    """All five ledgers in one xlsx, a sheet each (with `password`, encrypted); returns {"file", "sheets"}."""
     out = check_output(out)
+    password = xlsxlock.check_password(password)
     camp = _prepare(ws)
     wb = Workbook(write_only=True)
     counted = [0]
@@ -313,8 +307,8 @@ def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None) -
         _check(progress, counted[0], title)
         sheets[title] = write_sheet(wb, title, cols, rows(ws, camp), progress=progress, counted=counted)
     _check(progress, counted[0], "保存文件")
-    _save(wb, out)
-    return {"file": str(out), "sheets": sheets}
+    _save(wb, out, password)
+    return {"file": str(out), "sheets": sheets, "protected": bool(password)}
 
 
 # ---- the bureau's feedback sheet --------------------------------------------------------------------
@@ -376,9 +370,11 @@ FEEDBACK_COLS = [Col("序号", 7), Col("乡镇（街道）", 12), Col("村（社
                  Col("死亡时间", 12), Col("备注", 36), Col("填报状态", 9)]
 
 
-def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
+def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
+                   password: str | None = None) -> dict:
     """The sheet the township returns to the bureau: one line per person the bureau has not confirmed as paid."""
     out = check_output(out)
+    password = xlsxlock.check_password(password)
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
     sql = ("SELECT p.*, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
@@ -405,8 +401,8 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
             dv.add(f"{col}2:{col}{last}")
             sheet.data_validations.append(dv)
     _check(progress, n, "保存文件")
-    _save(wb, out)
-    return {"file": str(out), "rows": n, "not_paid": counts.get("否", 0), "claimed": counts.get("已缴费待核实", 0),
+    _save(wb, out, password)
+    return {"file": str(out), "rows": n, "protected": bool(password), "not_paid": counts.get("否", 0), "claimed": counts.get("已缴费待核实", 0),
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 

@@ -20,6 +20,7 @@ import openpyxl
 import orjson
 from openpyxl.styles import Font, PatternFill
 
+from . import xlsxlock
 from .errors import Cancelled
 from .gcpause import no_cycle_collection
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
@@ -27,6 +28,8 @@ from .listrows import People
 from .projection import insert_listed_people, project_households
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, open_table
+
+Rejects = tuple  # (where the rejected rows go or None, their open password or None)
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
@@ -86,13 +89,16 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
 
 def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
                   rejects_path: str | Path | None = None, author: str = "",
-                  progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None) -> ImportResult:
-    """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel."""
+                  progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
+                  rejects_password: str | None = None) -> ImportResult:
+    """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
+    The rejected rows (full IDs) are saved with `rejects_password` as their open password if given."""
+    xlsxlock.check_password(rejects_password)
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, rejects_path, author, progress, today)
+        return _import(ws, Path(path), overrides, (rejects_path, rejects_password), author, progress, today)
 
 
-def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
+def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects: Rejects,
             author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None) -> ImportResult:
     res = ImportResult()
     few = _few_people(ws)
@@ -100,7 +106,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
     reader = _open_reader(spec, progress, res)
     try:
-        return _write(ws, reader, path, res, few, rejects_path, author, progress)
+        return _write(ws, reader, path, res, few, rejects, author, progress)
     finally:
         reader.close()
 
@@ -120,7 +126,7 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
 
 
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
-           rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None
+           rejects: Rejects, author: str, progress: Callable[[int, str], bool] | None
            ) -> ImportResult:
     """Write the reader's chunks in one transaction (the import proper)."""
     table = reader.table
@@ -162,7 +168,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
         if progress:
             progress(res.rows, "正在写入…")
     if bad_rows:
-        res.rejects_file = str(write_rejects(table, bad_rows, rejects_path, ws))
+        res.rejects_file = str(write_rejects(table, bad_rows, rejects[0], ws, password=rejects[1]))
     return res
 
 
@@ -332,7 +338,7 @@ def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:
 
 
 def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: str | Path | None,
-                  ws: Workspace) -> Path:
+                  ws: Workspace, *, password: str | None = None) -> Path:
     """The rejected rows, as typed, with the reason in an extra column, ready to fix and re-import."""
     wb = openpyxl.Workbook()
     sheet = wb.active
@@ -355,7 +361,7 @@ def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: s
     for candidate in ([Path(target)] if target else [default, ws.path.with_name(default.name)]):
         try:
             candidate.parent.mkdir(parents=True, exist_ok=True)
-            wb.save(candidate)
+            xlsxlock.save(wb, candidate, password)
             return candidate
         except OSError:
             continue
