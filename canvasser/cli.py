@@ -18,7 +18,7 @@ import traceback
 from .core.errors import Cancelled, InputError
 from .core.store import WorkspaceError
 
-COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app")
+COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app", "atrest")
 
 
 def common_parent() -> argparse.ArgumentParser:
@@ -61,10 +61,9 @@ def passphrase_sources(args) -> None:
     from .core import atrest
     from .core.secretfile import read_secret
 
-    if getattr(args, "passphrase_file", None):
-        atrest.use_passphrase(read_secret(args.passphrase_file, "口令"))
-    if sys.stdin.isatty() and sys.stderr.isatty():
-        atrest.use_prompt(prompt_passphrase)
+    path = getattr(args, "passphrase_file", None)
+    atrest.use_passphrase(read_secret(path, "口令") if path else None)
+    atrest.use_prompt(prompt_passphrase if sys.stdin.isatty() and sys.stderr.isatty() else None)
 
 
 def prompt_passphrase(new: bool) -> str | None:

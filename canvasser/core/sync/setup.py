@@ -201,7 +201,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     if pair.public.key_id != h["receiver_key"]:
         raise PackageError("配置包中的密钥与清单不符（工作区未建立）")
     created = not path.exists()
-    ws = Workspace(path)
+    ws = Workspace(path, recovery=False)  # a village's key is sealed to its township instead of a code
     try:
         with ws.transaction():
             ws.set_meta("mode", "village")
@@ -221,6 +221,9 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
             ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (h["package_id"], town_id, now_iso(),
                                                                          len(rows), 0))
             peers.touch_peer(ws, town_id, "last_received_at")
+        if ws.key is not None:
+            from .recovery import seal_to_township
+            seal_to_township(ws)
         result = {"mode": "village", "village": village, "township": township, "events": len(rows),
                   "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
                   "photos": len(received), "fingerprint": pair.public.key_id,
@@ -228,7 +231,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     except BaseException:
         ws.close()
         if created:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", ".keys"):
                 with contextlib.suppress(OSError):
                     Path(str(path) + suffix).unlink()
         raise
