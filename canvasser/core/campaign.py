@@ -63,6 +63,7 @@ DEFAULTS: dict = {
     "waiting_per_year_months": 1,
     "bureau_phone": "",
     "issuer": "村（社区）医保工作组",
+    "lock_minutes": 15,  # the window locks itself after this long without use (encryption at rest)
 }
 
 LABELS = {
@@ -72,6 +73,7 @@ LABELS = {
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
     "targets": "各村任务数", "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位",
+    "lock_minutes": "无操作自动锁定（分钟）",
 }
 
 
@@ -167,6 +169,13 @@ def validate(changes: dict) -> dict:
                 value = int(value)
             except (TypeError, ValueError) as exc:
                 raise InputError(f"{LABELS[key]}应为整数：{value}") from exc
+        if key == "lock_minutes":
+            try:
+                value = int(value)
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"{LABELS[key]}应为整数：{value}") from exc
+            if not 1 <= value <= 240:
+                raise InputError(f"{LABELS[key]}应在 1 到 240 之间：{value}")
         if key == "done_outcomes":
             value = [outcome_code(v) for v in value]
         out[key] = value

@@ -472,7 +472,7 @@ def open_workspace(path: str | Path, *, create: bool = True, passphrase: str | N
     return Workspace(path, create=create, passphrase=passphrase)
 
 
-def _is_demo(path: Path) -> bool:
+def is_demo_file(path: Path) -> bool:
     """A plain file marked as the demo village stays plain (it holds made-up people only)."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -500,9 +500,9 @@ def _key_for(path: Path, passphrase: str | None, *, plain: bool, recovery: bool)
                                      "--passphrase-file 提供）")
     if plain:
         return None, None
-    phrase = passphrase or (None if state == "plain" and _is_demo(path) else atrest.env_passphrase(new=True))
+    phrase = passphrase or (None if state == "plain" and is_demo_file(path) else atrest.env_passphrase(new=True))
     if state == "plain":
-        if _is_demo(path):
+        if is_demo_file(path):
             return None, None
         if not phrase:
             raise atrest.PassphraseError("这个工作区还没有加密：请设置一个口令，打开时会先把它转成加密文件")

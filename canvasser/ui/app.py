@@ -112,8 +112,9 @@ def choose_workspace_file(parent: QWidget | None = None) -> Path | None:
         if not name:
             return None
         path = Path(name if name.endswith(".db") else name + ".db")
-        Workspace(path).close()
-        return path
+        from .lock import ensure_unlocked  # a new workspace gets its passphrase (and recovery code)
+
+        return path if ensure_unlocked(path, parent) else None
     if clicked is setup_b:
         return village_from_setup(parent)
     if clicked is demo_b:
@@ -137,8 +138,13 @@ def village_from_setup(parent: QWidget | None = None) -> Path | None:
     if not ok:
         return None
     path = Path(name if name.endswith(".db") else name + ".db")
+    from .lock import new_passphrase
+
+    passphrase = new_passphrase(parent)
+    if not passphrase:
+        return None
     try:
-        res = sync.init_village(path, setup, code=code.strip() or None)
+        res = sync.init_village(path, setup, code=code.strip() or None, passphrase=passphrase)
     except Exception as exc:  # noqa: BLE001 — shown to the user; nothing was created
         QMessageBox.warning(parent, "无法建立工作区", str(exc))
         return None
@@ -200,8 +206,11 @@ def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
 
 
 def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | None = None):
+    from .lock import ensure_unlocked
     from .main_window import MainWindow
 
+    if not ensure_unlocked(path, parent):
+        raise WorkspaceError("没有输入口令，工作区未打开")
     ws = Workspace(path)
     who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
     window = MainWindow(ws, canvasser=who)
@@ -234,6 +243,10 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
                     return 2
                 return 0
         if screenshot:
+            from .lock import ensure_unlocked
+
+            if not ensure_unlocked(path):
+                raise WorkspaceError("没有口令，工作区未打开")
             ws_probe = Workspace(path)
             first = ws_probe.scalar("SELECT name FROM canvassers WHERE active=1 ORDER BY name") or ""
             ws_probe.close()

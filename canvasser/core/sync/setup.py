@@ -180,7 +180,8 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
     return h, payload, rows, received
 
 
-def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None) -> dict:
+def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None,
+                 passphrase: str | None = None) -> dict:
     """Make a new village workspace from the township's setup package."""
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
@@ -201,7 +202,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     if pair.public.key_id != h["receiver_key"]:
         raise PackageError("配置包中的密钥与清单不符（工作区未建立）")
     created = not path.exists()
-    ws = Workspace(path, recovery=False)  # a village's key is sealed to its township instead of a code
+    ws = Workspace(path, recovery=False, passphrase=passphrase)  # a village's key is sealed to its township instead of a code
     try:
         with ws.transaction():
             ws.set_meta("mode", "village")
