@@ -242,3 +242,40 @@ def test_check_replays_into_an_encrypted_scratch_file(tmp_path, monkeypatch):
     monkeypatch.setattr(integrity, "apply_key", spy)
     assert integrity.check(ws)["ok"]
     assert seen and all(k is not None and k != ws.key for k in seen)
+
+
+def test_evidence_photos_are_sealed_at_rest_and_still_travel(tmp_path):
+    from canvasser.core.sync import photos
+    from canvasser.core.visits import evidence_dir
+
+    people = rows(households=4)
+    ws = Workspace(tmp_path / "v.db")
+    import_roster(ws, write_xlsx(tmp_path / "l.xlsx", people))
+    pid = people[0]["公民身份号码"]
+    scan = tmp_path / "死亡证明.pdf"
+    scan.write_bytes(b"%PDF-1.4 " + f"{people[0]['姓名']} {pid}".encode() + b" %%EOF")
+    record_visit(ws, pid, "dead", by="李书记", note="2026-10-01 去世", photos=[scan])
+    stored = list(evidence_dir(ws).iterdir())
+    assert len(stored) == 1 and pid.encode() not in stored[0].read_bytes()
+    found, missing = photos.collect(ws, [stored[0].name])
+    assert found[stored[0].name] == scan.read_bytes() and not missing
+
+
+def test_a_converted_workspace_seals_its_old_photos(tmp_path):
+    from canvasser.core.sync import photos
+    from canvasser.core.visits import evidence_dir
+
+    people = rows(households=4)
+    db = tmp_path / "old.db"
+    ws = Workspace(db, plain=True)
+    import_roster(ws, write_xlsx(tmp_path / "l.xlsx", people))
+    scan = tmp_path / "证明.png"
+    scan.write_bytes(b"\x89PNG" + people[1]["公民身份号码"].encode())
+    record_visit(ws, people[1]["公民身份号码"], "military", by="李书记", photos=[scan])
+    name = next(evidence_dir(ws).iterdir()).name
+    ws.close()
+    assert people[1]["公民身份号码"].encode() in (evidence_dir(ws) / name).read_bytes()  # plain before
+    ws = Workspace(db, passphrase=PHRASE)
+    assert people[1]["公民身份号码"].encode() not in (evidence_dir(ws) / name).read_bytes()
+    assert photos.collect(ws, [name])[0][name] == scan.read_bytes()
+    assert ws.meta("evidence_to_seal") is None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import atrest
 from .sqlcipher import attach, sqlite3
-from .store import Workspace, WorkspaceError, now_iso
+from .store import EVIDENCE_PENDING, Workspace, WorkspaceError, now_iso
 
 
 def _stage(name: str) -> None:
@@ -77,6 +77,7 @@ def convert(path: str | Path, passphrase: str) -> tuple[bytes, str | None]:
         result = check(ws)  # a faithful copy checks as the plain file would; recorded, not a gate
         ws.set_meta("converted_at", now_iso())
         ws.set_meta("converted_check", "ok" if result["ok"] else "differs:" + ",".join(result["differs"]))
+        ws.set_meta(EVIDENCE_PENDING, "1")  # the photos are sealed at the first open after the switch
         township = _township_wrap(ws) if ws.mode == "village" else None
     finally:
         ws.close()

@@ -121,6 +121,7 @@ def _machine_id() -> str:
     return f"node-{uuid.getnode():012x}"
 
 
+EVIDENCE_PENDING = "evidence_to_seal"  # meta key: a converted workspace's photos are still plain
 WAL_KEEP = 64 << 20  # bytes of WAL file left on disk after a checkpoint
 
 
@@ -244,10 +245,20 @@ class Workspace:
                 raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
         self.db = sqlite_utils.Database(self.conn)
+        if key is not None and self.meta(EVIDENCE_PENDING):
+            self._seal_evidence()
         self._origin: str | None = None
         self._clock: hlc_mod.Clock | None = None
         self._seq: int | None = None
         self._in_tx = False
+
+    def _seal_evidence(self) -> None:
+        """After a conversion: seal the photos that were plain (safe to repeat after a kill)."""
+        from . import evidence
+        from .visits import evidence_dir
+
+        evidence.seal_folder(evidence_dir(self), self.key)
+        self.conn.execute("DELETE FROM meta WHERE key=?", (EVIDENCE_PENDING,))
 
     # ---- meta -------------------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
