@@ -147,3 +147,14 @@ def test_the_export_dialog_offers_an_open_password(secret_window, tmp_path, monk
     assert secret_window.last_output[0] == "ledger" and out.read_bytes()[:4] == bytes.fromhex("D0CF11E0")
     book = openpyxl.load_workbook(xlsxlock.open_protected(out, "台账密码2027"))
     assert len(book.sheetnames) == len(secret_window.last_output[2]["sheets"])
+
+
+def test_the_import_screen_protects_the_rejected_rows_file(window, sample_list):
+    dlg = window.open_import()
+    assert dlg.set_file(sample_list)
+    dlg.rejects_password.setText("错行密码2027")
+    dlg.start()
+    rejects = dlg.import_result.rejects_file
+    assert rejects and open(rejects, "rb").read(8) == bytes.fromhex("D0CF11E0A1B11AE1")
+    book = openpyxl.load_workbook(xlsxlock.open_protected(rejects, "错行密码2027"))
+    assert book.active.max_row == 4  # header and the three bad rows
