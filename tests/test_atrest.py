@@ -20,7 +20,7 @@ from tests.test_sync_support import TOWNSHIP, write_township_csv
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
 
 
-def cli(capsys, *args, env: dict | None = None, monkeypatch=None) -> tuple[int, dict | None, str]:
+def cli(capsys, *args) -> tuple[int, dict | None, str]:
     capsys.readouterr()
     code = main([*map(str, args), "--json"])
     out = capsys.readouterr()

@@ -84,7 +84,7 @@ def _derive(secret: str, salt: bytes, ops: int, mem: int) -> bytes:
     return pwhash.argon2id.kdf(SecretBox.KEY_SIZE, secret.encode("utf-8"), salt, opslimit=ops, memlimit=mem)
 
 
-def _norm_code(code: str) -> str:
+def norm_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
@@ -198,6 +198,11 @@ def remembered(db_path: str | Path) -> bytes | None:
     return _UNLOCKED.get(os.path.realpath(db_path))
 
 
+def key_by_id(wanted: str) -> bytes | None:
+    """A data key unlocked in this process with this key id (a backup of the open workspace)."""
+    return next((k for k in _UNLOCKED.values() if key_id(k) == wanted), None)
+
+
 _PROCESS: dict[str, object] = {"passphrase": None, "prompt": None}
 
 
@@ -260,7 +265,7 @@ def create_keys(db_path: str | Path, passphrase: str, *, recovery: bool = True,
     code = None
     if recovery:
         code = new_recovery_code()
-        kf.wraps["recovery"] = wrap_secret(key, _norm_code(code))
+        kf.wraps["recovery"] = wrap_secret(key, norm_code(code))
     kf.save(target)
     remember(db_path, key)
     return key, code
@@ -286,7 +291,7 @@ def unlock_with_recovery_code(db_path: str | Path, code: str) -> bytes:
     wrap = kf.wraps.get("recovery")
     if not wrap:
         raise PassphraseError("此工作区没有恢复码（村工作区请找乡镇要恢复包）")
-    key = unwrap_secret(wrap, _norm_code(code))
+    key = unwrap_secret(wrap, norm_code(code))
     if key is None:
         kf.note_failure()
         raise PassphraseError("恢复码不对")

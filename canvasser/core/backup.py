@@ -98,10 +98,9 @@ def backup_key(path: Path, passphrase: str | None = None) -> bytes | None:
     phrase = passphrase or atrest.env_passphrase()
     if phrase:
         return atrest.unlock(path, phrase)
-    kf = atrest.KeyFile.load(path)
-    for key in list(atrest._UNLOCKED.values()):
-        if atrest.key_id(key) == kf.data.get("key_id"):
-            return key
+    key = atrest.key_by_id(str(atrest.KeyFile.load(path).data.get("key_id")))
+    if key is not None:
+        return key
     raise atrest.PassphraseError(f"备份 {path.name} 已加密，需要做备份时的工作区口令")
 
 

@@ -66,7 +66,7 @@ def recovery_package(town: Workspace, village_keys: str | Path, out: str | Path)
         raise InputError("密钥文件已损坏（密钥标识不符）")
     code = atrest.new_recovery_code()
     pkg = {"format": FORMAT, "version": 1, "village": village, "key_id": key_id, "created": now_iso(),
-           "township_key": own.public.key_id, "wrap": atrest.wrap_secret(key, atrest._norm_code(code))}
+           "township_key": own.public.key_id, "wrap": atrest.wrap_secret(key, atrest.norm_code(code))}
     pkg["signature"] = own.sign(_body(pkg)).hex()
     target = Path(out)
     target.write_text(json.dumps(pkg, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -92,7 +92,7 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
             raise InputError(f"{Path(package).name} 不是恢复包") from exc
         if pkg.get("key_id") != kf.data.get("key_id"):
             raise InputError("这个恢复包不是给这个工作区的（密钥标识不符）")
-        key = atrest.unwrap_secret(pkg.get("wrap") or {}, atrest._norm_code(code))
+        key = atrest.unwrap_secret(pkg.get("wrap") or {}, atrest.norm_code(code))
         if key is None:
             kf.note_failure()
             raise atrest.PassphraseError("恢复码不对（请核对乡镇告知的恢复码）")
