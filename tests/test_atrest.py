@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import atrest, backup, integrity, xlsxlock
+from canvasser.core import atrest, backup, integrity
 from canvasser.core.roster import import_roster
 from canvasser.core.store import Workspace
 from canvasser.core.visits import record_visit
-from tests.fixtures import rows, write_xlsx
+from tests.fixtures import open_protected, rows, write_xlsx
 from tests.test_sync_support import TOWNSHIP, write_township_csv
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
@@ -61,11 +61,11 @@ def test_workspace_wal_backups_and_protected_ledger_hold_no_readable_name_id_or_
     assert {f.name: hits(f, secrets) for f in files} == {f.name: 0 for f in files}
     # the ledger is an encrypted Office file that opens with its password and holds the people
     assert (tmp_path / "台账.xlsx").read_bytes().startswith(bytes.fromhex("D0CF11E0A1B11AE1"))
-    book = openpyxl.load_workbook(xlsxlock.open_protected(tmp_path / "台账.xlsx", "账本口令123"))
+    book = openpyxl.load_workbook(open_protected(tmp_path / "台账.xlsx", "账本口令123"))
     cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row}
     assert pids[0] in cells
-    with pytest.raises(Exception, match="密码不对"):
-        xlsxlock.open_protected(tmp_path / "台账.xlsx", "不对的密码")
+    with pytest.raises(ValueError, match="密码不对"):
+        open_protected(tmp_path / "台账.xlsx", "不对的密码")
     reader.close()
     ws.close()
     # the same files open with the right passphrase ...
@@ -218,7 +218,7 @@ def test_feedback_and_rejected_rows_take_an_open_password(tmp_path, capsys):
     for name in ("错行.xlsx", "反馈.xlsx"):
         f = tmp_path / name
         assert f.read_bytes().startswith(bytes.fromhex("D0CF11E0A1B11AE1")) and hits(f, secrets) == 0
-        book = openpyxl.load_workbook(xlsxlock.open_protected(f, "表格密码2027"))
+        book = openpyxl.load_workbook(open_protected(f, "表格密码2027"))
         assert book.active.max_row >= 2
     assert not list(tmp_path.glob(".*.part"))
     pw.write_text("短", encoding="utf-8")
@@ -279,3 +279,13 @@ def test_a_converted_workspace_seals_its_old_photos(tmp_path):
     assert people[1]["公民身份号码"].encode() not in (evidence_dir(ws) / name).read_bytes()
     assert photos.collect(ws, [name])[0][name] == scan.read_bytes()
     assert ws.meta("evidence_to_seal") is None
+
+
+def test_the_xlsx_cipher_is_aes_256_cbc_by_the_nist_vector():
+    """SP 800-38A F.2.5 (CBC-AES256.Encrypt), through the OpenSSL Python ships."""
+    from canvasser.core.officecrypt import aes_cbc
+
+    key = bytes.fromhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4")
+    iv = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
+    plain = bytes.fromhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51")
+    assert aes_cbc(key, iv, plain).hex() == "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"

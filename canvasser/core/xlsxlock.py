@@ -1,7 +1,7 @@
 """Saving a workbook that holds full ID numbers, optionally with an open password.
 
 The password makes an ECMA-376 "agile" encrypted package (AES-256, SHA-512; what Excel 2010+ and
-WPS write and open), made by `msoffcrypto-tool`. The workbook is built in memory and encrypted
+WPS write and open), made by `officecrypt`. The workbook is built in memory and encrypted
 before anything reaches the disk, so no plain copy is ever written, not even a temporary one.
 """
 
@@ -31,13 +31,12 @@ def save(wb: Workbook, out: Path, password: str | None = None) -> None:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
         if password:
-            from msoffcrypto.format.ooxml import OOXMLFile
+            from .officecrypt import encrypt
 
             plain = io.BytesIO()
             wb.save(plain)
-            plain.seek(0)
             with open(tmp, "wb") as f:
-                OOXMLFile(plain).encrypt(password, f)
+                f.write(encrypt(password, plain.getvalue()))
             plain.close()
         else:
             wb.save(tmp)
@@ -46,19 +45,3 @@ def save(wb: Workbook, out: Path, password: str | None = None) -> None:
         if tmp.exists():
             tmp.unlink()
 
-
-def open_protected(path: str | Path, password: str) -> io.BytesIO:
-    """The decrypted bytes of a password-protected xlsx (tests and `verify`); raises InputError."""
-    import msoffcrypto
-    from msoffcrypto.exceptions import InvalidKeyError
-
-    with open(path, "rb") as f:
-        office = msoffcrypto.OfficeFile(f)
-        try:
-            office.load_key(password=password)
-            out = io.BytesIO()
-            office.decrypt(out)
-        except (InvalidKeyError, Exception) as exc:  # noqa: BLE001 — msoffcrypto raises several kinds
-            raise InputError("文件打开密码不对，或文件已损坏") from exc
-    out.seek(0)
-    return out

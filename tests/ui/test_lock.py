@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
-from canvasser.core import atrest, xlsxlock
+from canvasser.core import atrest
 from canvasser.core.roster import import_roster
 from canvasser.core.store import Workspace
-from tests.fixtures import rows, write_xlsx
+from tests.fixtures import open_protected, rows, write_xlsx
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
 
@@ -145,7 +145,7 @@ def test_the_export_dialog_offers_an_open_password(secret_window, tmp_path, monk
     answer_export_dialog("台账密码2027")
     secret_window.run_output("ledger")
     assert secret_window.last_output[0] == "ledger" and out.read_bytes()[:4] == bytes.fromhex("D0CF11E0")
-    book = openpyxl.load_workbook(xlsxlock.open_protected(out, "台账密码2027"))
+    book = openpyxl.load_workbook(open_protected(out, "台账密码2027"))
     assert len(book.sheetnames) == len(secret_window.last_output[2]["sheets"])
 
 
@@ -156,5 +156,5 @@ def test_the_import_screen_protects_the_rejected_rows_file(window, sample_list):
     dlg.start()
     rejects = dlg.import_result.rejects_file
     assert rejects and open(rejects, "rb").read(8) == bytes.fromhex("D0CF11E0A1B11AE1")
-    book = openpyxl.load_workbook(xlsxlock.open_protected(rejects, "错行密码2027"))
+    book = openpyxl.load_workbook(open_protected(rejects, "错行密码2027"))
     assert book.active.max_row == 4  # header and the three bad rows
