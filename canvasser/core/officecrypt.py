@@ -34,7 +34,8 @@ def _openssl() -> ctypes.CDLL:
     """Python's own libcrypto (already loaded by `_hashlib`)."""
     import _hashlib  # noqa: F401 — loads the library the names below find
 
-    names = ["libcrypto-3-x64", "libcrypto-3", "libcrypto.so.3", "libcrypto.3.dylib", "libcrypto.so.1.1"]
+    names = ["libcrypto-3-x64", "libcrypto-3", "libcrypto-1_1-x64", "libcrypto-1_1", "libcrypto.so.3", "libcrypto.so.1.1",
+             "libcrypto.3.dylib"]
     if sys.platform.startswith("linux"):
         try:
             with open("/proc/self/maps", encoding="utf-8") as f:
