@@ -14,7 +14,6 @@ over: the result is the same, only cheaper. Conflict rules (DESIGN §3):
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from operator import attrgetter, itemgetter
 import orjson
 
 from . import pinyin
+from .sqlcipher import sqlite3
 from .store import EVENT_COLUMNS, ORDER, Event, sql_literal
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from .gcpause import no_cycle_collection
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
 from .projection import insert_listed_people, project_households
+from .sqlcipher import sqlite3
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, open_table
 

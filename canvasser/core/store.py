@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-import sqlite_utils
 
 from . import atrest
 from . import hlc as hlc_mod
@@ -244,7 +243,6 @@ class Workspace:
             if key is not None and atrest.file_state(self.path) == "encrypted":
                 raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
-        self.db = sqlite_utils.Database(self.conn)
         if key is not None and self.meta(EVIDENCE_PENDING):
             self._seal_evidence()
         self._origin: str | None = None
