@@ -289,3 +289,15 @@ def test_the_xlsx_cipher_is_aes_256_cbc_by_the_nist_vector():
     iv = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
     plain = bytes.fromhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51")
     assert aes_cbc(key, iv, plain).hex() == "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"
+
+
+def test_an_encrypted_backup_validates_with_the_open_workspace_key_alone(tmp_path, monkeypatch):
+    """The window checks a backup before restoring it, with no passphrase at hand but the open key."""
+    ws = Workspace(tmp_path / "v.db")
+    import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=4)))
+    copy = backup.backup(ws, tmp_path / "copy.db")
+    monkeypatch.delenv("CANVASSER_PASSPHRASE")
+    assert backup.validate(copy) == ws.event_count()
+    atrest.forget(ws.path)
+    with pytest.raises(atrest.PassphraseError):
+        backup.validate(copy)

@@ -109,6 +109,8 @@ def validate(path: str | Path, key: bytes | None = None) -> int:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"找不到备份文件：{path}")
+    if key is None:
+        key = backup_key(path)  # an encrypted backup: its sidecar and the passphrase (or the open key)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         apply_key(conn, key)
