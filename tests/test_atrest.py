@@ -11,6 +11,7 @@ import pytest
 
 from canvasser.cli import main
 from canvasser.core import atrest, backup, integrity
+from canvasser.core.errors import InputError
 from canvasser.core.roster import import_roster
 from canvasser.core.store import Workspace
 from canvasser.core.visits import record_visit
@@ -301,3 +302,32 @@ def test_an_encrypted_backup_validates_with_the_open_workspace_key_alone(tmp_pat
     atrest.forget(ws.path)
     with pytest.raises(atrest.PassphraseError):
         backup.validate(copy)
+
+
+def test_a_file_copied_alone_on_this_computer_opens_with_its_passphrase(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("CANVASSER_DATA", str(tmp_path / "data"))
+    ws = Workspace(tmp_path / "v.db")
+    import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=4)))
+    ws.close()
+    shutil.copy(tmp_path / "v.db", tmp_path / "copy.db")
+    assert not atrest.sidecar(tmp_path / "copy.db").exists()
+    kept = list((tmp_path / "data" / "keys").iterdir())
+    assert len(kept) == 1 and b"passphrase" in kept[0].read_bytes()
+    with pytest.raises(atrest.PassphraseError):
+        Workspace(tmp_path / "copy.db", passphrase="错误的口令呀")
+    copy = Workspace(tmp_path / "copy.db", passphrase=PHRASE)
+    assert copy.scalar("SELECT count(*) FROM persons") > 0 and atrest.sidecar(tmp_path / "copy.db").exists()
+    copy.close()
+    # a changed passphrase reaches the kept copy: the old one no longer opens a lone copy
+    atrest.change_passphrase(tmp_path / "v.db", copy.key, "换过的口令 2028")
+    shutil.copy(tmp_path / "v.db", tmp_path / "copy2.db")
+    with pytest.raises(atrest.PassphraseError):
+        Workspace(tmp_path / "copy2.db", passphrase=PHRASE)
+    assert Workspace(tmp_path / "copy2.db", passphrase="换过的口令 2028").key == copy.key
+    # on another computer (another data folder) the sidecar is needed
+    monkeypatch.setenv("CANVASSER_DATA", str(tmp_path / "elsewhere"))
+    shutil.copy(tmp_path / "v.db", tmp_path / "copy3.db")
+    with pytest.raises(InputError, match="密钥文件"):
+        Workspace(tmp_path / "copy3.db", passphrase="换过的口令 2028")

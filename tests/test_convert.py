@@ -82,7 +82,6 @@ def _exactly_one_workspace(db: Path, digest: str, events: int) -> str:
 
 def _finish_and_verify(db: Path, data: Path, digest: str, events: int) -> None:
     """The next open completes the conversion; leftovers and plain backups are gone."""
-    os.environ["CANVASSER_DATA"] = str(data)
     ws = Workspace(db, passphrase=NEW)
     try:
         assert ws.key is not None and integrity.check(ws)["ok"] and integrity.state_digest(ws) == digest

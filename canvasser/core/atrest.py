@@ -12,7 +12,10 @@ The key is stored only wrapped, in a small plain sidecar `X.db.keys` (JSON) besi
 Why a sidecar and not the database header: SQLCipher's plaintext header is the 32-byte SQLite
 header only, no room for our wraps; a sidecar is written atomically (temp + rename), changing the
 passphrase rewrites a few hundred bytes and never the database, and it holds nothing readable but
-salts and ciphertext. Its loss makes the file unreadable, so backups copy it beside each copy.
+salts and ciphertext. Its loss would make the file unreadable, so backups copy it beside each copy,
+and a copy of it is kept in this user's data folder (`keys/<file salt>.keys`, named by the random
+salt SQLCipher writes in the file's first 16 bytes): a workspace file copied alone on this computer
+still opens with its passphrase, and gets its sidecar back. On another computer it needs its sidecar.
 
 Wrong passphrases are slowed: after a few failures each further try waits (doubling up to a
 minute); the count lives in the sidecar so it holds across CLI runs and resets on success. It never
@@ -131,10 +134,22 @@ class KeyFile:
     @classmethod
     def load(cls, db_path: str | Path) -> KeyFile:
         p = sidecar(db_path)
+        if not p.exists():
+            kept = escrow_path(db_path)
+            if kept is not None and kept.exists():  # the file was copied alone, on this computer
+                kf = cls.load_file(kept, p.name)
+                kf.path = p
+                with contextlib.suppress(OSError):
+                    kf.save()
+                return kf
+        return cls.load_file(p, p.name)
+
+    @classmethod
+    def load_file(cls, p: Path, name: str) -> KeyFile:
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise InputError(f"找不到工作区的密钥文件 {p.name}（应与工作区文件放在一起），无法打开") from exc
+            raise InputError(f"找不到工作区的密钥文件 {name}（应与工作区文件放在一起），无法打开") from exc
         except (OSError, ValueError) as exc:
             raise InputError(f"工作区的密钥文件 {p.name} 已损坏，无法打开") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("wraps"), dict):
@@ -151,14 +166,12 @@ class KeyFile:
         return self.data["wraps"]
 
     def save(self, path: Path | None = None) -> Path:
-        """Written beside, flushed, then renamed: a crash leaves the old sidecar or the new one."""
+        """Written beside, flushed, then renamed: a crash leaves the old sidecar or the new one. The
+        copy kept in the data folder follows (a changed passphrase must not live on there)."""
         target = path or self.path
-        tmp = target.with_name(target.name + ".part")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.data, f, ensure_ascii=False, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        _write_json(target, self.data)
+        if path is None and self.path.name.endswith(SUFFIX):
+            escrow(Path(str(self.path)[:-len(SUFFIX)]), self.data)
         return target
 
     # slowed tries
@@ -179,6 +192,40 @@ class KeyFile:
             self.data["failures"] = 0
             with contextlib.suppress(OSError):
                 self.save()
+
+
+def _write_json(target: Path, data: dict) -> None:
+    tmp = target.with_name(target.name + ".part")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+
+
+def escrow_path(db_path: str | Path) -> Path | None:
+    """Where this user's data folder keeps the wraps of the encrypted file at `db_path`."""
+    if file_state(db_path) != "encrypted":
+        return None
+    from ..paths import data_dir
+
+    with open(db_path, "rb") as f:
+        salt = f.read(16).hex()
+    return data_dir() / "keys" / f"{salt}{SUFFIX}"
+
+
+def escrow(db_path: str | Path, data: dict | None = None) -> None:
+    """Keep (or bring up to date) the data folder's copy of a workspace's wraps."""
+    with contextlib.suppress(OSError, ValueError):
+        target = escrow_path(db_path)
+        if target is None:
+            return
+        if data is None:
+            data = json.loads(sidecar(db_path).read_text(encoding="utf-8"))
+        if target.exists() and json.loads(target.read_text(encoding="utf-8")).get("wraps") == data.get("wraps"):
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_json(target, data)
 
 
 # ---- opening --------------------------------------------------------------------------------------

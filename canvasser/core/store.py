@@ -243,8 +243,10 @@ class Workspace:
             if key is not None and atrest.file_state(self.path) == "encrypted":
                 raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
-        if key is not None and self.meta(EVIDENCE_PENDING):
-            self._seal_evidence()
+        if key is not None:
+            atrest.escrow(self.path)  # a copy of the wraps in the data folder, by the file's salt
+            if self.meta(EVIDENCE_PENDING):
+                self._seal_evidence()
         self._origin: str | None = None
         self._clock: hlc_mod.Clock | None = None
         self._seq: int | None = None
