@@ -12,20 +12,22 @@ import argparse
 import importlib
 import json
 import os
-import sqlite3
 import sys
 import traceback
 
 from .core.errors import Cancelled, InputError
 from .core.failures import explain
+from .core.sqlcipher import sqlite3
 from .core.store import WorkspaceError
 
-COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app", "matching", "newyear")
+COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app", "matching", "newyear", "atrest")
 
 
 def common_parent() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
+    p.add_argument("--passphrase-file", metavar="FILE",
+                   help="从文件第一行读取工作区口令（也可用环境变量 CANVASSER_PASSPHRASE；都没有时在终端提示输入）")
     return p
 
 
@@ -74,6 +76,29 @@ def _encodable(text: str, encoding: str) -> bool:
     return True
 
 
+def passphrase_sources(args) -> None:
+    """Where Workspace() finds the passphrase: --passphrase-file, the variable, a terminal prompt.
+    Never an argument: it would show in the process list."""
+    from .core import atrest
+    from .core.secretfile import read_secret
+
+    path = getattr(args, "passphrase_file", None)
+    atrest.use_passphrase(read_secret(path, "口令") if path else None)
+    atrest.use_prompt(prompt_passphrase if sys.stdin.isatty() and sys.stderr.isatty() else None)
+
+
+def prompt_passphrase(new: bool) -> str | None:
+    import getpass
+
+    if not new:
+        return getpass.getpass("工作区口令：") or None
+    first = getpass.getpass("为工作区设置口令（至少 6 个字符）：")
+    if first and getpass.getpass("再输入一次：") != first:
+        sys.stderr.write("两次输入的口令不一样\n")
+        return None
+    return first or None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--demo") or argv[0] == "--screenshot":
@@ -84,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        passphrase_sources(args)
         result = args.handler(args)
         if result is None:
             return 0

@@ -1,6 +1,14 @@
-"""Every test keeps the app's data folder (backups, logs, 导出/) in its own temporary folder."""
+"""The whole suite runs on encrypted workspaces: every `Workspace(path)` takes this passphrase; the
+data folder (backups, the kept copies of key sidecars, 导出/) is a temporary one, never the developer's,
+and each test has its own."""
+
+import os
+import tempfile
 
 import pytest
+
+os.environ.setdefault("CANVASSER_PASSPHRASE", "测试用的口令 2027")
+os.environ.setdefault("CANVASSER_DATA", tempfile.mkdtemp(prefix="canvasser-test-data-"))
 
 
 @pytest.fixture(autouse=True)

@@ -79,3 +79,22 @@ def shuffled(people: list[dict], seed: int = 0) -> list[dict]:
     out = list(people)
     random.Random(seed).shuffle(out)
     return out
+
+
+def open_protected(path: Path, password: str):
+    """The decrypted bytes of a password-protected xlsx, read back by msoffcrypto-tool (an independent
+    reader of the format Excel and WPS write); raises ValueError for a wrong password."""
+    import io
+
+    import msoffcrypto
+
+    with open(path, "rb") as f:
+        office = msoffcrypto.OfficeFile(f)
+        try:
+            office.load_key(password=password)
+            out = io.BytesIO()
+            office.decrypt(out, verify_integrity=True)
+        except Exception as exc:  # noqa: BLE001 — msoffcrypto raises several kinds
+            raise ValueError("文件打开密码不对，或文件已损坏") from exc
+    out.seek(0)
+    return out

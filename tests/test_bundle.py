@@ -163,6 +163,27 @@ def test_bundle_layout_and_size(app, pristine):
 
 
 @pytest.mark.bundle
+def test_encryption_at_rest_from_the_bundle(app, pristine, bare_env, tmp_path):
+    """SQLCipher and the xlsx open password (msoffcrypto, cryptography) work inside the bundle."""
+    from tests.fixtures import rows, write_xlsx
+
+    env = dict(bare_env, CANVASSER_PASSPHRASE="打包测试的口令")
+    db = tmp_path / "村.db"
+    people = rows(households=5)
+    run(app, "canvasser-cli", "import-roster", "--db", db, write_xlsx(tmp_path / "名单.xlsx", people), env=env,
+        cwd=tmp_path)
+    assert db.read_bytes()[:16] != b"SQLite format 3\x00" and people[0]["公民身份号码"].encode() not in db.read_bytes()
+    pw = tmp_path / "pw.txt"
+    pw.write_text("账本口令123", encoding="utf-8")
+    run(app, "canvasser-cli", "ledger", "--db", db, "--out", tmp_path / "台账.xlsx", "--password-file", pw, env=env,
+        cwd=tmp_path)
+    assert (tmp_path / "台账.xlsx").read_bytes()[:8] == bytes.fromhex("D0CF11E0A1B11AE1")
+    bad = subprocess.run([str(app / ("canvasser-cli" + EXE)), "check", "--db", str(db)], capture_output=True,
+                         text=True, env=dict(env, CANVASSER_PASSPHRASE="错误的口令呀"), cwd=tmp_path, timeout=600)
+    assert bad.returncode == 2 and "口令不对" in bad.stderr
+
+
+@pytest.mark.bundle
 def test_command_line_from_the_bundle(app, pristine, bare_env, tmp_path):
     db = tmp_path / "演示村.db"
     out = run(app, "canvasser-cli", "demo", "--db", db, "--json", env=bare_env, cwd=tmp_path)

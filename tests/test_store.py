@@ -29,13 +29,13 @@ def test_wal_foreign_keys_and_version(ws):
 
 
 def test_new_file_has_16k_pages_and_an_old_one_keeps_its_own(tmp_path):
-    """Big pages make a township's merge lighter; a file made with 4 KB pages still opens as it is."""
-    assert Workspace(tmp_path / "new.db").scalar("PRAGMA page_size") == 16384
+    """Big pages make a township's merge lighter; a plain file made with 4 KB pages still opens as it is."""
+    assert int(Workspace(tmp_path / "new.db").scalar("PRAGMA page_size")) == 16384
     conn = sqlite3.connect(tmp_path / "old.db")
     conn.execute("PRAGMA page_size = 4096")
     conn.execute("CREATE TABLE t (x)")
     conn.close()
-    old = Workspace(tmp_path / "old.db")
+    old = Workspace(tmp_path / "old.db", plain=True)
     assert old.scalar("PRAGMA page_size") == 4096 and old.scalar("SELECT count(*) FROM persons") == 0
 
 
@@ -83,6 +83,7 @@ def test_copied_file_gets_a_new_origin_and_keeps_counting(ws, tmp_path):
     first = ws.origin
     ws.close()
     shutil.copy(tmp_path / "v.db", tmp_path / "copy.db")
+    shutil.copy(tmp_path / "v.db.keys", tmp_path / "copy.db.keys")  # a copy of a workspace is both files
     a, b = Workspace(tmp_path / "v.db"), Workspace(tmp_path / "copy.db")
     record_visit(a, pid, "promised", promised="2026-12-20", by="a")
     record_visit(b, pid, "refused", reason="经济困难", by="b")

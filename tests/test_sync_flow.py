@@ -113,6 +113,7 @@ def test_copied_village_laptop_loses_nothing(tmp_path, capsys, township):
     vids = ids_of(people, v)
     cli(capsys, "visit", "--db", tmp_path / "a.db", "--id", vids[0], "--outcome", "not_home")
     shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
+    shutil.copy(tmp_path / "a.db.keys", tmp_path / "b.db.keys")  # a workspace's copy is both files
     cli(capsys, "visit", "--db", tmp_path / "a.db", "--id", vids[1], "--outcome", "military")
     cli(capsys, "visit", "--db", tmp_path / "b.db", "--id", vids[2], "--outcome", "prison")
     assert cli(capsys, "export", "--db", tmp_path / "a.db", "--out", tmp_path / "a.ccpkg")["events"] == 2

@@ -78,7 +78,9 @@ def test_no_personal_data_in_any_package_or_part(world):
     # ... and it travelled: the township has the same photo bytes
     from canvasser.core.visits import evidence_dir
     stored = list(evidence_dir(town).iterdir())
-    assert [p.read_bytes() for p in stored] == [world["photo"].read_bytes()]
+    from canvasser.core import evidence
+    assert [evidence.unseal(town.key, p.read_bytes()) for p in stored] == [world["photo"].read_bytes()]
+    assert all(world["photo"].read_bytes() not in p.read_bytes() for p in stored)  # sealed at rest
     assert "photo.0000" in container.read(world["up"]).parts
 
 

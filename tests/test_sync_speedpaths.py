@@ -10,14 +10,13 @@ compare with `integrity.check`, which replays the whole log into a scratch file.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from canvasser.core import integrity, newyear
+from canvasser.core import backup, integrity, newyear
 from canvasser.core.people import add_person, mark_left, move_person, update_person
 from canvasser.core.store import Workspace, dump_payload, new_event_ids, now_iso
 from canvasser.core.sync import export_package, receive_package, receive_packages
@@ -79,9 +78,7 @@ def test_two_days_of_merges_match_a_full_replay(world, tmp_path):
         for vil, v in zip(villages, VILLAGES):
             day_of_work(vil, ids_of(people, v), day, photo)
         ups = export_all(villages, tmp_path, f"day{day}")
-        copy = sqlite3.connect(tmp_path / f"one-{day}.db")
-        town.conn.backup(copy)
-        copy.close()
+        backup.backup(town, tmp_path / f"one-{day}.db")  # an encrypted copy, with its key sidecar
         results = receive_packages(town, ups)
         assert all(r["applied"] > 0 for r in results)
         assert_replays(town)

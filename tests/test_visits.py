@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from canvasser.core import campaign, integrity
+from canvasser.core import campaign, evidence, integrity
 from canvasser.core.errors import InputError
 from canvasser.core.people import add_person, mark_left, move_person, update_person
 from canvasser.core.roster import import_roster
@@ -60,7 +60,8 @@ def test_evidence_photo_copied_and_hashed(setup, tmp_path):
     photo.write_bytes(b"\xff\xd8fake-jpeg-bytes")
     record_visit(ws, people[3]["公民身份号码"], "dead", by="王主任", photos=[photo], note="火化证明")
     digest = hashlib.sha256(photo.read_bytes()).hexdigest()
-    assert (evidence_dir(ws) / f"{digest}.jpg").read_bytes() == photo.read_bytes()
+    sealed = (evidence_dir(ws) / f"{digest}.jpg").read_bytes()
+    assert b"fake-jpeg" not in sealed and evidence.unseal(ws.key, sealed) == photo.read_bytes()
     assert ws.scalar("SELECT evidence FROM persons WHERE pid=?", (people[3]["公民身份号码"],)) == 1
     with pytest.raises(InputError):
         record_visit(ws, people[3]["公民身份号码"], "dead", photos=[tmp_path / "missing.jpg"])

@@ -17,7 +17,24 @@ def open_ws(path: str | Path, *, create: bool = True) -> Workspace:
         raise InputError(f"找不到工作区文件：{path}")
     if why := location.problem(path):  # a read-only folder, a path Windows cannot open: what to do
         raise InputError(why)
-    return Workspace(path)
+    ws = Workspace(path)
+    show_recovery_code(ws)
+    return ws
+
+
+def export_password(args) -> str | None:
+    """The open password for an export holding full IDs (`--password-file`), or None."""
+    from ..core.secretfile import read_secret
+
+    path = getattr(args, "password_file", None)
+    return read_secret(path, "密码") if path else None
+
+
+def show_recovery_code(ws: Workspace) -> None:
+    """A new workspace's recovery code, shown once (on stderr, so --json output stays one object)."""
+    if ws.recovery_code:
+        sys.stderr.write(f"新工作区已加密。恢复码（只显示这一次，请抄下或打印后妥善保管；忘记口令时用它设新口令）："
+                         f"{ws.recovery_code}\n")
 
 
 def progress_printer(what: str):

@@ -15,7 +15,7 @@ from ..core.search import search
 from ..core.store import Workspace
 from ..core.tables import parse_map
 from ..core.visits import history, resolve_person
-from ._util import open_ws, progress_printer
+from ._util import export_password, open_ws, progress_printer
 
 
 def register(sub, parent: argparse.ArgumentParser) -> None:
@@ -32,6 +32,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--map", action="append", metavar="列名=字段",
                    help=f"手动指定列对应的字段，可多次使用。字段：{'、'.join(FIELDS)}")
     p.add_argument("--rejects", help="错误行文件路径（默认在名单文件旁边）")
+    p.add_argument("--password-file", metavar="FILE", help="给错误行文件设打开密码（从文件第一行读取；它含完整身份证号）")
     p.add_argument("--by", default="", help="操作人")
     p.add_argument("--all-villages", action="store_true",
                    help="也导入别的村（社区）的人员（默认只导入本村，别村的人员略过并提示）")
@@ -70,6 +71,7 @@ def cmd_import(args):
     overrides = parse_map(args.map, FIELDS)
     with open_ws(args.db) as ws:
         res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
+                            rejects_password=export_password(args),
                             progress=None if args.json else progress_printer("导入"), all_villages=args.all_villages,
                             not_paid_list=args.not_paid_list)
     lines = [f"导入完成：新增 {res.imported} 人，更新 {res.updated} 人，未变 {res.unchanged} 人；"

@@ -10,13 +10,14 @@ from ..core import ledgers, messages, report_pdf, reports
 from ..core.dashboard import year_on_year_lines
 from ..core.errors import InputError
 from ..core.visits import parse_date
-from ._util import open_ws, progress_printer
+from ._util import export_password, open_ws, progress_printer
 
 
 def register(sub, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("ledger", parents=[parent], help="导出台账（未参保、已参保、特殊群体、外出务工、不需参保，每类一张表）")
     p.add_argument("--db", required=True)
     p.add_argument("--out", required=True, help="输出的 xlsx 文件")
+    p.add_argument("--password-file", metavar="FILE", help="给导出文件设打开密码（从文件第一行读取）：文件含完整身份证号，外传时建议设置")
     p.set_defaults(handler=cmd_ledger)
 
     p = sub.add_parser("report", parents=[parent], help="进度日报（总体、分村排名、分组、分类别、走访人员）")
@@ -29,6 +30,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("feedback", parents=[parent], help="生成报医保局的未参保人员反馈表")
     p.add_argument("--db", required=True)
     p.add_argument("--out", required=True, help="输出的 xlsx 文件")
+    p.add_argument("--password-file", metavar="FILE", help="给导出文件设打开密码（从文件第一行读取）：文件含完整身份证号，外传时建议设置")
     p.set_defaults(handler=cmd_feedback)
 
     p = sub.add_parser("message", parents=[parent], help="给外出人员的缴费提醒文字（可复制到微信/短信）")
@@ -45,7 +47,7 @@ def _progress(args):
 
 def cmd_ledger(args):
     with open_ws(args.db, create=False) as ws:
-        res = ledgers.write_ledger(ws, args.out, progress=_progress(args))
+        res = ledgers.write_ledger(ws, args.out, progress=_progress(args), password=export_password(args))
     lines = [f"台账已导出：{res['file']}"] + [f"  {k}：{v} 人" for k, v in res["sheets"].items()]
     return res, "\n".join(lines)
 
@@ -99,7 +101,7 @@ def summary(figs: dict) -> str:
 
 def cmd_feedback(args):
     with open_ws(args.db, create=False) as ws:
-        res = ledgers.write_feedback(ws, args.out, progress=_progress(args))
+        res = ledgers.write_feedback(ws, args.out, progress=_progress(args), password=export_password(args))
     reasons = "，".join(f"{k} {v}" for k, v in res["reasons"].items())
     return res, (f"反馈表已导出：{res['file']}\n共 {res['rows']} 人：未参保 {res['not_paid']}（尚未完成 "
                  f"{res['remaining']} + 不需参保 {res['not_needed']}），已缴费待核实 {res['claimed']}。"

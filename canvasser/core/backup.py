@@ -4,7 +4,9 @@ Copies are made with SQLite's online backup API, so they are consistent even whi
 writing, and are stored as plain single-file databases under
 `paths.data_dir()/backups/<workspace id>/YYYY-MM-DD.db`: named by the workspace's id, not its file
 name, so two workspaces both called 村.db keep their backups apart. A restore refuses another
-workspace's backup (saying whose it is) unless told to take it. A restore first saves the current file,
+workspace's backup (saying whose it is) unless told to take it. An encrypted workspace's copies are
+encrypted with the same data key, and its key sidecar (`.keys`) is put beside each copy: a backup
+opens with the passphrase the workspace had when it was made. A restore first saves the current file,
 then copies the backup in, and makes the next write start a new origin: events written after the
 backup may already have left in a sync package, and reusing their sequence numbers would lose data.
 """
@@ -13,14 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from pathlib import Path
 
 from ..paths import data_dir
-from . import files
+from . import atrest, files
 from .errors import InputError
 from .location import sqlite_uri
 from .schema import MIGRATIONS
+from .sqlcipher import apply_key, attach, sqlite3
 from .store import Workspace
 
 KEEP = 7
@@ -39,11 +41,13 @@ def _workspace_id(ws: Workspace | str | Path) -> str:
     return owner(ws).get("workspace_id") or Path(ws).stem
 
 
-def owner(path: str | Path) -> dict:
-    """Whose a workspace file (or a backup of one) is: its id, mode, village, township ({} if unreadable)."""
+def owner(path: str | Path, key: bytes | None = None) -> dict:
+    """Whose a workspace file (or a backup of one, opened with its `key`) is: its id, mode, village,
+    township ({} if unreadable)."""
     try:
-        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, readonly=True), uri=True)
         try:
+            apply_key(conn, key)
             return dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
                                      "('workspace_id', 'mode', 'village', 'township')").fetchall())
         finally:
@@ -57,15 +61,19 @@ def _whose(meta: dict) -> str:
     return f"“{name}”（工作区编号 {str(meta.get('workspace_id') or '无')[:8]}）"
 
 
-def _copy(src: sqlite3.Connection, target: Path) -> Path:
-    """Copy an open database into `target` atomically (written beside it, then renamed)."""
+def _copy(src: sqlite3.Connection, target: Path, key: bytes | None = None, keys_of: Path | None = None) -> Path:
+    """Copy an open database into `target` atomically (written beside it, then renamed); with `key`
+    the copy is encrypted with it and the sidecar of `keys_of` goes beside it first."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     if tmp.exists():
         tmp.unlink()
+    if key is not None and keys_of is not None:
+        atrest.copy_sidecar(keys_of, target)
     try:
         dst = sqlite3.connect(str(tmp))
         try:
+            apply_key(dst, key)
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
         finally:
@@ -82,7 +90,7 @@ def backup(ws: Workspace, target: str | Path | None = None, *, day: dt.date | No
     """Copy the workspace now; by default into today's daily file (replacing it)."""
     day = day or dt.date.today()
     dest = Path(target) if target else backup_dir(ws) / f"{day.isoformat()}.db"
-    return _copy(ws.conn, dest)
+    return _copy(ws.conn, dest, ws.key, ws.path)
 
 
 def prune(folder: Path, keep: int = KEEP) -> list[Path]:
@@ -91,6 +99,7 @@ def prune(folder: Path, keep: int = KEEP) -> list[Path]:
     gone = daily[:-keep] if keep > 0 else daily
     for p in gone:
         p.unlink(missing_ok=True)
+        atrest.sidecar(p).unlink(missing_ok=True)
     return gone
 
 
@@ -116,13 +125,30 @@ def list_backups(db_path: Workspace | str | Path) -> list[dict]:
             for p in files]
 
 
-def validate(path: str | Path) -> int:
+def backup_key(path: Path, passphrase: str | None = None) -> bytes | None:
+    """The data key of a backup file (None if it is plain): its sidecar and the passphrase it was
+    made under (the given one, else CANVASSER_PASSPHRASE, else the open workspace's key)."""
+    if atrest.file_state(path) != "encrypted":
+        return None
+    phrase = passphrase or atrest.env_passphrase()
+    if phrase:
+        return atrest.unlock(path, phrase)
+    key = atrest.key_by_id(str(atrest.KeyFile.load(path).data.get("key_id")))
+    if key is not None:
+        return key
+    raise atrest.PassphraseError(f"备份 {path.name} 已加密，需要做备份时的工作区口令")
+
+
+def validate(path: str | Path, key: bytes | None = None) -> int:
     """Check that a file is a sound workspace this version can open; returns its event count."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"找不到备份文件：{path}")
+    if key is None:
+        key = backup_key(path)  # an encrypted backup: its sidecar and the passphrase (or the open key)
     try:
         conn = sqlite3.connect(sqlite_uri(path, readonly=True), uri=True)
+        apply_key(conn, key)
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise InputError(f"备份文件已损坏：{path.name}")
@@ -144,9 +170,11 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
     db_path, source = Path(db_path), Path(source)
     if db_path.exists() and source.resolve() == db_path.resolve():
         raise InputError("备份文件就是当前工作区本身")
-    events = validate(source)
-    theirs = owner(source)
+    key = backup_key(source)
+    events = validate(source, key)
+    theirs = owner(source, key)
     saved = ""
+    current_key = None
     if db_path.exists():
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         with Workspace(db_path) as current:
@@ -157,34 +185,44 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
                 raise InputError(f"这个备份属于另一个工作区{_whose(theirs)}，不是当前工作区{_whose(ours)}的备份，"
                                  f"未恢复。确实要用它替换当前工作区，请加 --other-workspace")
             saved = str(backup(current, backup_dir(current) / f"before-restore-{stamp}.db"))
-    # staged first, so the copy into the workspace is one step: all of it (with the origin dropped,
-    # so the next write starts a new one) or none of it. Pages are written into the open file, not
-    # renamed over it: Windows refuses to replace a file any program still has open.
-    staged = db_path.with_name(f".{db_path.name}.restore-part")
+            current_key = current.key
+    elif key is not None:  # a new file takes the backup's key (and so its passphrase)
+        atrest.copy_sidecar(source, db_path)
+        atrest.remember(db_path, key)
+        current_key = key
+    if db_path.exists():  # another window or program writing: refuse now rather than replace under it
+        probe = sqlite3.connect(sqlite_uri(db_path), uri=True, isolation_level=None, timeout=BUSY_SECONDS)
+        try:
+            apply_key(probe, current_key)
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            raise InputError("工作区正在被其他窗口或程序写入，请先关闭它们再恢复；工作区未改动") from exc
+        finally:
+            probe.close()
+    # The copy is written beside the workspace under the workspace's own key (its passphrase stays)
+    # and renamed over it: a crash leaves the old file or the restored one, never half of each.
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(sqlite_uri(source, readonly=True), uri=True, isolation_level=None)
+    apply_key(src, key)
     try:
-        src = sqlite3.connect(sqlite_uri(source, readonly=True), uri=True)
-        stage = sqlite3.connect(str(staged), isolation_level=None)
         try:
-            src.backup(stage)
-            stage.execute("DELETE FROM meta WHERE key='origin'")
+            if current_key is None:
+                src.execute("ATTACH DATABASE ? AS dst KEY ''", (sqlite_uri(tmp),))
+            else:
+                attach(src, sqlite_uri(tmp), "dst", current_key)
+            src.execute("SELECT sqlcipher_export('dst')")
+            src.execute(f"PRAGMA dst.user_version = {int(src.execute('PRAGMA user_version').fetchone()[0])}")
+            src.execute("DELETE FROM dst.meta WHERE key='origin'")  # the next write starts a new origin
+            src.execute("DETACH DATABASE dst")
         finally:
-            stage.close()
             src.close()
-        stage = sqlite3.connect(sqlite_uri(staged, readonly=True), uri=True)
-        dst = sqlite3.connect(str(db_path), isolation_level=None, timeout=BUSY_SECONDS)
-        try:
-            try:  # the copy waits for the write lock without end: see first whether it can be had
-                dst.execute("BEGIN IMMEDIATE")
-                dst.execute("ROLLBACK")
-            except sqlite3.OperationalError as exc:
-                raise InputError("工作区正在被其他窗口或程序写入，请先关闭它们再恢复；工作区未改动") from exc
-            stage.backup(dst)
-            dst.execute("PRAGMA journal_mode=WAL")
-        finally:
-            dst.close()
-            stage.close()
+        for suffix in ("-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        files.replace(tmp, db_path)  # refused cleanly where the file is open elsewhere (Windows)
     finally:
-        for leftover in (staged, Path(f"{staged}-journal")):
+        for leftover in (tmp, Path(f"{tmp}-journal")):
             leftover.unlink(missing_ok=True)
     return {"restored": str(db_path), "from": str(source), "events": events, "saved_previous": saved,
             "workspace_id": theirs.get("workspace_id", "")}

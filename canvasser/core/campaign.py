@@ -88,6 +88,7 @@ DEFAULTS: dict = {
         "服役": {"outcome": "military"},
         "其他": {},
     },
+    "lock_minutes": 15,  # the window locks itself after this long without use (encryption at rest)
 }
 
 LABELS = {
@@ -101,6 +102,7 @@ LABELS = {
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位（空白即本村（社区）村民/居民委员会）",
     "reference_kinds": "部门名单的种类及其作用（类别、走访结果、学校班级）",
     "first_year": "首个年度（未注年度的旧走访记录归入此年）",
+    "lock_minutes": "无操作自动锁定（分钟）",
 }
 
 

@@ -104,7 +104,7 @@ def make_demo(path: str | Path, seed: int = 1, households: int = 160, *, village
               township: str = "某某镇", visits: bool = True, today: dt.date | None = None) -> dict:
     """Create (or extend) a demo workspace; returns the import summary plus the visits recorded."""
     today = today or dt.date.today()
-    ws = Workspace(path)
+    ws = Workspace(path, plain=True)  # made-up people: the demo stays a plain file
     try:
         rows = people(seed, households, village, township, today)
         with tempfile.TemporaryDirectory() as tmp:

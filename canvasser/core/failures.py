@@ -9,7 +9,8 @@ when it is none of these (the caller keeps its own message).
 from __future__ import annotations
 
 import errno
-import sqlite3
+
+from .sqlcipher import sqlite3  # the app's SQLite (SQLCipher's): its error classes
 
 BUSY = "工作区正被另一个程序写入（例如正在导入名单或接收数据包），已等待仍未完成。请等它做完再试；工作区完好，这次也没有改动它"
 DISK_FULL = "磁盘已满，无法写入；这次的操作没有保存，工作区保持原样。请清理磁盘空间（或换一个位置）后再试"

@@ -7,13 +7,14 @@ hold the same state.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+import os
 import tempfile
 from pathlib import Path
 
 from .location import sqlite_uri
 from .projection import rebuild
 from .schema import PROJECTION_TABLES
+from .sqlcipher import apply_key, attach, sqlite3
 from .store import Workspace, migrate
 
 _ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "key", "canvassers": "name",
@@ -52,15 +53,19 @@ def state_digest(ws: Workspace, village: str | None = None) -> str:
 
 
 def check(ws: Workspace) -> dict:
-    """Replay every event into a scratch file; the projections must be identical."""
+    """Replay every event into a scratch file; the projections must be identical.
+
+    The scratch file holds everyone too, so an encrypted workspace replays into a scratch file
+    encrypted with a throwaway key."""
     with tempfile.TemporaryDirectory(prefix="canvasser-check-") as tmp:
         scratch = Path(tmp) / "replay.db"
         conn = sqlite3.connect(str(scratch), isolation_level=None, uri=True)
         try:
+            apply_key(conn, os.urandom(32) if ws.key is not None else None)
             migrate(conn)
             # by URI: a path string would be taken as UTF-8 and miss a Chinese-named folder whose
             # name is on disk in the filesystem encoding (GB18030), attaching a new, empty file
-            conn.execute("ATTACH DATABASE ? AS live", (sqlite_uri(ws.path),))
+            attach(conn, sqlite_uri(ws.path), "live", ws.key)
             conn.execute("BEGIN")
             conn.execute("INSERT INTO main.events SELECT * FROM live.events")
             rebuild(conn)

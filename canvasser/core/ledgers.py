@@ -11,7 +11,6 @@ failed run leaves no half-written file.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import campaign as campaign_mod
-from . import figures, files, groups, reports, xlsxprint
+from . import figures, groups, reports, xlsxlock, xlsxprint
 from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
 from .cells import text_cell
 from .errors import Cancelled, InputError
@@ -96,14 +95,8 @@ def check_output(out: str | Path, suffix: str = ".xlsx") -> Path:
     return out
 
 
-def _save(wb: Workbook, out: Path) -> None:
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    try:
-        wb.save(tmp)
-        files.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def _save(wb: Workbook, out: Path, password: str | None = None) -> None:
+    xlsxlock.save(wb, out, password)
 
 
 # ---- a streamed sheet --------------------------------------------------------------------------
@@ -345,9 +338,10 @@ def heading(ws: Workspace, camp: Campaign, what: str, day: dt.date | None = None
     return xlsxprint.title_text(what, village=place, year=camp.values["coverage_year"], day=day)
 
 
-def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
-    """All five ledgers in one xlsx, a sheet each; returns {"file", "sheets": {name: rows}}."""
+def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None, password: str | None = None) -> dict:
+    """All five ledgers in one xlsx, a sheet each (with `password`, encrypted); returns {"file", "sheets"}."""
     out = check_output(out)
+    password = xlsxlock.check_password(password)
     camp = _prepare(ws)
     wb = Workbook(write_only=True)
     counted = [0]
@@ -357,8 +351,8 @@ def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None) -
         sheets[title] = write_sheet(wb, title, cols, rows(ws, camp), progress=progress, counted=counted,
                                     heading=heading(ws, camp, title))
     _check(progress, counted[0], "保存文件")
-    _save(wb, out)
-    return {"file": str(out), "sheets": sheets}
+    _save(wb, out, password)
+    return {"file": str(out), "sheets": sheets, "protected": bool(password)}
 
 
 # ---- the bureau's feedback sheet --------------------------------------------------------------------
@@ -447,10 +441,12 @@ def list_order(ws: Workspace) -> None:
         ws.conn.executemany("INSERT INTO temp.list_order VALUES (?, ?, ?, ?)", rows[i:i + 50000])
 
 
-def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None) -> dict:
+def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
+                   password: str | None = None) -> dict:
     """The sheet the township returns to the bureau: one line per person the bureau has not confirmed
     as paid, in the bureau's row order with its 序号 (a running number for people it never listed)."""
     out = check_output(out)
+    password = xlsxlock.check_password(password)
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
     list_order(ws)
@@ -491,9 +487,10 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None)
             dv.add(f"{col}{HEADER_ROW + 1}:{col}{last}")
             sheet.data_validations.append(dv)
     _check(progress, n, "保存文件")
-    _save(wb, out)
+    _save(wb, out, password)
     # the same parts as the dashboard's cards: rows = 尚未完成 + 不需参保 + 自报待核实
-    return {"file": str(out), "rows": n, "not_paid": counts.get("否", 0), "claimed": parts[figures.CLAIMED],
+    return {"file": str(out), "rows": n, "protected": bool(password), "not_paid": counts.get("否", 0),
+            "claimed": parts[figures.CLAIMED],
             "paid_on_site": counts.get("是", 0), "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 

@@ -20,7 +20,6 @@ import contextlib
 import ntpath
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 import urllib.parse
@@ -30,6 +29,7 @@ from pathlib import Path
 from ..paths import data_dir
 from . import files
 from .errors import InputError
+from .sqlcipher import apply_key, sqlite3
 
 NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "glusterfs", "davfs",
               "fuse.sshfs", "fuse.gvfsd-fuse", "fuse.rclone", "fuse.davfs2", "fuse.glusterfs", "fuse.cephfs"}
@@ -164,6 +164,7 @@ def copy_to_local(path: str | Path, target: str | Path | None = None) -> Path:
     if dest.exists():
         raise InputError(f"目标文件已存在：{dest}")
     part = dest.with_name(dest.name + ".part")
+    key = _data_key(source)
     with tempfile.TemporaryDirectory(prefix=".canvasser-copy-", dir=dest.parent) as scratch:
         taken = not _writable(source.parent)
         if taken:
@@ -174,18 +175,40 @@ def copy_to_local(path: str | Path, target: str | Path | None = None) -> Path:
                     shutil.copyfile(f"{source}{suffix}", Path(scratch, "ws.db" + suffix))
             source = Path(scratch, "ws.db")
         src = sqlite3.connect(sqlite_uri(source, readonly=not taken), uri=True)
+        apply_key(src, key)
         try:
             dst = sqlite3.connect(str(part))
             try:
+                apply_key(dst, key)  # the copy stays encrypted under the same key (and passphrase)
                 src.backup(dst)
             finally:
                 dst.close()
+            if key is not None:
+                from . import atrest
+
+                atrest.copy_sidecar(Path(path), dest)
             files.replace(part, dest)
         finally:
             src.close()
             if part.exists():
                 part.unlink()
     return dest
+
+
+def _data_key(path: Path) -> bytes | None:
+    """An encrypted workspace's data key (known in this process, or from the passphrase given);
+    None for a plain file."""
+    from . import atrest
+
+    if atrest.file_state(path) != "encrypted":
+        return None
+    known = atrest.remembered(path)
+    if known is not None:
+        return known
+    phrase = atrest.given_passphrase() or atrest.env_passphrase()
+    if not phrase:
+        raise atrest.PassphraseError("工作区已加密，复制前需要口令")
+    return atrest.unlock(path, phrase)
 
 
 # ---- folders that cannot be written ---------------------------------------------------------

@@ -15,7 +15,6 @@ over: the result is the same, only cheaper. Conflict rules (DESIGN §3):
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import orjson
 from . import pinyin, refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 from .ownership import take_fields
+from .sqlcipher import sqlite3
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
                  "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",

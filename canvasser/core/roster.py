@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ import orjson
 from openpyxl.styles import Font, PatternFill
 
 from ..paths import exports_dir
-from . import xlsxprint
+from . import xlsxlock, xlsxprint
 from .cells import clean, text_cell
 from .errors import Cancelled, Question
 from .gcpause import no_cycle_collection
@@ -31,8 +30,11 @@ from .listrows import People
 from .names import rare_chars, rare_in
 from .ownership import LIST_SOURCE
 from .projection import coverage_year, insert_listed_people, project_households
+from .sqlcipher import sqlite3
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, norm_header, open_table
+
+Rejects = tuple  # (where the rejected rows go or None, their open password or None)
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
@@ -99,21 +101,24 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
 def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
                   rejects_path: str | Path | None = None, author: str = "",
                   progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
-                  keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
+                  keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False,
+                  rejects_password: str | None = None) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
-    `keep_missing`: also return who the list leaves out, and whom it names.
+    `keep_missing`: also return who the list leaves out, and whom it names. The rejected rows (full
+    IDs) are saved with `rejects_password` as their open password if given.
 
     A village's workspace (made from the township's setup package) takes only that village's people
     from a wider list; a list with none of them is refused (a Question) unless `all_villages`,
     which also takes everyone. A standalone workspace takes every row, as before. A list with the columns
     of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
     the unenrolled, the people who paid would be canvassed as if they had not."""
+    xlsxlock.check_password(rejects_password)
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, rejects_path, clean(author or "").strip(), progress, today,
-                       keep_missing, all_villages, not_paid_list)
+        return _import(ws, Path(path), overrides, (rejects_path, rejects_password), clean(author or "").strip(),
+                       progress, today, keep_missing, all_villages, not_paid_list)
 
 
-def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects_path: str | Path | None,
+def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects: Rejects,
             author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
             keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     res = ImportResult()
@@ -125,7 +130,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
         if not not_paid_list:
             _refuse_paid_list(reader.table)
         own = ws.meta("village", "") or "" if ws.mode == "village" and not all_villages else ""
-        return _write(ws, reader, path, res, few, rejects_path, author, progress, keep_missing, own)
+        return _write(ws, reader, path, res, few, rejects, author, progress, keep_missing, own)
     finally:
         reader.close()
 
@@ -145,7 +150,7 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
 
 
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
-           rejects_path: str | Path | None, author: str, progress: Callable[[int, str], bool] | None,
+           rejects: Rejects, author: str, progress: Callable[[int, str], bool] | None,
            keep_missing: bool = False, own: str = "") -> ImportResult:
     """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken."""
     table = reader.table
@@ -203,7 +208,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
         if progress:
             progress(res.rows, "正在写入…")
     if bad_rows:
-        res.rejects_file = str(write_rejects(table, bad_rows, rejects_path, ws))
+        res.rejects_file = str(write_rejects(table, bad_rows, rejects[0], ws, password=rejects[1]))
     return res
 
 
@@ -421,7 +426,7 @@ def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:
 
 
 def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: str | Path | None,
-                  ws: Workspace) -> Path:
+                  ws: Workspace, *, password: str | None = None) -> Path:
     """The rejected rows, as typed, with the reason in an extra column, ready to fix and re-import."""
     wb = openpyxl.Workbook()
     sheet = wb.active
@@ -442,7 +447,7 @@ def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: s
     for candidate in ([Path(target)] if target else [exports_dir(ws.path) / name]):
         try:
             candidate.parent.mkdir(parents=True, exist_ok=True)
-            wb.save(candidate)
+            xlsxlock.save(wb, candidate, password)
             return candidate
         except OSError:
             continue

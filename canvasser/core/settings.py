@@ -20,7 +20,7 @@ DATE_KEYS = ("collection_start", "collection_end", "supplementary_end")
 INT_RANGES: dict[str, tuple[int, int]] = {
     "coverage_year": (2000, 2100), "standard": (0, 100000), "fiscal_subsidy": (0, 100000),
     "waiting_fixed_months": (0, 60), "waiting_per_year_months": (0, 60), "silent_days": (1, 365),
-    "first_year": (2000, 2100),
+    "first_year": (2000, 2100), "lock_minutes": (1, 240),
 }
 TEXT_KEYS: dict[str, int] = {"bureau_phone": 40, "issuer": 40, "payment_caption": 40}  # key: longest length
 LIST_KEYS = ("special_groups", "payment_channels", "done_outcomes")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,11 +18,14 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import atrest
 from . import hlc as hlc_mod
 from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
 from .failures import explain
+from .location import sqlite_uri
 from .machine import machine_id as _machine_id
 from .schema import MIGRATIONS
+from .sqlcipher import PAGE_SIZE, apply_key, sqlite3
 
 HLC_MARK = "hlc_mark"  # meta key: the largest HLC this file holds (its clock; see DESIGN §3)
 
@@ -44,14 +46,18 @@ def now_iso() -> str:
     return _NOW_CACHE[1]
 
 
+EVIDENCE_PENDING = "evidence_to_seal"  # meta key: a converted workspace's photos are still plain
 WAL_KEEP = 64 << 20  # bytes of WAL file left on disk after a checkpoint
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
+def connect(path: str | Path, key: bytes | None = None) -> sqlite3.Connection:
+    """Open a workspace file; with `key` it is a SQLCipher database encrypted with that data key."""
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    apply_key(conn, key)
     # 16 KB pages: a township's merge and a big list write a third fewer pages than with 4 KB. Only a
     # new file takes it (before WAL fixes the header); an older workspace keeps its page size.
-    conn.execute("PRAGMA page_size=16384")
+    if key is None:
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
     conn.execute("PRAGMA journal_mode=WAL")
     # a big write (a list, a merge) grows the WAL to its own size; without a limit that file stays
     # on a laptop's small disk until the app closes
@@ -68,11 +74,12 @@ def read_only(path: Path) -> bool:
     return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
 
-def connect_readonly(path: Path) -> sqlite3.Connection:
+def connect_readonly(path: Path, key: bytes | None = None) -> sqlite3.Connection:
     """Open a workspace in a place nobody can write, as it is: searching and printing still work,
     any write fails as read-only (failures.py). `immutable`: SQLite cannot make its -shm file there."""
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    apply_key(conn, key)
     conn.create_function("reverse", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
     if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
         conn.close()
@@ -169,24 +176,47 @@ class Batch:
 class Workspace:
     """An open workspace file. Not thread-safe: use one per thread (the GUI has one worker)."""
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, passphrase: str | None = None,
+                 plain: bool = False, recovery: bool = True, key: bytes | None = None):
+        """Open (or create) a workspace. The passphrase comes from `passphrase`, else the
+        CANVASSER_PASSPHRASE variable, else a key this process already unlocked (the window). A new
+        file is encrypted (`plain` only for the demo) and, with `recovery`, gets a one-time recovery
+        code in `self.recovery_code`; an old plain file is converted first (core.convert)."""
         self.path = Path(path)
         if not create and not self.path.exists():
             raise WorkspaceError(f"找不到工作区文件：{self.path}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.recovery_code: str | None = None
+        if key is None:
+            key, self.recovery_code = _key_for(self.path, passphrase, plain=plain, recovery=recovery)
+        self.key = key
         try:
             if read_only(self.path):
-                self.conn = connect_readonly(self.path)
+                self.conn = connect_readonly(self.path, key)
             else:
-                self.conn = connect(self.path)
+                self.conn = connect(self.path, key)
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:  # busy, disk full, read-only: say so (failures.py), not "damaged"
+            if key is not None and atrest.file_state(self.path) == "encrypted":
+                raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(explain(exc) or f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
-        self.db = sqlite_utils.Database(self.conn)
+        self.db = sqlite_utils.Database(self.conn)  # the views' dict reads (views.py)
+        if key is not None:
+            atrest.escrow(self.path)  # a copy of the wraps in the data folder, by the file's salt
+            if self.meta(EVIDENCE_PENDING) and not read_only(self.path):
+                self._seal_evidence()
         self._origin: str | None = None
         self._clock: hlc_mod.Clock | None = None
         self._seq: int | None = None
         self._in_tx = False
+
+    def _seal_evidence(self) -> None:
+        """After a conversion: seal the photos that were plain (safe to repeat after a kill)."""
+        from . import evidence
+        from .visits import evidence_dir
+
+        evidence.seal_folder(evidence_dir(self), self.key)
+        self.conn.execute("DELETE FROM meta WHERE key=?", (EVIDENCE_PENDING,))
 
     # ---- meta -------------------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -429,5 +459,47 @@ __all__ = ["EVENT_COLUMNS", "INSERT_EVENT", "ORDER", "Event", "Workspace", "Work
            "new_event_ids", "now_iso", "sql_literal"]  # the event names stay importable from here
 
 
-def open_workspace(path: str | Path, *, create: bool = True) -> Workspace:
-    return Workspace(path, create=create)
+def open_workspace(path: str | Path, *, create: bool = True, passphrase: str | None = None) -> Workspace:
+    return Workspace(path, create=create, passphrase=passphrase)
+
+
+def is_demo_file(path: Path) -> bool:
+    """A plain file marked as the demo village stays plain (it holds made-up people only)."""
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, readonly=True), uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='demo'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row and row[0] == "1")
+
+
+def _key_for(path: Path, passphrase: str | None, *, plain: bool, recovery: bool) -> tuple[bytes | None, str | None]:
+    """The data key to open `path` with (None: a plain file), and a new workspace's recovery code."""
+    state = atrest.file_state(path)
+    if state == "encrypted":
+        phrase = passphrase or atrest.given_passphrase()
+        known = None if phrase else atrest.remembered(path)
+        if known is not None:  # unlocked earlier in this process (the window's dialog)
+            return known, None
+        phrase = phrase or atrest.env_passphrase()
+        if phrase:
+            return atrest.unlock(path, phrase), None
+        raise atrest.PassphraseError("工作区已加密，需要口令（在提示时输入，或用 CANVASSER_PASSPHRASE、"
+                                     "--passphrase-file 提供）")
+    if plain:
+        return None, None
+    phrase = passphrase or (None if state == "plain" and is_demo_file(path) else atrest.env_passphrase(new=True))
+    if state == "plain":
+        if is_demo_file(path):
+            return None, None
+        if not phrase:
+            raise atrest.PassphraseError("这个工作区还没有加密：请设置一个口令，打开时会先把它转成加密文件")
+        from .convert import convert
+        return convert(path, phrase)
+    if not phrase:
+        raise atrest.PassphraseError("新建工作区需要设置口令（在提示时输入，或用 CANVASSER_PASSPHRASE、"
+                                     "--passphrase-file 提供）")
+    return atrest.create_keys(path, phrase, recovery=recovery)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 from pathlib import Path
 
-from . import ids
+from . import evidence, ids
 from .campaign import CHANNELS, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON, outcome_code
 from .cells import clean
 from .errors import InputError
@@ -81,20 +80,21 @@ def store_photo(ws: Workspace, src: str | Path) -> str:
     suffix = src.suffix.lower()
     if suffix not in PHOTO_SUFFIXES:
         raise InputError(f"证明材料应为图片或PDF（{'、'.join(PHOTO_SUFFIXES)}）：{src.name}")
-    digest = hashlib.sha256(src.read_bytes()).hexdigest()
-    folder = evidence_dir(ws)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{digest}{suffix}"
+    data = src.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    target = evidence_dir(ws) / f"{digest}{suffix}"
     if not target.exists():
-        tmp = target.with_suffix(suffix + ".part")
-        shutil.copyfile(src, tmp)
-        tmp.replace(target)
-    ws.conn.execute("INSERT OR IGNORE INTO evidence VALUES (?,?,?,?)", (digest, suffix, target.stat().st_size, now_iso()))
+        evidence.write(ws.key, target, data)  # sealed under the workspace's key
+    ws.conn.execute("INSERT OR IGNORE INTO evidence VALUES (?,?,?,?)", (digest, suffix, len(data), now_iso()))
     return f"{digest}{suffix}"
 
 
 def evidence_dir(ws: Workspace) -> Path:
-    return ws.path.with_name(ws.path.stem + ".evidence")
+    return evidence_dir_for(ws.path)
+
+
+def evidence_dir_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.stem + ".evidence")
 
 
 def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via: str = "入户", reason: str = "",

@@ -150,6 +150,10 @@ def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | N
 
     if ask_location:  # a stick, a share, a read-only folder: offer the laptop's copy
         path = where_to_work(path, parent)
+    from .lock import ensure_unlocked
+
+    if not ensure_unlocked(path, parent):
+        raise WorkspaceError("没有输入口令，工作区未打开")
     lock = WindowLock(path).acquire()  # a second window on the same file is refused with a message
     try:
         ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
@@ -197,6 +201,10 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
                     return 2
                 return 0
         if screenshot:
+            from .lock import ensure_unlocked
+
+            if not ensure_unlocked(path):
+                raise WorkspaceError("没有口令，工作区未打开")
             with Workspace(path) as ws_probe:
                 first = next((c["name"] for c in views.canvassers(ws_probe)), "")
             window = open_window(path, canvasser=first, ask_location=False)

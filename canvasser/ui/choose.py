@@ -66,8 +66,13 @@ def village_from_setup(parent: QWidget | None = None) -> Path | None:
     if not ok:
         return None
     path = Path(name if name.endswith(".db") else name + ".db")
+    from .lock import new_passphrase  # the new workspace is encrypted under the passphrase set now
+
+    passphrase = new_passphrase(parent)
+    if not passphrase:
+        return None
     try:
-        res = sync.init_village(path, setup, code=code.strip() or None)
+        res = sync.init_village(path, setup, code=code.strip() or None, passphrase=passphrase)
     except Exception as exc:  # noqa: BLE001 — shown to the user; nothing was created
         QMessageBox.warning(parent, "无法建立工作区", str(exc))
         return None

@@ -228,6 +228,8 @@ class MainWindow(QMainWindow):
         self.apply_filter()
         self.refresh_figures()
         self.runner.submit(Job(lambda _ws, _p: [optional_module(m) for m in WARM_MODULES], label="预加载"))
+        from .lock import install_idle_lock  # encryption at rest: the idle lock (issue 19)
+        self.idle_lock = install_idle_lock(self)
 
     # ---- layout helpers ------------------------------------------------------------------------
     def _title(self) -> str:
@@ -702,6 +704,8 @@ class MainWindow(QMainWindow):
 
     # ---- closing -------------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
         self.runner.shutdown()
         super().closeEvent(event)
 

@@ -92,8 +92,20 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
         said.append(" ".join(w.text() for w in dlg.findChildren(type(dlg.buttons["standalone"]))))
         user.click(dlg.buttons["standalone"])
 
+    codes: list[str] = []
+
+    def write_down_the_recovery_code() -> None:  # a new workspace is encrypted: its code is shown once
+        box = QApplication.activeModalWidget()
+        if box is None or "恢复码" not in box.windowTitle():
+            QTimer.singleShot(20, write_down_the_recovery_code)
+            return
+        codes.append(box.text())
+        user.click(box.buttons()[0])
+
     QTimer.singleShot(0, pick_standalone)
+    QTimer.singleShot(20, write_down_the_recovery_code)
     assert new_workspace(None) == path
+    assert codes and "恢复码" in codes[0]
     assert "单机工作区（以后可加入乡镇）" in said[0] and "村工作区（用乡镇发来的配置包）" in said[0]
     window, ws = _open(qtbot, path)
     assert ws.mode == "standalone" and window.model.rowCount() == 0

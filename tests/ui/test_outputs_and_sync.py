@@ -18,6 +18,9 @@ def test_ledger_export_writes_the_workbook(window, tmp_path, monkeypatch):
     out = tmp_path / "out" / "台账.xlsx"
     out.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    from tests.ui.test_lock import answer_export_dialog
+
+    answer_export_dialog(None)  # "不设密码导出"
     window.run_output("ledger")
     key, path, res = window.last_output
     assert key == "ledger" and path == out and out.exists()

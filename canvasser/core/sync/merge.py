@@ -6,13 +6,13 @@ Runs inside the receiving transaction: any problem raises PackageError and nothi
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import defaultdict
 
 import orjson
 
 from ..projection import held, project, project_people, years
 from ..refmarks import REF_KINDS
+from ..sqlcipher import sqlite3
 from ..store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
 from .container import PackageError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from .. import files
+from .. import evidence
 from ..store import Event, Workspace, now_iso
 from ..visits import evidence_dir
 from .container import PackageError
@@ -26,7 +26,7 @@ def collect(ws: Workspace, names: list[str]) -> tuple[dict[str, bytes], list[str
     for name in names:
         path = folder / name
         if path.is_file():
-            found[name] = path.read_bytes()
+            found[name] = evidence.unseal(ws.key, path.read_bytes())
         else:
             missing.append(name)
     return found, missing
@@ -45,10 +45,7 @@ def save(ws: Workspace, photos: dict[str, bytes]) -> int:
     for name, data in photos.items():
         target = folder / name
         if not target.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(name + ".part")
-            tmp.write_bytes(data)
-            files.replace(tmp, target)
+            evidence.write(ws.key, target, data)
             new += 1
         digest, suffix = name.split(".", 1)
         ws.conn.execute("INSERT OR IGNORE INTO evidence VALUES (?,?,?,?)", (digest, "." + suffix, len(data), now_iso()))

@@ -241,7 +241,8 @@ def _become_village(ws: Workspace, h: dict, payload: dict, rows: list, events: l
     ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (h["package_id"], town_id, now_iso(), len(rows), 0))
 
 
-def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None) -> dict:
+def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None,
+                 passphrase: str | None = None) -> dict:
     """Make a village workspace from the township's setup package: a new file, or a standalone
     workspace that already holds work, which then joins its township keeping that work (`join_township`)."""
     path = Path(path)
@@ -257,7 +258,8 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     events = merge.validate(rows)
     village, township, pair, town_keys, town_id = _identity(h, payload)
     created = not path.exists()
-    ws = Workspace(path)
+    # a village's key is sealed to its township (a recovery package) instead of a recovery code
+    ws = Workspace(path, recovery=False, passphrase=passphrase)
     try:
         with ws.transaction():
             if rows:
@@ -267,6 +269,9 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
                 ws.clock.observe(max(e.hlc for e in events))
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
+        if ws.key is not None:
+            from .recovery import seal_to_township
+            seal_to_township(ws)
         result = {"mode": "village", "village": village, "township": township, "events": len(rows),
                   "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
                   "photos": len(received), "fingerprint": pair.public.key_id,
@@ -274,7 +279,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     except BaseException:
         ws.close()
         if created:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", ".keys"):
                 with contextlib.suppress(OSError):
                     Path(str(path) + suffix).unlink()
         raise
@@ -348,6 +353,9 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
             back = {k: town_campaign.get(k, campaign_defaults(k)) for k in sorted(local_campaign)}
             if back:
                 ws.emit("campaign.set", "campaign", back, "加入乡镇")
+        if ws.key is not None:  # from now on the township can send a recovery package for this laptop
+            from .recovery import seal_to_township
+            seal_to_township(ws)
         local_only = len(set(mine) - set(theirs))
         result = {"mode": "village", "village": village, "township": township, "joined": True,
                   "events": len(rows), "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),

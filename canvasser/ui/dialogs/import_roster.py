@@ -263,9 +263,26 @@ class ImportDialog(TableImportDialog):
     def problem_rows(self, res) -> list[dict]:
         return [*res.rejected, *res.duplicates]
 
+    def __init__(self, ws, runner, author: str = "", parent=None):
+        super().__init__(ws, runner, author, parent)
+        from PySide6.QtWidgets import QFormLayout
+
+        # the rejected rows are saved as typed, full IDs included: offer an open password (issue 19)
+        self.rejects_password = QLineEdit()
+        self.rejects_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.rejects_password.setPlaceholderText("不填则不设密码")
+        form = QFormLayout()
+        form.addRow("错误行文件的打开密码（该文件含完整身份证号）", self.rejects_password)
+        self.layout().insertLayout(2, form)
+        self._password: str | None = None
+
+    def start(self):
+        self._password = self.rejects_password.text() or None  # read here: run() is on the worker
+        return super().start()
+
     def run(self, ws, path: Path, overrides: dict[str, str], progress):
         return roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress,
-                                    **getattr(self, "answers", {}))
+                                    rejects_password=self._password, **getattr(self, "answers", {}))
 
     def _failed(self, exc: BaseException) -> None:
         """A probable mistake (core's Question) is asked about; yes imports again with that answer."""

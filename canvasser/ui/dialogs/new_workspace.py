@@ -88,6 +88,10 @@ def create(parent: QWidget | None, kind: str) -> Path | None:
     if path.exists():
         QMessageBox.warning(parent, "无法新建工作区", f"{path.name} 已经存在。请换一个名字，或用“打开其他工作区”打开它。")
         return None
+    from ..lock import ensure_unlocked  # the new file is made encrypted, under the passphrase asked now
+
+    if not ensure_unlocked(path, parent):
+        return None
     try:
         with Workspace(path) as ws:
             if kind == "township":

@@ -58,6 +58,7 @@ class Context:
     def sheet_scope(self) -> Scope:
         """Visit sheets walk whole groups: the tree's village and group, never a filtered list."""
         return Scope(village=self.scope.village, groups=list(self.scope.groups))
+    password: str | None = None  # the open password of an export holding full IDs
 
 
 @dataclass
@@ -98,13 +99,13 @@ def _need_household(ctx: Context) -> list[str]:
 
 OUTPUTS: dict[str, Output] = {o.key: o for o in (
     Output("ledger", "导出台账", "台账_{date}.xlsx", "Excel (*.xlsx)",
-           lambda ws, out, p, _c: _ledgers().write_ledger(ws, out, progress=p),
+           lambda ws, out, p, c: _ledgers().write_ledger(ws, out, progress=p, password=c.password),
            lambda r, out: "台账已导出：" + "，".join(f"{k} {v} 人" for k, v in r["sheets"].items())),
     Output("report", "导出进度日报", "进度日报_{date}.xlsx", "Excel (*.xlsx);;PDF (*.pdf)", _report,
            lambda r, out: (f"{r['date']} 进度：名单 {r['total']} 人，完成 {r['done']} 人（{_pct(r['rate'])}），"
                            f"未完成 {r['remaining']} 人。")),
     Output("feedback", "导出反馈表（报医保局）", "未参保人员反馈表_{date}.xlsx", "Excel (*.xlsx)",
-           lambda ws, out, p, _c: _ledgers().write_feedback(ws, out, progress=p),
+           lambda ws, out, p, c: _ledgers().write_feedback(ws, out, progress=p, password=c.password),
            lambda r, out: f"反馈表已导出：共 {r['rows']} 人 = 尚未完成 {r['remaining']} + 不需参保 {r['not_needed']}"
                           f"（以上为“未参保” {r['not_paid']} 人）+ 已缴费待核实 {r['claimed']}。"),
     Output("notice_household", "打印本户缴费通知单", "缴费通知单_本户.pdf", "PDF (*.pdf)",
@@ -127,6 +128,7 @@ OUTPUTS: dict[str, Output] = {o.key: o for o in (
            lambda r, out: f"已生成入户走访登记表：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
 )}
 EXPORTS = ("ledger", "report", "feedback")
+FULL_IDS = ("ledger", "feedback")  # exports holding full ID numbers: offered an open password
 PRINTS = ("notice_household", "notices", "leaflet", "letter", "visit_sheet")
 SCOPED = ("notices", "leaflet", "letter", "visit_sheet")  # these follow the tree's or the table's selection
 
@@ -309,18 +311,21 @@ def _ask_channel(window, then: Callable[[], object]):
                                     label="缴费渠道"))
 
 
-def run_output(window, key: str, out: Path | None = None, folder: Path | None = None):
-    """Ask where (unless `out` is given), write on the worker, then show what was written. Notices
-    chosen from the menu with no payment channel set first ask for one (once)."""
+def run_output(window, key: str, out: Path | None = None, folder: Path | None = None,
+               password: str | None = None):
+    """Ask where (unless `out` is given) and, for full IDs, about a password; write on the worker,
+    then show what was written. Notices chosen from the menu with no payment channel set first ask
+    for one (once)."""
     if out is None and key in ("notices", "notice_household") and not getattr(window, "channel_checked", False):
-        return _ask_channel(window, lambda: run_output(window, key, None, folder))
+        return _ask_channel(window, lambda: run_output(window, key, None, folder, password))
     ctx = window.output_context()
     if key in SCOPED:
         return _ask_scope(window, key, ctx, out, folder)
-    return _write(window, key, ctx, out, folder)
+    return _write(window, key, ctx, out, folder, password=password)
 
 
-def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None, prepared=None):
+def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None, prepared=None,
+           password: str | None = None):
     """Ask where (unless given), make the file on the worker (or save the one `prepared`), then say
     what was written."""
     output = OUTPUTS[key]
@@ -330,6 +335,14 @@ def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None
         if out is None:
             return None
         remember("outputs", out)
+        if key in FULL_IDS and password is None:
+            from .export_password import ExportPasswordDialog
+
+            ask = ExportPasswordDialog(output.title, window)
+            if ask.exec() != QDialog.DialogCode.Accepted:
+                return None
+            password = ask.password
+    ctx.password = password
 
     def done(res) -> None:
         text = output.describe(res, out)

@@ -35,7 +35,8 @@ from .. import operations
 
 DATES = ("collection_start", "collection_end", "supplementary_end")
 NUMBERS = {"coverage_year": (2000, 2100), "standard": (0, 100000), "fiscal_subsidy": (0, 100000),
-           "waiting_fixed_months": (0, 24), "waiting_per_year_months": (0, 12), "silent_days": (1, 60)}
+           "waiting_fixed_months": (0, 24), "waiting_per_year_months": (0, 12), "silent_days": (1, 60),
+           "lock_minutes": (1, 240)}
 TEXTS = ("payment_link", "payment_caption", "bureau_phone", "issuer")
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -118,7 +119,7 @@ class SettingsDialog(QDialog):
         add_sub.clicked.connect(lambda: self.subsidies.setRowCount(self.subsidies.rowCount() + 1))
 
         for key in ("coverage_year", "collection_start", "collection_end", "supplementary_end", "standard",
-                    "fiscal_subsidy", "waiting_fixed_months", "waiting_per_year_months"):
+                    "fiscal_subsidy", "waiting_fixed_months", "waiting_per_year_months", "lock_minutes"):
             form.addRow(L[key], self.widgets[key])
         form.addRow(L["subsidies"], self.subsidies)
         form.addRow("", add_sub)

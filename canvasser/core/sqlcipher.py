@@ -1,0 +1,35 @@
+"""The SQLite the app links: SQLCipher's build (`sqlcipher3-wheels`), for plain and encrypted files alike.
+
+Every module that opens a database or catches its errors imports `sqlite3` from here, so that the
+exception classes and connections are SQLCipher's everywhere (they are not the standard library's).
+"""
+
+from __future__ import annotations
+
+from sqlcipher3 import dbapi2 as sqlite3
+
+PAGE_SIZE = 16384  # bytes per page, plain and encrypted (SQLCipher's cipher_page_size)
+
+_quiet = sqlite3.connect(":memory:")
+_quiet.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not SQLCipher's log line
+_quiet.close()
+
+
+def apply_key(conn: sqlite3.Connection, key: bytes | None, schema: str = "main") -> None:
+    """Key a freshly opened connection (before its first read); None leaves the file plain."""
+    if key is None:
+        return
+    conn.execute(f"PRAGMA {schema}.key = \"x'{key.hex()}'\"")
+    conn.execute(f"PRAGMA {schema}.cipher_page_size = {PAGE_SIZE}")
+
+
+def attach(conn: sqlite3.Connection, path: str, alias: str, key: bytes | None) -> None:
+    """ATTACH a workspace file (encrypted with `key`, or plain when key is None)."""
+    if key is None:
+        conn.execute(f"ATTACH DATABASE ? AS {alias} KEY ''", (path,))
+    else:
+        conn.execute(f"PRAGMA cipher_default_page_size = {PAGE_SIZE}")
+        conn.execute(f"ATTACH DATABASE ? AS {alias} KEY \"x'{key.hex()}'\"", (path,))
+
+
+__all__ = ["sqlite3", "apply_key", "attach", "PAGE_SIZE"]
