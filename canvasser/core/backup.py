@@ -42,7 +42,7 @@ def _workspace_id(ws: Workspace | str | Path) -> str:
 def owner(path: str | Path) -> dict:
     """Whose a workspace file (or a backup of one) is: its id, mode, village, township ({} if unreadable)."""
     try:
-        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, readonly=True), uri=True)  # a "#" or "?" in a folder name too
         try:
             return dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
                                      "('workspace_id', 'mode', 'village', 'township')").fetchall())
