@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import locale
 import random
 import sys
 from pathlib import Path
@@ -16,8 +17,11 @@ HEADER = ["序号", "姓名", "公民身份号码", "性别", "出生日期", "�
           "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
 TODAY = dt.date(2026, 11, 20)
 # what a Python child (the CLI) writes to a pipe: the locale's encoding (GBK on Chinese Windows,
-# GB18030 in CI's second run); poppler and zbar write UTF-8
-CHILD_ENCODING = "utf-8" if sys.flags.utf8_mode else "locale"
+# GB18030 in CI's second run); poppler and zbar write UTF-8. Named now, at import, not as "locale"
+# (looked up at each decode): once a QApplication exists, Qt 6 on Linux switches this process's
+# LC_CTYPE to UTF-8 (C.UTF-8), while a child still starts in the locale its environment names.
+CHILD_ENCODING = ("utf-8" if sys.flags.utf8_mode else locale.getencoding() if sys.version_info >= (3, 11)
+                  else locale.getpreferredencoding(False))
 
 
 def rows(seed: int = 3, households: int = 40, village: str = "青石村") -> list[dict]:

@@ -21,7 +21,7 @@ from canvasser.core.store import Workspace
 from canvasser.core.sync.package import village_rows
 from canvasser.core.visits import record_visit
 from tests.deptlists import DeptList, dibao_list, stranger_id
-from tests.fixtures import rows, write_xlsx
+from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
 
 DAY = "2026-11-01"
 
@@ -234,25 +234,25 @@ def test_cli_match_json_and_bad_kind(village, tmp_path):
     holders = ws.scalar("SELECT count(*) FROM persons WHERE categories LIKE '%低保%'")
     ws.close()
     cmd = [sys.executable, "-m", "canvasser", "match", "--db", db]
-    bad = subprocess.run([*cmd, "--kind", "五保", str(path), "--json"], capture_output=True, text=True)
+    bad = subprocess.run([*cmd, "--kind", "五保", str(path), "--json"], capture_output=True, encoding=CHILD_ENCODING)
     assert bad.returncode == 2 and "名单种类" in bad.stderr and bad.stdout == ""
     out = subprocess.run([*cmd, "--kind", "低保", str(path), "--date", DAY, "--out", str(tmp_path / "r.xlsx"),
-                          "--json"], capture_output=True, text=True, check=True)
+                          "--json"], capture_output=True, encoding=CHILD_ENCODING, check=True)
     data = json.loads(out.stdout)
     assert {"matched", "proposed", "only_theirs", "only_ours", "rejected"} <= set(data)
     assert (tmp_path / "r.xlsx").exists() and not any(c.isdigit() and len(c) == 18 for c in out.stdout.split('"'))
-    listed = json.loads(subprocess.run([*cmd, "--lists", "--json"], capture_output=True, text=True,
+    listed = json.loads(subprocess.run([*cmd, "--lists", "--json"], capture_output=True, encoding=CHILD_ENCODING,
                                        check=True).stdout)["lists"]
     assert listed[0]["list"] == data["list"]["list"] and listed[0]["pending"] == data["proposed"]
-    waiting = json.loads(subprocess.run([*cmd, "--proposals", "--json"], capture_output=True, text=True,
+    waiting = json.loads(subprocess.run([*cmd, "--proposals", "--json"], capture_output=True, encoding=CHILD_ENCODING,
                                         check=True).stdout)["proposals"]
     ok = json.loads(subprocess.run([*cmd, "--confirm", data["list"]["list"], "--id", waiting[0]["pid"], "--json"],
-                                   capture_output=True, text=True, check=True).stdout)
+                                   capture_output=True, encoding=CHILD_ENCODING, check=True).stdout)
     assert ok == {"confirmed": 1}
-    none = subprocess.run([*cmd, "--confirm", data["list"]["list"], "--json"], capture_output=True, text=True)
+    none = subprocess.run([*cmd, "--confirm", data["list"]["list"], "--json"], capture_output=True, encoding=CHILD_ENCODING)
     assert none.returncode == 2 and "--id" in none.stderr
     w = json.loads(subprocess.run([*cmd, "--withdraw", data["list"]["list"][:6], "--json"], capture_output=True,
-                                  text=True, check=True).stdout)
+                                  encoding=CHILD_ENCODING, check=True).stdout)
     assert w["withdrawn"] == data["matched"] + data["proposed"]
     with Workspace(db) as again:
         assert check(again)["ok"]

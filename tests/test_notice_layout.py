@@ -16,7 +16,7 @@ from canvasser.core.notices.notice import build_notices, plan_sheets
 from canvasser.core.roster import import_roster
 from canvasser.core.store import Workspace
 
-from .test_printing import need
+from .test_printing import need, zbarimg
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤花方俞任袁柳"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红梅兰"
@@ -32,8 +32,8 @@ def pid(n: int) -> str:
 def words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
     """Each page's words as (x0, top, x1, bottom, text), y measured from the top of the page."""
     need("pdftotext", "poppler-utils")
-    out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                         encoding="utf-8", check=True).stdout
     pages = []
     for page in re.findall(r"<page[^>]*>(.*?)</page>", out, re.S):
         pages.append([(float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in re.findall(
@@ -118,7 +118,7 @@ def test_fully_subsidised_household_gets_no_demand_and_no_code(sizes_db, tmp_pat
     assert "全额资助" not in text and "特困" not in text and "请在" not in text and "合计应缴" not in text
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(out), str(tmp_path / "pg")], check=True)
     png = next(tmp_path.glob("pg*.png"))
-    assert subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout == ""
+    assert zbarimg(png).stdout == ""
     assert res.extra["subsidised_households"] == 1
 
 

@@ -13,7 +13,7 @@ from canvasser.core.notices.leaflet import build_leaflet
 from canvasser.core.notices.notice import build_notices
 from canvasser.core.store import Workspace
 
-from .test_printing import need, pdftext, run_cli, village  # noqa: F401 - the fixture
+from .test_printing import need, pdftext, run_cli, village, zbarimg  # noqa: F401 - the fixture
 
 
 def codes_in(pdf, tmp_path, stem: str) -> list[str]:
@@ -21,7 +21,7 @@ def codes_in(pdf, tmp_path, stem: str) -> list[str]:
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / stem)], check=True)
     out = []
     for png in sorted(tmp_path.glob(f"{stem}*.png")):
-        r = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True)
+        r = zbarimg(png)
         out += [c for c in r.stdout.splitlines() if c]
     return out
 

@@ -69,6 +69,8 @@ def test_a_new_field_needs_its_name_and_its_migration_only(tmp_path):
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-c", ADD_A_FIELD, str(tmp_path / "w.db")], capture_output=True, text=True,
-                       timeout=120)
+    from tests.fixtures import CHILD_ENCODING
+
+    r = subprocess.run([sys.executable, "-c", ADD_A_FIELD, str(tmp_path / "w.db")], capture_output=True,
+                       encoding=CHILD_ENCODING, timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]

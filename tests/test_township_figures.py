@@ -191,7 +191,8 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     write_report_pdf(figs, tmp / "r.pdf")
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    text = subprocess.run(["pdftotext", "-layout", str(tmp / "r.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(tmp / "r.pdf"), "-"], capture_output=True,
+                          encoding="utf-8").stdout
     assert "未上报的村" in text and C in text.split("未上报的村")[1][:200]
 
 

@@ -23,3 +23,18 @@ def test_two_same_named_workspaces_keep_separate_backups(tmp_path, capsys, monke
     cli(capsys, "restore", "--db", a, "--from", ba["backup"])  # its own backup: no question
     res = cli(capsys, "restore", "--db", a, "--from", bb["backup"], "--other-workspace")
     assert res["workspace_id"] == bb["workspace_id"]
+
+
+def test_whose_a_file_is_read_in_a_folder_named_with_hash_and_question_mark(tmp_path):
+    """`owner` names the file exactly (a URI of its bytes): a "#" once cut the name short, so SQLite
+    answered {} and left an empty file called "村 " beside the folder."""
+    from canvasser.core.backup import owner
+    from canvasser.core.store import Workspace
+
+    path = tmp_path / "村 #1?" / "青石村.db"
+    path.parent.mkdir()
+    with Workspace(path) as ws:
+        wid = ws.workspace_id
+    assert owner(path).get("workspace_id") == wid
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["村 #1?"]
+    assert owner(tmp_path / "没有.db") == {} and not (tmp_path / "没有.db").exists()

@@ -21,7 +21,7 @@ def test_join_shows_where_the_townships_list_differs(qtbot, app, tmp_path):
     town = Workspace(tmp_path / "t.db")
     sync.init_township(town, "某某镇")
     roster.import_roster(town, theirs)
-    sync.make_setup_package(town, "青石村", tmp_path / "s.ccpkg")
+    code = sync.make_setup_package(town, "青石村", tmp_path / "s.ccpkg")["code"]  # a code by default
     town.close()
 
     ws = Workspace(tmp_path / "v.db")
@@ -30,7 +30,8 @@ def test_join_shows_where_the_townships_list_differs(qtbot, app, tmp_path):
     qtbot.addWidget(window)
     dlg = window.open_sync()
     assert dlg.join_button.isVisibleTo(dlg)
-    res = dlg.join(tmp_path / "s.ccpkg")
+    res = dlg.join(tmp_path / "s.ccpkg", code)
+    assert res is not None, dlg.last
     assert res["joined"] and len(res["differences"]) == 1
     text = dlg.result_label.text()
     assert "1</b> 人在乡镇名单和本机名单里不一致" in text and people[0]["姓名"] in text and "电话" in text

@@ -14,6 +14,7 @@ from canvasser.core import visits
 from canvasser.core.errors import InputError
 from canvasser.ui import worker as worker_mod
 from canvasser.ui.worker import Job
+from tests.fixtures import CHILD_ENCODING
 
 
 def test_a_write_on_the_windows_connection_fails_loudly(window, ws):
@@ -61,7 +62,7 @@ def test_history_reads_the_same_in_the_window_and_from_the_command_line(window, 
     window.undo_last()
     shown = window.detail.history.toPlainText()
     out = subprocess.run([sys.executable, "-m", "canvasser", "history", "--db", str(ws.path), "--id", pid],
-                         capture_output=True, text=True, timeout=120, check=True).stdout
+                         capture_output=True, encoding=CHILD_ENCODING, timeout=120, check=True).stdout
     assert "拒绝" in out and "备注：嫌贵" in out and "作废一条走访" in out and "（已作废）" in out
     assert "=" not in out  # no raw key=value
     for line in out.strip().splitlines():  # each line's words are the window's words
