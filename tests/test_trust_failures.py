@@ -4,11 +4,11 @@ xlsx is not an English zip error, a read-only folder still reads; no .part file 
 from __future__ import annotations
 
 import os
-import sqlite3
 
 import pytest
 
 from canvasser.core import backup, store
+from canvasser.core.sqlcipher import apply_key, sqlite3  # the app's SQLite (SQLCipher's)
 from canvasser.core.store import Workspace
 from canvasser.core.sync import container
 from tests.fixtures import rows, write_csv, write_xlsx
@@ -25,7 +25,10 @@ def village(tmp_path, capsys):
 
 def test_busy_is_not_damaged(village, capsys, monkeypatch):
     db, people = village
-    holder = sqlite3.connect(db, isolation_level=None)
+    with Workspace(db) as ws:
+        key = ws.key
+    holder = sqlite3.connect(str(db), isolation_level=None)
+    apply_key(holder, key)
     holder.execute("PRAGMA journal_mode=DELETE")  # as a first big list is written: readers wait too
     holder.execute("BEGIN EXCLUSIVE")
     real = sqlite3.connect

@@ -9,7 +9,6 @@ untouched, no partial file left, a Chinese message naming the file to close.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +17,7 @@ import pytest
 from canvasser.core import backup, files, integrity
 from canvasser.core.ledgers import write_ledger
 from canvasser.core.roster import import_roster
+from canvasser.core.sqlcipher import apply_key, sqlite3  # the app's SQLite (SQLCipher's)
 from canvasser.core.store import Workspace
 from canvasser.core.visits import record_visit
 from tests.fixtures import rows, write_xlsx
@@ -131,7 +131,9 @@ def test_restore_refuses_while_another_handle_writes(village, monkeypatch):
         saved = backup.backup(ws)
         record_visit(ws, ws.scalar("SELECT pid FROM persons LIMIT 1"), "not_home", by="李书记")
         events_now = ws.event_count()
+        key = ws.key
     writer = sqlite3.connect(str(path), isolation_level=None)
+    apply_key(writer, key)
     writer.execute("BEGIN IMMEDIATE")  # another program in the middle of a write
     try:
         with pytest.raises(backup.InputError, match="请先关闭"):

@@ -22,7 +22,7 @@ from . import atrest, files
 from .errors import InputError
 from .location import sqlite_uri
 from .schema import MIGRATIONS
-from .sqlcipher import apply_key, attach, sqlite3
+from .sqlcipher import PAGE_SIZE, apply_key, attach, sqlite3
 from .store import Workspace
 
 KEEP = 7
@@ -44,6 +44,11 @@ def _workspace_id(ws: Workspace | str | Path) -> str:
 def owner(path: str | Path, key: bytes | None = None) -> dict:
     """Whose a workspace file (or a backup of one, opened with its `key`) is: its id, mode, village,
     township ({} if unreadable)."""
+    if key is None:
+        try:
+            key = backup_key(Path(path))  # an encrypted file: its sidecar and the passphrase, if known
+        except (InputError, OSError, ValueError):
+            key = None
     try:
         conn = sqlite3.connect(sqlite_uri(path, readonly=True), uri=True)
         try:
@@ -164,6 +169,19 @@ def validate(path: str | Path, key: bytes | None = None) -> int:
         raise InputError(f"{path.name} 不是工作区文件：{exc}") from exc
 
 
+def _page_size(path: Path) -> int:
+    """A plain workspace file's page size (SQLite's header), or the size new files get."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(18)
+        if head.startswith(b"SQLite format 3\0"):
+            size = int.from_bytes(head[16:18], "big")
+            return 65536 if size == 1 else size
+    except OSError:
+        pass
+    return PAGE_SIZE
+
+
 def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = False) -> dict:
     """Replace the workspace with a backup; the current file is saved first. Returns what happened.
     A backup of another workspace is refused unless `other_workspace`."""
@@ -190,39 +208,50 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
         atrest.copy_sidecar(source, db_path)
         atrest.remember(db_path, key)
         current_key = key
-    if db_path.exists():  # another window or program writing: refuse now rather than replace under it
-        probe = sqlite3.connect(sqlite_uri(db_path), uri=True, isolation_level=None, timeout=BUSY_SECONDS)
-        try:
-            apply_key(probe, current_key)
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-        except sqlite3.OperationalError as exc:
-            raise InputError("工作区正在被其他窗口或程序写入，请先关闭它们再恢复；工作区未改动") from exc
-        finally:
-            probe.close()
-    # The copy is written beside the workspace under the workspace's own key (its passphrase stays)
-    # and renamed over it: a crash leaves the old file or the restored one, never half of each.
-    tmp = db_path.with_name(db_path.name + ".restoring")
-    tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(sqlite_uri(source, readonly=True), uri=True, isolation_level=None)
-    apply_key(src, key)
+    # The backup is first written beside the workspace, under the workspace's own key (its passphrase
+    # stays), with the origin dropped so the next write starts a new one. Its pages are then copied
+    # into the open file in one step, not renamed over it: Windows refuses to replace a file any
+    # program still has open, and a crash leaves the old file or the restored one, never half of each.
+    staged = db_path.with_name(f".{db_path.name}.restore-part")
+    staged.unlink(missing_ok=True)
     try:
+        # not read-only: an ATTACHed file takes the main file's open flags, and the staged copy is written
+        src = sqlite3.connect(sqlite_uri(source), uri=True, isolation_level=None)
+        apply_key(src, key)
         try:
             if current_key is None:
-                src.execute("ATTACH DATABASE ? AS dst KEY ''", (sqlite_uri(tmp),))
+                src.execute("ATTACH DATABASE ? AS dst KEY ''", (sqlite_uri(staged),))
+                # the pages are later copied into the live file, which is in WAL mode: SQLite's backup
+                # refuses there ("readonly") unless both have the same page size
+                src.execute(f"PRAGMA dst.page_size = {_page_size(db_path)}")
             else:
-                attach(src, sqlite_uri(tmp), "dst", current_key)
+                attach(src, sqlite_uri(staged), "dst", current_key)
             src.execute("SELECT sqlcipher_export('dst')")
             src.execute(f"PRAGMA dst.user_version = {int(src.execute('PRAGMA user_version').fetchone()[0])}")
-            src.execute("DELETE FROM dst.meta WHERE key='origin'")  # the next write starts a new origin
+            src.execute("DELETE FROM dst.meta WHERE key='origin'")
             src.execute("DETACH DATABASE dst")
         finally:
             src.close()
-        for suffix in ("-wal", "-shm"):
-            Path(str(db_path) + suffix).unlink(missing_ok=True)
-        files.replace(tmp, db_path)  # refused cleanly where the file is open elsewhere (Windows)
+        if not db_path.exists():
+            files.replace(staged, db_path)
+        else:
+            stage = sqlite3.connect(sqlite_uri(staged), uri=True)  # (SQLCipher's backup needs it writable)
+            apply_key(stage, current_key)
+            dst = sqlite3.connect(sqlite_uri(db_path), uri=True, isolation_level=None, timeout=BUSY_SECONDS)
+            apply_key(dst, current_key)
+            try:
+                try:  # the copy waits for the write lock without end: see first whether it can be had
+                    dst.execute("BEGIN IMMEDIATE")
+                    dst.execute("ROLLBACK")
+                except sqlite3.OperationalError as exc:
+                    raise InputError("工作区正在被其他窗口或程序写入，请先关闭它们再恢复；工作区未改动") from exc
+                stage.backup(dst)
+                dst.execute("PRAGMA journal_mode=WAL")
+            finally:
+                dst.close()
+                stage.close()
     finally:
-        for leftover in (tmp, Path(f"{tmp}-journal")):
+        for leftover in (staged, Path(f"{staged}-journal")):
             leftover.unlink(missing_ok=True)
     return {"restored": str(db_path), "from": str(source), "events": events, "saved_previous": saved,
             "workspace_id": theirs.get("workspace_id", "")}

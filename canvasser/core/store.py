@@ -197,6 +197,8 @@ class Workspace:
                 self.conn = connect(self.path, key)
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:  # busy, disk full, read-only: say so (failures.py), not "damaged"
+            if why := explain(exc):
+                raise WorkspaceError(why) from exc
             if key is not None and atrest.file_state(self.path) == "encrypted":
                 raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(explain(exc) or f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc

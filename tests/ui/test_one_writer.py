@@ -3,7 +3,6 @@ failed operation is shown; the history reads the same in the window and on the c
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from canvasser.core import visits
 from canvasser.core.errors import InputError
+from canvasser.core.sqlcipher import sqlite3  # the app's SQLite (SQLCipher's)
 from canvasser.ui import worker as worker_mod
 from canvasser.ui.worker import Job
 from tests.fixtures import CHILD_ENCODING
