@@ -1,4 +1,4 @@
-"""Starting next year's drive from this year's, in the same workspace (docs/design/i21.md).
+"""Starting next year's drive from this year's, in the same workspace (docs/DESIGN.md §11.6).
 
 One transaction: a `campaign.year_started` event moves the coverage year on (every person's
 status starts afresh, last year's outcome goes beside it), the bureau's new list is imported
