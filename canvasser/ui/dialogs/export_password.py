@@ -6,9 +6,10 @@ is plain, for a computer that never leaves the office.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from ...core.xlsxlock import MIN_PASSWORD
+from .passphrase import typed_twice
 
 
 class ExportPasswordDialog(QDialog):
@@ -24,16 +25,7 @@ class ExportPasswordDialog(QDialog):
                       "（Excel、WPS 打开时需输入；密码请另行告知对方）。")
         info.setWordWrap(True)
         lay.addWidget(info)
-        form = QFormLayout()
-        self.first, self.second = QLineEdit(), QLineEdit()
-        for f in (self.first, self.second):
-            f.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("打开密码", self.first)
-        form.addRow("再输入一次", self.second)
-        lay.addLayout(form)
-        self.error = QLabel("")
-        self.error.setStyleSheet("color:#b3261e")
-        lay.addWidget(self.error)
+        self.first, self.second, self.error = typed_twice(lay, "打开密码")
         buttons = QDialogButtonBox()
         self.protect_button = buttons.addButton("设密码并导出", QDialogButtonBox.ButtonRole.AcceptRole)
         self.plain_button = buttons.addButton("不设密码导出", QDialogButtonBox.ButtonRole.ActionRole)

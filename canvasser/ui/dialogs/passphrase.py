@@ -101,6 +101,21 @@ class PassphraseDialog(QDialog):
         self.accept()
 
 
+def typed_twice(lay: QVBoxLayout, label: str) -> tuple[QLineEdit, QLineEdit, QLabel]:
+    """A secret typed twice (hidden), and the red line that says what is wrong with it."""
+    form = QFormLayout()
+    first, second = QLineEdit(), QLineEdit()
+    for f in (first, second):
+        f.setEchoMode(QLineEdit.EchoMode.Password)
+    form.addRow(label, first)
+    form.addRow("再输入一次", second)
+    lay.addLayout(form)
+    error = QLabel("")
+    error.setStyleSheet("color:#b3261e")
+    lay.addWidget(error)
+    return first, second, error
+
+
 class NewPassphraseDialog(QDialog):
     """A new passphrase, typed twice (a new workspace, or an old plain one being encrypted)."""
 
@@ -115,16 +130,7 @@ class NewPassphraseDialog(QDialog):
         info = QLabel(text)
         info.setWordWrap(True)
         lay.addWidget(info)
-        form = QFormLayout()
-        self.first, self.second = QLineEdit(), QLineEdit()
-        for f in (self.first, self.second):
-            f.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("口令", self.first)
-        form.addRow("再输入一次", self.second)
-        lay.addLayout(form)
-        self.error = QLabel("")
-        self.error.setStyleSheet("color:#b3261e")
-        lay.addWidget(self.error)
+        self.first, self.second, self.error = typed_twice(lay, "口令")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
