@@ -18,7 +18,7 @@ from canvasser.core import atrest, backup, integrity
 from canvasser.core.roster import import_roster
 from canvasser.core.store import Workspace
 from canvasser.core.visits import record_visit
-from tests.fixtures import rows, write_xlsx
+from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
 
 NEW = "转换后的口令 2027"
 STAGES = ("start", "attached", "exported", "checked", "backups", "keys", "replaced")
@@ -28,6 +28,7 @@ CHILD = """
 import os, sys
 from canvasser.core import convert
 from canvasser.core.store import Workspace
+from tests.fixtures import CHILD_ENCODING
 stage = sys.argv[2]
 def die(name):
     if name == stage:
@@ -98,7 +99,8 @@ def test_a_conversion_killed_at_each_stage_leaves_one_complete_workspace(plain, 
     data = tmp_path / "data"
     monkeypatch.setenv("CANVASSER_DATA", str(data))
     db = _copy(plain_db, tmp_path / "w", data)
-    r = subprocess.run([sys.executable, "-c", CHILD, str(db), stage], env=_env(data), capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-c", CHILD, str(db), stage], env=_env(data), capture_output=True,
+                       encoding=CHILD_ENCODING,
                        timeout=300)
     assert r.returncode == 9, r.stderr
     state = _exactly_one_workspace(db, digest, events)

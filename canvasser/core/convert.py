@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from . import atrest
+from .location import sqlite_uri
 from .sqlcipher import attach, sqlite3
 from .store import EVIDENCE_PENDING, Workspace, WorkspaceError, now_iso
 
@@ -52,12 +53,13 @@ def convert(path: str | Path, passphrase: str) -> tuple[bytes, str | None]:
     _stage("start")
     Workspace(path, plain=True).close()  # an old schema is brought up to date first, as before
     key = os.urandom(32)
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+    # by URI: a path string is read as UTF-8 and misses a Chinese name under a GB18030 locale (location.py)
+    conn = sqlite3.connect(sqlite_uri(path), uri=True, isolation_level=None, timeout=30)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")  # the plain file alone is the whole workspace now
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        attach(conn, str(part), "enc", key)
+        attach(conn, sqlite_uri(part), "enc", key)
         _stage("attached")
         conn.execute("SELECT sqlcipher_export('enc')")
         conn.execute(f"PRAGMA enc.user_version = {int(version)}")
