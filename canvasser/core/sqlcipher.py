@@ -6,7 +6,19 @@ exception classes and connections are SQLCipher's everywhere (they are not the s
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+
+import sqlcipher3
 from sqlcipher3 import dbapi2 as sqlite3
+
+# sqlite-utils (the views' dict reads) takes `pysqlite3` when it can be imported: given SQLCipher's, it
+# speaks the app's SQLite (one set of error classes). The bundle leaves the standard library's sqlite3
+# out, and sqlite-utils' plugin hooks name that module, so there it is SQLCipher's too.
+sys.modules.setdefault("pysqlite3", sqlcipher3)
+sys.modules.setdefault("pysqlite3.dbapi2", sqlite3)
+if importlib.util.find_spec("sqlite3") is None:
+    sys.modules["sqlite3"] = sqlite3
 
 PAGE_SIZE = 16384  # bytes per page, plain and encrypted (SQLCipher's cipher_page_size)
 

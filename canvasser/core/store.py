@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import sqlite_utils
 
 from . import atrest
 from . import hlc as hlc_mod
@@ -202,7 +201,6 @@ class Workspace:
             if key is not None and atrest.file_state(self.path) == "encrypted":
                 raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(explain(exc) or f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
-        self.db = sqlite_utils.Database(self.conn)  # the views' dict reads (views.py)
         if key is not None:
             atrest.escrow(self.path)  # a copy of the wraps in the data folder, by the file's salt
             if self.meta(EVIDENCE_PENDING) and not read_only(self.path):
@@ -221,6 +219,13 @@ class Workspace:
         self.conn.execute("DELETE FROM meta WHERE key=?", (EVIDENCE_PENDING,))
 
     # ---- meta -------------------------------------------------------------------------------
+    @functools.cached_property
+    def db(self):
+        """sqlite-utils over this connection: the views' dict reads (views.py); made on first use."""
+        import sqlite_utils  # after .sqlcipher: it then takes SQLCipher's module as pysqlite3
+
+        return sqlite_utils.Database(self.conn)
+
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else default
