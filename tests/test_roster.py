@@ -254,10 +254,10 @@ def test_killed_import_leaves_workspace_unchanged(tmp_path):
 
 
 def test_file_hash_helper_is_stable(tmp_path):
-    from canvasser.core.roster import _sha256
+    from canvasser.core.roster import file_sha256
     p = tmp_path / "x.bin"
     p.write_bytes(b"abc")
-    assert _sha256(p) == hashlib.sha256(b"abc").hexdigest()
+    assert file_sha256(p) == hashlib.sha256(b"abc").hexdigest()
 
 
 def test_fifteen_digit_number_cell_is_upgraded_not_rejected(ws, tmp_path):

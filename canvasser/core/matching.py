@@ -35,6 +35,7 @@ from .errors import Cancelled, InputError
 from .gcpause import no_cycle_collection
 from .projection import project_first_marks
 from .roster import ALIASES as ROSTER_ALIASES
+from .roster import file_sha256
 from .store import Workspace, dump_payload, now_iso
 from .tables import cell_text, is_blank, is_total, open_table
 
@@ -346,7 +347,7 @@ def _match(ws: Workspace, path: Path, kind: str, date: str | None, overrides: di
         res.events = _write(ws, batch, pending, {pid: p[2:] for pid, p in people.items()})
         if apply:
             ws.conn.execute("INSERT OR IGNORE INTO ref_lists VALUES (?,?,?,?,?,?,?)",
-                            (lid, kind, info.date, info.name, _sha256(path), now_iso(), "{}"))
+                            (lid, kind, info.date, info.name, file_sha256(path), now_iso(), "{}"))
             ws.conn.execute("UPDATE ref_lists SET summary=? WHERE list=?", (json.dumps(
                 {k: v for k, v in res.as_json().items() if k in ("matched", "proposed", "only_theirs", "only_ours",
                                                                  "elsewhere", "rows")}, ensure_ascii=False), lid))
@@ -452,14 +453,6 @@ def _write(ws: Workspace, batch, pending: list[tuple[str, str, str, dict]],
     for kind, pid, village, payload in rest:
         batch.emit(kind, f"p:{pid}", payload, scope=village)
     return len(pending)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _Villages:

@@ -203,7 +203,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
         if ws.mode == "standalone" and len(villages) == 1 and not ws.meta("village"):
             ws.set_meta("village", next(iter(villages)))
         ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
-            hashlib.sha1(f"{path}{now_iso()}".encode()).hexdigest(), "roster", path.name, _sha256(path), now_iso(),
+            hashlib.sha1(f"{path}{now_iso()}".encode()).hexdigest(), "roster", path.name, file_sha256(path), now_iso(),
             json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
         if progress:
             progress(res.rows, "正在写入…")
@@ -261,7 +261,8 @@ def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResu
     return tell
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read a megabyte at a time (a list imported twice is known by it)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
