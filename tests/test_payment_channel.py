@@ -13,7 +13,7 @@ from canvasser.core.notices.leaflet import build_leaflet
 from canvasser.core.notices.notice import build_notices
 from canvasser.core.store import Workspace
 
-from .test_printing import need, pdftext, run_cli, village, zbarimg  # noqa: F401 - the fixture
+from .test_printing import need, pdftext, pdfwords, run_cli, text_in_box, village, zbarimg  # noqa: F401 - the fixture
 
 
 def codes_in(pdf, tmp_path, stem: str) -> list[str]:
@@ -50,7 +50,11 @@ def test_payment_code_picture_is_printed_and_scans(village, tmp_path):  # noqa: 
     res = build_notices(ws, tmp_path / "n.pdf", households=["H01", "H05"])
     assert res.extra["payment_code"] == "image"
     assert codes_in(tmp_path / "n.pdf", tmp_path, "n") == [payload, payload]
-    assert "微信扫码进入县医保缴费小程序" in "".join(pdftext(tmp_path / "n.pdf").split())
+    # the caption is drawn in a narrow box beside the code, wrapped: read that box by position
+    words = pdfwords(tmp_path / "n.pdf")
+    first = next(w for w in words if w[4].startswith("微信扫码"))
+    caption = text_in_box(words, first[0] - 40, first[1] - 1, first[2] + 40, first[3] + 40)
+    assert caption == "微信扫码进入县医保缴费小程序", caption
     build_leaflet(ws, tmp_path / "l.pdf")
     assert payload in codes_in(tmp_path / "l.pdf", tmp_path, "l")
 

@@ -37,6 +37,22 @@ def pdftext(path: Path, layout: bool = False) -> str:
     return subprocess.run(args, capture_output=True, encoding="utf-8", check=True).stdout
 
 
+def pdfwords(path: Path, page: int = 1) -> list[tuple[float, float, float, float, str]]:
+    """The words of one page with their boxes (x0, y0, x1, y1, text; points from the top left), so a
+    test reads a drawn box by position rather than by a reader's guess at reading order."""
+    need("pdftotext", "poppler-utils")
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+                         capture_output=True, encoding="utf-8", check=True).stdout
+    box = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+    return [(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in box.findall(out)]
+
+
+def text_in_box(words: list[tuple[float, float, float, float, str]], x0: float, y0: float, x1: float,
+                y1: float) -> str:
+    """The text of the words lying inside a box, line by line (top to bottom, then left to right)."""
+    inside = [w for w in words if w[0] >= x0 and w[2] <= x1 and w[1] >= y0 and w[3] <= y1]
+    return "".join(w[4] for w in sorted(inside, key=lambda w: (round(w[1]), w[0])))
+
 
 def zbarimg(png: Path) -> subprocess.CompletedProcess:
     """The codes in a page image: stdout is the codes' bytes (UTF-8 links); stderr is localised in
