@@ -140,10 +140,13 @@ setup_wheels() {
     printf '%s' "$stamp" >"$W/site.stamp"
 }
 
-copy_checkout() {
+copy_checkout() {  # the files git has or would add (tracked and new, not ignored), as they are now
     rm -rf "$W/proj"
     mkdir -p "$W/proj"
-    git ls-files -z | xargs -0 tar cf - | tar xf - -C "$W/proj"
+    git ls-files -z --cached --others --exclude-standard | "$HOSTPY" -c '
+import os, sys
+sys.stdout.buffer.write(b"".join(p + b"\0" for p in sys.stdin.buffer.read().split(b"\0") if p and os.path.isfile(p)))' \
+        | tar cf - --null -T - | tar xf - -C "$W/proj"
 }
 
 # Under Wine: the prefix, code page 936 (zh_CN.UTF-8), no Mono/Gecko installers, Qt offscreen unless a

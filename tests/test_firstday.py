@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from canvasser.cli import main
 from canvasser.core import integrity
 from canvasser.core.store import Workspace
 from tests.fixtures import rows, write_xlsx
+from tests.pdfread import pages_of
 
 CODE = "QS7K-2M9P-XT4D-8RWA"
 
@@ -34,7 +34,7 @@ def cli_text(capsys, *args) -> tuple[int, str, str]:
 
 
 def pdf_pages(path) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+    return pages_of(path)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ township with its setup package → export → the township (a core Workspace) r
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
 
 from PySide6.QtCore import Qt, QTimer
@@ -19,6 +18,7 @@ from canvasser.ui.dialogs.new_workspace import new_workspace
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import rows, write_xlsx
+from tests.pdfread import pages_of
 
 CODE = "QS7K-2M9P-XT4D-8RWA"
 CADRE = "李书记"
@@ -57,11 +57,6 @@ class User:
         self.actions += 1
         monkeypatch.setattr(QFileDialog, name, lambda *a, **k: (str(path) if not isinstance(path, list) else
                                                                 [str(p) for p in path], ""))
-
-
-def _pages(pdf) -> int:
-    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, encoding="utf-8").stdout
-    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
 
 
 def _open(qtbot, path) -> tuple[MainWindow, Workspace]:
@@ -154,7 +149,7 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     assert f"{group}</b>：{len(households)} 户，{len(households)} 页" in scope.text.text()
     user.click(scope.print_button)
     qtbot.waitUntil(out.exists, timeout=20000)
-    assert _pages(out) == len(households) == window.last_output[2].households
+    assert pages_of(out) == len(households) == window.last_output[2].households
 
     # the township: its own list, one setup package for this village (made by the township clerk)
     town = Workspace(tmp_path / "乡镇.db")
