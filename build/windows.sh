@@ -58,7 +58,9 @@ in_chroot() {  # a shell command inside the chroot, with a clean environment
 }
 
 setup_chroot() {
-    if [ ! -x "$ROOT/usr/bin/wine" ] || [ ! -x "$ROOT/usr/bin/makensis" ]; then
+    # (asked inside the chroot: /usr/bin/wine is a link through the chroot's own /etc/alternatives)
+    if [ ! -d "$ROOT/usr/bin" ] || ! chroot "$ROOT" sh -c 'command -v wine && command -v makensis && locale -a \
+            | grep -qx zh_CN.utf8' >/dev/null 2>&1; then
         command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
         local mirror new=$CACHE/chroot.new
         mirror=$(debian_mirror)
