@@ -54,7 +54,9 @@ def data_dir() -> Path:
     if os.environ.get("CANVASSER_DATA"):
         return Path(os.environ["CANVASSER_DATA"])
     if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+        # %LOCALAPPDATA%, not the roaming %APPDATA%: a domain profile would copy workspaces and backups
+        # (hundreds of MB) to the server at every logon and logoff, and a workspace belongs to this laptop
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     elif sys.platform == "darwin":
         base = Path.home() / "Library" / "Application Support"
     else:

@@ -118,7 +118,7 @@ def bare_env(home) -> dict[str, str]:
     if os.name == "nt":
         root = env.get("SystemRoot", r"C:\Windows")
         env["PATH"] = f"{root}\\System32;{root}"
-        env["APPDATA"] = str(home / "AppData")
+        env["LOCALAPPDATA"] = str(home / "AppData" / "Local")
     else:
         env["PATH"] = "/usr/bin:/bin"
     env["HOME"] = str(home)
@@ -217,7 +217,7 @@ def test_window_screenshot_from_the_bundle(app, pristine, bare_env, home, tmp_pa
     shot = tmp_path / "s.png"
     run(app, "canvasser", "--demo", "--screenshot", shot, env=bare_env, cwd=tmp_path)
     assert png_size(shot) == (1366, 768)
-    data = home / ("AppData" if os.name == "nt" else "data") / "canvasser"
+    data = (home / "AppData" / "Local" if os.name == "nt" else home / "data") / "canvasser"
     assert (data / "demo.db").is_file(), "the demo village belongs in the user's data folder"
 
 
