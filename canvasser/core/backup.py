@@ -32,7 +32,7 @@ _DAILY = re.compile(r"^\d{4}-\d{2}-\d{2}\.db$")
 
 def backup_dir(ws: Workspace | str | Path) -> Path:
     """The folder of a workspace's backups (an open workspace, or its file)."""
-    return data_dir() / "backups" / _workspace_id(ws)
+    return data_dir() / "backups" / files.safe_name(_workspace_id(ws), "workspace")
 
 
 def _workspace_id(ws: Workspace | str | Path) -> str:

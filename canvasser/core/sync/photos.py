@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from .. import evidence
 from ..store import Event, Workspace, now_iso
-from ..visits import evidence_dir
+from ..visits import evidence_dir, is_photo_name
 from .container import PackageError
 
 
@@ -25,7 +25,7 @@ def collect(ws: Workspace, names: list[str]) -> tuple[dict[str, bytes], list[str
     found, missing = {}, []
     for name in names:
         path = folder / name
-        if path.is_file():
+        if is_photo_name(name) and path.is_file():
             found[name] = evidence.unseal(ws.key, path.read_bytes())
         else:
             missing.append(name)
@@ -34,6 +34,8 @@ def collect(ws: Workspace, names: list[str]) -> tuple[dict[str, bytes], list[str
 
 def check(photos: dict[str, bytes]) -> None:
     for name, data in photos.items():
+        if not is_photo_name(name):
+            raise PackageError("数据包中有名称不合规的照片文件，整个数据包未导入")
         if hashlib.sha256(data).hexdigest() != name.split(".", 1)[0]:
             raise PackageError("数据包中的照片与其校验值不符（文件被改动），整个数据包未导入")
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import ids, matching
+from ...core.files import safe_name
 from ...core.matchreport import LIKELY, write_report
 from ...core.tables import Table, open_table
 from .. import operations
@@ -188,7 +189,7 @@ class MatchDialog(TableImportDialog):
 
     def save_report(self, target: str | None = None) -> Path | None:
         if target is None:
-            target, _ = QFileDialog.getSaveFileName(self, "另存比对结果", f"{self.result.info.kind}比对结果.xlsx",
+            target, _ = QFileDialog.getSaveFileName(self, "另存比对结果", safe_name(f"{self.result.info.kind}比对结果") + ".xlsx",
                                                     "Excel (*.xlsx)")
         if not target:
             return None

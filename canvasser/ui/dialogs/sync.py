@@ -6,7 +6,6 @@ signed by core; this screen only says what is pending, asks for file names and r
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -229,7 +228,7 @@ class SyncDialog(QDialog):
                 return None
         if out is None:
             chosen, _ = QFileDialog.getSaveFileName(self, "保存配置包",
-                                                    str(last_folder("packages") / f"{village}_配置包.ccpkg"),
+                                                    str(last_folder("packages") / sync.setup_name(village)),
                                                     "配置包 (*.ccpkg)")
             if not chosen:
                 return None
@@ -269,8 +268,8 @@ class SyncDialog(QDialog):
     def export(self, out: str | Path | None = None):
         village = self.village.currentData()
         if out is None:
-            name = (sync.return_name(village) if village else  # named with the village and the day
-                    f"{self.ws.meta('village') or '村'}_上报_{dt.date.today().isoformat()}.ccpkg")
+            # named with the village and the day
+            name = sync.return_name(village) if village else sync.report_name(self.ws.meta("village") or "村")
             chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(last_folder("packages") / name),
                                                     "数据包 (*.ccpkg)")
             if not chosen:
