@@ -3,7 +3,7 @@ refuses another workspace's backup unless told, saying whose it is."""
 
 from __future__ import annotations
 
-from tests.fixtures import rows, write_csv
+from tests.fixtures import URI_CHARS, rows, write_csv
 from tests.test_sync_flow import cli, cli_fail
 
 
@@ -31,10 +31,10 @@ def test_whose_a_file_is_read_in_a_folder_named_with_hash_and_question_mark(tmp_
     from canvasser.core.backup import owner
     from canvasser.core.store import Workspace
 
-    path = tmp_path / "村 #1?" / "青石村.db"
+    path = tmp_path / f"村 {URI_CHARS}" / "青石村.db"
     path.parent.mkdir()
     with Workspace(path) as ws:
         wid = ws.workspace_id
     assert owner(path).get("workspace_id") == wid
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["村 #1?"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"村 {URI_CHARS}"]
     assert owner(tmp_path / "没有.db") == {} and not (tmp_path / "没有.db").exists()

@@ -40,6 +40,7 @@ from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
+from . import files
 from .errors import InputError
 
 ENV = "CANVASSER_PASSPHRASE"
@@ -234,15 +235,15 @@ _UNLOCKED: dict[str, bytes] = {}  # realpath -> data key, for this process (the 
 
 
 def remember(db_path: str | Path, key: bytes) -> None:
-    _UNLOCKED[os.path.realpath(db_path)] = key
+    _UNLOCKED[files.real_path(db_path)] = key
 
 
 def forget(db_path: str | Path) -> None:
-    _UNLOCKED.pop(os.path.realpath(db_path), None)
+    _UNLOCKED.pop(files.real_path(db_path), None)
 
 
 def remembered(db_path: str | Path) -> bytes | None:
-    return _UNLOCKED.get(os.path.realpath(db_path))
+    return _UNLOCKED.get(files.real_path(db_path))
 
 
 def key_by_id(wanted: str) -> bytes | None:

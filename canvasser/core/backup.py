@@ -186,7 +186,7 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
     """Replace the workspace with a backup; the current file is saved first. Returns what happened.
     A backup of another workspace is refused unless `other_workspace`."""
     db_path, source = Path(db_path), Path(source)
-    if db_path.exists() and source.resolve() == db_path.resolve():
+    if db_path.exists() and files.real_path(source) == files.real_path(db_path):
         raise InputError("备份文件就是当前工作区本身")
     key = backup_key(source)
     events = validate(source, key)

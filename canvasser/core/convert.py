@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from . import atrest
+from . import atrest, files
 from .location import sqlite_uri
 from .sqlcipher import attach, sqlite3
 from .store import EVIDENCE_PENDING, Workspace, WorkspaceError, now_iso
@@ -65,7 +65,7 @@ def convert(path: str | Path, passphrase: str) -> tuple[bytes, str | None]:
         conn.execute(f"PRAGMA enc.user_version = {int(version)}")
         # the copy keeps its inode through the rename: the workspace keeps its origin
         conn.execute("UPDATE enc.origins SET inode=? WHERE origin=(SELECT value FROM enc.meta WHERE key='origin') "
-                     "AND path=?", (os.stat(part).st_ino, os.path.realpath(path)))
+                     "AND path=?", (os.stat(part).st_ino, files.real_path(path)))
         faithful = _same(conn, "enc")
         conn.execute("DETACH DATABASE enc")
     finally:

@@ -22,6 +22,16 @@ class FileInUse(InputError):
     """The target is open in another program (Windows); nothing was changed."""
 
 
+def real_path(path: str | os.PathLike) -> str:
+    """os.path.realpath, or the absolute path where the system refuses to resolve it: on Windows a
+    path past MAX_PATH (260 characters) raises (WinError 206, or 234 under Wine) instead of resolving,
+    and the caller then could not even say that the path is too long."""
+    try:
+        return os.path.realpath(path)
+    except OSError:
+        return os.path.abspath(path)
+
+
 def replace(part: str | Path, target: str | Path) -> None:
     """Rename the finished `part` over `target`; FileInUse if the target cannot be replaced."""
     try:
