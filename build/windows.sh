@@ -128,17 +128,26 @@ PY
 }
 
 setup_wheels() {
-    local stamp
-    stamp="$(requirements; cat build/constraints-windows.txt)"
+    local stamp round extra
+    stamp="$(requirements; cat build/constraints-windows.txt build/windows_deps.py)"
     if [ -f "$W/site.stamp" ] && [ "$(cat "$W/site.stamp")" = "$stamp" ]; then
         return
     fi
     say "installing the win_amd64 wheels (CPython 3.13) into the chroot"
-    rm -rf "$W/site"
     mapfile -t reqs < <(requirements)
-    "$HOSTPY" -m pip install -q --target "$W/site" --platform win_amd64 --python-version 3.13 --implementation cp \
-        --only-binary=:all: -c build/constraints-windows.txt "${reqs[@]}" 2>&1 \
-        | { grep -v -e "^WARNING: Location" -e "dependency resolver does not" -e "which is incompatible" -e "as the .root. user" || true; }
+    # pip judges markers by this Linux machine: the dependencies Windows adds (PyInstaller's pefile and
+    # pywin32-ctypes, colorama) are found by build/windows_deps.py and installed with the rest
+    for round in 1 2 3; do
+        rm -rf "$W/site"
+        "$HOSTPY" -m pip install -q --target "$W/site" --platform win_amd64 --python-version 3.13 --implementation cp \
+            --only-binary=:all: -c build/constraints-windows.txt "${reqs[@]}" 2>&1 \
+            | { grep -v -e "^WARNING: Location" -e "dependency resolver does not" -e "which is incompatible" \
+                     -e "as the .root. user" || true; }
+        extra=$("$HOSTPY" build/windows_deps.py "$W/site")
+        [ -n "$extra" ] || break
+        [ "$round" != 3 ] || die "Windows-only dependencies still missing: $extra"
+        mapfile -t -O "${#reqs[@]}" reqs <<<"$extra"
+    done
     printf '%s' "$stamp" >"$W/site.stamp"
 }
 
@@ -155,9 +164,16 @@ sys.stdout.buffer.write(b"".join(p + b"\0" for p in sys.stdin.buffer.read().spli
 # display is asked for. wineserver -k afterwards: a child a test left running must not hold the pipe open.
 WINENV="export WINEPREFIX=/w/prefix WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' LC_ALL=zh_CN.UTF-8 \
 LANG=zh_CN.UTF-8 XDG_RUNTIME_DIR=/tmp QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen};"
-under_wine() {  # $1: a shell command run in /w/proj; its output (code page 936) shown as UTF-8
-    in_chroot "set -o pipefail; $WINENV cd /w/proj && { ( $1 ) </dev/null 2>&1; rc=\$?; wineserver -k; exit \$rc; } \
-        | iconv -f GB18030 -t UTF-8 -c"
+under_wine() {  # $1: a shell command run in /w/proj; its output (code page 936, or UTF-8) shown as UTF-8
+    in_chroot "$WINENV cd /w/proj && ( $1 ) </dev/null 2>&1; rc=\$?; wineserver -k; exit \$rc" | "$HOSTPY" -u -c '
+import sys
+for line in sys.stdin.buffer:
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        text = line.decode("gb18030", "replace")
+    sys.stdout.write(text)
+    sys.stdout.flush()'
 }
 
 quote() { local a out=""; for a in "$@"; do out+=" $(printf '%q' "$a")"; done; printf '%s' "$out"; }
@@ -196,7 +212,24 @@ test)
     ;;
 build)
     setup
-    echo "not yet"; exit 1
+    version=$("$HOSTPY" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+    numeric=$("$HOSTPY" -c 'import re, sys; n = re.findall(r"\d+", sys.argv[1])[:4]; print(".".join(n + ["0"] * (4 - len(n))))' "$version")
+    say "PyInstaller under Windows CPython: the one-folder app"
+    in_chroot "rm -rf /w/out"
+    under_wine "wine ../py/python.exe -m PyInstaller --noconfirm --clean --distpath ../out/dist --workpath ../out/work \
+        pyinstaller.spec" >"$CACHE/pyinstaller.log" || { tail -30 "$CACHE/pyinstaller.log"; die "PyInstaller failed"; }
+    [ -f "$W/out/dist/canvasser/canvasser.exe" ] && [ -f "$W/out/dist/canvasser/canvasser-cli.exe" ] \
+        || die "PyInstaller made no canvasser.exe and canvasser-cli.exe (see $CACHE/pyinstaller.log)"
+    say "NSIS: the installer"
+    "$HOSTPY" build/nsis_files.py "$W/out/dist/canvasser" >"$W/out/uninstall-files.nsh"
+    in_chroot "cd /w/proj && makensis -INPUTCHARSET UTF8 -V2 -DVERSION=$version -DNUMERIC=$numeric \
+        -DSRC=/w/out/dist/canvasser -DOUT=/w/out/canvasser-setup.exe -DFILES=/w/out/uninstall-files.nsh \
+        -DICON=/w/proj/resources/icons/canvasser.ico build/installer.nsi"
+    rm -rf dist/windows
+    mkdir -p dist/windows
+    cp -a "$W/out/dist/canvasser" "$W/out/canvasser-setup.exe" dist/windows/
+    say "built dist/windows/canvasser ($(du -sm dist/windows/canvasser | cut -f1) MB) and dist/windows/canvasser-setup.exe \
+($(du -sm dist/windows/canvasser-setup.exe | cut -f1) MB, $(stat -c %s dist/windows/canvasser-setup.exe) bytes) in $(( $(date +%s) - start )) s"
     ;;
 *)
     die "unknown command '$cmd' (build, test, run, setup)"
