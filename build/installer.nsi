@@ -12,8 +12,13 @@
 ; makensis -INPUTCHARSET UTF8 -DVERSION=0.1.0 -DNUMERIC=0.1.0.0 -DSRC=<dist\canvasser> -DOUT=<setup.exe>
 ;          -DFILES=<uninstall-files.nsh> -DICON=<canvasser.ico> build/installer.nsi
 
-; a 64-bit installer (the app is 64-bit, PySide6's win_amd64 wheels; Wine without 32-bit support runs it)
+; a 64-bit installer (the app is 64-bit, PySide6's win_amd64 wheels; a Wine without 32-bit support runs
+; it); -DX86 for NSIS's own Windows release, which ships only the x86 stubs
+!ifdef X86
+Unicode true
+!else
 Target amd64-unicode
+!endif
 ManifestDPIAware true
 SetCompressor /SOLID lzma
 RequestExecutionLevel user
