@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
@@ -35,8 +36,8 @@ def test_elsewhere_the_desktop_opens_it(tmp_path, monkeypatch):
     pdf.write_bytes(b"%PDF-1.4")
     urls = []
     monkeypatch.setattr(sys, "platform", "linux")
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: urls.append(url.toLocalFile()) or True)
-    assert folders.open_with_system(pdf) and urls == [str(pdf)]
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: urls.append(Path(url.toLocalFile())) or True)
+    assert folders.open_with_system(pdf) and urls == [pdf]
 
 
 def test_the_done_dialog_opens_the_pdf_and_says_when_it_cannot(app, qtbot, tmp_path, monkeypatch):
