@@ -16,7 +16,7 @@ import sys
 import traceback
 
 from .core.errors import Cancelled, InputError
-from .core.failures import explain
+from .core.failures import explain_at
 from .core.sqlcipher import sqlite3
 from .core.store import WorkspaceError
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("已中断，工作区未改变\n")
         return 1
     except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/failures.py)
-        why = explain(exc)
+        why = explain_at(exc, getattr(args, "db", None) or os.getcwd() + "/.")
         if why is None:
             if os.environ.get("CANVASSER_DEBUG"):
                 traceback.print_exc()

@@ -15,7 +15,7 @@ from ..core.search import search
 from ..core.store import Workspace
 from ..core.tables import parse_map
 from ..core.visits import history, resolve_person
-from ._util import export_password, open_ws, progress_printer
+from ._util import export_password, new_or_existing, open_ws, progress_printer
 
 
 def register(sub, parent: argparse.ArgumentParser) -> None:
@@ -69,7 +69,7 @@ def cmd_demo(args):
 
 def cmd_import(args):
     overrides = parse_map(args.map, FIELDS)
-    with open_ws(args.db) as ws:
+    with new_or_existing(args.db) as ws:
         res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
                             rejects_password=export_password(args),
                             progress=None if args.json else progress_printer("导入"), all_villages=args.all_villages,

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from . import evidence, ids
+from . import bounds, evidence, ids
 from .campaign import CHANNELS, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON, outcome_code
 from .cells import clean
 from .errors import InputError
@@ -80,6 +80,7 @@ def store_photo(ws: Workspace, src: str | Path) -> str:
     suffix = src.suffix.lower()
     if suffix not in PHOTO_SUFFIXES:
         raise InputError(f"证明材料应为图片或PDF（{'、'.join(PHOTO_SUFFIXES)}）：{src.name}")
+    bounds.check_photo(src.stat().st_size, src.name)
     data = src.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     target = evidence_dir(ws) / f"{digest}{suffix}"
@@ -99,8 +100,10 @@ def evidence_dir_for(db_path: Path) -> Path:
 
 def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via: str = "入户", reason: str = "",
                  promised: str | None = None, followup: str | None = None, note: str = "", place: str = "",
-                 at: str | None = None, photos: list[str | Path] = (), phone: str = "") -> str:
-    """Record one visit; returns its id. Validates everything first."""
+                 at: str | None = None, photos: list[str | Path] = (), phone: str = "",
+                 today: dt.date | None = None) -> str:
+    """Record one visit; returns its id. Validates everything first (a date given with `at` may not
+    be later than `today`: paper sheets are entered after the visit, never before)."""
     by, reason, place = clean(by or "").strip(), clean(reason or ""), clean(place or "")  # no control characters
     note = clean(note or "", keep_lines=True)
     code = outcome_code(outcome)
@@ -117,9 +120,12 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
         if reason not in REFUSAL_REASONS and not reason.startswith("其他"):
             reason = f"其他：{reason}"
     when = parse_when(at) if at else now_iso()
+    if at and when[:10] > (today or dt.date.today()).isoformat():
+        raise InputError(f"走访日期 {when[:10]} 晚于今天：只能补录已经发生的走访")
     for p in photos:
         if not Path(p).is_file():
             raise InputError(f"找不到证明材料文件：{p}")
+        bounds.check_photo(Path(p).stat().st_size, Path(p).name)
     with ws.writing(by) as batch:
         stored = [store_photo(ws, p) for p in photos]
         if by:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import orjson
 
+from .. import bounds
+from ..errors import InputError
 from ..gcpause import no_cycle_collection
 from ..store import Event, Workspace, now_iso
 from . import container, crypto, merge, peers, photos, scope
@@ -47,9 +49,12 @@ def encode_rows(rows: list) -> bytes:
 
 
 def decode_rows(blob: bytes) -> list:
+    """The events part, inflated within its bound (bounds.inflate: a zlib bomb is refused, not read)."""
     try:
-        return orjson.loads(zlib.decompress(blob))
-    except (zlib.error, orjson.JSONDecodeError) as exc:
+        return orjson.loads(bounds.inflate(blob))
+    except bounds.TooBig as exc:
+        raise PackageError(str(exc)) from exc
+    except (InputError, orjson.JSONDecodeError) as exc:
         raise PackageError("数据包内容无法读取（已损坏），未导入任何内容") from exc
 
 
@@ -272,7 +277,7 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
             received[str(name)] = data
     except (KeyError, crypto.CryptoError) as exc:
         raise PackageError("数据包中的照片无法解密（已损坏），未导入任何内容") from exc
-    photos.check(received)
+    photos.check(received, events)
     held: dict[str, list[int]] = {}
     for ev in events:
         held.setdefault(ev.origin, []).append(ev.seq)
