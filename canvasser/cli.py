@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 import traceback
@@ -85,6 +86,13 @@ def passphrase_sources(args) -> None:
     path = getattr(args, "passphrase_file", None)
     atrest.use_passphrase(read_secret(path, "口令") if path else None)
     atrest.use_prompt(prompt_passphrase if sys.stdin.isatty() and sys.stderr.isatty() else None)
+    atrest.use_notify(say_wait)
+
+
+def say_wait(seconds: float) -> None:
+    """The wait before a try after wrong passphrases, said (it would otherwise look like a hang)."""
+    sys.stderr.write(f"口令已输错多次，请等 {math.ceil(seconds)} 秒再试（正在等待）……\n")
+    sys.stderr.flush()
 
 
 def prompt_passphrase(new: bool) -> str | None:

@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..core import atrest, location
+from ..core import atrest, failures, location
 from ..core.errors import InputError
-from ..core.store import Workspace
+from ..core.store import Workspace, WorkspaceError
 
 
 def open_ws(path: str | Path, *, create: bool = True, look: bool = False) -> Workspace:
@@ -23,9 +23,21 @@ def open_ws(path: str | Path, *, create: bool = True, look: bool = False) -> Wor
         if not (look and Path(path).is_file() and why == location.read_only_place(path)):
             raise InputError(why)
         return Workspace(path, create=False, look_only=True)
-    ws = Workspace(path)
+    try:
+        ws = Workspace(path)
+    except WorkspaceError as exc:
+        # a full disk: SQLite cannot make its -shm file; a file with nothing waiting in its WAL can
+        # still be looked at as it is (search, reports), and a write says the disk is full
+        if look and str(exc) == failures.DISK_FULL and not _wal_pending(Path(path)):
+            return Workspace(path, create=False, look_only=True)
+        raise
     show_recovery_code(ws)
     return ws
+
+
+def _wal_pending(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return wal.exists() and wal.stat().st_size > 0
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
 
 
 def cmd_backup(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         path = backup_mod.backup(ws, args.out)
         events = ws.event_count()
         pruned = [] if args.out else [str(p) for p in backup_mod.prune(path.parent, args.keep)]

@@ -178,7 +178,7 @@ def cmd_person(args):
 
 def cmd_followups(args):
     day = dt.date.fromisoformat(parse_date(args.date, "日期")) if args.date else dt.date.today()
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         if args.village is not None:
             known = figures.known_villages(ws)
             if args.village not in known:

@@ -97,7 +97,7 @@ def cmd_import(args):
 
 
 def cmd_search(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = search(ws, args.query, limit=args.limit)
     lines = [f"找到 {res['total']} 人" + (f"（显示前 {len(res['results'])} 个）" if res["total"] > len(res["results"]) else "")]
     for r in res["results"]:
@@ -106,7 +106,7 @@ def cmd_search(args):
 
 
 def cmd_check(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = check(ws)
     summary = (f"检查通过：{res['events']} 条事件重放后与当前数据一致。" if res["ok"]
                else f"检查未通过：{'、'.join(res['differs'])} 与重放结果不一致。")
@@ -116,7 +116,7 @@ def cmd_check(args):
 
 
 def cmd_history(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         pid = resolve_person(ws, args.id)
         rows = history(ws, pid)
         lines = history_lines(ws, pid)

@@ -170,7 +170,7 @@ def _when(value: str | None) -> str:
 
 
 def cmd_status(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = sync.sync_status(ws)
     if not res["enabled"]:
         return res, "本工作区未启用同步（单机使用）。"
@@ -187,7 +187,7 @@ def cmd_status(args):
 
 
 def cmd_keys(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = sync.keys_info(ws)
     lines = [f"本工作区（{res['name']}）密钥指纹：{res['fingerprint']}"]
     for p in res["peers"]:
