@@ -78,7 +78,7 @@ class World:
             record_visit(vil, other, "dead", by=f"村{v}")
             self.stray.setdefault(other, (home, set()))[1].add(f"村{v}")
         elif action == "void_v":
-            undo_last(vil)
+            undo_last(vil, by=f"村{v}")  # a cadre undoes their own last visit
         elif action == "paid_t":
             self.town.emit("status.official", f"p:{self.person(v, k)}", {
                 "year": 2027, "paid": True, "amount": 400, "paid_at": "2026-11-20", "channel": "微信",

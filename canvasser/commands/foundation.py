@@ -10,7 +10,7 @@ from ..core.campaign import STATUS_LABELS
 from ..core.demo import make_demo
 from ..core.history import history_lines
 from ..core.integrity import check
-from ..core.roster import FIELDS, import_roster
+from ..core.roster import FIELDS, export_rejects, import_roster, kept_rejects
 from ..core.search import search
 from ..core.store import Workspace
 from ..core.tables import parse_map
@@ -31,13 +31,20 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="名单文件")
     p.add_argument("--map", action="append", metavar="列名=字段",
                    help=f"手动指定列对应的字段，可多次使用。字段：{'、'.join(FIELDS)}")
-    p.add_argument("--rejects", help="错误行文件路径（默认在名单文件旁边）")
+    p.add_argument("--rejects", help="同时把错误行写到这个文件（默认只保存在工作区里，用 canvasser rejects 导出）")
     p.add_argument("--password-file", metavar="FILE", help="给错误行文件设打开密码（从文件第一行读取；它含完整身份证号）")
     p.add_argument("--by", default="", help="操作人")
     p.add_argument("--all-villages", action="store_true",
                    help="也导入别的村（社区）的人员（默认只导入本村，别村的人员略过并提示）")
     p.add_argument("--not-paid-list", action="store_true", help="文件有缴费金额/日期列，但确实是未参保人员名单")
     p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("rejects", parents=[parent], help="导出名单导入时未导入的行（保存在工作区里，已加密）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--out", help="导出到这个 xlsx 文件（不填则列出保存的各次导入）")
+    p.add_argument("--list", type=int, help="第几次导入（默认最近一次）")
+    p.add_argument("--password-file", metavar="FILE", help="给导出的文件设打开密码（从文件第一行读取；它含完整身份证号）")
+    p.set_defaults(handler=cmd_rejects)
 
     p = sub.add_parser("search", parents=[parent], help="按姓名、拼音首字母、身份证号（或尾号）、电话查人")
     p.add_argument("--db", required=True)
@@ -81,7 +88,11 @@ def cmd_import(args):
         lines += [f"  第{r['row']}行：{r['reason']}" for r in res.rejected[:30]]
         if len(res.rejected) > 30:
             lines.append(f"  ……共 {len(res.rejected)} 行")
-        lines.append(f"错误行已另存为：{res.rejects_file}（改正后可再次导入）")
+        if res.rejects_file:
+            lines.append(f"错误行已另存为：{res.rejects_file}（改正后可再次导入）")
+        else:
+            lines.append(f"错误行已保存在工作区里（加密，不留在文件夹中）。导出改正：canvasser rejects --db {args.db} "
+                         "--out 错误行.xlsx --password-file 密码文件")
     if res.duplicates:
         lines.append(f"重复的人 {len(res.duplicates)} 行（只计一次）：" +
                      "；".join(f"第{d['row']}行" for d in res.duplicates[:20]))
@@ -94,6 +105,17 @@ def cmd_import(args):
         lines.append(f"注意：{len(res.rare_names)} 人的姓名含生僻字（打印时留出方框请手写补全，查找时输入其余的字或拼音首字母）：" +
                      "；".join(f"第{r['row']}行 {r['name']}（{r['chars']}）" for r in res.rare_names[:20]))
     return res.as_json(), "\n".join(lines)
+
+
+def cmd_rejects(args):
+    with open_ws(args.db, create=False, look=True) as ws:
+        if not args.out:
+            kept = kept_rejects(ws)
+            return {"lists": kept}, "\n".join(f"第 {k['list']} 次导入（{k['file']}，{k['at'][:16]}）：{k['rows']} 行未导入"
+                                              for k in kept) or "没有保存的未导入行"
+        res = export_rejects(ws, args.out, list_no=args.list, password=export_password(args))
+    return res, (f"已导出 {res['rows']} 行未导入的行到：{res['file']}" +
+                 ("（已设打开密码）" if res["protected"] else "（未设密码：文件含完整身份证号，请妥善保管）"))
 
 
 def cmd_search(args):

@@ -146,14 +146,20 @@ def void_visit(ws: Workspace, visit_id: str, *, by: str = "", reason: str = "录
 
 
 def undo_last(ws: Workspace, *, by: str = "") -> dict | None:
-    """Void the latest live visit recorded by this canvasser (or anyone, if by is empty)."""
-    sql = "SELECT visit_id, pid FROM visits WHERE voided=0" + (" AND author=?" if by else "") + \
-          " ORDER BY hlc DESC LIMIT 1"
-    row = ws.one(sql, (by,) if by else ())
+    """Void the latest live visit recorded by `by` (a visit recorded with no name, when `by` is
+    empty): never a colleague's. The void is credited to `by`."""
+    by = clean(by or "").strip()
+    row = ws.one("SELECT visit_id, pid FROM visits WHERE voided=0 AND author=? ORDER BY hlc DESC LIMIT 1", (by,))
     if row is None:
         return None
     void_visit(ws, row["visit_id"], by=by, reason="撤销")
     return row
+
+
+def last_visit_by(ws: Workspace) -> str | None:
+    """Who recorded the latest live visit (None when there is none): to ask whose visit to undo."""
+    row = ws.one("SELECT author FROM visits WHERE voided=0 ORDER BY hlc DESC LIMIT 1")
+    return None if row is None else row["author"]
 
 
 def history(ws: Workspace, pid: str) -> list[dict]:
