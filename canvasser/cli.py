@@ -107,7 +107,26 @@ def prompt_passphrase(new: bool) -> str | None:
     return first or None
 
 
+def sweep_leftovers(db: str | None) -> None:
+    """What killed runs left (check's scratch copies, half-written files), removed at the start."""
+    from .core.sweep import sweep
+
+    try:
+        sweep(db)
+    except Exception:  # noqa: BLE001 — cleaning up must never stop the command the user ran
+        pass
+
+
+def _quiet_unraisable(info) -> None:
+    """An exception a finaliser could not raise (a half-written workbook's XML writer or zip file
+    closing on a full disk, after the command has already said "磁盘已满"): not the user's business,
+    and never a traceback on their screen. CANVASSER_DEBUG shows it."""
+    if os.environ.get("CANVASSER_DEBUG"):
+        sys.__unraisablehook__(info)
+
+
 def main(argv: list[str] | None = None) -> int:
+    sys.unraisablehook = _quiet_unraisable
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--demo") or argv[0] == "--screenshot":
         argv = ["gui", *argv]
@@ -118,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         passphrase_sources(args)
+        sweep_leftovers(getattr(args, "db", None))
         result = args.handler(args)
         if result is None:
             return 0

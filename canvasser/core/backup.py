@@ -96,10 +96,12 @@ def _copy(src: sqlite3.Connection, target: Path, key: bytes | None = None, keys_
     tmp = target.with_name(target.name + ".part")
     if tmp.exists():
         tmp.unlink()
-    if key is not None and keys_of is not None:
-        atrest.copy_sidecar(keys_of, target)
     try:
-        with oslock.claimed(tmp):  # a sweep at the next start leaves a copy being made alone
+        # claimed before the sidecar is put beside: the next start's sweep (sweep.py) leaves a copy
+        # being made alone, and takes a sidecar whose copy never came only when no .part is there
+        with oslock.claimed(tmp):
+            if key is not None and keys_of is not None:
+                atrest.copy_sidecar(keys_of, target)
             dst = sqlite3.connect(str(tmp))
             try:
                 apply_key(dst, key)
@@ -107,6 +109,7 @@ def _copy(src: sqlite3.Connection, target: Path, key: bytes | None = None, keys_
                 if keys_of is not None:
                     dst.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('backup_of', ?)",
                                 (os.path.realpath(keys_of),))
+                    dst.commit()
                 dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
             finally:
                 dst.close()
@@ -279,6 +282,8 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
     # program still has open, and a crash leaves the old file or the restored one, never half of each.
     staged = db_path.with_name(f".{db_path.name}.restore-part")
     staged.unlink(missing_ok=True)
+    claim = contextlib.ExitStack()  # held while staging: the next start's sweep leaves it alone
+    claim.enter_context(oslock.claimed(staged))
     try:
         # not read-only: an ATTACHed file takes the main file's open flags, and the staged copy is written
         src = sqlite3.connect(sqlite_uri(source), uri=True, isolation_level=None)
@@ -316,6 +321,7 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
                 dst.close()
                 stage.close()
     finally:
+        claim.close()
         for leftover in (staged, Path(f"{staged}-journal")):
             leftover.unlink(missing_ok=True)
     return {"restored": str(db_path), "from": str(source), "events": events, "saved_previous": saved,

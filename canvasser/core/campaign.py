@@ -37,6 +37,7 @@ STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访",
                  "not_listed": "不在本年度名单"}
 CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
 ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
+DONE_CHOICES = (*CLAIMED_PAID, *ACCEPTED_REASONS)  # what `done_outcomes` may hold: a payment, or a reason not to pay
 AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
 TAKES_REASON = ("refused",)  # outcomes recorded with a reason (one of REFUSAL_REASONS or 其他：…)
@@ -134,6 +135,12 @@ class Campaign:
 
     def is_done(self, status: str) -> bool:
         return status in self.done_set
+
+    @property
+    def not_needed(self) -> list[str]:
+        """The done statuses that are neither the bureau's payment nor a claimed one: the 不需参保 part
+        of done, one definition for the report (figures.part_of), the ledgers and the feedback sheet."""
+        return sorted(self.done_set - {"paid_official"} - set(CLAIMED_PAID))
 
     def subsidy_for(self, categories: str) -> int:
         """The most generous subsidy any of the person's categories earns (longest keyword wins per category)."""

@@ -79,9 +79,7 @@ def check(key: str, value, label: str):
                 raise ValueError
             items = [_no_controls(_text(v), label) for v in value]
             if key == "done_outcomes":
-                from .campaign import outcome_code
-
-                items = [outcome_code(v) for v in items]
+                return _done_outcomes(items, label)
             return [v for v in items if v]
         if key in NUMBER_MAPS:
             if not isinstance(value, dict):
@@ -163,3 +161,17 @@ def image_bytes(uri: str) -> bytes:
     if not uri:
         return b""
     return base64.b64decode(uri.split(",", 1)[1])
+
+
+def _done_outcomes(items: list[str], label: str) -> list[str]:
+    """Outcomes (codes or labels) that may count as done: a payment, or an accepted reason not to pay
+    (`campaign.DONE_CHOICES`). A promise, a refusal or nobody at home is work still to do: counted as
+    done it would leave the report and the ledgers disagreeing about who is finished."""
+    from .campaign import DONE_CHOICES, STATUS_LABELS, outcome_code
+
+    codes = list(dict.fromkeys(outcome_code(v) for v in items if v))
+    wrong = [c for c in codes if c not in DONE_CHOICES]
+    if wrong:
+        raise InputError(f"{label}里不能有“{'、'.join(STATUS_LABELS[c] for c in wrong)}”：这些人还需要跟进。"
+                         f"只能从这些结果中选：{'、'.join(STATUS_LABELS[c] for c in DONE_CHOICES)}")
+    return codes
