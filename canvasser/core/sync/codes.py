@@ -25,7 +25,7 @@ def new_code() -> str:
     """A fresh code, e.g. QS7K-2M9P-XT4D-8RWA (one that passes `check`, as any typed code must)."""
     while True:
         code = "-".join("".join(secrets.choice(ALPHABET) for _ in range(GROUP)) for _ in range(GROUPS))
-        if not _pattern(normalise(code)):
+        if _strong(normalise(code)):
             return code
 
 
@@ -37,12 +37,16 @@ def normalise(code: str) -> str:
 def check(code: str) -> str:
     """The normalised code, or InputError when it is too easy to guess."""
     norm = normalise(code)
-    mixed = any(ch.isdigit() for ch in norm) and any(ch.isalpha() for ch in norm)
-    if (len(norm) >= 20 or (len(norm) >= 12 and mixed)) and not _pattern(norm):
+    if _strong(norm):
         return norm
     raise InputError("口令太简单，拿到文件的人可以猜出来：至少 12 位且字母和数字都要有，至少 8 个不同的字符，"
                      "不能有连续或重复的一串（例如 QS7K-2M9P-XT4D）。"
                      "建议不加 --code，由程序生成口令")
+
+
+def _strong(norm: str) -> bool:
+    mixed = any(ch.isdigit() for ch in norm) and any(ch.isalpha() for ch in norm)
+    return (len(norm) >= 20 or (len(norm) >= 12 and mixed)) and not _pattern(norm)
 
 
 KEYBOARD_ROWS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
