@@ -80,6 +80,7 @@ def test_a_passphrase_change_killed_while_colleagues_mistype_leaves_one_passphra
         assert now_old != now_new  # exactly one of the two opens the workspace
         if now_new:
             current, other = other, current
+    time.sleep(sweep.FRESH + 0.5)
     subprocess.run([sys.executable, "-m", "canvasser", "search", "--db", str(db), "王"], env=_env(
         CANVASSER_PASSPHRASE=current), capture_output=True, timeout=300)
     assert not Path(f"{atrest.sidecar(db)}.part").exists()  # swept at that start, if a kill left one
@@ -148,6 +149,7 @@ def test_a_killed_backup_and_check_leave_nothing_after_the_next_start(tmp_path, 
         for frac in (0.35, 0.6, 0.85):
             _kill_within(_cli(*what, **env), frac * full)
     data = Path(os.environ["CANVASSER_DATA"])
+    time.sleep(sweep.FRESH + 0.5)  # (a file seconds old may be a writer's just before its rename)
     _timed("search", "--db", db, "王", **env)  # the next start
     left = [p for p in (*temp.rglob("*"), *data.rglob("*.part")) if p.exists()]
     assert not [p for p in left if p.name.startswith(sweep.CHECK_PREFIX) or p.suffix == ".part"], left

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import openpyxl
@@ -227,17 +228,22 @@ def test_leftovers_of_killed_runs_are_swept_and_running_ones_left(village, tmp_p
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "2026-11-20.db.part").write_bytes(b"half")
     (folder / "2026-11-19.db.keys").write_text("{}", encoding="utf-8")  # its copy never came
+    old = time.time() - 60  # left a minute ago (a file seconds old may be just before its rename)
+    for f in (*temp.rglob("*"), part, *folder.iterdir()):
+        os.utime(f, (old, old))
     with oslock.claimed(alive / sweep.CLAIM):  # a check still running in another process
         gone = sweep.sweep(db, temp=temp)
     assert dead in gone and not dead.exists() and alive.exists()
     assert not part.exists() and not list(folder.iterdir())
 
 
-def test_a_check_leaves_no_scratch_folder(village):
+def test_a_check_leaves_no_scratch_folder(village, tmp_path, monkeypatch):
     db, _ = village
-    before = set(Path(tempfile.gettempdir()).glob(sweep.CHECK_PREFIX + "*"))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     from canvasser.core import integrity
 
     with Workspace(db) as ws:
         assert integrity.check(ws)["ok"]
-    assert set(Path(tempfile.gettempdir()).glob(sweep.CHECK_PREFIX + "*")) == before
+    assert list(temp.iterdir()) == []

@@ -253,7 +253,7 @@ def _write_json(target: Path, data: dict) -> None:
             json.dump(data, f, ensure_ascii=False, indent=1)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+    os.replace(tmp, target)  # (after the claim's handle is closed: Windows renames no open file)
 
 
 def escrow_path(db_path: str | Path) -> Path | None:

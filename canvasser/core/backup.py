@@ -113,7 +113,7 @@ def _copy(src: sqlite3.Connection, target: Path, key: bytes | None = None, keys_
                 dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
             finally:
                 dst.close()
-            files.replace(tmp, target)
+        files.replace(tmp, target)  # (the claim's handle closed first: Windows renames no open file)
     except BaseException:  # a full disk: no half-written .part left behind
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             leftover.unlink(missing_ok=True)
@@ -302,6 +302,7 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
             src.execute("DETACH DATABASE dst")
         finally:
             src.close()
+        claim.close()  # (before the staged copy is renamed or copied in: Windows renames no open file)
         if not db_path.exists():
             files.replace(staged, db_path)
         else:

@@ -42,7 +42,7 @@ def write(key: bytes | None, target: Path, data: bytes) -> None:
     tmp = target.with_name(target.name + ".part")
     with oslock.claimed(tmp):  # a sweep at the next start leaves a photo being written alone
         tmp.write_bytes(seal(key, data))
-        tmp.replace(target)
+    tmp.replace(target)
 
 
 def seal_folder(folder: Path, key: bytes) -> int:

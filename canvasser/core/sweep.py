@@ -23,9 +23,16 @@ CLAIM = ".lock"  # the file a scratch folder's owner holds locked
 UNCLAIMED_AGE = 3600  # a scratch folder with no lock file (an older version's) is left an hour
 
 
+FRESH = 2.0  # seconds: a file this new may be between its writer's last write and its rename
+
+
 def _gone(path: Path) -> bool:
-    """A temporary file whose writer is gone (its lock is free)."""
-    return path.exists() and oslock.free(path)
+    """A temporary file whose writer is gone: its lock is free, and it is not brand new (a writer lets
+    go of its claim just before renaming the finished file into place)."""
+    try:
+        return time.time() - path.stat().st_mtime > FRESH and oslock.free(path)
+    except OSError:
+        return False
 
 
 def _remove(path: Path) -> bool:
@@ -49,8 +56,10 @@ def scratch_folders(temp: Path | None = None) -> list[Path]:
             if lock.exists():
                 if _gone(lock):
                     out.append(d)
-            elif d.is_dir() and time.time() - d.stat().st_mtime > UNCLAIMED_AGE:
-                out.append(d)
+            elif d.is_dir():  # killed before its lock was made (then empty), or an older version's
+                age = time.time() - d.stat().st_mtime
+                if age > UNCLAIMED_AGE or (age > FRESH and not any(d.iterdir())):
+                    out.append(d)
     return out
 
 
