@@ -130,7 +130,7 @@ def cmd_template(args):
             blocks = T.save(ws, args.name, text)
             return ({"name": args.name, "saved": True, "blocks": len(blocks)},
                     f"已保存模板“{args.name}”（{len(blocks)} 段），以后打印将使用修改后的文字。" +
-                    ("各村收到乡镇的回传包后也将使用。" if ws.mode == "township" else ""))
+                    ("各村收到乡镇的回传包后也将使用。" if ws.tier.coordinates else ""))
         if args.reset:
             had = T.reset(ws, args.name)
             if not had:

@@ -20,6 +20,7 @@ from . import atrest
 from .location import sqlite_uri
 from .sqlcipher import attach, sqlite3
 from .store import EVIDENCE_PENDING, Workspace, WorkspaceError, now_iso
+from .tiers import Tier
 
 
 def _stage(name: str) -> None:
@@ -80,7 +81,7 @@ def convert(path: str | Path, passphrase: str) -> tuple[bytes, str | None]:
         ws.set_meta("converted_at", now_iso())
         ws.set_meta("converted_check", "ok" if result["ok"] else "differs:" + ",".join(result["differs"]))
         ws.set_meta(EVIDENCE_PENDING, "1")  # the photos are sealed at the first open after the switch
-        township = _township_wrap(ws) if ws.mode == "village" else None
+        township = _township_wrap(ws) if ws.tier is Tier.VILLAGE else None
     finally:
         ws.close()
     _fsync(part)

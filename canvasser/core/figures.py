@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from .campaign import CLAIMED_PAID, Campaign
 from .store import Workspace
+from .tiers import Tier
 
 CONFIRMED, CLAIMED, NOT_NEEDED = "paid_official", "claimed", "not_needed"
 
@@ -95,7 +96,7 @@ def ranking(by_village: dict[str, dict]) -> list[str]:
 
 def own_village(ws: Workspace) -> str | None:
     """The village a village workspace is for (None for a township or a standalone workspace)."""
-    return (ws.meta("village") or None) if ws.mode == "village" else None
+    return (ws.meta("village") or None) if ws.tier is Tier.VILLAGE else None
 
 
 def scope(ws: Workspace, alias: str = "") -> tuple[str, tuple]:

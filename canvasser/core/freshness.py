@@ -36,7 +36,7 @@ def by_village(ws: Workspace, villages: Iterable[str], day: dt.date | None = Non
     """For a township: each village (those named and those set up) → set_up, last_package (ISO time
     of the newest package received, '' if none), applied/already_known of that package, packages
     received, days_silent (None if never), silent. Empty for any other workspace."""
-    if ws.mode != "township":
+    if not ws.tier.coordinates:
         return {}
     from .campaign import load
 

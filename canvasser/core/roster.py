@@ -33,6 +33,7 @@ from .projection import coverage_year, insert_listed_people, project_households
 from .sqlcipher import sqlite3
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, norm_header, open_table
+from .tiers import Tier
 
 Rejects = tuple  # (where the rejected rows go or None, their open password or None)
 
@@ -129,7 +130,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     try:
         if not not_paid_list:
             _refuse_paid_list(reader.table)
-        own = ws.meta("village", "") or "" if ws.mode == "village" and not all_villages else ""
+        own = ws.meta("village", "") or "" if ws.tier is Tier.VILLAGE and not all_villages else ""
         return _write(ws, reader, path, res, few, rejects, author, progress, keep_missing, own)
     finally:
         reader.close()
@@ -200,7 +201,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
             res.missing = _count_missing(ws, reader.seen, villages)
         if keep_missing:
             res.seen = reader.seen
-        if ws.mode == "standalone" and len(villages) == 1 and not ws.meta("village"):
+        if ws.tier is Tier.STANDALONE and len(villages) == 1 and not ws.meta("village"):
             ws.set_meta("village", next(iter(villages)))
         ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
             hashlib.sha1(f"{path}{now_iso()}".encode()).hexdigest(), "roster", path.name, file_sha256(path), now_iso(),

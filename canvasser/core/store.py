@@ -25,6 +25,7 @@ from .location import sqlite_uri
 from .machine import machine_id as _machine_id
 from .schema import MIGRATIONS
 from .sqlcipher import PAGE_SIZE, apply_key, sqlite3
+from .tiers import Tier
 
 HLC_MARK = "hlc_mark"  # meta key: the largest HLC this file holds (its clock; see DESIGN §3)
 
@@ -235,9 +236,14 @@ class Workspace:
                           (key, value))
 
     @property
+    def tier(self) -> Tier:
+        """Which tier this workspace is (core/tiers.py): village, township, county or standalone."""
+        return Tier.of(self.meta("mode"))
+
+    @property
     def mode(self) -> str:
-        """'village', 'township' or 'standalone' (a list imported directly, no township)."""
-        return self.meta("mode", "standalone") or "standalone"
+        """The tier's stored name: 'village', 'township', 'county' or 'standalone'."""
+        return self.tier.value
 
     @property
     def workspace_id(self) -> str:

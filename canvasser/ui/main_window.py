@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
             hh.resizeSection(i, max(col.width, status_width(self.table) if col.key == "status" else 0))
-            self.table.setColumnHidden(i, col.key == "village" and ws.mode != "township")  # 村: a township's list
+            self.table.setColumnHidden(i, col.key == "village" and not ws.tier.coordinates)  # 村: a township's list
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
         self.table.activated.connect(lambda _: self.open_visit_dialog())  # Enter or double-click
@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
             add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
         if has_module("sync"):
             add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
-            if self.ws.mode == "township":  # the 待核对 queue's own place (issue 23)
+            if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23)
                 self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
                 self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
         if has_module("messages"):
@@ -494,7 +494,7 @@ class MainWindow(QMainWindow):
     def refresh_figures(self) -> None:
         self.runner.submit(Job(lambda ws, _p: dashboard.progress(ws), success=self.strip.show_progress,
                                failure=self._job_failed, label="进度"))
-        who = "操作人" if self.ws.mode == "township" else "走访人"  # a township clerk is no canvasser
+        who = self.ws.tier.operator  # a township clerk is no canvasser
         self.strip.who.setText(f"{who}：<b>{self.canvasser or '未选择'}</b>")
         self._show_unsent()
         self.runner.submit(Job(lambda ws, _p: dashboard.tree_counts(ws), success=self.tree.set_counts,

@@ -109,7 +109,7 @@ def save(ws: Workspace, name: str, text: str) -> list[Block]:
     blocks = parse(text)
     if not any(b.kind in ("para", "item", "title") for b in blocks):
         raise InputError("模板中没有可打印的文字")
-    if ws.mode == "township":
+    if ws.tier.coordinates:
         if township_text(ws, name) != text:
             ws.emit("campaign.set", "campaign", {META_PREFIX + name: text})
     else:
@@ -120,7 +120,7 @@ def save(ws: Workspace, name: str, text: str) -> list[Block]:
 def reset(ws: Workspace, name: str) -> bool:
     """Drop the edit (at the township: for every village); True if there was one. A village's
     reset brings back the township's text, if it sent one, else the bundled one."""
-    if ws.mode == "township":
+    if ws.tier.coordinates:
         had = bool(township_text(ws, name))
         if had:
             ws.emit("campaign.set", "campaign", {META_PREFIX + name: ""})
