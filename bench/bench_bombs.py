@@ -48,7 +48,7 @@ def xlsx_bomb(path: Path, gigabytes: float) -> Path:
 
 
 def package_bomb(tmp: Path, gigabytes: float) -> tuple[Path, Path]:
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
     from tests.insider import forge
     from tests.test_sync_support import VILLAGES, make_township, make_village
 

@@ -17,9 +17,9 @@ import sys
 import traceback
 
 from .core.errors import Cancelled, InputError
-from .core.failures import explain_at
-from .core.sqlcipher import sqlite3
-from .core.store import WorkspaceError
+from .core.storage.failures import explain_at
+from .core.storage.sqlcipher import sqlite3
+from .core.storage.store import WorkspaceError
 
 COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app", "matching", "newyear", "atrest")
 
@@ -80,8 +80,8 @@ def _encodable(text: str, encoding: str) -> bool:
 def passphrase_sources(args) -> None:
     """Where Workspace() finds the passphrase: --passphrase-file, the variable, a terminal prompt.
     Never an argument: it would show in the process list."""
-    from .core import atrest
-    from .core.secretfile import read_secret
+    from .core.storage import atrest
+    from .core.storage.secretfile import read_secret
 
     path = getattr(args, "passphrase_file", None)
     atrest.use_passphrase(read_secret(path, "口令") if path else None)
@@ -109,7 +109,7 @@ def prompt_passphrase(new: bool) -> str | None:
 
 def sweep_leftovers(db: str | None) -> None:
     """What killed runs left (check's scratch copies, half-written files), removed at the start."""
-    from .core.sweep import sweep
+    from .core.storage.sweep import sweep
 
     try:
         sweep(db)
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("已中断，工作区未改变\n")
         return 1
-    except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/failures.py)
+    except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/storage/failures.py)
         why = explain_at(exc, getattr(args, "db", None) or os.getcwd() + "/.")
         if why is None:
             if os.environ.get("CANVASSER_DEBUG"):

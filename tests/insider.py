@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from canvasser.core.store import Workspace, now_iso
+from canvasser.core.storage.store import Workspace, now_iso
 from canvasser.core.sync import container, crypto, merge, package, peers
 
 

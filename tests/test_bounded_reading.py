@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import bounds, tables
-from canvasser.core.roster import ALIASES, REQUIRED, export_rejects, import_roster, kept_rejects
-from canvasser.core.store import Workspace
+from canvasser.core.lists import bounds, tables
+from canvasser.core.lists.roster import ALIASES, REQUIRED, export_rejects, import_roster, kept_rejects
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import open_protected, rows, write_csv, write_xlsx
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from canvasser.core import bounds, integrity
-from canvasser.core.store import Workspace
+from canvasser.core.lists import bounds
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import integrity
+from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import PackageError, export_package, pending_rows, receive_package
-from canvasser.core.visits import record_visit
 from tests.insider import bomb, forge, next_seq, own_rows, visit_row
 from tests.test_sync_support import VILLAGES, digests, ids_of, make_township, make_village, send
 

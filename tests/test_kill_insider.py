@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from canvasser.core import atrest, integrity, sweep
-from canvasser.core.roster import import_roster, kept_rejects
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster, kept_rejects
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import atrest, integrity, sweep
+from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import export_package, receive_package
-from canvasser.core.visits import record_visit
 from tests.fixtures import rows, write_csv
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
 

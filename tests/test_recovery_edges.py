@@ -11,9 +11,9 @@ import shutil
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import atrest, backup
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import atrest, backup
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import rows, write_csv
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
@@ -25,7 +25,7 @@ def village(tmp_path):
     db = tmp_path / "村.db"
     people = rows(seed=4, households=4)
     with Workspace(db) as ws:
-        from canvasser.core.roster import import_roster
+        from canvasser.core.lists.roster import import_roster
 
         import_roster(ws, write_csv(tmp_path / "l.csv", people))
     atrest.forget(db)
@@ -129,7 +129,7 @@ def test_a_backup_of_another_key_asks_for_its_passphrase_by_name(village, tmp_pa
     db, people = village
     other = tmp_path / "其他.db"
     with Workspace(other, passphrase="别的口令 123456") as ws:
-        from canvasser.core.roster import import_roster
+        from canvasser.core.lists.roster import import_roster
 
         import_roster(ws, write_csv(tmp_path / "o.csv", people))
         ws.set_meta("workspace_id", Workspace(db).meta("workspace_id"))  # (same id: only the key differs)

@@ -17,14 +17,16 @@ import openpyxl
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import campaign, failures, figures, ledgers, location, oslock, reports, store, sweep
-from canvasser.core.dashboard import PeopleFilter
 from canvasser.core.errors import InputError
-from canvasser.core.people_export import write_people
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs import ledgers
+from canvasser.core.outputs.people_export import write_people
+from canvasser.core.rules import campaign, figures, reports
+from canvasser.core.rules.dashboard import PeopleFilter
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import failures, location, oslock, store, sweep
+from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import codes
-from canvasser.core.visits import record_visit
 from tests.fixtures import TODAY, rows, write_csv
 
 
@@ -118,7 +120,7 @@ def test_no_invisible_or_bidi_character_leaves_in_any_export(village, tmp_path):
         for sheet in openpyxl.load_workbook(tmp_path / book).worksheets:
             for r in sheet.iter_rows(values_only=True):
                 assert not any(ch in str(v or "") for v in r for ch in BAD), (book, r)
-    from canvasser.core.matchreport import safe_text
+    from canvasser.core.outputs.matchreport import safe_text
 
     assert safe_text("王\u202e小红\u2028") == "王小红\n"
 
@@ -222,7 +224,7 @@ def test_leftovers_of_killed_runs_are_swept_and_running_ones_left(village, tmp_p
         (d / sweep.CLAIM).touch()
     part = Path(f"{db}.keys.part")
     part.write_text("{}", encoding="utf-8")
-    from canvasser.core import backup
+    from canvasser.core.storage import backup
     with Workspace(db) as ws:
         folder = backup.backup_dir(ws)
     folder.mkdir(parents=True, exist_ok=True)
@@ -242,7 +244,7 @@ def test_a_check_leaves_no_scratch_folder(village, tmp_path, monkeypatch):
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    from canvasser.core import integrity
+    from canvasser.core.storage import integrity
 
     with Workspace(db) as ws:
         assert integrity.check(ws)["ok"]

@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..core import atrest, failures, location
 from ..core.errors import InputError
-from ..core.store import Workspace, WorkspaceError
+from ..core.storage import atrest, failures, location
+from ..core.storage.store import Workspace, WorkspaceError
 
 
 def open_ws(path: str | Path, *, create: bool = True, look: bool = False) -> Workspace:
@@ -74,7 +74,7 @@ def _companions(path: Path) -> list[Path]:
 
 def export_password(args) -> str | None:
     """The open password for an export holding full IDs (`--password-file`), or None."""
-    from ..core.secretfile import read_secret
+    from ..core.storage.secretfile import read_secret
 
     path = getattr(args, "password_file", None)
     return read_secret(path, "密码") if path else None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..core import backup as backup_mod
-from ..core.secretfile import read_secret
+from ..core.storage import backup as backup_mod
+from ..core.storage.secretfile import read_secret
 from ._util import open_ws
 
 

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import bounds, files
 from ..errors import InputError
+from ..lists import bounds
+from ..storage import files
 
 MAGIC = b"CCPKG1\r\n"
 SIG_SIZE = 64

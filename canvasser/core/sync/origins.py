@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from ..store import EVENT_COLUMNS, Workspace, now_iso
+from ..storage.store import EVENT_COLUMNS, Workspace, now_iso
 from . import ranges as rg
 from .container import PackageError
 
@@ -32,8 +32,10 @@ SELF = ""  # the peer of the receiver's own origins
 
 
 def speaks_for_others(ws: Workspace, peer: dict) -> bool:
-    """Whether packages from `peer` may carry others' events: only the tier above forwards them."""
-    return peer.get("kind") == "township" and ws.mode == "village"
+    """Whether packages from `peer` may carry others' events: only the tier above forwards them (a
+    township to its villages; a county to its townships)."""
+    above = ws.tier.above
+    return above is not None and peer.get("kind") == above.value
 
 
 def owners(ws: Workspace, origins: set[str]) -> dict[str, str]:
@@ -64,7 +66,7 @@ def _legacy_owner(ws: Workspace, origin: str) -> str | None:
 
 def _name(ws: Workspace, peer: str) -> str:
     if peer == SELF:
-        return "本乡镇" if ws.mode == "township" else "本工作区"
+        return f"本{ws.tier.label}"
     row = ws.conn.execute("SELECT name FROM peers WHERE peer=?", (peer,)).fetchone()
     return f"“{row[0]}”" if row else "另一个村"
 

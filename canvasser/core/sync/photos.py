@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from .. import bounds, evidence
-from ..store import Event, Workspace, now_iso
-from ..visits import evidence_dir
+from ..lists import bounds
+from ..rules.visits import evidence_dir
+from ..storage import evidence
+from ..storage.store import Event, Workspace, now_iso
 from .container import PackageError
 
 
