@@ -67,6 +67,12 @@ def test_a_narrow_done_set_lists_nobody_unvisited_as_not_needed(village, tmp_pat
         res = ledgers.write_ledger(ws, tmp_path / "台账2.xlsx")
         figs = reports.figures(ws, TODAY)
     assert res["sheets"]["不需参保人员台账"] == 1 == figs["accepted"]
+    with Workspace(db) as ws:  # a local rule counts 失踪 as done: the ledger and the report agree on it
+        record_visit(ws, people[2]["公民身份号码"], "missing", by="李书记", today=TODAY)
+        campaign.update(ws, {"done_outcomes": ["paid_on_site", "dead", "missing"]})
+        res = ledgers.write_ledger(ws, tmp_path / "台账3.xlsx")
+        figs = reports.figures(ws, TODAY)
+    assert res["sheets"]["不需参保人员台账"] == 2 == figs["accepted"]
 
 
 def test_outcomes_still_to_follow_cannot_count_as_done(village, capsys):

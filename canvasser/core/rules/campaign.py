@@ -37,11 +37,13 @@ STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访",
                  "not_listed": "不在本年度名单"}
 CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
 ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
-DONE_CHOICES = (*CLAIMED_PAID, *ACCEPTED_REASONS)  # what `done_outcomes` may hold: a payment, or a reason not to pay
 AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
 TAKES_REASON = ("refused",)  # outcomes recorded with a reason (one of REFUSAL_REASONS or 其他：…)
 TAKES_DATE = ("promised",)  # outcomes that need the date promised
+# outcomes that are work still to do, never "done" whatever a setting says: a refusal, a promise,
+# nobody at home, nobody reached (a county may count 失踪 or 外出已告知 as done; those stay choosable)
+NEVER_DONE = (*TAKES_REASON, *TAKES_DATE, "not_home", "unreachable")
 CHANNELS = ("入户", "电话", "微信", "短信", "亲属转告", "学校")
 
 SPECIAL_GROUPS = ("特困", "孤儿", "事实无人抚养", "低保", "监测", "脱贫", "重度残疾")

@@ -164,14 +164,14 @@ def image_bytes(uri: str) -> bytes:
 
 
 def _done_outcomes(items: list[str], label: str) -> list[str]:
-    """Outcomes (codes or labels) that may count as done: a payment, or an accepted reason not to pay
-    (`campaign.DONE_CHOICES`). A promise, a refusal or nobody at home is work still to do: counted as
-    done it would leave the report and the ledgers disagreeing about who is finished."""
-    from .campaign import DONE_CHOICES, STATUS_LABELS, outcome_code
+    """Outcomes (codes or labels) that may count as done: anything but work still to do
+    (`campaign.NEVER_DONE`: a refusal, a promise, nobody at home or reached). Counted as done, they
+    would take people off every follow-up list while the ledgers still call them unfinished."""
+    from .campaign import NEVER_DONE, STATUS_LABELS, outcome_code
 
     codes = list(dict.fromkeys(outcome_code(v) for v in items if v))
-    wrong = [c for c in codes if c not in DONE_CHOICES]
+    wrong = [c for c in codes if c in NEVER_DONE]
     if wrong:
-        raise InputError(f"{label}里不能有“{'、'.join(STATUS_LABELS[c] for c in wrong)}”：这些人还需要跟进。"
-                         f"只能从这些结果中选：{'、'.join(STATUS_LABELS[c] for c in DONE_CHOICES)}")
+        raise InputError(f"{label}里不能有“{'、'.join(STATUS_LABELS[c] for c in wrong)}”：这些人还需要跟进，"
+                         f"不能算完成")
     return codes
