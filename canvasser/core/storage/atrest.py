@@ -388,10 +388,10 @@ def create_keys(db_path: str | Path, passphrase: str, *, recovery: bool = True,
     return key, code
 
 
-def change_passphrase(db_path: str | Path, key: bytes, new: str) -> None:
+def change_passphrase(db_path: str | Path, key: bytes, new: str) -> dict:
     """Re-wrap the data key under a new passphrase; the database is not rewritten. A compare-and-swap
-    of the sidecar as it is now (a wrong try racing it keeps the new wrap), then the kept backups'
-    sidecars of the same key are re-wrapped too (backup.rewrap), so they open with the new passphrase."""
+    of the sidecar as it is now (a wrong try racing it keeps the new wrap). Returns the new wrap, for
+    the kept backups' sidecars (`backup.change_passphrase` does both)."""
     check_new_passphrase(new)
     wrap = wrap_secret(key, new)
 
@@ -402,9 +402,7 @@ def change_passphrase(db_path: str | Path, key: bytes, new: str) -> None:
         data["failures"] = 0
     update_sidecar(db_path, change, key=key)
     remember(db_path, key)
-    from .backup import rewrap  # (backup imports this module)
-
-    rewrap(db_path, key, wrap)
+    return wrap
 
 
 def unlock_with_recovery_code(db_path: str | Path, code: str, *, sleep=time.sleep) -> bytes:

@@ -160,6 +160,13 @@ def list_backups(db_path: Workspace | str | Path) -> list[dict]:
             for p in found]
 
 
+def change_passphrase(db_path: str | Path, key: bytes, new: str) -> int:
+    """A new passphrase for the workspace (atrest.change_passphrase) and for its kept backups of the
+    same key (`rewrap`): a backup made before the change opens with the new passphrase, not the old.
+    Returns how many backups were re-wrapped."""
+    return rewrap(db_path, key, atrest.change_passphrase(db_path, key, new))
+
+
 def rewrap(db_path: str | Path, key: bytes, wrap: dict) -> int:
     """After a passphrase change: the kept backups of this workspace under the same data key get the
     new passphrase's wrap (the old passphrase no longer opens them); returns how many."""

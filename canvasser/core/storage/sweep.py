@@ -30,7 +30,8 @@ def _gone(path: Path) -> bool:
     """A temporary file whose writer is gone: its lock is free, and it is not brand new (a writer lets
     go of its claim just before renaming the finished file into place)."""
     try:
-        return time.time() - path.stat().st_mtime > FRESH and oslock.free(path)
+        # (abs: a clock put back makes every file look new, and none would ever be swept)
+        return abs(time.time() - path.stat().st_mtime) > FRESH and oslock.free(path)
     except OSError:
         return False
 
@@ -57,7 +58,7 @@ def scratch_folders(temp: Path | None = None) -> list[Path]:
                 if _gone(lock):
                     out.append(d)
             elif d.is_dir():  # killed before its lock was made (then empty), or an older version's
-                age = time.time() - d.stat().st_mtime
+                age = abs(time.time() - d.stat().st_mtime)
                 if age > UNCLAIMED_AGE or (age > FRESH and not any(d.iterdir())):
                     out.append(d)
     return out
