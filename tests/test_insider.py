@@ -119,6 +119,9 @@ def test_a_gap_is_reported_and_a_reused_number_names_the_sender(world):
     res = receive_package(town, forge(a, tmp / "gap.ccpkg", [visit_row(a.origin, n + 5, ids_of(people, A)[1],
                                                                        village=A)]))
     assert res["gaps"] == [{"sender": A, "origin": a.origin, "missing": [[n, n + 4]]}]
+    from canvasser.core.sync.origins import gap_words
+
+    assert f"“{A}”" in gap_words(res["gaps"][0]) and f"第 {n}–{n + 4} 条" in gap_words(res["gaps"][0])
     before = digests(town)
     clash = [visit_row(a.origin, n + 5, ids_of(people, A)[2], village=A)]  # the same number, other content
     with pytest.raises(PackageError, match="青石社区.*记录编号冲突"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..core import sync
 from ..core.errors import InputError
+from ..core.sync.origins import gap_words
 from ..core.text import ids
 from ._util import open_ws
 
@@ -162,9 +163,7 @@ def cmd_receive(args):
     summary = "\n".join(_received(r) for r in results)
     for r in results:  # numbers missing from a sender's records: said with its name (origins.gaps)
         for g in r.get("gaps") or []:
-            holes = "、".join(f"第 {lo}–{hi} 条" if hi > lo else f"第 {lo} 条" for lo, hi in g["missing"])
-            summary += (f"\n注意：“{g['sender']}”的记录（来源 {g['origin'][:8]}）缺少{holes}：可能有数据包丢失，"
-                        f"或本工作区恢复过较早的备份。请让“{g['sender']}”再导出一次。")
+            summary += "\n" + gap_words(g)
     if len(results) > 1:
         res["gaps"] = [g for r in results for g in r.get("gaps") or []]
     if status.get("mode") == "village":

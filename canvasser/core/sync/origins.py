@@ -172,6 +172,13 @@ def gaps(ws: Workspace, sender: str, rows: list) -> list[dict]:
     return out
 
 
+def gap_words(gap: dict) -> str:
+    """One gap (`gaps`) in the clerk's words, with the sender's name and what to do."""
+    holes = "、".join(f"第 {lo}–{hi} 条" if hi > lo else f"第 {lo} 条" for lo, hi in gap["missing"])
+    return (f"注意：“{gap['sender']}”的记录（来源 {gap['origin'][:8]}）缺少{holes}：可能有数据包丢失，"
+            f"或本工作区恢复过较早的备份。请让“{gap['sender']}”再导出一次。")
+
+
 def _held_range(ws: Workspace, origin: str, hole: list[int]) -> bool:
     """Whether every number of `hole` is held after all (as an event, or an event held for review)."""
     n = ws.conn.execute("SELECT count(*) FROM events WHERE origin=? AND seq BETWEEN ? AND ?",
