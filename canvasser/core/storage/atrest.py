@@ -233,7 +233,8 @@ def note_failure(db_path: str | Path, now: float | None = None) -> None:
     """One more wrong try, counted into the sidecar as it is now (never a stale copy of it)."""
     def bump(data: dict) -> None:
         data["failures"] = min(_count(data.get("failures")) + 1, MAX_FAILURES)
-        data["last_failure"] = int(time.time() if now is None else now)
+        # to the millisecond: a whole second cut off would shorten the wait by up to a second
+        data["last_failure"] = round(time.time() if now is None else now, 3)
     with contextlib.suppress(OSError, InputError):  # a read-only place: the wait just does not grow
         update_sidecar(db_path, bump)
 
