@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import campaign as campaign_mod
-from . import figures, groups, reports, xlsxlock, xlsxprint
+from . import figures, groups, listorder, refmarks, reports, xlsxlock, xlsxprint
 from .campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
 from .cells import text_cell
 from .errors import Cancelled, InputError
@@ -53,8 +53,10 @@ FEEDBACK_REASONS: dict[str, str] = {
 }
 FEEDBACK_REASON_LIST = ("死亡", "服刑", "服役", "拒参", "失踪", "无法联系", "已注销户口", "户口迁出", "本地职工",
                         "异地参保", "自愿放弃", "其他")
-FEEDBACK_PAID_LIST = ("是", "否")
-WITNESSED_PAID = ("paid_on_site",)  # a cadre saw the payment go through: 是 (the bureau's list confirms later)
+FEEDBACK_PAID_LIST = ("是", "否", "待核实")
+ON_SITE = "paid_on_site"  # a claim a cadre saw go through (counted apart in the sheet's result)
+CLAIM = "待核实"  # 是否参保 of a payment only claimed (by the household, a school, or seen by a cadre): the
+#                 bureau's own paid list says whether it went through, and what was paid
 
 NEXT_STEPS = {
     "": "入户走访，讲解政策", "promised": "到期提醒缴费（承诺{promised}）", "not_home": "再次上门或电话联系",
@@ -359,20 +361,29 @@ def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None, p
 _DATE_IN_TEXT = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?")
 
 
-def death_date(note: str, visit_at: str) -> tuple[str, str]:
-    """(死亡时间, remark): a date written in the note, else the date the death was recorded."""
+def death_date(note: str) -> str:
+    """The date of death a visit's note gives ("2026年10月3日去世", "死亡日期 2026-10-03"), else ''.
+    Never the day the visit was recorded: nobody said that was the date."""
     m = _DATE_IN_TEXT.search(note or "")
     if m:
         try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat(), ""
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
         except ValueError:
             pass
-    return (visit_at or "")[:10], "死亡时间为走访登记日期" if visit_at else ""
+    return ""
+
+
+# the date an outcome list (a death list, 死亡时间) gave the latest matched row of this person whose
+# outcome is the person's status, as `l_date`
+LIST_DATE = ("(SELECT json_extract(m.effect, '$.on') FROM ref_marks m WHERE m.pid = p.pid AND m.state = ? "
+             "AND json_extract(m.effect, '$.outcome') = p.status AND json_extract(m.effect, '$.on') <> '' "
+             "ORDER BY m.date DESC, m.hlc DESC LIMIT 1) AS l_date")
 
 
 def feedback_row(r: dict, camp: Campaign) -> list:
-    """One person's line: 是否参保 (是/否 only), 未参保原因 (empty unless someone reported one),
-    缴费金额, 死亡时间, 备注, 填报状态."""
+    """One person's line: 是否参保 (否, or 待核实 for a payment only claimed), 未参保原因 (empty unless
+    someone reported one), 缴费金额 (never for a claim: only the bureau knows what was paid),
+    死亡时间 (only a date someone gave: a visit's note or a death list), 备注, 填报状态."""
     status = r["status"]
     notes: list[str] = []
     death: dt.date | str = ""
@@ -380,17 +391,15 @@ def feedback_row(r: dict, camp: Campaign) -> list:
     reason = ""
     visited = (r["last_visit_at"] or "")[:10]
     if status in CLAIMED_PAID:
-        paid = "是" if status in WITNESSED_PAID else "否"
-        amount = camp.amount_due(r["categories"])
-        notes.append(f"{claim_label(status)}，{visited}登记" + ("" if paid == "是" else "，待医保局核实"))
+        paid = CLAIM
+        notes.append(f"{claim_label(status)}，{visited}登记，待医保局核实")
     else:
         paid = "否"
         reason = FEEDBACK_REASONS.get(status, "")
-        if status == "dead":
-            day, why = death_date(r["last_note"], r["last_visit_at"])
-            death = xlsxprint.as_date(day) or ""
-            if why:
-                notes.append(why)
+        if reason == FEEDBACK_REASONS["dead"]:
+            death = xlsxprint.as_date(death_date(r["last_note"]) or r.get("l_date") or "") or ""
+            if not death:
+                notes.append("死亡时间未登记")
         elif status == "duplicate":
             notes.append("重复参保")
         elif status == "promised":
@@ -403,7 +412,7 @@ def feedback_row(r: dict, camp: Campaign) -> list:
             notes.append(f"原因：{r['last_reason']}")
         if status == "insured_elsewhere" and r.get("v_place"):
             notes.append(f"参保地：{r['v_place']}")
-    if r["last_note"] and status != "dead":
+    if r["last_note"]:
         notes.append(r["last_note"])
     filled = "已填报" if status else "待填报"
     return [paid, reason, amount, death, "；".join(n for n in notes if n), filled]
@@ -420,23 +429,12 @@ FEEDBACK_ORDER = ("ORDER BY l.ord IS NULL, l.ord, p.village, group_rank(p.grp), 
 
 def list_order(ws: Workspace) -> None:
     """A temporary table `list_order(pid, serial, ord, row_no)`: each person's place in the latest
-    bureau list that had them (lists in import order, rows in list order) and the 序号 typed there."""
+    bureau list that had them (lists in import order, rows in list order) and the 序号 typed there
+    (`listorder.latest`; a village has its part from its setup package)."""
     ws.conn.execute("DROP TABLE IF EXISTS temp.list_order")
     ws.conn.execute("CREATE TEMP TABLE list_order (pid TEXT PRIMARY KEY, serial TEXT, ord INTEGER, row_no INTEGER) "
                     "WITHOUT ROWID")
-    latest: dict[str, tuple[str, int, int]] = {}
-    ord_no = 0
-    row_no = 0
-    last_list = None
-    for list_no, pids, serials in ws.conn.execute(
-            "SELECT list_no, pids, serials FROM list_chunks ORDER BY list_no, chunk_no"):
-        if list_no != last_list:
-            last_list, row_no = list_no, 0
-        for pid, serial in zip(pids.split("\n"), serials.split("\n")):
-            ord_no += 1
-            row_no += 1
-            latest[pid] = (serial, ord_no, row_no)
-    rows = sorted((pid, *v) for pid, v in latest.items())  # in key order: a B-tree append, not scattered
+    rows = sorted((pid, *v) for pid, v in listorder.latest(ws).items())  # in key order: a B-tree append
     for i in range(0, len(rows), 50000):
         ws.conn.executemany("INSERT INTO temp.list_order VALUES (?, ?, ?, ?)", rows[i:i + 50000])
 
@@ -450,20 +448,22 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
     list_order(ws)
-    sql = (f"SELECT p.*, l.serial AS l_serial, l.row_no AS l_row, {VISIT_PLACE} "
+    sql = (f"SELECT p.*, l.serial AS l_serial, l.row_no AS l_row, {VISIT_PLACE}, {LIST_DATE} "
            f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status NOT IN ('paid_official', 'not_listed') "
            f"{FEEDBACK_ORDER}")
-    counts = {"否": 0, "是": 0}
+    counts = {"否": 0, CLAIM: 0}
     parts = {"": 0, figures.NOT_NEEDED: 0, figures.CLAIMED: 0}
+    on_site = [0]
     done_set = camp.done_set
     reasons: dict[str, int] = {}
 
     def rows() -> Iterator[list]:
         last_serial = 0
-        for r in _rows(ws, sql):
+        for r in _rows(ws, sql, (refmarks.MATCHED,)):
             line = feedback_row(r, camp)
             counts[line[0]] = counts.get(line[0], 0) + 1
             parts[figures.part_of(r["status"], done_set)] += 1
+            on_site[0] += r["status"] == ON_SITE
             if line[1]:
                 reasons[line[1]] = reasons.get(line[1], 0) + 1
             serial = r["l_serial"] or r["l_row"]
@@ -491,7 +491,7 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
     # the same parts as the dashboard's cards: rows = 尚未完成 + 不需参保 + 自报待核实
     return {"file": str(out), "rows": n, "protected": bool(password), "not_paid": counts.get("否", 0),
             "claimed": parts[figures.CLAIMED],
-            "paid_on_site": counts.get("是", 0), "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
+            "paid_on_site": on_site[0], "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 
@@ -541,7 +541,7 @@ def _progress_cells(v: dict) -> list:
 def claim_split(figs: dict) -> tuple[int, int]:
     """(当场协助, 自报待核实 and 学校代缴) out of the claimed payments: a cadre saw the first go through."""
     by_status = figs.get("by_status") or {}
-    on_site = int(by_status.get(STATUS_LABELS["paid_on_site"], 0))
+    on_site = int(by_status.get(STATUS_LABELS[ON_SITE], 0))
     return on_site, max(0, figs["paid_claimed"] - on_site)
 
 
