@@ -80,14 +80,14 @@ def _glyphs(res) -> str:
             + glyph_summary(res.missing_glyphs).replace("\n", "<br>"))
 
 
-def _report(ws, out: Path, _progress, _ctx: Context) -> dict:
+def _report(ws, out: Path, _progress, ctx: Context) -> dict:
     from ...core import report_pdf, reports
 
     figs = reports.make_report(ws, dt.date.today())
     if out.suffix.lower() == ".pdf":
-        figs["pages"] = report_pdf.write_report_pdf(figs, out)["pages"]
+        figs["pages"] = report_pdf.write_report_pdf(figs, out, by=ctx.canvasser)["pages"]
     else:
-        _ledgers().write_report_xlsx(figs, out)
+        _ledgers().write_report_xlsx(figs, out, by=ctx.canvasser)
     return figs
 
 
