@@ -351,8 +351,8 @@ def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None, p
     """All five ledgers in one xlsx (with `password`, encrypted); returns {"file", "sheets", "parts"}.
 
     Each ledger is a sheet; one too wide to print readably on `paper` (A4 or A3, landscape) is
-    written as parts, sheets "台账（一）", "台账（二）" …, each with 序号, 姓名 and 身份证号 and a share
-    of the other columns, the same people in the same order: never squeezed below 8 pt."""
+    written as parts, sheets "台账" (part one), "台账（二）" …, each with 序号, 姓名 and 身份证号 and a
+    share of the other columns, the same people in the same order: never squeezed below 8 pt."""
     if paper not in xlsxprint.PAPERS:
         raise InputError(f"纸张只能是 {'、'.join(xlsxprint.PAPERS)}：{paper}")
     out = check_output(out)
@@ -367,9 +367,9 @@ def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None, p
         parts = ledger_parts(cols, paper)
         parts_out[title] = []
         for k, idx in enumerate(parts):
-            name = title if len(parts) == 1 else f"{title}（{PART_NAMES[k]}）"
+            name = title if k == 0 else f"{title}（{PART_NAMES[k]}）"  # the first part keeps the ledger's name
             picked = [cols[i] for i in idx]
-            what = name if len(parts) == 1 else f"{name}（共{len(parts)}部分，按序号对照）"
+            what = title if len(parts) == 1 else f"{title}（{PART_NAMES[k]}）（共{len(parts)}部分，按序号对照）"
             n = write_sheet(wb, name, picked, ([row[i] for i in idx] for row in rows(ws, camp)),
                             progress=progress, counted=counted if k == 0 else None,
                             heading=heading(ws, camp, what), paper=paper)

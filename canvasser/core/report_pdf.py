@@ -172,7 +172,7 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "", by: str = 
     for label, names in alerts:
         story.append(_p(f"{label}：{'、'.join(names)}。", st["note"], TEXT_W))
 
-    if len(figs["by_village"]) > 1:
+    if len(figs["by_village"]) > 1 or figs.get("mode") == "township":
         heading(f"分村排名（按{TARGET_RATE}）")
         vrows = [[*r[0:2], r[2], r[3], r[4], r[5], r[6], r[7], r[11], r[12]] for r in village_rows(figs)]
         valerts = [i for i, n in enumerate(figs["ranking"]) if figs["by_village"][n]["target_rate"] < reports.WARN_RATE]

@@ -26,7 +26,7 @@ def test_ledger_export_writes_the_workbook(window, tmp_path, monkeypatch):
     assert key == "ledger" and path == out and out.exists()
     assert sum(res["sheets"].values()) > 0
     assert window.done_dialog.isVisible() and "台账已导出" in window.done_dialog.text.text()
-    assert len(openpyxl.load_workbook(out, read_only=True).sheetnames) == len(res["sheets"])
+    assert len(openpyxl.load_workbook(out, read_only=True).sheetnames) == sum(len(v) for v in res["parts"].values())
 
 
 def test_daily_report_pdf_and_feedback_sheet(window, tmp_path):
