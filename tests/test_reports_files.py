@@ -15,10 +15,12 @@ from openpyxl.utils import get_column_letter
 from PIL import Image
 
 from canvasser import cli
-from canvasser.core import campaign, ids, ledgers, messages, report_pdf, reports, visits
 from canvasser.core.demo import make_demo
 from canvasser.core.errors import Cancelled, InputError
-from canvasser.core.store import Workspace
+from canvasser.core.outputs import ledgers, report_pdf
+from canvasser.core.rules import campaign, messages, reports, visits
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import ids
 
 from .fixtures import ledger_table
 
