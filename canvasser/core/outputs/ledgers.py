@@ -138,35 +138,59 @@ def _open_sheet(wb: Workbook, title: str, cols: list[Col], heading: str = "", pa
 EMPTY = "（无）"  # an empty ledger still prints its table: one bordered row saying so
 
 
+class _Out:
+    """One printed sheet being streamed, continued on "name(2)" … past Excel's row limit."""
+
+    def __init__(self, wb: Workbook, name: str, cols: list[Col], idx: list[int] | None, heading: str,
+                 paper: str, signed: bool):
+        self.wb, self.name, self.cols, self.idx, self.heading = wb, name, cols, idx, heading
+        self.paper, self.signed = paper, signed
+        self.text_cols = frozenset(i for i, c in enumerate(cols) if c.text)
+        self.last = get_column_letter(len(cols))
+        self.part, self.in_sheet = 1, 0
+        self._open(name)
+
+    def _open(self, name: str) -> None:
+        self.ws = _open_sheet(self.wb, name, self.cols, self.heading, self.paper)
+        self.grid = xlsxprint.Grid(self.ws)
+        self.in_sheet = 0
+
+    def _end(self) -> None:
+        if not self.in_sheet:  # an empty ledger still prints its table, saying so
+            self.ws.append(self.grid.row([EMPTY, *[""] * (len(self.cols) - 1)]))
+        self.ws.auto_filter.ref = f"A{HEADER_ROW}:{self.last}{max(self.in_sheet, 1) + HEADER_ROW}"
+        if self.signed:
+            xlsxprint.sign(self.ws, len(self.cols))
+
+    def add(self, row: list) -> None:
+        if self.in_sheet == MAX_ROWS:
+            self._end()
+            self.part += 1
+            self._open(f"{self.name}({self.part})")
+        if self.idx is not None:
+            row = [row[i] for i in self.idx]
+        self.ws.append(self.grid.stream(row, self.text_cols))
+        self.in_sheet += 1
+
+
 def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list], *, progress: Progress = None,
-                counted: list[int] | None = None, heading: str = "", signed: bool = True, paper: str = "A4") -> int:
-    """Stream rows into one sheet (continued on "title(2)" ... past Excel's row limit); returns the row count.
-    Every cell of the table is bordered; `heading` is the title row's text; a `signed` sheet ends
-    with the signature and date lines."""
-    text_cols = frozenset(i for i, c in enumerate(cols) if c.text)
-    part, n, in_sheet = 1, 0, 0
-    ws = _open_sheet(wb, title, cols, heading, paper)
-    grid = xlsxprint.Grid(ws)
-    last = get_column_letter(len(cols))
+                counted: list[int] | None = None, heading: str = "", signed: bool = True, paper: str = "A4",
+                parts: list[tuple[str, list[int], str]] | None = None) -> int:
+    """Stream rows into one sheet (continued on "title(2)" ... past Excel's row limit), or with
+    `parts` ((name, column indexes, heading) each) into several printed parts at once, each row
+    read once; returns the row count. Every cell of the table is bordered; `heading` is the title
+    row's text; a `signed` sheet ends with the signature and date lines."""
+    outs = ([_Out(wb, name, [cols[i] for i in idx], idx, head, paper, signed) for name, idx, head in parts]
+            if parts else [_Out(wb, title, cols, None, heading, paper, signed)])
+    n = 0
     for row in rows:
-        if in_sheet == MAX_ROWS:
-            ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{in_sheet + HEADER_ROW}"
-            if signed:
-                xlsxprint.sign(ws, len(cols))
-            part += 1
-            ws = _open_sheet(wb, f"{title}({part})", cols, heading, paper)
-            grid = xlsxprint.Grid(ws)
-            in_sheet = 0
-        ws.append(grid.row(row, text_cols))
+        for out in outs:
+            out.add(row)
         n += 1
-        in_sheet += 1
         if n % 5000 == 0:
             _check(progress, (counted[0] if counted else 0) + n, f"{title}：{n} 行")
-    if not n:
-        ws.append(grid.row([EMPTY, *[""] * (len(cols) - 1)]))
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(in_sheet, 1) + HEADER_ROW}"
-    if signed:
-        xlsxprint.sign(ws, len(cols))
+    for out in outs:
+        out._end()
     if counted is not None:
         counted[0] += n
     return n
@@ -368,16 +392,13 @@ def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None, p
     for title, cols, rows in LEDGERS:
         _check(progress, counted[0], title)
         parts = ledger_parts(cols, paper)
-        parts_out[title] = []
-        for k, idx in enumerate(parts):
-            name = title if k == 0 else f"{title}（{PART_NAMES[k]}）"  # the first part keeps the ledger's name
-            picked = [cols[i] for i in idx]
-            what = title if len(parts) == 1 else f"{title}（{PART_NAMES[k]}）（共{len(parts)}部分，按序号对照）"
-            n = write_sheet(wb, name, picked, ([row[i] for i in idx] for row in rows(ws, camp)),
-                            progress=progress, counted=counted if k == 0 else None,
-                            heading=heading(ws, camp, what), paper=paper)
-            parts_out[title].append(name)
-            sheets.setdefault(title, n)
+        named = [(title if k == 0 else f"{title}（{PART_NAMES[k]}）", idx,  # part one keeps the ledger's name
+                  heading(ws, camp, title if len(parts) == 1 else
+                          f"{title}（{PART_NAMES[k]}）（共{len(parts)}部分，按序号对照）"))
+                 for k, idx in enumerate(parts)]
+        sheets[title] = write_sheet(wb, title, cols, rows(ws, camp), progress=progress, counted=counted,
+                                    paper=paper, parts=named)
+        parts_out[title] = [name for name, _, _ in named]
     _check(progress, counted[0], "保存文件")
     _save(wb, out, password)
     return {"file": str(out), "sheets": sheets, "parts": parts_out, "paper": paper, "protected": bool(password)}
@@ -535,7 +556,7 @@ def _sheet_table(wb: Workbook, title: str, headers: list[tuple[str, float]], row
     grid = xlsxprint.Grid(ws)
     alerts = set(alert_rows)
     for i, row in enumerate(rows):
-        cells = grid.row([float(v) if isinstance(v, Rate) else v for v in row])
+        cells = grid.row([float(v) if isinstance(v, Rate) else v for v in row], own_style=True)
         for v, cell in zip(row, cells):
             if isinstance(v, Rate):
                 cell.number_format = "0.0%"

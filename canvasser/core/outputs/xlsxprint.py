@@ -94,10 +94,12 @@ class Grid:
             if fmt:
                 proto.number_format = fmt
             self.styles[kind] = proto._style
+        self._cells: list[WriteOnlyCell] = []
 
-    def cell(self, value, text: bool = False) -> WriteOnlyCell:
+    def cell(self, value, text: bool = False, *, own_style: bool = False) -> WriteOnlyCell:
         """A bordered cell for `value` ('' and None: an empty bordered cell); `text`: always a
-        string formatted as text (IDs, phones, household codes)."""
+        string formatted as text (IDs, phones, household codes). Cells share their kind's style
+        object (nothing changes it once written); `own_style` gives a copy to change (a fill)."""
         if value == "":
             value = None
         kind = "text" if text else "plain"
@@ -110,13 +112,44 @@ class Grid:
         if isinstance(value, str):
             value = clean(value, keep_lines=True)
         c = WriteOnlyCell(self.ws, value=value)
-        c._style = copy(self.styles[kind])
+        c._style = copy(self.styles[kind]) if own_style else self.styles[kind]
         if isinstance(value, str) and (text or value[:1] == "="):
             c.data_type = "s"
         return c
 
-    def row(self, values: list, text_cols: frozenset[int] = frozenset()) -> list[WriteOnlyCell]:
-        return [self.cell(v, i in text_cols) for i, v in enumerate(values)]
+    def row(self, values: list, text_cols: frozenset[int] = frozenset(), *, own_style: bool = False
+            ) -> list[WriteOnlyCell]:
+        return [self.cell(v, i in text_cols, own_style=own_style) for i, v in enumerate(values)]
+
+    def stream(self, values: list, text_cols: frozenset[int] = frozenset()) -> list[WriteOnlyCell]:
+        """The same bordered cells for a row appended at once to a write-only sheet (which writes
+        each row as it is appended), reusing one cell object per column: a big ledger's million
+        cells cost no million objects."""
+        cells = self._cells
+        while len(cells) < len(values):
+            cells.append(WriteOnlyCell(self.ws))
+        out = cells[:len(values)]
+        styles = self.styles
+        for i, (c, value) in enumerate(zip(out, values)):
+            text = i in text_cols
+            if value == "":
+                value = None
+            if isinstance(value, str):
+                c.value = clean(value, keep_lines=True)
+                c._style = styles["text" if text else "plain"]
+                if text or value[:1] == "=":
+                    c.data_type = "s"
+                continue
+            if value is not None and text:
+                value = str(value)
+                c.value = value
+                c.data_type = "s"
+                c._style = styles["text"]
+                continue
+            c.value = value
+            c._style = styles["time" if isinstance(value, dt.datetime) else "date" if isinstance(value, dt.date)
+                              else "text" if text else "plain"]
+        return out
 
 
 def title_text(what: str, *, village: str = "", year: int | str = "", day: dt.date | None = None) -> str:
