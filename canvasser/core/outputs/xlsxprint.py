@@ -124,7 +124,8 @@ class Grid:
     def stream(self, values: list, text_cols: frozenset[int] = frozenset()) -> list[WriteOnlyCell]:
         """The same bordered cells for a row appended at once to a write-only sheet (which writes
         each row as it is appended), reusing one cell object per column: a big ledger's million
-        cells cost no million objects."""
+        cells cost no million objects. The style goes on before the value: a date's value would
+        otherwise set a date format on the style the cell had (shared by every cell of its kind)."""
         cells = self._cells
         while len(cells) < len(values):
             cells.append(WriteOnlyCell(self.ws))
@@ -135,20 +136,18 @@ class Grid:
             if value == "":
                 value = None
             if isinstance(value, str):
-                c.value = clean(value, keep_lines=True)
                 c._style = styles["text" if text else "plain"]
+                c.value = clean(value, keep_lines=True)
                 if text or value[:1] == "=":
                     c.data_type = "s"
-                continue
-            if value is not None and text:
-                value = str(value)
-                c.value = value
-                c.data_type = "s"
+            elif value is not None and text:
                 c._style = styles["text"]
-                continue
-            c.value = value
-            c._style = styles["time" if isinstance(value, dt.datetime) else "date" if isinstance(value, dt.date)
-                              else "text" if text else "plain"]
+                c.value = str(value)
+                c.data_type = "s"
+            else:
+                c._style = styles["time" if isinstance(value, dt.datetime) else "date" if isinstance(value, dt.date)
+                                  else "text" if text else "plain"]
+                c.value = value
         return out
 
 
