@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...errors import InputError
-from ...rules.campaign import STATUS_LABELS, Campaign
+from ...rules.campaign import STATUS_LABELS, TAKES_DATE, Campaign
 from ...rules.groups import group_key
 from ...storage.store import Workspace
 from ...text import ids
@@ -141,7 +141,8 @@ def households_due(ws: Workspace, camp: Campaign, *, only: list[str] | None = No
             pid=r["pid"], name=r["name"], relation=r["relation"], amount=amount,
             fully_subsidised=amount == 0, phone=r["phone"] or "",
             last=STATUS_LABELS.get(r["status"], r["status"]) if r["status"] else "",
-            birth=r["birth"] or "", student=listed_student(r["categories"]), promised=r["promised"] or ""))
+            birth=r["birth"] or "", student=listed_student(r["categories"]),
+            promised=(r["promised"] or "") if r["status"] in TAKES_DATE else ""))
     out = [h for h in by_hid.values() if h.members]
     for h in out:
         h.members.sort(key=lambda m: (m.pid != h.head_pid, m.relation != "户主", m.birth or "9999", m.pid))
