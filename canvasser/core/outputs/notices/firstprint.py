@@ -80,3 +80,15 @@ def confirm(ws: Workspace, camp: Campaign | None = None, *, by: str = "") -> dic
 def text(camp: Campaign) -> str:
     """The amounts as lines a terminal or a dialog shows."""
     return "\n".join(f"{label}：{value}" for label, value in lines(camp))
+
+
+def facts(ws: Workspace, canvasser: str = "") -> dict:
+    """What a print needs settled first (the window asks, the CLI warns): the contact phone it
+    would carry and where from, whether this year's amounts await confirmation, and those amounts."""
+    from .data import contact
+
+    camp = load_campaign(ws)
+    village = ws.meta("village", "") or ""
+    who = contact(ws, canvasser, village)
+    return {"village": village, "phone": who.phone, "phone_source": who.source, "due": due(ws, camp),
+            "lines": lines(camp), "year": camp.values["coverage_year"]}

@@ -61,6 +61,16 @@ def school_age_unlisted(ws: Workspace, camp: Campaign, hhs: list[Household] | No
     return out
 
 
+def unlisted_in(ws: Workspace, households: list[str] | None = None) -> list[dict]:
+    """`school_age_unlisted` among these households (None: all) with someone not yet done."""
+    from ...rules.campaign import load
+
+    camp = load(ws)
+    hhs = households_due(ws, camp, only=households)
+    mark_listed(ws, hhs)
+    return school_age_unlisted(ws, camp, hhs)
+
+
 def _pids(ws: Workspace, raw: list[str]) -> list[str]:
     from ...rules.visits import resolve_person
 
