@@ -54,7 +54,7 @@ class Household:
 
 
 _SQL = """
-SELECT p.pid, p.name, p.relation, p.categories, p.status, p.phone, p.birth, p.household, p.promised,
+SELECT p.pid, p.name, p.relation, p.categories, p.status, p.phone, p.birth, p.household, p.promised AS promised_on,
        h.village, h.grp, h.head, h.head_pid, h.address
 FROM persons p JOIN households h ON h.hid = p.household
 WHERE p.active = 1 {where}
@@ -142,7 +142,7 @@ def households_due(ws: Workspace, camp: Campaign, *, only: list[str] | None = No
             fully_subsidised=amount == 0, phone=r["phone"] or "",
             last=STATUS_LABELS.get(r["status"], r["status"]) if r["status"] else "",
             birth=r["birth"] or "", student=listed_student(r["categories"]),
-            promised=(r["promised"] or "") if r["status"] in TAKES_DATE else ""))
+            promised=(r["promised_on"] or "") if r["status"] in TAKES_DATE else ""))
     out = [h for h in by_hid.values() if h.members]
     for h in out:
         h.members.sort(key=lambda m: (m.pid != h.head_pid, m.relation != "户主", m.birth or "9999", m.pid))
