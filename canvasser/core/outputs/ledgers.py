@@ -131,6 +131,7 @@ def _open_sheet(wb: Workbook, title: str, cols: list[Col], heading: str = "", pa
         ws.column_dimensions[get_column_letter(i)].width = c.width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     xlsxprint.begin(ws, heading or title, len(cols), paper)
+    ws.row_dimensions[HEADER_ROW].height = xlsxprint.header_height([(c.header, c.width) for c in cols])
     ws.append(_header_cells(ws, cols))
     return ws
 
@@ -285,7 +286,9 @@ def _paid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
            f"ON o.pid = p.pid AND o.year = ? WHERE p.status IN ({_marks(statuses)}) {ORDER}")
     for i, r in enumerate(_rows(ws, sql, (int(camp.values["coverage_year"]), *statuses)), 1):
         official = r["status"] == "paid_official"
-        amount = r["paid_amount"] if official and r["paid_amount"] is not None else camp.amount_due(r["categories"])
+        # only the bureau's list says what was paid: a claim shows no amount (as on the feedback sheet)
+        amount = (r["paid_amount"] if r["paid_amount"] is not None else camp.amount_due(r["categories"])) \
+            if official else ""
         # 登记人: whoever recorded what counts: the bureau's paid list for a confirmed payment (a
         # canvasser's later or earlier visit is not it), else the canvasser whose visit claimed it
         yield [*_person(i, r), "医保局确认已缴费" if official else f"{claim_label(r['status'])}（待核实）",
@@ -552,14 +555,20 @@ def _sheet_table(wb: Workbook, title: str, headers: list[tuple[str, float]], row
         ws.column_dimensions[get_column_letter(i)].width = c.width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     xlsxprint.begin(ws, heading or title, len(cols))
+    ws.row_dimensions[HEADER_ROW].height = xlsxprint.header_height([(c.header, c.width) for c in cols])
     ws.append(_header_cells(ws, cols))
     grid = xlsxprint.Grid(ws)
     alerts = set(alert_rows)
     for i, row in enumerate(rows):
+        long = [(v, c.width) for v, c in zip(row, cols) if isinstance(v, str) and len(v) > 8]
+        if long:
+            ws.row_dimensions[HEADER_ROW + 1 + i].height = xlsxprint.row_height(long)
         cells = grid.row([float(v) if isinstance(v, Rate) else v for v in row], own_style=True)
         for v, cell in zip(row, cells):
             if isinstance(v, Rate):
                 cell.number_format = "0.0%"
+            elif isinstance(v, str) and len(v) > 8:
+                cell.alignment = WRAP  # a list of villages stays inside its cell, on as many lines as it needs
             if i in alerts:
                 cell.fill = ALERT_FILL
         ws.append(cells)
@@ -585,8 +594,8 @@ class Rate(float):
 LIST_RATE = "完成率（÷名单人数）"
 TARGET_RATE = "完成率（÷任务数）"
 CLAIMED_LABEL = "自报已缴待核实"  # all claimed payments (当场协助, 自行缴费, 学校代缴): one figure, one name
-PROGRESS_HEADERS = [("人数", 9), ("已完成", 9), ("未完成", 9), (LIST_RATE, 11), ("医保局确认已缴", 12), (CLAIMED_LABEL, 12),
-                    ("不需参保", 9), ("已走访", 9)]
+PROGRESS_HEADERS = [("人数", 9), ("已完成", 9), ("未完成", 9), (LIST_RATE, 21), ("医保局确认已缴", 15), (CLAIMED_LABEL, 15),
+                    ("不需参保", 9), ("已走访", 9)]  # a rate's label on one line: its bracket never cut
 
 
 def _progress_cells(v: dict) -> list:
@@ -695,8 +704,8 @@ def village_rows(figs: dict) -> list[list]:
 
 
 VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), ("名单人数", 9), ("已完成", 9), ("未完成", 9),
-                   (TARGET_RATE, 11), ("医保局确认已缴", 12), (CLAIMED_LABEL, 12), ("不需参保", 9), ("已走访", 9),
-                   ("差额（任务数－完成数）", 11), ("较上次新增完成", 11), ("最近上报", 22)]
+                   (TARGET_RATE, 19), ("医保局确认已缴", 15), (CLAIMED_LABEL, 15), ("不需参保", 9), ("已走访", 9),
+                   ("差额", 9), ("较上次新增完成", 15), ("最近上报", 22)]
 
 
 def maker_lines(figs: dict, by: str = "") -> tuple[str, ...]:

@@ -78,6 +78,19 @@ def _runs(widths: list[float], k: int) -> list[list[int]]:
     return runs
 
 
+def row_height(cells: list[tuple[str, float]]) -> float:
+    """Points for a row whose wrapped texts (text, column width) all show: a spreadsheet does not
+    grow a row for wrapped text on its own when it prints (LibreOffice, WPS)."""
+    lines = 1
+    for text, width in cells:
+        units = sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in str(text))  # a CJK character is about two units
+        lines = max(lines, -(-int(units + 0.999) // max(1, int(width - 1))))
+    return 15.0 * lines + 3
+
+
+header_height = row_height
+
+
 class Grid:
     """Bordered cells for one write-only sheet. Each kind of cell (plain, text, date, time) gets
     its style once; every cell copies it (a style set cell by cell cost seconds on a big ledger).
