@@ -81,7 +81,8 @@ def before_print(ws, args, *, contact: bool = True) -> dict:
             sys.stderr.write(f"本年度第一次打印，请核对将印出的金额和缴费方式：\n{shown}\n")
             if _ask("以上无误，继续打印？[y/N] ").lower() not in ("y", "yes", "是"):
                 raise InputError("没有确认金额，未打印。如有误请先改设置（canvasser campaign --set …）")
-            firstprint.confirm(ws, camp, by=getattr(args, "by", "") or "")
+            if not getattr(ws, "look_only", False):  # a workspace only looked at keeps nothing
+                firstprint.confirm(ws, camp, by=getattr(args, "by", "") or "")
         else:
             sys.stderr.write(f"注意：本年度的金额尚未确认，请核对将印出的金额（确认后加 --confirm-amounts，"
                              f"或在窗口中确认，此提示不再出现）：\n{shown}\n")
@@ -160,7 +161,7 @@ def _checked(res, asked: dict) -> tuple[dict, list[str]]:
 
 
 def cmd_notices(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         selected = _selected(ws, args)
         asked = before_print(ws, args)
         res = build_notices(ws, args.out, households=selected, per_page=args.per_page, by=args.by,
@@ -176,7 +177,7 @@ def cmd_notices(args):
 
 
 def cmd_leaflet(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         if args.student:
             students.confirm(ws, args.student, by=args.by)
         if args.not_student:
@@ -202,7 +203,7 @@ def cmd_leaflet(args):
 
 
 def cmd_visit_sheet(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         asked = before_print(ws, args, contact=False)
         res = build_visit_sheet(ws, args.out, groups=args.group, village=args.village,
                                 progress=None if args.json else progress_printer("生成走访表"))

@@ -27,6 +27,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from ..rules import reports
 from ..storage import files
 from ..text import fonts
+from ..text.cells import clean
 from ..tiers import Tier
 from .ledgers import (
     CLAIMED_LABEL,
@@ -75,7 +76,7 @@ def _table(st: dict, header: list[str], rows: list[list], widths: list[float],
            alerts: list[int] = (), total_row: bool = False, text_cols: tuple[int, ...] = (0,)) -> Table:
     """A grid with a wrapped header row (repeated on each page); text columns left, figures right."""
     head = [_p(h, st["head"], w) for h, w in zip(header, widths)]
-    body = [[_p(v, st["cell"], widths[j]) if j in text_cols else ("" if v is None else str(v))
+    body = [[_p(clean(str(v)), st["cell"], widths[j]) if j in text_cols else ("" if v is None else clean(str(v)))
              for j, v in enumerate(r)] for r in rows]
     t = Table([head, *body], colWidths=widths, repeatRows=1)
     font = st["cell"].fontName

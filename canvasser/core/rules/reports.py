@@ -322,7 +322,7 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
     figs["change"] = change(figs, previous_snapshot(ws, day))
     figs["year_on_year"] = year_on_year(ws, day, camp)
     figs["unit"], figs["issuer"] = unit(ws), issuer(ws, camp)
-    if save:
+    if save and not getattr(ws, "look_only", False):  # a read-only place: the report, without keeping it
         save_snapshot(ws, day, figs)
     return figs
 
