@@ -103,9 +103,10 @@ class Dashboard(QWidget):
         self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f['paid_official']} + 自报/协助待核实 {f['paid_claimed']}"
                           f" + 不需参保 {f['accepted']}；名单 {f['total']} = 已完成 {f['done']} + 尚未完成 "
                           f"{f['remaining']}；任务数 {target}，差 {f.get('gap', 0)} 人；已走访 {f['visited']} 人")
-        silent = f.get("silent") or []
-        self.silent.setText(f"未上报的村（从未上报或超过 {f.get('silent_days', 3)} 天）：{'、'.join(silent)}"
-                            if silent else "")
+        silent, unset = f.get("silent") or [], f.get("not_set_up") or []
+        self.silent.setText("；".join(
+            ([f"未按时上报的村（从未上报或超过 {f.get('silent_days', 3)} 天）：{'、'.join(silent)}"] if silent else [])
+            + ([f"尚未配置的村（未生成配置包）：{'、'.join(unset)}"] if unset else [])))
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
         lines = data.get("year_on_year") or []

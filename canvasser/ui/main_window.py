@@ -583,8 +583,10 @@ class MainWindow(QMainWindow):
         scope = self.tree.current_scope() or (None, None, None)
         hid = views.household_of(self.ws, self.detail.pid)
         picked = Scope(village=scope[0], groups=[scope[1]] if scope[1] else [], households=[scope[2]] if scope[2] else [])
+        head = (views.household(self.ws, hid) or {}).get("head", "") if hid else ""
         return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1], scope=picked,
-                       table=self.current_filter())
+                       table=self.current_filter(), unit=views.unit_name(self.ws),
+                       household_label=f"{head}户" if head else "")
 
     def run_output(self, key: str, out=None):
         from .dialogs.outputs import run_output

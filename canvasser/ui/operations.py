@@ -117,3 +117,31 @@ def join_township(runner, setup: str, code: str | None, *, success: Done = None,
 
     return run(runner, "加入乡镇", lambda ws: join(ws.path, setup, code=code), success=success,
                failure=failure)
+
+
+def set_village_phone(runner, village: str, phone: str, *, success: Done = None, failure: Failed = None) -> Job:
+    from ..core.outputs.notices import data
+
+    return run(runner, "保存村（社区）联系电话", lambda ws: data.set_village_phone(ws, village, phone),
+               success=success, failure=failure)
+
+
+def confirm_amounts(runner, *, by: str, success: Done = None, failure: Failed = None) -> Job:
+    from ..core.outputs.notices import firstprint
+
+    return run(runner, "确认本年度金额", lambda ws: firstprint.confirm(ws, by=by), success=success, failure=failure)
+
+
+def settle_students(runner, confirmed: list[str], declined: list[str], *, by: str, success: Done = None,
+                    failure: Failed = None) -> Job:
+    """The cadre's answer about school-age people no list names as students: these are (their
+    category gains 在校学生), those are not (not asked again)."""
+    from ..core.outputs.notices import students
+
+    def settle(ws):
+        done = students.confirm(ws, confirmed, by=by) if confirmed else 0
+        if declined:
+            students.decline(ws, declined)
+        return done
+
+    return run(runner, "确认学生", settle, success=success, failure=failure)

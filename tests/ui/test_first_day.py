@@ -152,6 +152,14 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     window.channel_checked = True  # the payment channel prompt has its own test
     user.file_chosen(monkeypatch, "getSaveFileName", out)
     user.menu(window, "打印缴费通知单")
+    # the first print: a phone to print (the cadre's profile has none: the committee's, typed once),
+    # and this year's amounts shown for confirmation
+    phone = window.phone_dialog
+    assert phone.isVisible()
+    user.type(phone.phone, "0816-1234567")
+    user.key(phone.phone, Qt.Key.Key_Return)
+    assert window.amounts_dialog.isVisible()
+    user.click(window.amounts_dialog.ok_button)
     scope = window.scope_dialog
     assert f"{group}</b>：{len(households)} 户，{len(households)} 页" in scope.text.text()
     user.click(scope.print_button)
@@ -198,4 +206,6 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     window.close()
     ws.close()
     print(f"first day: {user.actions} user actions")
-    assert user.actions <= 30, user.actions
+    # 30, plus what the year's first print asks once (issue 29): the committee's phone typed and
+    # entered (the cadre's profile has none), the amounts confirmed
+    assert user.actions <= 33, user.actions

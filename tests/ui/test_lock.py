@@ -146,7 +146,7 @@ def test_the_export_dialog_offers_an_open_password(secret_window, tmp_path, monk
     secret_window.run_output("ledger")
     assert secret_window.last_output[0] == "ledger" and out.read_bytes()[:4] == bytes.fromhex("D0CF11E0")
     book = openpyxl.load_workbook(open_protected(out, "台账密码2027"))
-    assert len(book.sheetnames) == len(secret_window.last_output[2]["sheets"])
+    assert len(book.sheetnames) == sum(len(v) for v in secret_window.last_output[2]["parts"].values())
 
 
 def test_the_import_screen_protects_the_rejected_rows_file(window, sample_list, tmp_path, monkeypatch, qtbot):

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import openpyxl
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 
 from canvasser.core import sync
 from canvasser.core.rules import visits
@@ -28,7 +28,7 @@ def test_ledger_export_writes_the_workbook(window, tmp_path, monkeypatch):
     assert key == "ledger" and path == out and out.exists()
     assert sum(res["sheets"].values()) > 0
     assert window.done_dialog.isVisible() and "台账已导出" in window.done_dialog.text.text()
-    assert len(openpyxl.load_workbook(out, read_only=True).sheetnames) == len(res["sheets"])
+    assert len(openpyxl.load_workbook(out, read_only=True).sheetnames) == sum(len(v) for v in res["parts"].values())
 
 
 def test_daily_report_pdf_and_feedback_sheet(window, tmp_path):
@@ -203,6 +203,11 @@ def test_first_notices_ask_for_the_payment_channel_once(window, ws, tmp_path, mo
     qtbot.keyClicks(dlg.image, str(png))
     dlg.caption.setText("微信扫码缴费（县医保局缴费码）")  # typed through an input method
     dlg.accept()
+    # the year's first print: the amounts and the new payment code are shown for confirmation
+    qtbot.waitUntil(lambda: getattr(window, "amounts_dialog", None) is not None, timeout=20000)
+    shown = [label.text() for label in window.amounts_dialog.findChildren(QLabel)]
+    assert "印县医保局提供的缴费码图片（微信扫码缴费（县医保局缴费码））" in shown and "400元/人" in shown
+    window.amounts_dialog.ok_button.click()
     qtbot.waitUntil(lambda: getattr(window, "scope_dialog", None) is not None, timeout=20000)
     window.scope_dialog.print_button.click()  # the scope is said before printing
     qtbot.waitUntil(lambda: out.exists(), timeout=20000)

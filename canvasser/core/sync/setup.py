@@ -26,6 +26,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError
+from ..lists import listorder
 from ..storage.projection import project
 from ..storage.store import Event, Workspace, WorkspaceError, now_iso
 from ..tiers import Tier
@@ -116,6 +117,7 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
         "village": {"id": village_id, "name": village, "keys": json.loads(pair.dumps())},
         "township": {"id": peers.self_id(ws), "name": ws.meta("township"), "keys": own.public.as_dict()},
         "photos": photo_parts,
+        "list_order": listorder.for_village(ws, village),  # the bureau's 序号 for the village's feedback sheet
     }
     h = header("setup", package_id, peers.self_id(ws), own.public.key_id, village_id, pair.public.key_id)
     if code:
@@ -270,6 +272,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
                 ws.clock.observe(max(e.hlc for e in events))
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
+            listorder.remember(ws, payload.get("list_order"))
         if ws.key is not None:
             from .recovery import seal_to_township
             seal_to_township(ws)
@@ -347,6 +350,7 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
             merge.merge(ws, [list(r) for r in rows], events)
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
+            listorder.remember(ws, payload.get("list_order"))
             town_campaign = {}
             for ev in events:
                 if ev.entity == "campaign":
