@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import atrest
+from .. import atrest, recoverycode
 from ..errors import InputError
 from ..store import Workspace, now_iso
 from . import peers
@@ -92,7 +92,9 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
             raise InputError(f"{Path(package).name} 不是恢复包") from exc
         if pkg.get("key_id") != kf.data.get("key_id"):
             raise InputError("这个恢复包不是给这个工作区的（密钥标识不符）")
-        key = atrest.unwrap_secret(pkg.get("wrap") or {}, atrest.norm_code(code))
+        if why := recoverycode.problem(code):
+            raise atrest.PassphraseError(why)
+        key = atrest.unwrap_code(pkg.get("wrap") or {}, code)
         if key is None:
             kf.note_failure()
             raise atrest.PassphraseError("恢复码不对（请核对乡镇告知的恢复码）")
