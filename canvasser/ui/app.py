@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core import backup, fonts, views
-from ..core.store import Workspace, WorkspaceError
+from ..core.store import Workspace, WorkspaceError, is_demo_file
 from ..core.winlock import WindowLock
 from ..paths import resource, settings_file
 from .choose import choose_workspace_file, demo_path
@@ -84,8 +84,24 @@ def settings() -> QSettings:
     return QSettings(APP_NAME, APP_NAME)
 
 
+_SANDBOX = {"on": False}
+
+
+def sandbox(on: bool) -> None:
+    """The demo village is a sandbox: while it is open, nothing of it is remembered on this computer
+    (its made-up canvassers, the folders used, the last workspace), and it is offered nothing
+    remembered from the real ones. Set by `open_window` for each workspace it opens."""
+    _SANDBOX["on"] = bool(on)
+
+
+def remembering() -> bool:
+    """Whether what the user does now may be remembered for later (False in the demo's sandbox)."""
+    return not _SANDBOX["on"]
+
+
 def remember_workspace(path: str | Path) -> None:
-    settings().setValue("last_workspace", str(Path(path).resolve()))
+    if remembering():
+        settings().setValue("last_workspace", str(Path(path).resolve()))
 
 
 def last_workspace() -> Path | None:
@@ -101,15 +117,21 @@ def pick_canvasser(ws: Workspace, parent: QWidget | None = None) -> str:
     from .dialogs.canvassers import CanvasserDialog
 
     key = f"canvasser/{ws.workspace_id}"
-    dlg = CanvasserDialog(ws, ImmediateRunner(ws), str(settings().value(key, "")), parent)
+    last = str(settings().value(key, "")) if remembering() else ""
+    dlg = CanvasserDialog(ws, ImmediateRunner(ws), last, parent)
     if dlg.exec() and dlg.chosen:
-        settings().setValue(key, dlg.chosen)
+        if remembering():
+            settings().setValue(key, dlg.chosen)
         return dlg.chosen
     return ""
 
 
 def start_daily_backup(window) -> None:
-    """Today's backup on the worker: consistent (SQLite backup API) and never blocking the window."""
+    """Today's backup on the worker: consistent (SQLite backup API) and never blocking the window.
+    The demo's made-up people are not backed up (nothing of the sandbox is kept)."""
+    if not remembering():
+        return
+
     def done(path) -> None:
         if path:
             window.statusBar().showMessage(f"已自动备份：{Path(path).name}", 4000)
@@ -154,6 +176,7 @@ def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | N
 
     if not ensure_unlocked(path, parent):
         raise WorkspaceError("没有输入口令，工作区未打开")
+    sandbox(is_demo_file(path))  # the demo remembers nothing on this computer
     lock = WindowLock(path).acquire()  # a second window on the same file is refused with a message
     try:
         ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own

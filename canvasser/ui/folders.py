@@ -25,9 +25,11 @@ def documents() -> Path:
 
 
 def remember(kind: str, chosen: str | Path) -> None:
-    """Remember the folder of a chosen file (or the folder itself)."""
-    from .app import settings
+    """Remember the folder of a chosen file (or the folder itself); not from the demo's sandbox."""
+    from .app import remembering, settings
 
+    if not remembering():
+        return
     p = Path(chosen)
     folder = p if p.is_dir() else p.parent
     settings().setValue(f"folders/{kind}", str(folder))

@@ -27,6 +27,15 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def out_of_the_sandbox():
+    """A test that opened the demo through the app leaves the next one remembering again."""
+    yield
+    from canvasser.ui.app import sandbox
+
+    sandbox(False)
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "demo.db"
