@@ -27,10 +27,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from canvasser.core import pinyin, roster, sync  # noqa: E402
 from canvasser.core.demo import people as demo_people  # noqa: E402
 from canvasser.core.store import Workspace  # noqa: E402
-from canvasser.ui.app import SCREEN_SIZE, make_app  # noqa: E402
+from canvasser.ui.app import make_app  # noqa: E402
 from canvasser.ui.dialogs.import_roster import ImportDialog  # noqa: E402
 from canvasser.ui.dialogs.new_workspace import NewWorkspaceDialog  # noqa: E402
 from canvasser.ui.main_window import MainWindow  # noqa: E402
+from canvasser.ui.screen import LAPTOP  # noqa: E402
 from canvasser.ui.worker import ImmediateRunner  # noqa: E402
 
 CODE = "QS7K-2M9P-XT4D-8RWA"
@@ -64,7 +65,7 @@ def write_list(path: Path, people: list[dict]) -> Path:
 
 def window_on(ws: Workspace) -> MainWindow:
     w = MainWindow(ws, canvasser="李书记", runner=ImmediateRunner(ws))
-    w.resize(*SCREEN_SIZE)
+    w.resize(LAPTOP)
     w.show()
     settle()
     return w

@@ -20,8 +20,6 @@ from .choose import choose_workspace_file, demo_path
 from .worker import ImmediateRunner, Job
 
 APP_NAME = "canvasser"
-FONT_POINT_SIZE = 10
-SCREEN_SIZE = (1366, 768)
 
 
 def register_font() -> str:
@@ -61,6 +59,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("医保参保入户动员")
     app.setStyle("Fusion")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))  # dates, calendars: Chinese form
+    from .screen import fit_dialogs
+
+    fit_dialogs(app)  # every dialog inside the screen it opens on
     if not getattr(app, "_qt_translator", None):
         install_qt_translation(app)
     icon = resource("icons", "canvasser.png")
@@ -68,9 +69,12 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app.setWindowIcon(QIcon(str(icon)))
     family = register_font()
     if family:
-        font = QFont(family, FONT_POINT_SIZE)
+        font = QFont(family)
         font.setHintingPreference(QFont.HintingPreference.PreferFullHinting)
         app.setFont(font)
+    from . import textsize
+
+    textsize.apply(app)  # 字号: this computer's choice (标准 / 大 / 特大)
     return app  # type: ignore[return-value]
 
 
@@ -140,10 +144,21 @@ def start_daily_backup(window) -> None:
                              label="自动备份"))
 
 
+def show_window(window) -> None:
+    """Shown as it opens: maximised on a laptop's screen, else at 1366×768 (`screen`)."""
+    if window.maximise:
+        window.showMaximized()
+    else:
+        window.show()
+
+
 def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
-    """Render the window at the laptop size the app is designed for, a person selected, and save it."""
+    """Render the window at the size it takes on this screen (the available area of a laptop's
+    screen, 1366×768 on a larger one), a person selected, and save it in the screen's pixels."""
+    from .screen import place_main_window
+
     app = QApplication.instance()
-    window.resize(*SCREEN_SIZE)
+    place_main_window(window)  # no window manager maximises it here: take the size it would have
     window.show()
     window.tabs.setCurrentIndex(tab)
     for _ in range(3):
@@ -200,7 +215,7 @@ def _switch(old, path: Path) -> None:
     if lock is not None and Path(path).resolve() == Path(old.ws.path).resolve():
         lock.release()  # reopening the same file (after a restore): this window is about to go
     new = open_window(path)
-    new.show()
+    show_window(new)
     start_daily_backup(new)
     old.close()
     old.ws.close()
@@ -240,7 +255,7 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
         QMessageBox.critical(None, "无法打开工作区", str(exc)) if not screenshot else None
         sys.stderr.write(f"工作区错误：{exc}\n")
         return 1
-    window.show()
+    show_window(window)
     start_daily_backup(window)
     app._windows = [window]  # type: ignore[attr-defined]
     app.setQuitOnLastWindowClosed(True)

@@ -9,17 +9,21 @@ import importlib
 import importlib.util
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QProgressBar,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -34,10 +38,13 @@ from ..core.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
 from ..core.errors import InputError
 from ..core.selection import filtered
 from ..core.store import Workspace
-from . import operations
+from . import operations, textsize
 from .detail import DetailPanel
+from .flow import FlowBox
 from .people_model import COLUMNS, PeopleModel
+from .screen import MIN_WINDOW, place_main_window
 from .status_filter import MultiStatusButton, status_width
+from .textsize import emphasise
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
 from .worker import DbWorker, ImmediateRunner, Job
@@ -64,33 +71,27 @@ def optional_module(name: str):
 WARM_MODULES = ("projection", "paid", "sync", "reports", "ledgers", "notices")
 
 
-class ProgressStrip(QWidget):
-    """Done against the target, the rate, days left, and changes not yet sent to the township."""
+class ProgressStrip(FlowBox):
+    """Done against the target, the rate, days left, what the township has of this village's work,
+    and who is working. Its parts wrap onto a second line when the window is narrow (150%, 特大)."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(8, 4, 8, 4)
-        self.figures = QLabel("")
-        self.figures.setStyleSheet("font-size: 15px;")
+        super().__init__(parent, spacing=14, margins=(8, 4, 8, 4))
+        self.figures = emphasise(QLabel(""), 1.1)
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(260)
-        self.bar.setMinimumWidth(160)
+        self.bar.setMinimumWidth(120)
         self.bar.setTextVisible(True)
-        self.days = QLabel("")
-        self.days.setStyleSheet("font-size: 15px;")
-        self.unsent = QLabel("")
-        self.unsent.setStyleSheet("color: #b26a00; font-weight: bold;")
+        done = QWidget()  # the figures and their bar stay together
+        row = QHBoxLayout(done)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.figures)
+        row.addWidget(self.bar)
+        self.days = emphasise(QLabel(""), 1.1)
+        self.unsent = emphasise(QLabel(""), 1.0, bold=True)
         self.who = QLabel("")
-        self.who.setStyleSheet("font-size: 14px;")
-        lay.addWidget(self.figures)
-        lay.addWidget(self.bar)
-        lay.addSpacing(12)
-        lay.addWidget(self.days)
-        lay.addSpacing(12)
-        lay.addWidget(self.unsent)
-        lay.addStretch(1)
-        lay.addWidget(self.who)
+        for w in (done, self.days, self.unsent, self.who):
+            self.add(w)
 
     def show_progress(self, p: dict) -> None:
         self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
@@ -117,7 +118,7 @@ class MainWindow(QMainWindow):
         self._want = ""
         self.done_dialog = None
         self.setWindowTitle(self._title())
-        self.resize(1366, 768)
+        self.maximise = place_main_window(self)  # the screen it opens on (1366×768 at 150% is 910×512)
 
         self.strip = ProgressStrip()
         self.tabs = QTabWidget()
@@ -172,19 +173,16 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("")
         self._fill_categories()
 
-        filters = QHBoxLayout()
-        filters.setContentsMargins(0, 0, 0, 0)
-        filters.addWidget(self.search_box, 1)
-        filters.addWidget(self.status_filter)
-        filters.addWidget(self.status_multi)
-        filters.addWidget(self.category_filter)
-        filters.addWidget(self.previous_filter)
-        filters.addWidget(self.followup_filter)
-        filters.addWidget(self.count_label)
+        self.search_box.setMinimumWidth(220)
+        self.search_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        filters = FlowBox(spacing=6)  # the filters go under the search box when the window is narrow
+        for w in (self.search_box, self.status_filter, self.status_multi, self.category_filter, self.previous_filter,
+                  self.followup_filter, self.count_label):
+            filters.add(w)
         centre = QWidget()
         cl = QVBoxLayout(centre)
         cl.setContentsMargins(4, 4, 4, 0)
-        cl.addLayout(filters)
+        cl.addWidget(filters)
         cl.addWidget(self.table, 1)
 
         self.detail = DetailPanel(ws)
@@ -193,12 +191,20 @@ class MainWindow(QMainWindow):
         self.detail.edit_requested.connect(self.open_person)
         self.detail.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
 
+        self.detail_scroll = QScrollArea()  # the person panel scrolls where the screen is short
+        self.detail_scroll.setWidget(self.detail)
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setMinimumWidth(self.detail.minimumWidth())
+        self.tree.setMinimumWidth(90)
+        self.tree.setIndentation(14)  # the group's name stays whole in a narrow tree (150%)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.detail_scroll)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([180, 836, 350])
+        self.splitter.setCollapsible(1, False)
+        self._share_width()
         self.tabs.addTab(self.splitter, "走访")
         self.dashboard = None
         self._add_dashboard()
@@ -233,8 +239,23 @@ class MainWindow(QMainWindow):
 
     # ---- layout helpers ------------------------------------------------------------------------
     def _title(self) -> str:
+        """The place and the file; Qt adds the app's name (its display name) once, at the end."""
         place = self.ws.meta("village") or self.ws.meta("township") or ""
-        return f"医保参保入户动员 — {place} — {self.ws.path.name}" if place else f"医保参保入户动员 — {self.ws.path.name}"
+        name = self.ws.path.name
+        return name if not place or place == self.ws.path.stem else f"{place} — {name}"
+
+    def _share_width(self) -> None:
+        """Tree, table and person panel share the window's width: the table gets what is left."""
+        width = max(self.width(), MIN_WINDOW.width())
+        tree = max(170, width * 13 // 100)
+        detail = max(self.detail.minimumWidth() + 20, width * 27 // 100)
+        self.splitter.setSizes([tree, max(200, width - tree - detail), detail])
+
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_shared", False):
+            self._shared = True
+            self._share_width()
 
     def _fill_categories(self) -> None:
         camp = load_campaign(self.ws)
@@ -297,6 +318,7 @@ class MainWindow(QMainWindow):
         act("开始新年度…", self.open_new_year, None, self.m_data)
         self._wire_optional_actions(tb)
         act("征缴设置…", self.open_settings, None, m_tools)
+        self._text_size_menu(m_tools.addMenu("字号"))
         act("走访人员…", self.choose_canvasser, None, m_tools)
         act("完整性检查…", self.open_check, None, m_tools)
         act("备份工作区…", self.open_backup, None, m_file)
@@ -306,6 +328,24 @@ class MainWindow(QMainWindow):
         act("退出", self.close, "Ctrl+Q", m_file)
         for m in (self.m_print, self.m_sync):
             m.menuAction().setVisible(not m.isEmpty())
+
+    def _text_size_menu(self, menu) -> None:
+        """字号 标准 / 大 / 特大: this computer's choice, applied at once (`textsize`)."""
+        group = QActionGroup(self)
+        self.text_size_actions: dict[str, QAction] = {}
+        for name in textsize.SIZES:
+            a = QAction(name, self, checkable=True)
+            a.setChecked(name == textsize.current())
+            a.triggered.connect(lambda _=False, n=name: self.set_text_size(n))
+            group.addAction(a)
+            menu.addAction(a)
+            self.text_size_actions[name] = a
+
+    def set_text_size(self, name: str) -> None:
+        textsize.apply(QApplication.instance(), name, save=True)
+        self.text_size_actions[name].setChecked(True)
+        self._share_width()
+        self.statusBar().showMessage(f"字号：{name}", 3000)
 
     def _wire_optional_actions(self, tb: QToolBar) -> None:
         """Screens for core modules that other parts of the project provide, shown once they exist."""

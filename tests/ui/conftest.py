@@ -7,7 +7,22 @@ import shutil
 import tempfile
 from pathlib import Path
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported anywhere
+
+def laptop_screen() -> str:
+    """Qt's offscreen platform with a laptop's screen (1366×768 unless CANVASSER_TEST_SCREEN says e.g.
+    "1366x768@1.5": the run at 150% scaling), set before Qt is imported anywhere."""
+    import json
+
+    size, _, scale = os.environ.get("CANVASSER_TEST_SCREEN", "1366x768@1").partition("@")
+    width, height = (int(n) for n in size.split("x"))
+    config = Path(tempfile.mkdtemp(prefix="canvasser-screen-")) / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
+    os.environ["QT_SCALE_FACTOR"] = scale or "1"
+    return f"offscreen:configfile={config}"
+
+
+os.environ["QT_QPA_PLATFORM"] = laptop_screen()
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="canvasser-qsettings-"))
 
 import pytest  # noqa: E402

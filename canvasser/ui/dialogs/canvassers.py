@@ -71,7 +71,7 @@ class CanvasserDialog(QDialog):
         lay.addWidget(QLabel("现在是哪位乡镇工作人员在操作？每项处理（接收、核对、回传）都会记下操作人。" if clerk
                              else "现在是谁在走访？每条记录都会记下走访人。"))
         self.list = QListWidget()
-        self.list.setMinimumHeight(160)
+        self.list.setMinimumHeight(110)
         self.list.itemDoubleClicked.connect(lambda _: self.accept_choice())
         lay.addWidget(self.list)
         who = "工作人员" if clerk else "走访人"
