@@ -338,11 +338,11 @@ def change_passphrase(db_path: str | Path, key: bytes, new: str) -> None:
     remember(db_path, key)
 
 
-def unlock_with_recovery_code(db_path: str | Path, code: str) -> bytes:
+def unlock_with_recovery_code(db_path: str | Path, code: str, *, sleep=time.sleep) -> bytes:
     kf = KeyFile.load(db_path)
     wait = kf.wait_before_try()
     if wait:
-        time.sleep(wait)
+        sleep(wait)
     wrap = kf.wraps.get("recovery")
     if not wrap:
         raise PassphraseError("此工作区没有恢复码（村工作区请找乡镇要恢复包）")

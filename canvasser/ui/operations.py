@@ -116,3 +116,11 @@ def join_township(runner, setup: str, code: str | None, *, success: Done = None,
 
     return run(runner, "加入乡镇", lambda ws: join(ws.path, setup, code=code), success=success,
                failure=failure)
+
+
+def recovery_package(runner, keys: str, out: str, *, success: Done = None, failure: Failed = None) -> Job:
+    """Township: a recovery package for a village that forgot its passphrase, from the village's key
+    file (core `sync.recovery.recovery_package`); the result holds the code to tell by phone."""
+    from ..core.sync.recovery import recovery_package as make
+
+    return run(runner, "生成恢复包", lambda ws: make(ws, keys, out), success=success, failure=failure)

@@ -75,13 +75,26 @@ def recovery_package(town: Workspace, village_keys: str | Path, out: str | Path)
     return {"village": village, "file": str(target), "code": code, "key_id": key_id}
 
 
-def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | Path | None = None) -> dict:
-    """Village (with the township's package) or standalone (with its own recovery code): a new passphrase."""
+def ways(db_path: str | Path) -> dict:
+    """How a forgotten passphrase of this workspace is recovered (the window's 忘记口令 asks for what
+    applies): `code`, its own recovery code (standalone, township); `package`, the township's
+    recovery package and the code told with it (a village, whose key the township keeps; `keys` is
+    the sidecar to bring to the township)."""
+    kf = atrest.KeyFile.load(db_path)
+    town = kf.wraps.get("township") or {}
+    return {"code": "recovery" in kf.wraps, "package": bool(town), "village": str(town.get("village") or ""),
+            "keys": str(atrest.sidecar(db_path))}
+
+
+def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | Path | None = None, *,
+            sleep=None) -> dict:
+    """Village (with the township's package) or standalone (with its own recovery code): a new passphrase.
+    `sleep` replaces the wait after wrong tries (the window counts it down itself)."""
     db_path = Path(db_path)
     atrest.check_new_passphrase(new_passphrase)
     kf = atrest.KeyFile.load(db_path)
     if package is None:
-        key = atrest.unlock_with_recovery_code(db_path, code)
+        key = atrest.unlock_with_recovery_code(db_path, code, **({"sleep": sleep} if sleep else {}))
         pkg = None
     else:
         try:
@@ -114,4 +127,4 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
     return {"workspace": str(db_path), "recovered": True, "via": "township" if pkg else "recovery-code"}
 
 
-__all__ = ["seal_to_township", "recovery_package", "recover"]
+__all__ = ["seal_to_township", "recovery_package", "recover", "ways"]
