@@ -213,7 +213,8 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     """Print a leaflet or letter from a template (the workspace's edited copy if it has one).
 
     `template="letter"` prints one letter per household with a student not yet done (or one generic
-    letter with `generic=True` or when there is none); any other template prints one copy."""
+    letter with `generic=True` or when there is none); any other template prints one copy, or with
+    `households` (a group chosen in the tree, `leaflet --group`) one copy for each of them to hand out."""
     from .data import resolve_households
 
     camp = campaign_mod.load(ws)
@@ -235,15 +236,18 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
         known = schools(ws, [m.pid for h in personal for m in h.members])
         for m in (m for h in personal for m in h.members if m.pid in known):
             m.school = " ".join(filter(None, known[m.pid]))
-    elif households:
-        raise InputError("只有逐户打印的信（含[学生名单]的模板）才能指定户")
+    copies = 1
+    if households and not has_students_block:  # a leaflet for a group (or households): one copy for each
+        copies = len(resolve_households(ws, households))  # household in it, the same text for all
+        if not copies:
+            raise InputError("所选范围内没有户，未生成文件")
     docs: list[tuple[dict, Household | None]] = []
     base = T.fields(camp, village=village, canvasser=name, canvasser_phone=phone, today=today)
     if personal:
         for h in personal:
             docs.append(({**base, "addressee": f"{'、'.join(m.name for m in h.members)}同学家长"}, h))
     else:
-        docs.append((base, None))
+        docs += [(base, None)] * copies
     missing = check_people([{"pid": m.pid, "name": m.name} for h in personal for m in h.members] +
                            [{"pid": h.head_pid, "name": h.head} for h in personal], fields=("name",))
     missing += check_text("".join(b.text for b in T.fill(blocks, base)), f"模板“{template}”")
@@ -257,7 +261,8 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     with L.atomic_output(out) as target, L.binary_streams():
         pages = _render(target, docs, blocks, camp, link, title, scale, prog)
     prog.finished(len(docs))
-    res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "", households=len(personal),
+    res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "",
+                        households=len(personal) or (copies if households else 0),
                         pages=pages, persons=sum(len(h.members) for h in personal), missing_glyphs=missing)
     res.extra = {"template": template, "source": source, "letters": len(docs),
                  "generic": not personal}

@@ -125,6 +125,7 @@ class PassphraseDialog(QDialog):
             self.field.clear()
             self.error.setText("口令不对。忘记口令请点“忘记口令…”：单机工作区用建立时抄下或打印的恢复码，"
                                "村工作区用乡镇的恢复包。")
+            self.adjustSize()  # the wrapped message whole
             self._hold_if_needed()
             return
         except Exception as exc:  # noqa: BLE001 — e.g. the sidecar is missing: say so, stay open
@@ -432,6 +433,7 @@ class RecoverDialog(QDialog):
             recover(self.db_path, code, new, self.package if self.way() == "package" else None, sleep=lambda _s: None)
         except Exception as exc:  # noqa: BLE001 — a wrong code, a foreign package: said, nothing changed
             self.error.setText(str(exc))
+            self.adjustSize()
             self.code.selectAll()
             self._hold_if_needed()
             return False
