@@ -520,7 +520,9 @@ class MainWindow(QMainWindow):
         return out[0] if out else None
 
     def after_change(self, pid: str | None = None, message: str = "") -> None:
-        """Everything a write can change: the table, the person shown, the figures."""
+        """Everything a write can change: the table, the person shown, the figures, and the settings
+        that act in the window (无操作自动锁定), saved here or received from the township: at once."""
+        self._apply_settings()
         keep = pid or self.detail.pid
         self.model.refresh()
         self._show_count()
@@ -541,6 +543,11 @@ class MainWindow(QMainWindow):
                                failure=self._job_failed, label="统计"))
         if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
             self.dashboard.refresh()
+
+    def _apply_settings(self) -> None:
+        lock = getattr(self, "idle_lock", None)
+        if lock is not None:
+            lock.set_minutes(float(load_campaign(self.ws).values.get("lock_minutes") or 15))
 
     def _show_unsent(self) -> None:
         """"N changes not yet received by the township", from core's sync status (on the worker)."""
