@@ -175,7 +175,8 @@ def cmd_status(args):
     if not res["enabled"]:
         return res, "本工作区未启用同步（单机使用）。"
     if res["mode"] == "village":
-        return res, (f"{res['township']}{res['village']}：有 {res['unsent']} 条改动乡镇尚未收到；"
+        return res, (f"{res['township']}{res['village']}：走访 {res['visits_unsent']} 条还没导出，"
+                     f"{res['visits_waiting']} 条已导出等乡镇确认（连同其他改动，乡镇尚未确认收到的共 {res['unsent']} 条）；"
                      f"上次收到乡镇数据包：{_when(res['last_received_at'])}；上次导出：{_when(res['last_sent_at'])}。")
     lines = [f"{res['township']}（乡镇）：共 {res['events']} 条记录，待核对 {res['conflicts']} 人。"]
     for v in res["villages"]:

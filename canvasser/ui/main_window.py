@@ -101,6 +101,27 @@ class ProgressStrip(FlowBox):
         self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
 
 
+ORANGE, BLUE, GREEN, GREY = "#b26a00", "#0b5cad", "#1b7f3b", "#666666"
+
+
+def banner(status: dict) -> tuple[str, str]:
+    """What a village cadre needs to know about the township (text, colour): visits not handed over
+    yet (orange), handed over and waiting for the township's confirmation (blue), confirmed (green)."""
+    vu, vw = int(status.get("visits_unsent", 0)), int(status.get("visits_waiting", 0))
+    ou, ow = int(status.get("other_unsent", 0)), int(status.get("other_waiting", 0))
+    if vu:
+        return (f"{vu} 条走访还没交给乡镇（同步 → 导出数据包）" + (f"，{vw} 条已导出等乡镇确认" if vw else ""), ORANGE)
+    if vw:
+        return f"{vw} 条走访已导出，等乡镇确认", BLUE
+    if ou:
+        return "有人员信息的修改还没交给乡镇（同步 → 导出数据包）", ORANGE
+    if ow:
+        return "修改已导出，等乡镇确认", BLUE
+    if status.get("last_sent_at"):
+        return "乡镇已确认收到全部走访", GREEN
+    return "还没有要交给乡镇的走访", GREY
+
+
 class MainWindow(QMainWindow):
     person_changed = Signal(str)
     switch_requested = Signal(str)
@@ -556,11 +577,19 @@ class MainWindow(QMainWindow):
             return
 
         def show(status: dict) -> None:
+            self.strip.unsent.setToolTip("")
             if status.get("enabled") and status.get("mode") == "village":
-                n = int(status.get("unsent", 0))
-                self.strip.unsent.setText(f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇")
+                text, colour = banner(status)
+                self.strip.unsent.setText(text)
+                self.strip.unsent.setStyleSheet(f"color: {colour};")
+                self.strip.unsent.setToolTip(
+                    f"乡镇尚未确认收到的改动共 {status.get('unsent', 0)} 条（走访 "
+                    f"{status.get('visits_unsent', 0) + status.get('visits_waiting', 0)} 条）；"
+                    f"上次导出 {(status.get('last_sent_at') or '从未')[:16].replace('T', ' ')}，"
+                    f"上次收到乡镇数据包 {(status.get('last_received_at') or '从未')[:16].replace('T', ' ')}")
             elif status.get("enabled") and status.get("conflicts"):
                 self.strip.unsent.setText(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
+                self.strip.unsent.setStyleSheet(f"color: {ORANGE};")
             else:
                 self.strip.unsent.setText("")
             if getattr(self, "act_conflicts", None) is not None:  # the queue's own place, counted
