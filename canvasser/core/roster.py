@@ -212,6 +212,21 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
     return res
 
 
+def name_village(ws: Workspace, name: str) -> str:
+    """A standalone workspace's village, as the cadre confirmed it when making it: the first list's
+    村 column names it only when nobody did (a village's name comes from its township's setup package)."""
+    from .errors import InputError
+
+    name = clean(name or "").strip()
+    if not name or len(name) > 30:
+        raise InputError("请填写村（社区）的名称（30 个字以内），例如 青石村")
+    if ws.mode != "standalone":
+        raise InputError("村工作区的名称来自乡镇的配置包，不能自己改")
+    with ws.transaction():
+        ws.set_meta("village", name)
+    return name
+
+
 def _remember_rows(ws: Workspace, people: People, list_no: int, chunk_no: int) -> int:
     """This chunk's IDs and 序号 in list order, as one row (the feedback sheet goes back in the
     bureau's order; see ledgers.list_order); returns the next chunk's number."""
