@@ -401,6 +401,11 @@ class MainWindow(QMainWindow):
             add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
         if has_module("sync"):
             add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
+            if self.ws.mode == "standalone":  # joining reopens the window: then these items are its own
+                add(self.m_sync, "加入乡镇…", lambda: self.open_sync().join())
+            else:
+                add(self.m_sync, "导出数据包…", lambda: self.open_sync().export())
+                add(self.m_sync, "接收数据包…", lambda: self.open_sync().receive())
             if self.ws.mode == "township":  # the 待核对 queue's own place (issue 23)
                 self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
                 self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
@@ -704,6 +709,7 @@ class MainWindow(QMainWindow):
         dlg = SyncDialog(self.ws, self.runner, self)
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
+        self.sync_dialog = dlg
         return dlg
 
     def export_shown(self, out=None, full_ids: bool | None = None):

@@ -213,15 +213,13 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     sync.make_setup_package(town, "青石村", tmp_path / "青石村_配置包.ccpkg", code=CODE)
 
     # 6. join: 同步 → 加入乡镇…, choose the package, type its code
-    user.menu(window, "同步")
-    sync_dlg = window.findChildren(type(window.open_sync()))[-1]
-    fits(sync_dlg)
-    assert sync_dlg.join_button.isVisible() and "未启用同步" in sync_dlg.info.text()
     user.file_chosen(monkeypatch, "getOpenFileName", tmp_path / "青石村_配置包.ccpkg")
     user.actions += 1  # typing the code
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (CODE, True))
     with qtbot.waitSignal(window.switch_requested, timeout=20000) as reopened:
-        user.click(sync_dlg.join_button)
+        user.menu(window, "加入乡镇")
+        sync_dlg = window.sync_dialog
+        fits(sync_dlg)
         assert "已加入 某某镇" in sync_dlg.result_label.text() and sync_dlg.last["pending"] > 0
         user.click(next(b for b in sync_dlg.findChildren(type(sync_dlg.join_button)) if b.text() == "关闭"))
     assert reopened.args == [str(path)]
@@ -231,16 +229,18 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     # the app reopens the workspace (app._switch): now a village that can export
     window, ws = _open(qtbot, path)
     assert ws.mode == "village"
-    sync_dlg = window.open_sync()
-    user.actions += 2
-    assert sync_dlg.export_button.isEnabled() and not sync_dlg.township_button.isVisible()
-    assert not sync_dlg.join_button.isVisible()
+    assert not any(a.text() == "加入乡镇…" for a in window.findChildren(type(window.act_record)))
+    assert "走访还没交给乡镇" in window.strip.unsent.text()
 
-    # 7. export, and the township receives the earlier visit
+    # 7. 同步 → 导出数据包…, and the township receives the earlier visit
     up = tmp_path / "青石村_上报.ccpkg"
     user.file_chosen(monkeypatch, "getSaveFileName", up)
-    user.click(sync_dlg.export_button)
+    user.menu(window, "导出数据包")
+    sync_dlg = window.sync_dialog
+    assert not sync_dlg.township_button.isVisible() and not sync_dlg.join_button.isVisible()
     assert up.exists() and sync_dlg.last["events"] > 0
+    sync_dlg.accept()
+    assert window.strip.unsent.text() == "1 条走访已导出，等乡镇确认"
     sync.receive_packages(town, [up])
     assert town.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "paid_on_site"
     town.close()
