@@ -82,7 +82,7 @@ def window(qtbot, app, ws):
 
     w = MainWindow(ws, canvasser=CANVASSER, runner=ImmediateRunner(ws))
     qtbot.addWidget(w)
-    w.show()
+    w.showMaximized() if w.maximise else w.show()  # as the app shows it on a laptop's screen
     return w
 
 

@@ -364,14 +364,17 @@ def test_a_forgotten_passphrase_is_set_again_in_the_window(qtbot, app, tmp_path,
 @pytest.mark.skipif(bool(os.environ.get("CANVASSER_TEST_SCREEN")), reason="this is the run at another scale")
 def test_the_first_day_again_at_150_percent_on_a_1366x768_laptop(tmp_path):
     """Windows' 150% on a 14-inch 1366×768 laptop leaves the window 910×512: the first day and the
-    recovery, every dialog and the window inside it (each checked by `fits`)."""
+    recovery, every dialog and the window inside it (each checked by `fits`), at 标准 and 特大 text,
+    and the screenshot no larger than the screen (test_screen_fit)."""
     env = dict(os.environ, CANVASSER_TEST_SCREEN="1366x768@1.5")
     env.pop("QT_QPA_PLATFORM", None)
     env.pop("QT_SCALE_FACTOR", None)
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--basetemp", str(tmp_path),
                         f"{__file__}::test_first_day_from_an_empty_workspace_to_the_townships_package",
-                        f"{__file__}::test_a_forgotten_passphrase_is_set_again_in_the_window"],
+                        f"{__file__}::test_a_forgotten_passphrase_is_set_again_in_the_window",
+                        str(Path(__file__).with_name("test_screen_fit.py"))],
                        capture_output=True, encoding=CHILD_ENCODING, errors="replace", timeout=600, env=env,
                        cwd=Path(__file__).resolve().parents[2])
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
-    assert "2 passed" in r.stdout and "screen 910×512 at 1.5" in r.stdout, r.stdout[-2000:]
+    assert " failed" not in r.stdout and re.search(r"\b[67] passed", r.stdout), r.stdout[-2000:]
+    assert "screen 910×512 at 1.5" in r.stdout and "screenshot 1365×768 on 1366×768" in r.stdout, r.stdout[-2000:]
