@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from canvasser.ui import textsize
-from canvasser.ui.screen import usable
+from canvasser.ui.screen import MIN_WINDOW, usable
 
 OPENERS = ("open_visit_dialog", "open_person", "open_add_person", "open_settings", "open_import", "open_new_year",
            "open_paid_import", "open_match", "open_templates", "open_sync", "open_check", "open_backup", "open_message")
@@ -38,6 +38,8 @@ def test_the_window_and_every_dialog_fit_the_screen(window, big_text, size):
     big_text(size)
     window.select_row(0)
     fits(window)
+    need = window.minimumSizeHint()  # the budget: 1366×768 at 150% with a taskbar leaves about 910×480
+    assert need.width() <= MIN_WINDOW.width() and need.height() <= MIN_WINDOW.height(), need
     for name in OPENERS:
         dlg = getattr(window, name)()
         assert dlg is not None, name
