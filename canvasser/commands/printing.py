@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from ..core.errors import InputError
-from ..core.notices import templates as T
-from ..core.notices.leaflet import build_leaflet
-from ..core.notices.notice import build_notices
-from ..core.notices.preflight import summary as glyph_summary
-from ..core.notices.sheet import build_visit_sheet
-from ..core.selection import Scope
-from ..core.selection import households as selected_households
+from ..core.outputs.notices import templates as T
+from ..core.outputs.notices.leaflet import build_leaflet
+from ..core.outputs.notices.notice import build_notices
+from ..core.outputs.notices.preflight import summary as glyph_summary
+from ..core.outputs.notices.sheet import build_visit_sheet
+from ..core.outputs.selection import Scope
+from ..core.outputs.selection import households as selected_households
 from ._util import open_ws, progress_printer
 
 
@@ -132,7 +132,7 @@ def cmd_template(args):
             blocks = T.save(ws, args.name, text)
             return ({"name": args.name, "saved": True, "blocks": len(blocks)},
                     f"已保存模板“{args.name}”（{len(blocks)} 段），以后打印将使用修改后的文字。" +
-                    ("各村收到乡镇的回传包后也将使用。" if ws.mode == "township" else ""))
+                    ("各村收到乡镇的回传包后也将使用。" if ws.tier.coordinates else ""))
         if args.reset:
             had = T.reset(ws, args.name)
             if not had:

@@ -23,8 +23,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
-from canvasser.core import atrest, pinyin, roster, sync
-from canvasser.core.store import Workspace
+from canvasser.core import sync
+from canvasser.core.lists import roster
+from canvasser.core.storage import atrest
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import pinyin
 from canvasser.ui.dialogs.import_roster import ImportDialog
 from canvasser.ui.dialogs.new_workspace import new_workspace
 from canvasser.ui.dialogs.passphrase import PassphraseDialog, RecoverDialog, RecoveryCodeDialog

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from canvasser.core import roster, sync
-from canvasser.core.store import Workspace
+from canvasser.core import sync
+from canvasser.core.lists import roster
+from canvasser.core.storage.store import Workspace
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import rows, write_xlsx
@@ -42,7 +43,7 @@ def test_join_shows_where_the_townships_list_differs(qtbot, app, tmp_path):
 def test_join_says_which_settings_the_township_replaced_and_warns_when_the_lists_share_nobody(qtbot, app, tmp_path):
     """A payment link set alone before joining gives way to the township's (its rules are the county's):
     said, with both values; a township list with none of the local people is a warning, not "no differences"."""
-    from canvasser.core import campaign
+    from canvasser.core.rules import campaign
 
     town = Workspace(tmp_path / "t.db")
     sync.init_township(town, "某某镇")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from canvasser.core import views
-from canvasser.core.store import Workspace
+from canvasser.core.storage.store import Workspace
 from canvasser.ui import app as app_mod
 from canvasser.ui.dialogs.canvassers import NAME_ROLE, CanvasserDialog
 

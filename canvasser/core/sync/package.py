@@ -27,8 +27,9 @@ from pathlib import Path
 
 import orjson
 
-from ..gcpause import no_cycle_collection
-from ..store import Event, Workspace, now_iso
+from ..storage.gcpause import no_cycle_collection
+from ..storage.store import Event, Workspace, now_iso
+from ..tiers import Tier
 from . import container, crypto, merge, peers, photos, scope
 from . import ranges as rg
 from .container import PackageError
@@ -93,7 +94,7 @@ def village_rows(ws: Workspace, village: str) -> list[tuple]:
 def pending_rows(ws: Workspace, village: str | None = None) -> list[tuple]:
     """The events an export would carry now."""
     peers.require_sync(ws)
-    if ws.mode == "village":
+    if ws.tier is Tier.VILLAGE:
         town = peers.township_peer(ws)
         return _missing_for(merge.event_rows(ws), [peers.acks_of(ws, town["peer"])])
     peer = _village(ws, village)
@@ -114,7 +115,7 @@ def _village(ws: Workspace, village: str | None) -> dict:
 def export_package(ws: Workspace, out: str | Path, *, village: str | None = None) -> dict:
     """Write one package holding every event the other side is not known to have."""
     peers.require_sync(ws)
-    if ws.mode == "village":
+    if ws.tier is Tier.VILLAGE:
         if village and village != ws.meta("village"):
             raise PackageError(f"本村工作区只能给乡镇导出数据包（--village 不需要，或应为“{ws.meta('village')}”）")
         peer = peers.township_peer(ws)
@@ -165,8 +166,8 @@ def _sender(ws: Workspace, h: dict) -> dict:
     if h.get("receiver_key") != keys.public.key_id:
         raise PackageError("这个数据包是用本工作区以前的密钥加密的，无法打开；请对方重新导出一个数据包")
     peer = peers.get_peer(ws, str(h.get("sender")))
-    expected = "township" if ws.mode == "village" else "village"
-    if peer is None or peer["kind"] != expected or peer["keys"] is None:
+    expected = {t.value for t in (ws.tier.above, ws.tier.below) if t}
+    if peer is None or peer["kind"] not in expected or peer["keys"] is None:
         raise PackageError("数据包来自本工作区不认识的发送方，拒绝接收，未导入任何内容")
     if h.get("sender_key") in peer["revoked_keys"]:
         retired = _retired_key(peer, h)
@@ -258,7 +259,7 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
         expected = int(manifest["counts"]["events"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PackageError("数据包清单格式不对，未导入任何内容") from exc
-    if ws.mode == "township" and not merge._TOKEN.fullmatch(replica):
+    if ws.tier.coordinates and not merge._TOKEN.fullmatch(replica):
         raise PackageError("数据包清单缺少发送方副本编号，未导入任何内容")
     rows = decode_rows(blob)
     if not isinstance(rows, list) or len(rows) != expected:
@@ -323,7 +324,7 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                 applied = before - len(unclaimed)
                 known = len(inc.rows) - applied
                 saved = photos.save(ws, inc.photos)
-                if ws.mode == "township":
+                if ws.tier.coordinates:
                     peers.note_replica(ws, inc.peer["peer"], inc.replica)
                     holder = peers.replica_holder(inc.replica)
                 else:
@@ -344,7 +345,7 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
 def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, int]:
     """At the township: set aside each village package's events outside that village (scope.py),
     held for review instead of applied; returns how many each package had held."""
-    if ws.mode != "township":
+    if not ws.tier.coordinates:
         return {}
     counts: dict[int, int] = {}
     for inc in fresh:

@@ -26,8 +26,9 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError
-from ..projection import project
-from ..store import Event, Workspace, WorkspaceError, now_iso
+from ..storage.projection import project
+from ..storage.store import Event, Workspace, WorkspaceError, now_iso
+from ..tiers import Tier
 from . import codes, container, crypto, merge, peers, photos
 from . import ranges as rg
 from .container import PackageError
@@ -54,12 +55,12 @@ def _set_name(name: str, what: str) -> str:
 def init_township(ws: Workspace, township: str) -> dict:
     """Make this (new or list-only) workspace the township's: identity and keys."""
     township = _set_name(township, "乡镇")
-    if ws.mode != "standalone":
-        raise InputError(f"此工作区已是{'乡镇' if ws.mode == 'township' else '村'}工作区"
+    if ws.tier is not Tier.STANDALONE:
+        raise InputError(f"此工作区已是{ws.tier.label}工作区"
                          f"（{peers.display_name(ws)}），不能再次初始化")
     pair = crypto.KeyPair.generate()
     with ws.transaction():
-        ws.set_meta("mode", "township")
+        ws.set_meta("mode", Tier.TOWNSHIP.value)
         ws.set_meta("township", township)
         ws.set_meta(peers.META_ID, uuid.uuid4().hex)
         ws.set_meta(peers.META_KEYS, pair.dumps())
@@ -230,7 +231,7 @@ def _become_village(ws: Workspace, h: dict, payload: dict, rows: list, events: l
     """This workspace takes the village's identity and keys and knows the township has the setup's events
     (inside the caller's transaction)."""
     village, township, pair, town_keys, town_id = _identity(h, payload)
-    ws.set_meta("mode", "village")
+    ws.set_meta("mode", Tier.VILLAGE.value)
     ws.set_meta("village", village)
     ws.set_meta("township", township)
     ws.set_meta(peers.META_ID, payload["village"]["id"])
@@ -248,8 +249,8 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
         with contextlib.closing(Workspace(path)) as existing:
-            if existing.mode != "standalone":
-                raise InputError(f"这个工作区已经是{'乡镇' if existing.mode == 'township' else '村'}工作区"
+            if existing.tier is not Tier.STANDALONE:
+                raise InputError(f"这个工作区已经是{existing.tier.label}工作区"
                                  f"（{peers.display_name(existing)}），不能再用配置包加入")
             has_work = bool(existing.event_count())
         if has_work:
@@ -321,7 +322,7 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
     events = merge.validate(rows)
     village, township, _pair, _keys, _town = _identity(h, payload)
     with contextlib.closing(Workspace(path, create=False)) as ws:
-        if ws.mode != "standalone":
+        if ws.tier is not Tier.STANDALONE:
             raise InputError("只有单机工作区可以加入乡镇")
         others = {v: n for v, n in villages_in(ws).items() if v != village}
         if others:
@@ -374,7 +375,7 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
 def _settings_shown(ws: Workspace, keys: set[str]) -> dict[str, tuple[str, str]]:
     """The workspace's current value of each campaign key, as a cadre reads it (label, text): what
     joining replaced is said afterwards ("缴费链接：本村 … / 乡镇 …")."""
-    from ..campaign import LABELS, TEMPLATE_PREFIX, load
+    from ..rules.campaign import LABELS, TEMPLATE_PREFIX, load
 
     values = load(ws).values
     out = {}
@@ -393,7 +394,7 @@ def _settings_shown(ws: Workspace, keys: set[str]) -> dict[str, tuple[str, str]]
 
 def campaign_defaults(key: str):
     """A campaign key's value when the township never set it (templates: the bundled text, '')."""
-    from ..campaign import DEFAULTS, TEMPLATE_PREFIX
+    from ..rules.campaign import DEFAULTS, TEMPLATE_PREFIX
 
     if key.startswith(TEMPLATE_PREFIX):
         return ""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..store import Workspace
+from ..storage.store import Workspace
+from ..tiers import Tier
 from . import peers
 from . import ranges as rg
 from .package import pending_rows
@@ -26,12 +27,12 @@ def sync_status(ws: Workspace) -> dict:
     """For a village: changes not yet received by the township and when it last heard from it.
     For the township: per village, when its last package came and how many events the township holds."""
     mode = ws.mode
-    if mode not in peers.SYNC_MODES:
+    if not ws.tier.syncs:
         return {"mode": mode, "enabled": False}
     keys = peers.own_keys(ws)
     out = {"mode": mode, "enabled": True, "name": peers.display_name(ws), "fingerprint": keys.public.key_id,
            "events": ws.event_count()}
-    if mode == "village":
+    if ws.tier is Tier.VILLAGE:
         town = peers.township_peer(ws)
         rows = pending_rows(ws)
         out.update(village_progress(ws, town, rows))
@@ -61,4 +62,4 @@ def keys_info(ws: Workspace) -> dict:
     return {"mode": ws.mode, "name": peers.display_name(ws), "fingerprint": own.key_id,
             "peers": [{"name": p["name"], "kind": p["kind"], "fingerprint": p["keys"].key_id,
                        "revoked": p["revoked_keys"]}
-                      for p in (peers.village_peers(ws) if ws.mode == "township" else [peers.township_peer(ws)])]}
+                      for p in (peers.village_peers(ws) if ws.tier.coordinates else [peers.township_peer(ws)])]}

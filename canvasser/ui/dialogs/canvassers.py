@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import views
-from ...core.store import Workspace
+from ...core.storage.store import Workspace
 from .. import operations
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -64,7 +64,7 @@ class CanvasserDialog(QDialog):
         super().__init__(parent)
         self.ws, self.runner = ws, runner
         self.chosen = current
-        clerk = self.clerk = ws.mode == "township"
+        clerk = self.clerk = ws.tier.coordinates
         self.setWindowTitle("选择乡镇工作人员" if clerk else "选择走访人")
         self.setMinimumWidth(380)
         lay = QVBoxLayout(self)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.store import Workspace
+from ...core.storage.store import Workspace
 from ...paths import data_dir
 
 KINDS = (
@@ -103,7 +103,7 @@ def create(parent: QWidget | None, kind: str) -> Path | None:
 
                 sync.init_township(ws, town.strip())
             else:
-                from ...core.roster import name_village
+                from ...core.lists.roster import name_village
 
                 name_village(ws, village)
     except Exception as exc:  # noqa: BLE001 — shown to the user

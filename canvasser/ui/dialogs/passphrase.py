@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import atrest
+from ...core.storage import atrest
 from ..textsize import emphasise
 
 
@@ -236,7 +236,7 @@ class RecoveryCodeDialog(QDialog):
 
     def print_sheet(self, out: str | Path | None = None) -> Path | None:
         """The code on one page (PDF), saved where the user says; then 打开 to print it."""
-        from ...core import recovery_sheet
+        from ...core.outputs import recovery_sheet
         from ..folders import last_folder, remember
 
         name = self.workspace.stem if self.workspace else "工作区"
@@ -410,7 +410,7 @@ class RecoverDialog(QDialog):
         return target
 
     def recover(self) -> bool:
-        from ...core import recoverycode
+        from ...core.storage import recoverycode
         from ...core.sync.recovery import recover
 
         if not self.ok.isEnabled():
