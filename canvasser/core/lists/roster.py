@@ -221,7 +221,7 @@ def name_village(ws: Workspace, name: str) -> str:
     name = clean(name or "").strip()
     if not name or len(name) > 30:
         raise InputError("请填写村（社区）的名称（30 个字以内），例如 青石村")
-    if ws.mode != "standalone":
+    if ws.tier is not Tier.STANDALONE:
         raise InputError("村工作区的名称来自乡镇的配置包，不能自己改")
     with ws.transaction():
         ws.set_meta("village", name)
