@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -17,11 +17,10 @@ from ..core.storage import backup
 from ..core.storage.store import Workspace, WorkspaceError, is_demo_file
 from ..core.storage.winlock import WindowLock
 from ..core.text import fonts
-from ..paths import resource, settings_file
+from ..paths import resource
 from .choose import choose_workspace_file, demo_path
+from .memory import APP_NAME, last_workspace, remember_workspace, remembering, sandbox, settings
 from .worker import ImmediateRunner, Job
-
-APP_NAME = "canvasser"
 
 
 def register_font() -> str:
@@ -78,41 +77,6 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
     textsize.apply(app)  # 字号: this computer's choice (标准 / 大 / 特大)
     return app  # type: ignore[return-value]
-
-
-def settings() -> QSettings:
-    """The GUI's settings: an ini file in the data folder in portable mode (a laptop's registry
-    must not keep a USB stick's last workspace), else the system store."""
-    path = settings_file()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return QSettings(str(path), QSettings.Format.IniFormat)
-    return QSettings(APP_NAME, APP_NAME)
-
-
-_SANDBOX = {"on": False}
-
-
-def sandbox(on: bool) -> None:
-    """The demo village is a sandbox: while it is open, nothing of it is remembered on this computer
-    (its made-up canvassers, the folders used, the last workspace), and it is offered nothing
-    remembered from the real ones. Set by `open_window` for each workspace it opens."""
-    _SANDBOX["on"] = bool(on)
-
-
-def remembering() -> bool:
-    """Whether what the user does now may be remembered for later (False in the demo's sandbox)."""
-    return not _SANDBOX["on"]
-
-
-def remember_workspace(path: str | Path) -> None:
-    if remembering():
-        settings().setValue("last_workspace", str(Path(path).resolve()))
-
-
-def last_workspace() -> Path | None:
-    value = settings().value("last_workspace", "")
-    return Path(str(value)) if value and Path(str(value)).exists() else None
 
 
 def pick_canvasser(ws: Workspace, parent: QWidget | None = None) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def last_folder(kind: str) -> Path:
-    from .app import settings
+    from .memory import settings
 
     value = settings().value(f"folders/{kind}", "")
     path = Path(str(value)) if value else None
@@ -26,7 +26,7 @@ def documents() -> Path:
 
 def remember(kind: str, chosen: str | Path) -> None:
     """Remember the folder of a chosen file (or the folder itself); not from the demo's sandbox."""
-    from .app import remembering, settings
+    from .memory import remembering, settings
 
     if not remembering():
         return

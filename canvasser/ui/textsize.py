@@ -19,7 +19,7 @@ _BOLD = "canvasser_text_bold"
 
 
 def current() -> str:
-    from .app import settings
+    from .memory import settings
 
     value = str(settings().value(KEY, DEFAULT) or DEFAULT)
     return value if value in SIZES else DEFAULT
@@ -54,7 +54,7 @@ def apply(app: QApplication, name: str | None = None, *, save: bool = False) -> 
         if w.property(_RATIO) is not None:
             _apply(w, font.pointSizeF())
     if save:
-        from .app import settings
+        from .memory import settings
 
         settings().setValue(KEY, name)
     return name

@@ -35,7 +35,7 @@ KEYS = {False: "canvassers/known", True: "clerks/known"}  # a township's clerks 
 
 def remembered(clerk: bool = False) -> dict[str, str]:
     """Name → phone of everyone who worked on this computer, in any workspace (none in the demo)."""
-    from ..app import remembering, settings
+    from ..memory import remembering, settings
 
     if not remembering():
         return {}
@@ -47,7 +47,7 @@ def remembered(clerk: bool = False) -> dict[str, str]:
 
 
 def remember(people: dict[str, str], clerk: bool = False, forget: str = "") -> None:
-    from ..app import remembering, settings
+    from ..memory import remembering, settings
 
     if not remembering():  # the demo's made-up people stay in the demo
         return
