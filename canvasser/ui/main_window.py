@@ -149,7 +149,6 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         vh = self.table.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(ROW_HEIGHT)
         vh.hide()
         hh = self.table.horizontalHeader()
         hh.setSectionsClickable(True)
@@ -157,8 +156,8 @@ class MainWindow(QMainWindow):
         hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
-            hh.resizeSection(i, max(col.width, status_width(self.table) if col.key == "status" else 0))
             self.table.setColumnHidden(i, col.key == "village" and not ws.tier.coordinates)  # 村: a township's list
+        self._size_columns()
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
         self.table.activated.connect(lambda _: self.open_visit_dialog())  # Enter or double-click
@@ -251,11 +250,24 @@ class MainWindow(QMainWindow):
         name = self.ws.path.name
         return name if not place or place == self.ws.path.stem else f"{place} — {name}"
 
+    @staticmethod
+    def _text_ratio() -> float:
+        """The window's text against 标准 (字号 大 1.25, 特大 1.5): fixed sizes in pixels follow it."""
+        return QApplication.font().pointSizeF() / textsize.SIZES[textsize.DEFAULT]
+
+    def _size_columns(self) -> None:
+        """The table's row height and column widths for the text size (an ID's tail stays whole at 特大)."""
+        ratio = self._text_ratio()
+        self.table.verticalHeader().setDefaultSectionSize(round(ROW_HEIGHT * max(1.0, ratio)))
+        hh = self.table.horizontalHeader()
+        for i, col in enumerate(COLUMNS):
+            hh.resizeSection(i, max(round(col.width * ratio), status_width(self.table) if col.key == "status" else 0))
+
     def _share_width(self) -> None:
         """Tree, table and person panel share the window's width: the table gets what is left."""
         width = max(self.width(), MIN_WINDOW.width())
-        tree = max(170, width * 13 // 100)
-        detail = max(self.detail.minimumWidth() + 20, width * 27 // 100)
+        tree = max(round(170 * self._text_ratio()), width * 13 // 100)
+        detail = max(self.detail.minimumWidth() + 20, width * 27 // 100, round(300 * self._text_ratio()))
         self.splitter.setSizes([tree, max(200, width - tree - detail), detail])
 
     def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
@@ -349,6 +361,7 @@ class MainWindow(QMainWindow):
     def set_text_size(self, name: str) -> None:
         textsize.apply(QApplication.instance(), name, save=True)
         self.text_size_actions[name].setChecked(True)
+        self._size_columns()
         self._share_width()
         self.statusBar().showMessage(f"字号：{name}", 3000)
 
