@@ -9,13 +9,16 @@ it), or at 1366×768 on a larger one; its panels scroll or wrap rather than set 
 `usable` is the available area in the window's own (logical) pixels, rounded down so that it is no
 larger than the screen in device pixels either (911 logical pixels at 150% would be 1367 device
 pixels on a 1366-pixel screen): what `gui --screenshot` renders is the size the window takes there.
+A headless render (Qt's offscreen platform told of no screen) has no screen to fit: it renders the
+1366×768 the window is designed for.
 """
 
 from __future__ import annotations
 
 import math
+import os
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QLayout, QScrollArea, QWidget
 
@@ -29,8 +32,18 @@ def screen_of(widget: QWidget | None = None) -> QScreen:
     return screen or QGuiApplication.primaryScreen()
 
 
+def headless() -> bool:
+    """Qt's offscreen platform with no screen described to it (`QT_QPA_PLATFORM=offscreen`, no
+    `configfile`): a render with nobody's screen behind it, whose made-up 800×800 is no laptop."""
+    spec = os.environ.get("QT_QPA_PLATFORM", "")
+    return QGuiApplication.platformName() == "offscreen" and "configfile" not in spec
+
+
 def usable(widget: QWidget | None = None) -> QRect:
-    """The screen's available area in logical pixels, no larger in device pixels than the screen."""
+    """The screen's available area in logical pixels, no larger in device pixels than the screen;
+    a headless render (no screen) gets the laptop the window is designed for."""
+    if headless():
+        return QRect(QPoint(0, 0), LAPTOP)
     screen = screen_of(widget)
     area = screen.availableGeometry()
     dpr = screen.devicePixelRatio() or 1.0
