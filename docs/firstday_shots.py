@@ -21,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 TMP = Path(tempfile.mkdtemp(prefix="canvasser-firstday-"))
 os.environ["CANVASSER_DATA"] = str(TMP / "data")  # the user's real settings and data stay untouched
 os.environ["XDG_CONFIG_HOME"] = str(TMP / "config")
+os.environ.setdefault("CANVASSER_PASSPHRASE", "截图用的口令 2026")  # workspaces are encrypted at rest
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -85,8 +86,16 @@ def main() -> None:
     shot(new, "1-new")
     new.close()
 
-    path = TMP / "我的村.db"
+    path = TMP / "青石村.db"
     ws = Workspace(path)
+    from canvasser.core.lists.roster import name_village
+    from canvasser.ui.dialogs.passphrase import RecoveryCodeDialog
+
+    name_village(ws, "青石村")
+    box = RecoveryCodeDialog(None, ws.recovery_code, path)
+    box.show()
+    shot(box, "1b-recovery")
+    box.close()
     from canvasser.core.rules import visits
 
     visits.ensure_canvasser(ws, "李书记", "13908150000")
