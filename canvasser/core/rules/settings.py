@@ -79,9 +79,7 @@ def check(key: str, value, label: str):
                 raise ValueError
             items = [_no_controls(_text(v), label) for v in value]
             if key == "done_outcomes":
-                from .campaign import outcome_code
-
-                items = [outcome_code(v) for v in items]
+                return _done_outcomes(items, label)
             return [v for v in items if v]
         if key in NUMBER_MAPS:
             if not isinstance(value, dict):
@@ -163,3 +161,17 @@ def image_bytes(uri: str) -> bytes:
     if not uri:
         return b""
     return base64.b64decode(uri.split(",", 1)[1])
+
+
+def _done_outcomes(items: list[str], label: str) -> list[str]:
+    """Outcomes (codes or labels) that may count as done: anything but work still to do
+    (`campaign.NEVER_DONE`: a refusal, a promise, nobody at home or reached). Counted as done, they
+    would take people off every follow-up list while the ledgers still call them unfinished."""
+    from .campaign import NEVER_DONE, STATUS_LABELS, outcome_code
+
+    codes = list(dict.fromkeys(outcome_code(v) for v in items if v))
+    wrong = [c for c in codes if c in NEVER_DONE]
+    if wrong:
+        raise InputError(f"{label}里不能有“{'、'.join(STATUS_LABELS[c] for c in wrong)}”：这些人还需要跟进，"
+                         f"不能算完成")
+    return codes

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
-from ..storage import atrest, recoverycode
+from ..storage import atrest, backup, recoverycode
 from ..storage.store import Workspace, now_iso
 from . import peers
 
@@ -109,7 +109,7 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
             raise atrest.PassphraseError(why)
         key = atrest.unwrap_code(pkg.get("wrap") or {}, code)
         if key is None:
-            kf.note_failure()
+            atrest.note_failure(db_path)
             raise atrest.PassphraseError("恢复码不对（请核对乡镇告知的恢复码）")
     if atrest.key_id(key) != kf.data.get("key_id"):
         raise InputError("恢复出的密钥与工作区不符")
@@ -123,7 +123,7 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
             if not good or pkg.get("township_key") != town["keys"].key_id:
                 raise InputError("恢复包的签名不是本村所属乡镇的，已拒绝")
         ws.scalar("SELECT count(*) FROM events")
-    atrest.change_passphrase(db_path, key, new_passphrase)
+    backup.change_passphrase(db_path, key, new_passphrase)  # the kept backups follow
     return {"workspace": str(db_path), "recovered": True, "via": "township" if pkg else "recovery-code"}
 
 

@@ -7,6 +7,7 @@ signed by core; this screen only says what is pending, asks for file names and r
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from ...core import sync
 from ...core.errors import InputError
 from ...core.rules import freshness
+from ...core.sync.origins import gap_words
 from ...core.sync.setup import villages_in
 from .. import operations
 from ..folders import last_folder, remember
@@ -352,6 +354,7 @@ class SyncDialog(QDialog):
                     lines.append(f"已接收“{res['sender']}”的数据包：新增 <b>{res['applied']}</b> 条记录，"
                                  f"{res['already_known']} 条以前已有"
                                  + (f"，{res['photos']} 张新照片" if res.get("photos") else "") + "。")
+                    lines += [escape(gap_words(g)) for g in res.get("gaps") or []]
             if len(results) > 1:
                 lines.insert(0, f"一次接收了 {len(results)} 个数据包：")
             self.result_label.setText("<br>".join(lines))
