@@ -172,6 +172,15 @@ def test_cli_template_and_leaflet(village, tmp_path):
     assert r.returncode == 2 and "oops" in r.stderr
     r = cli("visit-sheet", "--db", db, "--out", str(tmp_path / "s.pdf"), "--group", "一组", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["households"] == 3
+    # the leaflet for one group: one copy for each of its households, to hand out door to door
+    single = pages_of(out)
+    r = cli("leaflet", "--db", db, "--out", str(tmp_path / "一组.pdf"), "--group", "一组", "--json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res["households"] == 3 and pages_of(tmp_path / "一组.pdf") == 3 * single
+    assert pdftext(tmp_path / "一组.pdf").count("2027年村里的话") == 3
+    r = cli("leaflet", "--db", db, "--out", str(tmp_path / "无.pdf"), "--group", "九十九组")
+    assert r.returncode == 2 and not (tmp_path / "无.pdf").exists()
 
 
 def test_township_template_reaches_villages_and_a_village_edit_stays_local(tmp_path):

@@ -187,7 +187,9 @@ def cmd_leaflet(args):
         res = build_leaflet(ws, args.out, template=args.template, by=args.by, generic=args.generic,
                             households=selected, progress=None if args.json else progress_printer("生成"))
     data, extra = _checked(res, asked)
-    if res.extra["generic"]:
+    if res.extra["generic"] and res.households:
+        what = f"已生成“{args.template}”{res.extra['letters']} 份，所选范围每户一份（{res.pages} 页）"
+    elif res.extra["generic"]:
         what = f"已生成“{args.template}”1 份（{res.pages} 页）"
     else:
         what = f"已生成致家长的信 {res.extra['letters']} 份（{res.households} 户，{res.persons} 名学生，{res.pages} 页）"

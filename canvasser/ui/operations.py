@@ -145,3 +145,11 @@ def settle_students(runner, confirmed: list[str], declined: list[str], *, by: st
         return done
 
     return run(runner, "确认学生", settle, success=success, failure=failure)
+
+
+def recovery_package(runner, keys: str, out: str, *, success: Done = None, failure: Failed = None) -> Job:
+    """Township: a recovery package for a village that forgot its passphrase, from the village's key
+    file (core `sync.recovery.recovery_package`); the result holds the code to tell by phone."""
+    from ..core.sync.recovery import recovery_package as make
+
+    return run(runner, "生成恢复包", lambda ws: make(ws, keys, out), success=success, failure=failure)

@@ -95,6 +95,15 @@ def test_idle_lock_hides_the_data_and_keeps_a_half_filled_visit_form(secret_wind
         "outcome": "promised", "note": "下周一来交"}
 
 
+def test_a_changed_idle_time_applies_at_once(secret_window, qtbot):
+    """征缴设置 → 无操作自动锁定: the window's lock follows the saved value without reopening."""
+    window = secret_window
+    dlg = window.open_settings()
+    dlg.widgets["lock_minutes"].setValue(3)
+    dlg.save()
+    assert window.idle_lock.timer.interval() == 3 * 60_000 and window.idle_lock.timer.isActive()
+
+
 def test_a_demo_workspace_does_not_lock(window):
     assert window.ws.key is None and window.idle_lock is None
 

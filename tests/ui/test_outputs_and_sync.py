@@ -98,12 +98,14 @@ def test_village_exports_and_township_receives(app, qtbot, tmp_path, demo_templa
 
     vw = MainWindow(village, canvasser="王主任", runner=ImmediateRunner(village))
     qtbot.addWidget(vw)
-    assert "乡镇尚未收到" in vw.strip.unsent.text()
+    assert vw.strip.unsent.text() == "1 条走访还没交给乡镇（同步 → 导出数据包）"  # the cadre's words, not 861 events
     dlg = vw.open_sync()
     assert "<b>1</b>" in dlg.pending.text() or "<b>2</b>" in dlg.pending.text()
     pkg = tmp_path / "to_town.ccpkg"
     dlg.export(pkg)
     assert pkg.exists() and dlg.last["events"] >= 1
+    dlg.accept()  # closing the sync dialog refreshes the banner: sent, not yet confirmed (not a failure)
+    assert vw.strip.unsent.text() == "1 条走访已导出，等乡镇确认" and "#0b5cad" in vw.strip.unsent.styleSheet()
 
     tw = MainWindow(town, canvasser="乡镇专干", runner=ImmediateRunner(town))
     qtbot.addWidget(tw)
@@ -116,6 +118,12 @@ def test_village_exports_and_township_receives(app, qtbot, tmp_path, demo_templa
     assert tw.detail.status.text() == "当场协助缴费"
     tdlg.receive(pkg)
     assert "以前已经接收过" in tdlg.result_label.text() or tdlg.last.get("applied") == 0
+    back = tmp_path / "to_village.ccpkg"  # the township's return package carries its acknowledgement
+    sync.export_package(town, back, village="青石村")
+    vdlg = vw.open_sync()
+    vdlg.receive(back)
+    vdlg.accept()
+    assert vw.strip.unsent.text() == "乡镇已确认收到全部走访" and "#1b7f3b" in vw.strip.unsent.styleSheet()
     bad = tmp_path / "bad.ccpkg"
     bad.write_bytes(b"not a package")
     tdlg.receive(bad)

@@ -215,6 +215,21 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
     return res
 
 
+def name_village(ws: Workspace, name: str) -> str:
+    """A standalone workspace's village, as the cadre confirmed it when making it: the first list's
+    村 column names it only when nobody did (a village's name comes from its township's setup package)."""
+    from ..errors import InputError
+
+    name = clean(name or "").strip()
+    if not name or len(name) > 30:
+        raise InputError("请填写村（社区）的名称（30 个字以内），例如 青石村")
+    if ws.tier is not Tier.STANDALONE:
+        raise InputError("村工作区的名称来自乡镇的配置包，不能自己改")
+    with ws.transaction():
+        ws.set_meta("village", name)
+    return name
+
+
 def keep_rejects(ws: Workspace, list_no: int, table: Table, bad_rows: list[tuple[int, list, str]]) -> None:
     """The rows a list import rejected, as typed, kept inside the workspace (so encrypted with it, never
     a plain spreadsheet in the data folder): `export_rejects` writes them when someone asks."""

@@ -33,13 +33,11 @@ replaces the copy of the right one.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import hashlib
 import json
 import os
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +48,7 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 from ..errors import InputError
-from . import oslock
+from . import oslock, recoverycode
 
 ENV = "CANVASSER_PASSPHRASE"
 SUFFIX = ".keys"
@@ -100,7 +98,8 @@ def _derive(secret: str, salt: bytes, ops: int, mem: int) -> bytes:
 
 
 def norm_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """A recovery code as its wrap is derived from (see `recoverycode`)."""
+    return recoverycode.canonical(code)
 
 
 def wrap_secret(key: bytes, secret: str) -> dict:
@@ -117,6 +116,15 @@ def unwrap_secret(wrap: dict, secret: str) -> bytes | None:
         return None
 
 
+def unwrap_code(wrap: dict, typed: str) -> bytes | None:
+    """The key wrapped under a recovery code, from the code as a person typed it (each reading)."""
+    for reading in recoverycode.readings(typed):
+        key = unwrap_secret(wrap, reading)
+        if key is not None:
+            return key
+    return None
+
+
 def seal_to(key: bytes, box_pk: bytes) -> str:
     return SealedBox(PublicKey(box_pk)).encrypt(key).hex()
 
@@ -131,9 +139,8 @@ def key_id(key: bytes) -> str:
 
 
 def new_recovery_code() -> str:
-    """24 characters of base32 (120 bits), in groups of four: typed from paper, no 0/1/8 confusion."""
-    raw = base64.b32encode(secrets.token_bytes(15)).decode()
-    return "-".join(raw[i:i + 4] for i in range(0, 24, 4))
+    """25 characters without look-alikes, in groups of five (`recoverycode`)."""
+    return recoverycode.new_code()
 
 
 # ---- the sidecar ----------------------------------------------------------------------------------
@@ -412,7 +419,9 @@ def unlock_with_recovery_code(db_path: str | Path, code: str, *, sleep=time.slee
     wrap = kf.wraps.get("recovery")
     if not wrap:
         raise PassphraseError("此工作区没有恢复码（村工作区请找乡镇要恢复包）")
-    key = unwrap_secret(wrap, norm_code(code))
+    if why := recoverycode.problem(code):
+        raise PassphraseError(why)
+    key = unwrap_code(wrap, code)
     if key is None:
         note_failure(db_path)
         raise PassphraseError("恢复码不对")

@@ -129,7 +129,8 @@ OUTPUTS: dict[str, Output] = {o.key: o for o in (
     Output("leaflet", "打印明白纸", "明白纸_{scope}_{date}.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[1](ws, out, template="leaflet", by=c.canvasser,
                                                households=c.chosen, progress=p),
-           lambda r, out: f"已生成明白纸（{r.pages} 页）。" + _glyphs(r)),
+           lambda r, out: (f"已生成明白纸 {r.extra.get('letters', 1)} 份，每户一份（{r.pages} 页）。" if r.households
+                           else f"已生成明白纸（{r.pages} 页）。") + _glyphs(r)),
     Output("letter", "打印致家长的一封信", "致家长的一封信_{scope}_{date}.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[1](ws, out, template="letter", by=c.canvasser,
                                                households=c.chosen, progress=p),

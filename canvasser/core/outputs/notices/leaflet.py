@@ -263,7 +263,8 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
 
     `template="letter"` prints one letter per household with a listed student not yet done (or one
     generic letter with `generic=True` or when there is none), each on one page; any other template
-    prints one copy. People of school age not listed as students get no letter: the result's
+    prints one copy, or with `households` (a group chosen in the tree, `leaflet --group`) one copy for
+    each of them to hand out. People of school age not listed as students get no letter: the result's
     `school_age_unlisted` names them, for the cadre to confirm (`students.confirm`)."""
     from .data import resolve_households
 
@@ -286,8 +287,11 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
         personal = [h for h in due if any(m.student for m in h.members)]
         for h in personal:
             h.members = [m for m in h.members if m.student]
-    elif households:
-        raise InputError("只有逐户打印的信（含[学生名单]的模板）才能指定户")
+    copies = 1
+    if households and not has_students_block:  # a leaflet for a group (or households): one copy for each
+        copies = len(resolve_households(ws, households))  # household in it, the same text for all
+        if not copies:
+            raise InputError("所选范围内没有户，未生成文件")
     docs: list[tuple[dict, Household | None]] = []
     base = T.fields(camp, village=village, canvasser=who.name, canvasser_phone=who.phone, today=today)
     if personal:
@@ -295,7 +299,7 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
             docs.append(({**base, "addressee": f"{'、'.join(m.name for m in h.members)}同学家长",
                           "guarantees": T.guarantees(h.aid)}, h))
     else:
-        docs.append((base, None))
+        docs += [(base, None)] * copies
     missing = check_people([{"pid": m.pid, "name": m.name} for h in personal for m in h.members] +
                            [{"pid": h.head_pid, "name": h.head} for h in personal], fields=("name",))
     missing += check_text("".join(b.text for b in T.fill(blocks, base)), f"模板“{template}”")
@@ -306,7 +310,8 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     with L.atomic_output(out) as target, L.binary_streams():
         pages = _render(target, docs, blocks, camp, link, title, scales, prog)
     prog.finished(len(docs))
-    res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "", households=len(personal),
+    res = L.PrintResult(out=str(out) if isinstance(out, (str, Path)) else "",
+                        households=len(personal) or (copies if households else 0),
                         pages=pages, persons=sum(len(h.members) for h in personal), missing_glyphs=missing)
     res.extra = {"template": template, "source": source, "letters": len(docs),
                  "generic": not personal, "school_age_unlisted": unlisted, "contact_phone": who.phone,
