@@ -68,6 +68,6 @@ def exports_dir(workspace: Path) -> Path:
     """Where files the user did not ask for go (e.g. a list's rejected rows): one known folder per
     workspace under the data folder's `导出/`, never beside the bureau's file (a read-only USB stick,
     a shared folder). The window shows it with an "打开文件夹" button."""
-    from .core.files import safe_name
+    from .core.storage.files import safe_name
 
     return data_dir() / "导出" / safe_name(Path(workspace).stem, "工作区")

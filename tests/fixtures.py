@@ -159,7 +159,7 @@ def read_only(path: Path, monkeypatch) -> Iterator[bool]:
     entry on a folder. Yields True. Where this system lets the test write all the same (root without
     chattr; Wine run as root, which honours neither Windows way) the program's own write probes
     (location.writable, location.can_write) answer no for it instead, and it yields False."""
-    from canvasser.core import location
+    from canvasser.core.storage import location
 
     undo = _lock(path)
     real = undo is not None and not _writes(path)
@@ -175,3 +175,16 @@ def read_only(path: Path, monkeypatch) -> Iterator[bool]:
     finally:
         if undo is not None:
             undo()
+def ledger_table(wb, title: str, header_row: int = 2) -> list[dict]:
+    """A ledger's rows as dicts, its printed parts ("台账", "台账（二）" …, each repeating 序号, 姓名
+    and 身份证号) joined back by 序号; the signature lines and an empty ledger's "（无）" row left out."""
+    names = [n for n in wb.sheetnames if n == title or n.startswith(f"{title}（")]
+    merged: dict[object, dict] = {}
+    for name in names:
+        ws = wb[name]
+        head = [c.value for c in ws[header_row]]
+        for r in ws.iter_rows(min_row=header_row + 1, values_only=True):
+            if r[0] is None or r[0] == "（无）" or (isinstance(r[0], str) and r[0].endswith("：")):
+                continue
+            merged.setdefault(r[0], {}).update(zip(head, r))
+    return list(merged.values())

@@ -9,10 +9,10 @@ import hashlib
 import pytest
 
 from canvasser import paths
-from canvasser.core import backup, files
+from canvasser.core.rules.visits import is_photo_name
+from canvasser.core.storage import backup, files
 from canvasser.core.sync import photos, report_name, return_name, setup_name
 from canvasser.core.sync.container import PackageError
-from canvasser.core.visits import is_photo_name
 
 DAY = dt.date(2026, 11, 20)
 

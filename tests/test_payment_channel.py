@@ -7,10 +7,10 @@ import json
 
 import qrcode
 
-from canvasser.core import campaign
-from canvasser.core.notices.leaflet import build_leaflet
-from canvasser.core.notices.notice import build_notices
-from canvasser.core.store import Workspace
+from canvasser.core.outputs.notices.leaflet import build_leaflet
+from canvasser.core.outputs.notices.notice import build_notices
+from canvasser.core.rules import campaign
+from canvasser.core.storage.store import Workspace
 
 from .pdfread import pdftext, pdfwords, qr_codes, text_in_box
 from .test_printing import run_cli, village  # noqa: F401 - the fixture

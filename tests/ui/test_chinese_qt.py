@@ -62,7 +62,7 @@ def test_the_window_font_falls_back_to_an_extension_b_font(app, monkeypatch):
     import reportlab
     from PySide6.QtGui import QFontDatabase, QFontMetrics
 
-    from canvasser.core import fonts
+    from canvasser.core.text import fonts
     from canvasser.ui.app import register_font, window_font
 
     family = register_font()

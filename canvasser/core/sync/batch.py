@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
-from ..files import safe_name
-from ..store import Workspace
+from ..storage.files import safe_name
+from ..storage.store import Workspace
 from . import peers
 from .package import export_package
 
