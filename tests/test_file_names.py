@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from types import SimpleNamespace
 
 import pytest
 
@@ -51,8 +52,9 @@ def test_package_files_named_from_awkward_villages_are_written_and_found(tmp_pat
 def test_backups_and_exports_of_an_awkward_workspace_stay_in_their_folders(tmp_path, monkeypatch):
     monkeypatch.setenv("CANVASSER_DATA", str(tmp_path / "数据"))
     monkeypatch.setattr(backup, "owner", lambda path, key=None: {"workspace_id": "../../CON"})
-    folder = backup.backup_dir(tmp_path / "x.db")
+    folder = backup.workspace_backups(tmp_path / "x.db")
     assert folder.parent == tmp_path / "数据" / "backups" and folder.name == ".._.._CON"
+    assert backup.backup_dir(tmp_path / "x.db").parent == folder
     assert paths.exports_dir(tmp_path / "青石村..db") == tmp_path / "数据" / "导出" / "青石村"
 
 
@@ -60,7 +62,8 @@ def test_only_the_apps_own_photo_names_are_taken():
     data = b"\xff\xd8 a photo"
     good = hashlib.sha256(data).hexdigest() + ".jpg"
     assert is_photo_name(good)
-    photos.check({good: data})
+    visit = SimpleNamespace(kind="visit.recorded", payload={"photos": [good]})  # the visit naming it
+    photos.check({good: data}, [visit])
     for bad in ("../" + good, good + ":stream", good + ".", good.upper(), good[:-4] + ".exe",
                 good[:-4] + ".JPG", "CON.jpg", good.replace(".jpg", "/x.jpg")):
         assert not is_photo_name(bad), bad
