@@ -225,14 +225,14 @@ verify_installer() {
         cli notices --db "$folder\\演示村.db" --out "$folder\\通知.pdf"
         cli backup --db "$folder\\演示村.db"
         [ -s "$home/Documents/演示 村/通知.pdf" ] || fail "the installed program printed no notices"
-        ls "$home"/AppData/Local/canvasser/backups/*/*.db >/dev/null 2>&1 || fail "no backup in the data folder"
+        find "$home/AppData/Local/canvasser/backups" -name "*.db" 2>/dev/null | grep -q . || fail "no backup in the data folder"
         echo "user file" > "$app/我的说明.txt"
         wine "$app/uninstall.exe" /S </dev/null >/dev/null 2>&1; wineserver -w
         [ ! -e "$app/canvasser.exe" ] && [ ! -e "$app/_internal" ] || fail "the uninstaller left the program"
         [ ! -e "$home/Desktop/'"$APPNAME"'.lnk" ] || fail "the uninstaller left the desktop shortcut"
         ! wine reg query "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\canvasser" </dev/null \
             >/dev/null 2>&1 || fail "the uninstaller left the Programs and Features entry"
-        ls "$home"/AppData/Local/canvasser/backups/*/*.db >/dev/null 2>&1 || fail "the uninstaller deleted the data folder"
+        find "$home/AppData/Local/canvasser/backups" -name "*.db" 2>/dev/null | grep -q . || fail "the uninstaller deleted the data folder"
         [ -f "$app/我的说明.txt" ] || fail "the uninstaller deleted a file it had not installed"
         wineserver -k; rm -rf /w/prefix-verify; echo "installer trial: passed"'
 }
