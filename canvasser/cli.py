@@ -9,6 +9,7 @@ either way the workspace is left as it was (every write is one transaction).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import json
 import os
@@ -28,6 +29,8 @@ def common_parent() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
     p.add_argument("--passphrase-file", metavar="FILE",
                    help="从文件第一行读取工作区口令（也可用环境变量 CANVASSER_PASSPHRASE；都没有时在终端提示输入）")
+    p.add_argument("--today", metavar="YYYY-MM-DD",
+                   help="把这一天当作今天（剩余天数、待跟进、打印日期、报表日期等；默认电脑的日期）")
     return p
 
 
@@ -87,6 +90,15 @@ def passphrase_sources(args) -> None:
     atrest.use_prompt(prompt_passphrase if sys.stdin.isatty() and sys.stderr.isatty() else None)
 
 
+def pin_today(args) -> None:
+    """`--today`: the day this run takes as today (core/clock.py), else the computer's date."""
+    from .core import clock
+    from .core.rules.visits import parse_date
+
+    day = getattr(args, "today", None)
+    clock.pin(dt.date.fromisoformat(parse_date(day, "--today 日期")) if day else None)
+
+
 def prompt_passphrase(new: bool) -> str | None:
     import getpass
 
@@ -110,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         passphrase_sources(args)
+        pin_today(args)
         result = args.handler(args)
         if result is None:
             return 0

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 
+from ..core import clock
 from ..core.errors import InputError
 from ..core.lists.paid import FIELDS as PAID_FIELDS
 from ..core.lists.paid import import_paid
@@ -178,7 +179,7 @@ def cmd_person(args):
 
 
 def cmd_followups(args):
-    day = dt.date.fromisoformat(parse_date(args.date, "日期")) if args.date else dt.date.today()
+    day = dt.date.fromisoformat(parse_date(args.date, "日期")) if args.date else clock.today()
     with open_ws(args.db, create=False) as ws:
         if args.village is not None:
             known = figures.known_villages(ws)

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from ..core import clock
 from ..core.errors import InputError
 from ..core.outputs import ledgers, report_pdf
 from ..core.rules import messages, reports
@@ -54,7 +55,7 @@ def cmd_ledger(args):
 
 
 def cmd_report(args):
-    day = dt.date.fromisoformat(parse_date(args.date, "报表日期")) if args.date else dt.date.today()
+    day = dt.date.fromisoformat(parse_date(args.date, "报表日期")) if args.date else clock.today()
     out = Path(args.out) if args.out else None
     if out is not None:
         if out.suffix.lower() not in (".xlsx", ".pdf"):

@@ -13,6 +13,7 @@ import tempfile
 import zlib
 from pathlib import Path
 
+from . import clock
 from .lists.roster import import_roster
 from .rules import campaign as campaign_mod
 from .rules.visits import ensure_canvasser, record_visit
@@ -103,7 +104,7 @@ def people(seed: int, households: int, village: str, township: str, today: dt.da
 def make_demo(path: str | Path, seed: int = 1, households: int = 160, *, village: str = "青石村",
               township: str = "某某镇", visits: bool = True, today: dt.date | None = None) -> dict:
     """Create (or extend) a demo workspace; returns the import summary plus the visits recorded."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     ws = Workspace(path, plain=True)  # made-up people: the demo stays a plain file
     try:
         rows = people(seed, households, village, township, today)
@@ -137,7 +138,7 @@ def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.
     plan = ["paid_on_site"] * 6 + ["paid_self"] * 3 + ["promised"] * 3 + ["not_home"] * 3 + ["refused"] * 2 + \
         ["migrant_informed"] * 2 + ["employee_insurance", "insured_elsewhere", "dead", "military", "unreachable"]
     n = 0
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     latest = now - dt.timedelta(minutes=10) if today == now.date() else dt.datetime.combine(today, dt.time(19))
     for r in rows:
         if rng.random() > 0.45:

@@ -10,6 +10,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..core import clock
 from ..core.rules import reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.storage.store import Workspace
@@ -21,7 +22,7 @@ TREND_DAYS = 14
 
 def collect(ws: Workspace, today: dt.date | None = None) -> dict:
     """Everything the dashboard draws, in one job (runs on the worker)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
             "canvassers": reports.workload(ws, today),
             "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}

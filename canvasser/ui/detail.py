@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import views
+from ..core import clock, views
 from ..core.lists.newyear import previous_line
 from ..core.rules.campaign import STATUS_LABELS
 from ..core.rules.campaign import load as load_campaign
@@ -190,7 +190,7 @@ class DetailPanel(QWidget):
         self.status.setStyleSheet(f"padding: 3px 8px; border-radius: 4px; color: white; font-weight: bold; "
                                   f"background: {status_colour(p['status'], camp)};")
         try:
-            age = ids.age_on(dt.date.fromisoformat(p["birth"]), dt.date.today())
+            age = ids.age_on(dt.date.fromisoformat(p["birth"]), clock.today())
             basic = f"{p['sex']}，{age} 岁，{p['relation'] or '—'}"
         except (TypeError, ValueError):
             basic = f"{p['sex']}，{p['relation'] or '—'}"

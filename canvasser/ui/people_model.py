@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from ..core import views
+from ..core import clock, views
 from ..core.lists.newyear import previous_label
 from ..core.rules.campaign import STATUS_LABELS, Campaign
 from ..core.rules.campaign import load as load_campaign
@@ -81,7 +81,7 @@ class PeopleModel(QAbstractTableModel):
         self.campaign: Campaign = load_campaign(ws)
         self._ids = array("q")
         self._rows: dict[int, tuple] = {}
-        self._today = dt.date.today()
+        self._today = clock.today()
         self._generation = 0
         self._pending = None
         self.complete = True
@@ -129,7 +129,7 @@ class PeopleModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = ids
         self._rows.clear()
-        self._today = dt.date.today()
+        self._today = clock.today()
         self.complete = complete
         self.endResetModel()
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import clock
 from ..core.rules.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
 from ..core.rules.visits import PHOTO_SUFFIXES
 
@@ -38,6 +39,12 @@ OUTCOME_ORDER = ("paid_on_site", "paid_self", "promised", "not_home", "refused",
                  "employee_insurance", "insured_elsewhere", "via_school", "dead", "military", "prison", "moved_out",
                  "duplicate", "missing")
 KEYS = "1234567890"
+
+
+def _today() -> QDate:
+    """Today (core/clock.py) as the date edits take it."""
+    day = clock.today()
+    return QDate(day.year, day.month, day.day)
 
 
 class VisitDialog(QDialog):
@@ -98,14 +105,14 @@ class VisitDialog(QDialog):
         self.reason.addItems(REFUSAL_REASONS)
         form.addRow("拒绝原因", self.reason)
 
-        self.promised = QDateEdit(QDate.currentDate().addDays(7))
+        self.promised = QDateEdit(_today().addDays(7))
         self.promised.setCalendarPopup(True)
         self.promised.setDisplayFormat("yyyy-MM-dd")
         form.addRow("承诺缴费日期", self.promised)
 
         fu_row = QHBoxLayout()
         self.followup_on = QCheckBox("设置")
-        self.followup = QDateEdit(QDate.currentDate().addDays(3))
+        self.followup = QDateEdit(_today().addDays(3))
         self.followup.setCalendarPopup(True)
         self.followup.setDisplayFormat("yyyy-MM-dd")
         self.followup_on.toggled.connect(self.followup.setEnabled)

@@ -86,9 +86,9 @@ def test_daily_backup_keeps_seven_and_restore_starts_a_new_origin(ws, data_dir):
 def test_backup_and_restore_commands(ws, tmp_path, capsys):
     path = str(ws.path)
     ws.close()
-    assert cli.main(["backup", "--db", path, "--json"]) == 0
+    assert cli.main(["backup", "--db", path, "--json", "--today", "2027-10-08"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["events"] > 0 and out["backup"].endswith(f"{dt.date.today().isoformat()}.db")
+    assert out["events"] > 0 and out["backup"].endswith("2027-10-08.db")  # named by the day given
     assert cli.main(["restore", "--db", path, "--from", str(tmp_path / "nope.db")]) == 2
     assert "找不到备份文件" in capsys.readouterr().err
     assert cli.main(["restore", "--db", path, "--from", out["backup"], "--json"]) == 0

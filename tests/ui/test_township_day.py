@@ -4,14 +4,13 @@ return package in one action; figures agree; a second window on the file is refu
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
 
-from canvasser.core import sync
+from canvasser.core import clock, sync
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules import dashboard, people, reports, visits
 from canvasser.core.storage.store import Workspace, WorkspaceError
@@ -113,9 +112,10 @@ def test_the_clerks_day(app, qtbot, tmp_path, township, monkeypatch):
     out = tmp_path / "回传"
     out.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+    clock.pin(TODAY)  # the packages are named by the day the clerk makes them
     dlg = w.open_sync()
     qtbot.mouseClick(dlg.all_button, Qt.MouseButton.LeftButton)
-    today = dt.date.today().isoformat()
+    today = TODAY.isoformat()
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{v}_回传_{today}.ccpkg" for v in REPORTING)
     for v in REPORTING:
         sync.receive_package(vs[v], out / f"{v}_回传_{today}.ccpkg")

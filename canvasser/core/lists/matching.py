@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import clock
 from ..errors import Cancelled, InputError
 from ..rules import campaign as campaign_mod
 from ..storage import refmarks
@@ -269,7 +270,7 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
     """Read a department's list, match it and (unless `apply` is False) write its exact matches'
     effects and its proposals, in one transaction. Idempotent: the same file again writes nothing."""
     with no_cycle_collection():  # a big list makes many small objects and no cycles
-        return _match(ws, Path(path), kind, date, overrides, author, apply, progress, today or dt.date.today())
+        return _match(ws, Path(path), kind, date, overrides, author, apply, progress, today or clock.today())
 
 
 def _match(ws: Workspace, path: Path, kind: str, date: str | None, overrides: dict[str, str] | None, author: str,
@@ -522,7 +523,7 @@ def _likelier(ws: Workspace, rows: list[dict], list_date: str) -> None:
     try:
         day = dt.date.fromisoformat(list_date)
     except ValueError:
-        day = dt.date.today()
+        day = clock.today()
     year_before = (day - dt.timedelta(days=366)).isoformat()
     for r in rows:
         if r["birth"] and r["birth"] >= year_before[:len(r["birth"])]:

@@ -20,6 +20,7 @@ import orjson
 from openpyxl.styles import Font, PatternFill
 
 from ...paths import exports_dir
+from .. import clock
 from ..errors import Cancelled, Question
 from ..outputs import xlsxlock, xlsxprint
 from ..storage.gcpause import no_cycle_collection
@@ -124,7 +125,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
             keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     res = ImportResult()
     few = _few_people(ws)
-    spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
+    spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or clock.today(),
                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
     reader = _open_reader(spec, progress, res)
     try:

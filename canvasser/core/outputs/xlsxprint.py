@@ -15,6 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from .. import clock
+
 TITLE_FONT = Font(bold=True, size=14)
 SIGN_FONT = Font(size=11)
 LANDSCAPE_FROM = 7  # columns: a sheet this wide prints across the page
@@ -25,7 +27,7 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 def title_text(what: str, *, village: str = "", year: int | str = "", day: dt.date | None = None) -> str:
     """青石村 2027年度 未参保人员台账（2026年11月29日）."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     parts = [p for p in (village, f"{year}年度" if year else "", what) if p]
     return "　".join(parts) + f"（{day.year}年{day.month}月{day.day}日）"
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from .. import clock
 from ..errors import InputError
 from ..storage.store import Workspace
 from . import settings
@@ -164,7 +165,7 @@ class Campaign:
         return int(self.values["waiting_fixed_months"]) + int(self.values["waiting_per_year_months"]) * max(0, years_lapsed)
 
     def days_left(self, today: dt.date | None = None) -> int:
-        return max(0, (self.deadline - (today or dt.date.today())).days)
+        return max(0, (self.deadline - (today or clock.today())).days)
 
 
 TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the township set (notices.templates)

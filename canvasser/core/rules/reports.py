@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
+from .. import clock
 from ..storage.store import Workspace
 from . import campaign as campaign_mod
 from . import figures as fig
@@ -33,12 +34,7 @@ def group_key(name: str) -> tuple:
     return (village, *groups.group_key(grp))
 
 
-def _day(day: dt.date | str | None) -> dt.date:
-    if day is None or day == "":
-        return dt.date.today()
-    if isinstance(day, dt.date):
-        return day
-    return dt.date.fromisoformat(str(day))
+_day = clock.day_or_today  # a report's day: given, else today (core/clock.py)
 
 
 def _day_range(day: dt.date) -> tuple[str, str]:

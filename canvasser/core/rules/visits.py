@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+from .. import clock
 from ..errors import InputError
 from ..storage import evidence
 from ..storage.ownership import set_aside
@@ -173,7 +174,7 @@ def followup_due(today: dt.date | None = None) -> tuple[str, list]:
     a status that wants another contact, with no date set or the date reached."""
     marks = ",".join("?" * len(FOLLOWUP_STATUSES))
     return (f"status IN ({marks}) AND (followup = '' OR followup <= ?)",
-            [*FOLLOWUP_STATUSES, (today or dt.date.today()).isoformat()])
+            [*FOLLOWUP_STATUSES, (today or clock.today()).isoformat()])
 
 
 def followups(ws: Workspace, today: dt.date | None = None, *, canvasser: str | None = None,

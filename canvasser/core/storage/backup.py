@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from ...paths import data_dir
+from .. import clock
 from ..errors import InputError
 from . import atrest, files
 from .location import sqlite_uri
@@ -93,7 +94,7 @@ def _copy(src: sqlite3.Connection, target: Path, key: bytes | None = None, keys_
 
 def backup(ws: Workspace, target: str | Path | None = None, *, day: dt.date | None = None) -> Path:
     """Copy the workspace now; by default into today's daily file (replacing it)."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     dest = Path(target) if target else backup_dir(ws) / f"{day.isoformat()}.db"
     return _copy(ws.conn, dest, ws.key, ws.path)
 
@@ -110,7 +111,7 @@ def prune(folder: Path, keep: int = KEEP) -> list[Path]:
 
 def daily(ws: Workspace, *, keep: int = KEEP, today: dt.date | None = None) -> Path | None:
     """Today's automatic backup, once a day; None if today's copy already exists."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     dest = backup_dir(ws) / f"{today.isoformat()}.db"
     if dest.exists():
         return None
@@ -194,7 +195,7 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
     saved = ""
     current_key = None
     if db_path.exists():
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         with Workspace(db_path) as current:
             ours = {"workspace_id": current.meta("workspace_id"), "village": current.meta("village"),
                     "township": current.meta("township")}

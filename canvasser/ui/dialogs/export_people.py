@@ -3,11 +3,11 @@ order, ID numbers masked or in full as the user chooses, on the worker with a pr
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from ...core import clock
 from ...core.outputs.people_export import write_people
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
@@ -37,7 +37,7 @@ def export_shown(window, out: str | Path | None = None, full_ids: bool | None = 
         if full_ids is None:
             return None
     if out is None:
-        name = f"人员名单_{dt.date.today().isoformat()}.xlsx"
+        name = f"人员名单_{clock.today().isoformat()}.xlsx"
         chosen, _ = QFileDialog.getSaveFileName(window, "导出当前列表", str(last_folder("outputs") / name),
                                                 "Excel (*.xlsx)")
         if not chosen:

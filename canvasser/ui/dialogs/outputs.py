@@ -6,7 +6,6 @@ the file (the system's PDF viewer prints it).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
+from ...core import clock
 from ...core.errors import Cancelled, InputError
 from ...core.outputs.selection import Scope
 from ..folders import last_folder, remember
@@ -84,7 +84,7 @@ def _report(ws, out: Path, _progress, _ctx: Context) -> dict:
     from ...core.outputs import report_pdf
     from ...core.rules import reports
 
-    figs = reports.make_report(ws, dt.date.today())
+    figs = reports.make_report(ws, clock.today())
     if out.suffix.lower() == ".pdf":
         figs["pages"] = report_pdf.write_report_pdf(figs, out)["pages"]
     else:
@@ -135,7 +135,7 @@ SCOPED = ("notices", "leaflet", "letter", "visit_sheet")  # these follow the tre
 
 
 def ask_target(parent, output: Output, folder: Path) -> Path | None:
-    name = output.filename.format(date=dt.date.today().isoformat())
+    name = output.filename.format(date=clock.today().isoformat())
     chosen, _ = QFileDialog.getSaveFileName(parent, output.title, str(folder / name), output.filter)
     if not chosen:
         return None

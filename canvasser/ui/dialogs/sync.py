@@ -6,7 +6,6 @@ signed by core; this screen only says what is pending, asks for file names and r
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import sync
+from ...core import clock, sync
 from ...core.errors import InputError
 from ...core.rules import freshness
 from ...core.sync.setup import villages_in
@@ -271,7 +270,7 @@ class SyncDialog(QDialog):
         village = self.village.currentData()
         if out is None:
             name = (sync.return_name(village) if village else  # named with the village and the day
-                    f"{self.ws.meta('village') or '村'}_上报_{dt.date.today().isoformat()}.ccpkg")
+                    f"{self.ws.meta('village') or '村'}_上报_{clock.today().isoformat()}.ccpkg")
             chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(last_folder("packages") / name),
                                                     "数据包 (*.ccpkg)")
             if not chosen:

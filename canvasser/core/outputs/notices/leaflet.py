@@ -19,6 +19,7 @@ from typing import BinaryIO
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from ... import clock
 from ...errors import InputError
 from ...rules import campaign as campaign_mod
 from ...storage.store import Workspace
@@ -222,7 +223,7 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     name, phone, _known = canvasser_contact(ws, by)
     village = ws.meta("village", "") or (ws.scalar("SELECT village FROM households GROUP BY village "
                                                    "ORDER BY count(*) DESC LIMIT 1") or "")
-    today = today or dt.date.today()
+    today = today or clock.today()
     link = qr.Channel.of(camp)
     personal: list[Household] = []
     has_students_block = any(b.kind == "students" for b in blocks)
