@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import json
 
-from ..core import clock
+from ..core import clock, outcomes
 from ..core.errors import InputError
 from ..core.lists.paid import FIELDS as PAID_FIELDS
 from ..core.lists.paid import import_paid
@@ -190,7 +190,7 @@ def cmd_followups(args):
     for r in rows[:200]:
         place = " ".join(x for x in (r["village"], r["grp"]) if x)
         lines.append(f"  {place}\t{r['name']}\t{r['why']}\t{STATUS_LABELS.get(r['status'], r['status'])}"
-                     f"\t{r['promised'] or r['followup'] or ''}\t{r['last_visit_by']}")
+                     f"\t{r[outcomes.DATE_FIELD] or r['followup'] or ''}\t{r['last_visit_by']}")
     for r in rows:
         r["id"] = r.pop("pid")
     return {"date": day.isoformat(), "total": len(rows), "results": rows}, "\n".join(lines)

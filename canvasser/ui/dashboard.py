@@ -10,7 +10,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core import clock
+from ..core import clock, outcomes
 from ..core.rules import reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.storage.store import Workspace
@@ -42,6 +42,8 @@ class _Figure(QFrame):
         lay.addWidget(t)
         lay.addWidget(self.value)
 
+CONFIRMED = outcomes.OFFICIAL.code  # the figures' key of the bureau's confirmed payments (DESIGN §8)
+
 
 class Dashboard(QWidget):
     def __init__(self, ws: Workspace, runner=None, parent=None):
@@ -54,7 +56,7 @@ class Dashboard(QWidget):
         row = QHBoxLayout()
         self.cards: dict[str, _Figure] = {}
         for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占任务数）"),
-                           ("paid_official", "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
+                           (CONFIRMED, "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
                            ("accepted", "不需参保"), ("remaining", "尚未完成"), ("days_left", "距截止天数")):
             card = _Figure(title)
             self.cards[key] = card
@@ -98,10 +100,10 @@ class Dashboard(QWidget):
         target = f.get("target") or f["total"]
         self.cards["rate"].value.setText(f"{f.get('target_rate', f['rate']) * 100:.1f}%")
         self.cards["rate"].setToolTip(f"任务数 {target}（未填任务数的村以名单人数计）；占名单 {f['rate'] * 100:.1f}%")
-        self.cards["paid_official"].value.setText(str(f["paid_official"]))
+        self.cards[CONFIRMED].value.setText(str(f[CONFIRMED]))
         self.cards["paid_claimed"].value.setText(str(f["paid_claimed"]))
         self.cards["accepted"].value.setText(str(f["accepted"]))
-        self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f['paid_official']} + 自报/协助待核实 {f['paid_claimed']}"
+        self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f[CONFIRMED]} + 自报/协助待核实 {f['paid_claimed']}"
                           f" + 不需参保 {f['accepted']}；名单 {f['total']} = 已完成 {f['done']} + 尚未完成 "
                           f"{f['remaining']}；任务数 {target}，差 {f.get('gap', 0)} 人；已走访 {f['visited']} 人")
         silent = f.get("silent") or []

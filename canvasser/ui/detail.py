@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import clock, views
+from ..core import clock, outcomes, views
 from ..core.lists.newyear import previous_line
 from ..core.rules.campaign import STATUS_LABELS
 from ..core.rules.campaign import load as load_campaign
@@ -209,9 +209,10 @@ class DetailPanel(QWidget):
         sub = camp.subsidy_for(p["categories"])
         self.fields["due"].setText(f"{due} 元" + (f"（资助 {sub} 元）" if sub else ""))
         nxt = []
-        if p["promised"]:
-            nxt.append(f"承诺 {p['promised']}")
-        if p["followup"] and p["followup"] != p["promised"]:
+        promised = p[outcomes.DATE_FIELD]
+        if promised:
+            nxt.append(f"承诺 {promised}")
+        if p["followup"] and p["followup"] != promised:
             nxt.append(f"跟进 {p['followup']}")
         if p["last_visit_at"]:
             nxt.append(f"上次 {p['last_visit_at'][:10]} {p['last_visit_by']}")

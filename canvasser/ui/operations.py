@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.lists import matching
+from ..core.outcomes import DATE_FIELD
 from ..core.rules import campaign, people, visits
 from ..core.storage.store import Workspace
 from .worker import Job
@@ -28,7 +29,7 @@ def run(runner, label: str, fn: Callable[[Workspace], Any], *, success: Done = N
 def record_visit(runner, pid: str, values: dict, *, by: str, success: Done = None, failure: Failed = None) -> Job:
     return run(runner, "记录走访", lambda ws: visits.record_visit(
         ws, pid, values["outcome"], by=by, via=values["via"], reason=values["reason"],
-        promised=values["promised"] or None, followup=values["followup"] or None, note=values["note"],
+        promised=values[DATE_FIELD] or None, followup=values["followup"] or None, note=values["note"],
         photos=values["photos"]), success=success, failure=failure)
 
 

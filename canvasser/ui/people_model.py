@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from ..core import clock, views
+from ..core import clock, outcomes, views
 from ..core.lists.newyear import previous_label
 from ..core.rules.campaign import STATUS_LABELS, Campaign
 from ..core.rules.campaign import load as load_campaign
@@ -50,18 +50,20 @@ DEFAULT_ORDER = views.DEFAULT_ORDER
 _AT = {name: i for i, name in enumerate(views.ROW_FIELDS)}  # a cell's place in a row tuple
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
-STATUS_COLOURS = {"done": "#1b7f3b", "official": "#0b5cad", "promised": "#b26a00", "refused": "#b3261e",
+STATUS_COLOURS = {"done": "#1b7f3b", "official": "#0b5cad", outcomes.WAIT: "#b26a00", outcomes.ALARM: "#b3261e",
                   "none": "#6b6b6b", "other": "#7a4b00"}
 
 
 def status_colour(status: str, camp: Campaign) -> str:
-    if status == "paid_official":
+    """Blue: the bureau confirmed; green: done; grey: not visited; a promise and a refusal stand out."""
+    o = outcomes.of(status)
+    if o is outcomes.OFFICIAL:
         return STATUS_COLOURS["official"]
     if status in camp.done_set:
         return STATUS_COLOURS["done"]
-    if status == "":
+    if o is outcomes.NOT_VISITED:
         return STATUS_COLOURS["none"]
-    return STATUS_COLOURS.get(status, STATUS_COLOURS["other"])
+    return STATUS_COLOURS.get(o.tone if o is not None else "", STATUS_COLOURS["other"])
 
 
 class PeopleModel(QAbstractTableModel):

@@ -30,14 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import clock
+from ..core import clock, outcomes
 from ..core.rules.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
 from ..core.rules.visits import PHOTO_SUFFIXES
 
-# most frequent first: the first ten get the keys 1–9 and 0
-OUTCOME_ORDER = ("paid_on_site", "paid_self", "promised", "not_home", "refused", "migrant_informed", "unreachable",
-                 "employee_insurance", "insured_elsewhere", "via_school", "dead", "military", "prison", "moved_out",
-                 "duplicate", "missing")
+# most frequent first (the outcome records' order, core/outcomes.py): the first ten get the keys 1–9 and 0
+OUTCOME_ORDER = tuple(o.code for o in outcomes.RECORDED)
 KEYS = "1234567890"
 
 
@@ -203,7 +201,7 @@ class VisitDialog(QDialog):
             "outcome": code,
             "via": self.channels.checkedButton().text() if self.channels.checkedButton() else CHANNELS[0],
             "reason": self.reason.currentText().strip() if code in TAKES_REASON else "",
-            "promised": self.promised.date().toString("yyyy-MM-dd") if code in TAKES_DATE else "",
+            outcomes.DATE_FIELD: self.promised.date().toString("yyyy-MM-dd") if code in TAKES_DATE else "",
             "followup": self.followup.date().toString("yyyy-MM-dd") if self.followup_on.isChecked() else "",
             "note": self.note.text().strip(),
             "photos": list(self.photos),

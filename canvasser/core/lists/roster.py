@@ -20,7 +20,7 @@ import orjson
 from openpyxl.styles import Font, PatternFill
 
 from ...paths import exports_dir
-from .. import clock
+from .. import clock, outcomes
 from ..errors import Cancelled, Question
 from ..outputs import xlsxlock, xlsxprint
 from ..storage.gcpause import no_cycle_collection
@@ -411,7 +411,7 @@ def _missing(ws: Workspace, seen: Sightings, villages: set[str]) -> list[str]:
         return []
     marks = ",".join("?" * len(villages))
     return [pid for (pid,) in ws.conn.execute(
-        f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau' AND status != 'not_listed' "
+        f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau' AND {outcomes.ON_LIST_SQL} "
         f"ORDER BY pid", sorted(villages)) if pid not in seen]
 
 

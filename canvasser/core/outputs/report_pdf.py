@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..rules import reports
+from ..rules import figures, reports
 from ..storage import files
 from ..text import fonts
 from .ledgers import _progress_cells, check_output, special_rows, summary_lines, village_rows
@@ -140,7 +140,7 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
     if tr:
         story.append(Paragraph("六、近日走势", st["h2"]))
         story.append(_table(st, ["日期", "走访次数", "走访办结", "医保局确认缴费", "新增完成"],
-                            [[t["day"], t["visits"], t["done_by_visit"], t["paid_official"], t["done"]] for t in tr],
+                            [[t["day"], t["visits"], t["done_by_visit"], t[figures.CONFIRMED], t["done"]] for t in tr],
                             [30 * mm, 28 * mm, 28 * mm, 32 * mm, 28 * mm]))
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph("说明：完成数 = 医保局确认已缴费 + 自报已缴费（待核实）+ 认可的不需参保原因；"

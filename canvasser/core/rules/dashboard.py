@@ -10,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .. import outcomes
 from ..storage.store import Workspace
 from . import figures
-from .campaign import OUTCOMES, Campaign
+from .campaign import Campaign
 from .campaign import load as load_campaign
 from .search import where_clause
 from .visits import followup_due
 
 # status filter keys -> Chinese label (outcome codes are filters too)
 STATUS_FILTERS: dict[str, str] = {
-    "": "全部状态", "todo": "未完成", "done": "已完成", "none": "未走访", "paid_official": "医保局确认已缴",
-    **{code: label for code, (label, _) in OUTCOMES.items()},
+    "": "全部状态", "todo": "未完成", "done": "已完成", "none": outcomes.NOT_VISITED.label,
+    outcomes.OFFICIAL.code: outcomes.OFFICIAL.short, **{o.code: o.label for o in outcomes.RECORDED},
 }
 
 
@@ -28,10 +29,10 @@ def _marks(values) -> str:
     return ",".join("?" * len(values))
 
 
-# last year's outcome filters (a new year's memory, issue 21)
+# last year's outcome filters (a new year's memory, issue 21): the outcomes that wanted another contact
 PREVIOUS_FILTERS: dict[str, str] = {
-    "": "去年结果", "refused": "去年拒绝", "promised": "去年承诺未缴", "migrant_informed": "去年外出已告知",
-    "not_home": "去年无人在家", "unreachable": "去年联系不上", "any": "去年有结果",
+    "": "去年结果", **{code: "去年" + outcomes.BY_CODE[code].previous for code in outcomes.follow_up()},
+    "any": "去年有结果",
 }
 
 
@@ -41,7 +42,7 @@ def status_condition(key: str, camp: Campaign) -> tuple[str, list]:
     if key == "done":
         return f"status IN ({_marks(done)})", list(done)
     if key == "todo":  # (those off this year's list are nobody's task)
-        return f"status NOT IN ({_marks([*done, 'not_listed'])})", [*done, "not_listed"]
+        return f"status NOT IN ({_marks([*done, outcomes.NOT_LISTED.code])})", [*done, outcomes.NOT_LISTED.code]
     if key == "none":
         return "status = ''", []
     return "status = ?", [key]
@@ -129,7 +130,7 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     done_sql, args = _done_sum(camp)
     cond, params = figures.scope(ws)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons WHERE {cond} AND status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
+                    f"FROM persons WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY village, grp ORDER BY village, grp",
                     (*args, *params))
 
 

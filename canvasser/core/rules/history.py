@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import outcomes
 from ..storage.store import Workspace
-from .campaign import OUTCOMES
 from .visits import history
 
 KIND_LABELS = {"person.created": "建档", "person.updated": "修改信息", "visit.recorded": "走访",
@@ -24,11 +24,11 @@ def describe_event(ev: dict) -> str:
     p = ev["payload"]
     kind = ev["kind"]
     if kind == "visit.recorded":
-        parts = [OUTCOMES.get(p.get("outcome", ""), (p.get("outcome", ""),))[0], p.get("via", "")]
+        parts = [outcomes.label(p.get("outcome", "")), p.get("via", "")]
         if p.get("reason"):
             parts.append(f"原因：{p['reason']}")
-        if p.get("promised"):
-            parts.append(f"承诺 {p['promised']} 前缴费")
+        if p.get(outcomes.DATE_FIELD):
+            parts.append(f"承诺 {p[outcomes.DATE_FIELD]} 前缴费")
         if p.get("followup"):
             parts.append(f"下次跟进 {p['followup']}")
         if p.get("note"):

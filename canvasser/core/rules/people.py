@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from .. import outcomes
 from ..errors import InputError
 from ..storage.projection import coverage_year
 from ..storage.store import Workspace
@@ -12,7 +13,7 @@ from ..text.cells import clean
 from ..text.names import fold
 from .visits import record_visit, resolve_person
 
-LEFT_REASONS = ("moved_out", "dead", "military", "prison", "missing")  # outcomes that take someone off the list
+LEFT_REASONS = outcomes.leaving()  # outcomes that take someone off the list (core/outcomes.py)
 EDITABLE = ("name", "phone", "phones", "address", "grp", "categories", "note", "relation", "away_place", "household",
             "village")
 

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
+from ..outcomes import outcome_code
 
 DATE_KEYS = ("collection_start", "collection_end", "supplementary_end")
 INT_RANGES: dict[str, tuple[int, int]] = {
@@ -79,8 +80,6 @@ def check(key: str, value, label: str):
                 raise ValueError
             items = [_no_controls(_text(v), label) for v in value]
             if key == "done_outcomes":
-                from .campaign import outcome_code
-
                 items = [outcome_code(v) for v in items]
             return [v for v in items if v]
         if key in NUMBER_MAPS:

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from .. import clock
+from .. import clock, outcomes
 from ..errors import InputError
 from ..storage import evidence
 from ..storage.ownership import set_aside
@@ -113,7 +113,7 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
     promised_d = parse_date(promised, "承诺缴费日期")
     followup_d = parse_date(followup, "下次跟进日期")
     if code in TAKES_DATE and not promised_d:
-        raise InputError("“承诺缴费”需要承诺日期：--promised YYYY-MM-DD")
+        raise InputError(f"“{outcomes.label(code)}”需要承诺日期：--promised YYYY-MM-DD")
     if code in TAKES_REASON:
         reason = (reason or "其他").strip()
         if reason not in REFUSAL_REASONS and not reason.startswith("其他"):
@@ -127,7 +127,7 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
         if by:
             ensure_canvasser(ws, by, phone)
         ev = batch.emit("visit.recorded", f"p:{pid}", {
-            "outcome": code, "via": via, "reason": reason or "", "promised": promised_d, "followup": followup_d,
+            "outcome": code, "via": via, "reason": reason or "", outcomes.DATE_FIELD: promised_d, "followup": followup_d,
             "note": note or "", "place": place or "", "photos": stored, "at": when, "year": coverage_year(ws.conn)})
     return ev.event_id
 
@@ -162,10 +162,7 @@ def history(ws: Workspace, pid: str) -> list[dict]:
     return out
 
 
-FOLLOWUP_WHY = {  # the statuses that want another contact, and what to do about each
-    "promised": "承诺到期未缴", "not_home": "再次上门/联系", "unreachable": "再次上门/联系",
-    "migrant_informed": "电话/微信跟进", "refused": "再做工作", "missing": "跟进",
-}
+FOLLOWUP_WHY = outcomes.follow_up()  # the statuses that want another contact, and why (core/outcomes.py)
 FOLLOWUP_STATUSES = tuple(FOLLOWUP_WHY)
 
 
