@@ -14,7 +14,7 @@ from ..core.lists.tables import parse_map
 from ..core.rules import campaign as campaign_mod
 from ..core.rules import figures
 from ..core.rules.campaign import OUTCOMES, STATUS_LABELS
-from ..core.rules.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
+from ..core.rules.people import EDITABLE, LEFT_REASONS, add_person, mark_left, move_person, update_person
 from ..core.rules.visits import (
     ensure_canvasser,
     followups,
@@ -65,7 +65,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True)
     p.add_argument("--id", required=True, help="身份证号")
     p.add_argument("--set", action="append", default=[], metavar="字段=值",
-                   help="修改：phone/phones/address/grp/categories/note/relation/away_place/name")
+                   help="修改：" + "/".join(EDITABLE))
     p.add_argument("--add", metavar="姓名", help="新增名单外人员（新生儿、迁入）的姓名")
     p.add_argument("--household", help="户编号（新增或调户）")
     p.add_argument("--group", default="")

@@ -20,7 +20,7 @@ import orjson
 from openpyxl.styles import Font, PatternFill
 
 from ...paths import exports_dir
-from .. import clock, outcomes
+from .. import clock, outcomes, person_fields
 from ..errors import Cancelled, Question
 from ..outputs import xlsxlock, xlsxprint
 from ..storage.gcpause import no_cycle_collection
@@ -38,28 +38,18 @@ from .tables import Table, cell_text, norm_header, open_table
 
 Rejects = tuple  # (where the rejected rows go or None, their open password or None)
 
+# the list's columns: the ID, each person field a column carries (core/person_fields.py), the household
+# head's name (a household without 户编号 is keyed by it) and the list's own 序号
 ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
     "pid": ("公民身份号码", "身份证号", "身份证号码", "证件号码", "身份证", "身份证件号码", "证件号", "社会保障号码",
             "社会保障号", "公民身份证号码"),
-    "birth": ("出生日期", "出生年月", "出生年月日"),
-    "sex": ("性别",),
-    "categories": ("人员类别", "身份类别", "人员属性", "医疗救助身份", "资助参保身份", "特殊人员身份", "救助身份",
-                   "参保身份", "人员身份", "资助类别"),
-    "township": ("乡镇（街道）", "乡镇", "所属乡镇", "镇（街）", "乡镇街道", "街道", "乡（镇）", "乡镇(街道)名称"),
-    "village": ("村（社区）", "村", "所在村", "村（居）", "社区", "村居", "村社区", "行政村", "村（社区）名称"),
-    "grp": ("村民小组", "组", "组别", "网格", "小组", "村组", "所在组"),
-    "household": ("户编号", "户号", "家庭编号", "户籍编号"),
+    **{f.name: f.aliases for f in person_fields.FIELDS if f.aliases},
     "head": ("户主姓名", "户主"),
-    "relation": ("与户主关系", "关系", "与户主的关系"),
-    "address": ("户籍地址", "家庭住址", "地址", "住址", "居住地址", "户籍所在地", "家庭地址"),
-    "phone": ("联系电话", "手机号", "手机号码", "电话", "联系方式", "电话号码"),
-    "last_year": ("上年参保状态", "上年度参保状态", "上年参保情况", "参保状态"),
     "serial": ("序号", "编号"),
 }
 FIELDS = tuple(ALIASES)
-ROSTER_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address", "phone",
-                 "categories", "last_year")
+ROSTER_FIELDS = person_fields.FROM_COLUMNS  # what a re-import compares with what the bureau said last
+_CARRIED = tuple(f for f in person_fields.LISTED if f not in ROSTER_FIELDS)  # listed from another's cell (all phones)
 CHUNK = 5000
 HUGE_FILE = 64 << 20  # a list file this big holds about 400,000 people or more
 BULK_CACHE_MB = 64  # page cache while such a list loads first: a million people stay under 500 MB
@@ -302,13 +292,12 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
     state_rows = []
     for p in people.take([pid in present for pid in pids]).dicts():
         pid = p["pid"]
-        fields = {f: p[f] for f in ROSTER_FIELDS}
-        fields["phones"] = p["phones"]
+        fields = {f: p[f] for f in person_fields.LISTED}
         before = last.get(pid)
         if before is None:
             row = present[pid]
             before = dict(zip(ROSTER_FIELDS, row[1:]))
-            before["phones"] = p["phones"]  # the projection keeps all phones; compare the main one
+            before.update((f, p[f]) for f in _CARRIED)  # the projection keeps all phones; compare the main one
         changed = {f: v for f, v in fields.items() if v and str(before.get(f) or "") != str(v)}
         if changed:  # marked as the list's word: it never overwrites what a person set (ownership.py)
             batch.emit("person.updated", f"p:{pid}", {**changed, "source": LIST_SOURCE}, scope=fields["village"])
@@ -334,18 +323,17 @@ def _create(ws: Workspace, batch, people: People, res: ImportResult, *, with_hou
     res.imported += len(people)
 
 
+_CREATED_KEYS = tuple(sorted({*person_fields.LISTED, "active", "source", "year"}))  # a created payload's keys, sorted
+
+
 def created_payloads(people: People, year: int) -> list[str]:
-    """Each new person's person.created payload in its stored JSON form: keys in sorted order,
-    written literally so orjson need not sort them. `year`: the coverage year whose list they
-    came onto."""
+    """Each new person's person.created payload in its stored JSON form: the listed fields
+    (core/person_fields.py) and active, source and year, keys built in sorted order so orjson need
+    not sort them. `year`: the coverage year whose list they came onto."""
     c = people.cols
-    return [orjson.dumps({"active": 1, "address": address, "birth": birth, "categories": categories, "grp": grp,
-                          "household": household, "last_year": last_year, "name": name, "phone": phone,
-                          "phones": phones, "relation": relation, "sex": sex, "source": "bureau",
-                          "township": township, "village": village, "year": year}).decode()
-            for address, birth, categories, grp, household, last_year, name, phone, phones, relation, sex, township,
-            village in zip(c["address"], c["birth"], c["categories"], c["grp"], c["household"], c["last_year"],
-                           c["name"], c["phone"], c["phones"], c["relation"], c["sex"], c["township"], c["village"])]
+    fixed = {"active": 1, "source": LIST_SOURCE, "year": year}
+    columns = [c[k] if k in c else [fixed[k]] * len(people) for k in _CREATED_KEYS]
+    return [orjson.dumps(dict(zip(_CREATED_KEYS, values))).decode() for values in zip(*columns)]
 
 
 def _add_households(conn: sqlite3.Connection, people: People) -> None:

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import outcomes
+from .. import outcomes, person_fields
 from ..errors import Cancelled, InputError
 from ..rules import campaign as campaign_mod
 from ..rules import figures, groups, reports
@@ -211,13 +211,14 @@ def _prepare(ws: Workspace) -> Campaign:
     return campaign_mod.load(ws)
 
 
-PERSON_COLS = [Col("序号", 7), Col("村（社区）", 12), Col("组", 8), Col("户编号", 18, True), Col("与户主关系", 9),
-               Col("姓名", 10), Col("身份证号", 21, True), Col("性别", 6), Col("联系电话", 14, True)]
+# the person's columns of every ledger: 序号, then the fields with a ledger column (core/person_fields.py)
+_PERSON_FIELDS = person_fields.ledger_columns()
+PERSON_COLS = [Col("序号", 7), *(Col(c.header, c.width, c.text) for _, c in _PERSON_FIELDS)]
+_PERSON_NAMES = [name for name, _ in _PERSON_FIELDS]
 
 
 def _person(i: int, r: dict) -> list:
-    return [i, r["village"], r["grp"], r["household"], r["relation"], r["name"], r["pid"], r["sex"],
-            r["phone"]]
+    return [i, *(r[name] for name in _PERSON_NAMES)]
 
 
 # ---- the ledgers -------------------------------------------------------------------------------

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import outcomes
+from .. import outcomes, person_fields
+from ..storage.ownership import from_list
 from ..storage.store import Workspace
 from .visits import history
 
 KIND_LABELS = {"person.created": "建档", "person.updated": "修改信息", "visit.recorded": "走访",
                "visit.voided": "作废走访", "status.official": "医保局确认缴费", "conflict.resolved": "处理重复建档"}
-FIELD_LABELS = {"name": "姓名", "phone": "电话", "phones": "电话", "address": "地址", "grp": "组", "categories": "类别",
-                "note": "备注", "relation": "关系", "away_place": "外出地", "household": "户", "village": "村",
-                "active": "在册", "left_reason": "离开原因"}
+FIELD_LABELS = {f.name: f.label for f in person_fields.FIELDS}  # (core/person_fields.py)
 
 
 def describe_event(ev: dict) -> str:
@@ -44,9 +43,9 @@ def describe_event(ev: dict) -> str:
             (f"，{p.get('paid_at')}" if p.get("paid_at") else "")
     if kind == "person.created":
         return "建档" + (f"（来源：{'医保局名单' if p.get('source') == 'bureau' else p.get('source')}）" if p.get("source") else "")
-    if kind == "person.updated":
-        keys = [FIELD_LABELS.get(k, k) for k in p if k != "phones"]
-        return "修改：" + "、".join(dict.fromkeys(keys))
+    if kind == "person.updated":  # (phone and phones read 电话 once; a list's update says so)
+        keys = [FIELD_LABELS.get(k, k) for k in p if k != "source"]
+        return "修改：" + "、".join(dict.fromkeys(keys)) + ("（医保局名单）" if from_list(p) else "")
     return KIND_LABELS.get(kind, kind)
 
 

@@ -22,16 +22,14 @@ from operator import attrgetter, itemgetter
 
 import orjson
 
-from .. import outcomes
+from .. import outcomes, person_fields
 from ..text import pinyin
 from . import refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 from .ownership import take_fields
 from .sqlcipher import sqlite3
 
-PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
-                 "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
-                 "source")
+PERSON_FIELDS = person_fields.NAMES  # a person's fields, in the row's order (core/person_fields.py)
 DEFAULT_YEAR = 2027
 
 # The persons row, in the one order every fold builds and reads it (tuples: a merge handles a
@@ -298,22 +296,25 @@ def _last_columns(v: list) -> tuple:
     return (*_LAST_FROM(v), v[_V["followup"]] or v[_V[_DATE]])
 
 
+# the fields that are not plain text defaulting to '' (lists, flags, a fallback), as (name, kind, fallback)
+_SPECIAL = tuple((f.name, f.kind, f.fallback) for f in person_fields.FIELDS if f.kind != "text" or f.fallback)
+
+
 def field_columns(fields: dict) -> tuple[tuple, tuple]:
     """The persons columns a person's fields decide: (PERSON_FIELDS in order), (py_initials, py_full, rname).
 
-    Built from the names in PERSON_FIELDS: a new field needs its name there and its column (a
-    migration), nothing here, unless it wants a value other than text defaulting to ''."""
+    Built from the field table (core/person_fields.py): a new field needs its record there and its
+    column (a migration), nothing here."""
     get = fields.get
-    phone = get("phone") or ""
-    phones = get("phones") or phone
-    cats = get("categories") or ""
-    if isinstance(cats, list):
-        cats = ",".join(cats)
-    if isinstance(phones, list):
-        phones = ",".join(phones)
+    special = {}
+    for name, kind, fallback in _SPECIAL:
+        if kind == "flag":
+            special[name] = int(get(name, 1) or 0)
+            continue
+        value = get(name) or (get(fallback) if fallback else "") or ""
+        special[name] = ",".join(value) if isinstance(value, list) else value
     name = get("name") or ""
     pyi, pyf = pinyin.keys(name)
-    special = {"phones": phones, "categories": cats, "active": int(get("active", 1) or 0)}
     cols = tuple(special[k] if k in special else (get(k) or "") for k in PERSON_FIELDS)
     return cols, (pyi, pyf, name[::-1])
 
@@ -367,8 +368,7 @@ def insert_visits(conn: sqlite3.Connection, visits: list[list]) -> None:
                          f"VALUES ({', '.join('?' * len(cols))})", map(take, rows))
 
 
-_LISTED_COLS = ("pid", "rpid", "name", "sex", "birth", "township", "village", "grp", "household", "relation",
-                "address", "phone", "phones", "categories", "last_year", "py_initials", "py_full", "updated_hlc", "rname")
+_LISTED_COLS = ("pid", "rpid", *person_fields.LISTED, "py_initials", "py_full", "updated_hlc", "rname")
 
 
 def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: list[str], recorded_at: str,
@@ -380,13 +380,12 @@ def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: 
     every row and go into the statement; note, place, status and visits keep their defaults."""
     names = cols["name"]
     pinyins = list(map(pinyin.keys, names))
+    listed = [[v or w for v, w in zip(cols[f.name], cols[f.fallback])] if f.fallback else cols[f.name]
+              for f in map(person_fields.BY_NAME.get, person_fields.LISTED)]  # (all phones: the phone if none)
     sql = (f"INSERT OR REPLACE INTO persons ({', '.join(_LISTED_COLS)}, source, created_at, since_year) "
            f"VALUES ({', '.join('?' * len(_LISTED_COLS))}, 'bureau', {sql_literal(recorded_at)}, {int(year)})")
-    conn.executemany(sql, zip(
-        cols["pid"], [pid[::-1] for pid in cols["pid"]], names, cols["sex"], cols["birth"], cols["township"],
-        cols["village"], cols["grp"], cols["household"], cols["relation"], cols["address"], cols["phone"],
-        [phones or phone for phones, phone in zip(cols["phones"], cols["phone"])], cols["categories"],
-        cols["last_year"], [k[0] for k in pinyins], [k[1] for k in pinyins], hlcs, [n[::-1] for n in names]))
+    conn.executemany(sql, zip(cols["pid"], [pid[::-1] for pid in cols["pid"]], *listed, [k[0] for k in pinyins],
+                              [k[1] for k in pinyins], hlcs, [n[::-1] for n in names]))
 
 
 class _RefEvent:

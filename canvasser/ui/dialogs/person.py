@@ -18,15 +18,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import views
+from ...core import person_fields, views
 from ...core.rules.campaign import OUTCOMES
 from ...core.rules.people import LEFT_REASONS
 from ...core.text import ids, names
 from .. import operations
 
-EDIT_FIELDS = (("name", "姓名"), ("phone", "主要电话"), ("phones", "全部电话（逗号分隔）"), ("address", "地址"),
-               ("grp", "组"), ("relation", "与户主关系"), ("categories", "人员类别（逗号分隔）"),
-               ("away_place", "外出地"), ("note", "备注"))
+# the fields a cadre edits here, with their labels (core/person_fields.py; a household move changes the rest)
+EDIT_FIELDS = tuple((f.name, f.edit_label or f.label) for f in person_fields.FIELDS if f.editable == person_fields.EDIT)
 
 
 def _error_label() -> QLabel:
