@@ -80,7 +80,7 @@ def _encodable(text: str, encoding: str) -> bool:
 
 
 def passphrase_sources(args) -> None:
-    """Where Workspace() finds the passphrase: --passphrase-file, the variable, a terminal prompt.
+    """Where a workspace's opener (storage/opening.py) finds the passphrase: --passphrase-file, the variable, a terminal prompt.
     Never an argument: it would show in the process list."""
     from .core.storage import atrest
     from .core.storage.secretfile import read_secret

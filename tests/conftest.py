@@ -1,4 +1,4 @@
-"""The whole suite runs on encrypted workspaces: every `Workspace(path)` takes this passphrase; the
+"""The whole suite runs on encrypted workspaces: every `open_workspace(path)` takes this passphrase; the
 data folder (backups, the kept copies of key sidecars, 导出/) is a temporary one, never the developer's,
 and each test has its own."""
 

@@ -10,7 +10,7 @@ from canvasser import cli
 from canvasser.core import clock
 from canvasser.core.demo import make_demo
 from canvasser.core.rules import campaign, reports, visits
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 DAY = dt.date(2026, 12, 21)  # ten days before the default collection period ends
 
@@ -19,7 +19,7 @@ def test_a_pinned_day_is_today_for_every_rule(tmp_path):
     make_demo(tmp_path / "w.db", households=20, today=DAY)
     clock.pin(DAY)
     assert clock.today() == DAY and clock.now().date() == DAY
-    with Workspace(tmp_path / "w.db") as ws:
+    with open_workspace(tmp_path / "w.db") as ws:
         camp = campaign.load(ws)
         assert camp.days_left() == 10
         assert reports.figures(ws)["date"] == DAY.isoformat()

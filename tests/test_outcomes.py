@@ -15,7 +15,7 @@ from canvasser.core.lists import newyear
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.outputs import ledgers
 from canvasser.core.rules import campaign, figures, history, people, visits
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import TODAY, rows, write_xlsx
 
 
@@ -24,7 +24,7 @@ def visited(tmp_path_factory):
     """A workspace where person i has the i-th outcome (in the records' order)."""
     tmp = tmp_path_factory.mktemp("outcomes")
     listed = rows(households=12)
-    ws = Workspace(tmp / "v.db")
+    ws = open_workspace(tmp / "v.db")
     import_roster(ws, write_xlsx(tmp / "a.xlsx", listed), today=TODAY)
     who = {}
     for o, p in zip(outcomes.RECORDED, listed):

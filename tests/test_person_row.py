@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 
 from canvasser.core.storage import projection
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 
 def test_the_row_the_fold_builds_has_the_tables_columns_in_order(tmp_path):
-    ws = Workspace(tmp_path / "w.db")
+    ws = open_workspace(tmp_path / "w.db")
     columns = list(ws.db["persons"].columns_dict)  # sqlite-utils' introspection of the live table
     ws.close()
     assert sorted(columns) == sorted(projection._PERSON_COLS)
@@ -60,7 +60,7 @@ from canvasser import cli
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules import history, people
 from canvasser.core.storage import integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.ui.dialogs.person import EDIT_FIELDS
 
 db, tmp = Path(sys.argv[1]), Path(sys.argv[1]).parent
@@ -71,13 +71,13 @@ def write(name, ethnic):
         w.writerow(["姓名", "公民身份号码", "村（社区）", "户编号", "与户主关系", "民族", "联系电话"])
         w.writerow(["王五", pid, "青石村", "H9", "户主", ethnic, "13800000000"])
     return tmp / name
-ws = Workspace(db)
+ws = open_workspace(db)
 import_roster(ws, write("a.csv", "汉族"))  # the list's column lands in the person's row
 assert ws.one("SELECT ethnic, name FROM persons WHERE pid=?", (pid,)) == {"ethnic": "汉族", "name": "王五"}
 people.update_person(ws, pid, {"wechat": "wang5"}, by="李书记")  # the edit dialog's and the CLI's path
 ws.close()
 assert cli.main(["person", "--db", str(db), "--id", pid, "--set", "wechat=wang_five", "--by", "李书记"]) == 0
-ws = Workspace(db)
+ws = open_workspace(db)
 imported = import_roster(ws, write("b.csv", "回族"))  # a later list changes it
 assert imported.updated == 1, imported.as_json()
 row = ws.one("SELECT ethnic, wechat FROM persons WHERE pid=?", (pid,))

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 
 from canvasser.core.lists.roster import import_roster
-from canvasser.core.outputs import ledgers
+from canvasser.core.outputs import ledgers, rejects
 from canvasser.core.rules import reports
 from canvasser.core.rules.visits import record_visit
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 from .fixtures import corrupt_check_digit, rows, shuffled, write_xlsx
 
@@ -22,7 +22,7 @@ def listed(tmp_path):
     """A bureau list in an order of its own (not by group or household), its 序号 1..n down the file."""
     people = shuffled(rows(seed=5, households=25), seed=2)
     src = write_xlsx(tmp_path / "名单.xlsx", people)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, src)
     yield ws, [p["公民身份号码"] for p in people]
     ws.close()
@@ -100,8 +100,9 @@ def test_rejected_rows_file_prints_too(tmp_path):
     people = rows(seed=6, households=5)
     people[1] = dict(people[1], 公民身份号码=corrupt_check_digit(people[1]["公民身份号码"]))
     src = write_xlsx(tmp_path / "名单.xlsx", people)
-    with Workspace(tmp_path / "v.db") as ws:
+    with open_workspace(tmp_path / "v.db") as ws:
         res = import_roster(ws, src)
+        rejects.save(ws, res)  # by default into the workspace's 导出 folder
     sheet = openpyxl.load_workbook(res.rejects_file).worksheets[0]
     assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and "&N" in sheet.oddFooter.center.text

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.errors import InputError
 from ..core.storage import location
+from ..core.storage.opening import open_workspace
 from ..core.storage.store import Workspace
 
 
@@ -17,7 +18,7 @@ def open_ws(path: str | Path, *, create: bool = True) -> Workspace:
         raise InputError(f"找不到工作区文件：{path}")
     if why := location.problem(path):  # a read-only folder, a path Windows cannot open: what to do
         raise InputError(why)
-    ws = Workspace(path)
+    ws = open_workspace(path)
     show_recovery_code(ws)
     return ws
 

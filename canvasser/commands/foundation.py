@@ -8,6 +8,7 @@ import sys
 from ..core.demo import make_demo
 from ..core.lists.roster import FIELDS, import_roster
 from ..core.lists.tables import parse_map
+from ..core.outputs import rejects
 from ..core.rules.campaign import STATUS_LABELS
 from ..core.rules.history import history_lines
 from ..core.rules.search import search
@@ -69,11 +70,12 @@ def cmd_demo(args):
 
 def cmd_import(args):
     overrides = parse_map(args.map, FIELDS)
+    password = rejects.check_password(export_password(args))  # (before anything is read or written)
     with open_ws(args.db) as ws:
-        res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
-                            rejects_password=export_password(args),
+        res = import_roster(ws, args.file, overrides=overrides, author=args.by,
                             progress=None if args.json else progress_printer("导入"), all_villages=args.all_villages,
                             not_paid_list=args.not_paid_list)
+        rejects.save(ws, res, args.rejects, password=password)
     lines = [f"导入完成：新增 {res.imported} 人，更新 {res.updated} 人，未变 {res.unchanged} 人；"
              f"{res.households} 户；村（社区）：{'、'.join(res.villages) or '（未注明）'}。"]
     if res.rejected:

@@ -18,6 +18,7 @@ from . import outcomes as O
 from .lists.roster import import_roster
 from .rules import campaign as campaign_mod
 from .rules.visits import ensure_canvasser, record_visit
+from .storage.opening import open_workspace
 from .storage.store import Workspace
 from .text.ids import check_digit
 
@@ -106,7 +107,7 @@ def make_demo(path: str | Path, seed: int = 1, households: int = 160, *, village
               township: str = "某某镇", visits: bool = True, today: dt.date | None = None) -> dict:
     """Create (or extend) a demo workspace; returns the import summary plus the visits recorded."""
     today = today or clock.today()
-    ws = Workspace(path, plain=True)  # made-up people: the demo stays a plain file
+    ws = open_workspace(path, plain=True)  # made-up people: the demo stays a plain file
     try:
         rows = people(seed, households, village, township, today)
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,8 +1,9 @@
 """What the window shows, as named reads returning plain data (dicts, lists, arrays of row ids).
 
 The window holds no SQL: it calls these on its own read-only connection (`open_reader`) and sends
-every write to the one database worker. The sort orders of the people table live here too, so the
-CLI, reports and the window order people the same way. See DESIGN §2 and §10.
+every write to the one database worker. The people table's sort orders and query are rules
+(rules/dashboard.py: the people export and the prints use them too), named here for the window.
+See DESIGN §2 and §10.
 
 The people table's reads (`ordered_ids`, `first_ids`, `sort_ids`, `rows_for`) stay raw SQL on
 purpose: they run on every keystroke and every scroll over up to a million rows, and a dict per row
@@ -12,17 +13,21 @@ purpose: they run on every keystroke and every scroll over up to a million rows,
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
 from pathlib import Path
 
-from .rules.campaign import Campaign
-from .rules.dashboard import PeopleFilter, household_members, list_where
+from .rules import dashboard
+from .rules.dashboard import PeopleQuery, household_members
+from .storage.opening import open_workspace
 from .storage.store import Workspace
+
+# the people table's filter, sorts and query: rules the people export and the prints share (rules/dashboard.py)
+PeopleFilter, SORTS, DEFAULT_ORDER, order_by = dashboard.PeopleFilter, dashboard.SORTS, dashboard.DEFAULT_ORDER, \
+    dashboard.order_by
 
 
 def open_reader(path: str | Path) -> Workspace:
     """The window's connection: reads only (`PRAGMA query_only`), so a write there fails loudly."""
-    ws = Workspace(path, create=False)
+    ws = open_workspace(path, create=False)
     ws.conn.execute("PRAGMA query_only=ON")
     return ws
 
@@ -78,42 +83,8 @@ def showcase_person(ws: Workspace) -> str:
 
 
 # ---- the people table: ordered row ids, rows a block at a time ------------------------------------
-SORTS: dict[str, str] = {  # column key -> ORDER BY expression (ascending)
-    "name": "py_full", "village": "village", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "grp", "relation": "relation",
-    "phone": "phone", "categories": "categories", "status": "status", "last_visit_at": "last_visit_at",
-    "last_visit_by": "last_visit_by", "prev_outcome": "prev_outcome",
-}
-DEFAULT_ORDER = "village, grp, household, rowid"  # the roster's own order: village, group, household
 ROW_FIELDS = ("rowid", "pid", "name", "sex", "birth", "grp", "relation", "phone", "categories", "status",
               "last_visit_at", "last_visit_by", "household", "village", "prev_outcome")
-
-
-def order_by(key: str | None = None, descending: bool = False) -> str:
-    """The ORDER BY for sorting by a column (None or unknown: the roster's order); ties keep it."""
-    expr = SORTS.get(key or "")
-    if expr is None:
-        return DEFAULT_ORDER
-    if descending:
-        expr = expr.replace(" DESC", "") if expr.endswith(" DESC") else f"{expr} DESC"
-    return f"{expr}, {DEFAULT_ORDER}"
-
-
-@dataclass(frozen=True)
-class PeopleQuery:
-    """A filter and a sort, as the SQL the table's reads run (built once per search)."""
-
-    where: str
-    params: tuple
-    order: str = DEFAULT_ORDER
-
-    @classmethod
-    def of(cls, flt: PeopleFilter, camp: Campaign, order: str = DEFAULT_ORDER,
-           ws: Workspace | None = None) -> PeopleQuery:
-        """With `ws`, a village's table leaves out people the township assigned elsewhere (`list_where`)."""
-        if order != DEFAULT_ORDER and order not in {order_by(k, d) for k in SORTS for d in (False, True)}:
-            raise ValueError(f"unknown order: {order}")
-        where, params = list_where(ws, flt, camp) if ws is not None else flt.where(camp)
-        return cls(where, tuple(params), order)
 
 
 def _fetch_ids(ws: Workspace, sql: str, params) -> array:

@@ -8,20 +8,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core import views
 from ..core.storage import backup
+from ..core.storage.opening import open_workspace
 from ..core.storage.store import Workspace, WorkspaceError
 from ..core.storage.winlock import WindowLock
 from ..core.text import fonts
-from ..paths import resource, settings_file
+from ..paths import resource
 from .choose import choose_workspace_file, demo_path
+from .gui_settings import APP_NAME, settings
 from .worker import ImmediateRunner, Job
 
-APP_NAME = "canvasser"
 FONT_POINT_SIZE = 10
 SCREEN_SIZE = (1366, 768)
 
@@ -74,16 +75,6 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         font.setHintingPreference(QFont.HintingPreference.PreferFullHinting)
         app.setFont(font)
     return app  # type: ignore[return-value]
-
-
-def settings() -> QSettings:
-    """The GUI's settings: an ini file in the data folder in portable mode (a laptop's registry
-    must not keep a USB stick's last workspace), else the system store."""
-    path = settings_file()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return QSettings(str(path), QSettings.Format.IniFormat)
-    return QSettings(APP_NAME, APP_NAME)
 
 
 def remember_workspace(path: str | Path) -> None:
@@ -158,7 +149,7 @@ def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | N
         raise WorkspaceError("没有输入口令，工作区未打开")
     lock = WindowLock(path).acquire()  # a second window on the same file is refused with a message
     try:
-        ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
+        ws = open_workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
         try:
             who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
         finally:
@@ -207,7 +198,7 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
 
             if not ensure_unlocked(path):
                 raise WorkspaceError("没有口令，工作区未打开")
-            with Workspace(path) as ws_probe:
+            with open_workspace(path) as ws_probe:
                 first = next((c["name"] for c in views.canvassers(ws_probe)), "")
             window = open_window(path, canvasser=first, ask_location=False)
             screenshot_window(window, screenshot)

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from ..core.errors import Cancelled
+from ..core.storage.opening import open_workspace
 from ..core.storage.store import Workspace
 
 Progress = Callable[[int, str], bool]
@@ -136,7 +137,7 @@ class DbWorker(QThread):
 
     # ---- worker thread -------------------------------------------------------------------------
     def run(self) -> None:
-        ws = Workspace(self.db_path)
+        ws = open_workspace(self.db_path)
         try:
             while True:
                 job = self._queue.get()

@@ -13,7 +13,7 @@ os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="canvasser-qset
 import pytest  # noqa: E402
 
 from canvasser.core.demo import make_demo  # noqa: E402
-from canvasser.core.storage.store import Workspace  # noqa: E402
+from canvasser.core.storage.opening import open_workspace  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CANVASSER = "李书记"
@@ -38,7 +38,7 @@ def demo_template(tmp_path_factory) -> Path:
 def ws(tmp_path, demo_template):
     path = tmp_path / "village.db"
     shutil.copy(demo_template, path)
-    workspace = Workspace(path)
+    workspace = open_workspace(path)
     yield workspace
     workspace.close()
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from canvasser.core import sync
 from canvasser.core.lists import roster
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import Workspace
 from canvasser.core.text import pinyin
 from canvasser.ui.dialogs.import_roster import ImportDialog
@@ -68,7 +69,7 @@ def _pages(pdf) -> int:
 
 def _open(qtbot, path) -> tuple[MainWindow, Workspace]:
     """As the app opens a workspace (here with jobs run at once), waiting until the window is active."""
-    ws = Workspace(path)
+    ws = open_workspace(path)
     window = MainWindow(ws, canvasser=CADRE, runner=ImmediateRunner(ws))
     qtbot.addWidget(window)
     window.show()
@@ -159,7 +160,7 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     assert _pages(out) == len(households) == window.last_output[2].households
 
     # the township: its own list, one setup package for this village (made by the township clerk)
-    town = Workspace(tmp_path / "乡镇.db")
+    town = open_workspace(tmp_path / "乡镇.db")
     sync.init_township(town, "某某镇")
     roster.import_roster(town, src)
     sync.make_setup_package(town, "青石村", tmp_path / "青石村_配置包.ccpkg", code=CODE)

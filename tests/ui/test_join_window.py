@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from canvasser.core import sync
 from canvasser.core.lists import roster
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import rows, write_xlsx
@@ -19,13 +19,13 @@ def test_join_shows_where_the_townships_list_differs(qtbot, app, tmp_path):
     changed = [dict(p) for p in people]
     changed[0]["联系电话"] = "13900000000" if changed[0]["联系电话"] != "13900000000" else "13911111111"
     theirs = write_xlsx(tmp_path / "theirs.xlsx", changed)
-    town = Workspace(tmp_path / "t.db")
+    town = open_workspace(tmp_path / "t.db")
     sync.init_township(town, "某某镇")
     roster.import_roster(town, theirs)
     code = sync.make_setup_package(town, "青石村", tmp_path / "s.ccpkg")["code"]  # a code by default
     town.close()
 
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     roster.import_roster(ws, mine)
     window = MainWindow(ws, canvasser="李书记", runner=ImmediateRunner(ws))
     qtbot.addWidget(window)

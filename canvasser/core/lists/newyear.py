@@ -105,7 +105,7 @@ def implied(prev_outcome: str) -> str:
 
 
 def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, author: str = "",
-               overrides: dict[str, str] | None = None, rejects_path: str | Path | None = None,
+               overrides: dict[str, str] | None = None,
                progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
                year: int | None = None) -> NewYearResult:
     """Start the next coverage year with the bureau's new list (all or nothing).
@@ -131,7 +131,7 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
         if proposed is not None:
             begin(ws, proposed, author)
         before = ws.scalar("SELECT count(*) FROM persons")
-        imported = import_roster(ws, path, overrides=overrides, rejects_path=rejects_path, author=author,
+        imported = import_roster(ws, path, overrides=overrides, author=author,
                                  progress=progress, today=today, keep_missing=True)
         res.imported = imported
         res.new = imported.imported

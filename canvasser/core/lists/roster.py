@@ -15,28 +15,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 import orjson
-from openpyxl.styles import Font, PatternFill
 
-from ...paths import exports_dir
 from .. import clock, outcomes, person_fields
 from ..errors import Cancelled, Question
-from ..outputs import xlsxlock, xlsxprint
 from ..storage.gcpause import no_cycle_collection
 from ..storage.ownership import LIST_SOURCE
 from ..storage.projection import coverage_year, insert_listed_people, project_households
 from ..storage.sqlcipher import sqlite3
 from ..storage.store import Workspace, now_iso
-from ..text.cells import clean, text_cell
+from ..text.cells import clean
 from ..text.ids import mask
 from ..text.names import rare_chars, rare_in
 from ..tiers import Tier
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
-from .tables import Table, cell_text, norm_header, open_table
-
-Rejects = tuple  # (where the rejected rows go or None, their open password or None)
+from .tables import Table, norm_header, open_table
 
 # the list's columns: the ID, each person field a column carries (core/person_fields.py), the household
 # head's name (a household without 户编号 is keyed by it) and the list's own 序号
@@ -75,6 +69,8 @@ class ImportResult:
     rare_names: list[dict] = field(default_factory=list)  # names with a character few systems can show or print
     missing_pids: list[str] = field(default_factory=list)  # kept when asked (a new year marks them gone)
     seen: object = None  # the list's IDs (a Sightings), kept when asked
+    bad_rows: list = field(default_factory=list, repr=False)  # (row number, cells, reason): outputs/rejects.py saves them
+    table: Table | None = field(default=None, repr=False)  # the list's table (its headers head the rejects file)
     other_villages: dict[str, int] = field(default_factory=dict)  # left out: people of other villages
 
     def as_json(self) -> dict:
@@ -90,27 +86,26 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
     return open_table(path, ALIASES, required=REQUIRED, overrides=overrides)
 
 
-def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
-                  rejects_path: str | Path | None = None, author: str = "",
+def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None, author: str = "",
                   progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
-                  keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False,
-                  rejects_password: str | None = None) -> ImportResult:
+                  keep_missing: bool = False, all_villages: bool = False,
+                  not_paid_list: bool = False) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
-    `keep_missing`: also return who the list leaves out, and whom it names. The rejected rows (full
-    IDs) are saved with `rejects_password` as their open password if given.
+    `keep_missing`: also return who the list leaves out, and whom it names. The rejected rows come
+    back in the result (`bad_rows`); `outputs.rejects.save` writes them as a file to fix and import
+    again (it leaves the laptop: an output, not the import's work).
 
     A village's workspace (made from the township's setup package) takes only that village's people
     from a wider list; a list with none of them is refused (a Question) unless `all_villages`,
     which also takes everyone. A standalone workspace takes every row, as before. A list with the columns
     of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
     the unenrolled, the people who paid would be canvassed as if they had not."""
-    xlsxlock.check_password(rejects_password)
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, (rejects_path, rejects_password), clean(author or "").strip(),
-                       progress, today, keep_missing, all_villages, not_paid_list)
+        return _import(ws, Path(path), overrides, clean(author or "").strip(), progress, today, keep_missing,
+                       all_villages, not_paid_list)
 
 
-def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects: Rejects,
+def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None,
             author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
             keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     res = ImportResult()
@@ -122,7 +117,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
         if not not_paid_list:
             _refuse_paid_list(reader.table)
         own = ws.meta("village", "") or "" if ws.tier is Tier.VILLAGE and not all_villages else ""
-        return _write(ws, reader, path, res, few, rejects, author, progress, keep_missing, own)
+        return _write(ws, reader, path, res, few, author, progress, keep_missing, own)
     finally:
         reader.close()
 
@@ -142,7 +137,7 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
 
 
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
-           rejects: Rejects, author: str, progress: Callable[[int, str], bool] | None,
+           author: str, progress: Callable[[int, str], bool] | None,
            keep_missing: bool = False, own: str = "") -> ImportResult:
     """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken."""
     table = reader.table
@@ -199,8 +194,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
             json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
         if progress:
             progress(res.rows, "正在写入…")
-    if bad_rows:
-        res.rejects_file = str(write_rejects(table, bad_rows, rejects[0], ws, password=rejects[1]))
+    res.bad_rows, res.table = bad_rows, table
     return res
 
 
@@ -414,32 +408,3 @@ def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:
         if pid not in seen:
             total += 1
     return total
-
-
-def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: str | Path | None,
-                  ws: Workspace, *, password: str | None = None) -> Path:
-    """The rejected rows, as typed, with the reason in an extra column, ready to fix and re-import."""
-    wb = openpyxl.Workbook()
-    sheet = wb.active
-    sheet.title = "未导入的行"
-    sheet.append(["原行号", "错误原因", *(text_cell(sheet, h) for h in table.headers)])
-    for c in sheet[1]:
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="FFF2CC")
-    for rownum, cells, why in rejected:
-        sheet.append([rownum, text_cell(sheet, why), *[text_cell(sheet, cell_text(c), text=True) for c in cells]])
-    sheet.column_dimensions["B"].width = 46
-    for i in range(len(table.headers)):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.freeze_panes = "C2"
-    xlsxprint.setup(sheet, len(table.headers) + 2, header_rows=1)  # no title row: it goes back in as a list
-    name = f"{table.path.stem}_未导入行.xlsx"
-    for candidate in ([Path(target)] if target else [exports_dir(ws.path) / name]):
-        try:
-            candidate.parent.mkdir(parents=True, exist_ok=True)
-            xlsxlock.save(wb, candidate, password)
-            return candidate
-        except OSError:
-            continue
-    raise OSError("无法写入错误行文件")

@@ -112,10 +112,10 @@ def filtered(flt) -> bool:
 def table_households(ws: Workspace, flt) -> tuple[list[str], int]:
     """The households of the people the table shows for `flt` (a `dashboard.PeopleFilter`), in village,
     group, household order, and how many people that is: printing "what is in the table"."""
-    from .. import views
     from ..rules import campaign
+    from ..rules.dashboard import PeopleQuery
 
-    q = views.PeopleQuery.of(flt, campaign.load(ws), ws=ws)
+    q = PeopleQuery.of(flt, campaign.load(ws), ws=ws)
     people = ws.scalar(f"SELECT count(*) FROM persons WHERE {q.where}", q.params) or 0
     hids = [r["hid"] for r in ws.query(
         f"SELECT hid FROM households WHERE hid IN (SELECT household FROM persons WHERE {q.where})"

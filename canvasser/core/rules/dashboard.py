@@ -175,3 +175,40 @@ def year_on_year_lines(yoy: dict | None) -> list[str]:
              f"（其中缴费 {ref['paid_this_year']} 人），不在今年名单上 {ref['off_list']} 人"]
     lines += [f"{g}：{pair(v['this_year'], v['last_year'])}" for g, v in yoy["by_group"].items()]
     return lines
+
+
+# ---- the people table's sorts and query (the window, the people export and prints share them) ----------
+SORTS: dict[str, str] = {  # column key -> ORDER BY expression (ascending)
+    "name": "py_full", "village": "village", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "grp", "relation": "relation",
+    "phone": "phone", "categories": "categories", "status": "status", "last_visit_at": "last_visit_at",
+    "last_visit_by": "last_visit_by", "prev_outcome": "prev_outcome",
+}
+DEFAULT_ORDER = "village, grp, household, rowid"  # the roster's own order: village, group, household
+
+
+def order_by(key: str | None = None, descending: bool = False) -> str:
+    """The ORDER BY for sorting by a column (None or unknown: the roster's order); ties keep it."""
+    expr = SORTS.get(key or "")
+    if expr is None:
+        return DEFAULT_ORDER
+    if descending:
+        expr = expr.replace(" DESC", "") if expr.endswith(" DESC") else f"{expr} DESC"
+    return f"{expr}, {DEFAULT_ORDER}"
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    """A filter and a sort, as the SQL the table's reads run (built once per search)."""
+
+    where: str
+    params: tuple
+    order: str = DEFAULT_ORDER
+
+    @classmethod
+    def of(cls, flt: PeopleFilter, camp: Campaign, order: str = DEFAULT_ORDER,
+           ws: Workspace | None = None) -> PeopleQuery:
+        """With `ws`, a village's table leaves out people the township assigned elsewhere (`list_where`)."""
+        if order != DEFAULT_ORDER and order not in {order_by(k, d) for k in SORTS for d in (False, True)}:
+            raise ValueError(f"unknown order: {order}")
+        where, params = list_where(ws, flt, camp) if ws is not None else flt.where(camp)
+        return cls(where, tuple(params), order)

@@ -92,11 +92,10 @@ def store_photo(ws: Workspace, src: str | Path) -> str:
 
 
 def evidence_dir(ws: Workspace) -> Path:
-    return evidence_dir_for(ws.path)
+    return evidence.folder(ws.path)
 
 
-def evidence_dir_for(db_path: Path) -> Path:
-    return db_path.with_name(db_path.stem + ".evidence")
+evidence_dir_for = evidence.folder  # (db_path) -> the folder of its photos
 
 
 def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via: str = "入户", reason: str = "",

@@ -196,7 +196,7 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
     current_key = None
     if db_path.exists():
         stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-        with Workspace(db_path) as current:
+        with Workspace(db_path, key=atrest.unlock_key(db_path)) as current:
             ours = {"workspace_id": current.meta("workspace_id"), "village": current.meta("village"),
                     "township": current.meta("township")}
             if not other_workspace and theirs.get("workspace_id") and ours["workspace_id"] \

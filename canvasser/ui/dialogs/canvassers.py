@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...core import views
 from ...core.storage.store import Workspace
 from .. import operations
+from ..gui_settings import settings
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 PHONE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -33,8 +34,6 @@ KEYS = {False: "canvassers/known", True: "clerks/known"}  # a township's clerks 
 
 def remembered(clerk: bool = False) -> dict[str, str]:
     """Name → phone of everyone who worked on this computer, in any workspace."""
-    from ..app import settings
-
     try:
         value = json.loads(str(settings().value(KEYS[clerk], "") or "{}"))
     except ValueError:
@@ -43,8 +42,6 @@ def remembered(clerk: bool = False) -> dict[str, str]:
 
 
 def remember(people: dict[str, str], clerk: bool = False, forget: str = "") -> None:
-    from ..app import settings
-
     known = remembered(clerk)
     known.update({n: p or known.get(n, "") for n, p in people.items() if n})
     known.pop(forget, None)

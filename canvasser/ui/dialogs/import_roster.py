@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import Cancelled, InputError, Question
 from ...core.lists import roster
 from ...core.lists.tables import Table, cell_text
+from ...core.outputs import rejects
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
@@ -277,12 +278,18 @@ class ImportDialog(TableImportDialog):
         self._password: str | None = None
 
     def start(self):
-        self._password = self.rejects_password.text() or None  # read here: run() is on the worker
+        try:  # read here (run() is on the worker), checked before the import begins
+            self._password = rejects.check_password(self.rejects_password.text() or None)
+        except InputError as exc:
+            self.info.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            return None
         return super().start()
 
     def run(self, ws, path: Path, overrides: dict[str, str], progress):
-        return roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress,
-                                    rejects_password=self._password, **getattr(self, "answers", {}))
+        res = roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress,
+                                   **getattr(self, "answers", {}))
+        rejects.save(ws, res, password=self._password)  # the rows not taken, to fix and import again
+        return res
 
     def _failed(self, exc: BaseException) -> None:
         """A probable mistake (core's Question) is asked about; yes imports again with that answer."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
 from ...core.lists import newyear
+from ...core.outputs import rejects
 from .import_roster import ImportDialog
 
 
@@ -44,7 +45,10 @@ class NewYearDialog(ImportDialog):
                           "今年的状态从头开始。")
 
     def run(self, ws, path, overrides, progress):
-        return newyear.start_year(ws, path, overrides=overrides, author=self.author, progress=progress)
+        res = newyear.start_year(ws, path, overrides=overrides, author=self.author, progress=progress)
+        if res.imported:
+            rejects.save(ws, res.imported)  # the rows not taken, to fix and import again
+        return res
 
     def describe(self, res) -> str:
         text = (f"已开始 <b>{res.year}</b> 年度：去年就在名单上的 <b>{res.again}</b> 人，新上名单 <b>{res.new}</b> 人，"
