@@ -7,6 +7,11 @@ cycle); and the core's wings import one way (DESIGN §2):
     < head (views, demo)
 
 A wing imports only wings below it; lists and sync stand side by side and import neither each other.
+
+The window (canvasser/ui) reads through `core.views` and writes through `ui/operations.py`: its
+other modules import from the core only `views`, the foot and `core.text` (pure functions); the
+start-up modules, which choose, unlock, create or copy a workspace file before a window and its
+worker hold it, may also use the file's opener (DESIGN §2).
 """
 
 from __future__ import annotations
@@ -23,6 +28,12 @@ RELATIVE_UP = re.compile(r"^\s*from\s+\.\.(ui|commands|cli)\b", re.M)  # the sam
 FOOT = ("errors", "tiers", "outcomes", "person_fields", "clock")  # concepts every wing shares
 HEAD = ("views", "demo")  # on top of every wing: the window's reads, the demo village
 RANK = {"foot": 0, "text": 1, "storage": 2, "rules": 3, "lists": 4, "sync": 4, "outputs": 5, "head": 6}
+WINDOW_READS = ("canvasser.core.views", *(f"canvasser.core.{m}" for m in FOOT), "canvasser.core.text")
+START_UP = ("canvasser.ui.app", "canvasser.ui.choose", "canvasser.ui.lock", "canvasser.ui.worker",
+            "canvasser.ui.dialogs.new_workspace", "canvasser.ui.dialogs.location", "canvasser.ui.dialogs.passphrase")
+OPENING = ("canvasser.core.storage.opening", "canvasser.core.storage.atrest", "canvasser.core.storage.store",
+           "canvasser.core.storage.winlock", "canvasser.core.storage.location", "canvasser.core.demo",
+           "canvasser.core.sync")  # (the demo village, a township's or a village's first setup)
 
 
 def sql_lines(text: str) -> list[int]:
@@ -175,3 +186,29 @@ def test_the_rules_catch_a_cycle_and_an_import_upward():
     lazy = "def f():\n    from ..rules import visits\n"
     assert imports_of("canvasser.core.storage.store", lazy, False,
                       {"canvasser.core.rules.visits", "canvasser.core.rules"}) == {"canvasser.core.rules.visits"}
+
+
+def window_imports(g: dict[str, set[str]]) -> list[str]:
+    """Window modules reaching into the core past its door (views for reads, operations for writes)."""
+    bad = []
+    for mod, targets in g.items():
+        if not mod.startswith("canvasser.ui.") or mod == "canvasser.ui.operations":
+            continue
+        allowed = WINDOW_READS + (OPENING if mod in START_UP else ())
+        bad += [f"{mod} -> {t}" for t in targets
+                if t.startswith("canvasser.core") and not any(t == a or t.startswith(a + ".") for a in allowed)]
+    return sorted(bad)
+
+
+def test_the_window_reads_through_views_and_writes_through_operations():
+    bad = window_imports(graph())
+    assert not bad, f"the window past its door into the core (use core.views or ui/operations.py): {bad}"
+
+
+def test_the_window_rule_catches_a_write_past_operations():
+    g = {"canvasser.ui.dialogs.outputs": {"canvasser.core.outputs.ledgers", "canvasser.core.views"},
+         "canvasser.ui.operations": {"canvasser.core.outputs.ledgers"},
+         "canvasser.ui.app": {"canvasser.core.storage.opening"},
+         "canvasser.ui.detail": {"canvasser.core.storage.opening", "canvasser.core.text.ids"}}
+    assert window_imports(g) == ["canvasser.ui.detail -> canvasser.core.storage.opening",
+                                 "canvasser.ui.dialogs.outputs -> canvasser.core.outputs.ledgers"]

@@ -13,7 +13,6 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core import views
-from ..core.storage import backup
 from ..core.storage.opening import open_workspace
 from ..core.storage.store import Workspace, WorkspaceError
 from ..core.storage.winlock import WindowLock
@@ -21,7 +20,7 @@ from ..core.text import fonts
 from ..paths import resource
 from .choose import choose_workspace_file, demo_path
 from .gui_settings import APP_NAME, settings
-from .worker import ImmediateRunner, Job
+from .worker import ImmediateRunner
 
 FONT_POINT_SIZE = 10
 SCREEN_SIZE = (1366, 768)
@@ -53,6 +52,9 @@ def install_qt_translation(app: QApplication) -> bool:
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
+    from . import errors
+
+    errors.install()  # an unexpected error is said in Chinese and the window stays open
     app = QApplication.instance()
     if app is None:
         from .qt_chinese import chinese_dates
@@ -107,8 +109,9 @@ def start_daily_backup(window) -> None:
         if path:
             window.statusBar().showMessage(f"已自动备份：{Path(path).name}", 4000)
 
-    window.runner.submit(Job(lambda ws, _p: backup.daily(ws), success=done, failure=window._job_failed,
-                             label="自动备份"))
+    from . import operations
+
+    operations.daily_backup(window.runner, success=done, failure=window._job_failed)
 
 
 def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:

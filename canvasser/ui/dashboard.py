@@ -10,22 +10,15 @@ import datetime as dt
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core import clock, outcomes
-from ..core.rules import reports
-from ..core.rules.dashboard import year_on_year_lines
-from ..core.storage.store import Workspace
+from ..core import clock, outcomes, views
+from ..core.views import TREND_DAYS, Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .worker import Job
-
-TREND_DAYS = 14
 
 
 def collect(ws: Workspace, today: dt.date | None = None) -> dict:
     """Everything the dashboard draws, in one job (runs on the worker)."""
-    today = today or clock.today()
-    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
-            "canvassers": reports.workload(ws, today),
-            "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}
+    return views.dashboard_figures(ws, today or clock.today())
 
 
 class _Figure(QFrame):
@@ -79,7 +72,7 @@ class Dashboard(QWidget):
         self.groups = ProgressBars("各组进度")
         self.special = ProgressBars("特殊群体进度（须100%参保）")
         self.trend = LineChart(f"近{TREND_DAYS}天走访与完成")
-        self.people = ColumnChart(f"近{reports.WORKLOAD_DAYS}天各走访人工作量")
+        self.people = ColumnChart(f"近{views.workload_days()}天各走访人工作量")
         grid.addWidget(self.groups, 0, 0)
         grid.addWidget(self.special, 0, 1)
         grid.addWidget(self.trend, 1, 0)

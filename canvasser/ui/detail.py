@@ -22,13 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import clock, outcomes, views
-from ..core.lists.newyear import previous_line
-from ..core.rules.campaign import STATUS_LABELS
-from ..core.rules.campaign import load as load_campaign
-from ..core.rules.history import history_lines
-from ..core.rules.visits import away_place
-from ..core.storage.store import Workspace
 from ..core.text import ids
+from ..core.views import STATUS_LABELS, Workspace, history_lines, previous_line
 from .people_model import status_colour
 
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -184,7 +179,7 @@ class DetailPanel(QWidget):
             else:
                 self.history.setHtml("<p style='color:#888'>在左侧表格中选择一个人，这里显示其家庭成员、联系方式和全部走访记录。</p>")
             return
-        camp = load_campaign(self.ws)
+        camp = views.campaign(self.ws)
         self.name.setText(p["name"])
         self.status.setText(STATUS_LABELS.get(p["status"], p["status"]))
         self.status.setStyleSheet(f"padding: 3px 8px; border-radius: 4px; color: white; font-weight: bold; "
@@ -199,7 +194,7 @@ class DetailPanel(QWidget):
         self.fields["basic"].setText(basic)
         self.fields["id"].setText(p["pid"])
         self.fields["household"].setText(f"{p['village']}{p['grp']}  户编号 {p['household']}")
-        place = away_place(self.ws, pid)
+        place = views.away_place(self.ws, pid)
         self.fields["address"].setText((p["address"] or "—") + (f"；外出地点：{place}" if place else ""))
         cats = p["categories"].replace(",", "、")
         self.fields["categories"].setText(cats or "普通居民")

@@ -161,7 +161,7 @@ def install_idle_lock(window, minutes: float | None = None) -> IdleLock | None:
     if getattr(window.ws, "key", None) is None:
         return None
     if minutes is None:
-        from ..core.rules.campaign import load
+        from ..core import views
 
-        minutes = float(load(window.ws).values.get("lock_minutes") or 15)
+        minutes = float(views.campaign(window.ws).values.get("lock_minutes") or 15)
     return IdleLock(window, window.ws.path, minutes)

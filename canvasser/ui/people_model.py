@@ -15,12 +15,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from ..core import clock, outcomes, views
-from ..core.lists.newyear import previous_label
-from ..core.rules.campaign import STATUS_LABELS, Campaign
-from ..core.rules.campaign import load as load_campaign
-from ..core.rules.dashboard import PeopleFilter
-from ..core.storage.store import Workspace
 from ..core.text import ids
+from ..core.views import STATUS_LABELS, Campaign, PeopleFilter, Workspace, previous_label
 from .worker import Job
 
 
@@ -80,7 +76,7 @@ class PeopleModel(QAbstractTableModel):
         self.runner = runner
         self.filter = PeopleFilter()
         self.order = DEFAULT_ORDER
-        self.campaign: Campaign = load_campaign(ws)
+        self.campaign: Campaign = views.campaign(ws)
         self._ids = array("q")
         self._rows: dict[int, tuple] = {}
         self._today = clock.today()
@@ -99,7 +95,7 @@ class PeopleModel(QAbstractTableModel):
         """
         if flt is not None:
             self.filter = flt
-        self.campaign = load_campaign(self.ws)
+        self.campaign = views.campaign(self.ws)
         q = views.PeopleQuery.of(self.filter, self.campaign, self.order, ws=self.ws)
         self._generation += 1
         if self._pending is not None:

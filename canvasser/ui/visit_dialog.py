@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import clock, outcomes
-from ..core.rules.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
-from ..core.rules.visits import PHOTO_SUFFIXES
+from ..core.views import CHANNELS, OUTCOMES, PHOTO_SUFFIXES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
 
 # most frequent first (the outcome records' order, core/outcomes.py): the first ten get the keys 1–9 and 0
 OUTCOME_ORDER = tuple(o.code for o in outcomes.RECORDED)

@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import outcomes
 from ..errors import InputError
 from ..rules import campaign as campaign_mod
+from ..rules import history
 from ..rules.campaign import LABELS
 from ..storage.projection import GONE_PREFIX, years
 from ..storage.store import Workspace
@@ -77,21 +78,7 @@ class NewYearResult:
                 "rows": imp.get("rows", 0), "updated": imp.get("updated", 0)}
 
 
-def previous_label(outcome: str) -> str:
-    """Last year's outcome in a table cell: a promise that ended unpaid reads as such."""
-    o = outcomes.of(outcome)
-    return (o.previous if o is not None else outcome) if outcome else ""
-
-
-def previous_line(row: dict) -> str:
-    """Last year's outcome as the table and the detail panel show it, from a persons row, e.g.
-    "去年：外出务工在广东东莞，微信已告知" or "去年：11月20日承诺未缴"; '' if there was none."""
-    outcome = row.get("prev_outcome") or ""
-    if not outcome:
-        return ""
-    return "去年：" + outcomes.last_year_line(outcome, reason=row.get("prev_reason") or "",
-                                            via=row.get("prev_via") or "", place=row.get("away_place") or "",
-                                            promised=row.get("prev_promised") or "")
+previous_label, previous_line = history.previous_label, history.previous_line  # (rules/history.py)
 
 
 def implied(prev_outcome: str) -> str:

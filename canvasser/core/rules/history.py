@@ -73,3 +73,21 @@ def history_lines(ws: Workspace, pid: str) -> list[HistoryLine]:
         out.append(HistoryLine(when, KIND_LABELS.get(e["kind"], e["kind"]), describe_event(e), e["author"] or "系统",
                                e["event_id"] in voided))
     return out
+
+
+# ---- last year's outcome, beside this year's (a new year's memory, issue 21) -----------------------
+def previous_label(outcome: str) -> str:
+    """Last year's outcome in a table cell: a promise that ended unpaid reads as such."""
+    o = outcomes.of(outcome)
+    return (o.previous if o is not None else outcome) if outcome else ""
+
+
+def previous_line(row: dict) -> str:
+    """Last year's outcome as the table and the detail panel show it, from a persons row, e.g.
+    "去年：外出务工在广东东莞，微信已告知" or "去年：11月20日承诺未缴"; '' if there was none."""
+    outcome = row.get("prev_outcome") or ""
+    if not outcome:
+        return ""
+    return "去年：" + outcomes.last_year_line(outcome, reason=row.get("prev_reason") or "",
+                                            via=row.get("prev_via") or "", place=row.get("away_place") or "",
+                                            promised=row.get("prev_promised") or "")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import views
-from ...core.storage.store import Workspace
+from ...core.views import Workspace
 from .. import operations
 from ..gui_settings import settings
 

@@ -8,9 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ...core import clock
-from ...core.outputs.people_export import write_people
+from .. import operations
 from ..folders import last_folder, remember
-from ..worker import run_with_progress
 
 
 def ask_full_ids(parent) -> bool | None:
@@ -55,6 +54,5 @@ def export_shown(window, out: str | Path | None = None, full_ids: bool | None = 
     def failed(exc: BaseException) -> None:
         window.statusBar().showMessage(f"导出失败：{exc}", 8000)
 
-    return run_with_progress(window.runner, window, "正在导出当前列表…",
-                             lambda ws, _p: write_people(ws, flt, out, full_ids=full_ids, order=order),
-                             success=done, failure=failed, cancellable=False)
+    return operations.export_people(window.runner, window, flt, out, full_ids=full_ids, order=order, success=done,
+                                    failure=failed)

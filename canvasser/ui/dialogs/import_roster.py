@@ -29,12 +29,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...core import views
 from ...core.errors import Cancelled, InputError, Question
-from ...core.lists import roster
-from ...core.lists.tables import Table, cell_text
-from ...core.outputs import rejects
+from .. import operations
 from ..folders import last_folder, remember
-from ..worker import run_with_progress
 
 SAMPLE_ROWS = 3
 
@@ -55,7 +53,7 @@ class TableImportDialog(QDialog):
         self.author = author
         self.path: Path | None = None
         self._overrides: dict[str, str] = {}
-        self.table: Table | None = None
+        self.table = None  # the list's table, as the import will read it (views.read_list)
         self.import_result = None
         self.job = None
         self.setWindowTitle(self.title)
@@ -111,12 +109,16 @@ class TableImportDialog(QDialog):
         buttons.addWidget(close)
         lay.addLayout(buttons)
 
-    # ---- hooks for the two kinds of list -------------------------------------------------------
-    def read(self, path: Path, overrides: dict[str, str]) -> Table:
-        return roster.read_roster(path, overrides)
+    # ---- hooks for the kinds of list -----------------------------------------------------------
+    list_kind = "roster"  # views.read_list's kind of list
 
-    def run(self, ws, path: Path, overrides: dict[str, str], progress):
-        return roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress)
+    def read(self, path: Path, overrides: dict[str, str]):
+        return views.read_list(path, self.list_kind, overrides, self.required)
+
+    def submit(self, path: Path, overrides: dict[str, str]):
+        """The operation that takes the list in (on the worker, with a progress dialog)."""
+        return operations.import_roster(self.runner, self, self.progress_label, path, overrides=overrides,
+                                        by=self.author, success=self._done, failure=self._failed)
 
     def describe(self, res) -> str:
         return ""
@@ -176,7 +178,7 @@ class TableImportDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(by_col.get(r, ""))))
             combo.currentIndexChanged.connect(lambda _i, r=r, c=combo: self._assign(r, c))
             self.mapping.setCellWidget(r, 1, combo)
-            values = [cell_text(c[r]) for c in samples if r < len(c) and cell_text(c[r])]
+            values = [views.cell_text(c[r]) for c in samples if r < len(c) and views.cell_text(c[r])]
             self.mapping.setItem(r, 2, QTableWidgetItem("；".join(values)))
         self.mapping.resizeColumnToContents(0)
         self.mapping.setColumnWidth(1, 150)
@@ -196,9 +198,7 @@ class TableImportDialog(QDialog):
         path, overrides = self.path, self.overrides()
         self.start_button.setEnabled(False)
         self.summary.setText("正在导入…")
-        self.job = run_with_progress(self.runner, self, self.progress_label,
-                                     lambda ws, progress: self.run(ws, path, overrides, progress),
-                                     success=self._done, failure=self._failed)
+        self.job = self.submit(path, overrides)
         return self.job
 
     def rejects_folder(self) -> Path | None:
@@ -239,7 +239,7 @@ class ImportDialog(TableImportDialog):
     """The unenrolled list (未参保人员名单)."""
 
     title = "导入未参保人员名单"
-    aliases = roster.ALIASES
+    aliases = views.list_aliases("roster")
     required = ("name", "pid")
     progress_label = "正在导入名单…"
 
@@ -278,18 +278,18 @@ class ImportDialog(TableImportDialog):
         self._password: str | None = None
 
     def start(self):
-        try:  # read here (run() is on the worker), checked before the import begins
-            self._password = rejects.check_password(self.rejects_password.text() or None)
+        try:  # read here (the import runs on the worker), checked before it begins
+            self._password = operations.check_rejects_password(self.rejects_password.text() or None)
         except InputError as exc:
             self.info.setText(f"<span style='color:#b3261e'>{exc}</span>")
             return None
         return super().start()
 
-    def run(self, ws, path: Path, overrides: dict[str, str], progress):
-        res = roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress,
-                                   **getattr(self, "answers", {}))
-        rejects.save(ws, res, password=self._password)  # the rows not taken, to fix and import again
-        return res
+    def submit(self, path: Path, overrides: dict[str, str]):
+        return operations.import_roster(self.runner, self, self.progress_label, path, overrides=overrides,
+                                        by=self.author, password=self._password,
+                                        answers=getattr(self, "answers", {}), success=self._done,
+                                        failure=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         """A probable mistake (core's Question) is asked about; yes imports again with that answer."""

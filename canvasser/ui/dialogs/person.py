@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import person_fields, views
-from ...core.rules.campaign import OUTCOMES
-from ...core.rules.people import LEFT_REASONS
 from ...core.text import ids, names
 from .. import operations
 
@@ -84,8 +82,8 @@ class PersonDialog(QDialog):
         left = QGroupBox("离开名单（记为走访结果，不删除）")
         lrow = QHBoxLayout(left)
         self.left_reason = QComboBox()
-        for code in LEFT_REASONS:
-            self.left_reason.addItem(OUTCOMES[code][0], code)
+        for code in views.left_reasons():
+            self.left_reason.addItem(views.OUTCOMES[code][0], code)
         self.left_note = QLineEdit()
         self.left_note.setPlaceholderText("说明，例如 迁往成都市")
         self.left_button = QPushButton("标记离开")
