@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import clock
 from .rules import campaign as _campaign
-from .rules import dashboard, history, visits
+from .rules import dashboard, groups, history, visits
 from .rules.dashboard import PeopleQuery, household_members
 from .rules.groups import group_key as group_key  # (the window orders its tree's groups by it)
 from .storage.opening import open_workspace
@@ -120,6 +120,7 @@ def _fetch_ids(ws: Workspace, sql: str, params) -> array:
 
 def ordered_ids(ws: Workspace, q: PeopleQuery) -> array:
     """Every matching person's rowid, in the query's order."""
+    groups.rank_sql(ws.conn)  # (the orders sort groups as people count them)
     return _fetch_ids(ws, f"SELECT rowid FROM persons WHERE {q.where} ORDER BY {q.order}", q.params)
 
 
@@ -133,6 +134,7 @@ def sort_ids(ws: Workspace, q: PeopleQuery, ids: list[int]) -> array:
     """`ids` (a small result) in the query's order."""
     if not ids:
         return array("q")
+    groups.rank_sql(ws.conn)
     return _fetch_ids(ws, f"SELECT rowid FROM persons WHERE rowid IN ({','.join('?' * len(ids))}) ORDER BY {q.order}",
                       ids)
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from .. import clock
 from ..errors import Cancelled, InputError
 from ..rules import campaign as campaign_mod
+from ..rules import groups
 from ..storage import refmarks
 from ..storage.gcpause import no_cycle_collection
 from ..storage.projection import project_first_marks
@@ -625,7 +626,8 @@ def followups(ws: Workspace) -> list[dict]:
     return ws.query(
         "SELECT m.list, m.kind, m.name AS list_name, m.date AS list_date, m.pid, p.name, p.village, p.grp, "
         "p.status, m.note FROM ref_marks m JOIN persons p ON p.pid = m.pid "
-        "WHERE m.state='matched' AND m.note LIKE '%需跟进%' ORDER BY p.village, p.grp, p.household")
+        f"WHERE m.state='matched' AND m.note LIKE '%需跟进%' ORDER BY p.village, {groups.rank_sql(ws.conn, 'p.grp')}, "
+        "p.household")
 
 
 def marks_of(ws: Workspace, pid: str) -> list[dict]:

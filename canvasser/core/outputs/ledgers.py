@@ -199,15 +199,7 @@ ORDER = "ORDER BY village, group_rank(grp), household, (relation = '户主') DES
 
 def _prepare(ws: Workspace) -> Campaign:
     """The campaign, and the natural group order (一组, 二组 ... 十组) as an SQL function on this connection."""
-    cache: dict[str, str] = {}
-
-    def group_rank(grp: str | None) -> str:
-        key = cache.get(grp or "")
-        if key is None:
-            key = cache[grp or ""] = groups.group_rank(grp)
-        return key
-
-    ws.conn.create_function("group_rank", 1, group_rank, deterministic=True)
+    groups.rank_sql(ws.conn)
     return campaign_mod.load(ws)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..rules import groups as group_order
 from ..storage.store import Workspace
 from ..text import ids
 
@@ -71,7 +72,8 @@ def households(ws: Workspace, scope: Scope) -> list[str] | None:
     picked: list[str] = []
     if where:
         picked = [r["hid"] for r in ws.query(
-            f"SELECT hid FROM households WHERE {' AND '.join(where)} ORDER BY village, grp, hid", tuple(params))]
+            f"SELECT hid FROM households WHERE {' AND '.join(where)} ORDER BY village, {group_order.rank_sql(ws.conn)}, hid",
+            tuple(params))]
     wanted = [h.strip() for h in scope.households if h and h.strip()]
     for raw in scope.people:
         try:
@@ -119,7 +121,7 @@ def table_households(ws: Workspace, flt) -> tuple[list[str], int]:
     people = ws.scalar(f"SELECT count(*) FROM persons WHERE {q.where}", q.params) or 0
     hids = [r["hid"] for r in ws.query(
         f"SELECT hid FROM households WHERE hid IN (SELECT household FROM persons WHERE {q.where})"
-        " ORDER BY village, grp, hid", q.params)]
+        f" ORDER BY village, {group_order.rank_sql(ws.conn)}, hid", q.params)]
     return hids, people
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import outcomes
 from ..storage.store import Workspace
-from . import figures
+from . import figures, groups
 from .campaign import Campaign
 from .campaign import load as load_campaign
 from .search import where_clause
@@ -77,10 +77,10 @@ class PeopleFilter:
                 parts.append("(" + " OR ".join(c for c, _ in conds) + ")")
                 args += [a for _, more in conds for a in more]
         if self.category == "*":
-            groups = list(camp.values.get("special_groups") or [])
-            if groups:
-                parts.append("(" + " OR ".join("instr(categories, ?) > 0" for _ in groups) + ")")
-                args += groups
+            special = list(camp.values.get("special_groups") or [])
+            if special:
+                parts.append("(" + " OR ".join("instr(categories, ?) > 0" for _ in special) + ")")
+                args += special
             else:
                 parts.append("0")
         elif self.category:
@@ -130,7 +130,7 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     done_sql, args = _done_sum(camp)
     cond, params = figures.scope(ws)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY village, grp ORDER BY village, grp",
+                    f"FROM persons WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY village, grp ORDER BY village, {groups.rank_sql(ws.conn)}",
                     (*args, *params))
 
 
@@ -178,12 +178,15 @@ def year_on_year_lines(yoy: dict | None) -> list[str]:
 
 
 # ---- the people table's sorts and query (the window, the people export and prints share them) ----------
-SORTS: dict[str, str] = {  # column key -> ORDER BY expression (ascending)
-    "name": "py_full", "village": "village", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "grp", "relation": "relation",
+# column key -> ORDER BY expression (ascending); group_rank: the groups' own order (groups.rank_sql
+# registers it on the connection that sorts)
+SORTS: dict[str, str] = {
+    "name": "py_full", "village": "village", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "group_rank(grp)",
+    "relation": "relation",
     "phone": "phone", "categories": "categories", "status": "status", "last_visit_at": "last_visit_at",
     "last_visit_by": "last_visit_by", "prev_outcome": "prev_outcome",
 }
-DEFAULT_ORDER = "village, grp, household, rowid"  # the roster's own order: village, group, household
+DEFAULT_ORDER = "village, group_rank(grp), household, rowid"  # the roster's order: village, group (一组, 二组 …), household
 
 
 def order_by(key: str | None = None, descending: bool = False) -> str:

@@ -18,6 +18,7 @@ from ..storage.projection import coverage_year
 from ..storage.store import Workspace, now_iso
 from ..text import ids
 from ..text.cells import clean
+from . import groups
 from .campaign import CHANNELS, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON, outcome_code
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp", ".pdf")
@@ -189,7 +190,7 @@ def followups(ws: Workspace, today: dt.date | None = None, *, canvasser: str | N
     if village:
         sql += " AND village=?"
         params.append(village)
-    sql += " ORDER BY (followup='') , followup, village, grp, household"
+    sql += f" ORDER BY (followup='') , followup, village, {groups.rank_sql(ws.conn)}, household"
     return [{**r, "why": FOLLOWUP_WHY[r["status"]]} for r in ws.query(sql, tuple(params))]
 
 
