@@ -43,13 +43,13 @@ from canvasser.core.storage import schema
 # a field the bureau's list carries and one a cadre edits: a record each in the field table and a
 # migration each, and nothing else
 schema.MIGRATIONS.append("ALTER TABLE persons ADD COLUMN ethnic TEXT NOT NULL DEFAULT ''")
-schema.MIGRATIONS.append("ALTER TABLE persons ADD COLUMN wechat TEXT NOT NULL DEFAULT ''")
+schema.MIGRATIONS.append("ALTER TABLE persons ADD COLUMN qq TEXT NOT NULL DEFAULT ''")
 path = Path(core.__file__).parent / "person_fields.py"
 source = path.read_text(encoding="utf-8")
-mark = '    Field("note", "备注", GROUND, EDIT),\n'
+mark = '    Field("source", "来源", APP),\n'  # the table's last record: the new ones go after it
 assert mark in source
-source = source.replace(mark, '    Field("ethnic", "民族", LIST, aliases=("民族", "民族名称")),\n'
-                              '    Field("wechat", "微信", GROUND, EDIT, "微信号"),\n' + mark)
+source = source.replace(mark, mark + '    Field("ethnic", "民族", LIST, aliases=("民族", "民族名称")),\n'
+                                     '    Field("qq", "QQ", GROUND, EDIT, "QQ号"),\n')
 module = type(sys)("canvasser.core.person_fields")
 module.__file__ = str(path)
 sys.modules[module.__name__] = module
@@ -74,24 +74,24 @@ def write(name, ethnic):
 ws = open_workspace(db)
 import_roster(ws, write("a.csv", "汉族"))  # the list's column lands in the person's row
 assert ws.one("SELECT ethnic, name FROM persons WHERE pid=?", (pid,)) == {"ethnic": "汉族", "name": "王五"}
-people.update_person(ws, pid, {"wechat": "wang5"}, by="李书记")  # the edit dialog's and the CLI's path
+people.update_person(ws, pid, {"qq": "10001"}, by="李书记")  # the edit dialog's and the CLI's path
 ws.close()
-assert cli.main(["person", "--db", str(db), "--id", pid, "--set", "wechat=wang_five", "--by", "李书记"]) == 0
+assert cli.main(["person", "--db", str(db), "--id", pid, "--set", "qq=10002", "--by", "李书记"]) == 0
 ws = open_workspace(db)
 imported = import_roster(ws, write("b.csv", "回族"))  # a later list changes it
 assert imported.updated == 1, imported.as_json()
-row = ws.one("SELECT ethnic, wechat FROM persons WHERE pid=?", (pid,))
-assert row == {"ethnic": "回族", "wechat": "wang_five"}, row
+row = ws.one("SELECT ethnic, qq FROM persons WHERE pid=?", (pid,))
+assert row == {"ethnic": "回族", "qq": "10002"}, row
 lines = [line.text for line in history.history_lines(ws, pid)]
-assert "修改：微信" in lines and "修改：民族（医保局名单）" in lines, lines
-assert ("wechat", "微信号") in EDIT_FIELDS and "ethnic" not in dict(EDIT_FIELDS)
+assert "修改：QQ" in lines and "修改：民族（医保局名单）" in lines, lines
+assert ("qq", "QQ号") in EDIT_FIELDS and "ethnic" not in dict(EDIT_FIELDS)
 assert integrity.check(ws)["ok"]  # the replay folds both fields the same
 print("ok")
 """
 
 
 def test_a_list_field_and_an_edited_field_need_a_record_and_a_migration_only(tmp_path):
-    """`ethnic` (民族, from the bureau's list) and `wechat` (微信, edited by a cadre), each one record in
+    """`ethnic` (民族, from the bureau's list) and `qq` (QQ号, edited by a cadre), each one record in
     core/person_fields.py and one migration: imported, re-imported, edited in core and on the command
     line, named in the history, offered by the edit dialog, folded again by `check`."""
     import subprocess

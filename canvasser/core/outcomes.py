@@ -33,7 +33,8 @@ class Outcome:
     accepted: bool = False  # an accepted reason not to enrol here (不需参保人员台账)
     away: bool = False  # away from home or reached away (外出务工人员台账)
     takes: str = ""  # REASON: recorded with a refusal reason; DATE: with the date promised
-    leaves_list: bool = False  # a reason someone leaves the list (the person dialog, `person --left`)
+    leaves_list: int = 0  # a reason someone leaves the list: its place among them, 1 the first offered
+    #                       (the person dialog, `person --left`); 0: not one
     followup: str = ""  # why another contact is due, on the follow-up list ('' = none is due)
     next_step: str = ""  # what to do next, in the ledgers ({promised}, {reason}); '' = 跟进
     bureau_reason: str = ""  # the district's 未参保原因 on the feedback sheet ('' = none)
@@ -85,13 +86,13 @@ EMPLOYEE_INSURANCE = Outcome("employee_insurance", "已参加职工医保", done
 INSURED_ELSEWHERE = Outcome("insured_elsewhere", "外地参保", done=True, accepted=True, away=True,
                             bureau_reason="异地参保", feedback_note="参保地：{place}")
 VIA_SCHOOL = Outcome("via_school", "学校代缴", done=True, paid=CLAIMED, next_step="等待医保局缴费名单核实")
-DEAD = Outcome("dead", "死亡", done=True, accepted=True, leaves_list=True, bureau_reason="死亡", death=True)
-MILITARY = Outcome("military", "服役", done=True, accepted=True, leaves_list=True, bureau_reason="服役")
-PRISON = Outcome("prison", "服刑", done=True, accepted=True, leaves_list=True, bureau_reason="服刑")
-MOVED_OUT = Outcome("moved_out", "户口迁出", done=True, accepted=True, leaves_list=True, bureau_reason="户口迁出")
+DEAD = Outcome("dead", "死亡", done=True, accepted=True, leaves_list=2, bureau_reason="死亡", death=True)
+MILITARY = Outcome("military", "服役", done=True, accepted=True, leaves_list=3, bureau_reason="服役")
+PRISON = Outcome("prison", "服刑", done=True, accepted=True, leaves_list=4, bureau_reason="服刑")
+MOVED_OUT = Outcome("moved_out", "户口迁出", done=True, accepted=True, leaves_list=1, bureau_reason="户口迁出")
 DUPLICATE = Outcome("duplicate", "重复参保", done=True, accepted=True, bureau_reason="其他",
                     feedback_note="重复参保")
-MISSING = Outcome("missing", "失踪", leaves_list=True, followup="跟进", next_step="核实去向，报乡镇",
+MISSING = Outcome("missing", "失踪", leaves_list=5, followup="跟进", next_step="核实去向，报乡镇",
                   bureau_reason="失踪")
 
 # the field of a visit (its event's payload, the visits and persons rows) that holds the date a DATE
@@ -153,8 +154,8 @@ def follow_up() -> dict[str, str]:
 
 
 def leaving() -> tuple[str, ...]:
-    """Reasons someone leaves the list."""
-    return codes(lambda o: o.leaves_list)
+    """Reasons someone leaves the list, the one offered first first (moving out, not death)."""
+    return tuple(o.code for o in sorted((o for o in RECORDED if o.leaves_list), key=lambda o: o.leaves_list))
 
 
 def done_by_default() -> list[str]:

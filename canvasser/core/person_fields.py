@@ -42,6 +42,7 @@ class Field:
     source: str  # LIST, BOTH, GROUND or APP
     editable: str = ""  # EDIT: a cadre edits it (person dialog, `person --set`); MOVE: it moves with the household
     edit_label: str = ""  # the person dialog's label, where it says more than `label`
+    edit_at: int = 99  # its place in the person dialog (the most used first)
     aliases: tuple[str, ...] = ()  # the bureau's column headers that carry it (the list import finds them)
     parse: str = TEXT  # how the list import reads its cell (NAME, ID: from the ID number, PHONE, CATEGORIES, TEXT)
     kind: str = "text"  # "text" ('' by default), "list" (comma-separated; a list in a payload is joined), "flag" (1 by default)
@@ -55,7 +56,7 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("name", "姓名", LIST, EDIT, aliases=("姓名", "参保人姓名", "人员姓名", "参保人", "名字"), parse=NAME,
+    Field("name", "姓名", LIST, EDIT, edit_at=1, aliases=("姓名", "参保人姓名", "人员姓名", "参保人", "名字"), parse=NAME,
           ledger=Ledger(5, "姓名", 10)),
     Field("sex", "性别", LIST, aliases=("性别",), parse=ID, ledger=Ledger(7, "性别", 6)),
     Field("birth", "出生日期", LIST, aliases=("出生日期", "出生年月", "出生年月日"), parse=ID),
@@ -63,22 +64,22 @@ FIELDS: tuple[Field, ...] = (
                                           "乡镇(街道)名称")),
     Field("village", "村", LIST, MOVE, aliases=("村（社区）", "村", "所在村", "村（居）", "社区", "村居", "村社区", "行政村",
                                               "村（社区）名称"), ledger=Ledger(1, "村（社区）", 12)),
-    Field("grp", "组", LIST, EDIT, aliases=("村民小组", "组", "组别", "网格", "小组", "村组", "所在组"),
+    Field("grp", "组", LIST, EDIT, edit_at=5, aliases=("村民小组", "组", "组别", "网格", "小组", "村组", "所在组"),
           ledger=Ledger(2, "组", 8)),
     Field("household", "户", LIST, MOVE, aliases=("户编号", "户号", "家庭编号", "户籍编号"),
           ledger=Ledger(3, "户编号", 18, True)),
-    Field("relation", "关系", LIST, EDIT, "与户主关系", aliases=("与户主关系", "关系", "与户主的关系"),
+    Field("relation", "关系", LIST, EDIT, "与户主关系", edit_at=6, aliases=("与户主关系", "关系", "与户主的关系"),
           ledger=Ledger(4, "与户主关系", 9)),
-    Field("address", "地址", BOTH, EDIT, aliases=("户籍地址", "家庭住址", "地址", "住址", "居住地址", "户籍所在地", "家庭地址")),
-    Field("phone", "电话", BOTH, EDIT, "主要电话", aliases=("联系电话", "手机号", "手机号码", "电话", "联系方式", "电话号码"),
+    Field("address", "地址", BOTH, EDIT, edit_at=4, aliases=("户籍地址", "家庭住址", "地址", "住址", "居住地址", "户籍所在地", "家庭地址")),
+    Field("phone", "电话", BOTH, EDIT, "主要电话", edit_at=2, aliases=("联系电话", "手机号", "手机号码", "电话", "联系方式", "电话号码"),
           parse=PHONE, ledger=Ledger(8, "联系电话", 14, True)),
-    Field("phones", "电话", BOTH, EDIT, "全部电话（逗号分隔）", parse=PHONES, kind="list", fallback="phone"),
-    Field("categories", "类别", LIST, EDIT, "人员类别（逗号分隔）",
+    Field("phones", "电话", BOTH, EDIT, "全部电话（逗号分隔）", edit_at=3, parse=PHONES, kind="list", fallback="phone"),
+    Field("categories", "类别", LIST, EDIT, "人员类别（逗号分隔）", edit_at=7,
           aliases=("人员类别", "身份类别", "人员属性", "医疗救助身份", "资助参保身份", "特殊人员身份", "救助身份", "参保身份",
                    "人员身份", "资助类别"), parse=CATEGORIES, kind="list"),
     Field("last_year", "上年参保状态", LIST, aliases=("上年参保状态", "上年度参保状态", "上年参保情况", "参保状态")),
-    Field("note", "备注", GROUND, EDIT),
-    Field("away_place", "外出地", GROUND, EDIT),
+    Field("note", "备注", GROUND, EDIT, edit_at=9),
+    Field("away_place", "外出地", GROUND, EDIT, edit_at=8),
     Field("active", "在册", APP, kind="flag"),
     Field("left_reason", "离开原因", APP),
     Field("source", "来源", APP),

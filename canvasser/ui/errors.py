@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 import traceback
 
-from ..core import clock
 from ..paths import data_dir
 
 SHOWN: list[str] = []  # the errors shown, newest last (tests read it)
+_OPEN: list = []  # the boxes on screen (a box with no window to belong to is kept alive here)
 _DIGITS = re.compile(r"\d{7,}[\dXx]?")
 
 
@@ -31,7 +32,7 @@ def log(text: str) -> None:
         folder = data_dir() / "logs"
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / "errors.log", "a", encoding="utf-8") as f:
-            f.write(f"==== {clock.now().isoformat()}\n{masked(text)}\n")
+            f.write(f"==== {time.strftime('%Y-%m-%d %H:%M:%S')}\n{masked(text)}\n")  # (the wall clock, as events)
     except OSError:
         pass  # a full or read-only disk: the box below still says it
 
@@ -54,9 +55,11 @@ def show_unexpected(exc_type, exc, tb) -> None:
                       "刚才的操作没有完成，程序可以继续使用：工作区的每一次修改都是完整的一步，出错的这一步没有写入。\n"
                       "如果反复出现，请把下面的错误告诉技术人员（详细记录在数据文件夹的 logs/errors.log）。",
                       QMessageBox.StandardButton.Ok, QApplication.activeWindow())
-    box.setInformativeText(what[:500])
+    box.setInformativeText(masked(what)[:500])  # (it may be read out to someone else: no ID, no phone)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setModal(False)
+    _OPEN.append(box)
+    box.finished.connect(lambda _r, b=box: _OPEN.remove(b) if b in _OPEN else None)
     box.show()
 
 

@@ -43,10 +43,13 @@ def show_failure(exc: BaseException) -> None:
                       QMessageBox.StandardButton.Ok, QApplication.activeWindow())
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     FAILURES.append(str(exc))
+    _OPEN.append(box)  # (with no active window to belong to, Python alone would hold it: kept until closed)
+    box.finished.connect(lambda _r, b=box: _OPEN.remove(b) if b in _OPEN else None)
     box.show()
 
 
 FAILURES: list[str] = []  # the errors shown by default, newest last (tests read it)
+_OPEN: list = []
 
 
 JobFn = Callable[[Workspace, Progress], Any]

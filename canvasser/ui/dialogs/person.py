@@ -23,7 +23,8 @@ from ...core.text import ids, names
 from .. import operations
 
 # the fields a cadre edits here, with their labels (core/person_fields.py; a household move changes the rest)
-EDIT_FIELDS = tuple((f.name, f.edit_label or f.label) for f in person_fields.FIELDS if f.editable == person_fields.EDIT)
+EDIT_FIELDS = tuple((f.name, f.edit_label or f.label) for f in sorted(person_fields.FIELDS, key=lambda f: f.edit_at)
+                    if f.editable == person_fields.EDIT)
 
 
 def _error_label() -> QLabel:
