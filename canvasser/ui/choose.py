@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..paths import data_dir
+from .dialogs.new_workspace import village_from_setup  # (a village from the township's setup package)
 
 
 def demo_path() -> Path:
@@ -42,8 +43,6 @@ def choose_workspace_file(parent: QWidget | None = None) -> Path | None:
 
         return new_workspace(parent)
     if clicked is setup_b:
-        from .dialogs.new_workspace import village_from_setup
-
         return village_from_setup(parent)
     if clicked is demo_b:
         return demo_path()
