@@ -12,12 +12,13 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import math
 import os
 import sys
 import traceback
 
 from .core.errors import Cancelled, InputError
-from .core.storage.failures import explain
+from .core.storage.failures import explain_at
 from .core.storage.sqlcipher import sqlite3
 from .core.storage.store import WorkspaceError
 
@@ -88,6 +89,13 @@ def passphrase_sources(args) -> None:
     path = getattr(args, "passphrase_file", None)
     atrest.use_passphrase(read_secret(path, "口令") if path else None)
     atrest.use_prompt(prompt_passphrase if sys.stdin.isatty() and sys.stderr.isatty() else None)
+    atrest.use_notify(say_wait)
+
+
+def say_wait(seconds: float) -> None:
+    """The wait before a try after wrong passphrases, said (it would otherwise look like a hang)."""
+    sys.stderr.write(f"口令已输错多次，请等 {math.ceil(seconds)} 秒再试（正在等待）……\n")
+    sys.stderr.flush()
 
 
 def pin_today(args) -> None:
@@ -111,7 +119,26 @@ def prompt_passphrase(new: bool) -> str | None:
     return first or None
 
 
+def sweep_leftovers(db: str | None) -> None:
+    """What killed runs left (check's scratch copies, half-written files), removed at the start."""
+    from .core.storage.sweep import sweep
+
+    try:
+        sweep(db)
+    except Exception:  # noqa: BLE001 — cleaning up must never stop the command the user ran
+        pass
+
+
+def _quiet_unraisable(info) -> None:
+    """An exception a finaliser could not raise (a half-written workbook's XML writer or zip file
+    closing on a full disk, after the command has already said "磁盘已满"): not the user's business,
+    and never a traceback on their screen. CANVASSER_DEBUG shows it."""
+    if os.environ.get("CANVASSER_DEBUG"):
+        sys.__unraisablehook__(info)
+
+
 def main(argv: list[str] | None = None) -> int:
+    sys.unraisablehook = _quiet_unraisable
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--demo") or argv[0] == "--screenshot":
         argv = ["gui", *argv]
@@ -123,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         passphrase_sources(args)
         pin_today(args)
+        sweep_leftovers(getattr(args, "db", None))
         result = args.handler(args)
         if result is None:
             return 0
@@ -142,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("已中断，工作区未改变\n")
         return 1
     except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/storage/failures.py)
-        why = explain(exc)
+        why = explain_at(exc, getattr(args, "db", None) or os.getcwd() + "/.")
         if why is None:
             if os.environ.get("CANVASSER_DEBUG"):
                 traceback.print_exc()

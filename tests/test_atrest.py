@@ -106,12 +106,13 @@ def test_wrong_tries_are_slowed_then_reset_never_locked(tmp_path):
     db = tmp_path / "v.db"
     open_workspace(db).close()
     waits: list[float] = []
+    at = 1_900_000_000.0  # every try at the same moment: the whole wait is due each time
     for _ in range(6):
         with pytest.raises(atrest.PassphraseError):
-            atrest.unlock(db, "错误的口令呀", sleep=waits.append)
+            atrest.unlock(db, "错误的口令呀", sleep=waits.append, now=at)
     assert waits == [1.0, 2.0, 4.0]  # three free tries, then doubling
-    assert atrest.unlock(db, PHRASE, sleep=waits.append)  # the right passphrase still opens
-    assert waits[-1] == 8.0
+    assert atrest.unlock(db, PHRASE, sleep=waits.append, now=at + 3)  # the right passphrase still opens
+    assert waits[-1] == 5.0  # (8 s, less the 3 s since the last wrong try)
     assert atrest.KeyFile.load(db).data["failures"] == 0  # and the count starts over
 
 

@@ -101,9 +101,9 @@ def test_rejected_rows_file_prints_too(tmp_path):
     people[1] = dict(people[1], 公民身份号码=corrupt_check_digit(people[1]["公民身份号码"]))
     src = write_xlsx(tmp_path / "名单.xlsx", people)
     with open_workspace(tmp_path / "v.db") as ws:
-        res = import_roster(ws, src)
-        rejects.save(ws, res)  # by default into the workspace's 导出 folder
-    sheet = openpyxl.load_workbook(res.rejects_file).worksheets[0]
+        import_roster(ws, src)
+        out = rejects.export_rejects(ws, tmp_path / "错行.xlsx")["file"]  # kept in the workspace, exported on demand
+    sheet = openpyxl.load_workbook(out).worksheets[0]
     assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and "&N" in sheet.oddFooter.center.text
     assert sheet["A1"].value == "原行号"  # no title row: the file goes back in as a list

@@ -79,7 +79,7 @@ def _warn(res) -> list[str]:
 
 
 def cmd_notices(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = build_notices(ws, args.out, households=_selected(ws, args), per_page=args.per_page, by=args.by,
                             receipt=not args.no_receipt,
                             progress=None if args.json else progress_printer("生成通知单"))
@@ -92,7 +92,7 @@ def cmd_notices(args):
 
 
 def cmd_leaflet(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = build_leaflet(ws, args.out, template=args.template, by=args.by, generic=args.generic,
                             households=_selected(ws, args),
                             progress=None if args.json else progress_printer("生成"))
@@ -106,7 +106,7 @@ def cmd_leaflet(args):
 
 
 def cmd_visit_sheet(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = build_visit_sheet(ws, args.out, groups=args.group, village=args.village,
                                 progress=None if args.json else progress_printer("生成走访表"))
     lines = [f"已生成入户走访登记表：{res.extra['groups']} 个组，{res.households} 户，{res.persons} 人，"

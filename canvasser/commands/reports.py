@@ -48,7 +48,7 @@ def _progress(args):
 
 
 def cmd_ledger(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = ledgers.write_ledger(ws, args.out, progress=_progress(args), password=export_password(args))
     lines = [f"台账已导出：{res['file']}"] + [f"  {k}：{v} 人" for k, v in res["sheets"].items()]
     return res, "\n".join(lines)
@@ -61,7 +61,7 @@ def cmd_report(args):
         if out.suffix.lower() not in (".xlsx", ".pdf"):
             raise InputError(f"报表输出文件应为 .xlsx 或 .pdf：{out}")
         ledgers.check_output(out, out.suffix.lower())
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         figs = reports.make_report(ws, day)
     if out is not None:
         if out.suffix.lower() == ".pdf":
@@ -102,7 +102,7 @@ def summary(figs: dict) -> str:
 
 
 def cmd_feedback(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = ledgers.write_feedback(ws, args.out, progress=_progress(args), password=export_password(args))
     reasons = "，".join(f"{k} {v}" for k, v in res["reasons"].items())
     return res, (f"反馈表已导出：{res['file']}\n共 {res['rows']} 人：未参保 {res['not_paid']}（尚未完成 "
@@ -111,6 +111,6 @@ def cmd_feedback(args):
 
 
 def cmd_message(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = messages.compose(ws, args.id, household=args.household, by=args.by)
     return res, res["text"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..core import sync
 from ..core.errors import InputError
+from ..core.sync.origins import gap_words
 from ..core.text import ids
 from ._util import open_ws
 
@@ -160,6 +161,11 @@ def cmd_receive(args):
         res = {"applied": sum(r["applied"] for r in results), "held": sum(r.get("held", 0) for r in results),
                "already_known": sum(r["already_known"] for r in results), "packages": results}
     summary = "\n".join(_received(r) for r in results)
+    for r in results:  # numbers missing from a sender's records: said with its name (origins.gaps)
+        for g in r.get("gaps") or []:
+            summary += "\n" + gap_words(g)
+    if len(results) > 1:
+        res["gaps"] = [g for r in results for g in r.get("gaps") or []]
     if status.get("mode") == "village":
         summary += f"\n尚未被乡镇收到的改动：{status['unsent']} 条。"
         res["unsent"] = status["unsent"]
@@ -171,7 +177,7 @@ def _when(value: str | None) -> str:
 
 
 def cmd_status(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = sync.sync_status(ws)
     if not res["enabled"]:
         return res, "本工作区未启用同步（单机使用）。"
@@ -188,7 +194,7 @@ def cmd_status(args):
 
 
 def cmd_keys(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = sync.keys_info(ws)
     lines = [f"本工作区（{res['name']}）密钥指纹：{res['fingerprint']}"]
     for p in res["peers"]:

@@ -159,7 +159,7 @@ def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.
         followup = (today + dt.timedelta(days=rng.randint(-2, 3))).isoformat() if outcome is O.NOT_HOME else None
         via = "电话" if outcome in _BY_PHONE else rng.choice(["入户", "入户", "微信"])
         record_visit(ws, r["公民身份号码"], outcome.code, by=who, via=via, at=at, promised=promised, reason=reason,
-                     followup=followup)
+                     followup=followup, today=today)
         n += 1
     return n
 

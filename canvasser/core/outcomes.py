@@ -28,6 +28,7 @@ class Outcome:
     code: str  # the stored code (an interface: never changes)
     label: str  # the window's and the papers' word for it
     done: bool = False  # counts as done unless the campaign says otherwise (`done_outcomes`)
+    never_done: bool = False  # work still to do: no setting may count it as done
     paid: str = ""  # CLAIMED: the person says they paid (the bureau's list confirms later); WITNESSED:
     #                 a cadre saw the payment go through (是 on the feedback sheet); CONFIRMED: the bureau's list
     accepted: bool = False  # an accepted reason not to enrol here (不需参保人员台账)
@@ -69,17 +70,17 @@ NOT_LISTED = Outcome("not_listed", "不在本年度名单", recorded=False, coun
 PAID_ON_SITE = Outcome("paid_on_site", "当场协助缴费", done=True, paid=WITNESSED,
                        next_step="等待医保局缴费名单核实")
 PAID_SELF = Outcome("paid_self", "已自行缴费(待核实)", done=True, paid=CLAIMED, next_step="等待医保局缴费名单核实")
-PROMISED = Outcome("promised", "承诺缴费", takes=DATE, followup="承诺到期未缴",
+PROMISED = Outcome("promised", "承诺缴费", never_done=True, takes=DATE, followup="承诺到期未缴",
                    next_step="到期提醒缴费（承诺{promised}）", feedback_note="承诺{promised}前缴费",
                    last_year="承诺未缴", last_year_line="{promised_day}承诺未缴", tone=WAIT)
-NOT_HOME = Outcome("not_home", "无人在家", followup="再次上门/联系", next_step="再次上门或电话联系",
+NOT_HOME = Outcome("not_home", "无人在家", never_done=True, followup="再次上门/联系", next_step="再次上门或电话联系",
                    feedback_note="{again}上门无人在家")
-REFUSED = Outcome("refused", "拒绝", takes=REASON, followup="再做工作", next_step="再做工作（{reason}）",
+REFUSED = Outcome("refused", "拒绝", never_done=True, takes=REASON, followup="再做工作", next_step="再做工作（{reason}）",
                   bureau_reason="拒参", feedback_note="原因：{reason}", tone=ALARM)
 MIGRANT_INFORMED = Outcome("migrant_informed", "外出已告知", away=True, followup="电话/微信跟进",
                            next_step="电话/微信跟进，发送缴费信息", feedback_note="外出务工，已告知缴费方式",
                            last_year_line="外出务工{place}，{via}已告知")
-UNREACHABLE = Outcome("unreachable", "联系不上", away=True, followup="再次上门/联系",
+UNREACHABLE = Outcome("unreachable", "联系不上", never_done=True, away=True, followup="再次上门/联系",
                       next_step="通过亲属、邻居或微信联系", bureau_reason="无法联系")
 EMPLOYEE_INSURANCE = Outcome("employee_insurance", "已参加职工医保", done=True, accepted=True,
                              bureau_reason="本地职工")
@@ -151,6 +152,12 @@ def takes(what: str) -> tuple[str, ...]:
 def follow_up() -> dict[str, str]:
     """Outcomes that want another contact, and why (the 待跟进 filter and `followups`)."""
     return {o.code: o.followup for o in RECORDED if o.followup}
+
+
+def never_done() -> tuple[str, ...]:
+    """Outcomes that are work still to do (a refusal, a promise, nobody at home or reached): counted as
+    done by a setting, they would leave every follow-up list while the ledgers still call them unfinished."""
+    return codes(lambda o: o.never_done)
 
 
 def leaving() -> tuple[str, ...]:

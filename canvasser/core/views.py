@@ -375,6 +375,13 @@ def conflict_fields() -> tuple[tuple[str, ...], dict[str, str]]:
     return SHOWN, SHOWN_LABELS
 
 
+def gap_words(gap: dict) -> str:
+    """A sender's missing numbers in one sentence (sync/origins.py)."""
+    from .sync.origins import gap_words as _gap_words
+
+    return _gap_words(gap)
+
+
 def freshness(ws: Workspace, villages: list[str]) -> dict:
     from .rules import freshness as _freshness
 

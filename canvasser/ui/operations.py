@@ -162,25 +162,26 @@ def reset_template(runner, name: str, *, success: Done = None, failure: Failed =
 
 
 # ---- lists that come in ---------------------------------------------------------------------------
-def import_roster(runner, parent, label: str, path: Path, *, overrides: dict, by: str, password: str | None = None,
-                  answers: dict | None = None, success: Done = None, failure: Failed = None) -> Job:
-    """The bureau's list; its rejected rows are saved as a file to fix (outputs/rejects.py)."""
+def import_roster(runner, parent, label: str, path: Path, *, overrides: dict, by: str, answers: dict | None = None,
+                  success: Done = None, failure: Failed = None) -> Job:
+    """The bureau's list; the rows it rejects are kept in the workspace (`export_rejects` writes them)."""
     def fn(ws, progress):
         from ..core.lists import roster
-        from ..core.outputs import rejects
 
-        res = roster.import_roster(ws, path, overrides=overrides, author=by, progress=progress, **(answers or {}))
-        rejects.save(ws, res, password=password)
-        return res
+        return roster.import_roster(ws, path, overrides=overrides, author=by, progress=progress, **(answers or {}))
 
     return long(runner, parent, label, fn, changes=LIST.about(message="名单已导入"), success=success, failure=failure)
 
 
-def check_rejects_password(password: str | None) -> str | None:
-    """An open password for the rejected rows' file, checked before the import begins (InputError)."""
-    from ..core.outputs import rejects
+def export_rejects(runner, parent, out: Path, *, password: str | None = None, success: Done = None,
+                   failure: Failed = None) -> Job:
+    """The latest import's rejected rows, as a spreadsheet to fix and import again (outputs/rejects.py)."""
+    def fn(ws, _progress):
+        from ..core.outputs import rejects
 
-    return rejects.check_password(password)
+        return rejects.export_rejects(ws, out, password=password)
+
+    return long(runner, parent, "正在导出未导入的行…", fn, success=success, failure=failure)
 
 
 def import_paid(runner, parent, label: str, path: Path, *, overrides: dict, by: str, success: Done = None,
@@ -226,15 +227,11 @@ def withdraw_list(runner, list_id: str, *, by: str, success: Done = None, failur
 
 def start_year(runner, parent, label: str, path: Path, *, overrides: dict, by: str, success: Done = None,
                failure: Failed = None) -> Job:
-    """Next year's drive from the bureau's new list; its rejected rows saved as for any list."""
+    """Next year's drive from the bureau's new list; its rejected rows kept as for any list."""
     def fn(ws, progress):
         from ..core.lists import newyear
-        from ..core.outputs import rejects
 
-        res = newyear.start_year(ws, path, overrides=overrides, author=by, progress=progress)
-        if res.imported:
-            rejects.save(ws, res.imported)
-        return res
+        return newyear.start_year(ws, path, overrides=overrides, author=by, progress=progress)
 
     return long(runner, parent, label, fn, changes=LIST.about(message="新年度已开始"), success=success,
                 failure=failure)

@@ -149,12 +149,18 @@ def test_the_export_dialog_offers_an_open_password(secret_window, tmp_path, monk
     assert len(book.sheetnames) == len(secret_window.last_output[2]["sheets"])
 
 
-def test_the_import_screen_protects_the_rejected_rows_file(window, sample_list):
+def test_the_import_screen_protects_the_rejected_rows_file(window, sample_list, tmp_path, monkeypatch, qtbot):
     dlg = window.open_import()
     assert dlg.set_file(sample_list)
-    dlg.rejects_password.setText("错行密码2027")
     dlg.start()
-    rejects = dlg.import_result.rejects_file
-    assert rejects and open(rejects, "rb").read(8) == bytes.fromhex("D0CF11E0A1B11AE1")
+    assert not dlg.import_result.rejects_file  # kept in the workspace, no file anywhere yet
+    assert dlg.export_button.isVisible()
+    dlg.rejects_password.setText("错行密码2027")
+    out = tmp_path / "错行.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    rejects = dlg.rejects_file
+    assert rejects == str(out) and open(rejects, "rb").read(8) == bytes.fromhex("D0CF11E0A1B11AE1")
+    assert dlg.folder_button.isVisible()
     book = openpyxl.load_workbook(open_protected(rejects, "错行密码2027"))
     assert book.active.max_row == 4  # header and the three bad rows

@@ -30,7 +30,7 @@ from ..text.names import rare_chars, rare_in
 from ..tiers import Tier
 from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
-from .tables import Table, norm_header, open_table
+from .tables import Table, cell_text, norm_header, open_table
 
 # the list's columns: the ID, each person field a column carries (core/person_fields.py), the household
 # head's name (a household without 户编号 is keyed by it) and the list's own 序号
@@ -92,8 +92,8 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
                   not_paid_list: bool = False) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
     `keep_missing`: also return who the list leaves out, and whom it names. The rejected rows come
-    back in the result (`bad_rows`); `outputs.rejects.save` writes them as a file to fix and import
-    again (it leaves the laptop: an output, not the import's work).
+    back in the result (`bad_rows`) and are kept inside the workspace (`keep_rejects`); a file of them
+    to fix and import again is an output (`outputs.rejects`), written when the user asks.
 
     A village's workspace (made from the township's setup package) takes only that village's people
     from a wider list; a list with none of them is refused (a Question) unless `all_villages`,
@@ -189,13 +189,29 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
             res.seen = reader.seen
         if ws.tier is Tier.STANDALONE and len(villages) == 1 and not ws.meta("village"):
             ws.set_meta("village", next(iter(villages)))
+        if bad_rows:
+            keep_rejects(ws, list_no, table, bad_rows)
         ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
             hashlib.sha1(f"{path}{now_iso()}".encode()).hexdigest(), "roster", path.name, file_sha256(path), now_iso(),
             json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
         if progress:
             progress(res.rows, "正在写入…")
-    res.bad_rows, res.table = bad_rows, table
+    res.bad_rows, res.table = bad_rows, table  # (a file of them only where the user asks: outputs/rejects.py)
     return res
+
+
+def keep_rejects(ws: Workspace, list_no: int, table: Table, bad_rows: list[tuple[int, list, str]]) -> None:
+    """The rows a list import rejected, as typed, kept inside the workspace (so encrypted with it, never
+    a plain spreadsheet in the data folder): `outputs.rejects.export_rejects` writes them when someone asks."""
+    ws.conn.execute("INSERT OR REPLACE INTO list_rejects VALUES (?,?,?,?,?)", (
+        list_no, table.path.name, now_iso(), json.dumps([cell_text(h) for h in table.headers], ensure_ascii=False),
+        json.dumps([[n, why, [cell_text(c) for c in cells]] for n, cells, why in bad_rows], ensure_ascii=False)))
+
+
+def kept_rejects(ws: Workspace) -> list[dict]:
+    """The imports whose rejected rows are kept, newest first: list number, file, when, how many rows."""
+    return [{"list": r[0], "file": r[1], "at": r[2], "rows": r[3]} for r in ws.conn.execute(
+        "SELECT list_no, file, at, json_array_length(rows) FROM list_rejects ORDER BY list_no DESC")]
 
 
 def _remember_rows(ws: Workspace, people: People, list_no: int, chunk_no: int) -> int:

@@ -26,7 +26,7 @@ from .. import outcomes, person_fields
 from ..errors import Cancelled, InputError
 from ..rules import campaign as campaign_mod
 from ..rules import figures, groups, reports
-from ..rules.campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
+from ..rules.campaign import AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
 from ..storage.store import Workspace
 from ..text.cells import text_cell
 from . import xlsxlock, xlsxprint
@@ -191,7 +191,8 @@ _time = xlsxprint.as_time
 
 
 def _marks(values) -> str:
-    return ",".join("?" * len(values)) or "''"
+    """Placeholders for an IN list; none for an empty one (SQLite's `IN ()` holds for nobody)."""
+    return ",".join("?" * len(values))
 
 
 ORDER = "ORDER BY village, group_rank(grp), household, (relation = '户主') DESC, pid"
@@ -293,7 +294,7 @@ AWAY_COLS = [*PERSON_COLS, Col("务工/就业", 10), Col("外出地点", 16), Co
 
 
 def _exempt_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
-    reasons = [s for s in ACCEPTED_REASONS if s in camp.done_set]
+    reasons = camp.not_needed  # the report's 不需参保, read the same way (campaign.not_needed)
     sql = (f"SELECT p.*, (SELECT coalesce(sum(json_array_length(v.photos)), 0) FROM visits v WHERE v.pid = p.pid "
            f"AND v.voided = 0) AS photos, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 "
            f"ORDER BY v.hlc DESC LIMIT 1) AS v_place FROM persons p WHERE status IN ({_marks(reasons)}) {ORDER}")

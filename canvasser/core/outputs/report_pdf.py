@@ -18,6 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from ..rules import figures, reports
 from ..storage import files
 from ..text import fonts
+from ..text.cells import clean
 from .ledgers import _progress_cells, check_output, special_rows, summary_lines, village_rows
 
 ALERT = colors.HexColor("#F8CBAD")
@@ -41,7 +42,7 @@ def _table(st: dict, header: list[str], rows: list[list], widths: list[float] | 
            alerts: list[int] = (), total_row: bool = False, text_cols: tuple[int, ...] = (0,)) -> Table:
     """A grid with a wrapped header row (repeated on each page); text columns left, figures right."""
     head = [Paragraph(h, st["head"]) for h in header]
-    body = [[Paragraph(str(v), st["cell"]) if j in text_cols else ("" if v is None else str(v))
+    body = [[Paragraph(clean(str(v)), st["cell"]) if j in text_cols else ("" if v is None else clean(str(v)))
              for j, v in enumerate(r)] for r in rows]
     t = Table([head, *body], colWidths=widths, repeatRows=1)
     font = st["cell"].fontName

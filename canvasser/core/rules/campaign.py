@@ -24,6 +24,9 @@ AWAY = outcomes.away()
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
 TAKES_REASON = outcomes.takes(outcomes.REASON)  # recorded with a reason (one of REFUSAL_REASONS or 其他：…)
 TAKES_DATE = outcomes.takes(outcomes.DATE)  # recorded with the date promised
+# work still to do, never "done" whatever a setting says: a refusal, a promise, nobody at home, nobody
+# reached (a county may count 失踪 or 外出已告知 as done; those stay choosable)
+NEVER_DONE = outcomes.never_done()
 CHANNELS = ("入户", "电话", "微信", "短信", "亲属转告", "学校")
 
 SPECIAL_GROUPS = ("特困", "孤儿", "事实无人抚养", "低保", "监测", "脱贫", "重度残疾")
@@ -109,6 +112,12 @@ class Campaign:
 
     def is_done(self, status: str) -> bool:
         return status in self.done_set
+
+    @property
+    def not_needed(self) -> list[str]:
+        """The done statuses that are neither the bureau's payment nor a claimed one: the 不需参保 part
+        of done, one definition for the report (figures.part_of), the ledgers and the feedback sheet."""
+        return sorted(self.done_set - {outcomes.OFFICIAL.code} - set(CLAIMED_PAID))
 
     def subsidy_for(self, categories: str) -> int:
         """The most generous subsidy any of the person's categories earns (longest keyword wins per category)."""

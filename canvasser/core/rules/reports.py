@@ -295,7 +295,7 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
         "SELECT count(DISTINCT pid) FROM visits WHERE at >= ? AND at < ? AND voided = 0", _day_range(day)) or 0
     figs["change"] = change(figs, previous_snapshot(ws, day))
     figs["year_on_year"] = year_on_year(ws, day, camp)
-    if save:
+    if save and not getattr(ws, "look_only", False):  # a read-only place: the report, without keeping it
         save_snapshot(ws, day, figs)
     return figs
 

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .. import outcomes
 from ..errors import InputError
 from ..outcomes import outcome_code
 
@@ -80,7 +81,7 @@ def check(key: str, value, label: str):
                 raise ValueError
             items = [_no_controls(_text(v), label) for v in value]
             if key == "done_outcomes":
-                items = [outcome_code(v) for v in items]
+                return _done_outcomes(items, label)
             return [v for v in items if v]
         if key in NUMBER_MAPS:
             if not isinstance(value, dict):
@@ -162,3 +163,15 @@ def image_bytes(uri: str) -> bytes:
     if not uri:
         return b""
     return base64.b64decode(uri.split(",", 1)[1])
+
+
+def _done_outcomes(items: list[str], label: str) -> list[str]:
+    """Outcomes (codes or labels) that may count as done: anything but work still to do
+    (`outcomes.never_done`: a refusal, a promise, nobody at home or reached). Counted as done, they
+    would take people off every follow-up list while the ledgers still call them unfinished."""
+    codes = list(dict.fromkeys(outcome_code(v) for v in items if v))
+    wrong = [c for c in codes if c in outcomes.never_done()]
+    if wrong:
+        raise InputError(f"{label}里不能有“{'、'.join(outcomes.label(c) for c in wrong)}”：这些人还需要跟进，"
+                         f"不能算完成")
+    return codes

@@ -17,24 +17,25 @@ from . import atrest, evidence
 from .convert import convert
 from .location import sqlite_uri
 from .sqlcipher import sqlite3
-from .store import Workspace, WorkspaceError, read_only
+from .store import Workspace, WorkspaceError
 
 
 def open_workspace(path: str | Path, *, create: bool = True, passphrase: str | None = None, plain: bool = False,
-                   recovery: bool = True) -> Workspace:
+                   recovery: bool = True, look_only: bool = False) -> Workspace:
     """Open (or create) a workspace. A new file is encrypted (`plain` only for the demo) and, with
     `recovery`, gets a one-time recovery code in `.recovery_code`; an old plain file is converted
-    first (convert.py); photos a conversion left plain are sealed."""
+    first (convert.py); photos a conversion left plain are sealed. `look_only`: open as it is, for
+    reading only (a folder the caller found read-only)."""
     path = Path(path)
     if not create and not path.exists():
         raise WorkspaceError(f"找不到工作区文件：{path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     key, code = _key_for(path, passphrase, plain=plain, recovery=recovery)
-    ws = Workspace(path, key=key, create=create)
+    ws = Workspace(path, key=key, create=create, look_only=look_only)
     ws.recovery_code = code
     if key is not None:
-        atrest.escrow(path)  # a copy of the wraps in the data folder, by the file's salt
-        if ws.meta(evidence.PENDING) and not read_only(path):
+        atrest.escrow(path, key=key)  # a copy of the wraps in the data folder, by the file's salt
+        if ws.meta(evidence.PENDING) and not ws.look_only:
             _seal_photos(ws)
     return ws
 

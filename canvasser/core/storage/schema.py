@@ -256,4 +256,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX held_events_package ON held_events (package_id);
     INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', lower(hex(randomblob(16))));
     """,
+    # 13 (issue 33): which peer each origin belongs to, learned from the first signed package that
+    # carries it (sync/origins.py: nobody speaks for another; the replicas heard from so far are
+    # their villages'); the rows a list import rejected, kept here (encrypted with the workspace)
+    # instead of as a plain spreadsheet in the data folder, exported on demand (`canvasser rejects`).
+    # Both local state, never replicated.
+    """
+    CREATE TABLE origin_owners (origin TEXT PRIMARY KEY, peer TEXT NOT NULL, key_id TEXT NOT NULL DEFAULT '',
+                                bound_at TEXT NOT NULL) WITHOUT ROWID;
+    INSERT OR IGNORE INTO origin_owners (origin, peer, bound_at) SELECT replica, peer, first_at FROM sync_replicas;
+    CREATE TABLE list_rejects (list_no INTEGER PRIMARY KEY, file TEXT NOT NULL, at TEXT NOT NULL,
+                               headers TEXT NOT NULL, rows TEXT NOT NULL);
+    """,
 ]

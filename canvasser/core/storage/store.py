@@ -21,7 +21,7 @@ from ..tiers import Tier
 from . import atrest, evidence
 from . import hlc as hlc_mod
 from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
-from .failures import explain
+from .failures import explain, explain_at
 from .machine import machine_id as _machine_id
 from .schema import MIGRATIONS
 from .sqlcipher import PAGE_SIZE, apply_key, sqlite3
@@ -176,8 +176,10 @@ class Batch:
 class Workspace:
     """An open workspace file. Not thread-safe: use one per thread (the GUI has one worker)."""
 
-    def __init__(self, path: str | Path, *, key: bytes | None | object = _UNSET, create: bool = True, **opening):
-        """Open (or create) the workspace file at `path` with its data key (None: a plain file).
+    def __init__(self, path: str | Path, *, key: bytes | None | object = _UNSET, create: bool = True,
+                 look_only: bool = False, **opening):
+        """Open (or create) the workspace file at `path` with its data key (None: a plain file);
+        `look_only`: as it is, for reading only (a folder the caller found read-only).
 
         Which key, converting an old plain file, sealing its photos: that is opening a user's
         workspace, `storage.opening.open_workspace(path)`, not this."""
@@ -191,17 +193,18 @@ class Workspace:
         self.recovery_code: str | None = None  # a new workspace's one-time recovery code (set by its opener)
         self.key = key
         try:
-            if read_only(self.path):
+            if look_only or read_only(self.path):
                 self.conn = connect_readonly(self.path, key)
             else:
                 self.conn = connect(self.path, key)
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:  # busy, disk full, read-only: say so (failures.py), not "damaged"
-            if why := explain(exc):
+            if why := explain_at(exc, self.path):
                 raise WorkspaceError(why) from exc
             if key is not None and atrest.file_state(self.path) == "encrypted":
                 raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(explain(exc) or f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
+        self.look_only = look_only or read_only(self.path)
         self._origin: str | None = None
         self._clock: hlc_mod.Clock | None = None
         self._seq: int | None = None

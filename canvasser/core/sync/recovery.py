@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
-from ..storage import atrest
+from ..storage import atrest, backup
 from ..storage.store import Workspace, now_iso
 from . import peers
 
@@ -94,7 +94,7 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
             raise InputError("这个恢复包不是给这个工作区的（密钥标识不符）")
         key = atrest.unwrap_secret(pkg.get("wrap") or {}, atrest.norm_code(code))
         if key is None:
-            kf.note_failure()
+            atrest.note_failure(db_path)
             raise atrest.PassphraseError("恢复码不对（请核对乡镇告知的恢复码）")
     if atrest.key_id(key) != kf.data.get("key_id"):
         raise InputError("恢复出的密钥与工作区不符")
@@ -108,7 +108,7 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
             if not good or pkg.get("township_key") != town["keys"].key_id:
                 raise InputError("恢复包的签名不是本村所属乡镇的，已拒绝")
         ws.scalar("SELECT count(*) FROM events")
-    atrest.change_passphrase(db_path, key, new_passphrase)
+    backup.change_passphrase(db_path, key, new_passphrase)  # the kept backups follow
     return {"workspace": str(db_path), "recovered": True, "via": "township" if pkg else "recovery-code"}
 
 

@@ -208,7 +208,7 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
             received[name] = data
     except (KeyError, TypeError, ValueError, AttributeError, crypto.CryptoError) as exc:
         raise PackageError("配置包内容格式不对（工作区未建立）") from exc
-    photos.check(received)
+    photos.check(received, merge.validate(rows) if received else ())
     return h, payload, rows, received
 
 

@@ -6,6 +6,7 @@ signed by core; this screen only says what is pending, asks for file names and r
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -308,6 +309,7 @@ class SyncDialog(QDialog):
                     lines.append(f"已接收“{res['sender']}”的数据包：新增 <b>{res['applied']}</b> 条记录，"
                                  f"{res['already_known']} 条以前已有"
                                  + (f"，{res['photos']} 张新照片" if res.get("photos") else "") + "。")
+                    lines += [escape(views.gap_words(g)) for g in res.get("gaps") or []]
             if len(results) > 1:
                 lines.insert(0, f"一次接收了 {len(results)} 个数据包：")
             self.result_label.setText("<br>".join(lines))
