@@ -58,8 +58,9 @@ def show_unexpected(exc_type, exc, tb) -> None:
     box.setInformativeText(masked(what)[:500])  # (it may be read out to someone else: no ID, no phone)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setModal(False)
-    _OPEN.append(box)
-    box.finished.connect(lambda _r, b=box: _OPEN.remove(b) if b in _OPEN else None)
+    if box.parent() is None:  # no window to belong to: Python alone would hold it, kept until closed
+        _OPEN.append(box)
+        box.finished.connect(lambda _r, b=box: _OPEN.remove(b) if b in _OPEN else None)
     box.show()
 
 

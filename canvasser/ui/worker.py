@@ -43,8 +43,9 @@ def show_failure(exc: BaseException) -> None:
                       QMessageBox.StandardButton.Ok, QApplication.activeWindow())
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     FAILURES.append(str(exc))
-    _OPEN.append(box)  # (with no active window to belong to, Python alone would hold it: kept until closed)
-    box.finished.connect(lambda _r, b=box: _OPEN.remove(b) if b in _OPEN else None)
+    if box.parent() is None:  # no window to belong to: Python alone would hold it, kept until closed
+        _OPEN.append(box)
+        box.finished.connect(lambda _r, b=box: _OPEN.remove(b) if b in _OPEN else None)
     box.show()
 
 

@@ -69,3 +69,15 @@ def sample_list(tmp_path) -> Path:
     target.parent.mkdir()
     shutil.copy(DATA / "village_unenrolled.xlsx", target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _no_message_box_left_open():
+    """A box a test left on screen (an error said by default is kept until closed) is closed after it,
+    so it cannot take the next test's keys."""
+    yield
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    for w in QApplication.allWidgets() if QApplication.instance() else []:
+        if isinstance(w, QMessageBox) and w.isVisible():
+            w.close()
