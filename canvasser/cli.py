@@ -36,6 +36,9 @@ def common_parent() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .commands import helptext
+
+    helptext.install()  # argparse's own words in Chinese, before the parsers are made
     parser = argparse.ArgumentParser(
         prog="canvasser",
         description="城乡居民医保参保缴费入户动员工具（离线）。不带参数运行时打开窗口。",
@@ -51,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub, parent)
+    helptext.complete(parser)
     return parser
 
 

@@ -32,8 +32,9 @@ WINDOW_READS = ("canvasser.core.views", *(f"canvasser.core.{m}" for m in FOOT), 
 START_UP = ("canvasser.ui.app", "canvasser.ui.choose", "canvasser.ui.lock", "canvasser.ui.worker",
             "canvasser.ui.dialogs.new_workspace", "canvasser.ui.dialogs.location", "canvasser.ui.dialogs.passphrase")
 OPENING = ("canvasser.core.storage.opening", "canvasser.core.storage.atrest", "canvasser.core.storage.store",
-           "canvasser.core.storage.winlock", "canvasser.core.storage.location", "canvasser.core.demo",
-           "canvasser.core.sync")  # (the demo village, a township's or a village's first setup)
+           "canvasser.core.storage.winlock", "canvasser.core.storage.location", "canvasser.core.storage.recoverycode",
+           "canvasser.core.outputs.recovery_sheet", "canvasser.core.demo",
+           "canvasser.core.sync")  # (the recovery code and its page, the demo village, a first setup)
 
 
 def sql_lines(text: str) -> list[int]:

@@ -1,7 +1,7 @@
 """One record per outcome (core/outcomes.py): every place that treats an outcome differently reads it
 from the record. One person per outcome is visited, and each record's fields are checked where they
 act: the status and its words, done or not and which part of done, the follow-up list, the five
-ledgers, the feedback sheet's reason and 是否参保, leaving the list, and last year's words next year.
+ledgers, the feedback sheet's reason, 是否参保 and 死亡时间, leaving the list, and last year's words next year.
 A new record is covered here at once; its own behaviour gets its own test beside it."""
 
 from __future__ import annotations
@@ -31,17 +31,27 @@ def visited(tmp_path_factory):
         pid = p["公民身份号码"]
         visits.record_visit(ws, pid, o.code, by="李书记", at="2026-11-18",
                             promised="2026-11-25" if o.takes == outcomes.DATE else None,
-                            reason="经济困难" if o.takes == outcomes.REASON else "", place="广东东莞")
+                            reason="经济困难" if o.takes == outcomes.REASON else "", place="广东东莞",
+                            note="2026年11月3日" if o.death else "")
         who[o.code] = pid
     yield ws, who, tmp
     ws.close()
 
 
 def _sheet(path, title: str) -> dict[str, dict]:
-    rows = list(openpyxl.load_workbook(path, read_only=True)[title].iter_rows(min_row=2, values_only=True))
-    head = list(rows[0])
-    at = head.index("身份证号")
-    return {r[at]: dict(zip(head, r)) for r in rows[1:] if len(r) > at and r[at]}  # (signature lines below)
+    """ID → the person's cells in a ledger (both its parts, joined by ID) or the feedback sheet."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    out: dict[str, dict] = {}
+    for name in (title, f"{title}（二）"):
+        if name not in book.sheetnames:
+            continue
+        rows = list(book[name].iter_rows(values_only=True))
+        head = next(list(r) for r in rows if "身份证号" in r)  # (below the title line, if any)
+        at = head.index("身份证号")
+        for r in rows[rows.index(tuple(head)) + 1:]:
+            if len(r) > at and r[at]:  # (signature lines below)
+                out.setdefault(r[at], {}).update(zip(head, r))
+    return out
 
 
 def test_every_record_is_complete_and_codes_are_unique():
@@ -105,8 +115,8 @@ def test_ledgers_and_feedback_sheet_follow_the_records(visited):
         if pid in unpaid:
             assert unpaid[pid]["下一步"] == outcomes.next_step(o.code, "2026-11-25", "经济困难")
         assert (feedback[pid]["未参保原因"] or "") == o.bureau_reason, o.code
-        assert feedback[pid]["是否参保"] == ("是" if o.paid == outcomes.WITNESSED else "否"), o.code
-        assert bool(feedback[pid]["死亡时间"]) == o.death, o.code
+        assert feedback[pid]["是否参保"] == (ledgers.CLAIM if o.claims_paid else "否"), o.code
+        assert bool(feedback[pid]["死亡时间"]) == o.death, o.code  # (the date the visit's note gave)
 
 
 def test_only_the_leaving_outcomes_take_someone_off_the_list(visited):

@@ -57,22 +57,22 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("name", "姓名", LIST, EDIT, edit_at=1, aliases=("姓名", "参保人姓名", "人员姓名", "参保人", "名字"), parse=NAME,
-          ledger=Ledger(5, "姓名", 10)),
-    Field("sex", "性别", LIST, aliases=("性别",), parse=ID, ledger=Ledger(7, "性别", 6)),
+          ledger=Ledger(5, "姓名", 9)),
+    Field("sex", "性别", LIST, aliases=("性别",), parse=ID, ledger=Ledger(7, "性别", 5)),
     Field("birth", "出生日期", LIST, aliases=("出生日期", "出生年月", "出生年月日"), parse=ID),
     Field("township", "乡镇", LIST, aliases=("乡镇（街道）", "乡镇", "所属乡镇", "镇（街）", "乡镇街道", "街道", "乡（镇）",
                                           "乡镇(街道)名称")),
     Field("village", "村", LIST, MOVE, aliases=("村（社区）", "村", "所在村", "村（居）", "社区", "村居", "村社区", "行政村",
-                                              "村（社区）名称"), ledger=Ledger(1, "村（社区）", 12)),
+                                              "村（社区）名称"), ledger=Ledger(1, "村（社区）", 11)),
     Field("grp", "组", LIST, EDIT, edit_at=5, aliases=("村民小组", "组", "组别", "网格", "小组", "村组", "所在组"),
-          ledger=Ledger(2, "组", 8)),
+          ledger=Ledger(2, "组", 7)),
     Field("household", "户", LIST, MOVE, aliases=("户编号", "户号", "家庭编号", "户籍编号"),
-          ledger=Ledger(3, "户编号", 18, True)),
+          ledger=Ledger(3, "户编号", 17, True)),
     Field("relation", "关系", LIST, EDIT, "与户主关系", edit_at=6, aliases=("与户主关系", "关系", "与户主的关系"),
-          ledger=Ledger(4, "与户主关系", 9)),
+          ledger=Ledger(4, "与户主关系", 8)),
     Field("address", "地址", BOTH, EDIT, edit_at=4, aliases=("户籍地址", "家庭住址", "地址", "住址", "居住地址", "户籍所在地", "家庭地址")),
     Field("phone", "电话", BOTH, EDIT, "主要电话", edit_at=2, aliases=("联系电话", "手机号", "手机号码", "电话", "联系方式", "电话号码"),
-          parse=PHONE, ledger=Ledger(8, "联系电话", 14, True)),
+          parse=PHONE, ledger=Ledger(8, "联系电话", 13, True)),
     Field("phones", "电话", BOTH, EDIT, "全部电话（逗号分隔）", edit_at=3, parse=PHONES, kind="list", fallback="phone"),
     Field("categories", "类别", LIST, EDIT, "人员类别（逗号分隔）", edit_at=7,
           aliases=("人员类别", "身份类别", "人员属性", "医疗救助身份", "资助参保身份", "特殊人员身份", "救助身份", "参保身份",
@@ -84,7 +84,7 @@ FIELDS: tuple[Field, ...] = (
     Field("left_reason", "离开原因", APP),
     Field("source", "来源", APP),
 )
-ID_LEDGER = Ledger(6, "身份证号", 21, True)  # the ID number's column among them (the pid: no field, the key)
+ID_LEDGER = Ledger(6, "身份证号", 20, True)  # the ID number's column among them (the pid: no field, the key)
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)  # the persons row's field columns, in this order

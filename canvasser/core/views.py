@@ -82,6 +82,13 @@ def household(ws: Workspace, hid: str) -> dict | None:
     return row
 
 
+def unit_name(ws: Workspace) -> str:
+    """Whose workspace this is (某某镇光明村): the window names files and documents after it."""
+    from .rules.reports import unit
+
+    return unit(ws)
+
+
 # ---- lists for the dialogs ------------------------------------------------------------------------
 def villages(ws: Workspace) -> list[str]:
     """The villages people live in, in order (the township's target table lists them)."""
@@ -254,6 +261,22 @@ def count_households(ws: Workspace, hids: list[str] | None) -> dict:
     from .outputs import selection as _selection
 
     return _selection.count(ws, hids)
+
+
+def before_print(ws: Workspace, canvasser: str = "") -> dict:
+    """What a print needs settled first: the contact phone it would carry and where from, and this
+    year's amounts if they await confirmation (`notices.firstprint.facts`)."""
+    from .outputs.notices import firstprint
+
+    return firstprint.facts(ws, canvasser)
+
+
+def unlisted_students(ws: Workspace, households: list[str] | None = None) -> list[dict]:
+    """School-age people in these households (None: all) no list names as students, someone of the
+    household not yet done: offered to the cadre before letters to parents are printed."""
+    from .outputs.notices import students
+
+    return students.unlisted_in(ws, households)
 
 
 def glyph_summary(missing) -> str:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .gui_settings import settings
-
 
 def last_folder(kind: str) -> Path:
+    from .memory import settings
+
     value = settings().value(f"folders/{kind}", "")
     path = Path(str(value)) if value else None
     return path if path is not None and path.is_dir() else documents()
@@ -25,7 +25,11 @@ def documents() -> Path:
 
 
 def remember(kind: str, chosen: str | Path) -> None:
-    """Remember the folder of a chosen file (or the folder itself)."""
+    """Remember the folder of a chosen file (or the folder itself); not from the demo's sandbox."""
+    from .memory import remembering, settings
+
+    if not remembering():
+        return
     p = Path(chosen)
     folder = p if p.is_dir() else p.parent
     settings().setValue(f"folders/{kind}", str(folder))

@@ -62,7 +62,7 @@ def ensure_unlocked(path: str | Path, parent: QWidget | None = None) -> bool:
     finally:
         QApplication.restoreOverrideCursor()
     if code:
-        show_recovery_code(parent, code)
+        show_recovery_code(parent, code, path)
     return True
 
 

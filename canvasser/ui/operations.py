@@ -130,7 +130,7 @@ def set_payment_channel(runner, values: dict, *, by: str, success: Done = None, 
     from ..core.rules import campaign
 
     return run(runner, "保存缴费渠道", lambda ws: campaign.set_channel(ws, author=by, **values),
-               changes=OpChanges(campaign=True, sync=True), success=success, failure=failure)
+               success=success, failure=failure)
 
 
 def add_canvasser(runner, name: str, phone: str, *, success: Done = None, failure: Failed = None) -> Job:
@@ -245,10 +245,10 @@ def make_file(runner, parent, label: str, fn: Callable[[Workspace, Callable], An
 
 
 # what the window's files are made of (each `fn(ws, out, progress, ...)`, run by `make_file` on the worker)
-def ledger(ws, out: Path, progress, *, password: str | None = None) -> dict:
+def ledger(ws, out: Path, progress, *, password: str | None = None, paper: str | None = None) -> dict:
     from ..core.outputs import ledgers
 
-    return ledgers.write_ledger(ws, out, progress=progress, password=password)
+    return ledgers.write_ledger(ws, out, progress=progress, password=password, **({"paper": paper} if paper else {}))
 
 
 def feedback(ws, out: Path, progress, *, password: str | None = None) -> dict:
@@ -257,17 +257,18 @@ def feedback(ws, out: Path, progress, *, password: str | None = None) -> dict:
     return ledgers.write_feedback(ws, out, progress=progress, password=password)
 
 
-def report(ws, out: Path, _progress=None, *, day=None) -> dict:
-    """Today's report as xlsx or PDF (it keeps the day's figures: tomorrow's says what changed)."""
+def report(ws, out: Path, _progress=None, *, day=None, by: str = "") -> dict:
+    """Today's report as xlsx or PDF, signed by `by` (it keeps the day's figures: tomorrow's says what
+    changed)."""
     from ..core import clock
     from ..core.outputs import ledgers, report_pdf
     from ..core.rules import reports
 
     figs = reports.make_report(ws, day or clock.today())
     if Path(out).suffix.lower() == ".pdf":
-        figs["pages"] = report_pdf.write_report_pdf(figs, out)["pages"]
+        figs["pages"] = report_pdf.write_report_pdf(figs, out, by=by)["pages"]
     else:
-        ledgers.write_report_xlsx(figs, out)
+        ledgers.write_report_xlsx(figs, out, by=by)
     return figs
 
 
@@ -426,3 +427,40 @@ def check(runner, parent, *, success: Done = None, failure: Failed = None) -> Jo
         return integrity.check(ws)
 
     return long(runner, parent, "正在检查数据完整性…", fn, success=success, failure=failure, cancellable=False)
+
+
+def set_village_phone(runner, village: str, phone: str, *, success: Done = None, failure: Failed = None) -> Job:
+    from ..core.outputs.notices import data
+
+    return run(runner, "保存村（社区）联系电话", lambda ws: data.set_village_phone(ws, village, phone),
+               success=success, failure=failure)
+
+
+def confirm_amounts(runner, *, by: str, success: Done = None, failure: Failed = None) -> Job:
+    from ..core.outputs.notices import firstprint
+
+    return run(runner, "确认本年度金额", lambda ws: firstprint.confirm(ws, by=by), changes=OpChanges(campaign=True, sync=True),
+               success=success, failure=failure)
+
+
+def settle_students(runner, confirmed: list[str], declined: list[str], *, by: str, success: Done = None,
+                    failure: Failed = None) -> Job:
+    """The cadre's answer about school-age people no list names as students: these are (their
+    category gains 在校学生), those are not (not asked again)."""
+    from ..core.outputs.notices import students
+
+    def settle(ws):
+        done = students.confirm(ws, confirmed, by=by) if confirmed else 0
+        if declined:
+            students.decline(ws, declined)
+        return done
+
+    return run(runner, "确认学生", settle, changes=PERSON, success=success, failure=failure)
+
+
+def recovery_package(runner, keys: str, out: str, *, success: Done = None, failure: Failed = None) -> Job:
+    """Township: a recovery package for a village that forgot its passphrase, from the village's key
+    file (core `sync.recovery.recovery_package`); the result holds the code to tell by phone."""
+    from ..core.sync.recovery import recovery_package as make
+
+    return run(runner, "生成恢复包", lambda ws: make(ws, keys, out), success=success, failure=failure)

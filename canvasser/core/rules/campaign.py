@@ -46,7 +46,10 @@ DEFAULTS: dict = {
     },
     "special_groups": list(SPECIAL_GROUPS),
     "done_outcomes": outcomes.done_by_default(),
-    "payment_channels": ["微信搜索“城乡居民医保缴费”小程序", "省税务APP", "国家医保服务平台APP", "银行柜台或村委会代收"],
+    "payment_channels": ["微信搜索“城乡居民医保缴费”小程序", "省税务APP", "国家医保服务平台APP", "银行柜台"],
+    # a village committee collecting money for households (代收) only where the county allows it:
+    # without this, no channel that says 代收 is printed or accepted (`printed_channels`)
+    "village_collects": False,
     # the county's payment channel: a link printed as a QR, or the payment-code image it hands out
     # (a data: URI, PNG or JPEG), with a caption saying what it is. Neither set: no QR is printed.
     "payment_link": "",
@@ -81,7 +84,8 @@ LABELS = {
     "coverage_year": "待遇年度", "collection_start": "集中征缴期开始", "collection_end": "集中征缴期截止",
     "supplementary_end": "补缴期截止", "standard": "个人缴费标准（元）", "fiscal_subsidy": "财政补助（元/人）",
     "subsidies": "资助参保标准（关键词→资助金额，本地可改）", "special_groups": "必须100%参保的特殊群体",
-    "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
+    "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道",
+    "village_collects": "县医保局允许村（社区）代收保费", "payment_link": "缴费二维码链接",
     "payment_image": "缴费码图片（PNG/JPG）", "payment_caption": "缴费码说明文字",
     "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示",
     "waiting_fixed_months": "固定待遇等待期（月）",
@@ -171,6 +175,19 @@ def load(ws: Workspace) -> Campaign:
     return Campaign(values)
 
 
+COLLECTING = "代收"  # a channel naming this has the village collect households' money
+
+
+def collects(channel: str) -> bool:
+    return COLLECTING in (channel or "")
+
+
+def printed_channels(camp: Campaign) -> list[str]:
+    """The payment channels as printed: the campaign's, without 代收 unless the county allows it."""
+    allowed = bool(camp.values.get("village_collects"))
+    return [c for c in (camp.values.get("payment_channels") or []) if c and (allowed or not collects(c))]
+
+
 def validate(changes: dict) -> dict:
     """Each value checked and converted by the type of its setting (InputError names the bad one)."""
     out = {}
@@ -218,6 +235,11 @@ def update(ws: Workspace, changes: dict, author: str = "") -> dict:
     """Change settings (validated); returns what was written."""
     changes = validate(changes)
     current = load(ws).values
+    allowed = changes.get("village_collects", current.get("village_collects"))
+    chans = changes.get("payment_channels", current.get("payment_channels") or [])
+    if not allowed and any(collects(c) for c in chans) and "payment_channels" in changes:
+        raise InputError("县医保局未允许村（社区）代收保费，缴费渠道中不能有“代收”。"
+                         "如县里已允许，请同时设置 village_collects=1")
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
     if "coverage_year" in changed and ws.scalar(
             "SELECT 1 FROM events WHERE kind IN ('visit.recorded', 'status.official') LIMIT 1"):

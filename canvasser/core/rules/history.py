@@ -14,6 +14,15 @@ KIND_LABELS = {"person.created": "建档", "person.updated": "修改信息", "vi
 FIELD_LABELS = {f.name: f.label for f in person_fields.FIELDS}  # (core/person_fields.py)
 
 
+def yuan(amount) -> str:
+    """An amount as a cadre writes it: 400, not 400.0; 382.5 stays."""
+    try:
+        value = float(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
+
+
 def describe_event(ev: dict) -> str:
     """One line of history in words a cadre reads (no raw codes)."""
     aside = ev.get("set_aside")
@@ -39,7 +48,7 @@ def describe_event(ev: dict) -> str:
         return f"作废一条走访（{p.get('reason', '')}）"
     if kind == "status.official":
         amount = p.get("amount")
-        return "医保局确认已缴费" + (f" {amount} 元" if amount not in (None, "") else "") + \
+        return "医保局确认已缴费" + (f" {yuan(amount)} 元" if amount not in (None, "") else "") + \
             (f"，{p.get('paid_at')}" if p.get("paid_at") else "")
     if kind == "person.created":
         return "建档" + (f"（来源：{'医保局名单' if p.get('source') == 'bureau' else p.get('source')}）" if p.get("source") else "")

@@ -27,6 +27,8 @@ INT_RANGES: dict[str, tuple[int, int]] = {
 TEXT_KEYS: dict[str, int] = {"bureau_phone": 40, "issuer": 40, "payment_caption": 40}  # key: longest length
 LIST_KEYS = ("special_groups", "payment_channels", "done_outcomes")
 NUMBER_MAPS = ("subsidies", "targets")
+BOOL_KEYS = ("village_collects",)
+_TRUE, _FALSE = ("1", "true", "yes", "是", "允许", "on"), ("0", "false", "no", "否", "不允许", "off", "")
 IMAGE_MAX = 1 << 20  # a payment code is a few dozen kilobytes; a megabyte is surely a photo by mistake
 _PHONE = re.compile(r"^[0-9０-９\-－ ()（）转,，、/]+$")
 
@@ -70,6 +72,15 @@ def check(key: str, value, label: str):
             if key == "bureau_phone" and text and not _PHONE.match(text):
                 raise InputError(f"{label}只能写电话号码：{text}")
             return text
+        if key in BOOL_KEYS:
+            if isinstance(value, bool):
+                return value
+            text = _text(value).lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise InputError(f"{label}应为 1（是）或 0（否）：{text}")
         if key == "payment_link":
             return payment_link(_text(value), label)
         if key == "payment_image":

@@ -33,13 +33,11 @@ replaces the copy of the right one.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import hashlib
 import json
 import os
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +49,7 @@ from nacl.secret import SecretBox
 from nacl.signing import SigningKey
 
 from ..errors import InputError
-from . import oslock
+from . import oslock, recoverycode
 
 ENV = "CANVASSER_PASSPHRASE"
 SUFFIX = ".keys"
@@ -97,7 +95,8 @@ def _derive(secret: str, salt: bytes, ops: int, mem: int) -> bytes:
 
 
 def norm_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """A recovery code as its wrap is derived from (see `recoverycode`)."""
+    return recoverycode.canonical(code)
 
 
 def wrap_secret(key: bytes, secret: str) -> dict:
@@ -112,6 +111,15 @@ def unwrap_secret(wrap: dict, secret: str) -> bytes | None:
         return SecretBox(k).decrypt(bytes.fromhex(wrap["box"]))
     except (CryptoError, KeyError, ValueError, TypeError):
         return None
+
+
+def unwrap_code(wrap: dict, typed: str) -> bytes | None:
+    """The key wrapped under a recovery code, from the code as a person typed it (each reading)."""
+    for reading in recoverycode.readings(typed):
+        key = unwrap_secret(wrap, reading)
+        if key is not None:
+            return key
+    return None
 
 
 def seal_to(key: bytes, box_pk: bytes) -> str:
@@ -140,9 +148,8 @@ def public_keys(sign_sk: bytes, box_sk: bytes) -> tuple[bytes, bytes]:
 
 
 def new_recovery_code() -> str:
-    """24 characters of base32 (120 bits), in groups of four: typed from paper, no 0/1/8 confusion."""
-    raw = base64.b32encode(secrets.token_bytes(15)).decode()
-    return "-".join(raw[i:i + 4] for i in range(0, 24, 4))
+    """25 characters without look-alikes, in groups of five (`recoverycode`)."""
+    return recoverycode.new_code()
 
 
 # ---- the sidecar ----------------------------------------------------------------------------------
@@ -242,7 +249,8 @@ def note_failure(db_path: str | Path, now: float | None = None) -> None:
     """One more wrong try, counted into the sidecar as it is now (never a stale copy of it)."""
     def bump(data: dict) -> None:
         data["failures"] = min(_count(data.get("failures")) + 1, MAX_FAILURES)
-        data["last_failure"] = int(time.time() if now is None else now)
+        # to the millisecond: a whole second cut off would shorten the wait by up to a second
+        data["last_failure"] = round(time.time() if now is None else now, 3)
     with contextlib.suppress(OSError, InputError):  # a read-only place: the wait just does not grow
         update_sidecar(db_path, bump)
 
@@ -437,7 +445,9 @@ def unlock_with_recovery_code(db_path: str | Path, code: str, *, sleep=time.slee
     wrap = kf.wraps.get("recovery")
     if not wrap:
         raise PassphraseError("此工作区没有恢复码（村工作区请找乡镇要恢复包）")
-    key = unwrap_secret(wrap, norm_code(code))
+    if why := recoverycode.problem(code):
+        raise PassphraseError(why)
+    key = unwrap_code(wrap, code)
     if key is None:
         note_failure(db_path)
         raise PassphraseError("恢复码不对")

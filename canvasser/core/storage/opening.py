@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import InputError
+from ..text.cells import clean
+from ..tiers import Tier
 from . import atrest, evidence
 from .convert import convert
 from .location import sqlite_uri
@@ -57,6 +60,19 @@ def is_demo_file(path: Path) -> bool:
     except sqlite3.DatabaseError:
         return False
     return bool(row and row[0] == "1")
+
+
+def name_village(ws: Workspace, name: str) -> str:
+    """A standalone workspace's village, as the cadre confirmed it when making it: the first list's
+    村 column names it only when nobody did (a village's name comes from its township's setup package)."""
+    name = clean(name or "").strip()
+    if not name or len(name) > 30:
+        raise InputError("请填写村（社区）的名称（30 个字以内），例如 青石村")
+    if ws.tier is not Tier.STANDALONE:
+        raise InputError("村工作区的名称来自乡镇的配置包，不能自己改")
+    with ws.transaction():
+        ws.set_meta("village", name)
+    return name
 
 
 def _key_for(path: Path, passphrase: str | None, *, plain: bool, recovery: bool) -> tuple[bytes | None, str | None]:

@@ -154,6 +154,7 @@ def export_package(ws: Workspace, out: str | Path, *, village: str | None = None
     h = header("update", package_id, manifest["sender"]["id"], keys.public.key_id, peer["peer"], peer["keys"].key_id)
     size = container.write(out, h, parts, keys.sign)
     peers.touch_peer(ws, peer["peer"], "last_sent_at")
+    peers.note_sent(ws, peer["peer"], manifest["acks"])
     return {"events": len(rows), "photos": len(found), "missing_photos": len(missing), "bytes": size,
             "file": str(out), "package_id": package_id, "receiver": peer["name"], "kinds": kinds}
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -32,7 +33,10 @@ class BackupDialog(QDialog):
         self.setWindowTitle("备份与恢复")
         self.resize(560, 420)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"程序每天自动备份一次，保留最近 {views.backups_kept()} 天。备份位置：\n{views.backup_folder(ws)}"))
+        lay.addWidget(QLabel(f"程序每天自动备份一次，保留最近 {views.backups_kept()} 天。备份位置："))
+        where = QLineEdit(str(views.backup_folder(ws)))  # a long path scrolls in its box: the dialog fits the screen
+        where.setReadOnly(True)
+        lay.addWidget(where)
         self.list = QListWidget()
         lay.addWidget(self.list, 1)
         self.message = QLabel("")

@@ -45,6 +45,7 @@ class TableImportDialog(QDialog):
     aliases: dict[str, tuple[str, ...]] = {}
     required: tuple[str, ...] = ()
     progress_label = "正在导入…"
+    once = True  # an import is done once per file chosen (开始导入 is not offered again)
 
     def __init__(self, ws, runner, author: str = "", parent=None):
         super().__init__(parent)
@@ -244,7 +245,7 @@ class TableImportDialog(QDialog):
         self.rejects_file = None
         self.folder_button.setVisible(self.rejects_folder() is not None)
         self.export_button.setVisible(bool(getattr(res, "rejected", None)) and self.keeps_rejects)
-        self.start_button.setEnabled(True)
+        self.start_button.setEnabled(not self.once)  # done: choosing a file again starts over
         self.summary.setText(self.describe(res))
         rows = self.problem_rows(res)
         self.rejected.setRowCount(len(rows))
@@ -285,6 +286,10 @@ class ImportDialog(TableImportDialog):
             text += f"<br>重复的人 {len(res.duplicates)} 行，只计一次。"
         if res.missing:
             text += f"<br>以前名单中有 {res.missing} 人不在本次名单里（未删除，仅提示）。"
+        mine = self.ws.meta("village") or ""
+        if mine and res.villages and mine not in res.villages:  # named at creation; the list calls it otherwise
+            text += (f"<br>名单上的村（社区）是“{escape('、'.join(res.villages))}”，本工作区建立时填的是“{escape(mine)}”："
+                     f"通知单的落款用“{escape(mine)}”。")
         if res.rare_names:
             who = "、".join(escape(r["name"]) for r in res.rare_names[:10])
             text += (f"<br><span style='color:#8a5300'>{len(res.rare_names)} 人的姓名含生僻字（{who}"

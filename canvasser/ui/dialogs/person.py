@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ...core import person_fields, views
 from ...core.text import ids, names
 from .. import operations
+from ..screen import scrolling
 
 # the fields a cadre edits here, with their labels (core/person_fields.py; a household move changes the rest)
 EDIT_FIELDS = tuple((f.name, f.edit_label or f.label) for f in sorted(person_fields.FIELDS, key=lambda f: f.edit_at)
@@ -68,7 +69,7 @@ class PersonDialog(QDialog):
             edit = QLineEdit(str(self.person.get(key) or ""))
             self.edits[key] = edit
             form.addRow(label, edit)
-        lay.addLayout(form)
+        lay.addWidget(scrolling(form), 1)  # scrolls on a short screen (150%, 特大)
 
         move = QGroupBox("调到其他户")
         mrow = QHBoxLayout(move)
