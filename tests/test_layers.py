@@ -26,7 +26,7 @@ UP = re.compile(r"^\s*(from|import)\s+(PySide6|shiboken6|canvasser\.ui|canvasser
 RELATIVE_UP = re.compile(r"^\s*from\s+\.\.(ui|commands|cli)\b", re.M)  # the same, written relatively
 
 FOOT = ("errors", "tiers", "outcomes", "person_fields", "clock")  # concepts every wing shares
-HEAD = ("views", "demo")  # on top of every wing: the window's reads, the demo village
+HEAD = ("views", "demo", "store", "visits")  # on top of every wing: the window's reads, the demo village, the scripts' names
 RANK = {"foot": 0, "text": 1, "storage": 2, "rules": 3, "lists": 4, "sync": 4, "outputs": 5, "head": 6}
 WINDOW_READS = ("canvasser.core.views", *(f"canvasser.core.{m}" for m in FOOT), "canvasser.core.text")
 START_UP = ("canvasser.ui.app", "canvasser.ui.choose", "canvasser.ui.lock", "canvasser.ui.worker",
@@ -213,3 +213,10 @@ def test_the_window_rule_catches_a_write_past_operations():
          "canvasser.ui.detail": {"canvasser.core.storage.opening", "canvasser.core.text.ids"}}
     assert window_imports(g) == ["canvasser.ui.detail -> canvasser.core.storage.opening",
                                  "canvasser.ui.dialogs.outputs -> canvasser.core.outputs.ledgers"]
+
+
+def test_the_scripts_names_are_for_scripts_only():
+    """core.store and core.visits keep the flat core's names for scripts; the app itself never uses them."""
+    users = sorted(a for a, targets in graph().items()
+                   if targets & {"canvasser.core.store", "canvasser.core.visits"})
+    assert not users, users

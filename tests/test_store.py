@@ -201,3 +201,21 @@ def test_page_cache_is_set_for_a_while_and_restored(tmp_path):
         assert ws.scalar("PRAGMA cache_size") == -64 * 1024
     assert ws.scalar("PRAGMA cache_size") == before
     ws.close()
+
+
+def test_the_scripts_names_open_and_record_as_the_commands_do(ws):
+    """`canvasser.core.store.Workspace(path)` and `canvasser.core.visits.record_visit` (the flat core's
+    names, kept for scripts) open the encrypted file with the passphrase and write the same events."""
+    from canvasser.core import store as script_store
+    from canvasser.core import visits as script_visits
+
+    pid = ws.scalar("SELECT pid FROM persons ORDER BY pid LIMIT 1")
+    path = ws.path
+    ws.close()
+    with script_store.Workspace(path) as again:
+        assert again.key is not None  # opened encrypted, not as a new plain file
+        script_visits.record_visit(again, pid, "refused", by="村文书", reason="已在外地参保", today=TODAY)
+    with open_workspace(path, create=False) as check:
+        assert check.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "refused"
+    with pytest.raises(WorkspaceError):
+        script_store.Workspace(path.with_name("nowhere.db"))  # a script never makes a file by accident
