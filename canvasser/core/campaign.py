@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from . import settings
 from .errors import InputError
+from .layers import campaign_rows
 from .store import Workspace
+from .tiers import Tier
 
 OUTCOMES: dict[str, tuple[str, bool]] = {
     # code: (label, done by default)
@@ -173,12 +175,21 @@ TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the townshi
 YEAR_KEYS = ("first_year",)  # written by a new year's event (newyear.py), never by `campaign --set`
 
 
-def load(ws: Workspace) -> Campaign:
-    """The settings; a stored value of the wrong type (an old version's, a package's) falls back to
-    the default, so no setting can make printing crash."""
+def layers(ws: Workspace, township: str | None = None) -> list[str] | None:
+    """The campaign layers a workspace reads (projection.campaign_rows): a county its own, or one
+    township's view of it (`township`); every other workspace all it holds (its township's)."""
+    if township is not None:
+        return ["", township]
+    return [""] if ws.tier is Tier.COUNTY else None
+
+
+def load(ws: Workspace, township: str | None = None) -> Campaign:
+    """The settings (at a county with `township`: as that township sees them); a stored value of the
+    wrong type (an old version's, a package's) falls back to the default, so no setting can make
+    printing crash."""
     values = json.loads(json.dumps(DEFAULTS))
-    for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE ?", (TEMPLATE_PREFIX + "%",)):
-        if key not in DEFAULTS and key not in YEAR_KEYS:
+    for key, (value, _) in campaign_rows(ws.conn, layers(ws, township)).items():
+        if (key not in DEFAULTS and key not in YEAR_KEYS) or key.startswith(TEMPLATE_PREFIX):
             continue
         try:
             values[key] = settings.check(key, json.loads(value), LABELS.get(key, key))

@@ -17,7 +17,7 @@ from .schema import PROJECTION_TABLES
 from .sqlcipher import apply_key, attach, sqlite3
 from .store import Workspace, migrate
 
-_ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "key", "canvassers": "name",
+_ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "scope, key", "canvassers": "name",
           "conflicts": "pid", "official_payments": "pid, year", "ref_marks": "pid, list"}
 
 

@@ -26,6 +26,7 @@ from . import pinyin, refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 from .ownership import take_fields
 from .sqlcipher import sqlite3
+from .layers import campaign_rows, campaign_value
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
                  "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
@@ -65,8 +66,7 @@ def _fetch_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, li
 
 
 def coverage_year(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT value FROM campaign WHERE key='coverage_year'").fetchone()
-    return int(json.loads(row[0])) if row else DEFAULT_YEAR
+    return int(campaign_value(conn, "coverage_year", DEFAULT_YEAR))
 
 
 def years(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -75,9 +75,9 @@ def years(conn: sqlite3.Connection) -> tuple[int, int]:
     Visits and list entries name their coverage year; those written before years were kept
     belong to the workspace's first year, which starting a new year records (until then, to
     the current one)."""
-    year = coverage_year(conn)
-    row = conn.execute("SELECT value FROM campaign WHERE key='first_year'").fetchone()
-    return year, int(json.loads(row[0])) if row else year
+    rows = campaign_rows(conn)
+    year = int(json.loads(rows["coverage_year"][0])) if "coverage_year" in rows else DEFAULT_YEAR
+    return year, int(json.loads(rows["first_year"][0])) if "first_year" in rows else year
 
 
 GONE_PREFIX = "not_listed:"  # left_reason of someone the bureau's list for a year left out (+ that year)
@@ -664,12 +664,14 @@ def project_households(conn: sqlite3.Connection, hids: set[str]) -> None:
 
 
 def project_campaign(conn: sqlite3.Connection, events: list[Event]) -> None:
-    values: dict[str, tuple[str, str]] = {}
+    """Last writer wins per key within each layer (the event's scope; see `campaign_rows`)."""
+    values: dict[tuple[str, str], tuple[str, str]] = {}
     for ev in events:
         for k, v in ev.payload.items():
-            values[k] = (json.dumps(v, ensure_ascii=False, sort_keys=True), ev.hlc)
+            values[(ev.scope, k)] = (json.dumps(v, ensure_ascii=False, sort_keys=True), ev.hlc)
     conn.execute("DELETE FROM campaign")
-    conn.executemany("INSERT INTO campaign VALUES (?,?,?)", [(k, v, h) for k, (v, h) in sorted(values.items())])
+    conn.executemany("INSERT INTO campaign (key, value, hlc, scope) VALUES (?,?,?,?)",
+                     [(k, v, h, scope) for (scope, k), (v, h) in sorted(values.items())])
 
 
 def project_canvasser(conn: sqlite3.Connection, entity: str, events: list[Event]) -> None:

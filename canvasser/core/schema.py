@@ -256,4 +256,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX held_events_package ON held_events (package_id);
     INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', lower(hex(randomblob(16))));
     """,
+    # 13 (issue 31): the campaign in layers: each setting per (layer, key), the layer being its event's
+    # scope ('' = the drive's, a township's name = that township's own and its villages'), so that
+    # two townships' settings for their villages (targets, texts) never overwrite each other at the
+    # county that receives both
+    """
+    CREATE TABLE campaign_layers (key TEXT NOT NULL, value TEXT NOT NULL, hlc TEXT NOT NULL,
+                                  scope TEXT NOT NULL DEFAULT '', PRIMARY KEY (scope, key));
+    INSERT INTO campaign_layers (key, value, hlc, scope) SELECT key, value, hlc, '' FROM campaign;
+    DROP TABLE campaign;
+    ALTER TABLE campaign_layers RENAME TO campaign;
+    """,
 ]

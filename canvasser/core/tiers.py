@@ -61,5 +61,34 @@ class Tier(str, Enum):
         """What the person working the window is called: a clerk records no visits of their own."""
         return "操作人" if self.coordinates else "走访人"
 
+    @property
+    def unit_column(self) -> str:
+        """The persons column naming a unit of this tier (a village's people: `village`; a
+        township's: `township`); the county is the whole list."""
+        return {Tier.TOWNSHIP: "township", Tier.COUNTY: "county"}.get(self, "village")
+
+    @property
+    def target_key(self) -> str:
+        """The campaign key holding the task numbers (任务数) this tier gives the units below it: a
+        township's villages' are `targets`, a county's townships' are `township_targets` (two keys,
+        so a county's targets never overwrite a township's own for its villages)."""
+        return "township_targets" if self is Tier.COUNTY else "targets"
+
+    @property
+    def owned_above(self) -> frozenset[str]:
+        """The campaign settings the tier above this one decides (DESIGN §6: the standard, subsidies,
+        deadlines, payment channel, done outcomes, coverage year and this tier's own targets). Where
+        a county leads the drive, a township's or village's value for one of these never counts."""
+        above = self.above
+        return DRIVE_KEYS | {above.target_key} if above else frozenset()
+
+
+# the drive's rules, decided at the top (the county where there is one) for every tier below
+DRIVE_KEYS = frozenset({
+    "coverage_year", "first_year", "collection_start", "collection_end", "supplementary_end", "standard",
+    "fiscal_subsidy", "subsidies", "done_outcomes", "payment_link", "payment_image", "payment_caption",
+    "payment_channels", "waiting_fixed_months", "waiting_per_year_months", "departments",
+})
+
 
 _LABELS = {Tier.STANDALONE: "村", Tier.VILLAGE: "村", Tier.TOWNSHIP: "乡镇", Tier.COUNTY: "县"}
