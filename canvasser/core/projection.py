@@ -24,9 +24,9 @@ import orjson
 
 from . import pinyin, refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
+from .layers import campaign_rows, campaign_value
 from .ownership import take_fields
 from .sqlcipher import sqlite3
-from .layers import campaign_rows, campaign_value
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
                  "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
@@ -169,7 +169,7 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
     if len(events) == 1 and events[0].kind == "person.created":
         return _created_only(pid, events[0], first)
     fields: dict = {}
-    created: list[tuple[str, str]] = []
+    created: list[tuple[str, str, str]] = []
     visits: dict[str, list] = {}
     voids: dict[str, str] = {}
     official: dict[int, tuple] = {}
@@ -187,7 +187,7 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
         elif kind in _FIELD_KINDS:
             _take_fields(fields, kind, p)
             if kind == "person.created":
-                created.append((ev.origin, p.get("village") or ""))
+                created.append((ev.origin, p.get("village") or "", p.get("township") or ""))
                 created_at = created_at or ev.recorded_at
                 listed = int(p.get("year") or first)
                 since = min(since, listed) if since else listed
@@ -255,6 +255,8 @@ def _take_fields(fields: dict, kind: str, p: dict) -> None:
                 fields[k] = v
         if p.get("village"):
             fields["village"] = p["village"]
+        if p.get("township"):
+            fields["township"] = p["township"]
         return
     take_fields(fields, p, PERSON_FIELDS)
 
@@ -329,7 +331,8 @@ def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tu
 def _created_only(pid: str, ev: Event, first: int):
     """The fold of a lone person.created event (most people after a list import), without the loop."""
     f = ev.payload
-    return created_row(pid, f, ev.hlc, ev.recorded_at, first), [], {}, [(ev.origin, f.get("village") or "")], None, []
+    return (created_row(pid, f, ev.hlc, ev.recorded_at, first), [], {},
+            [(ev.origin, f.get("village") or "", f.get("township") or "")], None, [])
 
 
 def created_row(pid: str, f: dict, hlc: str, recorded_at: str, first: int) -> tuple:
@@ -438,7 +441,7 @@ def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: 
         for paid_year, payment in sorted(f[2].items()):
             conn.execute("INSERT OR REPLACE INTO official_payments VALUES (?,?,?,?,?,?,?)",
                          (f[0][_P["pid"]], paid_year, *payment))
-        if len({v for _, v in f[3] if v}) > 1:
+        if len(conflict_units(f[3])) > 1:
             _project_conflict(conn, f[0][_P["pid"]], f[3], f[4])
         if f[5]:
             conn.executemany(_MARK_SQL, f[5])
@@ -634,12 +637,28 @@ def _write_persons(conn: sqlite3.Connection, old: dict[str, tuple], rows: list[t
     return households
 
 
-def _project_conflict(conn: sqlite3.Connection, pid: str, created: list[tuple[str, str]], resolution) -> None:
-    villages = sorted({v for _, v in created if v})
+def unit_label(township: str, village: str) -> str:
+    """How a review-queue entry names a village of some township: "东岳镇/杨柳村" (a village is
+    (township, village) everywhere: two townships may each have a 杨柳村)."""
+    return f"{township}/{village}"
+
+
+def conflict_units(created: list[tuple[str, str, str]]) -> list[str]:
+    """The places the creations of one person name ((origin, village, township) each): village
+    names when they lie in one township (or name none), else "township/village" labels; more
+    than one is a duplicate for the review queue (DESIGN §3, rule 4)."""
+    named = {(t, v) for _, v, t in created if v}
+    if len({t for t, _ in named if t}) <= 1:
+        return sorted({v for _, v in named})
+    return sorted({unit_label(t, v) if t else v for t, v in named})
+
+
+def _project_conflict(conn: sqlite3.Connection, pid: str, created: list[tuple[str, str, str]], resolution) -> None:
+    villages = conflict_units(created)
     if len(villages) < 2:
         conn.execute("DELETE FROM conflicts WHERE pid=?", (pid,))
         return
-    origins = sorted({o for o, _ in created})
+    origins = sorted({c[0] for c in created})
     conn.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?,?,?,?)",
                  (pid, ",".join(villages), ",".join(origins), 1 if resolution else 0,
                   json.dumps(resolution, ensure_ascii=False, sort_keys=True) if resolution else ""))

@@ -22,7 +22,6 @@ there. Resetting at the township sends the bundled text back to the villages.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import string
 from dataclasses import dataclass
 from pathlib import Path

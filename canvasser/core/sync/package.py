@@ -28,6 +28,7 @@ from pathlib import Path
 import orjson
 
 from ..gcpause import no_cycle_collection
+from ..projection import unit_label
 from ..store import Event, Workspace, now_iso
 from ..tiers import Tier
 from . import container, crypto, merge, peers, photos, scope
@@ -35,7 +36,8 @@ from . import ranges as rg
 from .container import PackageError
 
 FORMAT = "canvasser.ccpkg"
-VERSION = 1
+VERSION = 2  # the newest this version reads: 2 is a township's setup package from its county
+WRITE_VERSION = 1  # what it writes (an older village reads it), except a township's setup package
 
 
 def _sha(data: bytes) -> str:
@@ -54,9 +56,10 @@ def decode_rows(blob: bytes) -> list:
         raise PackageError("数据包内容无法读取（已损坏），未导入任何内容") from exc
 
 
-def header(kind: str, package_id: str, sender: str, sender_key: str, receiver: str, receiver_key: str) -> dict:
+def header(kind: str, package_id: str, sender: str, sender_key: str, receiver: str, receiver_key: str,
+           version: int = WRITE_VERSION) -> dict:
     """The clear-text envelope: ids and key fingerprints only, never a name."""
-    return {"format": FORMAT, "version": VERSION, "kind": kind, "package_id": package_id, "created": now_iso(),
+    return {"format": FORMAT, "version": version, "kind": kind, "package_id": package_id, "created": now_iso(),
             "sender": sender, "sender_key": sender_key, "receiver": receiver, "receiver_key": receiver_key}
 
 
@@ -91,40 +94,73 @@ def village_rows(ws: Workspace, village: str) -> list[tuple]:
                             (village,))
 
 
+def township_rows(ws: Workspace, township: str) -> list[tuple]:
+    """Everything the county holds that a township needs: every event of each person the county
+    places in the township or whose review-queue entry names it (so a duplicate across townships
+    converges on both sides), the drive's campaign and the township's own layer of it (never
+    another township's: core/layers.py)."""
+    people = merge.event_rows(
+        ws, "WHERE entity IN (SELECT 'p:' || pid FROM persons WHERE township=? "
+            "UNION SELECT 'p:' || pid FROM conflicts WHERE ',' || villages || ',' LIKE ?)",
+        (township, f"%,{unit_label(township, '')}%"))
+    camp = merge.event_rows(ws, "WHERE entity='campaign' AND scope IN ('', ?)", (township,))
+    return sorted([*people, *camp], key=lambda r: (r[1], r[2]))
+
+
+def unit_rows(ws: Workspace, unit: str) -> list[tuple]:
+    """What a unit below this workspace needs (a township's village, a county's township)."""
+    return township_rows(ws, unit) if ws.tier is Tier.COUNTY else village_rows(ws, unit)
+
+
 def pending_rows(ws: Workspace, village: str | None = None) -> list[tuple]:
-    """The events an export would carry now."""
+    """The events an export would carry now: to the unit below named (`village`: a township's
+    village or a county's township), else up to the tier above."""
     peers.require_sync(ws)
-    if ws.tier is Tier.VILLAGE:
-        town = peers.township_peer(ws)
-        return _missing_for(merge.event_rows(ws), [peers.acks_of(ws, town["peer"])])
-    peer = _village(ws, village)
-    holders = [peers.acks_of(ws, peers.replica_holder(r)) for r in peers.live_replicas(ws, peer["peer"])]
-    return _missing_for(village_rows(ws, village), holders)
+    if village and ws.tier.coordinates:
+        peer = _member(ws, village)
+        holders = [peers.acks_of(ws, peers.replica_holder(r)) for r in peers.live_replicas(ws, peer["peer"])]
+        return _missing_for(unit_rows(ws, village), holders)
+    above = _above(ws)
+    return _missing_for(merge.event_rows(ws), [peers.acks_of(ws, above["peer"])])
 
 
-def _village(ws: Workspace, village: str | None) -> dict:
-    if not village:
-        raise PackageError("乡镇导出数据包时要用 --village 指定发给哪个村（社区）")
-    peer = peers.village_peer(ws, village)
+def _member(ws: Workspace, unit: str | None) -> dict:
+    below = ws.tier.below
+    flag = "--township" if ws.tier is Tier.COUNTY else "--village"
+    if not unit:
+        raise PackageError(f"{ws.tier.label}导出数据包时要用 {flag} 指定发给哪个{below.label}")
+    peer = peers.member_peer(ws, unit)
     if peer is None:
-        known = "、".join(p["name"] for p in peers.village_peers(ws)) or "（还没有）"
-        raise PackageError(f"还没有为“{village}”生成配置包，不能给它发数据包。已配置的村：{known}")
+        known = "、".join(p["name"] for p in peers.member_peers(ws)) or "（还没有）"
+        raise PackageError(f"还没有为“{unit}”生成配置包，不能给它发数据包。已配置的{below.label}：{known}")
     return peer
 
 
-def export_package(ws: Workspace, out: str | Path, *, village: str | None = None) -> dict:
-    """Write one package holding every event the other side is not known to have."""
+def _above(ws: Workspace) -> dict:
+    """The peer above (a village's township, a township's county); a coordinator without one is told
+    to name the unit below."""
+    peer = peers.above_peer(ws)
+    if peer is not None:
+        return peer
+    if ws.tier.coordinates:
+        return _member(ws, None)
+    raise PackageError("本工作区不知道所属乡镇（配置包未导入）")
+
+
+def export_package(ws: Workspace, out: str | Path, *, village: str | None = None,
+                   township: str | None = None) -> dict:
+    """Write one package holding every event the other side is not known to have: down to the
+    unit named (a township's `village`, a county's `township`), else up to the tier above (a
+    village to its township, a township to its county: every event of its scope, its villages'
+    included, signed by the township)."""
     peers.require_sync(ws)
-    if ws.tier is Tier.VILLAGE:
-        if village and village != ws.meta("village"):
-            raise PackageError(f"本村工作区只能给乡镇导出数据包（--village 不需要，或应为“{ws.meta('village')}”）")
-        peer = peers.township_peer(ws)
-    else:
-        peer = _village(ws, village)
-    rows = pending_rows(ws, village)
+    unit = _unit_named(ws, village, township)
+    up = unit is None
+    peer = _above(ws) if up else _member(ws, unit)
+    rows = pending_rows(ws, unit)
     wanted = photos.referenced(Event.from_row(r) for r in rows if r[4] == "visit.recorded")
     found, missing = photos.collect(ws, wanted)
-    keys = peers.own_keys(ws)
+    keys = peers.own_keys(ws, above=up)
     key = crypto.new_key()
     blob = encode_rows(rows)
     package_id = uuid.uuid4().hex
@@ -133,8 +169,9 @@ def export_package(ws: Workspace, out: str | Path, *, village: str | None = None
     for r in rows:
         kinds[r[4]] = kinds.get(r[4], 0) + 1
     manifest = {
-        "format": FORMAT, "version": VERSION, "kind": "update", "package_id": package_id, "created": now_iso(),
-        "sender": {"id": peers.self_id(ws), "name": peers.display_name(ws), "mode": ws.mode, "replica": ws.origin},
+        "format": FORMAT, "version": WRITE_VERSION, "kind": "update", "package_id": package_id, "created": now_iso(),
+        "sender": {"id": peers.self_id(ws, above=up), "name": peers.display_name(ws), "mode": ws.mode,
+                   "replica": ws.origin},
         "receiver": {"id": peer["peer"], "name": peer["name"]},
         "counts": {"events": len(rows), "photos": len(found), "missing_photos": len(missing), "kinds": kinds},
         "hashes": {"events": _sha(blob), "photos": {p: _sha(found[n]) for p, n in photo_parts.items()}},
@@ -150,24 +187,46 @@ def export_package(ws: Workspace, out: str | Path, *, village: str | None = None
     size = container.write(out, h, parts, keys.sign)
     peers.touch_peer(ws, peer["peer"], "last_sent_at")
     return {"events": len(rows), "photos": len(found), "missing_photos": len(missing), "bytes": size,
-            "file": str(out), "package_id": package_id, "receiver": peer["name"], "kinds": kinds}
+            "file": str(out), "package_id": package_id, "receiver": peer["name"], "kinds": kinds,
+            "direction": "up" if up else "down"}
+
+
+def _unit_named(ws: Workspace, village: str | None, township: str | None) -> str | None:
+    """The unit below an export is for (None: up to the tier above), from the flags given."""
+    if ws.tier is Tier.VILLAGE:
+        if township or (village and village != ws.meta("village")):
+            raise PackageError(f"本村工作区只能给乡镇导出数据包（--village 不需要，或应为“{ws.meta('village')}”）")
+        return None
+    if ws.tier is Tier.COUNTY:
+        if village:
+            raise PackageError("县导出数据包时用 --township 指定乡镇（村的数据包由乡镇转发）")
+        return township or None
+    if township:
+        raise PackageError("乡镇导出数据包时用 --village 指定发给哪个村；不加 --village 即是上报县里的数据包")
+    return village or None
 
 
 # ---- receiving ---------------------------------------------------------------------------------
 
 def _sender(ws: Workspace, h: dict) -> dict:
-    me = peers.self_id(ws)
-    keys = peers.own_keys(ws)
-    if h.get("receiver") != me:
+    """The peer that sent a package (with `from_below` and `above`: which of this workspace's
+    identities it was sent to), or PackageError."""
+    above_id = peers.self_id(ws, above=True)
+    if h.get("receiver") not in (peers.self_id(ws), above_id):
         other = peers.get_peer(ws, str(h.get("receiver")))
-        whom = f"“{other['name']}”" if other else "另一个乡镇或村"
+        whom = f"“{other['name']}”" if other else "另一个县、乡镇或村"
         raise PackageError(f"这个数据包是发给{whom}的，不是发给本工作区（{peers.display_name(ws)}）的，未导入任何内容")
-    if h.get("receiver_key") != keys.public.key_id:
-        raise PackageError("这个数据包是用本工作区以前的密钥加密的，无法打开；请对方重新导出一个数据包")
     peer = peers.get_peer(ws, str(h.get("sender")))
     expected = {t.value for t in (ws.tier.above, ws.tier.below) if t}
     if peer is None or peer["kind"] not in expected or peer["keys"] is None:
         raise PackageError("数据包来自本工作区不认识的发送方，拒绝接收，未导入任何内容")
+    from_below = peer["kind"] == peers.member_kind(ws)
+    keys = peers.own_keys(ws, above=not from_below)
+    if h.get("receiver") != peers.self_id(ws, above=not from_below):
+        raise PackageError("数据包的收件方与发送方不相配（文件被改动），拒绝接收，未导入任何内容")
+    if h.get("receiver_key") != keys.public.key_id:
+        raise PackageError("这个数据包是用本工作区以前的密钥加密的，无法打开；请对方重新导出一个数据包")
+    peer = {**peer, "from_below": from_below}
     if h.get("sender_key") in peer["revoked_keys"]:
         retired = _retired_key(peer, h)
         if retired is not None:  # exported before the re-key: held for the township to accept or reject
@@ -244,7 +303,7 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
     seen = ws.one("SELECT applied, already_known FROM receipts WHERE package_id=?", (package_id,))
     if seen:
         return Incoming(path, package_id, peer, duplicate=(seen["applied"] or 0) + (seen["already_known"] or 0))
-    key, manifest, blob = _open(peers.own_keys(ws), c)
+    key, manifest, blob = _open(peers.own_keys(ws, above=not peer["from_below"]), c)
     try:
         if (manifest["package_id"] != package_id or manifest["sender"]["id"] != h["sender"]
                 or manifest["receiver"]["id"] != h["receiver"] or manifest["format"] != FORMAT):
@@ -258,7 +317,7 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
         expected = int(manifest["counts"]["events"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PackageError("数据包清单格式不对，未导入任何内容") from exc
-    if ws.tier.coordinates and not merge._TOKEN.fullmatch(replica):
+    if peer["from_below"] and not merge._TOKEN.fullmatch(replica):
         raise PackageError("数据包清单缺少发送方副本编号，未导入任何内容")
     rows = decode_rows(blob)
     if not isinstance(rows, list) or len(rows) != expected:
@@ -323,7 +382,7 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                 applied = before - len(unclaimed)
                 known = len(inc.rows) - applied
                 saved = photos.save(ws, inc.photos)
-                if ws.tier.coordinates:
+                if inc.peer["from_below"]:
                     peers.note_replica(ws, inc.peer["peer"], inc.replica)
                     holder = peers.replica_holder(inc.replica)
                 else:
@@ -342,12 +401,12 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
 
 
 def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, int]:
-    """At the township: set aside each village package's events outside that village (scope.py),
-    held for review instead of applied; returns how many each package had held."""
-    if not ws.tier.coordinates:
-        return {}
+    """At a township (a county): set aside each village's (township's) package's events outside that
+    unit (scope.py), held for review instead of applied; returns how many each package had held."""
     counts: dict[int, int] = {}
     for inc in fresh:
+        if not inc.peer["from_below"]:
+            continue
         if inc.peer.get("retired_at"):  # signed with a key retired since: the clerk decides, all of it
             known = merge._existing(ws.conn, [r[0] for r in inc.rows])
             kept_rows, kept_events = [], []
