@@ -14,6 +14,7 @@ from ..core.paid import FIELDS as PAID_FIELDS
 from ..core.paid import import_paid
 from ..core.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
 from ..core.tables import parse_map
+from ..core.tiers import Tier
 from ..core.visits import (
     ensure_canvasser,
     followups,
@@ -90,7 +91,8 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="键=值",
                    help="修改设置（按类型检查，有误则不作任何修改）；值可写 JSON，例如 targets={\"青石村\":800}；"
                         "缴费码：payment_link=网址 或 payment_image=图片文件（PNG/JPG），payment_caption=说明文字")
-    p.add_argument("--target", action="append", default=[], metavar="村=任务数", help="设置某村任务数")
+    p.add_argument("--target", action="append", default=[], metavar="村=任务数",
+                   help="设置某村任务数（县工作区：乡镇=任务数）")
     p.add_argument("--by", default="")
     p.set_defaults(handler=cmd_campaign)
 
@@ -205,13 +207,17 @@ def cmd_campaign(args):
     with open_ws(args.db, create=False) as ws:
         changes = {k: _value(v) for k, v in _pairs(args.set).items()}
         if args.target:
-            targets = dict(campaign_mod.load(ws).values.get("targets") or {})
+            key = ws.tier.target_key
+            targets = dict(campaign_mod.load(ws).values.get(key) or {})
+            units = set(figures.known_units(ws, "township")) if ws.tier is Tier.COUNTY else set()
             for k, v in _pairs(args.target).items():
+                if units and k not in units:
+                    raise InputError(f"名单中没有乡镇“{k}”。名单中的乡镇：{'、'.join(sorted(units))}")
                 try:
                     targets[k] = int(v)
                 except ValueError as exc:
                     raise InputError(f"任务数应为整数：{v}") from exc
-            changes["targets"] = targets
+            changes[key] = targets
         changed = campaign_mod.update(ws, changes, args.by) if changes else {}
         values = campaign_mod.load(ws).values
     def shown(k: str, v) -> str:

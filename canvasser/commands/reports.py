@@ -81,7 +81,13 @@ def summary(figs: dict) -> str:
     today = figs.get("today") or {}
     lines.append(f"当日走访 {today.get('visits', 0)} 次，联系 {today.get('contacts', 0)} 人，"
                  f"新增完成 {today.get('total', 0)} 人。")
-    if len(figs["by_village"]) > 1:
+    if figs.get("by_township"):
+        bt = figs["by_township"]
+        lines.append("分乡镇（按任务数完成率）：" + "；".join(
+            f"{bt[t]['rank']}.{t} {reports.pct(bt[t]['target_rate'])}（差{bt[t]['gap']}）" for t in figs["ranking"]))
+        lines.append("责任部门：" + "；".join(
+            f"{d} {v['done']}/{v['total']}（{reports.pct(v['rate'])}）" for d, v in figs["departments"].items()))
+    elif len(figs["by_village"]) > 1:
         lines.append("分村（按任务数完成率）：" + "；".join(
             f"{figs['by_village'][v]['rank']}.{v} {reports.pct(figs['by_village'][v]['target_rate'])}"
             f"（差{figs['by_village'][v]['gap']}）" for v in figs["ranking"]))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import settings
 from .errors import InputError
-from .layers import campaign_rows
+from .layers import COUNTY_KEY, campaign_rows
 from .store import Workspace
 from .tiers import Tier
 
@@ -69,6 +69,11 @@ DEFAULTS: dict = {
     "payment_image": "",
     "payment_caption": "",
     "targets": {},
+    "township_targets": {},  # a county's task number for each township (Tier.COUNTY.target_key)
+    # each responsible department (责任部门) and the category keywords of the people it answers for
+    # (the county ranks them at the 约谈会); a person in several categories counts for each
+    "departments": {"教育": ["学生"], "民政": ["特困", "低保", "孤儿", "事实无人抚养"], "残联": ["重度残疾"],
+                    "乡村振兴": ["脱贫", "监测"], "退役军人": ["优抚"]},
     "silent_days": 3,
     "waiting_fixed_months": 3,
     "waiting_per_year_months": 1,
@@ -99,7 +104,10 @@ LABELS = {
     "subsidies": "资助参保标准（关键词→资助金额，本地可改）", "special_groups": "必须100%参保的特殊群体",
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
     "payment_image": "缴费码图片（PNG/JPG）", "payment_caption": "缴费码说明文字",
-    "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示",
+    "targets": "各村任务数（未填的村以名单人数计）",
+    "township_targets": "各乡镇任务数（县设；未填的乡镇以名单人数计）",
+    "departments": "责任部门及其负责的人员类别（关键词）",
+    "silent_days": "村（乡镇）超过几天未上报数据包即提示",
     "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位（空白即本村（社区）村民/居民委员会）",
     "reference_kinds": "部门名单的种类及其作用（类别、走访结果、学校班级）",
@@ -241,11 +249,26 @@ def _reference_kinds(value: object) -> dict:
     return out
 
 
+def owner_of(ws: Workspace, key: str) -> str:
+    """Who decides `key` for this workspace when it is not this workspace ('' when it is): where a
+    county leads the drive, the settings it owns over a township (Tier.owned_above) are the county's;
+    a county leaves its townships' villages' task numbers to them."""
+    if ws.tier is Tier.COUNTY:
+        return "乡镇" if key == Tier.TOWNSHIP.target_key else ""
+    if key in Tier.TOWNSHIP.owned_above and COUNTY_KEY in campaign_rows(ws.conn, [""]):
+        return "县医保局"
+    return ""
+
+
 def update(ws: Workspace, changes: dict, author: str = "") -> dict:
-    """Change settings (validated); returns what was written."""
+    """Change settings (validated); returns what was written. A setting another tier decides is
+    refused (`owner_of`): it would be held there and never agree."""
     changes = validate(changes)
     current = load(ws).values
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
+    for key in changed:
+        if owner := owner_of(ws, key):
+            raise InputError(f"“{LABELS.get(key, key)}”由{owner}设置，本工作区不能修改")
     if "coverage_year" in changed and ws.scalar(
             "SELECT 1 FROM events WHERE kind IN ('visit.recorded', 'status.official') LIMIT 1"):
         raise InputError("已有走访或缴费记录，待遇年度不能在设置里改；新的一年请用“开始新年度”（canvasser new-year）")

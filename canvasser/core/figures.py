@@ -70,27 +70,42 @@ def finish(acc: dict, target: int | None = None) -> dict:
     return acc
 
 
-def village_target(camp: Campaign, village: str, total: int) -> int:
-    """A village's task number: typed in the settings, else its list size."""
-    typed = (camp.values.get("targets") or {}).get(village)
+def unit_target(camp: Campaign, unit: str, total: int, key: str = "targets") -> int:
+    """A unit's task number: typed in the settings under `key` (a township's villages' `targets`, a
+    county's townships' `township_targets`), else its list size."""
+    typed = (camp.values.get(key) or {}).get(unit)
     try:
         return int(typed) if typed not in (None, "") and int(typed) > 0 else total
     except (TypeError, ValueError):
         return total
 
 
-def task_total(camp: Campaign, totals: dict[str, int]) -> int:
-    """The task number of several villages (village → list size): the sum of each one's."""
-    return sum(village_target(camp, v, n) for v, n in totals.items())
+def village_target(camp: Campaign, village: str, total: int) -> int:
+    """A village's task number: typed in the settings, else its list size."""
+    return unit_target(camp, village, total)
+
+
+def task_total(camp: Campaign, totals: dict[str, int], key: str = "targets") -> int:
+    """The task number of several units (unit → list size): the sum of each one's."""
+    return sum(unit_target(camp, v, n, key) for v, n in totals.items())
+
+
+def assigned_target(ws: Workspace, camp: Campaign) -> int | None:
+    """The task number the tier above gave this township (its county's `township_targets`), or None:
+    then a township's task number is the sum of its villages'."""
+    if ws.tier is not Tier.TOWNSHIP:
+        return None
+    typed = unit_target(camp, ws.meta("township") or "", 0, Tier.COUNTY.target_key)
+    return typed or None
 
 
 def rank_key(name: str, done: int, target: int) -> tuple:
-    """Sort key of a village in the ranking: done against its task number, higher first, then name."""
+    """Sort key of a unit in the ranking: done against its task number, higher first, then name."""
     return (-done / max(target, 1), name)
 
 
 def ranking(by_village: dict[str, dict]) -> list[str]:
-    """Village names in rank order (each dict holds `done` and `target`)."""
+    """Unit names in rank order (each dict holds `done` and `target`)."""
     return sorted(by_village, key=lambda v: rank_key(v, by_village[v]["done"], by_village[v]["target"]))
 
 
@@ -99,13 +114,30 @@ def own_village(ws: Workspace) -> str | None:
     return (ws.meta("village") or None) if ws.tier is Tier.VILLAGE else None
 
 
+def own_unit(ws: Workspace) -> tuple[str, str] | None:
+    """(persons column, name) of the one unit a workspace counts and lists: a village its village, a
+    township under a county its township (someone the county assigned to another township stays in
+    its log and leaves its list); None for a workspace that counts all it holds."""
+    if ws.tier is Tier.VILLAGE and ws.meta("village"):
+        return "village", ws.meta("village") or ""
+    if ws.tier is Tier.TOWNSHIP and ws.meta("county") and ws.meta("township"):
+        return "township", ws.meta("township") or ""
+    return None
+
+
 def scope(ws: Workspace, alias: str = "") -> tuple[str, tuple]:
     """The SQL condition on persons for the workspace's own list ('1' when it holds only its own)."""
-    village = own_village(ws)
-    if not village:
+    own = own_unit(ws)
+    if not own:
         return "1", ()
-    col = f"{alias}.village" if alias else "village"
-    return f"{col} IN (?, '')", (village,)
+    col = f"{alias}.{own[0]}" if alias else own[0]
+    return f"{col} IN (?, '')", (own[1],)
+
+
+def unit_column(ws: Workspace) -> str:
+    """The persons column a workspace's task number is summed over: a county's townships, anyone
+    else's villages."""
+    return "township" if ws.tier is Tier.COUNTY else "village"
 
 
 def known_villages(ws: Workspace) -> list[str]:
@@ -113,22 +145,30 @@ def known_villages(ws: Workspace) -> list[str]:
     return [r[0] for r in ws.conn.execute("SELECT DISTINCT village FROM persons WHERE village <> '' ORDER BY 1")]
 
 
+def known_units(ws: Workspace, col: str) -> list[str]:
+    """The units named in a persons column (`village` or `township`), in order."""
+    return [r[0] for r in ws.conn.execute(f"SELECT DISTINCT {col} FROM persons WHERE {col} <> '' ORDER BY 1")]
+
+
 def progress_counts(ws: Workspace, camp: Campaign) -> dict:
-    """The header's figures: list size, done, task number, rates; one GROUP BY village on the index."""
+    """The header's figures: list size, done, task number, rates; one GROUP BY unit on the index.
+    A township under a county counts against the task number the county gave it."""
     done = sorted(camp.done_set)
     cond, params = scope(ws)
+    col = unit_column(ws)
     rows = ws.conn.execute(
-        f"SELECT village, count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0) FROM persons "
-        f"WHERE {cond} AND status != 'not_listed' GROUP BY village", (*done, *params)).fetchall()
-    default = ws.meta("village", "") or ""
+        f"SELECT {col}, count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0) FROM persons "
+        f"WHERE {cond} AND status != 'not_listed' GROUP BY {col}", (*done, *params)).fetchall()
+    default = (ws.meta("village", "") or "") if col == "village" else ""
     totals: dict[str, int] = {}
     done_n = 0
-    for village, n, d in rows:
-        village = village or default
-        totals[village] = totals.get(village, 0) + n
+    for unit, n, d in rows:
+        unit = unit or default
+        totals[unit] = totals.get(unit, 0) + n
         done_n += d
     total = sum(totals.values())
-    target = task_total(camp, totals) if totals else 0
+    key = Tier.COUNTY.target_key if ws.tier is Tier.COUNTY else Tier.TOWNSHIP.target_key
+    target = assigned_target(ws, camp) or (task_total(camp, totals, key) if totals else 0)
     out = finish({"total": total, "done": done_n}, target)
     return out
 

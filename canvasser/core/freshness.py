@@ -1,4 +1,5 @@
-"""Which villages report: per village, when its last package reached the township and what it held.
+"""Which units report: per village (at a township) or township (at a county), when its last package
+arrived and what it held.
 
 Read from the township's local receipts and peers (never events: who received what is this file's
 own knowledge). A village never set up (no setup package made) or silent for more than the
@@ -33,9 +34,10 @@ def _days_since(stamp: str, day: dt.date) -> int | None:
 
 def by_village(ws: Workspace, villages: Iterable[str], day: dt.date | None = None,
                camp: Campaign | None = None) -> dict[str, dict]:
-    """For a township: each village (those named and those set up) → set_up, last_package (ISO time
-    of the newest package received, '' if none), applied/already_known of that package, packages
-    received, days_silent (None if never), silent. Empty for any other workspace."""
+    """For a coordinator: each unit below (a township's villages, a county's townships; those named
+    and those set up) → set_up, last_package (ISO time of the newest package received, '' if none),
+    applied/already_known of that package, packages received, days_silent (None if never), silent.
+    Empty for any other workspace."""
     if not ws.tier.coordinates:
         return {}
     from .campaign import load
@@ -43,7 +45,8 @@ def by_village(ws: Workspace, villages: Iterable[str], day: dt.date | None = Non
     camp = camp or load(ws)
     day = day or dt.date.today()
     limit = silent_days(camp)
-    peers = {r["name"]: r["peer"] for r in ws.query("SELECT peer, name FROM peers WHERE kind='village'")}
+    peers = {r["name"]: r["peer"] for r in ws.query("SELECT peer, name FROM peers WHERE kind=?",
+                                                      (ws.tier.below.value,))}
     last: dict[str, dict] = {}
     for r in ws.query("SELECT peer, received_at, applied, already_known FROM receipts "
                       "WHERE peer IS NOT NULL ORDER BY received_at"):
@@ -62,8 +65,11 @@ def by_village(ws: Workspace, villages: Iterable[str], day: dt.date | None = Non
     return out
 
 
+by_unit = by_village  # the same, named for what a county asks it
+
+
 def describe(f: dict) -> str:
-    """One line for a village's freshness, in Chinese (dashboard, report)."""
+    """One line for a unit's freshness, in Chinese (dashboard, report)."""
     if not f["set_up"]:
         return "未配置（未生成配置包）"
     if not f["last_package"]:

@@ -27,6 +27,7 @@ from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 from .layers import campaign_rows, campaign_value
 from .ownership import take_fields
 from .sqlcipher import sqlite3
+from .tiers import unit_label
 
 PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
                  "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
@@ -635,12 +636,6 @@ def _write_persons(conn: sqlite3.Connection, old: dict[str, tuple], rows: list[t
         conn.execute(f"DELETE FROM persons WHERE pid IN ({marks})", chunk)
     households.update(old[pid][_HOUSEHOLD] for pid in gone)
     return households
-
-
-def unit_label(township: str, village: str) -> str:
-    """How a review-queue entry names a village of some township: "东岳镇/杨柳村" (a village is
-    (township, village) everywhere: two townships may each have a 杨柳村)."""
-    return f"{township}/{village}"
 
 
 def conflict_units(created: list[tuple[str, str, str]]) -> list[str]:

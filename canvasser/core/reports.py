@@ -18,8 +18,10 @@ from . import figures as fig
 from . import freshness, groups
 from .campaign import CLAIMED_PAID, Campaign
 from .store import Workspace
+from .tiers import Tier, unit_label
 
 NO_VILLAGE = "未注明村"
+NO_TOWNSHIP = "未注明乡镇"
 NO_GROUP = "未分组"
 ORDINARY = "普通居民"
 STUDENT = "在校学生"
@@ -62,6 +64,9 @@ REPORT_INDEXES = {
     "persons_progress": PROGRESS_INDEX,
     "official_paid_at": "CREATE INDEX IF NOT EXISTS official_paid_at ON official_payments (year, paid_at)",
 }
+# a county's pass groups by township first (a village is (township, village)); only a county has it
+COUNTY_INDEX = {"persons_county": "CREATE INDEX IF NOT EXISTS persons_county "
+                                  "ON persons (township, village, grp, status, categories, visit_count)"}
 
 
 def ensure_index(ws: Workspace) -> None:
@@ -72,7 +77,8 @@ def ensure_index(ws: Workspace) -> None:
     so replay checks and sync are unaffected.
     """
     have = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    for name, sql in REPORT_INDEXES.items():
+    wanted = {**REPORT_INDEXES, **(COUNTY_INDEX if ws.tier is Tier.COUNTY else {})}
+    for name, sql in wanted.items():
         if name not in have:
             ws.conn.execute(sql)
 
@@ -81,65 +87,128 @@ def scan(ws: Workspace) -> list[tuple[str, str, str, str, int, int]]:
     """The single aggregate pass: (village, group, categories, status, count, visited), read from a
     covering index in its order (visit_count, its last column, says who has a visit that stands).
     A village workspace reads only its own list (`figures.scope`)."""
+    return [r[1:] for r in scan_units(ws)]
+
+
+def scan_units(ws: Workspace) -> list[tuple[str, str, str, str, str, int, int]]:
+    """`scan` with each row's township first: a county's pass (by township, village, group ...),
+    anyone else's with '' for the township (theirs is one)."""
     ensure_index(ws)
     cond, params = fig.scope(ws)
+    if ws.tier is Tier.COUNTY:
+        return ws.conn.execute(
+            "SELECT township, village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
+            "WHERE status != 'not_listed' GROUP BY township, village, grp, status, categories").fetchall()
     return ws.conn.execute(
-        f"SELECT village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
+        f"SELECT '', village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
         f"WHERE {cond} AND status != 'not_listed' GROUP BY village, grp, status, categories", params).fetchall()
+
+
+def departments_of(camp: Campaign) -> dict[str, list[str]]:
+    """Each responsible department and the category keywords of the people it answers for (a campaign
+    setting: 教育 students; 民政 特困, 低保, 孤儿; 残联 重度残疾; 乡村振兴 脱贫, 监测; 退役军人 优抚)."""
+    return {k: list(v) for k, v in (camp.values.get("departments") or {}).items()}
+
+
+def _units_out(accs: dict[str, dict], camp: Campaign, key: str, fresh: dict[str, dict]) -> tuple[dict, list[str]]:
+    """Units (villages or townships) finished against their task numbers, ranked, with freshness."""
+    out = {}
+    for name in sorted(accs):
+        out[name] = fig.finish(accs[name], fig.unit_target(camp, name, accs[name]["total"], key))
+    ranking = fig.ranking(out)
+    for rank, name in enumerate(ranking, 1):
+        out[name]["rank"] = rank
+    for name, f in fresh.items():
+        if name in out:
+            out[name]["last_package"] = f["last_package"]
+            out[name]["silent"] = f["silent"]
+    return out, ranking
 
 
 def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
     """Every progress figure of the workspace as one dict (the `report --json` body without history).
 
-    `day` only decides which visits count as "today"; the counts are the current state.
-    """
+    `day` only decides which visits count as "today"; the counts are the current state. A county's
+    units are its townships (`by_township`, each with its villages: the drill-down) and its villages
+    are (township, village), named "township/village" in `by_village`."""
     day = _day(day)
     camp = camp or campaign_mod.load(ws)
     done_set = camp.done_set
+    county = ws.tier is Tier.COUNTY
     default_village = ws.meta("village", "") or NO_VILLAGE
-    rows = scan(ws)
-    villages_seen = {r[0] or default_village for r in rows}
+    rows = scan_units(ws)
+    villages_seen = {(t, v or default_village) for t, v, *_ in rows}
     multi = len(villages_seen) > 1
+    depts = departments_of(camp)
 
     total = fig.blank()
     by_village: dict[str, dict] = defaultdict(fig.blank)
+    by_township: dict[str, dict] = defaultdict(fig.blank)
+    village_of: dict[str, tuple[str, str]] = {}
     by_group: dict[str, dict] = defaultdict(fig.blank)
     by_category: dict[str, dict] = defaultdict(fig.blank)
     special: dict[str, dict] = defaultdict(fig.blank)
     special_by_village: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(fig.blank))
+    by_dept: dict[str, dict] = defaultdict(fig.blank)
+    dept_parts: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(fig.blank))
+    dept_towns: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(fig.blank))
     by_status: dict[str, int] = defaultdict(int)
-    bucket_cache: dict[str, tuple[str, list[str]]] = {}
+    bucket_cache: dict[str, tuple] = {}
     keys_of: dict[str, str] = {}
-    for village, grp, cats, status, n, seen in rows:
+    for township, village, grp, cats, status, n, seen in rows:
         village = village or default_village
+        township = township or (NO_TOWNSHIP if county else "")
+        name = unit_label(township, village) if county else village
+        village_of[name] = (township, village)
         grp = grp or NO_GROUP
         if cats not in bucket_cache:
             keys = [k for k in camp.values["special_groups"] if k in (cats or "")]
-            bucket_cache[cats] = (category_bucket(camp, cats), keys)
-        bucket, keys = bucket_cache[cats]
+            answered = [(d, next(w for w in words if w in (cats or ""))) for d, words in depts.items()
+                        if any(w in (cats or "") for w in words)]
+            bucket_cache[cats] = (category_bucket(camp, cats), keys, answered)
+        bucket, keys, answered = bucket_cache[cats]
         key = keys_of.get(status)
         if key is None:
             key = keys_of[status] = fig.part_key(status, done_set)
-        fig.add_many((total, by_village[village], by_group[f"{village}/{grp}" if multi else grp], by_category[bucket]),
-                     n, key, seen)
+        fig.add_many((total, by_village[name], by_group[f"{name}/{grp}" if multi else grp], by_category[bucket],
+                      *((by_township[township],) if county else ())), n, key, seen)
         if keys:
-            fig.add_many((*(special[k] for k in keys), *(special_by_village[village][k] for k in keys)), n, key, seen)
+            fig.add_many((*(special[k] for k in keys), *(special_by_village[name][k] for k in keys)), n, key, seen)
+        if answered:
+            fig.add_many((*(by_dept[d] for d, _ in answered), *(dept_parts[d][w] for d, w in answered),
+                          *((dept_towns[d][township] for d, _ in answered) if county else ())), n, key, seen)
         by_status[status] += n
 
-    village_out = {}
-    for name in sorted(by_village):
-        acc = fig.finish(by_village[name], fig.village_target(camp, name, by_village[name]["total"]))
+    if county:  # each village's task number is its township's own setting (its layer of the campaign)
+        views = {t: campaign_mod.load(ws, township=t) for t in by_township}
+        village_out = {}
+        for name in sorted(by_village):
+            t, v = village_of[name]
+            village_out[name] = fig.finish(by_village[name], fig.village_target(views.get(t, camp), v,
+                                                                                   by_village[name]["total"]))
+        for rank, name in enumerate(fig.ranking(village_out), 1):
+            village_out[name]["rank"] = rank
+    else:
+        village_out, _ = _units_out(by_village, camp, Tier.TOWNSHIP.target_key, {})
+    for name, acc in village_out.items():
         acc["special_groups"] = {k: fig.finish(special_by_village[name][k])
                                  for k in camp.values["special_groups"] if k in special_by_village[name]}
-        village_out[name] = acc
-    ranking = fig.ranking(village_out)
-    for rank, name in enumerate(ranking, 1):
-        village_out[name]["rank"] = rank
-    fresh = freshness.by_village(ws, [v for v in village_out if v != NO_VILLAGE], day, camp)
-    for name, f in fresh.items():
-        if name in village_out:
-            village_out[name]["last_package"] = f["last_package"]
-            village_out[name]["silent"] = f["silent"]
+    fresh = freshness.by_unit(ws, [u for u in (by_township if county else village_out)
+                                   if u not in (NO_VILLAGE, NO_TOWNSHIP)], day, camp)
+    if county:
+        township_out, ranking = _units_out(by_township, camp, Tier.COUNTY.target_key, fresh)
+        for t, acc in township_out.items():
+            mine = {village_of[n][1]: village_out[n] for n in village_out if village_of[n][0] == t}
+            acc["by_village"] = mine
+            acc["village_ranking"] = fig.ranking(mine)
+        units = township_out
+    else:
+        for name, f in fresh.items():
+            if name in village_out:
+                village_out[name]["last_package"] = f["last_package"]
+                village_out[name]["silent"] = f["silent"]
+        ranking = fig.ranking(village_out)
+        units = village_out
 
     order = [*camp.values["special_groups"], STUDENT, ORDINARY]
     cat_out = {}
@@ -154,8 +223,19 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
             acc = fig.finish(special[name])
             acc["below_100"] = acc["done"] < acc["total"]
             special_out[name] = acc
+    dept_out = {}
+    for d in depts:
+        acc = fig.finish(by_dept[d])
+        acc["categories"] = {w: fig.finish(dept_parts[d][w]) for w in depts[d] if w in dept_parts[d]}
+        if county:
+            acc["by_township"] = {t: fig.finish(dept_towns[d][t]) for t in sorted(dept_towns[d])}
+        dept_out[d] = acc
+    dept_ranking = sorted(dept_out, key=lambda d: (-dept_out[d]["rate"], d))
+    for rank, d in enumerate(dept_ranking, 1):
+        dept_out[d]["rank"] = rank
 
-    out = fig.finish(total, sum(v["target"] for v in village_out.values()) if village_out else total["total"])
+    task = fig.assigned_target(ws, camp) or (sum(u["target"] for u in units.values()) if units else total["total"])
+    out = fig.finish(total, task)
     out.update({
         "date": day.isoformat(),
         "mode": ws.mode,
@@ -167,13 +247,18 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "by_category": cat_out,
         "special_groups": special_out,
         "special_below_100": [k for k, v in special_out.items() if v["below_100"]],
+        "departments": dept_out,
+        "department_ranking": dept_ranking,
         "by_status": {(campaign_mod.STATUS_LABELS.get(k, k)): v for k, v in sorted(by_status.items())},
         "ranking": ranking,
-        "below_80": [v for v in ranking if ALERT_RATE <= village_out[v]["target_rate"] < WARN_RATE],
-        "below_70": [v for v in ranking if village_out[v]["target_rate"] < ALERT_RATE],
+        "below_80": [v for v in ranking if ALERT_RATE <= units[v]["target_rate"] < WARN_RATE],
+        "below_70": [v for v in ranking if units[v]["target_rate"] < ALERT_RATE],
         "silent": [v for v in sorted(fresh) if fresh[v]["silent"]],
         "silent_days": freshness.silent_days(camp),
     })
+    if county:
+        out["by_township"] = township_out
+        out["county"] = ws.meta("county") or ""
     return out
 
 

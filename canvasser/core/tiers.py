@@ -92,3 +92,15 @@ DRIVE_KEYS = frozenset({
 
 
 _LABELS = {Tier.STANDALONE: "村", Tier.VILLAGE: "村", Tier.TOWNSHIP: "乡镇", Tier.COUNTY: "县"}
+
+
+def unit_label(township: str, village: str) -> str:
+    """A village named across a county: "东岳镇/杨柳村" (a village is (township, village) everywhere:
+    two townships may each have a 杨柳村)."""
+    return f"{township}/{village}"
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """(township, village) of `unit_label`'s text, or ('', village) for a village named alone."""
+    township, _, village = label.rpartition("/")
+    return township, village

@@ -10,13 +10,8 @@ from .. import ids
 from ..errors import InputError
 from ..projection import version_fields
 from ..store import EVENT_COLUMNS, ORDER, Event, Workspace
+from ..tiers import split_label
 from ..visits import resolve_person
-
-
-def split_unit(label: str) -> tuple[str, str]:
-    """(township, village) of a review-queue place: "东岳镇/杨柳村", or a village alone ('' township)."""
-    township, _, village = label.rpartition("/")
-    return township, village
 
 
 def list_conflicts(ws: Workspace, *, include_resolved: bool = False) -> list[dict]:
@@ -28,7 +23,7 @@ def list_conflicts(ws: Workspace, *, include_resolved: bool = False) -> list[dic
     for r in ws.query(sql + " ORDER BY c.pid"):
         places = r["villages"].split(",")
         out.append({"id": r["pid"], "masked_id": ids.mask(r["pid"]), "name": r["name"] or "",
-                    "villages": places, "townships": sorted({split_unit(u)[0] or r["township"] or "" for u in places}),
+                    "villages": places, "townships": sorted({split_label(u)[0] or r["township"] or "" for u in places}),
                     "current_village": r["village"] or "", "current_township": r["township"] or "",
                     "resolved": bool(r["resolved"]), "copies": len(r["origins"].split(","))})
     return out
@@ -44,15 +39,15 @@ def resolve_conflict(ws: Workspace, raw_id: str, village: str = "", *, township:
     places = row["villages"].split(",")
     village, township = (village or "").strip(), (township or "").strip()
     if "/" in village and not township:  # a place as the queue names it ("东岳镇/杨柳村")
-        township, village = split_unit(village)
-    choice = [u for u in places if (not township or split_unit(u)[0] == township)
-              and (not village or split_unit(u)[1] == village)]
+        township, village = split_label(village)
+    choice = [u for u in places if (not township or split_label(u)[0] == township)
+              and (not village or split_label(u)[1] == village)]
     if not village and not township or len(choice) != 1:
         shown = "、".join(places)
         if township and len(choice) > 1:
             raise InputError(f"“{township}”有几个村新增了此人，请再用 --village 指定：{shown}")
         raise InputError(f"应在这些{'乡镇/村' if any('/' in u for u in places) else '村（社区）'}中选择一个：{shown}")
-    town, village = split_unit(choice[0])
+    town, village = split_label(choice[0])
     payload = {"village": village, "fields": winning_version(ws, pid, village, town)}
     if town:
         payload["township"] = town
@@ -94,7 +89,7 @@ def versions(ws: Workspace, raw_id: str) -> dict:
     events = _events(ws, pid)
     out = []
     for place in row["villages"].split(","):
-        township, village = split_unit(place)
+        township, village = split_label(place)
         created = _created_in(events, village, township)
         origins = {ev.origin for ev in created}
         fields = version_fields(events, origins)

@@ -28,9 +28,8 @@ from pathlib import Path
 import orjson
 
 from ..gcpause import no_cycle_collection
-from ..projection import unit_label
 from ..store import Event, Workspace, now_iso
-from ..tiers import Tier
+from ..tiers import Tier, unit_label
 from . import container, crypto, merge, peers, photos, scope
 from . import ranges as rg
 from .container import PackageError

@@ -20,7 +20,7 @@ import json
 
 from ..layers import COUNTY_KEY, campaign_rows
 from ..store import Event, Workspace, now_iso
-from ..tiers import Tier
+from ..tiers import Tier, split_label
 from . import merge
 from .container import PackageError
 
@@ -46,7 +46,7 @@ def _homes(ws: Workspace, pids: list[str], col: str) -> tuple[dict[str, tuple[st
 
 def _unit_of(place: str, col: str, township: str) -> str:
     """A review-queue place ("东岳镇/杨柳村" or "杨柳村") as a unit of `col`."""
-    town, _, village = place.rpartition("/")
+    town, village = split_label(place)
     return village if col == "village" else (town or township)
 
 
