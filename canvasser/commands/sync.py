@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core import ids, sync
+from ..core import sync
 from ..core.errors import InputError
+from ..core.text import ids
 from ..core.tiers import Tier
 from ._util import open_ws
 

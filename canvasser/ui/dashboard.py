@@ -10,9 +10,9 @@ import datetime as dt
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core import reports
-from ..core.dashboard import year_on_year_lines
-from ..core.store import Workspace
+from ..core.rules import reports
+from ..core.rules.dashboard import year_on_year_lines
+from ..core.storage.store import Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .worker import Job
 

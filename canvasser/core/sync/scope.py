@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 
-from ..layers import COUNTY_KEY, campaign_rows
-from ..store import Event, Workspace, now_iso
+from ..storage.layers import COUNTY_KEY, campaign_rows
+from ..storage.store import Event, Workspace, now_iso
 from ..tiers import Tier, split_label
 from . import merge
 from .container import PackageError

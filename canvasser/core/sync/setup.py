@@ -26,9 +26,9 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError
-from ..layers import COUNTY_KEY
-from ..projection import project
-from ..store import Event, Workspace, WorkspaceError, now_iso
+from ..storage.layers import COUNTY_KEY
+from ..storage.projection import project
+from ..storage.store import Event, Workspace, WorkspaceError, now_iso
 from ..tiers import Tier
 from . import codes, container, crypto, merge, peers, photos
 from . import ranges as rg
@@ -513,7 +513,7 @@ def _differences(mine: dict, theirs: dict, fields: tuple, sides: tuple[str, str]
 
 def campaign_defaults(key: str):
     """A campaign key's value when the township never set it (templates: the bundled text, '')."""
-    from ..campaign import DEFAULTS, TEMPLATE_PREFIX
+    from ..rules.campaign import DEFAULTS, TEMPLATE_PREFIX
 
     if key.startswith(TEMPLATE_PREFIX):
         return ""
