@@ -4,6 +4,9 @@ A workspace is one tier (kept in its `meta` row `mode`). What differs between ti
 called, who sits above and below it, whose unit names it, whether it keeps a list of several units —
 is answered here, once, instead of a mode string compared across the code. A standalone workspace
 (a list imported directly, no township yet) syncs with nobody.
+
+Who decides each setting (the tier above or this tier), which acts belong to the top (a new year,
+confirming payments) and what a package from the tier below may not carry: `core/authority.py`.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 The projection fills `conflicts`; a clerk decides which village the person belongs to, recorded as
 a "conflict.resolved" event on the person (payload {"village": chosen}) that travels like any other.
+The same transaction adopts what the chosen village sent about the person and the township held
+while the person was disputed (`scope.adopt`); what other villages sent is marked not adopted, and
+the return packages tell them so.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from ..errors import InputError
 from ..projection import version_fields
 from ..store import EVENT_COLUMNS, ORDER, Event, Workspace
 from ..visits import resolve_person
+from . import scope
 
 
 def list_conflicts(ws: Workspace, *, include_resolved: bool = False) -> list[dict]:
@@ -36,8 +40,10 @@ def resolve_conflict(ws: Workspace, raw_id: str, village: str, *, by: str = "") 
     village = (village or "").strip()
     if village not in villages:
         raise InputError(f"应在这些村（社区）中选择一个：{'、'.join(villages)}")
-    ws.emit("conflict.resolved", f"p:{pid}", {"village": village, "fields": winning_version(ws, pid, village)}, by)
-    return {"id": pid, "village": village, "villages": villages}
+    with ws.transaction():
+        ws.emit("conflict.resolved", f"p:{pid}", {"village": village, "fields": winning_version(ws, pid, village)}, by)
+        taken = scope.adopt(ws, pid, village)
+    return {"id": pid, "village": village, "villages": villages, **taken}
 
 
 def _events(ws: Workspace, pid: str) -> list[Event]:
@@ -64,15 +70,22 @@ def versions(ws: Workspace, raw_id: str) -> dict:
     if row is None:
         raise InputError(f"身份证号 {ids.mask(pid)} 的人员不在待核对名单中")
     events = _events(ws, pid)
+    waiting = {r["village"]: r["n"] for r in ws.query(
+        "SELECT p.name AS village, count(*) AS n FROM held_events h JOIN peers p ON p.peer = h.peer "
+        "WHERE h.entity = ? AND h.decision = '' AND json_extract(h.row, '$[4]') = 'visit.recorded' GROUP BY p.name",
+        (f"p:{pid}",))}
     out = []
     for village in row["villages"].split(","):
         created = [ev for ev in events if ev.kind == "person.created" and ev.payload.get("village") == village]
         origins = {ev.origin for ev in created}
         fields = version_fields(events, origins)
-        visits = [ev for ev in events if ev.kind == "visit.recorded" and ev.origin in origins]
+        # the village's visits: recorded there (an event's scope is the village it was written for),
+        # applied here or waiting for the assignment
+        applied = sum(1 for ev in events if ev.kind == "visit.recorded" and ev.scope == village)
         out.append({"village": village, "fields": {k: fields.get(k, "") for k in SHOWN},
                     "created_by": created[0].author if created else "",
-                    "created_at": created[0].recorded_at if created else "", "visits": len(visits)})
+                    "created_at": created[0].recorded_at if created else "",
+                    "visits": applied + waiting.get(village, 0), "visits_waiting": waiting.get(village, 0)})
     current = ws.one("SELECT village FROM persons WHERE pid=?", (pid,))
     return {"id": pid, "masked_id": ids.mask(pid), "versions": out, "resolved": bool(row["resolved"]),
             "current_village": (current or {}).get("village", "")}
