@@ -136,6 +136,11 @@ def cmd_import_paid(args):
         res = import_paid(ws, args.file, overrides=overrides, author=args.by,
                           progress=None if args.json else progress_printer("核对"))
     lines = [f"已缴费名单：匹配 {res.matched} 人（新记录 {res.new}，已有 {res.already}）。"]
+    if res.claimed:
+        lines.append("本工作区不是医保局名单的导入方：这份名单上的人记为“已自行缴费（待核实）”，随数据包报上级；"
+                     "“医保局确认”只来自上级导入的医保局缴费名单。")
+    if res.warning:
+        lines.append(f"注意：{res.warning}")
     if res.unmatched:
         lines.append(f"未匹配 {len(res.unmatched)} 行：")
         lines += [f"  第{r['row']}行：{r['reason']}" for r in res.unmatched[:30]]

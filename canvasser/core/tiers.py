@@ -4,6 +4,9 @@ A workspace is one tier (kept in its `meta` row `mode`). What differs between ti
 called, who sits above and below it, whose unit names it, whether it keeps a list of several units —
 is answered here, once, instead of a mode string compared across the code. A standalone workspace
 (a list imported directly, no township yet) syncs with nobody.
+
+Who decides each setting (the tier above or this tier), which acts belong to the top (a new year,
+confirming payments) and what a package from the tier below may not carry: `core/authority.py`.
 """
 
 from __future__ import annotations
@@ -73,22 +76,6 @@ class Tier(str, Enum):
         township's villages' are `targets`, a county's townships' are `township_targets` (two keys,
         so a county's targets never overwrite a township's own for its villages)."""
         return "township_targets" if self is Tier.COUNTY else "targets"
-
-    @property
-    def owned_above(self) -> frozenset[str]:
-        """The campaign settings the tier above this one decides (DESIGN §6: the standard, subsidies,
-        deadlines, payment channel, done outcomes, coverage year and this tier's own targets). Where
-        a county leads the drive, a township's or village's value for one of these never counts."""
-        above = self.above
-        return DRIVE_KEYS | {above.target_key} if above else frozenset()
-
-
-# the drive's rules, decided at the top (the county where there is one) for every tier below
-DRIVE_KEYS = frozenset({
-    "coverage_year", "first_year", "collection_start", "collection_end", "supplementary_end", "standard",
-    "fiscal_subsidy", "subsidies", "done_outcomes", "payment_link", "payment_image", "payment_caption",
-    "payment_channels", "waiting_fixed_months", "waiting_per_year_months", "departments",
-})
 
 
 _LABELS = {Tier.STANDALONE: "村", Tier.VILLAGE: "村", Tier.TOWNSHIP: "乡镇", Tier.COUNTY: "县"}

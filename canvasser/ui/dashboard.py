@@ -10,7 +10,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.rules import reports
+from ..core.rules import freshness, reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.storage.store import Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
@@ -19,10 +19,11 @@ from .worker import Job
 TREND_DAYS = 14
 
 
-def collect(ws: Workspace, today: dt.date | None = None) -> dict:
-    """Everything the dashboard draws, in one job (runs on the worker)."""
+def collect(ws: Workspace, today: dt.date | None = None, *, freeze: bool = False) -> dict:
+    """Everything the dashboard draws, in one job (runs on the worker, which may `freeze` the
+    trend's past days: they keep the figures first shown)."""
     today = today or dt.date.today()
-    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
+    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today, freeze=freeze),
             "canvassers": reports.workload(ws, today),
             "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}
 
@@ -62,7 +63,7 @@ class Dashboard(QWidget):
         self.sums = QLabel("")  # the cards' parts, added up on screen
         self.sums.setStyleSheet("color: #555;")
         lay.addWidget(self.sums)
-        self.silent = QLabel("")  # villages that have not reported: never set up, or silent too long
+        self.silent = QLabel("")  # villages that cannot report (never set up) and those silent too long
         self.silent.setWordWrap(True)
         self.silent.setStyleSheet("color: #b3261e; font-weight: bold;")
         lay.addWidget(self.silent)
@@ -87,7 +88,7 @@ class Dashboard(QWidget):
         if self.runner is None:
             self.show_data(collect(self.ws))
             return
-        self.runner.submit(Job(lambda ws, _p: collect(ws), success=self.show_data, label="看板"))
+        self.runner.submit(Job(lambda ws, _p: collect(ws, freeze=True), success=self.show_data, label="看板"))
 
     def show_data(self, data: dict) -> None:
         self.data = data
@@ -103,9 +104,7 @@ class Dashboard(QWidget):
         self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f['paid_official']} + 自报/协助待核实 {f['paid_claimed']}"
                           f" + 不需参保 {f['accepted']}；名单 {f['total']} = 已完成 {f['done']} + 尚未完成 "
                           f"{f['remaining']}；任务数 {target}，差 {f.get('gap', 0)} 人；已走访 {f['visited']} 人")
-        silent = f.get("silent") or []
-        self.silent.setText(f"未上报的村（从未上报或超过 {f.get('silent_days', 3)} 天）：{'、'.join(silent)}"
-                            if silent else "")
+        self.silent.setText("<br>".join(f"{label}：{'、'.join(names)}" for label, names in freshness.alert_lines(f)))
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
         lines = data.get("year_on_year") or []

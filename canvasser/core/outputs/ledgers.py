@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import Cancelled, InputError
 from ..rules import campaign as campaign_mod
-from ..rules import figures, groups, reports
+from ..rules import figures, freshness, groups, reports
 from ..rules.campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
 from ..storage.store import Workspace
 from ..text.cells import text_cell
@@ -523,24 +523,19 @@ def _sheet_table(wb: Workbook, title: str, headers: list[tuple[str, float]], row
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{len(rows) + HEADER_ROW}"
 
 
-class Rate(float):
-    """A completion rate: a percentage cell in xlsx, "24.6%" in PDF."""
-
-    def __str__(self) -> str:
-        return reports.pct(self)
-
-
-PROGRESS_HEADERS = [("人数", 9), ("已完成", 9), ("未完成", 9), ("完成率", 9), ("医保局确认已缴", 12), ("自报已缴待核实", 12),
-                    ("不需参保", 9), ("已走访", 9)]
+Rate = figures.Rate  # a completion rate with its counts: a percentage cell here, "24.6%" in the PDF
+L = figures.LABELS
+PROGRESS_HEADERS = [("人数", 9), (L["done"], 9), (L["remaining"], 9), (L["rate"], 11), (L["paid_official"], 12),
+                    (L["paid_claimed"], 12), (L["accepted"], 9), (L["visited"], 9)]
 
 
 def _progress_cells(v: dict) -> list:
-    return [v["total"], v["done"], v["remaining"], Rate(v["rate"]), v["paid_official"], v["paid_claimed"],
+    return [v["total"], v["done"], v["remaining"], figures.list_rate(v), v["paid_official"], v["paid_claimed"],
             v["accepted"], v["visited"]]
 
 
 def claim_split(figs: dict) -> tuple[int, int]:
-    """(当场协助, 自报待核实 and 学校代缴) out of the claimed payments: a cadre saw the first go through."""
+    """The two parts of 自报待核实: (当场协助缴费, 自行缴费 and 学校代缴); a cadre saw the first go through."""
     by_status = figs.get("by_status") or {}
     on_site = int(by_status.get(STATUS_LABELS["paid_on_site"], 0))
     return on_site, max(0, figs["paid_claimed"] - on_site)
@@ -566,21 +561,25 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
     today = figs.get("today") or {}
     on_site, self_paid = claim_split(figs)
     total = figs["total"] or 0
-    verified = (figs["paid_official"] + figs["accepted"]) / total if total else 0.0
+    target = figs.get("target", total)
     lines: list[tuple[str, object]] = [
         ("报表日期", figs["date"]), ("待遇年度", figs["coverage_year"]),
         ("征缴截止", f"{figs['deadline']}（剩 {figs['days_left']} 天）"),
-        ("名单人数", figs["total"]), ("任务数", figs.get("target", figs["total"])),
-        ("医保局确认已缴费", figs["paid_official"]), ("当场协助缴费（待医保局名单确认）", on_site),
-        ("自报已缴费、学校代缴（待核实）", self_paid),
-        ("不需参保（认可原因）", figs["accepted"]), ("完成数（以上四项之和）", figs["done"]), ("未完成", figs["remaining"]),
-        ("完成率（含当场协助和自报待核实）", reports.pct(figs["rate"])),
-        ("医保局确认完成率（仅医保局确认和不需参保）", reports.pct(verified)),
-        ("距任务数差额", figs.get("gap", 0)),
+        (L["total"], total), (f"{L['target']}（未填任务数的村以名单人数计）", target),
+        (L["paid_official"], figs["paid_official"]),
+        (f"{L['paid_claimed']}（待医保局名单确认）", figs["paid_claimed"]),
+        ("　其中：当场协助缴费", on_site), ("　其中：自行缴费、学校代缴", self_paid),
+        (f"{L['accepted']}（认可原因）", figs["accepted"]),
+        (f"{L['done']}（= {L['paid_official']} + {L['paid_claimed']} + {L['accepted']}）", figs["done"]),
+        (f"{L['remaining']}（= {L['total']} − {L['done']}）", figs["remaining"]),
+        (L["target_rate"], Rate(figs["done"], target)),
+        (L["rate"], Rate(figs["done"], total)),
+        ("医保局确认完成率（占名单；只计医保局确认和不需参保）", Rate(figs["paid_official"] + figs["accepted"], total)),
+        (L["gap"], figs.get("gap", 0)),
         (f"比上次报表（{since}）完成数变化" if since else "比上次报表完成数变化", delta("done")),
         ("比上次报表医保局确认变化", delta("paid_official")),
         ("当日走访次数", today.get("visits", 0)), ("当日联系人数", today.get("contacts", 0)),
-        ("当日新增完成（按走访/缴费日期）", today.get("total", 0)),
+        ("当日新增完成（走访办结 + 当日导入的医保局确认）", today.get("total", 0)),
     ]
     if figs.get("special_below_100"):
         lines.append(("未达100%的特殊群体", "、".join(figs["special_below_100"])))
@@ -588,8 +587,7 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
         lines.append(("完成率低于70%的村", "、".join(figs["below_70"])))
     if figs.get("below_80"):
         lines.append(("完成率低于80%的村", "、".join(figs["below_80"])))
-    if figs.get("silent"):
-        lines.append((f"未上报的村（从未上报或超过{figs.get('silent_days', 3)}天）", "、".join(figs["silent"])))
+    lines += [(label, "、".join(names)) for label, names in freshness.alert_lines(figs)]
     return lines
 
 
@@ -597,6 +595,8 @@ def last_package_cell(v: dict) -> str:
     """When a village's last package arrived, for the ranking table ('' outside a township)."""
     if "last_package" not in v:
         return ""
+    if not v.get("set_up", True):
+        return "未配置"
     when = v["last_package"].replace("T", " ")[:16] if v["last_package"] else "从未上报"
     return f"{when}（未按时上报）" if v.get("silent") and v["last_package"] else when
 
@@ -607,15 +607,31 @@ def village_rows(figs: dict) -> list[list]:
         v = figs["by_village"][name]
         rows.append([v["rank"], name, v.get("target", v["total"]), *_progress_cells(v), v.get("gap", 0),
                      figs["change"]["by_village"].get(name, "") if figs.get("change", {}).get("since") else "",
-                     Rate(v.get("target_rate", v["rate"])), last_package_cell(v)])
+                     figures.target_rate(v), last_package_cell(v)])
     rows.append(["", "合计", figs.get("target", figs["total"]), *_progress_cells(figs), figs.get("gap", 0),
                  figs["change"]["done"] if figs.get("change", {}).get("since") else "",
-                 Rate(figs.get("target_rate", figs["rate"])), ""])
+                 figures.target_rate(figs), ""])
     return rows
 
 
-VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PROGRESS_HEADERS, ("差额", 9), ("较上次新增完成", 12),
-                   ("完成率（占任务数）", 12), ("最近上报", 24)]
+VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PROGRESS_HEADERS, (L["gap"], 10),
+                   ("较上次新增完成", 12), (L["target_rate"], 12), ("最近上报", 24)]
+
+
+TREND_HEADERS = [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认（当日导入）", 14), ("新增完成", 10),
+                 ("迟报（当日报表之后才收到）", 26)]
+
+
+def late_text(t: dict) -> str:
+    """What reached a past day after it was reported: shown beside its figures, never folded in."""
+    parts = [(k, t.get(f"late_{k}", 0)) for k in ("visits", "done_by_visit", "paid_official")]
+    labels = {"visits": "走访", "done_by_visit": "走访办结", "paid_official": "医保局确认"}
+    return "，".join(f"{labels[k]} {n:+d}" for k, n in parts if n)
+
+
+def trend_cells(t: dict, day: object) -> list:
+    """One day of the trend: as first reported, then what came late."""
+    return [day, t["visits"], t["done_by_visit"], t["paid_official"], t["done"], late_text(t)]
 
 
 def write_report_xlsx(figs: dict, out: str | Path, *, place: str = "") -> dict:
@@ -647,14 +663,14 @@ def write_report_xlsx(figs: dict, out: str | Path, *, place: str = "") -> dict:
                [i for i, (_, v) in enumerate(spec) if v["below_100"]])
     if len(figs["by_village"]) > 1:  # a township: each village's special groups (must reach 100%)
         vspec = [(v, k, g) for v in figs["ranking"] for k, g in figs["by_village"][v].get("special_groups", {}).items()]
-        _table(wb, "分村特殊群体", [("村（社区）", 14), ("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
-               [[v, k, *_progress_cells(g), "未达100%" if g["done"] < g["total"] else "已全部完成"] for v, k, g in vspec],
+        # named "村/群体" as the groups are "村/组": each row's rate is that group's, not the village's
+        _table(wb, "分村特殊群体", [("村（社区）/特殊群体", 22), *PROGRESS_HEADERS, ("提示", 14)],
+               [[f"{v}/{k}", *_progress_cells(g), "未达100%" if g["done"] < g["total"] else "已全部完成"]
+                for v, k, g in vspec],
                [i for i, (_, _, g) in enumerate(vspec) if g["done"] < g["total"]])
     _table(wb, "走访人员", [("走访人", 14), ("当日走访次数", 12), ("当日联系人数", 12), ("当日办结", 10)],
            [[k, v["visits"], v["contacts"], v["done_outcomes"]] for k, v in figs.get("by_canvasser", {}).items()])
-    _table(wb, "近日走势", [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认缴费", 14), ("新增完成", 10)],
-           [[xlsxprint.as_date(t["day"]), t["visits"], t["done_by_visit"], t["paid_official"], t["done"]]
-            for t in figs.get("trend", [])])
+    _table(wb, "近日走势", TREND_HEADERS, [trend_cells(t, xlsxprint.as_date(t["day"])) for t in figs.get("trend", [])])
     _save(wb, out)
     return {"file": str(out)}
 

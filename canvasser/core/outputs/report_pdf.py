@@ -15,10 +15,19 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..rules import reports
+from ..rules import freshness, reports
+from ..rules.figures import LABELS
 from ..storage import files
 from ..text import fonts
-from .ledgers import _progress_cells, check_output, special_rows, summary_lines, village_rows
+from .ledgers import (
+    PROGRESS_HEADERS,
+    _progress_cells,
+    check_output,
+    late_text,
+    special_rows,
+    summary_lines,
+    village_rows,
+)
 
 ALERT = colors.HexColor("#F8CBAD")
 HEAD = colors.HexColor("#DDEBF7")
@@ -62,7 +71,7 @@ def _table(st: dict, header: list[str], rows: list[list], widths: list[float] | 
     return t
 
 
-PROGRESS_HEAD = ["人数", "已完成", "未完成", "完成率", "医保局确认", "自报待核实", "不需参保", "已走访"]
+PROGRESS_HEAD = [h for h, _ in PROGRESS_HEADERS]  # the xlsx's labels: one label per figure (figures.LABELS)
 
 
 def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
@@ -94,8 +103,7 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
         alerts.append(f"完成率低于80%的村：{'、'.join(figs['below_80'])}。")
     if figs.get("special_below_100"):
         alerts.append(f"特殊群体须100%参保，尚未完成：{'、'.join(figs['special_below_100'])}。")
-    if figs.get("silent"):
-        alerts.append(f"未上报的村（从未上报或超过{figs.get('silent_days', 3)}天未上报）：{'、'.join(figs['silent'])}。")
+    alerts += [f"{label}：{'、'.join(names)}。" for label, names in freshness.alert_lines(figs)]
     if alerts:
         story.append(Spacer(1, 2 * mm))
     for a in alerts:
@@ -104,8 +112,8 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
     story.append(Paragraph("二、分村排名（按任务数完成率）", st["h2"]))
     vrows = [[*r[0:6], r[13], r[7], r[11], r[12]] for r in village_rows(figs)]  # the rate against the task
     valerts = [i for i, n in enumerate(figs["ranking"]) if figs["by_village"][n]["target_rate"] < reports.WARN_RATE]
-    story.append(_table(st, ["排名", "村（社区）", "任务数", "人数", "已完成", "未完成", "完成率*", "医保局确认", "差额",
-                               "较上次新增"], vrows,
+    story.append(_table(st, ["排名", "村（社区）", "任务数", "人数", LABELS["done"], LABELS["remaining"],
+                             LABELS["target_rate"], LABELS["paid_official"], "差额", "较上次新增"], vrows,
                         [12 * mm, 30 * mm, 16 * mm, 16 * mm, 16 * mm, 16 * mm, 16 * mm, 18 * mm, 14 * mm, 16 * mm],
                         valerts, total_row=True, text_cols=(1,)))
 
@@ -139,12 +147,15 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
     tr = figs.get("trend") or []
     if tr:
         story.append(Paragraph("六、近日走势", st["h2"]))
-        story.append(_table(st, ["日期", "走访次数", "走访办结", "医保局确认缴费", "新增完成"],
-                            [[t["day"], t["visits"], t["done_by_visit"], t["paid_official"], t["done"]] for t in tr],
-                            [30 * mm, 28 * mm, 28 * mm, 32 * mm, 28 * mm]))
+        story.append(_table(st, ["日期", "走访次数", "走访办结", "医保局确认（当日导入）", "新增完成", "迟报"],
+                            [[t["day"], t["visits"], t["done_by_visit"], t["paid_official"], t["done"], late_text(t)]
+                             for t in tr],
+                            [24 * mm, 20 * mm, 20 * mm, 32 * mm, 20 * mm, 44 * mm]))
     story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph("说明：完成数 = 医保局确认已缴费 + 自报已缴费（待核实）+ 认可的不需参保原因；"
-                           "完成率 = 完成数 ÷ 名单人数（分村排名的完成率* = 完成数 ÷ 任务数，未填任务数的村以名单人数计）；差额 = 任务数 - 完成数。", st["note"]))
+    story.append(Paragraph("说明：已完成 = 医保局确认已缴 + 自报待核实（当场协助、自行缴费、学校代缴，待医保局名单确认）+ 不需参保；"
+                           "完成率（占名单）= 已完成 ÷ 名单人数；完成率（占任务数）= 已完成 ÷ 任务数（未填任务数的村以名单人数计）；"
+                           "差额 = 任务数 − 已完成；百分比由人数直接四舍五入到 0.1%。"
+                           "近日走势：往日的数字保持当日报出时的样子，之后才收到的记在“迟报”。", st["note"]))
 
     pages = [0]
 

@@ -1,7 +1,10 @@
 """The year's rules: periods, standards, subsidies by category, what counts as done, targets.
 
 Stored as events on the "campaign" entity (last writer wins per key), so the township's changes
-reach every village. Every figure here is a local default the user edits: counties differ.
+reach every village. Who may change which setting is `authority.py`'s rule: the year's rules are
+the tier above's, the targets of the tier below its coordinator's; a workspace's own settings
+(lock time, silent days) stay in its `meta` and never travel. Every figure here is a local default
+the user edits: counties differ.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from .. import authority
 from ..errors import InputError
-from ..storage.layers import COUNTY_KEY, campaign_rows
+from ..storage.layers import campaign_rows
 from ..storage.store import Workspace
 from ..tiers import Tier
 from . import settings
@@ -38,6 +42,7 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
 STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()},
                  "not_listed": "不在本年度名单"}
 CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
+LIST_CLAIM = "paid_self"  # a paid list kept below the top tier claims this (自报待核实), never 医保局确认
 ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
 AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
@@ -181,6 +186,7 @@ TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the townshi
 
 
 YEAR_KEYS = ("first_year",)  # written by a new year's event (newyear.py), never by `campaign --set`
+OWN_PREFIX = "setting:"  # meta: a setting this workspace keeps for itself (authority.Decides.OWN)
 
 
 def layers(ws: Workspace, township: str | None = None) -> list[str] | None:
@@ -203,6 +209,13 @@ def load(ws: Workspace, township: str | None = None) -> Campaign:
             values[key] = settings.check(key, json.loads(value), LABELS.get(key, key))
         except (InputError, ValueError):
             pass
+    for key in authority.own_keys():  # this workspace's own, over any value an older version shared
+        stored = ws.meta(OWN_PREFIX + key)
+        if stored is not None:
+            try:
+                values[key] = settings.check(key, json.loads(stored), LABELS.get(key, key))
+            except (InputError, ValueError):
+                pass
     return Campaign(values)
 
 
@@ -249,31 +262,23 @@ def _reference_kinds(value: object) -> dict:
     return out
 
 
-def owner_of(ws: Workspace, key: str) -> str:
-    """Who decides `key` for this workspace when it is not this workspace ('' when it is): where a
-    county leads the drive, the settings it owns over a township (Tier.owned_above) are the county's;
-    a county leaves its townships' villages' task numbers to them."""
-    if ws.tier is Tier.COUNTY:
-        return "乡镇" if key == Tier.TOWNSHIP.target_key else ""
-    if key in Tier.TOWNSHIP.owned_above and COUNTY_KEY in campaign_rows(ws.conn, [""]):
-        return "县医保局"
-    return ""
-
-
 def update(ws: Workspace, changes: dict, author: str = "") -> dict:
-    """Change settings (validated); returns what was written. A setting another tier decides is
-    refused (`owner_of`): it would be held there and never agree."""
+    """Change settings (validated); returns what was written. A setting the tier above decides is
+    refused (InputError) when it would change; this workspace's own settings are kept in its meta."""
     changes = validate(changes)
     current = load(ws).values
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
-    for key in changed:
-        if owner := owner_of(ws, key):
-            raise InputError(f"“{LABELS.get(key, key)}”由{owner}设置，本工作区不能修改")
+    authority.refuse(ws, changed, LABELS)
     if "coverage_year" in changed and ws.scalar(
             "SELECT 1 FROM events WHERE kind IN ('visit.recorded', 'status.official') LIMIT 1"):
         raise InputError("已有走访或缴费记录，待遇年度不能在设置里改；新的一年请用“开始新年度”（canvasser new-year）")
-    if changed:
-        ws.emit("campaign.set", "campaign", changed, author)
+    own = {k: v for k, v in changed.items() if k in authority.own_keys()}
+    shared = {k: v for k, v in changed.items() if k not in own}
+    with ws.transaction():
+        for key, value in own.items():
+            ws.set_meta(OWN_PREFIX + key, json.dumps(value, ensure_ascii=False))
+        if shared:
+            ws.emit("campaign.set", "campaign", shared, author)
     return changed
 
 
@@ -283,7 +288,8 @@ CHANNEL_ASKED = "payment_channel_asked"  # meta: the window asked once for the p
 def channel_prompt_due(ws: Workspace) -> bool:
     """True when notices are about to print with no payment link or code set and nobody was asked yet."""
     v = load(ws).values
-    return not (v.get("payment_link") or v.get("payment_image")) and not ws.meta(CHANNEL_ASKED)
+    return (not (v.get("payment_link") or v.get("payment_image")) and not ws.meta(CHANNEL_ASKED)
+            and authority.decides(ws, "payment_link"))  # a village is not asked what the tier above sets
 
 
 def set_channel(ws: Workspace, *, link: str = "", image: str = "", caption: str = "", author: str = "") -> dict:

@@ -8,7 +8,14 @@ the ledgers and the feedback sheet alike.
 - visited = distinct people with at least one visit that stands (a bureau payment is no visit);
 - a village's task number (任务数) is the one typed in the campaign settings, else its list size;
   the township's is the sum of its villages' (a typed target for one village never stands for all);
-- villages rank by done against their task number (then by name).
+- villages rank by done against their task number (then by name);
+- every rate says what it is against, with one label each: 完成率（占任务数） (done ÷ task number)
+  and 完成率（占名单） (done ÷ the list); it is printed by rounding once, from the counts
+  (`percent`: 3 of 2,000 is 0.2%, never 0.15% rounded to 0.1%), and a spreadsheet cell holds the
+  exact fraction (`Rate`) for the spreadsheet to round once;
+- 自报待核实 is every claimed payment (当场协助缴费, 已自行缴费, 学校代缴): the bureau has not confirmed
+  any of them; where the parts are shown they are "其中" lines of it, never a second 自报待核实;
+- every "A + B = C" a report prints is built by `equation` from parts that add up.
 
 A village workspace counts only its own people: someone the township assigned to another village
 (a resolved duplicate, a move) stays in its log and history but leaves its list and its counts.
@@ -21,6 +28,86 @@ from ..tiers import Tier
 from .campaign import CLAIMED_PAID, Campaign
 
 CONFIRMED, CLAIMED, NOT_NEEDED = "paid_official", "claimed", "not_needed"
+
+# one label per figure, wherever it is printed (window, xlsx, PDF, CLI)
+LABELS = {
+    "total": "名单人数", "target": "任务数", "done": "已完成", "remaining": "尚未完成",
+    "paid_official": "医保局确认已缴", "paid_claimed": "自报待核实", "accepted": "不需参保", "visited": "已走访",
+    "gap": "差额（距任务数）", "rate": "完成率（占名单）", "target_rate": "完成率（占任务数）",
+}
+RATE_LIST, RATE_TARGET = LABELS["rate"], LABELS["target_rate"]
+TARGET_NOTE = "任务数：乡镇填写的各村任务数，未填的村以名单人数计"
+
+
+def percent(num: int, den: int) -> str:
+    """A rate as printed: rounded once, half up, from the counts to 0.1% ("—" against nothing)."""
+    num, den = int(num), int(den)
+    if den <= 0:
+        return "—"
+    tenths = (num * 2000 + den) // (2 * den)
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+class Rate(float):
+    """A rate with its counts: a percentage cell holding the exact fraction in xlsx (the spreadsheet
+    rounds it once), `percent` of the counts in PDF and on screen."""
+
+    num: int
+    den: int
+
+    def __new__(cls, num: int, den: int) -> Rate:
+        value = super().__new__(cls, num / den if den > 0 else 0.0)
+        value.num, value.den = int(num), int(den)
+        return value
+
+    def __str__(self) -> str:
+        return percent(self.num, self.den)
+
+
+def list_rate(acc: dict) -> Rate:
+    """完成率（占名单） of a tally."""
+    return Rate(acc["done"], acc["total"])
+
+
+def target_rate(acc: dict) -> Rate:
+    """完成率（占任务数） of a tally with a target (its list when it has none)."""
+    return Rate(acc["done"], acc.get("target", acc["total"]))
+
+
+def equation(total: tuple[str, int], parts: list[tuple[str, int]]) -> str:
+    """"已完成 12 = 医保局确认已缴 3 + 自报待核实 7 + 不需参保 2": refuses parts that do not add up (a bug)."""
+    if sum(n for _, n in parts) != total[1]:
+        raise ValueError(f"{total[0]} {total[1]} ≠ " + " + ".join(f"{k} {n}" for k, n in parts))
+    return f"{total[0]} {total[1]} = " + " + ".join(f"{k} {n}" for k, n in parts)
+
+
+def headline(figs: dict) -> str:
+    """The report's first line, the same in the CLI and the window: both rates, each with its
+    denominator."""
+    target = figs.get("target", figs["total"])
+    return (f"{figs['date']} 进度：名单 {figs['total']} 人，任务数 {target} 人，已完成 {figs['done']} 人，"
+            f"尚未完成 {figs['remaining']} 人；{RATE_TARGET} {percent(figs['done'], target)}，"
+            f"{RATE_LIST} {percent(figs['done'], figs['total'])}。")
+
+
+def feedback_line(res: dict) -> str:
+    """What the feedback sheet holds, in parts that add up (the CLI and the window say the same)."""
+    rows = equation(("共", res["rows"]), [("尚未完成", res["remaining"]), (LABELS["accepted"], res["not_needed"]),
+                                         (LABELS["paid_claimed"], res["claimed"])])
+    paid = equation(("“是否参保”", res["rows"]), [("填“否”", res["not_paid"]), ("填“是”（当场协助缴费）", res["paid_on_site"])])
+    return f"{rows} 人；{paid} 人"
+
+
+def done_equation(acc: dict) -> str:
+    """已完成 = 医保局确认已缴 + 自报待核实 + 不需参保 (a tally's)."""
+    return equation((LABELS["done"], acc["done"]), [(LABELS[k], acc[k]) for k in ("paid_official", "paid_claimed",
+                                                                                   "accepted")])
+
+
+def list_equation(acc: dict) -> str:
+    """名单人数 = 已完成 + 尚未完成 (a tally's)."""
+    return equation((LABELS["total"], acc["total"]), [(LABELS["done"], acc["done"]),
+                                                      (LABELS["remaining"], acc["remaining"])])
 
 
 def part_of(status: str, done_set: set[str]) -> str:

@@ -2,8 +2,10 @@
 arrived and what it held.
 
 Read from the township's local receipts and peers (never events: who received what is this file's
-own knowledge). A village never set up (no setup package made) or silent for more than the
-campaign's `silent_days` stands out on the dashboard and in the daily report: at 0% it would
+own knowledge). Two different things stand out on the dashboard and in the daily report, each
+under its own name: a village set up (given its setup package) that never reported or has been
+silent for more than `silent_days` is 未上报 (`silent`); a village on the list that was never given
+a setup package is 未配置 (`not_configured`) — nobody there can report yet. At 0% either would
 otherwise look exactly like a village that reports and has done nothing.
 """
 
@@ -36,7 +38,8 @@ def by_village(ws: Workspace, villages: Iterable[str], day: dt.date | None = Non
                camp: Campaign | None = None) -> dict[str, dict]:
     """For a coordinator: each unit below (a township's villages, a county's townships; those named
     and those set up) → set_up, last_package (ISO time of the newest package received, '' if none),
-    applied/already_known of that package, packages received, days_silent (None if never), silent.
+    applied/already_known of that package, packages received, days_silent (None if never), silent
+    (set up, and never reported or silent too long).
     Empty for any other workspace."""
     if not ws.tier.coordinates:
         return {}
@@ -61,7 +64,7 @@ def by_village(ws: Workspace, villages: Iterable[str], day: dt.date | None = Non
         days = _days_since(stamp, day) if stamp else None
         out[name] = {"set_up": peer is not None, "last_package": stamp, "applied": got.get("applied", 0),
                      "already_known": got.get("known", 0), "packages": got.get("packages", 0),
-                     "days_silent": days, "silent": days is None or days > limit}
+                     "days_silent": days, "silent": peer is not None and (days is None or days > limit)}
     return out
 
 
@@ -76,3 +79,15 @@ def describe(f: dict) -> str:
         return "已配置，从未上报"
     when = f["last_package"].replace("T", " ")[:16]
     return f"{when}（{f['days_silent']} 天前，新增 {f['applied']} 条）"
+
+
+def alert_lines(figs: dict) -> list[tuple[str, list[str]]]:
+    """The report's two lists of villages that cannot be judged by their figures, each under its own
+    name (dashboard, xlsx, PDF, CLI): configured but silent, and never configured."""
+    days = figs.get("silent_days", DEFAULT_SILENT_DAYS)
+    out = []
+    if figs.get("silent"):
+        out.append((f"未上报的村（已配置，从未上报或超过{days}天未上报）", list(figs["silent"])))
+    if figs.get("not_configured"):
+        out.append(("未配置的村（还没有生成配置包，无法上报）", list(figs["not_configured"])))
+    return out

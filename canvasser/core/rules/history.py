@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..storage.projection import CLAIM_KIND
 from ..storage.store import Workspace
 from .campaign import OUTCOMES
 from .visits import history
 
 KIND_LABELS = {"person.created": "建档", "person.updated": "修改信息", "visit.recorded": "走访",
-               "visit.voided": "作废走访", "status.official": "医保局确认缴费", "conflict.resolved": "处理重复建档"}
+               "visit.voided": "作废走访", "status.official": "医保局确认缴费", "conflict.resolved": "处理重复建档",
+               CLAIM_KIND: "缴费名单（待核实）"}
 FIELD_LABELS = {"name": "姓名", "phone": "电话", "phones": "电话", "address": "地址", "grp": "组", "categories": "类别",
                 "note": "备注", "relation": "关系", "away_place": "外出地", "household": "户", "village": "村",
                 "active": "在册", "left_reason": "离开原因"}
@@ -42,6 +44,10 @@ def describe_event(ev: dict) -> str:
         amount = p.get("amount")
         return "医保局确认已缴费" + (f" {amount} 元" if amount not in (None, "") else "") + \
             (f"，{p.get('paid_at')}" if p.get("paid_at") else "")
+    if kind == CLAIM_KIND:
+        label = OUTCOMES.get(p.get("outcome", ""), (p.get("outcome", ""),))[0]
+        return f"{label}：见于本村导入的缴费名单" + (f"“{p['source']}”" if p.get("source") else "") + \
+            (f"（{p.get('paid_at')}）" if p.get("paid_at") else "") + "，待医保局名单确认"
     if kind == "person.created":
         return "建档" + (f"（来源：{'医保局名单' if p.get('source') == 'bureau' else p.get('source')}）" if p.get("source") else "")
     if kind == "person.updated":

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
-from ..storage.store import Workspace
+from ..storage.store import Workspace, now_iso
 from ..tiers import Tier, unit_label
 from . import campaign as campaign_mod
 from . import figures as fig
@@ -122,6 +122,7 @@ def _units_out(accs: dict[str, dict], camp: Campaign, key: str, fresh: dict[str,
         if name in out:
             out[name]["last_package"] = f["last_package"]
             out[name]["silent"] = f["silent"]
+            out[name]["set_up"] = f["set_up"]
     return out, ranking
 
 
@@ -207,6 +208,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
             if name in village_out:
                 village_out[name]["last_package"] = f["last_package"]
                 village_out[name]["silent"] = f["silent"]
+                village_out[name]["set_up"] = f["set_up"]
         ranking = fig.ranking(village_out)
         units = village_out
 
@@ -254,6 +256,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "below_80": [v for v in ranking if ALERT_RATE <= units[v]["target_rate"] < WARN_RATE],
         "below_70": [v for v in ranking if units[v]["target_rate"] < ALERT_RATE],
         "silent": [v for v in sorted(fresh) if fresh[v]["silent"]],
+        "not_configured": [v for v in sorted(fresh) if not fresh[v]["set_up"]],
         "silent_days": freshness.silent_days(camp),
     })
     if county:
@@ -291,49 +294,83 @@ def workload(ws: Workspace, today: dt.date | None = None, days: int = WORKLOAD_D
     return out
 
 
-def newly_done(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
-    """People whose current done status dates from `day`: the visit that set it, or the bureau's payment date.
+def _done_visit_marks(camp: Campaign) -> tuple[str, list[str]]:
+    done = sorted(s for s in camp.done_set if s != fig.CONFIRMED)
+    return ",".join("?" * len(done)) or "''", done
 
-    `official_payments` holds only the coverage year's confirmed payments, which always set the status.
-    """
+
+def _computed_days(ws: Workspace, lo: str, hi: str, camp: Campaign) -> dict[str, list[int]]:
+    """day -> [visits, done by visit, official payments], as the log says now, for days in [lo, hi).
+
+    - visits: live visits dated that day;
+    - done by visit: people whose first live visit of the year with a done outcome is that day
+      (a later official payment or visit does not move them);
+    - official payments: the bureau's payments of the year recorded that day (the day the paid list
+      was imported: today's list adds to today, whatever dates it names)."""
+    year = int(camp.values["coverage_year"])
+    marks, done = _done_visit_marks(camp)
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for d, n in ws.conn.execute(
+            "SELECT substr(at, 1, 10), count(*) FROM visits WHERE at >= ? AND at < ? AND voided = 0 GROUP BY 1", (lo, hi)):
+        out[d][0] = n
+    for d, n in ws.conn.execute(
+            f"SELECT substr(v.at, 1, 10), count(DISTINCT v.pid) FROM visits v WHERE v.at >= ? AND v.at < ? "
+            f"AND v.voided = 0 AND v.year = ? AND v.outcome IN ({marks}) AND NOT EXISTS ("
+            f"SELECT 1 FROM visits w WHERE w.pid = v.pid AND w.voided = 0 AND w.year = v.year "
+            f"AND w.outcome IN ({marks}) AND w.at < v.at) GROUP BY 1", (lo, hi, year, *done, *done)):
+        out[d][1] = n
+    for d, n in ws.conn.execute(
+            "SELECT substr(recorded_at, 1, 10), count(*) FROM official_payments WHERE year = ? AND recorded_at >= ? "
+            "AND recorded_at < ? GROUP BY 1", (year, lo, hi)):
+        out[d][2] = n
+    return out
+
+
+def newly_done(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
+    """People newly done on `day`: by a visit (their first done visit of the year) and by the
+    bureau's payments recorded that day."""
     day = _day(day)
     camp = camp or campaign_mod.load(ws)
-    lo, hi = _day_range(day)
-    done = sorted(s for s in camp.done_set if s != "paid_official")
-    marks = ",".join("?" * len(done)) or "''"
-    by_visit = ws.scalar(
-        f"SELECT count(DISTINCT p.pid) FROM visits v CROSS JOIN persons p ON p.pid = v.pid "
-        f"WHERE v.at >= ? AND v.at < ? AND v.voided = 0 AND p.last_visit_at = v.at AND p.status IN ({marks})",
-        (lo, hi, *done)) or 0
-    official = ws.scalar("SELECT count(*) FROM official_payments WHERE year = ? AND paid_at >= ? AND paid_at < ?",
-                         (int(camp.values["coverage_year"]), lo, hi)) or 0
+    _, by_visit, official = _computed_days(ws, *_day_range(day), camp).get(day.isoformat(), [0, 0, 0])
     return {"by_visit": by_visit, "paid_official": official, "total": by_visit + official}
 
 
-def trend(ws: Workspace, days: int = 14, end: dt.date | str | None = None, camp: Campaign | None = None) -> list[dict]:
-    """Daily counts over the last `days` days: visits, people newly done by visit date, official payments."""
+TREND_KEYS = ("visits", "done_by_visit", "paid_official")
+
+
+def trend(ws: Workspace, days: int = 14, end: dt.date | str | None = None, camp: Campaign | None = None,
+          *, freeze: bool = False) -> list[dict]:
+    """Daily counts over the last `days` days up to `end`: visits, people newly done by visit,
+    official payments recorded, done (the two added).
+
+    A past day keeps the figures it was first reported with (`trend_days`, local): what arrives for it
+    later — a late village package, a void — is shown beside them as late (`late_*`), never folded
+    into them. `freeze` (a writable connection: the report, the dashboard's worker) records the
+    days before `end` not yet recorded."""
     end = _day(end)
     camp = camp or campaign_mod.load(ws)
     start = end - dt.timedelta(days=days - 1)
     lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
-    done = sorted(s for s in camp.done_set if s != "paid_official")
-    marks = ",".join("?" * len(done)) or "''"
-    visits = dict(ws.conn.execute(
-        "SELECT substr(at, 1, 10), count(*) FROM visits WHERE at >= ? AND at < ? AND voided = 0 GROUP BY 1",
-        (lo, hi)).fetchall())
-    by_visit = dict(ws.conn.execute(
-        f"SELECT substr(v.at, 1, 10), count(DISTINCT p.pid) FROM visits v CROSS JOIN persons p ON p.pid = v.pid "
-        f"WHERE v.at >= ? AND v.at < ? AND v.voided = 0 AND p.last_visit_at = v.at AND p.status IN ({marks}) "
-        f"GROUP BY 1", (lo, hi, *done)).fetchall())
-    official = dict(ws.conn.execute(
-        "SELECT substr(paid_at, 1, 10), count(*) FROM official_payments WHERE year = ? AND paid_at >= ? AND paid_at < ? "
-        "GROUP BY 1", (int(camp.values["coverage_year"]), lo, hi)).fetchall())
+    now = _computed_days(ws, lo, hi, camp)
+    kept = {r[0]: list(r[1:]) for r in ws.conn.execute(
+        "SELECT day, visits, done_by_visit, paid_official FROM trend_days WHERE day >= ? AND day < ?", (lo, hi))}
+    if freeze:
+        fresh = [(d, *now.get(d, [0, 0, 0]), now_iso()) for d in _days(start, end) if d < end.isoformat() and d not in kept]
+        ws.conn.executemany("INSERT OR IGNORE INTO trend_days (day, visits, done_by_visit, paid_official, frozen_at) "
+                            "VALUES (?,?,?,?,?)", fresh)
+        kept.update({r[0]: list(r[1:4]) for r in fresh})
     out = []
-    for i in range(days):
-        d = (start + dt.timedelta(days=i)).isoformat()
-        v, o = by_visit.get(d, 0), official.get(d, 0)
-        out.append({"day": d, "visits": visits.get(d, 0), "done_by_visit": v, "paid_official": o, "done": v + o})
+    for d in _days(start, end):
+        current = now.get(d, [0, 0, 0])
+        shown = kept.get(d, current)
+        row = {"day": d, **dict(zip(TREND_KEYS, shown)), "done": shown[1] + shown[2], "kept": d in kept}
+        row.update({f"late_{k}": c - s for k, c, s in zip(TREND_KEYS, current, shown)})
+        out.append(row)
     return out
+
+
+def _days(start: dt.date, end: dt.date) -> list[str]:
+    return [(start + dt.timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
 # ---- snapshots: "change since yesterday" ----------------------------------------------------------
@@ -375,7 +412,7 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
     camp = campaign_mod.load(ws)
     figs = figures(ws, day, camp)
     figs["by_canvasser"] = by_canvasser(ws, day, camp)
-    figs["trend"] = trend(ws, max(1, trend_days), day, camp)
+    figs["trend"] = trend(ws, max(1, trend_days), day, camp, freeze=save)
     last = figs["trend"][-1]  # the report day itself: same figures as newly_done(ws, day)
     figs["today"] = {"by_visit": last["done_by_visit"], "paid_official": last["paid_official"], "total": last["done"],
                      "visits": last["visits"]}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from ..authority import coordinator_decides
 from ..tiers import Tier
 from .sqlcipher import sqlite3
 
@@ -26,13 +27,16 @@ def campaign_rows(conn: sqlite3.Connection, layers: Iterable[str] | None = None)
     township's from before townships had layers), a township's name is that township's own and its
     villages' settings. A workspace sees every layer it holds (`layers` None), a county only its own
     (['']), or one township's view (['', name]). Per key the latest value wins, except that where a
-    county leads the drive (its `county` key is in layer '') the settings it owns over a township
-    (`Tier.TOWNSHIP.owned_above`) come from layer '' alone: a township's own value never counts."""
+    county leads the drive (its `county` key is in layer '') a township's layer counts only for what
+    a township decides (its villages' targets: `authority.coordinator_decides`); everything else is
+    the county's (core/authority.py), from layer '' alone."""
     rows = conn.execute("SELECT scope, key, value, hlc FROM campaign ORDER BY scope, key").fetchall()
     out = {k: (v, h) for scope, k, v, h in rows if scope == ""}
-    owned = Tier.TOWNSHIP.owned_above | {COUNTY_KEY} if COUNTY_KEY in out else frozenset()
+    county = COUNTY_KEY in out
     for scope, k, v, h in rows:
-        if scope == "" or k in owned or (layers is not None and scope not in layers):
+        if scope == "" or (layers is not None and scope not in layers):
+            continue
+        if county and not coordinator_decides(Tier.TOWNSHIP, k):
             continue
         if k not in out or h > out[k][1]:
             out[k] = (v, h)

@@ -9,7 +9,7 @@ over: the result is the same, only cheaper. Conflict rules (DESIGN §3):
   overwrites a ground field (phones, address, place away, notes) a person set (ownership.py);
 - visits: append-only; a void hides one;
 - status: an official payment for the coverage year outranks every claim; among claims the last
-  non-voided visit wins.
+  non-voided visit (or the last claim a lower tier's paid list made, `status.claimed`) wins.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ def years(conn: sqlite3.Connection) -> tuple[int, int]:
     return year, int(json.loads(rows["first_year"][0])) if "first_year" in rows else year
 
 
+CLAIM_KIND = "status.claimed"  # a paid list kept below the top tier: a claim (its outcome), never 医保局确认
 GONE_PREFIX = "not_listed:"  # left_reason of someone the bureau's list for a year left out (+ that year)
 
 
@@ -180,12 +181,18 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
     created_at = ""
     last_hlc = ""
     since = 0
-    for ev in events:
+    order: dict[str, int] = {}  # visit id -> its place among the events (a claim after it wins)
+    claim: tuple[int, str] | None = None  # this year's last claim from a paid list: (place, outcome)
+    for i, ev in enumerate(events):
         p = ev.payload
         last_hlc = ev.hlc
         kind = ev.kind
         if kind == "visit.recorded":
             visits[ev.event_id] = visit_row(pid, ev, first)
+            order[ev.event_id] = i
+        elif kind == CLAIM_KIND:
+            if int(p.get("year") or first) == year and p.get("outcome"):
+                claim = (i, str(p["outcome"]))
         elif kind in _FIELD_KINDS:
             _take_fields(fields, kind, p)
             if kind == "person.created":
@@ -203,7 +210,7 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
             paid_year = int(p.get("year", year))
             if p.get("paid", True):
                 official[paid_year] = (p.get("amount"), p.get("paid_at"), p.get("channel", ""), p.get("source", ""),
-                                       ev.event_id)
+                                       ev.event_id, ev.recorded_at or "")
             else:
                 official.pop(paid_year, None)
     if not fields and not visits and not official:
@@ -221,9 +228,10 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
     cols, keys = field_columns(fields)
     paid = official[year][:2] if year in official else None
     prev = previous_columns(before[-1] if before else None, year - 1 in official)
+    claimed = claim[1] if claim and (not now or claim[0] > order[now[-1][_V["visit_id"]]]) else ""
     row = _person_row(pid, cols, keys, paid, _last_columns(now[-1]) if now else _NO_VISIT, len(now),
                       sum(1 for v in live if v[_V["photos"]] != _NO_PHOTOS), created_at, last_hlc, prev,
-                      since or first)
+                      since or first, claimed)
     return row, list(visits.values()), official, created, resolution, refmarks.mark_rows(pid, marks)
 
 
@@ -319,12 +327,13 @@ _ACTIVE, _LEFT_REASON = PERSON_FIELDS.index("active"), PERSON_FIELDS.index("left
 
 
 def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tuple, live: int, evidence: int,
-                created_at: str, last_hlc: str, prev: tuple = _NO_PREVIOUS, since: int = 0) -> tuple:
+                created_at: str, last_hlc: str, prev: tuple = _NO_PREVIOUS, since: int = 0, claimed: str = "") -> tuple:
     """A persons row in _PERSON_COLS order (the one place it is built); `paid` is (amount, paid_at) of
     this year's official payment or None, `cols` the field_columns() and `keys` (py_initials, py_full,
-    rname), `prev` the _PREV_COLS. The status: that payment, else off this year's list, else the
-    last visit."""
-    status = "paid_official" if paid else "not_listed" if is_gone(cols[_ACTIVE], cols[_LEFT_REASON]) else last[0]
+    rname), `prev` the _PREV_COLS, `claimed` the outcome of a paid list's claim later than the last
+    visit. The status: that payment, else off this year's list, else the claim, else the last visit."""
+    status = "paid_official" if paid else "not_listed" if is_gone(cols[_ACTIVE], cols[_LEFT_REASON]) \
+        else claimed or last[0]
     return (pid, pid[::-1], *cols, status, 1 if paid else 0,
             paid[0] if paid else None, paid[1] if paid else None, *last, live, evidence, keys[0], keys[1],
             created_at, last_hlc, keys[2], *prev, since)
@@ -441,7 +450,8 @@ def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: 
     review-queue entry of each folded person (`fold_person`'s result)."""
     for f in folded:
         for paid_year, payment in sorted(f[2].items()):
-            conn.execute("INSERT OR REPLACE INTO official_payments VALUES (?,?,?,?,?,?,?)",
+            conn.execute("INSERT OR REPLACE INTO official_payments "
+                         "(pid, year, amount, paid_at, channel, source, event_id, recorded_at) VALUES (?,?,?,?,?,?,?,?)",
                          (f[0][_P["pid"]], paid_year, *payment))
         if len(conflict_units(f[3])) > 1:
             _project_conflict(conn, f[0][_P["pid"]], f[3], f[4])
@@ -452,7 +462,8 @@ def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: 
 # ---- bringing many people up to date at once (a received package) -----------------------------
 
 _QUICK_KINDS = frozenset({"visit.recorded", "person.updated"})
-_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided", *sorted(refmarks.REF_KINDS))
+_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided", CLAIM_KIND,
+               *sorted(refmarks.REF_KINDS))
 _MARK_SQL = (f"INSERT OR REPLACE INTO ref_marks ({', '.join(refmarks.MARK_COLUMNS)}) "
              f"VALUES ({', '.join('?' * len(refmarks.MARK_COLUMNS))})")
 # the persons columns a households row is made from: a change to one re-projects the household
@@ -562,8 +573,9 @@ def _bring_forward(pid: str, before: tuple, evs: list[Event], side: Iterable[tup
     from an honest replica, but the full fold is the rule)."""
     upto = before[_UPDATED_HLC]
     side = [s for s in side if s[0] <= upto]  # what the row holds (`held` may have run after the insert)
-    if any(s[3] in refmarks.REF_KINDS for s in side):
-        return None  # other departments' lists take part in the categories: only the full fold knows how
+    if any(s[3] in refmarks.REF_KINDS or s[3] == CLAIM_KIND for s in side):
+        return None  # other departments' lists take part in the categories, a paid list's claim in the
+        # status: only the full fold knows how
     visits = [visit_row(pid, ev, first) for ev in evs if ev.kind == "visit.recorded"]
     if visits and any(s[3] == "visit.voided" for s in side):
         new_ids = {v[0] for v in visits}

@@ -2,6 +2,9 @@
 
 The projection fills `conflicts`; a clerk decides which village the person belongs to, recorded as
 a "conflict.resolved" event on the person (payload {"village": chosen}) that travels like any other.
+The same transaction adopts what the chosen village sent about the person and the township held
+while the person was disputed (`scope.adopt`); what other villages sent is marked not adopted, and
+the return packages tell them so.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from ..rules.visits import resolve_person
 from ..storage.projection import version_fields
 from ..storage.store import EVENT_COLUMNS, ORDER, Event, Workspace
 from ..text import ids
-from ..tiers import split_label
+from ..tiers import Tier, split_label
+from . import scope
 
 
 def list_conflicts(ws: Workspace, *, include_resolved: bool = False) -> list[dict]:
@@ -51,8 +55,11 @@ def resolve_conflict(ws: Workspace, raw_id: str, village: str = "", *, township:
     payload = {"village": village, "fields": winning_version(ws, pid, village, town)}
     if town:
         payload["township"] = town
-    ws.emit("conflict.resolved", f"p:{pid}", payload, by)
-    return {"id": pid, "village": village, "township": town, "villages": places}
+    with ws.transaction():
+        ws.emit("conflict.resolved", f"p:{pid}", payload, by)
+        # the unit whose records wait for this: the village at a township, the township at a county
+        taken = scope.adopt(ws, pid, town if ws.tier is Tier.COUNTY and town else village)
+    return {"id": pid, "village": village, "township": town, "villages": places, **taken}
 
 
 def _events(ws: Workspace, pid: str) -> list[Event]:
@@ -87,17 +94,25 @@ def versions(ws: Workspace, raw_id: str) -> dict:
     if row is None:
         raise InputError(f"身份证号 {ids.mask(pid)} 的人员不在待核对名单中")
     events = _events(ws, pid)
+    waiting = {r["village"]: r["n"] for r in ws.query(
+        "SELECT p.name AS village, count(*) AS n FROM held_events h JOIN peers p ON p.peer = h.peer "
+        "WHERE h.entity = ? AND h.decision = '' AND json_extract(h.row, '$[4]') = 'visit.recorded' GROUP BY p.name",
+        (f"p:{pid}",))}
     out = []
     for place in row["villages"].split(","):
         township, village = split_label(place)
         created = _created_in(events, village, township)
         origins = {ev.origin for ev in created}
         fields = version_fields(events, origins)
-        visits = [ev for ev in events if ev.kind == "visit.recorded" and ev.origin in origins]
+        # the unit's visits: recorded there (an event's scope is the village it was written for),
+        # applied here or waiting for the assignment (held from the unit's package: by its name)
+        unit = township if ws.tier is Tier.COUNTY and township else village
+        applied = sum(1 for ev in events if ev.kind == "visit.recorded" and ev.scope == village)
         out.append({"village": village, "township": township, "place": place,
                     "fields": {k: fields.get(k, "") for k in SHOWN},
                     "created_by": created[0].author if created else "",
-                    "created_at": created[0].recorded_at if created else "", "visits": len(visits)})
+                    "created_at": created[0].recorded_at if created else "",
+                    "visits": applied + waiting.get(unit, 0), "visits_waiting": waiting.get(unit, 0)})
     current = ws.one("SELECT village, township FROM persons WHERE pid=?", (pid,)) or {}
     return {"id": pid, "masked_id": ids.mask(pid), "versions": out, "resolved": bool(row["resolved"]),
             "current_village": current.get("village", ""), "current_township": current.get("township", "")}

@@ -177,6 +177,8 @@ def export_package(ws: Workspace, out: str | Path, *, village: str | None = None
         "photos": photo_parts,
         "acks": peers.have_ranges(ws),
     }
+    if not up:  # what this tier did not take of the unit's records, and why
+        manifest["held"] = scope.returned_for(ws, peer["peer"])
     parts = {"key": crypto.seal_key(key, peer["keys"]),
              "manifest": crypto.seal(key, json.dumps(manifest, ensure_ascii=False).encode("utf-8")),
              "events": crypto.seal(key, blob)}
@@ -278,6 +280,7 @@ class Incoming:
     acks: dict = field(default_factory=dict)
     photos: dict = field(default_factory=dict)
     duplicate: int | None = None  # events it held, when it was received before
+    returned: list | None = None  # from the tier above: our records it did not take (scope.note_returned)
 
 
 def _wrong(path: Path, exc: PackageError, many: bool) -> PackageError:
@@ -314,6 +317,7 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
         photo_parts = dict(manifest.get("photos") or {})
         photo_hashes = manifest["hashes"].get("photos") or {}
         expected = int(manifest["counts"]["events"])
+        returned = manifest.get("held") if not peer["from_below"] else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PackageError("数据包清单格式不对，未导入任何内容") from exc
     if peer["from_below"] and not merge._TOKEN.fullmatch(replica):
@@ -337,7 +341,7 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
         held.setdefault(ev.origin, []).append(ev.seq)
     for origin, seqs in held.items():
         acks[origin] = rg.union(acks.get(origin, []), rg.from_seqs(seqs))
-    return Incoming(path, package_id, peer, replica, rows, events, acks, received)
+    return Incoming(path, package_id, peer, replica, rows, events, acks, received, returned=returned)
 
 
 def receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
@@ -390,31 +394,35 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                 ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)",
                                 (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
                 peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
+                scope.note_returned(ws, inc.returned)
+                reasons = held.get(id(inc), {})
                 results[id(inc)] = {"applied": applied, "already_known": known,
-                                    "held": held.get(id(inc), 0), "photos": saved,
+                                    "held": sum(reasons.values()), "held_reasons": reasons, "photos": saved,
                                     "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
                                     "file": str(inc.path)}
-    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "photos": 0,
+    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "held_reasons": {},
+                                     "photos": 0,
                                      "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
                                      "file": str(inc.path)} for inc in todo]
 
 
-def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, int]:
+def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, dict[str, int]]:
     """At a township (a county): set aside each village's (township's) package's events outside that
-    unit (scope.py), held for review instead of applied; returns how many each package had held."""
-    counts: dict[int, int] = {}
+    unit (scope.py), held for review instead of applied; returns how many each package had held, by reason."""
+    counts: dict[int, dict[str, int]] = {}
+    batch = scope.creations(ws, ((inc.peer["name"], inc.events) for inc in fresh
+                                 if inc.peer["from_below"] and not inc.peer.get("retired_at")))
     for inc in fresh:
         if not inc.peer["from_below"]:
             continue
         if inc.peer.get("retired_at"):  # signed with a key retired since: the clerk decides, all of it
             known = merge._existing(ws.conn, [r[0] for r in inc.rows])
             kept_rows, kept_events = [], []
-            out = [(r, scope.RETIRED) for r in inc.rows if r[0] not in known]
+            out = [(r, scope.RETIRED, scope.WAITING) for r in inc.rows if r[0] not in known]
         else:
-            kept_rows, kept_events, out = scope.partition(ws, inc.peer["name"], inc.rows, inc.events)
+            kept_rows, kept_events, out = scope.partition(ws, inc.peer["name"], inc.rows, inc.events, batch)
         if out:
-            scope.hold(ws, inc.peer["peer"], inc.package_id, out)
-            counts[id(inc)] = len(out)
+            counts[id(inc)] = scope.hold(ws, inc.peer["peer"], inc.package_id, out)
             inc.rows, inc.events = kept_rows, kept_events
     return counts
 

@@ -25,6 +25,7 @@ import json
 import uuid
 from pathlib import Path
 
+from .. import authority
 from ..errors import InputError
 from ..storage.layers import COUNTY_KEY
 from ..storage.projection import project
@@ -438,9 +439,11 @@ def _hand_back(ws: Workspace, local: set[str], theirs: list[Event], author: str)
         view.update(ev.payload)
         if ev.scope == "":
             drive.update(ev.payload)
-    owned = Tier.TOWNSHIP.owned_above if COUNTY_KEY in drive else frozenset()
-    to_drive = {k: drive.get(k, campaign_defaults(k)) for k in sorted(local) if k in owned}
-    to_own = {k: view.get(k, campaign_defaults(k)) for k in sorted(local) if k not in owned and k != COUNTY_KEY}
+    county = COUNTY_KEY in drive
+    local = {k for k in local if k != COUNTY_KEY and authority.decider(k) is not authority.Decides.OWN}
+    to_drive = {k: drive.get(k, campaign_defaults(k)) for k in sorted(local)
+                if county and not authority.coordinator_decides(Tier.TOWNSHIP, k)}
+    to_own = {k: view.get(k, campaign_defaults(k)) for k in sorted(local) if k not in to_drive}
     with ws.writing(author) as batch:
         if to_drive:
             batch.emit("campaign.set", "campaign", to_drive, scope="")

@@ -36,10 +36,10 @@ def _notices():
     return notice.build_notices, leaflet.build_leaflet, sheet.build_visit_sheet
 
 
-def _pct(rate: float) -> str:
-    from ...core.rules.reports import pct
+def _figures():
+    from ...core.rules import figures
 
-    return pct(rate)
+    return figures
 
 
 @dataclass
@@ -103,12 +103,10 @@ OUTPUTS: dict[str, Output] = {o.key: o for o in (
            lambda ws, out, p, c: _ledgers().write_ledger(ws, out, progress=p, password=c.password),
            lambda r, out: "台账已导出：" + "，".join(f"{k} {v} 人" for k, v in r["sheets"].items())),
     Output("report", "导出进度日报", "进度日报_{date}.xlsx", "Excel (*.xlsx);;PDF (*.pdf)", _report,
-           lambda r, out: (f"{r['date']} 进度：名单 {r['total']} 人，完成 {r['done']} 人（{_pct(r['rate'])}），"
-                           f"未完成 {r['remaining']} 人。")),
+           lambda r, out: _figures().headline(r)),
     Output("feedback", "导出反馈表（报医保局）", "未参保人员反馈表_{date}.xlsx", "Excel (*.xlsx)",
            lambda ws, out, p, c: _ledgers().write_feedback(ws, out, progress=p, password=c.password),
-           lambda r, out: f"反馈表已导出：共 {r['rows']} 人 = 尚未完成 {r['remaining']} + 不需参保 {r['not_needed']}"
-                          f"（以上为“未参保” {r['not_paid']} 人）+ 已缴费待核实 {r['claimed']}。"),
+           lambda r, out: f"反馈表已导出：{_figures().feedback_line(r)}。"),
     Output("notice_household", "打印本户缴费通知单", "缴费通知单_本户.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[0](ws, out, households=_need_household(c), by=c.canvasser, progress=p),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
