@@ -72,6 +72,8 @@ def cmd_report(args):
 
 def summary(figs: dict) -> str:
     lines = [figures.headline(figs), f"{figures.done_equation(figs)}；差额（距任务数）{figs.get('gap', 0)}。"]
+    if figures.pending_line(figs):
+        lines.append(figures.pending_line(figs) + "。")
     ch = figs.get("change") or {}
     if ch.get("since"):
         lines.append(f"比 {ch['since']} 的报表：完成 {ch['done']:+d}，医保局确认 {ch['paid_official']:+d}。")

@@ -80,12 +80,16 @@ def ensure_index(ws: Workspace) -> None:
 def scan(ws: Workspace) -> list[tuple[str, str, str, str, int, int]]:
     """The single aggregate pass: (village, group, categories, status, count, visited), read from a
     covering index in its order (visit_count, its last column, says who has a visit that stands).
-    A village workspace reads only its own list (`figures.scope`)."""
+    A village workspace reads only its own list; people waiting for the township's assignment are
+    in no village (`figures.counted`): a township counts them under 待核对 (`figures.PENDING`)."""
     ensure_index(ws)
-    cond, params = fig.scope(ws)
-    return ws.conn.execute(
+    cond, params = fig.counted(ws)
+    rows = ws.conn.execute(
         f"SELECT village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
         f"WHERE {cond} AND status != 'not_listed' GROUP BY village, grp, status, categories", params).fetchall()
+    if fig.pending_counted(ws):
+        rows += [(fig.PENDING, grp, cats, status, n, seen) for grp, cats, status, n, seen in fig.pending_rows(ws)]
+    return rows
 
 
 def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
@@ -114,7 +118,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         village = village or default_village
         grp = grp or NO_GROUP
         if cats not in bucket_cache:
-            keys = [k for k in camp.values["special_groups"] if k in (cats or "")]
+            keys = camp.special_groups_in(cats)
             bucket_cache[cats] = (category_bucket(camp, cats), keys)
         bucket, keys = bucket_cache[cats]
         key = keys_of.get(status)
@@ -126,6 +130,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
             fig.add_many((*(special[k] for k in keys), *(special_by_village[village][k] for k in keys)), n, key, seen)
         by_status[status] += n
 
+    pending = by_village.pop(fig.PENDING, None)  # counted in the total, in no village and no ranking
     village_out = {}
     for name in sorted(by_village):
         acc = fig.finish(by_village[name], fig.village_target(camp, name, by_village[name]["total"]))
@@ -175,28 +180,55 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "silent": [v for v in sorted(fresh) if fresh[v]["silent"]],
         "not_configured": [v for v in sorted(fresh) if not fresh[v]["set_up"]],
         "silent_days": freshness.silent_days(camp),
+        "pending_review": _pending(ws, pending, camp),
     })
     return out
 
 
+def _pending(ws: Workspace, acc: dict | None, camp: Campaign) -> dict:
+    """People waiting for the township's assignment (待核对): counted in this total (`counted`: a
+    township) or only named (a village: its figures leave them out until the assignment arrives)."""
+    if acc is None:
+        acc = fig.blank()
+        if not fig.pending_counted(ws):
+            for _grp, _cats, status, n, seen in fig.pending_rows(ws):
+                fig.add_many((acc,), n, fig.part_key(status, camp.done_set), seen or 0)
+    return {**fig.finish(acc), "counted": fig.pending_counted(ws)}
+
+
 def by_canvasser(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict[str, dict]:
-    """Visits and contacts (distinct persons) per canvasser on `day`, from non-voided visits."""
+    """Visits and contacts (distinct persons) per canvasser on `day`, from live visits on the people
+    this workspace counts, less its own records the tier above did not take: the same figure at the
+    village and at the township. A tier with several villages names each canvasser with the village
+    ("光明村·村文书"): two villages' 村文书 are two people."""
     day = _day(day)
     camp = camp or campaign_mod.load(ws)
     lo, hi = _day_range(day)
     done = sorted(camp.done_set)
+    cond, params = fig.counted(ws, "p")
     rows = ws.conn.execute(
-        f"SELECT author, count(*), count(DISTINCT pid), sum(outcome IN ({','.join('?' * len(done))})) "
-        "FROM visits WHERE at >= ? AND at < ? AND voided = 0 GROUP BY author ORDER BY count(*) DESC, author",
-        (*done, lo, hi)).fetchall()
-    return {(a or "（未署名）"): {"visits": v, "contacts": c, "done_outcomes": d or 0} for a, v, c, d in rows}
+        f"SELECT v.author, p.village, count(*), count(DISTINCT v.pid), sum(v.outcome IN ({','.join('?' * len(done))})) "
+        f"FROM visits v JOIN persons p ON p.pid = v.pid WHERE v.at >= ? AND v.at < ? AND v.voided = 0 AND {cond} "
+        f"AND v.visit_id NOT IN (SELECT event_id FROM returned_held) GROUP BY v.author, p.village",
+        (*done, lo, hi, *params)).fetchall()
+    out: dict[str, dict] = {}
+    for author, village, v, c, d in rows:
+        name = author or "（未署名）"
+        if ws.tier.coordinates:
+            name = f"{village or NO_VILLAGE}·{name}"
+        acc = out.setdefault(name, {"visits": 0, "contacts": 0, "done_outcomes": 0})
+        acc["visits"] += v
+        acc["contacts"] += c
+        acc["done_outcomes"] += d or 0
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1]["visits"], kv[0])))
 
 
 WORKLOAD_DAYS = 7  # the dashboard's "visits per canvasser": the last week, today included
 
 
 def workload(ws: Workspace, today: dt.date | None = None, days: int = WORKLOAD_DAYS) -> dict[str, list[int]]:
-    """Per canvasser over the last `days` days (today included): [visits, visits with a done outcome]."""
+    """Per canvasser over the last `days` days (today included): [visits, visits with a done outcome]
+    (`by_canvasser`'s rule, so every tier shows a canvasser the same week)."""
     today = _day(today)
     camp = campaign_mod.load(ws)
     out: dict[str, list[int]] = {}
@@ -366,7 +398,7 @@ def last_year_by_group(ws: Workspace, day: dt.date, camp: Campaign) -> dict[tupl
     year = int(camp.values["coverage_year"]) - 1
     hi = (same_day_last_year(day) + dt.timedelta(days=1)).isoformat()
     done = sorted(s for s in camp.done_set if s != "paid_official")
-    own, own_params = fig.scope(ws, "p")
+    own, own_params = fig.counted(ws, "p")
     rows = ws.conn.execute(f"""
         WITH last AS (
             SELECT pid, outcome FROM (
@@ -387,7 +419,7 @@ def refusals_followed(ws: Workspace, camp: Campaign) -> dict:
     the new list no longer holds."""
     paid = ("paid_official", *CLAIMED_PAID)
     done = sorted(camp.done_set)
-    own, own_params = fig.scope(ws)
+    own, own_params = fig.counted(ws)
     row = ws.conn.execute(
         f"SELECT count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0), "
         f"coalesce(sum(status IN ({','.join('?' * len(paid))})), 0), coalesce(sum(status = 'not_listed'), 0) "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..store import Workspace
 from ..tiers import Tier
-from . import peers
+from . import peers, scope
 from .package import pending_rows
 
 
@@ -21,7 +21,8 @@ def sync_status(ws: Workspace) -> dict:
         town = peers.township_peer(ws)
         out.update({"village": ws.meta("village"), "township": town["name"], "unsent": len(pending_rows(ws)),
                     "last_received_at": town["last_received_at"], "last_sent_at": town["last_sent_at"],
-                    "packages_received": ws.scalar("SELECT count(*) FROM receipts WHERE peer=?", (town["peer"],))})
+                    "packages_received": ws.scalar("SELECT count(*) FROM receipts WHERE peer=?", (town["peer"],)),
+                    **{f"returned_{k}": n for k, n in scope.returned_counts(ws).items()}})
         return out
     held = {r["scope"]: r["n"] for r in ws.query("SELECT scope, count(*) AS n FROM events GROUP BY scope")}
     people = {r["village"]: r["n"] for r in ws.query("SELECT village, count(*) AS n FROM persons GROUP BY village")}
@@ -34,7 +35,8 @@ def sync_status(ws: Workspace) -> dict:
             "copies": len(peers.live_replicas(ws, p["peer"])), "fingerprint": p["keys"].key_id,
             "revoked_keys": len(p["revoked_keys"])})
     out.update({"township": ws.meta("township"), "villages": villages,
-                "conflicts": ws.scalar("SELECT count(*) FROM conflicts WHERE resolved=0")})
+                "conflicts": ws.scalar("SELECT count(*) FROM conflicts WHERE resolved=0"),
+                "held": ws.scalar("SELECT count(*) FROM held_events WHERE decision = ''")})
     return out
 
 
