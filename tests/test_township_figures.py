@@ -88,7 +88,8 @@ def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
     figs = reports.figures(town)
     assert figs["by_village"][A]["last_package"] and not figs["by_village"][A]["silent"]
     assert figs["by_village"][B]["last_package"] == "" and figs["by_village"][C]["last_package"] == ""
-    assert sorted(figs["silent"]) == sorted([B, C])
+    # B was set up and never reported (未上报); C was never given a setup package (未配置): not "silent"
+    assert figs["silent"] == [B] and figs["not_configured"] == [C]
     fresh = freshness.by_village(town, VILLAGES)
     assert fresh[A]["applied"] == got["applied"] and fresh[A]["packages"] == 1
     assert not fresh[C]["set_up"] and fresh[B]["set_up"]
@@ -96,7 +97,7 @@ def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
     # silent for more days than the campaign allows: stands out again
     campaign.update(town, {"silent_days": 2})
     later = reports.figures(town, dt.date.today() + dt.timedelta(days=3))
-    assert sorted(later["silent"]) == sorted([A, B, C])
+    assert sorted(later["silent"]) == sorted([A, B]) and later["not_configured"] == [C]
     assert reports.figures(vs[A])["silent"] == []  # a village workspace has no one to hear from
 
 
@@ -183,17 +184,18 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     assert rows[0][head.index("完成率（占任务数）")] == 0.5
     summary = {r[0].value: r[1].value for r in load_workbook(tmp / "r.xlsx")["总体情况"].iter_rows(min_row=3)}
     assert [v for k, v in summary.items() if k.startswith("未上报的村")] == ["、".join(figs["silent"])]
+    assert [v for k, v in summary.items() if k.startswith("未配置的村")] == ["、".join(figs["not_configured"])]
     per = [r for r in load_workbook(tmp / "r.xlsx")["分村特殊群体"].iter_rows(min_row=3, values_only=True)]
     want = sum(g["total"] for v in figs["by_village"].values() for g in v["special_groups"].values())
-    assert sum(r[2] for r in per) == want and want > 0
+    assert sum(r[1] for r in per) == want and want > 0
     for k, g in figs["special_groups"].items():  # each group's villages add up to the township's
-        assert sum(r[2] for r in per if r[1] == k) == g["total"]
+        assert sum(r[1] for r in per if r[0].split("/")[1] == k) == g["total"]
     write_report_pdf(figs, tmp / "r.pdf")
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(tmp / "r.pdf"), "-"], capture_output=True,
                           encoding="utf-8").stdout
-    assert "未上报的村" in text and C in text.split("未上报的村")[1][:200]
+    assert "未上报的村" in text and "未配置的村" in text and C in text.split("未配置的村")[1][:200]
 
 
 def test_batch_receive_a_folder_and_return_packages_for_every_village(world):

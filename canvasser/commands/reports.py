@@ -73,6 +73,8 @@ def cmd_report(args):
 
 def summary(figs: dict) -> str:
     lines = [figures.headline(figs), f"{figures.done_equation(figs)}；差额（距任务数）{figs.get('gap', 0)}。"]
+    if figures.pending_line(figs):
+        lines.append(figures.pending_line(figs) + "。")
     ch = figs.get("change") or {}
     if ch.get("since"):
         lines.append(f"比 {ch['since']} 的报表：完成 {ch['done']:+d}，医保局确认 {ch['paid_official']:+d}。")
@@ -90,9 +92,9 @@ def summary(figs: dict) -> str:
             f"{figs['by_village'][v]['rank']}.{v} {figures.target_rate(figs['by_village'][v])}"
             f"（差{figs['by_village'][v]['gap']}）" for v in figs["ranking"]))
     if figs.get("below_70"):
-        lines.append(f"低于70%：{'、'.join(figs['below_70'])}")
+        lines.append(f"{figures.RATE_TARGET}低于70%的村：{'、'.join(figs['below_70'])}")
     if figs.get("below_80"):
-        lines.append(f"低于80%：{'、'.join(figs['below_80'])}")
+        lines.append(f"{figures.RATE_TARGET}低于80%的村：{'、'.join(figs['below_80'])}")
     if figs.get("special_below_100"):
         lines.append(f"特殊群体未达100%：{'、'.join(figs['special_below_100'])}")
     lines += [f"{label}：{'、'.join(names)}" for label, names in freshness.alert_lines(figs)]

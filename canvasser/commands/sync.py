@@ -205,14 +205,15 @@ def _received(res: dict) -> str:
         return f"{Path(res['file']).name}（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
     return (f"已接收“{res['sender']}”的数据包 {Path(res['file']).name}：新增 {res['applied']} 条记录，"
             f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。"
-            + (f"\n注意：其中 {res['held']} 条记录超出“{res['sender']}”的范围（别处的人员、上级的设置等），未采用，"
-               f"已暂存待审核：canvasser held --db 工作区" if res.get("held") else ""))
+            + (f"\n注意：{sync.scope.held_line(res['held_reasons'])}。处理：canvasser held --db 工作区"
+               if res.get("held") else ""))
 
 
 def cmd_receive(args):
     with open_ws(args.db, create=False) as ws:
         results = sync.receive_packages(ws, args.files)
         status = sync.sync_status(ws)
+        returned = sync.scope.returned_line(ws) if status.get("mode") == "village" else ""
     if len(results) == 1:
         res = dict(results[0])
     else:
@@ -222,6 +223,10 @@ def cmd_receive(args):
     if status.get("above"):
         summary += f"\n尚未被{status['above']['name']}收到的改动：{status['above']['unsent']} 条。"
         res["unsent"] = status["above"]["unsent"]
+    if status.get("mode") == "village":
+        res["returned"] = {"not_taken": status["returned_not_taken"], "waiting": status["returned_waiting"]}
+        if returned:
+            summary += f"\n{returned}（原因：canvasser status --db 本村工作区）。"
     return res, summary
 
 
@@ -232,15 +237,22 @@ def _when(value: str | None) -> str:
 def cmd_status(args):
     with open_ws(args.db, create=False) as ws:
         res = sync.sync_status(ws)
+        if res.get("mode") == "village":
+            res["returned"] = sync.scope.returned(ws)
     if not res["enabled"]:
         return res, "本工作区未启用同步（单机使用）。"
     if res["mode"] == "village":
-        return res, (f"{res['township']}{res['village']}：有 {res['unsent']} 条改动乡镇尚未收到；"
-                     f"上次收到乡镇数据包：{_when(res['last_received_at'])}；上次导出：{_when(res['last_sent_at'])}。")
+        lines = [f"{res['township']}{res['village']}：有 {res['unsent']} 条改动乡镇尚未收到；"
+                 f"上次收到乡镇数据包：{_when(res['last_received_at'])}；上次导出：{_when(res['last_sent_at'])}。"]
+        if res["returned"]:
+            lines.append(f"乡镇未采用或待审核的本村记录 {len(res['returned'])} 条：")
+            lines += [f"  {_when(r['recorded_at'])}\t{r['name']}\t{r['what']}\t{r['state']}：{r['reason']}"
+                      for r in res["returned"][:50]]
+        return res, "\n".join(lines)
     what = "村" if res["mode"] == "township" else "乡镇"
     units = res.get("villages") if res["mode"] == "township" else res.get("townships")
     lines = [f"{res['name']}（{'乡镇' if res['mode'] == 'township' else '县'}）：共 {res['events']} 条记录，"
-             f"待核对 {res['conflicts']} 人。"]
+             f"待核对 {res['conflicts']} 人，待审核的暂存记录 {res['held']} 条。"]
     if res.get("above"):
         up = res["above"]
         lines.append(f"  上报{up['name']}：有 {up['unsent']} 条改动县里尚未收到；上次收到县里数据包：{_when(up['last_received_at'])}"
@@ -273,13 +285,17 @@ def cmd_held(args):
             verb = "采用" if res["accepted"] else "拒绝"
             return res, f"已{verb} {res['events']} 条暂存记录" + (f"，新增 {res['applied']} 条。" if res["accepted"] else "。")
         items = sync.scope.list_held(ws)
-    lines = [f"暂存待审核的数据包 {len(items)} 个（下级数据包中超出其范围的记录，未采用）："]
+        records = sync.scope.held_records(ws)
+    lines = [f"暂存待审核的数据包 {len(items)} 个，共 {len(records)} 条记录（下级数据包中未采用的记录）："]
     for i in items:
         why = "；".join(f"{k} {n} 条" for k, n in i["reasons"].items())
         lines.append(f"  {i['package_id']}\t{i['village']}\t{i['events']} 条\t{why}")
+    for r in records[:50]:
+        lines.append(f"    {r['village']}\t{r['name']}\t{ids.mask(r['id']) if r['id'] else ''}\t{r['what']}\t{r['reason']}")
     if items:
-        lines.append("处理：canvasser held --db 工作区 --accept 数据包编号（或 --reject 数据包编号）")
-    return {"held": items, "total": len(items)}, "\n".join(lines)
+        lines.append("处理：canvasser held --db 工作区 --accept 数据包编号（或 --reject 数据包编号）；"
+                     "重复建档的人员在 canvasser conflicts --resolve 确定归属时，归属的村（乡镇）暂存的记录一并采用")
+    return {"held": items, "total": len(items), "records": records}, "\n".join(lines)
 
 
 def cmd_conflicts(args):
@@ -290,7 +306,13 @@ def cmd_conflicts(args):
                                  else "请用 --township 指定此人归属的乡镇（街道）")
             res = sync.resolve_conflict(ws, args.resolve, args.village or "", township=args.township or "", by=args.by)
             where = f"{res['township']}{res['village']}" if res["township"] else res["village"]
-            return res, f"已记录：此人归属“{where}”。该记录会随数据包发给相关的{'乡镇' if res['township'] else '村'}。"
+            unit = "乡镇" if res["township"] else "村"
+            adopted = f"采用了“{res['township'] or res['village']}”暂存的 {res['adopted']} 条记录" if res["adopted"] else ""
+            others = (f"别的{unit}的 {res['not_adopted']} 条记录未采用（回传包会告诉该{unit}）"
+                      if res["not_adopted"] else "")
+            extra = "；".join(filter(None, [adopted, others]))
+            return res, (f"已记录：此人归属“{where}”" + (f"；{extra}" if extra else "")
+                         + f"。该记录会随数据包发给相关的{unit}。")
         items = sync.list_conflicts(ws, include_resolved=args.all)
     lines = [f"待核对人员 {sum(not i['resolved'] for i in items)} 人（同一身份证号被不同村或乡镇分别新增）："]
     for i in items:

@@ -10,7 +10,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.rules import freshness, reports
+from ..core.rules import figures, freshness, reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.storage.store import Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
@@ -26,6 +26,13 @@ def collect(ws: Workspace, today: dt.date | None = None, *, freeze: bool = False
     return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today, freeze=freeze),
             "canvassers": reports.workload(ws, today),
             "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}
+
+
+def reports_late(day: dict) -> str:
+    """What reached a past day after it was shown (ledgers.late_text's words)."""
+    from ..core.outputs.ledgers import late_text
+
+    return late_text(day)
 
 
 class _Figure(QFrame):
@@ -53,9 +60,10 @@ class Dashboard(QWidget):
         lay.setContentsMargins(8, 8, 8, 8)
         row = QHBoxLayout()
         self.cards: dict[str, _Figure] = {}
-        for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占任务数）"),
-                           ("paid_official", "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
-                           ("accepted", "不需参保"), ("remaining", "尚未完成"), ("days_left", "距截止天数")):
+        L = figures.LABELS
+        for key, title in (("total", L["total"]), ("done", L["done"]), ("rate", L["target_rate"]),
+                           ("paid_official", L["paid_official"]), ("paid_claimed", L["paid_claimed"]),
+                           ("accepted", L["accepted"]), ("remaining", L["remaining"]), ("days_left", "距截止天数")):
             card = _Figure(title)
             self.cards[key] = card
             row.addWidget(card)
@@ -96,14 +104,17 @@ class Dashboard(QWidget):
         self.cards["total"].value.setText(str(f["total"]))
         self.cards["done"].value.setText(str(f["done"]))
         target = f.get("target") or f["total"]
-        self.cards["rate"].value.setText(f"{f.get('target_rate', f['rate']) * 100:.1f}%")
-        self.cards["rate"].setToolTip(f"任务数 {target}（未填任务数的村以名单人数计）；占名单 {f['rate'] * 100:.1f}%")
+        self.cards["rate"].value.setText(str(figures.target_rate(f)))
+        self.cards["rate"].setToolTip(f"已完成 ÷ 任务数 {target}（{figures.TARGET_NOTE}）；"
+                                      f"{figures.RATE_LIST} {figures.list_rate(f)}")
         self.cards["paid_official"].value.setText(str(f["paid_official"]))
         self.cards["paid_claimed"].value.setText(str(f["paid_claimed"]))
+        self.cards["paid_claimed"].setToolTip("当场协助缴费、已自行缴费、学校代缴：都等医保局缴费名单确认")
         self.cards["accepted"].value.setText(str(f["accepted"]))
-        self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f['paid_official']} + 自报/协助待核实 {f['paid_claimed']}"
-                          f" + 不需参保 {f['accepted']}；名单 {f['total']} = 已完成 {f['done']} + 尚未完成 "
-                          f"{f['remaining']}；任务数 {target}，差 {f.get('gap', 0)} 人；已走访 {f['visited']} 人")
+        pending = figures.pending_line(f)
+        self.sums.setText(f"{figures.done_equation(f)}；{figures.list_equation(f)}；任务数 {target}，"
+                          f"差 {f.get('gap', 0)} 人；{figures.RATE_LIST} {figures.list_rate(f)}；已走访 {f['visited']} 人"
+                          + (f"；{pending}" if pending else ""))
         self.silent.setText("<br>".join(f"{label}：{'、'.join(names)}" for label, names in freshness.alert_lines(f)))
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
@@ -127,5 +138,8 @@ class Dashboard(QWidget):
         days = [d["day"] for d in data["trend"]]
         self.trend.set_series(days, [("走访次数", BLUE, [d["visits"] for d in data["trend"]]),
                                      ("新完成人数", GREEN, [d["done"] for d in data["trend"]])])
+        late = [f"{d['day'][5:]}：{reports_late(d)}" for d in data["trend"] if reports_late(d)]
+        self.trend.setToolTip("往日的数字保持当日显示的样子；之后才收到的：" + "；".join(late) if late else
+                              "往日的数字保持当日显示的样子，之后才收到的另记为迟报")
         items = sorted(data["canvassers"].items(), key=lambda kv: -kv[1][0])
         self.people.set_items([(name, v[0], v[1]) for name, v in items])

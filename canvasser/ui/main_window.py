@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QSplitter,
     QTableView,
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 from ..core import views
 from ..core.errors import InputError
 from ..core.outputs.selection import filtered
-from ..core.rules import dashboard
+from ..core.rules import dashboard, figures
 from ..core.rules.campaign import load as load_campaign
 from ..core.rules.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
 from ..core.storage.store import Workspace
@@ -81,7 +82,8 @@ class ProgressStrip(QWidget):
         self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
         self.bar.setMaximum(max(1, p["target"]))
         self.bar.setValue(min(p["done"], p["target"]))
-        self.bar.setFormat(f"{p['rate'] * 100:.1f}%" if p["target"] else "尚无名单")  # never 100% of nothing
+        self.bar.setFormat(f"{figures.RATE_TARGET} {figures.percent(p['done'], p['target'])}" if p["target"]
+                           else "尚无名单")  # never 100% of nothing
         self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
 
 
@@ -319,9 +321,11 @@ class MainWindow(QMainWindow):
         self.m_print.addSeparator()
         add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
         add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
-        if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23)
+        if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23), and the held records'
             self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
-            self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
+            self.act_held = add(self.m_sync, f"待审核（{self.ws.tier.below.label}的数据包中暂存的记录）…",
+                                self.open_held, True)
+        self.strip.unsent.linkActivated.connect(self._open_link)
         self.detail.enable_message(True)
         self.detail.message_requested.connect(self.open_message)
 
@@ -487,14 +491,28 @@ class MainWindow(QMainWindow):
         def show(status: dict) -> None:
             if status.get("enabled") and status.get("mode") == "village":
                 n = int(status.get("unsent", 0))
-                self.strip.unsent.setText(f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇")
-            elif status.get("enabled") and status.get("conflicts"):
-                self.strip.unsent.setText(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
+                text = f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇"
+                not_taken, waiting = status.get("returned_not_taken", 0), status.get("returned_waiting", 0)
+                if not_taken or waiting:  # received, but not adopted: said, never hidden behind "送达"
+                    parts = [f"乡镇未采用本村 {not_taken} 条记录" if not_taken else "",
+                             f"{waiting} 条在乡镇待审核" if waiting else ""]
+                    text += f"；<a href='sync'>{'，'.join(p for p in parts if p)}</a>"
+                self.strip.unsent.setText(text)
+            elif status.get("enabled") and (status.get("conflicts") or status.get("held")):
+                links = []
+                if status.get("conflicts"):
+                    links.append(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
+                if status.get("held"):
+                    links.append(f"<a href='held'>待审核 {status['held']} 条</a>")
+                self.strip.unsent.setText("　".join(links))
             else:
                 self.strip.unsent.setText("")
             if getattr(self, "act_conflicts", None) is not None:  # the queue's own place, counted
                 n = int(status.get("conflicts") or 0)
                 self.act_conflicts.setText(f"待核对重复建档（{n}）" if n else "待核对重复建档")
+            if getattr(self, "act_held", None) is not None:
+                n = int(status.get("held") or 0)
+                self.act_held.setText(f"待审核（{n}）" if n else "待审核")
 
         self.runner.submit(Job(lambda ws, _p: sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
@@ -532,8 +550,16 @@ class MainWindow(QMainWindow):
         return dlg
 
     def open_new_year(self):
+        from ..core.lists import newyear
         from .dialogs.new_year import NewYearDialog
 
+        if newyear.started_above(self.ws) is None:
+            try:
+                newyear.refuse_start(self.ws)  # a new year starts at the top and flows down
+            except InputError as exc:
+                box = QMessageBox(QMessageBox.Icon.Information, "开始新年度", str(exc), QMessageBox.StandardButton.Ok, self)
+                box.open()  # (window-modal, not a nested event loop)
+                return box
         dlg = NewYearDialog(self.ws, self.runner, self.canvasser, self)
         dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "新年度已开始")))
         dlg.open()
@@ -619,6 +645,18 @@ class MainWindow(QMainWindow):
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
         return dlg
+
+    def open_held(self):
+        from .dialogs.held import HeldDialog
+
+        dlg = HeldDialog(self.ws, self.runner, self)
+        dlg.decided.connect(lambda _res: self.after_change(None, "已处理暂存记录"))
+        dlg.finished.connect(lambda _: self.refresh_figures())
+        dlg.open()
+        return dlg
+
+    def _open_link(self, link: str) -> None:
+        {"conflicts": self.open_conflicts, "held": self.open_held, "sync": self.open_sync}.get(link, self.open_sync)()
 
     def open_message(self, household: bool = False):
         from .dialogs.message import MessageDialog

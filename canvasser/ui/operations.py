@@ -117,3 +117,11 @@ def join_township(runner, setup: str, code: str | None, *, success: Done = None,
 
     return run(runner, "加入乡镇", lambda ws: join(ws.path, setup, code=code), success=success,
                failure=failure)
+
+
+def decide_held(runner, event_ids: list[str], accept: bool, *, success: Done = None, failure: Failed = None) -> Job:
+    """Accept or reject records the township held from a village's package (core `sync.scope.decide`)."""
+    from ..core.sync import scope
+
+    return run(runner, "采用暂存记录" if accept else "拒绝暂存记录",
+               lambda ws: scope.decide(ws, "all", accept, event_ids=event_ids), success=success, failure=failure)

@@ -55,8 +55,7 @@ class PaidResult:
     @property
     def warning(self) -> str:
         """Why this list may be the wrong file ('' when most of it matched)."""
-        unmatched = sum(1 for u in self.unmatched if u.get("name") is not None)
-        if not self.rows or not unmatched:
+        if not self.rows or not self.unmatched:
             return ""
         names = "、".join(f"{s['name']}（{s['id']}）" for s in self.sample)
         if not self.matched:
@@ -122,6 +121,8 @@ def import_paid(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | 
             except ids.IdError as exc:
                 bad = {"row": rownum, "reason": str(exc), **serial}
                 res.rejected.append(bad)
+                if len(res.sample) < SAMPLE:
+                    res.sample.append({"row": rownum, "name": get(cells, "name") or "（无姓名）", "id": "身份证号有误"})
                 res.unmatched.append(bad)
                 continue
             if pid in seen:

@@ -274,23 +274,26 @@ PAID_COLS = [*PERSON_COLS, Col("参保状态", 24), Col("缴费金额（元）",
 
 
 def _special_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
-    keys = [*camp.values["special_groups"], reports.STUDENT]
+    """Everyone in a special group, once, with every group they are in: exactly the groups the
+    dashboard and the report count (`Campaign.special_groups_in`; students are a category, not a
+    special group), and only people on this year's list, as they count."""
+    keys = list(camp.values["special_groups"])
     cond = " OR ".join("instr(categories, ?) > 0" for _ in keys) or "0"
-    sql = f"SELECT * FROM persons p WHERE {cond} {ORDER}"
+    sql = f"SELECT * FROM persons p WHERE status != 'not_listed' AND ({cond}) {ORDER}"
     i = 0
     for r in _rows(ws, sql, tuple(keys)):
-        group = camp.special_group_of(r["categories"]) or (reports.STUDENT if reports.STUDENT in r["categories"] else "")
-        if not group:
+        groups_in = camp.special_groups_in(r["categories"])
+        if not groups_in:
             continue
         i += 1
         done = camp.is_done(r["status"])
-        yield [*_person(i, r), r["categories"], group, "是" if camp.is_special(r["categories"]) else "否",
-               camp.subsidy_for(r["categories"]), camp.amount_due(r["categories"]), status_label(r["status"]),
-               "已完成" if done else "未完成", _time(r["last_visit_at"]), r["last_visit_by"],
+        yield [*_person(i, r), r["categories"], "、".join(groups_in), camp.subsidy_for(r["categories"]),
+               camp.amount_due(r["categories"]), status_label(r["status"]), "已完成" if done else "未完成",
+               _time(r["last_visit_at"]), r["last_visit_by"],
                "" if done else next_step(r["status"], r["promised"], r["last_reason"])]
 
 
-SPECIAL_COLS = [*PERSON_COLS, Col("人员类别", 16), Col("特殊群体", 10), Col("须100%参保", 9), Col("资助金额（元）", 10),
+SPECIAL_COLS = [*PERSON_COLS, Col("人员类别", 16), Col("特殊群体（须100%参保，可属多个）", 16), Col("资助金额（元）", 10),
                 Col("个人应缴（元）", 10), Col("当前状态", 16), Col("是否完成", 8), Col("最近走访时间", 17), Col("走访人", 10),
                 Col("下一步", 26)]
 
@@ -581,12 +584,15 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
         ("当日走访次数", today.get("visits", 0)), ("当日联系人数", today.get("contacts", 0)),
         ("当日新增完成（走访办结 + 当日导入的医保局确认）", today.get("total", 0)),
     ]
+    pending = figs.get("pending_review") or {}
+    if pending.get("total"):
+        lines.append((figures.PENDING, figures.pending_line(figs)))
     if figs.get("special_below_100"):
         lines.append(("未达100%的特殊群体", "、".join(figs["special_below_100"])))
     if figs.get("below_70"):
-        lines.append(("完成率低于70%的村", "、".join(figs["below_70"])))
+        lines.append((f"{L['target_rate']}低于70%的村", "、".join(figs["below_70"])))
     if figs.get("below_80"):
-        lines.append(("完成率低于80%的村", "、".join(figs["below_80"])))
+        lines.append((f"{L['target_rate']}低于80%的村", "、".join(figs["below_80"])))
     lines += [(label, "、".join(names)) for label, names in freshness.alert_lines(figs)]
     return lines
 

@@ -165,6 +165,11 @@ class Campaign:
     def is_special(self, categories: str) -> bool:
         return any(k in (categories or "") for k in self.values["special_groups"])
 
+    def special_groups_in(self, categories: str) -> list[str]:
+        """Every special group the person's categories name (one person may be in several): the
+        dashboard, the report and the special-groups ledger count by this one rule."""
+        return [k for k in self.values["special_groups"] if k in (categories or "")]
+
     def special_group_of(self, categories: str) -> str:
         for k in self.values["special_groups"]:
             if k in (categories or ""):

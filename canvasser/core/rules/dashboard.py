@@ -127,7 +127,7 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     ensure_index(ws)
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
-    cond, params = figures.scope(ws)
+    cond, params = figures.counted(ws)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
                     f"FROM persons WHERE {cond} AND status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
                     (*args, *params))
@@ -164,12 +164,14 @@ def year_on_year_lines(yoy: dict | None) -> list[str]:
     if not yoy:
         return []
 
-    def pair(this: dict, last: dict) -> str:
-        diff = (this["rate"] - last["rate"]) * 100
-        return f"今年 {this['rate'] * 100:.1f}%，去年同期 {last['rate'] * 100:.1f}%（{diff:+.1f}）"
+    def pair(this: dict, last: dict) -> str:  # each rate rounded once from its counts
+        diff = (this["done"] / max(this["total"], 1) - last["done"] / max(last["total"], 1)) * 100
+        return (f"今年 {figures.percent(this['done'], this['total'])}，去年同期 "
+                f"{figures.percent(last['done'], last['total'])}（{diff:+.1f}）")
 
     ref = yoy["refusals"]
-    lines = [f"与去年同期（{yoy['last_year_date']}）比：完成率{pair(yoy['this_year_total'], yoy['last_year_total'])}",
+    lines = [f"与去年同期（{yoy['last_year_date']}）比：{figures.RATE_LIST}"
+             f"{pair(yoy['this_year_total'], yoy['last_year_total'])}",
              f"去年拒绝的 {ref['refused_last_year']} 人，今年已完成 {ref['done_this_year']} 人"
              f"（其中缴费 {ref['paid_this_year']} 人），不在今年名单上 {ref['off_list']} 人"]
     lines += [f"{g}：{pair(v['this_year'], v['last_year'])}" for g, v in yoy["by_group"].items()]

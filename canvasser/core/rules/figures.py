@@ -19,6 +19,11 @@ the ledgers and the feedback sheet alike.
 
 A village workspace counts only its own people: someone the township assigned to another village
 (a resolved duplicate, a move) stays in its log and history but leaves its list and its counts.
+
+A person two villages created and the township has not assigned yet (待核对) is counted in no village
+(`counted`): at the township they are counted once, under 待核对 (`PENDING`), in the total; a village
+that knows of the dispute leaves them out of its figures until the assignment arrives. So nobody is
+counted twice and nobody is counted nowhere.
 """
 
 from __future__ import annotations
@@ -96,6 +101,15 @@ def feedback_line(res: dict) -> str:
                                          (LABELS["paid_claimed"], res["claimed"])])
     paid = equation(("“是否参保”", res["rows"]), [("填“否”", res["not_paid"]), ("填“是”（当场协助缴费）", res["paid_on_site"])])
     return f"{rows} 人；{paid} 人"
+
+
+def pending_line(figs: dict) -> str:
+    """The people waiting for the township's assignment, in words ('' when nobody waits)."""
+    p = figs.get("pending_review") or {}
+    if not p.get("total"):
+        return ""
+    where = "已计入合计，不计入任何村" if p.get("counted") else "乡镇确定归属前不计入本村"
+    return f"{PENDING} {p['total']} 人（两个村都报了此人，{where}）"
 
 
 def done_equation(acc: dict) -> str:
@@ -237,15 +251,54 @@ def known_units(ws: Workspace, col: str) -> list[str]:
     return [r[0] for r in ws.conn.execute(f"SELECT DISTINCT {col} FROM persons WHERE {col} <> '' ORDER BY 1")]
 
 
+PENDING = "待核对"  # the township's bucket for people waiting for its assignment (no village's)
+_DISPUTED = "(SELECT d.rowid FROM persons d JOIN conflicts c ON c.pid = d.pid WHERE c.resolved = 0)"
+
+
+def has_disputes(ws: Workspace) -> bool:
+    return ws.conn.execute("SELECT 1 FROM conflicts WHERE resolved = 0 LIMIT 1").fetchone() is not None
+
+
+def counted(ws: Workspace, alias: str = "") -> tuple[str, tuple]:
+    """The SQL condition on persons for the people the workspace counts in its villages: its own
+    list less anyone waiting for the township's assignment (by rowid: a covering index still serves)."""
+    cond, params = scope(ws, alias)
+    if not has_disputes(ws):
+        return cond, params
+    col = f"{alias}.rowid" if alias else "rowid"
+    return f"{cond} AND {col} NOT IN {_DISPUTED}", params
+
+
+def pending_counted(ws: Workspace) -> bool:
+    """Whether the people waiting for an assignment count in this workspace's total (under 待核对):
+    at a tier that assigns them, yes; a village leaves them out until it knows where they belong."""
+    return ws.tier.coordinates
+
+
+def pending_rows(ws: Workspace) -> list[tuple]:
+    """(group, categories, status, count, visited) of the people waiting for an assignment."""
+    if not has_disputes(ws):
+        return []
+    cond, params = scope(ws)
+    return ws.conn.execute(
+        f"SELECT grp, categories, status, count(*), sum(visit_count > 0) FROM persons WHERE {cond} "
+        f"AND status != 'not_listed' AND rowid IN {_DISPUTED} GROUP BY grp, status, categories", params).fetchall()
+
+
 def progress_counts(ws: Workspace, camp: Campaign) -> dict:
     """The header's figures: list size, done, task number, rates; one GROUP BY unit on the index.
     A township under a county counts against the task number the county gave it."""
     done = sorted(camp.done_set)
-    cond, params = scope(ws)
+    cond, params = counted(ws)
     col = unit_column(ws)
     rows = ws.conn.execute(
         f"SELECT {col}, count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0) FROM persons "
         f"WHERE {cond} AND status != 'not_listed' GROUP BY {col}", (*done, *params)).fetchall()
+    if pending_counted(ws):
+        waiting = pending_rows(ws)
+        pending = (sum(r[3] for r in waiting), sum(r[3] for r in waiting if r[2] in camp.done_set))
+    else:
+        pending = (0, 0)
     default = (ws.meta("village", "") or "") if col == "village" else ""
     totals: dict[str, int] = {}
     done_n = 0
@@ -253,11 +306,10 @@ def progress_counts(ws: Workspace, camp: Campaign) -> dict:
         unit = unit or default
         totals[unit] = totals.get(unit, 0) + n
         done_n += d
-    total = sum(totals.values())
+    total = sum(totals.values()) + pending[0]
     key = Tier.COUNTY.target_key if ws.tier is Tier.COUNTY else Tier.TOWNSHIP.target_key
     target = assigned_target(ws, camp) or (task_total(camp, totals, key) if totals else 0)
-    out = finish({"total": total, "done": done_n}, target)
-    return out
+    return finish({"total": total, "done": done_n + pending[1]}, target)
 
 
 def check_parts(acc: dict) -> bool:

@@ -86,22 +86,30 @@ def ensure_index(ws: Workspace) -> None:
 def scan(ws: Workspace) -> list[tuple[str, str, str, str, int, int]]:
     """The single aggregate pass: (village, group, categories, status, count, visited), read from a
     covering index in its order (visit_count, its last column, says who has a visit that stands).
-    A village workspace reads only its own list (`figures.scope`)."""
+    A village workspace reads only its own list; people waiting for the assignment are in no
+    village (`figures.counted`): a coordinator counts them under 待核对 (`figures.PENDING`)."""
     return [r[1:] for r in scan_units(ws)]
 
 
 def scan_units(ws: Workspace) -> list[tuple[str, str, str, str, str, int, int]]:
     """`scan` with each row's township first: a county's pass (by township, village, group ...),
-    anyone else's with '' for the township (theirs is one)."""
+    anyone else's with '' for the township (theirs is one); those waiting for the assignment under
+    待核对 (a county's in its township 待核对 too)."""
     ensure_index(ws)
-    cond, params = fig.scope(ws)
+    cond, params = fig.counted(ws)
     if ws.tier is Tier.COUNTY:
-        return ws.conn.execute(
-            "SELECT township, village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
-            "WHERE status != 'not_listed' GROUP BY township, village, grp, status, categories").fetchall()
-    return ws.conn.execute(
-        f"SELECT '', village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
-        f"WHERE {cond} AND status != 'not_listed' GROUP BY village, grp, status, categories", params).fetchall()
+        rows = ws.conn.execute(
+            f"SELECT township, village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
+            f"WHERE {cond} AND status != 'not_listed' GROUP BY township, village, grp, status, categories",
+            params).fetchall()
+    else:
+        rows = ws.conn.execute(
+            f"SELECT '', village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
+            f"WHERE {cond} AND status != 'not_listed' GROUP BY village, grp, status, categories", params).fetchall()
+    if fig.pending_counted(ws):
+        town = fig.PENDING if ws.tier is Tier.COUNTY else ""
+        rows += [(town, fig.PENDING, grp, cats, status, n, seen) for grp, cats, status, n, seen in fig.pending_rows(ws)]
+    return rows
 
 
 def departments_of(camp: Campaign) -> dict[str, list[str]]:
@@ -163,7 +171,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         village_of[name] = (township, village)
         grp = grp or NO_GROUP
         if cats not in bucket_cache:
-            keys = [k for k in camp.values["special_groups"] if k in (cats or "")]
+            keys = camp.special_groups_in(cats)
             answered = [(d, next(w for w in words if w in (cats or ""))) for d, words in depts.items()
                         if any(w in (cats or "") for w in words)]
             bucket_cache[cats] = (category_bucket(camp, cats), keys, answered)
@@ -180,6 +188,9 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
                           *((dept_towns[d][township] for d, _ in answered) if county else ())), n, key, seen)
         by_status[status] += n
 
+    # those waiting for the assignment: counted in the total, in no village (township) and no ranking
+    pending = by_village.pop(unit_label(fig.PENDING, fig.PENDING) if county else fig.PENDING, None)
+    by_township.pop(fig.PENDING, None)
     if county:  # each village's task number is its township's own setting (its layer of the campaign)
         views = {t: campaign_mod.load(ws, township=t) for t in by_township}
         village_out = {}
@@ -258,6 +269,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "silent": [v for v in sorted(fresh) if fresh[v]["silent"]],
         "not_configured": [v for v in sorted(fresh) if not fresh[v]["set_up"]],
         "silent_days": freshness.silent_days(camp),
+        "pending_review": _pending(ws, pending, camp),
     })
     if county:
         out["by_township"] = township_out
@@ -265,24 +277,50 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
     return out
 
 
+def _pending(ws: Workspace, acc: dict | None, camp: Campaign) -> dict:
+    """People waiting for the township's assignment (待核对): counted in this total (`counted`: a
+    township) or only named (a village: its figures leave them out until the assignment arrives)."""
+    if acc is None:
+        acc = fig.blank()
+        if not fig.pending_counted(ws):
+            for _grp, _cats, status, n, seen in fig.pending_rows(ws):
+                fig.add_many((acc,), n, fig.part_key(status, camp.done_set), seen or 0)
+    return {**fig.finish(acc), "counted": fig.pending_counted(ws)}
+
+
 def by_canvasser(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict[str, dict]:
-    """Visits and contacts (distinct persons) per canvasser on `day`, from non-voided visits."""
+    """Visits and contacts (distinct persons) per canvasser on `day`, from live visits on the people
+    this workspace counts, less its own records the tier above did not take: the same figure at the
+    village and at the township. A tier with several villages names each canvasser with the village
+    ("光明村·村文书"): two villages' 村文书 are two people."""
     day = _day(day)
     camp = camp or campaign_mod.load(ws)
     lo, hi = _day_range(day)
     done = sorted(camp.done_set)
+    cond, params = fig.counted(ws, "p")
     rows = ws.conn.execute(
-        f"SELECT author, count(*), count(DISTINCT pid), sum(outcome IN ({','.join('?' * len(done))})) "
-        "FROM visits WHERE at >= ? AND at < ? AND voided = 0 GROUP BY author ORDER BY count(*) DESC, author",
-        (*done, lo, hi)).fetchall()
-    return {(a or "（未署名）"): {"visits": v, "contacts": c, "done_outcomes": d or 0} for a, v, c, d in rows}
+        f"SELECT v.author, p.village, count(*), count(DISTINCT v.pid), sum(v.outcome IN ({','.join('?' * len(done))})) "
+        f"FROM visits v JOIN persons p ON p.pid = v.pid WHERE v.at >= ? AND v.at < ? AND v.voided = 0 AND {cond} "
+        f"AND v.visit_id NOT IN (SELECT event_id FROM returned_held) GROUP BY v.author, p.village",
+        (*done, lo, hi, *params)).fetchall()
+    out: dict[str, dict] = {}
+    for author, village, v, c, d in rows:
+        name = author or "（未署名）"
+        if ws.tier.coordinates:
+            name = f"{village or NO_VILLAGE}·{name}"
+        acc = out.setdefault(name, {"visits": 0, "contacts": 0, "done_outcomes": 0})
+        acc["visits"] += v
+        acc["contacts"] += c
+        acc["done_outcomes"] += d or 0
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1]["visits"], kv[0])))
 
 
 WORKLOAD_DAYS = 7  # the dashboard's "visits per canvasser": the last week, today included
 
 
 def workload(ws: Workspace, today: dt.date | None = None, days: int = WORKLOAD_DAYS) -> dict[str, list[int]]:
-    """Per canvasser over the last `days` days (today included): [visits, visits with a done outcome]."""
+    """Per canvasser over the last `days` days (today included): [visits, visits with a done outcome]
+    (`by_canvasser`'s rule, so every tier shows a canvasser the same week)."""
     today = _day(today)
     camp = campaign_mod.load(ws)
     out: dict[str, list[int]] = {}
@@ -452,7 +490,7 @@ def last_year_by_group(ws: Workspace, day: dt.date, camp: Campaign) -> dict[tupl
     year = int(camp.values["coverage_year"]) - 1
     hi = (same_day_last_year(day) + dt.timedelta(days=1)).isoformat()
     done = sorted(s for s in camp.done_set if s != "paid_official")
-    own, own_params = fig.scope(ws, "p")
+    own, own_params = fig.counted(ws, "p")
     rows = ws.conn.execute(f"""
         WITH last AS (
             SELECT pid, outcome FROM (
@@ -473,7 +511,7 @@ def refusals_followed(ws: Workspace, camp: Campaign) -> dict:
     the new list no longer holds."""
     paid = ("paid_official", *CLAIMED_PAID)
     done = sorted(camp.done_set)
-    own, own_params = fig.scope(ws)
+    own, own_params = fig.counted(ws)
     row = ws.conn.execute(
         f"SELECT count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0), "
         f"coalesce(sum(status IN ({','.join('?' * len(paid))})), 0), coalesce(sum(status = 'not_listed'), 0) "

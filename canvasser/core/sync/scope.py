@@ -426,5 +426,24 @@ def returned_counts(ws: Workspace) -> dict[str, int]:
     return {"waiting": waiting, "not_taken": total - waiting}
 
 
+def held_line(reasons: dict[str, int]) -> str:
+    """What a receive held and why, in words ('' when nothing): the CLI and the window say the same."""
+    if not reasons:
+        return ""
+    return (f"{sum(reasons.values())} 条记录未采用（暂存，见“待审核”）：" +
+            "；".join(f"{why} {n} 条" for why, n in sorted(reasons.items(), key=lambda kv: -kv[1])))
+
+
+def returned_line(ws: Workspace) -> str:
+    """At the village: what the tier above has not taken of its records, in one line ('' if nothing)."""
+    c = returned_counts(ws)
+    parts = []
+    if c["not_taken"]:
+        parts.append(f"乡镇未采用本村 {c['not_taken']} 条记录")
+    if c["waiting"]:
+        parts.append(f"{c['waiting']} 条在乡镇待审核")
+    return "，".join(parts)
+
+
 __all__ = ["RETIRED", "adopt", "decide", "hold", "list_held", "held_records", "note_returned",
-           "partition", "returned", "returned_for", "returned_counts"]
+           "partition", "returned", "returned_for", "returned_counts", "held_line", "returned_line"]

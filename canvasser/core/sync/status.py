@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..storage.store import Workspace
 from ..tiers import Tier
-from . import peers
+from . import peers, scope
 from .package import pending_rows
 
 
@@ -25,7 +25,8 @@ def sync_status(ws: Workspace) -> dict:
               "packages_received": ws.scalar("SELECT count(*) FROM receipts WHERE peer=?", (above["peer"],))}
         out["above"] = up
     if ws.tier is Tier.VILLAGE:
-        out.update({"village": ws.meta("village"), "township": up["name"], **{k: v for k, v in up.items() if k != "name"}})
+        out.update({"village": ws.meta("village"), "township": up["name"], **{k: v for k, v in up.items() if k != "name"},
+                    **{f"returned_{k}": n for k, n in scope.returned_counts(ws).items()}})
         return out
     col = ws.tier.below.unit_column
     held = {r["scope"]: r["n"] for r in ws.query("SELECT scope, count(*) AS n FROM events GROUP BY scope")} \
@@ -40,7 +41,8 @@ def sync_status(ws: Workspace) -> dict:
             "copies": len(peers.live_replicas(ws, p["peer"])), "fingerprint": p["keys"].key_id,
             "revoked_keys": len(p["revoked_keys"])})
     out.update({ws.tier.unit_key: ws.meta(ws.tier.unit_key), f"{col}s": units,
-                "conflicts": ws.scalar("SELECT count(*) FROM conflicts WHERE resolved=0")})
+                "conflicts": ws.scalar("SELECT count(*) FROM conflicts WHERE resolved=0"),
+                "held": ws.scalar("SELECT count(*) FROM held_events WHERE decision = ''")})
     if ws.tier is Tier.TOWNSHIP and ws.meta("county"):
         out["county"] = ws.meta("county")
     return out

@@ -22,6 +22,7 @@ from ...core.errors import InputError
 from ...core.sync.conflicts import SHOWN, SHOWN_LABELS
 from .. import operations
 from ..worker import show_failure
+from .sync import adopted_text
 
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -102,7 +103,8 @@ class ConflictsDialog(QDialog):
                                                              .get(r, r)) for r in rows])
         for c, v in enumerate(vs):
             values = [str(v["fields"].get(k, "")) for k in SHOWN]
-            values += [f"{v['created_by']} {v['created_at'].replace('T', ' ')[:16]}".strip(), str(v["visits"])]
+            waiting = f"（其中 {v['visits_waiting']} 次暂存，归属该村后采用）" if v.get("visits_waiting") else ""
+            values += [f"{v['created_by']} {v['created_at'].replace('T', ' ')[:16]}".strip(), f"{v['visits']}{waiting}"]
             for r, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -121,8 +123,8 @@ class ConflictsDialog(QDialog):
             return
         pid = self.current["id"]
 
-        def done(_res) -> None:
-            self.result.setText(f"已确定归属：{village}（下次给各村发回传包时一并送达，两个村的名单随之一致）。")
+        def done(res) -> None:
+            self.result.setText(adopted_text(res))
             self.resolved.emit(pid)
             self.load()
 

@@ -26,6 +26,14 @@ class NewYearDialog(ImportDialog):
 
     def __init__(self, ws, runner, author: str = "", parent=None):
         super().__init__(ws, runner, author, parent)
+        self.above = newyear.started_above(ws)  # the tier above started this year: only our list comes in
+        if self.above is not None:
+            self.year = self.above
+            self.setWindowTitle(f"导入{self.year}年度的名单")
+            self.start_button.setText(f"导入{self.year}年度名单")
+            self.info.setText(f"{self.year}年度已由上级开始。选择医保局发来的{self.year}年度未参保人员名单（本村部分）："
+                              "去年的电话、微信、外出地点、备注、户和走访结果都会保留。")
+            return
         proposed = newyear.proposed_settings(ws)
         self.year = proposed["coverage_year"]
         diff = newyear.settings_diff(ws, proposed)
@@ -44,7 +52,8 @@ class NewYearDialog(ImportDialog):
                           "今年的状态从头开始。")
 
     def run(self, ws, path, overrides, progress):
-        return newyear.start_year(ws, path, overrides=overrides, author=self.author, progress=progress)
+        return newyear.start_year(ws, path, overrides=overrides, author=self.author, progress=progress,
+                                  year=self.above)
 
     def describe(self, res) -> str:
         text = (f"已开始 <b>{res.year}</b> 年度：去年就在名单上的 <b>{res.again}</b> 人，新上名单 <b>{res.new}</b> 人，"

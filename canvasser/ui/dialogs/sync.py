@@ -1,12 +1,15 @@
 """Sync by file exchange (core `sync`): what an export will send, export a package, receive one.
 
 A village sends to its township; the township sends to each village. Packages are encrypted and
-signed by core; this screen only says what is pending, asks for file names and reports the result.
+signed by core; this screen only says what is pending, asks for file names and reports the result:
+at the township what a receive held and why (待审核), at a village which of its records the township
+did not adopt and why (from the last return package).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -36,6 +39,16 @@ from ..worker import run_with_progress
 
 def _when(value: str | None) -> str:
     return value.replace("T", " ")[:16] if value else "从未"
+
+
+def adopted_text(res: dict) -> str:
+    """What an assignment did, in words (this screen and the 待核对 screen)."""
+    text = f"已确定归属：{res['village']}"
+    if res.get("adopted"):
+        text += f"，采用了{res['village']}暂存的 {res['adopted']} 条记录"
+    if res.get("not_adopted"):
+        text += f"；别村的 {res['not_adopted']} 条记录未采用（回传包会告诉该村）"
+    return text + "（下次给各村发回传包时一并送达）。"
 
 
 def pending_count(ws, village: str | None = None) -> int:
@@ -110,6 +123,20 @@ class SyncDialog(QDialog):
         self.resolve_button = QPushButton("确定归属")
         self.resolve_button.clicked.connect(lambda: self.resolve_selected())
         lay.addWidget(self.resolve_button)
+        self.held_button = QPushButton("待审核…")
+        self.held_button.setToolTip("村里数据包中暂存、没有采用的记录：逐条采用或拒绝")
+        self.held_button.clicked.connect(lambda: self.open_held())
+        lay.addWidget(self.held_button)
+        self.returned_label = QLabel("")  # a village: its records the township did not adopt, and why
+        self.returned_label.setWordWrap(True)
+        self.returned_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        lay.addWidget(self.returned_label)
+        self.returned = QTableWidget(0, 4)
+        self.returned.setHorizontalHeaderLabels(["记录时间", "人员", "记录", "乡镇的处理和原因"])
+        self.returned.horizontalHeader().setStretchLastSection(True)
+        self.returned.verticalHeader().hide()
+        self.returned.setMaximumHeight(170)
+        lay.addWidget(self.returned)
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         lay.addWidget(self.result_label)
@@ -149,6 +176,10 @@ class SyncDialog(QDialog):
             self.export_button.setEnabled(bool(s["villages"]))
         self.village.blockSignals(False)
         mode = s.get("mode")
+        self.held_button.setVisible(mode == "township")
+        n_held = int(s.get("held") or 0)
+        self.held_button.setText(f"待审核（{n_held} 条）…" if n_held else "待审核…")
+        self._load_returned(mode == "village")
         self.join_button.setVisible(mode == "standalone")
         self.township_button.setVisible(mode == "standalone")  # asks first: a village never becomes a township by one click
         self.setup_button.setVisible(mode == "township")
@@ -166,10 +197,10 @@ class SyncDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, c["id"])
             self.conflicts.setItem(r, 1, item)
             self.conflicts.setItem(r, 2, QTableWidgetItem("、".join(c["villages"])))
-            combo = QComboBox()
-            combo.addItems(c["villages"])
-            if c["current_village"] in c["villages"]:
-                combo.setCurrentText(c["current_village"])
+            combo = QComboBox()  # nothing chosen beforehand: the clerk decides, not the last package
+            combo.addItem("请选择归属的村…", "")
+            for v in c["villages"]:
+                combo.addItem(v, v)
             self.conflicts.setCellWidget(r, 3, combo)
 
     def resolve_selected(self, row: int | None = None) -> dict | None:
@@ -178,19 +209,44 @@ class SyncDialog(QDialog):
             self.result_label.setText("请先选择一行")
             return None
         pid = self.conflicts.item(row, 1).data(Qt.ItemDataRole.UserRole)
-        village = self.conflicts.cellWidget(row, 3).currentText()
+        village = self.conflicts.cellWidget(row, 3).currentData()
+        if not village:
+            self.result_label.setText("请先在“归属”一栏选择此人归属的村")
+            return None
         author = getattr(self.window_, "canvasser", "") if self.window_ is not None else ""
         out: list = []
 
         def done(res) -> None:
             out.append(res)
-            self.result_label.setText(f"已确定归属：{village}（下次给各村发数据包时一并送达）。")
+            self.result_label.setText(adopted_text(res))
             self.refresh()
             if self.window_ is not None:
                 self.window_.after_change(pid)
 
         operations.resolve_conflict(self.runner, pid, village, by=author, success=done, failure=self._failed)
         return out[0] if out else None
+
+    def _load_returned(self, village: bool) -> None:
+        items = sync.scope.returned(self.ws) if village else []
+        line = sync.scope.returned_line(self.ws) if items else ""
+        self.returned_label.setText(f"{line}（乡镇最近一次回传包所说）：" if line else "")
+        for w in (self.returned_label, self.returned):
+            w.setVisible(bool(items))
+        self.returned.setRowCount(len(items))
+        for r, it in enumerate(items):
+            for c, text in enumerate((_when(it["recorded_at"]), it["name"], it["what"], f"{it['state']}：{it['reason']}")):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.returned.setItem(r, c, item)
+        self.returned.resizeColumnsToContents()
+
+    def open_held(self):
+        from .held import HeldDialog
+
+        dlg = HeldDialog(self.ws, self.runner, self)
+        dlg.decided.connect(lambda _res: (self.refresh(), self.window_.after_change(None) if self.window_ else None))
+        dlg.open()
+        return dlg
 
     def join(self, setup: str | Path | None = None, code: str | None = None) -> dict | None:
         from .join import join
@@ -317,6 +373,9 @@ class SyncDialog(QDialog):
                     lines.append(f"已接收“{res['sender']}”的数据包：新增 <b>{res['applied']}</b> 条记录，"
                                  f"{res['already_known']} 条以前已有"
                                  + (f"，{res['photos']} 张新照片" if res.get("photos") else "") + "。")
+                    if res.get("held"):
+                        lines.append(f"<span style='color:#b3261e'>{html.escape(sync.scope.held_line(res['held_reasons']))}"
+                                     "</span>")
             if len(results) > 1:
                 lines.insert(0, f"一次接收了 {len(results)} 个数据包：")
             self.result_label.setText("<br>".join(lines))
