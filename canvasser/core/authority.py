@@ -98,9 +98,8 @@ def decides(ws: Workspace, key: str, *, top: bool | None = None) -> bool:
         return True
     if top is None:
         top = above(ws) is None
-    if who is Decides.UNITS:  # (a standalone village workspace sets its own village's target)
-        return coordinator_decides(ws.tier, key) or (top and not ws.tier.coordinates
-                                                     and UNITS_OF.get(key) is Tier.VILLAGE)
+    if who is Decides.UNITS:  # the top decides them all, but a county never its townships' villages'
+        return coordinator_decides(ws.tier, key) or (top and ws.tier is not Tier.COUNTY)
     return top
 
 

@@ -9,9 +9,11 @@ pass (inserting them changes nothing).
 - **Outside the unit** — a person of another village (a village that imported the whole
   township's list), a move of someone into another village, a township's record about another
   township's person: held for the clerk to accept or reject.
-- **Someone the bureau's list places elsewhere** — a unit that creates a person the list puts in
-  another unit: held with everything it sent about them (the list outranks a claim; the person stays
-  where the list put them until the clerk accepts).
+- **Someone the bureau's list places in another township** (at a county, `list_places`) — a
+  township's creation of a person the county's list puts in another township: held with everything
+  it sent about them (the bureau's list decides the township; the person stays there until the
+  bureau accepts). Within a township, a village's claim to someone listed in another village is a
+  duplicate for the review queue (below).
 - **What the tier above decides** (`authority.held_reason`) — a settings change, a new year, an
   official payment: refused at once (never applied, never forwarded, never adoptable), and the
   receiver writes its own values again so the sender's copy converges (`_reassert`). A township's
@@ -128,9 +130,19 @@ def creations(ws: Workspace, packages: Iterable[tuple[str, list[Event]]]) -> dic
         for ev in events:
             if _names(ev, unit, col):
                 out.setdefault(ev.entity[2:], set()).add(unit)
+    if not list_places(ws):
+        return out
     home, _, _ = _homes(ws, sorted(out))
     return {pid: units for pid, units in out.items()
             if not (pid in home and home[pid][1] == LISTED and home[pid][0] not in units)}
+
+
+def list_places(ws: Workspace) -> bool:
+    """Whether the bureau's list decides which unit a listed person belongs to here: at a county (the
+    bureau's own list names each person's township; a township's claim to someone it places in
+    another township is held for the bureau), not at a township (a village's claim to someone listed
+    in another village is a duplicate for the review queue)."""
+    return ws.tier is Tier.COUNTY
 
 
 def why_out(ev: Event, unit: str, belongs: bool, col: str = "village") -> str:
@@ -185,12 +197,14 @@ def partition(ws: Workspace, unit: str, rows: list, events: list[Event],
             out.append((n, settled_above(col), REFUSED))
             continue
         here, source = home.get(pid, ("", ""))
-        listed_elsewhere = pid in home and source == LISTED and here != unit
+        listed_elsewhere = pid in home and source == LISTED and here != unit and list_places(ws)
         rivals = disputed.get(pid) or (
             set() if pid in settled or listed_elsewhere else {v for v in (here, *batch.get(pid, ())) if v})
         belongs = (here == unit or unit in rivals or ev.entity in claimed
                    or (_names(ev, unit, col) and not listed_elsewhere))
         why = why_out(ev, unit, belongs, col)
+        if why == others(col) and listed_elsewhere:
+            why = f"名单上此人属于{here}"
         if not why and ev.kind != "person.created" and len(rivals) > 1:
             why = disputed_reason(rivals)
         if why:
