@@ -25,7 +25,13 @@ from canvasser.core.rules import campaign
 from canvasser.core.rules.people import add_person, update_person
 from canvasser.core.rules.visits import record_visit, undo_last
 from canvasser.core.storage import integrity
-from canvasser.core.sync import export_package, list_conflicts, pending_rows, receive_package, resolve_conflict
+from canvasser.core.sync import (
+    export_package,
+    list_conflicts,
+    pending_rows,
+    receive_package,
+    resolve_conflict,
+)
 from tests.county_support import TOWNSHIPS, ids_in, make_county, make_township, make_village
 
 OUTCOMES = ("not_home", "refused", "paid_self", "dead", "migrant_informed", "employee_insurance")
