@@ -116,7 +116,10 @@ def refuse(ws: Workspace, keys, labels: dict[str, str] | None = None) -> None:
     if not barred:
         return
     names = "、".join((labels or {}).get(k, k) for k in barred)
-    tier = above(ws)  # (never None here: the top decides everything)
+    tier = above(ws)
+    if tier is None:  # the top decides everything but the targets of units it does not coordinate
+        units = " ".join(sorted({UNITS_OF.get(k, Tier.VILLAGE).above.label for k in barred}))
+        raise InputError(f"{names}由{units}设置，{ws.tier.label}工作区不能修改")
     raise InputError(f"{names}{set_above(ws)}，{ws.tier.label}工作区不能修改（{tier.label}修改后会随数据包送到）")
 
 

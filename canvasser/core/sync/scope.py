@@ -253,7 +253,8 @@ def _reassert(ws: Workspace, rows: list[list]) -> None:
     for r in rows:
         payload = json.loads(r[6])
         if r[5] == "campaign":
-            keys.update(k for k in payload if authority.decider(k) is not authority.Decides.OWN)
+            keys.update(k for k in payload if authority.decider(k) is not authority.Decides.OWN
+                        and authority.decides(ws, k))  # (a county writes no township's villages' targets)
         elif r[4] == authority.OFFICIAL_KIND and payload.get("paid", True):
             people.add((r[5], int(payload.get("year") or coverage_year(ws.conn))))
     stored = {k: json.loads(v) for k, (v, _) in campaign_rows(ws.conn, campaign_mod.layers(ws)).items()}

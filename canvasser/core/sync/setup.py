@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .. import authority
 from ..errors import InputError
-from ..storage.layers import COUNTY_KEY
+from ..storage.layers import COUNTY_KEY, campaign_rows
 from ..storage.projection import project
 from ..storage.store import Event, Workspace, WorkspaceError, now_iso
 from ..tiers import Tier
@@ -429,10 +429,11 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
 
 
 def _hand_back(ws: Workspace, local: set[str], theirs: list[Event], author: str) -> None:
-    """Campaign settings made alone are handed back to the coordinator's, by new events, so both
-    sides agree: the keys a county decides (where one leads the drive) in the drive's layer, with the
-    county's values (the county takes such a change only because it changes nothing), every other
-    key in this workspace's own layer (core/layers.py)."""
+    """Campaign settings made alone are handed back, by new events, so both sides agree: what this
+    workspace decides as a coordinator (a township's villages' targets) again with its own values, in
+    its own layer, so they travel on their own; what the tier above decides with the coordinator's
+    values: where a county leads the drive in the drive's layer (the county takes such a change only
+    because it changes nothing), else in this workspace's own layer (core/storage/layers.py)."""
     drive: dict = {}
     view: dict = {}
     for ev in sorted((e for e in theirs if e.entity == "campaign"), key=lambda e: e.key):
@@ -441,14 +442,15 @@ def _hand_back(ws: Workspace, local: set[str], theirs: list[Event], author: str)
             drive.update(ev.payload)
     county = COUNTY_KEY in drive
     local = {k for k in local if k != COUNTY_KEY and authority.decider(k) is not authority.Decides.OWN}
-    to_drive = {k: drive.get(k, campaign_defaults(k)) for k in sorted(local)
-                if county and not authority.coordinator_decides(Tier.TOWNSHIP, k)}
-    to_own = {k: view.get(k, campaign_defaults(k)) for k in sorted(local) if k not in to_drive}
+    own = {k for k in local if authority.coordinator_decides(ws.tier, k)}
+    mine = campaign_rows(ws.conn)
+    kept = {k: json.loads(mine[k][0]) for k in sorted(own) if k in mine}
+    back = {k: (drive if county else view).get(k, campaign_defaults(k)) for k in sorted(local - own)}
     with ws.writing(author) as batch:
-        if to_drive:
-            batch.emit("campaign.set", "campaign", to_drive, scope="")
-        if to_own:
-            batch.emit("campaign.set", "campaign", to_own)
+        if back:
+            batch.emit("campaign.set", "campaign", back, **({"scope": ""} if county else {}))
+        if kept:
+            batch.emit("campaign.set", "campaign", kept)
 
 
 def join_county(path: str | Path, setup_file: str | Path, *, code: str | None = None,
