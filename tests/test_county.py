@@ -27,7 +27,15 @@ from canvasser.core.sync import (
 )
 from canvasser.core.sync.package import PackageError
 from canvasser.core.tiers import Tier
-from tests.county_support import COUNTY, TOWNSHIPS, county_rows, ids_in, make_county, make_township, make_village
+from tests.county_support import (
+    COUNTY,
+    TOWNSHIPS,
+    county_rows,
+    ids_in,
+    make_county,
+    make_township,
+    make_village,
+)
 from tests.fixtures import TODAY, write_csv
 from tests.test_sync_flow import cli, cli_fail, write_paid
 
