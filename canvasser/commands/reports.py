@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 from ..core.errors import InputError
-from ..core.outputs import ledgers, report_pdf
-from ..core.rules import figures, freshness, messages, reports
+from ..core.outputs import county_report, ledgers, report_pdf
+from ..core.rules import figures, freshness, meeting, messages, reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.rules.visits import parse_date
 from ._util import export_password, open_ws, progress_printer
@@ -63,11 +63,17 @@ def cmd_report(args):
     with open_ws(args.db, create=False) as ws:
         figs = reports.make_report(ws, day)
     if out is not None:
+        county = "by_township" in figs  # the county's report, for the 约谈会
         if out.suffix.lower() == ".pdf":
-            figs["pages"] = report_pdf.write_report_pdf(figs, out, title=args.title)["pages"]
+            write = county_report.write_county_pdf if county else report_pdf.write_report_pdf
+            figs["pages"] = write(figs, out, title=args.title)["pages"]
+        elif county:
+            county_report.write_county_xlsx(figs, out)
         else:
             ledgers.write_report_xlsx(figs, out)
         figs["file"] = str(out)
+    if "by_township" in figs:
+        figs["meeting"] = meeting.summary(figs)
     return figs, summary(figs)
 
 
@@ -81,6 +87,9 @@ def summary(figs: dict) -> str:
     today = figs.get("today") or {}
     lines.append(f"当日走访 {today.get('visits', 0)} 次，联系 {today.get('contacts', 0)} 人，"
                  f"新增完成 {today.get('total', 0)} 人。")
+    if figs.get("meeting"):
+        m = figs["meeting"]
+        lines += [x for x in (m["township_line"], m["department_line"], m["special"]) if x]
     if figs.get("by_township"):
         bt = figs["by_township"]
         lines.append(f"分乡镇排名（{figures.RATE_TARGET}）：" + "；".join(
@@ -92,9 +101,9 @@ def summary(figs: dict) -> str:
             f"{figs['by_village'][v]['rank']}.{v} {figures.target_rate(figs['by_village'][v])}"
             f"（差{figs['by_village'][v]['gap']}）" for v in figs["ranking"]))
     if figs.get("below_70"):
-        lines.append(f"{figures.RATE_TARGET}低于70%的村：{'、'.join(figs['below_70'])}")
+        lines.append(f"{figures.RATE_TARGET}低于70%的{figs.get('unit_label', '村')}：{'、'.join(figs['below_70'])}")
     if figs.get("below_80"):
-        lines.append(f"{figures.RATE_TARGET}低于80%的村：{'、'.join(figs['below_80'])}")
+        lines.append(f"{figures.RATE_TARGET}低于80%的{figs.get('unit_label', '村')}：{'、'.join(figs['below_80'])}")
     if figs.get("special_below_100"):
         lines.append(f"特殊群体未达100%：{'、'.join(figs['special_below_100'])}")
     lines += [f"{label}：{'、'.join(names)}" for label, names in freshness.alert_lines(figs)]

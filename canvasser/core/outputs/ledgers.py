@@ -590,9 +590,9 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
     if figs.get("special_below_100"):
         lines.append(("未达100%的特殊群体", "、".join(figs["special_below_100"])))
     if figs.get("below_70"):
-        lines.append((f"{L['target_rate']}低于70%的村", "、".join(figs["below_70"])))
+        lines.append((f"{L['target_rate']}低于70%的{figs.get('unit_label', '村')}", "、".join(figs["below_70"])))
     if figs.get("below_80"):
-        lines.append((f"{L['target_rate']}低于80%的村", "、".join(figs["below_80"])))
+        lines.append((f"{L['target_rate']}低于80%的{figs.get('unit_label', '村')}", "、".join(figs["below_80"])))
     lines += [(label, "、".join(names)) for label, names in freshness.alert_lines(figs)]
     return lines
 

@@ -98,9 +98,9 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
     story.append(t)
     alerts = []
     if figs.get("below_70"):
-        alerts.append(f"{LABELS['target_rate']}低于70%的村：{'、'.join(figs['below_70'])}。")
+        alerts.append(f"{LABELS['target_rate']}低于70%的{figs.get('unit_label', '村')}：{'、'.join(figs['below_70'])}。")
     if figs.get("below_80"):
-        alerts.append(f"{LABELS['target_rate']}低于80%的村：{'、'.join(figs['below_80'])}。")
+        alerts.append(f"{LABELS['target_rate']}低于80%的{figs.get('unit_label', '村')}：{'、'.join(figs['below_80'])}。")
     if figs.get("special_below_100"):
         alerts.append(f"特殊群体须100%参保，尚未完成：{'、'.join(figs['special_below_100'])}。")
     alerts += [f"{label}：{'、'.join(names)}。" for label, names in freshness.alert_lines(figs)]

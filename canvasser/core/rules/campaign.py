@@ -77,7 +77,7 @@ DEFAULTS: dict = {
     "township_targets": {},  # a county's task number for each township (Tier.COUNTY.target_key)
     # each responsible department (责任部门) and the category keywords of the people it answers for
     # (the county ranks them at the 约谈会); a person in several categories counts for each
-    "departments": {"教育": ["学生"], "民政": ["特困", "低保", "孤儿", "事实无人抚养"], "残联": ["重度残疾"],
+    "departments": {"教育": ["在校学生", "学生"], "民政": ["特困", "低保", "孤儿", "事实无人抚养"], "残联": ["重度残疾"],
                     "乡村振兴": ["脱贫", "监测"], "退役军人": ["优抚"]},
     "silent_days": 3,
     "waiting_fixed_months": 3,

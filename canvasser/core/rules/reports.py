@@ -159,6 +159,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
     special: dict[str, dict] = defaultdict(fig.blank)
     special_by_village: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(fig.blank))
     by_dept: dict[str, dict] = defaultdict(fig.blank)
+    dept_any = fig.blank()  # everyone some department answers for, once
     dept_parts: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(fig.blank))
     dept_towns: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(fig.blank))
     by_status: dict[str, int] = defaultdict(int)
@@ -184,7 +185,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         if keys:
             fig.add_many((*(special[k] for k in keys), *(special_by_village[name][k] for k in keys)), n, key, seen)
         if answered:
-            fig.add_many((*(by_dept[d] for d, _ in answered), *(dept_parts[d][w] for d, w in answered),
+            fig.add_many((dept_any, *(by_dept[d] for d, _ in answered), *(dept_parts[d][w] for d, w in answered),
                           *((dept_towns[d][township] for d, _ in answered) if county else ())), n, key, seen)
         by_status[status] += n
 
@@ -241,7 +242,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         acc = fig.finish(by_dept[d])
         acc["categories"] = {w: fig.finish(dept_parts[d][w]) for w in depts[d] if w in dept_parts[d]}
         if county:
-            acc["by_township"] = {t: fig.finish(dept_towns[d][t]) for t in sorted(dept_towns[d])}
+            acc["by_township"] = {t: fig.finish(dept_towns[d][t]) for t in sorted(dept_towns[d]) if t != fig.PENDING}
         dept_out[d] = acc
     dept_ranking = sorted(dept_out, key=lambda d: (-dept_out[d]["rate"], d))
     for rank, d in enumerate(dept_ranking, 1):
@@ -262,6 +263,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "special_below_100": [k for k, v in special_out.items() if v["below_100"]],
         "departments": dept_out,
         "department_ranking": dept_ranking,
+        "departments_all": fig.finish(dept_any),
         "by_status": {(campaign_mod.STATUS_LABELS.get(k, k)): v for k, v in sorted(by_status.items())},
         "ranking": ranking,
         "below_80": [v for v in ranking if ALERT_RATE <= units[v]["target_rate"] < WARN_RATE],
@@ -271,6 +273,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "silent_days": freshness.silent_days(camp),
         "pending_review": _pending(ws, pending, camp),
     })
+    out["unit_label"] = Tier.TOWNSHIP.label if county else Tier.VILLAGE.label  # what `ranking` ranks
     if county:
         out["by_township"] = township_out
         out["county"] = ws.meta("county") or ""
