@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..core.rules import figures, freshness, reports
+from ..core.rules import figures, freshness, meeting, reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.storage.store import Workspace
+from ..core.tiers import Tier, unit_label
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .worker import Job
 
@@ -79,6 +80,18 @@ class Dashboard(QWidget):
         self.year_on_year.setWordWrap(True)
         self.year_on_year.hide()
         lay.addWidget(self.year_on_year)
+        # a county's: what the 约谈会 hears (the last townships and departments, the special groups)
+        self.county = ws.tier is Tier.COUNTY
+        self.meeting = QLabel("")
+        self.meeting.setWordWrap(True)
+        self.meeting.setStyleSheet("color: #333; background: #fff7e6; padding: 4px;")
+        self.meeting.setVisible(self.county)
+        lay.addWidget(self.meeting)
+        self.drill: str | None = None  # the township a county's dashboard shows the villages of
+        self.back = QPushButton("← 返回全县各乡镇")
+        self.back.clicked.connect(lambda: self.drill_into(None))
+        self.back.hide()
+        lay.addWidget(self.back)
         self.villages: list[str] = []  # the bars' villages on a township's dashboard, in rank order
         grid = QGridLayout()
         grid.setSpacing(8)
@@ -122,7 +135,9 @@ class Dashboard(QWidget):
         self.year_on_year.setText("<br>".join(lines[:2]) + ("<br><small>" + "；".join(lines[2:]) + "</small>"
                                                             if lines[2:] else ""))
         self.year_on_year.setVisible(bool(lines))
-        if len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
+        if self.county:
+            self._show_county(f)
+        elif len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
             self.groups.title = "各村进度（按任务数完成率排名，差=距任务数；点击进入该村名单）"
             self.villages = list(f["ranking"])
             self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}（差{f['by_village'][v]['gap']}）",
@@ -133,8 +148,9 @@ class Dashboard(QWidget):
             self.groups.title = "各组进度"
             self.villages = []
             self.groups.set_bars([Bar(k, v["done"], v["total"]) for k, v in f["by_group"].items()])
-        self.special.set_bars([Bar(k, v["done"], v["total"], alert=v.get("below_100", False))
-                               for k, v in f["special_groups"].items()])
+        if not self.county:
+            self.special.set_bars([Bar(k, v["done"], v["total"], alert=v.get("below_100", False))
+                                   for k, v in f["special_groups"].items()])
         days = [d["day"] for d in data["trend"]]
         self.trend.set_series(days, [("走访次数", BLUE, [d["visits"] for d in data["trend"]]),
                                      ("新完成人数", GREEN, [d["done"] for d in data["trend"]])])
@@ -143,3 +159,53 @@ class Dashboard(QWidget):
                               "往日的数字保持当日显示的样子，之后才收到的另记为迟报")
         items = sorted(data["canvassers"].items(), key=lambda kv: -kv[1][0])
         self.people.set_items([(name, v[0], v[1]) for name, v in items])
+
+    # ---- a county: townships, drill-down to a township's villages, responsible departments ----------
+    def _show_county(self, f: dict) -> None:
+        m = meeting.summary(f)
+        self.meeting.setText("<br>".join(x for x in (m["township_line"], m["department_line"], m["special"]) if x))
+        towns = f.get("by_township") or {}
+        if self.drill is not None and self.drill not in towns:
+            self.drill = None
+        self.back.setVisible(self.drill is not None)
+        if self.drill is None:
+            self.groups.title = "各乡镇进度（按任务数完成率排名，差=距任务数；红色为未上报或未配置；点击看该乡镇各村）"
+            self.villages = []
+            last = {t["name"] for t in m["bottom_townships"]}
+            self.groups.set_bars([Bar(f"{towns[t]['rank']}. {t}（差{towns[t]['gap']}）" + ("▼" if t in last else ""),
+                                      towns[t]["done"], towns[t]["target"],
+                                      alert=bool(towns[t].get("silent")) or towns[t].get("set_up") is False)
+                                  for t in f["ranking"]])
+        else:
+            town = towns[self.drill]
+            order = town.get("village_ranking") or sorted(town["by_village"])
+            self.groups.title = f"{self.drill}各村进度（按任务数完成率排名；点击进入该村名单）"
+            self.villages = [unit_label(self.drill, v) for v in order]
+            self.groups.set_bars([Bar(f"{i}. {v}（差{town['by_village'][v]['gap']}）", town["by_village"][v]["done"],
+                                      town["by_village"][v]["target"]) for i, v in enumerate(order, 1)])
+        last = {d["name"] for d in m["bottom_departments"]}
+        deps = f.get("departments") or {}
+        if self.drill is None:
+            self.special.title = "责任部门进度（负责人员的完成率；红色为全县后三位）"
+            parts = {d: deps[d] for d in deps}
+        else:  # the departments' people in this township
+            self.special.title = f"责任部门在{self.drill}的进度（负责人员的完成率）"
+            parts = {d: (deps[d].get("by_township") or {}).get(self.drill) or figures.blank() for d in deps}
+        self.special.set_bars([Bar(f"{d}（{'、'.join(deps[d].get('categories') or {}) or '—'}）", parts[d]["done"],
+                                   parts[d]["total"], alert=d in last and self.drill is None) for d in deps])
+
+    def drill_into(self, township: str | None) -> None:
+        """A county's dashboard shows one township's villages (None: every township again)."""
+        self.drill = township
+        if self.data is not None:
+            self.show_data(self.data)
+
+    def place_for(self, i: int) -> str | None:
+        """What a click on bar `i` opens: a village's list (its place), or at a county's top level
+        the township's villages on the dashboard itself (None)."""
+        if self.county and self.drill is None:
+            ranking = (self.data or {}).get("figures", {}).get("ranking") or []
+            if 0 <= i < len(ranking):
+                self.drill_into(ranking[i])
+            return None
+        return self.villages[i] if 0 <= i < len(self.villages) else None

@@ -518,8 +518,9 @@ class MainWindow(QMainWindow):
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
 
     def _work_village(self, i: int) -> None:
-        if 0 <= i < len(self.dashboard.villages):
-            self.tree.select_scope(self.dashboard.villages[i], None, None)
+        place = self.dashboard.place_for(i)  # a county's township opens its villages on the dashboard itself
+        if place is not None:
+            self.tree.select_scope(place, None, None)
             self.tabs.setCurrentIndex(0)
 
     def _on_tab(self, _index: int) -> None:

@@ -1,4 +1,5 @@
-"""The village → group → household tree on the left, each with done/total.
+"""The village → group → household tree on the left (a county's: township → village → group →
+household), each with done/total.
 
 Villages and groups come from one GROUP BY (computed on the worker); households are read only when
 a group is opened, so a million-person township still shows its tree at once.
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 from ..core.rules.dashboard import household_counts
 from ..core.rules.groups import group_key
 from ..core.storage.store import Workspace
+from ..core.tiers import Tier, split_label, unit_label
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 LOADED_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -31,7 +33,7 @@ class PlaceTree(QTreeWidget):
         super().__init__(parent)
         self.ws = ws
         self.setColumnCount(2)
-        self.setHeaderLabels(["村 / 组 / 户", "完成/总数"])
+        self.setHeaderLabels(["乡镇 / 村 / 组 / 户" if ws.tier is Tier.COUNTY else "村 / 组 / 户", "完成/总数"])
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.header().setStretchLastSection(False)
@@ -59,19 +61,35 @@ class PlaceTree(QTreeWidget):
         root.setFont(0, bold)
         self.addTopLevelItem(root)
         villages: dict[str, QTreeWidgetItem] = {}
+        towns: dict[str, QTreeWidgetItem] = {}  # a county's: township → its villages
         vsum: dict[str, list[int]] = {}
+        tsum: dict[str, list[int]] = {}
         for r in rows:
             v = r["village"] or "（未注明村）"
             vsum.setdefault(v, [0, 0])
             vsum[v][0] += r["done"] or 0
             vsum[v][1] += r["total"]
+            if "township" in r:
+                tsum.setdefault(r["township"], [0, 0])
+                tsum[r["township"]][0] += r["done"] or 0
+                tsum[r["township"]][1] += r["total"]
         for r in rows:
             v = r["village"]
             if v not in villages:
                 d, t = vsum[v or "（未注明村）"]
-                item = QTreeWidgetItem([v or "（未注明村）", _count_text(d, t)])
+                parent = root
+                if "township" in r:  # a county: the village (named with its township) under its township
+                    town = r["township"]
+                    if town not in towns:
+                        td, tt = tsum[town]
+                        towns[town] = QTreeWidgetItem([town or "（未注明乡镇）", _count_text(td, tt)])
+                        towns[town].setData(0, SCOPE_ROLE, (unit_label(town, ""), None, None))
+                        root.addChild(towns[town])
+                    parent = towns[town]
+                item = QTreeWidgetItem([split_label(v)[1] if "township" in r else v or "（未注明村）",
+                                        _count_text(d, t)])
                 item.setData(0, SCOPE_ROLE, (v, None, None))
-                root.addChild(item)
+                parent.addChild(item)
                 villages[v] = item
             g = QTreeWidgetItem([r["grp"] or "（未分组）", _count_text(r["done"] or 0, r["total"])])
             g.setData(0, SCOPE_ROLE, (v, r["grp"], None))
@@ -82,6 +100,8 @@ class PlaceTree(QTreeWidget):
         root.setExpanded(True)
         for item in villages.values():
             item.setExpanded(len(villages) <= 3)
+        for item in towns.values():
+            item.setExpanded(len(towns) <= 3)
         for it in list(self._walk()):
             if self._scope(it) in expanded and it is not root:
                 it.setExpanded(True)

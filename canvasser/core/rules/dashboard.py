@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..storage.store import Workspace
+from ..tiers import Tier, split_label, unit_label
 from . import figures
 from .campaign import OUTCOMES, Campaign
 from .campaign import load as load_campaign
@@ -85,7 +86,11 @@ class PeopleFilter:
         elif self.category:
             parts.append("instr(categories, ?) > 0")
             args.append(self.category)
-        for col in ("village", "grp", "household"):
+        if self.village is not None:
+            cond, more = place_condition(self.village)
+            parts.append(cond)
+            args += more
+        for col in ("grp", "household"):
             value = getattr(self, col)
             if value is not None:
                 parts.append(f"{col} = ?")
@@ -102,6 +107,18 @@ class PeopleFilter:
             parts.append("prev_outcome = ?")
             args.append(self.previous)
         return " AND ".join(p for p in parts if p != "1") or "1", args
+
+
+def place_condition(place: str, alias: str = "") -> tuple[str, list]:
+    """The SQL condition for a place the tree names: a village ("杨柳村"), or at a county a township's
+    village ("东岳镇/杨柳村", `tiers.unit_label`) or a whole township ("东岳镇/")."""
+    a = f"{alias}." if alias else ""
+    if "/" not in place:
+        return f"{a}village = ?", [place]
+    township, village = split_label(place)
+    if not village:
+        return f"{a}township = ?", [township]
+    return f"{a}township = ? AND {a}village = ?", [township, village]
 
 
 def list_where(ws: Workspace, flt: PeopleFilter, camp: Campaign, today: dt.date | None = None) -> tuple[str, list]:
@@ -128,6 +145,11 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
     cond, params = figures.counted(ws)
+    if ws.tier is Tier.COUNTY:  # a county's tree: township → village → group; a village is named with its township
+        rows = ws.query(f"SELECT township, village, grp, count(*) AS total, {done_sql} AS done FROM persons "
+                        f"WHERE {cond} AND status != 'not_listed' GROUP BY township, village, grp "
+                        f"ORDER BY township, village, grp", (*args, *params))
+        return [{**r, "village": unit_label(r["township"], r["village"])} for r in rows]
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
                     f"FROM persons WHERE {cond} AND status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
                     (*args, *params))
@@ -137,11 +159,12 @@ def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | Non
     """The households of one group with their head, total and done (the tree's third level)."""
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
+    place, more = place_condition(village, "p")
     return ws.query(
         f"SELECT p.household AS hid, coalesce(h.head, '') AS head, count(*) AS total, {done_sql} AS done "
         f"FROM persons p LEFT JOIN households h ON h.hid = p.household "
-        f"WHERE p.village = ? AND p.grp = ? GROUP BY p.household ORDER BY p.household",
-        (*args, village, grp))
+        f"WHERE {place} AND p.grp = ? GROUP BY p.household ORDER BY p.household",
+        (*args, *more, grp))
 
 
 def progress(ws: Workspace, camp: Campaign | None = None, today: dt.date | None = None) -> dict:

@@ -85,9 +85,10 @@ def alert_lines(figs: dict) -> list[tuple[str, list[str]]]:
     """The report's two lists of villages that cannot be judged by their figures, each under its own
     name (dashboard, xlsx, PDF, CLI): configured but silent, and never configured."""
     days = figs.get("silent_days", DEFAULT_SILENT_DAYS)
+    unit = figs.get("unit_label", "村")  # a county's are townships
     out = []
     if figs.get("silent"):
-        out.append((f"未上报的村（已配置，从未上报或超过{days}天未上报）", list(figs["silent"])))
+        out.append((f"未上报的{unit}（已配置，从未上报或超过{days}天未上报）", list(figs["silent"])))
     if figs.get("not_configured"):
-        out.append(("未配置的村（还没有生成配置包，无法上报）", list(figs["not_configured"])))
+        out.append((f"未配置的{unit}（还没有生成配置包，无法上报）", list(figs["not_configured"])))
     return out
