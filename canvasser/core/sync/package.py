@@ -353,15 +353,34 @@ def receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
         return _receive_packages(ws, paths)
 
 
+CHUNK_EVENTS = 400_000  # packages merged together at most (a county's twenty townships' are merged a few at a time)
+
+
 def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
+    """One transaction for all the packages; they are read and merged a few at a time (about
+    CHUNK_EVENTS events), so a county taking its townships' millions of events never holds them all
+    in memory at once. A refused package anywhere rolls back every one."""
     many = len(paths) > 1
-    todo: list[Incoming] = []
-    for path in paths:
-        try:
-            todo.append(prepare(ws, path))
-        except PackageError as exc:
-            raise _wrong(Path(path), exc, many) from exc
+    out: list[dict] = []
     ids_in_batch: set[str] = set()
+    queue = [Path(p) for p in paths]
+    with ws.transaction():
+        while queue:
+            todo: list[Incoming] = []
+            size = 0
+            while queue and (not todo or size < CHUNK_EVENTS):
+                path = queue.pop(0)
+                try:
+                    todo.append(prepare(ws, path))
+                except PackageError as exc:
+                    raise _wrong(path, exc, many) from exc
+                size += len(todo[-1].rows)
+            out += _apply(ws, todo, ids_in_batch, many)
+    return out
+
+
+def _apply(ws: Workspace, todo: list[Incoming], ids_in_batch: set[str], many: bool) -> list[dict]:
+    """Merge packages already prepared (inside the caller's transaction); one result each."""
     fresh = []
     for inc in todo:
         if inc.duplicate is None and inc.package_id in ids_in_batch:
@@ -371,35 +390,36 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
             fresh.append(inc)
     results: dict[int, dict] = {}
     if fresh:
-        with ws.transaction():
-            held = _hold_out_of_scope(ws, fresh)
-            try:
-                new, _ = merge.merge(ws, [r for inc in fresh for r in inc.rows],
-                                     [e for inc in fresh for e in inc.events])
-            except PackageError as exc:
-                raise _wrong(fresh[0].path, exc, many) from exc
-            unclaimed = {ev.event_id for ev in new}
-            for inc in fresh:  # each new event counts for the first package that held it
-                before = len(unclaimed)
-                unclaimed.difference_update([r[0] for r in inc.rows])
-                applied = before - len(unclaimed)
-                known = len(inc.rows) - applied
-                saved = photos.save(ws, inc.photos)
-                if inc.peer["from_below"]:
-                    peers.note_replica(ws, inc.peer["peer"], inc.replica)
-                    holder = peers.replica_holder(inc.replica)
-                else:
-                    holder = inc.peer["peer"]
-                peers.add_acks(ws, holder, inc.acks)
-                ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)",
-                                (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
-                peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
-                scope.note_returned(ws, inc.returned)
-                reasons = held.get(id(inc), {})
-                results[id(inc)] = {"applied": applied, "already_known": known,
-                                    "held": sum(reasons.values()), "held_reasons": reasons, "photos": saved,
-                                    "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
-                                    "file": str(inc.path)}
+        held = _hold_out_of_scope(ws, fresh)
+        try:
+            new, _ = merge.merge(ws, [r for inc in fresh for r in inc.rows],
+                                 [e for inc in fresh for e in inc.events])
+        except PackageError as exc:
+            raise _wrong(fresh[0].path, exc, many) from exc
+        unclaimed = {ev.event_id for ev in new}
+        for inc in fresh:  # each new event counts for the first package that held it
+            before = len(unclaimed)
+            unclaimed.difference_update([r[0] for r in inc.rows])
+            applied = before - len(unclaimed)
+            known = len(inc.rows) - applied
+            saved = photos.save(ws, inc.photos)
+            if inc.peer["from_below"]:
+                peers.note_replica(ws, inc.peer["peer"], inc.replica)
+                holder = peers.replica_holder(inc.replica)
+            else:
+                holder = inc.peer["peer"]
+            peers.add_acks(ws, holder, inc.acks)
+            ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)",
+                            (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
+            peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
+            scope.note_returned(ws, inc.returned)
+            reasons = held.get(id(inc), {})
+            results[id(inc)] = {"applied": applied, "already_known": known,
+                                "held": sum(reasons.values()), "held_reasons": reasons, "photos": saved,
+                                "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
+                                "file": str(inc.path)}
+        for inc in fresh:  # done with: let the next packages have the memory
+            inc.rows, inc.events, inc.photos = [], [], {}
     return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "held_reasons": {},
                                      "photos": 0,
                                      "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
