@@ -132,12 +132,15 @@ def own_keys() -> tuple[str, ...]:
 
 CAMPAIGN_KINDS = ("campaign.set", "campaign.year_started")
 OFFICIAL_KIND = "status.official"
+HELD_KINDS = frozenset({*CAMPAIGN_KINDS, OFFICIAL_KIND})  # the kinds `held_reason` may hold
 
 
 def held_reason(ws: Workspace, kind: str, entity: str, payload: dict, labels: dict[str, str] | None = None) -> str:
     """Why an event arriving from the tier below is held and never applied ('' when it may be
     applied): a change of what this tier (or the one above it) decides, a new year, an official
     payment. The receiving workspace is the sender's tier above."""
+    if kind not in HELD_KINDS and entity != "campaign":  # (a merge asks for every event: no look-up then)
+        return ""
     here = ws.tier.label
     if kind == "campaign.year_started":
         return f"开始新年度只能由{here}（或其上级）决定"
