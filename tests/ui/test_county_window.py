@@ -67,3 +67,29 @@ def test_the_bureaus_dashboard_ranks_townships_and_departments_and_drills_down(a
     assert sorted(towns[WEST].child(i).text(0) for i in range(towns[WEST].childCount())) == sorted(TOWNSHIPS[WEST])
     for ws in (v, town):
         ws.close()
+
+
+def test_the_sync_screen_at_a_county_and_at_a_township_under_it(app, qtbot, tmp_path):
+    from canvasser.ui.dialogs.sync import SyncDialog
+
+    c, people = make_county(tmp_path, households=2)
+    town = make_township(c, tmp_path, EAST)
+    record_visit(town, ids_in(people, EAST)[0], "not_home", by="乡镇干事")
+    # the township: up to its county first, then its villages
+    dlg = SyncDialog(town, ImmediateRunner(town))
+    qtbot.addWidget(dlg)
+    assert dlg.village.itemText(0) == "上报某某县" and dlg.village.currentData() is None
+    assert "县里尚未收到的改动" in dlg.info.text() and dlg.setup_button.text() == "为村生成配置包…"
+    dlg.export(tmp_path / "up.ccpkg")
+    assert dlg.last["direction"] == "up" and dlg.last["receiver"] == "某某县" and dlg.last["events"] >= 1
+    # the county: its townships, a return package for each in one action
+    cdlg = SyncDialog(c, ImmediateRunner(c))
+    qtbot.addWidget(cdlg)
+    cdlg.receive(tmp_path / "up.ccpkg")
+    assert [cdlg.village.itemText(i) for i in range(cdlg.village.count())] == [EAST]
+    assert cdlg.all_button.text() == "生成全部乡镇的回传包…" and cdlg.setup_button.text() == "为乡镇生成配置包…"
+    folder = tmp_path / "down"
+    folder.mkdir()
+    cdlg.export_all(folder)
+    assert [r["receiver"] for r in cdlg.last["packages"]] == [EAST]
+    town.close()

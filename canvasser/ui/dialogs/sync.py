@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ...core import sync
 from ...core.errors import InputError
 from ...core.rules import freshness
-from ...core.sync.setup import villages_in
+from ...core.sync.setup import units_in
 from .. import operations
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
@@ -49,6 +49,13 @@ def adopted_text(res: dict) -> str:
     if res.get("not_adopted"):
         text += f"；别村的 {res['not_adopted']} 条记录未采用（回传包会告诉该村）"
     return text + "（下次给各村发回传包时一并送达）。"
+
+
+def _to(ws, unit: str | None) -> dict:
+    """export_package's flag for a unit below (a county's townships, a township's villages; None: up)."""
+    if unit is None:
+        return {}
+    return {"township": unit} if ws.tier.below.unit_column == "township" else {"village": unit}
 
 
 def pending_count(ws, village: str | None = None) -> int:
@@ -149,8 +156,13 @@ class SyncDialog(QDialog):
         self.export_button.setEnabled(enabled)
         self.receive_button.setEnabled(enabled)
         self.folder_button.setEnabled(enabled)
-        self.all_button.setVisible(s.get("mode") == "township")
-        self.all_button.setEnabled(bool(s.get("villages")))
+        coord = self.ws.tier.coordinates
+        what = self.ws.tier.below.label if coord else "村"
+        units = (s.get("villages") if s.get("mode") == "township" else s.get("townships")) or []
+        self.all_button.setVisible(coord)
+        self.all_button.setText(f"生成全部{what}的回传包…")
+        self.all_button.setEnabled(bool(units))
+        self.setup_button.setText(f"为{what}生成配置包…")
         self.village.blockSignals(True)
         self.village.clear()
         if not enabled:
@@ -162,28 +174,34 @@ class SyncDialog(QDialog):
                               f"上次收到乡镇数据包：{_when(s['last_received_at'])}；上次导出：{_when(s['last_sent_at'])}。")
             self.village.addItem(s["township"], None)
             self.village.setEnabled(False)
-        else:
-            lines = [f"{s['township']}（乡镇）：共 {s['events']} 条记录，待核对 {s['conflicts']} 人。"]
-            fresh = freshness.by_village(self.ws, [v["village"] for v in s["villages"]])
-            for v in s["villages"]:
-                f = fresh.get(v["village"])
+        else:  # a coordinator: its units below, and a township under a county its county too
+            col = self.ws.tier.below.unit_column
+            lines = [f"{s['name']}（{self.ws.tier.label}）：共 {s['events']} 条记录，待核对 {s['conflicts']} 人。"]
+            if s.get("above"):
+                up = s["above"]
+                lines.append(f"上报{up['name']}：县里尚未收到的改动 <b>{up['unsent']}</b> 条；上次收到县里数据包："
+                             f"{_when(up['last_received_at'])}；上次上报：{_when(up['last_sent_at'])}。")
+                self.village.addItem(f"上报{up['name']}", None)
+            fresh = freshness.by_unit(self.ws, [v[col] for v in units])
+            for v in units:
+                f = fresh.get(v[col])
                 got = freshness.describe(f) if f else _when(v["last_received_at"])
-                line = (f"{v['village']}：{v['people']} 人；上次收到 {got}，上次发出 {_when(v['last_sent_at'])}")
+                line = (f"{v[col]}：{v['people']} 人；上次收到 {got}，上次发出 {_when(v['last_sent_at'])}")
                 lines.append(f"<span style='color:#b3261e'>{line}（未按时上报）</span>" if f and f["silent"] else line)
-                self.village.addItem(v["village"], v["village"])
+                self.village.addItem(v[col], v[col])
             self.info.setText("<br>".join(lines))
             self.village.setEnabled(True)
-            self.export_button.setEnabled(bool(s["villages"]))
+            self.export_button.setEnabled(self.village.count() > 0)
         self.village.blockSignals(False)
         mode = s.get("mode")
-        self.held_button.setVisible(mode == "township")
+        self.held_button.setVisible(coord)
         n_held = int(s.get("held") or 0)
         self.held_button.setText(f"待审核（{n_held} 条）…" if n_held else "待审核…")
-        self._load_returned(mode == "village")
+        self._load_returned(mode == "village" or bool(s.get("above")))
         self.join_button.setVisible(mode == "standalone")
         self.township_button.setVisible(mode == "standalone")  # asks first: a village never becomes a township by one click
-        self.setup_button.setVisible(mode == "township")
-        self._load_conflicts(mode == "township")
+        self.setup_button.setVisible(coord)
+        self._load_conflicts(coord)
         self.show_pending()
 
     def _load_conflicts(self, township: bool) -> None:
@@ -280,8 +298,8 @@ class SyncDialog(QDialog):
         """A village's setup package (its list, the rules, the keys); a second one for the same
         village replaces its keys (a lost laptop), after confirmation."""
         if village is None:
-            names = list(villages_in(self.ws))
-            village, ok = QInputDialog.getItem(self, "生成配置包", "村（社区）：", names, 0, False)
+            names = list(units_in(self.ws))
+            village, ok = QInputDialog.getItem(self, "生成配置包", f"{self.ws.tier.below.label}：", names, 0, False)
             if not ok:
                 return None
         if out is None:
@@ -297,7 +315,8 @@ class SyncDialog(QDialog):
             if not ok:
                 return None
             code = code.strip() or None
-        rekey = any(v["village"] == village for v in self.status.get("villages", []))
+        col = self.ws.tier.below.unit_column
+        rekey = any(v[col] == village for v in self.status.get(f"{col}s", []))
         if rekey and QMessageBox.question(
                 self, "重新生成配置包", f"已经为“{village}”生成过配置包。重新生成会换新密钥，旧电脑上的工作区将不能再同步。继续吗？"
         ) != QMessageBox.StandardButton.Yes:
@@ -307,9 +326,10 @@ class SyncDialog(QDialog):
 
         def done(res: dict) -> None:
             self.last = res
-            self.result_label.setText(f"已生成“{res['village']}”的配置包 {out.name}：{res['people']} 人。"
-                                      f"村里用它新建工作区；村的密钥指纹 {res['fingerprint']}。"
-                                      + (f"\n口令：{res['code']}（请用电话告诉村里）" if res.get("code") else ""))
+            what = self.ws.tier.below.label
+            self.result_label.setText(f"已生成“{res.get('village') or res.get('township')}”的配置包 {out.name}："
+                                      f"{res['people']} 人。{what}里用它新建工作区；{what}的密钥指纹 {res['fingerprint']}。"
+                                      + (f"\n口令：{res['code']}（请用电话告诉{what}里）" if res.get("code") else ""))
             self.refresh()
 
         return run_with_progress(self.runner, self, "正在生成配置包…",
@@ -317,7 +337,7 @@ class SyncDialog(QDialog):
                                  success=done, failure=self._failed, cancellable=False)
 
     def show_pending(self) -> None:
-        if not self.status.get("enabled") or (self.status.get("mode") == "township" and self.village.count() == 0):
+        if not self.status.get("enabled") or (self.ws.tier.coordinates and self.village.count() == 0):
             self.pending.setText("")
             return
         n = pending_count(self.ws, self.village.currentData())
@@ -326,8 +346,8 @@ class SyncDialog(QDialog):
     def export(self, out: str | Path | None = None):
         village = self.village.currentData()
         if out is None:
-            name = (sync.return_name(village) if village else  # named with the village and the day
-                    f"{self.ws.meta('village') or '村'}_上报_{dt.date.today().isoformat()}.ccpkg")
+            name = (sync.return_name(village) if village else  # named with the unit and the day
+                    f"{sync.peers.display_name(self.ws) or '村'}_上报_{dt.date.today().isoformat()}.ccpkg")
             chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(last_folder("packages") / name),
                                                     "数据包 (*.ccpkg)")
             if not chosen:
@@ -343,7 +363,7 @@ class SyncDialog(QDialog):
             self.refresh()
 
         return run_with_progress(self.runner, self, "正在导出数据包…",
-                                 lambda ws, _p: sync.export_package(ws, out, village=village),
+                                 lambda ws, _p: sync.export_package(ws, out, **_to(ws, village)),
                                  success=done, failure=self._failed, cancellable=False)
 
     def receive(self, path: str | Path | list | None = None):
