@@ -59,7 +59,8 @@ def test_the_township_decides_in_the_window(app, qtbot, tmp_path, day, monkeypat
     dlg = w.open_sync()
     qtbot.mouseClick(dlg.receive_button, Qt.MouseButton.LeftButton)
     said = dlg.result_label.text()
-    assert "3 条记录未采用" in said and "待核对" in said and "由乡镇决定的设置" in said
+    assert "3 条记录未采用" in said and "暂存待审核 2 条" in said and "待核对" in said
+    assert "不采用 1 条" in said and "由乡镇决定的设置" in said
     assert dlg.held_button.isVisible() and "2 条" in dlg.held_button.text()
     # nothing is chosen for the clerk: the assignment drop-down starts empty
     combo = dlg.conflicts.cellWidget(0, 3)

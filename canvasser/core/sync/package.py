@@ -337,23 +337,25 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                                 (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
                 peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
                 scope.note_returned(ws, inc.returned)
-                reasons = held.get(id(inc), {})
+                got = held.get(id(inc)) or {"waiting": {}, "refused": {}}
                 results[id(inc)] = {"applied": applied, "already_known": known,
-                                    "held": sum(reasons.values()), "held_reasons": reasons, "photos": saved,
+                                    "held": sum(got["waiting"].values()) + sum(got["refused"].values()),
+                                    "held_reasons": got["waiting"], "held_refused": got["refused"], "photos": saved,
                                     "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
                                     "file": str(inc.path)}
     return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "held_reasons": {},
+                                     "held_refused": {},
                                      "photos": 0,
                                      "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
                                      "file": str(inc.path)} for inc in todo]
 
 
-def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, dict[str, int]]:
+def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, dict[str, dict[str, int]]]:
     """At the township: set aside each village package's events outside that village (scope.py),
-    held for review instead of applied; returns how many each package had held, by reason."""
+    held for review (or refused) instead of applied; returns how many each package had held, by reason."""
     if not ws.tier.coordinates:
         return {}
-    counts: dict[int, dict[str, int]] = {}
+    counts: dict[int, dict[str, dict[str, int]]] = {}
     batch = scope.creations((inc.peer["name"], inc.events) for inc in fresh if not inc.peer.get("retired_at"))
     for inc in fresh:
         if inc.peer.get("retired_at"):  # signed with a key retired since: the clerk decides, all of it
