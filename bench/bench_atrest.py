@@ -41,7 +41,7 @@ BUDGET = 1.15
 
 
 def set_mode(mode: str) -> None:
-    from canvasser.core import store
+    from canvasser.core.storage import store
 
     if mode == "plain":
         store._key_for = lambda *a, **k: (None, None)  # the old behaviour: no key
@@ -49,8 +49,8 @@ def set_mode(mode: str) -> None:
 
 
 def child_import(db: str, src: str) -> dict:
-    from canvasser.core.roster import import_roster
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.store import Workspace
 
     ws = Workspace(db)  # the key is made before the clock starts (a new workspace's Argon2id)
     t, c = time.perf_counter(), time.process_time()
@@ -61,8 +61,8 @@ def child_import(db: str, src: str) -> dict:
 
 
 def child_search(db: str) -> dict:
-    from canvasser.core.search import search
-    from canvasser.core.store import Workspace
+    from canvasser.core.rules.search import search
+    from canvasser.core.storage.store import Workspace
 
     t = time.perf_counter()
     ws = Workspace(db)
@@ -92,7 +92,7 @@ def child_search(db: str) -> dict:
 def child_first_rows(db: str) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
     from canvasser.ui.app import make_app
     from canvasser.ui.main_window import MainWindow
     from canvasser.ui.worker import ImmediateRunner
@@ -115,8 +115,8 @@ def child_first_rows(db: str) -> dict:
 
 
 def child_merge(db: str, ups: list[str]) -> dict:
-    from canvasser.core import integrity
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage import integrity
+    from canvasser.core.storage.store import Workspace
     from canvasser.core.sync import receive_packages
 
     town = Workspace(db)
@@ -140,8 +140,8 @@ def build_township(d: Path, villages: int, events: int, households: int) -> tupl
     """A plain township and its encrypted copy (same keys), and the villages' packages."""
     from bench_sync import record, village_name, write_roster
 
-    from canvasser.core.roster import import_roster
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.store import Workspace
     from canvasser.core.sync import export_package, init_township, init_village, make_setup_package
 
     set_mode("plain")
@@ -167,7 +167,7 @@ def build_township(d: Path, villages: int, events: int, households: int) -> tupl
 
 
 def encrypt_copy(enc: Path) -> None:
-    from canvasser.core.convert import convert
+    from canvasser.core.storage.convert import convert
 
     convert(enc, PHRASE)
 

@@ -35,9 +35,9 @@ CATEGORIES = [""] * 14 + ["低保对象", "特困人员", "脱贫人口", "重�
 
 
 def build(path: Path, people: int) -> None:
-    from canvasser.core import pinyin
-    from canvasser.core.ids import check_digit
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
+    from canvasser.core.text import pinyin
+    from canvasser.core.text.ids import check_digit
 
     if path.exists():
         path.unlink()
@@ -100,7 +100,7 @@ def measure(path: Path) -> None:
     t0 = time.perf_counter()
     from PySide6.QtWidgets import QApplication
 
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
     from canvasser.ui.app import make_app
     from canvasser.ui.main_window import MainWindow
 

@@ -87,8 +87,8 @@ def write_csv(path: Path, n: int) -> None:
 
 
 def child_import(db: str, src: str) -> None:
-    from canvasser.core.roster import import_roster
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.store import Workspace
     together = TogetherPeak()
     together.start()
     t = time.perf_counter()
@@ -140,8 +140,8 @@ def calamine_read(xlsx: Path) -> tuple[float, int]:
 
 
 def search_p95(db: Path) -> dict:
-    from canvasser.core.search import search
-    from canvasser.core.store import Workspace
+    from canvasser.core.rules.search import search
+    from canvasser.core.storage.store import Workspace
     ws = Workspace(db)
     sample = ws.query("SELECT pid, name, phone, py_initials FROM persons ORDER BY random() LIMIT 50")
     out = {}

@@ -29,14 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_import import calamine_read, write_csv  # noqa: E402 — beside this file
 
-from canvasser.core.ids import check_digit  # noqa: E402
+from canvasser.core.text.ids import check_digit  # noqa: E402
 
 COLUMNS = ["序号", "低保证号", "户主姓名", "成员姓名", "与户主关系", "证件号码", "出生年月", "所属村居", "保障人口", "月保障金"]
 
 
 def make_workspace(db: Path, people: int, folder: Path) -> None:
-    from canvasser.core.roster import import_roster
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.store import Workspace
 
     csv_path = folder / f"township_{people}.csv"
     if not csv_path.exists():
@@ -51,7 +51,7 @@ def make_workspace(db: Path, people: int, folder: Path) -> None:
 def make_list(db: Path, out: Path, rows: int, share: float, seed: int = 7) -> dict:
     import openpyxl
 
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
 
     rng = random.Random(seed)
     ours = int(rows * share)
@@ -87,8 +87,8 @@ def reader_read(xlsx: Path) -> float:
     """Seconds the bureau lists' own reader takes to read this list: header and columns found
     (tables.open_table), every row parsed and its ID checked (listreader.ListReader, as an import
     reads). "Reading that list" in the budget; calamine's bare read is reported beside it."""
-    from canvasser.core import matching
-    from canvasser.core.listreader import ListSpec
+    from canvasser.core.lists import matching
+    from canvasser.core.lists.listreader import ListSpec
 
     t = time.perf_counter()
     source = ListSpec(xlsx, matching.ALIASES, ("name", "pid"), {}, dt.date.today(), {}, 5000).open()
@@ -106,9 +106,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--folder", default=str(Path(tempfile.gettempdir()) / "canvasser-bench-match"))
     args = ap.parse_args()
-    from canvasser.core import matching
-    from canvasser.core.integrity import check
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists import matching
+    from canvasser.core.storage.integrity import check
+    from canvasser.core.storage.store import Workspace
 
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -50,15 +50,15 @@ def write_lists(folder: Path, n: int, gone: float, new: float) -> tuple[Path, Pa
 
 
 def child(kind: str, db: str, src: str) -> None:
-    from canvasser.core.roster import import_roster
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.store import Workspace
     ws = Workspace(db)
     t0 = time.perf_counter()
     if kind == "fresh":
         res = import_roster(ws, src).as_json()
         out = {"imported": res["imported"]}
     else:
-        from canvasser.core.newyear import start_year
+        from canvasser.core.lists.newyear import start_year
         r = start_year(ws, src)
         out = {"again": r.again, "new": r.new, "gone": r.gone}
     out["seconds"] = round(time.perf_counter() - t0, 2)
@@ -68,8 +68,8 @@ def child(kind: str, db: str, src: str) -> None:
 
 def visit_some(db: Path, share: float) -> int:
     """Record visits for a share of the people (outcomes in turn) and a phone for a tenth of them."""
-    from canvasser.core.projection import coverage_year
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.projection import coverage_year
+    from canvasser.core.storage.store import Workspace
     ws = Workspace(db)
     year = coverage_year(ws.conn)
     step = max(1, round(1 / share))

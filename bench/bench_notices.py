@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from canvasser.core.demo import make_demo  # noqa: E402
-from canvasser.core.notices.notice import build_notices  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.outputs.notices.notice import build_notices  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
 
 
 def main() -> None:

@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from canvasser.core import reports, visits  # noqa: E402
-from canvasser.core.ids import check_digit  # noqa: E402
-from canvasser.core.projection import _PERSON_COLS  # noqa: E402
-from canvasser.core.store import Workspace, now_iso  # noqa: E402
+from canvasser.core.rules import reports, visits  # noqa: E402
+from canvasser.core.storage.projection import _PERSON_COLS  # noqa: E402
+from canvasser.core.storage.store import Workspace, now_iso  # noqa: E402
+from canvasser.core.text.ids import check_digit  # noqa: E402
 
 CATEGORIES = ["", "", "", "", "", "", "", "", "", "", "特困人员", "低保对象", "防止返贫监测对象", "脱贫人口",
               "重度残疾人", "孤儿", "外出务工", "灵活就业", "在校学生", "在校学生"]
@@ -167,7 +167,7 @@ def main() -> None:
     assert sum(v["total"] for v in after["by_group"].values()) == after["total"]
 
     if args.ledger:
-        from canvasser.core import ledgers
+        from canvasser.core.outputs import ledgers
 
         out = path.with_suffix(".ledger.xlsx")
         t0 = time.perf_counter()

@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from canvasser.core import integrity  # noqa: E402
-from canvasser.core.campaign import CHANNELS, OUTCOMES  # noqa: E402
 from canvasser.core.demo import people  # noqa: E402
-from canvasser.core.roster import import_roster  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.lists.roster import import_roster  # noqa: E402
+from canvasser.core.rules.campaign import CHANNELS, OUTCOMES  # noqa: E402
+from canvasser.core.storage import integrity  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
 from canvasser.core.sync import (  # noqa: E402
     export_package,
     init_township,

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from canvasser.core.roster import BULK_CACHE_MB  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.lists.roster import BULK_CACHE_MB  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
 
 TABLES = ("persons", "events", "households")
 DEFERRED = ("persons", "events")  # the tables whose indexes a first list builds at the end

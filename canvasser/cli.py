@@ -16,9 +16,9 @@ import sys
 import traceback
 
 from .core.errors import Cancelled, InputError
-from .core.failures import explain
-from .core.sqlcipher import sqlite3
-from .core.store import WorkspaceError
+from .core.storage.failures import explain
+from .core.storage.sqlcipher import sqlite3
+from .core.storage.store import WorkspaceError
 
 COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app", "matching", "newyear", "atrest")
 
@@ -79,8 +79,8 @@ def _encodable(text: str, encoding: str) -> bool:
 def passphrase_sources(args) -> None:
     """Where Workspace() finds the passphrase: --passphrase-file, the variable, a terminal prompt.
     Never an argument: it would show in the process list."""
-    from .core import atrest
-    from .core.secretfile import read_secret
+    from .core.storage import atrest
+    from .core.storage.secretfile import read_secret
 
     path = getattr(args, "passphrase_file", None)
     atrest.use_passphrase(read_secret(path, "口令") if path else None)
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("已中断，工作区未改变\n")
         return 1
-    except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/failures.py)
+    except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/storage/failures.py)
         why = explain(exc)
         if why is None:
             if os.environ.get("CANVASSER_DEBUG"):

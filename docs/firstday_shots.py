@@ -24,9 +24,11 @@ os.environ["XDG_CONFIG_HOME"] = str(TMP / "config")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from canvasser.core import pinyin, roster, sync  # noqa: E402
+from canvasser.core.text import pinyin  # noqa: E402
+from canvasser.core.lists import roster
+from canvasser.core import sync
 from canvasser.core.demo import people as demo_people  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
 from canvasser.ui.app import SCREEN_SIZE, make_app  # noqa: E402
 from canvasser.ui.dialogs.import_roster import ImportDialog  # noqa: E402
 from canvasser.ui.dialogs.new_workspace import NewWorkspaceDialog  # noqa: E402
@@ -84,7 +86,7 @@ def main() -> None:
 
     path = TMP / "我的村.db"
     ws = Workspace(path)
-    from canvasser.core import visits
+    from canvasser.core.rules import visits
 
     visits.ensure_canvasser(ws, "李书记", "13908150000")
     w = window_on(ws)

@@ -19,13 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from canvasser.core import campaign, report_pdf, reports  # noqa: E402
+from canvasser.core.rules import campaign, reports  # noqa: E402
+from canvasser.core.outputs import report_pdf
 from canvasser.core.demo import make_demo  # noqa: E402
-from canvasser.core.notices.data import households_due  # noqa: E402
-from canvasser.core.notices.leaflet import build_leaflet  # noqa: E402
-from canvasser.core.notices.notice import build_notices  # noqa: E402
-from canvasser.core.notices.sheet import build_visit_sheet  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.outputs.notices.data import households_due  # noqa: E402
+from canvasser.core.outputs.notices.leaflet import build_leaflet  # noqa: E402
+from canvasser.core.outputs.notices.notice import build_notices  # noqa: E402
+from canvasser.core.outputs.notices.sheet import build_visit_sheet  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
 
 TODAY = dt.date(2026, 11, 20)
 

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import atrest, backup, integrity
 from canvasser.core.errors import InputError
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import atrest, backup, integrity
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import open_protected, rows, write_xlsx
 from tests.test_sync_support import TOWNSHIP, write_township_csv
 
@@ -231,7 +231,7 @@ def test_feedback_and_rejected_rows_take_an_open_password(tmp_path, capsys):
 
 def test_check_replays_into_an_encrypted_scratch_file(tmp_path, monkeypatch):
     """`check` copies everyone into a scratch database: it must not be a plain file."""
-    from canvasser.core import sqlcipher
+    from canvasser.core.storage import sqlcipher
 
     ws = Workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=5)))
@@ -248,8 +248,8 @@ def test_check_replays_into_an_encrypted_scratch_file(tmp_path, monkeypatch):
 
 
 def test_evidence_photos_are_sealed_at_rest_and_still_travel(tmp_path):
+    from canvasser.core.rules.visits import evidence_dir
     from canvasser.core.sync import photos
-    from canvasser.core.visits import evidence_dir
 
     people = rows(households=4)
     ws = Workspace(tmp_path / "v.db")
@@ -265,8 +265,8 @@ def test_evidence_photos_are_sealed_at_rest_and_still_travel(tmp_path):
 
 
 def test_a_converted_workspace_seals_its_old_photos(tmp_path):
+    from canvasser.core.rules.visits import evidence_dir
     from canvasser.core.sync import photos
-    from canvasser.core.visits import evidence_dir
 
     people = rows(households=4)
     db = tmp_path / "old.db"
@@ -286,7 +286,7 @@ def test_a_converted_workspace_seals_its_old_photos(tmp_path):
 
 def test_the_xlsx_cipher_is_aes_256_cbc_by_the_nist_vector():
     """SP 800-38A F.2.5 (CBC-AES256.Encrypt), through the OpenSSL Python ships."""
-    from canvasser.core.officecrypt import aes_cbc
+    from canvasser.core.outputs.officecrypt import aes_cbc
 
     key = bytes.fromhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4")
     iv = bytes.fromhex("000102030405060708090a0b0c0d0e0f")

@@ -10,14 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from canvasser.core import authority, campaign, ids, integrity, newyear, reports
+from canvasser.core import authority
 from canvasser.core.errors import InputError
-from canvasser.core.paid import import_paid
-from canvasser.core.people import add_person
+from canvasser.core.lists import newyear
+from canvasser.core.lists.paid import import_paid
+from canvasser.core.rules import campaign, reports
+from canvasser.core.rules.people import add_person
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import integrity
 from canvasser.core.sync import list_conflicts, resolve_conflict, scope
 from canvasser.core.sync.conflicts import versions
+from canvasser.core.text import ids
 from canvasser.core.tiers import Tier
-from canvasser.core.visits import record_visit
 from tests.test_sync_flow import cli, cli_fail
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
 
@@ -207,7 +211,7 @@ def test_assigned_elsewhere_the_village_is_told_what_was_not_adopted(world):
 
 def test_the_held_screen_accepts_and_rejects_one_by_one(world):
     tmp, town, people, vs = world
-    from canvasser.core.roster import import_roster
+    from canvasser.core.lists.roster import import_roster
     from tests.fixtures import TODAY
 
     import_roster(vs[A], tmp / "township.csv", today=TODAY, all_villages=True)  # the wrong file, forced

@@ -9,7 +9,7 @@ import sys
 import openpyxl
 import pytest
 
-from canvasser.core import ids
+from canvasser.core.text import ids
 from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from canvasser.core import figures, ledgers, reports
-from canvasser.core.paid import import_paid
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.paid import import_paid
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs import ledgers
+from canvasser.core.rules import figures, reports
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, rows, write_csv
 from tests.test_authority import write_paid
 
@@ -121,7 +122,7 @@ def test_disputed_people_count_nowhere_twice(tmp_path: Path):
     pid = next(p["公民身份号码"] for p in people if p["村（社区）"] == a)
     town.emit("person.created", f"p:{pid}", {"name": "重复", "village": b, "household": "X1"})
     figs = reports.figures(town)
-    header = figures.progress_counts(town, __import__("canvasser.core.campaign", fromlist=["load"]).load(town))
+    header = figures.progress_counts(town, __import__("canvasser.core.rules.campaign", fromlist=["load"]).load(town))
     assert figs["pending_review"]["total"] == 1 and figs["total"] == header["total"] == len(people)
     assert sum(v["total"] for v in figs["by_village"].values()) == len(people) - 1
     assert "待核对 1 人" in figures.pending_line(figs)

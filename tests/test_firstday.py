@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import integrity
-from canvasser.core.store import Workspace
+from canvasser.core.storage import integrity
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import rows, write_xlsx
 
 CODE = "QS7K-2M9P-XT4D-8RWA"

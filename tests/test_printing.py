@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from canvasser.core import campaign, fonts
 from canvasser.core.errors import Cancelled, InputError
-from canvasser.core.ids import check_digit, mask
-from canvasser.core.notices.notice import build_notices
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs.notices.notice import build_notices
+from canvasser.core.rules import campaign
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import fonts
+from canvasser.core.text.ids import check_digit, mask
 from tests.fixtures import CHILD_ENCODING
 
 LABELS = ("低保", "特困", "残疾", "监测", "孤儿", "脱贫")
@@ -318,8 +319,8 @@ def test_cli_notices_json(village, tmp_path):
 
 
 def test_preflight_workspace_reports_names_and_addresses(tmp_path):
-    from canvasser.core.notices.preflight import check_workspace
-    from canvasser.core.people import update_person
+    from canvasser.core.outputs.notices.preflight import check_workspace
+    from canvasser.core.rules.people import update_person
 
     src = tmp_path / "p.csv"
     ids = write_roster(src, {"P1": [("张𪚥", "户主", "", "19900101", ""), ("王五", "子", "", "20000101", "")]})

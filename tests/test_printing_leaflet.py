@@ -9,15 +9,15 @@ import sys
 
 import pytest
 
-from canvasser.core import campaign
 from canvasser.core.errors import InputError
-from canvasser.core.ids import mask
-from canvasser.core.notices import templates as T
-from canvasser.core.notices.leaflet import build_leaflet
-from canvasser.core.notices.sheet import build_visit_sheet
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs.notices import templates as T
+from canvasser.core.outputs.notices.leaflet import build_leaflet
+from canvasser.core.outputs.notices.sheet import build_visit_sheet
+from canvasser.core.rules import campaign
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text.ids import mask
 
 from .fixtures import CHILD_ENCODING
 from .test_printing import FULL_ID, LABELS, pages_of, pdffonts, pdftext, write_roster

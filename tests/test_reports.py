@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from canvasser.core import campaign, figures, reports, visits
 from canvasser.core.demo import make_demo
-from canvasser.core.store import Workspace
+from canvasser.core.rules import campaign, figures, reports, visits
+from canvasser.core.storage.store import Workspace
 
 CODES = sorted(campaign.OUTCOMES)
 BY = ["李书记", "王主任", "张网格员", "赵会计"]
@@ -187,7 +187,7 @@ def test_change_since_previous_snapshot(tmp_path):
 
 
 def test_inactive_and_dead_people_are_counted(tmp_path):
-    from canvasser.core.people import mark_left
+    from canvasser.core.rules.people import mark_left
 
     path = tmp_path / "v.db"
     make_demo(path, seed=7, households=8, visits=False)

@@ -14,10 +14,12 @@ import pytest
 from PIL import Image
 
 from canvasser import cli
-from canvasser.core import campaign, ids, ledgers, messages, report_pdf, reports, visits
 from canvasser.core.demo import make_demo
 from canvasser.core.errors import Cancelled, InputError
-from canvasser.core.store import Workspace
+from canvasser.core.outputs import ledgers, report_pdf
+from canvasser.core.rules import campaign, messages, reports, visits
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import ids
 
 LEDGER_SHEETS = ["未参保", "已参保", "特殊群体", "外出务工", "不需参保"]
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import integrity
-from canvasser.core.store import Workspace
+from canvasser.core.storage import integrity
+from canvasser.core.storage.store import Workspace
 from tests.test_sync_support import TOWNSHIP, VILLAGES, ids_of, write_township_csv
 
 
@@ -179,7 +179,7 @@ def test_conflicting_creations_go_to_review(tmp_path, capsys, township):
         cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / f"s-{v}.ccpkg", "--no-code")
         cli(capsys, "init", "--db", tmp_path / f"{v}.db", "--from", tmp_path / f"s-{v}.ccpkg")
     newcomer = "510321201001010016"
-    from canvasser.core.people import add_person
+    from canvasser.core.rules.people import add_person
     for v, name in ((a, "周新来"), (b, "周新来")):
         with Workspace(tmp_path / f"{v}.db") as ws:
             add_person(ws, newcomer, name, grp="一组")

@@ -20,12 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from canvasser.core import campaign, integrity
 from canvasser.core.errors import InputError
-from canvasser.core.people import update_person
-from canvasser.core.roster import import_roster
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules import campaign
+from canvasser.core.rules.people import update_person
+from canvasser.core.rules.visits import record_visit, undo_last
+from canvasser.core.storage import integrity
 from canvasser.core.sync import export_package, pending_rows, receive_package
-from canvasser.core.visits import record_visit, undo_last
 from tests.fixtures import TODAY, write_csv
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
 

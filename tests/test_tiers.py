@@ -1,6 +1,6 @@
 """The tiers as one type: what a stored mode means, who sits above and below, what a workspace is."""
 
-from canvasser.core.store import Workspace
+from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import setup
 from canvasser.core.tiers import Tier
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import campaign, dashboard, figures, freshness, reports
 from canvasser.core.errors import InputError
-from canvasser.core.paid import import_paid
-from canvasser.core.people import add_person
+from canvasser.core.lists.paid import import_paid
+from canvasser.core.rules import campaign, dashboard, figures, freshness, reports
+from canvasser.core.rules.people import add_person
+from canvasser.core.rules.visits import record_visit
 from canvasser.core.sync import export_package, list_conflicts, receive_package, resolve_conflict
 from canvasser.core.sync.conflicts import versions
-from canvasser.core.visits import record_visit
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
 
 A, B, C = VILLAGES
@@ -102,8 +102,8 @@ def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
 
 
 def test_a_duplicate_resolved_to_one_village_wins_whole_in_every_workspace(world):
-    from canvasser.core.dashboard import PeopleFilter, list_where
-    from canvasser.core.ledgers import write_feedback
+    from canvasser.core.outputs.ledgers import write_feedback
+    from canvasser.core.rules.dashboard import PeopleFilter, list_where
 
     tmp, town, people, vs = world
     homes = {A: ids_of(people, A)[0], B: ids_of(people, B)[0]}
@@ -163,8 +163,8 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     tmp, town, people, vs = world
     from openpyxl import load_workbook
 
-    from canvasser.core.ledgers import write_report_xlsx
-    from canvasser.core.report_pdf import write_report_pdf
+    from canvasser.core.outputs.ledgers import write_report_xlsx
+    from canvasser.core.outputs.report_pdf import write_report_pdf
 
     record_visit(town, ids_of(people, A)[0], "paid_on_site", by="干事")
     for pid in ids_of(people, B)[:2]:
@@ -225,8 +225,8 @@ def test_batch_receive_a_folder_and_return_packages_for_every_village(world):
 
 
 def test_a_second_window_lock_on_the_same_file_is_refused(tmp_path):
-    from canvasser.core.store import WorkspaceError
-    from canvasser.core.winlock import WindowLock
+    from canvasser.core.storage.store import WorkspaceError
+    from canvasser.core.storage.winlock import WindowLock
 
     db = tmp_path / "v.db"
     first = WindowLock(db).acquire()
@@ -239,8 +239,8 @@ def test_a_second_window_lock_on_the_same_file_is_refused(tmp_path):
 def test_feedback_parts_match_the_dashboard_and_the_visit_place_is_in_the_ledger(world):
     from openpyxl import load_workbook
 
-    from canvasser.core.ledgers import SHEET_UNPAID, write_feedback, write_ledger
-    from canvasser.core.visits import away_place
+    from canvasser.core.outputs.ledgers import SHEET_UNPAID, write_feedback, write_ledger
+    from canvasser.core.rules.visits import away_place
 
     tmp, town, people, _ = world
     pids = ids_of(people, A)
@@ -265,8 +265,8 @@ def test_feedback_parts_match_the_dashboard_and_the_visit_place_is_in_the_ledger
 def test_the_shown_list_exports_with_masked_or_full_ids_and_no_formula(world):
     from openpyxl import load_workbook
 
-    from canvasser.core.dashboard import PeopleFilter
-    from canvasser.core.people_export import write_people
+    from canvasser.core.outputs.people_export import write_people
+    from canvasser.core.rules.dashboard import PeopleFilter
 
     tmp, town, people, _ = world
     a, b = ids_of(people, A)[:2]

@@ -54,7 +54,7 @@ def test_data_is_never_a_formula_or_a_control_character_in_any_xlsx(tmp_path, ca
 
 
 def test_a_control_character_that_arrived_in_the_log_breaks_no_export(tmp_path, capsys):
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
     people = rows(seed=6, households=4)
     db = tmp_path / "y.db"
     cli(capsys, "import-roster", "--db", db, write_csv(tmp_path / "l.csv", people))

@@ -8,10 +8,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from canvasser.core import ledgers, reports
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs import ledgers
+from canvasser.core.rules import reports
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.store import Workspace
 
 from .fixtures import corrupt_check_digit, rows, shuffled, write_xlsx
 

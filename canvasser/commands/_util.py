@@ -6,9 +6,9 @@ import sys
 import time
 from pathlib import Path
 
-from ..core import location
 from ..core.errors import InputError
-from ..core.store import Workspace
+from ..core.storage import location
+from ..core.storage.store import Workspace
 
 
 def open_ws(path: str | Path, *, create: bool = True) -> Workspace:
@@ -24,7 +24,7 @@ def open_ws(path: str | Path, *, create: bool = True) -> Workspace:
 
 def export_password(args) -> str | None:
     """The open password for an export holding full IDs (`--password-file`), or None."""
-    from ..core.secretfile import read_secret
+    from ..core.storage.secretfile import read_secret
 
     path = getattr(args, "password_file", None)
     return read_secret(path, "密码") if path else None

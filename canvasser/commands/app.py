@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..core import backup as backup_mod
+from ..core.storage import backup as backup_mod
 from ._util import open_ws
 
 

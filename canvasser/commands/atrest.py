@@ -10,9 +10,9 @@ import argparse
 import os
 import sys
 
-from ..core import atrest
 from ..core.errors import InputError
-from ..core.secretfile import read_secret
+from ..core.storage import atrest
+from ..core.storage.secretfile import read_secret
 from ._util import open_ws
 
 NEW_ENV = "CANVASSER_NEW_PASSPHRASE"

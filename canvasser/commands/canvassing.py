@@ -6,15 +6,15 @@ import argparse
 import datetime as dt
 import json
 
-from ..core import campaign as campaign_mod
-from ..core import figures, ids, names
-from ..core.campaign import OUTCOMES, STATUS_LABELS
 from ..core.errors import InputError
-from ..core.paid import FIELDS as PAID_FIELDS
-from ..core.paid import import_paid
-from ..core.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
-from ..core.tables import parse_map
-from ..core.visits import (
+from ..core.lists.paid import FIELDS as PAID_FIELDS
+from ..core.lists.paid import import_paid
+from ..core.lists.tables import parse_map
+from ..core.rules import campaign as campaign_mod
+from ..core.rules import figures
+from ..core.rules.campaign import OUTCOMES, STATUS_LABELS
+from ..core.rules.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
+from ..core.rules.visits import (
     ensure_canvasser,
     followups,
     parse_date,
@@ -23,6 +23,7 @@ from ..core.visits import (
     undo_last,
     void_visit,
 )
+from ..core.text import ids, names
 from ._util import open_ws, progress_printer
 
 OUTCOME_HELP = "，".join(f"{c}={lab}" for c, (lab, _) in OUTCOMES.items())

@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core import ids
-from ..core.campaign import STATUS_LABELS
 from ..core.demo import make_demo
-from ..core.history import history_lines
-from ..core.integrity import check
-from ..core.roster import FIELDS, import_roster
-from ..core.search import search
-from ..core.store import Workspace
-from ..core.tables import parse_map
-from ..core.visits import history, resolve_person
+from ..core.lists.roster import FIELDS, import_roster
+from ..core.lists.tables import parse_map
+from ..core.rules.campaign import STATUS_LABELS
+from ..core.rules.history import history_lines
+from ..core.rules.search import search
+from ..core.rules.visits import history, resolve_person
+from ..core.storage.integrity import check
+from ..core.storage.store import Workspace
+from ..core.text import ids
 from ._util import export_password, open_ws, progress_printer
 
 

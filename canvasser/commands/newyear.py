@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.newyear import start_year
-from ..core.roster import FIELDS
-from ..core.tables import parse_map
+from ..core.lists.newyear import start_year
+from ..core.lists.roster import FIELDS
+from ..core.lists.tables import parse_map
 from ._util import open_ws, progress_printer
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from ..core.errors import InputError
-from ..core.notices import templates as T
-from ..core.notices.leaflet import build_leaflet
-from ..core.notices.notice import build_notices
-from ..core.notices.preflight import summary as glyph_summary
-from ..core.notices.sheet import build_visit_sheet
-from ..core.selection import Scope
-from ..core.selection import households as selected_households
+from ..core.outputs.notices import templates as T
+from ..core.outputs.notices.leaflet import build_leaflet
+from ..core.outputs.notices.notice import build_notices
+from ..core.outputs.notices.preflight import summary as glyph_summary
+from ..core.outputs.notices.sheet import build_visit_sheet
+from ..core.outputs.selection import Scope
+from ..core.outputs.selection import households as selected_households
 from ._util import open_ws, progress_printer
 
 

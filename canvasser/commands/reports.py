@@ -6,10 +6,11 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from ..core import figures, freshness, ledgers, messages, report_pdf, reports
-from ..core.dashboard import year_on_year_lines
 from ..core.errors import InputError
-from ..core.visits import parse_date
+from ..core.outputs import ledgers, report_pdf
+from ..core.rules import figures, freshness, messages, reports
+from ..core.rules.dashboard import year_on_year_lines
+from ..core.rules.visits import parse_date
 from ._util import export_password, open_ws, progress_printer
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..core import ids, sync
+from ..core import sync
 from ..core.errors import InputError
+from ..core.text import ids
 from ._util import open_ws
 
 FILE_KEY_WARNING = ("注意：未设口令（--no-code），配置包只能防止被随手翻看，懂行的人拿到文件就能打开名单并冒充该村。"

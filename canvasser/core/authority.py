@@ -29,7 +29,7 @@ from __future__ import annotations
 from enum import Enum
 
 from .errors import InputError
-from .store import Workspace
+from .storage.store import Workspace
 from .tiers import Tier
 
 

@@ -13,11 +13,11 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from . import campaign as campaign_mod
-from .ids import check_digit
-from .roster import import_roster
-from .store import Workspace
-from .visits import ensure_canvasser, record_visit
+from .lists.roster import import_roster
+from .rules import campaign as campaign_mod
+from .rules.visits import ensure_canvasser, record_visit
+from .storage.store import Workspace
+from .text.ids import check_digit
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
             "傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严覃武")

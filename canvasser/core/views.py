@@ -15,9 +15,9 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from .campaign import Campaign
-from .dashboard import PeopleFilter, household_members, list_where
-from .store import Workspace
+from .rules.campaign import Campaign
+from .rules.dashboard import PeopleFilter, household_members, list_where
+from .storage.store import Workspace
 
 
 def open_reader(path: str | Path) -> Workspace:

@@ -12,9 +12,11 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ..core import backup, fonts, views
-from ..core.store import Workspace, WorkspaceError
-from ..core.winlock import WindowLock
+from ..core import views
+from ..core.storage import backup
+from ..core.storage.store import Workspace, WorkspaceError
+from ..core.storage.winlock import WindowLock
+from ..core.text import fonts
 from ..paths import resource, settings_file
 from .choose import choose_workspace_file, demo_path
 from .worker import ImmediateRunner, Job

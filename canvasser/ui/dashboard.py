@@ -10,9 +10,9 @@ import datetime as dt
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core import figures, freshness, reports
-from ..core.dashboard import year_on_year_lines
-from ..core.store import Workspace
+from ..core.rules import figures, freshness, reports
+from ..core.rules.dashboard import year_on_year_lines
+from ..core.storage.store import Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .worker import Job
 
@@ -30,7 +30,7 @@ def collect(ws: Workspace, today: dt.date | None = None, *, freeze: bool = False
 
 def reports_late(day: dict) -> str:
     """What reached a past day after it was shown (ledgers.late_text's words)."""
-    from ..core.ledgers import late_text
+    from ..core.outputs.ledgers import late_text
 
     return late_text(day)
 

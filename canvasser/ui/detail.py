@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import ids, views
-from ..core.campaign import STATUS_LABELS
-from ..core.campaign import load as load_campaign
-from ..core.history import history_lines
-from ..core.newyear import previous_line
-from ..core.store import Workspace
-from ..core.visits import away_place
+from ..core import views
+from ..core.lists.newyear import previous_line
+from ..core.rules.campaign import STATUS_LABELS
+from ..core.rules.campaign import load as load_campaign
+from ..core.rules.history import history_lines
+from ..core.rules.visits import away_place
+from ..core.storage.store import Workspace
+from ..core.text import ids
 from .people_model import status_colour
 
 PID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -17,8 +17,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 
-from ..core import atrest
-from ..core.store import Workspace, is_demo_file
+from ..core.storage import atrest
+from ..core.storage.store import Workspace, is_demo_file
 from .dialogs.passphrase import NewPassphraseDialog, PassphraseDialog, show_recovery_code
 
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
@@ -161,7 +161,7 @@ def install_idle_lock(window, minutes: float | None = None) -> IdleLock | None:
     if getattr(window.ws, "key", None) is None:
         return None
     if minutes is None:
-        from ..core.campaign import load
+        from ..core.rules.campaign import load
 
         minutes = float(load(window.ws).values.get("lock_minutes") or 15)
     return IdleLock(window, window.ws.path, minutes)

@@ -6,7 +6,6 @@ Thin: every figure and every write goes through core; long work goes to the seri
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -29,12 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import dashboard, figures, views
-from ..core.campaign import load as load_campaign
-from ..core.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
+from ..core import views
 from ..core.errors import InputError
-from ..core.selection import filtered
-from ..core.store import Workspace
+from ..core.outputs.selection import filtered
+from ..core.rules import dashboard, figures
+from ..core.rules.campaign import load as load_campaign
+from ..core.rules.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
+from ..core.storage.store import Workspace
 from . import operations
 from .detail import DetailPanel
 from .people_model import COLUMNS, PeopleModel
@@ -46,23 +46,8 @@ from .worker import DbWorker, ImmediateRunner, Job
 ROW_HEIGHT = 26
 
 
-def has_module(name: str) -> bool:
-    """Whether a core module (written by another part of the project) is there, without importing it:
-    heavy dependencies (pypinyin, reportlab, PyNaCl) load later, off the start-up path."""
-    try:
-        return importlib.util.find_spec(f"canvasser.core.{name}") is not None
-    except ImportError:
-        return False
-
-
-def optional_module(name: str):
-    """A core module, imported on first use, or None while it is absent."""
-    if not has_module(name):
-        return None
-    return importlib.import_module(f"canvasser.core.{name}")
-
-
-WARM_MODULES = ("projection", "paid", "sync", "reports", "ledgers", "notices")
+WARM_MODULES = ("canvasser.core.storage.projection", "canvasser.core.lists.paid", "canvasser.core.sync",
+                "canvasser.core.rules.reports", "canvasser.core.outputs.ledgers", "canvasser.core.outputs.notices")
 
 
 class ProgressStrip(QWidget):
@@ -229,7 +214,7 @@ class MainWindow(QMainWindow):
         self.search_box.setFocus()
         self.apply_filter()
         self.refresh_figures()
-        self.runner.submit(Job(lambda _ws, _p: [optional_module(m) for m in WARM_MODULES], label="预加载"))
+        self.runner.submit(Job(lambda _ws, _p: [importlib.import_module(m) for m in WARM_MODULES], label="预加载"))
         from .lock import install_idle_lock  # encryption at rest: the idle lock (issue 19)
         self.idle_lock = install_idle_lock(self)
 
@@ -252,8 +237,6 @@ class MainWindow(QMainWindow):
         self.category_filter.blockSignals(False)
 
     def _add_dashboard(self) -> None:
-        if not has_module("reports"):
-            return
         from .dashboard import Dashboard
 
         self.dashboard = Dashboard(self.ws, self.runner)
@@ -323,32 +306,27 @@ class MainWindow(QMainWindow):
                 tb.addAction(a)
             return a
 
-        if has_module("paid"):
-            add(self.m_data, "导入已缴费名单…", self.open_paid_import, True)
-        if has_module("matching"):
-            add(self.m_data, "比对部门名单（低保、特困、学生、死亡……）…", self.open_match)
-        if all(has_module(m) for m in ("ledgers", "reports", "report_pdf", "notices")):
-            from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
+        from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
 
-            self.m_data.addSeparator()
-            add(self.m_data, "导出当前列表（表格里显示的人）…", self.export_shown)
-            for key in EXPORTS:
-                add(self.m_data, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k))
-            tb.addSeparator()
-            for key in PRINTS:
-                add(self.m_print, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k),
-                    toolbar=key == "notice_household", shortcut="Ctrl+P" if key == "notice_household" else None)
-            self.m_print.addSeparator()
-            add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
-        if has_module("sync"):
-            add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
-            if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23), and the held records'
-                self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
-                self.act_held = add(self.m_sync, "待审核（村里数据包中暂存的记录）…", self.open_held, True)
-            self.strip.unsent.linkActivated.connect(self._open_link)
-        if has_module("messages"):
-            self.detail.enable_message(True)
-            self.detail.message_requested.connect(self.open_message)
+        add(self.m_data, "导入已缴费名单…", self.open_paid_import, True)
+        add(self.m_data, "比对部门名单（低保、特困、学生、死亡……）…", self.open_match)
+        self.m_data.addSeparator()
+        add(self.m_data, "导出当前列表（表格里显示的人）…", self.export_shown)
+        for key in EXPORTS:
+            add(self.m_data, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k))
+        tb.addSeparator()
+        for key in PRINTS:
+            add(self.m_print, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k),
+                toolbar=key == "notice_household", shortcut="Ctrl+P" if key == "notice_household" else None)
+        self.m_print.addSeparator()
+        add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
+        add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
+        if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23), and the held records'
+            self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
+            self.act_held = add(self.m_sync, "待审核（村里数据包中暂存的记录）…", self.open_held, True)
+        self.strip.unsent.linkActivated.connect(self._open_link)
+        self.detail.enable_message(True)
+        self.detail.message_requested.connect(self.open_message)
 
     # ---- searching -----------------------------------------------------------------------------
     def current_filter(self) -> PeopleFilter:
@@ -507,9 +485,7 @@ class MainWindow(QMainWindow):
 
     def _show_unsent(self) -> None:
         """"N changes not yet received by the township", from core's sync status (on the worker)."""
-        if not has_module("sync"):
-            self.strip.unsent.setText("")
-            return
+        from ..core.sync.status import sync_status  # PyNaCl and the sync modules load off the start-up path
 
         def show(status: dict) -> None:
             if status.get("enabled") and status.get("mode") == "village":
@@ -537,7 +513,7 @@ class MainWindow(QMainWindow):
                 n = int(status.get("held") or 0)
                 self.act_held.setText(f"待审核（{n}）" if n else "待审核")
 
-        self.runner.submit(Job(lambda ws, _p: optional_module("sync").sync_status(ws), success=show,
+        self.runner.submit(Job(lambda ws, _p: sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
 
     def _work_village(self, i: int) -> None:
@@ -573,7 +549,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def open_new_year(self):
-        from ..core import newyear
+        from ..core.lists import newyear
         from .dialogs.new_year import NewYearDialog
 
         if newyear.started_above(self.ws) is None:
@@ -626,7 +602,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def output_context(self):
-        from ..core.selection import Scope
+        from ..core.outputs.selection import Scope
         from .dialogs.outputs import Context
 
         scope = self.tree.current_scope() or (None, None, None)
@@ -729,7 +705,7 @@ class MainWindow(QMainWindow):
 
     def restore_from(self, source: str) -> dict:
         """Replace the workspace with a backup, then reopen it (every connection starts afresh)."""
-        from ..core import backup
+        from ..core.storage import backup
 
         backup.validate(source)
         self.runner.shutdown()

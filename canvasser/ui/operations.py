@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core import campaign, matching, people, visits
-from ..core.store import Workspace
+from ..core.lists import matching
+from ..core.rules import campaign, people, visits
+from ..core.storage.store import Workspace
 from .worker import Job
 
 Done = Callable[[Any], None] | None
@@ -70,13 +71,13 @@ def stop_canvasser(runner, name: str, *, success: Done = None, failure: Failed =
 
 
 def save_template(runner, name: str, text: str, *, success: Done = None, failure: Failed = None) -> Job:
-    from ..core.notices import templates
+    from ..core.outputs.notices import templates
 
     return run(runner, "保存模板", lambda ws: templates.save(ws, name, text), success=success, failure=failure)
 
 
 def reset_template(runner, name: str, *, success: Done = None, failure: Failed = None) -> Job:
-    from ..core.notices import templates
+    from ..core.outputs.notices import templates
 
     return run(runner, "恢复模板", lambda ws: templates.reset(ws, name), success=success, failure=failure)
 

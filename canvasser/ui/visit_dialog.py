@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
-from ..core.visits import PHOTO_SUFFIXES
+from ..core.rules.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
+from ..core.rules.visits import PHOTO_SUFFIXES
 
 # most frequent first: the first ten get the keys 1–9 and 0
 OUTCOME_ORDER = ("paid_on_site", "paid_self", "promised", "not_home", "refused", "migrant_informed", "unreachable",

@@ -13,7 +13,7 @@ os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="canvasser-qset
 import pytest  # noqa: E402
 
 from canvasser.core.demo import make_demo  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CANVASSER = "李书记"

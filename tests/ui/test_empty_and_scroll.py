@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from canvasser.core.store import Workspace
+from canvasser.core.storage.store import Workspace
 from canvasser.ui.dialogs.import_roster import ImportDialog
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner

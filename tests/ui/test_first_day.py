@@ -12,8 +12,10 @@ from collections import Counter
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
-from canvasser.core import pinyin, roster, sync
-from canvasser.core.store import Workspace
+from canvasser.core import sync
+from canvasser.core.lists import roster
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import pinyin
 from canvasser.ui.dialogs.import_roster import ImportDialog
 from canvasser.ui.dialogs.new_workspace import new_workspace
 from canvasser.ui.main_window import MainWindow

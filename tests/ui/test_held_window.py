@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from canvasser.core import campaign, people, reports, sync, visits
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core import sync
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules import campaign, people, reports, visits
+from canvasser.core.storage.store import Workspace
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import TODAY, write_csv

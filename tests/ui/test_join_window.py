@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from canvasser.core import roster, sync
-from canvasser.core.store import Workspace
+from canvasser.core import sync
+from canvasser.core.lists import roster
+from canvasser.core.storage.store import Workspace
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import rows, write_xlsx

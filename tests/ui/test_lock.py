@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
-from canvasser.core import atrest
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.storage import atrest
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import open_protected, rows, write_xlsx
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]

@@ -8,8 +8,10 @@ import subprocess
 import openpyxl
 from PySide6.QtWidgets import QFileDialog
 
-from canvasser.core import ids, sync, visits
-from canvasser.core.store import Workspace
+from canvasser.core import sync
+from canvasser.core.rules import visits
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import ids
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 
@@ -127,8 +129,8 @@ def test_township_setup_packages_and_the_review_queue(app, qtbot, tmp_path, demo
     villages lands in the township's review queue and is resolved on the sync screen."""
     from PySide6.QtWidgets import QMessageBox
 
-    from canvasser.core import people
-    from canvasser.core.ids import check_digit
+    from canvasser.core.rules import people
+    from canvasser.core.text.ids import check_digit
 
     town_path = tmp_path / "town.db"
     shutil.copy(demo_template, town_path)
@@ -189,7 +191,7 @@ def test_template_editor_saves_checks_and_restores(window, ws, tmp_path):
 def test_first_notices_ask_for_the_payment_channel_once(window, ws, tmp_path, monkeypatch, qtbot):
     import qrcode
 
-    from canvasser.core import campaign
+    from canvasser.core.rules import campaign
 
     png = tmp_path / "code.png"  # an ASCII path: keyClicks types it
     qrcode.make("https://county.example.invalid/pay").save(png)

@@ -17,8 +17,8 @@ def _due_households(ws, grp: str | None = None) -> int:
     """What core prints for that group (households with someone still due), asked of core directly."""
     import io
 
-    from canvasser.core.notices.notice import build_notices
-    from canvasser.core.selection import Scope, households
+    from canvasser.core.outputs.notices.notice import build_notices
+    from canvasser.core.outputs.selection import Scope, households
 
     return build_notices(ws, io.BytesIO(), households=households(ws, Scope(groups=[grp])) if grp else None).households
 

@@ -9,11 +9,11 @@ the return packages tell them so.
 
 from __future__ import annotations
 
-from .. import ids
 from ..errors import InputError
-from ..projection import version_fields
-from ..store import EVENT_COLUMNS, ORDER, Event, Workspace
-from ..visits import resolve_person
+from ..rules.visits import resolve_person
+from ..storage.projection import version_fields
+from ..storage.store import EVENT_COLUMNS, ORDER, Event, Workspace
+from ..text import ids
 from . import scope
 
 

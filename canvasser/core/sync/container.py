@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import files
 from ..errors import InputError
+from ..storage import files
 
 MAGIC = b"CCPKG1\r\n"
 SIG_SIZE = 64

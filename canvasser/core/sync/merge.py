@@ -10,10 +10,10 @@ from collections import defaultdict
 
 import orjson
 
-from ..projection import CLAIM_KIND, held, project, project_people, years
-from ..refmarks import REF_KINDS
-from ..sqlcipher import sqlite3
-from ..store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
+from ..storage.projection import CLAIM_KIND, held, project, project_people, years
+from ..storage.refmarks import REF_KINDS
+from ..storage.sqlcipher import sqlite3
+from ..storage.store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
 from .container import PackageError
 
 KINDS = frozenset({"person.created", "person.updated", "visit.recorded", "visit.voided", "status.official",

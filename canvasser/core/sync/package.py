@@ -27,8 +27,8 @@ from pathlib import Path
 
 import orjson
 
-from ..gcpause import no_cycle_collection
-from ..store import Event, Workspace, now_iso
+from ..storage.gcpause import no_cycle_collection
+from ..storage.store import Event, Workspace, now_iso
 from ..tiers import Tier
 from . import container, crypto, merge, peers, photos, scope
 from . import ranges as rg

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 
 from ..errors import InputError
-from ..store import Workspace, now_iso
+from ..storage.store import Workspace, now_iso
 from . import ranges as rg
 from .crypto import KeyPair, PublicKeys
 

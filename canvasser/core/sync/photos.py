@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from .. import evidence
-from ..store import Event, Workspace, now_iso
-from ..visits import evidence_dir
+from ..rules.visits import evidence_dir
+from ..storage import evidence
+from ..storage.store import Event, Workspace, now_iso
 from .container import PackageError
 
 

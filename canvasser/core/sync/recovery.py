@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import atrest
 from ..errors import InputError
-from ..store import Workspace, now_iso
+from ..storage import atrest
+from ..storage.store import Workspace, now_iso
 from . import peers
 
 FORMAT = "canvasser-recovery"

@@ -30,10 +30,10 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .. import authority
-from .. import campaign as campaign_mod
-from ..history import describe_event
-from ..projection import coverage_year
-from ..store import Event, Workspace, now_iso
+from ..rules import campaign as campaign_mod
+from ..rules.history import describe_event
+from ..storage.projection import coverage_year
+from ..storage.store import Event, Workspace, now_iso
 from . import merge
 from .container import PackageError
 

@@ -26,8 +26,8 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError
-from ..projection import project
-from ..store import Event, Workspace, WorkspaceError, now_iso
+from ..storage.projection import project
+from ..storage.store import Event, Workspace, WorkspaceError, now_iso
 from ..tiers import Tier
 from . import codes, container, crypto, merge, peers, photos
 from . import ranges as rg
@@ -368,7 +368,7 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
 
 def campaign_defaults(key: str):
     """A campaign key's value when the township never set it (templates: the bundled text, '')."""
-    from ..campaign import DEFAULTS, TEMPLATE_PREFIX
+    from ..rules.campaign import DEFAULTS, TEMPLATE_PREFIX
 
     if key.startswith(TEMPLATE_PREFIX):
         return ""

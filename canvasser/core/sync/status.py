@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..store import Workspace
+from ..storage.store import Workspace
 from ..tiers import Tier
 from . import peers, scope
 from .package import pending_rows

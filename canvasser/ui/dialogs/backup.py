@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import backup
 from ...core.errors import InputError
+from ...core.storage import backup
 from ..worker import run_with_progress
 
 FILE_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import views
-from ...core.store import Workspace
+from ...core.storage.store import Workspace
 from .. import operations
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1

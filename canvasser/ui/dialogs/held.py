@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import ids
 from ...core.sync import scope
+from ...core.text import ids
 from .. import operations
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import roster
 from ...core.errors import Cancelled, InputError, Question
-from ...core.tables import Table, cell_text
+from ...core.lists import roster
+from ...core.lists.tables import Table, cell_text
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
 

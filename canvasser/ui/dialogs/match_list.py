@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from ...core import ids, matching
-from ...core.matchreport import LIKELY, write_report
-from ...core.tables import Table, open_table
+from ...core.lists import matching
+from ...core.lists.tables import Table, open_table
+from ...core.outputs.matchreport import LIKELY, write_report
+from ...core.text import ids
 from .. import operations
 from .import_roster import TableImportDialog
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.store import Workspace
+from ...core.storage.store import Workspace
 from ...paths import data_dir
 
 KINDS = (

@@ -16,7 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from ...core.errors import Cancelled, InputError
-from ...core.selection import Scope
+from ...core.outputs.selection import Scope
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
@@ -25,19 +25,19 @@ from ..worker import run_with_progress
 
 
 def _ledgers():
-    from ...core import ledgers
+    from ...core.outputs import ledgers
 
     return ledgers
 
 
 def _notices():
-    from ...core.notices import leaflet, notice, sheet
+    from ...core.outputs.notices import leaflet, notice, sheet
 
     return notice.build_notices, leaflet.build_leaflet, sheet.build_visit_sheet
 
 
 def _figures():
-    from ...core import figures
+    from ...core.rules import figures
 
     return figures
 
@@ -74,14 +74,15 @@ class Output:
 def _glyphs(res) -> str:
     if not getattr(res, "missing_glyphs", None):
         return ""
-    from ...core.notices.preflight import summary as glyph_summary
+    from ...core.outputs.notices.preflight import summary as glyph_summary
 
     return ("<br><span style='color:#b3261e'>注意：有生僻字字体中没有，已印为虚线方框，请手写补全：</span><br>"
             + glyph_summary(res.missing_glyphs).replace("\n", "<br>"))
 
 
 def _report(ws, out: Path, _progress, _ctx: Context) -> dict:
-    from ...core import report_pdf, reports
+    from ...core.outputs import report_pdf
+    from ...core.rules import reports
 
     figs = reports.make_report(ws, dt.date.today())
     if out.suffix.lower() == ".pdf":
@@ -202,7 +203,7 @@ def _describe(ws, key: str, ctx: Context, progress=None, prepare: bool = False) 
     memory, so the dialog can say its pages ("七组：28 户，28 页") and saving it needs no second pass."""
     import io
 
-    from ...core import selection
+    from ...core.outputs import selection
 
     if key == "visit_sheet":
         info = selection.describe(ws, ctx.sheet_scope())
@@ -218,7 +219,7 @@ def _describe(ws, key: str, ctx: Context, progress=None, prepare: bool = False) 
 def _saved(data: bytes, res):
     """Write a PDF already made (in memory) to the chosen file, replacing it only once written."""
     def make(_ws, out: Path, _progress, _ctx):
-        from ...core.notices.layout import atomic_output
+        from ...core.outputs.notices.layout import atomic_output
 
         with atomic_output(out) as target:
             Path(target).write_bytes(data)
@@ -282,7 +283,7 @@ def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | 
 
 def _ask_channel(window, then: Callable[[], object]):
     """On the worker: is a channel missing? If so the dialog asks; its answer is saved by core."""
-    from ...core import campaign
+    from ...core.rules import campaign
     from ..worker import Job
     from .payment import PaymentChannelDialog
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ...core import authority, paid
-from ...core.tables import Table, open_table
+from ...core import authority
+from ...core.lists import paid
+from ...core.lists.tables import Table, open_table
 from .import_roster import TableImportDialog
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import atrest
+from ...core.storage import atrest
 
 
 class PassphraseDialog(QDialog):

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import ids, names, views
-from ...core.campaign import OUTCOMES
-from ...core.people import LEFT_REASONS
+from ...core import views
+from ...core.rules.campaign import OUTCOMES
+from ...core.rules.people import LEFT_REASONS
+from ...core.text import ids, names
 from .. import operations
 
 EDIT_FIELDS = (("name", "姓名"), ("phone", "主要电话"), ("phones", "全部电话（逗号分隔）"), ("address", "地址"),

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import freshness, sync
+from ...core import sync
 from ...core.errors import InputError
+from ...core.rules import freshness
 from ...core.sync.setup import villages_in
 from .. import operations
 from ..folders import last_folder, remember

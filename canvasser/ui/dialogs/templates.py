@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core.notices import templates
+from ...core.outputs.notices import templates
 from .. import operations
 
 NAMES = {"leaflet": "明白纸", "letter": "致家长的一封信"}

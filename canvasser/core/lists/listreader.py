@@ -1,0 +1,289 @@
+"""Reading a bureau list into chunks of people to write, here or in a second process.
+
+A `ListReader` turns the table's rows, a chunk at a time, into the people an import writes: rejected
+rows reported (and kept for the rejects file), the same person twice reported and dropped, the
+workspace's village and township filled in where the list has none, households formed.
+
+For a big list that work runs in a second process (`BackgroundReader`) while this one writes to
+SQLite: a village laptop has two cores, and reading, checking and spelling a township's million
+people takes a third of the import's time when done in turn with the writing. The second process
+only reads the file; every write stays in the importing process's one transaction, so a failure or
+a kill of either process still leaves the workspace as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import multiprocessing
+import pickle
+import signal
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import Cancelled
+from .listrows import ChunkParser, People, fill_households
+from .tables import Table, cell_text, norm_header, open_table
+
+POLL_SECONDS = 0.25  # how often a wait for the reading process hears whether the user cancelled
+_REPEATED = ("sex", "township", "village", "grp", "relation", "last_year", "categories")
+
+
+@dataclass
+class Parsed:
+    """One chunk of a list, read: the people to write and what to report about the other rows."""
+
+    people: People
+    rows: int = 0  # rows that were a person or a rejected person (not blank, total or header lines)
+    rejected: list[dict] = field(default_factory=list)  # for the import report
+    duplicates: list[dict] = field(default_factory=list)
+    bad_rows: list[tuple[int, list, str]] = field(default_factory=list)  # (row, cells as typed, reason)
+
+
+class Sightings:
+    """The people met so far in a list (by `_seen_key`) and the row each was first met on.
+
+    A township's million IDs as a set of ints take about 60 MB; their row numbers wait in two
+    arrays (16 bytes a person) and are looked up only for a duplicate, which is rare: a dict of
+    both would take 40 MB more, memory the page cache puts to better use."""
+
+    def __init__(self) -> None:
+        self.keys: set[int] = set()
+        self.order = array("q")
+        self.rows = array("q")
+        self.index: dict[int, int] | None = None
+        self.scans = 0
+
+    def __contains__(self, pid: str) -> bool:
+        return _seen_key(pid) in self.keys
+
+    def meet(self, pids: list[str], rows: list[int]) -> list[tuple[int, int]]:
+        """Record the people of a chunk (ID, sheet row); returns (position, first row) of each one
+        met before, in this chunk or an earlier one."""
+        keys, order, first_rows, index = self.keys, self.order, self.rows, self.index
+        again = []
+        for i, (pid, rownum) in enumerate(zip(pids, rows)):
+            key = _seen_key(pid)
+            if key in keys:
+                again.append((i, self._first_row(key)))
+                index = self.index
+                continue
+            keys.add(key)
+            order.append(key)
+            first_rows.append(rownum)
+            if index is not None:
+                index[key] = rownum
+        return again
+
+    def _first_row(self, key: int) -> int:
+        """The row `key` was first met on: a scan of the array for the first few duplicates, then
+        a dict of all (a file with many duplicates pays its memory, a clean one does not)."""
+        if self.index is None:
+            self.scans += 1
+            if self.scans <= 64:
+                return self.rows[self.order.index(key)]
+            self.index = dict(zip(self.order, self.rows))
+        return self.index[key]
+
+
+def _seen_key(pid: str) -> int:
+    """An ID as a small int (its first 17 digits decide the check character): a million of them
+    take half the memory of the strings."""
+    return int(pid[:17])
+
+
+class ListSource(Protocol):
+    """A list being read: its table (header, columns, sheets), its chunks in order, and once they
+    are all read, the people met in it."""
+
+    table: Table
+    seen: Sightings | None
+
+    def chunks(self) -> Iterator[Parsed]: ...
+
+    def close(self) -> None: ...
+
+
+class ListReader:
+    """Reads a list's chunks in this process."""
+
+    def __init__(self, table: Table, today: dt.date, defaults: dict[str, str], chunk_size: int,
+                 pid_headers: frozenset[str]):
+        self.table, self.defaults, self.chunk_size = table, defaults, chunk_size
+        self.parser = ChunkParser(table.mapping, today, pid_headers)
+        self.seen = Sightings()
+
+    def close(self) -> None:
+        """Nothing to release here (the background reader has a process to stop)."""
+
+    def chunks(self) -> Iterator[Parsed]:
+        for sheet, chunk in chunks_of(self.table, self.chunk_size):
+            yield self.read(sheet, chunk)
+
+    def read(self, sheet: str, chunk: list[tuple[int, list]]) -> Parsed:
+        table = self.table
+        people, bad_rows = self.parser.parse(chunk)
+        where = {"sheet": sheet} if len(table.sheets) > 1 else {}
+        parsed = Parsed(people, len(people) + len(bad_rows), bad_rows=bad_rows)
+        parsed.rejected = [{"row": rownum, "reason": why, **serial(cells, table.mapping), **where}
+                           for rownum, cells, why in bad_rows]
+        again = self.seen.meet(people["pid"], people.rows)
+        if again:
+            cells = dict(chunk)
+            for i, first in again:
+                rownum = people.rows[i]
+                parsed.duplicates.append({"row": rownum, "reason": f"与第{first}行是同一人（身份证号相同），只计一次",
+                                          "first_row": first, **serial(cells[rownum], table.mapping), **where})
+            dropped = {i for i, _ in again}
+            people = people.take([i not in dropped for i in range(len(people))])
+        for f, default in self.defaults.items():
+            if default and not all(people[f]):
+                people.cols[f] = [v or default for v in people[f]]
+        fill_households(people)
+        parsed.people = people
+        return parsed
+
+
+def chunks_of(table: Table, size: int) -> Iterator[tuple[str, list[tuple[int, list]]]]:
+    """The table's rows in chunks of `size`, each from one sheet: (sheet, [(row number, cells)])."""
+    chunk: list[tuple[int, list]] = []
+    sheet = table.current_sheet
+    for row in table.rows:
+        if table.current_sheet != sheet and chunk:
+            yield sheet, chunk
+            chunk = []
+        sheet = table.current_sheet
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield sheet, chunk
+            chunk = []
+    if chunk:
+        yield sheet, chunk
+
+
+def serial(cells: list, mapping: dict[str, int]) -> dict:
+    """The row's 序号, as the cadre sees it in the file (for the report), if the list has one."""
+    i = mapping.get("serial")
+    if i is None or i >= len(cells):
+        return {}
+    return {"serial": cell_text(cells[i])}
+
+
+@dataclass
+class ListSpec:
+    """What a reading process needs to open and read a list on its own."""
+
+    path: Path
+    aliases: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    overrides: dict[str, str]
+    today: dt.date
+    defaults: dict[str, str]
+    chunk_size: int
+
+    def open(self) -> ListReader:
+        table = open_table(self.path, self.aliases, required=self.required, overrides=self.overrides)
+        pid_headers = frozenset(norm_header(a) for a in self.aliases["pid"])
+        return ListReader(table, self.today, self.defaults, self.chunk_size, pid_headers)
+
+
+class ReaderDied(RuntimeError):
+    """The reading process ended without finishing the list (killed, or out of memory)."""
+
+
+class BackgroundReader:
+    """Reads a list in a second process and hands this one its chunks, one ahead at most: the pipe
+    holds back a reader that runs ahead of the writer, so memory stays that of a chunk or two.
+
+    `waiting()` is called while this process waits for the reader (a big workbook takes seconds
+    before its first row); returning False cancels. `close()` stops the process, whatever state it
+    is in: the caller's `with`/`finally` does that on a cancel or an error."""
+
+    def __init__(self, spec: ListSpec, waiting: Callable[[], object] | None = None):
+        if waiting is not None and waiting() is False:  # the user hears at once that reading began
+            raise Cancelled("导入已取消，工作区未改变")
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt threads
+        self._conn, child_end = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=serve, args=(child_end, spec), name="canvasser-list-reader", daemon=True)
+        self._waiting = waiting
+        self._proc.start()
+        child_end.close()
+        self.seen: Sightings | None = None
+        try:
+            self.table: Table = self._receive("table")
+        except ReaderDied as exc:  # e.g. a script without `if __name__ == "__main__":` (see the README)
+            self.close()
+            raise ReaderDied("读取名单的进程未能启动，导入未开始，工作区未改变") from exc
+        except BaseException:
+            self.close()
+            raise
+
+    def chunks(self) -> Iterator[Parsed]:
+        while True:
+            kind, value = self._next()
+            if kind == "end":
+                self.seen = value
+                return
+            yield value
+
+    def _receive(self, expected: str):
+        kind, value = self._next()
+        if kind != expected:
+            raise ReaderDied(f"读取名单的进程答非所问（{kind}），工作区未改变")
+        return value
+
+    def _next(self) -> tuple[str, object]:
+        while not self._conn.poll(POLL_SECONDS):
+            if self._waiting is not None and self._waiting() is False:
+                raise Cancelled("导入已取消，工作区未改变")
+            if not self._proc.is_alive() and not self._conn.poll(0):
+                break
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise ReaderDied("读取名单的进程意外退出（可能是内存不足），导入未完成，工作区未改变") from exc
+        if kind == "error":
+            raise value
+        return kind, value
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+
+
+def serve(conn, spec: ListSpec) -> None:
+    """The reading process: sends ("table", the table without its rows), then ("chunk", Parsed) per
+    chunk, then ("end", the Sightings); or ("error", exception) if the list cannot be read."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the importing process's to handle
+    gc.disable()  # millions of small objects and no cycles: see gcpause
+    try:
+        reader = spec.open()
+        conn.send(("table", replace(reader.table, rows=iter(()))))
+        for parsed in reader.chunks():
+            _share_repeats(parsed.people)
+            conn.send(("chunk", parsed))
+        conn.send(("end", reader.seen))
+    except BaseException as exc:  # noqa: BLE001 — whatever it is, the importing process must hear of it
+        try:
+            pickle.dumps(exc)
+        except Exception:  # noqa: BLE001
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(("error", exc))
+        except OSError:
+            pass  # the importing process is gone: nobody to tell
+    finally:
+        conn.close()
+
+
+def _share_repeats(people: People) -> None:
+    """One string object per distinct value in the columns that repeat (village, sex ...): pickle
+    then sends each once and the importing process unpickles a reference for the rest."""
+    for f in _REPEATED:
+        seen: dict[str, str] = {}
+        people.cols[f] = [seen.setdefault(v, v) for v in people.cols[f]]

@@ -1,0 +1,456 @@
+"""Importing the bureau's list of people (未参保人员名单) into the workspace.
+
+Every bad row is rejected with its sheet row number and a reason; the same person twice is a
+duplicate, counted once; importing the same file again changes nothing; an updated list adds new
+people and updates changed fields, and people missing from it are only reported (a missing row is
+not proof of anything). The whole import is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import orjson
+from openpyxl.styles import Font, PatternFill
+
+from ...paths import exports_dir
+from ..errors import Cancelled, Question
+from ..outputs import xlsxlock, xlsxprint
+from ..storage.gcpause import no_cycle_collection
+from ..storage.ownership import LIST_SOURCE
+from ..storage.projection import coverage_year, insert_listed_people, project_households
+from ..storage.sqlcipher import sqlite3
+from ..storage.store import Workspace, now_iso
+from ..text.cells import clean, text_cell
+from ..text.ids import mask
+from ..text.names import rare_chars, rare_in
+from ..tiers import Tier
+from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
+from .listrows import People
+from .tables import Table, cell_text, norm_header, open_table
+
+Rejects = tuple  # (where the rejected rows go or None, their open password or None)
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
+    "pid": ("公民身份号码", "身份证号", "身份证号码", "证件号码", "身份证", "身份证件号码", "证件号", "社会保障号码",
+            "社会保障号", "公民身份证号码"),
+    "birth": ("出生日期", "出生年月", "出生年月日"),
+    "sex": ("性别",),
+    "categories": ("人员类别", "身份类别", "人员属性", "医疗救助身份", "资助参保身份", "特殊人员身份", "救助身份",
+                   "参保身份", "人员身份", "资助类别"),
+    "township": ("乡镇（街道）", "乡镇", "所属乡镇", "镇（街）", "乡镇街道", "街道", "乡（镇）", "乡镇(街道)名称"),
+    "village": ("村（社区）", "村", "所在村", "村（居）", "社区", "村居", "村社区", "行政村", "村（社区）名称"),
+    "grp": ("村民小组", "组", "组别", "网格", "小组", "村组", "所在组"),
+    "household": ("户编号", "户号", "家庭编号", "户籍编号"),
+    "head": ("户主姓名", "户主"),
+    "relation": ("与户主关系", "关系", "与户主的关系"),
+    "address": ("户籍地址", "家庭住址", "地址", "住址", "居住地址", "户籍所在地", "家庭地址"),
+    "phone": ("联系电话", "手机号", "手机号码", "电话", "联系方式", "电话号码"),
+    "last_year": ("上年参保状态", "上年度参保状态", "上年参保情况", "参保状态"),
+    "serial": ("序号", "编号"),
+}
+FIELDS = tuple(ALIASES)
+ROSTER_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address", "phone",
+                 "categories", "last_year")
+CHUNK = 5000
+HUGE_FILE = 64 << 20  # a list file this big holds about 400,000 people or more
+BULK_CACHE_MB = 64  # page cache while such a list loads first: a million people stay under 500 MB
+BACKGROUND_FILE = 4 << 20  # a list this big (some 25,000 rows) is read in a second process while this one writes
+REQUIRED = ("name", "pid")
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    households: int = 0
+    villages: list[str] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    missing: int = 0
+    rejects_file: str = ""
+    sheet: str = ""
+    header_row: int = 0
+    columns: list[dict] = field(default_factory=list)
+    rows: int = 0
+    rare_names: list[dict] = field(default_factory=list)  # names with a character few systems can show or print
+    missing_pids: list[str] = field(default_factory=list)  # kept when asked (a new year marks them gone)
+    seen: object = None  # the list's IDs (a Sightings), kept when asked
+    other_villages: dict[str, int] = field(default_factory=dict)  # left out: people of other villages
+
+    def as_json(self) -> dict:
+        return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
+                "households": self.households, "villages": self.villages, "rejected": self.rejected,
+                "duplicates": self.duplicates, "missing_from_list": self.missing, "rejects_file": self.rejects_file,
+                "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "columns": self.columns,
+                "rare_names": self.rare_names, "other_villages": self.other_villages,
+                "skipped_other_villages": sum(self.other_villages.values())}
+
+
+def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Table:
+    return open_table(path, ALIASES, required=REQUIRED, overrides=overrides)
+
+
+def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
+                  rejects_path: str | Path | None = None, author: str = "",
+                  progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
+                  keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False,
+                  rejects_password: str | None = None) -> ImportResult:
+    """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
+    `keep_missing`: also return who the list leaves out, and whom it names. The rejected rows (full
+    IDs) are saved with `rejects_password` as their open password if given.
+
+    A village's workspace (made from the township's setup package) takes only that village's people
+    from a wider list; a list with none of them is refused (a Question) unless `all_villages`,
+    which also takes everyone. A standalone workspace takes every row, as before. A list with the columns
+    of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
+    the unenrolled, the people who paid would be canvassed as if they had not."""
+    xlsxlock.check_password(rejects_password)
+    with no_cycle_collection():
+        return _import(ws, Path(path), overrides, (rejects_path, rejects_password), clean(author or "").strip(),
+                       progress, today, keep_missing, all_villages, not_paid_list)
+
+
+def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects: Rejects,
+            author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
+            keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
+    res = ImportResult()
+    few = _few_people(ws)
+    spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
+                    {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
+    reader = _open_reader(spec, progress, res)
+    try:
+        if not not_paid_list:
+            _refuse_paid_list(reader.table)
+        own = ws.meta("village", "") or "" if ws.tier is Tier.VILLAGE and not all_villages else ""
+        return _write(ws, reader, path, res, few, rejects, author, progress, keep_missing, own)
+    finally:
+        reader.close()
+
+
+def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, res: ImportResult) -> ListSource:
+    """A big list is read in a second process while this one writes; a small one here (starting
+    a process costs more than its reading)."""
+    if not spec.path.is_file() or spec.path.stat().st_size < BACKGROUND_FILE:
+        return spec.open()
+
+    def waiting() -> object:
+        if progress is None:
+            return None
+        return progress(res.rows, f"已读取 {res.rows} 行" if res.rows else "正在读取名单…")
+
+    return BackgroundReader(spec, waiting)
+
+
+def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
+           rejects: Rejects, author: str, progress: Callable[[int, str], bool] | None,
+           keep_missing: bool = False, own: str = "") -> ImportResult:
+    """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken."""
+    table = reader.table
+    res.sheet, res.header_row, res.columns = "、".join(table.sheets) or table.sheet, table.header_row, \
+        table.column_report(ALIASES)
+    bad_rows: list[tuple[int, list, str]] = []
+    households: set[str] = set()
+    villages: set[str] = set()
+    huge = few and path.stat().st_size > HUGE_FILE
+    with ws.rollback_journal(when=few), ws.page_cache(BULK_CACHE_MB if huge else None), \
+            ws.writing(author) as batch:
+        fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
+        new_households: set[str] = set()
+        list_no, placed = (ws.scalar("SELECT max(list_no) FROM list_chunks") or 0) + 1, 0
+        with ws.deferring_indexes("persons", "events", when=few, progress=_index_progress(progress, res)):
+            for parsed in reader.chunks():
+                res.rows += parsed.rows
+                res.rejected += parsed.rejected
+                res.duplicates += parsed.duplicates
+                bad_rows += parsed.bad_rows
+                people = _own_village(parsed.people, own, res) if own else parsed.people
+                if not fresh:  # a first list's households are counted in their table at the end
+                    households.update(people["household"])
+                villages.update(people["village"])
+                new_households |= _apply(ws, batch, people, res, fresh)
+                placed = _remember_rows(ws, people, list_no, placed)
+                res.rare_names += [{"row": people.rows[i], "name": people["name"][i],
+                                    "chars": "".join(rare_chars(people["name"][i])), "id": mask(people["pid"][i])}
+                                   for i in rare_in(people["name"])]
+                if progress and progress(res.rows, f"已读取 {res.rows} 行") is False:
+                    raise Cancelled("导入已取消，工作区未改变")
+            batch.flush()
+        if res.other_villages and not (res.imported or res.updated or res.unchanged):
+            raise Question(_not_ours(own, res.other_villages) + "确实要导入别村的人员，请加 --all-villages", "all_villages",
+                           _not_ours(own, res.other_villages) + "确实要导入别村的人员吗？")
+        if not fresh:
+            project_households(ws.conn, new_households)
+        villages.discard("")
+        res.households = ws.scalar("SELECT count(*) FROM households") if fresh else len(households)
+        res.villages = sorted(villages)
+        if fresh:  # a first list misses nobody
+            res.missing = 0
+        elif keep_missing:
+            res.missing_pids = _missing(ws, reader.seen, villages)
+            res.missing = len(res.missing_pids)
+        else:
+            res.missing = _count_missing(ws, reader.seen, villages)
+        if keep_missing:
+            res.seen = reader.seen
+        if ws.tier is Tier.STANDALONE and len(villages) == 1 and not ws.meta("village"):
+            ws.set_meta("village", next(iter(villages)))
+        ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
+            hashlib.sha1(f"{path}{now_iso()}".encode()).hexdigest(), "roster", path.name, file_sha256(path), now_iso(),
+            json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
+        if progress:
+            progress(res.rows, "正在写入…")
+    if bad_rows:
+        res.rejects_file = str(write_rejects(table, bad_rows, rejects[0], ws, password=rejects[1]))
+    return res
+
+
+def _remember_rows(ws: Workspace, people: People, list_no: int, chunk_no: int) -> int:
+    """This chunk's IDs and 序号 in list order, as one row (the feedback sheet goes back in the
+    bureau's order; see ledgers.list_order); returns the next chunk's number."""
+    if people:
+        ws.conn.execute("INSERT OR REPLACE INTO list_chunks VALUES (?, ?, ?, ?)",
+                        (list_no, chunk_no, "\n".join(people["pid"]),
+                         "\n".join(s.replace("\n", " ") for s in people["serial"])))
+    return chunk_no + 1
+def _refuse_paid_list(table: Table) -> None:
+    """A paid list picked by mistake (it has a payment amount or date column) is a question, not a list."""
+    from .paid import ALIASES as PAID
+    paid = {norm_header(a) for f in ("amount", "paid_at") for a in PAID[f]}
+    found = [str(h) for h in table.headers if h and norm_header(str(h)) in paid]
+    if found:
+        why = f"这份文件有“{'”“'.join(found[:3])}”列，像是医保局的已缴费名单，不是未参保人员名单，未导入。"
+        raise Question(why + "已缴费名单请用 canvasser import-paid 导入；确实是未参保人员名单请加 --not-paid-list",
+                       "not_paid_list", why + "已缴费名单应从“导入已缴费名单”导入。确实要把它当作未参保人员名单导入吗？")
+
+
+def _own_village(people: People, own: str, res: ImportResult) -> People:
+    """The people of `own` village (rows naming no village count as ours); the others counted by village."""
+    keep = [not v or v == own for v in people["village"]]
+    if all(keep):
+        return people
+    for v, k in zip(people["village"], keep):
+        if not k:
+            res.other_villages[v] = res.other_villages.get(v, 0) + 1
+    return people.take(keep)
+
+
+def _not_ours(own: str, others: dict[str, int]) -> str:
+    names = "、".join(sorted(others, key=lambda v: -others[v])[:5]) + ("等" if len(others) > 5 else "")
+    return (f"这份名单里没有本村（{own}）的人，{sum(others.values())} 人都是别的村（社区）的（{names}），"
+            f"可能选错了文件，未导入任何人。")
+
+
+def _index_progress(progress: Callable[[int, str], bool] | None, res: ImportResult
+                    ) -> Callable[[int, int], None] | None:
+    """Tells the user of each search index rebuilt after a first list (a cancel still rolls back)."""
+    if progress is None:
+        return None
+
+    def tell(built: int, total: int) -> None:
+        if progress(res.rows, f"正在建立查询索引（{built + 1}/{total}）…") is False:
+            raise Cancelled("导入已取消，工作区未改变")
+
+    return tell
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read a megabyte at a time (a list imported twice is known by it)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _few_people(ws: Workspace) -> bool:
+    """Whether rebuilding the indexes after the import beats keeping them up to date row by row:
+    true for a first list (a township's million people), false for a workspace already full."""
+    return ws.scalar("SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 20000)") < 20000
+
+
+def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool = False) -> set[str]:
+    """Emit created/updated events for one chunk, comparing with what the last import said.
+
+    New people go in bulk (events and persons rows straight from their columns); returns their
+    households, which the caller projects once at the end. In a workspace that had nobody before
+    (`fresh`) everyone is new, and their households are written with them instead."""
+    if not people:
+        return set()
+    if fresh:
+        _create(ws, batch, people, res, with_households=True)
+        return set()
+    pids = people["pid"]
+    marks = ",".join("?" * len(pids))
+    present = {r[0]: r for r in ws.conn.execute(
+        f"SELECT pid, {', '.join(ROSTER_FIELDS)} FROM persons WHERE pid IN ({marks})", pids)}
+    created = people.take([pid not in present for pid in pids])
+    if created:
+        _create(ws, batch, created, res, with_households=False)
+    if len(created) == len(people):
+        return set(created["household"])
+    last = _bureau_said(ws, [pid for pid in pids if pid in present])
+    state_rows = []
+    for p in people.take([pid in present for pid in pids]).dicts():
+        pid = p["pid"]
+        fields = {f: p[f] for f in ROSTER_FIELDS}
+        fields["phones"] = p["phones"]
+        before = last.get(pid)
+        if before is None:
+            row = present[pid]
+            before = dict(zip(ROSTER_FIELDS, row[1:]))
+            before["phones"] = p["phones"]  # the projection keeps all phones; compare the main one
+        changed = {f: v for f, v in fields.items() if v and str(before.get(f) or "") != str(v)}
+        if changed:  # marked as the list's word: it never overwrites what a person set (ownership.py)
+            batch.emit("person.updated", f"p:{pid}", {**changed, "source": LIST_SOURCE}, scope=fields["village"])
+            res.updated += 1
+        else:
+            res.unchanged += 1
+        if {f: (last.get(pid) or {}).get(f) for f in fields} != fields:
+            state_rows.append((pid, json.dumps(fields, ensure_ascii=False, sort_keys=True)))
+    if state_rows:
+        ws.conn.executemany("INSERT OR REPLACE INTO roster_state VALUES (?,?)", state_rows)
+    return set(created["household"]) if created else set()
+
+
+def _create(ws: Workspace, batch, people: People, res: ImportResult, *, with_households: bool) -> None:
+    """person.created events and persons rows for people new to the workspace, straight from their
+    columns (the fold of a lone person.created event gives exactly these rows; `check` replays it)."""
+    year = coverage_year(ws.conn)
+    hlcs, now = batch.append_many("person.created", ["p:" + pid for pid in people["pid"]],
+                                  created_payloads(people, year), people["village"])
+    insert_listed_people(ws.conn, people.cols, hlcs, now, year)
+    if with_households:
+        _add_households(ws.conn, people)
+    res.imported += len(people)
+
+
+def created_payloads(people: People, year: int) -> list[str]:
+    """Each new person's person.created payload in its stored JSON form: keys in sorted order,
+    written literally so orjson need not sort them. `year`: the coverage year whose list they
+    came onto."""
+    c = people.cols
+    return [orjson.dumps({"active": 1, "address": address, "birth": birth, "categories": categories, "grp": grp,
+                          "household": household, "last_year": last_year, "name": name, "phone": phone,
+                          "phones": phones, "relation": relation, "sex": sex, "source": "bureau",
+                          "township": township, "village": village, "year": year}).decode()
+            for address, birth, categories, grp, household, last_year, name, phone, phones, relation, sex, township,
+            village in zip(c["address"], c["birth"], c["categories"], c["grp"], c["household"], c["last_year"],
+                           c["name"], c["phone"], c["phones"], c["relation"], c["sex"], c["township"], c["village"])]
+
+
+def _add_households(conn: sqlite3.Connection, people: People) -> None:
+    """Write the households of a first list's chunk of new people, as `project_households` would
+    (the 户主 heads it, else the smallest ID; members counted), from the rows in hand: a second
+    pass over a million persons rows, one lookup per household, took longer than the people did.
+
+    Lists come sorted by household, so one rarely spans two chunks; when it does, the row the
+    earlier chunk wrote is merged in."""
+    rows: dict[str, list] = {}
+    c = people.cols
+    for hid, pid, relation, village, grp, name, address in zip(c["household"], c["pid"], c["relation"], c["village"],
+                                                              c["grp"], c["name"], c["address"]):
+        if not hid:
+            continue
+        rank = (relation != "户主", pid)
+        cur = rows.get(hid)
+        if cur is None:
+            rows[hid] = [hid, village, grp, name, pid, address, 1, rank]
+        else:
+            cur[6] += 1
+            if rank < cur[7]:
+                cur[1:6], cur[7] = (village, grp, name, pid, address), rank
+    hids = list(rows)
+    for i in range(0, len(hids), 500):
+        chunk = hids[i:i + 500]
+        for r in conn.execute(
+                "SELECT h.hid, h.village, h.grp, h.head, h.head_pid, h.address, h.members, p.relation "
+                f"FROM households h JOIN persons p ON p.pid = h.head_pid WHERE h.hid IN ({','.join('?' * len(chunk))})",
+                chunk):
+            cur = rows[r[0]]
+            cur[6] += r[6]
+            if (r[7] != "户主", r[4]) < cur[7]:
+                cur[1:6] = r[1:6]
+    conn.executemany("INSERT OR REPLACE INTO households (hid, village, grp, head, head_pid, address, members) "
+                     "VALUES (?,?,?,?,?,?,?)", [r[:7] for r in rows.values()])
+
+
+def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, dict]:
+    """What the bureau's lists said last about each person: the roster state kept by re-imports,
+    else the person.created event of the list that brought them in (a first import writes no
+    roster state: its event already holds exactly that)."""
+    if not pids:
+        return {}
+    marks = ",".join("?" * len(pids))
+    said = {r[0]: json.loads(r[1]) for r in ws.conn.execute(
+        f"SELECT pid, fields FROM roster_state WHERE pid IN ({marks})", pids)}
+    rest = [f"p:{pid}" for pid in pids if pid not in said]
+    for i in range(0, len(rest), 500):
+        chunk = rest[i:i + 500]
+        for entity, payload in ws.conn.execute(
+                f"SELECT entity, payload FROM events WHERE entity IN ({','.join('?' * len(chunk))}) "
+                f"AND kind='person.created' ORDER BY hlc, origin, seq", chunk):
+            fields = orjson.loads(payload)
+            if fields.get("source") == "bureau":
+                said[entity[2:]] = fields  # the latest list wins
+    return said
+
+
+def _missing(ws: Workspace, seen: Sightings, villages: set[str]) -> list[str]:
+    """People of these villages who came from a bureau list and are on this year's, but not in this one."""
+    if not villages:
+        return []
+    marks = ",".join("?" * len(villages))
+    return [pid for (pid,) in ws.conn.execute(
+        f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau' AND status != 'not_listed' "
+        f"ORDER BY pid", sorted(villages)) if pid not in seen]
+
+
+def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:
+    """People of these villages who came from an earlier list but are not in this one."""
+    if not villages:
+        return 0
+    marks = ",".join("?" * len(villages))
+    total = 0
+    for (pid,) in ws.conn.execute(f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau'",
+                                  sorted(villages)):
+        if pid not in seen:
+            total += 1
+    return total
+
+
+def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: str | Path | None,
+                  ws: Workspace, *, password: str | None = None) -> Path:
+    """The rejected rows, as typed, with the reason in an extra column, ready to fix and re-import."""
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "未导入的行"
+    sheet.append(["原行号", "错误原因", *(text_cell(sheet, h) for h in table.headers)])
+    for c in sheet[1]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="FFF2CC")
+    for rownum, cells, why in rejected:
+        sheet.append([rownum, text_cell(sheet, why), *[text_cell(sheet, cell_text(c), text=True) for c in cells]])
+    sheet.column_dimensions["B"].width = 46
+    for i in range(len(table.headers)):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = "C2"
+    xlsxprint.setup(sheet, len(table.headers) + 2, header_rows=1)  # no title row: it goes back in as a list
+    name = f"{table.path.stem}_未导入行.xlsx"
+    for candidate in ([Path(target)] if target else [exports_dir(ws.path) / name]):
+        try:
+            candidate.parent.mkdir(parents=True, exist_ok=True)
+            xlsxlock.save(wb, candidate, password)
+            return candidate
+        except OSError:
+            continue
+    raise OSError("无法写入错误行文件")
