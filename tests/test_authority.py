@@ -88,7 +88,8 @@ def test_a_package_carrying_the_townships_settings_is_held_and_written_over(worl
     vs[A].emit("campaign.set", "campaign", {"payment_link": "https://evil.example.invalid/pay", "targets": {A: 2}})
     vs[A].emit("campaign.year_started", "campaign", {"coverage_year": 2028, "first_year": 2027})
     got = send(vs[A], town, tmp / "up.ccpkg")
-    assert got["held"] == 2 and all("乡镇" in why for why in got["held_reasons"])
+    assert got["held"] == 2 and not got["held_reasons"] and all("乡镇" in why for why in got["held_refused"])
+    assert "不采用 2 条" in scope.held_line(got)
     camp = campaign.load(town).values
     assert (camp["payment_link"], camp["targets"][A], camp["coverage_year"]) == \
         ("https://pay.example.invalid/county", 15, 2027)

@@ -205,7 +205,7 @@ def _received(res: dict) -> str:
         return f"{Path(res['file']).name}（来自“{res['sender']}”）以前已经接收过，没有新的内容。"
     return (f"已接收“{res['sender']}”的数据包 {Path(res['file']).name}：新增 {res['applied']} 条记录，"
             f"{res['already_known']} 条以前已有" + (f"，{res['photos']} 张新照片" if res["photos"] else "") + "。"
-            + (f"\n注意：{sync.scope.held_line(res['held_reasons'])}。处理：canvasser held --db 工作区"
+            + (f"\n注意：{sync.scope.held_line(res)}。处理：canvasser held --db 工作区"
                if res.get("held") else ""))
 
 

@@ -95,8 +95,8 @@ class Dashboard(QWidget):
         self.villages: list[str] = []  # the bars' villages on a township's dashboard, in rank order
         grid = QGridLayout()
         grid.setSpacing(8)
-        self.groups = ProgressBars("各组进度")
-        self.special = ProgressBars("特殊群体进度（须100%参保）")
+        self.groups = ProgressBars(f"各组进度（{figures.RATE_LIST}）")
+        self.special = ProgressBars(f"特殊群体进度（须100%参保；{figures.RATE_LIST}）")
         self.trend = LineChart(f"近{TREND_DAYS}天走访与完成")
         self.people = ColumnChart(f"近{reports.WORKLOAD_DAYS}天各走访人工作量")
         grid.addWidget(self.groups, 0, 0)
@@ -138,14 +138,14 @@ class Dashboard(QWidget):
         if self.county:
             self._show_county(f)
         elif len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
-            self.groups.title = "各村进度（按任务数完成率排名，差=距任务数；点击进入该村名单）"
+            self.groups.title = f"各村进度（按{figures.RATE_TARGET}排名，差=距任务数；点击进入该村名单）"
             self.villages = list(f["ranking"])
             self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}（差{f['by_village'][v]['gap']}）",
                                       f["by_village"][v]["done"], f["by_village"][v]["target"],
                                       alert=bool(f["by_village"][v].get("silent")))
                                   for v in f["ranking"]])
         else:
-            self.groups.title = "各组进度"
+            self.groups.title = f"各组进度（{figures.RATE_LIST}）"
             self.villages = []
             self.groups.set_bars([Bar(k, v["done"], v["total"]) for k, v in f["by_group"].items()])
         if not self.county:

@@ -46,15 +46,20 @@ class PlaceTree(QTreeWidget):
 
     def set_counts(self, rows: list[dict]) -> None:
         """Rebuild the villages and groups from tree_counts(), keeping the selection and open groups."""
-        rows = sorted(rows, key=lambda r: (r["village"], group_key(r["grp"])))
+        pending = [r for r in rows if r.get("pending")]  # 待核对: in the whole, in no village
+        rows = sorted((r for r in rows if not r.get("pending")), key=lambda r: (r["village"], group_key(r["grp"])))
         self._rows = rows
         current = self.current_scope()
         expanded = {self._scope(it) for it in self._walk() if it.isExpanded()}
         self._suppress = True
         self.clear()
-        total = sum(r["total"] for r in rows)
-        done = sum(r["done"] or 0 for r in rows)
+        total = sum(r["total"] for r in (*rows, *pending))
+        done = sum(r["done"] or 0 for r in (*rows, *pending))
         root = QTreeWidgetItem(["全部", _count_text(done, total)])
+        if pending:
+            waiting = sum(r["total"] for r in pending)
+            root.setToolTip(0, f"含待核对 {waiting} 人（两个村都报了此人，乡镇确定归属前不计入任何村）")
+            root.setToolTip(1, root.toolTip(0))
         root.setData(0, SCOPE_ROLE, (None, None, None))
         bold = QFont(self.font())
         bold.setBold(True)

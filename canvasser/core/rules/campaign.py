@@ -106,7 +106,7 @@ DEFAULTS: dict = {
 LABELS = {
     "coverage_year": "待遇年度", "collection_start": "集中征缴期开始", "collection_end": "集中征缴期截止",
     "supplementary_end": "补缴期截止", "standard": "个人缴费标准（元）", "fiscal_subsidy": "财政补助（元/人）",
-    "subsidies": "资助参保标准（关键词→资助金额，本地可改）", "special_groups": "必须100%参保的特殊群体",
+    "subsidies": "资助参保标准（类别关键词→资助金额，按本县文件填写）", "special_groups": "必须100%参保的特殊群体",
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
     "payment_image": "缴费码图片（PNG/JPG）", "payment_caption": "缴费码说明文字",
     "targets": "各村任务数（未填的村以名单人数计）",

@@ -135,7 +135,8 @@ def _done_sum(camp: Campaign) -> tuple[str, list]:
 
 
 def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
-    """(village, group) -> total and done, for the village → group tree.
+    """(village, group) -> total and done, for the village → group tree; at a township one more row
+    (`pending`) for the people waiting for its assignment, counted in the whole and in no village.
 
     Reads the reports' covering index (village, grp, status, categories), made once on first use:
     without it a million people cost a sort of the whole table (~130 MB and seconds)."""
@@ -149,10 +150,17 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
         rows = ws.query(f"SELECT township, village, grp, count(*) AS total, {done_sql} AS done FROM persons "
                         f"WHERE {cond} AND status != 'not_listed' GROUP BY township, village, grp "
                         f"ORDER BY township, village, grp", (*args, *params))
-        return [{**r, "village": unit_label(r["township"], r["village"])} for r in rows]
-    return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons WHERE {cond} AND status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
-                    (*args, *params))
+        rows = [{**r, "village": unit_label(r["township"], r["village"])} for r in rows]
+    else:
+        rows = ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
+                        f"FROM persons WHERE {cond} AND status != 'not_listed' GROUP BY village, grp "
+                        f"ORDER BY village, grp", (*args, *params))
+    if figures.pending_counted(ws):  # 待核对: in the total, in no village (marked `pending`)
+        waiting = figures.pending_rows(ws)
+        if waiting:
+            rows.append({"village": figures.PENDING, "grp": "", "pending": True, "total": sum(r[3] for r in waiting),
+                         "done": sum(r[3] for r in waiting if r[2] in camp.done_set)})
+    return rows
 
 
 def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | None = None) -> list[dict]:

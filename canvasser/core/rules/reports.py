@@ -466,10 +466,6 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
     return figs
 
 
-def pct(rate: float) -> str:
-    return f"{rate * 100:.1f}%"
-
-
 # ---- this year against last year at the same date (issue 21) ------------------------------------
 
 def same_day_last_year(day: dt.date) -> dt.date:

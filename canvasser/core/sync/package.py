@@ -413,23 +413,26 @@ def _apply(ws: Workspace, todo: list[Incoming], ids_in_batch: set[str], many: bo
                             (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
             peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
             scope.note_returned(ws, inc.returned)
-            reasons = held.get(id(inc), {})
+            got = held.get(id(inc)) or {"waiting": {}, "refused": {}}
             results[id(inc)] = {"applied": applied, "already_known": known,
-                                "held": sum(reasons.values()), "held_reasons": reasons, "photos": saved,
+                                "held": sum(got["waiting"].values()) + sum(got["refused"].values()),
+                                "held_reasons": got["waiting"], "held_refused": got["refused"], "photos": saved,
                                 "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
                                 "file": str(inc.path)}
         for inc in fresh:  # done with: let the next packages have the memory
             inc.rows, inc.events, inc.photos = [], [], {}
     return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "held_reasons": {},
+                                     "held_refused": {},
                                      "photos": 0,
                                      "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
                                      "file": str(inc.path)} for inc in todo]
 
 
-def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, dict[str, int]]:
+def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, dict[str, dict[str, int]]]:
     """At a township (a county): set aside each village's (township's) package's events outside that
-    unit (scope.py), held for review instead of applied; returns how many each package had held, by reason."""
-    counts: dict[int, dict[str, int]] = {}
+    unit (scope.py), held for review (or refused) instead of applied; returns how many each package
+    had held, by reason."""
+    counts: dict[int, dict[str, dict[str, int]]] = {}
     batch = scope.creations(ws, ((inc.peer["name"], inc.events) for inc in fresh
                                  if inc.peer["from_below"] and not inc.peer.get("retired_at")))
     for inc in fresh:

@@ -218,10 +218,10 @@ def partition(ws: Workspace, unit: str, rows: list, events: list[Event],
     return [rows[i] for i in keep], [events[i] for i in keep], held
 
 
-def hold(ws: Workspace, peer: str, package_id: str, held: list[tuple[list, str, str]]) -> dict[str, int]:
+def hold(ws: Workspace, peer: str, package_id: str, held: list[tuple[list, str, str]]) -> dict[str, dict[str, int]]:
     """Keep records for review (a package sent again holds nothing twice); returns how many this
-    package had held, by reason. The township's own values are written again over what a record it
-    refused would have changed."""
+    package had held, by reason: {"waiting": {...}, "refused": {...}}. The township's own values are
+    written again over what a record it refused would have changed."""
     fresh = {r[0] for r, _, _ in held} - _held_ids(ws, [r[0] for r, _, _ in held])
     at = now_iso()
     ws.conn.executemany("INSERT OR IGNORE INTO held_events (event_id, peer, package_id, reason, row, held_at, "
@@ -229,7 +229,8 @@ def hold(ws: Workspace, peer: str, package_id: str, held: list[tuple[list, str, 
                         [(r[0], peer, package_id, why, json.dumps(r, ensure_ascii=False), at, decision, r[5],
                           at if decision else "") for r, why, decision in held])
     _reassert(ws, [r for r, _, decision in held if decision == REFUSED and r[0] in fresh])
-    return dict(Counter(why for _, why, _ in held))
+    return {"waiting": dict(Counter(why for _, why, decision in held if decision != REFUSED)),
+            "refused": dict(Counter(why for _, why, decision in held if decision == REFUSED))}
 
 
 def _held_ids(ws: Workspace, ids: list[str]) -> set[str]:
@@ -441,12 +442,22 @@ def returned_counts(ws: Workspace) -> dict[str, int]:
     return {"waiting": waiting, "not_taken": total - waiting}
 
 
-def held_line(reasons: dict[str, int]) -> str:
-    """What a receive held and why, in words ('' when nothing): the CLI and the window say the same."""
-    if not reasons:
+def held_line(res: dict) -> str:
+    """What a receive held and why (a receive's result), in words ('' when nothing): the CLI and the
+    window say the same. Records waiting for the clerk are named apart from those refused outright."""
+    waiting, refused = res.get("held_reasons") or {}, res.get("held_refused") or {}
+    if not waiting and not refused:
         return ""
-    return (f"{sum(reasons.values())} 条记录未采用（暂存，见“待审核”）：" +
-            "；".join(f"{why} {n} 条" for why, n in sorted(reasons.items(), key=lambda kv: -kv[1])))
+
+    def listed(group: dict[str, int]) -> str:
+        return "；".join(f"{why} {n} 条" for why, n in sorted(group.items(), key=lambda kv: -kv[1]))
+
+    parts = [f"{sum(waiting.values()) + sum(refused.values())} 条记录未采用"]
+    if waiting:
+        parts.append(f"暂存待审核 {sum(waiting.values())} 条（见“待审核”）：{listed(waiting)}")
+    if refused:
+        parts.append(f"不采用 {sum(refused.values())} 条（只能由乡镇决定，已告知该村）：{listed(refused)}")
+    return "。".join(parts)
 
 
 def returned_line(ws: Workspace) -> str:

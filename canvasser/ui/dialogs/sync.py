@@ -394,7 +394,7 @@ class SyncDialog(QDialog):
                                  f"{res['already_known']} 条以前已有"
                                  + (f"，{res['photos']} 张新照片" if res.get("photos") else "") + "。")
                     if res.get("held"):
-                        lines.append(f"<span style='color:#b3261e'>{html.escape(sync.scope.held_line(res['held_reasons']))}"
+                        lines.append(f"<span style='color:#b3261e'>{html.escape(sync.scope.held_line(res))}"
                                      "</span>")
             if len(results) > 1:
                 lines.insert(0, f"一次接收了 {len(results)} 个数据包：")
