@@ -159,6 +159,28 @@ def add_many(accs: tuple, n: int, key: str, visited: int) -> None:
             acc[key] += n
 
 
+TALLY_KEYS = ("total", "visited", "done", "paid_official", "paid_claimed", "accepted")
+_SLOT = {k: i for i, k in enumerate(TALLY_KEYS)}
+
+
+def add_to_sums(sums: list, n: int, key: str, visited: int) -> None:
+    """`add_many` into one list in TALLY_KEYS order (the report sums each place's rows first, then
+    adds each place once to every tally it belongs to: `add_sums`)."""
+    sums[0] += n
+    sums[1] += visited
+    if key:
+        sums[2] += n
+        sums[_SLOT[key]] += n
+
+
+def add_sums(accs: tuple, sums: list) -> None:
+    """Add a TALLY_KEYS list (`add_to_sums`) into several tallies."""
+    for acc in accs:
+        for k, v in zip(TALLY_KEYS, sums):
+            if v:
+                acc[k] += v
+
+
 def finish(acc: dict, target: int | None = None) -> dict:
     """Derived figures: remaining (on the list, not done), rate against the list; with a target,
     the target, the gap to it and the rate against it."""

@@ -146,8 +146,6 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
     county = ws.tier is Tier.COUNTY
     default_village = ws.meta("village", "") or NO_VILLAGE
     rows = scan_units(ws)
-    villages_seen = {(t, v or default_village) for t, v, *_ in rows}
-    multi = len(villages_seen) > 1
     depts = departments_of(camp)
 
     total = fig.blank()
@@ -165,7 +163,21 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
     by_status: dict[str, int] = defaultdict(int)
     bucket_cache: dict[str, tuple] = {}
     keys_of: dict[str, str] = {}
+    # a county's pass is a quarter of a million rows, six statuses to a place: each place's rows are
+    # summed first, then the place is added once to every tally it belongs to
+    sums: dict[tuple, list] = {}
     for township, village, grp, cats, status, n, seen in rows:
+        place = (township, village, grp, cats)
+        acc = sums.get(place)
+        if acc is None:
+            acc = sums[place] = [0] * len(fig.TALLY_KEYS)
+        key = keys_of.get(status)
+        if key is None:
+            key = keys_of[status] = fig.part_key(status, done_set)
+        fig.add_to_sums(acc, n, key, seen)
+        by_status[status] += n
+    multi = len({(t, v or default_village) for t, v, _, _ in sums}) > 1
+    for (township, village, grp, cats), acc in sums.items():
         village = village or default_village
         township = township or (NO_TOWNSHIP if county else "")
         name = unit_label(township, village) if county else village
@@ -177,17 +189,12 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
                         if any(w in (cats or "") for w in words)]
             bucket_cache[cats] = (category_bucket(camp, cats), keys, answered)
         bucket, keys, answered = bucket_cache[cats]
-        key = keys_of.get(status)
-        if key is None:
-            key = keys_of[status] = fig.part_key(status, done_set)
-        fig.add_many((total, by_village[name], by_group[f"{name}/{grp}" if multi else grp], by_category[bucket],
-                      *((by_township[township],) if county else ())), n, key, seen)
-        if keys:
-            fig.add_many((*(special[k] for k in keys), *(special_by_village[name][k] for k in keys)), n, key, seen)
-        if answered:
-            fig.add_many((dept_any, *(by_dept[d] for d, _ in answered), *(dept_parts[d][w] for d, w in answered),
-                          *((dept_towns[d][township] for d, _ in answered) if county else ())), n, key, seen)
-        by_status[status] += n
+        fig.add_sums((total, by_village[name], by_group[f"{name}/{grp}" if multi else grp], by_category[bucket],
+                      *((by_township[township],) if county else ()),
+                      *(special[k] for k in keys), *(special_by_village[name][k] for k in keys),
+                      *((dept_any,) if answered else ()), *(by_dept[d] for d, _ in answered),
+                      *(dept_parts[d][w] for d, w in answered),
+                      *((dept_towns[d][township] for d, _ in answered) if county else ())), acc)
 
     # those waiting for the assignment: counted in the total, in no village (township) and no ranking
     pending = by_village.pop(unit_label(fig.PENDING, fig.PENDING) if county else fig.PENDING, None)

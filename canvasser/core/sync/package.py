@@ -354,6 +354,10 @@ def receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
 
 
 CHUNK_EVENTS = 400_000  # packages merged together at most (a county's twenty townships' are merged a few at a time)
+# a county's merge (a hundred megabytes of packages: millions of events over a million people) touches
+# pages all over a gigabyte file: SQLite's page cache is raised for it (a third less time measured)
+BIG_MERGE_BYTES = 20 << 20
+MERGE_CACHE_MB = 512
 
 
 def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
@@ -364,7 +368,8 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
     out: list[dict] = []
     ids_in_batch: set[str] = set()
     queue = [Path(p) for p in paths]
-    with ws.transaction():
+    big = sum(p.stat().st_size for p in queue if p.is_file()) > BIG_MERGE_BYTES
+    with ws.page_cache(MERGE_CACHE_MB if big else None), ws.transaction():
         while queue:
             todo: list[Incoming] = []
             size = 0
