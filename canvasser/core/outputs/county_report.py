@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from ..rules import meeting
-from ..rules.figures import LABELS, list_rate, target_rate
+from ..rules.figures import CONFIRMED, LABELS, list_rate, target_rate
 from ..storage import files
 from ..text import fonts
 from . import xlsxprint
@@ -25,7 +25,7 @@ from .ledgers import _save, _sheet_table, check_output, last_package_cell
 from .report_pdf import _styles, _table
 
 TOWNSHIP_HEAD = ["排名", "乡镇（街道）", "任务数", "名单人数", LABELS["done"], LABELS["target_rate"], "差额",
-                 LABELS["paid_official"], "最近上报"]
+                 LABELS[CONFIRMED], "最近上报"]
 VILLAGE_HEAD = ["乡镇（街道）", "村（社区）", "村内排名", "任务数", "名单人数", LABELS["done"], LABELS["target_rate"], "差额"]
 DEPT_HEAD = ["排名", "责任部门", "负责人数", LABELS["done"], LABELS["remaining"], LABELS["rate"], "其中（未完成）"]
 
@@ -33,9 +33,9 @@ DEPT_HEAD = ["排名", "责任部门", "负责人数", LABELS["done"], LABELS["r
 def township_rows(figs: dict) -> list[list]:
     bt = figs["by_township"]
     rows = [[bt[t]["rank"], t, bt[t]["target"], bt[t]["total"], bt[t]["done"], target_rate(bt[t]), bt[t]["gap"],
-             bt[t]["paid_official"], last_package_cell(bt[t]) or "从未上报"] for t in figs["ranking"]]
+             bt[t][CONFIRMED], last_package_cell(bt[t]) or "从未上报"] for t in figs["ranking"]]
     rows.append(["", "全县合计", figs.get("target", figs["total"]), figs["total"], figs["done"], target_rate(figs),
-                 figs.get("gap", 0), figs["paid_official"], ""])
+                 figs.get("gap", 0), figs[CONFIRMED], ""])
     return rows
 
 
