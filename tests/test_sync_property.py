@@ -91,9 +91,11 @@ class World:
         elif action == "campaign_t":
             campaign.update(self.town, {"targets": {VILLAGES[v]: k}})
         elif action == "campaign_v":  # the township decides it: refused here; an older version's change
-            with pytest.raises(InputError):  # is sent anyway, held at the township and written over
-                campaign.update(vil, {"bureau_phone": f"0816-{k:04d}"})
-            vil.emit("campaign.set", "campaign", {"bureau_phone": f"0816-{k:04d}"})
+            phone = f"0816-{k:04d}"  # is sent anyway, held at the township and written over
+            if campaign.load(vil).values["bureau_phone"] != phone:  # (no change is no refusal)
+                with pytest.raises(InputError):
+                    campaign.update(vil, {"bureau_phone": phone})
+            vil.emit("campaign.set", "campaign", {"bureau_phone": phone})
         elif action == "export_v":
             p = self.path(f"up{v}")
             export_package(vil, p)

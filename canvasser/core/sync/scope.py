@@ -173,6 +173,10 @@ def campaign_ok(ws: Workspace, ev: Event, unit: str) -> bool:
         current.get(k, (None,))[0] == json.dumps(v, ensure_ascii=False, sort_keys=True) for k, v in ev.payload.items())
 
 
+_ROUTINE = frozenset({"visit.recorded", "visit.voided", "person.updated"})
+_NOBODY: frozenset = frozenset()
+
+
 def partition(ws: Workspace, unit: str, rows: list, events: list[Event],
               batch: dict[str, set[str]] | None = None) -> tuple[list, list[Event], list[tuple[list, str, str]]]:
     """(rows kept, events kept, [(row held, reason, decision)]) of one unit's package (a village's at
@@ -184,8 +188,16 @@ def partition(ws: Workspace, unit: str, rows: list, events: list[Event],
     batch = batch or {}
     claimed = {ev.entity for ev in events if _names(ev, unit, col) and ev.entity[2:] not in home}
     labels = {**campaign_mod.LABELS}
+    places = list_places(ws)
     out: list[tuple[int, str, str]] = []
     for n, ev in enumerate(events):
+        # the usual record (a visit or an edit of one of the unit's own people, nobody disputing them,
+        # no move): in scope without asking more (a county's merge has millions of them)
+        kind, entity = ev.kind, ev.entity
+        if kind in _ROUTINE and entity[:2] == "p:" and col not in ev.payload:
+            pid = entity[2:]
+            if home.get(pid, ("",))[0] == unit and pid not in disputed and batch.get(pid, _NOBODY) <= {unit}:
+                continue
         why = authority.held_reason(ws, ev.kind, ev.entity, ev.payload, labels)
         if why and not (ev.entity == "campaign" and campaign_ok(ws, ev, unit)):
             out.append((n, why, REFUSED))
@@ -197,7 +209,7 @@ def partition(ws: Workspace, unit: str, rows: list, events: list[Event],
             out.append((n, settled_above(col), REFUSED))
             continue
         here, source = home.get(pid, ("", ""))
-        listed_elsewhere = pid in home and source == LISTED and here != unit and list_places(ws)
+        listed_elsewhere = pid in home and source == LISTED and here != unit and places
         rivals = disputed.get(pid) or (
             set() if pid in settled or listed_elsewhere else {v for v in (here, *batch.get(pid, ())) if v})
         belongs = (here == unit or unit in rivals or ev.entity in claimed
