@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..core import sync
 from ..core.errors import InputError
+from ..core.sync.conflicts import assignment_line
 from ..core.text import ids
 from ._util import open_ws
 
@@ -237,11 +238,7 @@ def cmd_conflicts(args):
             if not args.village:
                 raise InputError("请用 --village 指定此人归属的村（社区）")
             res = sync.resolve_conflict(ws, args.resolve, args.village, by=args.by)
-            adopted = (f"采用了“{res['village']}”暂存的 {res['adopted']} 条记录" if res["adopted"] else "")
-            others = f"别村的 {res['not_adopted']} 条记录未采用（回传包会告诉该村）" if res["not_adopted"] else ""
-            extra = "；".join(filter(None, [adopted, others]))
-            return res, (f"已记录：此人归属“{res['village']}”" + (f"；{extra}" if extra else "")
-                         + "。该记录会随数据包发给相关的村。")
+            return res, assignment_line(res)
         items = sync.list_conflicts(ws, include_resolved=args.all)
     lines = [f"待核对人员 {sum(not i['resolved'] for i in items)} 人（同一身份证号被不同村分别新增）："]
     for i in items:

@@ -27,10 +27,18 @@ exit 2 (`refuse`).
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any, Protocol
 
 from .errors import InputError
-from .storage.store import Workspace
 from .tiers import Tier
+
+
+class Workspace(Protocol):
+    """What the rule reads of a workspace (`storage.store.Workspace`; not imported: the store is
+    below every rule)."""
+
+    tier: Tier
+    conn: Any
 
 
 class Decides(str, Enum):
@@ -124,14 +132,14 @@ def held_reason(ws: Workspace, kind: str, entity: str, payload: dict, labels: di
     """Why an event arriving from the tier below is held and never applied ('' when it may be
     applied): a change of what this tier (or the one above it) decides, a new year, an official
     payment. The receiving workspace is the sender's tier above."""
+    if kind != OFFICIAL_KIND and kind not in CAMPAIGN_KINDS and entity != "campaign":
+        return ""  # (the common case, for every event of a merge: no lookup)
     here = ws.tier.label
     if kind == "campaign.year_started":
         return f"开始新年度只能由{here}（或其上级）决定"
-    if kind in CAMPAIGN_KINDS or entity == "campaign":
-        keys = [k for k in payload if decider(k) is not Decides.OWN]
-        if not keys:
-            return "下级自己的设置，不上报"
-        return f"修改了由{here}决定的设置：{'、'.join((labels or {}).get(k, k) for k in keys)[:120]}"
     if kind == OFFICIAL_KIND:
         return f"医保局确认的缴费只能来自{here}（或其上级）导入的医保局缴费名单"
-    return ""
+    keys = [k for k in payload if decider(k) is not Decides.OWN]
+    if not keys:
+        return "下级自己的设置，不上报"
+    return f"修改了由{here}决定的设置：{'、'.join((labels or {}).get(k, k) for k in keys)[:120]}"

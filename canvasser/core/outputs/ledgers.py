@@ -495,7 +495,8 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
     # the same parts as the dashboard's cards: rows = 尚未完成 + 不需参保 + 自报待核实
     return {"file": str(out), "rows": n, "protected": bool(password), "not_paid": counts.get("否", 0),
             "claimed": parts[figures.CLAIMED],
-            "paid_on_site": counts.get("是", 0), "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
+            "paid_on_site": counts.get("是", 0), "filled_yes": counts.get("是", 0), "remaining": parts[""],
+            "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 

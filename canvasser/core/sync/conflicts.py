@@ -91,6 +91,16 @@ def versions(ws: Workspace, raw_id: str) -> dict:
             "current_village": (current or {}).get("village", "")}
 
 
+def assignment_line(res: dict) -> str:
+    """What an assignment did (`resolve_conflict`'s result), in words: the window and the CLI."""
+    text = f"已确定归属：{res['village']}"
+    if res.get("adopted"):
+        text += f"，采用了{res['village']}暂存的 {res['adopted']} 条记录"
+    if res.get("not_adopted"):
+        text += f"；别村的 {res['not_adopted']} 条记录未采用（回传包会告诉该村）"
+    return text + "（下次给各村发回传包时一并送达）。"
+
+
 SHOWN = ("name", "sex", "birth", "village", "grp", "household", "relation", "address", "phone", "categories", "note")
 SHOWN_LABELS = {"name": "姓名", "sex": "性别", "birth": "出生日期", "village": "村（社区）", "grp": "组",
                 "household": "户编号", "relation": "与户主关系", "address": "地址", "phone": "电话",

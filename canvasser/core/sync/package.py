@@ -337,10 +337,10 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                                 (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
                 peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
                 scope.note_returned(ws, inc.returned)
-                got = held.get(id(inc)) or {"waiting": {}, "refused": {}}
+                got = held.get(id(inc)) or {"waiting": {}, "barred": {}}
                 results[id(inc)] = {"applied": applied, "already_known": known,
-                                    "held": sum(got["waiting"].values()) + sum(got["refused"].values()),
-                                    "held_reasons": got["waiting"], "held_refused": got["refused"], "photos": saved,
+                                    "held": sum(got["waiting"].values()) + sum(got["barred"].values()),
+                                    "held_reasons": got["waiting"], "held_refused": got["barred"], "photos": saved,
                                     "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
                                     "file": str(inc.path)}
     return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "held_reasons": {},

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
 
 from ...core import sync
 from ...core.errors import InputError
-from ...core.sync.conflicts import SHOWN, SHOWN_LABELS
+from ...core.sync.conflicts import SHOWN, SHOWN_LABELS, assignment_line
 from .. import operations
 from ..worker import show_failure
-from .sync import adopted_text
 
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -124,7 +123,7 @@ class ConflictsDialog(QDialog):
         pid = self.current["id"]
 
         def done(res) -> None:
-            self.result.setText(adopted_text(res))
+            self.result.setText(assignment_line(res))
             self.resolved.emit(pid)
             self.load()
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ...core import sync
 from ...core.errors import InputError
 from ...core.rules import freshness
+from ...core.sync.conflicts import assignment_line
 from ...core.sync.setup import villages_in
 from .. import operations
 from ..folders import last_folder, remember
@@ -39,16 +40,6 @@ from ..worker import run_with_progress
 
 def _when(value: str | None) -> str:
     return value.replace("T", " ")[:16] if value else "从未"
-
-
-def adopted_text(res: dict) -> str:
-    """What an assignment did, in words (this screen and the 待核对 screen)."""
-    text = f"已确定归属：{res['village']}"
-    if res.get("adopted"):
-        text += f"，采用了{res['village']}暂存的 {res['adopted']} 条记录"
-    if res.get("not_adopted"):
-        text += f"；别村的 {res['not_adopted']} 条记录未采用（回传包会告诉该村）"
-    return text + "（下次给各村发回传包时一并送达）。"
 
 
 def pending_count(ws, village: str | None = None) -> int:
@@ -218,7 +209,7 @@ class SyncDialog(QDialog):
 
         def done(res) -> None:
             out.append(res)
-            self.result_label.setText(adopted_text(res))
+            self.result_label.setText(assignment_line(res))
             self.refresh()
             if self.window_ is not None:
                 self.window_.after_change(pid)
