@@ -141,8 +141,8 @@ def export_package(ws: Workspace, out: str | Path, *, village: str | None = None
         "photos": photo_parts,
         "acks": peers.have_ranges(ws),
     }
-    if ws.tier.coordinates:  # what the township did not take of this village's records, and why
-        manifest["held"] = scope.returned_for(ws, peer["peer"])
+    if ws.tier.below is not None and peer["kind"] == ws.tier.below.value:
+        manifest["held"] = scope.returned_for(ws, peer["peer"])  # what we did not take of theirs, and why
     parts = {"key": crypto.seal_key(key, peer["keys"]),
              "manifest": crypto.seal(key, json.dumps(manifest, ensure_ascii=False).encode("utf-8")),
              "events": crypto.seal(key, blob)}
@@ -259,7 +259,8 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
         photo_parts = dict(manifest.get("photos") or {})
         photo_hashes = manifest["hashes"].get("photos") or {}
         expected = int(manifest["counts"]["events"])
-        returned = manifest.get("held") if not ws.tier.coordinates else None
+        from_above = ws.tier.above is not None and peer["kind"] == ws.tier.above.value
+        returned = manifest.get("held") if from_above else None  # ours the tier above did not take
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PackageError("数据包清单格式不对，未导入任何内容") from exc
     if ws.tier.coordinates and not merge._TOKEN.fullmatch(replica):
