@@ -74,7 +74,7 @@ def test_the_feedback_line_adds_up(village):
     res = ledgers.write_feedback(ws, tmp / "f.xlsx")
     line = figures.feedback_line(res)
     assert f"共 {res['rows']} = 尚未完成 {res['remaining']} + 不需参保 1 + 自报待核实 2" in line
-    assert res["not_paid"] + res["filled_yes"] == res["rows"]
+    assert res["not_paid"] + res["filled_yes"] + res["filled_claim"] == res["rows"]
 
 
 def test_the_special_groups_ledger_holds_the_dashboards_groups(village):

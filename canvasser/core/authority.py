@@ -56,7 +56,7 @@ SETTINGS: dict[str, Decides] = {
     "payment_channels": Decides.ABOVE, "payment_link": Decides.ABOVE, "payment_image": Decides.ABOVE,
     "payment_caption": Decides.ABOVE, "bureau_phone": Decides.ABOVE, "issuer": Decides.ABOVE,
     "waiting_fixed_months": Decides.ABOVE, "waiting_per_year_months": Decides.ABOVE,
-    "reference_kinds": Decides.ABOVE,
+    "reference_kinds": Decides.ABOVE, "village_collects": Decides.ABOVE,
     # the targets of the tier below
     "targets": Decides.UNITS,
     # this workspace's own

@@ -177,8 +177,10 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "ranking": ranking,
         "below_80": [v for v in ranking if ALERT_RATE <= village_out[v]["target_rate"] < WARN_RATE],
         "below_70": [v for v in ranking if village_out[v]["target_rate"] < ALERT_RATE],
-        "silent": [v for v in sorted(fresh) if fresh[v]["silent"]],
-        "not_configured": [v for v in sorted(fresh) if not fresh[v]["set_up"]],
+        # silent: villages set up (a setup package made) that sent nothing lately; a village never
+        # set up cannot report yet, and is named apart
+        "silent": [v for v in sorted(fresh) if fresh[v]["silent"] and fresh[v]["set_up"]],
+        "not_set_up": [v for v in sorted(fresh) if not fresh[v]["set_up"]],
         "silent_days": freshness.silent_days(camp),
         "pending_review": _pending(ws, pending, camp),
     })
@@ -352,6 +354,26 @@ def change(figs: dict, prev: tuple[str, dict] | None) -> dict:
     return out
 
 
+def unit(ws: Workspace) -> str:
+    """Whose figures these are: 某某镇光明村 in a village, 某某镇 at a township, the county at the
+    county, the village of a standalone workspace (every report, ledger and sheet names it)."""
+    own = ws.meta(ws.tier.unit_key, "") or ""
+    if ws.tier.coordinates:
+        return own or ws.meta("township", "") or ""
+    township = ws.meta("township", "") or ""
+    if own and township and not own.startswith(township):
+        return township + own
+    return own or township
+
+
+def issuer(ws: Workspace, camp: Campaign) -> str:
+    """Who issues a report: at a township or county the campaign's issuer, else the unit itself;
+    in a village its committee (or the campaign's issuer), as its notices are signed."""
+    if ws.tier.coordinates:
+        return str(camp.values.get("issuer") or "").strip() or ws.meta(ws.tier.unit_key, "") or ""
+    return campaign_mod.issuer_for(camp, ws.meta("village", "") or "")
+
+
 def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool = True, trend_days: int = 7) -> dict:
     """The daily report: figures, today's work, change since the last report before `day`; stores a snapshot."""
     day = _day(day)
@@ -366,7 +388,8 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
         "SELECT count(DISTINCT pid) FROM visits WHERE at >= ? AND at < ? AND voided = 0", _day_range(day)) or 0
     figs["change"] = change(figs, previous_snapshot(ws, day))
     figs["year_on_year"] = year_on_year(ws, day, camp)
-    if save:
+    figs["unit"], figs["issuer"] = unit(ws), issuer(ws, camp)
+    if save and not getattr(ws, "look_only", False):  # a read-only place: the report, without keeping it
         save_snapshot(ws, day, figs)
     return figs
 

@@ -26,6 +26,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError
+from ..lists import listorder
 from ..storage.projection import project
 from ..storage.store import Event, Workspace, WorkspaceError, now_iso
 from ..tiers import Tier
@@ -116,6 +117,7 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
         "village": {"id": village_id, "name": village, "keys": json.loads(pair.dumps())},
         "township": {"id": peers.self_id(ws), "name": ws.meta("township"), "keys": own.public.as_dict()},
         "photos": photo_parts,
+        "list_order": listorder.for_village(ws, village),  # the bureau's 序号 for the village's feedback sheet
     }
     h = header("setup", package_id, peers.self_id(ws), own.public.key_id, village_id, pair.public.key_id)
     if code:
@@ -207,7 +209,7 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
             received[name] = data
     except (KeyError, TypeError, ValueError, AttributeError, crypto.CryptoError) as exc:
         raise PackageError("配置包内容格式不对（工作区未建立）") from exc
-    photos.check(received)
+    photos.check(received, merge.validate(rows) if received else ())
     return h, payload, rows, received
 
 
@@ -270,6 +272,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
                 ws.clock.observe(max(e.hlc for e in events))
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
+            listorder.remember(ws, payload.get("list_order"))
         if ws.key is not None:
             from .recovery import seal_to_township
             seal_to_township(ws)
@@ -343,10 +346,12 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
                       if (m.get(f) or "") != (t.get(f) or "") and f in m and f in t}
             if fields:
                 differences.append({"id": entity[2:], "name": t.get("name") or m.get("name", ""), "fields": fields})
+        before = _settings_shown(ws, local_campaign)
         with ws.transaction():
             merge.merge(ws, [list(r) for r in rows], events)
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
+            listorder.remember(ws, payload.get("list_order"))
             town_campaign = {}
             for ev in events:
                 if ev.entity == "campaign":
@@ -358,12 +363,37 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
             from .recovery import seal_to_township
             seal_to_township(ws)
         local_only = len(set(mine) - set(theirs))
+        after = _settings_shown(ws, local_campaign)
+        replaced = [{"key": k, "label": label, "本村": before[k][1], "乡镇": after[k][1]}
+                    for k, (label, _v) in before.items() if before[k][1] != after[k][1]]
         result = {"mode": "village", "village": village, "township": township, "joined": True,
                   "events": len(rows), "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
                   "local_only": local_only, "township_only": len(set(theirs) - set(mine)),
+                  "shared": len(set(mine) & set(theirs)), "no_overlap": bool(mine and theirs and not set(mine) & set(theirs)),
+                  "replaced_settings": replaced,
                   "differences": differences, "pending": len(pending_rows(ws)),
                   "photos": len(received), "fingerprint": _pair.public.key_id, "township_fingerprint": _keys.key_id}
     return result
+
+
+def _settings_shown(ws: Workspace, keys: set[str]) -> dict[str, tuple[str, str]]:
+    """The workspace's current value of each campaign key, as a cadre reads it (label, text): what
+    joining replaced is said afterwards ("缴费链接：本村 … / 乡镇 …")."""
+    from ..rules.campaign import LABELS, TEMPLATE_PREFIX, load
+
+    values = load(ws).values
+    out = {}
+    for k in sorted(keys):
+        if k.startswith(TEMPLATE_PREFIX):  # a printed text: which one is used, not the text itself
+            text = json.loads(ws.scalar("SELECT value FROM campaign WHERE key=?", (k,)) or '""')
+            out[k] = (f"“{k.removeprefix(TEMPLATE_PREFIX)}”的文字",
+                      f"改过的文字（{len(text)} 字）" if text else "程序自带的文字")
+        else:
+            v = values.get(k, "")
+            shown = "、".join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False) \
+                if isinstance(v, dict) else str(v)
+            out[k] = (LABELS.get(k, k), shown or "（未设置）")
+    return out
 
 
 def campaign_defaults(key: str):
