@@ -60,7 +60,7 @@ def test_every_rate_in_the_report_names_its_denominator(village):
     assert rated >= 5
     # 自报待核实 is one figure: the claims, whatever table shows it
     lines = dict(ledgers.summary_lines(figs))
-    assert lines["自报待核实（待医保局名单确认）"] == figs["paid_claimed"] == 4
+    assert lines[f"　其中：{figures.LABELS['paid_claimed']}"] == figs["paid_claimed"] == 4
     assert sum(v["paid_claimed"] for v in figs["by_group"].values()) == 4
     assert sum(v["paid_claimed"] for v in figs["by_category"].values()) == 4
     assert figures.done_equation(figs).startswith(f"已完成 {figs['done']} = ")

@@ -182,7 +182,7 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     last = head.index("最近上报")
     assert {r[1]: r[last] for r in rows[:3]}[A] == "从未上报"
     assert {r[1]: r[last] for r in rows[:3]}[B].startswith(dt.date.today().isoformat())
-    assert rows[0][head.index("完成率（÷任务数）")] == 0.5
+    assert rows[0][head.index(figures.RATE_TARGET)] == 0.5
     assert "完成率（÷名单人数）" not in head  # one rate per village in the ranking: against its task number
     summary = {r[0].value: r[1].value for r in load_workbook(tmp / "r.xlsx")["总体情况"].iter_rows(min_row=3)}
     assert [v for k, v in summary.items() if k and k.startswith("未按时上报的村")] == ["、".join(figs["silent"])]

@@ -302,7 +302,7 @@ def trend(ws: Workspace, days: int = 14, end: dt.date | str | None = None, camp:
     now = _computed_days(ws, lo, hi, camp)
     kept = {r[0]: list(r[1:]) for r in ws.conn.execute(
         "SELECT day, visits, done_by_visit, paid_official FROM trend_days WHERE day >= ? AND day < ?", (lo, hi))}
-    if freeze:
+    if freeze and not getattr(ws, "look_only", False):  # (a read-only place shows, keeps nothing)
         fresh = [(d, *now.get(d, [0, 0, 0]), now_iso()) for d in _days(start, end) if d < end.isoformat() and d not in kept]
         ws.conn.executemany("INSERT OR IGNORE INTO trend_days (day, visits, done_by_visit, paid_official, frozen_at) "
                             "VALUES (?,?,?,?,?)", fresh)
@@ -380,7 +380,8 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
     camp = campaign_mod.load(ws)
     figs = figures(ws, day, camp)
     figs["by_canvasser"] = by_canvasser(ws, day, camp)
-    figs["trend"] = trend(ws, max(1, trend_days), day, camp, freeze=save)
+    keep = save and not getattr(ws, "look_only", False)  # a read-only place: the report, without keeping it
+    figs["trend"] = trend(ws, max(1, trend_days), day, camp, freeze=keep)
     last = figs["trend"][-1]  # the report day itself: same figures as newly_done(ws, day)
     figs["today"] = {"by_visit": last["done_by_visit"], "paid_official": last["paid_official"], "total": last["done"],
                      "visits": last["visits"]}
@@ -389,7 +390,7 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
     figs["change"] = change(figs, previous_snapshot(ws, day))
     figs["year_on_year"] = year_on_year(ws, day, camp)
     figs["unit"], figs["issuer"] = unit(ws), issuer(ws, camp)
-    if save and not getattr(ws, "look_only", False):  # a read-only place: the report, without keeping it
+    if keep:
         save_snapshot(ws, day, figs)
     return figs
 
