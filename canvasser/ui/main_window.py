@@ -84,7 +84,8 @@ class ProgressStrip(FlowBox):
         self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
         self.bar.setMaximum(max(1, p["target"]))
         self.bar.setValue(min(p["done"], p["target"]))
-        self.bar.setFormat(f"{figures.RATE_TARGET} {figures.percent(p['done'], p['target'])}" if p["target"]
+        self.bar.setToolTip(f"{figures.RATE_TARGET}：已完成 ÷ 任务数（{figures.TARGET_NOTE}）")
+        self.bar.setFormat(f"占任务数 {figures.percent(p['done'], p['target'])}" if p["target"]
                            else "尚无名单")  # never 100% of nothing
         self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
 
