@@ -66,7 +66,7 @@ def main() -> None:
             build_visit_sheet(ws, t / "s.pdf", today=TODAY)
             first_page(t / "s.pdf", docs / "visit-sheet.png")
             figs = reports.make_report(ws, TODAY, save=False)
-            report_pdf.write_report_pdf(figs, t / "r.pdf")
+            report_pdf.write_report_pdf(figs, t / "r.pdf", by="李书记")
             first_page(t / "r.pdf", docs / "report.png")
 
 

@@ -60,7 +60,7 @@ def test_every_rate_in_the_report_names_its_denominator(village):
     assert rated >= 5
     # 自报待核实 is one figure: the claims, whatever table shows it
     lines = dict(ledgers.summary_lines(figs))
-    assert lines["自报待核实（待医保局名单确认）"] == figs["paid_claimed"] == 4
+    assert lines[f"　其中：{figures.LABELS['paid_claimed']}"] == figs["paid_claimed"] == 4
     assert sum(v["paid_claimed"] for v in figs["by_group"].values()) == 4
     assert sum(v["paid_claimed"] for v in figs["by_category"].values()) == 4
     assert figures.done_equation(figs).startswith(f"已完成 {figs['done']} = ")
@@ -74,7 +74,7 @@ def test_the_feedback_line_adds_up(village):
     res = ledgers.write_feedback(ws, tmp / "f.xlsx")
     line = figures.feedback_line(res)
     assert f"共 {res['rows']} = 尚未完成 {res['remaining']} + 不需参保 1 + 自报待核实 2" in line
-    assert res["not_paid"] + res["paid_on_site"] == res["rows"]
+    assert res["not_paid"] + res["filled_yes"] + res["filled_claim"] == res["rows"]
 
 
 def test_the_special_groups_ledger_holds_the_dashboards_groups(village):

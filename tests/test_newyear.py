@@ -17,12 +17,17 @@ from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules import campaign, reports
 from canvasser.core.rules.people import update_person
 from canvasser.core.rules.search import search
-from canvasser.core.rules.visits import record_visit
+from canvasser.core.rules.visits import record_visit as _record_visit
 from canvasser.core.storage import integrity
 from canvasser.core.storage.projection import rebuild
 from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, rows, write_csv, write_xlsx
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
+
+
+def record_visit(ws, pid, outcome, *, at, **kw):
+    """A visit entered on the day it happened (a date may not be later than today)."""
+    return _record_visit(ws, pid, outcome, at=at, today=dt.date.fromisoformat(at[:10]), **kw)
 
 NEW_DAY = dt.date(2027, 10, 20)  # a day of the 2028 drive; its same date last year is 2026-10-20
 

@@ -133,10 +133,17 @@ def test_notices_read_back(village, tmp_path):
     assert not FULL_ID.search(text)
     assert not any(label in text for label in LABELS)
     assert "2027年度城乡居民医保缴费通知" in text
-    assert "基本医保、大病保险、医疗救助" in text
     assert "2026年12月31日" in text
     assert "全额资助" not in text and "0元" in text  # 特困 owes nothing, still listed, no reason beside the name
-    assert "固定3" in text and "补缴" in text
+    flat = re.sub(r"\s+", "", text)
+    assert "固定等待期3个月；断保的，每多断保1年，再增加1个月" in flat and "补缴" in flat
+    assert "此前每连续断保" not in flat
+    # 医疗救助 is promised only where a member qualifies (低保, 特困, 重度残疾 ...), never to 赵磊's household
+    pages = {p.split("户：")[0].split("\n")[-1]: re.sub(r"\s+", "", p) for p in text.split("\f") if "户：" in p}
+    for head in ("王䶮", "张喆", "陈静"):
+        assert "基本医保、大病保险、医疗救助三重保障" in pages[head], head
+    assert "医疗救助" not in pages["赵磊"] and "基本医保和大病保险保障" in pages["赵磊"]
+    assert "医疗救助" not in pages["刘伟"]
 
 
 def test_fonts_embedded_and_no_standard_font(village, tmp_path):

@@ -165,9 +165,9 @@ def test_change_since_previous_snapshot(tmp_path):
         first = reports.make_report(ws, d1)
         assert first["change"]["since"] == ""
         pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons ORDER BY pid LIMIT 3")]
-        visits.record_visit(ws, pids[0], "dead", by="李书记", at="2026-11-21T10:00:00+08:00")
-        visits.record_visit(ws, pids[1], "paid_on_site", by="李书记", at="2026-11-21T10:30:00+08:00")
-        visits.record_visit(ws, pids[2], "not_home", by="王主任", at="2026-11-21T11:00:00+08:00")
+        visits.record_visit(ws, pids[0], "dead", by="李书记", at="2026-11-21T10:00:00+08:00", today=d2)
+        visits.record_visit(ws, pids[1], "paid_on_site", by="李书记", at="2026-11-21T10:30:00+08:00", today=d2)
+        visits.record_visit(ws, pids[2], "not_home", by="王主任", at="2026-11-21T11:00:00+08:00", today=d2)
         second = reports.make_report(ws, d2)
         assert second["change"]["since"] == "2026-11-20"
         assert second["change"]["done"] == 2 == second["done"] - first["done"]

@@ -131,3 +131,14 @@ def test_official_payment_outranks_later_claims(setup):
     ws.emit("status.official", f"p:{pid}", {"year": 2026, "paid": True, "amount": 380})  # another year: no effect
     assert ws.scalar("SELECT paid_amount FROM persons WHERE pid=?", (pid,)) == 400
     assert integrity.check(ws)["ok"]
+
+
+def test_history_writes_an_amount_as_a_cadre_does(setup):
+    """The bureau's paid list gives 400.0: the history says 400 元 (382.5 stays as it is)."""
+    from canvasser.core.rules.history import history_lines, yuan
+
+    ws, people = setup
+    pid = people[7]["公民身份号码"]
+    ws.emit("status.official", f"p:{pid}", {"year": 2027, "paid": True, "amount": 400.0, "paid_at": "2026-11-20"})
+    assert any("医保局确认已缴费 400 元" in line.text for line in history_lines(ws, pid))
+    assert [yuan(a) for a in (400.0, 382.5, "400", 0.1 + 0.2, "未知")] == ["400", "382.5", "400", "0.3", "未知"]

@@ -11,7 +11,7 @@ import os
 import sys
 
 from ..core.errors import InputError
-from ..core.storage import atrest
+from ..core.storage import atrest, backup
 from ..core.storage.secretfile import read_secret
 from ._util import open_ws
 
@@ -63,7 +63,7 @@ def cmd_passphrase(args):
     with open_ws(args.db, create=False) as ws:
         if ws.key is None:
             raise InputError("这个工作区没有加密（演示村），不需要口令")
-        atrest.change_passphrase(ws.path, ws.key, new)
+        backup.change_passphrase(ws.path, ws.key, new)  # and the kept backups' (they open with it too)
     return {"workspace": str(args.db), "changed": True}, "口令已修改（数据未重写）。请记住新口令。"
 
 

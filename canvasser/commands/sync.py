@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ..core import sync
 from ..core.errors import InputError
+from ..core.sync.conflicts import assignment_line
+from ..core.sync.origins import gap_words
 from ..core.text import ids
 from ..core.tiers import Tier
 from ._util import open_ws
@@ -118,6 +120,11 @@ def cmd_init(args):
             lines.append(f"本村名单中有 {res['local_only']} 人不在乡镇名单里，将作为本村新增人员报给乡镇。")
         if res["township_only"]:
             lines.append(f"乡镇名单中有 {res['township_only']} 人不在本村原来的名单里，已加入。")
+        if res.get("no_overlap"):
+            lines.append("注意：乡镇名单和本村名单没有一个相同的人。请核对配置包是不是本村的、本村导入的是不是今年的名单。")
+        if res.get("replaced_settings"):
+            lines.append("征缴设置以乡镇的为准，本村以前改过的这些已换成乡镇的：" +
+                         "；".join(f"{r['label']} 本村“{r['本村']}”→乡镇“{r['乡镇']}”" for r in res["replaced_settings"]))
         lines += _differences(res["differences"], "本村", "乡镇")
         return res, "\n".join(lines)
     return res, (f"已建立村工作区：{res['township']}{res['village']}，{res['people']} 人，{res['events']} 条记录。\n"
@@ -223,6 +230,11 @@ def cmd_receive(args):
     if status.get("above"):
         summary += f"\n尚未被{status['above']['name']}收到的改动：{status['above']['unsent']} 条。"
         res["unsent"] = status["above"]["unsent"]
+    for r in results:  # numbers missing from a sender's records: said with its name (origins.gaps)
+        for g in r.get("gaps") or []:
+            summary += "\n" + gap_words(g)
+    if len(results) > 1:
+        res["gaps"] = [g for r in results for g in r.get("gaps") or []]
     if status.get("mode") == "village":
         res["returned"] = {"not_taken": status["returned_not_taken"], "waiting": status["returned_waiting"]}
         if returned:
@@ -235,14 +247,15 @@ def _when(value: str | None) -> str:
 
 
 def cmd_status(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = sync.sync_status(ws)
         if res.get("mode") == "village":
             res["returned"] = sync.scope.returned(ws)
     if not res["enabled"]:
         return res, "本工作区未启用同步（单机使用）。"
     if res["mode"] == "village":
-        lines = [f"{res['township']}{res['village']}：有 {res['unsent']} 条改动乡镇尚未收到；"
+        lines = [f"{res['township']}{res['village']}：走访 {res['visits_unsent']} 条还没导出，"
+                 f"{res['visits_waiting']} 条已导出等乡镇确认（连同其他改动，乡镇尚未确认收到的共 {res['unsent']} 条）；"
                  f"上次收到乡镇数据包：{_when(res['last_received_at'])}；上次导出：{_when(res['last_sent_at'])}。"]
         if res["returned"]:
             lines.append(f"乡镇未采用或待审核的本村记录 {len(res['returned'])} 条：")
@@ -267,7 +280,7 @@ def cmd_status(args):
 
 
 def cmd_keys(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = sync.keys_info(ws)
     lines = [f"本工作区（{res['name']}）密钥指纹：{res['fingerprint']}"]
     for p in res["peers"]:
@@ -305,14 +318,7 @@ def cmd_conflicts(args):
                 raise InputError("请用 --village 指定此人归属的村（社区）" if ws.tier is not Tier.COUNTY
                                  else "请用 --township 指定此人归属的乡镇（街道）")
             res = sync.resolve_conflict(ws, args.resolve, args.village or "", township=args.township or "", by=args.by)
-            where = f"{res['township']}{res['village']}" if res["township"] else res["village"]
-            unit = "乡镇" if res["township"] else "村"
-            adopted = f"采用了“{res['township'] or res['village']}”暂存的 {res['adopted']} 条记录" if res["adopted"] else ""
-            others = (f"别的{unit}的 {res['not_adopted']} 条记录未采用（回传包会告诉该{unit}）"
-                      if res["not_adopted"] else "")
-            extra = "；".join(filter(None, [adopted, others]))
-            return res, (f"已记录：此人归属“{where}”" + (f"；{extra}" if extra else "")
-                         + f"。该记录会随数据包发给相关的{unit}。")
+            return res, assignment_line(res)
         items = sync.list_conflicts(ws, include_resolved=args.all)
     lines = [f"待核对人员 {sum(not i['resolved'] for i in items)} 人（同一身份证号被不同村或乡镇分别新增）："]
     for i in items:

@@ -27,10 +27,18 @@ exit 2 (`refuse`).
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any, Protocol
 
 from .errors import InputError
-from .storage.store import Workspace
 from .tiers import Tier
+
+
+class Workspace(Protocol):
+    """What the rule reads of a workspace (`storage.store.Workspace`; not imported: the store is
+    below every rule)."""
+
+    tier: Tier
+    conn: Any
 
 
 class Decides(str, Enum):
@@ -48,7 +56,7 @@ SETTINGS: dict[str, Decides] = {
     "payment_channels": Decides.ABOVE, "payment_link": Decides.ABOVE, "payment_image": Decides.ABOVE,
     "payment_caption": Decides.ABOVE, "bureau_phone": Decides.ABOVE, "issuer": Decides.ABOVE,
     "waiting_fixed_months": Decides.ABOVE, "waiting_per_year_months": Decides.ABOVE,
-    "reference_kinds": Decides.ABOVE,
+    "reference_kinds": Decides.ABOVE, "village_collects": Decides.ABOVE,
     "departments": Decides.ABOVE,  # which department answers for which categories (the county's 约谈会)
     # the targets of the tier below
     Tier.TOWNSHIP.target_key: Decides.UNITS, Tier.COUNTY.target_key: Decides.UNITS,
@@ -132,23 +140,20 @@ def own_keys() -> tuple[str, ...]:
 
 CAMPAIGN_KINDS = ("campaign.set", "campaign.year_started")
 OFFICIAL_KIND = "status.official"
-HELD_KINDS = frozenset({*CAMPAIGN_KINDS, OFFICIAL_KIND})  # the kinds `held_reason` may hold
 
 
 def held_reason(ws: Workspace, kind: str, entity: str, payload: dict, labels: dict[str, str] | None = None) -> str:
     """Why an event arriving from the tier below is held and never applied ('' when it may be
     applied): a change of what this tier (or the one above it) decides, a new year, an official
     payment. The receiving workspace is the sender's tier above."""
-    if kind not in HELD_KINDS and entity != "campaign":  # (a merge asks for every event: no look-up then)
-        return ""
+    if kind != OFFICIAL_KIND and kind not in CAMPAIGN_KINDS and entity != "campaign":
+        return ""  # (the common case, for every event of a merge: no lookup)
     here = ws.tier.label
     if kind == "campaign.year_started":
         return f"开始新年度只能由{here}（或其上级）决定"
-    if kind in CAMPAIGN_KINDS or entity == "campaign":
-        keys = [k for k in payload if decider(k) is not Decides.OWN]
-        if not keys:
-            return "下级自己的设置，不上报"
-        return f"修改了由{here}决定的设置：{'、'.join((labels or {}).get(k, k) for k in keys)[:120]}"
     if kind == OFFICIAL_KIND:
         return f"医保局确认的缴费只能来自{here}（或其上级）导入的医保局缴费名单"
-    return ""
+    keys = [k for k in payload if decider(k) is not Decides.OWN]
+    if not keys:
+        return "下级自己的设置，不上报"
+    return f"修改了由{here}决定的设置：{'、'.join((labels or {}).get(k, k) for k in keys)[:120]}"

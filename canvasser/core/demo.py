@@ -158,7 +158,7 @@ def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.
         if code == "not_home":
             extra["followup"] = (today + dt.timedelta(days=rng.randint(-2, 3))).isoformat()
         via = "电话" if code in ("migrant_informed", "unreachable") else rng.choice(["入户", "入户", "微信"])
-        record_visit(ws, r["公民身份号码"], code, by=who, via=via, at=at, **extra)
+        record_visit(ws, r["公民身份号码"], code, by=who, via=via, at=at, today=today, **extra)
         n += 1
     return n
 

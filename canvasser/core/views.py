@@ -56,6 +56,13 @@ def household(ws: Workspace, hid: str) -> dict | None:
     return row
 
 
+def unit_name(ws: Workspace) -> str:
+    """Whose workspace this is (某某镇光明村): the window names files and documents after it."""
+    from .rules.reports import unit
+
+    return unit(ws)
+
+
 # ---- lists for the dialogs ------------------------------------------------------------------------
 def villages(ws: Workspace) -> list[str]:
     """The villages people live in, in order (the township's target table lists them)."""

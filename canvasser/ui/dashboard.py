@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.rules import figures, freshness, meeting, reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.storage.store import Workspace
 from ..core.tiers import Tier, unit_label
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
+from .flow import FlowBox
+from .textsize import emphasise
 from .worker import Job
 
 TREND_DAYS = 14
@@ -46,7 +56,7 @@ class _Figure(QFrame):
         t = QLabel(title)
         t.setStyleSheet("color: #666;")
         self.value = QLabel("—")
-        self.value.setStyleSheet("font-size: 22px; font-weight: bold;")
+        emphasise(self.value, 1.6, bold=True)
         lay.addWidget(t)
         lay.addWidget(self.value)
 
@@ -57,9 +67,17 @@ class Dashboard(QWidget):
         self.ws = ws
         self.runner = runner
         self.data: dict | None = None
-        lay = QVBoxLayout(self)
+        outer = QVBoxLayout(self)  # the dashboard scrolls where the screen is short (150%, 特大)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        lay = QVBoxLayout(body)
         lay.setContentsMargins(8, 8, 8, 8)
-        row = QHBoxLayout()
+        row = FlowBox(spacing=6)  # the figure cards wrap onto a second line when narrow
         self.cards: dict[str, _Figure] = {}
         L = figures.LABELS
         for key, title in (("total", L["total"]), ("done", L["done"]), ("rate", L["target_rate"]),
@@ -67,10 +85,11 @@ class Dashboard(QWidget):
                            ("accepted", L["accepted"]), ("remaining", L["remaining"]), ("days_left", "距截止天数")):
             card = _Figure(title)
             self.cards[key] = card
-            row.addWidget(card)
-        lay.addLayout(row)
+            row.add(card)
+        lay.addWidget(row)
         self.sums = QLabel("")  # the cards' parts, added up on screen
         self.sums.setStyleSheet("color: #555;")
+        self.sums.setWordWrap(True)
         lay.addWidget(self.sums)
         self.silent = QLabel("")  # villages that cannot report (never set up) and those silent too long
         self.silent.setWordWrap(True)

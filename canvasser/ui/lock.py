@@ -25,6 +25,13 @@ ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mous
             QEvent.Type.TouchBegin}
 
 
+def _must_wait(path: Path) -> bool:
+    try:
+        return atrest.KeyFile.load(path).wait_before_try() > 0
+    except Exception:  # noqa: BLE001 — a missing key file is said by the try itself
+        return False
+
+
 def ensure_unlocked(path: str | Path, parent: QWidget | None = None) -> bool:
     """True when `path` can be opened now (its key is known in this process, or it is plain)."""
     path = Path(path)
@@ -33,7 +40,7 @@ def ensure_unlocked(path: str | Path, parent: QWidget | None = None) -> bool:
         if atrest.remembered(path) is not None:
             return True
         phrase = atrest.given_passphrase()
-        if phrase:
+        if phrase and not _must_wait(path):  # a wait is counted down in the dialog, never a frozen window
             try:
                 atrest.unlock(path, phrase)
                 return True
@@ -55,7 +62,7 @@ def ensure_unlocked(path: str | Path, parent: QWidget | None = None) -> bool:
     finally:
         QApplication.restoreOverrideCursor()
     if code:
-        show_recovery_code(parent, code)
+        show_recovery_code(parent, code, path)
     return True
 
 

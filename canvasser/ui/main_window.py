@@ -8,11 +8,13 @@ from __future__ import annotations
 import importlib
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,6 +22,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -35,10 +39,14 @@ from ..core.rules import dashboard, figures
 from ..core.rules.campaign import load as load_campaign
 from ..core.rules.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
 from ..core.storage.store import Workspace
-from . import operations
+from ..core.tiers import Tier
+from . import operations, textsize
 from .detail import DetailPanel
+from .flow import FlowBox
 from .people_model import COLUMNS, PeopleModel
+from .screen import MIN_WINDOW, place_main_window
 from .status_filter import MultiStatusButton, status_width
+from .textsize import emphasise
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
 from .worker import DbWorker, ImmediateRunner, Job
@@ -50,41 +58,57 @@ WARM_MODULES = ("canvasser.core.storage.projection", "canvasser.core.lists.paid"
                 "canvasser.core.rules.reports", "canvasser.core.outputs.ledgers", "canvasser.core.outputs.notices")
 
 
-class ProgressStrip(QWidget):
-    """Done against the target, the rate, days left, and changes not yet sent to the township."""
+class ProgressStrip(FlowBox):
+    """Done against the target, the rate, days left, what the township has of this village's work,
+    and who is working. Its parts wrap onto a second line when the window is narrow (150%, 特大)."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(8, 4, 8, 4)
-        self.figures = QLabel("")
-        self.figures.setStyleSheet("font-size: 15px;")
+        super().__init__(parent, spacing=14, margins=(8, 4, 8, 4))
+        self.figures = emphasise(QLabel(""), 1.1)
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(260)
-        self.bar.setMinimumWidth(160)
+        self.bar.setMinimumWidth(120)
         self.bar.setTextVisible(True)
-        self.days = QLabel("")
-        self.days.setStyleSheet("font-size: 15px;")
-        self.unsent = QLabel("")
-        self.unsent.setStyleSheet("color: #b26a00; font-weight: bold;")
+        done = QWidget()  # the figures and their bar stay together
+        row = QHBoxLayout(done)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.figures)
+        row.addWidget(self.bar)
+        self.days = emphasise(QLabel(""), 1.1)
+        self.unsent = emphasise(QLabel(""), 1.0, bold=True)
         self.who = QLabel("")
-        self.who.setStyleSheet("font-size: 14px;")
-        lay.addWidget(self.figures)
-        lay.addWidget(self.bar)
-        lay.addSpacing(12)
-        lay.addWidget(self.days)
-        lay.addSpacing(12)
-        lay.addWidget(self.unsent)
-        lay.addStretch(1)
-        lay.addWidget(self.who)
+        for w in (done, self.days, self.unsent, self.who):
+            self.add(w)
 
     def show_progress(self, p: dict) -> None:
         self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
         self.bar.setMaximum(max(1, p["target"]))
         self.bar.setValue(min(p["done"], p["target"]))
-        self.bar.setFormat(f"{figures.RATE_TARGET} {figures.percent(p['done'], p['target'])}" if p["target"]
+        self.bar.setToolTip(f"{figures.RATE_TARGET}：已完成 ÷ 任务数（{figures.TARGET_NOTE}）")
+        self.bar.setFormat(f"占任务数 {figures.percent(p['done'], p['target'])}" if p["target"]
                            else "尚无名单")  # never 100% of nothing
         self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
+
+
+ORANGE, BLUE, GREEN, GREY = "#b26a00", "#0b5cad", "#1b7f3b", "#666666"
+
+
+def banner(status: dict) -> tuple[str, str]:
+    """What a village cadre needs to know about the township (text, colour): visits not handed over
+    yet (orange), handed over and waiting for the township's confirmation (blue), confirmed (green)."""
+    vu, vw = int(status.get("visits_unsent", 0)), int(status.get("visits_waiting", 0))
+    ou, ow = int(status.get("other_unsent", 0)), int(status.get("other_waiting", 0))
+    if vu:
+        return (f"{vu} 条走访还没交给乡镇（同步 → 导出数据包）" + (f"，{vw} 条已导出等乡镇确认" if vw else ""), ORANGE)
+    if vw:
+        return f"{vw} 条走访已导出，等乡镇确认", BLUE
+    if ou:
+        return "有人员信息的修改还没交给乡镇（同步 → 导出数据包）", ORANGE
+    if ow:
+        return "修改已导出，等乡镇确认", BLUE
+    if status.get("last_sent_at"):
+        return "乡镇已确认收到全部走访", GREEN
+    return "还没有要交给乡镇的走访", GREY
 
 
 class MainWindow(QMainWindow):
@@ -104,7 +128,7 @@ class MainWindow(QMainWindow):
         self._want = ""
         self.done_dialog = None
         self.setWindowTitle(self._title())
-        self.resize(1366, 768)
+        self.maximise = place_main_window(self)  # the screen it opens on (1366×768 at 150% is 910×512)
 
         self.strip = ProgressStrip()
         self.tabs = QTabWidget()
@@ -128,7 +152,6 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         vh = self.table.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(ROW_HEIGHT)
         vh.hide()
         hh = self.table.horizontalHeader()
         hh.setSectionsClickable(True)
@@ -136,8 +159,8 @@ class MainWindow(QMainWindow):
         hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
-            hh.resizeSection(i, max(col.width, status_width(self.table) if col.key == "status" else 0))
             self.table.setColumnHidden(i, col.key == "village" and not ws.tier.coordinates)  # 村: a township's list
+        self._size_columns()
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
         self.table.activated.connect(lambda _: self.open_visit_dialog())  # Enter or double-click
@@ -159,19 +182,16 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("")
         self._fill_categories()
 
-        filters = QHBoxLayout()
-        filters.setContentsMargins(0, 0, 0, 0)
-        filters.addWidget(self.search_box, 1)
-        filters.addWidget(self.status_filter)
-        filters.addWidget(self.status_multi)
-        filters.addWidget(self.category_filter)
-        filters.addWidget(self.previous_filter)
-        filters.addWidget(self.followup_filter)
-        filters.addWidget(self.count_label)
+        self.search_box.setMinimumWidth(220)
+        self.search_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        filters = FlowBox(spacing=6)  # the filters go under the search box when the window is narrow
+        for w in (self.search_box, self.status_filter, self.status_multi, self.category_filter, self.previous_filter,
+                  self.followup_filter, self.count_label):
+            filters.add(w)
         centre = QWidget()
         cl = QVBoxLayout(centre)
         cl.setContentsMargins(4, 4, 4, 0)
-        cl.addLayout(filters)
+        cl.addWidget(filters)
         cl.addWidget(self.table, 1)
 
         self.detail = DetailPanel(ws)
@@ -180,12 +200,20 @@ class MainWindow(QMainWindow):
         self.detail.edit_requested.connect(self.open_person)
         self.detail.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
 
+        self.detail_scroll = QScrollArea()  # the person panel scrolls where the screen is short
+        self.detail_scroll.setWidget(self.detail)
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setMinimumWidth(self.detail.minimumWidth())
+        self.tree.setMinimumWidth(90)
+        self.tree.setIndentation(14)  # the group's name stays whole in a narrow tree (150%)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.detail_scroll)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([180, 836, 350])
+        self.splitter.setCollapsible(1, False)
+        self._share_width()
         self.tabs.addTab(self.splitter, "走访")
         self.dashboard = None
         self._add_dashboard()
@@ -220,8 +248,36 @@ class MainWindow(QMainWindow):
 
     # ---- layout helpers ------------------------------------------------------------------------
     def _title(self) -> str:
+        """The place and the file; Qt adds the app's name (its display name) once, at the end."""
         place = self.ws.meta("village") or self.ws.meta("township") or ""
-        return f"医保参保入户动员 — {place} — {self.ws.path.name}" if place else f"医保参保入户动员 — {self.ws.path.name}"
+        name = self.ws.path.name
+        return name if not place or place == self.ws.path.stem else f"{place} — {name}"
+
+    @staticmethod
+    def _text_ratio() -> float:
+        """The window's text against 标准 (字号 大 1.25, 特大 1.5): fixed sizes in pixels follow it."""
+        return QApplication.font().pointSizeF() / textsize.SIZES[textsize.DEFAULT]
+
+    def _size_columns(self) -> None:
+        """The table's row height and column widths for the text size (an ID's tail stays whole at 特大)."""
+        ratio = self._text_ratio()
+        self.table.verticalHeader().setDefaultSectionSize(round(ROW_HEIGHT * max(1.0, ratio)))
+        hh = self.table.horizontalHeader()
+        for i, col in enumerate(COLUMNS):
+            hh.resizeSection(i, max(round(col.width * ratio), status_width(self.table) if col.key == "status" else 0))
+
+    def _share_width(self) -> None:
+        """Tree, table and person panel share the window's width: the table gets what is left."""
+        width = max(self.width(), MIN_WINDOW.width())
+        tree = max(round(170 * self._text_ratio()), width * 13 // 100)
+        detail = max(self.detail.minimumWidth() + 20, width * 27 // 100, round(300 * self._text_ratio()))
+        self.splitter.setSizes([tree, max(200, width - tree - detail), detail])
+
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_shared", False):
+            self._shared = True
+            self._share_width()
 
     def _fill_categories(self) -> None:
         camp = load_campaign(self.ws)
@@ -282,6 +338,7 @@ class MainWindow(QMainWindow):
         act("开始新年度…", self.open_new_year, None, self.m_data)
         self._wire_optional_actions(tb)
         act("征缴设置…", self.open_settings, None, m_tools)
+        self._text_size_menu(m_tools.addMenu("字号"))
         act("走访人员…", self.choose_canvasser, None, m_tools)
         act("完整性检查…", self.open_check, None, m_tools)
         act("备份工作区…", self.open_backup, None, m_file)
@@ -291,6 +348,25 @@ class MainWindow(QMainWindow):
         act("退出", self.close, "Ctrl+Q", m_file)
         for m in (self.m_print, self.m_sync):
             m.menuAction().setVisible(not m.isEmpty())
+
+    def _text_size_menu(self, menu) -> None:
+        """字号 标准 / 大 / 特大: this computer's choice, applied at once (`textsize`)."""
+        group = QActionGroup(self)
+        self.text_size_actions: dict[str, QAction] = {}
+        for name in textsize.SIZES:
+            a = QAction(name, self, checkable=True)
+            a.setChecked(name == textsize.current())
+            a.triggered.connect(lambda _=False, n=name: self.set_text_size(n))
+            group.addAction(a)
+            menu.addAction(a)
+            self.text_size_actions[name] = a
+
+    def set_text_size(self, name: str) -> None:
+        textsize.apply(QApplication.instance(), name, save=True)
+        self.text_size_actions[name].setChecked(True)
+        self._size_columns()
+        self._share_width()
+        self.statusBar().showMessage(f"字号：{name}", 3000)
 
     def _wire_optional_actions(self, tb: QToolBar) -> None:
         """Screens for core modules that other parts of the project provide, shown once they exist."""
@@ -321,7 +397,12 @@ class MainWindow(QMainWindow):
         self.m_print.addSeparator()
         add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
         add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
-        if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23), and the held records'
+        if self.ws.tier is Tier.STANDALONE:  # joining reopens the window: then these items are its own
+            add(self.m_sync, "加入乡镇…", lambda: self.open_sync().join())
+        else:
+            add(self.m_sync, "导出数据包…", lambda: self.open_sync().export())
+            add(self.m_sync, "接收数据包…", lambda: self.open_sync().receive())
+        if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23)
             self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
             self.act_held = add(self.m_sync, f"待审核（{self.ws.tier.below.label}的数据包中暂存的记录）…",
                                 self.open_held, True)
@@ -462,7 +543,9 @@ class MainWindow(QMainWindow):
         return out[0] if out else None
 
     def after_change(self, pid: str | None = None, message: str = "") -> None:
-        """Everything a write can change: the table, the person shown, the figures."""
+        """Everything a write can change: the table, the person shown, the figures, and the settings
+        that act in the window (无操作自动锁定), saved here or received from the township: at once."""
+        self._apply_settings()
         keep = pid or self.detail.pid
         self.model.refresh()
         self._show_count()
@@ -484,20 +567,32 @@ class MainWindow(QMainWindow):
         if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
             self.dashboard.refresh()
 
+    def _apply_settings(self) -> None:
+        lock = getattr(self, "idle_lock", None)
+        if lock is not None:
+            lock.set_minutes(float(load_campaign(self.ws).values.get("lock_minutes") or 15))
+
     def _show_unsent(self) -> None:
         """"N changes not yet received by the township", from core's sync status (on the worker)."""
         from ..core.sync.status import sync_status  # PyNaCl and the sync modules load off the start-up path
 
         def show(status: dict) -> None:
+            self.strip.unsent.setToolTip("")
             if status.get("enabled") and status.get("mode") == "village":
-                n = int(status.get("unsent", 0))
-                text = f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇"
+                text, colour = banner(status)
                 not_taken, waiting = status.get("returned_not_taken", 0), status.get("returned_waiting", 0)
-                if not_taken or waiting:  # received, but not adopted: said, never hidden behind "送达"
+                if not_taken or waiting:  # received, but not adopted: said, never hidden behind "确认收到"
                     parts = [f"乡镇未采用本村 {not_taken} 条记录" if not_taken else "",
                              f"{waiting} 条在乡镇待审核" if waiting else ""]
                     text += f"；<a href='sync'>{'，'.join(p for p in parts if p)}</a>"
+                    colour = ORANGE
                 self.strip.unsent.setText(text)
+                self.strip.unsent.setStyleSheet(f"color: {colour};")
+                self.strip.unsent.setToolTip(
+                    f"乡镇尚未确认收到的改动共 {status.get('unsent', 0)} 条（走访 "
+                    f"{status.get('visits_unsent', 0) + status.get('visits_waiting', 0)} 条）；"
+                    f"上次导出 {(status.get('last_sent_at') or '从未')[:16].replace('T', ' ')}，"
+                    f"上次收到乡镇数据包 {(status.get('last_received_at') or '从未')[:16].replace('T', ' ')}")
             elif status.get("enabled") and (status.get("conflicts") or status.get("held")):
                 links = []
                 if status.get("conflicts"):
@@ -505,6 +600,7 @@ class MainWindow(QMainWindow):
                 if status.get("held"):
                     links.append(f"<a href='held'>待审核 {status['held']} 条</a>")
                 self.strip.unsent.setText("　".join(links))
+                self.strip.unsent.setStyleSheet(f"color: {ORANGE};")
             else:
                 self.strip.unsent.setText("")
             if getattr(self, "act_conflicts", None) is not None:  # the queue's own place, counted
@@ -610,8 +706,10 @@ class MainWindow(QMainWindow):
         scope = self.tree.current_scope() or (None, None, None)
         hid = views.household_of(self.ws, self.detail.pid)
         picked = Scope(village=scope[0], groups=[scope[1]] if scope[1] else [], households=[scope[2]] if scope[2] else [])
+        head = (views.household(self.ws, hid) or {}).get("head", "") if hid else ""
         return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1], scope=picked,
-                       table=self.current_filter())
+                       table=self.current_filter(), unit=views.unit_name(self.ws),
+                       household_label=f"{head}户" if head else "")
 
     def run_output(self, key: str, out=None):
         from .dialogs.outputs import run_output
@@ -631,6 +729,7 @@ class MainWindow(QMainWindow):
         dlg = SyncDialog(self.ws, self.runner, self)
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
+        self.sync_dialog = dlg
         return dlg
 
     def export_shown(self, out=None, full_ids: bool | None = None):

@@ -125,3 +125,37 @@ def decide_held(runner, event_ids: list[str], accept: bool, *, success: Done = N
 
     return run(runner, "采用暂存记录" if accept else "拒绝暂存记录",
                lambda ws: scope.decide(ws, "all", accept, event_ids=event_ids), success=success, failure=failure)
+def set_village_phone(runner, village: str, phone: str, *, success: Done = None, failure: Failed = None) -> Job:
+    from ..core.outputs.notices import data
+
+    return run(runner, "保存村（社区）联系电话", lambda ws: data.set_village_phone(ws, village, phone),
+               success=success, failure=failure)
+
+
+def confirm_amounts(runner, *, by: str, success: Done = None, failure: Failed = None) -> Job:
+    from ..core.outputs.notices import firstprint
+
+    return run(runner, "确认本年度金额", lambda ws: firstprint.confirm(ws, by=by), success=success, failure=failure)
+
+
+def settle_students(runner, confirmed: list[str], declined: list[str], *, by: str, success: Done = None,
+                    failure: Failed = None) -> Job:
+    """The cadre's answer about school-age people no list names as students: these are (their
+    category gains 在校学生), those are not (not asked again)."""
+    from ..core.outputs.notices import students
+
+    def settle(ws):
+        done = students.confirm(ws, confirmed, by=by) if confirmed else 0
+        if declined:
+            students.decline(ws, declined)
+        return done
+
+    return run(runner, "确认学生", settle, success=success, failure=failure)
+
+
+def recovery_package(runner, keys: str, out: str, *, success: Done = None, failure: Failed = None) -> Job:
+    """Township: a recovery package for a village that forgot its passphrase, from the village's key
+    file (core `sync.recovery.recovery_package`); the result holds the code to tell by phone."""
+    from ..core.sync.recovery import recovery_package as make
+
+    return run(runner, "生成恢复包", lambda ws: make(ws, keys, out), success=success, failure=failure)

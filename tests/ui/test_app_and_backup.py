@@ -148,15 +148,15 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
             "SELECT count(*) FROM events WHERE kind='visit.recorded'")
 
 
-def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, ws, monkeypatch, data_dir, qtbot):
+def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, tmp_path, monkeypatch, data_dir, qtbot):
     """`canvasser gui --db`: who works is asked, the window opens, today's backup is made, the
-    workspace is remembered for the next start without --db."""
+    workspace is remembered for the next start without --db (a real one: the demo is a sandbox)."""
     from PySide6.QtCore import QTimer
 
     from canvasser.ui import app as app_mod
 
-    path = ws.path
-    ws.close()
+    path = tmp_path / "青石村.db"
+    Workspace(path).close()
     asked: list = []
     monkeypatch.setattr(app_mod, "pick_canvasser", lambda w, parent=None: asked.append(w.path) or "王主任")
 

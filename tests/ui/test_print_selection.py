@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
+
+
+@pytest.fixture(autouse=True)
+def amounts_confirmed(ws):
+    """This year's amounts were confirmed at an earlier print (that dialog has its own tests)."""
+    from canvasser.core.outputs.notices import firstprint
+
+    firstprint.confirm(ws)
 
 
 def _pages(pdf) -> int:

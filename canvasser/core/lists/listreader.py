@@ -44,48 +44,53 @@ class Parsed:
 
 
 class Sightings:
-    """The people met so far in a list (by `_seen_key`) and the row each was first met on.
+    """The people met so far in a list (by `_seen_key`), the row each was first met on and a hash of
+    the name it carried there.
 
-    A township's million IDs as a set of ints take about 60 MB; their row numbers wait in two
-    arrays (16 bytes a person) and are looked up only for a duplicate, which is rare: a dict of
-    both would take 40 MB more, memory the page cache puts to better use."""
+    A township's million IDs as a set of ints take about 60 MB; their row numbers and name hashes
+    wait in arrays (24 bytes a person) and are looked up only for a duplicate, which is rare: a dict
+    of them would take 40 MB more, memory the page cache puts to better use."""
 
     def __init__(self) -> None:
         self.keys: set[int] = set()
         self.order = array("q")
         self.rows = array("q")
+        self.names = array("q")
         self.index: dict[int, int] | None = None
         self.scans = 0
 
     def __contains__(self, pid: str) -> bool:
         return _seen_key(pid) in self.keys
 
-    def meet(self, pids: list[str], rows: list[int]) -> list[tuple[int, int]]:
-        """Record the people of a chunk (ID, sheet row); returns (position, first row) of each one
-        met before, in this chunk or an earlier one."""
-        keys, order, first_rows, index = self.keys, self.order, self.rows, self.index
+    def meet(self, pids: list[str], rows: list[int], names: list[str] | None = None
+             ) -> list[tuple[int, int, bool]]:
+        """Record the people of a chunk (ID, sheet row, name); returns (position, first row, same
+        name) of each one met before, in this chunk or an earlier one."""
+        keys, order, first_rows, first_names = self.keys, self.order, self.rows, self.names
+        names = names if names is not None else [""] * len(pids)
         again = []
-        for i, (pid, rownum) in enumerate(zip(pids, rows)):
+        for i, (pid, rownum, name) in enumerate(zip(pids, rows, names)):
             key = _seen_key(pid)
             if key in keys:
-                again.append((i, self._first_row(key)))
-                index = self.index
+                at = self._position(key)
+                again.append((i, first_rows[at], first_names[at] == hash(name)))
                 continue
             keys.add(key)
+            if self.index is not None:
+                self.index[key] = len(order)
             order.append(key)
             first_rows.append(rownum)
-            if index is not None:
-                index[key] = rownum
+            first_names.append(hash(name))
         return again
 
-    def _first_row(self, key: int) -> int:
-        """The row `key` was first met on: a scan of the array for the first few duplicates, then
-        a dict of all (a file with many duplicates pays its memory, a clean one does not)."""
+    def _position(self, key: int) -> int:
+        """Where `key` was first met: a scan of the array for the first few duplicates, then a dict
+        of all (a file with many duplicates pays its memory, a clean one does not)."""
         if self.index is None:
             self.scans += 1
             if self.scans <= 64:
-                return self.rows[self.order.index(key)]
-            self.index = dict(zip(self.order, self.rows))
+                return self.order.index(key)
+            self.index = {k: i for i, k in enumerate(self.order)}
         return self.index[key]
 
 
@@ -130,14 +135,23 @@ class ListReader:
         parsed = Parsed(people, len(people) + len(bad_rows), bad_rows=bad_rows)
         parsed.rejected = [{"row": rownum, "reason": why, **serial(cells, table.mapping), **where}
                            for rownum, cells, why in bad_rows]
-        again = self.seen.meet(people["pid"], people.rows)
+        again = self.seen.meet(people["pid"], people.rows, people["name"])
         if again:
             cells = dict(chunk)
-            for i, first in again:
+            for i, first, same_name in again:
                 rownum = people.rows[i]
-                parsed.duplicates.append({"row": rownum, "reason": f"与第{first}行是同一人（身份证号相同），只计一次",
-                                          "first_row": first, **serial(cells[rownum], table.mapping), **where})
-            dropped = {i for i, _ in again}
+                if same_name:
+                    parsed.duplicates.append({"row": rownum, "reason": f"与第{first}行是同一人（身份证号相同），只计一次",
+                                              "first_row": first, **serial(cells[rownum], table.mapping), **where})
+                    continue
+                # the same ID under another name: one of the two rows is wrong, and it is not this
+                # program's to guess which: the later row goes to the rejected rows, with the reason
+                why = (f"身份证号与第{first}行相同，但姓名不同（本行“{people['name'][i]}”）：其中一行有误，"
+                       f"本行未导入，请核对后改正")
+                parsed.rejected.append({"row": rownum, "reason": why, "first_row": first,
+                                        **serial(cells[rownum], table.mapping), **where})
+                parsed.bad_rows.append((rownum, cells[rownum], why))
+            dropped = {i for i, _, _ in again}
             people = people.take([i not in dropped for i in range(len(people))])
         for f, default in self.defaults.items():
             if default and not all(people[f]):

@@ -635,8 +635,10 @@ def marks_of(ws: Workspace, pid: str) -> list[dict]:
     return rows
 
 
-def schools(ws: Workspace, pids: list[str]) -> dict[str, tuple[str, str]]:
-    """pid → (school, class) from each one's current student list (the letter to parents prints it)."""
+def schools(ws: Workspace, pids: list[str], *, listed: bool = False) -> dict[str, tuple[str, str]]:
+    """pid → (school, class) from each one's current student list (the letter to parents prints it).
+    With `listed`, everyone the education bureau's list has, a school written or not (("", "") then):
+    being on that list is what makes someone a student to write to."""
     out: dict[str, tuple[str, str]] = {}
     for i in range(0, len(pids), 500):
         chunk = pids[i:i + 500]
@@ -644,7 +646,7 @@ def schools(ws: Workspace, pids: list[str]) -> dict[str, tuple[str, str]]:
                 f"SELECT pid, effect FROM ref_marks WHERE state='matched' AND pid IN ({','.join('?' * len(chunk))}) "
                 "AND effect LIKE '%\"school\"%' ORDER BY date, list", chunk):
             e = json.loads(effect)
-            if e.get("school") or e.get("class"):
+            if e.get("school") or e.get("class") or (listed and "school" in e):
                 out[pid] = (str(e.get("school") or ""), str(e.get("class") or ""))
     return out
 

@@ -19,8 +19,7 @@ import openpyxl
 import orjson
 from openpyxl.styles import Font, PatternFill
 
-from ...paths import exports_dir
-from ..errors import Cancelled, Question
+from ..errors import Cancelled, InputError, Question
 from ..outputs import xlsxlock, xlsxprint
 from ..rules.figures import own_unit as counted_unit
 from ..storage.gcpause import no_cycle_collection
@@ -206,14 +205,62 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
             res.seen = reader.seen
         if ws.tier is Tier.STANDALONE and len(villages) == 1 and not ws.meta("village"):
             ws.set_meta("village", next(iter(villages)))
+        if bad_rows:
+            keep_rejects(ws, list_no, table, bad_rows)
         ws.conn.execute("INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?)", (
             hashlib.sha1(f"{path}{now_iso()}".encode()).hexdigest(), "roster", path.name, file_sha256(path), now_iso(),
             json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
         if progress:
             progress(res.rows, "正在写入…")
-    if bad_rows:
-        res.rejects_file = str(write_rejects(table, bad_rows, rejects[0], ws, password=rejects[1]))
+    if bad_rows and rejects[0]:  # a file only where the user asked for one
+        res.rejects_file = str(write_rejects(table.path.stem, table.headers, bad_rows, rejects[0],
+                                             password=rejects[1]))
     return res
+
+
+def name_village(ws: Workspace, name: str) -> str:
+    """A standalone workspace's village, as the cadre confirmed it when making it: the first list's
+    村 column names it only when nobody did (a village's name comes from its township's setup package)."""
+    from ..errors import InputError
+
+    name = clean(name or "").strip()
+    if not name or len(name) > 30:
+        raise InputError("请填写村（社区）的名称（30 个字以内），例如 青石村")
+    if ws.tier is not Tier.STANDALONE:
+        raise InputError("村工作区的名称来自乡镇的配置包，不能自己改")
+    with ws.transaction():
+        ws.set_meta("village", name)
+    return name
+
+
+def keep_rejects(ws: Workspace, list_no: int, table: Table, bad_rows: list[tuple[int, list, str]]) -> None:
+    """The rows a list import rejected, as typed, kept inside the workspace (so encrypted with it, never
+    a plain spreadsheet in the data folder): `export_rejects` writes them when someone asks."""
+    ws.conn.execute("INSERT OR REPLACE INTO list_rejects VALUES (?,?,?,?,?)", (
+        list_no, table.path.name, now_iso(), json.dumps([cell_text(h) for h in table.headers], ensure_ascii=False),
+        json.dumps([[n, why, [cell_text(c) for c in cells]] for n, cells, why in bad_rows], ensure_ascii=False)))
+
+
+def kept_rejects(ws: Workspace) -> list[dict]:
+    """The imports whose rejected rows are kept, newest first: list number, file, when, how many rows."""
+    return [{"list": r[0], "file": r[1], "at": r[2], "rows": r[3]} for r in ws.conn.execute(
+        "SELECT list_no, file, at, json_array_length(rows) FROM list_rejects ORDER BY list_no DESC")]
+
+
+def export_rejects(ws: Workspace, out: str | Path, *, list_no: int | None = None,
+                   password: str | None = None) -> dict:
+    """Write the rejected rows of an import (the latest by default) to `out`, ready to fix and import
+    again; with `password` as an encrypted Office file (the rows hold full ID numbers)."""
+    xlsxlock.check_password(password)
+    row = ws.conn.execute("SELECT list_no, file, headers, rows FROM list_rejects " +
+                          ("WHERE list_no=?" if list_no is not None else "ORDER BY list_no DESC LIMIT 1"),
+                          (list_no,) if list_no is not None else ()).fetchone()
+    if row is None:
+        raise InputError("没有保存的未导入行" + (f"（第 {list_no} 次导入）" if list_no is not None else "")
+                         + "：最近的名单导入没有错误行")
+    rows = [(n, cells, why) for n, why, cells in json.loads(row[3])]
+    path = write_rejects(Path(row[1]).stem, json.loads(row[2]), rows, out, password=password)
+    return {"file": str(path), "rows": len(rows), "list": row[0], "source": row[1], "protected": bool(password)}
 
 
 def _remember_rows(ws: Workspace, people: People, list_no: int, chunk_no: int) -> int:
@@ -437,30 +484,27 @@ def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:
     return total
 
 
-def write_rejects(table: Table, rejected: list[tuple[int, list, str]], target: str | Path | None,
-                  ws: Workspace, *, password: str | None = None) -> Path:
+def write_rejects(stem: str, headers: list, rejected: list[tuple[int, list, str]], target: str | Path,
+                  *, password: str | None = None) -> Path:
     """The rejected rows, as typed, with the reason in an extra column, ready to fix and re-import."""
     wb = openpyxl.Workbook()
     sheet = wb.active
     sheet.title = "未导入的行"
-    sheet.append(["原行号", "错误原因", *(text_cell(sheet, h) for h in table.headers)])
+    sheet.append(["原行号", "错误原因", *(text_cell(sheet, h) for h in headers)])
     for c in sheet[1]:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="FFF2CC")
     for rownum, cells, why in rejected:
         sheet.append([rownum, text_cell(sheet, why), *[text_cell(sheet, cell_text(c), text=True) for c in cells]])
     sheet.column_dimensions["B"].width = 46
-    for i in range(len(table.headers)):
+    for i in range(len(headers)):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20
     sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "C2"
-    xlsxprint.setup(sheet, len(table.headers) + 2, header_rows=1)  # no title row: it goes back in as a list
-    name = f"{table.path.stem}_未导入行.xlsx"
-    for candidate in ([Path(target)] if target else [exports_dir(ws.path) / name]):
-        try:
-            candidate.parent.mkdir(parents=True, exist_ok=True)
-            xlsxlock.save(wb, candidate, password)
-            return candidate
-        except OSError:
-            continue
-    raise OSError("无法写入错误行文件")
+    xlsxprint.setup(sheet, len(headers) + 2, header_rows=1)  # no title row: it goes back in as a list
+    target = Path(target)
+    if target.is_dir():
+        target = target / f"{stem}_未导入行.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    xlsxlock.save(wb, target, password)
+    return target

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..storage.failures import NOT_SPREADSHEET
 from ..storage.location import utf8_path
+from . import bounds
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TOTAL_WORDS = ("合计", "总计", "小计", "共计")
@@ -126,12 +127,33 @@ def detect_encoding(path: Path) -> str:
     return "gb18030"  # a superset of GBK and GB2312
 
 
+LINE_MAX = 1 << 20  # characters in one line of a csv list (a bounded read: see bounds.py)
+
+
 def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
     with open(path, encoding=encoding, errors="strict", newline="") as f:
         lines = [line for line in f.read(65536).splitlines() if line.strip()][:10]
         f.seek(0)
         delimiter = max(",\t;|", key=lambda d: sum(line.count(d) for line in lines)) if lines else ","
-        yield from csv.reader(f, delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(f, path), delimiter=delimiter)
+        try:
+            yield from reader
+        except csv.Error as exc:  # a field past csv's own limit (128 KB), an unclosed quote at the end
+            raise bounds.TooBig(f"{path.name} 第 {reader.line_num} 行无法读取（单元格过长或引号不成对），"
+                                "未导入任何内容。请用 Excel/WPS 打开检查后另存再导入") from exc
+
+
+def _bounded_lines(f, path: Path) -> Iterator[str]:
+    """The file's lines, none longer than LINE_MAX characters (a file of one giant line would
+    otherwise be read into memory whole before csv could refuse it)."""
+    readline = f.readline
+    while True:
+        line = readline(LINE_MAX)
+        if not line:
+            return
+        if len(line) == LINE_MAX and line[-1] != "\n":
+            raise bounds.TooBig(f"{path.name} 中有一行超过 {LINE_MAX} 个字，不像人员名单，未导入任何内容")
+        yield line
 
 
 @dataclass
@@ -212,7 +234,14 @@ def open_table(path: str | Path, aliases: dict[str, tuple[str, ...]], *, require
     if not path.is_file():
         raise InputError(f"找不到文件：{path}")
     suffix = path.suffix.lower()
+    kind = bounds.sniff(path)
+    if suffix in SPREADSHEET_SUFFIXES and kind == "text":  # a csv renamed .xlsx: read as what it is
+        suffix = ".csv"
+    elif kind in ("zip", "ole") and suffix not in SPREADSHEET_SUFFIXES:
+        suffix = ".xlsx"  # a workbook named .csv
     if suffix in SPREADSHEET_SUFFIXES:
+        if kind == "zip":
+            bounds.check_workbook(path)
         candidates = []
         for sheet in _sheets(path):
             found = _find_header(sheet.head, aliases, overrides, required)

@@ -17,22 +17,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import Cancelled, InputError
+from ..lists import listorder
 from ..rules import campaign as campaign_mod
 from ..rules import figures, freshness, groups, reports
-from ..rules.campaign import ACCEPTED_REASONS, AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
+from ..rules.campaign import AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
+from ..rules.dashboard import PeopleFilter
+from ..storage import refmarks
 from ..storage.store import Workspace
-from ..text.cells import text_cell
 from . import xlsxlock, xlsxprint
 
 Progress = Callable[[int, str], bool] | None
 MAX_ROWS = 1_048_576 - 4  # Excel's row limit, minus the title, header and signature rows
 HEADER_ROW = 2  # the title row is above it
+NOT_LISTED = "not_listed"  # off this year's list: in no ledger, no count
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ALERT_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -54,8 +57,10 @@ FEEDBACK_REASONS: dict[str, str] = {
 }
 FEEDBACK_REASON_LIST = ("死亡", "服刑", "服役", "拒参", "失踪", "无法联系", "已注销户口", "户口迁出", "本地职工",
                         "异地参保", "自愿放弃", "其他")
-FEEDBACK_PAID_LIST = ("是", "否")
-WITNESSED_PAID = ("paid_on_site",)  # a cadre saw the payment go through: 是 (the bureau's list confirms later)
+FEEDBACK_PAID_LIST = ("是", "否", "待核实")
+ON_SITE = "paid_on_site"  # a claim a cadre saw go through (counted apart in the sheet's result)
+CLAIM = "待核实"  # 是否参保 of a payment only claimed (by the household, a school, or seen by a cadre): the
+#                 bureau's own paid list says whether it went through, and what was paid
 
 NEXT_STEPS = {
     "": "入户走访，讲解政策", "promised": "到期提醒缴费（承诺{promised}）", "not_home": "再次上门或电话联系",
@@ -115,59 +120,78 @@ def _header_cells(ws, cols: list[Col]) -> list[WriteOnlyCell]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = WRAP
+        cell.border = xlsxprint.GRID
         cells.append(cell)
     return cells
 
 
-def _open_sheet(wb: Workbook, title: str, cols: list[Col], heading: str = ""):
+def _open_sheet(wb: Workbook, title: str, cols: list[Col], heading: str = "", paper: str = "A4"):
     ws = wb.create_sheet(title)
     for i, c in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(i)].width = c.width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    xlsxprint.begin(ws, heading or title, len(cols))
+    xlsxprint.begin(ws, heading or title, len(cols), paper)
+    ws.row_dimensions[HEADER_ROW].height = xlsxprint.header_height([(c.header, c.width) for c in cols])
     ws.append(_header_cells(ws, cols))
     return ws
 
 
-def _dated(ws, value):
-    """A date or time written as one (Excel sorts and filters it), shown without seconds."""
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = xlsxprint.TIME_FORMAT if isinstance(value, dt.datetime) else xlsxprint.DATE_FORMAT
-    return cell
+EMPTY = "（无）"  # an empty ledger still prints its table: one bordered row saying so
 
 
-def _text_cell(ws, value) -> WriteOnlyCell:
-    return text_cell(ws, "" if value is None else value, text=True)
+class _Out:
+    """One printed sheet being streamed, continued on "name(2)" … past Excel's row limit."""
+
+    def __init__(self, wb: Workbook, name: str, cols: list[Col], idx: list[int] | None, heading: str,
+                 paper: str, signed: bool):
+        self.wb, self.name, self.cols, self.idx, self.heading = wb, name, cols, idx, heading
+        self.paper, self.signed = paper, signed
+        self.text_cols = frozenset(i for i, c in enumerate(cols) if c.text)
+        self.last = get_column_letter(len(cols))
+        self.part, self.in_sheet = 1, 0
+        self._open(name)
+
+    def _open(self, name: str) -> None:
+        self.ws = _open_sheet(self.wb, name, self.cols, self.heading, self.paper)
+        self.grid = xlsxprint.Grid(self.ws)
+        self.in_sheet = 0
+
+    def _end(self) -> None:
+        if not self.in_sheet:  # an empty ledger still prints its table, saying so
+            self.ws.append(self.grid.row([EMPTY, *[""] * (len(self.cols) - 1)]))
+        self.ws.auto_filter.ref = f"A{HEADER_ROW}:{self.last}{max(self.in_sheet, 1) + HEADER_ROW}"
+        if self.signed:
+            xlsxprint.sign(self.ws, len(self.cols))
+
+    def add(self, row: list) -> None:
+        if self.in_sheet == MAX_ROWS:
+            self._end()
+            self.part += 1
+            self._open(f"{self.name}({self.part})")
+        if self.idx is not None:
+            row = [row[i] for i in self.idx]
+        self.ws.append(self.grid.stream(row, self.text_cols))
+        self.in_sheet += 1
 
 
 def write_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list], *, progress: Progress = None,
-                counted: list[int] | None = None, heading: str = "", signed: bool = True) -> int:
-    """Stream rows into one sheet (continued on "title(2)" ... past Excel's row limit); returns the row count.
-    `heading` is the title row's text; a `signed` sheet ends with the signature and date lines."""
-    text_cols = [i for i, c in enumerate(cols) if c.text]
-    part, n, in_sheet = 1, 0, 0
-    ws = _open_sheet(wb, title, cols, heading)
-    last = get_column_letter(len(cols))
+                counted: list[int] | None = None, heading: str = "", signed: bool = True, paper: str = "A4",
+                parts: list[tuple[str, list[int], str]] | None = None) -> int:
+    """Stream rows into one sheet (continued on "title(2)" ... past Excel's row limit), or with
+    `parts` ((name, column indexes, heading) each) into several printed parts at once, each row
+    read once; returns the row count. Every cell of the table is bordered; `heading` is the title
+    row's text; a `signed` sheet ends with the signature and date lines."""
+    outs = ([_Out(wb, name, [cols[i] for i in idx], idx, head, paper, signed) for name, idx, head in parts]
+            if parts else [_Out(wb, title, cols, None, heading, paper, signed)])
+    n = 0
     for row in rows:
-        if in_sheet == MAX_ROWS:
-            ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{in_sheet + HEADER_ROW}"
-            if signed:
-                xlsxprint.sign(ws, len(cols))
-            part += 1
-            ws = _open_sheet(wb, f"{title}({part})", cols, heading)
-            in_sheet = 0
-        row = [None if v == "" else _dated(ws, v) if isinstance(v, dt.date) else v for v in row]  # no empty cells
-        for i in text_cols:
-            if row[i] is not None:
-                row[i] = _text_cell(ws, row[i])
-        ws.append([text_cell(ws, v) for v in row])  # data is text, never a formula (cells.py)
+        for out in outs:
+            out.add(row)
         n += 1
-        in_sheet += 1
         if n % 5000 == 0:
             _check(progress, (counted[0] if counted else 0) + n, f"{title}：{n} 行")
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{in_sheet + HEADER_ROW}"
-    if signed:
-        xlsxprint.sign(ws, len(cols))
+    for out in outs:
+        out._end()
     if counted is not None:
         counted[0] += n
     return n
@@ -205,7 +229,8 @@ _time = xlsxprint.as_time
 
 
 def _marks(values) -> str:
-    return ",".join("?" * len(values)) or "''"
+    """Placeholders for an IN list; none for an empty one (SQLite's `IN ()` holds for nobody)."""
+    return ",".join("?" * len(values))
 
 
 ORDER = "ORDER BY village, group_rank(grp), household, (relation = '户主') DESC, pid"
@@ -225,8 +250,8 @@ def _prepare(ws: Workspace) -> Campaign:
     return campaign_mod.load(ws)
 
 
-PERSON_COLS = [Col("序号", 7), Col("村（社区）", 12), Col("组", 8), Col("户编号", 18, True), Col("与户主关系", 9),
-               Col("姓名", 10), Col("身份证号", 21, True), Col("性别", 6), Col("联系电话", 14, True)]
+PERSON_COLS = [Col("序号", 6), Col("村（社区）", 11), Col("组", 7), Col("户编号", 17, True), Col("与户主关系", 8),
+               Col("姓名", 9), Col("身份证号", 20, True), Col("性别", 5), Col("联系电话", 13, True)]
 
 
 def _person(i: int, r: dict) -> list:
@@ -241,7 +266,7 @@ VISIT_PLACE = ("(SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided =
 
 
 def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
-    done = [*sorted(camp.done_set), "not_listed"]  # (off this year's list: nobody's task)
+    done = [*sorted(camp.done_set), NOT_LISTED]  # (off this year's list: nobody's task)
     sql = f"SELECT p.*, {VISIT_PLACE} FROM persons p WHERE status NOT IN ({_marks(done)}) {ORDER}"
     for i, r in enumerate(_rows(ws, sql, tuple(done)), 1):
         yield [*_person(i, r), camp.amount_due(r["categories"]), status_label(r["status"]),
@@ -251,9 +276,9 @@ def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
                r["last_note"] or r["note"]]
 
 
-UNPAID_COLS = [*PERSON_COLS, Col("个人应缴（元）", 10), Col("当前状态", 14), Col("最近走访结果", 14), Col("原因", 14),
-             Col("最近走访时间", 17), Col("走访人", 10), Col("走访次数", 8), Col("承诺缴费日期", 12),
-             Col("下次跟进日期", 12), Col("下一步", 26), Col("外出地点", 14), Col("备注", 24)]
+UNPAID_COLS = [*PERSON_COLS, Col("个人应缴（元）", 9), Col("当前状态", 12), Col("最近走访结果", 12), Col("原因", 12),
+               Col("最近走访时间", 16), Col("走访人", 9), Col("走访次数", 7), Col("承诺缴费日期", 11),
+               Col("下次跟进日期", 11), Col("下一步", 22), Col("外出地点", 12), Col("备注", 22)]
 
 
 def _paid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
@@ -262,38 +287,37 @@ def _paid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
            f"ON o.pid = p.pid AND o.year = ? WHERE p.status IN ({_marks(statuses)}) {ORDER}")
     for i, r in enumerate(_rows(ws, sql, (int(camp.values["coverage_year"]), *statuses)), 1):
         official = r["status"] == "paid_official"
-        amount = r["paid_amount"] if official and r["paid_amount"] is not None else camp.amount_due(r["categories"])
-        yield [*_person(i, r), "医保局确认已缴费" if official else f"{claim_label(r['status'])}（待医保局核实）",
+        # only the bureau's list says what was paid: a claim shows no amount (as on the feedback sheet)
+        amount = (r["paid_amount"] if r["paid_amount"] is not None else camp.amount_due(r["categories"])) \
+            if official else ""
+        # 登记人: whoever recorded what counts: the bureau's paid list for a confirmed payment (a
+        # canvasser's later or earlier visit is not it), else the canvasser whose visit claimed it
+        yield [*_person(i, r), "医保局确认已缴费" if official else f"{claim_label(r['status'])}（待核实）",
                amount, _date(r["paid_at"]) if official else _date(r["last_visit_at"]),
-               (r["o_channel"] or "医保局缴费名单") if official else r["last_via"], r["last_visit_by"],
-               r["last_note"] or r["note"]]
+               (r["o_channel"] or "医保局缴费名单") if official else r["last_via"],
+               BUREAU_RECORDED if official else r["last_visit_by"], r["last_note"] or r["note"]]
 
 
-PAID_COLS = [*PERSON_COLS, Col("参保状态", 24), Col("缴费金额（元）", 10), Col("缴费日期", 12), Col("缴费渠道/联系方式", 16),
-             Col("登记人", 10), Col("备注", 24)]
+BUREAU_RECORDED = "医保局（缴费名单）"
+PAID_COLS = [*PERSON_COLS, Col("参保状态", 18), Col("缴费金额（元）", 9), Col("缴费日期", 11), Col("缴费渠道/联系方式", 14),
+             Col("登记人", 9), Col("备注", 20)]
 
 
 def _special_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
-    """Everyone in a special group, once, with every group they are in: exactly the groups the
-    dashboard and the report count (`Campaign.special_groups_in`; students are a category, not a
-    special group), and only people on this year's list, as they count."""
-    keys = list(camp.values["special_groups"])
-    cond = " OR ".join("instr(categories, ?) > 0" for _ in keys) or "0"
-    sql = f"SELECT * FROM persons p WHERE status != 'not_listed' AND ({cond}) {ORDER}"
-    i = 0
-    for r in _rows(ws, sql, tuple(keys)):
-        groups_in = camp.special_groups_in(r["categories"])
-        if not groups_in:
-            continue
-        i += 1
+    """The special groups exactly as the dashboard counts them (its 特殊群体 filter: the campaign's
+    groups, each must reach 100%); students are no special group."""
+    cond, params = PeopleFilter(category="*").where(camp)
+    sql = f"SELECT * FROM persons p WHERE {cond} AND status != ? {ORDER}"
+    groups_of = [k for k in camp.values.get("special_groups") or []]
+    for i, r in enumerate(_rows(ws, sql, (*params, NOT_LISTED)), 1):
         done = camp.is_done(r["status"])
-        yield [*_person(i, r), r["categories"], "、".join(groups_in), camp.subsidy_for(r["categories"]),
-               camp.amount_due(r["categories"]), status_label(r["status"]), "已完成" if done else "未完成",
-               _time(r["last_visit_at"]), r["last_visit_by"],
+        yield [*_person(i, r), r["categories"], "、".join(k for k in groups_of if k in (r["categories"] or "")),
+               camp.subsidy_for(r["categories"]), camp.amount_due(r["categories"]), status_label(r["status"]),
+               "已完成" if done else "未完成", _time(r["last_visit_at"]), r["last_visit_by"],
                "" if done else next_step(r["status"], r["promised"], r["last_reason"])]
 
 
-SPECIAL_COLS = [*PERSON_COLS, Col("人员类别", 16), Col("特殊群体（须100%参保，可属多个）", 16), Col("资助金额（元）", 10),
+SPECIAL_COLS = [*PERSON_COLS, Col("人员类别", 16), Col("特殊群体", 10), Col("资助金额（元）", 10),
                 Col("个人应缴（元）", 10), Col("当前状态", 16), Col("是否完成", 8), Col("最近走访时间", 17), Col("走访人", 10),
                 Col("下一步", 26)]
 
@@ -317,7 +341,7 @@ AWAY_COLS = [*PERSON_COLS, Col("务工/就业", 10), Col("外出地点", 16), Co
 
 
 def _exempt_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
-    reasons = [s for s in ACCEPTED_REASONS if s in camp.done_set]
+    reasons = camp.not_needed  # the report's 不需参保, read the same way (campaign.not_needed)
     sql = (f"SELECT p.*, (SELECT coalesce(sum(json_array_length(v.photos)), 0) FROM visits v WHERE v.pid = p.pid "
            f"AND v.voided = 0) AS photos, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 "
            f"ORDER BY v.hlc DESC LIMIT 1) AS v_place FROM persons p WHERE status IN ({_marks(reasons)}) {ORDER}")
@@ -337,46 +361,80 @@ LEDGERS = ((SHEET_UNPAID, UNPAID_COLS, _unpaid_rows), (SHEET_PAID, PAID_COLS, _p
 
 
 def heading(ws: Workspace, camp: Campaign, what: str, day: dt.date | None = None) -> str:
-    """The title row of a sheet: this workspace's village (or township), the year, the date."""
-    place = ws.meta("village", "") or ws.meta("township", "") or ""
-    return xlsxprint.title_text(what, village=place, year=camp.values["coverage_year"], day=day)
+    """The title row of a sheet: this workspace's unit (township and village), the year, the date."""
+    return xlsxprint.title_text(what, village=reports.unit(ws), year=camp.values["coverage_year"], day=day)
 
 
-def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None, password: str | None = None) -> dict:
-    """All five ledgers in one xlsx, a sheet each (with `password`, encrypted); returns {"file", "sheets"}."""
+KEEP = ("序号", "姓名", "身份证号")  # the columns every printed part of a wide ledger repeats
+PART_NAMES = "一二三四五六七八九"
+PAPER_SIZES = tuple(xlsxprint.PAPERS)
+
+
+def ledger_parts(cols: list[Col], paper: str = "A4") -> list[list[int]]:
+    """How a ledger prints: one sheet when its columns fit a landscape page at a readable size,
+    else parts that each repeat 序号, 姓名 and 身份证号 (xlsxprint.plan_parts)."""
+    keep = [i for i, c in enumerate(cols) if c.header in KEEP]
+    return xlsxprint.plan_parts([c.width for c in cols], keep, paper)
+
+
+def write_ledger(ws: Workspace, out: str | Path, *, progress: Progress = None, password: str | None = None,
+                 paper: str = "A4") -> dict:
+    """All five ledgers in one xlsx (with `password`, encrypted); returns {"file", "sheets", "parts"}.
+
+    Each ledger is a sheet; one too wide to print readably on `paper` (A4 or A3, landscape) is
+    written as parts, sheets "台账" (part one), "台账（二）" …, each with 序号, 姓名 and 身份证号 and a
+    share of the other columns, the same people in the same order: never squeezed below 8 pt."""
+    if paper not in xlsxprint.PAPERS:
+        raise InputError(f"纸张只能是 {'、'.join(xlsxprint.PAPERS)}：{paper}")
     out = check_output(out)
     password = xlsxlock.check_password(password)
     camp = _prepare(ws)
     wb = Workbook(write_only=True)
     counted = [0]
-    sheets = {}
+    sheets: dict[str, int] = {}
+    parts_out: dict[str, list[str]] = {}
     for title, cols, rows in LEDGERS:
         _check(progress, counted[0], title)
+        parts = ledger_parts(cols, paper)
+        named = [(title if k == 0 else f"{title}（{PART_NAMES[k]}）", idx,  # part one keeps the ledger's name
+                  heading(ws, camp, title if len(parts) == 1 else
+                          f"{title}（{PART_NAMES[k]}）（共{len(parts)}部分，按序号对照）"))
+                 for k, idx in enumerate(parts)]
         sheets[title] = write_sheet(wb, title, cols, rows(ws, camp), progress=progress, counted=counted,
-                                    heading=heading(ws, camp, title))
+                                    paper=paper, parts=named)
+        parts_out[title] = [name for name, _, _ in named]
     _check(progress, counted[0], "保存文件")
     _save(wb, out, password)
-    return {"file": str(out), "sheets": sheets, "protected": bool(password)}
+    return {"file": str(out), "sheets": sheets, "parts": parts_out, "paper": paper, "protected": bool(password)}
 
 
 # ---- the bureau's feedback sheet --------------------------------------------------------------------
 _DATE_IN_TEXT = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?")
 
 
-def death_date(note: str, visit_at: str) -> tuple[str, str]:
-    """(死亡时间, remark): a date written in the note, else the date the death was recorded."""
+def death_date(note: str) -> str:
+    """The date of death a visit's note gives ("2026年10月3日去世", "死亡日期 2026-10-03"), else ''.
+    Never the day the visit was recorded: nobody said that was the date."""
     m = _DATE_IN_TEXT.search(note or "")
     if m:
         try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat(), ""
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
         except ValueError:
             pass
-    return (visit_at or "")[:10], "死亡时间为走访登记日期" if visit_at else ""
+    return ""
+
+
+# the date an outcome list (a death list, 死亡时间) gave the latest matched row of this person whose
+# outcome is the person's status, as `l_date`
+LIST_DATE = ("(SELECT json_extract(m.effect, '$.on') FROM ref_marks m WHERE m.pid = p.pid AND m.state = ? "
+             "AND json_extract(m.effect, '$.outcome') = p.status AND json_extract(m.effect, '$.on') <> '' "
+             "ORDER BY m.date DESC, m.hlc DESC LIMIT 1) AS l_date")
 
 
 def feedback_row(r: dict, camp: Campaign) -> list:
-    """One person's line: 是否参保 (是/否 only), 未参保原因 (empty unless someone reported one),
-    缴费金额, 死亡时间, 备注, 填报状态."""
+    """One person's line: 是否参保 (否, or 待核实 for a payment only claimed), 未参保原因 (empty unless
+    someone reported one), 缴费金额 (never for a claim: only the bureau knows what was paid),
+    死亡时间 (only a date someone gave: a visit's note or a death list), 备注, 填报状态."""
     status = r["status"]
     notes: list[str] = []
     death: dt.date | str = ""
@@ -384,17 +442,15 @@ def feedback_row(r: dict, camp: Campaign) -> list:
     reason = ""
     visited = (r["last_visit_at"] or "")[:10]
     if status in CLAIMED_PAID:
-        paid = "是" if status in WITNESSED_PAID else "否"
-        amount = camp.amount_due(r["categories"])
-        notes.append(f"{claim_label(status)}，{visited}登记" + ("" if paid == "是" else "，待医保局核实"))
+        paid = CLAIM
+        notes.append(f"{claim_label(status)}，{visited}登记，待医保局核实")
     else:
         paid = "否"
         reason = FEEDBACK_REASONS.get(status, "")
-        if status == "dead":
-            day, why = death_date(r["last_note"], r["last_visit_at"])
-            death = xlsxprint.as_date(day) or ""
-            if why:
-                notes.append(why)
+        if reason == FEEDBACK_REASONS["dead"]:
+            death = xlsxprint.as_date(death_date(r["last_note"]) or r.get("l_date") or "") or ""
+            if not death:
+                notes.append("死亡时间未登记")
         elif status == "duplicate":
             notes.append("重复参保")
         elif status == "promised":
@@ -407,7 +463,7 @@ def feedback_row(r: dict, camp: Campaign) -> list:
             notes.append(f"原因：{r['last_reason']}")
         if status == "insured_elsewhere" and r.get("v_place"):
             notes.append(f"参保地：{r['v_place']}")
-    if r["last_note"] and status != "dead":
+    if r["last_note"]:
         notes.append(r["last_note"])
     filled = "已填报" if status else "待填报"
     return [paid, reason, amount, death, "；".join(n for n in notes if n), filled]
@@ -424,23 +480,12 @@ FEEDBACK_ORDER = ("ORDER BY l.ord IS NULL, l.ord, p.village, group_rank(p.grp), 
 
 def list_order(ws: Workspace) -> None:
     """A temporary table `list_order(pid, serial, ord, row_no)`: each person's place in the latest
-    bureau list that had them (lists in import order, rows in list order) and the 序号 typed there."""
+    bureau list that had them (lists in import order, rows in list order) and the 序号 typed there
+    (`listorder.latest`; a village has its part from its setup package)."""
     ws.conn.execute("DROP TABLE IF EXISTS temp.list_order")
     ws.conn.execute("CREATE TEMP TABLE list_order (pid TEXT PRIMARY KEY, serial TEXT, ord INTEGER, row_no INTEGER) "
                     "WITHOUT ROWID")
-    latest: dict[str, tuple[str, int, int]] = {}
-    ord_no = 0
-    row_no = 0
-    last_list = None
-    for list_no, pids, serials in ws.conn.execute(
-            "SELECT list_no, pids, serials FROM list_chunks ORDER BY list_no, chunk_no"):
-        if list_no != last_list:
-            last_list, row_no = list_no, 0
-        for pid, serial in zip(pids.split("\n"), serials.split("\n")):
-            ord_no += 1
-            row_no += 1
-            latest[pid] = (serial, ord_no, row_no)
-    rows = sorted((pid, *v) for pid, v in latest.items())  # in key order: a B-tree append, not scattered
+    rows = sorted((pid, *v) for pid, v in listorder.latest(ws).items())  # in key order: a B-tree append
     for i in range(0, len(rows), 50000):
         ws.conn.executemany("INSERT INTO temp.list_order VALUES (?, ?, ?, ?)", rows[i:i + 50000])
 
@@ -454,20 +499,22 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
     camp = _prepare(ws)
     township = ws.meta("township", "") or ""
     list_order(ws)
-    sql = (f"SELECT p.*, l.serial AS l_serial, l.row_no AS l_row, {VISIT_PLACE} "
-           f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status NOT IN ('paid_official', 'not_listed') "
+    sql = (f"SELECT p.*, l.serial AS l_serial, l.row_no AS l_row, {VISIT_PLACE}, {LIST_DATE} "
+           f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status NOT IN ('paid_official', '{NOT_LISTED}') "
            f"{FEEDBACK_ORDER}")
-    counts = {"否": 0, "是": 0}
+    counts = {"否": 0, CLAIM: 0}
     parts = {"": 0, figures.NOT_NEEDED: 0, figures.CLAIMED: 0}
+    on_site = [0]
     done_set = camp.done_set
     reasons: dict[str, int] = {}
 
     def rows() -> Iterator[list]:
         last_serial = 0
-        for r in _rows(ws, sql):
+        for r in _rows(ws, sql, (refmarks.MATCHED,)):
             line = feedback_row(r, camp)
             counts[line[0]] = counts.get(line[0], 0) + 1
             parts[figures.part_of(r["status"], done_set)] += 1
+            on_site[0] += r["status"] == ON_SITE
             if line[1]:
                 reasons[line[1]] = reasons.get(line[1], 0) + 1
             serial = r["l_serial"] or r["l_row"]
@@ -495,41 +542,58 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
     # the same parts as the dashboard's cards: rows = 尚未完成 + 不需参保 + 自报待核实
     return {"file": str(out), "rows": n, "protected": bool(password), "not_paid": counts.get("否", 0),
             "claimed": parts[figures.CLAIMED],
-            "paid_on_site": counts.get("是", 0), "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
+            "paid_on_site": on_site[0], "filled_yes": counts.get("是", 0), "filled_claim": counts.get(CLAIM, 0),
+            "remaining": parts[""],
+            "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 
 # ---- the daily report as xlsx ---------------------------------------------------------------------
 def _sheet_table(wb: Workbook, title: str, headers: list[tuple[str, float]], rows: list[list],
-                 alert_rows: Iterable[int] = (), heading: str = "") -> None:
+                 alert_rows: Iterable[int] = (), heading: str = "", sign: tuple[str, ...] = ()) -> None:
+    """One bordered table on its own sheet; `sign`: the lines under it (制表人, 审核人, date)."""
     ws = wb.create_sheet(title)
     cols = [Col(h, w) for h, w in headers]
     for i, c in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(i)].width = c.width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     xlsxprint.begin(ws, heading or title, len(cols))
+    ws.row_dimensions[HEADER_ROW].height = xlsxprint.header_height([(c.header, c.width) for c in cols])
     ws.append(_header_cells(ws, cols))
+    grid = xlsxprint.Grid(ws)
     alerts = set(alert_rows)
     for i, row in enumerate(rows):
-        cells = []
-        for v in row:
-            v = text_cell(ws, v)  # data is text, never a formula (cells.py)
-            if isinstance(v, Rate) or i in alerts:
-                cell = v if isinstance(v, Cell) else WriteOnlyCell(ws, value=float(v) if isinstance(v, Rate) else v)
-                if isinstance(v, Rate):
-                    cell.number_format = "0.0%"
-                if i in alerts:
-                    cell.fill = ALERT_FILL
-                v = cell
-            cells.append(v)
+        long = [(v, c.width) for v, c in zip(row, cols) if isinstance(v, str) and len(v) > 8]
+        if long:
+            ws.row_dimensions[HEADER_ROW + 1 + i].height = xlsxprint.row_height(long)
+        cells = grid.row([float(v) if isinstance(v, Rate) else v for v in row], own_style=True)
+        for v, cell in zip(row, cells):
+            if isinstance(v, Rate):
+                cell.number_format = "0.0%"
+            elif isinstance(v, str) and len(v) > 8:
+                cell.alignment = WRAP  # a list of villages stays inside its cell, on as many lines as it needs
+            if i in alerts:
+                cell.fill = ALERT_FILL
         ws.append(cells)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{len(rows) + HEADER_ROW}"
+    if sign:
+        ws.append([])
+        for line in sign:
+            cell = WriteOnlyCell(ws, value=line)
+            cell.font = xlsxprint.SIGN_FONT
+            ws.append([cell])
 
 
-Rate = figures.Rate  # a completion rate with its counts: a percentage cell here, "24.6%" in the PDF
-L = figures.LABELS
-PROGRESS_HEADERS = [("人数", 9), (L["done"], 9), (L["remaining"], 9), (L["rate"], 11), (L["paid_official"], 12),
-                    (L["paid_claimed"], 12), (L["accepted"], 9), (L["visited"], 9)]
+Rate = figures.Rate  # a rate with its counts: a percentage cell here (the exact fraction), "24.6%" in the PDF
+
+# Every rate is labelled with what it divides by (figures.LABELS, the one label of each figure): a
+# village's or the whole list's task number (任务数) in the ranking and the headline, the list itself
+# (名单) for groups and categories, which have no task number of their own.
+LIST_RATE = figures.RATE_LIST
+TARGET_RATE = figures.RATE_TARGET
+CLAIMED_LABEL = figures.LABELS["paid_claimed"]  # all claimed payments (当场协助, 自行缴费, 学校代缴): one figure
+PROGRESS_HEADERS = [("人数", 9), ("已完成", 9), ("未完成", 9), (LIST_RATE, 21), ("医保局确认已缴", 15), (CLAIMED_LABEL, 15),
+                    ("不需参保", 9), ("已走访", 9)]  # a rate's label on one line: its bracket never cut
 
 
 def _progress_cells(v: dict) -> list:
@@ -538,9 +602,9 @@ def _progress_cells(v: dict) -> list:
 
 
 def claim_split(figs: dict) -> tuple[int, int]:
-    """The two parts of 自报待核实: (当场协助缴费, 自行缴费 and 学校代缴); a cadre saw the first go through."""
+    """(当场协助, 自行缴费 and 学校代缴) out of the claimed payments: a cadre saw the first go through."""
     by_status = figs.get("by_status") or {}
-    on_site = int(by_status.get(STATUS_LABELS["paid_on_site"], 0))
+    on_site = int(by_status.get(STATUS_LABELS[ON_SITE], 0))
     return on_site, max(0, figs["paid_claimed"] - on_site)
 
 
@@ -553,8 +617,15 @@ def special_rows(figs: dict) -> list[tuple[str, dict]]:
             if k not in cats or any(cats[k][x] != v[x] for x in keys)]
 
 
+def year_label(figs: dict) -> str:
+    """2027年度（2026年征缴）: the coverage year, and the year it is collected in."""
+    year = int(figs["coverage_year"])
+    return f"{year}年度（{year - 1}年征缴）"
+
+
 def summary_lines(figs: dict) -> list[tuple[str, object]]:
-    """The headline figures as (label, value) pairs: shared by the xlsx and the PDF."""
+    """The headline figures as (label, value) pairs: shared by the xlsx and the PDF. Each label
+    names one figure, and a rate names what it divides by."""
     ch = figs.get("change") or {}
     since = ch.get("since") or ""
 
@@ -562,39 +633,44 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
         return "—" if ch.get(key) is None else f"{ch[key]:+d}"
 
     today = figs.get("today") or {}
-    on_site, self_paid = claim_split(figs)
-    total = figs["total"] or 0
-    target = figs.get("target", total)
+    on_site, _ = claim_split(figs)
+    target = figs.get("target", figs["total"]) or 0
     lines: list[tuple[str, object]] = [
-        ("报表日期", figs["date"]), ("待遇年度", figs["coverage_year"]),
+        ("报表日期", figs["date"]), ("待遇年度", year_label(figs)),
         ("征缴截止", f"{figs['deadline']}（剩 {figs['days_left']} 天）"),
-        (L["total"], total), (f"{L['target']}（未填任务数的村以名单人数计）", target),
-        (L["paid_official"], figs["paid_official"]),
-        (f"{L['paid_claimed']}（待医保局名单确认）", figs["paid_claimed"]),
-        ("　其中：当场协助缴费", on_site), ("　其中：自行缴费、学校代缴", self_paid),
-        (f"{L['accepted']}（认可原因）", figs["accepted"]),
-        (f"{L['done']}（= {L['paid_official']} + {L['paid_claimed']} + {L['accepted']}）", figs["done"]),
-        (f"{L['remaining']}（= {L['total']} − {L['done']}）", figs["remaining"]),
-        (L["target_rate"], Rate(figs["done"], target)),
-        (L["rate"], Rate(figs["done"], total)),
-        ("医保局确认完成率（占名单；只计医保局确认和不需参保）", Rate(figs["paid_official"] + figs["accepted"], total)),
-        (L["gap"], figs.get("gap", 0)),
+        ("任务数", target), ("名单人数", figs["total"]),
+        ("完成数", figs["done"]),
+        ("　其中：医保局确认已缴费", figs["paid_official"]),
+        (f"　其中：{CLAIMED_LABEL}", figs["paid_claimed"]),
+        ("　　（含当场协助缴费）", on_site),
+        ("　其中：不需参保（认可原因）", figs["accepted"]),
+        ("未完成（名单人数－完成数）", figs["remaining"]),
+        (TARGET_RATE, Rate(figs["done"], target)),  # rounded once, from the counts
+        (f"医保局确认完成率（{TARGET_RATE[4:-1]}）", Rate(figs["paid_official"] + figs["accepted"], target)),
+        ("差额（任务数－完成数）", figs.get("gap", 0)),
         (f"比上次报表（{since}）完成数变化" if since else "比上次报表完成数变化", delta("done")),
         ("比上次报表医保局确认变化", delta("paid_official")),
         ("当日走访次数", today.get("visits", 0)), ("当日联系人数", today.get("contacts", 0)),
         ("当日新增完成（走访办结 + 当日导入的医保局确认）", today.get("total", 0)),
     ]
-    pending = figs.get("pending_review") or {}
-    if pending.get("total"):
+    if figures.pending_line(figs):
         lines.append((figures.PENDING, figures.pending_line(figs)))
-    if figs.get("special_below_100"):
-        lines.append(("未达100%的特殊群体", "、".join(figs["special_below_100"])))
-    if figs.get("below_70"):
-        lines.append((f"{L['target_rate']}低于70%的{figs.get('unit_label', '村')}", "、".join(figs["below_70"])))
-    if figs.get("below_80"):
-        lines.append((f"{L['target_rate']}低于80%的{figs.get('unit_label', '村')}", "、".join(figs["below_80"])))
-    lines += [(label, "、".join(names)) for label, names in freshness.alert_lines(figs)]
+    lines += [(label, "、".join(names)) for label, names in alert_lines(figs)]
     return lines
+
+
+def alert_lines(figs: dict) -> list[tuple[str, list[str]]]:
+    """The places to name (label, names): special groups short of 100%, villages (a county's
+    townships) below 70% and 80% of their task number, those set up that sent nothing lately, those
+    never set up."""
+    out = []
+    if figs.get("special_below_100"):
+        out.append(("未达100%的特殊群体", figs["special_below_100"]))
+    if figs.get("below_70"):
+        out.append((f"{TARGET_RATE}低于70%的{figs.get('unit_label', '村')}", figs["below_70"]))
+    if figs.get("below_80"):
+        out.append((f"{TARGET_RATE}低于80%的{figs.get('unit_label', '村')}", figs["below_80"]))
+    return out + freshness.alert_lines(figs)  # silent (set up) apart from never set up
 
 
 def last_package_cell(v: dict) -> str:
@@ -608,20 +684,26 @@ def last_package_cell(v: dict) -> str:
 
 
 def village_rows(figs: dict) -> list[list]:
+    """The ranking: villages by their rate against their task number, then the 合计 line. Only
+    that rate: a second rate for the same village (against its list) is not shown beside it."""
+    def cells(v: dict) -> list:
+        return [v.get("target", v["total"]), v["total"], v["done"], v["remaining"],
+                figures.target_rate(v), v["paid_official"], v["paid_claimed"], v["accepted"],
+                v["visited"], v.get("gap", 0)]
+
+    since = (figs.get("change") or {}).get("since")
     rows = []
     for name in figs["ranking"]:
         v = figs["by_village"][name]
-        rows.append([v["rank"], name, v.get("target", v["total"]), *_progress_cells(v), v.get("gap", 0),
-                     figs["change"]["by_village"].get(name, "") if figs.get("change", {}).get("since") else "",
-                     figures.target_rate(v), last_package_cell(v)])
-    rows.append(["", "合计", figs.get("target", figs["total"]), *_progress_cells(figs), figs.get("gap", 0),
-                 figs["change"]["done"] if figs.get("change", {}).get("since") else "",
-                 figures.target_rate(figs), ""])
+        rows.append([v["rank"], name, *cells(v), figs["change"]["by_village"].get(name, "") if since else "",
+                     last_package_cell(v)])
+    rows.append(["", "合计", *cells(figs), figs["change"]["done"] if since else "", ""])
     return rows
 
 
-VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), *PROGRESS_HEADERS, (L["gap"], 10),
-                   ("较上次新增完成", 12), (L["target_rate"], 12), ("最近上报", 24)]
+VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), ("名单人数", 9), ("已完成", 9), ("未完成", 9),
+                   (TARGET_RATE, 19), ("医保局确认已缴", 15), (CLAIMED_LABEL, 15), ("不需参保", 9), ("已走访", 9),
+                   ("差额", 9), ("较上次新增完成", 15), ("最近上报", 22)]
 
 
 TREND_HEADERS = [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认（当日导入）", 14), ("新增完成", 10),
@@ -640,19 +722,31 @@ def trend_cells(t: dict, day: object) -> list:
     return [day, t["visits"], t["done_by_visit"], t["paid_official"], t["done"], late_text(t)]
 
 
-def write_report_xlsx(figs: dict, out: str | Path, *, place: str = "") -> dict:
+def maker_lines(figs: dict, by: str = "") -> tuple[str, ...]:
+    """Who answers for the report: the unit that issues it (its seal), who made it, who checked
+    it, when: printed on the first page and under the summary."""
+    day = xlsxprint.as_date(figs["date"])
+    when = f"{day.year}年{day.month}月{day.day}日" if day else figs["date"]
+    issuer = figs.get("issuer") or figs.get("unit") or "＿＿＿＿＿＿"
+    return (f"填报单位：{issuer}（盖章）", f"制表人：{by or '＿＿＿＿＿＿'}", "审核人：＿＿＿＿＿＿", f"报出日期：{when}")
+
+
+def write_report_xlsx(figs: dict, out: str | Path, *, place: str = "", by: str = "") -> dict:
     """The daily report as a workbook: summary, villages ranked, groups, categories, canvassers, trend;
-    each sheet titled with the place (the only village, unless given), the year and the report date."""
+    each sheet titled with the unit (the township or the village), the year and the report date;
+    the summary ends with who issued, made and checked it."""
     out = check_output(out)
     wb = Workbook(write_only=True)
-    place = place or (next(iter(figs["by_village"])) if len(figs.get("by_village") or {}) == 1 else "")
+    place = place or figs.get("unit") or (
+        next(iter(figs["by_village"])) if len(figs.get("by_village") or {}) == 1 else "")
     day = xlsxprint.as_date(figs["date"])
 
-    def _table(wb: Workbook, title: str, headers, rows, alert_rows=()) -> None:
+    def _table(wb: Workbook, title: str, headers, rows, alert_rows=(), sign=()) -> None:
         _sheet_table(wb, title, headers, rows, alert_rows, xlsxprint.title_text(
-            f"参保缴费进度日报·{title}", village=place, year=figs["coverage_year"], day=day))
+            f"参保缴费进度日报·{title}", village=place, year=figs["coverage_year"], day=day), sign)
 
-    _table(wb, "总体情况", [("项目", 40), ("数值", 26)], [[k, v] for k, v in summary_lines(figs)])
+    _table(wb, "总体情况", [("项目", 44), ("数值", 40)], [[k, v] for k, v in summary_lines(figs)],
+           sign=maker_lines(figs, by))
     rows = village_rows(figs)
     alerts = [i for i, name in enumerate(figs["ranking"]) if figs["by_village"][name]["target_rate"] < reports.WARN_RATE]
     _table(wb, "分村排名", VILLAGE_HEADERS, rows, alerts)
@@ -679,4 +773,3 @@ def write_report_xlsx(figs: dict, out: str | Path, *, place: str = "") -> dict:
     _table(wb, "近日走势", TREND_HEADERS, [trend_cells(t, xlsxprint.as_date(t["day"])) for t in figs.get("trend", [])])
     _save(wb, out)
     return {"file": str(out)}
-

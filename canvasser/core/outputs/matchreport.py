@@ -8,7 +8,6 @@ cell is ever a formula or holds a control character, whatever the department's f
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,9 +16,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..lists.matching import MatchResult
+from ..text.cells import clean
 from .ledgers import check_output
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HEAD_FONT = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 LIKELY = {"enrolled": "多半已参保", "missing": "可能是医保局名单漏报"}
@@ -27,8 +26,9 @@ HOW = {"id": "身份证号一致", "confirmed": "人工确认"}
 
 
 def safe_text(value: object) -> str:
-    """A cell's text with control characters gone and a leading = + - @ made harmless."""
-    text = _CONTROL.sub("", "" if value is None else str(value))
+    """A cell's text with control and invisible characters gone (cells.clean) and a leading = + - @
+    made harmless."""
+    text = clean("" if value is None else str(value), keep_lines=True)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 

@@ -8,7 +8,6 @@ formula leaves the app) and control characters are dropped.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,19 +18,19 @@ from ..rules.campaign import load as load_campaign
 from ..rules.dashboard import PeopleFilter, list_where
 from ..storage.store import Workspace
 from ..text import ids
+from ..text.cells import clean
 from .ledgers import Col, _open_sheet, _save, check_output
 
 HEADERS = [Col("序号", 7), Col("村（社区）", 12), Col("组", 8), Col("户编号", 18, True), Col("姓名", 10),
            Col("身份证号", 21, True), Col("性别", 6), Col("与户主关系", 10), Col("电话", 14, True),
            Col("人员类别", 16), Col("状态", 16), Col("最近走访", 12), Col("走访人", 10), Col("外出地点", 14)]
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DEFAULT_ORDER = "village, grp, household, rowid"
 
 
 def _cell(sheet, value) -> WriteOnlyCell:
     if isinstance(value, int):
         return WriteOnlyCell(sheet, value=value)
-    cell = WriteOnlyCell(sheet, value=_CONTROL.sub("", "" if value is None else str(value)))
+    cell = WriteOnlyCell(sheet, value=clean("" if value is None else str(value), keep_lines=True))
     cell.data_type = "s"  # never a formula, whatever the text begins with
     return cell
 

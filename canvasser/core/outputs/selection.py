@@ -125,13 +125,38 @@ def table_households(ws: Workspace, flt) -> tuple[list[str], int]:
 
 def describe(ws: Workspace, scope: Scope, flt=None) -> dict:
     """What a print would cover, said before printing: households (None = all), counts and a label
-    such as "七组：28 户，97 人". With a filtered table (`flt`), the people it shows decide."""
+    such as "七组：28 户，97 人". With a filtered table (`flt`), the people it shows decide. `file`
+    names the scope in a default file name (光明村七组, 王䶮户, 光明村筛选12人)."""
     if flt is not None and filtered(flt):
         hids, people = table_households(ws, flt)
         label = f"表格中筛选出的 {people} 人"
-        return {"households": hids, "label": label, "count": {"households": len(hids), "people": people}}
+        return {"households": hids, "label": label, "count": {"households": len(hids), "people": people},
+                "file": file_label(ws, Scope(village=getattr(flt, "village", None)), people=people)}
     hids = households(ws, scope)
     label = scope.label()
     if len(scope.households) == 1:
         label = "本户"
-    return {"households": hids, "label": label, "count": count(ws, hids)}
+    return {"households": hids, "label": label, "count": count(ws, hids), "file": file_label(ws, scope)}
+
+
+def file_label(ws: Workspace, scope: Scope, *, people: int | None = None) -> str:
+    """The scope in a file name: the unit, then the groups, the one household (户主名户) or the
+    filtered people; no character a file name cannot hold."""
+    from ..rules.reports import unit
+
+    parts = [scope.village or unit(ws)]
+    if scope.groups:
+        parts.append("、".join(g.strip() for g in scope.groups if g.strip()))
+    if len(scope.households) == 1 and not scope.people:
+        head = ws.scalar("SELECT head FROM households WHERE hid=?", (scope.households[0],)) or scope.households[0]
+        parts.append(f"{head}户")
+    elif scope.households or scope.people:
+        parts.append(f"{len(scope.households) + len(scope.people)}户")
+    if people is not None:
+        parts.append(f"筛选{people}人")
+    return safe_name("".join(p for p in parts if p)) or "全部"
+
+
+def safe_name(text: str) -> str:
+    """Text fit for a file name on Windows: no \\ / : * ? " < > | or control characters."""
+    return "".join(ch for ch in text if ch not in '\\/:*?"<>|' and ord(ch) >= 32).strip(" .")

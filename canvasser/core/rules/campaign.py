@@ -48,6 +48,9 @@ AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
 TAKES_REASON = ("refused",)  # outcomes recorded with a reason (one of REFUSAL_REASONS or 其他：…)
 TAKES_DATE = ("promised",)  # outcomes that need the date promised
+# outcomes that are work still to do, never "done" whatever a setting says: a refusal, a promise,
+# nobody at home, nobody reached (a county may count 失踪 or 外出已告知 as done; those stay choosable)
+NEVER_DONE = (*TAKES_REASON, *TAKES_DATE, "not_home", "unreachable")
 CHANNELS = ("入户", "电话", "微信", "短信", "亲属转告", "学校")
 
 SPECIAL_GROUPS = ("特困", "孤儿", "事实无人抚养", "低保", "监测", "脱贫", "重度残疾")
@@ -67,7 +70,10 @@ DEFAULTS: dict = {
     },
     "special_groups": list(SPECIAL_GROUPS),
     "done_outcomes": [k for k, (_, d) in OUTCOMES.items() if d],
-    "payment_channels": ["微信搜索“城乡居民医保缴费”小程序", "省税务APP", "国家医保服务平台APP", "银行柜台或村委会代收"],
+    "payment_channels": ["微信搜索“城乡居民医保缴费”小程序", "省税务APP", "国家医保服务平台APP", "银行柜台"],
+    # a village committee collecting money for households (代收) only where the county allows it:
+    # without this, no channel that says 代收 is printed or accepted (`printed_channels`)
+    "village_collects": False,
     # the county's payment channel: a link printed as a QR, or the payment-code image it hands out
     # (a data: URI, PNG or JPEG), with a caption saying what it is. Neither set: no QR is printed.
     "payment_link": "",
@@ -107,7 +113,8 @@ LABELS = {
     "coverage_year": "待遇年度", "collection_start": "集中征缴期开始", "collection_end": "集中征缴期截止",
     "supplementary_end": "补缴期截止", "standard": "个人缴费标准（元）", "fiscal_subsidy": "财政补助（元/人）",
     "subsidies": "资助参保标准（类别关键词→资助金额，按本县文件填写）", "special_groups": "必须100%参保的特殊群体",
-    "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道", "payment_link": "缴费二维码链接",
+    "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道",
+    "village_collects": "县医保局允许村（社区）代收保费", "payment_link": "缴费二维码链接",
     "payment_image": "缴费码图片（PNG/JPG）", "payment_caption": "缴费码说明文字",
     "targets": "各村任务数（未填的村以名单人数计）",
     "township_targets": "各乡镇任务数（县设；未填的乡镇以名单人数计）",
@@ -149,6 +156,12 @@ class Campaign:
 
     def is_done(self, status: str) -> bool:
         return status in self.done_set
+
+    @property
+    def not_needed(self) -> list[str]:
+        """The done statuses that are neither the bureau's payment nor a claimed one: the 不需参保 part
+        of done, one definition for the report (figures.part_of), the ledgers and the feedback sheet."""
+        return sorted(self.done_set - {"paid_official"} - set(CLAIMED_PAID))
 
     def subsidy_for(self, categories: str) -> int:
         """The most generous subsidy any of the person's categories earns (longest keyword wins per category)."""
@@ -224,6 +237,19 @@ def load(ws: Workspace, township: str | None = None) -> Campaign:
     return Campaign(values)
 
 
+COLLECTING = "代收"  # a channel naming this has the village collect households' money
+
+
+def collects(channel: str) -> bool:
+    return COLLECTING in (channel or "")
+
+
+def printed_channels(camp: Campaign) -> list[str]:
+    """The payment channels as printed: the campaign's, without 代收 unless the county allows it."""
+    allowed = bool(camp.values.get("village_collects"))
+    return [c for c in (camp.values.get("payment_channels") or []) if c and (allowed or not collects(c))]
+
+
 def validate(changes: dict) -> dict:
     """Each value checked and converted by the type of its setting (InputError names the bad one)."""
     out = {}
@@ -272,6 +298,11 @@ def update(ws: Workspace, changes: dict, author: str = "") -> dict:
     refused (InputError) when it would change; this workspace's own settings are kept in its meta."""
     changes = validate(changes)
     current = load(ws).values
+    allowed = changes.get("village_collects", current.get("village_collects"))
+    chans = changes.get("payment_channels", current.get("payment_channels") or [])
+    if not allowed and any(collects(c) for c in chans) and "payment_channels" in changes:
+        raise InputError("县医保局未允许村（社区）代收保费，缴费渠道中不能有“代收”。"
+                         "如县里已允许，请同时设置 village_collects=1")
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
     authority.refuse(ws, changed, LABELS)
     if "coverage_year" in changed and ws.scalar(

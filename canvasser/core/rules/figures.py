@@ -99,7 +99,8 @@ def feedback_line(res: dict) -> str:
     """What the feedback sheet holds, in parts that add up (the CLI and the window say the same)."""
     rows = equation(("共", res["rows"]), [("尚未完成", res["remaining"]), (LABELS["accepted"], res["not_needed"]),
                                          (LABELS["paid_claimed"], res["claimed"])])
-    paid = equation(("“是否参保”", res["rows"]), [("填“否”", res["not_paid"]), ("填“是”（当场协助缴费）", res["paid_on_site"])])
+    filled = [("填“否”", res["not_paid"]), ("填“待核实”", res.get("filled_claim", 0)), ("填“是”", res["filled_yes"])]
+    paid = equation(("“是否参保”", res["rows"]), [(k, n) for k, n in filled if n or k == "填“否”"])
     return f"{rows} 人；{paid} 人"
 
 

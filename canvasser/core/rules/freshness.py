@@ -5,7 +5,7 @@ Read from the township's local receipts and peers (never events: who received wh
 own knowledge). Two different things stand out on the dashboard and in the daily report, each
 under its own name: a village set up (given its setup package) that never reported or has been
 silent for more than `silent_days` is 未上报 (`silent`); a village on the list that was never given
-a setup package is 未配置 (`not_configured`) — nobody there can report yet. At 0% either would
+a setup package is 尚未配置 (`not_set_up`) — nobody there can report yet. At 0% either would
 otherwise look exactly like a village that reports and has done nothing.
 """
 
@@ -83,12 +83,12 @@ def describe(f: dict) -> str:
 
 def alert_lines(figs: dict) -> list[tuple[str, list[str]]]:
     """The report's two lists of villages that cannot be judged by their figures, each under its own
-    name (dashboard, xlsx, PDF, CLI): configured but silent, and never configured."""
+    name (dashboard, xlsx, PDF, CLI): set up but silent (未按时上报), and never set up (尚未配置)."""
     days = figs.get("silent_days", DEFAULT_SILENT_DAYS)
     unit = figs.get("unit_label", "村")  # a county's are townships
     out = []
     if figs.get("silent"):
-        out.append((f"未上报的{unit}（已配置，从未上报或超过{days}天未上报）", list(figs["silent"])))
-    if figs.get("not_configured"):
-        out.append((f"未配置的{unit}（还没有生成配置包，无法上报）", list(figs["not_configured"])))
+        out.append((f"未按时上报的{unit}（已配置，从未上报或超过{days}天）", list(figs["silent"])))
+    if figs.get("not_set_up"):
+        out.append((f"尚未配置的{unit}（未生成配置包，无法上报）", list(figs["not_set_up"])))
     return out

@@ -17,6 +17,15 @@ FIELD_LABELS = {"name": "姓名", "phone": "电话", "phones": "电话", "addres
                 "active": "在册", "left_reason": "离开原因"}
 
 
+def yuan(amount) -> str:
+    """An amount as a cadre writes it: 400, not 400.0; 382.5 stays."""
+    try:
+        value = float(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
+
+
 def describe_event(ev: dict) -> str:
     """One line of history in words a cadre reads (no raw codes)."""
     aside = ev.get("set_aside")
@@ -42,7 +51,7 @@ def describe_event(ev: dict) -> str:
         return f"作废一条走访（{p.get('reason', '')}）"
     if kind == "status.official":
         amount = p.get("amount")
-        return "医保局确认已缴费" + (f" {amount} 元" if amount not in (None, "") else "") + \
+        return "医保局确认已缴费" + (f" {yuan(amount)} 元" if amount not in (None, "") else "") + \
             (f"，{p.get('paid_at')}" if p.get("paid_at") else "")
     if kind == CLAIM_KIND:
         label = OUTCOMES.get(p.get("outcome", ""), (p.get("outcome", ""),))[0]

@@ -70,7 +70,7 @@ def compose(ws: Workspace, raw_id: str, *, household: bool = False, by: str | No
     else:
         parts = [f"{n} {a} 元" if a else f"{n} 0 元（需确认已登记）" for n, a in amounts]
         lines.append(f"您家还有 {len(amounts)} 人未缴费：" + "；".join(parts) + f"。合计 {total} 元。")
-    channels = values.get("payment_channels") or []
+    channels = campaign_mod.printed_channels(camp)
     if channels:
         lines.append("缴费方式：")
         lines += [f"{i}. {c}" for i, c in enumerate(channels, 1)]

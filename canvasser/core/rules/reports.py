@@ -275,8 +275,10 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "ranking": ranking,
         "below_80": [v for v in ranking if ALERT_RATE <= units[v]["target_rate"] < WARN_RATE],
         "below_70": [v for v in ranking if units[v]["target_rate"] < ALERT_RATE],
-        "silent": [v for v in sorted(fresh) if fresh[v]["silent"]],
-        "not_configured": [v for v in sorted(fresh) if not fresh[v]["set_up"]],
+        # silent: units set up (a setup package made) that sent nothing lately; one never set up
+        # cannot report yet, and is named apart
+        "silent": [v for v in sorted(fresh) if fresh[v]["silent"] and fresh[v]["set_up"]],
+        "not_set_up": [v for v in sorted(fresh) if not fresh[v]["set_up"]],
         "silent_days": freshness.silent_days(camp),
         "pending_review": _pending(ws, pending, camp),
     })
@@ -402,7 +404,7 @@ def trend(ws: Workspace, days: int = 14, end: dt.date | str | None = None, camp:
     now = _computed_days(ws, lo, hi, camp)
     kept = {r[0]: list(r[1:]) for r in ws.conn.execute(
         "SELECT day, visits, done_by_visit, paid_official FROM trend_days WHERE day >= ? AND day < ?", (lo, hi))}
-    if freeze:
+    if freeze and not getattr(ws, "look_only", False):  # (a read-only place shows, keeps nothing)
         fresh = [(d, *now.get(d, [0, 0, 0]), now_iso()) for d in _days(start, end) if d < end.isoformat() and d not in kept]
         ws.conn.executemany("INSERT OR IGNORE INTO trend_days (day, visits, done_by_visit, paid_official, frozen_at) "
                             "VALUES (?,?,?,?,?)", fresh)
@@ -454,13 +456,34 @@ def change(figs: dict, prev: tuple[str, dict] | None) -> dict:
     return out
 
 
+def unit(ws: Workspace) -> str:
+    """Whose figures these are: 某某镇光明村 in a village, 某某镇 at a township, the county at the
+    county, the village of a standalone workspace (every report, ledger and sheet names it)."""
+    own = ws.meta(ws.tier.unit_key, "") or ""
+    if ws.tier.coordinates:
+        return own or ws.meta("township", "") or ""
+    township = ws.meta("township", "") or ""
+    if own and township and not own.startswith(township):
+        return township + own
+    return own or township
+
+
+def issuer(ws: Workspace, camp: Campaign) -> str:
+    """Who issues a report: at a township or county the campaign's issuer, else the unit itself;
+    in a village its committee (or the campaign's issuer), as its notices are signed."""
+    if ws.tier.coordinates:
+        return str(camp.values.get("issuer") or "").strip() or ws.meta(ws.tier.unit_key, "") or ""
+    return campaign_mod.issuer_for(camp, ws.meta("village", "") or "")
+
+
 def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool = True, trend_days: int = 7) -> dict:
     """The daily report: figures, today's work, change since the last report before `day`; stores a snapshot."""
     day = _day(day)
     camp = campaign_mod.load(ws)
     figs = figures(ws, day, camp)
     figs["by_canvasser"] = by_canvasser(ws, day, camp)
-    figs["trend"] = trend(ws, max(1, trend_days), day, camp, freeze=save)
+    keep = save and not getattr(ws, "look_only", False)  # a read-only place: the report, without keeping it
+    figs["trend"] = trend(ws, max(1, trend_days), day, camp, freeze=keep)
     last = figs["trend"][-1]  # the report day itself: same figures as newly_done(ws, day)
     figs["today"] = {"by_visit": last["done_by_visit"], "paid_official": last["paid_official"], "total": last["done"],
                      "visits": last["visits"]}
@@ -468,7 +491,8 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
         "SELECT count(DISTINCT pid) FROM visits WHERE at >= ? AND at < ? AND voided = 0", _day_range(day)) or 0
     figs["change"] = change(figs, previous_snapshot(ws, day))
     figs["year_on_year"] = year_on_year(ws, day, camp)
-    if save:
+    figs["unit"], figs["issuer"] = unit(ws), issuer(ws, camp)
+    if keep:
         save_snapshot(ws, day, figs)
     return figs
 

@@ -26,6 +26,8 @@ TEXT_KEYS: dict[str, int] = {"bureau_phone": 40, "issuer": 40, "payment_caption"
 LIST_KEYS = ("special_groups", "payment_channels", "done_outcomes")
 NUMBER_MAPS = ("subsidies", "targets", "township_targets")
 KEYWORD_MAPS = ("departments",)  # name → category keywords (a department and the people it answers for)
+BOOL_KEYS = ("village_collects",)
+_TRUE, _FALSE = ("1", "true", "yes", "是", "允许", "on"), ("0", "false", "no", "否", "不允许", "off", "")
 IMAGE_MAX = 1 << 20  # a payment code is a few dozen kilobytes; a megabyte is surely a photo by mistake
 _PHONE = re.compile(r"^[0-9０-９\-－ ()（）转,，、/]+$")
 
@@ -69,6 +71,15 @@ def check(key: str, value, label: str):
             if key == "bureau_phone" and text and not _PHONE.match(text):
                 raise InputError(f"{label}只能写电话号码：{text}")
             return text
+        if key in BOOL_KEYS:
+            if isinstance(value, bool):
+                return value
+            text = _text(value).lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise InputError(f"{label}应为 1（是）或 0（否）：{text}")
         if key == "payment_link":
             return payment_link(_text(value), label)
         if key == "payment_image":
@@ -80,9 +91,7 @@ def check(key: str, value, label: str):
                 raise ValueError
             items = [_no_controls(_text(v), label) for v in value]
             if key == "done_outcomes":
-                from .campaign import outcome_code
-
-                items = [outcome_code(v) for v in items]
+                return _done_outcomes(items, label)
             return [v for v in items if v]
         if key in NUMBER_MAPS:
             if not isinstance(value, dict):
@@ -180,3 +189,17 @@ def image_bytes(uri: str) -> bytes:
     if not uri:
         return b""
     return base64.b64decode(uri.split(",", 1)[1])
+
+
+def _done_outcomes(items: list[str], label: str) -> list[str]:
+    """Outcomes (codes or labels) that may count as done: anything but work still to do
+    (`campaign.NEVER_DONE`: a refusal, a promise, nobody at home or reached). Counted as done, they
+    would take people off every follow-up list while the ledgers still call them unfinished."""
+    from .campaign import NEVER_DONE, STATUS_LABELS, outcome_code
+
+    codes = list(dict.fromkeys(outcome_code(v) for v in items if v))
+    wrong = [c for c in codes if c in NEVER_DONE]
+    if wrong:
+        raise InputError(f"{label}里不能有“{'、'.join(STATUS_LABELS[c] for c in wrong)}”：这些人还需要跟进，"
+                         f"不能算完成")
+    return codes

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from ..errors import InputError
+from ..lists import bounds
 from ..storage import evidence
 from ..storage.ownership import set_aside
 from ..storage.projection import coverage_year
@@ -81,6 +82,7 @@ def store_photo(ws: Workspace, src: str | Path) -> str:
     suffix = src.suffix.lower()
     if suffix not in PHOTO_SUFFIXES:
         raise InputError(f"证明材料应为图片或PDF（{'、'.join(PHOTO_SUFFIXES)}）：{src.name}")
+    bounds.check_photo(src.stat().st_size, src.name)
     data = src.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     target = evidence_dir(ws) / f"{digest}{suffix}"
@@ -100,8 +102,10 @@ def evidence_dir_for(db_path: Path) -> Path:
 
 def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via: str = "入户", reason: str = "",
                  promised: str | None = None, followup: str | None = None, note: str = "", place: str = "",
-                 at: str | None = None, photos: list[str | Path] = (), phone: str = "") -> str:
-    """Record one visit; returns its id. Validates everything first."""
+                 at: str | None = None, photos: list[str | Path] = (), phone: str = "",
+                 today: dt.date | None = None) -> str:
+    """Record one visit; returns its id. Validates everything first (a date given with `at` may not
+    be later than `today`: paper sheets are entered after the visit, never before)."""
     by, reason, place = clean(by or "").strip(), clean(reason or ""), clean(place or "")  # no control characters
     note = clean(note or "", keep_lines=True)
     code = outcome_code(outcome)
@@ -118,9 +122,12 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
         if reason not in REFUSAL_REASONS and not reason.startswith("其他"):
             reason = f"其他：{reason}"
     when = parse_when(at) if at else now_iso()
+    if at and when[:10] > (today or dt.date.today()).isoformat():
+        raise InputError(f"走访日期 {when[:10]} 晚于今天：只能补录已经发生的走访")
     for p in photos:
         if not Path(p).is_file():
             raise InputError(f"找不到证明材料文件：{p}")
+        bounds.check_photo(Path(p).stat().st_size, Path(p).name)
     with ws.writing(by) as batch:
         stored = [store_photo(ws, p) for p in photos]
         if by:
@@ -141,14 +148,20 @@ def void_visit(ws: Workspace, visit_id: str, *, by: str = "", reason: str = "录
 
 
 def undo_last(ws: Workspace, *, by: str = "") -> dict | None:
-    """Void the latest live visit recorded by this canvasser (or anyone, if by is empty)."""
-    sql = "SELECT visit_id, pid FROM visits WHERE voided=0" + (" AND author=?" if by else "") + \
-          " ORDER BY hlc DESC LIMIT 1"
-    row = ws.one(sql, (by,) if by else ())
+    """Void the latest live visit recorded by `by` (a visit recorded with no name, when `by` is
+    empty): never a colleague's. The void is credited to `by`."""
+    by = clean(by or "").strip()
+    row = ws.one("SELECT visit_id, pid FROM visits WHERE voided=0 AND author=? ORDER BY hlc DESC LIMIT 1", (by,))
     if row is None:
         return None
     void_visit(ws, row["visit_id"], by=by, reason="撤销")
     return row
+
+
+def last_visit_by(ws: Workspace) -> str | None:
+    """Who recorded the latest live visit (None when there is none): to ask whose visit to undo."""
+    row = ws.one("SELECT author FROM visits WHERE voided=0 ORDER BY hlc DESC LIMIT 1")
+    return None if row is None else row["author"]
 
 
 def history(ws: Workspace, pid: str) -> list[dict]:

@@ -18,19 +18,26 @@ salt SQLCipher writes in the file's first 16 bytes): a workspace file copied alo
 still opens with its passphrase, and gets its sidecar back. On another computer it needs its sidecar.
 
 Wrong passphrases are slowed: after a few failures each further try waits (doubling up to a
-minute); the count lives in the sidecar so it holds across CLI runs and resets on success. It never
-locks the data away. (Anyone with the file can skip the wait; Argon2id is what makes guessing dear.)
+minute, less the time since the last wrong try, and said: "请等 N 秒"); the count lives in the
+sidecar so it holds across CLI runs and resets on success. It never locks the data away: the count
+stops at MAX_FAILURES and the wait at MAX_WAIT whatever the file says. (Anyone with the file can skip
+the wait; Argon2id is what makes guessing dear.)
+
+Every change to a sidecar is a compare-and-swap: under an OS lock on `X.db.keys.lock` the file is
+read as it is now, changed, and renamed into place (`update_sidecar`). A colleague's wrong try that
+began before a passphrase change therefore counts itself into the new file; it never writes back the
+wraps it read before the change. The data folder's copy is written only from a sidecar whose key has
+just opened the workspace (`escrow(..., key=)`): a wrong `.keys` file put beside a workspace never
+replaces the copy of the right one.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import hashlib
 import json
 import os
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +48,7 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 from ..errors import InputError
+from . import oslock, recoverycode
 
 ENV = "CANVASSER_PASSPHRASE"
 SUFFIX = ".keys"
@@ -50,6 +58,8 @@ KDF_MEM = 64 << 20
 MIN_PASSPHRASE = 6
 FREE_TRIES = 3         # wrong tries before the wait starts
 MAX_WAIT = 60.0
+MAX_FAILURES = 10_000  # the count stops here: it only sets the wait, which stops at MAX_WAIT long before
+LOCK_SUFFIX = ".lock"
 PLAIN_MAGIC = b"SQLite format 3\x00"
 
 
@@ -88,7 +98,8 @@ def _derive(secret: str, salt: bytes, ops: int, mem: int) -> bytes:
 
 
 def norm_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """A recovery code as its wrap is derived from (see `recoverycode`)."""
+    return recoverycode.canonical(code)
 
 
 def wrap_secret(key: bytes, secret: str) -> dict:
@@ -105,6 +116,15 @@ def unwrap_secret(wrap: dict, secret: str) -> bytes | None:
         return None
 
 
+def unwrap_code(wrap: dict, typed: str) -> bytes | None:
+    """The key wrapped under a recovery code, from the code as a person typed it (each reading)."""
+    for reading in recoverycode.readings(typed):
+        key = unwrap_secret(wrap, reading)
+        if key is not None:
+            return key
+    return None
+
+
 def seal_to(key: bytes, box_pk: bytes) -> str:
     return SealedBox(PublicKey(box_pk)).encrypt(key).hex()
 
@@ -119,9 +139,8 @@ def key_id(key: bytes) -> str:
 
 
 def new_recovery_code() -> str:
-    """24 characters of base32 (120 bits), in groups of four: typed from paper, no 0/1/8 confusion."""
-    raw = base64.b32encode(secrets.token_bytes(15)).decode()
-    return "-".join(raw[i:i + 4] for i in range(0, 24, 4))
+    """25 characters without look-alikes, in groups of five (`recoverycode`)."""
+    return recoverycode.new_code()
 
 
 # ---- the sidecar ----------------------------------------------------------------------------------
@@ -166,41 +185,83 @@ class KeyFile:
         return self.data["wraps"]
 
     def save(self, path: Path | None = None) -> Path:
-        """Written beside, flushed, then renamed: a crash leaves the old sidecar or the new one. The
-        copy kept in the data folder follows (a changed passphrase must not live on there)."""
+        """Written beside, flushed, then renamed: a crash leaves the old sidecar or the new one.
+        (Changes to an existing sidecar go through `update_sidecar`, which holds its lock.)"""
         target = path or self.path
         _write_json(target, self.data)
-        if path is None and self.path.name.endswith(SUFFIX):
-            escrow(Path(str(self.path)[:-len(SUFFIX)]), self.data)
         return target
 
     # slowed tries
-    def wait_before_try(self) -> float:
-        n = int(self.data.get("failures") or 0)
+    @property
+    def failures(self) -> int:
+        return _count(self.data.get("failures"))
+
+    def wait_before_try(self, now: float | None = None) -> float:
+        """Seconds to wait before the next try: none for the first FREE_TRIES wrong ones, then 1, 2, 4 …
+        up to MAX_WAIT, less the time since the last wrong try (never more than MAX_WAIT, whatever
+        the count or the clock says)."""
+        n = self.failures
         if n < FREE_TRIES:
             return 0.0
-        return min(MAX_WAIT, 2.0 ** (n - FREE_TRIES))
+        delay = min(MAX_WAIT, 2.0 ** min(n - FREE_TRIES, 16))
+        try:
+            since = (time.time() if now is None else now) - float(self.data.get("last_failure") or 0)
+        except (TypeError, ValueError, OverflowError):
+            since = 0.0
+        if not since == since or since < 0:  # NaN, or a last try "in the future" (a clock put back)
+            since = 0.0
+        return max(0.0, min(delay, delay - since))
 
-    def note_failure(self) -> None:
-        self.data["failures"] = int(self.data.get("failures") or 0) + 1
-        self.data["last_failure"] = int(time.time())
-        with contextlib.suppress(OSError):
-            self.save()
 
-    def note_success(self) -> None:
-        if self.data.get("failures"):
-            self.data["failures"] = 0
-            with contextlib.suppress(OSError):
-                self.save()
+def _count(value) -> int:
+    """A stored wrong-try count as a small int (a damaged or hostile file may hold anything)."""
+    try:
+        n = int(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        return MAX_FAILURES
+    return max(0, min(n, MAX_FAILURES))
+
+
+def update_sidecar(db_path: str | Path, change, *, key: bytes | None = None) -> KeyFile:
+    """Change a workspace's sidecar as a compare-and-swap: under the lock on `X.db.keys.lock`, read the
+    file as it is now, apply `change(data)` to it and rename the result into place. With `key` (a key
+    that has just opened the workspace) the data folder's copy follows."""
+    p = sidecar(db_path)
+    with oslock.held(Path(str(p) + LOCK_SUFFIX)):
+        kf = KeyFile.load(db_path)
+        change(kf.data)
+        kf.save()
+    if key is not None:
+        escrow(db_path, kf.data, key=key)
+    return kf
+
+
+def note_failure(db_path: str | Path, now: float | None = None) -> None:
+    """One more wrong try, counted into the sidecar as it is now (never a stale copy of it)."""
+    def bump(data: dict) -> None:
+        data["failures"] = min(_count(data.get("failures")) + 1, MAX_FAILURES)
+        # to the millisecond: a whole second cut off would shorten the wait by up to a second
+        data["last_failure"] = round(time.time() if now is None else now, 3)
+    with contextlib.suppress(OSError, InputError):  # a read-only place: the wait just does not grow
+        update_sidecar(db_path, bump)
+
+
+def note_success(db_path: str | Path) -> None:
+    def reset(data: dict) -> None:
+        data["failures"] = 0
+    with contextlib.suppress(OSError, InputError):
+        if KeyFile.load(db_path).failures:
+            update_sidecar(db_path, reset)
 
 
 def _write_json(target: Path, data: dict) -> None:
     tmp = target.with_name(target.name + ".part")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
+    with oslock.claimed(tmp):  # a sweep at the next start leaves a sidecar being written alone
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
+    os.replace(tmp, target)  # (after the claim's handle is closed: Windows renames no open file)
 
 
 def escrow_path(db_path: str | Path) -> Path | None:
@@ -214,18 +275,22 @@ def escrow_path(db_path: str | Path) -> Path | None:
     return data_dir() / "keys" / f"{salt}{SUFFIX}"
 
 
-def escrow(db_path: str | Path, data: dict | None = None) -> None:
-    """Keep (or bring up to date) the data folder's copy of a workspace's wraps."""
+def escrow(db_path: str | Path, data: dict | None = None, *, key: bytes) -> None:
+    """Keep (or bring up to date) the data folder's copy of a workspace's wraps; `key` has just
+    opened the workspace, and only a sidecar wrapping that key is kept (a wrong `.keys` file beside
+    the workspace, or one a wrong try rewrote, never replaces the right copy)."""
     with contextlib.suppress(OSError, ValueError):
         target = escrow_path(db_path)
         if target is None:
             return
         if data is None:
             data = json.loads(sidecar(db_path).read_text(encoding="utf-8"))
+        if data.get("key_id") != key_id(key):
+            return
         if target.exists() and json.loads(target.read_text(encoding="utf-8")).get("wraps") == data.get("wraps"):
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_json(target, data)
+        _write_json(target, dict(data, failures=0, last_failure=0))
 
 
 # ---- opening --------------------------------------------------------------------------------------
@@ -250,7 +315,7 @@ def key_by_id(wanted: str) -> bytes | None:
     return next((k for k in _UNLOCKED.values() if key_id(k) == wanted), None)
 
 
-_PROCESS: dict[str, object] = {"passphrase": None, "prompt": None}
+_PROCESS: dict[str, object] = {"passphrase": None, "prompt": None, "notify": None}
 
 
 def use_passphrase(passphrase: str | None) -> None:
@@ -284,19 +349,32 @@ def check_new_passphrase(passphrase: str) -> str:
     return passphrase
 
 
-def unlock(db_path: str | Path, passphrase: str, *, sleep=time.sleep) -> bytes:
-    """The data key of an encrypted workspace, from its passphrase; slowed after wrong tries."""
-    kf = KeyFile.load(db_path)
-    wait = kf.wait_before_try()
-    if wait:
+def use_notify(notify) -> None:
+    """`notify(seconds)`: told before a wait after wrong tries (the CLI says "请等 N 秒" on stderr)."""
+    _PROCESS["notify"] = notify
+
+
+def _wait(kf: KeyFile, sleep, now: float | None) -> None:
+    wait = kf.wait_before_try(now)
+    if wait > 0:
+        notify = _PROCESS.get("notify")
+        if notify is not None:
+            notify(wait)  # type: ignore[operator]
         sleep(wait)
+
+
+def unlock(db_path: str | Path, passphrase: str, *, sleep=time.sleep, now: float | None = None) -> bytes:
+    """The data key of an encrypted workspace, from its passphrase; slowed after wrong tries."""
+    _wait(KeyFile.load(db_path), sleep, now)
+    kf = KeyFile.load(db_path)  # as it is after the wait: the passphrase may have changed meanwhile
     wrap = kf.wraps.get("passphrase")
     key = unwrap_secret(wrap, passphrase) if wrap else None
     if key is None:
-        kf.note_failure()
+        note_failure(db_path, now)
         raise PassphraseError("口令不对，无法打开工作区（数据未改动）。忘记口令请找乡镇要恢复包，"
                               "或用建立工作区时打印的恢复码")
-    kf.note_success()
+    if kf.failures:
+        note_success(db_path)
     remember(db_path, key)
     return key
 
@@ -318,29 +396,34 @@ def create_keys(db_path: str | Path, passphrase: str, *, recovery: bool = True,
     return key, code
 
 
-def change_passphrase(db_path: str | Path, key: bytes, new: str) -> None:
-    """Re-wrap the data key under a new passphrase; the database is not rewritten."""
+def change_passphrase(db_path: str | Path, key: bytes, new: str) -> dict:
+    """Re-wrap the data key under a new passphrase; the database is not rewritten. A compare-and-swap
+    of the sidecar as it is now (a wrong try racing it keeps the new wrap). Returns the new wrap, for
+    the kept backups' sidecars (`backup.change_passphrase` does both)."""
     check_new_passphrase(new)
-    kf = KeyFile.load(db_path)
-    if kf.data.get("key_id") != key_id(key):
-        raise PassphraseError("这个密钥不属于此工作区")
-    kf.wraps["passphrase"] = wrap_secret(key, new)
-    kf.data["failures"] = 0
-    kf.save()
+    wrap = wrap_secret(key, new)
+
+    def change(data: dict) -> None:
+        if data.get("key_id") != key_id(key):
+            raise PassphraseError("这个密钥不属于此工作区")
+        data["wraps"]["passphrase"] = wrap
+        data["failures"] = 0
+    update_sidecar(db_path, change, key=key)
     remember(db_path, key)
+    return wrap
 
 
-def unlock_with_recovery_code(db_path: str | Path, code: str) -> bytes:
+def unlock_with_recovery_code(db_path: str | Path, code: str, *, sleep=time.sleep) -> bytes:
+    _wait(KeyFile.load(db_path), sleep, None)
     kf = KeyFile.load(db_path)
-    wait = kf.wait_before_try()
-    if wait:
-        time.sleep(wait)
     wrap = kf.wraps.get("recovery")
     if not wrap:
         raise PassphraseError("此工作区没有恢复码（村工作区请找乡镇要恢复包）")
-    key = unwrap_secret(wrap, norm_code(code))
+    if why := recoverycode.problem(code):
+        raise PassphraseError(why)
+    key = unwrap_code(wrap, code)
     if key is None:
-        kf.note_failure()
+        note_failure(db_path)
         raise PassphraseError("恢复码不对")
     return key
 
@@ -348,10 +431,9 @@ def unlock_with_recovery_code(db_path: str | Path, code: str) -> bytes:
 def seal_for_township(db_path: str | Path, key: bytes, box_pk: bytes, *, village: str, village_key: str,
                       township_key: str) -> None:
     """Keep the data key sealed to the township too (a village made from a setup package)."""
-    kf = KeyFile.load(db_path)
-    kf.wraps["township"] = {"sealed": seal_to(key, box_pk), "village": village, "village_key": village_key,
-                            "township_key": township_key}
-    kf.save()
+    sealed = {"sealed": seal_to(key, box_pk), "village": village, "village_key": village_key,
+              "township_key": township_key}
+    update_sidecar(db_path, lambda data: data["wraps"].__setitem__("township", sealed), key=key)
 
 
 def copy_sidecar(db_path: str | Path, target_db: str | Path) -> Path | None:

@@ -14,6 +14,8 @@ from pathlib import Path
 from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
+from . import oslock
+
 MAGIC = b"CVEV1\x00"
 
 
@@ -38,7 +40,8 @@ def write(key: bytes | None, target: Path, data: bytes) -> None:
     """Written beside and renamed (content-addressed: a second write of the same photo is harmless)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
-    tmp.write_bytes(seal(key, data))
+    with oslock.claimed(tmp):  # a sweep at the next start leaves a photo being written alone
+        tmp.write_bytes(seal(key, data))
     tmp.replace(target)
 
 

@@ -9,6 +9,8 @@ when it is none of these (the caller keeps its own message).
 from __future__ import annotations
 
 import errno
+import shutil
+from pathlib import Path
 
 from .sqlcipher import sqlite3  # the app's SQLite (SQLCipher's): its error classes
 
@@ -37,3 +39,24 @@ def explain(exc: BaseException) -> str | None:
     if "readonly" in text or "read-only" in text:
         return READ_ONLY
     return None
+
+
+ROOM = 1 << 20  # less free space than this beside a workspace: SQLite cannot even make its -shm file
+
+
+def no_room(path: str | Path) -> bool:
+    """Whether the disk holding `path` is (all but) full. SQLite says only "disk I/O error" when it
+    cannot make the shared-memory file (-shm) of a WAL workspace; that is a full disk, not damage."""
+    folder = Path(path).parent
+    try:
+        return shutil.disk_usage(folder if folder.exists() else Path.cwd()).free < ROOM
+    except OSError:
+        return False
+
+
+def explain_at(exc: BaseException, path: str | Path) -> str | None:
+    """`explain`, and a full disk found by looking when SQLite's words do not say it."""
+    why = explain(exc)
+    if why is None and isinstance(exc, (OSError, sqlite3.Error)) and no_room(path):
+        return DISK_FULL
+    return why

@@ -11,12 +11,14 @@ import os
 import tempfile
 from pathlib import Path
 
+from . import oslock
 from .layers import campaign_rows
 from .location import sqlite_uri
 from .projection import rebuild
 from .schema import PROJECTION_TABLES
 from .sqlcipher import apply_key, attach, sqlite3
 from .store import Workspace, migrate
+from .sweep import CHECK_PREFIX, CLAIM
 
 _ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "scope, key", "canvassers": "name",
           "conflicts": "pid", "official_payments": "pid, year", "ref_marks": "pid, list"}
@@ -80,8 +82,8 @@ def check(ws: Workspace) -> dict:
 
     The scratch file holds everyone too, so an encrypted workspace replays into a scratch file
     encrypted with a throwaway key."""
-    with tempfile.TemporaryDirectory(prefix="canvasser-check-") as tmp:
-        scratch = Path(tmp) / "replay.db"
+    with tempfile.TemporaryDirectory(prefix=CHECK_PREFIX) as tmp, oslock.claimed(Path(tmp) / CLAIM):
+        scratch = Path(tmp) / "replay.db"  # (a killed check's folder is swept at the next start)
         conn = sqlite3.connect(str(scratch), isolation_level=None, uri=True)
         try:
             apply_key(conn, os.urandom(32) if ws.key is not None else None)

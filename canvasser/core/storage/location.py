@@ -216,10 +216,17 @@ def problem(path: str | Path) -> str:
     """Why work cannot happen on this workspace where it is (a Chinese sentence saying what to do),
     or '' when it can. SQLite writes a journal beside the file, so the folder must be writable too."""
     p = Path(path)
-    folder = p.parent
     if too_long(p):
         return (f"工作区的路径太长（{len(os.path.realpath(p))} 个字符），数据库无法打开。"
                 f"请把它移到路径较短的文件夹（如“{data_dir()}”）或改短文件夹名后再打开。")
+    return read_only_place(p)
+
+
+def read_only_place(path: str | Path) -> str:
+    """Why nothing can be written to this workspace where it is ('' when it can): a read-only folder
+    or file. Looking (search, reports, check) still works there; the words say what to do to write."""
+    p = Path(path)
+    folder = p.parent
     if folder.exists() and not _writable(folder):
         return (f"文件夹“{folder}”是只读的（例如写保护的 U 盘、只读共享或没有写入权限的文件夹），"
                 f"无法在这里记录走访。请把工作区复制到本机（如“{data_dir()}”）后再打开。")

@@ -257,7 +257,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX held_events_package ON held_events (package_id);
     INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', lower(hex(randomblob(16))));
     """,
-    # 13 (issue 28): held records say whom they are about and when they were decided (an assignment
+    # 13 (issue 33): which peer each origin belongs to, learned from the first signed package that
+    # carries it (sync/origins.py: nobody speaks for another; the replicas heard from so far are
+    # their villages'); the rows a list import rejected, kept here (encrypted with the workspace)
+    # instead of as a plain spreadsheet in the data folder, exported on demand (`canvasser rejects`).
+    # Both local state, never replicated.
+    """
+    CREATE TABLE origin_owners (origin TEXT PRIMARY KEY, peer TEXT NOT NULL, key_id TEXT NOT NULL DEFAULT '',
+                                bound_at TEXT NOT NULL) WITHOUT ROWID;
+    INSERT OR IGNORE INTO origin_owners (origin, peer, bound_at) SELECT replica, peer, first_at FROM sync_replicas;
+    CREATE TABLE list_rejects (list_no INTEGER PRIMARY KEY, file TEXT NOT NULL, at TEXT NOT NULL,
+                               headers TEXT NOT NULL, rows TEXT NOT NULL);
+    """,
+    # 14 (issue 28): held records say whom they are about and when they were decided (an assignment
     # adopts a village's records about the person); a village keeps what its tier above did not
     # adopt (from the return package); a trend's past days keep the figures first reported; an
     # official payment counts on the day it was recorded (the paid list's import), not a day past
@@ -279,7 +291,7 @@ MIGRATIONS: list[str] = [
         (SELECT e.recorded_at FROM events e WHERE e.event_id = official_payments.event_id), '');
     CREATE INDEX official_recorded ON official_payments (year, recorded_at);
     """,
-    # 14 (issue 31): the campaign in layers: each setting per (layer, key), the layer being its event's
+    # 15 (issue 31): the campaign in layers: each setting per (layer, key), the layer being its event's
     # scope ('' = the drive's, a township's name = that township's own and its villages'), so that
     # two townships' settings for their villages (targets, texts) never overwrite each other at the
     # county that receives both

@@ -21,7 +21,7 @@ from ..tiers import Tier
 from . import atrest
 from . import hlc as hlc_mod
 from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
-from .failures import explain
+from .failures import explain, explain_at
 from .location import sqlite_uri
 from .machine import machine_id as _machine_id
 from .schema import MIGRATIONS
@@ -177,11 +177,12 @@ class Workspace:
     """An open workspace file. Not thread-safe: use one per thread (the GUI has one worker)."""
 
     def __init__(self, path: str | Path, *, create: bool = True, passphrase: str | None = None,
-                 plain: bool = False, recovery: bool = True, key: bytes | None = None):
+                 plain: bool = False, recovery: bool = True, key: bytes | None = None, look_only: bool = False):
         """Open (or create) a workspace. The passphrase comes from `passphrase`, else the
         CANVASSER_PASSPHRASE variable, else a key this process already unlocked (the window). A new
         file is encrypted (`plain` only for the demo) and, with `recovery`, gets a one-time recovery
-        code in `self.recovery_code`; an old plain file is converted first (core.convert)."""
+        code in `self.recovery_code`; an old plain file is converted first (core.convert). `look_only`:
+        open as it is, for reading only (a folder the caller found read-only)."""
         self.path = Path(path)
         if not create and not self.path.exists():
             raise WorkspaceError(f"找不到工作区文件：{self.path}")
@@ -191,20 +192,21 @@ class Workspace:
             key, self.recovery_code = _key_for(self.path, passphrase, plain=plain, recovery=recovery)
         self.key = key
         try:
-            if read_only(self.path):
+            if look_only or read_only(self.path):
                 self.conn = connect_readonly(self.path, key)
             else:
                 self.conn = connect(self.path, key)
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:  # busy, disk full, read-only: say so (failures.py), not "damaged"
-            if why := explain(exc):
+            if why := explain_at(exc, self.path):
                 raise WorkspaceError(why) from exc
             if key is not None and atrest.file_state(self.path) == "encrypted":
                 raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(explain(exc) or f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
+        self.look_only = look_only or read_only(self.path)
         if key is not None:
-            atrest.escrow(self.path)  # a copy of the wraps in the data folder, by the file's salt
-            if self.meta(EVIDENCE_PENDING) and not read_only(self.path):
+            atrest.escrow(self.path, key=key)  # a copy of the wraps in the data folder, by the file's salt
+            if self.meta(EVIDENCE_PENDING) and not self.look_only:
                 self._seal_evidence()
         self._origin: str | None = None
         self._clock: hlc_mod.Clock | None = None

@@ -118,6 +118,19 @@ def versions(ws: Workspace, raw_id: str) -> dict:
             "current_village": current.get("village", ""), "current_township": current.get("township", "")}
 
 
+def assignment_line(res: dict) -> str:
+    """What an assignment did (`resolve_conflict`'s result), in words: the window and the CLI."""
+    place = f"{res['township']}{res['village']}" if res.get("township") else res["village"]
+    unit = res.get("township") or res["village"]
+    what = "乡镇" if res.get("township") else "村"
+    text = f"已确定归属：{place}"
+    if res.get("adopted"):
+        text += f"，采用了{unit}暂存的 {res['adopted']} 条记录"
+    if res.get("not_adopted"):
+        text += f"；别的{what}的 {res['not_adopted']} 条记录未采用（回传包会告诉该{what}）"
+    return text + f"（下次给各{what}发回传包时一并送达）。"
+
+
 SHOWN = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address", "phone", "categories", "note")
 SHOWN_LABELS = {"name": "姓名", "sex": "性别", "birth": "出生日期", "township": "乡镇（街道）", "village": "村（社区）", "grp": "组",
                 "household": "户编号", "relation": "与户主关系", "address": "地址", "phone": "电话",

@@ -43,6 +43,10 @@ def is_hlc(s: str) -> bool:
     return len(s) == 19 and s[13] == "." and s[:13].isdecimal() and s[14:].isdecimal()
 
 
+class SeqConflict(PackageError):
+    """An event reuses an (origin, seq) the receiver holds with other content."""
+
+
 def _bad(n: int, why: str) -> PackageError:
     return PackageError(f"数据包第 {n} 条记录不合格（{why}），整个数据包未导入")
 
@@ -129,7 +133,7 @@ def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Ev
     try:
         ws.conn.executemany(INSERT_EVENT, new_rows)
     except sqlite3.IntegrityError as exc:
-        raise PackageError("数据包中的记录与本工作区已有记录编号冲突（同一来源、同一序号却内容不同），"
+        raise SeqConflict("数据包中的记录与本工作区已有记录编号冲突（同一来源、同一序号却内容不同），"
                            "整个数据包未导入") from exc
     year = years(ws.conn)
     if others:

@@ -27,10 +27,12 @@ from pathlib import Path
 
 import orjson
 
+from ..errors import InputError
+from ..lists import bounds
 from ..storage.gcpause import no_cycle_collection
 from ..storage.store import Event, Workspace, now_iso
 from ..tiers import Tier, unit_label
-from . import container, crypto, merge, peers, photos, scope
+from . import container, crypto, merge, origins, peers, photos, scope
 from . import ranges as rg
 from .container import PackageError
 
@@ -49,9 +51,12 @@ def encode_rows(rows: list) -> bytes:
 
 
 def decode_rows(blob: bytes) -> list:
+    """The events part, inflated within its bound (bounds.inflate: a zlib bomb is refused, not read)."""
     try:
-        return orjson.loads(zlib.decompress(blob))
-    except (zlib.error, orjson.JSONDecodeError) as exc:
+        return orjson.loads(bounds.inflate(blob))
+    except bounds.TooBig as exc:
+        raise PackageError(str(exc)) from exc
+    except (InputError, orjson.JSONDecodeError) as exc:
         raise PackageError("数据包内容无法读取（已损坏），未导入任何内容") from exc
 
 
@@ -187,6 +192,7 @@ def export_package(ws: Workspace, out: str | Path, *, village: str | None = None
     h = header("update", package_id, manifest["sender"]["id"], keys.public.key_id, peer["peer"], peer["keys"].key_id)
     size = container.write(out, h, parts, keys.sign)
     peers.touch_peer(ws, peer["peer"], "last_sent_at")
+    peers.note_sent(ws, peer["peer"], manifest["acks"])
     return {"events": len(rows), "photos": len(found), "missing_photos": len(missing), "bytes": size,
             "file": str(out), "package_id": package_id, "receiver": peer["name"], "kinds": kinds,
             "direction": "up" if up else "down"}
@@ -281,6 +287,7 @@ class Incoming:
     photos: dict = field(default_factory=dict)
     duplicate: int | None = None  # events it held, when it was received before
     returned: list | None = None  # from the tier above: our records it did not take (scope.note_returned)
+    key_id: str = ""  # the key that signed it
 
 
 def _wrong(path: Path, exc: PackageError, many: bool) -> PackageError:
@@ -317,7 +324,7 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
         photo_parts = dict(manifest.get("photos") or {})
         photo_hashes = manifest["hashes"].get("photos") or {}
         expected = int(manifest["counts"]["events"])
-        returned = manifest.get("held") if not peer["from_below"] else None
+        returned = manifest.get("held") if not peer["from_below"] else None  # ours the tier above did not take
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PackageError("数据包清单格式不对，未导入任何内容") from exc
     if peer["from_below"] and not merge._TOKEN.fullmatch(replica):
@@ -335,13 +342,14 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
             received[str(name)] = data
     except (KeyError, crypto.CryptoError) as exc:
         raise PackageError("数据包中的照片无法解密（已损坏），未导入任何内容") from exc
-    photos.check(received)
+    photos.check(received, events)
     held: dict[str, list[int]] = {}
     for ev in events:
         held.setdefault(ev.origin, []).append(ev.seq)
     for origin, seqs in held.items():
         acks[origin] = rg.union(acks.get(origin, []), rg.from_seqs(seqs))
-    return Incoming(path, package_id, peer, replica, rows, events, acks, received, returned=returned)
+    return Incoming(path, package_id, peer, replica, rows, events, acks, received, returned=returned,
+                    key_id=str(h.get("sender_key")))
 
 
 def receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
@@ -367,6 +375,7 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
     many = len(paths) > 1
     out: list[dict] = []
     ids_in_batch: set[str] = set()
+    claimed: dict[str, str] = {}  # origins bound by the packages of this batch so far
     queue = [Path(p) for p in paths]
     big = sum(p.stat().st_size for p in queue if p.is_file()) > BIG_MERGE_BYTES
     with ws.page_cache(MERGE_CACHE_MB if big else None), ws.transaction():
@@ -380,12 +389,14 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                 except PackageError as exc:
                     raise _wrong(path, exc, many) from exc
                 size += len(todo[-1].rows)
-            out += _apply(ws, todo, ids_in_batch, many)
+            out += _apply(ws, todo, ids_in_batch, claimed, many)
     return out
 
 
-def _apply(ws: Workspace, todo: list[Incoming], ids_in_batch: set[str], many: bool) -> list[dict]:
-    """Merge packages already prepared (inside the caller's transaction); one result each."""
+def _apply(ws: Workspace, todo: list[Incoming], ids_in_batch: set[str], claimed: dict[str, str],
+           many: bool) -> list[dict]:
+    """Merge packages already prepared (inside the caller's transaction); one result each.
+    `claimed`: the origins the batch's packages bound so far (origins.check)."""
     fresh = []
     for inc in todo:
         if inc.duplicate is None and inc.package_id in ids_in_batch:
@@ -395,10 +406,21 @@ def _apply(ws: Workspace, todo: list[Incoming], ids_in_batch: set[str], many: bo
             fresh.append(inc)
     results: dict[int, dict] = {}
     if fresh:
+        binds = {}
+        for inc in fresh:  # nobody speaks for another (origins.py): refused whole before anything
+            try:
+                binds[id(inc)] = origins.check(ws, inc.peer, inc.replica, inc.rows, claimed)
+            except PackageError as exc:
+                raise _wrong(inc.path, exc, many) from exc
         held = _hold_out_of_scope(ws, fresh)
         try:
             new, _ = merge.merge(ws, [r for inc in fresh for r in inc.rows],
                                  [e for inc in fresh for e in inc.events])
+        except merge.SeqConflict as exc:  # say whose package reused a number
+            for inc in fresh:
+                if why := origins.conflict(ws, inc.peer["name"], inc.rows):
+                    raise _wrong(inc.path, PackageError(why), many) from exc
+            raise _wrong(fresh[0].path, exc, many) from exc
         except PackageError as exc:
             raise _wrong(fresh[0].path, exc, many) from exc
         unclaimed = {ev.event_id for ev in new}
@@ -408,27 +430,29 @@ def _apply(ws: Workspace, todo: list[Incoming], ids_in_batch: set[str], many: bo
             applied = before - len(unclaimed)
             known = len(inc.rows) - applied
             saved = photos.save(ws, inc.photos)
+            origins.bind(ws, binds[id(inc)], inc.key_id)
             if inc.peer["from_below"]:
                 peers.note_replica(ws, inc.peer["peer"], inc.replica)
                 holder = peers.replica_holder(inc.replica)
             else:
                 holder = inc.peer["peer"]
-            peers.add_acks(ws, holder, inc.acks)
+            peers.add_acks(ws, holder, origins.clamp(ws, inc.acks))  # only what exists here
+            gaps = [] if origins.speaks_for_others(ws, inc.peer) else \
+                origins.gaps(ws, inc.peer["name"], inc.rows)
             ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)",
                             (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
             peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
             scope.note_returned(ws, inc.returned)
-            got = held.get(id(inc)) or {"waiting": {}, "refused": {}}
+            got = held.get(id(inc)) or {"waiting": {}, "barred": {}}
             results[id(inc)] = {"applied": applied, "already_known": known,
-                                "held": sum(got["waiting"].values()) + sum(got["refused"].values()),
-                                "held_reasons": got["waiting"], "held_refused": got["refused"], "photos": saved,
-                                "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
-                                "file": str(inc.path)}
+                                "held": sum(got["waiting"].values()) + sum(got["barred"].values()),
+                                "held_reasons": got["waiting"], "held_refused": got["barred"], "photos": saved,
+                                "gaps": gaps, "sender": inc.peer["name"], "package_id": inc.package_id,
+                                "duplicate": False, "file": str(inc.path)}
         for inc in fresh:  # done with: let the next packages have the memory
             inc.rows, inc.events, inc.photos = [], [], {}
     return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "held_reasons": {},
-                                     "held_refused": {},
-                                     "photos": 0,
+                                     "held_refused": {}, "photos": 0, "gaps": [],
                                      "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
                                      "file": str(inc.path)} for inc in todo]
 

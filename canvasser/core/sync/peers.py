@@ -172,6 +172,17 @@ def add_acks(ws: Workspace, holder: str, acks: dict[str, rg.Ranges]) -> None:
         ws.conn.executemany("INSERT OR REPLACE INTO peer_acks VALUES (?,?,?)", rows)
 
 
+def sent_holder(peer_id: str) -> str:
+    """Under this holder `peer_acks` keeps what was exported to `peer_id` (not yet what it has)."""
+    return f"sent:{peer_id}"
+
+
+def note_sent(ws: Workspace, peer_id: str, ranges: dict[str, rg.Ranges]) -> None:
+    """An export to `peer_id` carried everything held (`ranges`): its events are now waiting for the
+    peer's acknowledgement, not unsent (the window's "2 条走访已导出，等乡镇确认")."""
+    add_acks(ws, sent_holder(peer_id), ranges)
+
+
 def replica_holder(replica: str) -> str:
     return f"r:{replica}"
 

@@ -68,7 +68,7 @@ OTHERS = others("village")
 
 # decisions on a held record ('' = waiting for the clerk)
 WAITING, ACCEPTED, REJECTED = "", "accepted", "rejected"
-REFUSED = "refused"  # what the tier above decides: never applied, never adoptable
+REFUSED = "barred"  # what the tier above decides: refused, never applied, never adoptable
 ADOPTED, NOT_ADOPTED = "adopted", "not_adopted"  # by an assignment of a disputed person
 DECISION_LABELS = {WAITING: "待审核", ACCEPTED: "已采用", REJECTED: "未采用（上级拒绝）", REFUSED: "未采用（由上级决定的事项）",
                    ADOPTED: "已采用（确定归属后）", NOT_ADOPTED: "未采用（此人归属别处）"}
@@ -232,7 +232,7 @@ def partition(ws: Workspace, unit: str, rows: list, events: list[Event],
 
 def hold(ws: Workspace, peer: str, package_id: str, held: list[tuple[list, str, str]]) -> dict[str, dict[str, int]]:
     """Keep records for review (a package sent again holds nothing twice); returns how many this
-    package had held, by reason: {"waiting": {...}, "refused": {...}}. The township's own values are
+    package had held, by reason: {"waiting": {...}, "barred": {...}}. The township's own values are
     written again over what a record it refused would have changed."""
     fresh = {r[0] for r, _, _ in held} - _held_ids(ws, [r[0] for r, _, _ in held])
     at = now_iso()
@@ -242,7 +242,7 @@ def hold(ws: Workspace, peer: str, package_id: str, held: list[tuple[list, str, 
                           at if decision else "") for r, why, decision in held])
     _reassert(ws, [r for r, _, decision in held if decision == REFUSED and r[0] in fresh])
     return {"waiting": dict(Counter(why for _, why, decision in held if decision != REFUSED)),
-            "refused": dict(Counter(why for _, why, decision in held if decision == REFUSED))}
+            "barred": dict(Counter(why for _, why, decision in held if decision == REFUSED))}
 
 
 def _held_ids(ws: Workspace, ids: list[str]) -> set[str]:

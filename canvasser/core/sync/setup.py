@@ -27,7 +27,8 @@ from pathlib import Path
 
 from .. import authority
 from ..errors import InputError
-from ..storage.layers import COUNTY_KEY, campaign_rows
+from ..lists import listorder
+from ..storage.layers import COUNTY_KEY, campaign_rows, campaign_value
 from ..storage.projection import project
 from ..storage.store import Event, Workspace, WorkspaceError, now_iso
 from ..tiers import Tier
@@ -147,6 +148,7 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
         "member": {"id": unit_id, "name": unit, "keys": json.loads(pair.dumps())},
         "coordinator": {"id": peers.self_id(ws), "name": me, "tier": ws.mode, "keys": own.public.as_dict()},
         "photos": photo_parts,
+        "list_order": listorder.for_village(ws, unit, member.unit_column),  # the bureau's 序号 for its feedback sheet
     }
     if member is Tier.VILLAGE:  # the names an older village reads
         payload["village"], payload["township"] = payload["member"], payload["coordinator"]
@@ -242,7 +244,7 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
             received[name] = data
     except (KeyError, TypeError, ValueError, AttributeError, crypto.CryptoError) as exc:
         raise PackageError("配置包内容格式不对（工作区未建立）") from exc
-    photos.check(received)
+    photos.check(received, merge.validate(rows) if received else ())
     return h, payload, rows, received
 
 
@@ -344,6 +346,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
                 ws.clock.observe(max(e.hlc for e in events))
             photos.save(ws, received)
             _become_member(ws, h, payload, rows, events)
+            listorder.remember(ws, payload.get("list_order"))
         if ws.key is not None and tier is Tier.VILLAGE:
             from .recovery import seal_to_township
             seal_to_township(ws)
@@ -411,18 +414,25 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
                           for k in ev.payload}
         theirs = _created_payloads(events)
         differences = _differences(mine, theirs, LIST_FIELDS, ("本村", "乡镇"))
+        before = _settings_shown(ws, local_campaign)
         with ws.transaction():
             merge.merge(ws, [list(r) for r in rows], events)
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
+            listorder.remember(ws, payload.get("list_order"))
             _hand_back(ws, local_campaign, events, "加入乡镇")
         if ws.key is not None:  # from now on the township can send a recovery package for this laptop
             from .recovery import seal_to_township
             seal_to_township(ws)
         local_only = len(set(mine) - set(theirs))
+        after = _settings_shown(ws, local_campaign)
+        replaced = [{"key": k, "label": label, "本村": before[k][1], "乡镇": after[k][1]}
+                    for k, (label, _v) in before.items() if before[k][1] != after[k][1]]
         result = {"mode": "village", "village": village, "township": township, "joined": True,
                   "events": len(rows), "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
                   "local_only": local_only, "township_only": len(set(theirs) - set(mine)),
+                  "shared": len(set(mine) & set(theirs)), "no_overlap": bool(mine and theirs and not set(mine) & set(theirs)),
+                  "replaced_settings": replaced,
                   "differences": differences, "pending": len(pending_rows(ws)),
                   "photos": len(received), "fingerprint": _pair.public.key_id, "township_fingerprint": _keys.key_id}
     return result
@@ -513,6 +523,26 @@ def _differences(mine: dict, theirs: dict, fields: tuple, sides: tuple[str, str]
                 if (m.get(f) or "") != (t.get(f) or "") and f in m and f in t}
         if diff:
             out.append({"id": entity[2:], "name": t.get("name") or m.get("name", ""), "fields": diff})
+    return out
+
+
+def _settings_shown(ws: Workspace, keys: set[str]) -> dict[str, tuple[str, str]]:
+    """The workspace's current value of each campaign key, as a cadre reads it (label, text): what
+    joining replaced is said afterwards ("缴费链接：本村 … / 乡镇 …")."""
+    from ..rules.campaign import LABELS, TEMPLATE_PREFIX, load
+
+    values = load(ws).values
+    out = {}
+    for k in sorted(keys):
+        if k.startswith(TEMPLATE_PREFIX):  # a printed text: which one is used, not the text itself
+            text = campaign_value(ws.conn, k, "") or ""
+            out[k] = (f"“{k.removeprefix(TEMPLATE_PREFIX)}”的文字",
+                      f"改过的文字（{len(text)} 字）" if text else "程序自带的文字")
+        else:
+            v = values.get(k, "")
+            shown = "、".join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False) \
+                if isinstance(v, dict) else str(v)
+            out[k] = (LABELS.get(k, k), shown or "（未设置）")
     return out
 
 

@@ -5,7 +5,22 @@ from __future__ import annotations
 from ..storage.store import Workspace
 from ..tiers import Tier
 from . import peers, scope
+from . import ranges as rg
 from .package import pending_rows
+
+VISIT_KINDS = ("visit.recorded",)  # what a cadre calls 走访 among the changes a village sends
+
+
+def village_progress(ws: Workspace, town: dict, rows: list[tuple]) -> dict:
+    """The changes the township has not acknowledged, split as a cadre needs them: visits and other
+    changes, each either not exported yet or exported and waiting for the township's confirmation."""
+    sent = {o: rg.Membership(r) for o, r in peers.acks_of(ws, peers.sent_holder(town["peer"])).items()}
+    out = {"visits_unsent": 0, "visits_waiting": 0, "other_unsent": 0, "other_waiting": 0}
+    for r in rows:
+        kind = "visits" if r[4] in VISIT_KINDS else "other"
+        got = sent.get(r[1])
+        out[f"{kind}_{'waiting' if got is not None and r[2] in got else 'unsent'}"] += 1
+    return out
 
 
 def sync_status(ws: Workspace) -> dict:
@@ -19,12 +34,15 @@ def sync_status(ws: Workspace) -> dict:
     out = {"mode": mode, "enabled": True, "name": peers.display_name(ws), "fingerprint": keys.public.key_id,
            "events": ws.event_count()}
     above = peers.above_peer(ws)
+    rows: list = []
     if above is not None:
-        up = {"name": above["name"], "unsent": len(pending_rows(ws)), "last_received_at": above["last_received_at"],
+        rows = pending_rows(ws)
+        up = {"name": above["name"], "unsent": len(rows), "last_received_at": above["last_received_at"],
               "last_sent_at": above["last_sent_at"],
               "packages_received": ws.scalar("SELECT count(*) FROM receipts WHERE peer=?", (above["peer"],))}
         out["above"] = up
     if ws.tier is Tier.VILLAGE:
+        out.update(village_progress(ws, above, rows))
         out.update({"village": ws.meta("village"), "township": up["name"], **{k: v for k, v in up.items() if k != "name"},
                     **{f"returned_{k}": n for k, n in scope.returned_counts(ws).items()}})
         return out

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...paths import resource
+from .cells import clean
 
 FONT_NAME = "CJK"
 FALLBACK_NAME = "CJKB"
@@ -126,7 +127,9 @@ def missing_chars(text: str) -> list[str]:
 
 
 def runs(text: str) -> list[tuple[str | None, str]]:
-    """Split `text` into (font name, chunk) runs; font None marks characters nobody can draw."""
+    """Split `text` into (font name, chunk) runs; font None marks characters nobody can draw. Control
+    and invisible characters (a bidi override that came in a package) are never drawn (cells.clean)."""
+    text = clean(text)
     main = register()
     cmap = _cmap()
     if all(ord(ch) in cmap for ch in text):

@@ -54,6 +54,7 @@ class MatchDialog(TableImportDialog):
 
     def __init__(self, ws, runner, author: str = "", parent=None):
         super().__init__(ws, runner, author, parent)
+        self.once = False  # comparing writes nothing: it may be run again (another kind or date)
         self.apply = False  # the first run only compares; 接受全部精确匹配 writes
         self.result = None
         self.pending: list[dict] = []

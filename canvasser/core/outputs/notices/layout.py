@@ -35,7 +35,9 @@ PLACEHOLDER = "□"  # what a character no font has becomes in the text layer
 # Characters that must not begin a line, and ones that must not end it (GB/T 15834 practice).
 _NO_START = set("，。、；：？！）》」』”’〉】…—·,.;:?!)]}%")
 _NO_END = set("（《「『“‘〈【([{")
-_TOKEN = re.compile(r"[A-Za-z0-9@#&_\-+=/.:%?]+|.", re.S)
+# a token never broken when it fits on a line: a Latin word or number, or a short bracketed phrase
+# such as （待核实）, so no bracket is left alone at the end or the start of a line
+_TOKEN = re.compile(r"（[^（）\n]{1,12}）|\([^()\n]{1,12}\)|[A-Za-z0-9@#&_\-+=/.:%?]+|.", re.S)
 
 ProgressCb = Callable[[int, str], object]
 
@@ -203,12 +205,13 @@ def wrap(text: str, size: float, max_width: float, first_width: float | None = N
                     carry = [toks.pop()]
                 lines.append("".join(toks))
                 toks, line_w = carry, sum(width(t, size) for t in carry)
-            if tw > cap():  # a long URL or number: break it by characters
+            if tw > cap():  # a long URL or number, a long bracket: break it by characters
                 for ch in tok:
                     cw = width(ch, size)
                     if toks and line_w + cw > cap():
+                        carry = [toks.pop()] if len(toks) > 1 and (ch in _NO_START or toks[-1] in _NO_END) else []
                         lines.append("".join(toks))
-                        toks, line_w = [], 0.0
+                        toks, line_w = carry, sum(width(t, size) for t in carry)
                     toks.append(ch)
                     line_w += cw
                 continue

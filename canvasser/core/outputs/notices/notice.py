@@ -31,7 +31,7 @@ from ...text import fonts
 from . import layout as L
 from . import qr
 from . import templates as T
-from .data import Household, canvasser_contact, households_due, resolve_households
+from .data import Household, contact, households_due, resolve_households
 from .preflight import check_people, check_text
 
 SMALL_RECEIPT = 11.0
@@ -118,7 +118,7 @@ class NoticeWriter:
     """Draws notices onto a canvas; the static parts are forms defined once per document, and every
     block's height is measured before a household is laid out, so nothing is ever drawn over."""
 
-    def __init__(self, c: Canvas, camp: campaign_mod.Campaign, *, per_page: int, contact: tuple[str, str],
+    def __init__(self, c: Canvas, camp: campaign_mod.Campaign, *, per_page: int, contact: tuple[str, str, str],
                  today: dt.date, receipt: bool = True, texts: dict[str, str] | None = None,
                  values: dict[str, str] | None = None):
         self.c = c
@@ -141,14 +141,16 @@ class NoticeWriter:
         rel_x = id_x - 4.5 * b
         self.cols = [0, 2.6 * b, rel_x, id_x, amount_x]
         texts = texts or {}
-        self.variants = {key: self._variant(key, texts.get(key) or T.builtin_text(key), free)
-                         for key, free in ((TEMPLATE, False), (TEMPLATE_FREE, True))}
+        # a demand or a check of details, each with or without 医疗救助 among the guarantees
+        self.variants = {(key, aid): self._variant(key, texts.get(key) or T.builtin_text(key), free, aid)
+                         for key, free in ((TEMPLATE, False), (TEMPLATE_FREE, True)) for aid in (False, True)}
         self._define_forms()
         self.slot_index = 0
         self.pages = 0
 
-    def _variant(self, key: str, text: str, free: bool) -> Variant:
-        blocks = T.fill(T.parse(text), self.values)
+    def _variant(self, key: str, text: str, free: bool, aid: bool) -> Variant:
+        blocks = T.fill(T.parse(text), {**self.values, "guarantees": T.guarantees(aid)})
+        key = f"{key}_{'aid' if aid else 'plain'}"
         title = next((b.text for b in blocks if b.kind == "title"), f"{self.year}年度城乡居民医保缴费通知")
         at = next((i for i, b in enumerate(blocks) if b.kind == "members"), len(blocks))
         pre = [b for b in blocks[:at] if b.kind in ("subtitle", "heading", "para", "item", "right")]
@@ -157,7 +159,7 @@ class NoticeWriter:
 
     # ---- texts ----------------------------------------------------------------------------------
     def channels_text(self) -> str:
-        chans = [c for c in (self.camp.values.get("payment_channels") or []) if c]
+        chans = campaign_mod.printed_channels(self.camp)
         marks = "①②③④⑤⑥⑦⑧⑨⑩"
         items = "；".join(f"{marks[i] if i < len(marks) else str(i + 1) + '.'}{c}" for i, c in enumerate(chans))
         return "缴费方式：" + (items + "。" if items else "请向村（社区）医保工作人员咨询。")
@@ -245,14 +247,14 @@ class NoticeWriter:
         y = -body_h - st.leading * 0.9
         L.hline(c, 0, self.w, -body_h, 0.5)
         y -= st.gap * 0.5
-        name, phone = self.contact
+        name, phone, label = self.contact
         x = L.draw(c, 0, y, "联系人：", st.body)
         if name:
             x += L.draw(c, x, y, name + "　", st.body)
         else:
             L.hline(c, x, x + 24 * mm, y - 2, 0.6)
             x += 26 * mm
-        x += L.draw(c, x, y, "电话：", st.body)
+        x += L.draw(c, x, y, label, st.body)
         if phone:
             x += L.draw(c, x, y, phone + "　", st.body)
         else:
@@ -359,7 +361,7 @@ class NoticeWriter:
     def notice(self, hh: Household, has_missing: bool = False) -> int:
         """Draw one household's notice on as many sheets as its member list needs; returns the sheets."""
         st, c = self.st, self.c
-        var = self.variants[TEMPLATE_FREE if all(m.amount == 0 for m in hh.members) else TEMPLATE]
+        var = self.variants[(TEMPLATE_FREE if all(m.amount == 0 for m in hh.members) else TEMPLATE, hh.aid)]
         head_first, head_cont, end_h, more_h = self._heights(var, has_missing)
         height = slots(self.per_page)[0].height
         plan = plan_sheets(len(hh.members), height - head_first, height - head_cont, st.row, end_h, more_h)
@@ -433,7 +435,8 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
     camp = campaign_mod.load(ws)
     only = resolve_households(ws, households) if households else None
     hhs = households_due(ws, camp, only=only)
-    name, phone, known = canvasser_contact(ws, by)
+    village = ws.meta("village", "") or (hhs[0].village if hhs else "")
+    who = contact(ws, by, village)
     people = [{"pid": m.pid, "name": m.name} for h in hhs for m in h.members]
     people += [{"pid": h.head_pid, "name": h.head} for h in hhs]
     missing = check_people(people, fields=("name",))
@@ -442,10 +445,9 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
     today = today or dt.date.today()
     with L.atomic_output(out) as target, L.binary_streams():
         c = L.new_canvas(target, title=f"{camp.values['coverage_year']}年度城乡居民医保缴费通知")
-        village = ws.meta("village", "") or (hhs[0].village if hhs else "")
-        values = T.fields(camp, village=village, canvasser=name, canvasser_phone=phone, today=today)
+        values = T.fields(camp, village=village, canvasser=who.name, canvasser_phone=who.phone, today=today)
         texts = {key: T.load(ws, key)[0] for key in (TEMPLATE, TEMPLATE_FREE)}
-        writer = NoticeWriter(c, camp, per_page=per_page, contact=(name, phone), today=today,
+        writer = NoticeWriter(c, camp, per_page=per_page, contact=(who.name, who.phone, who.phone_label), today=today,
                               receipt=receipt, texts=texts, values=values)
         missing += check_text(writer.static_texts(), "通知单文字")
         for i, hh in enumerate(hhs, 1):
@@ -460,5 +462,6 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
                  "sheets": writer.slot_index, "subsidised_households": sum(all(m.amount == 0 for m in h.members)
                                                                            for h in hhs),
                  "payment_code": writer.channel.kind,
-                 "canvasser": name, "canvasser_known": known}
+                 "canvasser": who.name, "canvasser_known": who.known, "contact_phone": who.phone,
+                 "contact_source": who.source}
     return res

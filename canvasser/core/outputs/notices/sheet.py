@@ -27,9 +27,11 @@ from .data import Household, households_due
 from .preflight import check_people
 
 SIZE = 10.5
+SMALL = 9.5  # the ID, phone and last-result columns: figures that fit a narrower column
 ROW = 21.0
 HEAD_ROW = 30.0
-MARGIN = 15 * mm
+MARGIN = 12 * mm
+NOTE_MIN = 110.0  # points (≈ 3.9 cm): room to write a place by hand, "广东东莞打工"
 PAGE_W, PAGE_H = L.PAGE_H, L.PAGE_W  # landscape
 TICKS = (("已", "缴费"), ("承诺", "缴费"), ("无人", "在家"), ("外出", ""), ("他处", "参保"), ("拒绝", ""))
 INTERNAL = "内部工作用表，用后收回"
@@ -37,8 +39,15 @@ LEGEND = ("填表说明：在对应方框内打“√”；承诺缴费请在方
           "请在备注注明；其他情况写在备注栏。录入电脑后在“已录入”栏打“√”。")
 
 
-def short_label(status_label: str) -> str:
-    return status_label.split("(")[0] if status_label else "未走访"
+def short_label(status_label: str, promised: str = "") -> str:
+    """The last result as the sheet shows it; a promise with its date (承诺12月20日)."""
+    label = status_label.split("(")[0] if status_label else "未走访"
+    if promised and len(promised) >= 10:
+        try:
+            return f"承诺{int(promised[5:7])}月{int(promised[8:10])}日"
+        except ValueError:
+            pass
+    return label
 
 
 def short_address(address: str, village: str, grp: str) -> str:
@@ -57,15 +66,17 @@ class Columns:
 
 
 def columns(w: float) -> Columns:
-    id_w = L.width("5103**********1234", SIZE) + 6
-    phone_w = L.width("13812341234", SIZE) + 6
-    tick_w = L.width("在家", SIZE) + 8
-    fixed = [("household", 84.0), ("name", 62.0), ("relation", 36.0), ("id", id_w), ("phone", phone_w),
-             ("amount", L.width("1000元", SIZE) + 6), ("last", L.width("已参加职工医保", SIZE) + 5)]
-    ticks = [(f"tick{i}", tick_w + (26 if i == 1 else 0)) for i in range(len(TICKS))]
+    """Column edges for a page `w` points wide: the fixed columns as narrow as their content, the
+    rest to the remarks (备注), which never gets less than NOTE_MIN."""
+    id_w = L.width("5103**********1234", SMALL) + 6
+    phone_w = L.width("13812341234", SMALL) + 6
+    tick_w = L.width("在家", SIZE) + 7
+    fixed = [("household", 70.0), ("name", 54.0), ("relation", 32.0), ("id", id_w), ("phone", phone_w),
+             ("amount", L.width("1000元", SIZE) + 6), ("last", L.width("承诺12月20日", SMALL) + 6)]
+    ticks = [(f"tick{i}", tick_w + (24 if i == 1 else 0)) for i in range(len(TICKS))]
     tail = [("entered", tick_w)]
     used = sum(v for _, v in fixed + ticks + tail)
-    cols = fixed + ticks + [("note", max(40.0, w - used))] + tail
+    cols = fixed + ticks + [("note", max(NOTE_MIN, w - used))] + tail
     xs, x = [], 0.0
     for _, v in cols:
         xs.append(x)
@@ -163,10 +174,10 @@ class SheetWriter:
             size = SIZE if L.width(m.name, SIZE) <= x2 - x1 - 5 else SIZE * (x2 - x1 - 5) / L.width(m.name, SIZE)
             L.draw(c, x1 + 3, base, m.name, size)
             L.draw(c, self.col("relation")[0] + 3, base, m.relation or "", SIZE)
-            L.draw(c, self.col("id")[0] + 3, base, m.masked_id, SIZE)
-            L.draw(c, self.col("phone")[0] + 3, base, m.phone, SIZE)
+            L.draw(c, self.col("id")[0] + 3, base, m.masked_id, SMALL)
+            L.draw(c, self.col("phone")[0] + 3, base, m.phone, SMALL)
             L.draw(c, self.col("amount")[0] + 3, base, f"{m.amount}元", SIZE)
-            L.draw(c, self.col("last")[0] + 3, base, short_label(m.last), SIZE)
+            L.draw(c, self.col("last")[0] + 3, base, short_label(m.last, m.promised), SMALL)
             for j in range(len(TICKS)):
                 tx1, tx2 = self.col(f"tick{j}")
                 bx = tx1 + 4 if j == 1 else (tx1 + tx2) / 2 - 5

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ....paths import resource
 from ...errors import InputError
-from ...rules.campaign import TEMPLATE_PREFIX, Campaign, issuer_for, layers
+from ...rules.campaign import TEMPLATE_PREFIX, Campaign, issuer_for, layers, printed_channels
 from ...storage.layers import campaign_rows, campaign_value
 from ...storage.store import Workspace
 from .layout import cn_date
@@ -57,6 +57,7 @@ FIELDS: dict[str, str] = {
     "canvasser_phone": "联系人电话",
     "today": "打印日期",
     "addressee": "称呼（逐户打印的信为“某某同学家长”，通用信为“家长”）",
+    "guarantees": "参保后的保障（户内有人可享受医疗救助时为“基本医保、大病保险、医疗救助三重保障”）",
 }
 BLOCKS = {"[二维码]": "qr", "[缴费方式]": "channels", "[资助标准]": "subsidies", "[学生名单]": "students",
           "[签名]": "signature", "[回执]": "receipt", "[成员名单]": "members"}
@@ -185,7 +186,7 @@ def fields(camp: Campaign, *, village: str = "", canvasser: str = "", canvasser_
            addressee: str = "", today: dt.date | None = None) -> dict[str, str]:
     """Placeholder values from the campaign rules (dates as people read them: 2026年12月31日)."""
     v = camp.values
-    chans = [c for c in (v.get("payment_channels") or []) if c]
+    chans = printed_channels(camp)
     return {
         "coverage_year": str(v["coverage_year"]),
         "collection_year": str(int(v["coverage_year"]) - 1),
@@ -208,7 +209,16 @@ def fields(camp: Campaign, *, village: str = "", canvasser: str = "", canvasser_
         "canvasser_phone": canvasser_phone or "＿＿＿＿＿＿",
         "today": cn_date((today or dt.date.today()).isoformat()),
         "addressee": addressee or "家长",
+        "guarantees": guarantees(None),
     }
+
+
+def guarantees(aid: bool | None) -> str:
+    """What enrolment brings, as a notice says it: 医疗救助 only to a household where someone
+    qualifies (`aid`); a document for everyone (`None`) says who may have it."""
+    if aid is None:
+        return "基本医保、大病保险保障，符合条件的困难群众还可按规定享受医疗救助"
+    return "基本医保、大病保险、医疗救助三重保障" if aid else "基本医保和大病保险保障"
 
 
 def fill(blocks: list[Block], values: dict[str, str]) -> list[Block]:
