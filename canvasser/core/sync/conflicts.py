@@ -123,11 +123,12 @@ def assignment_line(res: dict) -> str:
     place = f"{res['township']}{res['village']}" if res.get("township") else res["village"]
     unit = res.get("township") or res["village"]
     what = "乡镇" if res.get("township") else "村"
+    others = "别的乡镇" if res.get("township") else "别村"
     text = f"已确定归属：{place}"
     if res.get("adopted"):
         text += f"，采用了{unit}暂存的 {res['adopted']} 条记录"
     if res.get("not_adopted"):
-        text += f"；别的{what}的 {res['not_adopted']} 条记录未采用（回传包会告诉该{what}）"
+        text += f"；{others}的 {res['not_adopted']} 条记录未采用（回传包会告诉该{what}）"
     return text + f"（下次给各{what}发回传包时一并送达）。"
 
 
