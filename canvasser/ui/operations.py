@@ -119,6 +119,14 @@ def join_township(runner, setup: str, code: str | None, *, success: Done = None,
                failure=failure)
 
 
+def join_county(runner, setup: str, code: str | None, *, success: Done = None, failure: Failed = None) -> Job:
+    """A township that worked alone joins its county (core `sync.join_county`), keeping its work, its
+    villages and their keys; as `join_township`, core opens the file itself and the window reopens it."""
+    from ..core.sync.setup import join_county as join
+
+    return run(runner, "加入县", lambda ws: join(ws.path, setup, code=code), success=success, failure=failure)
+
+
 def decide_held(runner, event_ids: list[str], accept: bool, *, success: Done = None, failure: Failed = None) -> Job:
     """Accept or reject records the township held from a village's package (core `sync.scope.decide`)."""
     from ..core.sync import scope

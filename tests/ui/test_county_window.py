@@ -93,3 +93,56 @@ def test_the_sync_screen_at_a_county_and_at_a_township_under_it(app, qtbot, tmp_
     cdlg.export_all(folder)
     assert [r["receiver"] for r in cdlg.last["packages"]] == [EAST]
     town.close()
+
+
+def test_a_township_that_worked_alone_joins_its_county_from_the_sync_screen(app, qtbot, tmp_path):
+    """加入县…: shown only to a township with no county; joining keeps its work and says what differs;
+    the window then reopens on a township under its county (上报某某县 first in 发给)."""
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.store import Workspace
+    from canvasser.core.sync import init_township, make_setup_package
+    from tests.county_support import county_rows
+    from tests.fixtures import TODAY, write_csv
+
+    c, people = make_county(tmp_path, households=2)
+    make_setup_package(c, EAST, tmp_path / "join.ccpkg", code="QS7K-2M9P-XT4D-8RWA")
+    mine = [dict(p, **{"乡镇（街道）": ""}) for p in county_rows(2) if p["乡镇（街道）"] == EAST]
+    mine[0]["联系电话"] = "13900000000" if mine[0]["联系电话"] != "13900000000" else "13911111111"
+    t = Workspace(tmp_path / "alone.db")
+    init_township(t, EAST)
+    import_roster(t, write_csv(tmp_path / "alone.csv", mine), today=TODAY)
+    pid = ids_in(people, EAST)[1]
+    record_visit(t, pid, "paid_self", by="乡镇干事")
+    w = MainWindow(t, canvasser="乡镇干事", runner=ImmediateRunner(t))
+    qtbot.addWidget(w)
+    dlg = w.open_sync()
+    assert dlg.county_button.isVisibleTo(dlg) and not dlg.join_button.isVisibleTo(dlg)
+    reopened: list[str] = []
+    w.switch_requested.connect(reopened.append)
+    res = dlg.join_county(tmp_path / "join.ccpkg", "QS7K-2M9P-XT4D-8RWA")
+    assert res is not None, dlg.result_label.text()
+    assert res["joined"] and res["county"] == "某某县" and res["pending"] > 0
+    text = dlg.result_label.text()
+    assert "已加入 某某县" in text and "1</b> 人在县里名单和本乡镇名单里不一致" in text and mine[0]["姓名"] in text
+    assert "电话" in text and "县密钥指纹" in text
+    assert not dlg.county_button.isVisibleTo(dlg)
+    dlg.accept()
+    assert reopened == [str(t.path)]
+    w.close()
+    t.close()
+    t = Workspace(tmp_path / "alone.db")
+    try:
+        assert t.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "paid_self"
+        again = SyncDialog_for(t, qtbot)
+        assert again.village.itemText(0) == "上报某某县" and not again.county_button.isVisibleTo(again)
+    finally:
+        t.close()
+        c.close()
+
+
+def SyncDialog_for(ws, qtbot):  # noqa: N802 - a helper named for what it opens
+    from canvasser.ui.dialogs.sync import SyncDialog
+
+    dlg = SyncDialog(ws, ImmediateRunner(ws))
+    qtbot.addWidget(dlg)
+    return dlg

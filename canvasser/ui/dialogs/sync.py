@@ -102,6 +102,10 @@ class SyncDialog(QDialog):
         self.join_button.setToolTip("用乡镇发来的配置包加入乡镇：以前记录的走访和修改都保留，下次导出时交给乡镇")
         self.join_button.clicked.connect(lambda: self.join())
         setup_row.addWidget(self.join_button)
+        self.county_button = QPushButton("加入县…")
+        self.county_button.setToolTip("用县医保局发来的配置包加入县：本乡镇以前的工作、各村的配置都保留，下次上报时交给县里")
+        self.county_button.clicked.connect(lambda: self.join_county())
+        setup_row.addWidget(self.county_button)
         self.township_button = QPushButton("设为乡镇工作区…")
         self.township_button.setToolTip("乡镇专干用：导入全乡镇名单后，设为乡镇工作区，再为各村生成配置包")
         self.township_button.clicked.connect(lambda: self.become_township())
@@ -195,6 +199,7 @@ class SyncDialog(QDialog):
         self.held_button.setText(f"待审核（{n_held} 条）…" if n_held else "待审核…")
         self._load_returned(mode == "village" or bool(s.get("above")))
         self.join_button.setVisible(mode == "standalone")
+        self.county_button.setVisible(mode == "township" and not s.get("above"))  # a township that worked alone
         self.township_button.setVisible(mode == "standalone")  # asks first: a village never becomes a township by one click
         self.setup_button.setVisible(coord)
         self.recovery_button.setVisible(mode == "township")  # (a village's forgotten passphrase)
@@ -267,6 +272,11 @@ class SyncDialog(QDialog):
         from .join import join
 
         return join(self, setup, code)
+
+    def join_county(self, setup: str | Path | None = None, code: str | None = None) -> dict | None:
+        from .join import join
+
+        return join(self, setup, code, county=True)
 
     def become_township(self, name: str | None = None) -> dict | None:
         if name is None:
