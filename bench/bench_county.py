@@ -41,6 +41,7 @@ from canvasser.core.rules import reports  # noqa: E402
 from canvasser.core.rules.campaign import CHANNELS, OUTCOMES  # noqa: E402
 from canvasser.core.storage import integrity  # noqa: E402
 from canvasser.core.storage.events import INSERT_EVENT, dump_payload, new_event_ids  # noqa: E402
+from canvasser.core.storage.opening import open_workspace  # noqa: E402
 from canvasser.core.storage.sqlcipher import apply_key, sqlite3  # noqa: E402
 from canvasser.core.storage.store import Workspace, migrate  # noqa: E402
 from canvasser.core.sync import (  # noqa: E402
@@ -163,7 +164,7 @@ def child(db: str, ups: list[str]) -> None:
     """The county's side, in a fresh process."""
     from canvasser.core.sync import container, peers
 
-    county = Workspace(db)
+    county = open_workspace(db)
     keys = peers.own_keys(county)
     sealed = []
     for up in ups:  # for the floor: the event parts, opened as the merge opens them
@@ -221,7 +222,7 @@ def main() -> None:
     d.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     county_ids = write_county(d / "county.csv", args.people, args.townships, args.villages)
-    c = Workspace(d / "county.db")
+    c = open_workspace(d / "county.db")
     init_county(c, "某某县")
     t1 = time.perf_counter()
     res = import_roster(c, d / "county.csv")
@@ -234,7 +235,7 @@ def main() -> None:
         t = township_name(i)
         make_setup_package(c, t, d / f"setup-{i}.ccpkg", no_code=True)
         init_village(d / f"t{i}.db", d / f"setup-{i}.ccpkg")
-        with Workspace(d / f"t{i}.db") as town:
+        with open_workspace(d / f"t{i}.db") as town:
             total += village_work(town, county_ids[t], args.events // args.townships, rng)
             export_package(town, d / f"up-{i}.ccpkg")
         ups.append(str(d / f"up-{i}.ccpkg"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from canvasser.core.lists.roster import import_roster
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import init_county, init_village, make_setup_package
 from tests.fixtures import TODAY, rows, write_csv
@@ -30,7 +31,7 @@ def county_rows(households: int = 3) -> list[dict]:
 def make_county(tmp: Path, households: int = 3) -> tuple[Workspace, list[dict]]:
     people = county_rows(households)
     src = write_csv(tmp / "county.csv", people)
-    ws = Workspace(tmp / "county.db")
+    ws = open_workspace(tmp / "county.db")
     init_county(ws, COUNTY)
     import_roster(ws, src, today=TODAY)
     return ws, people
@@ -40,7 +41,7 @@ def make_township(county: Workspace, tmp: Path, township: str) -> Workspace:
     setup = tmp / f"setup-{township}.ccpkg"
     make_setup_package(county, township, setup, no_code=True)
     init_village(tmp / f"{township}.db", setup)
-    return Workspace(tmp / f"{township}.db")
+    return open_workspace(tmp / f"{township}.db")
 
 
 def make_village(town: Workspace, tmp: Path, village: str) -> Workspace:
@@ -48,7 +49,7 @@ def make_village(town: Workspace, tmp: Path, village: str) -> Workspace:
     setup = tmp / f"setup-{township}-{village}.ccpkg"
     make_setup_package(town, village, setup, no_code=True)
     init_village(tmp / f"{township}-{village}.db", setup)
-    return Workspace(tmp / f"{township}-{village}.db")
+    return open_workspace(tmp / f"{township}-{village}.db")
 
 
 def ids_in(people: list[dict], township: str, village: str | None = None) -> list[str]:

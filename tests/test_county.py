@@ -13,7 +13,7 @@ from canvasser.core.rules import campaign, reports
 from canvasser.core.rules.people import add_person
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.sync import (
     export_all,
     export_package,
@@ -163,7 +163,7 @@ def test_a_duplicate_across_townships_is_resolved_by_township(county, capsys):
         resolve_conflict(c, baby, SHARED)
     res = cli(capsys, "conflicts", "--db", tmp / "county.db", "--resolve", baby, "--township", WEST, "--by", "县医保局")
     assert (res["township"], res["village"], res["adopted"]) == (WEST, SHARED, 1)
-    with Workspace(tmp / "county.db") as c2:
+    with open_workspace(tmp / "county.db") as c2:
         assert c2.scalar("SELECT township FROM persons WHERE pid=?", (baby,)) == WEST
         assert c2.scalar("SELECT status FROM persons WHERE pid=?", (baby,)) == "paid_on_site"
     for t in TOWNSHIPS:
@@ -198,7 +198,7 @@ def test_the_bureaus_paid_list_goes_down_and_every_tier_agrees(county):
 
 def test_a_township_that_started_alone_joins_its_county_keeping_its_work(tmp_path, capsys):
     everyone = county_rows()
-    c = Workspace(tmp_path / "county.db")
+    c = open_workspace(tmp_path / "county.db")
     from canvasser.core.sync import init_county
 
     init_county(c, COUNTY)
@@ -206,12 +206,12 @@ def test_a_township_that_started_alone_joins_its_county_keeping_its_work(tmp_pat
     make_setup_package(c, EAST, tmp_path / "join.ccpkg", code="QS7K-2M9P-XT4D-8RWA")
     # the township worked alone: its own list (no township column), a village set up, a visit
     mine = [dict(p, **{"乡镇（街道）": ""}) for p in everyone if p["乡镇（街道）"] == EAST]
-    t = Workspace(tmp_path / "alone.db")
+    t = open_workspace(tmp_path / "alone.db")
     init_township(t, EAST)
     import_roster(t, write_csv(tmp_path / "alone.csv", mine), today=TODAY)
     make_setup_package(t, SHARED, tmp_path / "v.ccpkg", no_code=True)
     init_village(tmp_path / "v.db", tmp_path / "v.ccpkg")
-    v = Workspace(tmp_path / "v.db")
+    v = open_workspace(tmp_path / "v.db")
     pid = ids_in(everyone, EAST, SHARED)[0]
     record_visit(v, pid, "paid_self", by="村文书")
     send(v, t, tmp_path / "v-up.ccpkg")
@@ -220,7 +220,7 @@ def test_a_township_that_started_alone_joins_its_county_keeping_its_work(tmp_pat
     res = cli(capsys, "init", "--db", tmp_path / "alone.db", "--from", tmp_path / "join.ccpkg",
               "--code", "QS7K-2M9P-XT4D-8RWA")
     assert res["joined"] and res["mode"] == "township" and res["county"] == COUNTY and res["pending"] > 0
-    t = Workspace(tmp_path / "alone.db")
+    t = open_workspace(tmp_path / "alone.db")
     try:
         assert t.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "paid_self"
         assert campaign.load(t).values["standard"] == 400  # the county's rule now, not the one set alone
@@ -267,5 +267,5 @@ def test_the_command_line_speaks_county(tmp_path, capsys):
     status = cli(capsys, "status", "--db", tmp_path / "e.db")
     assert status["above"]["name"] == COUNTY and status["county"] == COUNTY
     with pytest.raises(PackageError):
-        with Workspace(db) as c:
+        with open_workspace(db) as c:
             export_package(c, tmp_path / "y.ccpkg", township="不存在镇")

@@ -15,7 +15,7 @@ from canvasser.core.lists.roster import import_roster
 from canvasser.core.outputs import ledgers
 from canvasser.core.rules import figures, reports
 from canvasser.core.rules.visits import record_visit
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import TODAY, rows, write_csv
 from tests.test_authority import write_paid
 
@@ -37,7 +37,7 @@ def test_an_equation_that_does_not_add_up_is_a_bug():
 @pytest.fixture
 def village(tmp_path):
     people = rows(seed=5, households=60, village="青石村")
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_csv(tmp_path / "list.csv", people), today=TODAY)
     yield ws, people, tmp_path
     ws.close()

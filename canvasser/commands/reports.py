@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from ..core import clock
 from ..core.errors import InputError
 from ..core.outputs import county_report, ledgers, report_pdf
 from ..core.rules import figures, freshness, meeting, messages, reports
@@ -61,7 +62,7 @@ def cmd_ledger(args):
 
 
 def cmd_report(args):
-    day = dt.date.fromisoformat(parse_date(args.date, "报表日期")) if args.date else dt.date.today()
+    day = dt.date.fromisoformat(parse_date(args.date, "报表日期")) if args.date else clock.today()
     out = Path(args.out) if args.out else None
     if out is not None:
         if out.suffix.lower() not in (".xlsx", ".pdf"):
@@ -75,7 +76,7 @@ def cmd_report(args):
             write = county_report.write_county_pdf if county else report_pdf.write_report_pdf
             figs["pages"] = write(figs, out, title=args.title, by=args.by)["pages"]
         elif county:
-            county_report.write_county_xlsx(figs, out)
+            county_report.write_county_xlsx(figs, out, by=args.by)
         else:
             ledgers.write_report_xlsx(figs, out, by=args.by)
         figs["file"] = str(out)
@@ -90,7 +91,7 @@ def summary(figs: dict) -> str:
         lines.append(figures.pending_line(figs) + "。")
     ch = figs.get("change") or {}
     if ch.get("since"):
-        lines.append(f"比 {ch['since']} 的报表：完成 {ch['done']:+d}，医保局确认 {ch['paid_official']:+d}。")
+        lines.append(f"比 {ch['since']} 的报表：完成 {ch['done']:+d}，医保局确认 {ch[figures.CONFIRMED]:+d}。")
     today = figs.get("today") or {}
     lines.append(f"当日走访 {today.get('visits', 0)} 次，联系 {today.get('contacts', 0)} 人，"
                  f"新增完成 {today.get('total', 0)} 人。")

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ..core.rules.figures import percent
+from ..core.views import percent
 
 GREEN = QColor("#2e8b57")
 BLUE = QColor("#0b5cad")

@@ -18,32 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.rules import figures, freshness, meeting, reports
-from ..core.rules.dashboard import year_on_year_lines
-from ..core.storage.store import Workspace
+from ..core import clock, outcomes, views
 from ..core.tiers import Tier, unit_label
+from ..core.views import Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .flow import FlowBox
 from .textsize import emphasise
 from .worker import Job
 
-TREND_DAYS = 14
-
 
 def collect(ws: Workspace, today: dt.date | None = None, *, freeze: bool = False) -> dict:
     """Everything the dashboard draws, in one job (runs on the worker, which may `freeze` the
     trend's past days: they keep the figures first shown)."""
-    today = today or dt.date.today()
-    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today, freeze=freeze),
-            "canvassers": reports.workload(ws, today),
-            "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}
-
-
-def reports_late(day: dict) -> str:
-    """What reached a past day after it was shown (ledgers.late_text's words)."""
-    from ..core.outputs.ledgers import late_text
-
-    return late_text(day)
+    return views.dashboard_figures(ws, today or clock.today(), freeze=freeze)
 
 
 class _Figure(QFrame):
@@ -59,6 +46,8 @@ class _Figure(QFrame):
         emphasise(self.value, 1.6, bold=True)
         lay.addWidget(t)
         lay.addWidget(self.value)
+
+CONFIRMED = outcomes.OFFICIAL.code  # the figures' key of the bureau's confirmed payments (DESIGN §8)
 
 
 class Dashboard(QWidget):
@@ -79,9 +68,9 @@ class Dashboard(QWidget):
         lay.setContentsMargins(8, 8, 8, 8)
         row = FlowBox(spacing=6)  # the figure cards wrap onto a second line when narrow
         self.cards: dict[str, _Figure] = {}
-        L = figures.LABELS
+        L = views.FIGURE_LABELS
         for key, title in (("total", L["total"]), ("done", L["done"]), ("rate", L["target_rate"]),
-                           ("paid_official", L["paid_official"]), ("paid_claimed", L["paid_claimed"]),
+                           (CONFIRMED, L[CONFIRMED]), ("paid_claimed", L["paid_claimed"]),
                            ("accepted", L["accepted"]), ("remaining", L["remaining"]), ("days_left", "距截止天数")):
             card = _Figure(title)
             self.cards[key] = card
@@ -114,10 +103,10 @@ class Dashboard(QWidget):
         self.villages: list[str] = []  # the bars' villages on a township's dashboard, in rank order
         grid = QGridLayout()
         grid.setSpacing(8)
-        self.groups = ProgressBars(f"各组进度（{figures.RATE_LIST}）")
-        self.special = ProgressBars(f"特殊群体进度（须100%参保；{figures.RATE_LIST}）")
-        self.trend = LineChart(f"近{TREND_DAYS}天走访与完成")
-        self.people = ColumnChart(f"近{reports.WORKLOAD_DAYS}天各走访人工作量")
+        self.groups = ProgressBars(f"各组进度（{views.RATE_LIST}）")
+        self.special = ProgressBars(f"特殊群体进度（须100%参保；{views.RATE_LIST}）")
+        self.trend = LineChart(f"近{views.TREND_DAYS}天走访与完成")
+        self.people = ColumnChart(f"近{views.workload_days()}天各走访人工作量")
         grid.addWidget(self.groups, 0, 0)
         grid.addWidget(self.special, 0, 1)
         grid.addWidget(self.trend, 1, 0)
@@ -136,18 +125,18 @@ class Dashboard(QWidget):
         self.cards["total"].value.setText(str(f["total"]))
         self.cards["done"].value.setText(str(f["done"]))
         target = f.get("target") or f["total"]
-        self.cards["rate"].value.setText(str(figures.target_rate(f)))
-        self.cards["rate"].setToolTip(f"已完成 ÷ 任务数 {target}（{figures.TARGET_NOTE}）；"
-                                      f"{figures.RATE_LIST} {figures.list_rate(f)}")
-        self.cards["paid_official"].value.setText(str(f["paid_official"]))
+        self.cards["rate"].value.setText(str(views.target_rate(f)))
+        self.cards["rate"].setToolTip(f"已完成 ÷ 任务数 {target}（{views.TARGET_NOTE}）；"
+                                      f"{views.RATE_LIST} {views.list_rate(f)}")
+        self.cards[CONFIRMED].value.setText(str(f[CONFIRMED]))
         self.cards["paid_claimed"].value.setText(str(f["paid_claimed"]))
         self.cards["paid_claimed"].setToolTip("当场协助缴费、已自行缴费、学校代缴：都等医保局缴费名单确认")
         self.cards["accepted"].value.setText(str(f["accepted"]))
-        pending = figures.pending_line(f)
-        self.sums.setText(f"{figures.done_equation(f)}；{figures.list_equation(f)}；任务数 {target}，"
-                          f"差 {f.get('gap', 0)} 人；{figures.RATE_LIST} {figures.list_rate(f)}；已走访 {f['visited']} 人"
+        pending = views.pending_line(f)
+        self.sums.setText(f"{views.done_equation(f)}；{views.list_equation(f)}；任务数 {target}，"
+                          f"差 {f.get('gap', 0)} 人；{views.RATE_LIST} {views.list_rate(f)}；已走访 {f['visited']} 人"
                           + (f"；{pending}" if pending else ""))
-        self.silent.setText("<br>".join(f"{label}：{'、'.join(names)}" for label, names in freshness.alert_lines(f)))
+        self.silent.setText("<br>".join(f"{label}：{'、'.join(names)}" for label, names in views.alert_lines(f)))
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
         lines = data.get("year_on_year") or []
@@ -157,14 +146,14 @@ class Dashboard(QWidget):
         if self.county:
             self._show_county(f)
         elif len(f["by_village"]) > 1:  # a township: one bar per village, in rank order
-            self.groups.title = f"各村进度（按{figures.RATE_TARGET}排名，差=距任务数；点击进入该村名单）"
+            self.groups.title = f"各村进度（按{views.RATE_TARGET}排名，差=距任务数；点击进入该村名单）"
             self.villages = list(f["ranking"])
             self.groups.set_bars([Bar(f"{f['by_village'][v]['rank']}. {v}（差{f['by_village'][v]['gap']}）",
                                       f["by_village"][v]["done"], f["by_village"][v]["target"],
                                       alert=bool(f["by_village"][v].get("silent")))
                                   for v in f["ranking"]])
         else:
-            self.groups.title = f"各组进度（{figures.RATE_LIST}）"
+            self.groups.title = f"各组进度（{views.RATE_LIST}）"
             self.villages = []
             self.groups.set_bars([Bar(k, v["done"], v["total"]) for k, v in f["by_group"].items()])
         if not self.county:
@@ -173,7 +162,7 @@ class Dashboard(QWidget):
         days = [d["day"] for d in data["trend"]]
         self.trend.set_series(days, [("走访次数", BLUE, [d["visits"] for d in data["trend"]]),
                                      ("新完成人数", GREEN, [d["done"] for d in data["trend"]])])
-        late = [f"{d['day'][5:]}：{reports_late(d)}" for d in data["trend"] if reports_late(d)]
+        late = [f"{d['day'][5:]}：{views.late_text(d)}" for d in data["trend"] if views.late_text(d)]
         self.trend.setToolTip("往日的数字保持当日显示的样子；之后才收到的：" + "；".join(late) if late else
                               "往日的数字保持当日显示的样子，之后才收到的另记为迟报")
         items = sorted(data["canvassers"].items(), key=lambda kv: -kv[1][0])
@@ -181,7 +170,7 @@ class Dashboard(QWidget):
 
     # ---- a county: townships, drill-down to a township's villages, responsible departments ----------
     def _show_county(self, f: dict) -> None:
-        m = meeting.summary(f)
+        m = views.meeting_summary(f)
         self.meeting.setText("<br>".join(x for x in (m["township_line"], m["department_line"], m["special"]) if x))
         towns = f.get("by_township") or {}
         if self.drill is not None and self.drill not in towns:
@@ -209,7 +198,7 @@ class Dashboard(QWidget):
             parts = {d: deps[d] for d in deps}
         else:  # the departments' people in this township
             self.special.title = f"责任部门在{self.drill}的进度（负责人员的完成率）"
-            parts = {d: (deps[d].get("by_township") or {}).get(self.drill) or figures.blank() for d in deps}
+            parts = {d: (deps[d].get("by_township") or {}).get(self.drill) or views.blank_tally() for d in deps}
         self.special.set_bars([Bar(f"{d}（{'、'.join(deps[d].get('categories') or {}) or '—'}）", parts[d]["done"],
                                    parts[d]["total"], alert=d in last and self.drill is None) for d in deps])
 

@@ -99,7 +99,7 @@ def test_a_township_that_worked_alone_joins_its_county_from_the_sync_screen(app,
     """加入县…: shown only to a township with no county; joining keeps its work and says what differs;
     the window then reopens on a township under its county (上报某某县 first in 发给)."""
     from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.sync import init_township, make_setup_package
     from tests.county_support import county_rows
     from tests.fixtures import TODAY, write_csv
@@ -108,7 +108,7 @@ def test_a_township_that_worked_alone_joins_its_county_from_the_sync_screen(app,
     make_setup_package(c, EAST, tmp_path / "join.ccpkg", code="QS7K-2M9P-XT4D-8RWA")
     mine = [dict(p, **{"乡镇（街道）": ""}) for p in county_rows(2) if p["乡镇（街道）"] == EAST]
     mine[0]["联系电话"] = "13900000000" if mine[0]["联系电话"] != "13900000000" else "13911111111"
-    t = Workspace(tmp_path / "alone.db")
+    t = open_workspace(tmp_path / "alone.db")
     init_township(t, EAST)
     import_roster(t, write_csv(tmp_path / "alone.csv", mine), today=TODAY)
     pid = ids_in(people, EAST)[1]
@@ -130,7 +130,7 @@ def test_a_township_that_worked_alone_joins_its_county_from_the_sync_screen(app,
     assert reopened == [str(t.path)]
     w.close()
     t.close()
-    t = Workspace(tmp_path / "alone.db")
+    t = open_workspace(tmp_path / "alone.db")
     try:
         assert t.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "paid_self"
         again = SyncDialog_for(t, qtbot)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from canvasser.core import sync
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules import campaign, people, reports, visits
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import TODAY, write_csv
@@ -26,7 +26,7 @@ def day(tmp_path):
     """Two villages; 龙泉村 adds two people of 光明村's list, pays one on the spot and records the other
     refusing, and (an older version) changes the township's payment link."""
     rows = township_rows(households=3, villages=(A, B))
-    town = Workspace(tmp_path / "镇.db")
+    town = open_workspace(tmp_path / "镇.db")
     sync.init_township(town, "某某镇")
     import_roster(town, write_csv(tmp_path / "镇名单.csv", rows), today=TODAY)
     campaign.update(town, {"payment_link": "https://pay.example.invalid/county"})
@@ -34,7 +34,7 @@ def day(tmp_path):
     for v in (A, B):
         code = sync.make_setup_package(town, v, tmp_path / f"setup-{v}.ccpkg")["code"]
         sync.init_village(tmp_path / f"{v}.db", tmp_path / f"setup-{v}.ccpkg", code=code)
-        vs[v] = Workspace(tmp_path / f"{v}.db")
+        vs[v] = open_workspace(tmp_path / f"{v}.db")
     theirs = [r for r in rows if r["村（社区）"] == A]
     home = vs[B].scalar("SELECT household FROM persons WHERE village=? LIMIT 1", (B,))
     twins = [theirs[2], theirs[3]]

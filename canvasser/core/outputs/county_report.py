@@ -21,7 +21,7 @@ from ..rules.figures import CONFIRMED, LABELS, list_rate, target_rate
 from ..storage import files
 from ..text import fonts
 from . import xlsxprint
-from .ledgers import _save, _sheet_table, check_output, last_package_cell
+from .ledgers import _save, _sheet_table, check_output, last_package_cell, maker_lines
 from .report_pdf import _styles, _table
 
 TOWNSHIP_HEAD = ["排名", "乡镇（街道）", "任务数", "名单人数", LABELS["done"], LABELS["target_rate"], "差额",
@@ -77,8 +77,9 @@ def _alerts(figs: dict, names: list[str]) -> list[int]:
     return [i for i, n in enumerate(names) if n in last]
 
 
-def write_county_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
-    """The county's report (from `reports.make_report` at a county) as an A4 PDF; {"file", "pages"}."""
+def write_county_pdf(figs: dict, out: str | Path, *, title: str = "", by: str = "") -> dict:
+    """The county's report (from `reports.make_report` at a county) as an A4 PDF; {"file", "pages"}.
+    `by`: who made it (制表人), printed under the title with the issuing unit and the checker."""
     out = check_output(out, ".pdf")
     font = fonts.register()
     st = _styles(font)
@@ -86,7 +87,8 @@ def write_county_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
     m = meeting.summary(figs)
     story: list = [Paragraph(place, st["title"]),
                    Paragraph(f"{figs['coverage_year']}年度　报表日期 {figs['date']}　征缴截止 {figs['deadline']}"
-                             f"（剩 {figs['days_left']} 天）", st["sub"])]
+                             f"（剩 {figs['days_left']} 天）", st["sub"]),
+                   Paragraph("　".join(maker_lines(figs, by)), st["body"])]
     story.append(Paragraph("一、约谈要点", st["h2"]))
     for line in (m["headline"], m["township_line"], m["department_line"], m["special"]):
         if line:
@@ -141,8 +143,9 @@ def write_county_pdf(figs: dict, out: str | Path, *, title: str = "") -> dict:
     return {"file": str(out), "pages": pages[0]}
 
 
-def write_county_xlsx(figs: dict, out: str | Path) -> dict:
-    """The same report as a workbook: 约谈要点, 乡镇排名, 责任部门, 部门分乡镇, 分村进度."""
+def write_county_xlsx(figs: dict, out: str | Path, *, by: str = "") -> dict:
+    """The same report as a workbook: 约谈要点, 乡镇排名, 责任部门, 部门分乡镇, 分村进度; the first sheet
+    ends with who issued, made and checked it."""
     out = check_output(out)
     wb = Workbook(write_only=True)
     day = xlsxprint.as_date(figs["date"])
@@ -155,7 +158,8 @@ def write_county_xlsx(figs: dict, out: str | Path) -> dict:
     lines = [["总体", m["headline"]], ["排名后三位的乡镇", m["township_line"]], ["进度后三位的责任部门", m["department_line"]],
              ["特殊困难群体及在校学生", m["special"]], ["未按时上报的乡镇", "、".join(m["silent"]) or "无"],
              ["距征缴截止天数", figs["days_left"]]]
-    _sheet_table(wb, "约谈要点", [("项目", 22), ("内容", 110)], lines, heading=heading("约谈要点"))
+    _sheet_table(wb, "约谈要点", [("项目", 22), ("内容", 110)], lines, heading=heading("约谈要点"),
+                 sign=maker_lines(figs, by))
     _sheet_table(wb, "乡镇排名", [(h, w) for h, w in zip(TOWNSHIP_HEAD, (6, 16, 9, 10, 9, 13, 9, 12, 26))],
                  township_rows(figs), _alerts(figs, figs["ranking"]), heading=heading("乡镇排名"))
     last = {d["name"] for d in m["bottom_departments"]}

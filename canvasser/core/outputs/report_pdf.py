@@ -24,7 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..rules import reports
+from ..rules import figures, reports
 from ..storage import files
 from ..text import fonts
 from ..text.cells import clean
@@ -218,7 +218,7 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "", by: str = 
         heading("近日走势")
         # a past day keeps the figures it was first reported with; what came for it later is 迟报
         story.append(_table(st, ["日期", "走访次数", "走访办结", "医保局确认（当日导入）", "新增完成", "迟报"],
-                            [[t["day"], t["visits"], t["done_by_visit"], t["paid_official"], t["done"], late_text(t)]
+                            [[t["day"], t["visits"], t["done_by_visit"], t[figures.CONFIRMED], t["done"], late_text(t)]
                              for t in tr],
                             [24 * mm, 20 * mm, 20 * mm, 32 * mm, 20 * mm, 44 * mm]))
     story.append(Spacer(1, 4 * mm))

@@ -28,16 +28,19 @@ counted twice and nobody is counted nowhere.
 
 from __future__ import annotations
 
+from .. import outcomes
 from ..storage.store import Workspace
 from ..tiers import Tier
-from .campaign import CLAIMED_PAID, Campaign
+from .campaign import Campaign
 
-CONFIRMED, CLAIMED, NOT_NEEDED = "paid_official", "claimed", "not_needed"
+# the parts of done; the bureau's confirmed payment is also the report's key for it (`paid_official`,
+# DESIGN §8: the status's own code)
+CONFIRMED, CLAIMED, NOT_NEEDED = outcomes.OFFICIAL.code, "claimed", "not_needed"
 
 # one label per figure, wherever it is printed (window, xlsx, PDF, CLI)
 LABELS = {
     "total": "名单人数", "target": "任务数", "done": "已完成", "remaining": "尚未完成",
-    "paid_official": "医保局确认已缴", "paid_claimed": "自报待核实", "accepted": "不需参保", "visited": "已走访",
+    CONFIRMED: "医保局确认已缴", "paid_claimed": "自报待核实", "accepted": "不需参保", "visited": "已走访",
     "gap": "差额（距任务数）", "rate": "完成率（占名单）", "target_rate": "完成率（占任务数）",
 }
 RATE_LIST, RATE_TARGET = LABELS["rate"], LABELS["target_rate"]
@@ -115,8 +118,7 @@ def pending_line(figs: dict) -> str:
 
 def done_equation(acc: dict) -> str:
     """已完成 = 医保局确认已缴 + 自报待核实 + 不需参保 (a tally's)."""
-    return equation((LABELS["done"], acc["done"]), [(LABELS[k], acc[k]) for k in ("paid_official", "paid_claimed",
-                                                                                   "accepted")])
+    return equation((LABELS["done"], acc["done"]), [(LABELS[k], acc[k]) for k in (CONFIRMED, "paid_claimed", "accepted")])
 
 
 def list_equation(acc: dict) -> str:
@@ -129,19 +131,20 @@ def part_of(status: str, done_set: set[str]) -> str:
     """Which part of `done` a status falls in ('' when it is not done)."""
     if status not in done_set:
         return ""
-    if status == "paid_official":
+    o = outcomes.of(status)
+    if o is outcomes.OFFICIAL:
         return CONFIRMED
-    if status in CLAIMED_PAID:
+    if o is not None and o.claims_paid:
         return CLAIMED
     return NOT_NEEDED
 
 
 def blank() -> dict:
     """An empty tally (the report's key names: paid_official, paid_claimed, accepted = not needed)."""
-    return {"total": 0, "done": 0, "paid_official": 0, "paid_claimed": 0, "accepted": 0, "visited": 0}
+    return {"total": 0, "done": 0, CONFIRMED: 0, "paid_claimed": 0, "accepted": 0, "visited": 0}
 
 
-_PART_KEYS = {CONFIRMED: "paid_official", CLAIMED: "paid_claimed", NOT_NEEDED: "accepted"}
+_PART_KEYS = {CONFIRMED: CONFIRMED, CLAIMED: "paid_claimed", NOT_NEEDED: "accepted"}
 
 
 def part_key(status: str, done_set: set[str]) -> str:
@@ -160,7 +163,7 @@ def add_many(accs: tuple, n: int, key: str, visited: int) -> None:
             acc[key] += n
 
 
-TALLY_KEYS = ("total", "visited", "done", "paid_official", "paid_claimed", "accepted")
+TALLY_KEYS = ("total", "visited", "done", CONFIRMED, "paid_claimed", "accepted")
 _SLOT = {k: i for i, k in enumerate(TALLY_KEYS)}
 
 
@@ -305,7 +308,7 @@ def pending_rows(ws: Workspace) -> list[tuple]:
     cond, params = scope(ws)
     return ws.conn.execute(
         f"SELECT grp, categories, status, count(*), sum(visit_count > 0) FROM persons WHERE {cond} "
-        f"AND status != 'not_listed' AND rowid IN {_DISPUTED} GROUP BY grp, status, categories", params).fetchall()
+        f"AND {outcomes.ON_LIST_SQL} AND rowid IN {_DISPUTED} GROUP BY grp, status, categories", params).fetchall()
 
 
 def progress_counts(ws: Workspace, camp: Campaign) -> dict:
@@ -316,7 +319,7 @@ def progress_counts(ws: Workspace, camp: Campaign) -> dict:
     col = unit_column(ws)
     rows = ws.conn.execute(
         f"SELECT {col}, count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0) FROM persons "
-        f"WHERE {cond} AND status != 'not_listed' GROUP BY {col}", (*done, *params)).fetchall()
+        f"WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY {col}", (*done, *params)).fetchall()
     if pending_counted(ws):
         waiting = pending_rows(ws)
         pending = (sum(r[3] for r in waiting), sum(r[3] for r in waiting if r[2] in camp.done_set))
@@ -337,5 +340,5 @@ def progress_counts(ws: Workspace, camp: Campaign) -> dict:
 
 def check_parts(acc: dict) -> bool:
     """The card's parts add up: confirmed + claimed + not needed = done, done + remaining = total."""
-    return (acc["paid_official"] + acc["paid_claimed"] + acc["accepted"] == acc["done"]
+    return (acc[CONFIRMED] + acc["paid_claimed"] + acc["accepted"] == acc["done"]
             and acc["done"] + acc["remaining"] == acc["total"])

@@ -19,12 +19,13 @@ import datetime as dt
 import json
 
 from ..errors import InputError
+from ..storage.atrest import SYNC_KEYS
 from ..storage.store import Workspace, now_iso
 from . import ranges as rg
 from .crypto import KeyPair, PublicKeys
 
 META_ID = "sync.id"
-META_KEYS = "sync.keys"
+META_KEYS = SYNC_KEYS  # (a conversion reads it too: storage/convert.py)
 # a township that worked alone and joined its county later keeps its own identity toward its villages
 # (they trust its keys) and takes the identity the county made for it toward the county
 META_ABOVE_ID = "sync.above.id"

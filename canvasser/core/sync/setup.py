@@ -27,8 +27,9 @@ from pathlib import Path
 
 from .. import authority
 from ..errors import InputError
-from ..lists import listorder
+from ..storage import listorder
 from ..storage.layers import COUNTY_KEY, campaign_rows, campaign_value
+from ..storage.opening import open_workspace
 from ..storage.projection import project
 from ..storage.store import Event, Workspace, WorkspaceError, now_iso
 from ..tiers import Tier
@@ -317,7 +318,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     h, payload, rows, received = _open_setup(setup_file, code)
     tier = setup_tier(payload)
     if path.exists() and path.stat().st_size > 0:
-        with contextlib.closing(Workspace(path, passphrase=passphrase)) as existing:
+        with contextlib.closing(open_workspace(path, passphrase=passphrase)) as existing:
             current = existing.tier
             name = peers.display_name(existing)
             has_work = bool(existing.event_count())
@@ -336,7 +337,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     created = not path.exists()
     # a village's key is sealed to its township (a recovery package) instead of a recovery code;
     # a township keeps its own recovery code, as one made alone does
-    ws = Workspace(path, recovery=tier is Tier.TOWNSHIP, passphrase=passphrase)
+    ws = open_workspace(path, recovery=tier is Tier.TOWNSHIP, passphrase=passphrase)
     try:
         with ws.transaction():
             if rows:
@@ -400,7 +401,7 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
     h, payload, rows, received = _open_setup(setup_file, code)
     events = merge.validate(rows)
     village, township, _pair, _keys, _town = _identity(h, payload)
-    with contextlib.closing(Workspace(path, create=False)) as ws:
+    with contextlib.closing(open_workspace(path, create=False)) as ws:
         if ws.tier is not Tier.STANDALONE:
             raise InputError("只有单机工作区可以加入乡镇")
         others = {v: n for v, n in villages_in(ws).items() if v != village}
@@ -480,7 +481,7 @@ def join_county(path: str | Path, setup_file: str | Path, *, code: str | None = 
         raise InputError("这是乡镇给村的配置包，乡镇工作区不能用它加入县")
     events = merge.validate(rows)
     township, county, pair, keys, _county = _identity(h, payload)
-    with contextlib.closing(Workspace(path, create=False)) as ws:
+    with contextlib.closing(open_workspace(path, create=False)) as ws:
         if ws.tier is not Tier.TOWNSHIP:
             raise InputError("只有乡镇工作区可以加入县")
         if peers.above_peer(ws) is not None:

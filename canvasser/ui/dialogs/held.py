@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core.sync import scope
+from ...core import views
 from ...core.text import ids
 from .. import operations
 
@@ -76,7 +76,7 @@ class HeldDialog(QDialog):
         self.load()
 
     def load(self) -> int:
-        rows = scope.held_records(self.ws, decided=self.show_all.isChecked())
+        rows = views.held_records(self.ws, decided=self.show_all.isChecked())
         self.table.setRowCount(len(rows))
         for r, h in enumerate(rows):
             values = (h["village"], h["name"], ids.mask(h["id"]) if h["id"] else "", h["what"], h["reason"],

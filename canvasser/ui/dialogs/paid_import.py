@@ -7,23 +7,21 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ...core import authority
-from ...core.lists import paid
-from ...core.lists.tables import Table, open_table
+from ...core import authority, views
+from .. import operations
 from .import_roster import TableImportDialog
 
 
 class PaidImportDialog(TableImportDialog):
     title = "导入已缴费名单（医保局/税务）"
-    aliases = paid.ALIASES
+    list_kind = "paid"
+    aliases = views.list_aliases("paid")
     required = ("pid",)
     progress_label = "正在导入已缴费名单…"
 
-    def read(self, path: Path, overrides: dict[str, str]) -> Table:
-        return open_table(path, paid.ALIASES, required=self.required, overrides=overrides)
-
-    def run(self, ws, path: Path, overrides: dict[str, str], progress):
-        return paid.import_paid(ws, path, overrides=overrides, author=self.author, progress=progress)
+    def submit(self, path: Path, overrides: dict[str, str]):
+        return operations.import_paid(self.runner, self, self.progress_label, path, overrides=overrides,
+                                      by=self.author, success=self._done, failure=self._failed)
 
     def describe(self, res) -> str:
         what = "新记为“已自行缴费（待核实）”" if res.claimed else "新确认已缴"

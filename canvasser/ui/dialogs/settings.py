@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from ...core import authority, views
 from ...core.errors import InputError
-from ...core.rules import campaign
 from .. import operations
 
 DATES = ("collection_start", "collection_end", "supplementary_end")
@@ -76,14 +75,14 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.ws, self.runner = ws, runner
         self.author = author
-        self.values = campaign.load(ws).values
+        self.values = views.campaign(ws).values
         self.set_above = authority.set_above(ws)  # "由乡镇设置" ('' at the top)
-        self.mine = {k for k in campaign.DEFAULTS if authority.decides(ws, k)}
+        self.mine = {k for k in views.SETTING_KEYS if authority.decides(ws, k)}
         self.setWindowTitle("征缴设置")
         self.resize(720, 680)
         outer = QVBoxLayout(self)
         note = "这些设置按本县本年度的文件填写；乡镇修改后会随同步包发到各村。"
-        if len(self.mine) < len(campaign.DEFAULTS):
+        if len(self.mine) < len(views.SETTING_KEYS):
             note = (f"标有“{self.set_above}”的项目由上级统一设置，本工作区只能查看（上级修改后随数据包送到）；"
                     "其余是本工作区自己的设置。")
         self.note = QLabel(note)
@@ -94,7 +93,7 @@ class SettingsDialog(QDialog):
         body = QWidget()
         form = QFormLayout(body)
         self.widgets: dict[str, QWidget] = {}
-        L = campaign.LABELS
+        L = views.LABELS
         for key, (lo, hi) in NUMBERS.items():
             w = QSpinBox()
             w.setRange(lo, hi)
@@ -113,7 +112,7 @@ class SettingsDialog(QDialog):
         self.channels.setMaximumHeight(90)
         self.special = QLineEdit("、".join(self.values["special_groups"]))
         self.done_list = QListWidget()
-        for code, (label, _) in campaign.OUTCOMES.items():
+        for code, (label, _) in views.OUTCOMES.items():
             item = QListWidgetItem(label)
             item.setData(CODE_ROLE, code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

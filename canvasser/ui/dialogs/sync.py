@@ -8,7 +8,6 @@ did not adopt and why (from the last return package).
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
 from pathlib import Path
 
@@ -28,15 +27,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import sync
+from ...core import clock, views
 from ...core.errors import InputError
-from ...core.rules import freshness
-from ...core.sync.conflicts import assignment_line
-from ...core.sync.origins import gap_words
-from ...core.sync.setup import units_in
 from .. import operations
 from ..folders import last_folder, remember
-from ..worker import run_with_progress
 
 
 def _when(value: str | None) -> str:
@@ -50,8 +44,7 @@ def _to(ws, unit: str | None) -> dict:
     return {"township": unit} if ws.tier.below.unit_column == "township" else {"village": unit}
 
 
-def pending_count(ws, village: str | None = None) -> int:
-    return len(sync.pending_rows(ws, village))
+pending_count = views.pending_count  # (ws, village) -> changes the other side has not received
 
 
 class SyncDialog(QDialog):
@@ -150,7 +143,7 @@ class SyncDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.status = sync.sync_status(self.ws)
+        self.status = views.sync_status(self.ws)
         s = self.status
         enabled = s.get("enabled", False)
         self.export_button.setEnabled(enabled)
@@ -182,10 +175,10 @@ class SyncDialog(QDialog):
                 lines.append(f"上报{up['name']}：县里尚未收到的改动 <b>{up['unsent']}</b> 条；上次收到县里数据包："
                              f"{_when(up['last_received_at'])}；上次上报：{_when(up['last_sent_at'])}。")
                 self.village.addItem(f"上报{up['name']}", None)
-            fresh = freshness.by_unit(self.ws, [v[col] for v in units])
+            fresh = views.freshness(self.ws, [v[col] for v in units])
             for v in units:
                 f = fresh.get(v[col])
-                got = freshness.describe(f) if f else _when(v["last_received_at"])
+                got = views.describe_freshness(f) if f else _when(v["last_received_at"])
                 line = (f"{v[col]}：{v['people']} 人；上次收到 {got}，上次发出 {_when(v['last_sent_at'])}")
                 lines.append(f"<span style='color:#b3261e'>{line}（未按时上报）</span>" if f and f["silent"] else line)
                 self.village.addItem(v[col], v[col])
@@ -207,7 +200,7 @@ class SyncDialog(QDialog):
         self.show_pending()
 
     def _load_conflicts(self, township: bool) -> None:
-        items = sync.list_conflicts(self.ws) if township else []
+        items = views.conflicts(self.ws) if township else []
         for w in (self.conflicts_label, self.conflicts, self.resolve_button):
             w.setVisible(bool(items))
         self.conflicts.setRowCount(len(items))
@@ -238,17 +231,15 @@ class SyncDialog(QDialog):
 
         def done(res) -> None:
             out.append(res)
-            self.result_label.setText(assignment_line(res))
-            self.refresh()
-            if self.window_ is not None:
-                self.window_.after_change(pid)
+            self.result_label.setText(views.assignment_line(res))
+            self.refresh()  # (the window follows the operation's changes)
 
         operations.resolve_conflict(self.runner, pid, village, by=author, success=done, failure=self._failed)
         return out[0] if out else None
 
     def _load_returned(self, village: bool) -> None:
-        items = sync.scope.returned(self.ws) if village else []
-        line = sync.scope.returned_line(self.ws) if items else ""
+        items = views.returned(self.ws) if village else []
+        line = views.returned_line(self.ws) if items else ""
         self.returned_label.setText(f"{line}（乡镇最近一次回传包所说）：" if line else "")
         for w in (self.returned_label, self.returned):
             w.setVisible(bool(items))
@@ -264,7 +255,7 @@ class SyncDialog(QDialog):
         from .held import HeldDialog
 
         dlg = HeldDialog(self.ws, self.runner, self)
-        dlg.decided.connect(lambda _res: (self.refresh(), self.window_.after_change(None) if self.window_ else None))
+        dlg.decided.connect(lambda _res: self.refresh())  # (the window follows the operation's changes)
         dlg.open()
         return dlg
 
@@ -305,7 +296,7 @@ class SyncDialog(QDialog):
         """A village's setup package (its list, the rules, the keys); a second one for the same
         village replaces its keys (a lost laptop), after confirmation."""
         if village is None:
-            names = list(units_in(self.ws))
+            names = list(views.units_in(self.ws))
             village, ok = QInputDialog.getItem(self, "生成配置包", f"{self.ws.tier.below.label}：", names, 0, False)
             if not ok:
                 return None
@@ -328,7 +319,6 @@ class SyncDialog(QDialog):
                 self, "重新生成配置包", f"已经为“{village}”生成过配置包。重新生成会换新密钥，旧电脑上的工作区将不能再同步。继续吗？"
         ) != QMessageBox.StandardButton.Yes:
             return None
-        make = sync.rekey_village if rekey else sync.make_setup_package
         out = Path(out)
 
         def done(res: dict) -> None:
@@ -339,9 +329,8 @@ class SyncDialog(QDialog):
                                       + (f"\n口令：{res['code']}（请用电话告诉{what}里）" if res.get("code") else ""))
             self.refresh()
 
-        return run_with_progress(self.runner, self, "正在生成配置包…",
-                                 lambda ws, _p: make(ws, village, out, code=code),
-                                 success=done, failure=self._failed, cancellable=False)
+        return operations.setup_package(self.runner, self, village, out, code=code, rekey=rekey, success=done,
+                                        failure=self._failed)
 
     def make_recovery(self, keys: str | Path | None = None, out: str | Path | None = None):
         """A village forgot its passphrase: its key file in, a recovery package out; the code is shown
@@ -383,8 +372,8 @@ class SyncDialog(QDialog):
     def export(self, out: str | Path | None = None):
         village = self.village.currentData()
         if out is None:
-            name = (sync.return_name(village) if village else  # named with the unit and the day
-                    f"{sync.peers.display_name(self.ws) or '村'}_上报_{dt.date.today().isoformat()}.ccpkg")
+            name = (views.return_name(village) if village else  # named with the unit and the day
+                    f"{views.display_name(self.ws) or '村'}_上报_{clock.today().isoformat()}.ccpkg")
             chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(last_folder("packages") / name),
                                                     "数据包 (*.ccpkg)")
             if not chosen:
@@ -399,9 +388,8 @@ class SyncDialog(QDialog):
                                       f"{res['photos']} 张照片（已加密并签名）。用U盘或微信文件发给对方。")
             self.refresh()
 
-        return run_with_progress(self.runner, self, "正在导出数据包…",
-                                 lambda ws, _p: sync.export_package(ws, out, **_to(ws, village)),
-                                 success=done, failure=self._failed, cancellable=False)
+        return operations.export_package(self.runner, self, out, **_to(self.ws, village), success=done,
+                                         failure=self._failed)
 
     def receive(self, path: str | Path | list | None = None):
         """Receive one package or many (a multi-selection, or the packages of a folder) in one
@@ -415,7 +403,7 @@ class SyncDialog(QDialog):
             path = chosen
         items = path if isinstance(path, (list, tuple)) else [path]
         try:
-            paths = sync.package_files(items)
+            paths = views.package_files(items)
         except InputError as exc:
             self._failed(exc)
             return None
@@ -431,19 +419,15 @@ class SyncDialog(QDialog):
                                  f"{res['already_known']} 条以前已有"
                                  + (f"，{res['photos']} 张新照片" if res.get("photos") else "") + "。")
                     if res.get("held"):
-                        lines.append(f"<span style='color:#b3261e'>{escape(sync.scope.held_line(res))}"
+                        lines.append(f"<span style='color:#b3261e'>{escape(views.held_line(res))}"
                                      "</span>")
-                    lines += [escape(gap_words(g)) for g in res.get("gaps") or []]
+                    lines += [escape(views.gap_words(g)) for g in res.get("gaps") or []]
             if len(results) > 1:
                 lines.insert(0, f"一次接收了 {len(results)} 个数据包：")
             self.result_label.setText("<br>".join(lines))
-            self.refresh()
-            if self.window_ is not None:
-                self.window_.after_change(None, f"已接收 {len(results)} 个数据包")
+            self.refresh()  # (the window follows the operation's changes)
 
-        return run_with_progress(self.runner, self, f"正在接收 {len(paths)} 个数据包…",
-                                 lambda ws, _p: sync.receive_packages(ws, paths),
-                                 success=done, failure=self._failed, cancellable=False)
+        return operations.receive_packages(self.runner, self, paths, success=done, failure=self._failed)
 
     def receive_folder(self, folder: str | Path | None = None):
         if folder is None:
@@ -469,9 +453,7 @@ class SyncDialog(QDialog):
             self.result_label.setText("<br>".join(lines))
             self.refresh()
 
-        return run_with_progress(self.runner, self, "正在生成全部村的回传包…",
-                                 lambda ws, _p: sync.export_all(ws, folder),
-                                 success=done, failure=self._failed, cancellable=False)
+        return operations.export_all(self.runner, self, folder, success=done, failure=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.last = {"error": str(exc)}
