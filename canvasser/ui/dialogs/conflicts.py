@@ -114,9 +114,10 @@ class ConflictsDialog(QDialog):
                     item.setBackground(Qt.GlobalColor.yellow)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        for v in vs:
-            b = QPushButton(f"归属{v['village']}")
-            b.clicked.connect(lambda _=False, name=v["village"]: self.resolve(name))
+        for v in vs:  # (at a county a place is 乡镇/村: two townships may each have a 杨柳村)
+            place = v.get("place") or v["village"]
+            b = QPushButton(f"归属{place}")
+            b.clicked.connect(lambda _=False, name=place: self.resolve(name))
             self.buttons.addWidget(b)
         self.buttons.addStretch(1)
 

@@ -40,19 +40,21 @@ class HeldDialog(QDialog):
         self.ws = ws  # the window's read-only connection: decisions are written by an operation
         self.runner = runner
         self.last: dict | None = None
-        self.setWindowTitle("待审核：村里数据包中暂存的记录")
+        below, me = ws.tier.below.label, ws.tier.label  # 村/乡镇 at a township, 乡镇/县 at a county
+        self.setWindowTitle(f"待审核：{below}里数据包中暂存的记录")
         self.resize(980, 520)
         lay = QVBoxLayout(self)
-        intro = QLabel("这些记录随村里的数据包送来，但没有采用：别村的人员、两个村都报了的人员（在“待核对重复建档”里确定归属后，"
-                       "归属村的记录自动采用），以及只能由乡镇决定的事项（设置、新年度、医保局确认缴费，一律不采用）。"
-                       "采用或拒绝后，下一次回传包会告诉该村哪些记录没有采用、为什么。")
+        intro = QLabel(f"这些记录随{below}里的数据包送来，但没有采用：别的{below}的人员、两个{below}都报了的人员（在“待核对重复建档”里"
+                       f"确定归属后，归属{below}的记录自动采用），以及只能由{me}决定的事项（设置、新年度、医保局确认缴费，"
+                       f"一律不采用）。采用或拒绝后，下一次回传包会告诉该{below}哪些记录没有采用、为什么。")
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.show_all = QCheckBox("也显示已处理的记录")
         self.show_all.toggled.connect(lambda _: self.load())
         lay.addWidget(self.show_all)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels([f"{below}（发来的）" if c == COLUMNS[0] and below != "村" else c
+                                              for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -112,7 +114,7 @@ class HeldDialog(QDialog):
             if res["accepted"]:
                 text = f"已采用 {res['events']} 条记录，新增 {res['applied']} 条"
                 if res["still_held"]:
-                    text += f"；其中 {res['still_held']} 条仍超出该村范围，继续暂存"
+                    text += f"；其中 {res['still_held']} 条仍超出该{self.ws.tier.below.label}范围，继续暂存"
             else:
                 text = f"已拒绝 {res['events']} 条记录（保留备查，回传包会告诉该村）"
             self.result.setText(text + "。")

@@ -201,6 +201,9 @@ class SyncDialog(QDialog):
 
     def _load_conflicts(self, township: bool) -> None:
         items = views.conflicts(self.ws) if township else []
+        if township:
+            unit = self.ws.tier.below.label
+            self.conflicts_label.setText(f"待核对：同一身份证号被两个{unit}分别新增的人员（选定归属{unit}后点“确定归属”）")
         for w in (self.conflicts_label, self.conflicts, self.resolve_button):
             w.setVisible(bool(items))
         self.conflicts.setRowCount(len(items))
@@ -211,7 +214,7 @@ class SyncDialog(QDialog):
             self.conflicts.setItem(r, 1, item)
             self.conflicts.setItem(r, 2, QTableWidgetItem("、".join(c["villages"])))
             combo = QComboBox()  # nothing chosen beforehand: the clerk decides, not the last package
-            combo.addItem("请选择归属的村…", "")
+            combo.addItem(f"请选择归属的{self.ws.tier.below.label}…", "")
             for v in c["villages"]:
                 combo.addItem(v, v)
             self.conflicts.setCellWidget(r, 3, combo)
@@ -224,7 +227,7 @@ class SyncDialog(QDialog):
         pid = self.conflicts.item(row, 1).data(Qt.ItemDataRole.UserRole)
         village = self.conflicts.cellWidget(row, 3).currentData()
         if not village:
-            self.result_label.setText("请先在“归属”一栏选择此人归属的村")
+            self.result_label.setText(f"请先在“归属”一栏选择此人归属的{self.ws.tier.below.label}")
             return None
         author = getattr(self.window_, "canvasser", "") if self.window_ is not None else ""
         out: list = []
