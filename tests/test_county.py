@@ -269,3 +269,40 @@ def test_the_command_line_speaks_county(tmp_path, capsys):
     with pytest.raises(PackageError):
         with open_workspace(db) as c:
             export_package(c, tmp_path / "y.ccpkg", township="不存在镇")
+
+
+def test_the_countys_report_for_the_meeting_as_pdf_and_xlsx(county, capsys):
+    """`report --out` at a county writes the 约谈会's report: the last townships and departments with
+    their gaps, every township ranked with a rate that names its denominator and equals the JSON, and
+    who made it (PDF read back with pdftotext, the workbook with openpyxl)."""
+    import openpyxl
+
+    from tests.test_printing import pdftext
+
+    tmp, c, people, towns = county
+    campaign.update(c, {"township_targets": {EAST: 4, WEST: 40}})
+    v = make_village(towns[EAST], tmp, SHARED)
+    for pid in ids_in(people, EAST, SHARED)[:3]:
+        record_visit(v, pid, "paid_on_site", by="村文书")
+    send(v, towns[EAST], tmp / "v-up.ccpkg")
+    send(towns[EAST], c, tmp / "t-up.ccpkg")
+    v.close()
+    c.close()  # (the command opens the file itself)
+    db = tmp / "county.db"
+    rep = cli(capsys, "report", "--db", db, "--out", tmp / "通报.pdf", "--by", "李四")
+    assert rep["pages"] >= 1 and rep["ranking"] == [EAST, WEST]
+    text = pdftext(tmp / "通报.pdf")
+    assert "约谈要点" in text and "制表人：李四" in text and "未按时上报" in text
+    assert f"排名后一位的乡镇：{WEST}（第 2 名" in text and "距任务数差 40 人" in text  # (of two, the last)
+    cli(capsys, "report", "--db", db, "--out", tmp / "通报.xlsx", "--by", "李四")
+    wb = openpyxl.load_workbook(tmp / "通报.xlsx")
+    assert wb.sheetnames[:3] == ["约谈要点", "乡镇排名", "责任部门"]
+    assert any(r[0] == "制表人：李四" for r in wb["约谈要点"].iter_rows(values_only=True))
+    rows = list(wb["乡镇排名"].iter_rows(min_row=2, values_only=True))
+    head, body = rows[0], {r[1]: r for r in rows[1:] if r[1]}
+    rate = head.index("完成率（占任务数）")
+    for t in (EAST, WEST):
+        fig = rep["by_township"][t]
+        assert body[t][head.index("任务数")] == fig["target"] and body[t][head.index("已完成")] == fig["done"]
+        assert abs(body[t][rate] - fig["done"] / fig["target"]) < 1e-9
+    assert body["全县合计"][head.index("已完成")] == rep["done"]

@@ -177,7 +177,9 @@ class Dashboard(QWidget):
             self.drill = None
         self.back.setVisible(self.drill is not None)
         if self.drill is None:
-            self.groups.title = "各乡镇进度（按任务数完成率排名，差=距任务数；红色为未上报或未配置；点击看该乡镇各村）"
+            self.groups.title = "各乡镇进度（占任务数排名；▼后三位，红=未上报/未配置；点击看各村）"
+            self.groups.setToolTip("按完成率（占任务数）排名；差=距任务数；▼为全县后三位；红色为未按时上报或未配置的乡镇；"
+                                   "点击一个乡镇看它的各村")
             self.villages = []
             last = {t["name"] for t in m["bottom_townships"]}
             self.groups.set_bars([Bar(f"{towns[t]['rank']}. {t}（差{towns[t]['gap']}）" + ("▼" if t in last else ""),

@@ -146,3 +146,21 @@ def SyncDialog_for(ws, qtbot):  # noqa: N802 - a helper named for what it opens
     dlg = SyncDialog(ws, ImmediateRunner(ws))
     qtbot.addWidget(dlg)
     return dlg
+
+
+def test_the_windows_report_at_a_county_is_the_countys_report(app, tmp_path):
+    """导出进度日报 at a county writes the 约谈会's report (as `canvasser report --out` does), named by its maker."""
+    import openpyxl
+
+    from canvasser.ui import operations
+
+    c, _people = make_county(tmp_path, households=2)
+    try:
+        figs = operations.report(c, tmp_path / "通报.xlsx", by="县医保局王五")
+        assert "by_township" in figs
+        wb = openpyxl.load_workbook(tmp_path / "通报.xlsx")
+        assert wb.sheetnames[:2] == ["约谈要点", "乡镇排名"]
+        assert any(r[0] == "制表人：县医保局王五" for r in wb["约谈要点"].iter_rows(values_only=True))
+        assert operations.report(c, tmp_path / "通报.pdf", by="县医保局王五")["pages"] >= 1
+    finally:
+        c.close()
