@@ -307,14 +307,23 @@ class Workspace:
         return self._seq
 
     def scope_for(self, entity: str, payload: dict) -> str:
-        """Which village an event belongs to (for township → village packages); '' = everyone."""
+        """Which village an event belongs to (for township → village packages); '' = everyone.
+        A campaign change belongs to its writer's layer (core/layers.py): a township's or its
+        villages' to the township, the county's (and a standalone workspace's) to the drive ('')."""
         if entity.startswith("p:"):
             village = payload.get("village")
             if village is None:
                 row = self.conn.execute("SELECT village FROM persons WHERE pid=?", (entity[2:],)).fetchone()
                 village = row[0] if row else ""
             return village or ""
+        if entity == "campaign":
+            return self.campaign_layer
         return ""
+
+    @property
+    def campaign_layer(self) -> str:
+        """The layer this workspace's campaign changes go to: its township's name, or '' (the drive's)."""
+        return (self.meta("township") or "") if self.tier in (Tier.TOWNSHIP, Tier.VILLAGE) else ""
 
     def _new_event(self, kind: str, entity: str, payload: dict, author: str, scope: str) -> Event:
         return Event(new_event_ids(1)[0], self.origin, self._next_seq(), self.clock.tick(), kind, entity,
