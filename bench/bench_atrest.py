@@ -41,18 +41,18 @@ BUDGET = 1.15
 
 
 def set_mode(mode: str) -> None:
-    from canvasser.core.storage import store
+    from canvasser.core.storage import opening
 
     if mode == "plain":
-        store._key_for = lambda *a, **k: (None, None)  # the old behaviour: no key
+        opening._key_for = lambda *a, **k: (None, None)  # the old behaviour: no key
     os.environ["CANVASSER_PASSPHRASE"] = PHRASE
 
 
 def child_import(db: str, src: str) -> dict:
     from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
-    ws = Workspace(db)  # the key is made before the clock starts (a new workspace's Argon2id)
+    ws = open_workspace(db)  # the key is made before the clock starts (a new workspace's Argon2id)
     t, c = time.perf_counter(), time.process_time()
     res = import_roster(ws, src)
     secs, cpu = time.perf_counter() - t, time.process_time() - c
@@ -62,10 +62,10 @@ def child_import(db: str, src: str) -> dict:
 
 def child_search(db: str) -> dict:
     from canvasser.core.rules.search import search
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
     t = time.perf_counter()
-    ws = Workspace(db)
+    ws = open_workspace(db)
     unlock = time.perf_counter() - t
     rng = random.Random(3)
     n = ws.scalar("SELECT count(*) FROM persons")
@@ -92,16 +92,16 @@ def child_search(db: str) -> dict:
 def child_first_rows(db: str) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.ui.app import make_app
     from canvasser.ui.main_window import MainWindow
     from canvasser.ui.worker import ImmediateRunner
 
     app = make_app()
-    ws = Workspace(db)
+    ws = open_workspace(db)
     ws.close()  # the key is known now (as after the passphrase dialog)
     t, c = time.perf_counter(), time.process_time()
-    ws = Workspace(db)
+    ws = open_workspace(db)
     w = MainWindow(ws, canvasser="", runner=ImmediateRunner(ws))
     w.show()
     while w.model.rowCount() == 0 and time.perf_counter() - t < 60:
@@ -116,10 +116,10 @@ def child_first_rows(db: str) -> dict:
 
 def child_merge(db: str, ups: list[str]) -> dict:
     from canvasser.core.storage import integrity
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.sync import receive_packages
 
-    town = Workspace(db)
+    town = open_workspace(db)
     t, c = time.perf_counter(), time.process_time()
     res = receive_packages(town, ups)
     secs, cpu = time.perf_counter() - t, time.process_time() - c
@@ -141,12 +141,12 @@ def build_township(d: Path, villages: int, events: int, households: int) -> tupl
     from bench_sync import record, village_name, write_roster
 
     from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.sync import export_package, init_township, init_village, make_setup_package
 
     set_mode("plain")
     ids = write_roster(d / "roster.csv", villages, households)
-    town = Workspace(d / "t.db")
+    town = open_workspace(d / "t.db")
     init_township(town, "某某镇")
     import_roster(town, d / "roster.csv")
     rng = random.Random(7)
@@ -155,7 +155,7 @@ def build_township(d: Path, villages: int, events: int, households: int) -> tupl
         name = village_name(v)
         make_setup_package(town, name, d / f"setup-{v}.ccpkg")
         init_village(d / f"v{v}.db", d / f"setup-{v}.ccpkg")
-        with Workspace(d / f"v{v}.db") as vil:
+        with open_workspace(d / f"v{v}.db") as vil:
             record(vil, ids[name], events // villages, rng)
             export_package(vil, d / f"up-{v}.ccpkg")
         ups.append(d / f"up-{v}.ccpkg")

@@ -35,13 +35,13 @@ CATEGORIES = [""] * 14 + ["低保对象", "特困人员", "脱贫人口", "重�
 
 
 def build(path: Path, people: int) -> None:
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.text import pinyin
     from canvasser.core.text.ids import check_digit
 
     if path.exists():
         path.unlink()
-    ws = Workspace(path)
+    ws = open_workspace(path)
     ws.set_meta("village", "")
     conn = ws.conn
     rng = random.Random(1)
@@ -100,12 +100,12 @@ def measure(path: Path) -> None:
     t0 = time.perf_counter()
     from PySide6.QtWidgets import QApplication
 
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.ui.app import make_app
     from canvasser.ui.main_window import MainWindow
 
     app = make_app()
-    ws = Workspace(path)
+    ws = open_workspace(path)
     window = MainWindow(ws, canvasser="李书记")
     window.resize(1366, 768)
     window.show()

@@ -88,11 +88,11 @@ def write_csv(path: Path, n: int) -> None:
 
 def child_import(db: str, src: str) -> None:
     from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     together = TogetherPeak()
     together.start()
     t = time.perf_counter()
-    res = import_roster(Workspace(db), src)
+    res = import_roster(open_workspace(db), src)
     secs = time.perf_counter() - t
     together.stop = True
     together.join()
@@ -141,8 +141,8 @@ def calamine_read(xlsx: Path) -> tuple[float, int]:
 
 def search_p95(db: Path) -> dict:
     from canvasser.core.rules.search import search
-    from canvasser.core.storage.store import Workspace
-    ws = Workspace(db)
+    from canvasser.core.storage.opening import open_workspace
+    ws = open_workspace(db)
     sample = ws.query("SELECT pid, name, phone, py_initials FROM persons ORDER BY random() LIMIT 50")
     out = {}
     for label, key in (("full id", lambda r: r["pid"]), ("id tail 6", lambda r: r["pid"][-6:]),

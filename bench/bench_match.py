@@ -36,14 +36,14 @@ COLUMNS = ["序号", "低保证号", "户主姓名", "成员姓名", "与户主�
 
 def make_workspace(db: Path, people: int, folder: Path) -> None:
     from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
     csv_path = folder / f"township_{people}.csv"
     if not csv_path.exists():
         print(f"writing {people} people to {csv_path} ...", flush=True)
         write_csv(csv_path, people)
     t = time.perf_counter()
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         res = import_roster(ws, csv_path)
     print(f"workspace: {res.imported} people imported in {time.perf_counter() - t:.1f}s", flush=True)
 
@@ -51,11 +51,11 @@ def make_workspace(db: Path, people: int, folder: Path) -> None:
 def make_list(db: Path, out: Path, rows: int, share: float, seed: int = 7) -> dict:
     import openpyxl
 
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
     rng = random.Random(seed)
     ours = int(rows * share)
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         total = ws.scalar("SELECT count(*) FROM persons")
         step = max(1, total // max(1, ours))
         picked = ws.conn.execute("SELECT pid, name, birth, village FROM persons WHERE rowid % ? = 0 LIMIT ?",
@@ -108,7 +108,7 @@ def main() -> None:
     args = ap.parse_args()
     from canvasser.core.lists import matching
     from canvasser.core.storage.integrity import check
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -127,7 +127,7 @@ def main() -> None:
         os.sync()  # the copy's gigabyte is on disk before the clock starts, not written back during the match
         read, n = calamine_read(xlsx)
         ours = reader_read(xlsx)
-        with Workspace(run) as ws:
+        with open_workspace(run) as ws:
             t = time.perf_counter()
             res = matching.match_list(ws, xlsx, "低保", date="2026-11-01")
             took = time.perf_counter() - t

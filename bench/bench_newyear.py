@@ -51,8 +51,8 @@ def write_lists(folder: Path, n: int, gone: float, new: float) -> tuple[Path, Pa
 
 def child(kind: str, db: str, src: str) -> None:
     from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.store import Workspace
-    ws = Workspace(db)
+    from canvasser.core.storage.opening import open_workspace
+    ws = open_workspace(db)
     t0 = time.perf_counter()
     if kind == "fresh":
         res = import_roster(ws, src).as_json()
@@ -68,9 +68,9 @@ def child(kind: str, db: str, src: str) -> None:
 
 def visit_some(db: Path, share: float) -> int:
     """Record visits for a share of the people (outcomes in turn) and a phone for a tenth of them."""
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.storage.projection import coverage_year
-    from canvasser.core.storage.store import Workspace
-    ws = Workspace(db)
+    ws = open_workspace(db)
     year = coverage_year(ws.conn)
     step = max(1, round(1 / share))
     pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons ORDER BY pid")][::step]

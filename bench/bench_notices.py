@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from canvasser.core.demo import make_demo  # noqa: E402
 from canvasser.core.outputs.notices.notice import build_notices  # noqa: E402
-from canvasser.core.storage.store import Workspace  # noqa: E402
+from canvasser.core.storage.opening import open_workspace  # noqa: E402
 
 
 def main() -> None:
@@ -32,7 +32,7 @@ def main() -> None:
         make_demo(db, seed=3, households=args.households, visits=False)
         setup = time.perf_counter() - t0
         out = Path(tmp) / "notices.pdf"
-        with Workspace(db) as ws:
+        with open_workspace(db) as ws:
             t0 = time.perf_counter()
             res = build_notices(ws, out, per_page=args.per_page)
             secs = time.perf_counter() - t0

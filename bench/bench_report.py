@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from canvasser.core.rules import reports, visits  # noqa: E402
+from canvasser.core.storage.opening import open_workspace  # noqa: E402
 from canvasser.core.storage.projection import _PERSON_COLS  # noqa: E402
 from canvasser.core.storage.store import Workspace, now_iso  # noqa: E402
 from canvasser.core.text.ids import check_digit  # noqa: E402
@@ -47,7 +48,7 @@ def make_id(i: int) -> str:
 def build(path: Path, n: int, villages: int = 30) -> float:
     """Insert n persons straight into `persons` (indexes dropped during the load and rebuilt after)."""
     t0 = time.perf_counter()
-    ws = Workspace(path)
+    ws = open_workspace(path)
     ws.set_meta("mode", "township")
     ws.set_meta("township", "某某镇")
     ws.conn.execute("PRAGMA cache_size = -262144")  # 256 MB: index builds sort in memory
@@ -127,7 +128,7 @@ def main() -> None:
     if not path.exists():
         secs = build(path, args.people)
         print(f"built {args.people:,} persons by direct insert in {secs:.1f} s")
-    ws = Workspace(path)
+    ws = open_workspace(path)
     n = ws.scalar("SELECT count(*) FROM persons")
     t0 = time.perf_counter()
     reports.ensure_index(ws)

@@ -34,6 +34,7 @@ from canvasser.core.demo import people  # noqa: E402
 from canvasser.core.lists.roster import import_roster  # noqa: E402
 from canvasser.core.rules.campaign import CHANNELS, OUTCOMES  # noqa: E402
 from canvasser.core.storage import integrity  # noqa: E402
+from canvasser.core.storage.opening import open_workspace  # noqa: E402
 from canvasser.core.storage.store import Workspace  # noqa: E402
 from canvasser.core.sync import (  # noqa: E402
     export_package,
@@ -104,7 +105,7 @@ def timed(label: str, fn) -> float:
 def child(db: str, ups: list[str], again: list[str]) -> None:
     """The township's side, in a fresh process as the clerk's app would be (not in the one that
     just built thirty villages)."""
-    town = Workspace(db)
+    town = open_workspace(db)
     merged: list[dict] = []
     out: dict = {"merge": timed_quietly(lambda: merged.extend(receive_packages(town, ups)))}
     out["applied"] = sum(r["applied"] for r in merged)
@@ -145,7 +146,7 @@ def main() -> None:
         d = Path(tmp)
         t0 = time.perf_counter()
         ids = write_roster(d / "roster.csv", args.villages, args.households)
-        town = Workspace(d / "t.db")
+        town = open_workspace(d / "t.db")
         init_township(town, "某某镇")
         import_roster(town, d / "roster.csv")
         print(f"township: {sum(map(len, ids.values()))} people in {args.villages} villages "
@@ -157,7 +158,7 @@ def main() -> None:
             name = village_name(v)
             make_setup_package(town, name, d / f"setup-{v}.ccpkg", no_code=True)
             init_village(d / f"v{v}.db", d / f"setup-{v}.ccpkg")
-            with Workspace(d / f"v{v}.db") as vil:
+            with open_workspace(d / f"v{v}.db") as vil:
                 record(vil, ids[name], per, rng)
                 export_package(vil, d / f"up-{v}.ccpkg")
                 export_package(vil, d / f"again-{v}.ccpkg")
@@ -181,7 +182,7 @@ def main() -> None:
         print(f"receive {args.villages} re-exported packages of the same events (insert-or-ignore path): {re_t:.2f} s")
         print(f"  no change: {same2}\n  integrity check: {'ok' if ok else 'FAILED'}")
 
-        one = Workspace(d / "t-one.db")
+        one = open_workspace(d / "t-one.db")
         single = timed(f"the same {args.villages} packages received one file (one transaction) at a time",
                        lambda: [receive_package(one, p) for p in ups])
         agree = integrity.state_digest(one) == digest

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from canvasser.core.lists.roster import BULK_CACHE_MB  # noqa: E402
-from canvasser.core.storage.store import Workspace  # noqa: E402
+from canvasser.core.storage.opening import open_workspace  # noqa: E402
 
 TABLES = ("persons", "events", "households")
 DEFERRED = ("persons", "events")  # the tables whose indexes a first list builds at the end
@@ -31,7 +31,7 @@ DEFERRED = ("persons", "events")  # the tables whose indexes a first list builds
 
 def write_floor(source: Path, target: Path) -> dict[str, float]:
     """Seconds for each step of writing `source`'s listed rows into a new workspace at `target`."""
-    ws = Workspace(target)
+    ws = open_workspace(target)
     ws.origin  # noqa: B018 — a real workspace has its origin row before any import
     ws.close()
     conn = sqlite3.connect(str(target), isolation_level=None)

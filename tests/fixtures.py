@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import json
 import locale
 import os
 import random
@@ -188,3 +189,40 @@ def ledger_table(wb, title: str, header_row: int = 2) -> list[dict]:
                 continue
             merged.setdefault(r[0], {}).update(zip(head, r))
     return list(merged.values())
+
+
+def run_cli(capsys, *args) -> tuple[int, dict | None, str]:
+    """The command line as a user runs it, with --json: its exit code, its JSON (None on failure), its
+    words on stderr."""
+    from canvasser.cli import main
+
+    capsys.readouterr()
+    code = main([*map(str, args), "--json"])
+    out = capsys.readouterr()
+    return code, (json.loads(out.out) if code == 0 and out.out.strip() else None), out.err
+
+
+def small_village(tmp_path: Path) -> tuple[Path, list[dict]]:
+    """An encrypted village of four households (its key forgotten, as after closing the app)."""
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage import atrest
+    from canvasser.core.storage.opening import open_workspace
+
+    db = tmp_path / "村.db"
+    people = rows(seed=4, households=4)
+    with open_workspace(db) as ws:
+        import_roster(ws, write_csv(tmp_path / "l.csv", people))
+    atrest.forget(db)
+    return db, people
+
+
+def unlocks(db: Path, phrase: str) -> bool:
+    """Whether `phrase` opens the workspace (the kept key forgotten first)."""
+    from canvasser.core.storage import atrest
+
+    atrest.forget(db)
+    try:
+        atrest.unlock(db, phrase, sleep=lambda _s: None)
+        return True
+    except atrest.PassphraseError:
+        return False

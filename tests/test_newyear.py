@@ -19,8 +19,8 @@ from canvasser.core.rules.people import update_person
 from canvasser.core.rules.search import search
 from canvasser.core.rules.visits import record_visit as _record_visit
 from canvasser.core.storage import integrity
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.projection import rebuild
-from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, rows, write_csv, write_xlsx
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
 
@@ -45,7 +45,7 @@ def _write_paid(path: Path, pid: str, paid_at: str) -> Path:
 def year_of_visits(tmp_path):
     """A village after its 2027 drive, the people it visited by role, and the bureau's 2028 list."""
     people = rows(seed=3, households=40)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "2027.xlsx", people), today=TODAY)
     pids = sorted(p["公民身份号码"] for p in people)
     who = dict(zip(("refused", "migrant", "promised", "paid", "late_paid", "official", "refused_pays", "photo"),
@@ -143,7 +143,7 @@ def test_year_on_year_report_equals_answer_key(year_of_visits):
     assert figs["year_on_year"] == yoy
     assert figs["total"] == sum(this_total.values())  # the gone are off every count
     assert integrity.check(ws)["ok"]
-    assert reports.year_on_year(Workspace(ws.path.with_name("fresh.db")), NEW_DAY) is None
+    assert reports.year_on_year(open_workspace(ws.path.with_name("fresh.db")), NEW_DAY) is None
 
 
 def test_check_after_replay_and_year_change_refused_in_settings(year_of_visits):
@@ -206,7 +206,7 @@ def test_late_old_year_package_applies_to_old_year_only(tmp_path):
 def test_visits_written_before_years_belong_to_the_first_year(tmp_path):
     """A visit event with no year (written before years were kept) is the first year's: the
     rollover and the replay agree on it."""
-    ws = Workspace(tmp_path / "old.db")
+    ws = open_workspace(tmp_path / "old.db")
     people = rows(seed=4, households=5)
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", people), today=TODAY)
     pid = sorted(p["公民身份号码"] for p in people)[0]
@@ -260,9 +260,10 @@ def test_people_off_this_years_list_leave_the_ledgers_and_the_feedback(year_of_v
         assert who["refused"] in cells
 
 
-def test_a_village_starts_the_year_and_the_township_accepts(tmp_path):
-    """A village starts 2028 with its own list; the township takes the package, then its own list for
-    the year already started: neither loses the other's last-year records."""
+def test_a_new_year_starts_at_the_township_and_flows_down(tmp_path):
+    """A village cannot start 2028 (the tier above decides the coverage year); the township starts it
+    with its list, the return package brings it to the village, which then takes its own list for the
+    year already started: neither loses the other's last-year records."""
     town, people = make_township(tmp_path, households=3)
     vil = make_village(town, tmp_path, VILLAGES[0])
     mine, theirs = ids_of(people, VILLAGES[0]), ids_of(people, VILLAGES[1])
@@ -270,21 +271,23 @@ def test_a_village_starts_the_year_and_the_township_accepts(tmp_path):
     record_visit(town, theirs[0], "migrant_informed", via="微信", by="镇干部", at="2026-11-02")
     send(vil, town, tmp_path / "up0.ccpkg")
     village_list = write_csv(tmp_path / "村2028.csv", [p for p in people if p["公民身份号码"] in mine[1:]])
-    res = newyear.start_year(vil, village_list, today=TODAY)
-    assert (res.year, res.again, res.gone) == (2028, len(mine) - 1, 1)
-    send(vil, town, tmp_path / "up1.ccpkg")
-    assert campaign.load(town).values["coverage_year"] == 2028
-    assert (_row(town, mine[0])["status"], _row(town, theirs[0])["prev_outcome"]) == ("not_listed", "migrant_informed")
+    with pytest.raises(InputError, match="新年度由乡镇开始"):
+        newyear.start_year(vil, village_list, today=TODAY)
+    assert campaign.load(vil).values["coverage_year"] == 2027 and newyear.started_above(vil) is None
     with pytest.raises(InputError):
         newyear.start_year(town, village_list, year=2030)
     town_list = write_csv(tmp_path / "镇2028.csv", [p for p in people if p["公民身份号码"] not in (mine[0], theirs[1])])
-    res = newyear.start_year(town, town_list, year=2028, today=TODAY)
-    assert (res.year, res.gone, res.settings) == (2028, 1, [])  # the village's gone one is already off the list
-    assert campaign.load(town).values["coverage_year"] == 2028
+    res = newyear.start_year(town, town_list, today=TODAY)
+    assert (res.year, res.gone) == (2028, 2)
     assert [(_row(town, p)["status"], _row(town, p)["prev_outcome"]) for p in (mine[0], theirs[0], theirs[1])] == \
         [("not_listed", "refused"), ("", "migrant_informed"), ("not_listed", "")]
     send(town, vil, tmp_path / "down.ccpkg", village=VILLAGES[0])
+    assert campaign.load(vil).values["coverage_year"] == 2028 and newyear.started_above(vil) == 2028
+    res = newyear.start_year(vil, village_list, year=2028, today=TODAY)  # its own part of the year's list
+    assert (res.year, res.settings) == (2028, [])
     assert (_row(vil, mine[0])["status"], _row(vil, mine[0])["prev_outcome"]) == ("not_listed", "refused")
+    send(vil, town, tmp_path / "up1.ccpkg")
+    assert campaign.load(town).values["coverage_year"] == 2028
     for ws in (town, vil):
         assert integrity.check(ws)["ok"]
     town.close()

@@ -20,6 +20,7 @@ from canvasser.core.lists import newyear
 from canvasser.core.rules.people import add_person, mark_left, move_person, update_person
 from canvasser.core.rules.visits import record_visit, undo_last
 from canvasser.core.storage import backup, integrity
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import Workspace, dump_payload, new_event_ids, now_iso
 from canvasser.core.sync import export_package, receive_package, receive_packages
 from canvasser.core.sync import merge as merge_mod
@@ -84,7 +85,7 @@ def test_two_days_of_merges_match_a_full_replay(world, tmp_path):
         assert all(r["applied"] > 0 for r in results)
         assert_replays(town)
         # the same packages one at a time reach the same state
-        with Workspace(tmp_path / f"one-{day}.db") as one:
+        with open_workspace(tmp_path / f"one-{day}.db") as one:
             for p in ups:
                 receive_package(one, p)
             assert integrity.state_digest(one) == integrity.state_digest(town)
@@ -163,14 +164,14 @@ def test_new_coverage_year_in_the_same_merge(world, tmp_path):
     pids = ids_of(people, VILLAGES[0])
     town.emit("status.official", f"p:{pids[0]}", {"year": 2027, "paid": True, "amount": 400})
     for pid in pids[:3]:
-        record_visit(vil, pid, "promised", by="村干部", promised="2026-12-20")
-    newyear.begin(vil, newyear.proposed_settings(vil))
+        record_visit(town, pid, "promised", by="镇干部", promised="2026-12-20")
+    newyear.begin(town, newyear.proposed_settings(town))  # (the year starts at the top and flows down)
     p = tmp_path / "year.ccpkg"
-    export_package(vil, p)
-    receive_package(town, p)
-    assert_replays(town)
+    export_package(town, p, village=VILLAGES[0])
+    receive_package(vil, p)
+    assert_replays(vil)
     # the 2027 payment and promises are last year's: this year starts afresh, last year's beside it
-    assert [(person(town, pid)["status"], person(town, pid)["prev_outcome"]) for pid in pids[:3]] == \
+    assert [(person(vil, pid)["status"], person(vil, pid)["prev_outcome"]) for pid in pids[:3]] == \
         [("", "paid_official"), ("", "promised"), ("", "promised")]
 
 
@@ -235,7 +236,7 @@ def test_visits_bound_sparsely_read_back_as_written(tmp_path):
     """`insert_visits` leaves default columns to SQLite: every row must read back exactly as the
     fold made it, whichever columns differ from their defaults."""
     from canvasser.core.storage.projection import _VISIT_COLS, insert_visits
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     base = ["", "510321199001011234", "2026-11-01T09:00:00", "1795664751527.00001", "张三", "入户", "not_home"]
     tails = [["", "", "", "", "", "[]", 0, ""], ["经济困难", "", "", "", "", "[]", 0, ""],
              ["", "2026-12-20", "2026-12-20", "村口", "再去", '["' + "a" * 64 + '.jpg"]', 1, "录入错误"],

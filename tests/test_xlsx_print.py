@@ -8,11 +8,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from canvasser.core.lists.roster import export_rejects, import_roster
-from canvasser.core.outputs import ledgers, xlsxprint
-from canvasser.core.rules import reports
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs import ledgers, rejects, xlsxprint
+from canvasser.core.rules import figures, reports
 from canvasser.core.rules.visits import record_visit
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 from .fixtures import corrupt_check_digit, ledger_table, rows, shuffled, write_xlsx
 
@@ -22,7 +22,7 @@ def listed(tmp_path):
     """A bureau list in an order of its own (not by group or household), its 序号 1..n down the file."""
     people = shuffled(rows(seed=5, households=25), seed=2)
     src = write_xlsx(tmp_path / "名单.xlsx", people)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, src)
     yield ws, [p["公民身份号码"] for p in people]
     ws.close()
@@ -131,9 +131,9 @@ def test_rejected_rows_file_prints_too(tmp_path):
     people = rows(seed=6, households=5)
     people[1] = dict(people[1], 公民身份号码=corrupt_check_digit(people[1]["公民身份号码"]))
     src = write_xlsx(tmp_path / "名单.xlsx", people)
-    with Workspace(tmp_path / "v.db") as ws:
+    with open_workspace(tmp_path / "v.db") as ws:
         import_roster(ws, src)
-        out = export_rejects(ws, tmp_path / "错行.xlsx")["file"]  # kept in the workspace, exported on demand
+        out = rejects.export_rejects(ws, tmp_path / "错行.xlsx")["file"]  # kept in the workspace, exported on demand
     sheet = openpyxl.load_workbook(out).worksheets[0]
     assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and "&N" in sheet.oddFooter.center.text
@@ -148,11 +148,12 @@ def test_report_headline_one_figure_per_label_and_rates_name_their_denominator(l
     figs = reports.make_report(ws, save=False)
     lines = dict(ledgers.summary_lines(figs))
     assert lines["　其中：医保局确认已缴费"] == 0
-    # 自报已缴待核实 is every claim, the same figure as the tables' column of that name
-    assert lines["　其中：自报已缴待核实"] == 3 == figs["paid_claimed"] and lines["　　（含当场协助缴费）"] == 1
-    assert lines["完成率（÷任务数）"] == reports.pct(figs["target_rate"]) and lines["医保局确认完成率（÷任务数）"] == "0.0%"
+    # 自报待核实 is every claim, the same figure as the tables' column of that name
+    assert lines["　其中：自报待核实"] == 3 == figs["paid_claimed"] and lines["　　（含当场协助缴费）"] == 1
+    assert str(lines["完成率（占任务数）"]) == figures.percent(3, figs["target"])  # rounded once, from the counts
+    assert str(lines["医保局确认完成率（占任务数）"]) == "0.0%"
     rates = [k for k in lines if "率" in k]
-    assert rates and all("÷" in k for k in rates)  # every rate names what it divides by
+    assert rates and all("占任务数" in k or "占名单" in k for k in rates)  # every rate names what it divides by
     assert ledgers.CLAIMED_LABEL in dict(ledgers.PROGRESS_HEADERS)
     # one person in one special group only: the category table already shows it, no second table
     assert ledgers.special_rows(figs) == []

@@ -6,8 +6,9 @@ import argparse
 import sys
 
 from ..core.demo import make_demo
-from ..core.lists.roster import FIELDS, export_rejects, import_roster, kept_rejects
+from ..core.lists.roster import FIELDS, import_roster, kept_rejects
 from ..core.lists.tables import parse_map
+from ..core.outputs import rejects
 from ..core.rules.campaign import STATUS_LABELS
 from ..core.rules.history import history_lines
 from ..core.rules.search import search
@@ -76,11 +77,12 @@ def cmd_demo(args):
 
 def cmd_import(args):
     overrides = parse_map(args.map, FIELDS)
+    password = rejects.check_password(export_password(args))  # (before anything is read or written)
     with new_or_existing(args.db) as ws:
-        res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
-                            rejects_password=export_password(args),
+        res = import_roster(ws, args.file, overrides=overrides, author=args.by,
                             progress=None if args.json else progress_printer("导入"), all_villages=args.all_villages,
                             not_paid_list=args.not_paid_list)
+        rejects.save(ws, res, args.rejects, password=password)
     lines = [f"导入完成：新增 {res.imported} 人，更新 {res.updated} 人，未变 {res.unchanged} 人；"
              f"{res.households} 户；村（社区）：{'、'.join(res.villages) or '（未注明）'}。"]
     if res.rejected:
@@ -113,7 +115,7 @@ def cmd_rejects(args):
             kept = kept_rejects(ws)
             return {"lists": kept}, "\n".join(f"第 {k['list']} 次导入（{k['file']}，{k['at'][:16]}）：{k['rows']} 行未导入"
                                               for k in kept) or "没有保存的未导入行"
-        res = export_rejects(ws, args.out, list_no=args.list, password=export_password(args))
+        res = rejects.export_rejects(ws, args.out, list_no=args.list, password=export_password(args))
     return res, (f"已导出 {res['rows']} 行未导入的行到：{res['file']}" +
                  ("（已设打开密码）" if res["protected"] else "（未设密码：文件含完整身份证号，请妥善保管）"))
 

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import authority, outcomes
 from ..errors import InputError
 from ..rules import campaign as campaign_mod
-from ..rules.campaign import ACCEPTED_REASONS, CLAIMED_PAID, LABELS, OUTCOMES, STATUS_LABELS
+from ..rules import history
+from ..rules.campaign import LABELS
 from ..storage.projection import GONE_PREFIX, years
 from ..storage.store import Workspace
 from .roster import ImportResult, import_roster
@@ -76,42 +78,21 @@ class NewYearResult:
                 "rows": imp.get("rows", 0), "updated": imp.get("updated", 0)}
 
 
-def previous_label(outcome: str) -> str:
-    """Last year's outcome in a table cell: a promise that ended unpaid reads as such."""
-    return "承诺未缴" if outcome == "promised" else STATUS_LABELS.get(outcome, outcome) if outcome else ""
-
-
-def previous_line(row: dict) -> str:
-    """Last year's outcome as the table and the detail panel show it, from a persons row, e.g.
-    "去年：外出务工在广东东莞，微信已告知" or "去年：11月20日承诺未缴"; '' if there was none."""
-    outcome = row.get("prev_outcome") or ""
-    if not outcome:
-        return ""
-    reason, via = row.get("prev_reason") or "", row.get("prev_via") or ""
-    if outcome == "migrant_informed":
-        place = row.get("away_place") or ""
-        text = f"外出务工{'在' + place if place else ''}，{via or ''}已告知"
-    elif outcome == "promised":
-        day = row.get("prev_promised") or ""
-        text = f"{int(day[5:7])}月{int(day[8:10])}日承诺未缴" if len(day) == 10 else "承诺未缴"
-    else:
-        text = STATUS_LABELS.get(outcome, outcome) + (f"（{reason}）" if reason else "")
-        if via and via != "入户":
-            text += f"，{via}联系"
-    return "去年：" + text
+previous_label, previous_line = history.previous_label, history.previous_line  # (rules/history.py)
 
 
 def implied(prev_outcome: str) -> str:
     """What leaving the bureau's list most likely means, from last year's outcome."""
-    if prev_outcome == "paid_official" or prev_outcome in CLAIMED_PAID:
+    o = outcomes.of(prev_outcome)
+    if o is not None and (o is outcomes.OFFICIAL or o.claims_paid):
         return "已缴费"
-    if prev_outcome in ACCEPTED_REASONS:
-        return OUTCOMES[prev_outcome][0]
+    if o is not None and o.accepted:
+        return o.label
     return "已参保或已离开"
 
 
 def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, author: str = "",
-               overrides: dict[str, str] | None = None, rejects_path: str | Path | None = None,
+               overrides: dict[str, str] | None = None,
                progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
                year: int | None = None) -> NewYearResult:
     """Start the next coverage year with the bureau's new list (all or nothing).
@@ -130,6 +111,7 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
     elif year is not None and year != current + 1:
         raise InputError(f"新年度应为 {current + 1} 年度" + (f"（或已开始的 {current} 年度）" if first < current else ""))
     else:
+        refuse_start(ws)
         proposed = proposed_settings(ws, changes)
         res = NewYearResult(year=proposed["coverage_year"], previous_year=current,
                             settings=settings_diff(ws, proposed))
@@ -137,7 +119,7 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
         if proposed is not None:
             begin(ws, proposed, author)
         before = ws.scalar("SELECT count(*) FROM persons")
-        imported = import_roster(ws, path, overrides=overrides, rejects_path=rejects_path, author=author,
+        imported = import_roster(ws, path, overrides=overrides, author=author,
                                  progress=progress, today=today, keep_missing=True)
         res.imported = imported
         res.new = imported.imported
@@ -156,23 +138,44 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
     return res
 
 
+def started_above(ws: Workspace) -> int | None:
+    """The coverage year the tier above started and this workspace only takes its own list for
+    (`start_year(..., year=)`), or None when this workspace may start years itself or none came."""
+    if authority.decides(ws, authority.NEW_YEAR):
+        return None
+    current, first = years(ws.conn)
+    return current if first < current else None
+
+
+def refuse_start(ws: Workspace) -> None:
+    """A new year starts at the top and flows down: below it, starting one is refused (InputError)."""
+    if authority.decides(ws, authority.NEW_YEAR):
+        return
+    above = authority.above(ws)
+    current = years(ws.conn)[0]
+    raise InputError(f"新年度由{above.label}开始，{ws.tier.label}工作区不能自己开始新年度：{above.label}开始后，"
+                     f"数据包会把新年度带来，再用 canvasser new-year --year 新年度 --list 新名单 导入本{ws.tier.label}的名单"
+                     f"（现在是 {current} 年度）")
+
+
 def begin(ws: Workspace, proposed: dict, author: str = "") -> None:
     """The year event alone (`proposed_settings`' result): every status starts afresh. A new year
     without a list (the township's, before the bureau's arrives) is this; the list follows later
     as a re-import."""
+    refuse_start(ws)
     with ws.writing(author) as batch:
         batch.emit(YEAR_KIND, "campaign", {**proposed, "first_year": years(ws.conn)[1]})
 
 
 def _relisted(ws: Workspace, imported: ImportResult) -> list[str]:
     """People off an earlier year's list whom this year's list names again."""
-    gone = [r[0] for r in ws.conn.execute("SELECT pid FROM persons WHERE status = 'not_listed'")]
+    gone = [r[0] for r in ws.conn.execute(f"SELECT pid FROM persons WHERE NOT {outcomes.ON_LIST_SQL}")]
     return [pid for pid in gone if pid in imported.seen]
 
 
 def _implied_counts(ws: Workspace, marked: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for prev, n in ws.conn.execute("SELECT prev_outcome, count(*) FROM persons WHERE status = 'not_listed' "
+    for prev, n in ws.conn.execute(f"SELECT prev_outcome, count(*) FROM persons WHERE NOT {outcomes.ON_LIST_SQL} "
                                    "AND left_reason = ? GROUP BY prev_outcome", (marked,)):
         key = implied(prev)
         counts[key] = counts.get(key, 0) + n

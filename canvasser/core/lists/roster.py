@@ -15,18 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 import orjson
-from openpyxl.styles import Font, PatternFill
 
-from ..errors import Cancelled, InputError, Question
-from ..outputs import xlsxlock, xlsxprint
+from .. import clock, outcomes, person_fields
+from ..errors import Cancelled, Question
+from ..rules.figures import own_unit as counted_unit
 from ..storage.gcpause import no_cycle_collection
 from ..storage.ownership import LIST_SOURCE
 from ..storage.projection import coverage_year, insert_listed_people, project_households
 from ..storage.sqlcipher import sqlite3
 from ..storage.store import Workspace, now_iso
-from ..text.cells import clean, text_cell
+from ..text.cells import clean
 from ..text.ids import mask
 from ..text.names import rare_chars, rare_in
 from ..tiers import Tier
@@ -34,30 +33,18 @@ from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
 from .tables import Table, cell_text, norm_header, open_table
 
-Rejects = tuple  # (where the rejected rows go or None, their open password or None)
-
+# the list's columns: the ID, each person field a column carries (core/person_fields.py), the household
+# head's name (a household without 户编号 is keyed by it) and the list's own 序号
 ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("姓名", "参保人姓名", "人员姓名", "参保人", "名字"),
     "pid": ("公民身份号码", "身份证号", "身份证号码", "证件号码", "身份证", "身份证件号码", "证件号", "社会保障号码",
             "社会保障号", "公民身份证号码"),
-    "birth": ("出生日期", "出生年月", "出生年月日"),
-    "sex": ("性别",),
-    "categories": ("人员类别", "身份类别", "人员属性", "医疗救助身份", "资助参保身份", "特殊人员身份", "救助身份",
-                   "参保身份", "人员身份", "资助类别"),
-    "township": ("乡镇（街道）", "乡镇", "所属乡镇", "镇（街）", "乡镇街道", "街道", "乡（镇）", "乡镇(街道)名称"),
-    "village": ("村（社区）", "村", "所在村", "村（居）", "社区", "村居", "村社区", "行政村", "村（社区）名称"),
-    "grp": ("村民小组", "组", "组别", "网格", "小组", "村组", "所在组"),
-    "household": ("户编号", "户号", "家庭编号", "户籍编号"),
+    **{f.name: f.aliases for f in person_fields.FIELDS if f.aliases},
     "head": ("户主姓名", "户主"),
-    "relation": ("与户主关系", "关系", "与户主的关系"),
-    "address": ("户籍地址", "家庭住址", "地址", "住址", "居住地址", "户籍所在地", "家庭地址"),
-    "phone": ("联系电话", "手机号", "手机号码", "电话", "联系方式", "电话号码"),
-    "last_year": ("上年参保状态", "上年度参保状态", "上年参保情况", "参保状态"),
     "serial": ("序号", "编号"),
 }
 FIELDS = tuple(ALIASES)
-ROSTER_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address", "phone",
-                 "categories", "last_year")
+ROSTER_FIELDS = person_fields.FROM_COLUMNS  # what a re-import compares with what the bureau said last
+_CARRIED = tuple(f for f in person_fields.LISTED if f not in ROSTER_FIELDS)  # listed from another's cell (all phones)
 CHUNK = 5000
 HUGE_FILE = 64 << 20  # a list file this big holds about 400,000 people or more
 BULK_CACHE_MB = 64  # page cache while such a list loads first: a million people stay under 500 MB
@@ -83,6 +70,8 @@ class ImportResult:
     rare_names: list[dict] = field(default_factory=list)  # names with a character few systems can show or print
     missing_pids: list[str] = field(default_factory=list)  # kept when asked (a new year marks them gone)
     seen: object = None  # the list's IDs (a Sightings), kept when asked
+    bad_rows: list = field(default_factory=list, repr=False)  # (row number, cells, reason): outputs/rejects.py saves them
+    table: Table | None = field(default=None, repr=False)  # the list's table (its headers head the rejects file)
     other_villages: dict[str, int] = field(default_factory=dict)  # left out: people of other villages
 
     def as_json(self) -> dict:
@@ -98,39 +87,38 @@ def read_roster(path: str | Path, overrides: dict[str, str] | None = None) -> Ta
     return open_table(path, ALIASES, required=REQUIRED, overrides=overrides)
 
 
-def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None,
-                  rejects_path: str | Path | None = None, author: str = "",
+def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] | None = None, author: str = "",
                   progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
-                  keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False,
-                  rejects_password: str | None = None) -> ImportResult:
+                  keep_missing: bool = False, all_villages: bool = False,
+                  not_paid_list: bool = False) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
-    `keep_missing`: also return who the list leaves out, and whom it names. The rejected rows (full
-    IDs) are saved with `rejects_password` as their open password if given.
+    `keep_missing`: also return who the list leaves out, and whom it names. The rejected rows come
+    back in the result (`bad_rows`) and are kept inside the workspace (`keep_rejects`); a file of them
+    to fix and import again is an output (`outputs.rejects`), written when the user asks.
 
     A village's workspace (made from the township's setup package) takes only that village's people
     from a wider list; a list with none of them is refused (a Question) unless `all_villages`,
     which also takes everyone. A standalone workspace takes every row, as before. A list with the columns
     of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
     the unenrolled, the people who paid would be canvassed as if they had not."""
-    xlsxlock.check_password(rejects_password)
     with no_cycle_collection():
-        return _import(ws, Path(path), overrides, (rejects_path, rejects_password), clean(author or "").strip(),
-                       progress, today, keep_missing, all_villages, not_paid_list)
+        return _import(ws, Path(path), overrides, clean(author or "").strip(), progress, today, keep_missing,
+                       all_villages, not_paid_list)
 
 
-def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects: Rejects,
+def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None,
             author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
             keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
     res = ImportResult()
     few = _few_people(ws)
-    spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
+    spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or clock.today(),
                     {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
     reader = _open_reader(spec, progress, res)
     try:
         if not not_paid_list:
             _refuse_paid_list(reader.table)
-        own = ws.meta("village", "") or "" if ws.tier is Tier.VILLAGE and not all_villages else ""
-        return _write(ws, reader, path, res, few, rejects, author, progress, keep_missing, own)
+        return _write(ws, reader, path, res, few, author, progress, keep_missing,
+                      own_unit(ws) if not all_villages else ("", ""))
     finally:
         reader.close()
 
@@ -150,9 +138,10 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
 
 
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
-           rejects: Rejects, author: str, progress: Callable[[int, str], bool] | None,
-           keep_missing: bool = False, own: str = "") -> ImportResult:
-    """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken."""
+           author: str, progress: Callable[[int, str], bool] | None,
+           keep_missing: bool = False, own: tuple[str, str] = ("", "")) -> ImportResult:
+    """Write the reader's chunks in one transaction (the import proper); `own`: (column, name) of
+    the only unit taken (a village's own village, a township's under a county its own township)."""
     table = reader.table
     res.sheet, res.header_row, res.columns = "、".join(table.sheets) or table.sheet, table.header_row, \
         table.column_report(ALIASES)
@@ -171,7 +160,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 res.rejected += parsed.rejected
                 res.duplicates += parsed.duplicates
                 bad_rows += parsed.bad_rows
-                people = _own_village(parsed.people, own, res) if own else parsed.people
+                people = _own_unit(parsed.people, *own, res) if own[1] else parsed.people
                 if not fresh:  # a first list's households are counted in their table at the end
                     households.update(people["household"])
                 villages.update(people["village"])
@@ -184,8 +173,9 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                     raise Cancelled("导入已取消，工作区未改变")
             batch.flush()
         if res.other_villages and not (res.imported or res.updated or res.unchanged):
-            raise Question(_not_ours(own, res.other_villages) + "确实要导入别村的人员，请加 --all-villages", "all_villages",
-                           _not_ours(own, res.other_villages) + "确实要导入别村的人员吗？")
+            what = "村" if own[0] == "village" else "乡镇"
+            raise Question(_not_ours(own, res.other_villages) + f"确实要导入别{what}的人员，请加 --all-villages",
+                           "all_villages", _not_ours(own, res.other_villages) + f"确实要导入别{what}的人员吗？")
         if not fresh:
             project_households(ws.conn, new_households)
         villages.discard("")
@@ -209,30 +199,13 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
             json.dumps({k: v for k, v in res.as_json().items() if k in ("imported", "updated", "unchanged")})))
         if progress:
             progress(res.rows, "正在写入…")
-    if bad_rows and rejects[0]:  # a file only where the user asked for one
-        res.rejects_file = str(write_rejects(table.path.stem, table.headers, bad_rows, rejects[0],
-                                             password=rejects[1]))
+    res.bad_rows, res.table = bad_rows, table  # (a file of them only where the user asks: outputs/rejects.py)
     return res
-
-
-def name_village(ws: Workspace, name: str) -> str:
-    """A standalone workspace's village, as the cadre confirmed it when making it: the first list's
-    村 column names it only when nobody did (a village's name comes from its township's setup package)."""
-    from ..errors import InputError
-
-    name = clean(name or "").strip()
-    if not name or len(name) > 30:
-        raise InputError("请填写村（社区）的名称（30 个字以内），例如 青石村")
-    if ws.tier is not Tier.STANDALONE:
-        raise InputError("村工作区的名称来自乡镇的配置包，不能自己改")
-    with ws.transaction():
-        ws.set_meta("village", name)
-    return name
 
 
 def keep_rejects(ws: Workspace, list_no: int, table: Table, bad_rows: list[tuple[int, list, str]]) -> None:
     """The rows a list import rejected, as typed, kept inside the workspace (so encrypted with it, never
-    a plain spreadsheet in the data folder): `export_rejects` writes them when someone asks."""
+    a plain spreadsheet in the data folder): `outputs.rejects.export_rejects` writes them when someone asks."""
     ws.conn.execute("INSERT OR REPLACE INTO list_rejects VALUES (?,?,?,?,?)", (
         list_no, table.path.name, now_iso(), json.dumps([cell_text(h) for h in table.headers], ensure_ascii=False),
         json.dumps([[n, why, [cell_text(c) for c in cells]] for n, cells, why in bad_rows], ensure_ascii=False)))
@@ -242,22 +215,6 @@ def kept_rejects(ws: Workspace) -> list[dict]:
     """The imports whose rejected rows are kept, newest first: list number, file, when, how many rows."""
     return [{"list": r[0], "file": r[1], "at": r[2], "rows": r[3]} for r in ws.conn.execute(
         "SELECT list_no, file, at, json_array_length(rows) FROM list_rejects ORDER BY list_no DESC")]
-
-
-def export_rejects(ws: Workspace, out: str | Path, *, list_no: int | None = None,
-                   password: str | None = None) -> dict:
-    """Write the rejected rows of an import (the latest by default) to `out`, ready to fix and import
-    again; with `password` as an encrypted Office file (the rows hold full ID numbers)."""
-    xlsxlock.check_password(password)
-    row = ws.conn.execute("SELECT list_no, file, headers, rows FROM list_rejects " +
-                          ("WHERE list_no=?" if list_no is not None else "ORDER BY list_no DESC LIMIT 1"),
-                          (list_no,) if list_no is not None else ()).fetchone()
-    if row is None:
-        raise InputError("没有保存的未导入行" + (f"（第 {list_no} 次导入）" if list_no is not None else "")
-                         + "：最近的名单导入没有错误行")
-    rows = [(n, cells, why) for n, why, cells in json.loads(row[3])]
-    path = write_rejects(Path(row[1]).stem, json.loads(row[2]), rows, out, password=password)
-    return {"file": str(path), "rows": len(rows), "list": row[0], "source": row[1], "protected": bool(password)}
 
 
 def _remember_rows(ws: Workspace, people: People, list_no: int, chunk_no: int) -> int:
@@ -279,20 +236,27 @@ def _refuse_paid_list(table: Table) -> None:
                        "not_paid_list", why + "已缴费名单应从“导入已缴费名单”导入。确实要把它当作未参保人员名单导入吗？")
 
 
-def _own_village(people: People, own: str, res: ImportResult) -> People:
-    """The people of `own` village (rows naming no village count as ours); the others counted by village."""
-    keep = [not v or v == own for v in people["village"]]
+def own_unit(ws: Workspace) -> tuple[str, str]:
+    """(persons column, name) of the one unit a workspace takes from a wider list (figures.own_unit:
+    a village its village, a township under a county its township); ('', '') takes every row."""
+    return counted_unit(ws) or ("", "")
+
+
+def _own_unit(people: People, col: str, own: str, res: ImportResult) -> People:
+    """The people of the `own` unit (rows naming none count as ours); the others counted by unit."""
+    keep = [not v or v == own for v in people[col]]
     if all(keep):
         return people
-    for v, k in zip(people["village"], keep):
+    for v, k in zip(people[col], keep):
         if not k:
             res.other_villages[v] = res.other_villages.get(v, 0) + 1
     return people.take(keep)
 
 
-def _not_ours(own: str, others: dict[str, int]) -> str:
+def _not_ours(own: tuple[str, str], others: dict[str, int]) -> str:
+    what = "村" if own[0] == "village" else "乡镇"
     names = "、".join(sorted(others, key=lambda v: -others[v])[:5]) + ("等" if len(others) > 5 else "")
-    return (f"这份名单里没有本村（{own}）的人，{sum(others.values())} 人都是别的村（社区）的（{names}），"
+    return (f"这份名单里没有本{what}（{own[1]}）的人，{sum(others.values())} 人都是别的{what}的（{names}），"
             f"可能选错了文件，未导入任何人。")
 
 
@@ -348,13 +312,12 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
     state_rows = []
     for p in people.take([pid in present for pid in pids]).dicts():
         pid = p["pid"]
-        fields = {f: p[f] for f in ROSTER_FIELDS}
-        fields["phones"] = p["phones"]
+        fields = {f: p[f] for f in person_fields.LISTED}
         before = last.get(pid)
         if before is None:
             row = present[pid]
             before = dict(zip(ROSTER_FIELDS, row[1:]))
-            before["phones"] = p["phones"]  # the projection keeps all phones; compare the main one
+            before.update((f, p[f]) for f in _CARRIED)  # the projection keeps all phones; compare the main one
         changed = {f: v for f, v in fields.items() if v and str(before.get(f) or "") != str(v)}
         if changed:  # marked as the list's word: it never overwrites what a person set (ownership.py)
             batch.emit("person.updated", f"p:{pid}", {**changed, "source": LIST_SOURCE}, scope=fields["village"])
@@ -380,18 +343,17 @@ def _create(ws: Workspace, batch, people: People, res: ImportResult, *, with_hou
     res.imported += len(people)
 
 
+_CREATED_KEYS = tuple(sorted({*person_fields.LISTED, "active", "source", "year"}))  # a created payload's keys, sorted
+
+
 def created_payloads(people: People, year: int) -> list[str]:
-    """Each new person's person.created payload in its stored JSON form: keys in sorted order,
-    written literally so orjson need not sort them. `year`: the coverage year whose list they
-    came onto."""
+    """Each new person's person.created payload in its stored JSON form: the listed fields
+    (core/person_fields.py) and active, source and year, keys built in sorted order so orjson need
+    not sort them. `year`: the coverage year whose list they came onto."""
     c = people.cols
-    return [orjson.dumps({"active": 1, "address": address, "birth": birth, "categories": categories, "grp": grp,
-                          "household": household, "last_year": last_year, "name": name, "phone": phone,
-                          "phones": phones, "relation": relation, "sex": sex, "source": "bureau",
-                          "township": township, "village": village, "year": year}).decode()
-            for address, birth, categories, grp, household, last_year, name, phone, phones, relation, sex, township,
-            village in zip(c["address"], c["birth"], c["categories"], c["grp"], c["household"], c["last_year"],
-                           c["name"], c["phone"], c["phones"], c["relation"], c["sex"], c["township"], c["village"])]
+    fixed = {"active": 1, "source": LIST_SOURCE, "year": year}
+    columns = [c[k] if k in c else [fixed[k]] * len(people) for k in _CREATED_KEYS]
+    return [orjson.dumps(dict(zip(_CREATED_KEYS, values))).decode() for values in zip(*columns)]
 
 
 def _add_households(conn: sqlite3.Connection, people: People) -> None:
@@ -457,7 +419,7 @@ def _missing(ws: Workspace, seen: Sightings, villages: set[str]) -> list[str]:
         return []
     marks = ",".join("?" * len(villages))
     return [pid for (pid,) in ws.conn.execute(
-        f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau' AND status != 'not_listed' "
+        f"SELECT pid FROM persons WHERE village IN ({marks}) AND source='bureau' AND {outcomes.ON_LIST_SQL} "
         f"ORDER BY pid", sorted(villages)) if pid not in seen]
 
 
@@ -472,29 +434,3 @@ def _count_missing(ws: Workspace, seen: Sightings, villages: set[str]) -> int:
         if pid not in seen:
             total += 1
     return total
-
-
-def write_rejects(stem: str, headers: list, rejected: list[tuple[int, list, str]], target: str | Path,
-                  *, password: str | None = None) -> Path:
-    """The rejected rows, as typed, with the reason in an extra column, ready to fix and re-import."""
-    wb = openpyxl.Workbook()
-    sheet = wb.active
-    sheet.title = "未导入的行"
-    sheet.append(["原行号", "错误原因", *(text_cell(sheet, h) for h in headers)])
-    for c in sheet[1]:
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="FFF2CC")
-    for rownum, cells, why in rejected:
-        sheet.append([rownum, text_cell(sheet, why), *[text_cell(sheet, cell_text(c), text=True) for c in cells]])
-    sheet.column_dimensions["B"].width = 46
-    for i in range(len(headers)):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 3)].width = 20
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.freeze_panes = "C2"
-    xlsxprint.setup(sheet, len(headers) + 2, header_rows=1)  # no title row: it goes back in as a list
-    target = Path(target)
-    if target.is_dir():
-        target = target / f"{stem}_未导入行.xlsx"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    xlsxlock.save(wb, target, password)
-    return target

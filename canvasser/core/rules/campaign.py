@@ -1,7 +1,10 @@
 """The year's rules: periods, standards, subsidies by category, what counts as done, targets.
 
 Stored as events on the "campaign" entity (last writer wins per key), so the township's changes
-reach every village. Every figure here is a local default the user edits: counties differ.
+reach every village. Who may change which setting is `authority.py`'s rule: the year's rules are
+the tier above's, the targets of the tier below its coordinator's; a workspace's own settings
+(lock time, silent days) stay in its `meta` and never travel. Every figure here is a local default
+the user edits: counties differ.
 """
 
 from __future__ import annotations
@@ -10,40 +13,26 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from .. import authority, clock, outcomes
 from ..errors import InputError
+from ..storage.layers import campaign_rows
 from ..storage.store import Workspace
+from ..tiers import Tier
 from . import settings
 
-OUTCOMES: dict[str, tuple[str, bool]] = {
-    # code: (label, done by default)
-    "paid_on_site": ("当场协助缴费", True),
-    "paid_self": ("已自行缴费(待核实)", True),
-    "promised": ("承诺缴费", False),
-    "not_home": ("无人在家", False),
-    "unreachable": ("联系不上", False),
-    "migrant_informed": ("外出已告知", False),
-    "employee_insurance": ("已参加职工医保", True),
-    "insured_elsewhere": ("外地参保", True),
-    "duplicate": ("重复参保", True),
-    "dead": ("死亡", True),
-    "military": ("服役", True),
-    "prison": ("服刑", True),
-    "moved_out": ("户口迁出", True),
-    "missing": ("失踪", False),
-    "via_school": ("学校代缴", True),
-    "refused": ("拒绝", False),
-}
-STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()},
-                 "not_listed": "不在本年度名单"}
-CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
-ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
-AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
+# thin views of the outcome records (core/outcomes.py), kept under the names other modules import
+OUTCOMES: dict[str, tuple[str, bool]] = {o.code: (o.label, o.done) for o in outcomes.RECORDED}  # code: (label, done)
+STATUS_LABELS = {o.code: o.label for o in outcomes.STATUSES}
+CLAIMED_PAID = outcomes.claims_paid()
+LIST_CLAIM = outcomes.PAID_SELF.code  # a paid list kept below the top tier claims this (自报待核实), never 医保局确认
+ACCEPTED_REASONS = outcomes.accepted()
+AWAY = outcomes.away()
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
-TAKES_REASON = ("refused",)  # outcomes recorded with a reason (one of REFUSAL_REASONS or 其他：…)
-TAKES_DATE = ("promised",)  # outcomes that need the date promised
-# outcomes that are work still to do, never "done" whatever a setting says: a refusal, a promise,
-# nobody at home, nobody reached (a county may count 失踪 or 外出已告知 as done; those stay choosable)
-NEVER_DONE = (*TAKES_REASON, *TAKES_DATE, "not_home", "unreachable")
+TAKES_REASON = outcomes.takes(outcomes.REASON)  # recorded with a reason (one of REFUSAL_REASONS or 其他：…)
+TAKES_DATE = outcomes.takes(outcomes.DATE)  # recorded with the date promised
+# work still to do, never "done" whatever a setting says: a refusal, a promise, nobody at home, nobody
+# reached (a county may count 失踪 or 外出已告知 as done; those stay choosable)
+NEVER_DONE = outcomes.never_done()
 CHANNELS = ("入户", "电话", "微信", "短信", "亲属转告", "学校")
 
 SPECIAL_GROUPS = ("特困", "孤儿", "事实无人抚养", "低保", "监测", "脱贫", "重度残疾")
@@ -62,7 +51,7 @@ DEFAULTS: dict = {
         "低保边缘": 280, "监测": 280, "重度残疾": 280, "返贫致贫": 280, "因病致贫": 280,
     },
     "special_groups": list(SPECIAL_GROUPS),
-    "done_outcomes": [k for k, (_, d) in OUTCOMES.items() if d],
+    "done_outcomes": outcomes.done_by_default(),
     "payment_channels": ["微信搜索“城乡居民医保缴费”小程序", "省税务APP", "国家医保服务平台APP", "银行柜台"],
     # a village committee collecting money for households (代收) only where the county allows it:
     # without this, no channel that says 代收 is printed or accepted (`printed_channels`)
@@ -73,6 +62,11 @@ DEFAULTS: dict = {
     "payment_image": "",
     "payment_caption": "",
     "targets": {},
+    "township_targets": {},  # a county's task number for each township (Tier.COUNTY.target_key)
+    # each responsible department (责任部门) and the category keywords of the people it answers for
+    # (the county ranks them at the 约谈会); a person in several categories counts for each
+    "departments": {"教育": ["在校学生", "学生"], "民政": ["特困", "低保", "孤儿", "事实无人抚养"], "残联": ["重度残疾"],
+                    "乡村振兴": ["脱贫", "监测"], "退役军人": ["优抚"]},
     "silent_days": 3,
     "waiting_fixed_months": 3,
     "waiting_per_year_months": 1,
@@ -89,9 +83,9 @@ DEFAULTS: dict = {
         "脱贫/监测": {"category": "脱贫人口", "keyword": "脱贫", "typed_category": "监测对象（{}）"},
         "学生": {"school": True},
         "新生儿": {"category": "新生儿", "keyword": "新生儿"},
-        "死亡": {"outcome": "dead"},
-        "迁出": {"outcome": "moved_out"},
-        "服役": {"outcome": "military"},
+        "死亡": {"outcome": outcomes.DEAD.code},
+        "迁出": {"outcome": outcomes.MOVED_OUT.code},
+        "服役": {"outcome": outcomes.MILITARY.code},
         "其他": {},
     },
     "lock_minutes": 15,  # the window locks itself after this long without use (encryption at rest)
@@ -100,11 +94,14 @@ DEFAULTS: dict = {
 LABELS = {
     "coverage_year": "待遇年度", "collection_start": "集中征缴期开始", "collection_end": "集中征缴期截止",
     "supplementary_end": "补缴期截止", "standard": "个人缴费标准（元）", "fiscal_subsidy": "财政补助（元/人）",
-    "subsidies": "资助参保标准（关键词→资助金额，本地可改）", "special_groups": "必须100%参保的特殊群体",
+    "subsidies": "资助参保标准（类别关键词→资助金额，按本县文件填写）", "special_groups": "必须100%参保的特殊群体",
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道",
     "village_collects": "县医保局允许村（社区）代收保费", "payment_link": "缴费二维码链接",
     "payment_image": "缴费码图片（PNG/JPG）", "payment_caption": "缴费码说明文字",
-    "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示",
+    "targets": "各村任务数（未填的村以名单人数计）",
+    "township_targets": "各乡镇任务数（县设；未填的乡镇以名单人数计）",
+    "departments": "责任部门及其负责的人员类别（关键词）",
+    "silent_days": "村（乡镇）超过几天未上报数据包即提示",
     "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位（空白即本村（社区）村民/居民委员会）",
     "reference_kinds": "部门名单的种类及其作用（类别、走访结果、学校班级）",
@@ -113,16 +110,7 @@ LABELS = {
 }
 
 
-def outcome_code(text: str) -> str:
-    """Accept a code or its Chinese label; raise with the list of valid ones."""
-    t = (text or "").strip()
-    if t in OUTCOMES:
-        return t
-    for code, (label, _) in OUTCOMES.items():
-        if t == label or t == label.split("(")[0]:
-            return code
-    valid = "，".join(f"{c}({lab})" for c, (lab, _) in OUTCOMES.items())
-    raise InputError(f"未知的走访结果“{t}”。可用的有：{valid}")
+outcome_code = outcomes.outcome_code  # a code or its Chinese label -> the code
 
 
 @dataclass
@@ -137,7 +125,8 @@ class Campaign:
 
     @property
     def done_set(self) -> set[str]:
-        return set(self.values["done_outcomes"]) | {"paid_official"}
+        """The statuses that count as done: the campaign's outcomes and always the bureau's payment."""
+        return set(self.values["done_outcomes"]) | {outcomes.OFFICIAL.code}
 
     def is_done(self, status: str) -> bool:
         return status in self.done_set
@@ -146,7 +135,7 @@ class Campaign:
     def not_needed(self) -> list[str]:
         """The done statuses that are neither the bureau's payment nor a claimed one: the 不需参保 part
         of done, one definition for the report (figures.part_of), the ledgers and the feedback sheet."""
-        return sorted(self.done_set - {"paid_official"} - set(CLAIMED_PAID))
+        return sorted(self.done_set - {outcomes.OFFICIAL.code} - set(CLAIMED_PAID))
 
     def subsidy_for(self, categories: str) -> int:
         """The most generous subsidy any of the person's categories earns (longest keyword wins per category)."""
@@ -163,6 +152,11 @@ class Campaign:
     def is_special(self, categories: str) -> bool:
         return any(k in (categories or "") for k in self.values["special_groups"])
 
+    def special_groups_in(self, categories: str) -> list[str]:
+        """Every special group the person's categories name (one person may be in several): the
+        dashboard, the report and the special-groups ledger count by this one rule."""
+        return [k for k in self.values["special_groups"] if k in (categories or "")]
+
     def special_group_of(self, categories: str) -> str:
         for k in self.values["special_groups"]:
             if k in (categories or ""):
@@ -177,26 +171,43 @@ class Campaign:
         return int(self.values["waiting_fixed_months"]) + int(self.values["waiting_per_year_months"]) * max(0, years_lapsed)
 
     def days_left(self, today: dt.date | None = None) -> int:
-        return max(0, (self.deadline - (today or dt.date.today())).days)
+        return max(0, (self.deadline - (today or clock.today())).days)
 
 
 TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the township set (notices.templates)
 
 
 YEAR_KEYS = ("first_year",)  # written by a new year's event (newyear.py), never by `campaign --set`
+OWN_PREFIX = "setting:"  # meta: a setting this workspace keeps for itself (authority.Decides.OWN)
 
 
-def load(ws: Workspace) -> Campaign:
-    """The settings; a stored value of the wrong type (an old version's, a package's) falls back to
-    the default, so no setting can make printing crash."""
+def layers(ws: Workspace, township: str | None = None) -> list[str] | None:
+    """The campaign layers a workspace reads (projection.campaign_rows): a county its own, or one
+    township's view of it (`township`); every other workspace all it holds (its township's)."""
+    if township is not None:
+        return ["", township]
+    return [""] if ws.tier is Tier.COUNTY else None
+
+
+def load(ws: Workspace, township: str | None = None) -> Campaign:
+    """The settings (at a county with `township`: as that township sees them); a stored value of the
+    wrong type (an old version's, a package's) falls back to the default, so no setting can make
+    printing crash."""
     values = json.loads(json.dumps(DEFAULTS))
-    for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE ?", (TEMPLATE_PREFIX + "%",)):
-        if key not in DEFAULTS and key not in YEAR_KEYS:
+    for key, (value, _) in campaign_rows(ws.conn, layers(ws, township)).items():
+        if (key not in DEFAULTS and key not in YEAR_KEYS) or key.startswith(TEMPLATE_PREFIX):
             continue
         try:
             values[key] = settings.check(key, json.loads(value), LABELS.get(key, key))
         except (InputError, ValueError):
             pass
+    for key in authority.own_keys():  # this workspace's own, over any value an older version shared
+        stored = ws.meta(OWN_PREFIX + key)
+        if stored is not None:
+            try:
+                values[key] = settings.check(key, json.loads(stored), LABELS.get(key, key))
+            except (InputError, ValueError):
+                pass
     return Campaign(values)
 
 
@@ -257,7 +268,8 @@ def _reference_kinds(value: object) -> dict:
 
 
 def update(ws: Workspace, changes: dict, author: str = "") -> dict:
-    """Change settings (validated); returns what was written."""
+    """Change settings (validated); returns what was written. A setting the tier above decides is
+    refused (InputError) when it would change; this workspace's own settings are kept in its meta."""
     changes = validate(changes)
     current = load(ws).values
     allowed = changes.get("village_collects", current.get("village_collects"))
@@ -266,11 +278,17 @@ def update(ws: Workspace, changes: dict, author: str = "") -> dict:
         raise InputError("县医保局未允许村（社区）代收保费，缴费渠道中不能有“代收”。"
                          "如县里已允许，请同时设置 village_collects=1")
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
+    authority.refuse(ws, changed, LABELS)
     if "coverage_year" in changed and ws.scalar(
             "SELECT 1 FROM events WHERE kind IN ('visit.recorded', 'status.official') LIMIT 1"):
         raise InputError("已有走访或缴费记录，待遇年度不能在设置里改；新的一年请用“开始新年度”（canvasser new-year）")
-    if changed:
-        ws.emit("campaign.set", "campaign", changed, author)
+    own = {k: v for k, v in changed.items() if k in authority.own_keys()}
+    shared = {k: v for k, v in changed.items() if k not in own}
+    with ws.transaction():
+        for key, value in own.items():
+            ws.set_meta(OWN_PREFIX + key, json.dumps(value, ensure_ascii=False))
+        if shared:
+            ws.emit("campaign.set", "campaign", shared, author)
     return changed
 
 
@@ -280,7 +298,8 @@ CHANNEL_ASKED = "payment_channel_asked"  # meta: the window asked once for the p
 def channel_prompt_due(ws: Workspace) -> bool:
     """True when notices are about to print with no payment link or code set and nobody was asked yet."""
     v = load(ws).values
-    return not (v.get("payment_link") or v.get("payment_image")) and not ws.meta(CHANNEL_ASKED)
+    return (not (v.get("payment_link") or v.get("payment_image")) and not ws.meta(CHANNEL_ASKED)
+            and authority.decides(ws, "payment_link"))  # a village is not asked what the tier above sets
 
 
 def set_channel(ws: Workspace, *, link: str = "", image: str = "", caption: str = "", author: str = "") -> dict:

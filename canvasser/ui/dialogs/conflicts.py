@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import sync
+from ...core import views
 from ...core.errors import InputError
-from ...core.sync.conflicts import SHOWN, SHOWN_LABELS
 from .. import operations
 from ..textsize import emphasise
 from ..worker import show_failure
@@ -69,7 +68,7 @@ class ConflictsDialog(QDialog):
 
     def load(self) -> int:
         self.list.clear()
-        items = sync.list_conflicts(self.ws)
+        items = views.conflicts(self.ws)
         for c in items:
             item = QListWidgetItem(f"{c['name']}  {c['masked_id']}\n{'、'.join(c['villages'])}")
             item.setData(PID_ROLE, c["id"])
@@ -94,7 +93,8 @@ class ConflictsDialog(QDialog):
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
             return
-        self.current = sync.versions(self.ws, pid)
+        self.current = views.versions(self.ws, pid)
+        SHOWN, SHOWN_LABELS = views.conflict_fields()  # noqa: N806 (the fields compared, and their words)
         vs = self.current["versions"]
         self.title.setText(f"身份证号 {self.current['id']}")
         self.table.setColumnCount(len(vs))
@@ -105,7 +105,8 @@ class ConflictsDialog(QDialog):
                                                              .get(r, r)) for r in rows])
         for c, v in enumerate(vs):
             values = [str(v["fields"].get(k, "")) for k in SHOWN]
-            values += [f"{v['created_by']} {v['created_at'].replace('T', ' ')[:16]}".strip(), str(v["visits"])]
+            waiting = f"（其中 {v['visits_waiting']} 次暂存，归属该村后采用）" if v.get("visits_waiting") else ""
+            values += [f"{v['created_by']} {v['created_at'].replace('T', ' ')[:16]}".strip(), f"{v['visits']}{waiting}"]
             for r, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -113,9 +114,10 @@ class ConflictsDialog(QDialog):
                     item.setBackground(Qt.GlobalColor.yellow)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        for v in vs:
-            b = QPushButton(f"归属{v['village']}")
-            b.clicked.connect(lambda _=False, name=v["village"]: self.resolve(name))
+        for v in vs:  # (at a county a place is 乡镇/村: two townships may each have a 杨柳村)
+            place = v.get("place") or v["village"]
+            b = QPushButton(f"归属{place}")
+            b.clicked.connect(lambda _=False, name=place: self.resolve(name))
             self.buttons.addWidget(b)
         self.buttons.addStretch(1)
 
@@ -124,8 +126,8 @@ class ConflictsDialog(QDialog):
             return
         pid = self.current["id"]
 
-        def done(_res) -> None:
-            self.result.setText(f"已确定归属：{village}（下次给各村发回传包时一并送达，两个村的名单随之一致）。")
+        def done(res) -> None:
+            self.result.setText(views.assignment_line(res))
             self.resolved.emit(pid)
             self.load()
 
