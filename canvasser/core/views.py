@@ -28,6 +28,7 @@ from .rules import dashboard, groups, history, visits
 from .rules import figures as _figures
 from .rules.dashboard import PeopleQuery, household_members
 from .rules.groups import group_key as group_key  # (the window orders its tree's groups by it)
+from .storage.files import safe_name as safe_name  # (names from data, as Windows takes them)
 from .storage.opening import open_workspace
 from .storage.store import Workspace as Workspace  # (the window's type hints)
 from .storage.store import WorkspaceError as WorkspaceError
