@@ -81,7 +81,7 @@ def measure(scale: Scale) -> list[Row]:
         f"{r['visits']:,} visits recorded in {r['recording']:.1f} s; after {', '.join(f'{x:.2f}' for x in r['after'])} s; "
         f"load {r.load}")
     seconds = median(r["after"])
-    return [Row("report", seconds, seconds=seconds, cpu=median(r["cpu"]),
+    return [Row("report", seconds, seconds=seconds, cpu=median(r["cpu"]), cpu_value=median(r["cpu"]),
                 note=f"{r['total']:,} persons; before the visits {median(r['before']):.2f} s; "
                      f"{r['visits']:,} visits recorded one transaction each in {r['recording']:.1f} s "
                      f"({r['visits'] / r['recording']:.0f}/s); the covering index made once in {r['index']:.1f} s")]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..core import ids
 from ..core.campaign import STATUS_LABELS
 from ..core.demo import make_demo
 from ..core.history import history_lines
 from ..core.integrity import check
-from ..core.roster import FIELDS, import_roster
+from ..core.roster import FIELDS, import_roster, start_reading
 from ..core.search import search
 from ..core.store import Workspace
 from ..core.tables import parse_map
@@ -69,11 +70,17 @@ def cmd_demo(args):
 
 def cmd_import(args):
     overrides = parse_map(args.map, FIELDS)
-    with open_ws(args.db) as ws:
-        res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
-                            rejects_password=export_password(args),
-                            progress=None if args.json else progress_printer("导入"), all_villages=args.all_villages,
-                            not_paid_list=args.not_paid_list)
+    # a first list into a new workspace: its reading begins while the workspace's keys are made
+    early = start_reading(args.file, overrides=overrides) if not Path(args.db).exists() else None
+    try:
+        with open_ws(args.db) as ws:
+            res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
+                                rejects_password=export_password(args),
+                                progress=None if args.json else progress_printer("导入"),
+                                all_villages=args.all_villages, not_paid_list=args.not_paid_list, early=early)
+    finally:
+        if early is not None:
+            early.close()
     lines = [f"导入完成：新增 {res.imported} 人，更新 {res.updated} 人，未变 {res.unchanged} 人；"
              f"{res.households} 户；村（社区）：{'、'.join(res.villages) or '（未注明）'}。"]
     if res.rejected:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.cell import WriteOnlyCell
-
 _INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
 _DROP = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}]")
 _DROP_LINES = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
@@ -49,6 +47,8 @@ def text_cell(ws, value, *, text: bool = False):
     value = clean(value, keep_lines=True)
     if not text and value[:1] != "=":
         return value
+    from openpyxl.cell import WriteOnlyCell  # here: a list's reading process never loads openpyxl
+
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"
     if text:

@@ -111,8 +111,8 @@ class ListReader:
     """Reads a list's chunks in this process."""
 
     def __init__(self, table: Table, today: dt.date, defaults: dict[str, str], chunk_size: int,
-                 pid_headers: frozenset[str]):
-        self.table, self.defaults, self.chunk_size = table, defaults, chunk_size
+                 pid_headers: frozenset[str], prepare: Callable[[People], None] | None = None):
+        self.table, self.defaults, self.chunk_size, self.prepare = table, defaults, chunk_size, prepare
         self.parser = ChunkParser(table.mapping, today, pid_headers)
         self.seen = Sightings()
 
@@ -143,6 +143,8 @@ class ListReader:
             if default and not all(people[f]):
                 people.cols[f] = [v or default for v in people[f]]
         fill_households(people)
+        if self.prepare is not None:
+            self.prepare(people)
         parsed.people = people
         return parsed
 
@@ -183,11 +185,14 @@ class ListSpec:
     today: dt.date
     defaults: dict[str, str]
     chunk_size: int
+    # more columns for each chunk, worked out where it is read (a module-level function: it is sent to
+    # the reading process), so that the writing process, the slower of the two, has less to do
+    prepare: Callable[[People], None] | None = None
 
     def open(self) -> ListReader:
         table = open_table(self.path, self.aliases, required=self.required, overrides=self.overrides)
         pid_headers = frozenset(norm_header(a) for a in self.aliases["pid"])
-        return ListReader(table, self.today, self.defaults, self.chunk_size, pid_headers)
+        return ListReader(table, self.today, self.defaults, self.chunk_size, pid_headers, self.prepare)
 
 
 class ReaderDied(RuntimeError):
@@ -202,18 +207,32 @@ class BackgroundReader:
     before its first row); returning False cancels. `close()` stops the process, whatever state it
     is in: the caller's `with`/`finally` does that on a cancel or an error."""
 
-    def __init__(self, spec: ListSpec, waiting: Callable[[], object] | None = None):
+    def __init__(self, spec: ListSpec, waiting: Callable[[], object] | None = None, *, early: bool = False):
+        """`early`: return at once (the table arrives when first asked for), so that this process can
+        open the workspace while the list is read."""
         if waiting is not None and waiting() is False:  # the user hears at once that reading began
             raise Cancelled("导入已取消，工作区未改变")
         ctx = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt threads
         self._conn, child_end = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=serve, args=(child_end, spec), name="canvasser-list-reader", daemon=True)
         self._waiting = waiting
+        self.spec = spec
         self._proc.start()
         child_end.close()
         self.seen: Sightings | None = None
+        self._table: Table | None = None
+        if not early:
+            self._table = self._receive_table()
+
+    @property
+    def table(self) -> Table:
+        if self._table is None:
+            self._table = self._receive_table()
+        return self._table
+
+    def _receive_table(self) -> Table:
         try:
-            self.table: Table = self._receive("table")
+            return self._receive("table")
         except ReaderDied as exc:  # e.g. a script without `if __name__ == "__main__":` (see the README)
             self.close()
             raise ReaderDied("读取名单的进程未能启动，导入未开始，工作区未改变") from exc
@@ -222,6 +241,7 @@ class BackgroundReader:
             raise
 
     def chunks(self) -> Iterator[Parsed]:
+        self.table  # noqa: B018 — the table comes first in the pipe
         while True:
             kind, value = self._next()
             if kind == "end":
@@ -286,4 +306,4 @@ def _share_repeats(people: People) -> None:
     then sends each once and the importing process unpickles a reference for the rest."""
     for f in _REPEATED:
         seen: dict[str, str] = {}
-        people.cols[f] = [seen.setdefault(v, v) for v in people.cols[f]]
+        people.cols[f] = list(map(seen.setdefault, people.cols[f], people.cols[f]))

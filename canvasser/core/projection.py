@@ -372,7 +372,7 @@ def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: 
     A township's list binds these columns for a million people: source and time are the same on
     every row and go into the statement; note, place, status and visits keep their defaults."""
     names = cols["name"]
-    pinyins = list(map(pinyin.keys, names))
+    pinyins = cols.get("pinyin") or list(map(pinyin.keys, names))  # worked out by the list's reader
     sql = (f"INSERT OR REPLACE INTO persons ({', '.join(_LISTED_COLS)}, source, created_at, since_year) "
            f"VALUES ({', '.join('?' * len(_LISTED_COLS))}, 'bureau', {sql_literal(recorded_at)}, {int(year)})")
     conn.executemany(sql, zip(

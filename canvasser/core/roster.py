@@ -9,10 +9,11 @@ not proof of anything). The whole import is one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +21,7 @@ import orjson
 from openpyxl.styles import Font, PatternFill
 
 from ..paths import exports_dir
-from . import xlsxlock, xlsxprint
+from . import pinyin, xlsxlock, xlsxprint
 from .cells import clean, text_cell
 from .errors import Cancelled, Question
 from .gcpause import no_cycle_collection
@@ -29,7 +30,7 @@ from .listreader import BackgroundReader, ListSource, ListSpec, Sightings
 from .listrows import People
 from .names import rare_chars, rare_in
 from .ownership import LIST_SOURCE
-from .projection import coverage_year, insert_listed_people, project_households
+from .projection import DEFAULT_YEAR, coverage_year, insert_listed_people, project_households
 from .sqlcipher import sqlite3
 from .store import Workspace, now_iso
 from .tables import Table, cell_text, norm_header, open_table
@@ -102,7 +103,7 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
                   rejects_path: str | Path | None = None, author: str = "",
                   progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
                   keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False,
-                  rejects_password: str | None = None) -> ImportResult:
+                  rejects_password: str | None = None, early: ListSource | None = None) -> ImportResult:
     """Import (or re-import) a list. `progress(rows_done, message)` may return False to cancel.
     `keep_missing`: also return who the list leaves out, and whom it names. The rejected rows (full
     IDs) are saved with `rejects_password` as their open password if given.
@@ -111,26 +112,59 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
     from a wider list; a list with none of them is refused (a Question) unless `all_villages`,
     which also takes everyone. A standalone workspace takes every row, as before. A list with the columns
     of a paid list (amount, payment date) is refused unless `not_paid_list`: imported as a list of
-    the unenrolled, the people who paid would be canvassed as if they had not."""
+    the unenrolled, the people who paid would be canvassed as if they had not. `early`: the list's
+    reading, begun before the workspace was opened (`start_reading`); closed here in every case."""
     xlsxlock.check_password(rejects_password)
     with no_cycle_collection():
         return _import(ws, Path(path), overrides, (rejects_path, rejects_password), clean(author or "").strip(),
-                       progress, today, keep_missing, all_villages, not_paid_list)
+                       progress, today, keep_missing, all_villages, not_paid_list, early)
+
+
+def _spec(path: Path, overrides: dict[str, str] | None, today: dt.date | None, defaults: dict[str, str],
+          year: int) -> ListSpec:
+    return ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(), defaults, CHUNK,
+                    functools.partial(prepare_created, year=year))
+
+
+def start_reading(path: str | Path, *, overrides: dict[str, str] | None = None,
+                  today: dt.date | None = None) -> ListSource | None:
+    """Begin reading a big list for a workspace not made yet (the command line's first import), so
+    that its reading process reads while the new workspace's keys are made (two Argon2id runs);
+    `import_roster(..., early=)` takes it if the workspace needs nothing else of it (None: small)."""
+    spec = _spec(Path(path), overrides, today, {"village": "", "township": ""}, DEFAULT_YEAR)
+    if not _background(spec.path):
+        return None
+    return BackgroundReader(spec, early=True)
+
+
+def _same_spec(a: ListSpec | None, b: ListSpec) -> bool:
+    if a is None:
+        return False
+    key = lambda s: (s.path, s.overrides, s.today, s.defaults, s.prepare.keywords if s.prepare else None)  # noqa: E731
+    return key(a) == key(b)
 
 
 def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects: Rejects,
             author: str, progress: Callable[[int, str], bool] | None, today: dt.date | None,
-            keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False) -> ImportResult:
+            keep_missing: bool = False, all_villages: bool = False, not_paid_list: bool = False,
+            early: ListSource | None = None) -> ImportResult:
     res = ImportResult()
     few = _few_people(ws)
-    spec = ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(),
-                    {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""}, CHUNK)
-    reader = _open_reader(spec, progress, res)
+    spec = _spec(path, overrides, today,
+                 {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""},
+                 coverage_year(ws.conn))
+    if early is not None and _same_spec(getattr(early, "spec", None), spec):
+        reader = early
+    else:
+        if early is not None:
+            early.close()
+        reader = _open_reader(spec, progress, res)
     try:
         if not not_paid_list:
             _refuse_paid_list(reader.table)
         own = ws.meta("village", "") or "" if ws.mode == "village" and not all_villages else ""
-        return _write(ws, reader, path, res, few, rejects, author, progress, keep_missing, own)
+        return _write(ws, reader, path, res, few, rejects, author, progress, keep_missing, own,
+                      spec.prepare.keywords["year"])
     finally:
         reader.close()
 
@@ -138,8 +172,8 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
 def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, res: ImportResult) -> ListSource:
     """A big list is read in a second process while this one writes; a small one here (starting
     a process costs more than its reading)."""
-    if not spec.path.is_file() or spec.path.stat().st_size < BACKGROUND_FILE:
-        return spec.open()
+    if not _background(spec.path):
+        return replace(spec, prepare=None).open()  # here the writer works out the new people's columns itself
 
     def waiting() -> object:
         if progress is None:
@@ -149,10 +183,15 @@ def _open_reader(spec: ListSpec, progress: Callable[[int, str], bool] | None, re
     return BackgroundReader(spec, waiting)
 
 
+def _background(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size >= BACKGROUND_FILE
+
+
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
            rejects: Rejects, author: str, progress: Callable[[int, str], bool] | None,
-           keep_missing: bool = False, own: str = "") -> ImportResult:
-    """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken."""
+           keep_missing: bool = False, own: str = "", prepared: int | None = None) -> ImportResult:
+    """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken;
+    `prepared`: the coverage year the reader made the new people's payloads for."""
     table = reader.table
     res.sheet, res.header_row, res.columns = "、".join(table.sheets) or table.sheet, table.header_row, \
         table.column_report(ALIASES)
@@ -175,7 +214,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 if not fresh:  # a first list's households are counted in their table at the end
                     households.update(people["household"])
                 villages.update(people["village"])
-                new_households |= _apply(ws, batch, people, res, fresh)
+                new_households |= _apply(ws, batch, people, res, fresh, prepared)
                 placed = _remember_rows(ws, people, list_no, placed)
                 res.rare_names += [{"row": people.rows[i], "name": people["name"][i],
                                     "chars": "".join(rare_chars(people["name"][i])), "id": mask(people["pid"][i])}
@@ -276,7 +315,8 @@ def _few_people(ws: Workspace) -> bool:
     return ws.scalar("SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 20000)") < 20000
 
 
-def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool = False) -> set[str]:
+def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool = False,
+           prepared: int | None = None) -> set[str]:
     """Emit created/updated events for one chunk, comparing with what the last import said.
 
     New people go in bulk (events and persons rows straight from their columns); returns their
@@ -285,7 +325,7 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
     if not people:
         return set()
     if fresh:
-        _create(ws, batch, people, res, with_households=True)
+        _create(ws, batch, people, res, with_households=True, prepared=prepared)
         return set()
     pids = people["pid"]
     marks = ",".join("?" * len(pids))
@@ -293,7 +333,7 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
         f"SELECT pid, {', '.join(ROSTER_FIELDS)} FROM persons WHERE pid IN ({marks})", pids)}
     created = people.take([pid not in present for pid in pids])
     if created:
-        _create(ws, batch, created, res, with_households=False)
+        _create(ws, batch, created, res, with_households=False, prepared=prepared)
     if len(created) == len(people):
         return set(created["household"])
     last = _bureau_said(ws, [pid for pid in pids if pid in present])
@@ -320,16 +360,27 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
     return set(created["household"]) if created else set()
 
 
-def _create(ws: Workspace, batch, people: People, res: ImportResult, *, with_households: bool) -> None:
+def _create(ws: Workspace, batch, people: People, res: ImportResult, *, with_households: bool,
+            prepared: int | None = None) -> None:
     """person.created events and persons rows for people new to the workspace, straight from their
     columns (the fold of a lone person.created event gives exactly these rows; `check` replays it)."""
     year = coverage_year(ws.conn)
+    if "payload" not in people.cols or year != prepared:  # the reader's are for another year (or none)
+        prepare_created(people, year)
     hlcs, now = batch.append_many("person.created", ["p:" + pid for pid in people["pid"]],
-                                  created_payloads(people, year), people["village"])
+                                  people["payload"], people["village"])
     insert_listed_people(ws.conn, people.cols, hlcs, now, year)
     if with_households:
         _add_households(ws.conn, people)
     res.imported += len(people)
+
+
+def prepare_created(people: People, year: int) -> None:
+    """What writing a chunk's people as new needs that depends on nothing in the workspace: each
+    one's person.created payload and pinyin keys. A list's reader does this (in its own process for
+    a big list, beside the writing: `ListSpec.prepare`), so the writer, the slower one, only writes."""
+    people.cols["payload"] = created_payloads(people, year)
+    people.cols["pinyin"] = list(map(pinyin.keys, people["name"]))
 
 
 def created_payloads(people: People, year: int) -> list[str]:

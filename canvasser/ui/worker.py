@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from ..core.errors import Cancelled
 from ..core.store import Workspace
+from ..core.views import open_worker
 
 Progress = Callable[[int, str], bool]
 
@@ -136,7 +137,7 @@ class DbWorker(QThread):
 
     # ---- worker thread -------------------------------------------------------------------------
     def run(self) -> None:
-        ws = Workspace(self.db_path)
+        ws = open_worker(self.db_path)
         try:
             while True:
                 job = self._queue.get()
