@@ -30,6 +30,13 @@ class Budget:
         extra = f" + {self.floor}" if self.floor else ""
         return f"<= {self.limit:g} {self.unit}{extra}"
 
+    @property
+    def doc(self) -> str:
+        """As docs/DESIGN.md §9 writes it."""
+        if self.unit == "x":
+            return f"≤ {self.limit:g} × {self.floor}"
+        return "≤" + self.text[2:]
+
 
 MILLION = {"people": 1_000_000, "rows": 100_000, "list": 100_000, "events": 300_000, "visits": 10_000,
            "county_events": 3_000_000}  # the scale the budgets are stated at

@@ -1,0 +1,83 @@
+"""A first list into a new workspace from the command line: its reading process starts before the
+workspace's keys are made (two Argon2id runs), and the import takes that reading only when the
+workspace wants nothing else of it. The threshold is lowered so that small test lists take that path."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+
+from canvasser.cli import main
+from canvasser.core import roster
+from canvasser.core.roster import import_roster, start_reading
+from canvasser.core.store import Workspace
+from tests.fixtures import TODAY, rows, write_csv, write_xlsx
+
+_ROWS = "SELECT pid, name, village, household, phones, py_initials, py_full, rname FROM persons ORDER BY pid"
+
+
+def _no_second_reader(monkeypatch) -> list:
+    """Fails the test if the import opens a reading of its own; returns the readings it did open."""
+    opened = []
+
+    def refuse(spec, progress, res):
+        opened.append(spec)
+        return original(spec, progress, res)
+
+    original = roster._open_reader
+    monkeypatch.setattr(roster, "_open_reader", refuse)
+    return opened
+
+
+def test_reading_begun_before_the_workspace_imports_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
+    monkeypatch.setattr(roster, "CHUNK", 40)
+    people = rows(seed=5, households=60)
+    src = write_xlsx(tmp_path / "list.xlsx", people)
+    with Workspace(tmp_path / "plain-way.db") as ws:
+        usual = import_roster(ws, src, today=TODAY)
+        expected = ws.conn.execute(_ROWS).fetchall()
+    opened = _no_second_reader(monkeypatch)
+    early = start_reading(src, today=TODAY)
+    assert early is not None
+    with Workspace(tmp_path / "early.db") as ws:
+        res = import_roster(ws, src, today=TODAY, early=early)
+        assert ws.conn.execute(_ROWS).fetchall() == expected
+    assert opened == []  # the reading begun early was the one used
+    assert res.as_json() == usual.as_json()
+    assert res.imported == len(people)
+    assert multiprocessing.active_children() == []
+
+
+def test_an_early_reading_the_workspace_cannot_use_is_set_aside(tmp_path, monkeypatch):
+    """A village's workspace fills in its own village where the list names none: a reading begun
+    without knowing that is closed, and the list read again for it."""
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
+    people = [{**p, "村（社区）": ""} for p in rows(seed=6, households=30)]
+    src = write_csv(tmp_path / "list.csv", people)
+    opened = _no_second_reader(monkeypatch)
+    early = start_reading(src, today=TODAY)
+    with Workspace(tmp_path / "v.db") as ws:
+        ws.set_meta("village", "青石村")
+        res = import_roster(ws, src, today=TODAY, early=early)
+        villages = {r[0] for r in ws.conn.execute("SELECT DISTINCT village FROM persons")}
+    assert len(opened) == 1 and res.imported == len(people)
+    assert villages == {"青石村"}
+    assert multiprocessing.active_children() == []
+
+
+def test_a_first_import_from_the_command_line_reads_while_the_keys_are_made(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
+    monkeypatch.setenv("CANVASSER_PASSPHRASE", "测试口令 early-2027")
+    people = rows(seed=7, households=40)
+    src = write_xlsx(tmp_path / "list.xlsx", people)
+    opened = _no_second_reader(monkeypatch)
+    assert main(["import-roster", "--db", str(tmp_path / "new.db"), str(src), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["imported"] == len(people)
+    assert opened == []
+    # into a workspace that exists, no reading is begun early: the import opens its own
+    again = write_xlsx(tmp_path / "again.xlsx", people[:10])
+    assert main(["import-roster", "--db", str(tmp_path / "new.db"), str(again), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unchanged"] == 10
+    assert len(opened) == 1
+    assert multiprocessing.active_children() == []
