@@ -81,3 +81,34 @@ def test_a_first_import_from_the_command_line_reads_while_the_keys_are_made(tmp_
     assert json.loads(capsys.readouterr().out)["unchanged"] == 10
     assert len(opened) == 1
     assert multiprocessing.active_children() == []
+
+
+def test_a_forked_reader_imports_what_a_spawned_one_does(tmp_path, monkeypatch):
+    """The command line forks its reading process (no interpreter to start, nothing to import); the
+    window spawns one. Both hand the writer the same chunks."""
+    from canvasser.core import listreader
+
+    monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
+    monkeypatch.setattr(roster, "CHUNK", 50)
+    people = rows(seed=9, households=50)
+    src = write_csv(tmp_path / "list.csv", people + people[:2])
+    got = []
+    for method in ("fork", "spawn"):
+        monkeypatch.setattr(listreader, "start_method", lambda m=method: m)
+        with Workspace(tmp_path / f"{method}.db") as ws:
+            res = import_roster(ws, src, today=TODAY)
+            got.append((res.imported, len(res.duplicates), ws.conn.execute(_ROWS).fetchall()))
+    assert got[0] == got[1] and got[0][0] == len(people) and got[0][1] == 2
+    assert multiprocessing.active_children() == []
+
+
+def test_a_chunk_crosses_the_pipe_as_it_was():
+    from canvasser.core.listreader import _Packed
+    from canvasser.core.listrows import People
+
+    people = People({"pid": ["1", "2", "3"], "name": ["甲", "", "丙 "], "odd": ["a\x00b", "c", "d"],
+                     "num": [1, None, 2.5], "pair": [("a", "b"), ("c", "d"), ("e", "f")]}, [4, 5, 9])
+    back = _Packed(people).people()
+    assert back.cols == people.cols and back.rows == people.rows
+    empty = _Packed(People({"pid": [], "name": []}, [])).people()
+    assert empty.cols == {"pid": [], "name": []} and empty.rows == []

@@ -85,6 +85,7 @@ class ImportResult:
     missing_pids: list[str] = field(default_factory=list)  # kept when asked (a new year marks them gone)
     seen: object = None  # the list's IDs (a Sightings), kept when asked
     other_villages: dict[str, int] = field(default_factory=dict)  # left out: people of other villages
+    households_written: set[str] = field(default_factory=set, repr=False)  # by this import (a first list's)
 
     def as_json(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
@@ -202,6 +203,8 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
     with ws.rollback_journal(when=few), ws.page_cache(BULK_CACHE_MB if huge else None), \
             ws.writing(author) as batch:
         fresh = ws.scalar("SELECT 1 FROM persons LIMIT 1") is None
+        if fresh:  # households with nobody in them (none, in practice) are merged into as any written here
+            res.households_written.update(r[0] for r in ws.conn.execute("SELECT hid FROM households"))
         new_households: set[str] = set()
         list_no, placed = (ws.scalar("SELECT max(list_no) FROM list_chunks") or 0) + 1, 0
         with ws.deferring_indexes("persons", "events", when=few, progress=_index_progress(progress, res)):
@@ -371,7 +374,7 @@ def _create(ws: Workspace, batch, people: People, res: ImportResult, *, with_hou
                                   people["payload"], people["village"])
     insert_listed_people(ws.conn, people.cols, hlcs, now, year)
     if with_households:
-        _add_households(ws.conn, people)
+        _add_households(ws.conn, people, res.households_written)
     res.imported += len(people)
 
 
@@ -380,7 +383,9 @@ def prepare_created(people: People, year: int) -> None:
     one's person.created payload and pinyin keys. A list's reader does this (in its own process for
     a big list, beside the writing: `ListSpec.prepare`), so the writer, the slower one, only writes."""
     people.cols["payload"] = created_payloads(people, year)
-    people.cols["pinyin"] = list(map(pinyin.keys, people["name"]))
+    keys = list(map(pinyin.keys, people["name"]))
+    people.cols["py_initials"] = [k[0] for k in keys]
+    people.cols["py_full"] = [k[1] for k in keys]
 
 
 def created_payloads(people: People, year: int) -> list[str]:
@@ -397,13 +402,14 @@ def created_payloads(people: People, year: int) -> list[str]:
                            c["name"], c["phone"], c["phones"], c["relation"], c["sex"], c["township"], c["village"])]
 
 
-def _add_households(conn: sqlite3.Connection, people: People) -> None:
+def _add_households(conn: sqlite3.Connection, people: People, written: set[str]) -> None:
     """Write the households of a first list's chunk of new people, as `project_households` would
     (the 户主 heads it, else the smallest ID; members counted), from the rows in hand: a second
     pass over a million persons rows, one lookup per household, took longer than the people did.
 
     Lists come sorted by household, so one rarely spans two chunks; when it does, the row the
-    earlier chunk wrote is merged in."""
+    earlier chunk wrote is merged in. Only households in `written` (those this import wrote so far, in
+    a workspace that had none) can have such a row: the others are not looked up."""
     rows: dict[str, list] = {}
     c = people.cols
     for hid, pid, relation, village, grp, name, address in zip(c["household"], c["pid"], c["relation"], c["village"],
@@ -418,7 +424,8 @@ def _add_households(conn: sqlite3.Connection, people: People) -> None:
             cur[6] += 1
             if rank < cur[7]:
                 cur[1:6], cur[7] = (village, grp, name, pid, address), rank
-    hids = list(rows)
+    hids = [hid for hid in rows if hid in written]
+    written.update(rows)
     for i in range(0, len(hids), 500):
         chunk = hids[i:i + 500]
         for r in conn.execute(
