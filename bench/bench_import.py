@@ -202,7 +202,7 @@ def measure_xlsx(scale: Scale) -> list[Row]:
             f"= {imp['seconds'] / read['seconds']:.2f}x (CPU {read['cpu']:.2f} / {imp['cpu']:.2f} s), load {imp.load}")
     ratios = [imp["seconds"] / read["seconds"] for read, imp in pairs]
     cpu = [imp["cpu"] / read["cpu"] for read, imp in pairs]
-    return [Row("import_xlsx", median(ratios), seconds=median([i["seconds"] for _, i in pairs]),
+    return [Row("import_xlsx", median(ratios), seconds=median([i["seconds"] for _, i in pairs]), cpu_value=median(cpu),
                 floor=median([r["seconds"] for r, _ in pairs]), cpu=median([i["cpu"] for _, i in pairs]),
                 note=f"{scale.xlsx_rows:,} rows; wall ratios {_list(ratios)}; CPU of every process "
                      f"{median(cpu):.2f}x calamine's")]
@@ -258,6 +258,7 @@ def measure_csv(scale: Scale) -> list[Row]:
     floor_s = median([f["floor"] for f in floors])
     return [
         Row("import_csv", median(ratios), seconds=seconds, floor=floor_s, cpu=median([e["cpu"] for e in encs]),
+            cpu_value=median([e["cpu"] / f["floor_cpu"] for e, f in zip(encs, floors)]),
             note=f"{scale.people:,} rows; ratios {_list(ratios)}; the floor's index builds {index_s:.1f} s "
                  f"of {floors[0]['floor']:.1f} s"),
         Row("import_csv_s", seconds, seconds=seconds, reach=floor_s, cpu=median([e["cpu"] for e in encs]),
@@ -265,7 +266,7 @@ def measure_csv(scale: Scale) -> list[Row]:
             note=f"{scale.people:,} rows; the write floor alone takes {floor_s:.1f} s"),
         Row("import_csv_mb", max(e["peak_mb"] for e in encs), seconds=seconds,
             note="the import and its list reader together, sampled every 50 ms"),
-        Row("atrest_import", median(cpu_ratios), seconds=seconds, floor=median([p["seconds"] for p in plains]),
+        Row("atrest_import", median(cpu_ratios), cpu_value=median(cpu_ratios), seconds=seconds, floor=median([p["seconds"] for p in plains]),
             cpu=median([e["cpu"] for e in encs]), reach=median(reach),
             note=f"CPU ratios {_list(cpu_ratios)} (plain CPU {median([p['cpu'] for p in plains]):.1f} s); "
                  f"wall ratios {_list(wall_ratios)}; SQLCipher alone writing the same rows and indexes takes "

@@ -121,7 +121,7 @@ def measure(scale: Scale) -> list[Row]:
             f"{roll['again']:,}, new {roll['new']:,}, gone {roll['gone']:,}; load {roll.load}")
     ratios = [roll["seconds"] / fresh["seconds"] for fresh, roll in pairs]
     cpu = [roll["cpu"] / fresh["cpu"] for fresh, roll in pairs]
-    return [Row("new_year", median(ratios), seconds=median([r["seconds"] for _, r in pairs]),
+    return [Row("new_year", median(ratios), seconds=median([r["seconds"] for _, r in pairs]), cpu_value=median(cpu),
                 floor=median([f["seconds"] for f, _ in pairs]), cpu=median([r["cpu"] for _, r in pairs]),
                 note=f"{scale.people:,} people last year ({VISITED:.0%} visited), {pairs[0][1]['new']:,} new, "
                      f"{pairs[0][1]['gone']:,} gone; wall ratios {', '.join(f'{r:.2f}' for r in ratios)}; "

@@ -199,7 +199,7 @@ def measure(scale: Scale) -> list[Row]:
         Row("merge_again", median([e["again"] for e in encs]), seconds=median([e["again"] for e in encs]),
             cpu=median([e["again_cpu"] for e in encs]), cpu_value=median([e["again_cpu"] for e in encs]),
             note="no change, same state"),
-        Row("atrest_merge", median(ratios), seconds=merge, floor=median([p["merge"] for _, p in pairs]),
+        Row("atrest_merge", median(ratios), cpu_value=median(ratios), seconds=merge, floor=median([p["merge"] for _, p in pairs]),
             cpu=median([e["merge_cpu"] for e in encs]),
             note=f"CPU {median([e['merge_cpu'] for e in encs]):.2f} s vs plain "
                  f"{median([p['merge_cpu'] for _, p in pairs]):.2f} s (ratios {', '.join(f'{r:.2f}' for r in ratios)})"),

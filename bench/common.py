@@ -83,11 +83,12 @@ class Scale:
 class Row:
     """One line of the table: the work, its floor where it has one, the figure judged.
 
-    An absolute budget (seconds, milliseconds) is judged on the wall clock when the machine was
-    quiet, and on the CPU time of every process that did the work (`cpu_value`) when the load
-    average was at or above the number of cores: then the wall clock measures the other work on
-    the machine as much as this. A ratio is taken between neighbours in time (alternating pairs),
-    who share the load, and stays on the wall clock; its CPU ratio is in the note."""
+    Every figure is judged on the wall clock when the machine was quiet, and on the CPU time of
+    every process that did the work (`cpu_value`: for a ratio, the ratio of CPU times) when the load
+    average was at or above the number of cores: then the wall clock measures the other work on the
+    machine as much as this one (pairs a few seconds apart gave wall ratios of 0.8 and 5.8 at a load
+    of 8.5). CPU time is the stricter measure for work done by two processes at once (the list
+    imports): it adds up what the wall clock of a quiet machine would overlap."""
 
     key: str  # the budget (budgets.BUDGETS)
     value: float  # the figure, in the budget's unit (a ratio for "x" budgets), on the wall clock
@@ -96,7 +97,7 @@ class Row:
     cpu: float | None = None  # CPU seconds of the work (every process), median
     note: str = ""
     reach: float | None = None  # the floor of an absolute budget: above the limit, the budget is out of reach
-    cpu_value: float | None = None  # the figure in CPU time, for an absolute budget
+    cpu_value: float | None = None  # the figure in CPU time (a ratio of CPU times for a ratio)
     load: float = field(default_factory=load)
 
     @property
@@ -105,7 +106,7 @@ class Row:
 
     @property
     def on_cpu(self) -> bool:
-        return self.cpu_value is not None and self.budget.unit != "x" and self.load >= (os.cpu_count() or 1)
+        return self.cpu_value is not None and self.load >= (os.cpu_count() or 1)
 
     @property
     def figure(self) -> float:
@@ -126,7 +127,7 @@ class Row:
     def as_json(self, scale: Scale | None = None) -> dict:
         b = self.budget
         out = {"work": b.what(scale.words if scale else None), "floor": _round(self.floor),
-               "ratio": _round(self.value) if b.unit == "x" else None, "seconds": _round(self.seconds),
+               "ratio": _round(self.figure) if b.unit == "x" else None, "seconds": _round(self.seconds),
                "budget": b.text, "met": self.met, "key": self.key, "figure": _round(self.figure), "unit": b.unit,
                "judged_on": "cpu" if self.on_cpu else "wall", "wall_figure": _round(self.value),
                "cpu": _round(self.cpu), "load": self.load, "verdict": self.verdict, "note": self.note}
@@ -291,7 +292,7 @@ def table(rows: list[Row | Skip], scale: Scale | None = None) -> str:
         figure = f"{r.figure:.2f}x" if b.unit == "x" else f"{r.figure:.1f} {b.unit}" if b.unit in ("ms", "MB") \
             else f"{r.figure:.2f} {b.unit}"
         figure += " CPU" if r.on_cpu else ""
-        lines.append((b.what(words), _fmt(r.floor), f"{r.value:.2f}" if b.unit == "x" else "", _fmt(r.seconds), figure,
+        lines.append((b.what(words), _fmt(r.floor), f"{r.figure:.2f}" if b.unit == "x" else "", _fmt(r.seconds), figure,
                       b.text, r.verdict, f"{r.load:.1f}"))
     widths = [max(len(str(x[i])) for x in [head, *lines]) for i in range(len(head))]
     out = ["  ".join(str(x).ljust(w) for x, w in zip(head, widths))]
