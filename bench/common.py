@@ -56,13 +56,15 @@ class Scale:
     def xlsx_rows(self) -> int:
         return min(self.people, 100_000)
 
+    # at a small scale the works keep a size at which their fixed costs (a transaction, a commit, the
+    # campaign's settings) do not make the figure: a township's day of 30,000 events, a list of 10,000
     @property
     def merge_events(self) -> int:
-        return max(3_000, self.people * 3 // 10)
+        return max(30_000, self.people * 3 // 10)
 
     @property
     def match_rows(self) -> int:
-        return max(1_000, self.people // 10)
+        return max(10_000, self.people // 10)
 
     @property
     def report_visits(self) -> int:
