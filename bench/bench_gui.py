@@ -141,7 +141,7 @@ def child_window(db: str) -> dict:
 
 def measure(scale: Scale) -> list[Row]:
     enc, plain = people_db(scale), people_db(scale, plain=True)
-    pairs = alternate(scale.repeat, lambda: run_child("bench_gui", "child_window", enc),
+    pairs = alternate(max(scale.repeat, 5), lambda: run_child("bench_gui", "child_window", enc),
                       lambda: run_child("bench_gui", "child_window", plain, plain=True))
     for e, p in pairs:
         worst = max(e["keys"].items(), key=lambda kv: kv[1]["shown"])
