@@ -162,9 +162,11 @@ def child_calamine(xlsx: str) -> dict:
 
 
 class TogetherPeak(threading.Thread):
-    """The largest resident memory of this process and its reading process together, sampled
-    every 50 ms (Linux /proc): each one's own peak comes at a different time (the reader's while
-    it reads, the writer's while it builds the indexes after the reader has gone)."""
+    """The largest memory of this process and its reading process together, sampled every 50 ms
+    (Linux /proc): each one's own peak comes at a different time (the reader's while it reads, the
+    writer's while it builds the indexes after the reader has gone). Proportional set sizes (PSS): a
+    forked reader shares its parent's pages until either writes them, and resident sizes would
+    count those twice."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -174,9 +176,9 @@ class TogetherPeak(threading.Thread):
     @staticmethod
     def _rss_mb(pid: int) -> float:
         try:
-            with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8", errors="replace") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         return int(line.split()[1]) / 1024
         except OSError:
             pass
