@@ -112,3 +112,25 @@ def test_a_chunk_crosses_the_pipe_as_it_was():
     assert back.cols == people.cols and back.rows == people.rows
     empty = _Packed(People({"pid": [], "name": []}, [])).people()
     assert empty.cols == {"pid": [], "name": []} and empty.rows == []
+
+
+def test_a_reimport_looked_up_in_batches_changes_what_one_lookup_does(tmp_path, monkeypatch):
+    """A re-import (a new list, a new year) looks its people up ten chunks at a time: the same
+    updates, the same people created, the same rows as chunk by chunk."""
+    people = rows(seed=11, households=60)
+    src = write_csv(tmp_path / "first.csv", people)
+    changed = [dict(p, 户籍地址=f"新地址{i}" if i % 7 == 0 else p["户籍地址"], 联系电话="") for i, p in enumerate(people)]
+    newcomers = rows(seed=12, households=8, village="杨柳村")
+    again = write_csv(tmp_path / "again.csv", changed[5:] + newcomers)
+    monkeypatch.setattr(roster, "CHUNK", 30)
+    got = []
+    for batch in (30, 90):
+        monkeypatch.setattr(roster, "REIMPORT_BATCH", batch)
+        with Workspace(tmp_path / f"b{batch}.db") as ws:
+            import_roster(ws, src, today=TODAY)
+            res = import_roster(ws, again, today=TODAY)
+            got.append(({k: v for k, v in res.as_json().items() if k != "rejects_file"},
+                        ws.conn.execute("SELECT pid, name, village, address, phone, source FROM persons ORDER BY pid").fetchall(),
+                        ws.scalar("SELECT count(*) FROM events"), ws.scalar("SELECT count(*) FROM roster_state")))
+    assert got[0] == got[1]
+    assert got[0][0]["imported"] == len(newcomers) and got[0][0]["updated"] > 0 and got[0][0]["missing_from_list"] == 5
