@@ -115,7 +115,7 @@ def test_a_chunk_crosses_the_pipe_as_it_was():
 
 
 def test_a_reimport_looked_up_in_batches_changes_what_one_lookup_does(tmp_path, monkeypatch):
-    """A re-import (a new list, a new year) looks its people up ten chunks at a time: the same
+    """A re-import (a new list, a new year) looks its people up several chunks at a time: the same
     updates, the same people created, the same rows as chunk by chunk."""
     people = rows(seed=11, households=60)
     src = write_csv(tmp_path / "first.csv", people)

@@ -65,9 +65,9 @@ _VILLAGE = _SAID.index("village")
 CHUNK = 5000
 # people of a re-import looked up together: each lookup of a chunk's IDs walks most of the ID and
 # event indexes' pages (a chunk's people are spread over the whole file), which at a million people
-# do not stay in the page cache; ten chunks at a time read them a tenth as often (a new year's CPU
-# time at a million people went from ... to ...)
-REIMPORT_BATCH = 50_000
+# do not stay in the page cache; five chunks at a time read them a fifth as often (a new year's CPU
+# time at a million people: 100 s one chunk at a time, 61 s by 25,000, 76 s by 50,000)
+REIMPORT_BATCH = 25_000
 HUGE_FILE = 64 << 20  # a list file this big holds about 400,000 people or more
 BULK_CACHE_MB = 64  # page cache while such a list loads first: a million people stay under 500 MB
 BACKGROUND_FILE = 4 << 20  # a list this big (some 25,000 rows) is read in a second process while this one writes
