@@ -130,9 +130,12 @@ def import_roster(ws: Workspace, path: str | Path, *, overrides: dict[str, str] 
 
 
 def _spec(path: Path, overrides: dict[str, str] | None, today: dt.date | None, defaults: dict[str, str],
-          year: int) -> ListSpec:
+          year: int | None) -> ListSpec:
+    """`year`: the coverage year of a first list, whose reader works out the new people's payloads
+    (None: a list into a workspace that has people, most of them on it again, for whom the payloads
+    would be made in vain)."""
     return ListSpec(path, ALIASES, REQUIRED, overrides or {}, today or dt.date.today(), defaults, CHUNK,
-                    functools.partial(prepare_created, year=year))
+                    functools.partial(prepare_created, year=year) if year is not None else None)
 
 
 def start_reading(path: str | Path, *, overrides: dict[str, str] | None = None,
@@ -161,7 +164,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
     few = _few_people(ws)
     spec = _spec(path, overrides, today,
                  {"village": ws.meta("village", "") or "", "township": ws.meta("township", "") or ""},
-                 coverage_year(ws.conn))
+                 coverage_year(ws.conn) if few else None)
     if early is not None and _same_spec(getattr(early, "spec", None), spec):
         reader = early
     else:
@@ -173,7 +176,7 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None, rejects
             _refuse_paid_list(reader.table)
         own = ws.meta("village", "") or "" if ws.mode == "village" and not all_villages else ""
         return _write(ws, reader, path, res, few, rejects, author, progress, keep_missing, own,
-                      spec.prepare.keywords["year"])
+                      spec.prepare.keywords["year"] if spec.prepare else None)
     finally:
         reader.close()
 
@@ -376,8 +379,7 @@ def _apply(ws: Workspace, batch, people: People, res: ImportResult, fresh: bool 
     # a million people listed again: each one's fields as a tuple, compared with a tuple of what the
     # bureau said last (a dict per person and field took four fifths of a new year's time)
     for pid, values in zip(again["pid"], zip(*(again[f] for f in _SAID))):
-        said = last.get(pid)
-        said_values = tuple(map(said.get, _SAID)) if said is not None else None
+        said_values = last.get(pid)
         if said_values == values:  # the list says again what it said last (most people): nothing to do
             res.unchanged += 1
             continue
@@ -474,16 +476,17 @@ def _add_households(conn: sqlite3.Connection, people: People, written: set[str])
                      "VALUES (?,?,?,?,?,?,?)", [r[:7] for r in rows.values()])
 
 
-def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, dict]:
-    """What the bureau's lists said last about each person: the roster state kept by re-imports,
-    else the person.created event of the list that brought them in (a first import writes no
-    roster state: its event already holds exactly that)."""
+def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, tuple]:
+    """What the bureau's lists said last about each person, as a tuple of its `_SAID` fields (None
+    where it said nothing): the roster state kept by re-imports, else the person.created event of
+    the list that brought them in (a first import writes no roster state: its event already holds
+    exactly that)."""
     if not pids:
         return {}
     said = {}
     pids = sorted(pids)  # each lookup walks the indexes forward
     for part in _parts(pids):
-        said.update((r[0], orjson.loads(r[1])) for r in ws.conn.execute(
+        said.update((r[0], _said(orjson.loads(r[1]))) for r in ws.conn.execute(
             f"SELECT pid, fields FROM roster_state WHERE pid IN ({','.join('?' * len(part))})", part))
     rest = [f"p:{pid}" for pid in pids if pid not in said]
     for i in range(0, len(rest), 500):
@@ -493,8 +496,12 @@ def _bureau_said(ws: Workspace, pids: list[str]) -> dict[str, dict]:
                 f"AND kind='person.created' ORDER BY hlc, origin, seq", chunk):
             fields = orjson.loads(payload)
             if fields.get("source") == "bureau":
-                said[entity[2:]] = fields  # the latest list wins
+                said[entity[2:]] = _said(fields)  # the latest list wins
     return said
+
+
+def _said(fields: dict) -> tuple:
+    return tuple(map(fields.get, _SAID))
 
 
 def _missing(ws: Workspace, seen: Sightings, villages: set[str]) -> list[str]:
