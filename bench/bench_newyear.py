@@ -86,14 +86,20 @@ def child_visit(db: str, share: float) -> dict:
 
 
 def child_newyear(db: str, src: str) -> dict:
+    from bench_import import TogetherPeak
+
     from canvasser.core.newyear import start_year
     from canvasser.core.store import Workspace
 
     with Workspace(db, create=False) as ws:
         ws.origin  # noqa: B018
+        together = TogetherPeak()
+        together.start()
         with Section() as s:
             r = start_year(ws, src)
-    return {"seconds": s.wall, "cpu": s.cpu, "again": r.again, "new": r.new, "gone": r.gone}
+        together.stop = True
+        together.join()
+    return {"seconds": s.wall, "cpu": s.cpu, "again": r.again, "new": r.new, "gone": r.gone, "peak_mb": together.peak}
 
 
 def measure(scale: Scale) -> list[Row]:
@@ -125,7 +131,8 @@ def measure(scale: Scale) -> list[Row]:
                 floor=median([f["seconds"] for f, _ in pairs]), cpu=median([r["cpu"] for _, r in pairs]),
                 note=f"{scale.people:,} people last year ({VISITED:.0%} visited), {pairs[0][1]['new']:,} new, "
                      f"{pairs[0][1]['gone']:,} gone; wall ratios {', '.join(f'{r:.2f}' for r in ratios)}; "
-                     f"CPU {median(cpu):.2f}x")]
+                     f"CPU {median(cpu):.2f}x; peak memory of the new year and its list reader "
+                     f"{max(r['peak_mb'] for _, r in pairs):.0f} MB")]
 
 
 if __name__ == "__main__":
