@@ -13,7 +13,8 @@ is "floor over budget" (not met, but not a regression of this code); the exit st
 budget is missed otherwise.
 
 Benches: import (xlsx vs calamine; csv vs the write floor, alone and its memory; encrypted vs plain),
-search, window, notices, merge, match, newyear, report, county (skipped until the county tier exists).
+search, window, notices, merge, match, newyear, report, bombs (issue 33's hostile files refused),
+county (skipped until the county tier exists).
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ sys.path.insert(0, str(BENCH.parent))
 
 from common import Row, Scale, Skip, as_rows, load, say, table, use_folder  # noqa: E402 — beside this file
 
-BENCHES = ("import", "search", "window", "notices", "merge", "match", "newyear", "report", "county")
+BENCHES = ("import", "search", "window", "notices", "merge", "match", "newyear", "report", "bombs", "county")
 MODULES = {"import": "bench_import", "search": "bench_search", "window": "bench_gui", "notices": "bench_notices",
            "merge": "bench_sync", "match": "bench_match", "newyear": "bench_newyear", "report": "bench_report",
-           "county": "bench_county"}
+           "bombs": "bench_bombs", "county": "bench_county"}
 QUICK = 10_000
 
 

@@ -82,7 +82,7 @@ def write_list(path: Path, people: int) -> list[str]:
 def child_record(db: str, events: int) -> dict:
     from bench_sync import record
 
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
 
     with Workspace(db, create=False) as ws:
         pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons")]
@@ -91,8 +91,8 @@ def child_record(db: str, events: int) -> dict:
 
 
 def child_merge(db: str, ups: list[str]) -> dict:
-    from canvasser.core import reports
-    from canvasser.core.store import Workspace
+    from canvasser.core.rules import reports
+    from canvasser.core.storage.store import Workspace
     from canvasser.core.sync import receive_packages
 
     with Workspace(db, create=False) as ws:

@@ -50,7 +50,7 @@ def type_text(widget, text: str) -> None:
 
 
 def child_window(db: str) -> dict:
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
 
     Workspace(db, create=False).close()  # the key is known now (as after the passphrase dialog)
     t0, c0 = time.perf_counter(), time.process_time()

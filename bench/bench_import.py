@@ -135,8 +135,8 @@ def _rename_workspace(src: Path, dst: Path) -> None:
 # ---- children ---------------------------------------------------------------------------------------
 def child_import(db: str, src: str) -> dict:
     """Import a list into a new workspace (its key is made before the clock starts)."""
-    from canvasser.core.roster import import_roster
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.store import Workspace
 
     remove_workspace(Path(db))
     ws = Workspace(db)

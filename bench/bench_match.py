@@ -42,8 +42,8 @@ SHARE = 0.3
 def child_make_list(db: str, out: str, rows: int, share: float, seed: int = 7) -> dict:
     import openpyxl
 
-    from canvasser.core.ids import check_digit
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
+    from canvasser.core.text.ids import check_digit
 
     rng = random.Random(seed)
     ours = int(rows * share)
@@ -77,8 +77,8 @@ def child_make_list(db: str, out: str, rows: int, share: float, seed: int = 7) -
 def child_reader(xlsx: str) -> dict:
     """The bureau lists' own reader reading the list: header and columns found, every row parsed and
     its ID checked (listreader.ListReader, as an import reads). "Reading that list" in the budget."""
-    from canvasser.core import matching
-    from canvasser.core.listreader import ListSpec
+    from canvasser.core.lists import matching
+    from canvasser.core.lists.listreader import ListSpec
 
     with Section() as s:
         source = ListSpec(Path(xlsx), matching.ALIASES, ("name", "pid"), {}, dt.date.today(), {}, 5000).open()
@@ -89,8 +89,8 @@ def child_reader(xlsx: str) -> dict:
 
 
 def child_match(db: str, xlsx: str) -> dict:
-    from canvasser.core import matching
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists import matching
+    from canvasser.core.storage.store import Workspace
 
     with Workspace(db, create=False) as ws:
         ws.origin  # noqa: B018 — a copied file starts its origin on open, as the clerk's would have one
@@ -104,8 +104,8 @@ def child_write_floor(matched: str, fresh: str) -> dict:
     """SQLCipher alone making a match's writes: the events, marks and persons rows a match left in
     `matched`, written into `fresh` (a copy of the workspace before the match) by SQL, no Python a row;
     reading them from the other file taken off. The match must read the list and make these writes."""
-    from canvasser.core.sqlcipher import attach
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.sqlcipher import attach
+    from canvasser.core.storage.store import Workspace
 
     src = Workspace(matched, create=False)
     key = src.key

@@ -64,8 +64,8 @@ def write_next(last: Path, nxt: Path, n: int) -> dict:
 
 def child_visit(db: str, share: float) -> dict:
     """Record visits for a share of the people (outcomes in turn) and a phone for a tenth of them."""
-    from canvasser.core.projection import coverage_year
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.projection import coverage_year
+    from canvasser.core.storage.store import Workspace
 
     ws = Workspace(db, create=False)
     year = coverage_year(ws.conn)
@@ -88,8 +88,8 @@ def child_visit(db: str, share: float) -> dict:
 def child_newyear(db: str, src: str) -> dict:
     from bench_import import TogetherPeak
 
-    from canvasser.core.newyear import start_year
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists.newyear import start_year
+    from canvasser.core.storage.store import Workspace
 
     with Workspace(db, create=False) as ws:
         ws.origin  # noqa: B018

@@ -43,8 +43,8 @@ def village(scale: Scale) -> Path:
 
 
 def child_notices(db: str, out: str) -> dict:
-    from canvasser.core.notices.notice import build_notices
-    from canvasser.core.store import Workspace
+    from canvasser.core.outputs.notices.notice import build_notices
+    from canvasser.core.storage.store import Workspace
 
     with Workspace(db, create=False) as ws:
         with Section() as s:

@@ -38,9 +38,9 @@ OUTCOMES = ["paid_on_site", "paid_self", "promised", "not_home", "refused", "mig
 
 
 def child_report(db: str, visits: int) -> dict:
-    from canvasser.core import reports
-    from canvasser.core.store import Workspace
-    from canvasser.core.visits import record_visit
+    from canvasser.core.rules import reports
+    from canvasser.core.rules.visits import record_visit
+    from canvasser.core.storage.store import Workspace
 
     ws = Workspace(db, create=False)
     with Section() as index:

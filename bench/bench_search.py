@@ -34,7 +34,7 @@ def queries(row: tuple) -> list[str]:
 
 
 def child_search(db: str) -> dict:
-    from canvasser.core.search import search
+    from canvasser.core.rules.search import search
     from canvasser.core.views import open_reader
 
     ws = open_reader(db)  # the window's connection, with its page cache

@@ -75,7 +75,7 @@ def write_roster(path: Path, villages: int, households: int) -> dict[str, list[s
 
 def record(ws, pids: list[str], n: int, rng: random.Random) -> None:
     """n events as cadres make them: visits (90%) and person edits (10%), one transaction."""
-    from canvasser.core.campaign import CHANNELS, OUTCOMES
+    from canvasser.core.rules.campaign import CHANNELS, OUTCOMES
 
     codes = list(OUTCOMES)
     base = dt.datetime(2026, 10, 1, 9)
@@ -95,8 +95,8 @@ def record(ws, pids: list[str], n: int, rng: random.Random) -> None:
 
 def child_build(folder: str, villages: int, events: int, households: int) -> dict:
     """(In a plain child.) The township, its villages and their packages."""
-    from canvasser.core.roster import import_roster
-    from canvasser.core.store import Workspace
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.store import Workspace
     from canvasser.core.sync import export_package, init_township, init_village, make_setup_package
 
     d = Path(folder)
@@ -125,7 +125,7 @@ def child_build(folder: str, villages: int, events: int, households: int) -> dic
 
 
 def child_encrypt(db: str) -> dict:
-    from canvasser.core.convert import convert
+    from canvasser.core.storage.convert import convert
 
     with Section() as s:
         convert(Path(db), PASSPHRASE)
@@ -133,8 +133,8 @@ def child_encrypt(db: str) -> dict:
 
 
 def child_merge(db: str, ups: list[str], again: list[str], check: bool) -> dict:
-    from canvasser.core import integrity
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage import integrity
+    from canvasser.core.storage.store import Workspace
     from canvasser.core.sync import receive_packages
 
     town = Workspace(db, create=False)

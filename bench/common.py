@@ -259,7 +259,7 @@ def say(text: str) -> None:
 def set_plain() -> None:
     """In this process, every workspace opens without a key: the old plain behaviour (the pair of
     encrypted-vs-plain)."""
-    from canvasser.core import store
+    from canvasser.core.storage import store
 
     store._key_for = lambda *a, **k: (None, None)
 

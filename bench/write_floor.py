@@ -32,9 +32,9 @@ DEFERRED = ("persons", "events")  # the tables whose indexes a first list builds
 def write_floor(source: Path, target: Path, cpu: dict[str, float] | None = None) -> dict[str, float]:
     """Seconds for each step of writing `source`'s listed rows into a new workspace at `target`
     (and the CPU seconds of each in `cpu`, if given)."""
-    from canvasser.core.roster import BULK_CACHE_MB
-    from canvasser.core.sqlcipher import attach
-    from canvasser.core.store import Workspace, connect
+    from canvasser.core.lists.roster import BULK_CACHE_MB
+    from canvasser.core.storage.sqlcipher import attach
+    from canvasser.core.storage.store import Workspace, connect
 
     src = Workspace(source, create=False)  # unlocked as the app does (passphrase, key file)
     src_key = src.key

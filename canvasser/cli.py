@@ -11,14 +11,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 import traceback
 
 from .core.errors import Cancelled, InputError
-from .core.failures import explain
-from .core.sqlcipher import sqlite3
-from .core.store import WorkspaceError
+from .core.storage.failures import explain_at
+from .core.storage.sqlcipher import sqlite3
+from .core.storage.store import WorkspaceError
 
 COMMAND_MODULES = ("foundation", "canvassing", "reports", "sync", "printing", "app", "matching", "newyear", "atrest")
 
@@ -32,6 +33,9 @@ def common_parent() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .commands import helptext
+
+    helptext.install()  # argparse's own words in Chinese, before the parsers are made
     parser = argparse.ArgumentParser(
         prog="canvasser",
         description="城乡居民医保参保缴费入户动员工具（离线）。不带参数运行时打开窗口。",
@@ -47,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub, parent)
+    helptext.complete(parser)
     return parser
 
 
@@ -79,12 +84,19 @@ def _encodable(text: str, encoding: str) -> bool:
 def passphrase_sources(args) -> None:
     """Where Workspace() finds the passphrase: --passphrase-file, the variable, a terminal prompt.
     Never an argument: it would show in the process list."""
-    from .core import atrest
-    from .core.secretfile import read_secret
+    from .core.storage import atrest
+    from .core.storage.secretfile import read_secret
 
     path = getattr(args, "passphrase_file", None)
     atrest.use_passphrase(read_secret(path, "口令") if path else None)
     atrest.use_prompt(prompt_passphrase if sys.stdin.isatty() and sys.stderr.isatty() else None)
+    atrest.use_notify(say_wait)
+
+
+def say_wait(seconds: float) -> None:
+    """The wait before a try after wrong passphrases, said (it would otherwise look like a hang)."""
+    sys.stderr.write(f"口令已输错多次，请等 {math.ceil(seconds)} 秒再试（正在等待）……\n")
+    sys.stderr.flush()
 
 
 def prompt_passphrase(new: bool) -> str | None:
@@ -99,7 +111,26 @@ def prompt_passphrase(new: bool) -> str | None:
     return first or None
 
 
+def sweep_leftovers(db: str | None) -> None:
+    """What killed runs left (check's scratch copies, half-written files), removed at the start."""
+    from .core.storage.sweep import sweep
+
+    try:
+        sweep(db)
+    except Exception:  # noqa: BLE001 — cleaning up must never stop the command the user ran
+        pass
+
+
+def _quiet_unraisable(info) -> None:
+    """An exception a finaliser could not raise (a half-written workbook's XML writer or zip file
+    closing on a full disk, after the command has already said "磁盘已满"): not the user's business,
+    and never a traceback on their screen. CANVASSER_DEBUG shows it."""
+    if os.environ.get("CANVASSER_DEBUG"):
+        sys.__unraisablehook__(info)
+
+
 def main(argv: list[str] | None = None) -> int:
+    sys.unraisablehook = _quiet_unraisable
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--demo") or argv[0] == "--screenshot":
         argv = ["gui", *argv]
@@ -110,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         passphrase_sources(args)
+        sweep_leftovers(getattr(args, "db", None))
         result = args.handler(args)
         if result is None:
             return 0
@@ -128,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("已中断，工作区未改变\n")
         return 1
-    except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/failures.py)
-        why = explain(exc)
+    except (sqlite3.Error, OSError) as exc:  # busy, disk full, read-only: the real cause (core/storage/failures.py)
+        why = explain_at(exc, getattr(args, "db", None) or os.getcwd() + "/.")
         if why is None:
             if os.environ.get("CANVASSER_DEBUG"):
                 traceback.print_exc()

@@ -21,16 +21,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 TMP = Path(tempfile.mkdtemp(prefix="canvasser-firstday-"))
 os.environ["CANVASSER_DATA"] = str(TMP / "data")  # the user's real settings and data stay untouched
 os.environ["XDG_CONFIG_HOME"] = str(TMP / "config")
+os.environ.setdefault("CANVASSER_PASSPHRASE", "截图用的口令 2026")  # workspaces are encrypted at rest
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from canvasser.core import pinyin, roster, sync  # noqa: E402
+from canvasser.core import sync  # noqa: E402
 from canvasser.core.demo import people as demo_people  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
-from canvasser.ui.app import SCREEN_SIZE, make_app  # noqa: E402
+from canvasser.core.lists import roster  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
+from canvasser.core.text import pinyin  # noqa: E402
+from canvasser.ui.app import make_app  # noqa: E402
 from canvasser.ui.dialogs.import_roster import ImportDialog  # noqa: E402
 from canvasser.ui.dialogs.new_workspace import NewWorkspaceDialog  # noqa: E402
 from canvasser.ui.main_window import MainWindow  # noqa: E402
+from canvasser.ui.screen import LAPTOP  # noqa: E402
 from canvasser.ui.worker import ImmediateRunner  # noqa: E402
 
 CODE = "QS7K-2M9P-XT4D-8RWA"
@@ -64,7 +68,7 @@ def write_list(path: Path, people: list[dict]) -> Path:
 
 def window_on(ws: Workspace) -> MainWindow:
     w = MainWindow(ws, canvasser="李书记", runner=ImmediateRunner(ws))
-    w.resize(*SCREEN_SIZE)
+    w.resize(LAPTOP)
     w.show()
     settle()
     return w
@@ -82,9 +86,17 @@ def main() -> None:
     shot(new, "1-new")
     new.close()
 
-    path = TMP / "我的村.db"
+    path = TMP / "青石村.db"
     ws = Workspace(path)
-    from canvasser.core import visits
+    from canvasser.core.lists.roster import name_village
+    from canvasser.ui.dialogs.passphrase import RecoveryCodeDialog
+
+    name_village(ws, "青石村")
+    box = RecoveryCodeDialog(None, ws.recovery_code, path)
+    box.show()
+    shot(box, "1b-recovery")
+    box.close()
+    from canvasser.core.rules import visits
 
     visits.ensure_canvasser(ws, "李书记", "13908150000")
     w = window_on(ws)

@@ -19,13 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from canvasser.core import campaign, report_pdf, reports  # noqa: E402
+from canvasser.core.rules import campaign, reports  # noqa: E402
+from canvasser.core.outputs import report_pdf
 from canvasser.core.demo import make_demo  # noqa: E402
-from canvasser.core.notices.data import households_due  # noqa: E402
-from canvasser.core.notices.leaflet import build_leaflet  # noqa: E402
-from canvasser.core.notices.notice import build_notices  # noqa: E402
-from canvasser.core.notices.sheet import build_visit_sheet  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.outputs.notices.data import households_due  # noqa: E402
+from canvasser.core.outputs.notices.leaflet import build_leaflet  # noqa: E402
+from canvasser.core.outputs.notices.notice import build_notices  # noqa: E402
+from canvasser.core.outputs.notices.sheet import build_visit_sheet  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -65,7 +66,7 @@ def main() -> None:
             build_visit_sheet(ws, t / "s.pdf", today=TODAY)
             first_page(t / "s.pdf", docs / "visit-sheet.png")
             figs = reports.make_report(ws, TODAY, save=False)
-            report_pdf.write_report_pdf(figs, t / "r.pdf")
+            report_pdf.write_report_pdf(figs, t / "r.pdf", by="李书记")
             first_page(t / "r.pdf", docs / "report.png")
 
 

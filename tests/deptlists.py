@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 
-from canvasser.core.ids import check_digit
+from canvasser.core.text.ids import check_digit
 
 MINZHENG = ["序号", "低保证号", "户主姓名", "成员姓名", "与户主关系", "证件号码", "出生年月", "所属村居", "保障人口", "月保障金"]
 

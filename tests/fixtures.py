@@ -102,3 +102,18 @@ def open_protected(path: Path, password: str):
             raise ValueError("文件打开密码不对，或文件已损坏") from exc
     out.seek(0)
     return out
+
+
+def ledger_table(wb, title: str, header_row: int = 2) -> list[dict]:
+    """A ledger's rows as dicts, its printed parts ("台账", "台账（二）" …, each repeating 序号, 姓名
+    and 身份证号) joined back by 序号; the signature lines and an empty ledger's "（无）" row left out."""
+    names = [n for n in wb.sheetnames if n == title or n.startswith(f"{title}（")]
+    merged: dict[object, dict] = {}
+    for name in names:
+        ws = wb[name]
+        head = [c.value for c in ws[header_row]]
+        for r in ws.iter_rows(min_row=header_row + 1, values_only=True):
+            if r[0] is None or r[0] == "（无）" or (isinstance(r[0], str) and r[0].endswith("：")):
+                continue
+            merged.setdefault(r[0], {}).update(zip(head, r))
+    return list(merged.values())

@@ -9,7 +9,7 @@ import sys
 import openpyxl
 import pytest
 
-from canvasser.core import ids
+from canvasser.core.text import ids
 from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
 
 
@@ -40,6 +40,27 @@ def test_help_lists_every_command():
     out = cli("--help").stdout
     for name in ("demo", "import-roster", "search", "check", "gui", "visit", "import-paid"):
         assert name in out
+
+
+def test_help_and_argparse_errors_are_all_chinese():
+    """argparse's own words (usage, options, its errors) are translated; every argument says what it is."""
+    import re
+
+    from canvasser.cli import build_parser
+
+    english = re.compile(r"usage:|options:|show this help|positional arguments|error:|required:|invalid choice")
+    for args in (["--help"], ["visit", "--help"], ["notices", "--help"], ["receive", "--help"], ["leaflet", "--help"]):
+        out = cli(*args).stdout
+        assert "用法：" in out and not english.search(out), out[:300]
+    err = cli("visit", "--db", "x.db", expect=2).stderr
+    assert "错误：缺少必需的参数" in err and not english.search(err)
+    err = cli("no-such-command", expect=2).stderr
+    assert "无效的选择" in err and not english.search(err)
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.choices)
+    silent = [f"{name} {a.option_strings or a.dest}" for name, p in sub.choices.items() for a in p._actions
+              if not a.help]
+    assert not silent, silent
 
 
 def test_search_and_check_json(village):

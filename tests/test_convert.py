@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from canvasser.core import atrest, backup, integrity
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import atrest, backup, integrity
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
 
 NEW = "转换后的口令 2027"
@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = """
 import os, sys
-from canvasser.core import convert
-from canvasser.core.store import Workspace
+from canvasser.core.storage import convert
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import CHILD_ENCODING
 stage = sys.argv[2]
 def die(name):

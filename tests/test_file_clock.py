@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from canvasser.core import hlc
-from canvasser.core.store import HLC_MARK, Workspace
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import hlc
+from canvasser.core.storage.store import HLC_MARK, Workspace
 from canvasser.core.sync import export_package, receive_package
-from canvasser.core.visits import record_visit
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
 
 DAY_MS = 86_400_000
@@ -60,7 +60,7 @@ def test_a_later_visit_wins_over_a_package_another_process_received(fast_package
     record_visit(window, other, "not_home", by="乡镇干部")
     script = textwrap.dedent("""
         import sys
-        from canvasser.core.store import Workspace
+        from canvasser.core.storage.store import Workspace
         from canvasser.core.sync import receive_package
         ws = Workspace(sys.argv[1]); receive_package(ws, sys.argv[2]); ws.close()
     """)

@@ -9,7 +9,7 @@ import pytest
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-from canvasser.core import ids
+from canvasser.core.text import ids
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -8,9 +8,9 @@ import json
 import multiprocessing
 
 from canvasser.cli import main
-from canvasser.core import roster
-from canvasser.core.roster import import_roster, start_reading
-from canvasser.core.store import Workspace
+from canvasser.core.lists import roster
+from canvasser.core.lists.roster import import_roster, start_reading
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, rows, write_csv, write_xlsx
 
 _ROWS = "SELECT pid, name, village, household, phones, py_initials, py_full, rname FROM persons ORDER BY pid"
@@ -86,7 +86,7 @@ def test_a_first_import_from_the_command_line_reads_while_the_keys_are_made(tmp_
 def test_a_forked_reader_imports_what_a_spawned_one_does(tmp_path, monkeypatch):
     """The command line forks its reading process (no interpreter to start, nothing to import); the
     window spawns one. Both hand the writer the same chunks."""
-    from canvasser.core import listreader
+    from canvasser.core.lists import listreader
 
     monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
     monkeypatch.setattr(roster, "CHUNK", 50)
@@ -103,8 +103,8 @@ def test_a_forked_reader_imports_what_a_spawned_one_does(tmp_path, monkeypatch):
 
 
 def test_a_chunk_crosses_the_pipe_as_it_was():
-    from canvasser.core.listreader import _Packed
-    from canvasser.core.listrows import People
+    from canvasser.core.lists.listreader import _Packed
+    from canvasser.core.lists.listrows import People
 
     people = People({"pid": ["1", "2", "3"], "name": ["甲", "", "丙 "], "odd": ["a\x00b", "c", "d"],
                      "num": [1, None, 2.5], "pair": [("a", "b"), ("c", "d"), ("e", "f")]}, [4, 5, 9])

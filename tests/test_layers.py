@@ -61,5 +61,5 @@ def _imports() -> dict[str, set[str]]:
 
 def test_no_import_cycles_between_store_and_projection_or_app_and_window():
     g = _imports()
-    for a, b in (("canvasser.core.store", "canvasser.core.projection"), ("canvasser.ui.app", "canvasser.ui.main_window")):
+    for a, b in (("canvasser.core.storage.store", "canvasser.core.storage.projection"), ("canvasser.ui.app", "canvasser.ui.main_window")):
         assert not (b in g[a] and a in g[b]), f"{a} and {b} import each other"

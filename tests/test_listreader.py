@@ -7,11 +7,12 @@ import multiprocessing
 
 import pytest
 
-from canvasser.core import integrity, roster
 from canvasser.core.errors import Cancelled, InputError
-from canvasser.core.listreader import ReaderDied
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists import roster
+from canvasser.core.lists.listreader import ReaderDied
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.storage import integrity
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, corrupt_check_digit, rows, write_csv, write_xlsx
 
 _ROWS = "SELECT pid, rpid, name, sex, birth, township, village, grp, household, relation, address, phone, phones, " \
@@ -106,7 +107,7 @@ def test_reader_killed_mid_list_fails_the_import_and_changes_nothing(tmp_path, m
 
 def test_cancel_while_the_reader_loads_stops_it(tmp_path, monkeypatch):
     """A workbook takes seconds before its first row: the wait hears the user every POLL_SECONDS."""
-    from canvasser.core import listreader
+    from canvasser.core.lists import listreader
     monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
     monkeypatch.setattr(listreader, "POLL_SECONDS", 0.001)  # sooner than any process starts
     ws = Workspace(tmp_path / "v.db")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from canvasser.core import ids
-from canvasser.core.listrows import PERSON_COLUMNS, ChunkParser, parse_row
-from canvasser.core.roster import ALIASES
-from canvasser.core.tables import cell_text, is_total, norm_header
+from canvasser.core.lists.listrows import PERSON_COLUMNS, ChunkParser, parse_row
+from canvasser.core.lists.roster import ALIASES
+from canvasser.core.lists.tables import cell_text, is_total, norm_header
+from canvasser.core.text import ids
 from tests.fixtures import HEADER, TODAY, rows
 
 _PID_HEADERS = frozenset(norm_header(a) for a in ALIASES["pid"])

@@ -11,15 +11,16 @@ import sys
 import openpyxl
 import pytest
 
-from canvasser.core import campaign, matching
 from canvasser.core.errors import InputError
-from canvasser.core.integrity import check, state_digest
-from canvasser.core.matchreport import write_report
-from canvasser.core.notices.data import households_due
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists import matching
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs.matchreport import write_report
+from canvasser.core.outputs.notices.data import households_due
+from canvasser.core.rules import campaign
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.integrity import check, state_digest
+from canvasser.core.storage.store import Workspace
 from canvasser.core.sync.package import village_rows
-from canvasser.core.visits import record_visit
 from tests.deptlists import DeptList, dibao_list, stranger_id
 from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
 
@@ -107,7 +108,7 @@ def test_notice_amount_follows_the_list_and_goes_back_when_it_is_withdrawn(villa
 
 
 def test_notice_pdf_shows_the_subsidised_amount(village, tmp_path):
-    from canvasser.core.notices.notice import build_notices
+    from canvasser.core.outputs.notices.notice import build_notices
     from tests.test_printing import pdftext
     ws, people = village
     d = dibao_list(people)
@@ -163,7 +164,7 @@ def test_a_death_list_confirms_a_visit_or_raises_a_follow_up(village, tmp_path):
 
 
 def test_students_get_school_and_class_on_the_letter_to_parents(village, tmp_path):
-    from canvasser.core.notices.leaflet import build_leaflet
+    from canvasser.core.outputs.notices.leaflet import build_leaflet
     from tests.test_printing import pdftext
     ws, people = village
     kid = next(p for p in people if p["人员类别"] == "在校学生")
@@ -216,7 +217,7 @@ def test_report_xlsx_has_the_three_parts_as_text_without_formulas(village, tmp_p
 def test_read_id_reads_certificates_and_student_numbers():
     import random
 
-    from canvasser.core import ids
+    from canvasser.core.text import ids
     pid = stranger_id(random.Random(3), dt.date(1990, 2, 3))
     check = ids.quick_checker(dt.date(2026, 11, 1))
     today = dt.date(2026, 11, 1)

@@ -3,8 +3,8 @@ reviews the proposals about its own people, and its word comes back to the towns
 
 from __future__ import annotations
 
-from canvasser.core import matching
-from canvasser.core.integrity import check
+from canvasser.core.lists import matching
+from canvasser.core.storage.integrity import check
 from tests.deptlists import DeptList
 from tests.test_sync_support import VILLAGES, make_township, make_village, send
 

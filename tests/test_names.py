@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from canvasser.core import names
-from canvasser.core.people import add_person, update_person
-from canvasser.core.roster import import_roster
-from canvasser.core.search import search
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules.people import add_person, update_person
+from canvasser.core.rules.search import search
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import names
 
 from .test_printing import pid, run_cli, write_roster
 

@@ -10,17 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from canvasser.core import campaign, integrity, newyear, reports
 from canvasser.core.errors import InputError
-from canvasser.core.paid import import_paid
-from canvasser.core.people import update_person
-from canvasser.core.projection import rebuild
-from canvasser.core.roster import import_roster
-from canvasser.core.search import search
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists import newyear
+from canvasser.core.lists.paid import import_paid
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules import campaign, reports
+from canvasser.core.rules.people import update_person
+from canvasser.core.rules.search import search
+from canvasser.core.rules.visits import record_visit as _record_visit
+from canvasser.core.storage import integrity
+from canvasser.core.storage.projection import rebuild
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, rows, write_csv, write_xlsx
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
+
+
+def record_visit(ws, pid, outcome, *, at, **kw):
+    """A visit entered on the day it happened (a date may not be later than today)."""
+    return _record_visit(ws, pid, outcome, at=at, today=dt.date.fromisoformat(at[:10]), **kw)
 
 NEW_DAY = dt.date(2027, 10, 20)  # a day of the 2028 drive; its same date last year is 2026-10-20
 
@@ -239,7 +246,7 @@ def test_cli_new_year_json_bad_input_and_search(tmp_path):
 def test_people_off_this_years_list_leave_the_ledgers_and_the_feedback(year_of_visits, tmp_path):
     import openpyxl
 
-    from canvasser.core import ledgers
+    from canvasser.core.outputs import ledgers
     ws, _, who, gone, _, listed = year_of_visits
     newyear.start_year(ws, listed, today=TODAY)
     unpaid = tmp_path / "未缴.xlsx"

@@ -10,11 +10,11 @@ import subprocess
 
 import pytest
 
-from canvasser.core import campaign
-from canvasser.core.ids import check_digit
-from canvasser.core.notices.notice import build_notices, plan_sheets
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs.notices.notice import build_notices, plan_sheets
+from canvasser.core.rules import campaign
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text.ids import check_digit
 
 from .test_printing import need, zbarimg
 
@@ -130,7 +130,7 @@ def test_plan_keeps_a_row_with_the_receipt():
 
 
 def test_visit_sheet_pages_count_within_their_group(sizes_db, tmp_path):
-    from canvasser.core.notices.sheet import build_visit_sheet
+    from canvasser.core.outputs.notices.sheet import build_visit_sheet
 
     db, _ = sizes_db
     out = tmp_path / "s.pdf"

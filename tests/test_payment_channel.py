@@ -8,10 +8,10 @@ import subprocess
 
 import qrcode
 
-from canvasser.core import campaign
-from canvasser.core.notices.leaflet import build_leaflet
-from canvasser.core.notices.notice import build_notices
-from canvasser.core.store import Workspace
+from canvasser.core.outputs.notices.leaflet import build_leaflet
+from canvasser.core.outputs.notices.notice import build_notices
+from canvasser.core.rules import campaign
+from canvasser.core.storage.store import Workspace
 
 from .test_printing import need, pdftext, pdfwords, run_cli, text_in_box, village, zbarimg  # noqa: F401 - the fixture
 

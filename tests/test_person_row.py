@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from canvasser.core import projection
-from canvasser.core.store import Workspace
+from canvasser.core.storage import projection
+from canvasser.core.storage.store import Workspace
 
 
 def test_the_row_the_fold_builds_has_the_tables_columns_in_order(tmp_path):
@@ -36,22 +36,22 @@ def test_each_cell_of_a_built_row_is_where_its_name_says():
 ADD_A_FIELD = r'''
 import importlib.util, sys
 from pathlib import Path
-import canvasser.core as core
-from canvasser.core import schema
+import canvasser.core.storage as storage
+from canvasser.core.storage import schema
 schema.MIGRATIONS.append("ALTER TABLE persons ADD COLUMN wechat TEXT NOT NULL DEFAULT ''")  # 1: its migration
-path = Path(core.__file__).parent / "projection.py"
+path = Path(storage.__file__).parent / "projection.py"
 source = path.read_text(encoding="utf-8")
 old = '"active", "left_reason",\n                 "source")'
 assert old in source
 source = source.replace(old, old[:-1] + ', "wechat")')  # 2: its name, and nothing else
-spec = importlib.util.spec_from_loader("canvasser.core.projection", loader=None, origin=str(path))
+spec = importlib.util.spec_from_loader("canvasser.core.storage.projection", loader=None, origin=str(path))
 module = importlib.util.module_from_spec(spec)
 module.__file__ = str(path)
-sys.modules["canvasser.core.projection"] = module
+sys.modules["canvasser.core.storage.projection"] = module
 exec(compile(source, str(path), "exec"), module.__dict__)
-core.projection = module
-from canvasser.core import integrity
-from canvasser.core.store import Workspace
+storage.projection = module
+from canvasser.core.storage import integrity
+from canvasser.core.storage.store import Workspace
 ws = Workspace(sys.argv[1])
 pid = "11010519491231002X"
 ws.emit("person.created", "p:" + pid, {"name": "王五", "village": "青石村", "household": "H9", "wechat": "wang5"})

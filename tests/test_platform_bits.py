@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from canvasser import cli, glibc
-from canvasser.core import machine, store
-from canvasser.core.store import Workspace
+from canvasser.core.storage import machine, store
+from canvasser.core.storage.store import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -182,7 +182,7 @@ def test_the_workflow_calls_the_readme_build_scripts():
 # ---- csv encodings ---------------------------------------------------------------------------------
 def test_a_short_gbk_file_ending_in_chinese_is_gbk(tmp_path):
     """Only the sample's end may cut a UTF-8 character: a whole short file that is not UTF-8 is GBK."""
-    from canvasser.core.tables import detect_encoding
+    from canvasser.core.lists.tables import detect_encoding
 
     f = tmp_path / "名单.csv"
     f.write_bytes("no,id\n1,张".encode("gbk"))

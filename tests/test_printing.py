@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from canvasser.core import campaign, fonts
 from canvasser.core.errors import Cancelled, InputError
-from canvasser.core.ids import check_digit, mask
-from canvasser.core.notices.notice import build_notices
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs.notices.notice import build_notices
+from canvasser.core.rules import campaign
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import fonts
+from canvasser.core.text.ids import check_digit, mask
 from tests.fixtures import CHILD_ENCODING
 
 LABELS = ("低保", "特困", "残疾", "监测", "孤儿", "脱贫")
@@ -132,10 +133,17 @@ def test_notices_read_back(village, tmp_path):
     assert not FULL_ID.search(text)
     assert not any(label in text for label in LABELS)
     assert "2027年度城乡居民医保缴费通知" in text
-    assert "基本医保、大病保险、医疗救助" in text
     assert "2026年12月31日" in text
     assert "全额资助" not in text and "0元" in text  # 特困 owes nothing, still listed, no reason beside the name
-    assert "固定3" in text and "补缴" in text
+    flat = re.sub(r"\s+", "", text)
+    assert "固定等待期3个月；断保的，每多断保1年，再增加1个月" in flat and "补缴" in flat
+    assert "此前每连续断保" not in flat
+    # 医疗救助 is promised only where a member qualifies (低保, 特困, 重度残疾 ...), never to 赵磊's household
+    pages = {p.split("户：")[0].split("\n")[-1]: re.sub(r"\s+", "", p) for p in text.split("\f") if "户：" in p}
+    for head in ("王䶮", "张喆", "陈静"):
+        assert "基本医保、大病保险、医疗救助三重保障" in pages[head], head
+    assert "医疗救助" not in pages["赵磊"] and "基本医保和大病保险保障" in pages["赵磊"]
+    assert "医疗救助" not in pages["刘伟"]
 
 
 def test_fonts_embedded_and_no_standard_font(village, tmp_path):
@@ -318,8 +326,8 @@ def test_cli_notices_json(village, tmp_path):
 
 
 def test_preflight_workspace_reports_names_and_addresses(tmp_path):
-    from canvasser.core.notices.preflight import check_workspace
-    from canvasser.core.people import update_person
+    from canvasser.core.outputs.notices.preflight import check_workspace
+    from canvasser.core.rules.people import update_person
 
     src = tmp_path / "p.csv"
     ids = write_roster(src, {"P1": [("张𪚥", "户主", "", "19900101", ""), ("王五", "子", "", "20000101", "")]})

@@ -9,15 +9,16 @@ import sys
 
 import pytest
 
-from canvasser.core import campaign
 from canvasser.core.errors import InputError
-from canvasser.core.ids import mask
-from canvasser.core.notices import templates as T
-from canvasser.core.notices.leaflet import build_leaflet
-from canvasser.core.notices.sheet import build_visit_sheet
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs.notices import students
+from canvasser.core.outputs.notices import templates as T
+from canvasser.core.outputs.notices.leaflet import build_leaflet
+from canvasser.core.outputs.notices.sheet import build_visit_sheet
+from canvasser.core.rules import campaign
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text.ids import mask
 
 from .fixtures import CHILD_ENCODING
 from .test_printing import FULL_ID, LABELS, pages_of, pdffonts, pdftext, write_roster
@@ -78,8 +79,17 @@ def test_letter_per_student_household(village, tmp_path):
     ws, ids = village
     out = tmp_path / "letter.pdf"
     res = build_leaflet(ws, out, template="letter")
-    # students: 王小明 (在校学生, H01) and 刘芳 (aged 16, H03)
+    # a student is someone listed as one: 王小明 (在校学生, H01); 刘芳 (16, H03) is only of school age:
+    # no letter, and she is offered to the cadre instead
+    assert res.households == 1 and res.persons == 1 and res.pages == pages_of(out) == 1
+    assert "刘芳" not in pdftext(out)
+    unlisted = res.extra["school_age_unlisted"]
+    assert [(p["name"], p["id"], p["age"]) for p in unlisted] == [("刘芳", ids["刘芳"], 16)]
+    assert students.confirm(ws, [ids["刘芳"]], by="李书记") == 1  # the cadre confirms: her category says so now
+    assert "在校学生" in ws.scalar("SELECT categories FROM persons WHERE pid=?", (ids["刘芳"],))
+    res = build_leaflet(ws, out, template="letter")
     assert res.households == 2 and res.persons == 2 and not res.extra["generic"]
+    assert res.extra["school_age_unlisted"] == []
     text = pdftext(out)
     assert "尊敬的王小明同学家长" in text and "尊敬的刘芳同学家长" in text  # the letter names the student
     assert flat(text).count("家长回执") == 2 and "学生姓名：王小明" in text and "家长签字" in text
@@ -162,6 +172,15 @@ def test_cli_template_and_leaflet(village, tmp_path):
     assert r.returncode == 2 and "oops" in r.stderr
     r = cli("visit-sheet", "--db", db, "--out", str(tmp_path / "s.pdf"), "--group", "一组", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["households"] == 3
+    # the leaflet for one group: one copy for each of its households, to hand out door to door
+    single = pages_of(out)
+    r = cli("leaflet", "--db", db, "--out", str(tmp_path / "一组.pdf"), "--group", "一组", "--json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert res["households"] == 3 and pages_of(tmp_path / "一组.pdf") == 3 * single
+    assert pdftext(tmp_path / "一组.pdf").count("2027年村里的话") == 3
+    r = cli("leaflet", "--db", db, "--out", str(tmp_path / "无.pdf"), "--group", "九十九组")
+    assert r.returncode == 2 and not (tmp_path / "无.pdf").exists()
 
 
 def test_township_template_reaches_villages_and_a_village_edit_stays_local(tmp_path):

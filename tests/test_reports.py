@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from canvasser.core import campaign, figures, reports, visits
 from canvasser.core.demo import make_demo
-from canvasser.core.store import Workspace
+from canvasser.core.rules import campaign, figures, reports, visits
+from canvasser.core.storage.store import Workspace
 
 CODES = sorted(campaign.OUTCOMES)
 BY = ["李书记", "王主任", "张网格员", "赵会计"]
@@ -165,9 +165,9 @@ def test_change_since_previous_snapshot(tmp_path):
         first = reports.make_report(ws, d1)
         assert first["change"]["since"] == ""
         pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons ORDER BY pid LIMIT 3")]
-        visits.record_visit(ws, pids[0], "dead", by="李书记", at="2026-11-21T10:00:00+08:00")
-        visits.record_visit(ws, pids[1], "paid_on_site", by="李书记", at="2026-11-21T10:30:00+08:00")
-        visits.record_visit(ws, pids[2], "not_home", by="王主任", at="2026-11-21T11:00:00+08:00")
+        visits.record_visit(ws, pids[0], "dead", by="李书记", at="2026-11-21T10:00:00+08:00", today=d2)
+        visits.record_visit(ws, pids[1], "paid_on_site", by="李书记", at="2026-11-21T10:30:00+08:00", today=d2)
+        visits.record_visit(ws, pids[2], "not_home", by="王主任", at="2026-11-21T11:00:00+08:00", today=d2)
         second = reports.make_report(ws, d2)
         assert second["change"]["since"] == "2026-11-20"
         assert second["change"]["done"] == 2 == second["done"] - first["done"]
@@ -187,7 +187,7 @@ def test_change_since_previous_snapshot(tmp_path):
 
 
 def test_inactive_and_dead_people_are_counted(tmp_path):
-    from canvasser.core.people import mark_left
+    from canvasser.core.rules.people import mark_left
 
     path = tmp_path / "v.db"
     make_demo(path, seed=7, households=8, visits=False)

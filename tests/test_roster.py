@@ -12,10 +12,11 @@ import time
 import openpyxl
 import pytest
 
-from canvasser.core import ids, integrity
 from canvasser.core.errors import Cancelled, InputError
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.storage import integrity
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import ids
 from tests.fixtures import TODAY, corrupt_check_digit, rows, write_csv, write_xlsx
 
 
@@ -70,7 +71,7 @@ def test_duplicates_counted_once(ws, tmp_path):
 def test_many_duplicates_each_name_their_first_row(ws, tmp_path, monkeypatch):
     """The first rows wait in arrays and are scanned for the first duplicates, then a dict takes
     over: every duplicate names the right first row either way, also across chunks."""
-    from canvasser.core import roster
+    from canvasser.core.lists import roster
     monkeypatch.setattr(roster, "CHUNK", 50)
     people = rows(households=60)
     twice = people + people[::-1] + people[:5]
@@ -105,7 +106,7 @@ def test_reimport_changes_nothing_and_update_adds_and_reports_missing(ws, tmp_pa
 
 
 def test_reimport_does_not_revert_a_cadres_edit(ws, tmp_path):
-    from canvasser.core.people import update_person
+    from canvasser.core.rules.people import update_person
     people = rows(households=5)
     src = write_xlsx(tmp_path / "a.xlsx", people)
     import_roster(ws, src, today=TODAY)
@@ -254,7 +255,7 @@ def test_killed_import_leaves_workspace_unchanged(tmp_path):
 
 
 def test_file_hash_helper_is_stable(tmp_path):
-    from canvasser.core.roster import file_sha256
+    from canvasser.core.lists.roster import file_sha256
     p = tmp_path / "x.bin"
     p.write_bytes(b"abc")
     assert file_sha256(p) == hashlib.sha256(b"abc").hexdigest()
@@ -296,9 +297,9 @@ def test_created_payload_is_stored_in_canonical_form():
     """The bulk path writes payloads with orjson in literal key order: it must equal dump_payload."""
     import orjson
 
-    from canvasser.core.listrows import PERSON_COLUMNS, People
-    from canvasser.core.roster import created_payloads
-    from canvasser.core.store import dump_payload
+    from canvasser.core.lists.listrows import PERSON_COLUMNS, People
+    from canvasser.core.lists.roster import created_payloads
+    from canvasser.core.storage.store import dump_payload
     people = People({f: [f"值{f}", f'"{f}\\'] for f in PERSON_COLUMNS}, [2, 3])
     for text in created_payloads(people, 2027):
         payload = orjson.loads(text)
@@ -309,8 +310,8 @@ def test_created_payload_is_stored_in_canonical_form():
 def test_first_list_households_spanning_chunks_match_the_projection(ws, tmp_path, monkeypatch):
     """A first list writes households chunk by chunk; a household cut by a chunk boundary, its
     户主 arriving in a later chunk, must still get the head and count the projection gives."""
-    from canvasser.core import roster
-    from canvasser.core.projection import project_households
+    from canvasser.core.lists import roster
+    from canvasser.core.storage.projection import project_households
     monkeypatch.setattr(roster, "CHUNK", 7)
     people = rows(households=12)
     people = people[1::2] + people[::2]  # every household split, heads often in the second half
@@ -351,8 +352,8 @@ def test_first_list_goes_back_to_wal_and_works_beside_another_reader(tmp_path):
 def test_first_list_household_without_a_head_spanning_chunks(ws, tmp_path, monkeypatch):
     """A household with no 户主 row, cut by chunk boundaries, is headed by its smallest ID, as the
     projection would: an earlier chunk's head, not a 户主, gives way to a smaller ID in a later one."""
-    from canvasser.core import roster
-    from canvasser.core.projection import project_households
+    from canvasser.core.lists import roster
+    from canvasser.core.storage.projection import project_households
     monkeypatch.setattr(roster, "CHUNK", 1)  # every row a chunk of its own
     people = rows(households=10)
     headless = {people[0]["户编号"], people[-1]["户编号"]}

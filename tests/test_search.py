@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pypinyin import Style, lazy_pinyin
 
-from canvasser.core.roster import import_roster
-from canvasser.core.search import search
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules.search import search
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, rows, write_xlsx
 
 
@@ -57,7 +57,7 @@ def test_nothing_found(setup):
 def test_many_matches_list_the_closest_keys_first(setup, monkeypatch):
     """Past FEW matches each branch walks its index only as far as the page needs: the count stays
     exact, every result matches, exact keys come first, nobody twice."""
-    from canvasser.core import search as search_module
+    from canvasser.core.rules import search as search_module
     ws, people = setup
     monkeypatch.setattr(search_module, "FEW", 3)
     surname = max({p["姓名"][0] for p in people}, key=lambda s: sum(p["姓名"].startswith(s) for p in people))
@@ -77,13 +77,13 @@ def test_many_matches_list_the_closest_keys_first(setup, monkeypatch):
 
 
 def test_pinyin_keys_load_without_the_phrase_dictionary():
-    """canvasser.core.pinyin keeps pypinyin's phrase dictionary out (a third of a second and 44 MB
+    """canvasser.core.text.pinyin keeps pypinyin's phrase dictionary out (a third of a second and 44 MB
     at every start; the bundle leaves its file out): the readings are the per-character ones."""
     import subprocess
     import sys
 
     from tests.fixtures import CHILD_ENCODING
-    code = ("import sys; from canvasser.core import pinyin; "
+    code = ("import sys; from canvasser.core.text import pinyin; "
             "print(pinyin.keys('张三䶮'), 'pypinyin.phrases_dict' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding=CHILD_ENCODING,
                          check=True).stdout

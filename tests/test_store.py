@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
-from canvasser.core import hlc, integrity
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace, WorkspaceError
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import hlc, integrity
+from canvasser.core.storage.store import Workspace, WorkspaceError
 from tests.fixtures import TODAY, rows, write_xlsx
 
 
@@ -41,7 +41,7 @@ def test_new_file_has_16k_pages_and_an_old_one_keeps_its_own(tmp_path):
 
 def test_a_big_write_does_not_leave_a_big_wal_behind(tmp_path, monkeypatch):
     """After a write much larger than the limit and a checkpoint, the WAL file shrinks to the limit."""
-    from canvasser.core import store
+    from canvasser.core.storage import store
     monkeypatch.setattr(store, "WAL_KEEP", 256 << 10)
     w = Workspace(tmp_path / "w.db")
     reader = Workspace(tmp_path / "w.db")  # another connection keeps the file in WAL mode, as in the app
@@ -119,7 +119,7 @@ def test_projection_is_order_independent(ws, tmp_path):
     pid = ws.scalar("SELECT pid FROM persons LIMIT 1")
     record_visit(ws, pid, "promised", promised="2026-12-01", by="a")
     record_visit(ws, pid, "refused", reason="经济困难", by="b")
-    from canvasser.core.projection import rebuild
+    from canvasser.core.storage.projection import rebuild
     before = integrity.state_digest(ws)
     with ws.transaction():
         rebuild(ws.conn)
@@ -139,7 +139,7 @@ def test_two_connections_on_one_file_share_the_sequence(ws, tmp_path):
 
 
 def test_clock_ticks_stay_ordered_past_the_counter_width():
-    from canvasser.core import hlc
+    from canvasser.core.storage import hlc
     clock = hlc.Clock(wall=lambda: 1_700_000_000_000)
     values = clock.ticks(250_000)
     assert values == sorted(values) and len(set(values)) == 250_000
@@ -148,7 +148,7 @@ def test_clock_ticks_stay_ordered_past_the_counter_width():
 
 
 def test_event_ids_are_unique_and_time_ordered():
-    from canvasser.core.store import new_event_ids
+    from canvasser.core.storage.store import new_event_ids
     ids = new_event_ids(10_000)
     assert len(set(ids)) == 10_000 and all(len(i) == 32 for i in ids)
     later = new_event_ids(1)[0]
@@ -157,8 +157,8 @@ def test_event_ids_are_unique_and_time_ordered():
 
 def test_a_workspace_from_before_migration_5_keeps_its_visits(tmp_path):
     """Migrations 5 and 6 rebuild the visits table; an older file's visits must survive them."""
-    from canvasser.core import schema
-    from canvasser.core.store import connect
+    from canvasser.core.storage import schema
+    from canvasser.core.storage.store import connect
 
     path = tmp_path / "old.db"
     conn = connect(path)
@@ -180,7 +180,7 @@ def test_a_workspace_from_before_migration_5_keeps_its_visits(tmp_path):
 
 def test_follow_up_lists_read_the_status_index_not_a_dropped_one(tmp_path):
     """Migration 7 drops persons_followup; the follow-up list and filter still use an index."""
-    from canvasser.core.visits import followups
+    from canvasser.core.rules.visits import followups
 
     ws = Workspace(tmp_path / "f.db")
     names = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import integrity
-from canvasser.core.store import Workspace
+from canvasser.core.storage import integrity
+from canvasser.core.storage.store import Workspace
 from tests.test_sync_support import TOWNSHIP, VILLAGES, ids_of, write_township_csv
 
 
@@ -69,8 +69,12 @@ def test_round_trip_three_villages(tmp_path, capsys, township):
         assert cli(capsys, "export", "--db", dbs[v], "--out", tmp_path / f"lost-{v}.ccpkg")["events"] == 2
         cli(capsys, "visit", "--db", dbs[v], "--id", vids[1], "--outcome", "promised", "--promised", "2026-12-20")
         cli(capsys, "visit", "--db", dbs[v], "--id", vids[2 + i], "--outcome", "paid_self")
-        assert cli(capsys, "status", "--db", dbs[v])["unsent"] == 4
+        status = cli(capsys, "status", "--db", dbs[v])
+        assert status["unsent"] == 4  # the lost package's two wait for the township; two never left
+        assert (status["visits_unsent"], status["visits_waiting"], status["other_waiting"]) == (2, 1, 1)
         assert cli(capsys, "export", "--db", dbs[v], "--out", tmp_path / f"up-{v}.ccpkg")["events"] == 4
+        status = cli(capsys, "status", "--db", dbs[v])
+        assert (status["visits_unsent"], status["visits_waiting"], status["unsent"]) == (0, 3, 4)
     for v in reversed(VILLAGES):
         res = cli(capsys, "receive", "--db", t, tmp_path / f"up-{v}.ccpkg")
         assert (res["applied"], res["already_known"]) == (4, 0)
@@ -90,7 +94,8 @@ def test_round_trip_three_villages(tmp_path, capsys, township):
         assert cli(capsys, "receive", "--db", dbs[v], tmp_path / f"down-{v}.ccpkg")["applied"] >= 1
         again = cli(capsys, "receive", "--db", dbs[v], tmp_path / f"down-{v}.ccpkg")
         assert again["applied"] == 0
-        assert cli(capsys, "status", "--db", dbs[v])["unsent"] == 0
+        status = cli(capsys, "status", "--db", dbs[v])
+        assert status["unsent"] == 0 and status["visits_waiting"] == status["visits_unsent"] == 0  # confirmed
         assert cli(capsys, "export", "--db", dbs[v], "--out", tmp_path / f"after-{v}.ccpkg")["events"] == 0
     with Workspace(t) as town:
         for v in VILLAGES:
@@ -179,7 +184,7 @@ def test_conflicting_creations_go_to_review(tmp_path, capsys, township):
         cli(capsys, "setup-package", "--db", t, "--village", v, "--out", tmp_path / f"s-{v}.ccpkg", "--no-code")
         cli(capsys, "init", "--db", tmp_path / f"{v}.db", "--from", tmp_path / f"s-{v}.ccpkg")
     newcomer = "510321201001010016"
-    from canvasser.core.people import add_person
+    from canvasser.core.rules.people import add_person
     for v, name in ((a, "周新来"), (b, "周新来")):
         with Workspace(tmp_path / f"{v}.db") as ws:
             add_person(ws, newcomer, name, grp="一组")

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from canvasser.cli import main
-from canvasser.core.store import Workspace
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import (
     PackageError,
     container,
@@ -21,7 +22,6 @@ from canvasser.core.sync import (
     rekey_village,
     sync_status,
 )
-from canvasser.core.visits import record_visit
 from tests.test_sync_support import VILLAGES, digests, ids_of, make_township, make_village
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -76,9 +76,9 @@ def test_no_personal_data_in_any_package_or_part(world):
         for name, part in c.parts.items():
             assert not leaks(part, needles), (f.name, name)
     # ... and it travelled: the township has the same photo bytes
-    from canvasser.core.visits import evidence_dir
+    from canvasser.core.rules.visits import evidence_dir
     stored = list(evidence_dir(town).iterdir())
-    from canvasser.core import evidence
+    from canvasser.core.storage import evidence
     assert [evidence.unseal(town.key, p.read_bytes()) for p in stored] == [world["photo"].read_bytes()]
     assert all(world["photo"].read_bytes() not in p.read_bytes() for p in stored)  # sealed at rest
     assert "photo.0000" in container.read(world["up"]).parts

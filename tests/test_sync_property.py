@@ -4,6 +4,10 @@ Visits, edits, voids, official statuses and campaign changes happen on three vil
 township in a random order interleaved with exports and deliveries; the bureau's list comes again
 (with other phones and addresses) at the township or in a village; a village takes the whole
 township's list by mistake and works on another village's people (events outside its scope).
+An insider takes part too: a village with its own real key forges packages that speak for its
+neighbour (visits under the neighbour's origin and next numbers, the neighbour's numbers reused, the
+neighbour's replica named with acknowledgements of everything, events under the township's origin):
+each is refused whole and changes nothing at the township.
 After everyone exchanges packages twice, each village's state equals the township's view of it,
 nothing is unsent, every replica passes the integrity check, no out-of-scope event was applied, and
 no phone or address a person set was replaced by a list's.
@@ -15,21 +19,24 @@ import os
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from canvasser.core import campaign, integrity
-from canvasser.core.people import update_person
-from canvasser.core.roster import import_roster
-from canvasser.core.sync import export_package, pending_rows, receive_package
-from canvasser.core.visits import record_visit, undo_last
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules import campaign
+from canvasser.core.rules.people import update_person
+from canvasser.core.rules.visits import record_visit, undo_last
+from canvasser.core.storage import integrity
+from canvasser.core.sync import PackageError, export_package, pending_rows, receive_package
 from tests.fixtures import TODAY, write_csv
-from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
+from tests.insider import forge, next_seq, visit_row
+from tests.test_sync_support import VILLAGES, digests, ids_of, make_township, make_village
 
 OUTCOMES = ("not_home", "refused", "paid_self", "dead", "migrant_informed", "employee_insurance")
 ACTIONS = ("visit_v", "visit_t", "edit_v", "edit_t", "void_v", "paid_t", "campaign_t", "campaign_v",
            "export_v", "export_t", "deliver_up", "deliver_down", "lose_up", "lose_down",
-           "relist_t", "relist_v", "stray_v")
+           "relist_t", "relist_v", "stray_v", "forge_v")
 
 op = st.tuples(st.sampled_from(ACTIONS), st.integers(0, 2), st.integers(0, 50))
 # schedules per run: CI keeps a few (each builds a township and three villages, about 4 s); a long
@@ -81,8 +88,10 @@ class World:
             other = self.person(home, k)
             record_visit(vil, other, "dead", by=f"村{v}")
             self.stray.setdefault(other, (home, set()))[1].add(f"村{v}")
+        elif action == "forge_v":
+            self.forge(v, k)
         elif action == "void_v":
-            undo_last(vil)
+            undo_last(vil, by=f"村{v}")  # a cadre undoes their own last visit
         elif action == "paid_t":
             self.town.emit("status.official", f"p:{self.person(v, k)}", {
                 "year": 2027, "paid": True, "amount": 400, "paid_at": "2026-11-20", "channel": "微信",
@@ -108,6 +117,31 @@ class World:
         elif action == "lose_down" and self.down[v]:
             self.down[v].pop(k % len(self.down[v]))
 
+    def forge(self, v: int, k: int) -> None:
+        """Village v, with its own real key, speaks for its neighbour w: refused whole, nothing changes."""
+        w = (v + 1) % len(VILLAGES)
+        vil, other = self.villages[v], self.villages[w]
+        known = self.town.scalar("SELECT 1 FROM origin_owners WHERE origin=?", (other.origin,))
+        how = k % 4
+        if how in (0, 1, 2) and not known:
+            return  # nobody can know an origin the township has not yet heard of from its own village
+        pid = self.person(w, k)
+        if how == 0:  # the neighbour's next visits, under its origin and next numbers
+            rows = [visit_row(other.origin, next_seq(other, other.origin) + i, pid, village=VILLAGES[w]) for i in range(2)]
+            path = forge(vil, self.path(f"forge{v}"), rows)
+        elif how == 1:  # the neighbour's first number again, with other content
+            path = forge(vil, self.path(f"forge{v}"), [visit_row(other.origin, 1, pid, village=VILLAGES[w])])
+        elif how == 2:  # acknowledging everything for the neighbour's replica
+            path = forge(vil, self.path(f"forge{v}"), [], replica=other.origin,
+                         acks={self.town.origin: [[1, 10**9]]})
+        else:  # writing as the township
+            path = forge(vil, self.path(f"forge{v}"), [visit_row(self.town.origin, next_seq(self.town, self.town.origin),
+                                                                  pid, village=VILLAGES[w])])
+        before = digests(self.town)
+        with pytest.raises(PackageError):
+            receive_package(self.town, path)
+        assert digests(self.town) == before
+
     def settle(self) -> None:
         """Everyone exchanges packages twice, then every old package arrives again, newest first."""
         for _ in range(2):
@@ -130,6 +164,8 @@ class World:
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(op, min_size=4, max_size=30))
+@example(ops=[("visit_v", 1, 3), ("export_v", 1, 0), ("deliver_up", 0, 0), ("forge_v", 0, 0), ("forge_v", 0, 1),
+              ("forge_v", 0, 2), ("forge_v", 0, 3), ("visit_v", 1, 4), ("export_v", 1, 0), ("deliver_up", 0, 1)])
 def test_any_schedule_converges(ops):
     with tempfile.TemporaryDirectory(prefix="canvasser-sync-") as tmp:
         w = World(Path(tmp))

@@ -16,12 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from canvasser.core import backup, integrity, newyear
-from canvasser.core.people import add_person, mark_left, move_person, update_person
-from canvasser.core.store import Workspace, dump_payload, new_event_ids, now_iso
+from canvasser.core.lists import newyear
+from canvasser.core.rules.people import add_person, mark_left, move_person, update_person
+from canvasser.core.rules.visits import record_visit, undo_last
+from canvasser.core.storage import backup, integrity
+from canvasser.core.storage.store import Workspace, dump_payload, new_event_ids, now_iso
 from canvasser.core.sync import export_package, receive_package, receive_packages
 from canvasser.core.sync import merge as merge_mod
-from canvasser.core.visits import record_visit, undo_last
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
 
 OUTCOMES = ("not_home", "refused", "paid_self", "migrant_informed", "employee_insurance")
@@ -208,7 +209,7 @@ def test_fast_path_rows_equal_the_fold(world, tmp_path):
     live = town.conn.execute("SELECT * FROM persons ORDER BY pid").fetchall()
     visits = town.conn.execute("SELECT * FROM visits ORDER BY visit_id").fetchall()
     with town.transaction():
-        from canvasser.core.projection import rebuild
+        from canvasser.core.storage.projection import rebuild
         rebuild(town.conn)
         assert town.conn.execute("SELECT * FROM persons ORDER BY pid").fetchall() == live
         assert town.conn.execute("SELECT * FROM visits ORDER BY visit_id").fetchall() == visits
@@ -233,7 +234,7 @@ def test_hlc_check_is_the_regex(s):
 def test_visits_bound_sparsely_read_back_as_written(tmp_path):
     """`insert_visits` leaves default columns to SQLite: every row must read back exactly as the
     fold made it, whichever columns differ from their defaults."""
-    from canvasser.core.projection import _VISIT_COLS, insert_visits
+    from canvasser.core.storage.projection import _VISIT_COLS, insert_visits
     ws = Workspace(tmp_path / "v.db")
     base = ["", "510321199001011234", "2026-11-01T09:00:00", "1795664751527.00001", "张三", "入户", "not_home"]
     tails = [["", "", "", "", "", "[]", 0, ""], ["经济困难", "", "", "", "", "[]", 0, ""],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from canvasser.core import integrity
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.storage import integrity
+from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import (
     export_package,
     init_township,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from canvasser.core import roster
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.tables import HEADER_SCAN, open_table
+from canvasser.core.lists import roster
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.lists.tables import HEADER_SCAN, open_table
+from canvasser.core.storage.store import Workspace
 
 from .fixtures import TODAY, rows
 

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from canvasser.cli import main
-from canvasser.core import campaign, dashboard, figures, freshness, reports
 from canvasser.core.errors import InputError
-from canvasser.core.paid import import_paid
-from canvasser.core.people import add_person
+from canvasser.core.lists.paid import import_paid
+from canvasser.core.rules import campaign, dashboard, figures, freshness, reports
+from canvasser.core.rules.people import add_person
+from canvasser.core.rules.visits import record_visit
 from canvasser.core.sync import export_package, list_conflicts, receive_package, resolve_conflict
 from canvasser.core.sync.conflicts import versions
-from canvasser.core.visits import record_visit
+from tests.fixtures import ledger_table
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
 
 A, B, C = VILLAGES
@@ -88,7 +89,8 @@ def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
     figs = reports.figures(town)
     assert figs["by_village"][A]["last_package"] and not figs["by_village"][A]["silent"]
     assert figs["by_village"][B]["last_package"] == "" and figs["by_village"][C]["last_package"] == ""
-    assert sorted(figs["silent"]) == sorted([B, C])
+    # silent: set up and never reporting (B); C was never set up, so it is named apart, not as silent
+    assert figs["silent"] == [B] and figs["not_set_up"] == [C]
     fresh = freshness.by_village(town, VILLAGES)
     assert fresh[A]["applied"] == got["applied"] and fresh[A]["packages"] == 1
     assert not fresh[C]["set_up"] and fresh[B]["set_up"]
@@ -96,13 +98,13 @@ def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
     # silent for more days than the campaign allows: stands out again
     campaign.update(town, {"silent_days": 2})
     later = reports.figures(town, dt.date.today() + dt.timedelta(days=3))
-    assert sorted(later["silent"]) == sorted([A, B, C])
+    assert sorted(later["silent"]) == sorted([A, B]) and later["not_set_up"] == [C]
     assert reports.figures(vs[A])["silent"] == []  # a village workspace has no one to hear from
 
 
 def test_a_duplicate_resolved_to_one_village_wins_whole_in_every_workspace(world):
-    from canvasser.core.dashboard import PeopleFilter, list_where
-    from canvasser.core.ledgers import write_feedback
+    from canvasser.core.outputs.ledgers import write_feedback
+    from canvasser.core.rules.dashboard import PeopleFilter, list_where
 
     tmp, town, people, vs = world
     homes = {A: ids_of(people, A)[0], B: ids_of(people, B)[0]}
@@ -162,8 +164,8 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     tmp, town, people, vs = world
     from openpyxl import load_workbook
 
-    from canvasser.core.ledgers import write_report_xlsx
-    from canvasser.core.report_pdf import write_report_pdf
+    from canvasser.core.outputs.ledgers import write_report_xlsx
+    from canvasser.core.outputs.report_pdf import write_report_pdf
 
     record_visit(town, ids_of(people, A)[0], "paid_on_site", by="干事")
     for pid in ids_of(people, B)[:2]:
@@ -180,9 +182,11 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     last = head.index("最近上报")
     assert {r[1]: r[last] for r in rows[:3]}[A] == "从未上报"
     assert {r[1]: r[last] for r in rows[:3]}[B].startswith(dt.date.today().isoformat())
-    assert rows[0][head.index("完成率（占任务数）")] == 0.5
+    assert rows[0][head.index("完成率（÷任务数）")] == 0.5
+    assert "完成率（÷名单人数）" not in head  # one rate per village in the ranking: against its task number
     summary = {r[0].value: r[1].value for r in load_workbook(tmp / "r.xlsx")["总体情况"].iter_rows(min_row=3)}
-    assert [v for k, v in summary.items() if k.startswith("未上报的村")] == ["、".join(figs["silent"])]
+    assert [v for k, v in summary.items() if k and k.startswith("未按时上报的村")] == ["、".join(figs["silent"])]
+    assert [v for k, v in summary.items() if k and k.startswith("尚未配置的村")] == [C]
     per = [r for r in load_workbook(tmp / "r.xlsx")["分村特殊群体"].iter_rows(min_row=3, values_only=True)]
     want = sum(g["total"] for v in figs["by_village"].values() for g in v["special_groups"].values())
     assert sum(r[2] for r in per) == want and want > 0
@@ -193,7 +197,8 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(tmp / "r.pdf"), "-"], capture_output=True,
                           encoding="utf-8").stdout
-    assert "未上报的村" in text and C in text.split("未上报的村")[1][:200]
+    assert "尚未配置的村" in text and C in text.split("尚未配置的村")[1][:200]
+    assert "某某镇" in text.split("\f")[0] and "制表人" in text.split("\f")[0]  # whose report, who made it
 
 
 def test_batch_receive_a_folder_and_return_packages_for_every_village(world):
@@ -223,8 +228,8 @@ def test_batch_receive_a_folder_and_return_packages_for_every_village(world):
 
 
 def test_a_second_window_lock_on_the_same_file_is_refused(tmp_path):
-    from canvasser.core.store import WorkspaceError
-    from canvasser.core.winlock import WindowLock
+    from canvasser.core.storage.store import WorkspaceError
+    from canvasser.core.storage.winlock import WindowLock
 
     db = tmp_path / "v.db"
     first = WindowLock(db).acquire()
@@ -237,8 +242,8 @@ def test_a_second_window_lock_on_the_same_file_is_refused(tmp_path):
 def test_feedback_parts_match_the_dashboard_and_the_visit_place_is_in_the_ledger(world):
     from openpyxl import load_workbook
 
-    from canvasser.core.ledgers import SHEET_UNPAID, write_feedback, write_ledger
-    from canvasser.core.visits import away_place
+    from canvasser.core.outputs.ledgers import SHEET_UNPAID, write_feedback, write_ledger
+    from canvasser.core.rules.visits import away_place
 
     tmp, town, people, _ = world
     pids = ids_of(people, A)
@@ -250,21 +255,19 @@ def test_feedback_parts_match_the_dashboard_and_the_visit_place_is_in_the_ledger
     fb = write_feedback(town, tmp / "fb.xlsx")
     assert fb["remaining"] == figs["remaining"] and fb["not_needed"] == figs["accepted"] == 1
     assert fb["claimed"] == figs["paid_claimed"] and fb["rows"] == figs["total"] - figs["paid_official"]
-    # 是否参保: 是 only where a cadre paid on the spot; a self-reported payment stays 否 until the bureau confirms
-    assert fb["rows"] == fb["remaining"] + fb["not_needed"] + fb["claimed"] == fb["not_paid"] + fb["paid_on_site"]
+    # 是否参保: a payment only claimed is 待核实 until the bureau's list confirms it; everyone else 否
+    assert fb["rows"] == fb["remaining"] + fb["not_needed"] + fb["claimed"] == fb["not_paid"] + fb["claimed"]
     assert away_place(town, pids[0]) == "浙江宁波"
     write_ledger(town, tmp / "ledger.xlsx")
-    sheet = load_workbook(tmp / "ledger.xlsx")[SHEET_UNPAID]
-    head = [c.value for c in sheet[2]]
-    line = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if pids[0] in r)
-    assert line[head.index("外出地点")] == "浙江宁波"
+    line = next(r for r in ledger_table(load_workbook(tmp / "ledger.xlsx"), SHEET_UNPAID) if r["身份证号"] == pids[0])
+    assert line["外出地点"] == "浙江宁波"
 
 
 def test_the_shown_list_exports_with_masked_or_full_ids_and_no_formula(world):
     from openpyxl import load_workbook
 
-    from canvasser.core.dashboard import PeopleFilter
-    from canvasser.core.people_export import write_people
+    from canvasser.core.outputs.people_export import write_people
+    from canvasser.core.rules.dashboard import PeopleFilter
 
     tmp, town, people, _ = world
     a, b = ids_of(people, A)[:2]

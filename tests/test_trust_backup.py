@@ -28,8 +28,8 @@ def test_two_same_named_workspaces_keep_separate_backups(tmp_path, capsys, monke
 def test_whose_a_file_is_read_in_a_folder_named_with_hash_and_question_mark(tmp_path):
     """`owner` names the file exactly (a URI of its bytes): a "#" once cut the name short, so SQLite
     answered {} and left an empty file called "村 " beside the folder."""
-    from canvasser.core.backup import owner
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.backup import owner
+    from canvasser.core.storage.store import Workspace
 
     path = tmp_path / "村 #1?" / "青石村.db"
     path.parent.mkdir()

@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from canvasser.core import backup, store
-from canvasser.core.sqlcipher import apply_key, sqlite3  # the app's SQLite (SQLCipher's)
-from canvasser.core.store import Workspace
+from canvasser.core.storage import backup, store
+from canvasser.core.storage.sqlcipher import apply_key, sqlite3
+from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import container
 from tests.fixtures import rows, write_csv, write_xlsx
 from tests.test_sync_flow import cli, cli_fail

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import itertools
 
-from canvasser.core.people import update_person
-from canvasser.core.projection import fold_person
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Event
-from canvasser.core.visits import history
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules.people import update_person
+from canvasser.core.rules.visits import history
+from canvasser.core.storage.projection import fold_person
+from canvasser.core.storage.store import Event
 from tests.fixtures import TODAY, write_csv
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send, township_rows
 

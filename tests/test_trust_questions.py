@@ -20,15 +20,15 @@ def test_the_paid_list_is_not_imported_as_a_list_of_the_unenrolled(tmp_path, cap
 
 
 def test_a_package_exported_before_a_rekey_is_held_then_accepted(tmp_path):
-    from canvasser.core import integrity
+    from canvasser.core.rules.visits import record_visit
+    from canvasser.core.storage import integrity
     from canvasser.core.sync import rekey_village, scope
-    from canvasser.core.visits import record_visit
     from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
     town, people = make_township(tmp_path)
     a, b = VILLAGES[0], VILLAGES[1]
     va = make_village(town, tmp_path, a)
     mine, theirs = ids_of(people, a)[0], ids_of(people, b)[0]
-    from canvasser.core.roster import import_roster
+    from canvasser.core.lists.roster import import_roster
     from tests.fixtures import TODAY
     import_roster(va, tmp_path / "township.csv", today=TODAY, all_villages=True)  # the wrong file, forced
     record_visit(va, mine, "dead", by="青石村文书")

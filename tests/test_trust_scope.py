@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from canvasser.core import integrity
-from canvasser.core.people import update_person
-from canvasser.core.roster import import_roster
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules.people import update_person
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import integrity
 from canvasser.core.sync import scope
-from canvasser.core.visits import record_visit
 from tests.fixtures import TODAY, write_csv
 from tests.test_sync_flow import cli, cli_fail
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send, township_rows

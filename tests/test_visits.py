@@ -7,12 +7,13 @@ import hashlib
 
 import pytest
 
-from canvasser.core import campaign, evidence, integrity
 from canvasser.core.errors import InputError
-from canvasser.core.people import add_person, mark_left, move_person, update_person
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import evidence_dir, followups, history, record_visit, undo_last, void_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules import campaign
+from canvasser.core.rules.people import add_person, mark_left, move_person, update_person
+from canvasser.core.rules.visits import evidence_dir, followups, history, record_visit, undo_last, void_visit
+from canvasser.core.storage import evidence, integrity
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, rows, write_xlsx
 
 
@@ -75,7 +76,7 @@ def test_people_edits_add_move_leave(setup):
     with pytest.raises(InputError):
         update_person(ws, pid, {"status": "paid_official"})
     body = "51032120260301001"
-    from canvasser.core.ids import check_digit
+    from canvasser.core.text.ids import check_digit
     baby = add_person(ws, body + check_digit(body), "李小宝", household=people[0]["户编号"], relation="孙子",
                       by="李书记")
     assert ws.scalar("SELECT members FROM households WHERE hid=?", (people[0]["户编号"],)) == \
@@ -130,3 +131,14 @@ def test_official_payment_outranks_later_claims(setup):
     ws.emit("status.official", f"p:{pid}", {"year": 2026, "paid": True, "amount": 380})  # another year: no effect
     assert ws.scalar("SELECT paid_amount FROM persons WHERE pid=?", (pid,)) == 400
     assert integrity.check(ws)["ok"]
+
+
+def test_history_writes_an_amount_as_a_cadre_does(setup):
+    """The bureau's paid list gives 400.0: the history says 400 元 (382.5 stays as it is)."""
+    from canvasser.core.rules.history import history_lines, yuan
+
+    ws, people = setup
+    pid = people[7]["公民身份号码"]
+    ws.emit("status.official", f"p:{pid}", {"year": 2027, "paid": True, "amount": 400.0, "paid_at": "2026-11-20"})
+    assert any("医保局确认已缴费 400 元" in line.text for line in history_lines(ws, pid))
+    assert [yuan(a) for a in (400.0, 382.5, "400", 0.1 + 0.2, "未知")] == ["400", "382.5", "400", "0.3", "未知"]

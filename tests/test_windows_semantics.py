@@ -14,12 +14,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from canvasser.core import backup, files, integrity
-from canvasser.core.ledgers import write_ledger
-from canvasser.core.roster import import_roster
-from canvasser.core.sqlcipher import apply_key, sqlite3  # the app's SQLite (SQLCipher's)
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs.ledgers import write_ledger
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage import backup, files, integrity
+from canvasser.core.storage.sqlcipher import apply_key, sqlite3
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import rows, write_xlsx
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see open handles")

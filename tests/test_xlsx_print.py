@@ -8,12 +8,13 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from canvasser.core import ledgers, reports
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
-from canvasser.core.visits import record_visit
+from canvasser.core.lists.roster import export_rejects, import_roster
+from canvasser.core.outputs import ledgers, xlsxprint
+from canvasser.core.rules import reports
+from canvasser.core.rules.visits import record_visit
+from canvasser.core.storage.store import Workspace
 
-from .fixtures import corrupt_check_digit, rows, shuffled, write_xlsx
+from .fixtures import corrupt_check_digit, ledger_table, rows, shuffled, write_xlsx
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_feedback_of_an_unvisited_list_keeps_the_bureau_numbering_and_gives_no_r
     assert res["reasons"] == {}
 
 
-def test_feedback_reasons_only_where_reported_and_yes_no_only(listed, tmp_path):
+def test_feedback_reasons_only_where_reported_and_claims_to_be_verified(listed, tmp_path):
     ws, order = listed
     record_visit(ws, order[0], "refused", reason="经济困难", by="李书记")
     record_visit(ws, order[1], "not_home", by="李书记")
@@ -60,9 +61,12 @@ def test_feedback_reasons_only_where_reported_and_yes_no_only(listed, tmp_path):
     by_pid = {r[header.index("身份证号")]: dict(zip(header, r)) for r in body}
     assert by_pid[order[0]]["未参保原因"] == "拒参"
     assert by_pid[order[1]]["未参保原因"] is None and "无人在家" in by_pid[order[1]]["备注"]
-    assert by_pid[order[2]]["是否参保"] == "否" and "待医保局核实" in by_pid[order[2]]["备注"]
-    assert by_pid[order[3]]["是否参保"] == "是"
-    assert {r["是否参保"] for r in by_pid.values()} == {"是", "否"}
+    # a payment only claimed (self-reported, or on the spot) is 待核实 with no amount: the bureau's
+    # own paid list says whether it went through and what was paid
+    for claimed in order[2:4]:
+        assert by_pid[claimed]["是否参保"] == "待核实" and by_pid[claimed]["缴费金额"] is None
+        assert "待医保局核实" in by_pid[claimed]["备注"]
+    assert {r["是否参保"] for r in by_pid.values()} == {"待核实", "否"}
 
 
 def test_every_spreadsheet_is_ready_to_print(listed, tmp_path):
@@ -86,13 +90,41 @@ def test_every_spreadsheet_is_ready_to_print(listed, tmp_path):
     for sheet in led.worksheets:  # a signed ledger ends with the signature and date lines
         last = [c.value for c in sheet[sheet.max_row] if c.value]
         assert last[0] == "制表人：" and any("日期" in v for v in last), (sheet.title, last)
-    header, body = sheet_rows(led[ledgers.SHEET_UNPAID])
-    promised = [r[header.index("承诺缴费日期")] for r in body if r[header.index("承诺缴费日期")]]
+    table = ledger_table(led, ledgers.SHEET_UNPAID)
+    promised = [r["承诺缴费日期"] for r in table if r["承诺缴费日期"]]
     assert promised == [dt.datetime(2026, 12, 20)]  # a date, not text
-    visited = [r[header.index("最近走访时间")] for r in body if r[header.index("最近走访时间")]]
+    visited = [r["最近走访时间"] for r in table if r["最近走访时间"]]
     assert visited and all(isinstance(v, dt.datetime) for v in visited)
-    header, body = sheet_rows(led[ledgers.SHEET_EXEMPT])
-    assert all(isinstance(r[header.index("登记日期")], dt.datetime) for r in body)
+    assert all(isinstance(r["登记日期"], dt.datetime) for r in ledger_table(led, ledgers.SHEET_EXEMPT))
+
+
+def test_ledgers_print_bordered_and_readable_on_a4_landscape(listed, tmp_path):
+    """Every table cell bordered; no ledger printed below 8 pt: a wide one comes in parts that each
+    repeat 序号, 姓名 and 身份证号 (the same people, the same order), or whole on A3."""
+    ws, order = listed
+    record_visit(ws, order[0], "promised", promised="2026-12-20", by="李书记", note="年底打工回来缴")
+    for paper, size in (("A4", 9), ("A3", 8)):
+        res = ledgers.write_ledger(ws, tmp_path / f"{paper}.xlsx", paper=paper)
+        wb = openpyxl.load_workbook(tmp_path / f"{paper}.xlsx")
+        for sheet in wb.worksheets:
+            head = [c.value for c in sheet[2]]
+            widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i in range(1, len(head) + 1)]
+            assert sheet.page_setup.paperSize == size and sheet.page_setup.orientation == "landscape"
+            assert xlsxprint.printed_pt(widths, paper) >= xlsxprint.MIN_PT, (paper, sheet.title)
+            assert {"序号", "姓名", "身份证号"} <= set(head)
+            for row in sheet.iter_rows(min_row=2, max_row=min(sheet.max_row - 2, 6)):  # header and data rows
+                assert all(c.border.left.style and c.border.right.style and c.border.top.style for c in row), \
+                    (sheet.title, row[0].row)
+        parts = res["parts"][ledgers.SHEET_UNPAID]
+        assert parts[0] == ledgers.SHEET_UNPAID and (len(parts) > 1) == (paper == "A4")
+        people = []
+        for name in parts:  # each part lists the same people in the same order
+            head = [c.value for c in wb[name][2]]
+            people.append([r[head.index("身份证号")] for r in wb[name].iter_rows(min_row=3, values_only=True)
+                           if isinstance(r[0], int)])
+        assert all(p == people[0] for p in people) and len(people[0]) == res["sheets"][ledgers.SHEET_UNPAID]
+        if paper == "A4":
+            assert "未参保人员台账（二）（共2部分，按序号对照）" in wb[parts[1]]["A1"].value
 
 
 def test_rejected_rows_file_prints_too(tmp_path):
@@ -100,23 +132,28 @@ def test_rejected_rows_file_prints_too(tmp_path):
     people[1] = dict(people[1], 公民身份号码=corrupt_check_digit(people[1]["公民身份号码"]))
     src = write_xlsx(tmp_path / "名单.xlsx", people)
     with Workspace(tmp_path / "v.db") as ws:
-        res = import_roster(ws, src)
-    sheet = openpyxl.load_workbook(res.rejects_file).worksheets[0]
+        import_roster(ws, src)
+        out = export_rejects(ws, tmp_path / "错行.xlsx")["file"]  # kept in the workspace, exported on demand
+    sheet = openpyxl.load_workbook(out).worksheets[0]
     assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and "&N" in sheet.oddFooter.center.text
     assert sheet["A1"].value == "原行号"  # no title row: the file goes back in as a list
 
 
-def test_report_headline_splits_who_confirmed_and_says_what_the_rate_counts(listed, tmp_path):
+def test_report_headline_one_figure_per_label_and_rates_name_their_denominator(listed, tmp_path):
     ws, order = listed
     record_visit(ws, order[0], "paid_on_site", by="李书记")
     record_visit(ws, order[1], "paid_self", by="李书记")
     record_visit(ws, order[2], "paid_self", by="李书记")
     figs = reports.make_report(ws, save=False)
     lines = dict(ledgers.summary_lines(figs))
-    assert lines["医保局确认已缴费"] == 0
-    assert lines["当场协助缴费（待医保局名单确认）"] == 1 and lines["自报已缴费、学校代缴（待核实）"] == 2
-    assert "完成率（含当场协助和自报待核实）" in lines and lines["医保局确认完成率（仅医保局确认和不需参保）"] == "0.0%"
+    assert lines["　其中：医保局确认已缴费"] == 0
+    # 自报已缴待核实 is every claim, the same figure as the tables' column of that name
+    assert lines["　其中：自报已缴待核实"] == 3 == figs["paid_claimed"] and lines["　　（含当场协助缴费）"] == 1
+    assert lines["完成率（÷任务数）"] == reports.pct(figs["target_rate"]) and lines["医保局确认完成率（÷任务数）"] == "0.0%"
+    rates = [k for k in lines if "率" in k]
+    assert rates and all("÷" in k for k in rates)  # every rate names what it divides by
+    assert ledgers.CLAIMED_LABEL in dict(ledgers.PROGRESS_HEADERS)
     # one person in one special group only: the category table already shows it, no second table
     assert ledgers.special_rows(figs) == []
     ledgers.write_report_xlsx(figs, tmp_path / "r.xlsx")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..core import backup as backup_mod
+from ..core.storage import backup as backup_mod
+from ..core.storage.secretfile import read_secret
 from ._util import open_ws
 
 
@@ -19,11 +20,13 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True, help="要恢复的工作区文件")
     p.add_argument("--from", dest="source", required=True, metavar="FILE", help="备份文件")
     p.add_argument("--other-workspace", action="store_true", help="备份属于另一个工作区时也照样恢复（会替换当前的全部数据）")
+    p.add_argument("--backup-passphrase-file", metavar="FILE",
+                   help="做备份时的工作区口令（备份属于另一把密钥、现在的口令打不开它时才需要）")
     p.set_defaults(handler=cmd_restore)
 
 
 def cmd_backup(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         path = backup_mod.backup(ws, args.out)
         events = ws.event_count()
         pruned = [] if args.out else [str(p) for p in backup_mod.prune(path.parent, args.keep)]
@@ -33,7 +36,8 @@ def cmd_backup(args):
 
 
 def cmd_restore(args):
-    res = backup_mod.restore(args.db, args.source, other_workspace=args.other_workspace)
+    old = read_secret(args.backup_passphrase_file, "备份口令") if args.backup_passphrase_file else None
+    res = backup_mod.restore(args.db, args.source, other_workspace=args.other_workspace, backup_passphrase=old)
     summary = f"已用 {res['from']} 恢复工作区（{res['events']} 条记录）。"
     if res["saved_previous"]:
         summary += f"\n恢复前的文件已另存为：{res['saved_previous']}"

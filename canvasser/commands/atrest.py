@@ -10,9 +10,9 @@ import argparse
 import os
 import sys
 
-from ..core import atrest
 from ..core.errors import InputError
-from ..core.secretfile import read_secret
+from ..core.storage import atrest, backup
+from ..core.storage.secretfile import read_secret
 from ._util import open_ws
 
 NEW_ENV = "CANVASSER_NEW_PASSPHRASE"
@@ -63,7 +63,7 @@ def cmd_passphrase(args):
     with open_ws(args.db, create=False) as ws:
         if ws.key is None:
             raise InputError("这个工作区没有加密（演示村），不需要口令")
-        atrest.change_passphrase(ws.path, ws.key, new)
+        backup.change_passphrase(ws.path, ws.key, new)  # and the kept backups' (they open with it too)
     return {"workspace": str(args.db), "changed": True}, "口令已修改（数据未重写）。请记住新口令。"
 
 

@@ -6,23 +6,25 @@ import argparse
 import datetime as dt
 import json
 
-from ..core import campaign as campaign_mod
-from ..core import figures, ids, names
-from ..core.campaign import OUTCOMES, STATUS_LABELS
 from ..core.errors import InputError
-from ..core.paid import FIELDS as PAID_FIELDS
-from ..core.paid import import_paid
-from ..core.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
-from ..core.tables import parse_map
-from ..core.visits import (
+from ..core.lists.paid import FIELDS as PAID_FIELDS
+from ..core.lists.paid import import_paid
+from ..core.lists.tables import parse_map
+from ..core.rules import campaign as campaign_mod
+from ..core.rules import figures
+from ..core.rules.campaign import OUTCOMES, STATUS_LABELS
+from ..core.rules.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
+from ..core.rules.visits import (
     ensure_canvasser,
     followups,
+    last_visit_by,
     parse_date,
     record_visit,
     stop_canvasser,
     undo_last,
     void_visit,
 )
+from ..core.text import ids, names
 from ._util import open_ws, progress_printer
 
 OUTCOME_HELP = "，".join(f"{c}={lab}" for c, (lab, _) in OUTCOMES.items())
@@ -45,10 +47,10 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--phone", default="", help="走访人电话（建档时用）")
     p.set_defaults(handler=cmd_visit)
 
-    p = sub.add_parser("undo", parents=[parent], help="撤销（作废）最后一条走访记录，或指定的一条")
+    p = sub.add_parser("undo", parents=[parent], help="撤销（作废）自己的最后一条走访记录，或指定的一条")
     p.add_argument("--db", required=True)
-    p.add_argument("--by", default="", help="只撤销此人的最后一条")
-    p.add_argument("--visit", help="要作废的走访记录编号")
+    p.add_argument("--by", default="", help="你的名字：撤销你记的最后一条（作废记在你名下）")
+    p.add_argument("--visit", help="要作废的走访记录编号（记录走访时显示）")
     p.add_argument("--reason", default="录入错误")
     p.set_defaults(handler=cmd_undo)
 
@@ -112,18 +114,28 @@ def cmd_visit(args):
         done = campaign_mod.load(ws).is_done(row["status"])
     data = {"visit_id": visit_id, "id": row["pid"], "status": row["status"], "done": done}
     return data, (f"已记录：{row['name']}（{ids.mask(row['pid'])}）— {STATUS_LABELS.get(row['status'], row['status'])}"
-                  f"{'，已完成' if done else ''}。撤销：canvasser undo --db {args.db}")
+                  f"{'，已完成' if done else ''}。撤销这一条：canvasser undo --db {args.db} --visit {visit_id}"
+                  + (f" --by {args.by}" if args.by else ""))
 
 
 def cmd_undo(args):
+    """Undo only one's own last visit; anyone else's only by its number, and never anonymously."""
+    by = (args.by or "").strip()
     with open_ws(args.db, create=False) as ws:
         if args.visit:
-            void_visit(ws, args.visit, by=args.by, reason=args.reason)
+            author = ws.scalar("SELECT author FROM visits WHERE visit_id=?", (args.visit,))
+            if not by and author:
+                raise InputError(f"请用 --by 写明是谁作废这条走访（它是“{author}”记的），作废记录会记在这个名字下")
+            void_visit(ws, args.visit, by=by or (author or ""), reason=args.reason)
             row = {"visit_id": args.visit}
         else:
-            row = undo_last(ws, by=args.by)
+            last = last_visit_by(ws)
+            if not by and last:  # whose last visit? not the program's to guess
+                raise InputError(f"最后一条走访是“{last}”记的。撤销你自己的最后一条请加 --by 你的名字；"
+                                 f"确实要作废别人的某一条，请用 --visit 记录编号 --by 你的名字")
+            row = undo_last(ws, by=by)
             if row is None:
-                raise InputError("没有可撤销的走访记录")
+                raise InputError(f"“{by}”没有可撤销的走访记录" if by else "没有可撤销的走访记录")
     return {"voided": row["visit_id"]}, f"已作废走访记录 {row['visit_id']}（记录仍保留，可追溯）。"
 
 
@@ -178,7 +190,7 @@ def cmd_person(args):
 
 def cmd_followups(args):
     day = dt.date.fromisoformat(parse_date(args.date, "日期")) if args.date else dt.date.today()
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         if args.village is not None:
             known = figures.known_villages(ws)
             if args.village not in known:

@@ -6,17 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core import ids
-from ..core.campaign import STATUS_LABELS
 from ..core.demo import make_demo
-from ..core.history import history_lines
-from ..core.integrity import check
-from ..core.roster import FIELDS, import_roster, start_reading
-from ..core.search import search
-from ..core.store import Workspace
-from ..core.tables import parse_map
-from ..core.visits import history, resolve_person
-from ._util import export_password, open_ws, progress_printer
+from ..core.lists.roster import FIELDS, export_rejects, import_roster, kept_rejects, start_reading
+from ..core.lists.tables import parse_map
+from ..core.rules.campaign import STATUS_LABELS
+from ..core.rules.history import history_lines
+from ..core.rules.search import search
+from ..core.rules.visits import history, resolve_person
+from ..core.storage.integrity import check
+from ..core.storage.store import Workspace
+from ..core.text import ids
+from ._util import export_password, new_or_existing, open_ws, progress_printer
 
 
 def register(sub, parent: argparse.ArgumentParser) -> None:
@@ -32,13 +32,20 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="名单文件")
     p.add_argument("--map", action="append", metavar="列名=字段",
                    help=f"手动指定列对应的字段，可多次使用。字段：{'、'.join(FIELDS)}")
-    p.add_argument("--rejects", help="错误行文件路径（默认在名单文件旁边）")
+    p.add_argument("--rejects", help="同时把错误行写到这个文件（默认只保存在工作区里，用 canvasser rejects 导出）")
     p.add_argument("--password-file", metavar="FILE", help="给错误行文件设打开密码（从文件第一行读取；它含完整身份证号）")
     p.add_argument("--by", default="", help="操作人")
     p.add_argument("--all-villages", action="store_true",
                    help="也导入别的村（社区）的人员（默认只导入本村，别村的人员略过并提示）")
     p.add_argument("--not-paid-list", action="store_true", help="文件有缴费金额/日期列，但确实是未参保人员名单")
     p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("rejects", parents=[parent], help="导出名单导入时未导入的行（保存在工作区里，已加密）")
+    p.add_argument("--db", required=True)
+    p.add_argument("--out", help="导出到这个 xlsx 文件（不填则列出保存的各次导入）")
+    p.add_argument("--list", type=int, help="第几次导入（默认最近一次）")
+    p.add_argument("--password-file", metavar="FILE", help="给导出的文件设打开密码（从文件第一行读取；它含完整身份证号）")
+    p.set_defaults(handler=cmd_rejects)
 
     p = sub.add_parser("search", parents=[parent], help="按姓名、拼音首字母、身份证号（或尾号）、电话查人")
     p.add_argument("--db", required=True)
@@ -73,7 +80,7 @@ def cmd_import(args):
     # a first list into a new workspace: its reading begins while the workspace's keys are made
     early = start_reading(args.file, overrides=overrides) if not Path(args.db).exists() else None
     try:
-        with open_ws(args.db) as ws:
+        with new_or_existing(args.db) as ws:
             res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
                                 rejects_password=export_password(args),
                                 progress=None if args.json else progress_printer("导入"),
@@ -88,7 +95,11 @@ def cmd_import(args):
         lines += [f"  第{r['row']}行：{r['reason']}" for r in res.rejected[:30]]
         if len(res.rejected) > 30:
             lines.append(f"  ……共 {len(res.rejected)} 行")
-        lines.append(f"错误行已另存为：{res.rejects_file}（改正后可再次导入）")
+        if res.rejects_file:
+            lines.append(f"错误行已另存为：{res.rejects_file}（改正后可再次导入）")
+        else:
+            lines.append(f"错误行已保存在工作区里（加密，不留在文件夹中）。导出改正：canvasser rejects --db {args.db} "
+                         "--out 错误行.xlsx --password-file 密码文件")
     if res.duplicates:
         lines.append(f"重复的人 {len(res.duplicates)} 行（只计一次）：" +
                      "；".join(f"第{d['row']}行" for d in res.duplicates[:20]))
@@ -103,8 +114,19 @@ def cmd_import(args):
     return res.as_json(), "\n".join(lines)
 
 
+def cmd_rejects(args):
+    with open_ws(args.db, create=False, look=True) as ws:
+        if not args.out:
+            kept = kept_rejects(ws)
+            return {"lists": kept}, "\n".join(f"第 {k['list']} 次导入（{k['file']}，{k['at'][:16]}）：{k['rows']} 行未导入"
+                                              for k in kept) or "没有保存的未导入行"
+        res = export_rejects(ws, args.out, list_no=args.list, password=export_password(args))
+    return res, (f"已导出 {res['rows']} 行未导入的行到：{res['file']}" +
+                 ("（已设打开密码）" if res["protected"] else "（未设密码：文件含完整身份证号，请妥善保管）"))
+
+
 def cmd_search(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = search(ws, args.query, limit=args.limit)
     lines = [f"找到 {res['total']} 人" + (f"（显示前 {len(res['results'])} 个）" if res["total"] > len(res["results"]) else "")]
     for r in res["results"]:
@@ -113,7 +135,7 @@ def cmd_search(args):
 
 
 def cmd_check(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = check(ws)
     summary = (f"检查通过：{res['events']} 条事件重放后与当前数据一致。" if res["ok"]
                else f"检查未通过：{'、'.join(res['differs'])} 与重放结果不一致。")
@@ -123,7 +145,7 @@ def cmd_check(args):
 
 
 def cmd_history(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         pid = resolve_person(ws, args.id)
         rows = history(ws, pid)
         lines = history_lines(ws, pid)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..core import ids, matching
 from ..core.errors import InputError
-from ..core.matchreport import LIKELY, write_report
-from ..core.tables import parse_map
+from ..core.lists import matching
+from ..core.lists.tables import parse_map
+from ..core.outputs.matchreport import LIKELY, write_report
+from ..core.text import ids
 from ._util import open_ws, progress_printer
 
 
@@ -63,7 +64,7 @@ def cmd_match(args):
         raise InputError("比对名单需要名单文件和 --kind（名单种类）")
     with open_ws(args.db, create=False) as ws:
         if args.out:
-            from ..core.ledgers import check_output
+            from ..core.outputs.ledgers import check_output
             check_output(args.out)
         res = matching.match_list(ws, args.file, args.kind, date=args.date,
                                   overrides=parse_map(args.map, tuple(matching.ALIASES)), author=args.by,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.newyear import start_year
-from ..core.roster import FIELDS
-from ..core.tables import parse_map
+from ..core.lists.newyear import start_year
+from ..core.lists.roster import FIELDS
+from ..core.lists.tables import parse_map
 from ._util import open_ws, progress_printer
 
 
@@ -18,7 +18,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="设置项=值",
                    help="新年度的设置（缴费标准、日期等，默认沿用去年、日期顺延一年），可多次使用")
     p.add_argument("--map", action="append", metavar="列名=字段", help=f"字段：{'、'.join(FIELDS)}")
-    p.add_argument("--rejects", help="错误行文件路径（默认在名单文件旁边）")
+    p.add_argument("--rejects", help="同时把错误行写到这个文件（默认只保存在工作区里，用 canvasser rejects 导出）")
     p.add_argument("--year", type=int, help="新年度（默认下一年；本年度已由乡镇或村开始时写本年度，只导入名单）")
     p.add_argument("--by", default="", help="操作人")
     p.set_defaults(handler=cmd_new_year)
@@ -50,5 +50,7 @@ def cmd_new_year(args):
                                    or "无"))
     lines.append("请核对本年度的缴费标准和资助标准（canvasser campaign）。")
     if res.imported and res.imported.rejected:
-        lines.append(f"有 {len(res.imported.rejected)} 行未导入，错误行已另存为：{res.imported.rejects_file}")
+        lines.append(f"有 {len(res.imported.rejected)} 行未导入，" + (
+            f"错误行已另存为：{res.imported.rejects_file}" if res.imported.rejects_file else
+            f"错误行保存在工作区里，导出：canvasser rejects --db {args.db} --out 错误行.xlsx"))
     return res.as_json(), "\n".join(lines)

@@ -6,10 +6,11 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from ..core import ledgers, messages, report_pdf, reports
-from ..core.dashboard import year_on_year_lines
 from ..core.errors import InputError
-from ..core.visits import parse_date
+from ..core.outputs import ledgers, report_pdf
+from ..core.rules import messages, reports
+from ..core.rules.dashboard import year_on_year_lines
+from ..core.rules.visits import parse_date
 from ._util import export_password, open_ws, progress_printer
 
 
@@ -18,13 +19,16 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True)
     p.add_argument("--out", required=True, help="输出的 xlsx 文件")
     p.add_argument("--password-file", metavar="FILE", help="给导出文件设打开密码（从文件第一行读取）：文件含完整身份证号，外传时建议设置")
+    p.add_argument("--paper", choices=ledgers.PAPER_SIZES, default="A4",
+                   help="打印纸（横向）：A4 时太宽的台账分成几部分打印（每部分都有序号、姓名、身份证号）；A3 可整张打印")
     p.set_defaults(handler=cmd_ledger)
 
     p = sub.add_parser("report", parents=[parent], help="进度日报（总体、分村排名、分组、分类别、走访人员）")
     p.add_argument("--db", required=True)
     p.add_argument("--date", help="报表日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--out", help="输出文件：.xlsx 或 .pdf（不填则只显示）")
-    p.add_argument("--title", default="", help="PDF 标题（默认“城乡居民医保参保缴费进度日报”）")
+    p.add_argument("--title", default="", help="PDF 标题（默认“<乡镇或村>20XX年度城乡居民医保参保缴费进度日报”）")
+    p.add_argument("--by", default="", help="制表人姓名（印在报表首页；不填则留空待签）")
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("feedback", parents=[parent], help="生成报医保局的未参保人员反馈表")
@@ -46,9 +50,13 @@ def _progress(args):
 
 
 def cmd_ledger(args):
-    with open_ws(args.db, create=False) as ws:
-        res = ledgers.write_ledger(ws, args.out, progress=_progress(args), password=export_password(args))
-    lines = [f"台账已导出：{res['file']}"] + [f"  {k}：{v} 人" for k, v in res["sheets"].items()]
+    with open_ws(args.db, create=False, look=True) as ws:
+        res = ledgers.write_ledger(ws, args.out, progress=_progress(args), password=export_password(args),
+                                   paper=args.paper)
+    lines = [f"台账已导出：{res['file']}（{res['paper']} 横向打印）"]
+    for k, v in res["sheets"].items():
+        parts = res["parts"][k]
+        lines.append(f"  {k}：{v} 人" + (f"（分 {len(parts)} 部分打印：{'、'.join(parts)}）" if len(parts) > 1 else ""))
     return res, "\n".join(lines)
 
 
@@ -59,13 +67,13 @@ def cmd_report(args):
         if out.suffix.lower() not in (".xlsx", ".pdf"):
             raise InputError(f"报表输出文件应为 .xlsx 或 .pdf：{out}")
         ledgers.check_output(out, out.suffix.lower())
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         figs = reports.make_report(ws, day)
     if out is not None:
         if out.suffix.lower() == ".pdf":
-            figs["pages"] = report_pdf.write_report_pdf(figs, out, title=args.title)["pages"]
+            figs["pages"] = report_pdf.write_report_pdf(figs, out, title=args.title, by=args.by)["pages"]
         else:
-            ledgers.write_report_xlsx(figs, out)
+            ledgers.write_report_xlsx(figs, out, by=args.by)
         figs["file"] = str(out)
     return figs, summary(figs)
 
@@ -100,7 +108,7 @@ def summary(figs: dict) -> str:
 
 
 def cmd_feedback(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = ledgers.write_feedback(ws, args.out, progress=_progress(args), password=export_password(args))
     reasons = "，".join(f"{k} {v}" for k, v in res["reasons"].items())
     return res, (f"反馈表已导出：{res['file']}\n共 {res['rows']} 人：未参保 {res['not_paid']}（尚未完成 "
@@ -109,6 +117,6 @@ def cmd_feedback(args):
 
 
 def cmd_message(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = messages.compose(ws, args.id, household=args.household, by=args.by)
     return res, res["text"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..core import ids, sync
+from ..core import sync
 from ..core.errors import InputError
+from ..core.sync.origins import gap_words
+from ..core.text import ids
 from ._util import open_ws
 
 FILE_KEY_WARNING = ("注意：未设口令（--no-code），配置包只能防止被随手翻看，懂行的人拿到文件就能打开名单并冒充该村。"
@@ -89,6 +91,11 @@ def cmd_init(args):
             lines.append(f"本村名单中有 {res['local_only']} 人不在乡镇名单里，将作为本村新增人员报给乡镇。")
         if res["township_only"]:
             lines.append(f"乡镇名单中有 {res['township_only']} 人不在本村原来的名单里，已加入。")
+        if res.get("no_overlap"):
+            lines.append("注意：乡镇名单和本村名单没有一个相同的人。请核对配置包是不是本村的、本村导入的是不是今年的名单。")
+        if res.get("replaced_settings"):
+            lines.append("征缴设置以乡镇的为准，本村以前改过的这些已换成乡镇的：" +
+                         "；".join(f"{r['label']} 本村“{r['本村']}”→乡镇“{r['乡镇']}”" for r in res["replaced_settings"]))
         if res["differences"]:
             lines.append(f"有 {len(res['differences'])} 人在两份名单中的信息不同（两个版本都记在其历史里），请核对：")
             labels = {"name": "姓名", "village": "村", "grp": "组", "household": "户编号", "relation": "与户主关系",
@@ -159,6 +166,11 @@ def cmd_receive(args):
         res = {"applied": sum(r["applied"] for r in results), "held": sum(r.get("held", 0) for r in results),
                "already_known": sum(r["already_known"] for r in results), "packages": results}
     summary = "\n".join(_received(r) for r in results)
+    for r in results:  # numbers missing from a sender's records: said with its name (origins.gaps)
+        for g in r.get("gaps") or []:
+            summary += "\n" + gap_words(g)
+    if len(results) > 1:
+        res["gaps"] = [g for r in results for g in r.get("gaps") or []]
     if status.get("mode") == "village":
         summary += f"\n尚未被乡镇收到的改动：{status['unsent']} 条。"
         res["unsent"] = status["unsent"]
@@ -170,12 +182,13 @@ def _when(value: str | None) -> str:
 
 
 def cmd_status(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = sync.sync_status(ws)
     if not res["enabled"]:
         return res, "本工作区未启用同步（单机使用）。"
     if res["mode"] == "village":
-        return res, (f"{res['township']}{res['village']}：有 {res['unsent']} 条改动乡镇尚未收到；"
+        return res, (f"{res['township']}{res['village']}：走访 {res['visits_unsent']} 条还没导出，"
+                     f"{res['visits_waiting']} 条已导出等乡镇确认（连同其他改动，乡镇尚未确认收到的共 {res['unsent']} 条）；"
                      f"上次收到乡镇数据包：{_when(res['last_received_at'])}；上次导出：{_when(res['last_sent_at'])}。")
     lines = [f"{res['township']}（乡镇）：共 {res['events']} 条记录，待核对 {res['conflicts']} 人。"]
     for v in res["villages"]:
@@ -187,7 +200,7 @@ def cmd_status(args):
 
 
 def cmd_keys(args):
-    with open_ws(args.db, create=False) as ws:
+    with open_ws(args.db, create=False, look=True) as ws:
         res = sync.keys_info(ws)
     lines = [f"本工作区（{res['name']}）密钥指纹：{res['fingerprint']}"]
     for p in res["peers"]:

@@ -13,11 +13,11 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from . import campaign as campaign_mod
-from .ids import check_digit
-from .roster import import_roster
-from .store import Workspace
-from .visits import ensure_canvasser, record_visit
+from .lists.roster import import_roster
+from .rules import campaign as campaign_mod
+from .rules.visits import ensure_canvasser, record_visit
+from .storage.store import Workspace
+from .text.ids import check_digit
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
             "傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严覃武")
@@ -158,7 +158,7 @@ def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.
         if code == "not_home":
             extra["followup"] = (today + dt.timedelta(days=rng.randint(-2, 3))).isoformat()
         via = "电话" if code in ("migrant_informed", "unreachable") else rng.choice(["入户", "入户", "微信"])
-        record_visit(ws, r["公民身份号码"], code, by=who, via=via, at=at, **extra)
+        record_visit(ws, r["公民身份号码"], code, by=who, via=via, at=at, today=today, **extra)
         n += 1
     return n
 

@@ -15,9 +15,9 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from .campaign import Campaign
-from .dashboard import PeopleFilter, household_members, list_where
-from .store import Workspace
+from .rules.campaign import Campaign
+from .rules.dashboard import PeopleFilter, household_members, list_where
+from .storage.store import Workspace
 
 # Page caches of the window's two connections, within its 500 MB (DESIGN §9: the window itself takes
 # about 220 MB at a million people). An encrypted page read from disk is decrypted and its HMAC
@@ -70,6 +70,13 @@ def household(ws: Workspace, hid: str) -> dict | None:
     if row is not None:
         row["members"] = household_members(ws, hid)
     return row
+
+
+def unit_name(ws: Workspace) -> str:
+    """Whose workspace this is (某某镇光明村): the window names files and documents after it."""
+    from .rules.reports import unit
+
+    return unit(ws)
 
 
 # ---- lists for the dialogs ------------------------------------------------------------------------

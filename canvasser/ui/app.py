@@ -8,20 +8,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ..core import backup, fonts, views
-from ..core.store import Workspace, WorkspaceError
-from ..core.winlock import WindowLock
-from ..paths import resource, settings_file
+from ..core import views
+from ..core.storage import backup
+from ..core.storage.store import Workspace, WorkspaceError, is_demo_file
+from ..core.storage.winlock import WindowLock
+from ..core.text import fonts
+from ..paths import resource
 from .choose import choose_workspace_file, demo_path
+from .memory import APP_NAME, last_workspace, remember_workspace, remembering, sandbox, settings
 from .worker import ImmediateRunner, Job
-
-APP_NAME = "canvasser"
-FONT_POINT_SIZE = 10
-SCREEN_SIZE = (1366, 768)
 
 
 def register_font() -> str:
@@ -61,6 +60,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("医保参保入户动员")
     app.setStyle("Fusion")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))  # dates, calendars: Chinese form
+    from .screen import fit_dialogs
+
+    fit_dialogs(app)  # every dialog inside the screen it opens on
     if not getattr(app, "_qt_translator", None):
         install_qt_translation(app)
     icon = resource("icons", "canvasser.png")
@@ -68,29 +70,13 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app.setWindowIcon(QIcon(str(icon)))
     family = register_font()
     if family:
-        font = QFont(family, FONT_POINT_SIZE)
+        font = QFont(family)
         font.setHintingPreference(QFont.HintingPreference.PreferFullHinting)
         app.setFont(font)
+    from . import textsize
+
+    textsize.apply(app)  # 字号: this computer's choice (标准 / 大 / 特大)
     return app  # type: ignore[return-value]
-
-
-def settings() -> QSettings:
-    """The GUI's settings: an ini file in the data folder in portable mode (a laptop's registry
-    must not keep a USB stick's last workspace), else the system store."""
-    path = settings_file()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return QSettings(str(path), QSettings.Format.IniFormat)
-    return QSettings(APP_NAME, APP_NAME)
-
-
-def remember_workspace(path: str | Path) -> None:
-    settings().setValue("last_workspace", str(Path(path).resolve()))
-
-
-def last_workspace() -> Path | None:
-    value = settings().value("last_workspace", "")
-    return Path(str(value)) if value and Path(str(value)).exists() else None
 
 
 def pick_canvasser(ws: Workspace, parent: QWidget | None = None) -> str:
@@ -101,15 +87,21 @@ def pick_canvasser(ws: Workspace, parent: QWidget | None = None) -> str:
     from .dialogs.canvassers import CanvasserDialog
 
     key = f"canvasser/{ws.workspace_id}"
-    dlg = CanvasserDialog(ws, ImmediateRunner(ws), str(settings().value(key, "")), parent)
+    last = str(settings().value(key, "")) if remembering() else ""
+    dlg = CanvasserDialog(ws, ImmediateRunner(ws), last, parent)
     if dlg.exec() and dlg.chosen:
-        settings().setValue(key, dlg.chosen)
+        if remembering():
+            settings().setValue(key, dlg.chosen)
         return dlg.chosen
     return ""
 
 
 def start_daily_backup(window) -> None:
-    """Today's backup on the worker: consistent (SQLite backup API) and never blocking the window."""
+    """Today's backup on the worker: consistent (SQLite backup API) and never blocking the window.
+    The demo's made-up people are not backed up (nothing of the sandbox is kept)."""
+    if not remembering():
+        return
+
     def done(path) -> None:
         if path:
             window.statusBar().showMessage(f"已自动备份：{Path(path).name}", 4000)
@@ -118,10 +110,21 @@ def start_daily_backup(window) -> None:
                              label="自动备份"))
 
 
+def show_window(window) -> None:
+    """Shown as it opens: maximised on a laptop's screen, else at 1366×768 (`screen`)."""
+    if window.maximise:
+        window.showMaximized()
+    else:
+        window.show()
+
+
 def screenshot_window(window, path: str | Path, tab: int = 0) -> Path:
-    """Render the window at the laptop size the app is designed for, a person selected, and save it."""
+    """Render the window at the size it takes on this screen (the available area of a laptop's
+    screen, 1366×768 on a larger one), a person selected, and save it in the screen's pixels."""
+    from .screen import place_main_window
+
     app = QApplication.instance()
-    window.resize(*SCREEN_SIZE)
+    place_main_window(window)  # no window manager maximises it here: take the size it would have
     window.show()
     window.tabs.setCurrentIndex(tab)
     for _ in range(3):
@@ -154,6 +157,7 @@ def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | N
 
     if not ensure_unlocked(path, parent):
         raise WorkspaceError("没有输入口令，工作区未打开")
+    sandbox(is_demo_file(path))  # the demo remembers nothing on this computer
     lock = WindowLock(path).acquire()  # a second window on the same file is refused with a message
     try:
         ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
@@ -177,7 +181,7 @@ def _switch(old, path: Path) -> None:
     if lock is not None and Path(path).resolve() == Path(old.ws.path).resolve():
         lock.release()  # reopening the same file (after a restore): this window is about to go
     new = open_window(path)
-    new.show()
+    show_window(new)
     start_daily_backup(new)
     old.close()
     old.ws.close()
@@ -217,7 +221,7 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
         QMessageBox.critical(None, "无法打开工作区", str(exc)) if not screenshot else None
         sys.stderr.write(f"工作区错误：{exc}\n")
         return 1
-    window.show()
+    show_window(window)
     start_daily_backup(window)
     app._windows = [window]  # type: ignore[attr-defined]
     app.setQuitOnLastWindowClosed(True)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..core import reports
-from ..core.dashboard import year_on_year_lines
-from ..core.store import Workspace
+from ..core.rules import reports
+from ..core.rules.dashboard import year_on_year_lines
+from ..core.storage.store import Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
+from .flow import FlowBox
+from .textsize import emphasise
 from .worker import Job
 
 TREND_DAYS = 14
@@ -37,7 +39,7 @@ class _Figure(QFrame):
         t = QLabel(title)
         t.setStyleSheet("color: #666;")
         self.value = QLabel("—")
-        self.value.setStyleSheet("font-size: 22px; font-weight: bold;")
+        emphasise(self.value, 1.6, bold=True)
         lay.addWidget(t)
         lay.addWidget(self.value)
 
@@ -48,19 +50,28 @@ class Dashboard(QWidget):
         self.ws = ws
         self.runner = runner
         self.data: dict | None = None
-        lay = QVBoxLayout(self)
+        outer = QVBoxLayout(self)  # the dashboard scrolls where the screen is short (150%, 特大)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        lay = QVBoxLayout(body)
         lay.setContentsMargins(8, 8, 8, 8)
-        row = QHBoxLayout()
+        row = FlowBox(spacing=6)  # the figure cards wrap onto a second line when narrow
         self.cards: dict[str, _Figure] = {}
         for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占任务数）"),
                            ("paid_official", "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
                            ("accepted", "不需参保"), ("remaining", "尚未完成"), ("days_left", "距截止天数")):
             card = _Figure(title)
             self.cards[key] = card
-            row.addWidget(card)
-        lay.addLayout(row)
+            row.add(card)
+        lay.addWidget(row)
         self.sums = QLabel("")  # the cards' parts, added up on screen
         self.sums.setStyleSheet("color: #555;")
+        self.sums.setWordWrap(True)
         lay.addWidget(self.sums)
         self.silent = QLabel("")  # villages that have not reported: never set up, or silent too long
         self.silent.setWordWrap(True)
@@ -103,9 +114,10 @@ class Dashboard(QWidget):
         self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f['paid_official']} + 自报/协助待核实 {f['paid_claimed']}"
                           f" + 不需参保 {f['accepted']}；名单 {f['total']} = 已完成 {f['done']} + 尚未完成 "
                           f"{f['remaining']}；任务数 {target}，差 {f.get('gap', 0)} 人；已走访 {f['visited']} 人")
-        silent = f.get("silent") or []
-        self.silent.setText(f"未上报的村（从未上报或超过 {f.get('silent_days', 3)} 天）：{'、'.join(silent)}"
-                            if silent else "")
+        silent, unset = f.get("silent") or [], f.get("not_set_up") or []
+        self.silent.setText("；".join(
+            ([f"未按时上报的村（从未上报或超过 {f.get('silent_days', 3)} 天）：{'、'.join(silent)}"] if silent else [])
+            + ([f"尚未配置的村（未生成配置包）：{'、'.join(unset)}"] if unset else [])))
         self.cards["remaining"].value.setText(str(f["remaining"]))
         self.cards["days_left"].value.setText(str(f["days_left"]))
         lines = data.get("year_on_year") or []

@@ -21,14 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import ids, views
-from ..core.campaign import STATUS_LABELS
-from ..core.campaign import load as load_campaign
-from ..core.history import history_lines
-from ..core.newyear import previous_line
-from ..core.store import Workspace
-from ..core.visits import away_place
+from ..core import views
+from ..core.lists.newyear import previous_line
+from ..core.rules.campaign import STATUS_LABELS
+from ..core.rules.campaign import load as load_campaign
+from ..core.rules.history import history_lines
+from ..core.rules.visits import away_place
+from ..core.storage.store import Workspace
+from ..core.text import ids
 from .people_model import status_colour
+from .textsize import emphasise
 
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -47,7 +49,7 @@ class DetailPanel(QWidget):
         super().__init__(parent)
         self.ws = ws
         self.pid = ""
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(260)  # in a scroll area beside the table (1366×768 at 150% is 910 wide)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
         outer.setSpacing(6)
@@ -55,7 +57,7 @@ class DetailPanel(QWidget):
         top = QHBoxLayout()
         self.name = QLabel("未选择人员")
         self.name.setObjectName("personName")
-        self.name.setStyleSheet("font-size: 20px; font-weight: bold;")
+        emphasise(self.name, 1.5, bold=True)
         top.addWidget(self.name)
         top.addStretch(1)
         self.status = QLabel("")
@@ -107,14 +109,14 @@ class DetailPanel(QWidget):
         self.edit_button.setToolTip("改电话、地址、类别，调户，标记离开（Ctrl+E）")
         self.edit_button.setMinimumHeight(34)
         self.edit_button.clicked.connect(self.edit_requested)
+        outer.addWidget(self.record)  # on its own line: whole at 150% and with 特大 text
         actions = QHBoxLayout()
-        actions.addWidget(self.record, 1)
-        actions.addWidget(self.message_button)
-        actions.addWidget(self.edit_button)
+        actions.addWidget(self.message_button, 1)
+        actions.addWidget(self.edit_button, 1)
         outer.addLayout(actions)
         self.import_button = QPushButton("导入名单…  Ctrl+I")  # an empty workspace's first step
         self.import_button.setMinimumHeight(40)
-        self.import_button.setStyleSheet("font-size: 15px; font-weight: bold;")
+        emphasise(self.import_button, 1.1, bold=True)
         self.import_button.clicked.connect(self.import_requested)
         self.import_button.hide()
         outer.addWidget(self.import_button)
@@ -178,7 +180,7 @@ class DetailPanel(QWidget):
             self.members.clear()
             if self.empty:
                 self.name.setText("还没有名单")
-                self.history.setHtml("<p style='font-size:14px'>本工作区还没有名单。点上面的<b>“导入名单…”</b>，"
+                self.history.setHtml("<p>本工作区还没有名单。点上面的<b>“导入名单…”</b>，"
                                      "选择医保局发来的表格（xlsx、xls 或 csv），导入后就能查人、记录走访、打印通知单。</p>")
             else:
                 self.history.setHtml("<p style='color:#888'>在左侧表格中选择一个人，这里显示其家庭成员、联系方式和全部走访记录。</p>")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def last_folder(kind: str) -> Path:
-    from .app import settings
+    from .memory import settings
 
     value = settings().value(f"folders/{kind}", "")
     path = Path(str(value)) if value else None
@@ -25,9 +25,11 @@ def documents() -> Path:
 
 
 def remember(kind: str, chosen: str | Path) -> None:
-    """Remember the folder of a chosen file (or the folder itself)."""
-    from .app import settings
+    """Remember the folder of a chosen file (or the folder itself); not from the demo's sandbox."""
+    from .memory import remembering, settings
 
+    if not remembering():
+        return
     p = Path(chosen)
     folder = p if p.is_dir() else p.parent
     settings().setValue(f"folders/{kind}", str(folder))

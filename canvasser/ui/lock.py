@@ -17,12 +17,19 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 
-from ..core import atrest
-from ..core.store import Workspace, is_demo_file
+from ..core.storage import atrest
+from ..core.storage.store import Workspace, is_demo_file
 from .dialogs.passphrase import NewPassphraseDialog, PassphraseDialog, show_recovery_code
 
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
             QEvent.Type.TouchBegin}
+
+
+def _must_wait(path: Path) -> bool:
+    try:
+        return atrest.KeyFile.load(path).wait_before_try() > 0
+    except Exception:  # noqa: BLE001 — a missing key file is said by the try itself
+        return False
 
 
 def ensure_unlocked(path: str | Path, parent: QWidget | None = None) -> bool:
@@ -33,7 +40,7 @@ def ensure_unlocked(path: str | Path, parent: QWidget | None = None) -> bool:
         if atrest.remembered(path) is not None:
             return True
         phrase = atrest.given_passphrase()
-        if phrase:
+        if phrase and not _must_wait(path):  # a wait is counted down in the dialog, never a frozen window
             try:
                 atrest.unlock(path, phrase)
                 return True
@@ -55,7 +62,7 @@ def ensure_unlocked(path: str | Path, parent: QWidget | None = None) -> bool:
     finally:
         QApplication.restoreOverrideCursor()
     if code:
-        show_recovery_code(parent, code)
+        show_recovery_code(parent, code, path)
     return True
 
 
@@ -161,7 +168,7 @@ def install_idle_lock(window, minutes: float | None = None) -> IdleLock | None:
     if getattr(window.ws, "key", None) is None:
         return None
     if minutes is None:
-        from ..core.campaign import load
+        from ..core.rules.campaign import load
 
         minutes = float(load(window.ws).values.get("lock_minutes") or 15)
     return IdleLock(window, window.ws.path, minutes)

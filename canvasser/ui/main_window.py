@@ -6,20 +6,23 @@ Thin: every figure and every write goes through core; long work goes to the seri
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QProgressBar,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -28,16 +31,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import dashboard, views
-from ..core.campaign import load as load_campaign
-from ..core.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
+from ..core import views
 from ..core.errors import InputError
-from ..core.selection import filtered
-from ..core.store import Workspace
-from . import operations
+from ..core.outputs.selection import filtered
+from ..core.rules import dashboard
+from ..core.rules.campaign import load as load_campaign
+from ..core.rules.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
+from ..core.storage.store import Workspace
+from ..core.tiers import Tier
+from . import operations, textsize
 from .detail import DetailPanel
+from .flow import FlowBox
 from .people_model import COLUMNS, PeopleModel
+from .screen import MIN_WINDOW, place_main_window
 from .status_filter import MultiStatusButton, status_width
+from .textsize import emphasise
 from .tree import PlaceTree
 from .visit_dialog import VisitDialog
 from .worker import DbWorker, ImmediateRunner, Job
@@ -45,52 +53,31 @@ from .worker import DbWorker, ImmediateRunner, Job
 ROW_HEIGHT = 26
 
 
-def has_module(name: str) -> bool:
-    """Whether a core module (written by another part of the project) is there, without importing it:
-    heavy dependencies (pypinyin, reportlab, PyNaCl) load later, off the start-up path."""
-    try:
-        return importlib.util.find_spec(f"canvasser.core.{name}") is not None
-    except ImportError:
-        return False
+WARM_MODULES = ("canvasser.core.storage.projection", "canvasser.core.lists.paid", "canvasser.core.sync",
+                "canvasser.core.rules.reports", "canvasser.core.outputs.ledgers", "canvasser.core.outputs.notices")
 
 
-def optional_module(name: str):
-    """A core module, imported on first use, or None while it is absent."""
-    if not has_module(name):
-        return None
-    return importlib.import_module(f"canvasser.core.{name}")
-
-
-WARM_MODULES = ("projection", "paid", "sync", "reports", "ledgers", "notices")
-
-
-class ProgressStrip(QWidget):
-    """Done against the target, the rate, days left, and changes not yet sent to the township."""
+class ProgressStrip(FlowBox):
+    """Done against the target, the rate, days left, what the township has of this village's work,
+    and who is working. Its parts wrap onto a second line when the window is narrow (150%, 特大)."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(8, 4, 8, 4)
-        self.figures = QLabel("")
-        self.figures.setStyleSheet("font-size: 15px;")
+        super().__init__(parent, spacing=14, margins=(8, 4, 8, 4))
+        self.figures = emphasise(QLabel(""), 1.1)
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(260)
-        self.bar.setMinimumWidth(160)
+        self.bar.setMinimumWidth(120)
         self.bar.setTextVisible(True)
-        self.days = QLabel("")
-        self.days.setStyleSheet("font-size: 15px;")
-        self.unsent = QLabel("")
-        self.unsent.setStyleSheet("color: #b26a00; font-weight: bold;")
+        done = QWidget()  # the figures and their bar stay together
+        row = QHBoxLayout(done)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.figures)
+        row.addWidget(self.bar)
+        self.days = emphasise(QLabel(""), 1.1)
+        self.unsent = emphasise(QLabel(""), 1.0, bold=True)
         self.who = QLabel("")
-        self.who.setStyleSheet("font-size: 14px;")
-        lay.addWidget(self.figures)
-        lay.addWidget(self.bar)
-        lay.addSpacing(12)
-        lay.addWidget(self.days)
-        lay.addSpacing(12)
-        lay.addWidget(self.unsent)
-        lay.addStretch(1)
-        lay.addWidget(self.who)
+        for w in (done, self.days, self.unsent, self.who):
+            self.add(w)
 
     def show_progress(self, p: dict) -> None:
         self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
@@ -98,6 +85,27 @@ class ProgressStrip(QWidget):
         self.bar.setValue(min(p["done"], p["target"]))
         self.bar.setFormat(f"{p['rate'] * 100:.1f}%" if p["target"] else "尚无名单")  # never 100% of nothing
         self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
+
+
+ORANGE, BLUE, GREEN, GREY = "#b26a00", "#0b5cad", "#1b7f3b", "#666666"
+
+
+def banner(status: dict) -> tuple[str, str]:
+    """What a village cadre needs to know about the township (text, colour): visits not handed over
+    yet (orange), handed over and waiting for the township's confirmation (blue), confirmed (green)."""
+    vu, vw = int(status.get("visits_unsent", 0)), int(status.get("visits_waiting", 0))
+    ou, ow = int(status.get("other_unsent", 0)), int(status.get("other_waiting", 0))
+    if vu:
+        return (f"{vu} 条走访还没交给乡镇（同步 → 导出数据包）" + (f"，{vw} 条已导出等乡镇确认" if vw else ""), ORANGE)
+    if vw:
+        return f"{vw} 条走访已导出，等乡镇确认", BLUE
+    if ou:
+        return "有人员信息的修改还没交给乡镇（同步 → 导出数据包）", ORANGE
+    if ow:
+        return "修改已导出，等乡镇确认", BLUE
+    if status.get("last_sent_at"):
+        return "乡镇已确认收到全部走访", GREEN
+    return "还没有要交给乡镇的走访", GREY
 
 
 class MainWindow(QMainWindow):
@@ -117,7 +125,7 @@ class MainWindow(QMainWindow):
         self._want = ""
         self.done_dialog = None
         self.setWindowTitle(self._title())
-        self.resize(1366, 768)
+        self.maximise = place_main_window(self)  # the screen it opens on (1366×768 at 150% is 910×512)
 
         self.strip = ProgressStrip()
         self.tabs = QTabWidget()
@@ -141,7 +149,6 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         vh = self.table.verticalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(ROW_HEIGHT)
         vh.hide()
         hh = self.table.horizontalHeader()
         hh.setSectionsClickable(True)
@@ -149,8 +156,8 @@ class MainWindow(QMainWindow):
         hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         hh.setHighlightSections(False)
         for i, col in enumerate(COLUMNS):
-            hh.resizeSection(i, max(col.width, status_width(self.table) if col.key == "status" else 0))
-            self.table.setColumnHidden(i, col.key == "village" and ws.mode != "township")  # 村: a township's list
+            self.table.setColumnHidden(i, col.key == "village" and not ws.tier.coordinates)  # 村: a township's list
+        self._size_columns()
         hh.setStretchLastSection(True)
         hh.sortIndicatorChanged.connect(self._sort)
         self.table.activated.connect(lambda _: self.open_visit_dialog())  # Enter or double-click
@@ -172,19 +179,16 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("")
         self._fill_categories()
 
-        filters = QHBoxLayout()
-        filters.setContentsMargins(0, 0, 0, 0)
-        filters.addWidget(self.search_box, 1)
-        filters.addWidget(self.status_filter)
-        filters.addWidget(self.status_multi)
-        filters.addWidget(self.category_filter)
-        filters.addWidget(self.previous_filter)
-        filters.addWidget(self.followup_filter)
-        filters.addWidget(self.count_label)
+        self.search_box.setMinimumWidth(220)
+        self.search_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        filters = FlowBox(spacing=6)  # the filters go under the search box when the window is narrow
+        for w in (self.search_box, self.status_filter, self.status_multi, self.category_filter, self.previous_filter,
+                  self.followup_filter, self.count_label):
+            filters.add(w)
         centre = QWidget()
         cl = QVBoxLayout(centre)
         cl.setContentsMargins(4, 4, 4, 0)
-        cl.addLayout(filters)
+        cl.addWidget(filters)
         cl.addWidget(self.table, 1)
 
         self.detail = DetailPanel(ws)
@@ -193,12 +197,20 @@ class MainWindow(QMainWindow):
         self.detail.edit_requested.connect(self.open_person)
         self.detail.message.connect(lambda m: self.statusBar().showMessage(m, 4000))
 
+        self.detail_scroll = QScrollArea()  # the person panel scrolls where the screen is short
+        self.detail_scroll.setWidget(self.detail)
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setMinimumWidth(self.detail.minimumWidth())
+        self.tree.setMinimumWidth(90)
+        self.tree.setIndentation(14)  # the group's name stays whole in a narrow tree (150%)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.detail_scroll)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([180, 836, 350])
+        self.splitter.setCollapsible(1, False)
+        self._share_width()
         self.tabs.addTab(self.splitter, "走访")
         self.dashboard = None
         self._add_dashboard()
@@ -227,14 +239,42 @@ class MainWindow(QMainWindow):
         self.search_box.setFocus()
         self.apply_filter()
         self.refresh_figures()
-        self.runner.submit(Job(lambda _ws, _p: [optional_module(m) for m in WARM_MODULES], label="预加载"))
+        self.runner.submit(Job(lambda _ws, _p: [importlib.import_module(m) for m in WARM_MODULES], label="预加载"))
         from .lock import install_idle_lock  # encryption at rest: the idle lock (issue 19)
         self.idle_lock = install_idle_lock(self)
 
     # ---- layout helpers ------------------------------------------------------------------------
     def _title(self) -> str:
+        """The place and the file; Qt adds the app's name (its display name) once, at the end."""
         place = self.ws.meta("village") or self.ws.meta("township") or ""
-        return f"医保参保入户动员 — {place} — {self.ws.path.name}" if place else f"医保参保入户动员 — {self.ws.path.name}"
+        name = self.ws.path.name
+        return name if not place or place == self.ws.path.stem else f"{place} — {name}"
+
+    @staticmethod
+    def _text_ratio() -> float:
+        """The window's text against 标准 (字号 大 1.25, 特大 1.5): fixed sizes in pixels follow it."""
+        return QApplication.font().pointSizeF() / textsize.SIZES[textsize.DEFAULT]
+
+    def _size_columns(self) -> None:
+        """The table's row height and column widths for the text size (an ID's tail stays whole at 特大)."""
+        ratio = self._text_ratio()
+        self.table.verticalHeader().setDefaultSectionSize(round(ROW_HEIGHT * max(1.0, ratio)))
+        hh = self.table.horizontalHeader()
+        for i, col in enumerate(COLUMNS):
+            hh.resizeSection(i, max(round(col.width * ratio), status_width(self.table) if col.key == "status" else 0))
+
+    def _share_width(self) -> None:
+        """Tree, table and person panel share the window's width: the table gets what is left."""
+        width = max(self.width(), MIN_WINDOW.width())
+        tree = max(round(170 * self._text_ratio()), width * 13 // 100)
+        detail = max(self.detail.minimumWidth() + 20, width * 27 // 100, round(300 * self._text_ratio()))
+        self.splitter.setSizes([tree, max(200, width - tree - detail), detail])
+
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_shared", False):
+            self._shared = True
+            self._share_width()
 
     def _fill_categories(self) -> None:
         camp = load_campaign(self.ws)
@@ -250,8 +290,6 @@ class MainWindow(QMainWindow):
         self.category_filter.blockSignals(False)
 
     def _add_dashboard(self) -> None:
-        if not has_module("reports"):
-            return
         from .dashboard import Dashboard
 
         self.dashboard = Dashboard(self.ws, self.runner)
@@ -297,6 +335,7 @@ class MainWindow(QMainWindow):
         act("开始新年度…", self.open_new_year, None, self.m_data)
         self._wire_optional_actions(tb)
         act("征缴设置…", self.open_settings, None, m_tools)
+        self._text_size_menu(m_tools.addMenu("字号"))
         act("走访人员…", self.choose_canvasser, None, m_tools)
         act("完整性检查…", self.open_check, None, m_tools)
         act("备份工作区…", self.open_backup, None, m_file)
@@ -306,6 +345,25 @@ class MainWindow(QMainWindow):
         act("退出", self.close, "Ctrl+Q", m_file)
         for m in (self.m_print, self.m_sync):
             m.menuAction().setVisible(not m.isEmpty())
+
+    def _text_size_menu(self, menu) -> None:
+        """字号 标准 / 大 / 特大: this computer's choice, applied at once (`textsize`)."""
+        group = QActionGroup(self)
+        self.text_size_actions: dict[str, QAction] = {}
+        for name in textsize.SIZES:
+            a = QAction(name, self, checkable=True)
+            a.setChecked(name == textsize.current())
+            a.triggered.connect(lambda _=False, n=name: self.set_text_size(n))
+            group.addAction(a)
+            menu.addAction(a)
+            self.text_size_actions[name] = a
+
+    def set_text_size(self, name: str) -> None:
+        textsize.apply(QApplication.instance(), name, save=True)
+        self.text_size_actions[name].setChecked(True)
+        self._size_columns()
+        self._share_width()
+        self.statusBar().showMessage(f"字号：{name}", 3000)
 
     def _wire_optional_actions(self, tb: QToolBar) -> None:
         """Screens for core modules that other parts of the project provide, shown once they exist."""
@@ -321,31 +379,31 @@ class MainWindow(QMainWindow):
                 tb.addAction(a)
             return a
 
-        if has_module("paid"):
-            add(self.m_data, "导入已缴费名单…", self.open_paid_import, True)
-        if has_module("matching"):
-            add(self.m_data, "比对部门名单（低保、特困、学生、死亡……）…", self.open_match)
-        if all(has_module(m) for m in ("ledgers", "reports", "report_pdf", "notices")):
-            from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
+        from .dialogs.outputs import EXPORTS, OUTPUTS, PRINTS
 
-            self.m_data.addSeparator()
-            add(self.m_data, "导出当前列表（表格里显示的人）…", self.export_shown)
-            for key in EXPORTS:
-                add(self.m_data, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k))
-            tb.addSeparator()
-            for key in PRINTS:
-                add(self.m_print, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k),
-                    toolbar=key == "notice_household", shortcut="Ctrl+P" if key == "notice_household" else None)
-            self.m_print.addSeparator()
-            add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
-        if has_module("sync"):
-            add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
-            if self.ws.mode == "township":  # the 待核对 queue's own place (issue 23)
-                self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
-                self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
-        if has_module("messages"):
-            self.detail.enable_message(True)
-            self.detail.message_requested.connect(self.open_message)
+        add(self.m_data, "导入已缴费名单…", self.open_paid_import, True)
+        add(self.m_data, "比对部门名单（低保、特困、学生、死亡……）…", self.open_match)
+        self.m_data.addSeparator()
+        add(self.m_data, "导出当前列表（表格里显示的人）…", self.export_shown)
+        for key in EXPORTS:
+            add(self.m_data, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k))
+        tb.addSeparator()
+        for key in PRINTS:
+            add(self.m_print, OUTPUTS[key].title + "…", lambda k=key: self.run_output(k),
+                toolbar=key == "notice_household", shortcut="Ctrl+P" if key == "notice_household" else None)
+        self.m_print.addSeparator()
+        add(self.m_print, "编辑明白纸、信件的文字…", self.open_templates)
+        add(self.m_sync, "同步：导出/接收数据包…", self.open_sync, True)
+        if self.ws.tier is Tier.STANDALONE:  # joining reopens the window: then these items are its own
+            add(self.m_sync, "加入乡镇…", lambda: self.open_sync().join())
+        else:
+            add(self.m_sync, "导出数据包…", lambda: self.open_sync().export())
+            add(self.m_sync, "接收数据包…", lambda: self.open_sync().receive())
+        if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23)
+            self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
+            self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
+        self.detail.enable_message(True)
+        self.detail.message_requested.connect(self.open_message)
 
     # ---- searching -----------------------------------------------------------------------------
     def current_filter(self) -> PeopleFilter:
@@ -480,7 +538,9 @@ class MainWindow(QMainWindow):
         return out[0] if out else None
 
     def after_change(self, pid: str | None = None, message: str = "") -> None:
-        """Everything a write can change: the table, the person shown, the figures."""
+        """Everything a write can change: the table, the person shown, the figures, and the settings
+        that act in the window (无操作自动锁定), saved here or received from the township: at once."""
+        self._apply_settings()
         keep = pid or self.detail.pid
         self.model.refresh()
         self._show_count()
@@ -494,7 +554,7 @@ class MainWindow(QMainWindow):
     def refresh_figures(self) -> None:
         self.runner.submit(Job(lambda ws, _p: dashboard.progress(ws), success=self.strip.show_progress,
                                failure=self._job_failed, label="进度"))
-        who = "操作人" if self.ws.mode == "township" else "走访人"  # a township clerk is no canvasser
+        who = self.ws.tier.operator  # a township clerk is no canvasser
         self.strip.who.setText(f"{who}：<b>{self.canvasser or '未选择'}</b>")
         self._show_unsent()
         self.runner.submit(Job(lambda ws, _p: dashboard.tree_counts(ws), success=self.tree.set_counts,
@@ -502,25 +562,36 @@ class MainWindow(QMainWindow):
         if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
             self.dashboard.refresh()
 
+    def _apply_settings(self) -> None:
+        lock = getattr(self, "idle_lock", None)
+        if lock is not None:
+            lock.set_minutes(float(load_campaign(self.ws).values.get("lock_minutes") or 15))
+
     def _show_unsent(self) -> None:
         """"N changes not yet received by the township", from core's sync status (on the worker)."""
-        if not has_module("sync"):
-            self.strip.unsent.setText("")
-            return
+        from ..core.sync.status import sync_status  # PyNaCl and the sync modules load off the start-up path
 
         def show(status: dict) -> None:
+            self.strip.unsent.setToolTip("")
             if status.get("enabled") and status.get("mode") == "village":
-                n = int(status.get("unsent", 0))
-                self.strip.unsent.setText(f"{n} 条改动乡镇尚未收到" if n else "改动已全部送达乡镇")
+                text, colour = banner(status)
+                self.strip.unsent.setText(text)
+                self.strip.unsent.setStyleSheet(f"color: {colour};")
+                self.strip.unsent.setToolTip(
+                    f"乡镇尚未确认收到的改动共 {status.get('unsent', 0)} 条（走访 "
+                    f"{status.get('visits_unsent', 0) + status.get('visits_waiting', 0)} 条）；"
+                    f"上次导出 {(status.get('last_sent_at') or '从未')[:16].replace('T', ' ')}，"
+                    f"上次收到乡镇数据包 {(status.get('last_received_at') or '从未')[:16].replace('T', ' ')}")
             elif status.get("enabled") and status.get("conflicts"):
                 self.strip.unsent.setText(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
+                self.strip.unsent.setStyleSheet(f"color: {ORANGE};")
             else:
                 self.strip.unsent.setText("")
             if getattr(self, "act_conflicts", None) is not None:  # the queue's own place, counted
                 n = int(status.get("conflicts") or 0)
                 self.act_conflicts.setText(f"待核对重复建档（{n}）" if n else "待核对重复建档")
 
-        self.runner.submit(Job(lambda ws, _p: optional_module("sync").sync_status(ws), success=show,
+        self.runner.submit(Job(lambda ws, _p: sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
 
     def _work_village(self, i: int) -> None:
@@ -601,14 +672,16 @@ class MainWindow(QMainWindow):
         return dlg
 
     def output_context(self):
-        from ..core.selection import Scope
+        from ..core.outputs.selection import Scope
         from .dialogs.outputs import Context
 
         scope = self.tree.current_scope() or (None, None, None)
         hid = views.household_of(self.ws, self.detail.pid)
         picked = Scope(village=scope[0], groups=[scope[1]] if scope[1] else [], households=[scope[2]] if scope[2] else [])
+        head = (views.household(self.ws, hid) or {}).get("head", "") if hid else ""
         return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1], scope=picked,
-                       table=self.current_filter())
+                       table=self.current_filter(), unit=views.unit_name(self.ws),
+                       household_label=f"{head}户" if head else "")
 
     def run_output(self, key: str, out=None):
         from .dialogs.outputs import run_output
@@ -628,6 +701,7 @@ class MainWindow(QMainWindow):
         dlg = SyncDialog(self.ws, self.runner, self)
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
+        self.sync_dialog = dlg
         return dlg
 
     def export_shown(self, out=None, full_ids: bool | None = None):
@@ -692,7 +766,7 @@ class MainWindow(QMainWindow):
 
     def restore_from(self, source: str) -> dict:
         """Replace the workspace with a backup, then reopen it (every connection starts afresh)."""
-        from ..core import backup
+        from ..core.storage import backup
 
         backup.validate(source)
         self.runner.shutdown()

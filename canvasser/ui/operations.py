@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core import campaign, matching, people, visits
-from ..core.store import Workspace
+from ..core.lists import matching
+from ..core.rules import campaign, people, visits
+from ..core.storage.store import Workspace
 from .worker import Job
 
 Done = Callable[[Any], None] | None
@@ -70,13 +71,13 @@ def stop_canvasser(runner, name: str, *, success: Done = None, failure: Failed =
 
 
 def save_template(runner, name: str, text: str, *, success: Done = None, failure: Failed = None) -> Job:
-    from ..core.notices import templates
+    from ..core.outputs.notices import templates
 
     return run(runner, "保存模板", lambda ws: templates.save(ws, name, text), success=success, failure=failure)
 
 
 def reset_template(runner, name: str, *, success: Done = None, failure: Failed = None) -> Job:
-    from ..core.notices import templates
+    from ..core.outputs.notices import templates
 
     return run(runner, "恢复模板", lambda ws: templates.reset(ws, name), success=success, failure=failure)
 
@@ -116,3 +117,39 @@ def join_township(runner, setup: str, code: str | None, *, success: Done = None,
 
     return run(runner, "加入乡镇", lambda ws: join(ws.path, setup, code=code), success=success,
                failure=failure)
+
+
+def set_village_phone(runner, village: str, phone: str, *, success: Done = None, failure: Failed = None) -> Job:
+    from ..core.outputs.notices import data
+
+    return run(runner, "保存村（社区）联系电话", lambda ws: data.set_village_phone(ws, village, phone),
+               success=success, failure=failure)
+
+
+def confirm_amounts(runner, *, by: str, success: Done = None, failure: Failed = None) -> Job:
+    from ..core.outputs.notices import firstprint
+
+    return run(runner, "确认本年度金额", lambda ws: firstprint.confirm(ws, by=by), success=success, failure=failure)
+
+
+def settle_students(runner, confirmed: list[str], declined: list[str], *, by: str, success: Done = None,
+                    failure: Failed = None) -> Job:
+    """The cadre's answer about school-age people no list names as students: these are (their
+    category gains 在校学生), those are not (not asked again)."""
+    from ..core.outputs.notices import students
+
+    def settle(ws):
+        done = students.confirm(ws, confirmed, by=by) if confirmed else 0
+        if declined:
+            students.decline(ws, declined)
+        return done
+
+    return run(runner, "确认学生", settle, success=success, failure=failure)
+
+
+def recovery_package(runner, keys: str, out: str, *, success: Done = None, failure: Failed = None) -> Job:
+    """Township: a recovery package for a village that forgot its passphrase, from the village's key
+    file (core `sync.recovery.recovery_package`); the result holds the code to tell by phone."""
+    from ..core.sync.recovery import recovery_package as make
+
+    return run(runner, "生成恢复包", lambda ws: make(ws, keys, out), success=success, failure=failure)

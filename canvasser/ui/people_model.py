@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from ..core import ids, views
-from ..core.campaign import STATUS_LABELS, Campaign
-from ..core.campaign import load as load_campaign
-from ..core.dashboard import PeopleFilter
-from ..core.newyear import previous_label
-from ..core.store import Workspace
+from ..core import views
+from ..core.lists.newyear import previous_label
+from ..core.rules.campaign import STATUS_LABELS, Campaign
+from ..core.rules.campaign import load as load_campaign
+from ..core.rules.dashboard import PeopleFilter
+from ..core.storage.store import Workspace
+from ..core.text import ids
 from .worker import Job
 
 

@@ -50,13 +50,16 @@ def chinese_dates() -> None:
 
 class RoomyFileDialogs(QObject):
     """Qt's own file dialog opens at about 600 px, cutting the date column ("2026/1…") and long
-    filters; every file dialog is shown at least 880 × 540 (the laptop's screen has the room)."""
+    filters; every file dialog is shown at least 880 × 540 where the screen has the room."""
 
     SIZE = (880, 540)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt's name
         if event.type() == QEvent.Type.Show and isinstance(obj, QFileDialog):
-            w, h = self.SIZE
+            from .screen import usable
+
+            room = usable(obj)  # never larger than the screen (1366×768 at 150% is 910×512)
+            w, h = min(self.SIZE[0], room.width()), min(self.SIZE[1], room.height())
             if obj.width() < w or obj.height() < h:
                 obj.resize(max(obj.width(), w), max(obj.height(), h))
             for view in obj.findChildren(QTreeView):  # the details view: name wide, the date whole

@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from ..core.dashboard import household_counts
-from ..core.groups import group_key
-from ..core.store import Workspace
+from ..core.rules.dashboard import household_counts
+from ..core.rules.groups import group_key
+from ..core.storage.store import Workspace
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 LOADED_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
-from ..core.visits import PHOTO_SUFFIXES
+from ..core.rules.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
+from ..core.rules.visits import PHOTO_SUFFIXES
+from .screen import scrolling
 
 # most frequent first: the first ten get the keys 1–9 and 0
 OUTCOME_ORDER = ("paid_on_site", "paid_self", "promised", "not_home", "refused", "migrant_informed", "unreachable",
@@ -48,10 +49,10 @@ class VisitDialog(QDialog):
         self.photos: list[str] = []
         self.setWindowTitle(f"记录走访 — {person['name']}")
         self.setModal(True)
-        self.setMinimumWidth(700)
+        self.setMinimumWidth(620)
         lay = QVBoxLayout(self)
 
-        head = QLabel(f"<span style='font-size:18px;font-weight:bold'>{person['name']}</span>"
+        head = QLabel(f"<span style='font-size:x-large;font-weight:bold'>{person['name']}</span>"
                       f"&nbsp;&nbsp;{person.get('grp', '')}&nbsp;&nbsp;走访人：<b>{canvasser or '（未选择）'}</b>")
         lay.addWidget(head)
         lay.addWidget(QLabel("走访结果（按数字键选择）："))
@@ -67,9 +68,9 @@ class VisitDialog(QDialog):
             b = QPushButton(f"{key}  {OUTCOMES[code][0]}" if key else OUTCOMES[code][0])
             b.setCheckable(True)
             b.setAutoDefault(False)  # Return saves; it never re-clicks the focused outcome
-            b.setMinimumHeight(40)
+            b.setMinimumHeight(36)
             b.setProperty("code", code)
-            b.setStyleSheet("QPushButton { font-size: 14px; text-align: left; padding-left: 8px; }"
+            b.setStyleSheet("QPushButton { text-align: left; padding-left: 8px; }"
                             "QPushButton:checked { background: #0b5cad; color: white; font-weight: bold; }")
             self.outcomes.addButton(b, i)
             self.outcome_buttons[code] = b
@@ -127,7 +128,7 @@ class VisitDialog(QDialog):
         photo_row.addWidget(self.photo_button)
         photo_row.addWidget(self.photo_label, 1)
         form.addRow("证明材料", photo_row)
-        lay.addLayout(form)
+        lay.addWidget(scrolling(form), 1)  # the details scroll on a short screen; the outcomes stay in view
 
         self.error = QLabel("")
         self.error.setStyleSheet("color: #b3261e; font-weight: bold;")

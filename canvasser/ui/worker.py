@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from ..core.errors import Cancelled
-from ..core.store import Workspace
+from ..core.storage.store import Workspace
 from ..core.views import open_worker
 
 Progress = Callable[[int, str], bool]

@@ -7,13 +7,28 @@ import shutil
 import tempfile
 from pathlib import Path
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported anywhere
+
+def laptop_screen() -> str:
+    """Qt's offscreen platform with a laptop's screen (1366×768 unless CANVASSER_TEST_SCREEN says e.g.
+    "1366x768@1.5": the run at 150% scaling), set before Qt is imported anywhere."""
+    import json
+
+    size, _, scale = os.environ.get("CANVASSER_TEST_SCREEN", "1366x768@1").partition("@")
+    width, height = (int(n) for n in size.split("x"))
+    config = Path(tempfile.mkdtemp(prefix="canvasser-screen-")) / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
+    os.environ["QT_SCALE_FACTOR"] = scale or "1"
+    return f"offscreen:configfile={config}"
+
+
+os.environ["QT_QPA_PLATFORM"] = laptop_screen()
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="canvasser-qsettings-"))
 
 import pytest  # noqa: E402
 
 from canvasser.core.demo import make_demo  # noqa: E402
-from canvasser.core.store import Workspace  # noqa: E402
+from canvasser.core.storage.store import Workspace  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CANVASSER = "李书记"
@@ -25,6 +40,15 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "appdata"
     monkeypatch.setenv("CANVASSER_DATA", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def out_of_the_sandbox():
+    """A test that opened the demo through the app leaves the next one remembering again."""
+    yield
+    from canvasser.ui.app import sandbox
+
+    sandbox(False)
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +82,7 @@ def window(qtbot, app, ws):
 
     w = MainWindow(ws, canvasser=CANVASSER, runner=ImmediateRunner(ws))
     qtbot.addWidget(w)
-    w.show()
+    w.showMaximized() if w.maximise else w.show()  # as the app shows it on a laptop's screen
     return w
 
 

@@ -9,8 +9,9 @@ from PySide6.QtGui import QFontDatabase, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from canvasser import cli
-from canvasser.core import backup, campaign, integrity, reports, visits
-from canvasser.core.store import Workspace
+from canvasser.core.rules import campaign, reports, visits
+from canvasser.core.storage import backup, integrity
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import CHILD_ENCODING
 
 
@@ -122,8 +123,8 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
     ws.close()
     script = (
         "import sys\n"
-        "from canvasser.core.store import Workspace\n"
-        "from canvasser.core import visits\n"
+        "from canvasser.core.storage.store import Workspace\n"
+        "from canvasser.core.rules import visits\n"
         "ws = Workspace(sys.argv[1])\n"
         "pids = [r['pid'] for r in ws.query('SELECT pid FROM persons')]\n"
         "print('ready', flush=True)\n"
@@ -147,15 +148,15 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
             "SELECT count(*) FROM events WHERE kind='visit.recorded'")
 
 
-def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, ws, monkeypatch, data_dir, qtbot):
+def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, tmp_path, monkeypatch, data_dir, qtbot):
     """`canvasser gui --db`: who works is asked, the window opens, today's backup is made, the
-    workspace is remembered for the next start without --db."""
+    workspace is remembered for the next start without --db (a real one: the demo is a sandbox)."""
     from PySide6.QtCore import QTimer
 
     from canvasser.ui import app as app_mod
 
-    path = ws.path
-    ws.close()
+    path = tmp_path / "青石村.db"
+    Workspace(path).close()
     asked: list = []
     monkeypatch.setattr(app_mod, "pick_canvasser", lambda w, parent=None: asked.append(w.path) or "王主任")
 
@@ -174,8 +175,8 @@ def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, ws, monk
 
 
 def test_township_dashboard_ranks_villages(window, ws, qtbot):
-    from canvasser.core import people
-    from canvasser.core.ids import check_digit
+    from canvasser.core.rules import people
+    from canvasser.core.text.ids import check_digit
 
     body = "51032119900101123"
     people.add_person(ws, body + check_digit(body), "白河人", village="白河村", grp="一组")

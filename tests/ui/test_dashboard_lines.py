@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFontMetrics, QImage
 
-from canvasser.core.campaign import STATUS_LABELS
+from canvasser.core.rules.campaign import STATUS_LABELS
 from canvasser.ui.charts import BLUE, GREEN, LineChart
 from canvasser.ui.people_model import COLUMNS
 

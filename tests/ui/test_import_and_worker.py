@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QPushButton
 
 from canvasser.core.errors import Cancelled
-from canvasser.core.ids import check_digit
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text.ids import check_digit
 from canvasser.ui.dialogs.import_roster import ImportDialog
 from canvasser.ui.dialogs.paid_import import PaidImportDialog
 from canvasser.ui.worker import DbWorker, ImmediateRunner, Job, run_with_progress
@@ -194,7 +194,7 @@ def test_a_big_list_read_in_a_second_process_imports_and_cancels_from_the_window
     the real worker thread, and a Cancel pressed while the reader works stops it, keeping nothing."""
     import multiprocessing
 
-    from canvasser.core import roster
+    from canvasser.core.lists import roster
     monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
     path = tmp_path / "big.csv"
     _big_list(path, 3000)

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from canvasser.core import integrity, location
-from canvasser.core.store import WorkspaceError
+from canvasser.core.storage import integrity, location
+from canvasser.core.storage.store import WorkspaceError
 
 
 def click_later(qtbot, text: str, seen: list[str]) -> None:

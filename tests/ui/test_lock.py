@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
-from canvasser.core import atrest
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.storage import atrest
+from canvasser.core.storage.store import Workspace
 from tests.fixtures import open_protected, rows, write_xlsx
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
@@ -95,6 +95,15 @@ def test_idle_lock_hides_the_data_and_keeps_a_half_filled_visit_form(secret_wind
         "outcome": "promised", "note": "下周一来交"}
 
 
+def test_a_changed_idle_time_applies_at_once(secret_window, qtbot):
+    """征缴设置 → 无操作自动锁定: the window's lock follows the saved value without reopening."""
+    window = secret_window
+    dlg = window.open_settings()
+    dlg.widgets["lock_minutes"].setValue(3)
+    dlg.save()
+    assert window.idle_lock.timer.interval() == 3 * 60_000 and window.idle_lock.timer.isActive()
+
+
 def test_a_demo_workspace_does_not_lock(window):
     assert window.ws.key is None and window.idle_lock is None
 
@@ -146,15 +155,21 @@ def test_the_export_dialog_offers_an_open_password(secret_window, tmp_path, monk
     secret_window.run_output("ledger")
     assert secret_window.last_output[0] == "ledger" and out.read_bytes()[:4] == bytes.fromhex("D0CF11E0")
     book = openpyxl.load_workbook(open_protected(out, "台账密码2027"))
-    assert len(book.sheetnames) == len(secret_window.last_output[2]["sheets"])
+    assert len(book.sheetnames) == sum(len(v) for v in secret_window.last_output[2]["parts"].values())
 
 
-def test_the_import_screen_protects_the_rejected_rows_file(window, sample_list):
+def test_the_import_screen_protects_the_rejected_rows_file(window, sample_list, tmp_path, monkeypatch, qtbot):
     dlg = window.open_import()
     assert dlg.set_file(sample_list)
-    dlg.rejects_password.setText("错行密码2027")
     dlg.start()
-    rejects = dlg.import_result.rejects_file
-    assert rejects and open(rejects, "rb").read(8) == bytes.fromhex("D0CF11E0A1B11AE1")
+    assert not dlg.import_result.rejects_file  # kept in the workspace, no file anywhere yet
+    assert dlg.export_button.isVisible()
+    dlg.rejects_password.setText("错行密码2027")
+    out = tmp_path / "错行.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    rejects = dlg.rejects_file
+    assert rejects == str(out) and open(rejects, "rb").read(8) == bytes.fromhex("D0CF11E0A1B11AE1")
+    assert dlg.folder_button.isVisible()
     book = openpyxl.load_workbook(open_protected(rejects, "错行密码2027"))
     assert book.active.max_row == 4  # header and the three bad rows

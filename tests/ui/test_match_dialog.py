@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 from PySide6.QtCore import Qt
 
-from canvasser.core.integrity import check
+from canvasser.core.storage.integrity import check
 
 
 def write_list(ws, path, exact: int = 3, proposed: int = 2):

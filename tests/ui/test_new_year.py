@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
-from canvasser.core.campaign import OUTCOMES
+from canvasser.core.rules.campaign import OUTCOMES
 from canvasser.ui.dialogs.new_year import NewYearDialog
 from canvasser.ui.people_model import COLUMNS
 from tests.fixtures import rows, write_csv
@@ -67,7 +67,7 @@ def test_start_new_year_see_last_years_outcome_and_record_this_years_visit(windo
 
 
 def test_dashboard_shows_this_year_against_last(window, ws, tmp_path):
-    from canvasser.core import newyear
+    from canvasser.core.lists import newyear
     path, _, _ = _next_year_list(ws, tmp_path / "新年度名单.csv")
     assert not window.dashboard.year_on_year.isVisibleTo(window.dashboard)
     newyear.start_year(ws, path)

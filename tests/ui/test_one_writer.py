@@ -9,9 +9,9 @@ import sys
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from canvasser.core import visits
 from canvasser.core.errors import InputError
-from canvasser.core.sqlcipher import sqlite3  # the app's SQLite (SQLCipher's)
+from canvasser.core.rules import visits
+from canvasser.core.storage.sqlcipher import sqlite3
 from canvasser.ui import worker as worker_mod
 from canvasser.ui.worker import Job
 from tests.fixtures import CHILD_ENCODING

@@ -6,10 +6,12 @@ import shutil
 import subprocess
 
 import openpyxl
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 
-from canvasser.core import ids, sync, visits
-from canvasser.core.store import Workspace
+from canvasser.core import sync
+from canvasser.core.rules import visits
+from canvasser.core.storage.store import Workspace
+from canvasser.core.text import ids
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 
@@ -26,7 +28,7 @@ def test_ledger_export_writes_the_workbook(window, tmp_path, monkeypatch):
     assert key == "ledger" and path == out and out.exists()
     assert sum(res["sheets"].values()) > 0
     assert window.done_dialog.isVisible() and "台账已导出" in window.done_dialog.text.text()
-    assert len(openpyxl.load_workbook(out, read_only=True).sheetnames) == len(res["sheets"])
+    assert len(openpyxl.load_workbook(out, read_only=True).sheetnames) == sum(len(v) for v in res["parts"].values())
 
 
 def test_daily_report_pdf_and_feedback_sheet(window, tmp_path):
@@ -96,12 +98,14 @@ def test_village_exports_and_township_receives(app, qtbot, tmp_path, demo_templa
 
     vw = MainWindow(village, canvasser="王主任", runner=ImmediateRunner(village))
     qtbot.addWidget(vw)
-    assert "乡镇尚未收到" in vw.strip.unsent.text()
+    assert vw.strip.unsent.text() == "1 条走访还没交给乡镇（同步 → 导出数据包）"  # the cadre's words, not 861 events
     dlg = vw.open_sync()
     assert "<b>1</b>" in dlg.pending.text() or "<b>2</b>" in dlg.pending.text()
     pkg = tmp_path / "to_town.ccpkg"
     dlg.export(pkg)
     assert pkg.exists() and dlg.last["events"] >= 1
+    dlg.accept()  # closing the sync dialog refreshes the banner: sent, not yet confirmed (not a failure)
+    assert vw.strip.unsent.text() == "1 条走访已导出，等乡镇确认" and "#0b5cad" in vw.strip.unsent.styleSheet()
 
     tw = MainWindow(town, canvasser="乡镇专干", runner=ImmediateRunner(town))
     qtbot.addWidget(tw)
@@ -114,6 +118,12 @@ def test_village_exports_and_township_receives(app, qtbot, tmp_path, demo_templa
     assert tw.detail.status.text() == "当场协助缴费"
     tdlg.receive(pkg)
     assert "以前已经接收过" in tdlg.result_label.text() or tdlg.last.get("applied") == 0
+    back = tmp_path / "to_village.ccpkg"  # the township's return package carries its acknowledgement
+    sync.export_package(town, back, village="青石村")
+    vdlg = vw.open_sync()
+    vdlg.receive(back)
+    vdlg.accept()
+    assert vw.strip.unsent.text() == "乡镇已确认收到全部走访" and "#1b7f3b" in vw.strip.unsent.styleSheet()
     bad = tmp_path / "bad.ccpkg"
     bad.write_bytes(b"not a package")
     tdlg.receive(bad)
@@ -127,8 +137,8 @@ def test_township_setup_packages_and_the_review_queue(app, qtbot, tmp_path, demo
     villages lands in the township's review queue and is resolved on the sync screen."""
     from PySide6.QtWidgets import QMessageBox
 
-    from canvasser.core import people
-    from canvasser.core.ids import check_digit
+    from canvasser.core.rules import people
+    from canvasser.core.text.ids import check_digit
 
     town_path = tmp_path / "town.db"
     shutil.copy(demo_template, town_path)
@@ -189,7 +199,7 @@ def test_template_editor_saves_checks_and_restores(window, ws, tmp_path):
 def test_first_notices_ask_for_the_payment_channel_once(window, ws, tmp_path, monkeypatch, qtbot):
     import qrcode
 
-    from canvasser.core import campaign
+    from canvasser.core.rules import campaign
 
     png = tmp_path / "code.png"  # an ASCII path: keyClicks types it
     qrcode.make("https://county.example.invalid/pay").save(png)
@@ -201,6 +211,11 @@ def test_first_notices_ask_for_the_payment_channel_once(window, ws, tmp_path, mo
     qtbot.keyClicks(dlg.image, str(png))
     dlg.caption.setText("微信扫码缴费（县医保局缴费码）")  # typed through an input method
     dlg.accept()
+    # the year's first print: the amounts and the new payment code are shown for confirmation
+    qtbot.waitUntil(lambda: getattr(window, "amounts_dialog", None) is not None, timeout=20000)
+    shown = [label.text() for label in window.amounts_dialog.findChildren(QLabel)]
+    assert "印县医保局提供的缴费码图片（微信扫码缴费（县医保局缴费码））" in shown and "400元/人" in shown
+    window.amounts_dialog.ok_button.click()
     qtbot.waitUntil(lambda: getattr(window, "scope_dialog", None) is not None, timeout=20000)
     window.scope_dialog.print_button.click()  # the scope is said before printing
     qtbot.waitUntil(lambda: out.exists(), timeout=20000)

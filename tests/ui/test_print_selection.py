@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
+
+
+@pytest.fixture(autouse=True)
+def amounts_confirmed(ws):
+    """This year's amounts were confirmed at an earlier print (that dialog has its own tests)."""
+    from canvasser.core.outputs.notices import firstprint
+
+    firstprint.confirm(ws)
 
 
 def _pages(pdf) -> int:
@@ -17,8 +26,8 @@ def _due_households(ws, grp: str | None = None) -> int:
     """What core prints for that group (households with someone still due), asked of core directly."""
     import io
 
-    from canvasser.core.notices.notice import build_notices
-    from canvasser.core.selection import Scope, households
+    from canvasser.core.outputs.notices.notice import build_notices
+    from canvasser.core.outputs.selection import Scope, households
 
     return build_notices(ws, io.BytesIO(), households=households(ws, Scope(groups=[grp])) if grp else None).households
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from canvasser.core import pinyin
+from canvasser.core.text import pinyin
 from canvasser.ui.people_model import COLUMNS, PID_ROLE, PeopleModel
 
 NAME_COL = [c.key for c in COLUMNS].index("name")
@@ -66,7 +66,7 @@ def test_filter_by_status_and_followup(window, ws, qtbot):
     assert todo + window.model.rowCount() == ws.scalar("SELECT count(*) FROM persons")
     window.status_filter.setCurrentIndex(0)
     window.followup_filter.setChecked(True)
-    from canvasser.core.visits import followups
+    from canvasser.core.rules.visits import followups
     assert sorted(_pids(window)) == sorted(r["pid"] for r in followups(ws))
 
 

@@ -11,9 +11,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
 
-from canvasser.core import dashboard, people, reports, sync, visits
-from canvasser.core.roster import import_roster
-from canvasser.core.store import Workspace, WorkspaceError
+from canvasser.core import sync
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.rules import dashboard, people, reports, visits
+from canvasser.core.storage.store import Workspace, WorkspaceError
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import TODAY, write_csv
@@ -69,7 +70,7 @@ def test_the_clerks_day(app, qtbot, tmp_path, township, monkeypatch):
     dlg.accept()
     # the header counts the 待核对 queue, and its task total is the villages' (one typed target)
     assert "待核对重复建档 1 人" in w.strip.unsent.text() and w.act_conflicts.text() == "待核对重复建档（1）"
-    from canvasser.core import campaign
+    from canvasser.core.rules import campaign
 
     campaign.update(town, {"targets": {NAMES[0]: 5}})
     w.refresh_figures()

@@ -7,7 +7,7 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from canvasser.core.campaign import OUTCOMES
+from canvasser.core.rules.campaign import OUTCOMES
 from canvasser.ui.people_model import COLUMNS
 
 CANVASSER = "李书记"  # the window fixture works as this canvasser
@@ -149,7 +149,7 @@ def test_canvasser_profile_is_added_and_chosen(app, ws, qtbot):
 
 
 def test_a_canvasser_who_left_is_stopped_and_added_back(app, ws, qtbot):
-    from canvasser.core import integrity
+    from canvasser.core.storage import integrity
     from canvasser.core.views import canvassers as profiles
     from canvasser.ui.dialogs.canvassers import CanvasserDialog
     from canvasser.ui.worker import ImmediateRunner
@@ -169,7 +169,7 @@ def test_a_canvasser_who_left_is_stopped_and_added_back(app, ws, qtbot):
 
 
 def test_edit_add_and_mark_left_through_the_person_screens(window, ws, qtbot):
-    from canvasser.core.ids import check_digit
+    from canvasser.core.text.ids import check_digit
 
     pid = ws.scalar("SELECT pid FROM persons WHERE status='' AND active=1 LIMIT 1")
     window.select_person(pid)
@@ -226,7 +226,7 @@ def test_ctrl_n_digit_enter_records_the_visit_even_with_an_outcome_button_focuse
 
 
 def test_a_new_workspace_offers_the_canvassers_of_this_computer(app, ws, qtbot, tmp_path):
-    from canvasser.core.store import Workspace
+    from canvasser.core.storage.store import Workspace
     from canvasser.core.views import canvassers as profiles
     from canvasser.ui.dialogs.canvassers import ELSEWHERE_ROLE, NAME_ROLE, CanvasserDialog
     from canvasser.ui.worker import ImmediateRunner

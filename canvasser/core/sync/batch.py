@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import InputError
-from ..store import Workspace
+from ..storage.store import Workspace
 from . import peers
 from .package import export_package
 

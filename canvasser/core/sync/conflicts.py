@@ -6,11 +6,11 @@ a "conflict.resolved" event on the person (payload {"village": chosen}) that tra
 
 from __future__ import annotations
 
-from .. import ids
 from ..errors import InputError
-from ..projection import version_fields
-from ..store import EVENT_COLUMNS, ORDER, Event, Workspace
-from ..visits import resolve_person
+from ..rules.visits import resolve_person
+from ..storage.projection import version_fields
+from ..storage.store import EVENT_COLUMNS, ORDER, Event, Workspace
+from ..text import ids
 
 
 def list_conflicts(ws: Workspace, *, include_resolved: bool = False) -> list[dict]:

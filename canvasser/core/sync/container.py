@@ -18,12 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import files
 from ..errors import InputError
+from ..lists import bounds
+from ..storage import files
 
 MAGIC = b"CCPKG1\r\n"
 SIG_SIZE = 64
 MAX_HEADER = 1 << 20
+MAX_PACKAGE = 2 << 30  # a county's package of three million events is a few hundred MB
+SEAL_OVERHEAD = 64  # a sealed part's nonce and tag
+PART_LIMITS = {"key": 1 << 10, "manifest": 16 << 20}  # and photos: bounds.PHOTO_MAX each
 
 
 class PackageError(InputError):
@@ -108,6 +112,10 @@ def parse(data: bytes) -> Container:
         (size,) = struct.unpack(">Q", take(8))
         if name in parts:
             raise _damaged("内容重复")
+        limit = bounds.PHOTO_MAX if name.startswith("photo.") else PART_LIMITS.get(name)
+        if limit is not None and size > limit + SEAL_OVERHEAD:
+            raise PackageError(f"数据包中的“{name}”有 {size >> 20} MB，超过上限（{limit >> 20 or 1} MB），"
+                               "未导入任何内容")
         parts[name] = take(size)
     if pos != len(data) - SIG_SIZE:
         raise _damaged("长度不符")
@@ -118,6 +126,9 @@ def read(path: str | Path) -> Container:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"找不到数据包文件：{path}")
+    if path.stat().st_size > MAX_PACKAGE:
+        raise PackageError(f"数据包文件 {path.name} 有 {path.stat().st_size >> 20} MB，超过上限"
+                           f"（{MAX_PACKAGE >> 20} MB），未导入任何内容")
     try:
         data = path.read_bytes()
     except OSError as exc:

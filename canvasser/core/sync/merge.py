@@ -10,10 +10,10 @@ from collections import defaultdict
 
 import orjson
 
-from ..projection import held, project, project_people, years
-from ..refmarks import REF_KINDS
-from ..sqlcipher import sqlite3
-from ..store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
+from ..storage.projection import held, project, project_people, years
+from ..storage.refmarks import REF_KINDS
+from ..storage.sqlcipher import sqlite3
+from ..storage.store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
 from .container import PackageError
 
 KINDS = frozenset({"person.created", "person.updated", "visit.recorded", "visit.voided", "status.official",
@@ -40,6 +40,10 @@ def is_token(s: str) -> bool:
 def is_hlc(s: str) -> bool:
     """`_HLC.fullmatch(s)` without the regex engine (`isdecimal` is `\\d`: Unicode category Nd)."""
     return len(s) == 19 and s[13] == "." and s[:13].isdecimal() and s[14:].isdecimal()
+
+
+class SeqConflict(PackageError):
+    """An event reuses an (origin, seq) the receiver holds with other content."""
 
 
 def _bad(n: int, why: str) -> PackageError:
@@ -128,7 +132,7 @@ def merge(ws: Workspace, rows: list[list], events: list[Event]) -> tuple[list[Ev
     try:
         ws.conn.executemany(INSERT_EVENT, new_rows)
     except sqlite3.IntegrityError as exc:
-        raise PackageError("数据包中的记录与本工作区已有记录编号冲突（同一来源、同一序号却内容不同），"
+        raise SeqConflict("数据包中的记录与本工作区已有记录编号冲突（同一来源、同一序号却内容不同），"
                            "整个数据包未导入") from exc
     year = years(ws.conn)
     if others:

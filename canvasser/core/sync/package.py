@@ -27,9 +27,12 @@ from pathlib import Path
 
 import orjson
 
-from ..gcpause import no_cycle_collection
-from ..store import Event, Workspace, now_iso
-from . import container, crypto, merge, peers, photos, scope
+from ..errors import InputError
+from ..lists import bounds
+from ..storage.gcpause import no_cycle_collection
+from ..storage.store import Event, Workspace, now_iso
+from ..tiers import Tier
+from . import container, crypto, merge, origins, peers, photos, scope
 from . import ranges as rg
 from .container import PackageError
 
@@ -47,9 +50,12 @@ def encode_rows(rows: list) -> bytes:
 
 
 def decode_rows(blob: bytes) -> list:
+    """The events part, inflated within its bound (bounds.inflate: a zlib bomb is refused, not read)."""
     try:
-        return orjson.loads(zlib.decompress(blob))
-    except (zlib.error, orjson.JSONDecodeError) as exc:
+        return orjson.loads(bounds.inflate(blob))
+    except bounds.TooBig as exc:
+        raise PackageError(str(exc)) from exc
+    except (InputError, orjson.JSONDecodeError) as exc:
         raise PackageError("数据包内容无法读取（已损坏），未导入任何内容") from exc
 
 
@@ -93,7 +99,7 @@ def village_rows(ws: Workspace, village: str) -> list[tuple]:
 def pending_rows(ws: Workspace, village: str | None = None) -> list[tuple]:
     """The events an export would carry now."""
     peers.require_sync(ws)
-    if ws.mode == "village":
+    if ws.tier is Tier.VILLAGE:
         town = peers.township_peer(ws)
         return _missing_for(merge.event_rows(ws), [peers.acks_of(ws, town["peer"])])
     peer = _village(ws, village)
@@ -114,7 +120,7 @@ def _village(ws: Workspace, village: str | None) -> dict:
 def export_package(ws: Workspace, out: str | Path, *, village: str | None = None) -> dict:
     """Write one package holding every event the other side is not known to have."""
     peers.require_sync(ws)
-    if ws.mode == "village":
+    if ws.tier is Tier.VILLAGE:
         if village and village != ws.meta("village"):
             raise PackageError(f"本村工作区只能给乡镇导出数据包（--village 不需要，或应为“{ws.meta('village')}”）")
         peer = peers.township_peer(ws)
@@ -148,6 +154,7 @@ def export_package(ws: Workspace, out: str | Path, *, village: str | None = None
     h = header("update", package_id, manifest["sender"]["id"], keys.public.key_id, peer["peer"], peer["keys"].key_id)
     size = container.write(out, h, parts, keys.sign)
     peers.touch_peer(ws, peer["peer"], "last_sent_at")
+    peers.note_sent(ws, peer["peer"], manifest["acks"])
     return {"events": len(rows), "photos": len(found), "missing_photos": len(missing), "bytes": size,
             "file": str(out), "package_id": package_id, "receiver": peer["name"], "kinds": kinds}
 
@@ -164,8 +171,8 @@ def _sender(ws: Workspace, h: dict) -> dict:
     if h.get("receiver_key") != keys.public.key_id:
         raise PackageError("这个数据包是用本工作区以前的密钥加密的，无法打开；请对方重新导出一个数据包")
     peer = peers.get_peer(ws, str(h.get("sender")))
-    expected = "township" if ws.mode == "village" else "village"
-    if peer is None or peer["kind"] != expected or peer["keys"] is None:
+    expected = {t.value for t in (ws.tier.above, ws.tier.below) if t}
+    if peer is None or peer["kind"] not in expected or peer["keys"] is None:
         raise PackageError("数据包来自本工作区不认识的发送方，拒绝接收，未导入任何内容")
     if h.get("sender_key") in peer["revoked_keys"]:
         retired = _retired_key(peer, h)
@@ -219,6 +226,7 @@ class Incoming:
     acks: dict = field(default_factory=dict)
     photos: dict = field(default_factory=dict)
     duplicate: int | None = None  # events it held, when it was received before
+    key_id: str = ""  # the key that signed it
 
 
 def _wrong(path: Path, exc: PackageError, many: bool) -> PackageError:
@@ -257,7 +265,7 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
         expected = int(manifest["counts"]["events"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PackageError("数据包清单格式不对，未导入任何内容") from exc
-    if ws.mode == "township" and not merge._TOKEN.fullmatch(replica):
+    if ws.tier.coordinates and not merge._TOKEN.fullmatch(replica):
         raise PackageError("数据包清单缺少发送方副本编号，未导入任何内容")
     rows = decode_rows(blob)
     if not isinstance(rows, list) or len(rows) != expected:
@@ -272,13 +280,13 @@ def prepare(ws: Workspace, path: str | Path) -> Incoming:
             received[str(name)] = data
     except (KeyError, crypto.CryptoError) as exc:
         raise PackageError("数据包中的照片无法解密（已损坏），未导入任何内容") from exc
-    photos.check(received)
+    photos.check(received, events)
     held: dict[str, list[int]] = {}
     for ev in events:
         held.setdefault(ev.origin, []).append(ev.seq)
     for origin, seqs in held.items():
         acks[origin] = rg.union(acks.get(origin, []), rg.from_seqs(seqs))
-    return Incoming(path, package_id, peer, replica, rows, events, acks, received)
+    return Incoming(path, package_id, peer, replica, rows, events, acks, received, key_id=str(h.get("sender_key")))
 
 
 def receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
@@ -309,10 +317,22 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
     results: dict[int, dict] = {}
     if fresh:
         with ws.transaction():
+            claimed: dict[str, str] = {}  # origins bound by the packages of this batch so far
+            binds = {}
+            for inc in fresh:  # nobody speaks for another (origins.py): refused whole before anything
+                try:
+                    binds[id(inc)] = origins.check(ws, inc.peer, inc.replica, inc.rows, claimed)
+                except PackageError as exc:
+                    raise _wrong(inc.path, exc, many) from exc
             held = _hold_out_of_scope(ws, fresh)
             try:
                 new, _ = merge.merge(ws, [r for inc in fresh for r in inc.rows],
                                      [e for inc in fresh for e in inc.events])
+            except merge.SeqConflict as exc:  # say whose package reused a number
+                for inc in fresh:
+                    if why := origins.conflict(ws, inc.peer["name"], inc.rows):
+                        raise _wrong(inc.path, PackageError(why), many) from exc
+                raise _wrong(fresh[0].path, exc, many) from exc
             except PackageError as exc:
                 raise _wrong(fresh[0].path, exc, many) from exc
             unclaimed = {ev.event_id for ev in new}
@@ -322,20 +342,23 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
                 applied = before - len(unclaimed)
                 known = len(inc.rows) - applied
                 saved = photos.save(ws, inc.photos)
-                if ws.mode == "township":
+                origins.bind(ws, binds[id(inc)], inc.key_id)
+                if ws.tier.coordinates:
                     peers.note_replica(ws, inc.peer["peer"], inc.replica)
                     holder = peers.replica_holder(inc.replica)
                 else:
                     holder = inc.peer["peer"]
-                peers.add_acks(ws, holder, inc.acks)
+                peers.add_acks(ws, holder, origins.clamp(ws, inc.acks))  # only what exists here
+                gaps = [] if origins.speaks_for_others(ws, inc.peer) else \
+                    origins.gaps(ws, inc.peer["name"], inc.rows)
                 ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)",
                                 (inc.package_id, inc.peer["peer"], now_iso(), applied, known))
                 peers.touch_peer(ws, inc.peer["peer"], "last_received_at")
                 results[id(inc)] = {"applied": applied, "already_known": known,
-                                    "held": held.get(id(inc), 0), "photos": saved,
+                                    "held": held.get(id(inc), 0), "photos": saved, "gaps": gaps,
                                     "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": False,
                                     "file": str(inc.path)}
-    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "photos": 0,
+    return [results.get(id(inc)) or {"applied": 0, "already_known": inc.duplicate, "held": 0, "photos": 0, "gaps": [],
                                      "sender": inc.peer["name"], "package_id": inc.package_id, "duplicate": True,
                                      "file": str(inc.path)} for inc in todo]
 
@@ -343,7 +366,7 @@ def _receive_packages(ws: Workspace, paths: list[str | Path]) -> list[dict]:
 def _hold_out_of_scope(ws: Workspace, fresh: list[Incoming]) -> dict[int, int]:
     """At the township: set aside each village package's events outside that village (scope.py),
     held for review instead of applied; returns how many each package had held."""
-    if ws.mode != "township":
+    if not ws.tier.coordinates:
         return {}
     counts: dict[int, int] = {}
     for inc in fresh:

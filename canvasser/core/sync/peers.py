@@ -16,18 +16,17 @@ import datetime as dt
 import json
 
 from ..errors import InputError
-from ..store import Workspace, now_iso
+from ..storage.store import Workspace, now_iso
 from . import ranges as rg
 from .crypto import KeyPair, PublicKeys
 
 META_ID = "sync.id"
 META_KEYS = "sync.keys"
-SYNC_MODES = ("village", "township")
 STALE_DAYS = 30  # a replica silent this long after its village's newest package no longer holds back acks
 
 
 def require_sync(ws: Workspace, mode: str | None = None) -> None:
-    if ws.mode not in SYNC_MODES:
+    if not ws.tier.syncs:
         raise InputError("本工作区未启用同步：乡镇请先运行 canvasser init --db 文件 --township 乡镇名；"
                          "村请用乡镇发来的配置包运行 canvasser init --db 文件 --from 配置包")
     if mode and ws.mode != mode:
@@ -49,7 +48,7 @@ def own_keys(ws: Workspace) -> KeyPair:
 
 
 def display_name(ws: Workspace) -> str:
-    return (ws.meta("village") if ws.mode == "village" else ws.meta("township")) or ""
+    return ws.meta(ws.tier.unit_key) or ""
 
 
 # ---- peers ------------------------------------------------------------------------------------
@@ -134,6 +133,17 @@ def add_acks(ws: Workspace, holder: str, acks: dict[str, rg.Ranges]) -> None:
             rows.append((holder, origin, json.dumps(merged, separators=(",", ":"))))
     if rows:
         ws.conn.executemany("INSERT OR REPLACE INTO peer_acks VALUES (?,?,?)", rows)
+
+
+def sent_holder(peer_id: str) -> str:
+    """Under this holder `peer_acks` keeps what was exported to `peer_id` (not yet what it has)."""
+    return f"sent:{peer_id}"
+
+
+def note_sent(ws: Workspace, peer_id: str, ranges: dict[str, rg.Ranges]) -> None:
+    """An export to `peer_id` carried everything held (`ranges`): its events are now waiting for the
+    peer's acknowledgement, not unsent (the window's "2 条走访已导出，等乡镇确认")."""
+    add_acks(ws, sent_holder(peer_id), ranges)
 
 
 def replica_holder(replica: str) -> str:

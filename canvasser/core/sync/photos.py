@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from .. import evidence
-from ..store import Event, Workspace, now_iso
-from ..visits import evidence_dir
+from ..lists import bounds
+from ..rules.visits import evidence_dir
+from ..storage import evidence
+from ..storage.store import Event, Workspace, now_iso
 from .container import PackageError
 
 
@@ -32,10 +33,18 @@ def collect(ws: Workspace, names: list[str]) -> tuple[dict[str, bytes], list[str
     return found, missing
 
 
-def check(photos: dict[str, bytes]) -> None:
+def check(photos: dict[str, bytes], events: Iterable[Event] = ()) -> None:
+    """Each photo matches its name, is within its size (bounds.PHOTO_MAX) and travels with a visit of
+    the same package that refers to it: a photo nobody's visit names is no evidence of anything."""
+    wanted = set(referenced(events))
     for name, data in photos.items():
+        if len(data) > bounds.PHOTO_MAX:
+            raise PackageError(f"数据包中有一张 {len(data) >> 20} MB 的照片，超过上限（{bounds.PHOTO_MAX >> 20} MB），"
+                               "整个数据包未导入")
         if hashlib.sha256(data).hexdigest() != name.split(".", 1)[0]:
             raise PackageError("数据包中的照片与其校验值不符（文件被改动），整个数据包未导入")
+        if name not in wanted:
+            raise PackageError("数据包中有一张照片没有随任何走访记录（不是证明材料），整个数据包未导入")
 
 
 def save(ws: Workspace, photos: dict[str, bytes]) -> int:

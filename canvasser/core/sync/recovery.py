@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import atrest
 from ..errors import InputError
-from ..store import Workspace, now_iso
+from ..storage import atrest, backup, recoverycode
+from ..storage.store import Workspace, now_iso
 from . import peers
 
 FORMAT = "canvasser-recovery"
@@ -75,13 +75,26 @@ def recovery_package(town: Workspace, village_keys: str | Path, out: str | Path)
     return {"village": village, "file": str(target), "code": code, "key_id": key_id}
 
 
-def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | Path | None = None) -> dict:
-    """Village (with the township's package) or standalone (with its own recovery code): a new passphrase."""
+def ways(db_path: str | Path) -> dict:
+    """How a forgotten passphrase of this workspace is recovered (the window's 忘记口令 asks for what
+    applies): `code`, its own recovery code (standalone, township); `package`, the township's
+    recovery package and the code told with it (a village, whose key the township keeps; `keys` is
+    the sidecar to bring to the township)."""
+    kf = atrest.KeyFile.load(db_path)
+    town = kf.wraps.get("township") or {}
+    return {"code": "recovery" in kf.wraps, "package": bool(town), "village": str(town.get("village") or ""),
+            "keys": str(atrest.sidecar(db_path))}
+
+
+def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | Path | None = None, *,
+            sleep=None) -> dict:
+    """Village (with the township's package) or standalone (with its own recovery code): a new passphrase.
+    `sleep` replaces the wait after wrong tries (the window counts it down itself)."""
     db_path = Path(db_path)
     atrest.check_new_passphrase(new_passphrase)
     kf = atrest.KeyFile.load(db_path)
     if package is None:
-        key = atrest.unlock_with_recovery_code(db_path, code)
+        key = atrest.unlock_with_recovery_code(db_path, code, **({"sleep": sleep} if sleep else {}))
         pkg = None
     else:
         try:
@@ -92,9 +105,11 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
             raise InputError(f"{Path(package).name} 不是恢复包") from exc
         if pkg.get("key_id") != kf.data.get("key_id"):
             raise InputError("这个恢复包不是给这个工作区的（密钥标识不符）")
-        key = atrest.unwrap_secret(pkg.get("wrap") or {}, atrest.norm_code(code))
+        if why := recoverycode.problem(code):
+            raise atrest.PassphraseError(why)
+        key = atrest.unwrap_code(pkg.get("wrap") or {}, code)
         if key is None:
-            kf.note_failure()
+            atrest.note_failure(db_path)
             raise atrest.PassphraseError("恢复码不对（请核对乡镇告知的恢复码）")
     if atrest.key_id(key) != kf.data.get("key_id"):
         raise InputError("恢复出的密钥与工作区不符")
@@ -108,8 +123,8 @@ def recover(db_path: str | Path, code: str, new_passphrase: str, package: str | 
             if not good or pkg.get("township_key") != town["keys"].key_id:
                 raise InputError("恢复包的签名不是本村所属乡镇的，已拒绝")
         ws.scalar("SELECT count(*) FROM events")
-    atrest.change_passphrase(db_path, key, new_passphrase)
+    backup.change_passphrase(db_path, key, new_passphrase)  # the kept backups follow
     return {"workspace": str(db_path), "recovered": True, "via": "township" if pkg else "recovery-code"}
 
 
-__all__ = ["seal_to_township", "recovery_package", "recover"]
+__all__ = ["seal_to_township", "recovery_package", "recover", "ways"]

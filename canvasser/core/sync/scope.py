@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from ..store import Event, Workspace, now_iso
+from ..storage.store import Event, Workspace, now_iso
 from . import merge
 from .container import PackageError
 

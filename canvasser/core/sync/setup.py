@@ -26,8 +26,10 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError
-from ..projection import project
-from ..store import Event, Workspace, WorkspaceError, now_iso
+from ..lists import listorder
+from ..storage.projection import project
+from ..storage.store import Event, Workspace, WorkspaceError, now_iso
+from ..tiers import Tier
 from . import codes, container, crypto, merge, peers, photos
 from . import ranges as rg
 from .container import PackageError
@@ -54,12 +56,12 @@ def _set_name(name: str, what: str) -> str:
 def init_township(ws: Workspace, township: str) -> dict:
     """Make this (new or list-only) workspace the township's: identity and keys."""
     township = _set_name(township, "乡镇")
-    if ws.mode != "standalone":
-        raise InputError(f"此工作区已是{'乡镇' if ws.mode == 'township' else '村'}工作区"
+    if ws.tier is not Tier.STANDALONE:
+        raise InputError(f"此工作区已是{ws.tier.label}工作区"
                          f"（{peers.display_name(ws)}），不能再次初始化")
     pair = crypto.KeyPair.generate()
     with ws.transaction():
-        ws.set_meta("mode", "township")
+        ws.set_meta("mode", Tier.TOWNSHIP.value)
         ws.set_meta("township", township)
         ws.set_meta(peers.META_ID, uuid.uuid4().hex)
         ws.set_meta(peers.META_KEYS, pair.dumps())
@@ -115,6 +117,7 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
         "village": {"id": village_id, "name": village, "keys": json.loads(pair.dumps())},
         "township": {"id": peers.self_id(ws), "name": ws.meta("township"), "keys": own.public.as_dict()},
         "photos": photo_parts,
+        "list_order": listorder.for_village(ws, village),  # the bureau's 序号 for the village's feedback sheet
     }
     h = header("setup", package_id, peers.self_id(ws), own.public.key_id, village_id, pair.public.key_id)
     if code:
@@ -206,7 +209,7 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
             received[name] = data
     except (KeyError, TypeError, ValueError, AttributeError, crypto.CryptoError) as exc:
         raise PackageError("配置包内容格式不对（工作区未建立）") from exc
-    photos.check(received)
+    photos.check(received, merge.validate(rows) if received else ())
     return h, payload, rows, received
 
 
@@ -230,7 +233,7 @@ def _become_village(ws: Workspace, h: dict, payload: dict, rows: list, events: l
     """This workspace takes the village's identity and keys and knows the township has the setup's events
     (inside the caller's transaction)."""
     village, township, pair, town_keys, town_id = _identity(h, payload)
-    ws.set_meta("mode", "village")
+    ws.set_meta("mode", Tier.VILLAGE.value)
     ws.set_meta("village", village)
     ws.set_meta("township", township)
     ws.set_meta(peers.META_ID, payload["village"]["id"])
@@ -248,8 +251,8 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
         with contextlib.closing(Workspace(path)) as existing:
-            if existing.mode != "standalone":
-                raise InputError(f"这个工作区已经是{'乡镇' if existing.mode == 'township' else '村'}工作区"
+            if existing.tier is not Tier.STANDALONE:
+                raise InputError(f"这个工作区已经是{existing.tier.label}工作区"
                                  f"（{peers.display_name(existing)}），不能再用配置包加入")
             has_work = bool(existing.event_count())
         if has_work:
@@ -269,6 +272,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
                 ws.clock.observe(max(e.hlc for e in events))
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
+            listorder.remember(ws, payload.get("list_order"))
         if ws.key is not None:
             from .recovery import seal_to_township
             seal_to_township(ws)
@@ -321,7 +325,7 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
     events = merge.validate(rows)
     village, township, _pair, _keys, _town = _identity(h, payload)
     with contextlib.closing(Workspace(path, create=False)) as ws:
-        if ws.mode != "standalone":
+        if ws.tier is not Tier.STANDALONE:
             raise InputError("只有单机工作区可以加入乡镇")
         others = {v: n for v, n in villages_in(ws).items() if v != village}
         if others:
@@ -342,10 +346,12 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
                       if (m.get(f) or "") != (t.get(f) or "") and f in m and f in t}
             if fields:
                 differences.append({"id": entity[2:], "name": t.get("name") or m.get("name", ""), "fields": fields})
+        before = _settings_shown(ws, local_campaign)
         with ws.transaction():
             merge.merge(ws, [list(r) for r in rows], events)
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
+            listorder.remember(ws, payload.get("list_order"))
             town_campaign = {}
             for ev in events:
                 if ev.entity == "campaign":
@@ -357,17 +363,42 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
             from .recovery import seal_to_township
             seal_to_township(ws)
         local_only = len(set(mine) - set(theirs))
+        after = _settings_shown(ws, local_campaign)
+        replaced = [{"key": k, "label": label, "本村": before[k][1], "乡镇": after[k][1]}
+                    for k, (label, _v) in before.items() if before[k][1] != after[k][1]]
         result = {"mode": "village", "village": village, "township": township, "joined": True,
                   "events": len(rows), "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
                   "local_only": local_only, "township_only": len(set(theirs) - set(mine)),
+                  "shared": len(set(mine) & set(theirs)), "no_overlap": bool(mine and theirs and not set(mine) & set(theirs)),
+                  "replaced_settings": replaced,
                   "differences": differences, "pending": len(pending_rows(ws)),
                   "photos": len(received), "fingerprint": _pair.public.key_id, "township_fingerprint": _keys.key_id}
     return result
 
 
+def _settings_shown(ws: Workspace, keys: set[str]) -> dict[str, tuple[str, str]]:
+    """The workspace's current value of each campaign key, as a cadre reads it (label, text): what
+    joining replaced is said afterwards ("缴费链接：本村 … / 乡镇 …")."""
+    from ..rules.campaign import LABELS, TEMPLATE_PREFIX, load
+
+    values = load(ws).values
+    out = {}
+    for k in sorted(keys):
+        if k.startswith(TEMPLATE_PREFIX):  # a printed text: which one is used, not the text itself
+            text = json.loads(ws.scalar("SELECT value FROM campaign WHERE key=?", (k,)) or '""')
+            out[k] = (f"“{k.removeprefix(TEMPLATE_PREFIX)}”的文字",
+                      f"改过的文字（{len(text)} 字）" if text else "程序自带的文字")
+        else:
+            v = values.get(k, "")
+            shown = "、".join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False) \
+                if isinstance(v, dict) else str(v)
+            out[k] = (LABELS.get(k, k), shown or "（未设置）")
+    return out
+
+
 def campaign_defaults(key: str):
     """A campaign key's value when the township never set it (templates: the bundled text, '')."""
-    from ..campaign import DEFAULTS, TEMPLATE_PREFIX
+    from ..rules.campaign import DEFAULTS, TEMPLATE_PREFIX
 
     if key.startswith(TEMPLATE_PREFIX):
         return ""

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
-from ..store import Workspace
+from ..storage.store import Workspace
+from ..tiers import Tier
 from . import peers
+from . import ranges as rg
 from .package import pending_rows
+
+VISIT_KINDS = ("visit.recorded",)  # what a cadre calls 走访 among the changes a village sends
+
+
+def village_progress(ws: Workspace, town: dict, rows: list[tuple]) -> dict:
+    """The changes the township has not acknowledged, split as a cadre needs them: visits and other
+    changes, each either not exported yet or exported and waiting for the township's confirmation."""
+    sent = {o: rg.Membership(r) for o, r in peers.acks_of(ws, peers.sent_holder(town["peer"])).items()}
+    out = {"visits_unsent": 0, "visits_waiting": 0, "other_unsent": 0, "other_waiting": 0}
+    for r in rows:
+        kind = "visits" if r[4] in VISIT_KINDS else "other"
+        got = sent.get(r[1])
+        out[f"{kind}_{'waiting' if got is not None and r[2] in got else 'unsent'}"] += 1
+    return out
 
 
 def sync_status(ws: Workspace) -> dict:
     """For a village: changes not yet received by the township and when it last heard from it.
     For the township: per village, when its last package came and how many events the township holds."""
     mode = ws.mode
-    if mode not in peers.SYNC_MODES:
+    if not ws.tier.syncs:
         return {"mode": mode, "enabled": False}
     keys = peers.own_keys(ws)
     out = {"mode": mode, "enabled": True, "name": peers.display_name(ws), "fingerprint": keys.public.key_id,
            "events": ws.event_count()}
-    if mode == "village":
+    if ws.tier is Tier.VILLAGE:
         town = peers.township_peer(ws)
-        out.update({"village": ws.meta("village"), "township": town["name"], "unsent": len(pending_rows(ws)),
+        rows = pending_rows(ws)
+        out.update(village_progress(ws, town, rows))
+        out.update({"village": ws.meta("village"), "township": town["name"], "unsent": len(rows),
                     "last_received_at": town["last_received_at"], "last_sent_at": town["last_sent_at"],
                     "packages_received": ws.scalar("SELECT count(*) FROM receipts WHERE peer=?", (town["peer"],))})
         return out
@@ -44,4 +62,4 @@ def keys_info(ws: Workspace) -> dict:
     return {"mode": ws.mode, "name": peers.display_name(ws), "fingerprint": own.key_id,
             "peers": [{"name": p["name"], "kind": p["kind"], "fingerprint": p["keys"].key_id,
                        "revoked": p["revoked_keys"]}
-                      for p in (peers.village_peers(ws) if ws.mode == "township" else [peers.township_peer(ws)])]}
+                      for p in (peers.village_peers(ws) if ws.tier.coordinates else [peers.township_peer(ws)])]}

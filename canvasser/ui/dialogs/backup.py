@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -17,8 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import backup
 from ...core.errors import InputError
+from ...core.storage import backup
 from ..worker import run_with_progress
 
 FILE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -33,7 +34,10 @@ class BackupDialog(QDialog):
         self.setWindowTitle("备份与恢复")
         self.resize(560, 420)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"程序每天自动备份一次，保留最近 {backup.KEEP} 天。备份位置：\n{backup.backup_dir(ws)}"))
+        lay.addWidget(QLabel(f"程序每天自动备份一次，保留最近 {backup.KEEP} 天。备份位置："))
+        where = QLineEdit(str(backup.backup_dir(ws)))  # a long path scrolls in its box: the dialog fits the screen
+        where.setReadOnly(True)
+        lay.addWidget(where)
         self.list = QListWidget()
         lay.addWidget(self.list, 1)
         self.message = QLabel("")

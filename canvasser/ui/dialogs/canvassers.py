@@ -1,7 +1,9 @@
 """Who is working: pick a canvasser profile at start (several cadres share a laptop), or add one.
 
 The names and phones used on this computer are remembered (the GUI's settings), so a new workspace
-offers them instead of asking for the work group again from empty."""
+offers them instead of asking for the work group again from empty; nobody is chosen for the user
+in a workspace where nobody worked yet. The demo village remembers and is offered nothing (its
+canvassers are made up). Enter never drops what was typed: a name typed in 添加 is added and chosen."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import views
-from ...core.store import Workspace
+from ...core.storage.store import Workspace
 from .. import operations
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -32,9 +34,11 @@ KEYS = {False: "canvassers/known", True: "clerks/known"}  # a township's clerks 
 
 
 def remembered(clerk: bool = False) -> dict[str, str]:
-    """Name → phone of everyone who worked on this computer, in any workspace."""
-    from ..app import settings
+    """Name → phone of everyone who worked on this computer, in any workspace (none in the demo)."""
+    from ..memory import remembering, settings
 
+    if not remembering():
+        return {}
     try:
         value = json.loads(str(settings().value(KEYS[clerk], "") or "{}"))
     except ValueError:
@@ -43,8 +47,10 @@ def remembered(clerk: bool = False) -> dict[str, str]:
 
 
 def remember(people: dict[str, str], clerk: bool = False, forget: str = "") -> None:
-    from ..app import settings
+    from ..memory import remembering, settings
 
+    if not remembering():  # the demo's made-up people stay in the demo
+        return
     known = remembered(clerk)
     known.update({n: p or known.get(n, "") for n, p in people.items() if n})
     known.pop(forget, None)
@@ -58,27 +64,28 @@ class CanvasserDialog(QDialog):
         super().__init__(parent)
         self.ws, self.runner = ws, runner
         self.chosen = current
-        clerk = self.clerk = ws.mode == "township"
+        clerk = self.clerk = ws.tier.coordinates
         self.setWindowTitle("选择乡镇工作人员" if clerk else "选择走访人")
         self.setMinimumWidth(380)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("现在是哪位乡镇工作人员在操作？每项处理（接收、核对、回传）都会记下操作人。" if clerk
                              else "现在是谁在走访？每条记录都会记下走访人。"))
         self.list = QListWidget()
-        self.list.setMinimumHeight(160)
+        self.list.setMinimumHeight(110)
         self.list.itemDoubleClicked.connect(lambda _: self.accept_choice())
         lay.addWidget(self.list)
-        self.stop_button = QPushButton("停用所选走访人")
-        self.stop_button.setToolTip("不再出现在这个名单中（例如已离开工作组）；已有的走访记录保留。再次添加同名即恢复。")
+        who = "工作人员" if clerk else "走访人"
+        self.stop_button = QPushButton(f"停用所选{who}")
+        self.stop_button.setToolTip("不再出现在这个名单中（例如已离开工作组）；已有的记录保留。再次添加同名即恢复。")
         self.stop_button.clicked.connect(self.stop_selected)
         lay.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignRight)
 
-        box = QGroupBox("添加新走访人")
+        box = QGroupBox(f"添加{who}（填好后按 Enter 即以此人开始工作）")
         form = QFormLayout(box)
         self.new_name = QLineEdit()
-        self.new_name.setPlaceholderText("姓名，例如 王主任")
+        self.new_name.setPlaceholderText("姓名，例如 王干事" if clerk else "姓名，例如 王主任")
         self.new_phone = QLineEdit()
-        self.new_phone.setPlaceholderText("手机号（印在缴费通知单上）")
+        self.new_phone.setPlaceholderText("手机号（选填）" if clerk else "手机号（印在缴费通知单上）")
         form.addRow("姓名", self.new_name)
         form.addRow("电话", self.new_phone)
         self.add_button = QPushButton("添加")
@@ -116,8 +123,9 @@ class CanvasserDialog(QDialog):
             self.list.addItem(item)
             if p["name"] == want:
                 self.list.setCurrentItem(item)
-        if self.list.currentItem() is None and self.list.count():
-            self.list.setCurrentRow(0)
+        if self.list.currentItem() is None and self.list.count() and self.ws.meta("demo") == "1":
+            self.list.setCurrentRow(0)  # the demo offers its first made-up canvasser; elsewhere nobody is preselected
+        (self.list if self.list.currentItem() is not None else self.new_name).setFocus()
 
     def add(self) -> None:
         name, phone = self.new_name.text().strip(), self.new_phone.text().strip()
@@ -139,7 +147,7 @@ class CanvasserDialog(QDialog):
     def stop_selected(self) -> None:
         item = self.list.currentItem()
         if item is None:
-            self.error.setText("请先选择要停用的走访人")
+            self.error.setText(f"请先选择要停用的{'工作人员' if self.clerk else '走访人'}")
             return
         name = item.data(NAME_ROLE)
 
@@ -153,9 +161,25 @@ class CanvasserDialog(QDialog):
         operations.stop_canvasser(self.runner, name, success=done, failure=self._failed)
 
     def accept_choice(self) -> None:
+        """开始工作 (or Enter): the person typed in 添加 if any (added first), else the one selected."""
+        name, phone = self.new_name.text().strip(), self.new_phone.text().strip()
+        if name or phone:
+            if not name:
+                self.error.setText("请填写姓名")
+                self.new_name.setFocus()
+                return
+
+            def added(_res) -> None:
+                self.new_name.clear()
+                self.new_phone.clear()
+                self.chosen = name
+                self.accept()
+
+            operations.add_canvasser(self.runner, name, phone, success=added, failure=self._failed)
+            return
         item = self.list.currentItem()
-        if item is None:
-            self.error.setText("请先选择或添加一位走访人")
+        if item is None or not item.isSelected():  # a list given focus has a current row nobody chose
+            self.error.setText(f"请先选择或添加一位{'工作人员' if self.clerk else '走访人'}")
             return
         name = item.data(NAME_ROLE)
         if item.data(ELSEWHERE_ROLE):  # known on this computer: becomes this workspace's profile first

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
-from ...core import integrity
+from ...core.storage import integrity
 from ..worker import run_with_progress
 
 

@@ -21,6 +21,7 @@ from ...core import sync
 from ...core.errors import InputError
 from ...core.sync.conflicts import SHOWN, SHOWN_LABELS
 from .. import operations
+from ..textsize import emphasise
 from ..worker import show_failure
 
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -38,8 +39,10 @@ class ConflictsDialog(QDialog):
         self.setWindowTitle("待核对：重复建档")
         self.resize(820, 480)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("同一身份证号被两个村分别新增。核对两边的信息后，点“归属…”确定此人属于哪个村："
-                             "该村的版本（户、与户主关系、组）整体生效，另一个村的记录保留在历史中。"))
+        why = QLabel("同一身份证号被两个村分别新增。核对两边的信息后，点“归属…”确定此人属于哪个村："
+                     "该村的版本（户、与户主关系、组）整体生效，另一个村的记录保留在历史中。")
+        why.setWordWrap(True)
+        lay.addWidget(why)
         body = QHBoxLayout()
         self.list = QListWidget()
         self.list.setMaximumWidth(220)
@@ -47,7 +50,7 @@ class ConflictsDialog(QDialog):
         body.addWidget(self.list)
         right = QVBoxLayout()
         self.title = QLabel("")
-        self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
+        emphasise(self.title, 1.1, bold=True)
         right.addWidget(self.title)
         self.table = QTableWidget(0, 0)
         self.table.verticalHeader().setDefaultSectionSize(24)

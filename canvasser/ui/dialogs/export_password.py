@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from ...core.xlsxlock import MIN_PASSWORD
+from ...core.outputs.xlsxlock import MIN_PASSWORD
 from .passphrase import typed_twice
 
 

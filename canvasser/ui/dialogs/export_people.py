@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ...core.people_export import write_people
+from ...core.outputs.people_export import write_people
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
 

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import roster
 from ...core.errors import Cancelled, InputError, Question
-from ...core.tables import Table, cell_text
+from ...core.lists import roster
+from ...core.lists.tables import Table, cell_text
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
@@ -46,6 +46,7 @@ class TableImportDialog(QDialog):
     aliases: dict[str, tuple[str, ...]] = {}
     required: tuple[str, ...] = ()
     progress_label = "正在导入…"
+    once = True  # an import is done once per file chosen (开始导入 is not offered again)
 
     def __init__(self, ws, runner, author: str = "", parent=None):
         super().__init__(parent)
@@ -94,8 +95,13 @@ class TableImportDialog(QDialog):
         lay.addWidget(self.summary)
 
         buttons = QHBoxLayout()
-        self.folder_button = QPushButton("打开文件夹")  # where the rows not imported were saved
-        self.folder_button.setToolTip("打开保存“未导入的行”的文件夹")
+        # the rows not imported stay in the workspace (encrypted); a file only when asked for
+        self.export_button = QPushButton("导出未导入的行…")
+        self.export_button.setToolTip("把未导入的行（含完整身份证号）导出为表格，改正后可再次导入")
+        self.export_button.setVisible(False)
+        self.export_button.clicked.connect(lambda: self.export_rejects())
+        buttons.addWidget(self.export_button)
+        self.folder_button = QPushButton("打开文件夹")  # where the exported rows were saved
         self.folder_button.setVisible(False)
         self.folder_button.clicked.connect(self.open_folder)
         buttons.addWidget(self.folder_button)
@@ -111,6 +117,8 @@ class TableImportDialog(QDialog):
         lay.addLayout(buttons)
 
     # ---- hooks for the two kinds of list -------------------------------------------------------
+    keeps_rejects = False  # whether the import keeps its rejected rows for export (the unenrolled list)
+
     def read(self, path: Path, overrides: dict[str, str]) -> Table:
         return roster.read_roster(path, overrides)
 
@@ -201,9 +209,33 @@ class TableImportDialog(QDialog):
         return self.job
 
     def rejects_folder(self) -> Path | None:
-        """The folder the rows not imported were saved to (the data folder's 导出/), if any."""
-        file = getattr(self.import_result, "rejects_file", None)
+        """The folder the rows not imported were exported to, if they were."""
+        file = getattr(self, "rejects_file", None) or getattr(self.import_result, "rejects_file", None)
         return Path(file).parent if file else None
+
+    def export_rejects(self, path: str | Path | None = None) -> None:
+        """Ask where (and under what open password) to write the rows not imported, then write them."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出未导入的行", str(last_folder("exports") /
+                                                  f"{self.path.stem if self.path else '名单'}_未导入行.xlsx"),
+                                                  "Excel 表格 (*.xlsx)")
+            if not path:
+                return
+            remember("exports", path)
+        password = self.export_password()
+
+        def done(res) -> None:
+            self.rejects_file = res["file"]
+            self.folder_button.setVisible(True)
+            self.summary.setText(self.summary.text() + f"<br>未导入的行已导出到 {escape(res['file'])}"
+                                 + ("（已设打开密码）。" if res["protected"] else "（未设密码，含完整身份证号，请妥善保管）。"))
+
+        self.job = run_with_progress(self.runner, self, "正在导出未导入的行…",
+                                     lambda ws, _p: roster.export_rejects(ws, path, password=password),
+                                     success=done, failure=self._failed)
+
+    def export_password(self) -> str | None:
+        return None
 
     def open_folder(self) -> bool:
         folder = self.rejects_folder()
@@ -211,8 +243,10 @@ class TableImportDialog(QDialog):
 
     def _done(self, res) -> None:
         self.import_result = res
+        self.rejects_file = None
         self.folder_button.setVisible(self.rejects_folder() is not None)
-        self.start_button.setEnabled(True)
+        self.export_button.setVisible(bool(getattr(res, "rejected", None)) and self.keeps_rejects)
+        self.start_button.setEnabled(not self.once)  # done: choosing a file again starts over
         self.summary.setText(self.describe(res))
         rows = self.problem_rows(res)
         self.rejected.setRowCount(len(rows))
@@ -238,6 +272,7 @@ class ImportDialog(TableImportDialog):
     """The unenrolled list (未参保人员名单)."""
 
     title = "导入未参保人员名单"
+    keeps_rejects = True
     aliases = roster.ALIASES
     required = ("name", "pid")
     progress_label = "正在导入名单…"
@@ -247,13 +282,15 @@ class ImportDialog(TableImportDialog):
                 f"共 {res.households} 户。")
         if res.rejected:
             text += f"<br><span style='color:#b3261e'>有 {len(res.rejected)} 行未导入</span>（见“未导入的行”）"
-            if res.rejects_file:
-                text += (f"，已另存为 {Path(res.rejects_file).name}（在 {Path(res.rejects_file).parent}，"
-                         "点“打开文件夹”查看），改正后可再次导入。")
+            text += "，保存在工作区里（已加密）；点“导出未导入的行…”可导出改正后再次导入。"
         if res.duplicates:
             text += f"<br>重复的人 {len(res.duplicates)} 行，只计一次。"
         if res.missing:
             text += f"<br>以前名单中有 {res.missing} 人不在本次名单里（未删除，仅提示）。"
+        mine = self.ws.meta("village") or ""
+        if mine and res.villages and mine not in res.villages:  # named at creation; the list calls it otherwise
+            text += (f"<br>名单上的村（社区）是“{escape('、'.join(res.villages))}”，本工作区建立时填的是“{escape(mine)}”："
+                     f"通知单的落款用“{escape(mine)}”。")
         if res.rare_names:
             who = "、".join(escape(r["name"]) for r in res.rare_names[:10])
             text += (f"<br><span style='color:#8a5300'>{len(res.rare_names)} 人的姓名含生僻字（{who}"
@@ -267,22 +304,20 @@ class ImportDialog(TableImportDialog):
         super().__init__(ws, runner, author, parent)
         from PySide6.QtWidgets import QFormLayout
 
-        # the rejected rows are saved as typed, full IDs included: offer an open password (issue 19)
+        # the rejected rows, when exported, hold full IDs as typed: offer an open password (issue 19)
         self.rejects_password = QLineEdit()
         self.rejects_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.rejects_password.setPlaceholderText("不填则不设密码")
         form = QFormLayout()
-        form.addRow("错误行文件的打开密码（该文件含完整身份证号）", self.rejects_password)
+        form.addRow("导出未导入的行时的打开密码（该文件含完整身份证号）", self.rejects_password)
         self.layout().insertLayout(2, form)
-        self._password: str | None = None
 
-    def start(self):
-        self._password = self.rejects_password.text() or None  # read here: run() is on the worker
-        return super().start()
+    def export_password(self) -> str | None:
+        return self.rejects_password.text() or None  # read here: the export runs on the worker
 
     def run(self, ws, path: Path, overrides: dict[str, str], progress):
         return roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress,
-                                    rejects_password=self._password, **getattr(self, "answers", {}))
+                                    **getattr(self, "answers", {}))
 
     def _failed(self, exc: BaseException) -> None:
         """A probable mistake (core's Question) is asked about; yes imports again with that answer."""

@@ -6,6 +6,7 @@ window is then reopened on the file, whose mode and keys have changed."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QWidget
@@ -22,6 +23,16 @@ def describe(res: dict) -> str:
     lines = [f"已加入 {res['township']}，本工作区现在是“{res['village']}”的村工作区：名单 {res['people']} 人。",
              f"以前记录的走访和修改都保留了：<b>{res['pending']}</b> 条改动将在下次导出数据包时交给乡镇。",
              f"只在本机名单里的 {res['local_only']} 人，只在乡镇名单里的 {res['township_only']} 人，都已合并。"]
+    if res.get("no_overlap"):
+        lines.append(f"<span style='color:#b3261e'><b>注意：乡镇名单和本机名单没有一个相同的人</b>（本机 {res['local_only']} 人，"
+                     f"乡镇 {res['township_only']} 人）。请核对配置包是不是本村的、本机导入的是不是今年的名单；"
+                     "两份名单的人都已保留，核对后可在“修改人员信息”里标记离开。</span>")
+    replaced = res.get("replaced_settings") or []
+    if replaced:
+        lines.append("征缴设置以乡镇的为准（全县统一），本村以前改过的这些设置已换成乡镇的：")
+        lines += [f"　{html.escape(r['label'])}：本村“{html.escape(str(r['本村']))}” → 乡镇“{html.escape(str(r['乡镇']))}”"
+                  for r in replaced]
+        lines.append("　如有不对，请找乡镇专干在乡镇工作区修改，随回传包发到本村。")
     diffs = res.get("differences") or []
     if diffs:
         lines.append(f"<b>{len(diffs)}</b> 人在乡镇名单和本机名单里不一致（两种写法都记在此人的历史里，请核对）：")
@@ -30,7 +41,7 @@ def describe(res: dict) -> str:
             lines.append(f"　{d['name']}：" + "；".join(parts))
         if len(diffs) > 20:
             lines.append(f"　……另有 {len(diffs) - 20} 人")
-    else:
+    elif not res.get("no_overlap"):
         lines.append("乡镇名单与本机名单没有不一致的地方。")
     lines.append(f"乡镇密钥指纹 {res['township_fingerprint']}，请与乡镇核对。")
     return "<br>".join(lines)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ...core import location
-from ...core.store import WorkspaceError
+from ...core.storage import location
+from ...core.storage.store import WorkspaceError
 
 
 def where_to_work(path: Path, parent: QWidget | None = None) -> Path:

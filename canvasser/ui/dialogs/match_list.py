@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from ...core import ids, matching
-from ...core.matchreport import LIKELY, write_report
-from ...core.tables import Table, open_table
+from ...core.lists import matching
+from ...core.lists.tables import Table, open_table
+from ...core.outputs.matchreport import LIKELY, write_report
+from ...core.text import ids
 from .. import operations
 from .import_roster import TableImportDialog
 
@@ -53,6 +54,7 @@ class MatchDialog(TableImportDialog):
 
     def __init__(self, ws, runner, author: str = "", parent=None):
         super().__init__(ws, runner, author, parent)
+        self.once = False  # comparing writes nothing: it may be run again (another kind or date)
         self.apply = False  # the first run only compares; 接受全部精确匹配 writes
         self.result = None
         self.pending: list[dict] = []

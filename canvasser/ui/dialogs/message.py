@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import messages
 from ...core.errors import InputError
+from ...core.rules import messages
 
 
 class MessageDialog(QDialog):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.store import Workspace
+from ...core.storage.store import Workspace
 from ...paths import data_dir
 
 KINDS = (
@@ -82,7 +82,11 @@ def create(parent: QWidget | None, kind: str) -> Path | None:
         town, ok = QInputDialog.getText(parent, "乡镇工作区", "乡镇（街道）名称：")
         if not ok or not town.strip():
             return None
-    path = _ask_file(parent, "乡镇.db" if kind == "township" else "我的村.db")
+    else:  # the village's name is confirmed here, not taken from whatever the list says
+        village, ok = QInputDialog.getText(parent, "单机工作区", "本村（社区）的名称，例如 青石村（印在通知单的落款上）：")
+        if not ok or not village.strip():
+            return None
+    path = _ask_file(parent, "乡镇.db" if kind == "township" else f"{village.strip()}.db")
     if path is None:
         return None
     if path.exists():
@@ -98,6 +102,10 @@ def create(parent: QWidget | None, kind: str) -> Path | None:
                 from ...core import sync
 
                 sync.init_township(ws, town.strip())
+            else:
+                from ...core.lists.roster import name_village
+
+                name_village(ws, village)
     except Exception as exc:  # noqa: BLE001 — shown to the user
         QMessageBox.warning(parent, "无法新建工作区", str(exc))
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
-from ...core import newyear
+from ...core.lists import newyear
 from .import_roster import ImportDialog
 
 

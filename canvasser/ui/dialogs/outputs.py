@@ -16,7 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from ...core.errors import Cancelled, InputError
-from ...core.selection import Scope
+from ...core.outputs.selection import Scope
 from ..folders import last_folder, remember
 from ..worker import run_with_progress
 
@@ -25,19 +25,19 @@ from ..worker import run_with_progress
 
 
 def _ledgers():
-    from ...core import ledgers
+    from ...core.outputs import ledgers
 
     return ledgers
 
 
 def _notices():
-    from ...core.notices import leaflet, notice, sheet
+    from ...core.outputs.notices import leaflet, notice, sheet
 
     return notice.build_notices, leaflet.build_leaflet, sheet.build_visit_sheet
 
 
 def _pct(rate: float) -> str:
-    from ...core.reports import pct
+    from ...core.rules.reports import pct
 
     return pct(rate)
 
@@ -54,6 +54,9 @@ class Context:
     table: object = None  # the table's PeopleFilter: a search or status filter prints the people it shows
     chosen: list[str] | None = None  # households to print, once the scope is settled (None = everyone)
     everything: bool = False  # the user chose 打印全部
+    unit: str = ""  # the workspace's unit (某某镇光明村): default file names carry it
+    household_label: str = ""  # the selected household in a file name (王䶮户)
+    file_scope: str = ""  # the chosen scope in a file name, once settled (光明村七组)
 
     def sheet_scope(self) -> Scope:
         """Visit sheets walk whole groups: the tree's village and group, never a filtered list."""
@@ -65,7 +68,7 @@ class Context:
 class Output:
     key: str
     title: str
-    filename: str  # default file name; {date} is today
+    filename: str  # default file name; {scope}: what it covers (unit, group, household), {date}: today
     filter: str
     make: Callable[[object, Path, Callable, Context], object]
     describe: Callable[[object, Path], str]
@@ -74,20 +77,21 @@ class Output:
 def _glyphs(res) -> str:
     if not getattr(res, "missing_glyphs", None):
         return ""
-    from ...core.notices.preflight import summary as glyph_summary
+    from ...core.outputs.notices.preflight import summary as glyph_summary
 
     return ("<br><span style='color:#b3261e'>注意：有生僻字字体中没有，已印为虚线方框，请手写补全：</span><br>"
             + glyph_summary(res.missing_glyphs).replace("\n", "<br>"))
 
 
-def _report(ws, out: Path, _progress, _ctx: Context) -> dict:
-    from ...core import report_pdf, reports
+def _report(ws, out: Path, _progress, ctx: Context) -> dict:
+    from ...core.outputs import report_pdf
+    from ...core.rules import reports
 
     figs = reports.make_report(ws, dt.date.today())
     if out.suffix.lower() == ".pdf":
-        figs["pages"] = report_pdf.write_report_pdf(figs, out)["pages"]
+        figs["pages"] = report_pdf.write_report_pdf(figs, out, by=ctx.canvasser)["pages"]
     else:
-        _ledgers().write_report_xlsx(figs, out)
+        _ledgers().write_report_xlsx(figs, out, by=ctx.canvasser)
     return figs
 
 
@@ -97,50 +101,74 @@ def _need_household(ctx: Context) -> list[str]:
     return [ctx.household]
 
 
+def _ledger_done(r: dict, out: Path) -> str:
+    parts = [f"{k} {v} 人" + (f"（分 {len(r['parts'][k])} 部分打印）" if len(r["parts"][k]) > 1 else "")
+             for k, v in r["sheets"].items()]
+    return f"台账已导出（{r['paper']} 横向打印）：" + "，".join(parts)
+
+
 OUTPUTS: dict[str, Output] = {o.key: o for o in (
-    Output("ledger", "导出台账", "台账_{date}.xlsx", "Excel (*.xlsx)",
-           lambda ws, out, p, c: _ledgers().write_ledger(ws, out, progress=p, password=c.password),
-           lambda r, out: "台账已导出：" + "，".join(f"{k} {v} 人" for k, v in r["sheets"].items())),
-    Output("report", "导出进度日报", "进度日报_{date}.xlsx", "Excel (*.xlsx);;PDF (*.pdf)", _report,
+    Output("ledger", "导出台账", "台账_{scope}_{date}.xlsx", "Excel (*.xlsx)",
+           lambda ws, out, p, c: _ledgers().write_ledger(ws, out, progress=p, password=c.password), _ledger_done),
+    Output("ledger_a3", "导出台账（A3 纸，宽表整张打印）", "台账_A3_{scope}_{date}.xlsx", "Excel (*.xlsx)",
+           lambda ws, out, p, c: _ledgers().write_ledger(ws, out, progress=p, password=c.password, paper="A3"),
+           _ledger_done),
+    Output("report", "导出进度日报", "进度日报_{scope}_{date}.xlsx", "Excel (*.xlsx);;PDF (*.pdf)", _report,
            lambda r, out: (f"{r['date']} 进度：名单 {r['total']} 人，完成 {r['done']} 人（{_pct(r['rate'])}），"
                            f"未完成 {r['remaining']} 人。")),
-    Output("feedback", "导出反馈表（报医保局）", "未参保人员反馈表_{date}.xlsx", "Excel (*.xlsx)",
+    Output("feedback", "导出反馈表（报医保局）", "未参保人员反馈表_{scope}_{date}.xlsx", "Excel (*.xlsx)",
            lambda ws, out, p, c: _ledgers().write_feedback(ws, out, progress=p, password=c.password),
            lambda r, out: f"反馈表已导出：共 {r['rows']} 人 = 尚未完成 {r['remaining']} + 不需参保 {r['not_needed']}"
                           f"（以上为“未参保” {r['not_paid']} 人）+ 已缴费待核实 {r['claimed']}。"),
-    Output("notice_household", "打印本户缴费通知单", "缴费通知单_本户.pdf", "PDF (*.pdf)",
+    Output("notice_household", "打印本户缴费通知单", "缴费通知单_{scope}_{date}.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[0](ws, out, households=_need_household(c), by=c.canvasser, progress=p),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
-    Output("notices", "打印缴费通知单（所选范围）", "缴费通知单_{date}.pdf", "PDF (*.pdf)",
+    Output("notices", "打印缴费通知单（所选范围）", "缴费通知单_{scope}_{date}.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[0](ws, out, households=c.chosen, by=c.canvasser, progress=p),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
-    Output("leaflet", "打印明白纸", "明白纸.pdf", "PDF (*.pdf)",
+    Output("leaflet", "打印明白纸", "明白纸_{scope}_{date}.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[1](ws, out, template="leaflet", by=c.canvasser,
                                                households=c.chosen, progress=p),
-           lambda r, out: f"已生成明白纸（{r.pages} 页）。" + _glyphs(r)),
-    Output("letter", "打印致家长的一封信", "致家长的一封信.pdf", "PDF (*.pdf)",
+           lambda r, out: (f"已生成明白纸 {r.extra.get('letters', 1)} 份，每户一份（{r.pages} 页）。" if r.households
+                           else f"已生成明白纸（{r.pages} 页）。") + _glyphs(r)),
+    Output("letter", "打印致家长的一封信", "致家长的一封信_{scope}_{date}.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[1](ws, out, template="letter", by=c.canvasser,
                                                households=c.chosen, progress=p),
            lambda r, out: f"已生成致家长的信 {r.extra.get('letters', 1)} 份（{r.pages} 页）。" + _glyphs(r)),
-    Output("visit_sheet", "打印入户走访登记表", "入户走访登记表_{date}.pdf", "PDF (*.pdf)",
+    Output("visit_sheet", "打印入户走访登记表", "入户走访登记表_{scope}_{date}.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: _notices()[2](ws, out, groups=None if c.everything else c.sheet_scope().groups or None,
                                                village=None if c.everything else c.village, progress=p),
            lambda r, out: f"已生成入户走访登记表：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
 )}
-EXPORTS = ("ledger", "report", "feedback")
-FULL_IDS = ("ledger", "feedback")  # exports holding full ID numbers: offered an open password
+EXPORTS = ("ledger", "ledger_a3", "report", "feedback")
+FULL_IDS = ("ledger", "ledger_a3", "feedback")  # exports holding full ID numbers: offered an open password
 PRINTS = ("notice_household", "notices", "leaflet", "letter", "visit_sheet")
 SCOPED = ("notices", "leaflet", "letter", "visit_sheet")  # these follow the tree's or the table's selection
 
 
-def ask_target(parent, output: Output, folder: Path) -> Path | None:
-    name = output.filename.format(date=dt.date.today().isoformat())
-    chosen, _ = QFileDialog.getSaveFileName(parent, output.title, str(folder / name), output.filter)
+def default_name(output: Output, ctx: Context, folder: Path) -> Path:
+    """The suggested file: what it covers and today's date in its name, never an earlier file's
+    name (a second print the same day of the same group is "…(2).pdf"), so nothing earlier is
+    replaced unless the user picks that file (and the save dialog asks first)."""
+    scope = (ctx.file_scope or (ctx.household_label if output.key == "notice_household" else "")
+             or ctx.unit or "全部")
+    path = folder / output.filename.format(scope=scope, date=dt.date.today().isoformat())
+    n = 2
+    while path.exists():
+        base = output.filename.format(scope=scope, date=dt.date.today().isoformat())
+        path = folder / f"{Path(base).stem}({n}){Path(base).suffix}"
+        n += 1
+    return path
+
+
+def ask_target(parent, output: Output, folder: Path, ctx: Context | None = None) -> Path | None:
+    suggested = default_name(output, ctx or Context(), folder)
+    chosen, _ = QFileDialog.getSaveFileName(parent, output.title, str(suggested), output.filter)
     if not chosen:
         return None
     path = Path(chosen)
     if not path.suffix:
-        path = path.with_suffix(Path(name).suffix)
+        path = path.with_suffix(suggested.suffix)
     return path
 
 
@@ -153,7 +181,7 @@ class DoneDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(480)
         lay = QVBoxLayout(self)
-        self.text = QLabel(f"{text}<br><br>文件：{path}")
+        self.text = QLabel(f"{text}<br><br>文件：{path}" if ok else text)  # nothing written: no file named
         self.text.setWordWrap(True)
         lay.addWidget(self.text)
         buttons = QDialogButtonBox()
@@ -204,7 +232,7 @@ def _describe(ws, key: str, ctx: Context, progress=None, prepare: bool = False) 
     memory, so the dialog can say its pages ("七组：28 户，28 页") and saving it needs no second pass."""
     import io
 
-    from ...core import selection
+    from ...core.outputs import selection
 
     if key == "visit_sheet":
         info = selection.describe(ws, ctx.sheet_scope())
@@ -220,7 +248,7 @@ def _describe(ws, key: str, ctx: Context, progress=None, prepare: bool = False) 
 def _saved(data: bytes, res):
     """Write a PDF already made (in memory) to the chosen file, replacing it only once written."""
     def make(_ws, out: Path, _progress, _ctx):
-        from ...core.notices.layout import atomic_output
+        from ...core.outputs.notices.layout import atomic_output
 
         with atomic_output(out) as target:
             Path(target).write_bytes(data)
@@ -252,6 +280,7 @@ def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | 
     def described(result: tuple[dict, dict]) -> None:
         info, whole = result
         ctx.chosen = info["households"]
+        ctx.file_scope = info.get("file", "")
         if out is not None:  # asked for a file directly (a script, a test): the selection as it stands
             _write(window, key, ctx, out, folder)
             return
@@ -262,10 +291,19 @@ def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | 
             if result != QDialog.DialogCode.Accepted:
                 return
             if dlg.everything:
-                ctx.chosen, ctx.everything = None, True
-                _write(window, key, ctx, None, folder)
+                ctx.chosen, ctx.everything, ctx.file_scope = None, True, ctx.unit
+
+                def go() -> None:
+                    _write(window, key, ctx, None, folder)
             else:
-                _write(window, key, ctx, None, folder, info.get("prepared"))
+                def go() -> None:
+                    _write(window, key, ctx, None, folder, info.get("prepared"))
+            if key == "letter":  # school-age people no list names as students: the cadre says
+                from .before_print import ask_students
+
+                ask_students(window, ctx, go)
+            else:
+                go()
 
         dlg.finished.connect(answered)
         dlg.open()
@@ -284,7 +322,7 @@ def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | 
 
 def _ask_channel(window, then: Callable[[], object]):
     """On the worker: is a channel missing? If so the dialog asks; its answer is saved by core."""
-    from ...core import campaign
+    from ...core.rules import campaign
     from ..worker import Job
     from .payment import PaymentChannelDialog
 
@@ -318,6 +356,17 @@ def run_output(window, key: str, out: Path | None = None, folder: Path | None = 
     for one (once)."""
     if out is None and key in ("notices", "notice_household") and not getattr(window, "channel_checked", False):
         return _ask_channel(window, lambda: run_output(window, key, None, folder, password))
+    if out is None and key in PRINTS and getattr(window, "print_checked", None) != key:
+        from .before_print import prepare_print  # this year's amounts confirmed, a contact phone
+
+        def ready() -> None:
+            window.print_checked = key
+            try:
+                run_output(window, key, None, folder, password)
+            finally:
+                window.print_checked = None
+
+        return prepare_print(window, key, ready)
     ctx = window.output_context()
     if key in SCOPED:
         return _ask_scope(window, key, ctx, out, folder)
@@ -331,7 +380,7 @@ def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None
     output = OUTPUTS[key]
     make = _saved(*prepared) if prepared else output.make
     if out is None:
-        out = ask_target(window, output, folder or last_folder("outputs"))
+        out = ask_target(window, output, folder or last_folder("outputs"), ctx)
         if out is None:
             return None
         remember("outputs", out)

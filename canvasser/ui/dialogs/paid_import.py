@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...core import paid
-from ...core.tables import Table, open_table
+from ...core.lists import paid
+from ...core.lists.tables import Table, open_table
 from .import_roster import TableImportDialog
 
 

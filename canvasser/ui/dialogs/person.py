@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import ids, names, views
-from ...core.campaign import OUTCOMES
-from ...core.people import LEFT_REASONS
+from ...core import views
+from ...core.rules.campaign import OUTCOMES
+from ...core.rules.people import LEFT_REASONS
+from ...core.text import ids, names
 from .. import operations
+from ..screen import scrolling
 
 EDIT_FIELDS = (("name", "姓名"), ("phone", "主要电话"), ("phones", "全部电话（逗号分隔）"), ("address", "地址"),
                ("grp", "组"), ("relation", "与户主关系"), ("categories", "人员类别（逗号分隔）"),
@@ -69,7 +71,7 @@ class PersonDialog(QDialog):
             edit = QLineEdit(str(self.person.get(key) or ""))
             self.edits[key] = edit
             form.addRow(label, edit)
-        lay.addLayout(form)
+        lay.addWidget(scrolling(form), 1)  # scrolls on a short screen (150%, 特大)
 
         move = QGroupBox("调到其他户")
         mrow = QHBoxLayout(move)

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import campaign, views
+from ...core import views
 from ...core.errors import InputError
+from ...core.rules import campaign
 from .. import operations
 
 DATES = ("collection_start", "collection_end", "supplementary_end")

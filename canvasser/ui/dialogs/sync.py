@@ -7,6 +7,7 @@ signed by core; this screen only says what is pending, asks for file names and r
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import freshness, sync
+from ...core import sync
 from ...core.errors import InputError
+from ...core.rules import freshness
+from ...core.sync.origins import gap_words
 from ...core.sync.setup import villages_in
 from .. import operations
 from ..folders import last_folder, remember
@@ -96,6 +99,10 @@ class SyncDialog(QDialog):
         self.setup_button.clicked.connect(lambda: self.make_setup())
         setup_row.addWidget(self.township_button)
         setup_row.addWidget(self.setup_button)
+        self.recovery_button = QPushButton("村里忘记口令：生成恢复包…")
+        self.recovery_button.setToolTip("用村里带来的密钥文件（村.db.keys）生成恢复包，恢复码请用电话告诉村里")
+        self.recovery_button.clicked.connect(lambda: self.make_recovery())
+        setup_row.addWidget(self.recovery_button)
         setup_row.addStretch(1)
         lay.addLayout(setup_row)
         self.conflicts_label = QLabel("待核对：同一身份证号被两个村分别新增的人员（选定归属村后点“确定归属”）")
@@ -151,6 +158,7 @@ class SyncDialog(QDialog):
         self.join_button.setVisible(mode == "standalone")
         self.township_button.setVisible(mode == "standalone")  # asks first: a village never becomes a township by one click
         self.setup_button.setVisible(mode == "township")
+        self.recovery_button.setVisible(mode == "township")
         self._load_conflicts(mode == "township")
         self.show_pending()
 
@@ -259,6 +267,36 @@ class SyncDialog(QDialog):
                                  lambda ws, _p: make(ws, village, out, code=code),
                                  success=done, failure=self._failed, cancellable=False)
 
+    def make_recovery(self, keys: str | Path | None = None, out: str | Path | None = None):
+        """A village forgot its passphrase: its key file in, a recovery package out; the code is shown
+        here to be told by phone (never sent with the package)."""
+        if keys is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "选择村里带来的密钥文件", str(last_folder("packages")),
+                                                    "密钥文件 (*.keys)")
+            if not chosen:
+                return None
+            remember("packages", chosen)
+            keys = chosen
+        if out is None:
+            village = Path(keys).name.removesuffix(".keys").removesuffix(".db")
+            chosen, _ = QFileDialog.getSaveFileName(self, "恢复包保存为", str(last_folder("packages") / f"{village}_恢复包.json"),
+                                                    "恢复包 (*.json)")
+            if not chosen:
+                return None
+            out = chosen
+        out_list: list = []
+
+        def done(res: dict) -> None:
+            out_list.append(res)
+            self.last = res
+            self.result_label.setText(
+                f"已为“{res['village']}”生成恢复包 {Path(res['file']).name}。请用电话告诉村里恢复码（不要和恢复包一起发送）："
+                f"<br><b style='font-size:x-large'>{res['code']}</b>")
+            self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        operations.recovery_package(self.runner, str(keys), str(out), success=done, failure=self._failed)
+        return out_list[0] if out_list else None
+
     def show_pending(self) -> None:
         if not self.status.get("enabled") or (self.status.get("mode") == "township" and self.village.count() == 0):
             self.pending.setText("")
@@ -316,6 +354,7 @@ class SyncDialog(QDialog):
                     lines.append(f"已接收“{res['sender']}”的数据包：新增 <b>{res['applied']}</b> 条记录，"
                                  f"{res['already_known']} 条以前已有"
                                  + (f"，{res['photos']} 张新照片" if res.get("photos") else "") + "。")
+                    lines += [escape(gap_words(g)) for g in res.get("gaps") or []]
             if len(results) > 1:
                 lines.insert(0, f"一次接收了 {len(results)} 个数据包：")
             self.result_label.setText("<br>".join(lines))

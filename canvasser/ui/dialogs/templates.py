@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core.notices import templates
+from ...core.outputs.notices import templates
 from .. import operations
 
 NAMES = {"leaflet": "明白纸", "letter": "致家长的一封信"}
@@ -84,7 +84,7 @@ class TemplateDialog(QDialog):
             saved.append(True)
             self.load()
             self.message.setText("已保存，下次打印时使用；各村收到乡镇的回传包后也用这份文字。"
-                                 if self.ws.mode == "township" else "已保存，下次打印时使用。")
+                                 if self.ws.tier.coordinates else "已保存，下次打印时使用。")
 
         operations.save_template(self.runner, self.current(), self.text.toPlainText(), success=done,
                                  failure=self._failed)

@@ -1,0 +1,179 @@
+"""Starting next year's drive from this year's, in the same workspace (docs/DESIGN.md §11.6).
+
+One transaction: a `campaign.year_started` event moves the coverage year on (every person's
+status starts afresh, last year's outcome goes beside it), the bureau's new list is imported
+against what the workspace holds (new / again), and everyone the new list leaves out is marked off
+this year's list (gone: status `not_listed`, outside every count). Phones, WeChat, places, notes,
+households and the visits with their evidence stay where they are: nothing is copied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..rules import campaign as campaign_mod
+from ..rules.campaign import ACCEPTED_REASONS, CLAIMED_PAID, LABELS, OUTCOMES, STATUS_LABELS
+from ..storage.projection import GONE_PREFIX, years
+from ..storage.store import Workspace
+from .roster import ImportResult, import_roster
+
+DATE_KEYS = ("collection_start", "collection_end", "supplementary_end")  # move on by a year
+YEAR_KIND = "campaign.year_started"
+
+
+def _next_year_date(text: str) -> str:
+    day = dt.date.fromisoformat(text)
+    try:
+        return day.replace(year=day.year + 1).isoformat()
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28).isoformat()
+
+
+def proposed_settings(ws: Workspace, changes: dict | None = None) -> dict:
+    """Next year's settings: this year's with the coverage year and the dates one year on, then
+    `changes` (the standards the user confirms or corrects), validated."""
+    values = campaign_mod.load(ws).values
+    out = {"coverage_year": int(values["coverage_year"]) + 1}
+    out.update({k: _next_year_date(values[k]) for k in DATE_KEYS})
+    extra = campaign_mod.validate(dict(changes or {}))
+    if "coverage_year" in extra and extra["coverage_year"] != out["coverage_year"]:
+        raise InputError(f"新年度只能是下一年（{out['coverage_year']}年度）")
+    out.update(extra)
+    return out
+
+
+def settings_diff(ws: Workspace, proposed: dict) -> list[dict]:
+    """What changes from last year (the screen and the CLI show it for confirmation): every rolled
+    key, and the standards to check even when unchanged."""
+    values = campaign_mod.load(ws).values
+    keys = [*proposed, *(k for k in ("standard", "fiscal_subsidy", "subsidies") if k not in proposed)]
+    return [{"key": k, "label": LABELS.get(k, k), "last_year": values.get(k), "this_year": proposed.get(k, values.get(k)),
+             "changed": k in proposed and proposed[k] != values.get(k)} for k in keys]
+
+
+@dataclass
+class NewYearResult:
+    year: int
+    previous_year: int
+    again: int = 0
+    new: int = 0
+    gone: int = 0
+    relisted: int = 0
+    gone_implied: dict[str, int] = field(default_factory=dict)
+    settings: list[dict] = field(default_factory=list)
+    imported: ImportResult | None = None
+
+    def as_json(self) -> dict:
+        imp = self.imported.as_json() if self.imported else {}
+        return {"year": self.year, "previous_year": self.previous_year, "again": self.again, "new": self.new,
+                "gone": self.gone, "relisted": self.relisted, "gone_implied": self.gone_implied,
+                "settings": self.settings, "rejected": imp.get("rejected", []),
+                "duplicates": imp.get("duplicates", []), "rejects_file": imp.get("rejects_file", ""),
+                "rows": imp.get("rows", 0), "updated": imp.get("updated", 0)}
+
+
+def previous_label(outcome: str) -> str:
+    """Last year's outcome in a table cell: a promise that ended unpaid reads as such."""
+    return "承诺未缴" if outcome == "promised" else STATUS_LABELS.get(outcome, outcome) if outcome else ""
+
+
+def previous_line(row: dict) -> str:
+    """Last year's outcome as the table and the detail panel show it, from a persons row, e.g.
+    "去年：外出务工在广东东莞，微信已告知" or "去年：11月20日承诺未缴"; '' if there was none."""
+    outcome = row.get("prev_outcome") or ""
+    if not outcome:
+        return ""
+    reason, via = row.get("prev_reason") or "", row.get("prev_via") or ""
+    if outcome == "migrant_informed":
+        place = row.get("away_place") or ""
+        text = f"外出务工{'在' + place if place else ''}，{via or ''}已告知"
+    elif outcome == "promised":
+        day = row.get("prev_promised") or ""
+        text = f"{int(day[5:7])}月{int(day[8:10])}日承诺未缴" if len(day) == 10 else "承诺未缴"
+    else:
+        text = STATUS_LABELS.get(outcome, outcome) + (f"（{reason}）" if reason else "")
+        if via and via != "入户":
+            text += f"，{via}联系"
+    return "去年：" + text
+
+
+def implied(prev_outcome: str) -> str:
+    """What leaving the bureau's list most likely means, from last year's outcome."""
+    if prev_outcome == "paid_official" or prev_outcome in CLAIMED_PAID:
+        return "已缴费"
+    if prev_outcome in ACCEPTED_REASONS:
+        return OUTCOMES[prev_outcome][0]
+    return "已参保或已离开"
+
+
+def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, author: str = "",
+               overrides: dict[str, str] | None = None, rejects_path: str | Path | None = None,
+               progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
+               year: int | None = None) -> NewYearResult:
+    """Start the next coverage year with the bureau's new list (all or nothing).
+
+    `year` may name the current year when it was already started elsewhere (the township's or a
+    village's year event arrived by package): then only the list is taken in, against last year's."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"找不到名单文件：{path}")
+    current, first = years(ws.conn)
+    if year is not None and year == current and first < current:
+        if changes:
+            raise InputError(f"{current}年度已经开始，设置请在“征缴设置”里改")
+        proposed = None
+        res = NewYearResult(year=current, previous_year=current - 1)
+    elif year is not None and year != current + 1:
+        raise InputError(f"新年度应为 {current + 1} 年度" + (f"（或已开始的 {current} 年度）" if first < current else ""))
+    else:
+        proposed = proposed_settings(ws, changes)
+        res = NewYearResult(year=proposed["coverage_year"], previous_year=current,
+                            settings=settings_diff(ws, proposed))
+    with ws.transaction():
+        if proposed is not None:
+            begin(ws, proposed, author)
+        before = ws.scalar("SELECT count(*) FROM persons")
+        imported = import_roster(ws, path, overrides=overrides, rejects_path=rejects_path, author=author,
+                                 progress=progress, today=today, keep_missing=True)
+        res.imported = imported
+        res.new = imported.imported
+        res.again = imported.updated + imported.unchanged
+        if before and not res.again:
+            raise InputError("新名单与本工作区的名单没有一个人相同，请确认是不是本村（镇）的名单")
+        marked = GONE_PREFIX + str(res.year)
+        with ws.writing(author) as batch:
+            for pid in imported.missing_pids:
+                batch.emit("person.updated", f"p:{pid}", {"active": 0, "left_reason": marked})
+            for pid in _relisted(ws, imported):
+                batch.emit("person.updated", f"p:{pid}", {"active": 1, "left_reason": ""})
+                res.relisted += 1
+        res.gone = len(imported.missing_pids)
+        res.gone_implied = _implied_counts(ws, marked)
+    return res
+
+
+def begin(ws: Workspace, proposed: dict, author: str = "") -> None:
+    """The year event alone (`proposed_settings`' result): every status starts afresh. A new year
+    without a list (the township's, before the bureau's arrives) is this; the list follows later
+    as a re-import."""
+    with ws.writing(author) as batch:
+        batch.emit(YEAR_KIND, "campaign", {**proposed, "first_year": years(ws.conn)[1]})
+
+
+def _relisted(ws: Workspace, imported: ImportResult) -> list[str]:
+    """People off an earlier year's list whom this year's list names again."""
+    gone = [r[0] for r in ws.conn.execute("SELECT pid FROM persons WHERE status = 'not_listed'")]
+    return [pid for pid in gone if pid in imported.seen]
+
+
+def _implied_counts(ws: Workspace, marked: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for prev, n in ws.conn.execute("SELECT prev_outcome, count(*) FROM persons WHERE status = 'not_listed' "
+                                   "AND left_reason = ? GROUP BY prev_outcome", (marked,)):
+        key = implied(prev)
+        counts[key] = counts.get(key, 0) + n
+    return dict(sorted(counts.items()))

@@ -1,0 +1,1 @@
+"""What leaves: notices, leaflets, sheets, ledgers, report PDFs, xlsx files."""

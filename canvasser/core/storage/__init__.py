@@ -1,0 +1,1 @@
+"""The workspace file: events, the fold into projections, keys at rest, backups, conversion, where files live."""

@@ -1,0 +1,84 @@
+"""Integrity: replay the whole event log into a scratch database and compare with the live projections.
+
+Also gives a digest of the projections, so tests (and the township) can tell whether two replicas
+hold the same state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from . import oslock
+from .location import sqlite_uri
+from .projection import rebuild
+from .schema import PROJECTION_TABLES
+from .sqlcipher import apply_key, attach, sqlite3
+from .store import Workspace, migrate
+from .sweep import CHECK_PREFIX, CLAIM
+
+_ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "key", "canvassers": "name",
+          "conflicts": "pid", "official_payments": "pid, year", "ref_marks": "pid, list"}
+
+
+def table_digest(conn: sqlite3.Connection, table: str, where: str = "", params: tuple = ()) -> str:
+    h = hashlib.sha256()
+    for row in conn.execute(f"SELECT * FROM {table} {where} ORDER BY {_ORDER[table]}", params):
+        h.update(repr(tuple(row)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def projection_digests(conn: sqlite3.Connection, schema: str = "main") -> dict[str, str]:
+    return {t: _schema_digest(conn, schema, t) for t in PROJECTION_TABLES}
+
+
+def _schema_digest(conn: sqlite3.Connection, schema: str, table: str) -> str:
+    h = hashlib.sha256()
+    for row in conn.execute(f"SELECT * FROM {schema}.{table} ORDER BY {_ORDER[table]}"):
+        h.update(repr(tuple(row)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def state_digest(ws: Workspace, village: str | None = None) -> str:
+    """One digest of what people see: persons, visits, statuses (optionally for one village)."""
+    h = hashlib.sha256()
+    where, params = ("WHERE village=?", (village,)) if village else ("", ())
+    for t in ("persons", "households"):
+        h.update(table_digest(ws.conn, t, where, params).encode())
+    vwhere = "WHERE pid IN (SELECT pid FROM persons WHERE village=?)" if village else ""
+    for t in ("visits", "official_payments"):
+        h.update(table_digest(ws.conn, t, vwhere, params).encode())
+    h.update(table_digest(ws.conn, "campaign").encode())
+    return h.hexdigest()
+
+
+def check(ws: Workspace) -> dict:
+    """Replay every event into a scratch file; the projections must be identical.
+
+    The scratch file holds everyone too, so an encrypted workspace replays into a scratch file
+    encrypted with a throwaway key."""
+    with tempfile.TemporaryDirectory(prefix=CHECK_PREFIX) as tmp, oslock.claimed(Path(tmp) / CLAIM):
+        scratch = Path(tmp) / "replay.db"  # (a killed check's folder is swept at the next start)
+        conn = sqlite3.connect(str(scratch), isolation_level=None, uri=True)
+        try:
+            apply_key(conn, os.urandom(32) if ws.key is not None else None)
+            migrate(conn)
+            # by URI: a path string would be taken as UTF-8 and miss a Chinese-named folder whose
+            # name is on disk in the filesystem encoding (GB18030), attaching a new, empty file
+            attach(conn, sqlite_uri(ws.path), "live", ws.key)
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO main.events SELECT * FROM live.events")
+            rebuild(conn)
+            conn.execute("COMMIT")
+            replayed = projection_digests(conn, "main")
+            live = projection_digests(conn, "live")
+            events = conn.execute("SELECT count(*) FROM main.events").fetchone()[0]
+            bad_seq = conn.execute(
+                "SELECT count(*) FROM (SELECT origin, count(*) n, max(seq) m FROM main.events GROUP BY origin) "
+                "WHERE n > m").fetchone()[0]
+        finally:
+            conn.close()
+    differs = sorted(t for t in PROJECTION_TABLES if replayed[t] != live[t])
+    return {"ok": not differs and not bad_seq, "events": events, "differs": differs}
