@@ -97,9 +97,8 @@ def child_newyear(db: str, src: str) -> dict:
         together.start()
         with Section() as s:
             r = start_year(ws, src)
-        together.stop = True
-        together.join()
-    return {"seconds": s.wall, "cpu": s.cpu, "again": r.again, "new": r.new, "gone": r.gone, "peak_mb": together.peak}
+        together.finish()
+    return {"seconds": s.wall, "cpu": s.cpu - together.cpu, "again": r.again, "new": r.new, "gone": r.gone, "peak_mb": together.peak}
 
 
 def measure(scale: Scale) -> list[Row]:
