@@ -5,9 +5,9 @@
 50 people chosen at random, 7 kinds of query each (whole ID, ID tail, name, pinyin initials, two
 initials, surname, phone), two passes in a fresh process: the first reads (and decrypts) pages from
 disk, the second is the window's steady state, on the window's own connection (`views.open_reader`,
-with its page cache). Budget: p95 <= 50 ms (the worse pass, encrypted); the encrypted p95 of CPU time
-in the steady state <= 1.15x the plain one's, in rounds alternating with it (the first pass's ratio,
-every page decrypted from disk, is in the note).
+with its page cache). Budget: p95 <= 50 ms (the worse pass, encrypted); the encrypted p95 in the
+steady state <= 1.15x the plain one's (wall, or CPU time when the machine is loaded), in rounds
+alternating with it (the first pass's ratio, every page decrypted from disk, is in the note).
 """
 
 from __future__ import annotations
@@ -80,10 +80,11 @@ def measure(scale: Scale) -> list[Row]:
         Row("search_p95", median(worst), cpu_value=median([max(e["cpu_first_ms"], e["cpu_steady_ms"]) for e, _ in pairs]),
             note=f"{scale.people:,} persons; first pass {median([e['first_ms'] for e, _ in pairs]):.1f} ms, "
                  f"steady {median([e['steady_ms'] for e, _ in pairs]):.1f} ms; slowest kind {slowest[0]} {slowest[1]} ms"),
-        Row("atrest_search", median(steady), cpu_value=median(steady), cpu=median([e["cpu_steady_ms"] for e, _ in pairs]) / 1000,
+        Row("atrest_search", median([e["steady_ms"] / p["steady_ms"] for e, p in pairs]), cpu_value=median(steady), cpu=median([e["cpu_steady_ms"] for e, _ in pairs]) / 1000,
             note=f"the window's connection, searches again (its page cache): CPU p95 encrypted "
                  f"{median([e['cpu_steady_ms'] for e, _ in pairs]):.2f} ms vs plain "
-                 f"{median([p['cpu_steady_ms'] for _, p in pairs]):.2f} ms (ratios {', '.join(f'{r:.2f}' for r in steady)}); "
+                 f"{median([p['cpu_steady_ms'] for _, p in pairs]):.2f} ms (ratios {', '.join(f'{r:.2f}' for r in steady)}; "
+                 f"wall p95 {median([e['steady_ms'] for e, _ in pairs]):.2f} vs {median([p['steady_ms'] for _, p in pairs]):.2f} ms); "
                  f"the first pass, every page read from disk and decrypted: "
                  f"{median([e['cpu_first_ms'] for e, _ in pairs]):.2f} vs {median([p['cpu_first_ms'] for _, p in pairs]):.2f} ms "
                  f"({median(cold):.2f}x: decrypting and checking a 16 KB page costs more than copying it; only the cache helps)"),
