@@ -8,9 +8,11 @@ encrypted-vs-plain rows), the median of `--repeat` (at least 3) pairs. The table
 budget (`bench/budgets.py`, the same figures as docs/DESIGN.md §9): the work, its floor's seconds,
 the ratio, the work's seconds, the figure judged, the budget, whether it is met, and the load
 average when it was measured. `--json` prints {"rows": [{"work", "floor", "ratio", "seconds",
-"budget", "met", ...}], "skipped": [...], "load": ...} instead. A budget whose own floor is over it
-is "floor over budget" (not met, but not a regression of this code); the exit status is 1 when any
-budget is missed otherwise.
+"budget", "met", ...}], "skipped": [...], "failed": [...], "load": ...} instead. A budget whose own
+floor is over it is "floor over budget" (not met, but not a regression of this code); the exit
+status is 1 when any budget is missed otherwise. A bench that fails (an error, a wrong result) is
+reported with its traceback and the others still run (a million-people run takes most of an hour);
+then the exit status is 2.
 
 Benches: import (xlsx vs calamine; csv vs the write floor, alone and its memory; encrypted vs plain),
 search, window, notices, merge, match, newyear, report, bombs (issue 33's hostile files refused),
@@ -27,6 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -64,13 +67,17 @@ def main() -> int:
     started, load0 = time.perf_counter(), load()
     say(f"bench/all.py: {people:,} people, {args.repeat} pairs a figure, in {work}; load average {load0}")
     rows: list[Row | Skip] = []
+    failed: list[dict] = []
     try:
         for name in only:
             t = time.perf_counter()
             say(f"[{name}] load {load()}")
-            module = __import__(MODULES[name])
-            got = module.measure(scale)
-            rows += got
+            try:
+                module = __import__(MODULES[name])
+                rows += module.measure(scale)
+            except Exception as exc:  # noqa: BLE001 — reported, and the other benches still run
+                say(traceback.format_exc())
+                failed.append({"bench": name, "error": f"{type(exc).__name__}: {exc}"[:2000]})
             say(f"[{name}] {time.perf_counter() - t:.0f} s")
     finally:
         if not args.work:
@@ -79,11 +86,15 @@ def main() -> int:
     head = {"people": people, "load": {"start": load0, "end": load()}, "minutes": round(took / 60, 1),
             "cpus": os.cpu_count(), "python": platform.python_version()}
     if args.json:
-        print(json.dumps({**as_rows(rows, scale), **head}, ensure_ascii=False))
+        print(json.dumps({**as_rows(rows, scale), "failed": failed, **head}, ensure_ascii=False))
     else:
         print(f"canvasser benches at {people:,} people (encrypted workspaces), {args.repeat} pairs a figure, "
               f"{took / 60:.1f} min on {os.cpu_count()} CPUs; load average {load0} at the start, {load()} at the end")
         print(table(rows, scale))
+        for f in failed:
+            print(f"FAILED: {f['bench']}: {f['error']}")
+    if failed:
+        return 2
     missed = [r for r in rows if isinstance(r, Row) and r.verdict == "MISSED"]
     return 1 if missed else 0
 
