@@ -82,9 +82,9 @@ def write_list(path: Path, people: int) -> list[str]:
 def child_record(db: str, events: int) -> dict:
     from bench_sync import record
 
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
-    with Workspace(db, create=False) as ws:
+    with open_workspace(db, create=False) as ws:
         pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons")]
         record(ws, pids, events, random.Random(hash(db) % 1000))
     return {"events": events}
@@ -92,10 +92,10 @@ def child_record(db: str, events: int) -> dict:
 
 def child_merge(db: str, ups: list[str]) -> dict:
     from canvasser.core.rules import reports
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.sync import receive_packages
 
-    with Workspace(db, create=False) as ws:
+    with open_workspace(db, create=False) as ws:
         with Section() as first:
             merged = receive_packages(ws, ups)
         with Section() as again:

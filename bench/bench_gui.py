@@ -51,9 +51,9 @@ def type_text(widget, text: str) -> None:
 
 
 def child_window(db: str) -> dict:
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
-    Workspace(db, create=False).close()  # the key is known now (as after the passphrase dialog)
+    open_workspace(db, create=False).close()  # the key is known now (as after the passphrase dialog)
     t0, c0 = time.perf_counter(), time.process_time()
     from PySide6.QtCore import QEventLoop
 
@@ -65,7 +65,7 @@ def child_window(db: str) -> dict:
     # calls returning nothing) drop a reference to None on every call, and Python 3.11 aborts when None's
     # count reaches zero, after some thousands of calls
     pump = QEventLoop().processEvents
-    ws = Workspace(db, create=False)
+    ws = open_workspace(db, create=False)
     window = MainWindow(ws, canvasser="李书记")
     window.resize(1366, 768)
     window.show()

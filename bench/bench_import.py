@@ -137,10 +137,10 @@ def _rename_workspace(src: Path, dst: Path) -> None:
 def child_import(db: str, src: str) -> dict:
     """Import a list into a new workspace (its key is made before the clock starts)."""
     from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
     remove_workspace(Path(db))
-    ws = Workspace(db)
+    ws = open_workspace(db)
     ws.origin  # noqa: B018
     together = TogetherPeak()
     together.start()

@@ -42,12 +42,12 @@ SHARE = 0.3
 def child_make_list(db: str, out: str, rows: int, share: float, seed: int = 7) -> dict:
     import openpyxl
 
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.text.ids import check_digit
 
     rng = random.Random(seed)
     ours = int(rows * share)
-    with Workspace(db, create=False) as ws:
+    with open_workspace(db, create=False) as ws:
         total = ws.scalar("SELECT count(*) FROM persons")
         step = max(1, total // max(1, ours))
         picked = ws.conn.execute("SELECT pid, name, birth, village FROM persons WHERE rowid % ? = 0 LIMIT ?",
@@ -90,9 +90,9 @@ def child_reader(xlsx: str) -> dict:
 
 def child_match(db: str, xlsx: str) -> dict:
     from canvasser.core.lists import matching
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
-    with Workspace(db, create=False) as ws:
+    with open_workspace(db, create=False) as ws:
         ws.origin  # noqa: B018 — a copied file starts its origin on open, as the clerk's would have one
         with Section() as s:
             res = matching.match_list(ws, xlsx, "低保", date="2026-11-01")
@@ -104,13 +104,13 @@ def child_write_floor(matched: str, fresh: str) -> dict:
     """SQLCipher alone making a match's writes: the events, marks and persons rows a match left in
     `matched`, written into `fresh` (a copy of the workspace before the match) by SQL, no Python a row;
     reading them from the other file taken off. The match must read the list and make these writes."""
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.storage.sqlcipher import attach
-    from canvasser.core.storage.store import Workspace
 
-    src = Workspace(matched, create=False)
+    src = open_workspace(matched, create=False)
     key = src.key
     src.close()
-    ws = Workspace(fresh, create=False)
+    ws = open_workspace(fresh, create=False)
     conn = ws.conn
     attach(conn, matched, "m", key)
     steps: dict[str, float] = {}

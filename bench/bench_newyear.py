@@ -64,10 +64,10 @@ def write_next(last: Path, nxt: Path, n: int) -> dict:
 
 def child_visit(db: str, share: float) -> dict:
     """Record visits for a share of the people (outcomes in turn) and a phone for a tenth of them."""
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.storage.projection import coverage_year
-    from canvasser.core.storage.store import Workspace
 
-    ws = Workspace(db, create=False)
+    ws = open_workspace(db, create=False)
     year = coverage_year(ws.conn)
     step = max(1, round(1 / share))
     pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons ORDER BY pid")][::step]
@@ -89,9 +89,9 @@ def child_newyear(db: str, src: str) -> dict:
     from bench_import import TogetherPeak
 
     from canvasser.core.lists.newyear import start_year
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
-    with Workspace(db, create=False) as ws:
+    with open_workspace(db, create=False) as ws:
         ws.origin  # noqa: B018
         together = TogetherPeak()
         together.start()

@@ -44,9 +44,9 @@ def village(scale: Scale) -> Path:
 
 def child_notices(db: str, out: str) -> dict:
     from canvasser.core.outputs.notices.notice import build_notices
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
-    with Workspace(db, create=False) as ws:
+    with open_workspace(db, create=False) as ws:
         with Section() as s:
             res = build_notices(ws, Path(out))
     fonts = []

@@ -40,9 +40,9 @@ OUTCOMES = ["paid_on_site", "paid_self", "promised", "not_home", "refused", "mig
 def child_report(db: str, visits: int) -> dict:
     from canvasser.core.rules import reports
     from canvasser.core.rules.visits import record_visit
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
-    ws = Workspace(db, create=False)
+    ws = open_workspace(db, create=False)
     with Section() as index:
         reports.ensure_index(ws)
     before = []

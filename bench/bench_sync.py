@@ -96,13 +96,13 @@ def record(ws, pids: list[str], n: int, rng: random.Random) -> None:
 def child_build(folder: str, villages: int, events: int, households: int) -> dict:
     """(In a plain child.) The township, its villages and their packages."""
     from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.sync import export_package, init_township, init_village, make_setup_package
 
     d = Path(folder)
     rng = random.Random(7)
     ids = write_roster(d / "roster.csv", villages, households)
-    town = Workspace(d / "township.db")
+    town = open_workspace(d / "township.db")
     init_township(town, "某某镇")
     import_roster(town, d / "roster.csv")
     ups, again = [], []
@@ -111,7 +111,7 @@ def child_build(folder: str, villages: int, events: int, households: int) -> dic
         name = village_name(v)
         made = make_setup_package(town, name, d / f"setup-{v}.ccpkg")
         init_village(d / f"v{v}.db", d / f"setup-{v}.ccpkg", code=made["code"])
-        with Workspace(d / f"v{v}.db") as vil:
+        with open_workspace(d / f"v{v}.db") as vil:
             record(vil, ids[name], per, rng)
             export_package(vil, d / f"up-{v}.ccpkg")
             export_package(vil, d / f"again-{v}.ccpkg")
@@ -134,10 +134,10 @@ def child_encrypt(db: str) -> dict:
 
 def child_merge(db: str, ups: list[str], again: list[str], check: bool) -> dict:
     from canvasser.core.storage import integrity
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.sync import receive_packages
 
-    town = Workspace(db, create=False)
+    town = open_workspace(db, create=False)
     with Section() as first:
         merged = receive_packages(town, ups)
     out = {"merge": first.wall, "merge_cpu": first.cpu, "applied": sum(r["applied"] for r in merged),

@@ -259,9 +259,9 @@ def say(text: str) -> None:
 def set_plain() -> None:
     """In this process, every workspace opens without a key: the old plain behaviour (the pair of
     encrypted-vs-plain)."""
-    from canvasser.core.storage import store
+    from canvasser.core.storage import opening
 
-    store._key_for = lambda *a, **k: (None, None)
+    opening._key_for = lambda *a, **k: (None, None)
 
 
 def child_main() -> None:

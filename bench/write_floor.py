@@ -33,13 +33,14 @@ def write_floor(source: Path, target: Path, cpu: dict[str, float] | None = None)
     """Seconds for each step of writing `source`'s listed rows into a new workspace at `target`
     (and the CPU seconds of each in `cpu`, if given)."""
     from canvasser.core.lists.roster import BULK_CACHE_MB
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.storage.sqlcipher import attach
-    from canvasser.core.storage.store import Workspace, connect
+    from canvasser.core.storage.store import connect
 
-    src = Workspace(source, create=False)  # unlocked as the app does (passphrase, key file)
+    src = open_workspace(source, create=False)  # unlocked as the app does (passphrase, key file)
     src_key = src.key
     src.close()
-    ws = Workspace(target)  # a new workspace: its own data key, as a first import's file has
+    ws = open_workspace(target)  # a new workspace: its own data key, as a first import's file has
     ws.origin  # noqa: B018 — a real workspace has its origin row before any import
     key = ws.key
     ws.close()

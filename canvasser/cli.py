@@ -9,6 +9,7 @@ either way the workspace is left as it was (every write is one transaction).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import json
 import math
@@ -29,6 +30,8 @@ def common_parent() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
     p.add_argument("--passphrase-file", metavar="FILE",
                    help="从文件第一行读取工作区口令（也可用环境变量 CANVASSER_PASSPHRASE；都没有时在终端提示输入）")
+    p.add_argument("--today", metavar="YYYY-MM-DD",
+                   help="把这一天当作今天（剩余天数、待跟进、打印日期、报表日期等；默认电脑的日期）")
     return p
 
 
@@ -82,7 +85,7 @@ def _encodable(text: str, encoding: str) -> bool:
 
 
 def passphrase_sources(args) -> None:
-    """Where Workspace() finds the passphrase: --passphrase-file, the variable, a terminal prompt.
+    """Where a workspace's opener (storage/opening.py) finds the passphrase: --passphrase-file, the variable, a terminal prompt.
     Never an argument: it would show in the process list."""
     from .core.storage import atrest
     from .core.storage.secretfile import read_secret
@@ -97,6 +100,15 @@ def say_wait(seconds: float) -> None:
     """The wait before a try after wrong passphrases, said (it would otherwise look like a hang)."""
     sys.stderr.write(f"口令已输错多次，请等 {math.ceil(seconds)} 秒再试（正在等待）……\n")
     sys.stderr.flush()
+
+
+def pin_today(args) -> None:
+    """`--today`: the day this run takes as today (core/clock.py), else the computer's date."""
+    from .core import clock
+    from .core.rules.visits import parse_date
+
+    day = getattr(args, "today", None)
+    clock.pin(dt.date.fromisoformat(parse_date(day, "--today 日期")) if day else None)
 
 
 def prompt_passphrase(new: bool) -> str | None:
@@ -141,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         passphrase_sources(args)
+        pin_today(args)
         sweep_leftovers(getattr(args, "db", None))
         result = args.handler(args)
         if result is None:

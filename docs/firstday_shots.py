@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from canvasser.core import sync  # noqa: E402
 from canvasser.core.demo import people as demo_people  # noqa: E402
 from canvasser.core.lists import roster  # noqa: E402
+from canvasser.core.storage.opening import name_village, open_workspace  # noqa: E402
 from canvasser.core.storage.store import Workspace  # noqa: E402
 from canvasser.core.text import pinyin  # noqa: E402
 from canvasser.ui.app import make_app  # noqa: E402
@@ -87,8 +88,7 @@ def main() -> None:
     new.close()
 
     path = TMP / "青石村.db"
-    ws = Workspace(path)
-    from canvasser.core.lists.roster import name_village
+    ws = open_workspace(path)
     from canvasser.ui.dialogs.passphrase import RecoveryCodeDialog
 
     name_village(ws, "青石村")
@@ -129,7 +129,7 @@ def main() -> None:
     shot(w.scope_dialog, "6-print")
     w.scope_dialog.close()
 
-    town = Workspace(TMP / "乡镇.db")
+    town = open_workspace(TMP / "乡镇.db")
     sync.init_township(town, "某某镇")
     roster.import_roster(town, src)
     sync.make_setup_package(town, "青石村", TMP / "青石村_配置包.ccpkg", code=CODE)
@@ -141,7 +141,7 @@ def main() -> None:
     w.close()
     ws.close()
 
-    ws = Workspace(path)
+    ws = open_workspace(path)
     w = window_on(ws)
     dlg = w.open_sync()
     dlg.export(TMP / "青石村_上报.ccpkg")

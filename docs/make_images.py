@@ -19,14 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from canvasser.core.rules import campaign, reports  # noqa: E402
-from canvasser.core.outputs import report_pdf
 from canvasser.core.demo import make_demo  # noqa: E402
+from canvasser.core.outputs import report_pdf  # noqa: E402
 from canvasser.core.outputs.notices.data import households_due  # noqa: E402
 from canvasser.core.outputs.notices.leaflet import build_leaflet  # noqa: E402
 from canvasser.core.outputs.notices.notice import build_notices  # noqa: E402
 from canvasser.core.outputs.notices.sheet import build_visit_sheet  # noqa: E402
-from canvasser.core.storage.store import Workspace  # noqa: E402
+from canvasser.core.rules import campaign, reports  # noqa: E402
+from canvasser.core.storage.opening import open_workspace  # noqa: E402
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -46,7 +46,7 @@ def main() -> None:
         t = Path(tmp)
         db = t / "demo.db"
         make_demo(db, seed=7, households=120, today=TODAY)
-        with Workspace(db) as ws:
+        with open_workspace(db) as ws:
             campaign.update(ws, {"payment_link": "https://example.invalid/county-pay",
                                  "payment_caption": "示例：县医保缴费链接", "fiscal_subsidy": 700})
             ws.emit("canvasser.set", "c:李书记", {"phone": "13908150001", "active": 1}, "李书记")

@@ -1,4 +1,4 @@
-"""The whole suite runs on encrypted workspaces: every `Workspace(path)` takes this passphrase; the
+"""The whole suite runs on encrypted workspaces: every `open_workspace(path)` takes this passphrase; the
 data folder (backups, the kept copies of key sidecars, 导出/) is a temporary one, never the developer's,
 and each test has its own."""
 
@@ -14,3 +14,12 @@ os.environ.setdefault("CANVASSER_DATA", tempfile.mkdtemp(prefix="canvasser-test-
 @pytest.fixture(autouse=True)
 def _own_data_folder(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CANVASSER_DATA", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture(autouse=True)
+def _computer_date_again():
+    """A test that pins the day (`clock.pin`, or the CLI's --today) leaves the next one the computer's date."""
+    yield
+    from canvasser.core import clock
+
+    clock.pin(None)

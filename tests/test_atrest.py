@@ -14,7 +14,7 @@ from canvasser.core.errors import InputError
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import atrest, backup, integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import open_protected, rows, write_xlsx
 from tests.test_sync_support import TOWNSHIP, write_township_csv
 
@@ -44,13 +44,13 @@ def test_workspace_wal_backups_and_protected_ledger_hold_no_readable_name_id_or_
     people = rows(seed=11, households=30)
     src = write_xlsx(tmp_path / "名单.xlsx", people)
     db = tmp_path / "v.db"
-    ws = Workspace(db)
+    ws = open_workspace(db)
     import_roster(ws, src)
     pids = [p["公民身份号码"] for p in people[:20]]
     for pid in pids:
         record_visit(ws, pid, "not_home", by="李书记")
     daily = backup.backup(ws)
-    reader = Workspace(db)  # a second connection keeps the WAL on disk, as the window does
+    reader = open_workspace(db)  # a second connection keeps the WAL on disk, as the window does
     record_visit(ws, pids[0], "refused", reason="经济困难", by="李书记")
     wal = tmp_path / "v.db-wal"
     assert wal.exists() and wal.stat().st_size > 0
@@ -72,11 +72,11 @@ def test_workspace_wal_backups_and_protected_ledger_hold_no_readable_name_id_or_
     reader.close()
     ws.close()
     # the same files open with the right passphrase ...
-    assert Workspace(db, passphrase=PHRASE).scalar("SELECT count(*) FROM persons") == len(people)
+    assert open_workspace(db, passphrase=PHRASE).scalar("SELECT count(*) FROM persons") == len(people)
     assert backup.validate(daily, backup.backup_key(daily, PHRASE)) > 0
     # ... and the wrong one is refused, on the CLI with exit 2 and one Chinese line
     with pytest.raises(atrest.PassphraseError, match="口令不对"):
-        Workspace(db, passphrase="错误的口令呀")
+        open_workspace(db, passphrase="错误的口令呀")
     os.environ["CANVASSER_PASSPHRASE"] = "错误的口令呀"
     try:
         code, _, err = cli(capsys, "search", "--db", db, people[0]["姓名"])
@@ -89,7 +89,7 @@ def test_workspace_wal_backups_and_protected_ledger_hold_no_readable_name_id_or_
 
 def test_passphrase_file_wins_and_a_missing_passphrase_is_bad_input(tmp_path, capsys, monkeypatch):
     db = tmp_path / "v.db"
-    Workspace(db).close()
+    open_workspace(db).close()
     f = tmp_path / "p.txt"
     f.write_text(PHRASE + "\n", encoding="utf-8")
     monkeypatch.setenv("CANVASSER_PASSPHRASE", "不是这个口令")
@@ -104,7 +104,7 @@ def test_passphrase_file_wins_and_a_missing_passphrase_is_bad_input(tmp_path, ca
 
 def test_wrong_tries_are_slowed_then_reset_never_locked(tmp_path):
     db = tmp_path / "v.db"
-    Workspace(db).close()
+    open_workspace(db).close()
     waits: list[float] = []
     at = 1_900_000_000.0  # every try at the same moment: the whole wait is due each time
     for _ in range(6):
@@ -118,7 +118,7 @@ def test_wrong_tries_are_slowed_then_reset_never_locked(tmp_path):
 
 def test_changing_the_passphrase_rewraps_the_key_and_leaves_the_database_as_it_is(tmp_path, capsys, monkeypatch):
     db = tmp_path / "v.db"
-    ws = Workspace(db)
+    ws = open_workspace(db)
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=5)))
     ws.close()
     before = db.read_bytes()
@@ -127,8 +127,8 @@ def test_changing_the_passphrase_rewraps_the_key_and_leaves_the_database_as_it_i
     assert code == 0, err
     assert db.read_bytes() == before
     with pytest.raises(atrest.PassphraseError):
-        Workspace(db, passphrase=PHRASE)
-    assert Workspace(db, passphrase="新的口令 2028").scalar("SELECT count(*) FROM persons") > 0
+        open_workspace(db, passphrase=PHRASE)
+    assert open_workspace(db, passphrase="新的口令 2028").scalar("SELECT count(*) FROM persons") > 0
 
 
 def test_a_standalone_workspace_shows_a_recovery_code_once_and_it_sets_a_new_passphrase(tmp_path, capsys,
@@ -146,7 +146,7 @@ def test_a_standalone_workspace_shows_a_recovery_code_once_and_it_sets_a_new_pas
     monkeypatch.setenv("CANVASSER_NEW_PASSPHRASE", "找回后的口令")
     code, data, err = cli(capsys, "recover", "--db", db, "--code-file", tmp_path / "code.txt")
     assert code == 0 and data["via"] == "recovery-code", err
-    assert Workspace(db, passphrase="找回后的口令").scalar("SELECT count(*) FROM persons") > 0
+    assert open_workspace(db, passphrase="找回后的口令").scalar("SELECT count(*) FROM persons") > 0
 
 
 def test_the_township_recovery_package_opens_a_village_and_rekey_retires_the_old_key(tmp_path, capsys,
@@ -175,7 +175,7 @@ def test_the_township_recovery_package_opens_a_village_and_rekey_retires_the_old
     code, data, err = cli(capsys, "recover", "--db", v, "--package", tmp_path / "恢复包.json",
                           "--code-file", tmp_path / "code.txt")
     assert code == 0 and data["via"] == "township", err
-    opened = Workspace(v, passphrase="村里的新口令")
+    opened = open_workspace(v, passphrase="村里的新口令")
     assert opened.mode == "village" and opened.scalar("SELECT count(*) FROM persons") > 0
     assert integrity.check(opened)["ok"]
     opened.close()
@@ -203,7 +203,7 @@ def test_a_tampered_recovery_package_is_refused(tmp_path, capsys, monkeypatch):
     code, _, err = cli(capsys, "recover", "--db", v, "--package", tmp_path / "r.json", "--code-file", tmp_path / "code.txt")
     assert code == 2 and "签名" in err
     with pytest.raises(atrest.PassphraseError):
-        Workspace(v, passphrase="村里的新口令")
+        open_workspace(v, passphrase="村里的新口令")
 
 
 def test_feedback_and_rejected_rows_take_an_open_password(tmp_path, capsys):
@@ -234,7 +234,7 @@ def test_check_replays_into_an_encrypted_scratch_file(tmp_path, monkeypatch):
     """`check` copies everyone into a scratch database: it must not be a plain file."""
     from canvasser.core.storage import sqlcipher
 
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=5)))
     seen = []
     real = sqlcipher.apply_key
@@ -253,7 +253,7 @@ def test_evidence_photos_are_sealed_at_rest_and_still_travel(tmp_path):
     from canvasser.core.sync import photos
 
     people = rows(households=4)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", people))
     pid = people[0]["公民身份号码"]
     scan = tmp_path / "死亡证明.pdf"
@@ -271,7 +271,7 @@ def test_a_converted_workspace_seals_its_old_photos(tmp_path):
 
     people = rows(households=4)
     db = tmp_path / "old.db"
-    ws = Workspace(db, plain=True)
+    ws = open_workspace(db, plain=True)
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", people))
     scan = tmp_path / "证明.png"
     scan.write_bytes(b"\x89PNG" + people[1]["公民身份号码"].encode())
@@ -279,7 +279,7 @@ def test_a_converted_workspace_seals_its_old_photos(tmp_path):
     name = next(evidence_dir(ws).iterdir()).name
     ws.close()
     assert people[1]["公民身份号码"].encode() in (evidence_dir(ws) / name).read_bytes()  # plain before
-    ws = Workspace(db, passphrase=PHRASE)
+    ws = open_workspace(db, passphrase=PHRASE)
     assert people[1]["公民身份号码"].encode() not in (evidence_dir(ws) / name).read_bytes()
     assert photos.collect(ws, [name])[0][name] == scan.read_bytes()
     assert ws.meta("evidence_to_seal") is None
@@ -297,7 +297,7 @@ def test_the_xlsx_cipher_is_aes_256_cbc_by_the_nist_vector():
 
 def test_an_encrypted_backup_validates_with_the_open_workspace_key_alone(tmp_path, monkeypatch):
     """The window checks a backup before restoring it, with no passphrase at hand but the open key."""
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=4)))
     copy = backup.backup(ws, tmp_path / "copy.db")
     monkeypatch.delenv("CANVASSER_PASSPHRASE")
@@ -311,7 +311,7 @@ def test_a_file_copied_alone_on_this_computer_opens_with_its_passphrase(tmp_path
     import shutil
 
     monkeypatch.setenv("CANVASSER_DATA", str(tmp_path / "data"))
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=4)))
     ws.close()
     shutil.copy(tmp_path / "v.db", tmp_path / "copy.db")
@@ -319,18 +319,18 @@ def test_a_file_copied_alone_on_this_computer_opens_with_its_passphrase(tmp_path
     kept = list((tmp_path / "data" / "keys").iterdir())
     assert len(kept) == 1 and b"passphrase" in kept[0].read_bytes()
     with pytest.raises(atrest.PassphraseError):
-        Workspace(tmp_path / "copy.db", passphrase="错误的口令呀")
-    copy = Workspace(tmp_path / "copy.db", passphrase=PHRASE)
+        open_workspace(tmp_path / "copy.db", passphrase="错误的口令呀")
+    copy = open_workspace(tmp_path / "copy.db", passphrase=PHRASE)
     assert copy.scalar("SELECT count(*) FROM persons") > 0 and atrest.sidecar(tmp_path / "copy.db").exists()
     copy.close()
     # a changed passphrase reaches the kept copy: the old one no longer opens a lone copy
     atrest.change_passphrase(tmp_path / "v.db", copy.key, "换过的口令 2028")
     shutil.copy(tmp_path / "v.db", tmp_path / "copy2.db")
     with pytest.raises(atrest.PassphraseError):
-        Workspace(tmp_path / "copy2.db", passphrase=PHRASE)
-    assert Workspace(tmp_path / "copy2.db", passphrase="换过的口令 2028").key == copy.key
+        open_workspace(tmp_path / "copy2.db", passphrase=PHRASE)
+    assert open_workspace(tmp_path / "copy2.db", passphrase="换过的口令 2028").key == copy.key
     # on another computer (another data folder) the sidecar is needed
     monkeypatch.setenv("CANVASSER_DATA", str(tmp_path / "elsewhere"))
     shutil.copy(tmp_path / "v.db", tmp_path / "copy3.db")
     with pytest.raises(InputError, match="密钥文件"):
-        Workspace(tmp_path / "copy3.db", passphrase="换过的口令 2028")
+        open_workspace(tmp_path / "copy3.db", passphrase="换过的口令 2028")

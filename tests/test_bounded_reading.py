@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from canvasser.cli import main
-from canvasser.core.lists import bounds, tables
-from canvasser.core.lists.roster import ALIASES, REQUIRED, export_rejects, import_roster, kept_rejects
-from canvasser.core.storage.store import Workspace
+from canvasser.core.lists import tables
+from canvasser.core.lists.roster import ALIASES, REQUIRED, import_roster, kept_rejects
+from canvasser.core.outputs.rejects import export_rejects
+from canvasser.core.storage import bounds
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import open_protected, rows, write_csv, write_xlsx
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -100,7 +102,7 @@ def test_a_csv_named_xlsx_is_read_as_csv_and_an_xlsx_named_csv_as_a_workbook(tmp
     other = tmp_path / "名单2.csv"
     other.write_bytes(xlsx.read_bytes())
     for path in (renamed, other):
-        with Workspace(tmp_path / f"{path.stem}.db") as ws:
+        with open_workspace(tmp_path / f"{path.stem}.db") as ws:
             assert import_roster(ws, path).imported == len(people)
 
 
@@ -108,7 +110,7 @@ def test_a_giant_csv_line_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(tables, "LINE_MAX", 1000)
     path = tmp_path / "长.csv"
     path.write_text("姓名,公民身份号码\n" + "张" * 5000 + ",510321199002020013\n", encoding="utf-8")
-    with Workspace(tmp_path / "x.db") as ws, pytest.raises(bounds.TooBig, match="超过"):
+    with open_workspace(tmp_path / "x.db") as ws, pytest.raises(bounds.TooBig, match="超过"):
         import_roster(ws, path)
 
 
@@ -116,7 +118,7 @@ def test_the_same_id_under_another_name_is_rejected_with_its_reason(tmp_path):
     people = rows(seed=6, households=3)
     twin = dict(people[2], 姓名="另一个名字")
     same = dict(people[4])
-    with Workspace(tmp_path / "x.db") as ws:
+    with open_workspace(tmp_path / "x.db") as ws:
         res = import_roster(ws, write_csv(tmp_path / "l.csv", [*people, twin, same]))
     assert res.imported == len(people)
     assert [d["row"] for d in res.duplicates] == [len(people) + 3]  # the same person again: counted once
@@ -137,7 +139,7 @@ def test_rejected_rows_stay_in_the_workspace_and_export_on_demand(tmp_path, caps
     data = Path(os.environ["CANVASSER_DATA"])
     leaked = [p for p in data.rglob("*") if p.is_file() and people[1]["公民身份号码"].encode() in p.read_bytes()]
     assert leaked == [] and people[1]["公民身份号码"].encode() not in db.read_bytes()
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         assert [k["rows"] for k in kept_rejects(ws)] == [2]
     (tmp_path / "pw.txt").write_text("错行密码2027\n", encoding="utf-8")
     out = tmp_path / "错行.xlsx"
@@ -147,5 +149,5 @@ def test_rejected_rows_stay_in_the_workspace_and_export_on_demand(tmp_path, caps
 
     sheet = openpyxl.load_workbook(open_protected(out, "错行密码2027")).active
     assert sheet.max_row == 3 and people[1]["公民身份号码"] in {str(c.value) for r in sheet.iter_rows() for c in r}
-    with Workspace(db) as ws:  # (and from core, without a password, for a script)
+    with open_workspace(db) as ws:  # (and from core, without a password, for a script)
         assert export_rejects(ws, tmp_path / "plain.xlsx")["rows"] == 2

@@ -17,7 +17,7 @@ import pytest
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import atrest, backup, integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
 
 NEW = "转换后的口令 2027"
@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import os, sys
 from canvasser.core.storage import convert
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import CHILD_ENCODING
 stage = sys.argv[2]
 def die(name):
     if name == stage:
         os._exit(9)
 convert._stage = die
-Workspace(sys.argv[1]).close()
+open_workspace(sys.argv[1]).close()
 """
 
 
@@ -43,7 +43,7 @@ def plain(tmp_path_factory) -> tuple[Path, str, int]:
     """A plain workspace as an older version left it (WAL mode, visits), with its digest."""
     d = tmp_path_factory.mktemp("plain")
     db = d / "老村.db"
-    ws = Workspace(db, plain=True)
+    ws = open_workspace(db, plain=True)
     people = rows(seed=5, households=60)
     import_roster(ws, write_xlsx(d / "l.xlsx", people))
     for p in people[:40]:
@@ -58,7 +58,7 @@ def _copy(plain_db: Path, where: Path, data: Path) -> Path:
     where.mkdir(parents=True, exist_ok=True)
     db = where / plain_db.name
     shutil.copy(plain_db, db)
-    with Workspace(db, plain=True) as ws:  # an old plain daily backup too
+    with open_workspace(db, plain=True) as ws:  # an old plain daily backup too
         backup.backup(ws)
     return db
 
@@ -70,7 +70,7 @@ def _env(data: Path) -> dict:
 def _exactly_one_workspace(db: Path, digest: str, events: int) -> str:
     """The file at `db` is complete and checks; nothing else in its folder is a workspace."""
     state = atrest.file_state(db)
-    ws = Workspace(db, plain=True) if state == "plain" else Workspace(db, passphrase=NEW)
+    ws = open_workspace(db, plain=True) if state == "plain" else open_workspace(db, passphrase=NEW)
     try:
         assert integrity.check(ws)["ok"]
         assert integrity.state_digest(ws) == digest and ws.event_count() == events
@@ -83,7 +83,7 @@ def _exactly_one_workspace(db: Path, digest: str, events: int) -> str:
 
 def _finish_and_verify(db: Path, data: Path, digest: str, events: int) -> None:
     """The next open completes the conversion; leftovers and plain backups are gone."""
-    ws = Workspace(db, passphrase=NEW)
+    ws = open_workspace(db, passphrase=NEW)
     try:
         assert ws.key is not None and integrity.check(ws)["ok"] and integrity.state_digest(ws) == digest
     finally:
@@ -138,12 +138,12 @@ def test_a_converted_workspace_keeps_its_origin_and_a_demo_stays_plain(plain, tm
     monkeypatch.setenv("CANVASSER_DATA", str(tmp_path / "data"))
     db = tmp_path / plain_db.name
     shutil.copy(plain_db, db)
-    with Workspace(db, plain=True) as ws:
+    with open_workspace(db, plain=True) as ws:
         origin = ws.origin
-    with Workspace(db, passphrase=NEW) as ws:
+    with open_workspace(db, passphrase=NEW) as ws:
         assert ws.key is not None and ws.origin == origin and ws.recovery_code
     demo = tmp_path / "演示村.db"
     make_demo(demo, households=5, visits=False)
-    with Workspace(demo) as ws:
+    with open_workspace(demo) as ws:
         assert ws.key is None
     assert atrest.file_state(demo) == "plain"

@@ -26,7 +26,7 @@ from canvasser.core.outputs.notices.notice import build_notices
 from canvasser.core.outputs.notices.sheet import NOTE_MIN, build_visit_sheet, columns
 from canvasser.core.rules import campaign, reports
 from canvasser.core.rules.visits import ensure_canvasser, record_visit
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 from .fixtures import CHILD_ENCODING, TODAY, ledger_table
 from .test_printing import pages_of, pdftext, write_roster
@@ -41,7 +41,7 @@ def flat(text: str) -> str:
 def village(tmp_path):
     src = tmp_path / "roster.csv"
     ids = write_roster(src)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, src)
     yield ws, ids
     ws.close()
@@ -61,7 +61,7 @@ KIDS = {  # a household of four students, one of school age not listed, a 22-yea
 def kids(tmp_path):
     src = tmp_path / "kids.csv"
     ids = write_roster(src, KIDS)
-    ws = Workspace(tmp_path / "k.db")
+    ws = open_workspace(tmp_path / "k.db")
     import_roster(ws, src)
     png = tmp_path / "code.png"
     qrcode.make("https://pay.example.invalid/miniprogram?c=510321").save(png)

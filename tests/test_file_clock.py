@@ -13,6 +13,7 @@ import pytest
 
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import hlc
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import HLC_MARK, Workspace
 from canvasser.core.sync import export_package, receive_package
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
@@ -42,7 +43,7 @@ def fast_package(tmp_path):
 
 def test_a_later_visit_on_a_second_connection_wins(fast_package):
     path, up, pid, other = fast_package
-    window, worker = Workspace(path), Workspace(path)
+    window, worker = open_workspace(path), open_workspace(path)
     record_visit(window, other, "not_home", by="乡镇干部")  # the window has been in use all morning
     receive_package(worker, up)
     assert status(window, pid) == "refused"
@@ -56,13 +57,14 @@ def test_a_later_visit_on_a_second_connection_wins(fast_package):
 
 def test_a_later_visit_wins_over_a_package_another_process_received(fast_package):
     path, up, pid, other = fast_package
-    window = Workspace(path)
+    window = open_workspace(path)
     record_visit(window, other, "not_home", by="乡镇干部")
     script = textwrap.dedent("""
         import sys
+        from canvasser.core.storage.opening import open_workspace
         from canvasser.core.storage.store import Workspace
         from canvasser.core.sync import receive_package
-        ws = Workspace(sys.argv[1]); receive_package(ws, sys.argv[2]); ws.close()
+        ws = open_workspace(sys.argv[1]); receive_package(ws, sys.argv[2]); ws.close()
     """)
     subprocess.run([sys.executable, "-c", script, str(path), str(up)], check=True, timeout=120,
                    cwd=Path(__file__).resolve().parent.parent)
@@ -74,7 +76,7 @@ def test_a_later_visit_wins_over_a_package_another_process_received(fast_package
 def test_no_event_is_written_at_or_below_the_files_mark(tmp_path):
     """Two connections writing in turn, one with a clock a day ahead: HLCs in the file only grow."""
     path = tmp_path / "w.db"
-    a, b = Workspace(path), Workspace(path)
+    a, b = open_workspace(path), open_workspace(path)
     a._clock = hlc.Clock(wall=lambda: int(time.time() * 1000) + DAY_MS)
     for i in range(6):
         (a if i % 2 else b).emit("note", f"x:{i}", {"i": i})

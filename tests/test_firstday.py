@@ -12,7 +12,7 @@ import pytest
 
 from canvasser.cli import main
 from canvasser.core.storage import integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import rows, write_xlsx
 
 CODE = "QS7K-2M9P-XT4D-8RWA"
@@ -98,13 +98,13 @@ def test_standalone_workspace_joins_its_township_keeping_its_visits(village, tmp
 
     res = cli(capsys, "init", "--db", db, "--from", tmp_path / "s.ccpkg", "--code", CODE)
     assert res["joined"] and res["mode"] == "village" and res["pending"] > 0 and res["differences"] == []
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         assert ws.mode == "village" and integrity.check(ws)["ok"]
         assert ws.scalar("SELECT status FROM persons WHERE pid=?", (township_visit,)) == "migrant_informed"
         assert ws.scalar("SELECT value FROM campaign WHERE key='standard'") in (None, "400")
     cli(capsys, "export", "--db", db, "--out", tmp_path / "up.ccpkg")
     cli(capsys, "receive", "--db", t, tmp_path / "up.ccpkg")
-    with Workspace(t) as ws:
+    with open_workspace(t) as ws:
         status = dict(ws.conn.execute("SELECT pid, status FROM persons WHERE pid IN (?,?,?)",
                                       (paid, away, township_visit)).fetchall())
         assert status == {paid: "paid_on_site", away: "not_home", township_visit: "migrant_informed"}
@@ -125,5 +125,5 @@ def test_a_workspace_with_another_villages_people_cannot_join(tmp_path, capsys):
     cli(capsys, "setup-package", "--db", t, "--village", "青石村", "--out", tmp_path / "s.ccpkg", "--code", CODE)
     code, _out, err = cli_text(capsys, "init", "--db", db, "--from", tmp_path / "s.ccpkg", "--code", CODE)
     assert code == 2 and "光明村" in err
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         assert ws.mode == "standalone"

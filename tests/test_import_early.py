@@ -10,7 +10,7 @@ import multiprocessing
 from canvasser.cli import main
 from canvasser.core.lists import roster
 from canvasser.core.lists.roster import import_roster, start_reading
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import TODAY, rows, write_csv, write_xlsx
 
 _ROWS = "SELECT pid, name, village, household, phones, py_initials, py_full, rname FROM persons ORDER BY pid"
@@ -34,13 +34,13 @@ def test_reading_begun_before_the_workspace_imports_the_same(tmp_path, monkeypat
     monkeypatch.setattr(roster, "CHUNK", 40)
     people = rows(seed=5, households=60)
     src = write_xlsx(tmp_path / "list.xlsx", people)
-    with Workspace(tmp_path / "plain-way.db") as ws:
+    with open_workspace(tmp_path / "plain-way.db") as ws:
         usual = import_roster(ws, src, today=TODAY)
         expected = ws.conn.execute(_ROWS).fetchall()
     opened = _no_second_reader(monkeypatch)
     early = start_reading(src, today=TODAY)
     assert early is not None
-    with Workspace(tmp_path / "early.db") as ws:
+    with open_workspace(tmp_path / "early.db") as ws:
         res = import_roster(ws, src, today=TODAY, early=early)
         assert ws.conn.execute(_ROWS).fetchall() == expected
     assert opened == []  # the reading begun early was the one used
@@ -57,7 +57,7 @@ def test_an_early_reading_the_workspace_cannot_use_is_set_aside(tmp_path, monkey
     src = write_csv(tmp_path / "list.csv", people)
     opened = _no_second_reader(monkeypatch)
     early = start_reading(src, today=TODAY)
-    with Workspace(tmp_path / "v.db") as ws:
+    with open_workspace(tmp_path / "v.db") as ws:
         ws.set_meta("village", "青石村")
         res = import_roster(ws, src, today=TODAY, early=early)
         villages = {r[0] for r in ws.conn.execute("SELECT DISTINCT village FROM persons")}
@@ -95,7 +95,7 @@ def test_a_forked_reader_imports_what_a_spawned_one_does(tmp_path, monkeypatch):
     got = []
     for method in ("fork", "spawn"):
         monkeypatch.setattr(listreader, "start_method", lambda m=method: m)
-        with Workspace(tmp_path / f"{method}.db") as ws:
+        with open_workspace(tmp_path / f"{method}.db") as ws:
             res = import_roster(ws, src, today=TODAY)
             got.append((res.imported, len(res.duplicates), ws.conn.execute(_ROWS).fetchall()))
     assert got[0] == got[1] and got[0][0] == len(people) and got[0][1] == 2
@@ -126,7 +126,7 @@ def test_a_reimport_looked_up_in_batches_changes_what_one_lookup_does(tmp_path, 
     got = []
     for batch in (30, 90):
         monkeypatch.setattr(roster, "REIMPORT_BATCH", batch)
-        with Workspace(tmp_path / f"b{batch}.db") as ws:
+        with open_workspace(tmp_path / f"b{batch}.db") as ws:
             import_roster(ws, src, today=TODAY)
             res = import_roster(ws, again, today=TODAY)
             got.append(({k: v for k, v in res.as_json().items() if k != "rejects_file"},

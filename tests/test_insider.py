@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from canvasser.core.lists import bounds
 from canvasser.core.rules.visits import record_visit
-from canvasser.core.storage import integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage import bounds, integrity
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.sync import PackageError, export_package, pending_rows, receive_package
 from tests.insider import bomb, forge, next_seq, own_rows, visit_row
 from tests.test_sync_support import VILLAGES, digests, ids_of, make_township, make_village, send
@@ -176,10 +175,10 @@ def test_a_copy_of_a_village_still_speaks_for_it(world):
     copy = tmp / "copy.db"
     copy.write_bytes((tmp / f"{A}.db").read_bytes())
     (tmp / "copy.db.keys").write_bytes((tmp / f"{A}.db.keys").read_bytes())
-    with Workspace(copy) as c:
+    with open_workspace(copy) as c:
         record_visit(c, ids_of(people, A)[2], "military", by="二号电脑")
         assert send(c, town, tmp / "copy.ccpkg")["applied"] >= 1
-    world["a"] = Workspace(tmp / f"{A}.db")
+    world["a"] = open_workspace(tmp / f"{A}.db")
     record_visit(world["a"], ids_of(people, A)[3], "dead", by="一号电脑")
     assert send(world["a"], town, tmp / "orig.ccpkg")["applied"] >= 1
     export_package(town, tmp / "down.ccpkg", village=A)

@@ -16,7 +16,7 @@ from pathlib import Path
 from canvasser.core.lists.roster import import_roster, kept_rejects
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import atrest, integrity, sweep
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.sync import export_package, receive_package
 from tests.fixtures import rows, write_csv
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village
@@ -58,7 +58,7 @@ def _opens(db: Path, phrase: str) -> bool:
 
 def test_a_passphrase_change_killed_while_colleagues_mistype_leaves_one_passphrase(tmp_path):
     db = tmp_path / "村.db"
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         import_roster(ws, write_csv(tmp_path / "l.csv", rows(seed=2, households=3)))
     new_file = tmp_path / "new.txt"
     new_file.write_text(NEW + "\n", encoding="utf-8")
@@ -108,7 +108,7 @@ def test_a_receive_killed_at_the_township_applies_all_or_nothing(tmp_path):
         t.write_bytes(keep.read_bytes())
         p = _cli("receive", "--db", t, up)
         _kill_within(p, rng.uniform(0.3, 1.0) * full)
-        with Workspace(t) as ws:
+        with open_workspace(t) as ws:
             got = ws.scalar("SELECT count(*) FROM receipts")
             bound = ws.scalar("SELECT count(*) FROM origin_owners WHERE peer != ''")
             visits = ws.scalar("SELECT count(*) FROM visits")
@@ -124,22 +124,22 @@ def test_an_import_killed_keeps_its_rejected_rows_with_its_people_or_neither(tmp
     people[5] = dict(people[5], 公民身份号码="510321199002020019")  # a bad check digit: rejected
     src = write_csv(tmp_path / "big.csv", people)
     db = tmp_path / "k.db"
-    Workspace(db).close()
+    open_workspace(db).close()
     full = _timed("import-roster", "--db", db, src)
     rng = random.Random(3)
     for i in range(3):
         fresh = tmp_path / f"k{i}.db"
-        Workspace(fresh).close()
+        open_workspace(fresh).close()
         p = _cli("import-roster", "--db", fresh, src)
         _kill_within(p, rng.uniform(0.3, 0.9) * full)
-        with Workspace(fresh) as ws:
+        with open_workspace(fresh) as ws:
             n, kept = ws.scalar("SELECT count(*) FROM persons"), kept_rejects(ws)
             assert (n, len(kept)) in ((0, 0), (len(people) - 1, 1))
 
 
 def test_a_killed_backup_and_check_leave_nothing_after_the_next_start(tmp_path, monkeypatch):
     db = tmp_path / "村.db"
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         import_roster(ws, write_csv(tmp_path / "l.csv", rows(seed=2, households=1500)))
     temp = tmp_path / "tmp"
     temp.mkdir()

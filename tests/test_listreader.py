@@ -11,8 +11,9 @@ from canvasser.core.errors import Cancelled, InputError
 from canvasser.core.lists import roster
 from canvasser.core.lists.listreader import ReaderDied
 from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs import rejects
 from canvasser.core.storage import integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import TODAY, corrupt_check_digit, rows, write_csv, write_xlsx
 
 _ROWS = "SELECT pid, rpid, name, sex, birth, township, village, grp, household, relation, address, phone, phones, " \
@@ -29,9 +30,10 @@ def _messy(tmp_path):
 
 def _import(tmp_path, name, src, monkeypatch, background: bool, **kw):
     monkeypatch.setattr(roster, "BACKGROUND_FILE", 0 if background else 1 << 40)
-    ws = Workspace(tmp_path / name)
+    ws = open_workspace(tmp_path / name)
     try:
-        res = import_roster(ws, src, today=TODAY, rejects_path=tmp_path / f"{name}.rej.xlsx", **kw)
+        res = import_roster(ws, src, today=TODAY, **kw)
+        rejects.save(ws, res, tmp_path / f"{name}.rej.xlsx")
         return res, ws.conn.execute(_ROWS).fetchall(), ws.conn.execute(
             "SELECT * FROM households ORDER BY hid").fetchall(), integrity.check(ws)["ok"]
     finally:
@@ -59,7 +61,7 @@ def test_background_reader_reports_a_bad_file_as_one_process_does(tmp_path, monk
     src = tmp_path / "no_header.csv"
     src.write_text("甲,乙,丙\n1,2,3\n", encoding="utf-8")
     monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     with pytest.raises(InputError, match="找不到表头"):
         import_roster(ws, src, today=TODAY)
     assert ws.scalar("SELECT count(*) FROM persons") == 0
@@ -69,7 +71,7 @@ def test_background_reader_reports_a_bad_file_as_one_process_does(tmp_path, monk
 
 def test_cancel_as_reading_begins_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_csv(tmp_path / "small.csv", rows(households=3)), today=TODAY)
     events = ws.event_count()
     heard: list[str] = []
@@ -86,7 +88,7 @@ def test_cancel_as_reading_begins_changes_nothing(tmp_path, monkeypatch):
 def test_reader_killed_mid_list_fails_the_import_and_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
     monkeypatch.setattr(roster, "CHUNK", 50)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_csv(tmp_path / "small.csv", rows(households=3)), today=TODAY)
     events = ws.event_count()
 
@@ -110,7 +112,7 @@ def test_cancel_while_the_reader_loads_stops_it(tmp_path, monkeypatch):
     from canvasser.core.lists import listreader
     monkeypatch.setattr(roster, "BACKGROUND_FILE", 0)
     monkeypatch.setattr(listreader, "POLL_SECONDS", 0.001)  # sooner than any process starts
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     calls: list[str] = []
     with pytest.raises(Cancelled):
         import_roster(ws, _messy(tmp_path), today=TODAY, progress=lambda n, m: calls.append(m) or len(calls) < 3)

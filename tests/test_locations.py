@@ -18,13 +18,13 @@ from canvasser import cli
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import backup, integrity, location
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import rows, write_xlsx
 
 
 def _village(path: Path, households: int = 4) -> Path:
     src = write_xlsx(path.parent / "名单 2027.xlsx", rows(households=households))
-    with Workspace(path) as ws:
+    with open_workspace(path) as ws:
         import_roster(ws, src)
         record_visit(ws, ws.scalar("SELECT pid FROM persons LIMIT 1"), "not_home", by="李书记")
     return path
@@ -55,7 +55,7 @@ def test_a_chinese_user_folder_with_spaces_and_url_characters(tmp_path, monkeypa
     assert code == 0 and backup.validate(kept) > 0, res
     code, res = _cli(capsys, "restore", "--db", db, "--from", kept)
     assert code == 0, res
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         assert integrity.check(ws)["ok"]
 
 
@@ -67,11 +67,11 @@ def test_check_and_import_find_their_files_under_a_gb18030_locale(tmp_path):
     env = dict(os.environ, LC_ALL="zh_CN.GB18030", LANG="zh_CN.GB18030", PYTHONUTF8="0")
     env.pop("PYTHONIOENCODING", None)
     # ASCII only on the command line: the child decodes it as GB18030; it names the folder itself
-    code = ("import sys; from pathlib import Path; from canvasser.core.storage.store import Workspace; "
+    code = ("import sys; from pathlib import Path; from canvasser.core.storage.opening import open_workspace; "
             "from canvasser.core.storage import integrity\nfrom canvasser.core.rules import people\n"
             "folder = Path(sys.argv[1]) / '\\u9752\\u77f3\\u6751 \\u6570\\u636e'\n"
             "folder.mkdir()\n"
-            "ws = Workspace(folder / '\\u9752\\u77f3\\u6751.db')\n"
+            "ws = open_workspace(folder / '\\u9752\\u77f3\\u6751.db')\n"
             "people.add_person(ws, '110101199003071233', '\\u5f20\\u4e09', village='\\u9752\\u77f3\\u6751')\n"
             "from tests.fixtures import rows, write_xlsx\n"
             "from canvasser.core.lists.roster import import_roster\n"
@@ -152,7 +152,13 @@ def test_linux_kind_from_mounts(path, expected):
 
 
 def test_this_machine_reads_its_own_mounts(tmp_path):
-    assert location.kind(tmp_path / "x.db") in ("local", "removable", "network")
+    """The test's own temporary folder is on this machine's disk, and the mount table (read, not
+    assumed) says so."""
+    if sys.platform.startswith("linux"):
+        mounts = location._read_mounts()
+        assert " / " in mounts or mounts.startswith("/")  # /proc/mounts was read: it holds the root
+        assert location.kind_from_mounts(str(tmp_path.resolve()), mounts) == "local"
+    assert location.kind(tmp_path / "x.db") == "local"
 
 
 @pytest.mark.parametrize(("path", "drive_type", "expected"), [
@@ -173,11 +179,11 @@ def test_a_workspace_on_a_stick_is_copied_to_the_laptop(tmp_path, monkeypatch):
     stick = tmp_path / "KINGSTON" / "村 数据"
     stick.mkdir(parents=True)
     db = _village(stick / "青石村.db")
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         events, origin = ws.event_count(), ws.origin
     copy = location.copy_to_local(db)
     assert copy == tmp_path / "张三 的数据" / "workspaces" / "青石村.db"
-    with Workspace(copy) as ws:
+    with open_workspace(copy) as ws:
         assert ws.event_count() == events and integrity.check(ws)["ok"]
         assert ws.origin != origin  # its own origin: both files may reach the township
     assert location.copy_to_local(db).name == "青石村（2）.db"  # an earlier copy is never overwritten
@@ -213,7 +219,7 @@ def test_a_read_only_folder_says_what_to_do_and_the_copy_works(read_only, tmp_pa
     db = _village(folder / "青石村.db")
     conn = sqlite3.connect(db)  # a last write left in the WAL when the stick was locked
     conn.execute("PRAGMA wal_autocheckpoint=0")
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         ws.conn.execute("PRAGMA wal_autocheckpoint=0")
         record_visit(ws, ws.scalar("SELECT pid FROM persons LIMIT 1"), "promised", by="李书记",
                      promised="2026-12-01")
@@ -229,7 +235,7 @@ def test_a_read_only_folder_says_what_to_do_and_the_copy_works(read_only, tmp_pa
     code, err = _cli(capsys, "visit", "--db", db, "--id", "510321199002020013", "--outcome", "not_home")
     assert code == 2 and "只读" in err and "复制到本机" in err and err.count("\n") == 1  # writing says why not
     copy = location.copy_to_local(db)
-    with Workspace(copy) as ws:
+    with open_workspace(copy) as ws:
         assert ws.event_count() == events and integrity.check(ws)["ok"]
 
 

@@ -19,6 +19,7 @@ from canvasser.core.outputs.notices.data import households_due
 from canvasser.core.rules import campaign
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage.integrity import check, state_digest
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import Workspace
 from canvasser.core.sync.package import village_rows
 from tests.deptlists import DeptList, dibao_list, stranger_id
@@ -30,7 +31,7 @@ DAY = "2026-11-01"
 @pytest.fixture()
 def village(tmp_path):
     people = rows(seed=3, households=60)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "list.xlsx", people))
     yield ws, people
     ws.close()
@@ -182,7 +183,7 @@ def test_students_get_school_and_class_on_the_letter_to_parents(village, tmp_pat
 
 
 def test_a_township_matches_a_county_list_once_and_each_village_gets_its_part(tmp_path):
-    ws = Workspace(tmp_path / "t.db")
+    ws = open_workspace(tmp_path / "t.db")
     a = rows(seed=4, households=30, village="东山村")
     b = rows(seed=5, households=30, village="西河村")
     import_roster(ws, write_xlsx(tmp_path / "t.xlsx", a + b))
@@ -255,7 +256,7 @@ def test_cli_match_json_and_bad_kind(village, tmp_path):
     w = json.loads(subprocess.run([*cmd, "--withdraw", data["list"]["list"][:6], "--json"], capture_output=True,
                                   encoding=CHILD_ENCODING, check=True).stdout)
     assert w["withdrawn"] == data["matched"] + data["proposed"]
-    with Workspace(db) as again:
+    with open_workspace(db) as again:
         assert check(again)["ok"]
         assert again.scalar("SELECT count(*) FROM persons WHERE categories LIKE '%低保%'") == holders
 

@@ -8,7 +8,7 @@ import json
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules.people import add_person, update_person
 from canvasser.core.rules.search import search
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text import names
 
 from .test_printing import pid, run_cli, write_roster
@@ -19,7 +19,7 @@ PEOPLE = {"R1": [("王𠮷明", "户主", "", "19800101", ""), ("ＬＩ小明", 
 
 def test_rare_names_flagged_at_import_and_found_by_the_other_characters(tmp_path):
     write_roster(tmp_path / "r.csv", PEOPLE)
-    with Workspace(tmp_path / "v.db") as ws:
+    with open_workspace(tmp_path / "v.db") as ws:
         res = import_roster(ws, tmp_path / "r.csv")
         flagged = {r["name"]: r for r in res.rare_names}
         assert set(flagged) == {"王𠮷明", "刘𡈽"} and flagged["王𠮷明"]["chars"] == "𠮷"
@@ -32,7 +32,7 @@ def test_rare_names_flagged_at_import_and_found_by_the_other_characters(tmp_path
 
 def test_rare_name_flagged_when_added_and_full_width_folded(tmp_path):
     write_roster(tmp_path / "r.csv", PEOPLE)
-    with Workspace(tmp_path / "v.db") as ws:
+    with open_workspace(tmp_path / "v.db") as ws:
         import_roster(ws, tmp_path / "r.csv")
         number = add_person(ws, pid(901, "20200101"), "ＺＨＡＮＧ１号")
         assert ws.scalar("SELECT name FROM persons WHERE pid=?", (number,)) == "ZHANG1号"

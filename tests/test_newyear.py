@@ -19,8 +19,8 @@ from canvasser.core.rules.people import update_person
 from canvasser.core.rules.search import search
 from canvasser.core.rules.visits import record_visit as _record_visit
 from canvasser.core.storage import integrity
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.projection import rebuild
-from canvasser.core.storage.store import Workspace
 from tests.fixtures import TODAY, rows, write_csv, write_xlsx
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
 
@@ -45,7 +45,7 @@ def _write_paid(path: Path, pid: str, paid_at: str) -> Path:
 def year_of_visits(tmp_path):
     """A village after its 2027 drive, the people it visited by role, and the bureau's 2028 list."""
     people = rows(seed=3, households=40)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "2027.xlsx", people), today=TODAY)
     pids = sorted(p["公民身份号码"] for p in people)
     who = dict(zip(("refused", "migrant", "promised", "paid", "late_paid", "official", "refused_pays", "photo"),
@@ -143,7 +143,7 @@ def test_year_on_year_report_equals_answer_key(year_of_visits):
     assert figs["year_on_year"] == yoy
     assert figs["total"] == sum(this_total.values())  # the gone are off every count
     assert integrity.check(ws)["ok"]
-    assert reports.year_on_year(Workspace(ws.path.with_name("fresh.db")), NEW_DAY) is None
+    assert reports.year_on_year(open_workspace(ws.path.with_name("fresh.db")), NEW_DAY) is None
 
 
 def test_check_after_replay_and_year_change_refused_in_settings(year_of_visits):
@@ -206,7 +206,7 @@ def test_late_old_year_package_applies_to_old_year_only(tmp_path):
 def test_visits_written_before_years_belong_to_the_first_year(tmp_path):
     """A visit event with no year (written before years were kept) is the first year's: the
     rollover and the replay agree on it."""
-    ws = Workspace(tmp_path / "old.db")
+    ws = open_workspace(tmp_path / "old.db")
     people = rows(seed=4, households=5)
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", people), today=TODAY)
     pid = sorted(p["公民身份号码"] for p in people)[0]

@@ -13,7 +13,7 @@ import pytest
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.outputs.notices.notice import build_notices, plan_sheets
 from canvasser.core.rules import campaign
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text.ids import check_digit
 
 from .test_printing import need, zbarimg
@@ -71,7 +71,7 @@ def sizes_db(tmp_path_factory):
             n += 1
             f.write(f"资助{i},{pid(n)},特困人员,青石村,二组,H999,{'户主' if i == 0 else '子'}\n")
     db = tmp / "v.db"
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         import_roster(ws, src)
         campaign.update(ws, {"payment_link": "https://pay.example.invalid/qr"})
     return db, heads
@@ -81,7 +81,7 @@ def sizes_db(tmp_path_factory):
 def test_every_household_size_fits_without_overprint(sizes_db, tmp_path, per_page):
     db, heads = sizes_db
     out = tmp_path / "n.pdf"
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         res = build_notices(ws, out, per_page=per_page)
     pages = words(out)
     assert len(pages) == res.pages
@@ -111,7 +111,7 @@ def test_fully_subsidised_household_gets_no_demand_and_no_code(sizes_db, tmp_pat
     need("zbarimg", "zbar-tools")
     db, _ = sizes_db
     out = tmp_path / "free.pdf"
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         res = build_notices(ws, out, households=["H999"])
     text = "".join(t for *_, t in words(out)[0])
     assert "资助参保，无需个人缴费，请核对信息" in text
@@ -134,7 +134,7 @@ def test_visit_sheet_pages_count_within_their_group(sizes_db, tmp_path):
 
     db, _ = sizes_db
     out = tmp_path / "s.pdf"
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         res = build_visit_sheet(ws, out)
     pages = ["".join(t for *_, t in p) for p in words(out)]
     assert len(pages) == res.pages

@@ -11,7 +11,7 @@ import qrcode
 from canvasser.core.outputs.notices.leaflet import build_leaflet
 from canvasser.core.outputs.notices.notice import build_notices
 from canvasser.core.rules import campaign
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 from .test_printing import need, pdftext, pdfwords, run_cli, text_in_box, village, zbarimg  # noqa: F401 - the fixture
 
@@ -83,7 +83,7 @@ def test_campaign_set_checks_types_and_refuses_bad_values(village, tmp_path):  #
     r = run_cli("notices", "--db", db, "--out", str(tmp_path / "n.pdf"))
     assert r.returncode == 0, r.stderr
     assert "咨询电话：12393" in pdftext(tmp_path / "n.pdf")
-    with Workspace(db) as w:
+    with open_workspace(db) as w:
         before = w.query("SELECT key, value FROM campaign ORDER BY key")
     for bad in (["collection_end=明天"], ["standard=abc"], ["standard=500", "coverage_year=二〇二七"],
                 ["payment_link=javascript:alert(1)"], ["bureau_phone=请拨打"], ["subsidies={\"低保\": \"很多\"}"],
@@ -92,7 +92,7 @@ def test_campaign_set_checks_types_and_refuses_bad_values(village, tmp_path):  #
         r = run_cli("campaign", "--db", db, *args)
         assert r.returncode == 2, (bad, r.stdout, r.stderr)
         assert r.stderr.strip() and len(r.stderr.strip().splitlines()) == 1 and "类型不对" not in r.stderr
-    with Workspace(db) as w:
+    with open_workspace(db) as w:
         assert w.query("SELECT key, value FROM campaign ORDER BY key") == before  # nothing changed
 
 

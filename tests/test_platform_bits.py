@@ -14,7 +14,7 @@ import pytest
 
 from canvasser import cli, glibc
 from canvasser.core.storage import machine, store
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,12 +94,12 @@ def test_macos_reads_the_platform_uuid(monkeypatch):
 def test_a_new_machine_guid_means_a_copied_file_and_a_new_origin(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setitem(sys.modules, "winreg", fake_winreg("aaaaaaaa-0000-0000-0000-000000000001"))
-    with Workspace(tmp_path / "青石村.db") as ws:
+    with open_workspace(tmp_path / "青石村.db") as ws:
         first = ws.origin
-    with Workspace(tmp_path / "青石村.db") as ws:
+    with open_workspace(tmp_path / "青石村.db") as ws:
         assert ws.origin == first  # same laptop, same file
     monkeypatch.setitem(sys.modules, "winreg", fake_winreg("bbbbbbbb-0000-0000-0000-000000000002"))
-    with Workspace(tmp_path / "青石村.db") as ws:
+    with open_workspace(tmp_path / "青石村.db") as ws:
         assert ws.origin != first  # the file went to another laptop
         assert ws.scalar("SELECT machine FROM origins WHERE origin=?", (ws.origin,)).startswith("bbbbbbbb")
     assert store._machine_id is machine.machine_id

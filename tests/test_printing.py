@@ -18,7 +18,7 @@ from canvasser.core.lists.roster import import_roster
 from canvasser.core.outputs.notices.notice import build_notices
 from canvasser.core.rules import campaign
 from canvasser.core.rules.visits import record_visit
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text import fonts
 from canvasser.core.text.ids import check_digit, mask
 from tests.fixtures import CHILD_ENCODING
@@ -112,7 +112,7 @@ def write_roster(path: Path, people: dict = PEOPLE, extra: list[tuple] = ()) -> 
 def village(tmp_path):
     src = tmp_path / "roster.csv"
     ids = write_roster(src)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, src)
     yield ws, ids
     ws.close()
@@ -229,7 +229,7 @@ def test_non_ascii_link_is_percent_encoded(village, tmp_path):
 def test_missing_glyph_reported_and_rest_printed(tmp_path):
     src = tmp_path / "rare.csv"
     ids = write_roster(src, {"R1": [("张𪚥", "户主", "", "19900101", "")], "R2": [("王五", "户主", "", "19800101", "")]})
-    with Workspace(tmp_path / "r.db") as ws:
+    with open_workspace(tmp_path / "r.db") as ws:
         import_roster(ws, src)
         out = tmp_path / "r.pdf"
         res = build_notices(ws, out)
@@ -249,7 +249,7 @@ def test_fallback_font_draws_what_the_bundled_font_lacks(tmp_path):
     write_roster(src, {"F1": [("李✓", "户主", "", "19900101", "")]})
     fonts.use_fallback_candidates([str(dejavu)])
     try:
-        with Workspace(tmp_path / "f.db") as ws:
+        with open_workspace(tmp_path / "f.db") as ws:
             import_roster(ws, src)
             res = build_notices(ws, tmp_path / "f.pdf")
         assert res.missing_glyphs == []
@@ -265,7 +265,7 @@ def test_big_household_continues_on_next_slot(tmp_path):
                for i in range(40)]
     src = tmp_path / "big.csv"
     write_roster(src, {"B1": members})
-    with Workspace(tmp_path / "b.db") as ws:
+    with open_workspace(tmp_path / "b.db") as ws:
         import_roster(ws, src)
         res = build_notices(ws, tmp_path / "b.pdf", per_page=2)
     text = pdftext(tmp_path / "b.pdf")
@@ -331,7 +331,7 @@ def test_preflight_workspace_reports_names_and_addresses(tmp_path):
 
     src = tmp_path / "p.csv"
     ids = write_roster(src, {"P1": [("张𪚥", "户主", "", "19900101", ""), ("王五", "子", "", "20000101", "")]})
-    with Workspace(tmp_path / "p.db") as ws:
+    with open_workspace(tmp_path / "p.db") as ws:
         import_roster(ws, src)
         update_person(ws, ids["王五"], {"address": "青石村𠀀号"})  # U+20000, Extension B
         found = {(m.name, m.char, m.field, m.id) for m in check_workspace(ws)}

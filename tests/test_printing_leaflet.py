@@ -17,7 +17,7 @@ from canvasser.core.outputs.notices.leaflet import build_leaflet
 from canvasser.core.outputs.notices.sheet import build_visit_sheet
 from canvasser.core.rules import campaign
 from canvasser.core.rules.visits import record_visit
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text.ids import mask
 
 from .fixtures import CHILD_ENCODING
@@ -28,7 +28,7 @@ from .test_printing import FULL_ID, LABELS, pages_of, pdffonts, pdftext, write_r
 def village(tmp_path):
     src = tmp_path / "roster.csv"
     ids = write_roster(src)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, src)
     yield ws, ids
     ws.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from canvasser.core.storage import atrest, recoverycode
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.sync.recovery import recover
 
 OLD = "HZ5Y-II24-LOBQ-7KMA-3RTU-WXE6"  # an RFC 4648 base32 code as made before (I, L, O, U in it)
@@ -49,14 +50,13 @@ def test_an_old_code_opens_its_workspace_typed_with_look_alikes(tmp_path, monkey
 
 
 def test_a_new_code_sets_a_new_passphrase_on_a_real_workspace(tmp_path):
-    from canvasser.core.storage.store import Workspace
 
     db = tmp_path / "单机.db"
-    with Workspace(db, passphrase="第一次的口令") as ws:
+    with open_workspace(db, passphrase="第一次的口令") as ws:
         code = ws.recovery_code
     assert code and not set(code) & set("ILOU01")
     atrest.forget(db)
     res = recover(db, code.lower().replace("-", " "), "找回后的口令")
     assert res["via"] == "recovery-code"
-    with Workspace(db, passphrase="找回后的口令") as ws:
+    with open_workspace(db, passphrase="找回后的口令") as ws:
         assert ws.key is not None

@@ -13,7 +13,7 @@ import pytest
 from canvasser.cli import main
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import atrest, backup
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import rows, write_csv
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
@@ -24,7 +24,7 @@ NEW = "新的口令 Spring-2027"
 def village(tmp_path):
     db = tmp_path / "村.db"
     people = rows(seed=4, households=4)
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         from canvasser.core.lists.roster import import_roster
 
         import_roster(ws, write_csv(tmp_path / "l.csv", people))
@@ -52,7 +52,7 @@ def test_a_wrong_try_racing_a_passphrase_change_never_undoes_it(village):
     """M3: a colleague's wrong try began (and read the key file) before the change; it waits, the
     passphrase changes meanwhile, then the wrong try counts itself: into the new file."""
     db, _ = village
-    key = Workspace(db).key  # (the one changing the passphrase has the workspace open)
+    key = open_workspace(db).key  # (the one changing the passphrase has the workspace open)
     for _ in range(atrest.FREE_TRIES):
         with pytest.raises(atrest.PassphraseError):
             atrest.unlock(db, "不对的口令 0000", sleep=lambda _s: None)
@@ -85,7 +85,7 @@ def test_the_count_cannot_overflow_and_the_wait_is_bounded(village):
     # a workspace with a recovery code: the code works past a huge count too
     atrest.update_sidecar(db, lambda data: data.update(failures=10**9))
     code = None
-    with Workspace(db.with_name("单机.db")) as ws:
+    with open_workspace(db.with_name("单机.db")) as ws:
         code = ws.recovery_code
     other = db.with_name("单机.db")
     atrest.update_sidecar(other, lambda data: data.update(failures=10**9))
@@ -109,7 +109,7 @@ def test_a_backup_made_before_a_passphrase_change_restores(village, tmp_path, ca
     assert cli(capsys, "backup", "--db", db)[0] == 0
     elsewhere = tmp_path / "before.db"
     assert cli(capsys, "backup", "--db", db, "--out", elsewhere)[0] == 0
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         record_visit(ws, people[0]["公民身份号码"], "dead", by="李书记")
     (tmp_path / "new.txt").write_text(NEW + "\n", encoding="utf-8")
     assert cli(capsys, "passphrase", "--db", db, "--new-passphrase-file", tmp_path / "new.txt")[0] == 0
@@ -120,7 +120,7 @@ def test_a_backup_made_before_a_passphrase_change_restores(village, tmp_path, ca
     code, res, err = cli(capsys, "restore", "--db", db, "--from", elsewhere)
     assert code == 0, err
     atrest.forget(db)
-    with Workspace(db, passphrase=NEW) as ws:
+    with open_workspace(db, passphrase=NEW) as ws:
         assert ws.scalar("SELECT count(*) FROM visits") == 0  # the state of the backup
     assert not opens(db, PHRASE)  # the workspace keeps its new passphrase
 
@@ -128,11 +128,11 @@ def test_a_backup_made_before_a_passphrase_change_restores(village, tmp_path, ca
 def test_a_backup_of_another_key_asks_for_its_passphrase_by_name(village, tmp_path, capsys, monkeypatch):
     db, people = village
     other = tmp_path / "其他.db"
-    with Workspace(other, passphrase="别的口令 123456") as ws:
+    with open_workspace(other, passphrase="别的口令 123456") as ws:
         from canvasser.core.lists.roster import import_roster
 
         import_roster(ws, write_csv(tmp_path / "o.csv", people))
-        ws.set_meta("workspace_id", Workspace(db).meta("workspace_id"))  # (same id: only the key differs)
+        ws.set_meta("workspace_id", open_workspace(db).meta("workspace_id"))  # (same id: only the key differs)
         backup.backup(ws, tmp_path / "o-backup.db")
     atrest.forget(other)
     code, _, err = cli(capsys, "restore", "--db", db, "--from", tmp_path / "o-backup.db")
@@ -150,14 +150,14 @@ def test_two_copies_of_one_workspace_keep_their_backups_apart(village, tmp_path,
     b.parent.mkdir()
     shutil.copy(a, b)
     shutil.copy(atrest.sidecar(a), atrest.sidecar(b))
-    with Workspace(b) as ws:
+    with open_workspace(b) as ws:
         record_visit(ws, people[1]["公民身份号码"], "military", by="二号电脑")
     ba = cli(capsys, "backup", "--db", a)[1]["backup"]
     bb = cli(capsys, "backup", "--db", b)[1]["backup"]
     assert ba != bb and os.path.exists(ba) and os.path.exists(bb)
     code, _, err = cli(capsys, "restore", "--db", b, "--from", ba)
     assert code == 2 and "副本" in err  # A's backup is not B's: said, not done
-    with Workspace(b) as ws:
+    with open_workspace(b) as ws:
         assert ws.scalar("SELECT count(*) FROM visits") == 1
     assert cli(capsys, "restore", "--db", b, "--from", bb)[0] == 0  # B's own restores
     assert cli(capsys, "restore", "--db", b, "--from", ba, "--other-workspace")[0] == 0
@@ -165,19 +165,19 @@ def test_two_copies_of_one_workspace_keep_their_backups_apart(village, tmp_path,
 
 def test_a_wrong_key_file_never_replaces_the_kept_copy_of_the_right_one(village, tmp_path):
     db, _ = village
-    with Workspace(db):
+    with open_workspace(db):
         pass
     kept = atrest.escrow_path(db)
     right = kept.read_bytes()
     other = tmp_path / "别的.db"
-    Workspace(other, passphrase=PHRASE).close()
+    open_workspace(other, passphrase=PHRASE).close()
     shutil.copy(atrest.sidecar(other), atrest.sidecar(db))  # a wrong .keys put beside the workspace
     atrest.forget(db)
     with pytest.raises(Exception):  # noqa: B017 — the passphrase fits that key file, the file does not
-        Workspace(db)
+        open_workspace(db)
     for _ in range(2):
         with pytest.raises(atrest.PassphraseError):
             atrest.unlock(db, "不对的口令 0000", sleep=lambda _s: None)
     assert kept.read_bytes() == right
     atrest.sidecar(db).unlink()  # the wrong file taken away: the kept copy brings the right one back
-    assert Workspace(db).scalar("SELECT count(*) FROM persons") > 0
+    assert open_workspace(db).scalar("SELECT count(*) FROM persons") > 0

@@ -19,7 +19,7 @@ from canvasser.core.demo import make_demo
 from canvasser.core.errors import Cancelled, InputError
 from canvasser.core.outputs import ledgers, report_pdf
 from canvasser.core.rules import campaign, messages, reports, visits
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text import ids
 
 from .fixtures import ledger_table
@@ -33,7 +33,7 @@ def demo(tmp_path_factory) -> Path:
     """A demo village plus a few known facts: a dead person with a photo and a date in the note, an official payment."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     make_demo(path, seed=9, households=30)
-    ws = Workspace(path)
+    ws = open_workspace(path)
     photo = path.parent / "death.png"
     Image.new("RGB", (8, 8), "white").save(photo)
     pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons WHERE status='' ORDER BY pid LIMIT 4")]
@@ -48,7 +48,7 @@ def demo(tmp_path_factory) -> Path:
 
 
 def pids_of(path: Path) -> list[str]:
-    ws = Workspace(path)
+    ws = open_workspace(path)
     try:
         return json.loads(ws.meta("test_pids"))
     finally:
@@ -57,7 +57,7 @@ def pids_of(path: Path) -> list[str]:
 
 def ws_categories(path: Path) -> list[str]:
     """Everyone's categories on this year's list."""
-    ws = Workspace(path)
+    ws = open_workspace(path)
     try:
         return [r[0] for r in ws.conn.execute("SELECT categories FROM persons WHERE status != 'not_listed'")]
     finally:
@@ -90,7 +90,7 @@ def column(sheet, header: str) -> list:
 
 def test_ledger_sheets_headers_ids_as_text(demo, tmp_path):
     out = tmp_path / "台账.xlsx"
-    ws = Workspace(demo)
+    ws = open_workspace(demo)
     try:
         res = ledgers.write_ledger(ws, out)
         figs = reports.figures(ws)
@@ -140,7 +140,7 @@ def test_ledger_sheets_headers_ids_as_text(demo, tmp_path):
 
 def test_ledger_cancel_writes_nothing(demo, tmp_path):
     out = tmp_path / "l.xlsx"
-    ws = Workspace(demo)
+    ws = open_workspace(demo)
     try:
         with pytest.raises(Cancelled):
             ledgers.write_ledger(ws, out, progress=lambda done, msg: False)
@@ -152,7 +152,7 @@ def test_ledger_cancel_writes_nothing(demo, tmp_path):
 
 
 def test_report_xlsx_sections(demo, tmp_path):
-    ws = Workspace(demo)
+    ws = open_workspace(demo)
     try:
         figs = reports.make_report(ws, save=False)
     finally:
@@ -177,7 +177,7 @@ def test_report_xlsx_sections(demo, tmp_path):
 def test_report_pdf_embeds_font_and_has_chinese(demo, tmp_path):
     if not shutil.which("pdffonts"):
         pytest.skip("poppler-utils not installed")
-    ws = Workspace(demo)
+    ws = open_workspace(demo)
     try:
         ws.set_meta("mode", "township")
         figs = reports.make_report(ws, save=False)
@@ -198,7 +198,7 @@ def test_report_pdf_embeds_font_and_has_chinese(demo, tmp_path):
 
 def test_feedback_sheet(demo, tmp_path):
     out = tmp_path / "反馈.xlsx"
-    ws = Workspace(demo)
+    ws = open_workspace(demo)
     try:
         res = ledgers.write_feedback(ws, out)
         total = ws.scalar("SELECT count(*) FROM persons WHERE status <> 'paid_official'")
@@ -228,7 +228,7 @@ def test_feedback_sheet(demo, tmp_path):
 
 
 def test_message_has_no_id_or_category(demo):
-    ws = Workspace(demo)
+    ws = open_workspace(demo)
     try:
         row = ws.one("SELECT pid, household FROM persons WHERE status='' AND categories LIKE '%低保%' LIMIT 1") or \
             ws.one("SELECT pid, household FROM persons WHERE status='' LIMIT 1")
@@ -289,7 +289,7 @@ def test_cli_report_ledger_feedback_message(demo, tmp_path, capsys):
 def test_sheet_continues_past_the_row_limit(demo, tmp_path, monkeypatch):
     monkeypatch.setattr(ledgers, "MAX_ROWS", 50)
     out = tmp_path / "l.xlsx"
-    ws = Workspace(demo)
+    ws = open_workspace(demo)
     try:
         res = ledgers.write_ledger(ws, out)
     finally:

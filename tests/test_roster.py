@@ -14,15 +14,16 @@ import pytest
 
 from canvasser.core.errors import Cancelled, InputError
 from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs import rejects
 from canvasser.core.storage import integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text import ids
 from tests.fixtures import TODAY, corrupt_check_digit, rows, write_csv, write_xlsx
 
 
 @pytest.fixture
 def ws(tmp_path):
-    w = Workspace(tmp_path / "v.db")
+    w = open_workspace(tmp_path / "v.db")
     yield w
     w.close()
 
@@ -36,7 +37,8 @@ def test_every_kind_of_bad_row_is_rejected_with_row_and_reason(ws, tmp_path):
     people[8] = {**people[8], "公民身份号码": bad_date + "0"}
     excel = float(people[10]["公民身份号码"][:15] + "000")
     src = write_xlsx(tmp_path / "list.xlsx", people, raw_ids={11: excel})
-    res = import_roster(ws, src, rejects_path=tmp_path / "rej.xlsx", today=TODAY)
+    res = import_roster(ws, src, today=TODAY)
+    rejects.save(ws, res, tmp_path / "rej.xlsx")
     by_row = {r["row"]: r["reason"] for r in res.rejected}
     # data starts on sheet row 4 (two title rows and the header)
     assert set(by_row) == {6, 8, 10, 12, 14}
@@ -55,7 +57,8 @@ def test_every_kind_of_bad_row_is_rejected_with_row_and_reason(ws, tmp_path):
     fixed = tmp_path / "fixed.xlsx"
     sheet.cell(2, 5).value = people[2]["公民身份号码"][:17] + ids.check_digit(people[2]["公民身份号码"][:17])
     wb.save(fixed)
-    again = import_roster(ws, fixed, rejects_path=tmp_path / "rej2.xlsx", today=TODAY)
+    again = import_roster(ws, fixed, today=TODAY)
+    assert rejects.save(ws, again, tmp_path / "rej2.xlsx") == str(tmp_path / "rej2.xlsx")  # the four still wrong
     assert again.imported == 1
     assert integrity.check(ws)["ok"]
 
@@ -137,8 +140,8 @@ def test_other_header_names_and_map_override(ws, tmp_path):
     odd = ["序号", "户主或成员", "号码", *HEADER_TAIL]
     src2 = write_xlsx(tmp_path / "odd.xlsx", people, header=odd)
     with pytest.raises(InputError, match="找不到表头"):
-        import_roster(Workspace(tmp_path / "o.db"), src2, today=TODAY)
-    res2 = import_roster(Workspace(tmp_path / "o2.db"), src2, overrides={"户主或成员": "name", "号码": "pid"},
+        import_roster(open_workspace(tmp_path / "o.db"), src2, today=TODAY)
+    res2 = import_roster(open_workspace(tmp_path / "o2.db"), src2, overrides={"户主或成员": "name", "号码": "pid"},
                          today=TODAY)
     assert res2.imported == len(people)
 
@@ -153,7 +156,7 @@ def test_csv_encodings(tmp_path, encoding):
     if encoding == "gbk":  # GBK lacks some rare name characters: real GBK files cannot hold them either
         people = [p for p in people if _gbk_ok(p["姓名"])]
     src = write_csv(tmp_path / f"{encoding}.csv", people, encoding)
-    ws = Workspace(tmp_path / f"{encoding}.db")
+    ws = open_workspace(tmp_path / f"{encoding}.db")
     res = import_roster(ws, src, today=TODAY)
     assert res.imported == len(people)
     names = {r[0] for r in ws.conn.execute("SELECT name FROM persons")}
@@ -180,7 +183,7 @@ def test_households_without_number_grouped_by_head_and_address(ws, tmp_path):
 
 
 def _digest(path) -> str:
-    w = Workspace(path)
+    w = open_workspace(path)
     try:
         return integrity.state_digest(w) + str(w.event_count())
     finally:
@@ -189,7 +192,7 @@ def _digest(path) -> str:
 
 def test_cancelled_import_leaves_workspace_unchanged(tmp_path):
     db = tmp_path / "c.db"
-    ws = Workspace(db)
+    ws = open_workspace(db)
     import_roster(ws, write_xlsx(tmp_path / "small.xlsx", rows(households=5)), today=TODAY)
     before = _digest(db)
     big = write_csv(tmp_path / "big.csv", rows(seed=5, households=4000))
@@ -202,11 +205,11 @@ def test_cancelled_import_leaves_workspace_unchanged(tmp_path):
 def test_index_rebuild_is_reported_and_can_be_cancelled(tmp_path):
     """A first list reports each index it rebuilds; a cancel while they build leaves nothing behind."""
     db = tmp_path / "i.db"
-    ws = Workspace(db)
+    ws = open_workspace(db)
     before = _digest(db)
     src = write_csv(tmp_path / "list.csv", rows(households=20))
     messages: list[str] = []
-    import_roster(Workspace(tmp_path / "j.db"), src, today=TODAY, progress=lambda n, m: messages.append(m) or True)
+    import_roster(open_workspace(tmp_path / "j.db"), src, today=TODAY, progress=lambda n, m: messages.append(m) or True)
     building = [m for m in messages if m.startswith("正在建立查询索引")]
     total = len(building)
     assert total > 10 and building[0] == f"正在建立查询索引（1/{total}）…" and building[-1].endswith(f"（{total}/{total}）…")
@@ -214,7 +217,7 @@ def test_index_rebuild_is_reported_and_can_be_cancelled(tmp_path):
         import_roster(ws, src, today=TODAY, progress=lambda n, m: "（3/" not in m)
     ws.close()
     assert _digest(db) == before
-    again = Workspace(db)
+    again = open_workspace(db)
     assert again.scalar("SELECT count(*) FROM persons") == 0
     assert again.scalar("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='persons_name'") == 1
     again.close()
@@ -222,7 +225,7 @@ def test_index_rebuild_is_reported_and_can_be_cancelled(tmp_path):
 
 def test_killed_import_leaves_workspace_unchanged(tmp_path):
     db = tmp_path / "k.db"
-    ws = Workspace(db)
+    ws = open_workspace(db)
     import_roster(ws, write_xlsx(tmp_path / "small.xlsx", rows(households=5)), today=TODAY)
     ws.close()
     before = _digest(db)
@@ -249,7 +252,7 @@ def test_killed_import_leaves_workspace_unchanged(tmp_path):
     assert journalled, "a first list should load through a rollback journal"
     assert journal.exists()  # the kill left it: the next open rolls it back
     assert _digest(db) == before
-    w = Workspace(db)
+    w = open_workspace(db)
     assert integrity.check(w)["ok"]
     w.close()
 
@@ -332,12 +335,12 @@ def test_first_list_households_spanning_chunks_match_the_projection(ws, tmp_path
 def test_first_list_goes_back_to_wal_and_works_beside_another_reader(tmp_path):
     """The first list loads through a rollback journal, then the file is in WAL mode again; with a
     reader holding the file open (the switch is impossible) the import still goes through in WAL."""
-    first = Workspace(tmp_path / "a.db")
+    first = open_workspace(tmp_path / "a.db")
     import_roster(first, write_csv(tmp_path / "a.csv", rows(households=6)), today=TODAY)
     assert first.scalar("PRAGMA journal_mode") == "wal" and first.scalar("SELECT count(*) FROM persons") > 0
     first.close()
     db = tmp_path / "b.db"
-    ws, reader = Workspace(db), Workspace(db)
+    ws, reader = open_workspace(db), open_workspace(db)
     try:
         assert reader.scalar("SELECT count(*) FROM persons") == 0
         res = import_roster(ws, write_csv(tmp_path / "b.csv", rows(seed=3, households=6)), today=TODAY)

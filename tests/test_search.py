@@ -7,7 +7,7 @@ from pypinyin import Style, lazy_pinyin
 
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules.search import search
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import TODAY, rows, write_xlsx
 
 
@@ -15,7 +15,7 @@ from tests.fixtures import TODAY, rows, write_xlsx
 def setup(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("s")
     people = rows(households=60)
-    ws = Workspace(tmp / "s.db")
+    ws = open_workspace(tmp / "s.db")
     import_roster(ws, write_xlsx(tmp / "a.xlsx", people), today=TODAY)
     yield ws, people
     ws.close()

@@ -25,7 +25,7 @@ from canvasser.core.rules import campaign, figures, reports
 from canvasser.core.rules.dashboard import PeopleFilter
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import failures, location, oslock, store, sweep
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.sync import codes
 from tests.fixtures import TODAY, rows, write_csv
 
@@ -34,7 +34,7 @@ from tests.fixtures import TODAY, rows, write_csv
 def village(tmp_path):
     db = tmp_path / "v.db"
     people = rows(seed=8, households=6)
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         import_roster(ws, write_csv(tmp_path / "l.csv", people), today=TODAY)
     return db, people
 
@@ -55,19 +55,19 @@ def sheet_rows(book: Path, title: str) -> list[tuple]:
 
 def test_a_narrow_done_set_lists_nobody_unvisited_as_not_needed(village, tmp_path):
     db, people = village
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         record_visit(ws, people[0]["公民身份号码"], "dead", by="李书记", today=TODAY)
         record_visit(ws, people[1]["公民身份号码"], "paid_on_site", by="李书记", today=TODAY)
         campaign.update(ws, {"done_outcomes": ["paid_on_site"]})
         res = ledgers.write_ledger(ws, tmp_path / "台账.xlsx")
         figs = reports.figures(ws, TODAY)
     assert res["sheets"]["不需参保人员台账"] == 0 == figs["accepted"]  # not the unvisited (IN (''))
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         campaign.update(ws, {"done_outcomes": ["paid_on_site", "dead"]})
         res = ledgers.write_ledger(ws, tmp_path / "台账2.xlsx")
         figs = reports.figures(ws, TODAY)
     assert res["sheets"]["不需参保人员台账"] == 1 == figs["accepted"]
-    with Workspace(db) as ws:  # a local rule counts 失踪 as done: the ledger and the report agree on it
+    with open_workspace(db) as ws:  # a local rule counts 失踪 as done: the ledger and the report agree on it
         record_visit(ws, people[2]["公民身份号码"], "missing", by="李书记", today=TODAY)
         campaign.update(ws, {"done_outcomes": ["paid_on_site", "dead", "missing"]})
         res = ledgers.write_ledger(ws, tmp_path / "台账3.xlsx")
@@ -79,7 +79,7 @@ def test_outcomes_still_to_follow_cannot_count_as_done(village, capsys):
     db, _ = village
     code, _, err = jcli(capsys, "campaign", "--db", db, "--set", 'done_outcomes=["paid_on_site","refused"]')
     assert code == 2 and "拒绝" in err
-    with Workspace(db) as ws:  # a stored value from elsewhere (a package) falls back to the default
+    with open_workspace(db) as ws:  # a stored value from elsewhere (a package) falls back to the default
         ws.emit("campaign.set", "campaign", {"done_outcomes": ["refused", "paid_self"]})
         camp = campaign.load(ws)
         assert "refused" not in camp.done_set and camp.done_set == set(campaign.DEFAULTS["done_outcomes"]) | {
@@ -101,7 +101,7 @@ def test_undo_never_voids_a_colleagues_later_visit(village, capsys):
     assert code == 2 and "王主任" in err  # whose? asked, not guessed
     code, res, _ = jcli(capsys, "undo", "--db", db, "--by", "李书记")
     assert code == 0 and res["voided"] == mine["visit_id"]
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         assert ws.scalar("SELECT status FROM persons WHERE pid=?", (b,)) == "dead"  # the colleague's stands
         assert ws.scalar("SELECT author FROM events WHERE kind='visit.voided'") == "李书记"  # not 系统
     code, _, err = jcli(capsys, "undo", "--db", db, "--visit", res["voided"])
@@ -115,7 +115,7 @@ BAD = "\u2028\u2029\u202e\u200b\u2066"
 
 def test_no_invisible_or_bidi_character_leaves_in_any_export(village, tmp_path):
     db, people = village
-    with Workspace(db) as ws:  # as a package would bring them: past the door's cleaning
+    with open_workspace(db) as ws:  # as a package would bring them: past the door's cleaning
         ws.emit("person.updated", f"p:{people[0]['公民身份号码']}",
                 {"note": "门口\u2028备注\u202e反", "phone": "138\u202e00001111", "address": "某\u2029地"})
         record_visit(ws, people[1]["公民身份号码"], "not_home", by="李书记", note="第一行\u2028第二行", today=TODAY)
@@ -149,7 +149,7 @@ def test_a_visit_dated_after_today_is_refused(village, capsys):
     code, _, err = jcli(capsys, "visit", "--db", db, "--id", people[0]["公民身份号码"], "--outcome", "not_home",
                         "--at", "2999-01-01", "--by", "李书记")
     assert code == 2 and "晚于今天" in err
-    with Workspace(db) as ws, pytest.raises(InputError, match="晚于今天"):
+    with open_workspace(db) as ws, pytest.raises(InputError, match="晚于今天"):
         record_visit(ws, people[0]["公民身份号码"], "dead", at="2026-11-21", today=TODAY)
 
 
@@ -231,7 +231,7 @@ def test_leftovers_of_killed_runs_are_swept_and_running_ones_left(village, tmp_p
     part = Path(f"{db}.keys.part")
     part.write_text("{}", encoding="utf-8")
     from canvasser.core.storage import backup
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         folder = backup.backup_dir(ws)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "2026-11-20.db.part").write_bytes(b"half")
@@ -252,6 +252,6 @@ def test_a_check_leaves_no_scratch_folder(village, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     from canvasser.core.storage import integrity
 
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         assert integrity.check(ws)["ok"]
     assert list(temp.iterdir()) == []

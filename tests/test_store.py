@@ -10,13 +10,14 @@ import pytest
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import hlc, integrity
-from canvasser.core.storage.store import Workspace, WorkspaceError
+from canvasser.core.storage.opening import open_workspace
+from canvasser.core.storage.store import WorkspaceError
 from tests.fixtures import TODAY, rows, write_xlsx
 
 
 @pytest.fixture
 def ws(tmp_path):
-    w = Workspace(tmp_path / "v.db")
+    w = open_workspace(tmp_path / "v.db")
     import_roster(w, write_xlsx(tmp_path / "a.xlsx", rows(households=6)), today=TODAY)
     yield w
     w.close()
@@ -30,12 +31,12 @@ def test_wal_foreign_keys_and_version(ws):
 
 def test_new_file_has_16k_pages_and_an_old_one_keeps_its_own(tmp_path):
     """Big pages make a township's merge lighter; a plain file made with 4 KB pages still opens as it is."""
-    assert int(Workspace(tmp_path / "new.db").scalar("PRAGMA page_size")) == 16384
+    assert int(open_workspace(tmp_path / "new.db").scalar("PRAGMA page_size")) == 16384
     conn = sqlite3.connect(tmp_path / "old.db")
     conn.execute("PRAGMA page_size = 4096")
     conn.execute("CREATE TABLE t (x)")
     conn.close()
-    old = Workspace(tmp_path / "old.db", plain=True)
+    old = open_workspace(tmp_path / "old.db", plain=True)
     assert old.scalar("PRAGMA page_size") == 4096 and old.scalar("SELECT count(*) FROM persons") == 0
 
 
@@ -43,8 +44,8 @@ def test_a_big_write_does_not_leave_a_big_wal_behind(tmp_path, monkeypatch):
     """After a write much larger than the limit and a checkpoint, the WAL file shrinks to the limit."""
     from canvasser.core.storage import store
     monkeypatch.setattr(store, "WAL_KEEP", 256 << 10)
-    w = Workspace(tmp_path / "w.db")
-    reader = Workspace(tmp_path / "w.db")  # another connection keeps the file in WAL mode, as in the app
+    w = open_workspace(tmp_path / "w.db")
+    reader = open_workspace(tmp_path / "w.db")  # another connection keeps the file in WAL mode, as in the app
     with w.writing("t") as batch:
         for i in range(3000):
             batch.emit("campaign.set", "campaign", {"key": f"k{i}", "value": "x" * 400})
@@ -63,7 +64,7 @@ def test_newer_file_is_refused(tmp_path):
     conn.execute("PRAGMA user_version = 999")
     conn.close()
     with pytest.raises(WorkspaceError, match="更新版本"):
-        Workspace(p)
+        open_workspace(p)
 
 
 def test_events_have_uuid_origin_seq_hlc_author(ws):
@@ -84,7 +85,7 @@ def test_copied_file_gets_a_new_origin_and_keeps_counting(ws, tmp_path):
     ws.close()
     shutil.copy(tmp_path / "v.db", tmp_path / "copy.db")
     shutil.copy(tmp_path / "v.db.keys", tmp_path / "copy.db.keys")  # a copy of a workspace is both files
-    a, b = Workspace(tmp_path / "v.db"), Workspace(tmp_path / "copy.db")
+    a, b = open_workspace(tmp_path / "v.db"), open_workspace(tmp_path / "copy.db")
     record_visit(a, pid, "promised", promised="2026-12-20", by="a")
     record_visit(b, pid, "refused", reason="经济困难", by="b")
     assert a.origin == first and b.origin != first
@@ -128,7 +129,7 @@ def test_projection_is_order_independent(ws, tmp_path):
 
 
 def test_two_connections_on_one_file_share_the_sequence(ws, tmp_path):
-    other = Workspace(tmp_path / "v.db")
+    other = open_workspace(tmp_path / "v.db")
     pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons LIMIT 3")]
     record_visit(ws, pids[0], "not_home", by="甲")
     record_visit(other, pids[1], "not_home", by="甲")  # the GUI's worker and a CLI run, say
@@ -169,7 +170,7 @@ def test_a_workspace_from_before_migration_5_keeps_its_visits(tmp_path):
     conn.execute("INSERT INTO visits (visit_id, pid, at, hlc, outcome) VALUES ('v1', 'p', '2026-11-01', 'h', 'paid')")
     conn.commit()
     conn.close()
-    ws = Workspace(path)
+    ws = open_workspace(path)
     assert ws.scalar("PRAGMA user_version") == len(schema.MIGRATIONS)
     assert ws.query("SELECT visit_id, outcome FROM visits") == [{"visit_id": "v1", "outcome": "paid"}]
     indexes = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE tbl_name='visits'")}
@@ -182,7 +183,7 @@ def test_follow_up_lists_read_the_status_index_not_a_dropped_one(tmp_path):
     """Migration 7 drops persons_followup; the follow-up list and filter still use an index."""
     from canvasser.core.rules.visits import followups
 
-    ws = Workspace(tmp_path / "f.db")
+    ws = open_workspace(tmp_path / "f.db")
     names = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert "persons_followup" not in names and "persons_status" in names
     plan = " ".join(r[3] for r in ws.conn.execute(
@@ -194,9 +195,27 @@ def test_follow_up_lists_read_the_status_index_not_a_dropped_one(tmp_path):
 
 
 def test_page_cache_is_set_for_a_while_and_restored(tmp_path):
-    ws = Workspace(tmp_path / "c.db")
+    ws = open_workspace(tmp_path / "c.db")
     before = ws.scalar("PRAGMA cache_size")
     with ws.page_cache(64):
         assert ws.scalar("PRAGMA cache_size") == -64 * 1024
     assert ws.scalar("PRAGMA cache_size") == before
     ws.close()
+
+
+def test_the_scripts_names_open_and_record_as_the_commands_do(ws):
+    """`canvasser.core.store.Workspace(path)` and `canvasser.core.visits.record_visit` (the flat core's
+    names, kept for scripts) open the encrypted file with the passphrase and write the same events."""
+    from canvasser.core import store as script_store
+    from canvasser.core import visits as script_visits
+
+    pid = ws.scalar("SELECT pid FROM persons ORDER BY pid LIMIT 1")
+    path = ws.path
+    ws.close()
+    with script_store.Workspace(path) as again:
+        assert again.key is not None  # opened encrypted, not as a new plain file
+        script_visits.record_visit(again, pid, "refused", by="村文书", reason="已在外地参保", today=TODAY)
+    with open_workspace(path, create=False) as check:
+        assert check.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == "refused"
+    with pytest.raises(WorkspaceError):
+        script_store.Workspace(path.with_name("nowhere.db"))  # a script never makes a file by accident

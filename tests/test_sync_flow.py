@@ -11,6 +11,7 @@ import pytest
 
 from canvasser.cli import main
 from canvasser.core.storage import integrity
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import Workspace
 from tests.test_sync_support import TOWNSHIP, VILLAGES, ids_of, write_township_csv
 
@@ -97,9 +98,9 @@ def test_round_trip_three_villages(tmp_path, capsys, township):
         status = cli(capsys, "status", "--db", dbs[v])
         assert status["unsent"] == 0 and status["visits_waiting"] == status["visits_unsent"] == 0  # confirmed
         assert cli(capsys, "export", "--db", dbs[v], "--out", tmp_path / f"after-{v}.ccpkg")["events"] == 0
-    with Workspace(t) as town:
+    with open_workspace(t) as town:
         for v in VILLAGES:
-            with Workspace(dbs[v]) as vil:
+            with open_workspace(dbs[v]) as vil:
                 assert view(vil, v) == view(town, v)
                 assert integrity.state_digest(vil, v) == integrity.state_digest(town, v)
                 assert integrity.check(vil)["ok"]
@@ -125,7 +126,7 @@ def test_copied_village_laptop_loses_nothing(tmp_path, capsys, township):
     assert cli(capsys, "export", "--db", tmp_path / "b.db", "--out", tmp_path / "b.ccpkg")["events"] == 2
     assert cli(capsys, "receive", "--db", t, tmp_path / "b.ccpkg")["applied"] == 2
     assert cli(capsys, "receive", "--db", t, tmp_path / "a.ccpkg")["applied"] == 1  # the shared first visit
-    with Workspace(t) as town:
+    with open_workspace(t) as town:
         outcomes = dict(town.conn.execute("SELECT pid, last_outcome FROM persons WHERE pid IN (?,?,?)", vids[:3]))
         assert outcomes == {vids[0]: "not_home", vids[1]: "military", vids[2]: "prison"}
     # each copy gets the other's visit back, and both end equal to the township's view
@@ -133,7 +134,7 @@ def test_copied_village_laptop_loses_nothing(tmp_path, capsys, township):
         cli(capsys, "export", "--db", t, "--village", v, "--out", tmp_path / f"down-{name}.ccpkg")
         assert cli(capsys, "receive", "--db", tmp_path / f"{name}.db", tmp_path / f"down-{name}.ccpkg")["applied"] == 1
         assert cli(capsys, "status", "--db", tmp_path / f"{name}.db")["unsent"] == 0
-    with Workspace(t) as town, Workspace(tmp_path / "a.db") as a, Workspace(tmp_path / "b.db") as b:
+    with open_workspace(t) as town, open_workspace(tmp_path / "a.db") as a, open_workspace(tmp_path / "b.db") as b:
         assert integrity.state_digest(a, v) == integrity.state_digest(b, v) == integrity.state_digest(town, v)
 
 
@@ -156,12 +157,12 @@ def test_setup_twice_needs_rekey_and_old_key_is_refused(tmp_path, capsys, townsh
                          "--code", "00000000")
     assert code == 2 and "口令不对" in err and not (tmp_path / "new.db").exists()
     cli(capsys, "init", "--db", tmp_path / "new.db", "--from", tmp_path / "new.ccpkg", "--code", "QS7K-2M9P-XT4D-8RWA")
-    with Workspace(t) as town:
+    with open_workspace(t) as town:
         before = integrity.state_digest(town)
     # exported before the re-key: held for the clerk, not applied, not lost
     got = cli(capsys, "receive", "--db", t, tmp_path / "old.ccpkg")
     assert got["applied"] == 0 and got["held"] == 1
-    with Workspace(t) as town:
+    with open_workspace(t) as town:
         assert integrity.state_digest(town) == before
     assert "作废" in "".join(cli(capsys, "held", "--db", t)["held"][0]["reasons"])
     # the old laptop, still in a thief's hands after the re-key: refused
@@ -186,7 +187,7 @@ def test_conflicting_creations_go_to_review(tmp_path, capsys, township):
     newcomer = "510321201001010016"
     from canvasser.core.rules.people import add_person
     for v, name in ((a, "周新来"), (b, "周新来")):
-        with Workspace(tmp_path / f"{v}.db") as ws:
+        with open_workspace(tmp_path / f"{v}.db") as ws:
             add_person(ws, newcomer, name, grp="一组")
         cli(capsys, "export", "--db", tmp_path / f"{v}.db", "--out", tmp_path / f"up-{v}.ccpkg")
         cli(capsys, "receive", "--db", t, tmp_path / f"up-{v}.ccpkg")
@@ -199,10 +200,10 @@ def test_conflicting_creations_go_to_review(tmp_path, capsys, township):
     for v in (a, b):
         cli(capsys, "export", "--db", t, "--village", v, "--out", tmp_path / f"down-{v}.ccpkg")
         cli(capsys, "receive", "--db", tmp_path / f"{v}.db", tmp_path / f"down-{v}.ccpkg")
-    with Workspace(t) as town:
+    with open_workspace(t) as town:
         assert town.scalar("SELECT village FROM persons WHERE pid=?", (newcomer,)) == b
         for v in (a, b):
-            with Workspace(tmp_path / f"{v}.db") as ws:
+            with open_workspace(tmp_path / f"{v}.db") as ws:
                 assert ws.scalar("SELECT village FROM persons WHERE pid=?", (newcomer,)) == b
                 assert integrity.state_digest(ws, v) == integrity.state_digest(town, v)
 
@@ -210,7 +211,7 @@ def test_conflicting_creations_go_to_review(tmp_path, capsys, township):
 def test_commands_need_sync_mode(tmp_path, capsys):
     code, err = cli_fail(capsys, "export", "--db", tmp_path / "none.db", "--out", tmp_path / "x.ccpkg")
     assert code == 2
-    Workspace(tmp_path / "plain.db").close()
+    open_workspace(tmp_path / "plain.db").close()
     code, err = cli_fail(capsys, "export", "--db", tmp_path / "plain.db", "--out", tmp_path / "x.ccpkg")
     assert code == 2 and "未启用同步" in err
     assert cli(capsys, "status", "--db", tmp_path / "plain.db") == {"mode": "standalone", "enabled": False}

@@ -10,7 +10,7 @@ import pytest
 
 from canvasser.cli import main
 from canvasser.core.rules.visits import record_visit
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.sync import (
     PackageError,
     container,
@@ -123,7 +123,7 @@ def test_foreign_packages_are_refused(world, tmp_path):
         receive_package(town, for_a)  # the township's own outgoing package
     assert digests(b) == before_b
     # another township with the same list cannot read or accept A's packages
-    other = Workspace(tmp_path / "other.db")
+    other = open_workspace(tmp_path / "other.db")
     init_township(other, "另一个镇")
     before_o = digests(other)
     with pytest.raises(PackageError):
@@ -159,7 +159,7 @@ def test_revoked_key_is_refused(world, tmp_path):
     assert digests(a) == before_a
     fresh = init_village(tmp_path / "fresh.db", tmp_path / "new.ccpkg")
     assert fresh["village"] == VILLAGES[0]
-    with Workspace(tmp_path / "fresh.db") as f:
+    with open_workspace(tmp_path / "fresh.db") as f:
         assert receive_package(f, tmp_path / "down.ccpkg")["already_known"] >= 0
 
 

@@ -20,6 +20,7 @@ from canvasser.core.lists import newyear
 from canvasser.core.rules.people import add_person, mark_left, move_person, update_person
 from canvasser.core.rules.visits import record_visit, undo_last
 from canvasser.core.storage import backup, integrity
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import Workspace, dump_payload, new_event_ids, now_iso
 from canvasser.core.sync import export_package, receive_package, receive_packages
 from canvasser.core.sync import merge as merge_mod
@@ -84,7 +85,7 @@ def test_two_days_of_merges_match_a_full_replay(world, tmp_path):
         assert all(r["applied"] > 0 for r in results)
         assert_replays(town)
         # the same packages one at a time reach the same state
-        with Workspace(tmp_path / f"one-{day}.db") as one:
+        with open_workspace(tmp_path / f"one-{day}.db") as one:
             for p in ups:
                 receive_package(one, p)
             assert integrity.state_digest(one) == integrity.state_digest(town)
@@ -235,7 +236,7 @@ def test_visits_bound_sparsely_read_back_as_written(tmp_path):
     """`insert_visits` leaves default columns to SQLite: every row must read back exactly as the
     fold made it, whichever columns differ from their defaults."""
     from canvasser.core.storage.projection import _VISIT_COLS, insert_visits
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     base = ["", "510321199001011234", "2026-11-01T09:00:00", "1795664751527.00001", "张三", "入户", "not_home"]
     tails = [["", "", "", "", "", "[]", 0, ""], ["经济困难", "", "", "", "", "[]", 0, ""],
              ["", "2026-12-20", "2026-12-20", "村口", "再去", '["' + "a" * 64 + '.jpg"]', 1, "录入错误"],

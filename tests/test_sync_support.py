@@ -6,6 +6,7 @@ from pathlib import Path
 
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.storage import integrity
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import (
     export_package,
@@ -38,7 +39,7 @@ def write_township_csv(path: Path, households: int = 5) -> tuple[Path, list[dict
 
 def make_township(tmp: Path, households: int = 5) -> tuple[Workspace, list[dict]]:
     csv_path, people = write_township_csv(tmp / "township.csv", households)
-    ws = Workspace(tmp / "t.db")
+    ws = open_workspace(tmp / "t.db")
     init_township(ws, TOWNSHIP)
     import_roster(ws, csv_path, today=TODAY)
     return ws, people
@@ -48,7 +49,7 @@ def make_village(town: Workspace, tmp: Path, village: str, code: str | None = No
     setup = tmp / f"setup-{village}.ccpkg"
     make_setup_package(town, village, setup, code=code, no_code=code is None)
     init_village(tmp / f"{village}.db", setup, code=code)
-    return Workspace(tmp / f"{village}.db")
+    return open_workspace(tmp / f"{village}.db")
 
 
 def ids_of(people: list[dict], village: str) -> list[str]:

@@ -9,14 +9,14 @@ import pytest
 from canvasser.core.lists import roster
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.lists.tables import HEADER_SCAN, open_table
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 from .fixtures import TODAY, rows
 
 
 @pytest.fixture
 def ws(tmp_path):
-    w = Workspace(tmp_path / "t.db")
+    w = open_workspace(tmp_path / "t.db")
     yield w
     w.close()
 

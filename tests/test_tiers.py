@@ -1,6 +1,6 @@
 """The tiers as one type: what a stored mode means, who sits above and below, what a workspace is."""
 
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.sync import setup
 from canvasser.core.tiers import Tier
 
@@ -15,7 +15,7 @@ def test_the_chain_runs_village_township_county():
 
 
 def test_a_workspace_knows_its_tier(tmp_path):
-    ws = Workspace(tmp_path / "t.db")
+    ws = open_workspace(tmp_path / "t.db")
     try:
         assert ws.tier is Tier.STANDALONE and ws.mode == "standalone"
         setup.init_township(ws, "东岳镇")

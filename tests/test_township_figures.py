@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from canvasser.cli import main
+from canvasser.core import clock
 from canvasser.core.errors import InputError
 from canvasser.core.lists.paid import import_paid
 from canvasser.core.rules import campaign, dashboard, figures, freshness, reports
@@ -97,7 +98,7 @@ def test_silent_villages_are_listed_and_the_last_package_is_shown(world):
     assert "未配置" in freshness.describe(fresh[C]) and "从未上报" in freshness.describe(fresh[B])
     # silent for more days than the campaign allows: stands out again
     campaign.update(town, {"silent_days": 2})
-    later = reports.figures(town, dt.date.today() + dt.timedelta(days=3))
+    later = reports.figures(town, clock.today() + dt.timedelta(days=3))  # 3 days after the receipt
     assert sorted(later["silent"]) == sorted([A, B]) and later["not_set_up"] == [C]
     assert reports.figures(vs[A])["silent"] == []  # a village workspace has no one to hear from
 
@@ -181,7 +182,7 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     assert [r[1] for r in rows[:3]] == figs["ranking"]
     last = head.index("最近上报")
     assert {r[1]: r[last] for r in rows[:3]}[A] == "从未上报"
-    assert {r[1]: r[last] for r in rows[:3]}[B].startswith(dt.date.today().isoformat())
+    assert {r[1]: r[last] for r in rows[:3]}[B].startswith(clock.today().isoformat())  # received today
     assert rows[0][head.index("完成率（÷任务数）")] == 0.5
     assert "完成率（÷名单人数）" not in head  # one rate per village in the ranking: against its task number
     summary = {r[0].value: r[1].value for r in load_workbook(tmp / "r.xlsx")["总体情况"].iter_rows(min_row=3)}

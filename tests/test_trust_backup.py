@@ -29,11 +29,11 @@ def test_whose_a_file_is_read_in_a_folder_named_with_hash_and_question_mark(tmp_
     """`owner` names the file exactly (a URI of its bytes): a "#" once cut the name short, so SQLite
     answered {} and left an empty file called "村 " beside the folder."""
     from canvasser.core.storage.backup import owner
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
 
     path = tmp_path / "村 #1?" / "青石村.db"
     path.parent.mkdir()
-    with Workspace(path) as ws:
+    with open_workspace(path) as ws:
         wid = ws.workspace_id
     assert owner(path).get("workspace_id") == wid
     assert sorted(p.name for p in tmp_path.iterdir()) == ["村 #1?"]

@@ -8,8 +8,8 @@ import os
 import pytest
 
 from canvasser.core.storage import backup, store
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.sqlcipher import apply_key, sqlite3
-from canvasser.core.storage.store import Workspace
 from canvasser.core.sync import container
 from tests.fixtures import rows, write_csv, write_xlsx
 from tests.test_sync_flow import cli, cli_fail
@@ -25,7 +25,7 @@ def village(tmp_path, capsys):
 
 def test_busy_is_not_damaged(village, capsys, monkeypatch):
     db, people = village
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         key = ws.key
     holder = sqlite3.connect(str(db), isolation_level=None)
     apply_key(holder, key)
@@ -45,7 +45,7 @@ def test_busy_is_not_damaged(village, capsys, monkeypatch):
 
 def test_a_full_disk_says_so_and_leaves_no_part_file(village, tmp_path, capsys, monkeypatch):
     db, people = village
-    with Workspace(db) as ws:
+    with open_workspace(db) as ws:
         ws.conn.execute("PRAGMA max_page_count=" + str(ws.scalar("PRAGMA page_count")))  # no room to grow
         with pytest.raises(sqlite3.OperationalError) as info, ws.transaction():
             ws.conn.executemany("INSERT INTO meta VALUES (?, ?)", [(f"k{i}", "x" * 4000) for i in range(2000)])

@@ -13,14 +13,14 @@ from canvasser.core.rules import campaign
 from canvasser.core.rules.people import add_person, mark_left, move_person, update_person
 from canvasser.core.rules.visits import evidence_dir, followups, history, record_visit, undo_last, void_visit
 from canvasser.core.storage import evidence, integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import TODAY, rows, write_xlsx
 
 
 @pytest.fixture
 def setup(tmp_path):
     people = rows(households=12)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, write_xlsx(tmp_path / "a.xlsx", people), today=TODAY)
     yield ws, people
     ws.close()

@@ -18,8 +18,8 @@ from canvasser.core.lists.roster import import_roster
 from canvasser.core.outputs.ledgers import write_ledger
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import backup, files, integrity
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.sqlcipher import apply_key, sqlite3
-from canvasser.core.storage.store import Workspace
 from tests.fixtures import rows, write_xlsx
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see open handles")
@@ -66,7 +66,7 @@ def village(tmp_path, monkeypatch):
     people = rows(households=6)
     src = write_xlsx(tmp_path / "名单.xlsx", people)
     path = tmp_path / "青石 村.db"
-    with Workspace(path) as ws:
+    with open_workspace(path) as ws:
         import_roster(ws, src)
     return path, people
 
@@ -84,7 +84,7 @@ def test_the_simulation_refuses_an_open_file(tmp_path, windows_files):
 
 def test_backup_with_the_workspace_and_the_old_backup_open(village, tmp_path, windows_files):
     path, _ = village
-    with Workspace(path) as ws, Workspace(path) as second:
+    with open_workspace(path) as ws, open_workspace(path) as second:
         first = backup.backup(ws)  # the workspace is open twice: it is copied, never replaced
         assert backup.validate(first) > 0
         before = first.read_bytes()
@@ -104,12 +104,12 @@ def test_backup_with_the_workspace_and_the_old_backup_open(village, tmp_path, wi
 
 def test_restore_with_a_second_handle_open_succeeds_whole(village, windows_files):
     path, _ = village
-    with Workspace(path) as ws:
+    with open_workspace(path) as ws:
         saved = backup.backup(ws)
         events_then = ws.event_count()
         origin_then = ws.origin
         record_visit(ws, ws.scalar("SELECT pid FROM persons LIMIT 1"), "not_home", by="李书记")
-    second = Workspace(path)  # e.g. the worker's connection not yet closed
+    second = open_workspace(path)  # e.g. the worker's connection not yet closed
     try:
         res = backup.restore(path, saved)
         assert res["events"] == events_then
@@ -118,7 +118,7 @@ def test_restore_with_a_second_handle_open_succeeds_whole(village, windows_files
         second.close()
     assert not windows_files  # nothing open was replaced or deleted
     assert not list(path.parent.glob(f".{path.name}.restore-part*"))
-    with Workspace(path) as ws:
+    with open_workspace(path) as ws:
         assert ws.event_count() == events_then
         assert ws.origin != origin_then  # the next write starts a new origin
         assert integrity.check(ws)["ok"]
@@ -127,7 +127,7 @@ def test_restore_with_a_second_handle_open_succeeds_whole(village, windows_files
 def test_restore_refuses_while_another_handle_writes(village, monkeypatch):
     path, _ = village
     monkeypatch.setattr(backup, "BUSY_SECONDS", 0.2)
-    with Workspace(path) as ws:
+    with open_workspace(path) as ws:
         saved = backup.backup(ws)
         record_visit(ws, ws.scalar("SELECT pid FROM persons LIMIT 1"), "not_home", by="李书记")
         events_now = ws.event_count()
@@ -141,7 +141,7 @@ def test_restore_refuses_while_another_handle_writes(village, monkeypatch):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
-    with Workspace(path) as ws:
+    with open_workspace(path) as ws:
         assert ws.event_count() == events_now  # not half restored: untouched
         assert integrity.check(ws)["ok"]
     assert not list(path.parent.glob(f".{path.name}.restore-part*"))
@@ -150,7 +150,7 @@ def test_restore_refuses_while_another_handle_writes(village, monkeypatch):
 def test_a_ledger_open_in_wps_is_refused_and_kept(village, tmp_path, windows_files):
     path, _ = village
     out = tmp_path / "台账.xlsx"
-    with Workspace(path) as ws:
+    with open_workspace(path) as ws:
         write_ledger(ws, out)
         before = out.read_bytes()
         with open(out, "rb"):  # open in WPS

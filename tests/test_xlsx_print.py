@@ -8,11 +8,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from canvasser.core.lists.roster import export_rejects, import_roster
-from canvasser.core.outputs import ledgers, xlsxprint
+from canvasser.core.lists.roster import import_roster
+from canvasser.core.outputs import ledgers, rejects, xlsxprint
 from canvasser.core.rules import reports
 from canvasser.core.rules.visits import record_visit
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 
 from .fixtures import corrupt_check_digit, ledger_table, rows, shuffled, write_xlsx
 
@@ -22,7 +22,7 @@ def listed(tmp_path):
     """A bureau list in an order of its own (not by group or household), its 序号 1..n down the file."""
     people = shuffled(rows(seed=5, households=25), seed=2)
     src = write_xlsx(tmp_path / "名单.xlsx", people)
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     import_roster(ws, src)
     yield ws, [p["公民身份号码"] for p in people]
     ws.close()
@@ -131,9 +131,9 @@ def test_rejected_rows_file_prints_too(tmp_path):
     people = rows(seed=6, households=5)
     people[1] = dict(people[1], 公民身份号码=corrupt_check_digit(people[1]["公民身份号码"]))
     src = write_xlsx(tmp_path / "名单.xlsx", people)
-    with Workspace(tmp_path / "v.db") as ws:
+    with open_workspace(tmp_path / "v.db") as ws:
         import_roster(ws, src)
-        out = export_rejects(ws, tmp_path / "错行.xlsx")["file"]  # kept in the workspace, exported on demand
+        out = rejects.export_rejects(ws, tmp_path / "错行.xlsx")["file"]  # kept in the workspace, exported on demand
     sheet = openpyxl.load_workbook(out).worksheets[0]
     assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and "&N" in sheet.oddFooter.center.text

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..core.errors import InputError
 from ..core.storage import atrest, failures, location
+from ..core.storage.opening import open_workspace
 from ..core.storage.store import Workspace, WorkspaceError
 
 
@@ -22,14 +23,14 @@ def open_ws(path: str | Path, *, create: bool = True, look: bool = False) -> Wor
     if why := location.problem(path):  # a read-only folder, a path Windows cannot open: what to do
         if not (look and Path(path).is_file() and why == location.read_only_place(path)):
             raise InputError(why)
-        return Workspace(path, create=False, look_only=True)
+        return open_workspace(path, create=False, look_only=True)
     try:
-        ws = Workspace(path)
+        ws = open_workspace(path)
     except WorkspaceError as exc:
         # a full disk: SQLite cannot make its -shm file; a file with nothing waiting in its WAL can
         # still be looked at as it is (search, reports), and a write says the disk is full
         if look and str(exc) == failures.DISK_FULL and not _wal_pending(Path(path)):
-            return Workspace(path, create=False, look_only=True)
+            return open_workspace(path, create=False, look_only=True)
         raise
     show_recovery_code(ws)
     return ws
@@ -52,7 +53,7 @@ def new_or_existing(path: str | Path) -> Iterator[Workspace]:
     if why := location.problem(path):
         raise InputError(why)
     before = {p for p in (path, *_companions(path)) if p.exists()}
-    ws = Workspace(path)
+    ws = open_workspace(path)
     kept = atrest.escrow_path(path)
     try:
         yield ws

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 
+from ..core import clock, outcomes
 from ..core.errors import InputError
 from ..core.lists.paid import FIELDS as PAID_FIELDS
 from ..core.lists.paid import import_paid
@@ -13,7 +14,7 @@ from ..core.lists.tables import parse_map
 from ..core.rules import campaign as campaign_mod
 from ..core.rules import figures
 from ..core.rules.campaign import OUTCOMES, STATUS_LABELS
-from ..core.rules.people import LEFT_REASONS, add_person, mark_left, move_person, update_person
+from ..core.rules.people import EDITABLE, LEFT_REASONS, add_person, mark_left, move_person, update_person
 from ..core.rules.visits import (
     ensure_canvasser,
     followups,
@@ -65,7 +66,7 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True)
     p.add_argument("--id", required=True, help="身份证号")
     p.add_argument("--set", action="append", default=[], metavar="字段=值",
-                   help="修改：phone/phones/address/grp/categories/note/relation/away_place/name")
+                   help="修改：" + "/".join(EDITABLE))
     p.add_argument("--add", metavar="姓名", help="新增名单外人员（新生儿、迁入）的姓名")
     p.add_argument("--household", help="户编号（新增或调户）")
     p.add_argument("--group", default="")
@@ -189,7 +190,7 @@ def cmd_person(args):
 
 
 def cmd_followups(args):
-    day = dt.date.fromisoformat(parse_date(args.date, "日期")) if args.date else dt.date.today()
+    day = dt.date.fromisoformat(parse_date(args.date, "日期")) if args.date else clock.today()
     with open_ws(args.db, create=False, look=True) as ws:
         if args.village is not None:
             known = figures.known_villages(ws)
@@ -200,7 +201,7 @@ def cmd_followups(args):
     for r in rows[:200]:
         place = " ".join(x for x in (r["village"], r["grp"]) if x)
         lines.append(f"  {place}\t{r['name']}\t{r['why']}\t{STATUS_LABELS.get(r['status'], r['status'])}"
-                     f"\t{r['promised'] or r['followup'] or ''}\t{r['last_visit_by']}")
+                     f"\t{r[outcomes.DATE_FIELD] or r['followup'] or ''}\t{r['last_visit_by']}")
     for r in rows:
         r["id"] = r.pop("pid")
     return {"date": day.isoformat(), "total": len(rows), "results": rows}, "\n".join(lines)

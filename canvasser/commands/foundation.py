@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from ..core.demo import make_demo
-from ..core.lists.roster import FIELDS, export_rejects, import_roster, kept_rejects, start_reading
+from ..core.lists.roster import FIELDS, import_roster, kept_rejects, start_reading
 from ..core.lists.tables import parse_map
+from ..core.outputs import rejects
 from ..core.rules.campaign import STATUS_LABELS
 from ..core.rules.history import history_lines
 from ..core.rules.search import search
@@ -77,14 +78,15 @@ def cmd_demo(args):
 
 def cmd_import(args):
     overrides = parse_map(args.map, FIELDS)
+    password = rejects.check_password(export_password(args))  # (before anything is read or written)
     # a first list into a new workspace: its reading begins while the workspace's keys are made
     early = start_reading(args.file, overrides=overrides) if not Path(args.db).exists() else None
     try:
         with new_or_existing(args.db) as ws:
-            res = import_roster(ws, args.file, overrides=overrides, rejects_path=args.rejects, author=args.by,
-                                rejects_password=export_password(args),
+            res = import_roster(ws, args.file, overrides=overrides, author=args.by,
                                 progress=None if args.json else progress_printer("导入"),
                                 all_villages=args.all_villages, not_paid_list=args.not_paid_list, early=early)
+            rejects.save(ws, res, args.rejects, password=password)
     finally:
         if early is not None:
             early.close()
@@ -120,7 +122,7 @@ def cmd_rejects(args):
             kept = kept_rejects(ws)
             return {"lists": kept}, "\n".join(f"第 {k['list']} 次导入（{k['file']}，{k['at'][:16]}）：{k['rows']} 行未导入"
                                               for k in kept) or "没有保存的未导入行"
-        res = export_rejects(ws, args.out, list_no=args.list, password=export_password(args))
+        res = rejects.export_rejects(ws, args.out, list_no=args.list, password=export_password(args))
     return res, (f"已导出 {res['rows']} 行未导入的行到：{res['file']}" +
                  ("（已设打开密码）" if res["protected"] else "（未设密码：文件含完整身份证号，请妥善保管）"))
 

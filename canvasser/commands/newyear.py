@@ -7,6 +7,7 @@ import argparse
 from ..core.lists.newyear import start_year
 from ..core.lists.roster import FIELDS
 from ..core.lists.tables import parse_map
+from ..core.outputs import rejects
 from ._util import open_ws, progress_printer
 
 
@@ -39,8 +40,9 @@ def cmd_new_year(args):
     overrides = parse_map(args.map, FIELDS)
     with open_ws(args.db, create=False) as ws:
         res = start_year(ws, args.list, changes=_settings(args.set), author=args.by, overrides=overrides,
-                         rejects_path=args.rejects, progress=None if args.json else progress_printer("导入"),
-                         year=args.year)
+                         progress=None if args.json else progress_printer("导入"), year=args.year)
+        if res.imported:
+            rejects.save(ws, res.imported, args.rejects)
     lines = [f"已开始 {res.year} 年度（接续 {res.previous_year} 年度）：名单上 {res.again + res.new} 人，"
              f"其中去年就在名单上的 {res.again} 人，新上名单 {res.new} 人；去年在、今年不在名单上的 {res.gone} 人。"]
     if res.gone_implied:

@@ -6,9 +6,10 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from ..core import clock
 from ..core.errors import InputError
 from ..core.outputs import ledgers, report_pdf
-from ..core.rules import messages, reports
+from ..core.rules import figures, messages, reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.rules.visits import parse_date
 from ._util import export_password, open_ws, progress_printer
@@ -61,7 +62,7 @@ def cmd_ledger(args):
 
 
 def cmd_report(args):
-    day = dt.date.fromisoformat(parse_date(args.date, "报表日期")) if args.date else dt.date.today()
+    day = dt.date.fromisoformat(parse_date(args.date, "报表日期")) if args.date else clock.today()
     out = Path(args.out) if args.out else None
     if out is not None:
         if out.suffix.lower() not in (".xlsx", ".pdf"):
@@ -80,12 +81,12 @@ def cmd_report(args):
 
 def summary(figs: dict) -> str:
     lines = [f"{figs['date']} 进度：名单 {figs['total']} 人，完成 {figs['done']} 人（{reports.pct(figs['rate'])}），"
-             f"未完成 {figs['remaining']} 人；医保局确认已缴 {figs['paid_official']}，自报已缴待核实 "
+             f"未完成 {figs['remaining']} 人；医保局确认已缴 {figs[figures.CONFIRMED]}，自报已缴待核实 "
              f"{figs['paid_claimed']}，不需参保 {figs['accepted']}。任务数 {figs.get('target', figs['total'])}，"
              f"差额 {figs.get('gap', 0)}。"]
     ch = figs.get("change") or {}
     if ch.get("since"):
-        lines.append(f"比 {ch['since']} 的报表：完成 {ch['done']:+d}，医保局确认 {ch['paid_official']:+d}。")
+        lines.append(f"比 {ch['since']} 的报表：完成 {ch['done']:+d}，医保局确认 {ch[figures.CONFIRMED]:+d}。")
     today = figs.get("today") or {}
     lines.append(f"当日走访 {today.get('visits', 0)} 次，联系 {today.get('contacts', 0)} 人，"
                  f"新增完成 {today.get('total', 0)} 人。")

@@ -13,9 +13,12 @@ import tempfile
 import zlib
 from pathlib import Path
 
+from . import clock
+from . import outcomes as O
 from .lists.roster import import_roster
 from .rules import campaign as campaign_mod
 from .rules.visits import ensure_canvasser, record_visit
+from .storage.opening import open_workspace
 from .storage.store import Workspace
 from .text.ids import check_digit
 
@@ -103,8 +106,8 @@ def people(seed: int, households: int, village: str, township: str, today: dt.da
 def make_demo(path: str | Path, seed: int = 1, households: int = 160, *, village: str = "青石村",
               township: str = "某某镇", visits: bool = True, today: dt.date | None = None) -> dict:
     """Create (or extend) a demo workspace; returns the import summary plus the visits recorded."""
-    today = today or dt.date.today()
-    ws = Workspace(path, plain=True)  # made-up people: the demo stays a plain file
+    today = today or clock.today()
+    ws = open_workspace(path, plain=True)  # made-up people: the demo stays a plain file
     try:
         rows = people(seed, households, village, township, today)
         with tempfile.TemporaryDirectory() as tmp:
@@ -129,36 +132,34 @@ def make_demo(path: str | Path, seed: int = 1, households: int = 160, *, village
         ws.close()
 
 
-_WORKING_AGE = ("employee_insurance", "military", "migrant_informed", "insured_elsewhere")
-_ANY_AGE = ("paid_on_site", "paid_self", "promised", "not_home")
+_WORKING_AGE = (O.EMPLOYEE_INSURANCE, O.MILITARY, O.MIGRANT_INFORMED, O.INSURED_ELSEWHERE)
+_BY_PHONE = (O.MIGRANT_INFORMED, O.UNREACHABLE)
+_ANY_AGE = (O.PAID_ON_SITE, O.PAID_SELF, O.PROMISED, O.NOT_HOME)
+_PLAN = ([O.PAID_ON_SITE] * 6 + [O.PAID_SELF] * 3 + [O.PROMISED] * 3 + [O.NOT_HOME] * 3 + [O.REFUSED] * 2
+         + [O.MIGRANT_INFORMED] * 2 + [O.EMPLOYEE_INSURANCE, O.INSURED_ELSEWHERE, O.DEAD, O.MILITARY, O.UNREACHABLE])
 
 
 def _demo_visits(ws: Workspace, rows: list[dict], rng: random.Random, today: dt.date) -> int:
-    plan = ["paid_on_site"] * 6 + ["paid_self"] * 3 + ["promised"] * 3 + ["not_home"] * 3 + ["refused"] * 2 + \
-        ["migrant_informed"] * 2 + ["employee_insurance", "insured_elsewhere", "dead", "military", "unreachable"]
     n = 0
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     latest = now - dt.timedelta(minutes=10) if today == now.date() else dt.datetime.combine(today, dt.time(19))
     for r in rows:
         if rng.random() > 0.45:
             continue
-        code = rng.choice(plan)
+        outcome = rng.choice(_PLAN)
         age = (today - dt.date.fromisoformat(r["出生日期"])).days // 365
-        if code in _WORKING_AGE and not 18 <= age <= 60 or code == "dead" and age < 60:
-            code = rng.choice(_ANY_AGE)  # no soldiers of five, no employee insurance at eighty
+        if outcome in _WORKING_AGE and not 18 <= age <= 60 or outcome is O.DEAD and age < 60:
+            outcome = rng.choice(_ANY_AGE)  # no soldiers of five, no employee insurance at eighty
         who = rng.choice(campaign_mod_canvassers())
         days_ago = rng.randint(0, 20)
         at = min(dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9)) +
                  dt.timedelta(minutes=rng.randint(0, 600)), latest).isoformat()
-        extra = {}
-        if code == "promised":
-            extra["promised"] = (today + dt.timedelta(days=rng.randint(-5, 20))).isoformat()
-        if code == "refused":
-            extra["reason"] = rng.choice(campaign_mod.REFUSAL_REASONS)
-        if code == "not_home":
-            extra["followup"] = (today + dt.timedelta(days=rng.randint(-2, 3))).isoformat()
-        via = "电话" if code in ("migrant_informed", "unreachable") else rng.choice(["入户", "入户", "微信"])
-        record_visit(ws, r["公民身份号码"], code, by=who, via=via, at=at, today=today, **extra)
+        promised = (today + dt.timedelta(days=rng.randint(-5, 20))).isoformat() if outcome.takes == O.DATE else None
+        reason = rng.choice(campaign_mod.REFUSAL_REASONS) if outcome.takes == O.REASON else ""
+        followup = (today + dt.timedelta(days=rng.randint(-2, 3))).isoformat() if outcome is O.NOT_HOME else None
+        via = "电话" if outcome in _BY_PHONE else rng.choice(["入户", "入户", "微信"])
+        record_visit(ws, r["公民身份号码"], outcome.code, by=who, via=via, at=at, promised=promised, reason=reason,
+                     followup=followup, today=today)
         n += 1
     return n
 

@@ -1,8 +1,15 @@
-"""What the window shows, as named reads returning plain data (dicts, lists, arrays of row ids).
+"""What the window shows: its one door into the core for reading (DESIGN §2, §10).
 
-The window holds no SQL: it calls these on its own read-only connection (`open_reader`) and sends
-every write to the one database worker. The sort orders of the people table live here too, so the
-CLI, reports and the window order people the same way. See DESIGN §2 and §10.
+Every read of the window is here, as a named function returning plain data (dicts, lists, arrays of
+row ids), with the names and words the window shows (status labels, filters, sorts, outcomes).
+The window holds no SQL: it calls these on its own read-only connection (`open_reader`), or hands
+them to the worker as a job when they are heavy (the dashboard, a list's preview), and sends every
+write to the one database worker through `ui/operations.py`. Besides this module the window imports
+only the concepts every wing shares (errors, tiers, outcomes, person_fields, clock) and `core.text`
+(pure functions: masking an ID, a name's warning); `tests/test_layers.py` holds it to that.
+
+Reads that load heavy libraries (PyNaCl for sync, the list readers, reportlab) import them when
+called, not when the window starts.
 
 The people table's reads (`ordered_ids`, `first_ids`, `sort_ids`, `rows_for`) stay raw SQL on
 purpose: they run on every keystroke and every scroll over up to a million rows, and a dict per row
@@ -11,13 +18,32 @@ purpose: they run on every keystroke and every scroll over up to a million rows,
 
 from __future__ import annotations
 
+import datetime as dt
 from array import array
-from dataclasses import dataclass
 from pathlib import Path
 
-from .rules.campaign import Campaign
-from .rules.dashboard import PeopleFilter, household_members, list_where
-from .storage.store import Workspace
+from . import clock
+from .rules import campaign as _campaign
+from .rules import dashboard, groups, history, visits
+from .rules.dashboard import PeopleQuery, household_members
+from .rules.groups import group_key as group_key  # (the window orders its tree's groups by it)
+from .storage.opening import open_workspace
+from .storage.store import Workspace as Workspace  # (the window's type hints)
+from .storage.store import WorkspaceError as WorkspaceError
+
+# ---- the words and choices the window shows -------------------------------------------------------
+Campaign = _campaign.Campaign
+OUTCOMES, STATUS_LABELS, LABELS = _campaign.OUTCOMES, _campaign.STATUS_LABELS, _campaign.LABELS
+CHANNELS, REFUSAL_REASONS = _campaign.CHANNELS, _campaign.REFUSAL_REASONS
+TAKES_DATE, TAKES_REASON = _campaign.TAKES_DATE, _campaign.TAKES_REASON
+STATUS_FILTERS, PREVIOUS_FILTERS = dashboard.STATUS_FILTERS, dashboard.PREVIOUS_FILTERS
+PHOTO_SUFFIXES = visits.PHOTO_SUFFIXES
+previous_label, previous_line, history_lines = history.previous_label, history.previous_line, history.history_lines
+year_on_year_lines = dashboard.year_on_year_lines
+
+# the people table's filter, sorts and query: rules the people export and the prints share (rules/dashboard.py)
+PeopleFilter, SORTS, DEFAULT_ORDER, order_by = dashboard.PeopleFilter, dashboard.SORTS, dashboard.DEFAULT_ORDER, \
+    dashboard.order_by
 
 # Page caches of the window's two connections, within its 500 MB (DESIGN §9: the window itself takes
 # about 220 MB at a million people). An encrypted page read from disk is decrypted and its HMAC
@@ -30,15 +56,16 @@ WORKER_CACHE_MB = 64  # the worker's whole lists and figures read covering index
 
 def open_reader(path: str | Path) -> Workspace:
     """The window's connection: reads only (`PRAGMA query_only`), so a write there fails loudly."""
-    ws = Workspace(path, create=False)
+    ws = open_workspace(path, create=False)
     ws.conn.execute("PRAGMA query_only=ON")
     ws.set_cache(READER_CACHE_MB)
     return ws
 
 
 def open_worker(path: str | Path) -> Workspace:
-    """The database worker's connection (every write of the window goes through it)."""
-    ws = Workspace(path)
+    """The database worker's connection (every write of the window goes through it; the key:
+    unlocked earlier in this process)."""
+    ws = open_workspace(path)
     ws.set_cache(WORKER_CACHE_MB)
     return ws
 
@@ -101,42 +128,8 @@ def showcase_person(ws: Workspace) -> str:
 
 
 # ---- the people table: ordered row ids, rows a block at a time ------------------------------------
-SORTS: dict[str, str] = {  # column key -> ORDER BY expression (ascending)
-    "name": "py_full", "village": "village", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "grp", "relation": "relation",
-    "phone": "phone", "categories": "categories", "status": "status", "last_visit_at": "last_visit_at",
-    "last_visit_by": "last_visit_by", "prev_outcome": "prev_outcome",
-}
-DEFAULT_ORDER = "village, grp, household, rowid"  # the roster's own order: village, group, household
 ROW_FIELDS = ("rowid", "pid", "name", "sex", "birth", "grp", "relation", "phone", "categories", "status",
               "last_visit_at", "last_visit_by", "household", "village", "prev_outcome")
-
-
-def order_by(key: str | None = None, descending: bool = False) -> str:
-    """The ORDER BY for sorting by a column (None or unknown: the roster's order); ties keep it."""
-    expr = SORTS.get(key or "")
-    if expr is None:
-        return DEFAULT_ORDER
-    if descending:
-        expr = expr.replace(" DESC", "") if expr.endswith(" DESC") else f"{expr} DESC"
-    return f"{expr}, {DEFAULT_ORDER}"
-
-
-@dataclass(frozen=True)
-class PeopleQuery:
-    """A filter and a sort, as the SQL the table's reads run (built once per search)."""
-
-    where: str
-    params: tuple
-    order: str = DEFAULT_ORDER
-
-    @classmethod
-    def of(cls, flt: PeopleFilter, camp: Campaign, order: str = DEFAULT_ORDER,
-           ws: Workspace | None = None) -> PeopleQuery:
-        """With `ws`, a village's table leaves out people the township assigned elsewhere (`list_where`)."""
-        if order != DEFAULT_ORDER and order not in {order_by(k, d) for k in SORTS for d in (False, True)}:
-            raise ValueError(f"unknown order: {order}")
-        where, params = list_where(ws, flt, camp) if ws is not None else flt.where(camp)
-        return cls(where, tuple(params), order)
 
 
 def _fetch_ids(ws: Workspace, sql: str, params) -> array:
@@ -151,6 +144,7 @@ def _fetch_ids(ws: Workspace, sql: str, params) -> array:
 
 def ordered_ids(ws: Workspace, q: PeopleQuery) -> array:
     """Every matching person's rowid, in the query's order."""
+    groups.rank_sql(ws.conn)  # (the orders sort groups as people count them)
     return _fetch_ids(ws, f"SELECT rowid FROM persons WHERE {q.where} ORDER BY {q.order}", q.params)
 
 
@@ -164,6 +158,7 @@ def sort_ids(ws: Workspace, q: PeopleQuery, ids: list[int]) -> array:
     """`ids` (a small result) in the query's order."""
     if not ids:
         return array("q")
+    groups.rank_sql(ws.conn)
     return _fetch_ids(ws, f"SELECT rowid FROM persons WHERE rowid IN ({','.join('?' * len(ids))}) ORDER BY {q.order}",
                       ids)
 
@@ -188,3 +183,289 @@ def position(ws: Workspace, ids: array, pid: str) -> int:
         return ids.index(rid)
     except ValueError:
         return -1
+
+
+# ---- the campaign, the figures, a person's story --------------------------------------------------
+def campaign(ws: Workspace) -> Campaign:
+    """This year's settings (campaign.load)."""
+    return _campaign.load(ws)
+
+
+def left_reasons() -> tuple[str, ...]:
+    """The outcomes that take someone off the list (the person dialog offers them)."""
+    from .rules.people import LEFT_REASONS
+
+    return LEFT_REASONS
+
+
+def progress(ws: Workspace) -> dict:
+    """The strip at the top: done against the target, the rate, days left."""
+    return dashboard.progress(ws)
+
+
+def tree_counts(ws: Workspace) -> list[dict]:
+    return dashboard.tree_counts(ws)
+
+
+def household_counts(ws: Workspace, village: str, grp: str) -> list[dict]:
+    return dashboard.household_counts(ws, village, grp)
+
+
+def away_place(ws: Workspace, pid: str) -> str:
+    return visits.away_place(ws, pid)
+
+
+TREND_DAYS = 14  # the dashboard's daily trend
+
+
+def dashboard_figures(ws: Workspace, today: dt.date | None = None) -> dict:
+    """Everything the dashboard draws, in one read (a job on the worker: it is the heaviest)."""
+    from .rules import reports
+
+    today = today or clock.today()
+    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
+            "canvassers": reports.workload(ws, today),
+            "year_on_year": dashboard.year_on_year_lines(reports.year_on_year(ws, today))}
+
+
+def workload_days() -> int:
+    from .rules.reports import WORKLOAD_DAYS
+
+    return WORKLOAD_DAYS
+
+
+def pct(rate: float) -> str:
+    from .rules.reports import pct as _pct
+
+    return _pct(rate)
+
+
+def message(ws: Workspace, pid: str, *, household: bool = False, by: str | None = None) -> dict:
+    """The reminder to send someone away, ready to copy (messages.compose)."""
+    from .rules import messages
+
+    return messages.compose(ws, pid, household=household, by=by)
+
+
+def channel_prompt_due(ws: Workspace) -> bool:
+    """Notices are about to print with no payment channel set, and nobody was asked yet."""
+    return _campaign.channel_prompt_due(ws)
+
+
+# ---- what a print covers --------------------------------------------------------------------------
+def filtered(flt) -> bool:
+    """Does the table show a narrower list than the tree's scope?"""
+    from .outputs.selection import filtered as _filtered
+
+    return _filtered(flt)
+
+
+def scope(**kw):
+    """A print's scope (village, groups, households) as the tree chose it (outputs.selection.Scope)."""
+    from .outputs.selection import Scope
+
+    return Scope(**kw)
+
+
+def selection(ws: Workspace, scope, flt=None) -> dict:
+    """What a print would cover, said before printing (outputs.selection.describe)."""
+    from .outputs import selection as _selection
+
+    return _selection.describe(ws, scope, flt)
+
+
+def count_households(ws: Workspace, hids: list[str] | None) -> dict:
+    from .outputs import selection as _selection
+
+    return _selection.count(ws, hids)
+
+
+def before_print(ws: Workspace, canvasser: str = "") -> dict:
+    """What a print needs settled first: the contact phone it would carry and where from, and this
+    year's amounts if they await confirmation (`notices.firstprint.facts`)."""
+    from .outputs.notices import firstprint
+
+    return firstprint.facts(ws, canvasser)
+
+
+def unlisted_students(ws: Workspace, households: list[str] | None = None) -> list[dict]:
+    """School-age people in these households (None: all) no list names as students, someone of the
+    household not yet done: offered to the cadre before letters to parents are printed."""
+    from .outputs.notices import students
+
+    return students.unlisted_in(ws, households)
+
+
+def glyph_summary(missing) -> str:
+    """The rare characters a print lacked, in words."""
+    from .outputs.notices.preflight import summary
+
+    return summary(missing)
+
+
+def min_password() -> int:
+    """The shortest open password an export holding full IDs takes."""
+    from .outputs.xlsxlock import MIN_PASSWORD
+
+    return MIN_PASSWORD
+
+
+# ---- texts the township may edit ------------------------------------------------------------------
+def templates(ws: Workspace) -> list[str]:
+    """The printed texts' names: the built-in ones and those edited here."""
+    from .outputs.notices import templates as t
+
+    return list(dict.fromkeys([*t.builtin_names(), *t.edited_names(ws)]))
+
+
+def template_fields() -> dict[str, str]:
+    from .outputs.notices import templates as t
+
+    return dict(t.FIELDS)
+
+
+def template(ws: Workspace, name: str) -> tuple[str, str]:
+    """A printed text and where it comes from."""
+    from .outputs.notices import templates as t
+
+    return t.load(ws, name)
+
+
+# ---- lists that come in: a preview before anything is written -------------------------------------
+def read_list(path, kind: str, overrides: dict[str, str] | None = None, required: tuple[str, ...] = ()):
+    """A list's table (its sheet, header row, columns) as the import will read it: kind "roster"
+    (the bureau's list), "paid" (the paid list) or "match" (another department's list)."""
+    from .lists import matching, paid, roster
+    from .lists.tables import open_table
+
+    if kind == "roster":
+        return roster.read_roster(path, overrides)
+    aliases = paid.ALIASES if kind == "paid" else matching.ALIASES
+    return open_table(path, aliases, required=required, overrides=overrides)
+
+
+def list_aliases(kind: str) -> dict[str, tuple[str, ...]]:
+    from .lists import matching, paid, roster
+
+    return {"roster": roster.ALIASES, "paid": paid.ALIASES, "match": matching.ALIASES}[kind]
+
+
+def cell_text(value) -> str:
+    from .lists.tables import cell_text as _cell_text
+
+    return _cell_text(value)
+
+
+def list_kinds(ws: Workspace) -> list:
+    """Other departments' kinds of list (the campaign's `reference_kinds`)."""
+    from .lists import matching
+
+    return list(matching.kinds(ws))
+
+
+def match_proposals(ws: Workspace, list_id: str) -> list[dict]:
+    from .lists import matching
+
+    return matching.proposals(ws, list_id)
+
+
+def likely_words() -> dict[str, str]:
+    from .outputs.matchreport import LIKELY
+
+    return dict(LIKELY)
+
+
+def new_year_settings(ws: Workspace) -> tuple[dict, list[dict]]:
+    """Next year's settings and what changes from this year's (for confirmation)."""
+    from .lists import newyear
+
+    proposed = newyear.proposed_settings(ws)
+    return proposed, newyear.settings_diff(ws, proposed)
+
+
+# ---- sync -----------------------------------------------------------------------------------------
+def sync_status(ws: Workspace) -> dict:
+    from .sync.status import sync_status as _status
+
+    return _status(ws)
+
+
+def pending_count(ws: Workspace, village: str | None = None) -> int:
+    """Changes the other side has not received yet."""
+    from . import sync
+
+    return len(sync.pending_rows(ws, village))
+
+
+def conflicts(ws: Workspace) -> list[dict]:
+    from . import sync
+
+    return sync.list_conflicts(ws)
+
+
+def versions(ws: Workspace, pid: str) -> list[dict]:
+    from . import sync
+
+    return sync.versions(ws, pid)
+
+
+def conflict_fields() -> tuple[tuple[str, ...], dict[str, str]]:
+    from .sync.conflicts import SHOWN, SHOWN_LABELS
+
+    return SHOWN, SHOWN_LABELS
+
+
+def gap_words(gap: dict) -> str:
+    """A sender's missing numbers in one sentence (sync/origins.py)."""
+    from .sync.origins import gap_words as _gap_words
+
+    return _gap_words(gap)
+
+
+def freshness(ws: Workspace, villages: list[str]) -> dict:
+    from .rules import freshness as _freshness
+
+    return _freshness.by_village(ws, villages)
+
+
+def describe_freshness(fresh: dict) -> str:
+    from .rules import freshness as _freshness
+
+    return _freshness.describe(fresh)
+
+
+def villages_in(ws: Workspace) -> dict[str, int]:
+    from .sync.setup import villages_in as _villages_in
+
+    return _villages_in(ws)
+
+
+def return_name(village: str) -> str:
+    from . import sync
+
+    return sync.return_name(village)
+
+
+def package_files(items) -> list:
+    from . import sync
+
+    return sync.package_files(items)
+
+
+# ---- backups --------------------------------------------------------------------------------------
+def backups(ws: Workspace) -> list[dict]:
+    from .storage import backup
+
+    return backup.list_backups(ws)
+
+
+def backup_folder(ws: Workspace):
+    from .storage import backup
+
+    return backup.backup_dir(ws)
+
+
+def backups_kept() -> int:
+    from .storage import backup
+
+    return backup.KEEP

@@ -13,14 +13,14 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..core import views
-from ..core.storage import backup
-from ..core.storage.store import Workspace, WorkspaceError, is_demo_file
+from ..core.storage.opening import is_demo_file, open_workspace
+from ..core.storage.store import Workspace, WorkspaceError
 from ..core.storage.winlock import WindowLock
 from ..core.text import fonts
 from ..paths import resource
 from .choose import choose_workspace_file, demo_path
 from .memory import APP_NAME, last_workspace, remember_workspace, remembering, sandbox, settings
-from .worker import ImmediateRunner, Job
+from .worker import ImmediateRunner
 
 
 def register_font() -> str:
@@ -49,6 +49,9 @@ def install_qt_translation(app: QApplication) -> bool:
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
+    from . import errors
+
+    errors.install()  # an unexpected error is said in Chinese and the window stays open
     app = QApplication.instance()
     if app is None:
         from .qt_chinese import chinese_dates
@@ -106,8 +109,9 @@ def start_daily_backup(window) -> None:
         if path:
             window.statusBar().showMessage(f"已自动备份：{Path(path).name}", 4000)
 
-    window.runner.submit(Job(lambda ws, _p: backup.daily(ws), success=done, failure=window._job_failed,
-                             label="自动备份"))
+    from . import operations
+
+    operations.daily_backup(window.runner, success=done, failure=window._job_failed)
 
 
 def show_window(window) -> None:
@@ -160,7 +164,7 @@ def open_window(path: Path, *, canvasser: str | None = None, parent: QWidget | N
     sandbox(is_demo_file(path))  # the demo remembers nothing on this computer
     lock = WindowLock(path).acquire()  # a second window on the same file is refused with a message
     try:
-        ws = Workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
+        ws = open_workspace(path)  # migrates an older file, binds its origin; the window then reads on its own
         try:
             who = canvasser if canvasser is not None else pick_canvasser(ws, parent)
         finally:
@@ -209,7 +213,7 @@ def run_gui(db: str | None = None, demo: bool = False, screenshot: str | None = 
 
             if not ensure_unlocked(path):
                 raise WorkspaceError("没有口令，工作区未打开")
-            with Workspace(path) as ws_probe:
+            with open_workspace(path) as ws_probe:
                 first = next((c["name"] for c in views.canvassers(ws_probe)), "")
             window = open_window(path, canvasser=first, ask_location=False)
             screenshot_window(window, screenshot)

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..paths import data_dir
+from .dialogs.new_workspace import village_from_setup  # (a village from the township's setup package)
 
 
 def demo_path() -> Path:
@@ -46,37 +47,3 @@ def choose_workspace_file(parent: QWidget | None = None) -> Path | None:
     if clicked is demo_b:
         return demo_path()
     return None
-
-
-def village_from_setup(parent: QWidget | None = None) -> Path | None:
-    """A village workspace from the township's setup package (core `sync.init_village`)."""
-    from PySide6.QtWidgets import QInputDialog, QLineEdit
-
-    from ..core import sync
-    from .folders import last_folder, remember
-
-    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(last_folder("packages")), "配置包 (*.ccpkg)")
-    if not setup:
-        return None
-    remember("packages", setup)
-    name, _ = QFileDialog.getSaveFileName(parent, "新工作区保存为", str(data_dir() / "本村.db"), "工作区 (*.db)")
-    if not name:
-        return None
-    code, ok = QInputDialog.getText(parent, "配置包口令", "乡镇告知的口令（没有则不填）：", QLineEdit.EchoMode.Normal, "")
-    if not ok:
-        return None
-    path = Path(name if name.endswith(".db") else name + ".db")
-    from .lock import new_passphrase  # the new workspace is encrypted under the passphrase set now
-
-    passphrase = new_passphrase(parent)
-    if not passphrase:
-        return None
-    try:
-        res = sync.init_village(path, setup, code=code.strip() or None, passphrase=passphrase)
-    except Exception as exc:  # noqa: BLE001 — shown to the user; nothing was created
-        QMessageBox.warning(parent, "无法建立工作区", str(exc))
-        return None
-    QMessageBox.information(parent, "已建立村工作区",
-                            f"{res['township']} — {res['village']}：{res['people']} 人。\n"
-                            f"乡镇密钥指纹 {res['township_fingerprint']}，请与乡镇核对。")
-    return path

@@ -10,23 +10,17 @@ import datetime as dt
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..core.rules import reports
-from ..core.rules.dashboard import year_on_year_lines
-from ..core.storage.store import Workspace
+from ..core import clock, outcomes, views
+from ..core.views import TREND_DAYS, Workspace
 from .charts import BLUE, GREEN, Bar, ColumnChart, LineChart, ProgressBars
 from .flow import FlowBox
 from .textsize import emphasise
 from .worker import Job
 
-TREND_DAYS = 14
-
 
 def collect(ws: Workspace, today: dt.date | None = None) -> dict:
     """Everything the dashboard draws, in one job (runs on the worker)."""
-    today = today or dt.date.today()
-    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
-            "canvassers": reports.workload(ws, today),
-            "year_on_year": year_on_year_lines(reports.year_on_year(ws, today))}
+    return views.dashboard_figures(ws, today or clock.today())
 
 
 class _Figure(QFrame):
@@ -42,6 +36,8 @@ class _Figure(QFrame):
         emphasise(self.value, 1.6, bold=True)
         lay.addWidget(t)
         lay.addWidget(self.value)
+
+CONFIRMED = outcomes.OFFICIAL.code  # the figures' key of the bureau's confirmed payments (DESIGN §8)
 
 
 class Dashboard(QWidget):
@@ -63,7 +59,7 @@ class Dashboard(QWidget):
         row = FlowBox(spacing=6)  # the figure cards wrap onto a second line when narrow
         self.cards: dict[str, _Figure] = {}
         for key, title in (("total", "名单人数"), ("done", "已完成"), ("rate", "完成率（占任务数）"),
-                           ("paid_official", "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
+                           (CONFIRMED, "医保局确认已缴"), ("paid_claimed", "自报/协助缴费待核实"),
                            ("accepted", "不需参保"), ("remaining", "尚未完成"), ("days_left", "距截止天数")):
             card = _Figure(title)
             self.cards[key] = card
@@ -87,7 +83,7 @@ class Dashboard(QWidget):
         self.groups = ProgressBars("各组进度")
         self.special = ProgressBars("特殊群体进度（须100%参保）")
         self.trend = LineChart(f"近{TREND_DAYS}天走访与完成")
-        self.people = ColumnChart(f"近{reports.WORKLOAD_DAYS}天各走访人工作量")
+        self.people = ColumnChart(f"近{views.workload_days()}天各走访人工作量")
         grid.addWidget(self.groups, 0, 0)
         grid.addWidget(self.special, 0, 1)
         grid.addWidget(self.trend, 1, 0)
@@ -108,10 +104,10 @@ class Dashboard(QWidget):
         target = f.get("target") or f["total"]
         self.cards["rate"].value.setText(f"{f.get('target_rate', f['rate']) * 100:.1f}%")
         self.cards["rate"].setToolTip(f"任务数 {target}（未填任务数的村以名单人数计）；占名单 {f['rate'] * 100:.1f}%")
-        self.cards["paid_official"].value.setText(str(f["paid_official"]))
+        self.cards[CONFIRMED].value.setText(str(f[CONFIRMED]))
         self.cards["paid_claimed"].value.setText(str(f["paid_claimed"]))
         self.cards["accepted"].value.setText(str(f["accepted"]))
-        self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f['paid_official']} + 自报/协助待核实 {f['paid_claimed']}"
+        self.sums.setText(f"已完成 {f['done']} = 医保局确认 {f[CONFIRMED]} + 自报/协助待核实 {f['paid_claimed']}"
                           f" + 不需参保 {f['accepted']}；名单 {f['total']} = 已完成 {f['done']} + 尚未完成 "
                           f"{f['remaining']}；任务数 {target}，差 {f.get('gap', 0)} 人；已走访 {f['visited']} 人")
         silent, unset = f.get("silent") or [], f.get("not_set_up") or []

@@ -21,14 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import views
-from ..core.lists.newyear import previous_line
-from ..core.rules.campaign import STATUS_LABELS
-from ..core.rules.campaign import load as load_campaign
-from ..core.rules.history import history_lines
-from ..core.rules.visits import away_place
-from ..core.storage.store import Workspace
+from ..core import clock, outcomes, views
 from ..core.text import ids
+from ..core.views import STATUS_LABELS, Workspace, history_lines, previous_line
 from .people_model import status_colour
 from .textsize import emphasise
 
@@ -185,13 +180,13 @@ class DetailPanel(QWidget):
             else:
                 self.history.setHtml("<p style='color:#888'>在左侧表格中选择一个人，这里显示其家庭成员、联系方式和全部走访记录。</p>")
             return
-        camp = load_campaign(self.ws)
+        camp = views.campaign(self.ws)
         self.name.setText(p["name"])
         self.status.setText(STATUS_LABELS.get(p["status"], p["status"]))
         self.status.setStyleSheet(f"padding: 3px 8px; border-radius: 4px; color: white; font-weight: bold; "
                                   f"background: {status_colour(p['status'], camp)};")
         try:
-            age = ids.age_on(dt.date.fromisoformat(p["birth"]), dt.date.today())
+            age = ids.age_on(dt.date.fromisoformat(p["birth"]), clock.today())
             basic = f"{p['sex']}，{age} 岁，{p['relation'] or '—'}"
         except (TypeError, ValueError):
             basic = f"{p['sex']}，{p['relation'] or '—'}"
@@ -200,7 +195,7 @@ class DetailPanel(QWidget):
         self.fields["basic"].setText(basic)
         self.fields["id"].setText(p["pid"])
         self.fields["household"].setText(f"{p['village']}{p['grp']}  户编号 {p['household']}")
-        place = away_place(self.ws, pid)
+        place = views.away_place(self.ws, pid)
         self.fields["address"].setText((p["address"] or "—") + (f"；外出地点：{place}" if place else ""))
         cats = p["categories"].replace(",", "、")
         self.fields["categories"].setText(cats or "普通居民")
@@ -210,9 +205,10 @@ class DetailPanel(QWidget):
         sub = camp.subsidy_for(p["categories"])
         self.fields["due"].setText(f"{due} 元" + (f"（资助 {sub} 元）" if sub else ""))
         nxt = []
-        if p["promised"]:
-            nxt.append(f"承诺 {p['promised']}")
-        if p["followup"] and p["followup"] != p["promised"]:
+        promised = p[outcomes.DATE_FIELD]
+        if promised:
+            nxt.append(f"承诺 {promised}")
+        if p["followup"] and p["followup"] != promised:
             nxt.append(f"跟进 {p['followup']}")
         if p["last_visit_at"]:
             nxt.append(f"上次 {p['last_visit_at'][:10]} {p['last_visit_by']}")

@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 
 from ..core.storage import atrest
-from ..core.storage.store import Workspace, is_demo_file
+from ..core.storage.opening import is_demo_file, open_workspace
 from .dialogs.passphrase import NewPassphraseDialog, PassphraseDialog, show_recovery_code
 
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
@@ -57,7 +57,7 @@ def ensure_unlocked(path: str | Path, parent: QWidget | None = None) -> bool:
         phrase = dlg.passphrase
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        with Workspace(path, passphrase=phrase) as ws:
+        with open_workspace(path, passphrase=phrase) as ws:
             code = ws.recovery_code
     finally:
         QApplication.restoreOverrideCursor()
@@ -168,7 +168,7 @@ def install_idle_lock(window, minutes: float | None = None) -> IdleLock | None:
     if getattr(window.ws, "key", None) is None:
         return None
     if minutes is None:
-        from ..core.rules.campaign import load
+        from ..core import views
 
-        minutes = float(load(window.ws).values.get("lock_minutes") or 15)
+        minutes = float(views.campaign(window.ws).values.get("lock_minutes") or 15)
     return IdleLock(window, window.ws.path, minutes)

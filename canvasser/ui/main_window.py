@@ -33,15 +33,12 @@ from PySide6.QtWidgets import (
 
 from ..core import views
 from ..core.errors import InputError
-from ..core.outputs.selection import filtered
-from ..core.rules import dashboard
-from ..core.rules.campaign import load as load_campaign
-from ..core.rules.dashboard import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter
-from ..core.storage.store import Workspace
 from ..core.tiers import Tier
+from ..core.views import PREVIOUS_FILTERS, STATUS_FILTERS, PeopleFilter, Workspace
 from . import operations, textsize
 from .detail import DetailPanel
 from .flow import FlowBox
+from .operations import OpChanges
 from .people_model import COLUMNS, PeopleModel
 from .screen import MIN_WINDOW, place_main_window
 from .status_filter import MultiStatusButton, status_width
@@ -119,6 +116,7 @@ class MainWindow(QMainWindow):
         self.ws = views.open_reader(ws.path)
         self.canvasser = canvasser
         self.runner = runner if runner is not None else DbWorker(ws.path)
+        self.runner.changed.connect(self.on_changes)  # every operation says what it changed
         ws = self.ws
         self.visit_dialog: VisitDialog | None = None
         self.last_output = None
@@ -277,7 +275,7 @@ class MainWindow(QMainWindow):
             self._share_width()
 
     def _fill_categories(self) -> None:
-        camp = load_campaign(self.ws)
+        camp = views.campaign(self.ws)
         current = self.category_filter.currentData()
         self.category_filter.blockSignals(True)
         self.category_filter.clear()
@@ -449,7 +447,8 @@ class MainWindow(QMainWindow):
         n = self.model.rowCount()
         self.count_label.setText(f"{n} 人" if self.model.complete else f"{n}+ 人…")
         flt = self.current_filter()
-        self.detail.set_empty_workspace(n == 0 and self.model.complete and not (filtered(flt) or flt.grp or flt.household))
+        self.detail.set_empty_workspace(n == 0 and self.model.complete and not (views.filtered(flt) or flt.grp
+                                                                                 or flt.household))
 
     def _scope_changed(self) -> None:
         """A group chosen in the tree shows its rows from the top (the person shown stays selected)."""
@@ -516,7 +515,6 @@ class MainWindow(QMainWindow):
             operations.record_visit(self.runner, pid, v, by=self.canvasser, success=done, failure=failed)
 
         dlg = VisitDialog(person, self.canvasser, submit, self)
-        dlg.accepted.connect(lambda: self.after_change(pid, "已保存走访记录"))
         dlg.finished.connect(lambda _: setattr(self, "visit_dialog", None))
         self.visit_dialog = dlg
         dlg.open()
@@ -530,34 +528,46 @@ class MainWindow(QMainWindow):
             if row is None:
                 self.statusBar().showMessage(f"{self.canvasser or '您'}没有可撤销的走访记录", 4000)
                 return
-            out.append(row)
+            out.append(row)  # (the table and figures follow the operation's changes)
             name = views.person_name(self.ws, row["pid"])
-            self.after_change(row["pid"], f"已撤销 {name} 的最近一条走访记录（记录作废，不删除）")
+            self.statusBar().showMessage(f"已撤销 {name} 的最近一条走访记录（记录作废，不删除）", 5000)
 
         operations.undo_last(self.runner, by=self.canvasser, success=done)
         return out[0] if out else None
 
+    def on_changes(self, changes: OpChanges) -> None:
+        """An operation succeeded: refresh what shows what it changed (Anki's OpChanges)."""
+        if changes.workspace:  # the file was replaced (a restore): every connection opens it again
+            self.switch_requested.emit(str(self.ws.path))
+            return
+        if changes.campaign:  # (settings saved here or received from the township act at once)
+            self._fill_categories()
+            self._apply_settings()
+        if changes.people:
+            keep = changes.pid or self.detail.pid
+            self.model.refresh()
+            self._show_count()
+            if keep:
+                self.select_person(keep)
+                self.detail.show_person(keep)
+        if changes.figures:
+            self.refresh_figures()
+        elif changes.sync or changes.canvassers:
+            self._show_unsent()
+        if changes.message:
+            self.statusBar().showMessage(changes.message, 5000)
+
     def after_change(self, pid: str | None = None, message: str = "") -> None:
-        """Everything a write can change: the table, the person shown, the figures, and the settings
-        that act in the window (无操作自动锁定), saved here or received from the township: at once."""
-        self._apply_settings()
-        keep = pid or self.detail.pid
-        self.model.refresh()
-        self._show_count()
-        if keep:
-            self.select_person(keep)
-            self.detail.show_person(keep)
-        self.refresh_figures()
-        if message:
-            self.statusBar().showMessage(message, 5000)
+        """Everything a write can change (what `on_changes` does for a change of people and figures)."""
+        self.on_changes(OpChanges(people=True, figures=True, sync=True, pid=pid or "", message=message))
 
     def refresh_figures(self) -> None:
-        self.runner.submit(Job(lambda ws, _p: dashboard.progress(ws), success=self.strip.show_progress,
+        self.runner.submit(Job(lambda ws, _p: views.progress(ws), success=self.strip.show_progress,
                                failure=self._job_failed, label="进度"))
         who = self.ws.tier.operator  # a township clerk is no canvasser
         self.strip.who.setText(f"{who}：<b>{self.canvasser or '未选择'}</b>")
         self._show_unsent()
-        self.runner.submit(Job(lambda ws, _p: dashboard.tree_counts(ws), success=self.tree.set_counts,
+        self.runner.submit(Job(lambda ws, _p: views.tree_counts(ws), success=self.tree.set_counts,
                                failure=self._job_failed, label="统计"))
         if self.dashboard is not None and self.tabs.currentWidget() is self.dashboard:
             self.dashboard.refresh()
@@ -565,12 +575,10 @@ class MainWindow(QMainWindow):
     def _apply_settings(self) -> None:
         lock = getattr(self, "idle_lock", None)
         if lock is not None:
-            lock.set_minutes(float(load_campaign(self.ws).values.get("lock_minutes") or 15))
+            lock.set_minutes(float(views.campaign(self.ws).values.get("lock_minutes") or 15))
 
     def _show_unsent(self) -> None:
         """"N changes not yet received by the township", from core's sync status (on the worker)."""
-        from ..core.sync.status import sync_status  # PyNaCl and the sync modules load off the start-up path
-
         def show(status: dict) -> None:
             self.strip.unsent.setToolTip("")
             if status.get("enabled") and status.get("mode") == "village":
@@ -591,7 +599,7 @@ class MainWindow(QMainWindow):
                 n = int(status.get("conflicts") or 0)
                 self.act_conflicts.setText(f"待核对重复建档（{n}）" if n else "待核对重复建档")
 
-        self.runner.submit(Job(lambda ws, _p: sync_status(ws), success=show,
+        self.runner.submit(Job(lambda ws, _p: views.sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
 
     def _work_village(self, i: int) -> None:
@@ -621,8 +629,7 @@ class MainWindow(QMainWindow):
         from .dialogs.import_roster import ImportDialog
 
         dlg = ImportDialog(self.ws, self.runner, self.canvasser, self)
-        dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "名单已导入"),
-                                           self.detail.pid or self.table.scrollToTop()))
+        dlg.imported.connect(lambda _res: self.detail.pid or self.table.scrollToTop())
         dlg.open()
         return dlg
 
@@ -630,7 +637,6 @@ class MainWindow(QMainWindow):
         from .dialogs.new_year import NewYearDialog
 
         dlg = NewYearDialog(self.ws, self.runner, self.canvasser, self)
-        dlg.imported.connect(lambda _res: (self._fill_categories(), self.after_change(None, "新年度已开始")))
         dlg.open()
         return dlg
 
@@ -638,7 +644,6 @@ class MainWindow(QMainWindow):
         from .dialogs.paid_import import PaidImportDialog
 
         dlg = PaidImportDialog(self.ws, self.runner, self.canvasser, self)
-        dlg.imported.connect(lambda _res: self.after_change(None, "已缴费名单已导入"))
         dlg.open()
         return dlg
 
@@ -646,7 +651,6 @@ class MainWindow(QMainWindow):
         from .dialogs.match_list import MatchDialog
 
         dlg = MatchDialog(self.ws, self.runner, self.canvasser, self)
-        dlg.imported.connect(lambda _res: self.after_change(None, "部门名单比对结果已写入"))
         dlg.open()
         return dlg
 
@@ -658,7 +662,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("请先在表格中选择一个人", 4000)
             return None
         dlg = PersonDialog(self.ws, self.runner, pid, self.canvasser, self)
-        dlg.accepted.connect(lambda: self.after_change(pid, "已保存人员信息"))
         dlg.open()
         return dlg
 
@@ -667,17 +670,16 @@ class MainWindow(QMainWindow):
 
         household = views.household(self.ws, views.household_of(self.ws, self.current_pid()))
         dlg = AddPersonDialog(self.ws, self.runner, self.canvasser, household, self)
-        dlg.accepted.connect(lambda: self.after_change(dlg.added, "已新增人员"))
         dlg.open()
         return dlg
 
     def output_context(self):
-        from ..core.outputs.selection import Scope
         from .dialogs.outputs import Context
 
         scope = self.tree.current_scope() or (None, None, None)
         hid = views.household_of(self.ws, self.detail.pid)
-        picked = Scope(village=scope[0], groups=[scope[1]] if scope[1] else [], households=[scope[2]] if scope[2] else [])
+        picked = views.scope(village=scope[0], groups=[scope[1]] if scope[1] else [],
+                             households=[scope[2]] if scope[2] else [])
         head = (views.household(self.ws, hid) or {}).get("head", "") if hid else ""
         return Context(canvasser=self.canvasser, household=hid, village=scope[0], grp=scope[1], scope=picked,
                        table=self.current_filter(), unit=views.unit_name(self.ws),
@@ -713,7 +715,6 @@ class MainWindow(QMainWindow):
         from .dialogs.conflicts import ConflictsDialog
 
         dlg = ConflictsDialog(self.ws, self.runner, self.canvasser, self)
-        dlg.resolved.connect(lambda pid: self.after_change(pid, "已确定归属"))
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
         return dlg
@@ -731,7 +732,6 @@ class MainWindow(QMainWindow):
         from .dialogs.settings import SettingsDialog
 
         dlg = SettingsDialog(self.ws, self.runner, self.canvasser, self)
-        dlg.accepted.connect(lambda: (self._fill_categories(), self.after_change(None, "设置已保存")))
         dlg.open()
         return dlg
 
@@ -764,17 +764,18 @@ class MainWindow(QMainWindow):
         if path:
             self.switch_requested.emit(str(path))
 
-    def restore_from(self, source: str) -> dict:
-        """Replace the workspace with a backup, then reopen it (every connection starts afresh)."""
-        from ..core.storage import backup
+    def restore_from(self, source: str, *, success=None, failure=None):
+        """Replace the workspace with a backup, as an operation on the worker; then every connection
+        opens the file again (`on_changes`). Returns the result at once under the tests' runner."""
+        out: list = []
 
-        backup.validate(source)
-        self.runner.shutdown()
-        path = self.ws.path
-        self.ws.close()
-        res = backup.restore(path, source)
-        self.switch_requested.emit(str(path))
-        return res
+        def done(res) -> None:
+            out.append(res)
+            if success:
+                success(res)
+
+        operations.restore(self.runner, self, source, success=done, failure=failure)
+        return out[0] if out else None
 
     # ---- closing -------------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name

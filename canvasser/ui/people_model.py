@@ -14,13 +14,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from ..core import views
-from ..core.lists.newyear import previous_label
-from ..core.rules.campaign import STATUS_LABELS, Campaign
-from ..core.rules.campaign import load as load_campaign
-from ..core.rules.dashboard import PeopleFilter
-from ..core.storage.store import Workspace
+from ..core import clock, outcomes, views
 from ..core.text import ids
+from ..core.views import STATUS_LABELS, Campaign, PeopleFilter, Workspace, previous_label
 from .worker import Job
 
 
@@ -50,18 +46,20 @@ DEFAULT_ORDER = views.DEFAULT_ORDER
 _AT = {name: i for i, name in enumerate(views.ROW_FIELDS)}  # a cell's place in a row tuple
 PID_ROLE = Qt.ItemDataRole.UserRole + 1
 
-STATUS_COLOURS = {"done": "#1b7f3b", "official": "#0b5cad", "promised": "#b26a00", "refused": "#b3261e",
+STATUS_COLOURS = {"done": "#1b7f3b", "official": "#0b5cad", outcomes.WAIT: "#b26a00", outcomes.ALARM: "#b3261e",
                   "none": "#6b6b6b", "other": "#7a4b00"}
 
 
 def status_colour(status: str, camp: Campaign) -> str:
-    if status == "paid_official":
+    """Blue: the bureau confirmed; green: done; grey: not visited; a promise and a refusal stand out."""
+    o = outcomes.of(status)
+    if o is outcomes.OFFICIAL:
         return STATUS_COLOURS["official"]
     if status in camp.done_set:
         return STATUS_COLOURS["done"]
-    if status == "":
+    if o is outcomes.NOT_VISITED:
         return STATUS_COLOURS["none"]
-    return STATUS_COLOURS.get(status, STATUS_COLOURS["other"])
+    return STATUS_COLOURS.get(o.tone if o is not None else "", STATUS_COLOURS["other"])
 
 
 class PeopleModel(QAbstractTableModel):
@@ -78,10 +76,10 @@ class PeopleModel(QAbstractTableModel):
         self.runner = runner
         self.filter = PeopleFilter()
         self.order = DEFAULT_ORDER
-        self.campaign: Campaign = load_campaign(ws)
+        self.campaign: Campaign = views.campaign(ws)
         self._ids = array("q")
         self._rows: dict[int, tuple] = {}
-        self._today = dt.date.today()
+        self._today = clock.today()
         self._generation = 0
         self._pending = None
         self.complete = True
@@ -97,7 +95,7 @@ class PeopleModel(QAbstractTableModel):
         """
         if flt is not None:
             self.filter = flt
-        self.campaign = load_campaign(self.ws)
+        self.campaign = views.campaign(self.ws)
         q = views.PeopleQuery.of(self.filter, self.campaign, self.order, ws=self.ws)
         self._generation += 1
         if self._pending is not None:
@@ -129,7 +127,7 @@ class PeopleModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = ids
         self._rows.clear()
-        self._today = dt.date.today()
+        self._today = clock.today()
         self.complete = complete
         self.endResetModel()
 

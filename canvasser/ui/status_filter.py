@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMenu, QToolButton
 
-from ..core.rules.dashboard import STATUS_FILTERS
+from ..core.views import STATUS_FILTERS, STATUS_LABELS
 
 
 class MultiStatusButton(QToolButton):
@@ -55,8 +55,6 @@ class MultiStatusButton(QToolButton):
 def status_width(widget) -> int:
     """Pixels the longest status name needs in `widget`'s font ("已自行缴费(待核实)" never cut)."""
     from PySide6.QtGui import QFontMetrics
-
-    from ..core.rules.campaign import STATUS_LABELS
 
     fm = QFontMetrics(widget.font())
     return max(fm.horizontalAdvance(label) for label in STATUS_LABELS.values()) + 24

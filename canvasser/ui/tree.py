@@ -10,9 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from ..core.rules.dashboard import household_counts
-from ..core.rules.groups import group_key
-from ..core.storage.store import Workspace
+from ..core import views
+from ..core.views import Workspace, group_key
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 LOADED_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -119,7 +118,7 @@ class PlaceTree(QTreeWidget):
         if grp is None or household is not None or item.data(0, LOADED_ROLE):
             return
         item.setData(0, LOADED_ROLE, True)
-        for h in household_counts(self.ws, village, grp):
+        for h in views.household_counts(self.ws, village, grp):
             child = QTreeWidgetItem([f"{h['head'] or '户'}（{h['hid'][-5:]}）", _count_text(h["done"] or 0, h["total"])])
             child.setData(0, SCOPE_ROLE, (village, grp, h["hid"]))
             if h["done"] == h["total"]:

@@ -30,15 +30,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.rules.campaign import CHANNELS, OUTCOMES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
-from ..core.rules.visits import PHOTO_SUFFIXES
+from ..core import clock, outcomes
+from ..core.views import CHANNELS, OUTCOMES, PHOTO_SUFFIXES, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON
 from .screen import scrolling
 
-# most frequent first: the first ten get the keys 1–9 and 0
-OUTCOME_ORDER = ("paid_on_site", "paid_self", "promised", "not_home", "refused", "migrant_informed", "unreachable",
-                 "employee_insurance", "insured_elsewhere", "via_school", "dead", "military", "prison", "moved_out",
-                 "duplicate", "missing")
+# most frequent first (the outcome records' order, core/outcomes.py): the first ten get the keys 1–9 and 0
+OUTCOME_ORDER = tuple(o.code for o in outcomes.RECORDED)
 KEYS = "1234567890"
+
+
+def _today() -> QDate:
+    """Today (core/clock.py) as the date edits take it."""
+    day = clock.today()
+    return QDate(day.year, day.month, day.day)
 
 
 class VisitDialog(QDialog):
@@ -99,14 +103,14 @@ class VisitDialog(QDialog):
         self.reason.addItems(REFUSAL_REASONS)
         form.addRow("拒绝原因", self.reason)
 
-        self.promised = QDateEdit(QDate.currentDate().addDays(7))
+        self.promised = QDateEdit(_today().addDays(7))
         self.promised.setCalendarPopup(True)
         self.promised.setDisplayFormat("yyyy-MM-dd")
         form.addRow("承诺缴费日期", self.promised)
 
         fu_row = QHBoxLayout()
         self.followup_on = QCheckBox("设置")
-        self.followup = QDateEdit(QDate.currentDate().addDays(3))
+        self.followup = QDateEdit(_today().addDays(3))
         self.followup.setCalendarPopup(True)
         self.followup.setDisplayFormat("yyyy-MM-dd")
         self.followup_on.toggled.connect(self.followup.setEnabled)
@@ -197,7 +201,7 @@ class VisitDialog(QDialog):
             "outcome": code,
             "via": self.channels.checkedButton().text() if self.channels.checkedButton() else CHANNELS[0],
             "reason": self.reason.currentText().strip() if code in TAKES_REASON else "",
-            "promised": self.promised.date().toString("yyyy-MM-dd") if code in TAKES_DATE else "",
+            outcomes.DATE_FIELD: self.promised.date().toString("yyyy-MM-dd") if code in TAKES_DATE else "",
             "followup": self.followup.date().toString("yyyy-MM-dd") if self.followup_on.isChecked() else "",
             "note": self.note.text().strip(),
             "photos": list(self.photos),

@@ -43,10 +43,14 @@ def show_failure(exc: BaseException) -> None:
                       QMessageBox.StandardButton.Ok, QApplication.activeWindow())
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     FAILURES.append(str(exc))
+    if box.parent() is None:  # no window to belong to: Python alone would hold it, kept until closed
+        _OPEN.append(box)
+        box.finished.connect(lambda _r, b=box: _OPEN.remove(b) if b in _OPEN else None)
     box.show()
 
 
 FAILURES: list[str] = []  # the errors shown by default, newest last (tests read it)
+_OPEN: list = []
 
 
 JobFn = Callable[[Workspace, Progress], Any]
@@ -64,6 +68,11 @@ class Job:
     cancel: threading.Event = field(default_factory=threading.Event)
     done: int = 0
     message: str = ""
+    changes: object = None  # what it changes (operations.OpChanges, or a function of its result): announced after success
+
+    def changed(self, result: Any):
+        """The changes to announce after this job's success (None: nothing the window shows)."""
+        return self.changes(result) if callable(self.changes) else self.changes
 
     def progress(self, done: int, message: str = "") -> bool:
         """The callback handed to core: records progress, returns False once cancelled."""
@@ -80,6 +89,8 @@ class _Bridge(QObject):
 
 class DbWorker(QThread):
     """The serial worker: a QThread with its own Workspace, running queued jobs one at a time."""
+
+    changed = Signal(object)  # an operation's OpChanges, after its success (on the main thread)
 
     def __init__(self, db_path: str | Path, parent: QObject | None = None):
         super().__init__(parent)
@@ -126,6 +137,7 @@ class DbWorker(QThread):
         if error is None:
             if job.success:
                 job.success(result)
+            announce(self.changed, job, result)
         else:
             (job.failure or show_failure)(error)  # type: ignore[arg-type]
 
@@ -164,6 +176,17 @@ class DbWorker(QThread):
             bridge.finished.emit(job.job_id, None, exc)
 
 
+class _Announcer(QObject):
+    changed = Signal(object)
+
+
+def announce(signal, job: Job, result: Any) -> None:
+    """Tell the window what a successful operation changed (once its own callback has run)."""
+    changes = job.changed(result)
+    if changes is not None:
+        signal.emit(changes)
+
+
 class ImmediateRunner:
     """Runs each job at once on the calling thread with the given workspace (tests, screenshots)."""
 
@@ -173,6 +196,8 @@ class ImmediateRunner:
         self.ws = ws
         self.progress_listeners: list[Callable[[Job], None]] = []
         self._ids = itertools.count(1)
+        self._announcer = _Announcer()
+        self.changed = self._announcer.changed
 
     def submit(self, job: Job) -> Job:
         job.job_id = next(self._ids)
@@ -191,6 +216,7 @@ class ImmediateRunner:
             return job
         if job.success:
             job.success(result)
+        announce(self.changed, job, result)
         return job
 
     def pending(self) -> int:
@@ -206,8 +232,9 @@ class ImmediateRunner:
 def run_with_progress(runner, parent: QWidget | None, label: str, fn: JobFn, *,
                       success: Callable[[Any], None] | None = None,
                       failure: Callable[[BaseException], None] | None = None,
-                      cancellable: bool = True) -> Job:
-    """Submit a job with a progress dialog that has a Cancel button (Anki's `.with_progress()`)."""
+                      cancellable: bool = True, changes: object = None) -> Job:
+    """Submit a job with a progress dialog that has a Cancel button (Anki's `.with_progress()`);
+    `changes` as for any operation (operations.py)."""
     dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, parent)
     dialog.setWindowTitle("请稍候")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)  # no edits while a long job writes
@@ -216,7 +243,7 @@ def run_with_progress(runner, parent: QWidget | None, label: str, fn: JobFn, *,
     dialog.setAutoReset(False)
     if not cancellable:
         dialog.setCancelButton(None)
-    job = Job(fn, label=label)
+    job = Job(fn, label=label, changes=changes)
 
     def on_progress(j: Job) -> None:
         if j is job and dialog.wasCanceled():

@@ -28,7 +28,7 @@ os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="canvasser-qset
 import pytest  # noqa: E402
 
 from canvasser.core.demo import make_demo  # noqa: E402
-from canvasser.core.storage.store import Workspace  # noqa: E402
+from canvasser.core.storage.opening import open_workspace  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CANVASSER = "李书记"
@@ -62,7 +62,7 @@ def demo_template(tmp_path_factory) -> Path:
 def ws(tmp_path, demo_template):
     path = tmp_path / "village.db"
     shutil.copy(demo_template, path)
-    workspace = Workspace(path)
+    workspace = open_workspace(path)
     yield workspace
     workspace.close()
 
@@ -93,3 +93,15 @@ def sample_list(tmp_path) -> Path:
     target.parent.mkdir()
     shutil.copy(DATA / "village_unenrolled.xlsx", target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _no_message_box_left_open():
+    """A box a test left on screen (an error said by default is kept until closed) is closed after it,
+    so it cannot take the next test's keys."""
+    yield
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    for w in QApplication.allWidgets() if QApplication.instance() else []:
+        if isinstance(w, QMessageBox) and w.isVisible():
+            w.close()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from canvasser import cli
 from canvasser.core.rules import campaign, reports, visits
 from canvasser.core.storage import backup, integrity
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import CHILD_ENCODING
 
 
@@ -76,7 +76,7 @@ def test_daily_backup_keeps_seven_and_restore_starts_a_new_origin(ws, data_dir):
     ws.close()
     res = backup.restore(path, made)
     assert res["saved_previous"] and "before-restore" in res["saved_previous"]
-    with Workspace(path) as again:
+    with open_workspace(path) as again:
         assert again.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == ""
         assert integrity.check(again)["ok"]
         visits.record_visit(again, pid, "not_home", by="王主任")
@@ -86,9 +86,9 @@ def test_daily_backup_keeps_seven_and_restore_starts_a_new_origin(ws, data_dir):
 def test_backup_and_restore_commands(ws, tmp_path, capsys):
     path = str(ws.path)
     ws.close()
-    assert cli.main(["backup", "--db", path, "--json"]) == 0
+    assert cli.main(["backup", "--db", path, "--json", "--today", "2027-10-08"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["events"] > 0 and out["backup"].endswith(f"{dt.date.today().isoformat()}.db")
+    assert out["events"] > 0 and out["backup"].endswith("2027-10-08.db")  # named by the day given
     assert cli.main(["restore", "--db", path, "--from", str(tmp_path / "nope.db")]) == 2
     assert "找不到备份文件" in capsys.readouterr().err
     assert cli.main(["restore", "--db", path, "--from", out["backup"], "--json"]) == 0
@@ -107,7 +107,7 @@ def test_backup_screen_restores_and_reopens(window, ws, qtbot, monkeypatch):
     dlg.list.setCurrentRow(0)
     res = dlg.restore_selected()
     assert res and reopened == [str(ws.path)]
-    with Workspace(ws.path) as again:
+    with open_workspace(ws.path) as again:
         assert again.scalar("SELECT status FROM persons WHERE pid=?", (pid,)) == ""
 
 
@@ -123,9 +123,9 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
     ws.close()
     script = (
         "import sys\n"
-        "from canvasser.core.storage.store import Workspace\n"
+        "from canvasser.core.storage.opening import open_workspace\n"
         "from canvasser.core.rules import visits\n"
-        "ws = Workspace(sys.argv[1])\n"
+        "ws = open_workspace(sys.argv[1])\n"
         "pids = [r['pid'] for r in ws.query('SELECT pid FROM persons')]\n"
         "print('ready', flush=True)\n"
         "i = 0\n"
@@ -135,13 +135,13 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", script, path], stdout=subprocess.PIPE,
                             encoding=CHILD_ENCODING)
     assert proc.stdout.readline().strip() == "ready"
-    with Workspace(path) as probe:
+    with open_workspace(path) as probe:
         deadline = time.monotonic() + 30
         while probe.event_count() < before + 20 and time.monotonic() < deadline:
             time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    with Workspace(path) as again:
+    with open_workspace(path) as again:
         assert again.event_count() >= before + 20
         assert integrity.check(again)["ok"]
         assert again.scalar("SELECT count(*) FROM visits") == again.scalar(
@@ -156,7 +156,7 @@ def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, tmp_path
     from canvasser.ui import app as app_mod
 
     path = tmp_path / "青石村.db"
-    Workspace(path).close()
+    open_workspace(path).close()
     asked: list = []
     monkeypatch.setattr(app_mod, "pick_canvasser", lambda w, parent=None: asked.append(w.path) or "王主任")
 

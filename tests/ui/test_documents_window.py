@@ -139,7 +139,8 @@ def test_a_print_that_fails_names_no_file(window, ws, tmp_path, monkeypatch, qtb
     def refuse(*_a, **_k):
         raise InputError("只有逐户打印的信（含[学生名单]的模板）才能指定户")
 
-    monkeypatch.setattr("canvasser.ui.dialogs.outputs._notices", lambda: (refuse, refuse, refuse))
+    for job in ("notices", "leaflet", "visit_sheet"):  # (the prints' operations)
+        monkeypatch.setattr(f"canvasser.ui.operations.{job}", refuse)
     window.run_output("notice_household")
     qtbot.waitUntil(lambda: getattr(window, "done_dialog", None) is not None, timeout=20000)
     said = window.done_dialog.text.text()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.ui.dialogs.import_roster import ImportDialog
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 
 
 def test_an_empty_workspace_offers_to_import_a_list(qtbot, app, tmp_path, sample_list):
-    ws = Workspace(tmp_path / "new.db")
+    ws = open_workspace(tmp_path / "new.db")
     window = MainWindow(ws, canvasser="李书记", runner=ImmediateRunner(ws))
     qtbot.addWidget(window)
     window.show()

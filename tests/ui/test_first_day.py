@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 from canvasser.core import sync
 from canvasser.core.lists import roster
 from canvasser.core.storage import atrest
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.store import Workspace
 from canvasser.core.text import pinyin
 from canvasser.ui.dialogs.import_roster import ImportDialog
@@ -100,7 +101,7 @@ def _text(pdf) -> str:
 
 def _open(qtbot, path) -> tuple[MainWindow, Workspace]:
     """As the app opens a workspace (here with jobs run at once), waiting until the window is active."""
-    ws = Workspace(path)
+    ws = open_workspace(path)
     window = MainWindow(ws, canvasser=CADRE, runner=ImmediateRunner(ws))
     qtbot.addWidget(window)
     window.showMaximized() if window.maximise else window.show()
@@ -218,7 +219,7 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     assert _pages(out) == len(households) == window.last_output[2].households
 
     # the township: its own list, one setup package for this village (made by the township clerk)
-    town = Workspace(tmp_path / "乡镇.db")
+    town = open_workspace(tmp_path / "乡镇.db")
     sync.init_township(town, "某某镇")
     roster.import_roster(town, src)
     sync.make_setup_package(town, "青石村", tmp_path / "青石村_配置包.ccpkg", code=CODE)
@@ -311,7 +312,7 @@ def test_a_forgotten_passphrase_is_set_again_in_the_window(qtbot, app, tmp_path,
     people = rows(seed=22, households=8, village="青石村")
     src = write_xlsx(tmp_path / "名单.xlsx", people)
     alone = tmp_path / "单机.db"
-    with Workspace(alone, passphrase="原来的口令 2026") as ws:
+    with open_workspace(alone, passphrase="原来的口令 2026") as ws:
         code = ws.recovery_code
         roster.import_roster(ws, src)
     atrest.forget(alone)
@@ -327,12 +328,12 @@ def test_a_forgotten_passphrase_is_set_again_in_the_window(qtbot, app, tmp_path,
     assert "忘记口令" in said[0] and "恢复码" in said[1]
     atrest.forget(alone)
     with pytest.raises(atrest.PassphraseError):
-        Workspace(alone, passphrase="原来的口令 2026")
-    with Workspace(alone, passphrase="新的口令 2026") as ws:
+        open_workspace(alone, passphrase="原来的口令 2026")
+    with open_workspace(alone, passphrase="新的口令 2026") as ws:
         assert ws.scalar("SELECT count(*) FROM persons") == len(people)
 
     # a village: its key is kept by the township, which answers with a recovery package
-    town = Workspace(tmp_path / "乡镇.db", passphrase="乡镇的口令 2026")
+    town = open_workspace(tmp_path / "乡镇.db", passphrase="乡镇的口令 2026")
     sync.init_township(town, "某某镇")
     roster.import_roster(town, src)
     sync.make_setup_package(town, "青石村", tmp_path / "配置包.ccpkg", code=CODE)
@@ -367,7 +368,7 @@ def test_a_forgotten_passphrase_is_set_again_in_the_window(qtbot, app, tmp_path,
     said = _forget_and_recover(qtbot, user, village, with_the_package)
     assert "乡镇" in said[1] and "青石村.db.keys" in said[1]
     atrest.forget(village)
-    with Workspace(village, passphrase="村里的新口令") as ws:
+    with open_workspace(village, passphrase="村里的新口令") as ws:
         assert ws.mode == "village" and ws.scalar("SELECT count(*) FROM persons") == len(people)
     town.close()
     print(f"recovery: {user.actions} user actions; screen {usable().width()}×{usable().height()} "

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QPushButton
 
 from canvasser.core.errors import Cancelled
 from canvasser.core.lists.roster import import_roster
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text.ids import check_digit
 from canvasser.ui.dialogs.import_roster import ImportDialog
 from canvasser.ui.dialogs.paid_import import PaidImportDialog
@@ -44,7 +44,7 @@ def test_assigning_an_unknown_column_in_the_preview_becomes_an_override(app, qtb
     pid = body + check_digit(body)
     path = tmp_path / "odd.csv"
     path.write_text(f"姓名,身份证号,手机\n张三,{pid},13912345678\n", encoding="utf-8")
-    ws = Workspace(tmp_path / "empty.db")
+    ws = open_workspace(tmp_path / "empty.db")
     dlg = ImportDialog(ws, ImmediateRunner(ws))
     qtbot.addWidget(dlg)
     assert dlg.set_file(path)
@@ -224,7 +224,7 @@ def test_a_paid_list_picked_as_the_unenrolled_list_is_asked_about(app, qtbot, tm
     pid = body + check_digit(body)
     path = tmp_path / "已缴费.csv"
     path.write_text(f"姓名,身份证号,缴费金额,缴费日期\n张三,{pid},400,2026-11-20\n", encoding="utf-8")
-    ws = Workspace(tmp_path / "empty.db")
+    ws = open_workspace(tmp_path / "empty.db")
     dlg = ImportDialog(ws, ImmediateRunner(ws))
     qtbot.addWidget(dlg)
     asked: list[str] = []

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from canvasser.core import sync
 from canvasser.core.lists import roster
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import rows, write_xlsx
@@ -19,13 +19,13 @@ def test_join_shows_where_the_townships_list_differs(qtbot, app, tmp_path):
     changed = [dict(p) for p in people]
     changed[0]["联系电话"] = "13900000000" if changed[0]["联系电话"] != "13900000000" else "13911111111"
     theirs = write_xlsx(tmp_path / "theirs.xlsx", changed)
-    town = Workspace(tmp_path / "t.db")
+    town = open_workspace(tmp_path / "t.db")
     sync.init_township(town, "某某镇")
     roster.import_roster(town, theirs)
     code = sync.make_setup_package(town, "青石村", tmp_path / "s.ccpkg")["code"]  # a code by default
     town.close()
 
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     roster.import_roster(ws, mine)
     window = MainWindow(ws, canvasser="李书记", runner=ImmediateRunner(ws))
     qtbot.addWidget(window)
@@ -45,14 +45,14 @@ def test_join_says_which_settings_the_township_replaced_and_warns_when_the_lists
     said, with both values; a township list with none of the local people is a warning, not "no differences"."""
     from canvasser.core.rules import campaign
 
-    town = Workspace(tmp_path / "t.db")
+    town = open_workspace(tmp_path / "t.db")
     sync.init_township(town, "某某镇")
     roster.import_roster(town, write_xlsx(tmp_path / "theirs.xlsx", rows(seed=41, households=6, village="青石村")))
     campaign.update(town, {"payment_link": "https://county.example/pay"})
     code = sync.make_setup_package(town, "青石村", tmp_path / "s.ccpkg")["code"]
     town.close()
 
-    ws = Workspace(tmp_path / "v.db")
+    ws = open_workspace(tmp_path / "v.db")
     roster.import_roster(ws, write_xlsx(tmp_path / "mine.xlsx", rows(seed=42, households=6, village="青石村")))
     campaign.update(ws, {"payment_link": "https://village.example/pay"})
     window = MainWindow(ws, canvasser="李书记", runner=ImmediateRunner(ws))

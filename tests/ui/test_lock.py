@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.storage import atrest
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import open_protected, rows, write_xlsx
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
@@ -45,7 +45,7 @@ def answer_export_dialog(password: str | None) -> None:
 @pytest.fixture
 def secret_ws(tmp_path):
     path = tmp_path / "加密村.db"
-    ws = Workspace(path)
+    ws = open_workspace(path)
     import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=12)))
     yield ws
     ws.close()
@@ -145,7 +145,7 @@ def test_opening_asks_for_the_passphrase_when_none_is_given(secret_ws, qtbot, mo
 
     QTimer.singleShot(0, type_it)
     assert ensure_unlocked(path)
-    assert Workspace(path).scalar("SELECT count(*) FROM persons") > 0  # the worker's open needs no prompt
+    assert open_workspace(path).scalar("SELECT count(*) FROM persons") > 0  # the worker's open needs no prompt
 
 
 def test_the_export_dialog_offers_an_open_password(secret_window, tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from canvasser.core import views
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.ui import app as app_mod
 from canvasser.ui.dialogs.canvassers import NAME_ROLE, CanvasserDialog
 
@@ -38,7 +38,7 @@ def test_the_demo_leaves_nothing_behind_and_a_new_workspace_starts_with_nobody_c
         app, qtbot, tmp_path, demo_template, data_dir):
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(demo_template, data_dir / "demo.db")  # `gui --demo` opens the data folder's demo
-    with Workspace(data_dir / "demo.db") as demo:
+    with open_workspace(data_dir / "demo.db") as demo:
         made_up = [c["name"] for c in views.canvassers(demo)]
     assert made_up
 
@@ -59,7 +59,7 @@ def test_the_demo_leaves_nothing_behind_and_a_new_workspace_starts_with_nobody_c
 
     # a real workspace: none of the demo's names, nobody preselected; typed name + Enter starts work
     real = tmp_path / "青石村.db"
-    Workspace(real).close()
+    open_workspace(real).close()
 
     def type_and_enter(dlg: CanvasserDialog) -> None:
         assert not set(made_up) & set(_listed(dlg)) and dlg.list.currentItem() is None
@@ -73,7 +73,7 @@ def test_the_demo_leaves_nothing_behind_and_a_new_workspace_starts_with_nobody_c
     window = app_mod.open_window(real)
     assert asked and window.canvasser == "陈书记"
     assert "走访人：<b>陈书记</b>" in window.strip.who.text()
-    with Workspace(real) as ws:
+    with open_workspace(real) as ws:
         assert [(c["name"], c["phone"]) for c in views.canvassers(ws)] == [("陈书记", "13908151234")]
     window.close()
     window.window_lock.release()

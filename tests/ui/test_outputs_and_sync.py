@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel
 
 from canvasser.core import sync
 from canvasser.core.rules import visits
-from canvasser.core.storage.store import Workspace
+from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text import ids
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
@@ -88,11 +88,11 @@ def test_standalone_workspace_has_sync_disabled(window):
 def test_village_exports_and_township_receives(app, qtbot, tmp_path, demo_template):
     town_path = tmp_path / "town.db"
     shutil.copy(demo_template, town_path)
-    town = Workspace(town_path)
+    town = open_workspace(town_path)
     sync.init_township(town, "某某镇")
     setup = sync.make_setup_package(town, "青石村", tmp_path / "setup.ccpkg")
     sync.init_village(tmp_path / "village.db", tmp_path / "setup.ccpkg", code=setup.get("code"))
-    village = Workspace(tmp_path / "village.db")
+    village = open_workspace(tmp_path / "village.db")
     pid = village.scalar("SELECT pid FROM persons WHERE status='' LIMIT 1")
     visits.record_visit(village, pid, "paid_on_site", by="王主任")
 
@@ -142,7 +142,7 @@ def test_township_setup_packages_and_the_review_queue(app, qtbot, tmp_path, demo
 
     town_path = tmp_path / "town.db"
     shutil.copy(demo_template, town_path)
-    town = Workspace(town_path)
+    town = open_workspace(town_path)
     body = "51032119900101123"
     people.add_person(town, body + check_digit(body), "白河人", village="白河村", grp="一组")
     tw = MainWindow(town, canvasser="乡镇专干", runner=ImmediateRunner(town))
@@ -165,7 +165,7 @@ def test_township_setup_packages_and_the_review_queue(app, qtbot, tmp_path, demo
     packages = []
     for name, setup in (("qs", "qs.ccpkg"), ("bh", "bh.ccpkg")):
         sync.init_village(tmp_path / f"{name}.db", tmp_path / setup, code=codes[name])
-        with Workspace(tmp_path / f"{name}.db") as v:
+        with open_workspace(tmp_path / f"{name}.db") as v:
             people.add_person(v, newborn, "新生儿", grp="一组", by="村干部")
             sync.export_package(v, tmp_path / f"{name}-out.ccpkg")
         packages.append(tmp_path / f"{name}-out.ccpkg")

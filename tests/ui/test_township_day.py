@@ -4,17 +4,17 @@ return package in one action; figures agree; a second window on the file is refu
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
 
-from canvasser.core import sync
+from canvasser.core import clock, sync
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules import dashboard, people, reports, visits
-from canvasser.core.storage.store import Workspace, WorkspaceError
+from canvasser.core.storage.opening import open_workspace
+from canvasser.core.storage.store import WorkspaceError
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import TODAY, write_csv
@@ -29,7 +29,7 @@ BABY = "51032120260815001X"
 def township(tmp_path):
     """Six villages on the list, four set up and reporting (two adding the same newborn)."""
     rows = township_rows(households=3, villages=NAMES)
-    town = Workspace(tmp_path / "镇.db")
+    town = open_workspace(tmp_path / "镇.db")
     sync.init_township(town, "某某镇")
     import_roster(town, write_csv(tmp_path / "镇名单.csv", rows), today=TODAY)
     vs, homes = {}, {}
@@ -38,7 +38,7 @@ def township(tmp_path):
     for v in REPORTING:
         code = sync.make_setup_package(town, v, tmp_path / f"setup-{v}.ccpkg")["code"]
         sync.init_village(tmp_path / f"{v}.db", tmp_path / f"setup-{v}.ccpkg", code=code)
-        vs[v] = Workspace(tmp_path / f"{v}.db")
+        vs[v] = open_workspace(tmp_path / f"{v}.db")
         first = next(r for r in rows if r["村（社区）"] == v)["公民身份号码"]
         visits.record_visit(vs[v], first, "not_home", by="村文书")
     for v, rel in ((NAMES[0], "孙女"), (NAMES[1], "子")):
@@ -113,9 +113,10 @@ def test_the_clerks_day(app, qtbot, tmp_path, township, monkeypatch):
     out = tmp_path / "回传"
     out.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+    clock.pin(TODAY)  # the packages are named by the day the clerk makes them
     dlg = w.open_sync()
     qtbot.mouseClick(dlg.all_button, Qt.MouseButton.LeftButton)
-    today = dt.date.today().isoformat()
+    today = TODAY.isoformat()
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{v}_回传_{today}.ccpkg" for v in REPORTING)
     for v in REPORTING:
         sync.receive_package(vs[v], out / f"{v}_回传_{today}.ccpkg")

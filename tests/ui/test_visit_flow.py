@@ -226,7 +226,7 @@ def test_ctrl_n_digit_enter_records_the_visit_even_with_an_outcome_button_focuse
 
 
 def test_a_new_workspace_offers_the_canvassers_of_this_computer(app, ws, qtbot, tmp_path):
-    from canvasser.core.storage.store import Workspace
+    from canvasser.core.storage.opening import open_workspace
     from canvasser.core.views import canvassers as profiles
     from canvasser.ui.dialogs.canvassers import ELSEWHERE_ROLE, NAME_ROLE, CanvasserDialog
     from canvasser.ui.worker import ImmediateRunner
@@ -236,7 +236,7 @@ def test_a_new_workspace_offers_the_canvassers_of_this_computer(app, ws, qtbot, 
     dlg.new_name.setText("孙组长")
     dlg.new_phone.setText("13908150001")
     dlg.add()
-    fresh = Workspace(tmp_path / "新村.db")
+    fresh = open_workspace(tmp_path / "新村.db")
     dlg2 = CanvasserDialog(fresh, ImmediateRunner(fresh), "")
     qtbot.addWidget(dlg2)
     items = {dlg2.list.item(i).data(NAME_ROLE): dlg2.list.item(i) for i in range(dlg2.list.count())}

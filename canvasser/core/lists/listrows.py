@@ -15,16 +15,17 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import compress
 
+from .. import person_fields
 from ..rules.people import household_key
 from ..text import ids
 from ..text.cells import clean
 from ..text.names import fold, fold_all
 from .tables import cell_text, is_total, norm_header
 
-# a person's fields as an import reads them, in the order People keeps its columns
-PERSON_COLUMNS = ("pid", "name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
-                  "phone", "phones", "categories", "last_year", "head", "serial")
-_TEXT_FIELDS = ("township", "village", "grp", "household", "relation", "address", "last_year", "head", "serial")
+# a person's fields as an import reads them (the listed ones of core/person_fields.py, with the ID, the
+# household head's name and the list's 序号), in the order People keeps its columns
+PERSON_COLUMNS = ("pid", *person_fields.LISTED, "head", "serial")
+_TEXT_FIELDS = (*(f.name for f in person_fields.FIELDS if f.listed and f.parse == person_fields.TEXT), "head", "serial")
 
 
 class People:

@@ -29,8 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import clock
 from ..errors import Cancelled, InputError
 from ..rules import campaign as campaign_mod
+from ..rules import groups
 from ..storage import refmarks
 from ..storage.gcpause import no_cycle_collection
 from ..storage.projection import project_first_marks
@@ -269,7 +271,7 @@ def match_list(ws: Workspace, path: str | Path, kind: str, *, date: str | None =
     """Read a department's list, match it and (unless `apply` is False) write its exact matches'
     effects and its proposals, in one transaction. Idempotent: the same file again writes nothing."""
     with no_cycle_collection():  # a big list makes many small objects and no cycles
-        return _match(ws, Path(path), kind, date, overrides, author, apply, progress, today or dt.date.today())
+        return _match(ws, Path(path), kind, date, overrides, author, apply, progress, today or clock.today())
 
 
 def _match(ws: Workspace, path: Path, kind: str, date: str | None, overrides: dict[str, str] | None, author: str,
@@ -522,7 +524,7 @@ def _likelier(ws: Workspace, rows: list[dict], list_date: str) -> None:
     try:
         day = dt.date.fromisoformat(list_date)
     except ValueError:
-        day = dt.date.today()
+        day = clock.today()
     year_before = (day - dt.timedelta(days=366)).isoformat()
     for r in rows:
         if r["birth"] and r["birth"] >= year_before[:len(r["birth"])]:
@@ -624,7 +626,8 @@ def followups(ws: Workspace) -> list[dict]:
     return ws.query(
         "SELECT m.list, m.kind, m.name AS list_name, m.date AS list_date, m.pid, p.name, p.village, p.grp, "
         "p.status, m.note FROM ref_marks m JOIN persons p ON p.pid = m.pid "
-        "WHERE m.state='matched' AND m.note LIKE '%需跟进%' ORDER BY p.village, p.grp, p.household")
+        f"WHERE m.state='matched' AND m.note LIKE '%需跟进%' ORDER BY p.village, {groups.rank_sql(ws.conn, 'p.grp')}, "
+        "p.household")
 
 
 def marks_of(ws: Workspace, pid: str) -> list[dict]:

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import outcomes
 from ..errors import InputError
 from ..rules import campaign as campaign_mod
-from ..rules.campaign import ACCEPTED_REASONS, CLAIMED_PAID, LABELS, OUTCOMES, STATUS_LABELS
+from ..rules import history
+from ..rules.campaign import LABELS
 from ..storage.projection import GONE_PREFIX, years
 from ..storage.store import Workspace
 from .roster import ImportResult, import_roster
@@ -76,42 +78,21 @@ class NewYearResult:
                 "rows": imp.get("rows", 0), "updated": imp.get("updated", 0)}
 
 
-def previous_label(outcome: str) -> str:
-    """Last year's outcome in a table cell: a promise that ended unpaid reads as such."""
-    return "承诺未缴" if outcome == "promised" else STATUS_LABELS.get(outcome, outcome) if outcome else ""
-
-
-def previous_line(row: dict) -> str:
-    """Last year's outcome as the table and the detail panel show it, from a persons row, e.g.
-    "去年：外出务工在广东东莞，微信已告知" or "去年：11月20日承诺未缴"; '' if there was none."""
-    outcome = row.get("prev_outcome") or ""
-    if not outcome:
-        return ""
-    reason, via = row.get("prev_reason") or "", row.get("prev_via") or ""
-    if outcome == "migrant_informed":
-        place = row.get("away_place") or ""
-        text = f"外出务工{'在' + place if place else ''}，{via or ''}已告知"
-    elif outcome == "promised":
-        day = row.get("prev_promised") or ""
-        text = f"{int(day[5:7])}月{int(day[8:10])}日承诺未缴" if len(day) == 10 else "承诺未缴"
-    else:
-        text = STATUS_LABELS.get(outcome, outcome) + (f"（{reason}）" if reason else "")
-        if via and via != "入户":
-            text += f"，{via}联系"
-    return "去年：" + text
+previous_label, previous_line = history.previous_label, history.previous_line  # (rules/history.py)
 
 
 def implied(prev_outcome: str) -> str:
     """What leaving the bureau's list most likely means, from last year's outcome."""
-    if prev_outcome == "paid_official" or prev_outcome in CLAIMED_PAID:
+    o = outcomes.of(prev_outcome)
+    if o is not None and (o is outcomes.OFFICIAL or o.claims_paid):
         return "已缴费"
-    if prev_outcome in ACCEPTED_REASONS:
-        return OUTCOMES[prev_outcome][0]
+    if o is not None and o.accepted:
+        return o.label
     return "已参保或已离开"
 
 
 def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, author: str = "",
-               overrides: dict[str, str] | None = None, rejects_path: str | Path | None = None,
+               overrides: dict[str, str] | None = None,
                progress: Callable[[int, str], bool] | None = None, today: dt.date | None = None,
                year: int | None = None) -> NewYearResult:
     """Start the next coverage year with the bureau's new list (all or nothing).
@@ -137,7 +118,7 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
         if proposed is not None:
             begin(ws, proposed, author)
         before = ws.scalar("SELECT count(*) FROM persons")
-        imported = import_roster(ws, path, overrides=overrides, rejects_path=rejects_path, author=author,
+        imported = import_roster(ws, path, overrides=overrides, author=author,
                                  progress=progress, today=today, keep_missing=True)
         res.imported = imported
         res.new = imported.imported
@@ -166,13 +147,13 @@ def begin(ws: Workspace, proposed: dict, author: str = "") -> None:
 
 def _relisted(ws: Workspace, imported: ImportResult) -> list[str]:
     """People off an earlier year's list whom this year's list names again."""
-    gone = [r[0] for r in ws.conn.execute("SELECT pid FROM persons WHERE status = 'not_listed'")]
+    gone = [r[0] for r in ws.conn.execute(f"SELECT pid FROM persons WHERE NOT {outcomes.ON_LIST_SQL}")]
     return [pid for pid in gone if pid in imported.seen]
 
 
 def _implied_counts(ws: Workspace, marked: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for prev, n in ws.conn.execute("SELECT prev_outcome, count(*) FROM persons WHERE status = 'not_listed' "
+    for prev, n in ws.conn.execute(f"SELECT prev_outcome, count(*) FROM persons WHERE NOT {outcomes.ON_LIST_SQL} "
                                    "AND left_reason = ? GROUP BY prev_outcome", (marked,)):
         key = implied(prev)
         counts[key] = counts.get(key, 0) + n

@@ -20,9 +20,9 @@ from itertools import islice
 from pathlib import Path
 
 from ..errors import InputError
+from ..storage import bounds
 from ..storage.failures import NOT_SPREADSHEET
 from ..storage.location import utf8_path
-from . import bounds
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TOTAL_WORDS = ("合计", "总计", "小计", "共计")

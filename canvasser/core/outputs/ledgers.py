@@ -22,20 +22,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .. import outcomes, person_fields
 from ..errors import Cancelled, InputError
-from ..lists import listorder
 from ..rules import campaign as campaign_mod
 from ..rules import figures, groups, reports
 from ..rules.campaign import AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
 from ..rules.dashboard import PeopleFilter
-from ..storage import refmarks
+from ..storage import listorder, refmarks
 from ..storage.store import Workspace
 from . import xlsxlock, xlsxprint
 
 Progress = Callable[[int, str], bool] | None
 MAX_ROWS = 1_048_576 - 4  # Excel's row limit, minus the title, header and signature rows
 HEADER_ROW = 2  # the title row is above it
-NOT_LISTED = "not_listed"  # off this year's list: in no ledger, no count
+NOT_LISTED = outcomes.NOT_LISTED.code  # off this year's list: in no ledger, no count
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ALERT_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -50,31 +50,17 @@ AWAY_CATEGORIES = ("外出务工", "灵活就业")
 
 # the district's list of reasons (未参保原因) for the feedback sheet, by outcome code; an outcome that
 # is no reason for not enrolling (nobody home, a promise, told while away) leaves the reason empty
-FEEDBACK_REASONS: dict[str, str] = {
-    "dead": "死亡", "prison": "服刑", "military": "服役", "refused": "拒参", "missing": "失踪",
-    "unreachable": "无法联系", "moved_out": "户口迁出", "employee_insurance": "本地职工",
-    "insured_elsewhere": "异地参保", "duplicate": "其他",
-}
+FEEDBACK_REASONS: dict[str, str] = {o.code: o.bureau_reason for o in outcomes.RECORDED if o.bureau_reason}
 FEEDBACK_REASON_LIST = ("死亡", "服刑", "服役", "拒参", "失踪", "无法联系", "已注销户口", "户口迁出", "本地职工",
                         "异地参保", "自愿放弃", "其他")
 FEEDBACK_PAID_LIST = ("是", "否", "待核实")
-ON_SITE = "paid_on_site"  # a claim a cadre saw go through (counted apart in the sheet's result)
+WITNESSED_PAID = outcomes.witnessed()  # claims a cadre saw go through (counted apart in the sheet's result)
 CLAIM = "待核实"  # 是否参保 of a payment only claimed (by the household, a school, or seen by a cadre): the
 #                 bureau's own paid list says whether it went through, and what was paid
 
-NEXT_STEPS = {
-    "": "入户走访，讲解政策", "promised": "到期提醒缴费（承诺{promised}）", "not_home": "再次上门或电话联系",
-    "unreachable": "通过亲属、邻居或微信联系", "migrant_informed": "电话/微信跟进，发送缴费信息",
-    "refused": "再做工作（{reason}）", "missing": "核实去向，报乡镇",
-}
-
-
-def next_step(status: str, promised: str = "", reason: str = "") -> str:
-    """What to do next for someone not yet done."""
-    if status in CLAIMED_PAID:
-        return "等待医保局缴费名单核实"
-    text = NEXT_STEPS.get(status, "跟进")
-    return text.format(promised=promised or "日期未填", reason=reason or "原因未填")
+NEXT_STEPS = {o.code: o.next_step for o in outcomes.STATUSES if o.next_step}  # what to do next, by status
+next_step = outcomes.next_step  # (status, promised, reason) -> what to do next for someone not yet done
+_PROMISED = outcomes.DATE_FIELD  # the persons column of the date promised
 
 
 def status_label(status: str) -> str:
@@ -238,25 +224,18 @@ ORDER = "ORDER BY village, group_rank(grp), household, (relation = '户主') DES
 
 def _prepare(ws: Workspace) -> Campaign:
     """The campaign, and the natural group order (一组, 二组 ... 十组) as an SQL function on this connection."""
-    cache: dict[str, str] = {}
-
-    def group_rank(grp: str | None) -> str:
-        key = cache.get(grp or "")
-        if key is None:
-            key = cache[grp or ""] = groups.group_rank(grp)
-        return key
-
-    ws.conn.create_function("group_rank", 1, group_rank, deterministic=True)
+    groups.rank_sql(ws.conn)
     return campaign_mod.load(ws)
 
 
-PERSON_COLS = [Col("序号", 6), Col("村（社区）", 11), Col("组", 7), Col("户编号", 17, True), Col("与户主关系", 8),
-               Col("姓名", 9), Col("身份证号", 20, True), Col("性别", 5), Col("联系电话", 13, True)]
+# the person's columns of every ledger: 序号, then the fields with a ledger column (core/person_fields.py)
+_PERSON_FIELDS = person_fields.ledger_columns()
+PERSON_COLS = [Col("序号", 6), *(Col(c.header, c.width, c.text) for _, c in _PERSON_FIELDS)]
+_PERSON_NAMES = [name for name, _ in _PERSON_FIELDS]
 
 
 def _person(i: int, r: dict) -> list:
-    return [i, r["village"], r["grp"], r["household"], r["relation"], r["name"], r["pid"], r["sex"],
-            r["phone"]]
+    return [i, *(r[name] for name in _PERSON_NAMES)]
 
 
 # ---- the ledgers -------------------------------------------------------------------------------
@@ -271,8 +250,8 @@ def _unpaid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
     for i, r in enumerate(_rows(ws, sql, tuple(done)), 1):
         yield [*_person(i, r), camp.amount_due(r["categories"]), status_label(r["status"]),
                status_label(r["last_outcome"]) if r["last_outcome"] else "", r["last_reason"],
-               _time(r["last_visit_at"]), r["last_visit_by"], r["visit_count"], _date(r["promised"]), _date(r["followup"]),
-               next_step(r["status"], r["promised"], r["last_reason"]), r["v_place"] or r["away_place"],
+               _time(r["last_visit_at"]), r["last_visit_by"], r["visit_count"], _date(r[_PROMISED]), _date(r["followup"]),
+               next_step(r["status"], r[_PROMISED], r["last_reason"]), r["v_place"] or r["away_place"],
                r["last_note"] or r["note"]]
 
 
@@ -282,11 +261,11 @@ UNPAID_COLS = [*PERSON_COLS, Col("个人应缴（元）", 9), Col("当前状态"
 
 
 def _paid_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
-    statuses = ("paid_official", *CLAIMED_PAID)
+    statuses = (figures.CONFIRMED, *CLAIMED_PAID)
     sql = (f"SELECT p.*, o.channel AS o_channel FROM persons p LEFT JOIN official_payments o "
            f"ON o.pid = p.pid AND o.year = ? WHERE p.status IN ({_marks(statuses)}) {ORDER}")
     for i, r in enumerate(_rows(ws, sql, (int(camp.values["coverage_year"]), *statuses)), 1):
-        official = r["status"] == "paid_official"
+        official = r["status"] == figures.CONFIRMED
         # only the bureau's list says what was paid: a claim shows no amount (as on the feedback sheet)
         amount = (r["paid_amount"] if r["paid_amount"] is not None else camp.amount_due(r["categories"])) \
             if official else ""
@@ -314,7 +293,7 @@ def _special_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
         yield [*_person(i, r), r["categories"], "、".join(k for k in groups_of if k in (r["categories"] or "")),
                camp.subsidy_for(r["categories"]), camp.amount_due(r["categories"]), status_label(r["status"]),
                "已完成" if done else "未完成", _time(r["last_visit_at"]), r["last_visit_by"],
-               "" if done else next_step(r["status"], r["promised"], r["last_reason"])]
+               "" if done else next_step(r["status"], r[_PROMISED], r["last_reason"])]
 
 
 SPECIAL_COLS = [*PERSON_COLS, Col("人员类别", 16), Col("特殊群体", 10), Col("资助金额（元）", 10),
@@ -332,7 +311,7 @@ def _away_rows(ws: Workspace, camp: Campaign) -> Iterator[list]:
         kind = "、".join(k for k in AWAY_CATEGORIES if k in r["categories"])
         yield [*_person(i, r), kind, r["away_place"] or r["v_place"] or "", r["last_via"], _time(r["last_visit_at"]),
                status_label(r["last_outcome"]) if r["last_outcome"] else "", status_label(r["status"]),
-               "已完成" if done else "未完成", "" if done else next_step(r["status"], r["promised"], r["last_reason"]),
+               "已完成" if done else "未完成", "" if done else next_step(r["status"], r[_PROMISED], r["last_reason"]),
                r["last_note"] or r["note"]]
 
 
@@ -447,22 +426,12 @@ def feedback_row(r: dict, camp: Campaign) -> list:
     else:
         paid = "否"
         reason = FEEDBACK_REASONS.get(status, "")
-        if reason == FEEDBACK_REASONS["dead"]:
+        if getattr(outcomes.of(status), "death", False):
             death = xlsxprint.as_date(death_date(r["last_note"]) or r.get("l_date") or "") or ""
             if not death:
                 notes.append("死亡时间未登记")
-        elif status == "duplicate":
-            notes.append("重复参保")
-        elif status == "promised":
-            notes.append(f"承诺{r['promised'] or ''}前缴费")
-        elif status == "not_home":
-            notes.append("多次上门无人在家" if (r["visit_count"] or 0) > 1 else "上门无人在家")
-        elif status == "migrant_informed":
-            notes.append("外出务工，已告知缴费方式")
-        if status == "refused" and r["last_reason"]:
-            notes.append(f"原因：{r['last_reason']}")
-        if status == "insured_elsewhere" and r.get("v_place"):
-            notes.append(f"参保地：{r['v_place']}")
+        notes.append(outcomes.feedback_note(status, promised=r[_PROMISED] or "", reason=r["last_reason"] or "",
+                                            place=r.get("v_place") or "", visits=r["visit_count"] or 0))
     if r["last_note"]:
         notes.append(r["last_note"])
     filled = "已填报" if status else "待填报"
@@ -500,7 +469,7 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
     township = ws.meta("township", "") or ""
     list_order(ws)
     sql = (f"SELECT p.*, l.serial AS l_serial, l.row_no AS l_row, {VISIT_PLACE}, {LIST_DATE} "
-           f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status NOT IN ('paid_official', '{NOT_LISTED}') "
+           f"FROM persons p LEFT JOIN temp.list_order l ON l.pid = p.pid WHERE p.status NOT IN ('{figures.CONFIRMED}', '{NOT_LISTED}') "
            f"{FEEDBACK_ORDER}")
     counts = {"否": 0, CLAIM: 0}
     parts = {"": 0, figures.NOT_NEEDED: 0, figures.CLAIMED: 0}
@@ -514,7 +483,7 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
             line = feedback_row(r, camp)
             counts[line[0]] = counts.get(line[0], 0) + 1
             parts[figures.part_of(r["status"], done_set)] += 1
-            on_site[0] += r["status"] == ON_SITE
+            on_site[0] += r["status"] in WITNESSED_PAID
             if line[1]:
                 reasons[line[1]] = reasons.get(line[1], 0) + 1
             serial = r["l_serial"] or r["l_row"]
@@ -542,7 +511,8 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
     # the same parts as the dashboard's cards: rows = 尚未完成 + 不需参保 + 自报待核实
     return {"file": str(out), "rows": n, "protected": bool(password), "not_paid": counts.get("否", 0),
             "claimed": parts[figures.CLAIMED],
-            "paid_on_site": on_site[0], "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
+            outcomes.PAID_ON_SITE.code: on_site[0],  # (the key: seen paid on site, DESIGN §8)
+            "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 
@@ -600,14 +570,14 @@ PROGRESS_HEADERS = [("人数", 9), ("已完成", 9), ("未完成", 9), (LIST_RAT
 
 
 def _progress_cells(v: dict) -> list:
-    return [v["total"], v["done"], v["remaining"], Rate(v["rate"]), v["paid_official"], v["paid_claimed"],
+    return [v["total"], v["done"], v["remaining"], Rate(v["rate"]), v[figures.CONFIRMED], v["paid_claimed"],
             v["accepted"], v["visited"]]
 
 
 def claim_split(figs: dict) -> tuple[int, int]:
     """(当场协助, 自行缴费 and 学校代缴) out of the claimed payments: a cadre saw the first go through."""
     by_status = figs.get("by_status") or {}
-    on_site = int(by_status.get(STATUS_LABELS[ON_SITE], 0))
+    on_site = sum(int(by_status.get(STATUS_LABELS[code], 0)) for code in WITNESSED_PAID)
     return on_site, max(0, figs["paid_claimed"] - on_site)
 
 
@@ -615,7 +585,7 @@ def special_rows(figs: dict) -> list[tuple[str, dict]]:
     """The special groups whose figures the category table does not already show (someone in two
     groups is counted in the first only there); empty when the table would only repeat it."""
     cats = figs.get("by_category") or {}
-    keys = ("total", "done", "paid_official", "paid_claimed", "accepted")
+    keys = ("total", "done", figures.CONFIRMED, "paid_claimed", "accepted")
     return [(k, v) for k, v in (figs.get("special_groups") or {}).items()
             if k not in cats or any(cats[k][x] != v[x] for x in keys)]
 
@@ -638,13 +608,13 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
     today = figs.get("today") or {}
     on_site, _ = claim_split(figs)
     target = figs.get("target", figs["total"]) or 0
-    verified = (figs["paid_official"] + figs["accepted"]) / target if target else 0.0
+    verified = (figs[figures.CONFIRMED] + figs["accepted"]) / target if target else 0.0
     lines: list[tuple[str, object]] = [
         ("报表日期", figs["date"]), ("待遇年度", year_label(figs)),
         ("征缴截止", f"{figs['deadline']}（剩 {figs['days_left']} 天）"),
         ("任务数", target), ("名单人数", figs["total"]),
         ("完成数", figs["done"]),
-        ("　其中：医保局确认已缴费", figs["paid_official"]),
+        ("　其中：医保局确认已缴费", figs[figures.CONFIRMED]),
         (f"　其中：{CLAIMED_LABEL}", figs["paid_claimed"]),
         ("　　（含当场协助缴费）", on_site),
         ("　其中：不需参保（认可原因）", figs["accepted"]),
@@ -653,7 +623,7 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
         ("医保局确认完成率（÷任务数）", reports.pct(verified)),
         ("差额（任务数－完成数）", figs.get("gap", 0)),
         (f"比上次报表（{since}）完成数变化" if since else "比上次报表完成数变化", delta("done")),
-        ("比上次报表医保局确认变化", delta("paid_official")),
+        ("比上次报表医保局确认变化", delta(figures.CONFIRMED)),
         ("当日走访次数", today.get("visits", 0)), ("当日联系人数", today.get("contacts", 0)),
         ("当日新增完成（按走访/缴费日期）", today.get("total", 0)),
     ]
@@ -691,7 +661,7 @@ def village_rows(figs: dict) -> list[list]:
     that rate: a second rate for the same village (against its list) is not shown beside it."""
     def cells(v: dict) -> list:
         return [v.get("target", v["total"]), v["total"], v["done"], v["remaining"],
-                Rate(v.get("target_rate", v["rate"])), v["paid_official"], v["paid_claimed"], v["accepted"],
+                Rate(v.get("target_rate", v["rate"])), v[figures.CONFIRMED], v["paid_claimed"], v["accepted"],
                 v["visited"], v.get("gap", 0)]
 
     since = (figs.get("change") or {}).get("since")
@@ -756,7 +726,7 @@ def write_report_xlsx(figs: dict, out: str | Path, *, place: str = "", by: str =
     _table(wb, "走访人员", [("走访人", 14), ("当日走访次数", 12), ("当日联系人数", 12), ("当日办结", 10)],
            [[k, v["visits"], v["contacts"], v["done_outcomes"]] for k, v in figs.get("by_canvasser", {}).items()])
     _table(wb, "近日走势", [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认缴费", 14), ("新增完成", 10)],
-           [[xlsxprint.as_date(t["day"]), t["visits"], t["done_by_visit"], t["paid_official"], t["done"]]
+           [[xlsxprint.as_date(t["day"]), t["visits"], t["done_by_visit"], t[figures.CONFIRMED], t["done"]]
             for t in figs.get("trend", [])])
     _save(wb, out)
     return {"file": str(out)}

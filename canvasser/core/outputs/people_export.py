@@ -13,6 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from ..rules import dashboard, groups
 from ..rules.campaign import STATUS_LABELS
 from ..rules.campaign import load as load_campaign
 from ..rules.dashboard import PeopleFilter, list_where
@@ -24,7 +25,7 @@ from .ledgers import Col, _open_sheet, _save, check_output
 HEADERS = [Col("序号", 7), Col("村（社区）", 12), Col("组", 8), Col("户编号", 18, True), Col("姓名", 10),
            Col("身份证号", 21, True), Col("性别", 6), Col("与户主关系", 10), Col("电话", 14, True),
            Col("人员类别", 16), Col("状态", 16), Col("最近走访", 12), Col("走访人", 10), Col("外出地点", 14)]
-DEFAULT_ORDER = "village, grp, household, rowid"
+DEFAULT_ORDER = dashboard.DEFAULT_ORDER  # the people table's: village, group (一组, 二组 …), household
 
 
 def _cell(sheet, value) -> WriteOnlyCell:
@@ -41,6 +42,7 @@ def write_people(ws: Workspace, flt: PeopleFilter, out: str | Path, *, full_ids:
     out = check_output(out)
     camp = load_campaign(ws)
     where, params = list_where(ws, flt, camp, today)
+    groups.rank_sql(ws.conn)  # (the orders sort groups as people count them)
     sql = (f"SELECT p.*, (SELECT v.place FROM visits v WHERE v.pid = p.pid AND v.voided = 0 AND v.place <> '' "
            f"ORDER BY v.hlc DESC LIMIT 1) AS v_place FROM persons p WHERE {where} ORDER BY {order}")
     wb = Workbook(write_only=True)

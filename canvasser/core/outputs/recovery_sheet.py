@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .. import clock
 from ..storage.files import replace
 from ..text import fonts
 
@@ -46,7 +47,7 @@ def write(out: str | Path, code: str, *, workspace: str, place: str = "", today:
     y -= 14 * mm
     c.setFont(font, 12)
     for line in (f"工作区：{place}（{workspace}）" if place else f"工作区：{workspace}",
-                 f"打印日期：{(today or dt.date.today()).isoformat()}"):
+                 f"打印日期：{(today or clock.today()).isoformat()}"):
         c.drawString(x, y, line)
         y -= 8 * mm
     y -= 6 * mm

@@ -24,7 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..rules import reports
+from ..rules import figures, reports
 from ..storage import files
 from ..text import fonts
 from ..text.cells import clean
@@ -216,7 +216,7 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "", by: str = 
     if tr:
         heading("近日走势")
         story.append(_table(st, ["日期", "走访次数", "走访办结", "医保局确认缴费", "新增完成"],
-                            [[t["day"], t["visits"], t["done_by_visit"], t["paid_official"], t["done"]] for t in tr],
+                            [[t["day"], t["visits"], t["done_by_visit"], t[figures.CONFIRMED], t["done"]] for t in tr],
                             [30 * mm, 28 * mm, 28 * mm, 32 * mm, 28 * mm]))
     story.append(Spacer(1, 4 * mm))
     story.append(_p("说明：完成数 = 医保局确认已缴费 + 自报已缴待核实（当场协助、自行缴费、学校代缴，待医保局缴费名单核实）"

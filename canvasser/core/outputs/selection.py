@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..rules import groups as group_order
 from ..storage.store import Workspace
 from ..text import ids
 
@@ -71,7 +72,8 @@ def households(ws: Workspace, scope: Scope) -> list[str] | None:
     picked: list[str] = []
     if where:
         picked = [r["hid"] for r in ws.query(
-            f"SELECT hid FROM households WHERE {' AND '.join(where)} ORDER BY village, grp, hid", tuple(params))]
+            f"SELECT hid FROM households WHERE {' AND '.join(where)} ORDER BY village, {group_order.rank_sql(ws.conn)}, hid",
+            tuple(params))]
     wanted = [h.strip() for h in scope.households if h and h.strip()]
     for raw in scope.people:
         try:
@@ -112,14 +114,14 @@ def filtered(flt) -> bool:
 def table_households(ws: Workspace, flt) -> tuple[list[str], int]:
     """The households of the people the table shows for `flt` (a `dashboard.PeopleFilter`), in village,
     group, household order, and how many people that is: printing "what is in the table"."""
-    from .. import views
     from ..rules import campaign
+    from ..rules.dashboard import PeopleQuery
 
-    q = views.PeopleQuery.of(flt, campaign.load(ws), ws=ws)
+    q = PeopleQuery.of(flt, campaign.load(ws), ws=ws)
     people = ws.scalar(f"SELECT count(*) FROM persons WHERE {q.where}", q.params) or 0
     hids = [r["hid"] for r in ws.query(
         f"SELECT hid FROM households WHERE hid IN (SELECT household FROM persons WHERE {q.where})"
-        " ORDER BY village, grp, hid", q.params)]
+        f" ORDER BY village, {group_order.rank_sql(ws.conn)}, hid", q.params)]
     return hids, people
 
 

@@ -16,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from .. import clock
 from ..text.cells import clean
 
 TITLE_FONT = Font(bold=True, size=14)
@@ -166,7 +167,7 @@ class Grid:
 
 def title_text(what: str, *, village: str = "", year: int | str = "", day: dt.date | None = None) -> str:
     """青石村 2027年度 未参保人员台账（2026年11月29日）."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     parts = [p for p in (village, f"{year}年度" if year else "", what) if p]
     return "　".join(parts) + f"（{day.year}年{day.month}月{day.day}日）"
 

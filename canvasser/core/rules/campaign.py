@@ -10,40 +10,23 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from .. import clock, outcomes
 from ..errors import InputError
 from ..storage.store import Workspace
 from . import settings
 
-OUTCOMES: dict[str, tuple[str, bool]] = {
-    # code: (label, done by default)
-    "paid_on_site": ("当场协助缴费", True),
-    "paid_self": ("已自行缴费(待核实)", True),
-    "promised": ("承诺缴费", False),
-    "not_home": ("无人在家", False),
-    "unreachable": ("联系不上", False),
-    "migrant_informed": ("外出已告知", False),
-    "employee_insurance": ("已参加职工医保", True),
-    "insured_elsewhere": ("外地参保", True),
-    "duplicate": ("重复参保", True),
-    "dead": ("死亡", True),
-    "military": ("服役", True),
-    "prison": ("服刑", True),
-    "moved_out": ("户口迁出", True),
-    "missing": ("失踪", False),
-    "via_school": ("学校代缴", True),
-    "refused": ("拒绝", False),
-}
-STATUS_LABELS = {"paid_official": "已缴费(医保局确认)", "": "未走访", **{k: v[0] for k, v in OUTCOMES.items()},
-                 "not_listed": "不在本年度名单"}
-CLAIMED_PAID = ("paid_on_site", "paid_self", "via_school")
-ACCEPTED_REASONS = ("employee_insurance", "insured_elsewhere", "duplicate", "dead", "military", "prison", "moved_out")
-AWAY = ("migrant_informed", "unreachable", "insured_elsewhere")
+# thin views of the outcome records (core/outcomes.py), kept under the names other modules import
+OUTCOMES: dict[str, tuple[str, bool]] = {o.code: (o.label, o.done) for o in outcomes.RECORDED}  # code: (label, done)
+STATUS_LABELS = {o.code: o.label for o in outcomes.STATUSES}
+CLAIMED_PAID = outcomes.claims_paid()
+ACCEPTED_REASONS = outcomes.accepted()
+AWAY = outcomes.away()
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
-TAKES_REASON = ("refused",)  # outcomes recorded with a reason (one of REFUSAL_REASONS or 其他：…)
-TAKES_DATE = ("promised",)  # outcomes that need the date promised
-# outcomes that are work still to do, never "done" whatever a setting says: a refusal, a promise,
-# nobody at home, nobody reached (a county may count 失踪 or 外出已告知 as done; those stay choosable)
-NEVER_DONE = (*TAKES_REASON, *TAKES_DATE, "not_home", "unreachable")
+TAKES_REASON = outcomes.takes(outcomes.REASON)  # recorded with a reason (one of REFUSAL_REASONS or 其他：…)
+TAKES_DATE = outcomes.takes(outcomes.DATE)  # recorded with the date promised
+# work still to do, never "done" whatever a setting says: a refusal, a promise, nobody at home, nobody
+# reached (a county may count 失踪 or 外出已告知 as done; those stay choosable)
+NEVER_DONE = outcomes.never_done()
 CHANNELS = ("入户", "电话", "微信", "短信", "亲属转告", "学校")
 
 SPECIAL_GROUPS = ("特困", "孤儿", "事实无人抚养", "低保", "监测", "脱贫", "重度残疾")
@@ -62,7 +45,7 @@ DEFAULTS: dict = {
         "低保边缘": 280, "监测": 280, "重度残疾": 280, "返贫致贫": 280, "因病致贫": 280,
     },
     "special_groups": list(SPECIAL_GROUPS),
-    "done_outcomes": [k for k, (_, d) in OUTCOMES.items() if d],
+    "done_outcomes": outcomes.done_by_default(),
     "payment_channels": ["微信搜索“城乡居民医保缴费”小程序", "省税务APP", "国家医保服务平台APP", "银行柜台"],
     # a village committee collecting money for households (代收) only where the county allows it:
     # without this, no channel that says 代收 is printed or accepted (`printed_channels`)
@@ -89,9 +72,9 @@ DEFAULTS: dict = {
         "脱贫/监测": {"category": "脱贫人口", "keyword": "脱贫", "typed_category": "监测对象（{}）"},
         "学生": {"school": True},
         "新生儿": {"category": "新生儿", "keyword": "新生儿"},
-        "死亡": {"outcome": "dead"},
-        "迁出": {"outcome": "moved_out"},
-        "服役": {"outcome": "military"},
+        "死亡": {"outcome": outcomes.DEAD.code},
+        "迁出": {"outcome": outcomes.MOVED_OUT.code},
+        "服役": {"outcome": outcomes.MILITARY.code},
         "其他": {},
     },
     "lock_minutes": 15,  # the window locks itself after this long without use (encryption at rest)
@@ -113,16 +96,7 @@ LABELS = {
 }
 
 
-def outcome_code(text: str) -> str:
-    """Accept a code or its Chinese label; raise with the list of valid ones."""
-    t = (text or "").strip()
-    if t in OUTCOMES:
-        return t
-    for code, (label, _) in OUTCOMES.items():
-        if t == label or t == label.split("(")[0]:
-            return code
-    valid = "，".join(f"{c}({lab})" for c, (lab, _) in OUTCOMES.items())
-    raise InputError(f"未知的走访结果“{t}”。可用的有：{valid}")
+outcome_code = outcomes.outcome_code  # a code or its Chinese label -> the code
 
 
 @dataclass
@@ -137,7 +111,8 @@ class Campaign:
 
     @property
     def done_set(self) -> set[str]:
-        return set(self.values["done_outcomes"]) | {"paid_official"}
+        """The statuses that count as done: the campaign's outcomes and always the bureau's payment."""
+        return set(self.values["done_outcomes"]) | {outcomes.OFFICIAL.code}
 
     def is_done(self, status: str) -> bool:
         return status in self.done_set
@@ -146,7 +121,7 @@ class Campaign:
     def not_needed(self) -> list[str]:
         """The done statuses that are neither the bureau's payment nor a claimed one: the 不需参保 part
         of done, one definition for the report (figures.part_of), the ledgers and the feedback sheet."""
-        return sorted(self.done_set - {"paid_official"} - set(CLAIMED_PAID))
+        return sorted(self.done_set - {outcomes.OFFICIAL.code} - set(CLAIMED_PAID))
 
     def subsidy_for(self, categories: str) -> int:
         """The most generous subsidy any of the person's categories earns (longest keyword wins per category)."""
@@ -177,7 +152,7 @@ class Campaign:
         return int(self.values["waiting_fixed_months"]) + int(self.values["waiting_per_year_months"]) * max(0, years_lapsed)
 
     def days_left(self, today: dt.date | None = None) -> int:
-        return max(0, (self.deadline - (today or dt.date.today())).days)
+        return max(0, (self.deadline - (today or clock.today())).days)
 
 
 TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the township set (notices.templates)

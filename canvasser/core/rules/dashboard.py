@@ -10,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .. import outcomes
 from ..storage.store import Workspace
-from . import figures
-from .campaign import OUTCOMES, Campaign
+from . import figures, groups
+from .campaign import Campaign
 from .campaign import load as load_campaign
 from .search import where_clause
 from .visits import followup_due
 
 # status filter keys -> Chinese label (outcome codes are filters too)
 STATUS_FILTERS: dict[str, str] = {
-    "": "全部状态", "todo": "未完成", "done": "已完成", "none": "未走访", "paid_official": "医保局确认已缴",
-    **{code: label for code, (label, _) in OUTCOMES.items()},
+    "": "全部状态", "todo": "未完成", "done": "已完成", "none": outcomes.NOT_VISITED.label,
+    outcomes.OFFICIAL.code: outcomes.OFFICIAL.short, **{o.code: o.label for o in outcomes.RECORDED},
 }
 
 
@@ -28,10 +29,10 @@ def _marks(values) -> str:
     return ",".join("?" * len(values))
 
 
-# last year's outcome filters (a new year's memory, issue 21)
+# last year's outcome filters (a new year's memory, issue 21): the outcomes that wanted another contact
 PREVIOUS_FILTERS: dict[str, str] = {
-    "": "去年结果", "refused": "去年拒绝", "promised": "去年承诺未缴", "migrant_informed": "去年外出已告知",
-    "not_home": "去年无人在家", "unreachable": "去年联系不上", "any": "去年有结果",
+    "": "去年结果", **{code: "去年" + outcomes.BY_CODE[code].previous for code in outcomes.follow_up()},
+    "any": "去年有结果",
 }
 
 
@@ -41,7 +42,7 @@ def status_condition(key: str, camp: Campaign) -> tuple[str, list]:
     if key == "done":
         return f"status IN ({_marks(done)})", list(done)
     if key == "todo":  # (those off this year's list are nobody's task)
-        return f"status NOT IN ({_marks([*done, 'not_listed'])})", [*done, "not_listed"]
+        return f"status NOT IN ({_marks([*done, outcomes.NOT_LISTED.code])})", [*done, outcomes.NOT_LISTED.code]
     if key == "none":
         return "status = ''", []
     return "status = ?", [key]
@@ -76,10 +77,10 @@ class PeopleFilter:
                 parts.append("(" + " OR ".join(c for c, _ in conds) + ")")
                 args += [a for _, more in conds for a in more]
         if self.category == "*":
-            groups = list(camp.values.get("special_groups") or [])
-            if groups:
-                parts.append("(" + " OR ".join("instr(categories, ?) > 0" for _ in groups) + ")")
-                args += groups
+            special = list(camp.values.get("special_groups") or [])
+            if special:
+                parts.append("(" + " OR ".join("instr(categories, ?) > 0" for _ in special) + ")")
+                args += special
             else:
                 parts.append("0")
         elif self.category:
@@ -129,7 +130,7 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     done_sql, args = _done_sum(camp)
     cond, params = figures.scope(ws)
     return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons WHERE {cond} AND status != 'not_listed' GROUP BY village, grp ORDER BY village, grp",
+                    f"FROM persons WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY village, grp ORDER BY village, {groups.rank_sql(ws.conn)}",
                     (*args, *params))
 
 
@@ -174,3 +175,43 @@ def year_on_year_lines(yoy: dict | None) -> list[str]:
              f"（其中缴费 {ref['paid_this_year']} 人），不在今年名单上 {ref['off_list']} 人"]
     lines += [f"{g}：{pair(v['this_year'], v['last_year'])}" for g, v in yoy["by_group"].items()]
     return lines
+
+
+# ---- the people table's sorts and query (the window, the people export and prints share them) ----------
+# column key -> ORDER BY expression (ascending); group_rank: the groups' own order (groups.rank_sql
+# registers it on the connection that sorts)
+SORTS: dict[str, str] = {
+    "name": "py_full", "village": "village", "sex": "sex", "age": "birth DESC", "pid": "rpid", "grp": "group_rank(grp)",
+    "relation": "relation",
+    "phone": "phone", "categories": "categories", "status": "status", "last_visit_at": "last_visit_at",
+    "last_visit_by": "last_visit_by", "prev_outcome": "prev_outcome",
+}
+DEFAULT_ORDER = "village, group_rank(grp), household, rowid"  # the roster's order: village, group (一组, 二组 …), household
+
+
+def order_by(key: str | None = None, descending: bool = False) -> str:
+    """The ORDER BY for sorting by a column (None or unknown: the roster's order); ties keep it."""
+    expr = SORTS.get(key or "")
+    if expr is None:
+        return DEFAULT_ORDER
+    if descending:
+        expr = expr.replace(" DESC", "") if expr.endswith(" DESC") else f"{expr} DESC"
+    return f"{expr}, {DEFAULT_ORDER}"
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    """A filter and a sort, as the SQL the table's reads run (built once per search)."""
+
+    where: str
+    params: tuple
+    order: str = DEFAULT_ORDER
+
+    @classmethod
+    def of(cls, flt: PeopleFilter, camp: Campaign, order: str = DEFAULT_ORDER,
+           ws: Workspace | None = None) -> PeopleQuery:
+        """With `ws`, a village's table leaves out people the township assigned elsewhere (`list_where`)."""
+        if order != DEFAULT_ORDER and order not in {order_by(k, d) for k in SORTS for d in (False, True)}:
+            raise ValueError(f"unknown order: {order}")
+        where, params = list_where(ws, flt, camp) if ws is not None else flt.where(camp)
+        return cls(where, tuple(params), order)

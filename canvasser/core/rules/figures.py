@@ -16,30 +16,34 @@ A village workspace counts only its own people: someone the township assigned to
 
 from __future__ import annotations
 
+from .. import outcomes
 from ..storage.store import Workspace
 from ..tiers import Tier
-from .campaign import CLAIMED_PAID, Campaign
+from .campaign import Campaign
 
-CONFIRMED, CLAIMED, NOT_NEEDED = "paid_official", "claimed", "not_needed"
+# the parts of done; the bureau's confirmed payment is also the report's key for it (`paid_official`,
+# DESIGN §8: the status's own code)
+CONFIRMED, CLAIMED, NOT_NEEDED = outcomes.OFFICIAL.code, "claimed", "not_needed"
 
 
 def part_of(status: str, done_set: set[str]) -> str:
     """Which part of `done` a status falls in ('' when it is not done)."""
     if status not in done_set:
         return ""
-    if status == "paid_official":
+    o = outcomes.of(status)
+    if o is outcomes.OFFICIAL:
         return CONFIRMED
-    if status in CLAIMED_PAID:
+    if o is not None and o.claims_paid:
         return CLAIMED
     return NOT_NEEDED
 
 
 def blank() -> dict:
     """An empty tally (the report's key names: paid_official, paid_claimed, accepted = not needed)."""
-    return {"total": 0, "done": 0, "paid_official": 0, "paid_claimed": 0, "accepted": 0, "visited": 0}
+    return {"total": 0, "done": 0, CONFIRMED: 0, "paid_claimed": 0, "accepted": 0, "visited": 0}
 
 
-_PART_KEYS = {CONFIRMED: "paid_official", CLAIMED: "paid_claimed", NOT_NEEDED: "accepted"}
+_PART_KEYS = {CONFIRMED: CONFIRMED, CLAIMED: "paid_claimed", NOT_NEEDED: "accepted"}
 
 
 def part_key(status: str, done_set: set[str]) -> str:
@@ -119,7 +123,7 @@ def progress_counts(ws: Workspace, camp: Campaign) -> dict:
     cond, params = scope(ws)
     rows = ws.conn.execute(
         f"SELECT village, count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0) FROM persons "
-        f"WHERE {cond} AND status != 'not_listed' GROUP BY village", (*done, *params)).fetchall()
+        f"WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY village", (*done, *params)).fetchall()
     default = ws.meta("village", "") or ""
     totals: dict[str, int] = {}
     done_n = 0
@@ -135,5 +139,5 @@ def progress_counts(ws: Workspace, camp: Campaign) -> dict:
 
 def check_parts(acc: dict) -> bool:
     """The card's parts add up: confirmed + claimed + not needed = done, done + remaining = total."""
-    return (acc["paid_official"] + acc["paid_claimed"] + acc["accepted"] == acc["done"]
+    return (acc[CONFIRMED] + acc["paid_claimed"] + acc["accepted"] == acc["done"]
             and acc["done"] + acc["remaining"] == acc["total"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from .. import clock
 from ..storage.store import Workspace
 from .campaign import Campaign
 
@@ -41,7 +42,7 @@ def by_village(ws: Workspace, villages: Iterable[str], day: dt.date | None = Non
     from .campaign import load
 
     camp = camp or load(ws)
-    day = day or dt.date.today()
+    day = day or clock.today()
     limit = silent_days(camp)
     peers = {r["name"]: r["peer"] for r in ws.query("SELECT peer, name FROM peers WHERE kind='village'")}
     last: dict[str, dict] = {}

@@ -1,6 +1,8 @@
 """The order of village groups as people count them: 一组, 二组 … 十组, 十一组, and 2组 before 10组.
 
-One rule for the window's tree, the reports, the ledgers and every printed sheet."""
+One rule for the window's tree and table, the search, the follow-ups, the reports, the ledgers, the
+people export and every printed sheet. In SQL it is `group_rank(grp)`, a function `rank_sql`
+registers on the connection that runs the query (text order would put 十组 before 二组)."""
 
 from __future__ import annotations
 
@@ -38,3 +40,20 @@ def group_rank(grp: str | None) -> str:
     """`group_key` as one string that sorts the same (an SQL function: ORDER BY group_rank(grp))."""
     flag, n, name = group_key(grp)
     return f"{flag}{n:09d}{name}"
+
+
+_RANKS: dict[str, str] = {}  # a township has a few dozen group names: each ranked once
+
+
+def _rank(grp: str | None) -> str:
+    key = grp or ""
+    rank = _RANKS.get(key)
+    if rank is None:
+        rank = _RANKS[key] = group_rank(key)
+    return rank
+
+
+def rank_sql(conn, column: str = "grp") -> str:
+    """`group_rank(<column>)` for an ORDER BY on `conn` (the function is registered on it first)."""
+    conn.create_function("group_rank", 1, _rank, deterministic=True)
+    return f"group_rank({column})"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import outcomes, person_fields
+from ..storage.ownership import from_list
 from ..storage.store import Workspace
-from .campaign import OUTCOMES
 from .visits import history
 
 KIND_LABELS = {"person.created": "建档", "person.updated": "修改信息", "visit.recorded": "走访",
                "visit.voided": "作废走访", "status.official": "医保局确认缴费", "conflict.resolved": "处理重复建档"}
-FIELD_LABELS = {"name": "姓名", "phone": "电话", "phones": "电话", "address": "地址", "grp": "组", "categories": "类别",
-                "note": "备注", "relation": "关系", "away_place": "外出地", "household": "户", "village": "村",
-                "active": "在册", "left_reason": "离开原因"}
+FIELD_LABELS = {f.name: f.label for f in person_fields.FIELDS}  # (core/person_fields.py)
 
 
 def yuan(amount) -> str:
@@ -33,11 +32,11 @@ def describe_event(ev: dict) -> str:
     p = ev["payload"]
     kind = ev["kind"]
     if kind == "visit.recorded":
-        parts = [OUTCOMES.get(p.get("outcome", ""), (p.get("outcome", ""),))[0], p.get("via", "")]
+        parts = [outcomes.label(p.get("outcome", "")), p.get("via", "")]
         if p.get("reason"):
             parts.append(f"原因：{p['reason']}")
-        if p.get("promised"):
-            parts.append(f"承诺 {p['promised']} 前缴费")
+        if p.get(outcomes.DATE_FIELD):
+            parts.append(f"承诺 {p[outcomes.DATE_FIELD]} 前缴费")
         if p.get("followup"):
             parts.append(f"下次跟进 {p['followup']}")
         if p.get("note"):
@@ -53,9 +52,9 @@ def describe_event(ev: dict) -> str:
             (f"，{p.get('paid_at')}" if p.get("paid_at") else "")
     if kind == "person.created":
         return "建档" + (f"（来源：{'医保局名单' if p.get('source') == 'bureau' else p.get('source')}）" if p.get("source") else "")
-    if kind == "person.updated":
-        keys = [FIELD_LABELS.get(k, k) for k in p if k != "phones"]
-        return "修改：" + "、".join(dict.fromkeys(keys))
+    if kind == "person.updated":  # (phone and phones read 电话 once; a list's update says so)
+        keys = [FIELD_LABELS.get(k, k) for k in p if k != "source"]
+        return "修改：" + "、".join(dict.fromkeys(keys)) + ("（医保局名单）" if from_list(p) else "")
     return KIND_LABELS.get(kind, kind)
 
 
@@ -83,3 +82,21 @@ def history_lines(ws: Workspace, pid: str) -> list[HistoryLine]:
         out.append(HistoryLine(when, KIND_LABELS.get(e["kind"], e["kind"]), describe_event(e), e["author"] or "系统",
                                e["event_id"] in voided))
     return out
+
+
+# ---- last year's outcome, beside this year's (a new year's memory, issue 21) -----------------------
+def previous_label(outcome: str) -> str:
+    """Last year's outcome in a table cell: a promise that ended unpaid reads as such."""
+    o = outcomes.of(outcome)
+    return (o.previous if o is not None else outcome) if outcome else ""
+
+
+def previous_line(row: dict) -> str:
+    """Last year's outcome as the table and the detail panel show it, from a persons row, e.g.
+    "去年：外出务工在广东东莞，微信已告知" or "去年：11月20日承诺未缴"; '' if there was none."""
+    outcome = row.get("prev_outcome") or ""
+    if not outcome:
+        return ""
+    return "去年：" + outcomes.last_year_line(outcome, reason=row.get("prev_reason") or "",
+                                            via=row.get("prev_via") or "", place=row.get("away_place") or "",
+                                            promised=row.get("prev_promised") or "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import clock
 from ..errors import InputError
 from ..storage.store import Workspace
 from ..text import ids
@@ -57,7 +58,7 @@ def compose(ws: Workspace, raw_id: str, *, household: bool = False, by: str | No
     name, phone = contact_for(ws, by, person["last_visit_by"])
     values = camp.values
     deadline = values["collection_end"]
-    today = today or dt.date.today()
+    today = today or clock.today()
     amounts = [(r["name"], camp.amount_due(r["categories"])) for r in due]
     total = sum(a for _, a in amounts)
 

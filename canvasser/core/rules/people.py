@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from .. import outcomes, person_fields
 from ..errors import InputError
 from ..storage.projection import coverage_year
 from ..storage.store import Workspace
@@ -12,9 +13,8 @@ from ..text.cells import clean
 from ..text.names import fold
 from .visits import record_visit, resolve_person
 
-LEFT_REASONS = ("moved_out", "dead", "military", "prison", "missing")  # outcomes that take someone off the list
-EDITABLE = ("name", "phone", "phones", "address", "grp", "categories", "note", "relation", "away_place", "household",
-            "village")
+LEFT_REASONS = outcomes.leaving()  # outcomes that take someone off the list (core/outcomes.py)
+EDITABLE = person_fields.EDITABLE  # what a cadre may change (core/person_fields.py)
 
 
 def household_key(village: str, head: str, address: str) -> str:

@@ -13,11 +13,13 @@ import datetime as dt
 import json
 from collections import defaultdict
 
+from .. import clock, outcomes
+from ..storage.projection import GONE_PREFIX
 from ..storage.store import Workspace
 from . import campaign as campaign_mod
 from . import figures as fig
 from . import freshness, groups
-from .campaign import CLAIMED_PAID, Campaign
+from .campaign import Campaign
 
 NO_VILLAGE = "未注明村"
 NO_GROUP = "未分组"
@@ -33,12 +35,7 @@ def group_key(name: str) -> tuple:
     return (village, *groups.group_key(grp))
 
 
-def _day(day: dt.date | str | None) -> dt.date:
-    if day is None or day == "":
-        return dt.date.today()
-    if isinstance(day, dt.date):
-        return day
-    return dt.date.fromisoformat(str(day))
+_day = clock.day_or_today  # a report's day: given, else today (core/clock.py)
 
 
 def _day_range(day: dt.date) -> tuple[str, str]:
@@ -85,7 +82,7 @@ def scan(ws: Workspace) -> list[tuple[str, str, str, str, int, int]]:
     cond, params = fig.scope(ws)
     return ws.conn.execute(
         f"SELECT village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
-        f"WHERE {cond} AND status != 'not_listed' GROUP BY village, grp, status, categories", params).fetchall()
+        f"WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY village, grp, status, categories", params).fetchall()
 
 
 def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | None = None) -> dict:
@@ -167,7 +164,7 @@ def figures(ws: Workspace, day: dt.date | str | None = None, camp: Campaign | No
         "by_category": cat_out,
         "special_groups": special_out,
         "special_below_100": [k for k, v in special_out.items() if v["below_100"]],
-        "by_status": {(campaign_mod.STATUS_LABELS.get(k, k)): v for k, v in sorted(by_status.items())},
+        "by_status": {outcomes.label(k): v for k, v in sorted(by_status.items())},
         "ranking": ranking,
         "below_80": [v for v in ranking if ALERT_RATE <= village_out[v]["target_rate"] < WARN_RATE],
         "below_70": [v for v in ranking if village_out[v]["target_rate"] < ALERT_RATE],
@@ -217,7 +214,7 @@ def newly_done(ws: Workspace, day: dt.date | str | None = None, camp: Campaign |
     day = _day(day)
     camp = camp or campaign_mod.load(ws)
     lo, hi = _day_range(day)
-    done = sorted(s for s in camp.done_set if s != "paid_official")
+    done = sorted(s for s in camp.done_set if s != fig.CONFIRMED)
     marks = ",".join("?" * len(done)) or "''"
     by_visit = ws.scalar(
         f"SELECT count(DISTINCT p.pid) FROM visits v CROSS JOIN persons p ON p.pid = v.pid "
@@ -225,7 +222,7 @@ def newly_done(ws: Workspace, day: dt.date | str | None = None, camp: Campaign |
         (lo, hi, *done)) or 0
     official = ws.scalar("SELECT count(*) FROM official_payments WHERE year = ? AND paid_at >= ? AND paid_at < ?",
                          (int(camp.values["coverage_year"]), lo, hi)) or 0
-    return {"by_visit": by_visit, "paid_official": official, "total": by_visit + official}
+    return {"by_visit": by_visit, fig.CONFIRMED: official, "total": by_visit + official}
 
 
 def trend(ws: Workspace, days: int = 14, end: dt.date | str | None = None, camp: Campaign | None = None) -> list[dict]:
@@ -234,7 +231,7 @@ def trend(ws: Workspace, days: int = 14, end: dt.date | str | None = None, camp:
     camp = camp or campaign_mod.load(ws)
     start = end - dt.timedelta(days=days - 1)
     lo, hi = start.isoformat(), (end + dt.timedelta(days=1)).isoformat()
-    done = sorted(s for s in camp.done_set if s != "paid_official")
+    done = sorted(s for s in camp.done_set if s != fig.CONFIRMED)
     marks = ",".join("?" * len(done)) or "''"
     visits = dict(ws.conn.execute(
         "SELECT substr(at, 1, 10), count(*) FROM visits WHERE at >= ? AND at < ? AND voided = 0 GROUP BY 1",
@@ -250,12 +247,12 @@ def trend(ws: Workspace, days: int = 14, end: dt.date | str | None = None, camp:
     for i in range(days):
         d = (start + dt.timedelta(days=i)).isoformat()
         v, o = by_visit.get(d, 0), official.get(d, 0)
-        out.append({"day": d, "visits": visits.get(d, 0), "done_by_visit": v, "paid_official": o, "done": v + o})
+        out.append({"day": d, "visits": visits.get(d, 0), "done_by_visit": v, fig.CONFIRMED: o, "done": v + o})
     return out
 
 
 # ---- snapshots: "change since yesterday" ----------------------------------------------------------
-SNAPSHOT_KEYS = ("total", "done", "remaining", "paid_official", "paid_claimed", "accepted", "visited")
+SNAPSHOT_KEYS = ("total", "done", "remaining", fig.CONFIRMED, "paid_claimed", "accepted", "visited")
 
 
 def _compact(figs: dict) -> dict:
@@ -315,7 +312,7 @@ def make_report(ws: Workspace, day: dt.date | str | None = None, *, save: bool =
     figs["by_canvasser"] = by_canvasser(ws, day, camp)
     figs["trend"] = trend(ws, max(1, trend_days), day, camp)
     last = figs["trend"][-1]  # the report day itself: same figures as newly_done(ws, day)
-    figs["today"] = {"by_visit": last["done_by_visit"], "paid_official": last["paid_official"], "total": last["done"],
+    figs["today"] = {"by_visit": last["done_by_visit"], fig.CONFIRMED: last[fig.CONFIRMED], "total": last["done"],
                      "visits": last["visits"]}
     figs["today"]["contacts"] = ws.scalar(
         "SELECT count(DISTINCT pid) FROM visits WHERE at >= ? AND at < ? AND voided = 0", _day_range(day)) or 0
@@ -357,7 +354,7 @@ def last_year_by_group(ws: Workspace, day: dt.date, camp: Campaign) -> dict[tupl
     that year up to then has a done outcome (the campaign's done set)."""
     year = int(camp.values["coverage_year"]) - 1
     hi = (same_day_last_year(day) + dt.timedelta(days=1)).isoformat()
-    done = sorted(s for s in camp.done_set if s != "paid_official")
+    done = sorted(s for s in camp.done_set if s != fig.CONFIRMED)
     own, own_params = fig.scope(ws, "p")
     rows = ws.conn.execute(f"""
         WITH last AS (
@@ -369,7 +366,7 @@ def last_year_by_group(ws: Workspace, day: dt.date, camp: Campaign) -> dict[tupl
                sum(paid.pid IS NOT NULL OR last.outcome IN ({','.join('?' * len(done)) or "''"}))
         FROM persons p LEFT JOIN last ON last.pid = p.pid LEFT JOIN paid ON paid.pid = p.pid
         WHERE p.since_year <= ? AND {own}
-          AND NOT (p.left_reason LIKE 'not_listed:%' AND CAST(substr(p.left_reason, 12) AS INTEGER) <= ?)
+          AND NOT (p.left_reason LIKE '{GONE_PREFIX}%' AND CAST(substr(p.left_reason, {len(GONE_PREFIX) + 1}) AS INTEGER) <= ?)
         GROUP BY p.village, p.grp""", (year, hi, year, hi, *done, year, *own_params, year)).fetchall()
     return {(v, g): [n, d or 0] for v, g, n, d in rows}
 
@@ -377,13 +374,13 @@ def last_year_by_group(ws: Workspace, day: dt.date, camp: Campaign) -> dict[tupl
 def refusals_followed(ws: Workspace, camp: Campaign) -> dict:
     """Last year's refusals this year: how many are done (and how many of those paid), how many
     the new list no longer holds."""
-    paid = ("paid_official", *CLAIMED_PAID)
+    paid = (fig.CONFIRMED, *outcomes.claims_paid())
     done = sorted(camp.done_set)
     own, own_params = fig.scope(ws)
     row = ws.conn.execute(
         f"SELECT count(*), coalesce(sum(status IN ({','.join('?' * len(done))})), 0), "
-        f"coalesce(sum(status IN ({','.join('?' * len(paid))})), 0), coalesce(sum(status = 'not_listed'), 0) "
-        f"FROM persons WHERE prev_outcome = 'refused' AND {own}", (*done, *paid, *own_params)).fetchone()
+        f"coalesce(sum(status IN ({','.join('?' * len(paid))})), 0), coalesce(sum(NOT {outcomes.ON_LIST_SQL}), 0) "
+        f"FROM persons WHERE prev_outcome = ? AND {own}", (*done, *paid, outcomes.REFUSED.code, *own_params)).fetchone()
     return {"refused_last_year": row[0], "done_this_year": row[1], "paid_this_year": row[2], "off_list": row[3]}
 
 

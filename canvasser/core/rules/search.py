@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..storage.store import Workspace
 from ..text import ids, pinyin
+from . import groups as group_order
 
 COLUMNS = "pid AS id, name, village, grp, household, status, prev_outcome AS previous_outcome, phone, relation"
 FEW = 500  # up to this many matches are ordered by place; more are listed closest key first
@@ -89,11 +90,12 @@ def search(ws: Workspace, query: str, *, limit: int = 50, village: str | None = 
         params.append(village)
     total = ws.scalar(f"SELECT count(*) FROM persons WHERE {cond}", tuple(params))
     if not found and not village:
-        rows = ws.query(f"SELECT {COLUMNS} FROM persons ORDER BY village, grp, household, pid LIMIT ?", (limit,))
+        rows = ws.query(f"SELECT {COLUMNS} FROM persons ORDER BY village, {group_order.rank_sql(ws.conn)}, household, pid "
+                        f"LIMIT ?", (limit,))
         return {"total": total, "results": rows}
     if total <= FEW or village:
-        rows = ws.query(f"SELECT {COLUMNS} FROM persons WHERE {cond} ORDER BY (name = ?) DESC, village, grp, "
-                        f"household, pid LIMIT ?", (*params, query.strip(), limit))
+        rows = ws.query(f"SELECT {COLUMNS} FROM persons WHERE {cond} ORDER BY (name = ?) DESC, village, "
+                        f"{group_order.rank_sql(ws.conn)}, household, pid LIMIT ?", (*params, query.strip(), limit))
         return {"total": total, "results": rows}
     seen: dict[str, tuple] = {}
     for i, b in enumerate(found):

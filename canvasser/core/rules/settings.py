@@ -14,7 +14,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .. import outcomes
 from ..errors import InputError
+from ..outcomes import outcome_code
 
 DATE_KEYS = ("collection_start", "collection_end", "supplementary_end")
 INT_RANGES: dict[str, tuple[int, int]] = {
@@ -176,13 +178,11 @@ def image_bytes(uri: str) -> bytes:
 
 def _done_outcomes(items: list[str], label: str) -> list[str]:
     """Outcomes (codes or labels) that may count as done: anything but work still to do
-    (`campaign.NEVER_DONE`: a refusal, a promise, nobody at home or reached). Counted as done, they
+    (`outcomes.never_done`: a refusal, a promise, nobody at home or reached). Counted as done, they
     would take people off every follow-up list while the ledgers still call them unfinished."""
-    from .campaign import NEVER_DONE, STATUS_LABELS, outcome_code
-
     codes = list(dict.fromkeys(outcome_code(v) for v in items if v))
-    wrong = [c for c in codes if c in NEVER_DONE]
+    wrong = [c for c in codes if c in outcomes.never_done()]
     if wrong:
-        raise InputError(f"{label}里不能有“{'、'.join(STATUS_LABELS[c] for c in wrong)}”：这些人还需要跟进，"
+        raise InputError(f"{label}里不能有“{'、'.join(outcomes.label(c) for c in wrong)}”：这些人还需要跟进，"
                          f"不能算完成")
     return codes

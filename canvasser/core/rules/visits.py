@@ -10,14 +10,15 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+from .. import clock, outcomes
 from ..errors import InputError
-from ..lists import bounds
-from ..storage import evidence
+from ..storage import bounds, evidence
 from ..storage.ownership import set_aside
 from ..storage.projection import coverage_year
 from ..storage.store import Workspace, now_iso
 from ..text import ids
 from ..text.cells import clean
+from . import groups
 from .campaign import CHANNELS, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON, outcome_code
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp", ".pdf")
@@ -93,11 +94,10 @@ def store_photo(ws: Workspace, src: str | Path) -> str:
 
 
 def evidence_dir(ws: Workspace) -> Path:
-    return evidence_dir_for(ws.path)
+    return evidence.folder(ws.path)
 
 
-def evidence_dir_for(db_path: Path) -> Path:
-    return db_path.with_name(db_path.stem + ".evidence")
+evidence_dir_for = evidence.folder  # (db_path) -> the folder of its photos
 
 
 def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via: str = "入户", reason: str = "",
@@ -116,13 +116,13 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
     promised_d = parse_date(promised, "承诺缴费日期")
     followup_d = parse_date(followup, "下次跟进日期")
     if code in TAKES_DATE and not promised_d:
-        raise InputError("“承诺缴费”需要承诺日期：--promised YYYY-MM-DD")
+        raise InputError(f"“{outcomes.label(code)}”需要承诺日期：--promised YYYY-MM-DD")
     if code in TAKES_REASON:
         reason = (reason or "其他").strip()
         if reason not in REFUSAL_REASONS and not reason.startswith("其他"):
             reason = f"其他：{reason}"
     when = parse_when(at) if at else now_iso()
-    if at and when[:10] > (today or dt.date.today()).isoformat():
+    if at and when[:10] > (today or clock.today()).isoformat():
         raise InputError(f"走访日期 {when[:10]} 晚于今天：只能补录已经发生的走访")
     for p in photos:
         if not Path(p).is_file():
@@ -133,7 +133,7 @@ def record_visit(ws: Workspace, raw_id: str, outcome: str, *, by: str = "", via:
         if by:
             ensure_canvasser(ws, by, phone)
         ev = batch.emit("visit.recorded", f"p:{pid}", {
-            "outcome": code, "via": via, "reason": reason or "", "promised": promised_d, "followup": followup_d,
+            "outcome": code, "via": via, "reason": reason or "", outcomes.DATE_FIELD: promised_d, "followup": followup_d,
             "note": note or "", "place": place or "", "photos": stored, "at": when, "year": coverage_year(ws.conn)})
     return ev.event_id
 
@@ -174,10 +174,7 @@ def history(ws: Workspace, pid: str) -> list[dict]:
     return out
 
 
-FOLLOWUP_WHY = {  # the statuses that want another contact, and what to do about each
-    "promised": "承诺到期未缴", "not_home": "再次上门/联系", "unreachable": "再次上门/联系",
-    "migrant_informed": "电话/微信跟进", "refused": "再做工作", "missing": "跟进",
-}
+FOLLOWUP_WHY = outcomes.follow_up()  # the statuses that want another contact, and why (core/outcomes.py)
 FOLLOWUP_STATUSES = tuple(FOLLOWUP_WHY)
 
 
@@ -186,7 +183,7 @@ def followup_due(today: dt.date | None = None) -> tuple[str, list]:
     a status that wants another contact, with no date set or the date reached."""
     marks = ",".join("?" * len(FOLLOWUP_STATUSES))
     return (f"status IN ({marks}) AND (followup = '' OR followup <= ?)",
-            [*FOLLOWUP_STATUSES, (today or dt.date.today()).isoformat()])
+            [*FOLLOWUP_STATUSES, (today or clock.today()).isoformat()])
 
 
 def followups(ws: Workspace, today: dt.date | None = None, *, canvasser: str | None = None,
@@ -205,7 +202,7 @@ def followups(ws: Workspace, today: dt.date | None = None, *, canvasser: str | N
     if village:
         sql += " AND village=?"
         params.append(village)
-    sql += " ORDER BY (followup='') , followup, village, grp, household"
+    sql += f" ORDER BY (followup='') , followup, village, {groups.rank_sql(ws.conn)}, household"
     return [{**r, "why": FOLLOWUP_WHY[r["status"]]} for r in ws.query(sql, tuple(params))]
 
 

@@ -46,6 +46,7 @@ from nacl import pwhash
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
+from nacl.signing import SigningKey
 
 from ..errors import InputError
 from . import oslock, recoverycode
@@ -61,6 +62,7 @@ MAX_WAIT = 60.0
 MAX_FAILURES = 10_000  # the count stops here: it only sets the wait, which stops at MAX_WAIT long before
 LOCK_SUFFIX = ".lock"
 PLAIN_MAGIC = b"SQLite format 3\x00"
+SYNC_KEYS = "sync.keys"  # meta: the workspace's own sync key pair (sync/peers.py; a conversion reads it)
 
 
 class PassphraseError(InputError):
@@ -82,11 +84,6 @@ def file_state(db_path: str | Path) -> str:
     if not head:
         return "new"
     return "plain" if head == PLAIN_MAGIC else "encrypted"
-
-
-def sql_key(key: bytes) -> str:
-    """The SQLCipher raw-key literal (no KDF inside SQLCipher: ours already ran)."""
-    return f"x'{key.hex()}'"
 
 
 # ---- wrapping -------------------------------------------------------------------------------------
@@ -136,6 +133,18 @@ def unseal_with(sealed_hex: str, box_sk: bytes) -> bytes:
 def key_id(key: bytes) -> str:
     """A name for a data key that reveals nothing about it."""
     return hashlib.sha256(b"canvasser-data-key\x00" + key).hexdigest()[:16]
+
+
+def public_key_id(sign_pk: bytes, box_pk: bytes) -> str:
+    """A short readable name for a pair of public keys (a workspace's sync keys: `canvasser keys`
+    shows it, a township's wrap of a village's key names both sides by it)."""
+    digest = hashlib.sha256(b"canvasser-key\x00" + sign_pk + box_pk).hexdigest()[:20]
+    return "-".join(digest[i:i + 4] for i in range(0, 20, 4))
+
+
+def public_keys(sign_sk: bytes, box_sk: bytes) -> tuple[bytes, bytes]:
+    """The public halves of a workspace's sync keys (Ed25519 seed, Curve25519 private key)."""
+    return bytes(SigningKey(sign_sk).verify_key), bytes(PrivateKey(box_sk).public_key)
 
 
 def new_recovery_code() -> str:
@@ -341,6 +350,23 @@ def env_passphrase(*, new: bool = False) -> str | None:
         if given:
             _PROCESS["passphrase"] = given
     return given
+
+
+def unlock_key(db_path: str | Path, passphrase: str | None = None) -> bytes | None:
+    """The data key of an existing workspace (None for a plain file): unlocked earlier in this
+    process (the window's dialog), else from `passphrase`, --passphrase-file, CANVASSER_PASSPHRASE or
+    a terminal prompt. PassphraseError when none is known."""
+    if file_state(db_path) != "encrypted":
+        return None
+    phrase = passphrase or given_passphrase()
+    known = None if phrase else remembered(db_path)
+    if known is not None:
+        return known
+    phrase = phrase or env_passphrase()
+    if phrase:
+        return unlock(db_path, phrase)
+    raise PassphraseError("工作区已加密，需要口令（在提示时输入，或用 CANVASSER_PASSPHRASE、"
+                          "--passphrase-file 提供）")
 
 
 def check_new_passphrase(passphrase: str) -> str:

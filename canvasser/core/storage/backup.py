@@ -27,6 +27,7 @@ import re
 from pathlib import Path
 
 from ...paths import data_dir
+from .. import clock
 from ..errors import InputError
 from . import atrest, files, oslock
 from .location import sqlite_uri
@@ -123,7 +124,7 @@ def _copy(src: sqlite3.Connection, target: Path, key: bytes | None = None, keys_
 
 def backup(ws: Workspace, target: str | Path | None = None, *, day: dt.date | None = None) -> Path:
     """Copy the workspace now; by default into today's daily file (replacing it)."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     dest = Path(target) if target else backup_dir(ws) / f"{day.isoformat()}.db"
     return _copy(ws.conn, dest, ws.key, ws.path)
 
@@ -140,7 +141,7 @@ def prune(folder: Path, keep: int = KEEP) -> list[Path]:
 
 def daily(ws: Workspace, *, keep: int = KEEP, today: dt.date | None = None) -> Path | None:
     """Today's automatic backup, once a day; None if today's copy already exists."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     dest = backup_dir(ws) / f"{today.isoformat()}.db"
     if dest.exists():
         return None
@@ -260,7 +261,7 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
     current_key = None
     ours: dict = {}
     if db_path.exists():
-        with Workspace(db_path) as current:
+        with Workspace(db_path, key=atrest.unlock_key(db_path)) as current:  # (its key: this process's, or the passphrase)
             current_key = current.key
             ours = {"workspace_id": current.meta("workspace_id"), "village": current.meta("village"),
                     "township": current.meta("township")}
@@ -276,7 +277,7 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
         if not other_workspace and (copy := _other_copy(theirs, db_path, current_key)):
             raise InputError(f"这个备份是同一工作区的另一份副本（{copy}）做的，不是这个文件的备份，未恢复。"
                              "两份副本各自记的走访不同；确实要用它替换这个文件，请加 --other-workspace")
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         with Workspace(db_path, key=current_key) as current:
             saved = str(backup(current, backup_dir(current) / f"before-restore-{stamp}.db"))
     elif key is not None:  # a new file takes the backup's key (and so its passphrase)

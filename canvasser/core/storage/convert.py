@@ -17,10 +17,10 @@ import os
 from pathlib import Path
 
 from ..tiers import Tier
-from . import atrest
+from . import atrest, evidence
 from .location import sqlite_uri
 from .sqlcipher import attach, sqlite3
-from .store import EVIDENCE_PENDING, Workspace, WorkspaceError, now_iso
+from .store import Workspace, WorkspaceError, now_iso
 
 
 def _stage(name: str) -> None:
@@ -52,7 +52,7 @@ def convert(path: str | Path, passphrase: str) -> tuple[bytes, str | None]:
     for p in leftovers(path):
         p.unlink(missing_ok=True)
     _stage("start")
-    Workspace(path, plain=True).close()  # an old schema is brought up to date first, as before
+    Workspace(path, key=None).close()  # an old schema is brought up to date first, as before
     key = os.urandom(32)
     # by URI: a path string is read as UTF-8 and misses a Chinese name under a GB18030 locale (location.py)
     conn = sqlite3.connect(sqlite_uri(path), uri=True, isolation_level=None, timeout=30)
@@ -80,7 +80,7 @@ def convert(path: str | Path, passphrase: str) -> tuple[bytes, str | None]:
         result = check(ws)  # a faithful copy checks as the plain file would; recorded, not a gate
         ws.set_meta("converted_at", now_iso())
         ws.set_meta("converted_check", "ok" if result["ok"] else "differs:" + ",".join(result["differs"]))
-        ws.set_meta(EVIDENCE_PENDING, "1")  # the photos are sealed at the first open after the switch
+        ws.set_meta(evidence.PENDING, "1")  # the photos are sealed at the first open after the switch (opening.py)
         township = _township_wrap(ws) if ws.tier is Tier.VILLAGE else None
     finally:
         ws.close()
@@ -115,15 +115,19 @@ def _same(conn: sqlite3.Connection, copy: str) -> bool:
 
 
 def _township_wrap(ws: Workspace) -> dict | None:
-    from ..sync import peers
-
+    """Whom a village's new data key is also sealed to (its township, instead of a recovery code), as
+    the file's local state knows it: the township's public keys in `peers`, the village's own sync
+    keys in meta; the ids are the sync keys' ids (atrest.public_key_id). None for a village that
+    does not know its township: it gets a recovery code instead."""
+    row = ws.conn.execute("SELECT sign_key, box_key FROM peers WHERE kind='township' LIMIT 1").fetchone()
     try:
-        town = peers.township_peer(ws)
-        own = peers.own_keys(ws)
-    except Exception:  # noqa: BLE001 — a village without its township: a recovery code instead
+        own = json.loads(ws.meta(atrest.SYNC_KEYS) or "")
+        town_sign, town_box = bytes.fromhex(row[0]), bytes.fromhex(row[1])
+        village_keys = atrest.public_keys(bytes.fromhex(own["sign_sk"]), bytes.fromhex(own["box_sk"]))
+    except (TypeError, ValueError, KeyError):  # no township, no keys, or keys unreadable
         return None
-    return {"box_pk": town["keys"].box_pk.hex(), "village": ws.meta("village") or "",
-            "village_key": own.public.key_id, "township_key": town["keys"].key_id}
+    return {"box_pk": town_box.hex(), "village": ws.meta("village") or "",
+            "village_key": atrest.public_key_id(*village_keys), "township_key": atrest.public_key_id(town_sign, town_box)}
 
 
 def _remove_plain_backups(path: Path) -> None:

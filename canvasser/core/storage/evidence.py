@@ -17,6 +17,12 @@ from nacl.secret import SecretBox
 from . import oslock
 
 MAGIC = b"CVEV1\x00"
+PENDING = "evidence_to_seal"  # meta key: a converted workspace's photos are still plain (sealed at its next open)
+
+
+def folder(db_path: Path) -> Path:
+    """The evidence photos of the workspace at `db_path`: a folder beside it (村.evidence)."""
+    return db_path.with_name(db_path.stem + ".evidence")
 
 
 def _box(key: bytes) -> SecretBox:

@@ -200,15 +200,7 @@ def _data_key(path: Path) -> bytes | None:
     None for a plain file."""
     from . import atrest
 
-    if atrest.file_state(path) != "encrypted":
-        return None
-    known = atrest.remembered(path)
-    if known is not None:
-        return known
-    phrase = atrest.given_passphrase() or atrest.env_passphrase()
-    if not phrase:
-        raise atrest.PassphraseError("工作区已加密，复制前需要口令")
-    return atrest.unlock(path, phrase)
+    return atrest.unlock_key(path)
 
 
 # ---- folders that cannot be written ---------------------------------------------------------

@@ -12,8 +12,10 @@ converges.
 
 from __future__ import annotations
 
+from .. import person_fields
+
 LIST_SOURCE = "bureau"
-GROUND_FIELDS = frozenset({"phone", "phones", "address", "away_place", "note"})
+GROUND_FIELDS = person_fields.GROUND_OWNED  # phones, address, place away, notes (core/person_fields.py)
 _GROUND = "_ground"  # the key, in a fold's field dict, of the ground fields a person has set
 
 

@@ -22,21 +22,21 @@ from operator import attrgetter, itemgetter
 
 import orjson
 
+from .. import outcomes, person_fields
 from ..text import pinyin
 from . import refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
 from .ownership import take_fields
 from .sqlcipher import sqlite3
 
-PERSON_FIELDS = ("name", "sex", "birth", "township", "village", "grp", "household", "relation", "address",
-                 "phone", "phones", "categories", "last_year", "note", "away_place", "active", "left_reason",
-                 "source")
+PERSON_FIELDS = person_fields.NAMES  # a person's fields, in the row's order (core/person_fields.py)
 DEFAULT_YEAR = 2027
 
 # The persons row, in the one order every fold builds and reads it (tuples: a merge handles a
 # quarter of a million rows). Code addresses a cell by name through _P, never by a number.
+_DATE = outcomes.DATE_FIELD  # the column of the date promised (its outcome's code: core/outcomes.py)
 _PREV_COLS = ("prev_outcome", "prev_reason", "prev_via", "prev_promised")  # last year's final outcome
-_LAST_COLS = ("last_outcome", "last_reason", "last_via", "last_visit_at", "last_visit_by", "last_note", "promised",
+_LAST_COLS = ("last_outcome", "last_reason", "last_via", "last_visit_at", "last_visit_by", "last_note", _DATE,
               "followup")
 _PERSON_COLS = ("pid", "rpid", *PERSON_FIELDS, "status", "official", "paid_amount", "paid_at", *_LAST_COLS,
                 "visit_count", "evidence", "py_initials", "py_full", "created_at", "updated_hlc", "rname",
@@ -47,7 +47,7 @@ _LAST_AT = slice(_P[_LAST_COLS[0]], _P[_LAST_COLS[-1]] + 1)
 _PREV_AT = slice(_P[_PREV_COLS[0]], _P[_PREV_COLS[-1]] + 1)
 _PERSON_SQL = (f"INSERT OR REPLACE INTO persons ({', '.join(_PERSON_COLS)}) "
                f"VALUES ({', '.join('?' * len(_PERSON_COLS))})")
-_VISIT_COLS = ("visit_id", "pid", "at", "hlc", "author", "via", "outcome", "reason", "promised", "followup", "place",
+_VISIT_COLS = ("visit_id", "pid", "at", "hlc", "author", "via", "outcome", "reason", _DATE, "followup", "place",
                "note", "photos", "voided", "void_reason", "year")
 _V = {name: i for i, name in enumerate(_VISIT_COLS)}  # column name -> place in a visit row
 _event_key = attrgetter("hlc", "origin", "seq")  # Event.key, without a Python call per event
@@ -81,7 +81,10 @@ def years(conn: sqlite3.Connection) -> tuple[int, int]:
     return year, int(json.loads(row[0])) if row else year
 
 
-GONE_PREFIX = "not_listed:"  # left_reason of someone the bureau's list for a year left out (+ that year)
+# the statuses a fold writes besides a visit's outcome (core/outcomes.py)
+_OFFICIAL, _GONE = outcomes.OFFICIAL.code, outcomes.NOT_LISTED.code
+_DATED = frozenset(outcomes.takes(outcomes.DATE))  # last year's promise keeps its date (prev_promised)
+GONE_PREFIX = _GONE + ":"  # left_reason of someone the bureau's list for a year left out (+ that year)
 
 
 def is_gone(active, left_reason) -> bool:
@@ -130,12 +133,13 @@ def roll_over(conn: sqlite3.Connection) -> None:
     for the new year, checked by `canvasser check`): this year's status and visit columns start
     afresh, last year's final outcome moves beside them. One UPDATE of the rows that change, not a
     refold of everyone: a township of a million starts its year in seconds."""
+    dated = ",".join(f"'{c}'" for c in outcomes.takes(outcomes.DATE)) or "''"
     conn.execute(f"""
         UPDATE persons SET
-            prev_outcome = CASE WHEN official = 1 THEN 'paid_official' ELSE last_outcome END,
+            prev_outcome = CASE WHEN official = 1 THEN '{_OFFICIAL}' ELSE last_outcome END,
             prev_reason = last_reason, prev_via = last_via,
-            prev_promised = CASE WHEN official = 0 AND last_outcome = 'promised' THEN promised ELSE '' END,
-            status = CASE WHEN {GONE_SQL} THEN 'not_listed' ELSE '' END,
+            prev_promised = CASE WHEN official = 0 AND last_outcome IN ({dated}) THEN promised ELSE '' END,
+            status = CASE WHEN {GONE_SQL} THEN '{_GONE}' ELSE '' END,
             official = 0, paid_amount = NULL, paid_at = NULL, last_outcome = '', last_reason = '', last_via = '',
             last_visit_at = '', last_visit_by = '', last_note = '', promised = '', followup = '', visit_count = 0
         WHERE status != '' OR last_outcome != '' OR prev_outcome != '' OR prev_reason != '' OR prev_via != ''
@@ -230,10 +234,10 @@ def previous_columns(last_visit: list | None, paid: bool) -> tuple:
     """_PREV_COLS: last year's final outcome (its official payment, else its last live visit), and
     the date of a promise that was still unpaid."""
     if last_visit is None:
-        return ("paid_official", "", "", "") if paid else _NO_PREVIOUS
-    outcome = "paid_official" if paid else last_visit[_V["outcome"]]
+        return (_OFFICIAL, "", "", "") if paid else _NO_PREVIOUS
+    outcome = _OFFICIAL if paid else last_visit[_V["outcome"]]
     return (outcome, last_visit[_V["reason"]], last_visit[_V["via"]],
-            last_visit[_V["promised"]] if outcome == "promised" else "")
+            last_visit[_V[_DATE]] if outcome in _DATED else "")
 
 
 _NO_PREVIOUS = ("", "", "", "")
@@ -280,34 +284,37 @@ def visit_row(pid: str, ev: Event, first: int) -> list:
     else:
         photos = json.dumps(photos, ensure_ascii=False)
     return [ev.event_id, pid, get("at") or ev.recorded_at, ev.hlc, ev.author, get("via", ""), get("outcome", ""),
-            get("reason", ""), get("promised", ""), get("followup", ""), get("place", ""), get("note", ""), photos,
+            get("reason", ""), get(_DATE, ""), get("followup", ""), get("place", ""), get("note", ""), photos,
             0, "", int(get("year") or first)]
 
 
-_LAST_FROM = itemgetter(_V["outcome"], _V["reason"], _V["via"], _V["at"], _V["author"], _V["note"], _V["promised"])
+_LAST_FROM = itemgetter(_V["outcome"], _V["reason"], _V["via"], _V["at"], _V["author"], _V["note"], _V[_DATE])
 
 
 def _last_columns(v: list) -> tuple:
     """The _LAST_COLS of a person whose last live visit is `v` (no follow-up date: the promised one)."""
-    return (*_LAST_FROM(v), v[_V["followup"]] or v[_V["promised"]])
+    return (*_LAST_FROM(v), v[_V["followup"]] or v[_V[_DATE]])
+
+
+# the fields that are not plain text defaulting to '' (lists, flags, a fallback), as (name, kind, fallback)
+_SPECIAL = tuple((f.name, f.kind, f.fallback) for f in person_fields.FIELDS if f.kind != "text" or f.fallback)
 
 
 def field_columns(fields: dict) -> tuple[tuple, tuple]:
     """The persons columns a person's fields decide: (PERSON_FIELDS in order), (py_initials, py_full, rname).
 
-    Built from the names in PERSON_FIELDS: a new field needs its name there and its column (a
-    migration), nothing here, unless it wants a value other than text defaulting to ''."""
+    Built from the field table (core/person_fields.py): a new field needs its record there and its
+    column (a migration), nothing here."""
     get = fields.get
-    phone = get("phone") or ""
-    phones = get("phones") or phone
-    cats = get("categories") or ""
-    if isinstance(cats, list):
-        cats = ",".join(cats)
-    if isinstance(phones, list):
-        phones = ",".join(phones)
+    special = {}
+    for name, kind, fallback in _SPECIAL:
+        if kind == "flag":
+            special[name] = int(get(name, 1) or 0)
+            continue
+        value = get(name) or (get(fallback) if fallback else "") or ""
+        special[name] = ",".join(value) if isinstance(value, list) else value
     name = get("name") or ""
     pyi, pyf = pinyin.keys(name)
-    special = {"phones": phones, "categories": cats, "active": int(get("active", 1) or 0)}
     cols = tuple(special[k] if k in special else (get(k) or "") for k in PERSON_FIELDS)
     return cols, (pyi, pyf, name[::-1])
 
@@ -321,7 +328,7 @@ def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tu
     this year's official payment or None, `cols` the field_columns() and `keys` (py_initials, py_full,
     rname), `prev` the _PREV_COLS. The status: that payment, else off this year's list, else the
     last visit."""
-    status = "paid_official" if paid else "not_listed" if is_gone(cols[_ACTIVE], cols[_LEFT_REASON]) else last[0]
+    status = _OFFICIAL if paid else _GONE if is_gone(cols[_ACTIVE], cols[_LEFT_REASON]) else last[0]
     return (pid, pid[::-1], *cols, status, 1 if paid else 0,
             paid[0] if paid else None, paid[1] if paid else None, *last, live, evidence, keys[0], keys[1],
             created_at, last_hlc, keys[2], *prev, since)
@@ -361,8 +368,7 @@ def insert_visits(conn: sqlite3.Connection, visits: list[list]) -> None:
                          f"VALUES ({', '.join('?' * len(cols))})", map(take, rows))
 
 
-_LISTED_COLS = ("pid", "rpid", "name", "sex", "birth", "township", "village", "grp", "household", "relation",
-                "address", "phone", "phones", "categories", "last_year", "py_initials", "py_full", "updated_hlc", "rname")
+_LISTED_COLS = ("pid", "rpid", *person_fields.LISTED, "py_initials", "py_full", "updated_hlc", "rname")
 
 
 def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: list[str], recorded_at: str,
@@ -378,13 +384,12 @@ def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: 
     else:
         pinyins = list(map(pinyin.keys, names))
         initials, full = [k[0] for k in pinyins], [k[1] for k in pinyins]
+    listed = [[v or w for v, w in zip(cols[f.name], cols[f.fallback])] if f.fallback else cols[f.name]
+              for f in map(person_fields.BY_NAME.get, person_fields.LISTED)]  # (all phones: the phone if none)
     sql = (f"INSERT OR REPLACE INTO persons ({', '.join(_LISTED_COLS)}, source, created_at, since_year) "
            f"VALUES ({', '.join('?' * len(_LISTED_COLS))}, 'bureau', {sql_literal(recorded_at)}, {int(year)})")
-    conn.executemany(sql, zip(
-        cols["pid"], [pid[::-1] for pid in cols["pid"]], names, cols["sex"], cols["birth"], cols["township"],
-        cols["village"], cols["grp"], cols["household"], cols["relation"], cols["address"], cols["phone"],
-        [phones or phone for phones, phone in zip(cols["phones"], cols["phone"])], cols["categories"],
-        cols["last_year"], initials, full, hlcs, [n[::-1] for n in names]))
+    conn.executemany(sql, zip(cols["pid"], [pid[::-1] for pid in cols["pid"]], *listed, initials, full, hlcs,
+                              [n[::-1] for n in names]))
 
 
 class _RefEvent:

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..tiers import Tier
-from . import atrest
+from . import atrest, evidence
 from . import hlc as hlc_mod
 from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
 from .failures import explain, explain_at
-from .location import sqlite_uri
 from .machine import machine_id as _machine_id
 from .schema import MIGRATIONS
 from .sqlcipher import PAGE_SIZE, apply_key, sqlite3
@@ -46,7 +45,8 @@ def now_iso() -> str:
     return _NOW_CACHE[1]
 
 
-EVIDENCE_PENDING = "evidence_to_seal"  # meta key: a converted workspace's photos are still plain
+EVIDENCE_PENDING = evidence.PENDING  # meta key: a converted workspace's photos are still plain
+_UNSET = object()
 WAL_KEEP = 64 << 20  # bytes of WAL file left on disk after a checkpoint
 
 
@@ -176,20 +176,21 @@ class Batch:
 class Workspace:
     """An open workspace file. Not thread-safe: use one per thread (the GUI has one worker)."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, passphrase: str | None = None,
-                 plain: bool = False, recovery: bool = True, key: bytes | None = None, look_only: bool = False):
-        """Open (or create) a workspace. The passphrase comes from `passphrase`, else the
-        CANVASSER_PASSPHRASE variable, else a key this process already unlocked (the window). A new
-        file is encrypted (`plain` only for the demo) and, with `recovery`, gets a one-time recovery
-        code in `self.recovery_code`; an old plain file is converted first (core.convert). `look_only`:
-        open as it is, for reading only (a folder the caller found read-only)."""
+    def __init__(self, path: str | Path, *, key: bytes | None | object = _UNSET, create: bool = True,
+                 look_only: bool = False, **opening):
+        """Open (or create) the workspace file at `path` with its data key (None: a plain file);
+        `look_only`: as it is, for reading only (a folder the caller found read-only).
+
+        Which key, converting an old plain file, sealing its photos: that is opening a user's
+        workspace, `storage.opening.open_workspace(path)`, not this."""
+        if key is _UNSET or opening:
+            raise TypeError("Workspace(path, key=...) opens a file with the key it is given; a user's workspace is "
+                            "opened by canvasser.core.storage.opening.open_workspace(path, passphrase=..., plain=...)")
         self.path = Path(path)
         if not create and not self.path.exists():
             raise WorkspaceError(f"找不到工作区文件：{self.path}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.recovery_code: str | None = None
-        if key is None:
-            key, self.recovery_code = _key_for(self.path, passphrase, plain=plain, recovery=recovery)
+        self.recovery_code: str | None = None  # a new workspace's one-time recovery code (set by its opener)
         self.key = key
         try:
             if look_only or read_only(self.path):
@@ -204,22 +205,10 @@ class Workspace:
                 raise WorkspaceError(f"工作区文件与它的密钥文件不相配（或文件已损坏）：{self.path}") from exc
             raise WorkspaceError(explain(exc) or f"无法打开工作区（文件损坏或不是工作区）：{self.path}：{exc}") from exc
         self.look_only = look_only or read_only(self.path)
-        if key is not None:
-            atrest.escrow(self.path, key=key)  # a copy of the wraps in the data folder, by the file's salt
-            if self.meta(EVIDENCE_PENDING) and not self.look_only:
-                self._seal_evidence()
         self._origin: str | None = None
         self._clock: hlc_mod.Clock | None = None
         self._seq: int | None = None
         self._in_tx = False
-
-    def _seal_evidence(self) -> None:
-        """After a conversion: seal the photos that were plain (safe to repeat after a kill)."""
-        from ..rules.visits import evidence_dir
-        from . import evidence
-
-        evidence.seal_folder(evidence_dir(self), self.key)
-        self.conn.execute("DELETE FROM meta WHERE key=?", (EVIDENCE_PENDING,))
 
     # ---- meta -------------------------------------------------------------------------------
     @functools.cached_property
@@ -476,49 +465,3 @@ class Workspace:
 
 __all__ = ["EVENT_COLUMNS", "INSERT_EVENT", "ORDER", "Event", "Workspace", "WorkspaceError", "dump_payload",
            "new_event_ids", "now_iso", "sql_literal"]  # the event names stay importable from here
-
-
-def open_workspace(path: str | Path, *, create: bool = True, passphrase: str | None = None) -> Workspace:
-    return Workspace(path, create=create, passphrase=passphrase)
-
-
-def is_demo_file(path: Path) -> bool:
-    """A plain file marked as the demo village stays plain (it holds made-up people only)."""
-    try:
-        conn = sqlite3.connect(sqlite_uri(path, readonly=True), uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key='demo'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return False
-    return bool(row and row[0] == "1")
-
-
-def _key_for(path: Path, passphrase: str | None, *, plain: bool, recovery: bool) -> tuple[bytes | None, str | None]:
-    """The data key to open `path` with (None: a plain file), and a new workspace's recovery code."""
-    state = atrest.file_state(path)
-    if state == "encrypted":
-        phrase = passphrase or atrest.given_passphrase()
-        known = None if phrase else atrest.remembered(path)
-        if known is not None:  # unlocked earlier in this process (the window's dialog)
-            return known, None
-        phrase = phrase or atrest.env_passphrase()
-        if phrase:
-            return atrest.unlock(path, phrase), None
-        raise atrest.PassphraseError("工作区已加密，需要口令（在提示时输入，或用 CANVASSER_PASSPHRASE、"
-                                     "--passphrase-file 提供）")
-    if plain:
-        return None, None
-    phrase = passphrase or (None if state == "plain" and is_demo_file(path) else atrest.env_passphrase(new=True))
-    if state == "plain":
-        if is_demo_file(path):
-            return None, None
-        if not phrase:
-            raise atrest.PassphraseError("这个工作区还没有加密：请设置一个口令，打开时会先把它转成加密文件")
-        from .convert import convert
-        return convert(path, phrase)
-    if not phrase:
-        raise atrest.PassphraseError("新建工作区需要设置口令（在提示时输入，或用 CANVASSER_PASSPHRASE、"
-                                     "--passphrase-file 提供）")
-    return atrest.create_keys(path, phrase, recovery=recovery)

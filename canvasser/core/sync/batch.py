@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import clock
 from ..errors import InputError
 from ..storage.store import Workspace
 from . import peers
@@ -37,7 +38,7 @@ def package_files(items: Iterable[str | Path]) -> list[Path]:
 
 def return_name(village: str, day: dt.date | None = None) -> str:
     """A return package's file name: 村名_回传_YYYY-MM-DD.ccpkg (characters no file system takes removed)."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     return f"{_UNSAFE.sub('', village) or '村'}_回传_{day.isoformat()}{SUFFIX}"
 
 

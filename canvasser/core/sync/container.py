@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..lists import bounds
-from ..storage import files
+from ..storage import bounds, files
 
 MAGIC = b"CCPKG1\r\n"
 SIG_SIZE = 64

@@ -9,7 +9,6 @@ packages, which go to a village that has no keys yet, are sealed with a key deri
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -18,6 +17,8 @@ from nacl.exceptions import BadSignatureError, CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 from nacl.signing import SigningKey, VerifyKey
+
+from ..storage.atrest import public_key_id
 
 KEY_SIZE = SecretBox.KEY_SIZE
 SALT_SIZE = pwhash.argon2id.SALTBYTES
@@ -28,10 +29,7 @@ __all__ = ["BadSignatureError", "CryptoError", "KeyPair", "PublicKeys", "fingerp
            "seal_key", "unseal_key", "derive_key", "new_salt"]
 
 
-def fingerprint(sign_pk: bytes, box_pk: bytes) -> str:
-    """A short, readable name for a pair of public keys (shown by `canvasser keys`)."""
-    digest = hashlib.sha256(b"canvasser-key\x00" + sign_pk + box_pk).hexdigest()[:20]
-    return "-".join(digest[i:i + 4] for i in range(0, 20, 4))
+fingerprint = public_key_id  # a short, readable name for a pair of public keys (shown by `canvasser keys`)
 
 
 @dataclass(frozen=True)

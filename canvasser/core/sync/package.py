@@ -28,7 +28,7 @@ from pathlib import Path
 import orjson
 
 from ..errors import InputError
-from ..lists import bounds
+from ..storage import bounds
 from ..storage.gcpause import no_cycle_collection
 from ..storage.store import Event, Workspace, now_iso
 from ..tiers import Tier

@@ -16,12 +16,13 @@ import datetime as dt
 import json
 
 from ..errors import InputError
+from ..storage.atrest import SYNC_KEYS
 from ..storage.store import Workspace, now_iso
 from . import ranges as rg
 from .crypto import KeyPair, PublicKeys
 
 META_ID = "sync.id"
-META_KEYS = "sync.keys"
+META_KEYS = SYNC_KEYS  # (a conversion reads it too: storage/convert.py)
 STALE_DAYS = 30  # a replica silent this long after its village's newest package no longer holds back acks
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from ..lists import bounds
 from ..rules.visits import evidence_dir
-from ..storage import evidence
+from ..storage import bounds, evidence
 from ..storage.store import Event, Workspace, now_iso
 from .container import PackageError
 

@@ -26,7 +26,8 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError
-from ..lists import listorder
+from ..storage import listorder
+from ..storage.opening import open_workspace
 from ..storage.projection import project
 from ..storage.store import Event, Workspace, WorkspaceError, now_iso
 from ..tiers import Tier
@@ -250,7 +251,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     workspace that already holds work, which then joins its township keeping that work (`join_township`)."""
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
-        with contextlib.closing(Workspace(path)) as existing:
+        with contextlib.closing(open_workspace(path)) as existing:
             if existing.tier is not Tier.STANDALONE:
                 raise InputError(f"这个工作区已经是{existing.tier.label}工作区"
                                  f"（{peers.display_name(existing)}），不能再用配置包加入")
@@ -262,7 +263,7 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
     village, township, pair, town_keys, town_id = _identity(h, payload)
     created = not path.exists()
     # a village's key is sealed to its township (a recovery package) instead of a recovery code
-    ws = Workspace(path, recovery=False, passphrase=passphrase)
+    ws = open_workspace(path, recovery=False, passphrase=passphrase)
     try:
         with ws.transaction():
             if rows:
@@ -324,7 +325,7 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
     h, payload, rows, received = _open_setup(setup_file, code)
     events = merge.validate(rows)
     village, township, _pair, _keys, _town = _identity(h, payload)
-    with contextlib.closing(Workspace(path, create=False)) as ws:
+    with contextlib.closing(open_workspace(path, create=False)) as ws:
         if ws.tier is not Tier.STANDALONE:
             raise InputError("只有单机工作区可以加入乡镇")
         others = {v: n for v, n in villages_in(ws).items() if v != village}

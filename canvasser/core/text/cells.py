@@ -34,11 +34,6 @@ def clean(text: str, *, keep_lines: bool = False) -> str:
     return _DROP_LINES.sub("", text.translate(_SPACE))
 
 
-def dirty(text: str) -> bool:
-    """Whether `clean` would change `text` (a name, for a row's reason)."""
-    return not text.isprintable() and clean(text) != text
-
-
 def text_cell(ws, value, *, text: bool = False):
     """`value` for a cell of `ws` (a worksheet, write-only or not): numbers and dates as they are;
     text cleaned, and a string cell (not a formula) when it begins with "=". `text`: always a string

@@ -78,11 +78,6 @@ def _fallback() -> str | None:
     return None
 
 
-def fallback_name() -> str | None:
-    """The registered fallback font's name, or None (no Extension-B font on this machine)."""
-    return _fallback()
-
-
 @lru_cache(maxsize=1)
 def _cmap() -> frozenset[int]:
     from reportlab.pdfbase import pdfmetrics
@@ -110,10 +105,6 @@ def font_for(ch: str) -> str | None:
     if ord(ch) in _fallback_cmap():
         return _fallback()
     return None
-
-
-def printable(ch: str) -> bool:
-    return font_for(ch) is not None
 
 
 def missing_chars(text: str) -> list[str]:

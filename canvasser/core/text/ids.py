@@ -17,6 +17,8 @@ from operator import mul
 
 from stdnum.cn import ric as _ric
 
+from .. import clock
+
 _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X"})
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\-]+")
 
@@ -91,7 +93,7 @@ def normalise(raw: object, *, today: dt.date | None = None) -> str:
     if text[-1] != check_digit(text[:17]):
         raise IdError("身份证号校验位不对（最后一位有误），请核对号码")
     birth = birth_date(text)
-    today = today or dt.date.today()
+    today = today or clock.today()
     if birth > today or birth.year < 1890:
         raise IdError(f"身份证号中的出生日期不可能（{birth:%Y-%m-%d}）")
     return text

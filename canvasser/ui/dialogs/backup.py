@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core.errors import InputError
-from ...core.storage import backup
-from ..worker import run_with_progress
+from ...core import views
+from .. import operations
 
 FILE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -34,8 +33,8 @@ class BackupDialog(QDialog):
         self.setWindowTitle("备份与恢复")
         self.resize(560, 420)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"程序每天自动备份一次，保留最近 {backup.KEEP} 天。备份位置："))
-        where = QLineEdit(str(backup.backup_dir(ws)))  # a long path scrolls in its box: the dialog fits the screen
+        lay.addWidget(QLabel(f"程序每天自动备份一次，保留最近 {views.backups_kept()} 天。备份位置："))
+        where = QLineEdit(str(views.backup_folder(ws)))  # a long path scrolls in its box: the dialog fits the screen
         where.setReadOnly(True)
         lay.addWidget(where)
         self.list = QListWidget()
@@ -61,18 +60,18 @@ class BackupDialog(QDialog):
 
     def reload(self) -> None:
         self.list.clear()
-        for b in backup.list_backups(self.ws):
+        for b in views.backups(self.ws):
             item = QListWidgetItem(f"{b['name']}    {b['saved_at'].replace('T', ' ')}    {b['size'] // 1024} KB")
             item.setData(FILE_ROLE, b["file"])
             self.list.addItem(item)
 
     def backup_now(self):
-        return run_with_progress(self.runner, self, "正在备份…", lambda ws, _p: backup.backup(ws),
-                                 success=lambda p: (self.message.setText(f"已备份到 {p}"), self.reload()),
-                                 failure=lambda e: self.message.setText(f"备份失败：{e}"), cancellable=False)
+        return operations.backup_now(self.runner, self,
+                                     success=lambda p: (self.message.setText(f"已备份到 {p}"), self.reload()),
+                                     failure=lambda e: self.message.setText(f"备份失败：{e}"))
 
     def restore_other(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(backup.backup_dir(self.ws)),
+        name, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(views.backup_folder(self.ws)),
                                               "工作区 (*.db);;所有文件 (*)")
         if name:
             self.restore_selected(name)
@@ -88,10 +87,8 @@ class BackupDialog(QDialog):
                                       "当前文件会先另存一份，之后的修改可以从那里找回。")
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        try:
-            res = self.window_.restore_from(source)
-        except InputError as exc:
-            self.message.setText(str(exc))
-            return None
-        self.accept()
-        return res
+        self.message.setText("正在恢复…")
+        # an operation on the worker; a refusal (another workspace's backup, a damaged file, the file
+        # busy) is said here and nothing changes; done, the window opens the restored file again
+        return self.window_.restore_from(source, success=lambda _res: self.accept(),
+                                         failure=lambda exc: self.message.setText(str(exc)))

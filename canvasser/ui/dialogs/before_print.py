@@ -1,5 +1,5 @@
-"""What the window settles before anything is printed (core `notices.firstprint`, `notices.data`,
-`notices.students`):
+"""What the window settles before anything is printed (read through `views.before_print` and
+`views.unlisted_students`: core `notices.firstprint`, `notices.data`, `notices.students`):
 
 - a contact phone: the canvasser's, else the village committee's; with neither, the clerk types the
   committee's phone (kept for the next prints) or nothing is printed;
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core import views
 from .. import operations as ops
 from ..worker import Job
 
@@ -135,9 +136,7 @@ def prepare_print(window, key: str, then: Callable[[], object]) -> Job:
         dlg.finished.connect(answered)
         dlg.open()
 
-    from ...core.outputs.notices import firstprint
-
-    return window.runner.submit(Job(lambda ws, _p: firstprint.facts(ws, canvasser), success=phone,
+    return window.runner.submit(Job(lambda ws, _p: views.before_print(ws, canvasser), success=phone,
                                     label="打印前检查"))
 
 
@@ -200,7 +199,5 @@ def ask_students(window, ctx, then: Callable[[], object]) -> Job:
         dlg.finished.connect(answered)
         dlg.open()
 
-    from ...core.outputs.notices import students
-
-    return window.runner.submit(Job(lambda ws, _p: students.unlisted_in(ws, ctx.chosen), success=found,
+    return window.runner.submit(Job(lambda ws, _p: views.unlisted_students(ws, ctx.chosen), success=found,
                                     label="学龄人员"))

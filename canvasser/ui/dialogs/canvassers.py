@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import views
-from ...core.storage.store import Workspace
+from ...core.views import Workspace
 from .. import operations
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
-from ...core.storage import integrity
-from ..worker import run_with_progress
+from .. import operations
 
 
 class CheckDialog(QDialog):
@@ -28,8 +27,7 @@ class CheckDialog(QDialog):
         lay.addWidget(buttons)
 
     def start(self):
-        return run_with_progress(self.runner, self, "正在检查数据完整性…", lambda ws, _p: integrity.check(ws),
-                                 success=self._done, failure=self._failed, cancellable=False)
+        return operations.check(self.runner, self, success=self._done, failure=self._failed)
 
     def _done(self, res: dict) -> None:
         self.check_result = res

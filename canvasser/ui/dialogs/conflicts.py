@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import sync
+from ...core import views
 from ...core.errors import InputError
-from ...core.sync.conflicts import SHOWN, SHOWN_LABELS
 from .. import operations
 from ..textsize import emphasise
 from ..worker import show_failure
@@ -69,7 +68,7 @@ class ConflictsDialog(QDialog):
 
     def load(self) -> int:
         self.list.clear()
-        items = sync.list_conflicts(self.ws)
+        items = views.conflicts(self.ws)
         for c in items:
             item = QListWidgetItem(f"{c['name']}  {c['masked_id']}\n{'、'.join(c['villages'])}")
             item.setData(PID_ROLE, c["id"])
@@ -94,7 +93,8 @@ class ConflictsDialog(QDialog):
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
             return
-        self.current = sync.versions(self.ws, pid)
+        self.current = views.versions(self.ws, pid)
+        SHOWN, SHOWN_LABELS = views.conflict_fields()  # noqa: N806 (the fields compared, and their words)
         vs = self.current["versions"]
         self.title.setText(f"身份证号 {self.current['id']}")
         self.table.setColumnCount(len(vs))

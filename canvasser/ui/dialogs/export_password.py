@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from ...core.outputs.xlsxlock import MIN_PASSWORD
+from ...core import views
 from .passphrase import typed_twice
 
 
@@ -37,8 +37,8 @@ class ExportPasswordDialog(QDialog):
 
     def _protect(self) -> None:
         a, b = self.first.text(), self.second.text()
-        if len(a) < MIN_PASSWORD:
-            self.error.setText(f"密码至少要 {MIN_PASSWORD} 个字符")
+        if len(a) < views.min_password():
+            self.error.setText(f"密码至少要 {views.min_password()} 个字符")
         elif a != b:
             self.error.setText("两次输入的密码不一样")
         else:

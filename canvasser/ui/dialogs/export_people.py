@@ -3,14 +3,13 @@ order, ID numbers masked or in full as the user chooses, on the worker with a pr
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ...core.outputs.people_export import write_people
+from ...core import clock
+from .. import operations
 from ..folders import last_folder, remember
-from ..worker import run_with_progress
 
 
 def ask_full_ids(parent) -> bool | None:
@@ -37,7 +36,7 @@ def export_shown(window, out: str | Path | None = None, full_ids: bool | None = 
         if full_ids is None:
             return None
     if out is None:
-        name = f"人员名单_{dt.date.today().isoformat()}.xlsx"
+        name = f"人员名单_{clock.today().isoformat()}.xlsx"
         chosen, _ = QFileDialog.getSaveFileName(window, "导出当前列表", str(last_folder("outputs") / name),
                                                 "Excel (*.xlsx)")
         if not chosen:
@@ -55,6 +54,5 @@ def export_shown(window, out: str | Path | None = None, full_ids: bool | None = 
     def failed(exc: BaseException) -> None:
         window.statusBar().showMessage(f"导出失败：{exc}", 8000)
 
-    return run_with_progress(window.runner, window, "正在导出当前列表…",
-                             lambda ws, _p: write_people(ws, flt, out, full_ids=full_ids, order=order),
-                             success=done, failure=failed, cancellable=False)
+    return operations.export_people(window.runner, window, flt, out, full_ids=full_ids, order=order, success=done,
+                                    failure=failed)

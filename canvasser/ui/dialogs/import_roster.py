@@ -29,11 +29,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...core import views
 from ...core.errors import Cancelled, InputError, Question
-from ...core.lists import roster
-from ...core.lists.tables import Table, cell_text
+from .. import operations
 from ..folders import last_folder, remember
-from ..worker import run_with_progress
 
 SAMPLE_ROWS = 3
 
@@ -55,7 +54,7 @@ class TableImportDialog(QDialog):
         self.author = author
         self.path: Path | None = None
         self._overrides: dict[str, str] = {}
-        self.table: Table | None = None
+        self.table = None  # the list's table, as the import will read it (views.read_list)
         self.import_result = None
         self.job = None
         self.setWindowTitle(self.title)
@@ -116,14 +115,17 @@ class TableImportDialog(QDialog):
         buttons.addWidget(close)
         lay.addLayout(buttons)
 
-    # ---- hooks for the two kinds of list -------------------------------------------------------
+    # ---- hooks for the kinds of list -----------------------------------------------------------
+    list_kind = "roster"  # views.read_list's kind of list
     keeps_rejects = False  # whether the import keeps its rejected rows for export (the unenrolled list)
 
-    def read(self, path: Path, overrides: dict[str, str]) -> Table:
-        return roster.read_roster(path, overrides)
+    def read(self, path: Path, overrides: dict[str, str]):
+        return views.read_list(path, self.list_kind, overrides, self.required)
 
-    def run(self, ws, path: Path, overrides: dict[str, str], progress):
-        return roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress)
+    def submit(self, path: Path, overrides: dict[str, str]):
+        """The operation that takes the list in (on the worker, with a progress dialog)."""
+        return operations.import_roster(self.runner, self, self.progress_label, path, overrides=overrides,
+                                        by=self.author, success=self._done, failure=self._failed)
 
     def describe(self, res) -> str:
         return ""
@@ -183,7 +185,7 @@ class TableImportDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(by_col.get(r, ""))))
             combo.currentIndexChanged.connect(lambda _i, r=r, c=combo: self._assign(r, c))
             self.mapping.setCellWidget(r, 1, combo)
-            values = [cell_text(c[r]) for c in samples if r < len(c) and cell_text(c[r])]
+            values = [views.cell_text(c[r]) for c in samples if r < len(c) and views.cell_text(c[r])]
             self.mapping.setItem(r, 2, QTableWidgetItem("；".join(values)))
         self.mapping.resizeColumnToContents(0)
         self.mapping.setColumnWidth(1, 150)
@@ -203,9 +205,7 @@ class TableImportDialog(QDialog):
         path, overrides = self.path, self.overrides()
         self.start_button.setEnabled(False)
         self.summary.setText("正在导入…")
-        self.job = run_with_progress(self.runner, self, self.progress_label,
-                                     lambda ws, progress: self.run(ws, path, overrides, progress),
-                                     success=self._done, failure=self._failed)
+        self.job = self.submit(path, overrides)
         return self.job
 
     def rejects_folder(self) -> Path | None:
@@ -230,9 +230,8 @@ class TableImportDialog(QDialog):
             self.summary.setText(self.summary.text() + f"<br>未导入的行已导出到 {escape(res['file'])}"
                                  + ("（已设打开密码）。" if res["protected"] else "（未设密码，含完整身份证号，请妥善保管）。"))
 
-        self.job = run_with_progress(self.runner, self, "正在导出未导入的行…",
-                                     lambda ws, _p: roster.export_rejects(ws, path, password=password),
-                                     success=done, failure=self._failed)
+        self.job = operations.export_rejects(self.runner, self, path, password=password, success=done,
+                                             failure=self._failed)
 
     def export_password(self) -> str | None:
         return None
@@ -273,7 +272,7 @@ class ImportDialog(TableImportDialog):
 
     title = "导入未参保人员名单"
     keeps_rejects = True
-    aliases = roster.ALIASES
+    aliases = views.list_aliases("roster")
     required = ("name", "pid")
     progress_label = "正在导入名单…"
 
@@ -315,9 +314,10 @@ class ImportDialog(TableImportDialog):
     def export_password(self) -> str | None:
         return self.rejects_password.text() or None  # read here: the export runs on the worker
 
-    def run(self, ws, path: Path, overrides: dict[str, str], progress):
-        return roster.import_roster(ws, path, overrides=overrides, author=self.author, progress=progress,
-                                    **getattr(self, "answers", {}))
+    def submit(self, path: Path, overrides: dict[str, str]):
+        return operations.import_roster(self.runner, self, self.progress_label, path, overrides=overrides,
+                                        by=self.author, answers=getattr(self, "answers", {}), success=self._done,
+                                        failure=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         """A probable mistake (core's Question) is asked about; yes imports again with that answer."""

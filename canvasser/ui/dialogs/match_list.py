@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from ...core.lists import matching
-from ...core.lists.tables import Table, open_table
-from ...core.outputs.matchreport import LIKELY, write_report
+from ...core import views
 from ...core.text import ids
 from .. import operations
 from .import_roster import TableImportDialog
@@ -48,7 +46,7 @@ def _fill(t: QTableWidget, rows: list[list]) -> None:
 
 class MatchDialog(TableImportDialog):
     title = "比对部门名单（民政、残联、教育、卫健……）"
-    aliases = matching.ALIASES
+    aliases = views.list_aliases("match")
     required = ("name",)
     progress_label = "正在比对名单…"
 
@@ -63,7 +61,7 @@ class MatchDialog(TableImportDialog):
         row = QHBoxLayout()
         row.addWidget(QLabel("名单种类："))
         self.kind = QComboBox()
-        for k in matching.kinds(ws):
+        for k in views.list_kinds(ws):
             self.kind.addItem(k, k)
         row.addWidget(self.kind)
         row.addWidget(QLabel("名单日期："))
@@ -101,15 +99,17 @@ class MatchDialog(TableImportDialog):
         self.layout().insertLayout(self.layout().count() - 1, buttons)
 
     # ---- the hooks of TableImportDialog ----------------------------------------------------------
-    def read(self, path: Path, overrides: dict[str, str]) -> Table:
-        return open_table(path, matching.ALIASES, required=self.required, overrides=overrides)
+    def read(self, path: Path, overrides: dict[str, str]):
+        return views.read_list(path, "match", overrides, self.required)
 
-    def run(self, ws, path: Path, overrides: dict[str, str], progress):
-        return matching.match_list(ws, path, self.kind.currentData(), date=self.date.text().strip() or None,
-                                   overrides=overrides, author=self.author, apply=self.apply, progress=progress)
+    def submit(self, path: Path, overrides: dict[str, str]):
+        return operations.match_list(self.runner, self, self.progress_label, path, self.kind.currentData(),
+                                     date=self.date.text().strip() or None, overrides=overrides, by=self.author,
+                                     apply=self.apply, success=self._done, failure=self._failed)
 
     def describe(self, res) -> str:
-        likely = "，".join(f"{LIKELY[k]} {v}" for k, v in res.as_json()["likely"].items())
+        words = views.likely_words()
+        likely = "，".join(f"{words[k]} {v}" for k, v in res.as_json()["likely"].items())
         text = (f"名单“{res.info.name}”（{res.info.kind}，{res.info.date}）：已匹配 <b>{len(res.matched)}</b> 人；"
                 f"待人工确认 <b>{len(res.proposed)}</b> 人；仅部门名单有 {len(res.only_theirs)} 人"
                 f"{f'（{likely}）' if likely else ''}；"
@@ -128,7 +128,8 @@ class MatchDialog(TableImportDialog):
         super()._done(res)
         _fill(self.matched, [[m["row"], m["name"], ids.mask(m["pid"]), m["village"],
                               "身份证号一致" if m["how"] == "id" else "人工确认"] for m in res.matched])
-        _fill(self.theirs, [[r["row"], r["name"], r["birth"], r["village"], LIKELY[r["likely"]], r["why"]]
+        words = views.likely_words()
+        _fill(self.theirs, [[r["row"], r["name"], r["birth"], r["village"], words[r["likely"]], r["why"]]
                             for r in res.only_theirs])
         _fill(self.ours, [[r["name"], ids.mask(r["pid"]), r["village"], r["categories"]] for r in res.only_ours])
         self.accept_exact.setEnabled(not self.apply)
@@ -159,7 +160,7 @@ class MatchDialog(TableImportDialog):
             self.confirm_button.setEnabled(bool(rows))
             self.reject_button.setEnabled(bool(rows))
 
-        shown(matching.proposals(self.ws, lid))  # a read, on the window's own connection
+        shown(views.match_proposals(self.ws, lid))  # a read, on the window's own connection
 
     def review(self, yes: bool) -> None:
         chosen = sorted({i.row() for i in self.proposed.selectedIndexes()})
@@ -194,6 +195,6 @@ class MatchDialog(TableImportDialog):
                                                     "Excel (*.xlsx)")
         if not target:
             return None
-        out = write_report(self.result, target)
+        out = operations.write_match_report(self.result, target)
         self.summary.setText(f"比对结果已另存为 {out}")
         return out

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...core import views
 from ...core.errors import InputError
-from ...core.rules import messages
 
 
 class MessageDialog(QDialog):
@@ -46,7 +46,7 @@ class MessageDialog(QDialog):
 
     def compose(self) -> None:
         try:
-            res = messages.compose(self.ws, self.pid, household=self.household.isChecked(), by=self.canvasser or None)
+            res = views.message(self.ws, self.pid, household=self.household.isChecked(), by=self.canvasser or None)
         except InputError as exc:
             self.text.setPlainText("")
             self.error.setText(str(exc))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.storage.store import Workspace
+from ...core.storage.opening import name_village, open_workspace
 from ...paths import data_dir
 
 KINDS = (
@@ -75,8 +75,6 @@ def _ask_file(parent: QWidget | None, default: str) -> Path | None:
 def create(parent: QWidget | None, kind: str) -> Path | None:
     """Make the chosen kind of workspace; its path, or None if the user cancels or it fails (said)."""
     if kind == "village":
-        from ..choose import village_from_setup
-
         return village_from_setup(parent)
     if kind == "township":
         town, ok = QInputDialog.getText(parent, "乡镇工作区", "乡镇（街道）名称：")
@@ -97,14 +95,12 @@ def create(parent: QWidget | None, kind: str) -> Path | None:
     if not ensure_unlocked(path, parent):
         return None
     try:
-        with Workspace(path) as ws:
+        with open_workspace(path) as ws:
             if kind == "township":
                 from ...core import sync
 
                 sync.init_township(ws, town.strip())
             else:
-                from ...core.lists.roster import name_village
-
                 name_village(ws, village)
     except Exception as exc:  # noqa: BLE001 — shown to the user
         QMessageBox.warning(parent, "无法新建工作区", str(exc))
@@ -120,3 +116,37 @@ def new_workspace(parent: QWidget | None = None) -> Path | None:
     if dlg.exec() != QDialog.DialogCode.Accepted:
         return None
     return create(parent, dlg.kind)
+
+
+def village_from_setup(parent: QWidget | None = None) -> Path | None:
+    """A village workspace from the township's setup package (core `sync.init_village`)."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from ...core import sync
+    from ..folders import last_folder, remember
+
+    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(last_folder("packages")), "配置包 (*.ccpkg)")
+    if not setup:
+        return None
+    remember("packages", setup)
+    name, _ = QFileDialog.getSaveFileName(parent, "新工作区保存为", str(data_dir() / "本村.db"), "工作区 (*.db)")
+    if not name:
+        return None
+    code, ok = QInputDialog.getText(parent, "配置包口令", "乡镇告知的口令（没有则不填）：", QLineEdit.EchoMode.Normal, "")
+    if not ok:
+        return None
+    path = Path(name if name.endswith(".db") else name + ".db")
+    from ..lock import new_passphrase  # the new workspace is encrypted under the passphrase set now
+
+    passphrase = new_passphrase(parent)
+    if not passphrase:
+        return None
+    try:
+        res = sync.init_village(path, setup, code=code.strip() or None, passphrase=passphrase)
+    except Exception as exc:  # noqa: BLE001 — shown to the user; nothing was created
+        QMessageBox.warning(parent, "无法建立工作区", str(exc))
+        return None
+    QMessageBox.information(parent, "已建立村工作区",
+                            f"{res['township']} — {res['village']}：{res['people']} 人。\n"
+                            f"乡镇密钥指纹 {res['township_fingerprint']}，请与乡镇核对。")
+    return path

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
-from ...core.lists import newyear
+from ...core import views
+from .. import operations
 from .import_roster import ImportDialog
 
 
@@ -26,9 +27,8 @@ class NewYearDialog(ImportDialog):
 
     def __init__(self, ws, runner, author: str = "", parent=None):
         super().__init__(ws, runner, author, parent)
-        proposed = newyear.proposed_settings(ws)
+        proposed, diff = views.new_year_settings(ws)
         self.year = proposed["coverage_year"]
-        diff = newyear.settings_diff(ws, proposed)
         self.settings = QTableWidget(len(diff), 3)
         self.settings.setHorizontalHeaderLabels(["设置", "去年", f"{self.year}年度"])
         self.settings.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -43,8 +43,9 @@ class NewYearDialog(ImportDialog):
         self.info.setText(f"选择医保局发来的{self.year}年度未参保人员名单。去年的电话、微信、外出地点、备注、户和走访结果都会保留，"
                           "今年的状态从头开始。")
 
-    def run(self, ws, path, overrides, progress):
-        return newyear.start_year(ws, path, overrides=overrides, author=self.author, progress=progress)
+    def submit(self, path, overrides):
+        return operations.start_year(self.runner, self, self.progress_label, path, overrides=overrides,
+                                     by=self.author, success=self._done, failure=self._failed)
 
     def describe(self, res) -> str:
         text = (f"已开始 <b>{res.year}</b> 年度：去年就在名单上的 <b>{res.again}</b> 人，新上名单 <b>{res.new}</b> 人，"

@@ -6,7 +6,6 @@ the file (the system's PDF viewer prints it).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,31 +14,14 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
+from ...core import clock, views
 from ...core.errors import Cancelled, InputError
-from ...core.outputs.selection import Scope
+from .. import operations
 from ..folders import last_folder, remember
-from ..worker import run_with_progress
 
-# The core modules behind these screens pull in reportlab and openpyxl: they are imported when a
-# file is made (on the worker), not when the window starts.
-
-
-def _ledgers():
-    from ...core.outputs import ledgers
-
-    return ledgers
-
-
-def _notices():
-    from ...core.outputs.notices import leaflet, notice, sheet
-
-    return notice.build_notices, leaflet.build_leaflet, sheet.build_visit_sheet
-
-
-def _pct(rate: float) -> str:
-    from ...core.rules.reports import pct
-
-    return pct(rate)
+# The core modules behind these screens pull in reportlab and openpyxl: the operations import them
+# when a file is made (on the worker), not when the window starts.
+_pct = views.pct
 
 
 @dataclass
@@ -50,7 +32,7 @@ class Context:
     household: str = ""
     village: str | None = None
     grp: str | None = None
-    scope: Scope = field(default_factory=Scope)  # the tree's selection, for printing what is selected
+    scope: object = field(default_factory=views.scope)  # the tree's selection (a Scope), for printing what is selected
     table: object = None  # the table's PeopleFilter: a search or status filter prints the people it shows
     chosen: list[str] | None = None  # households to print, once the scope is settled (None = everyone)
     everything: bool = False  # the user chose 打印全部
@@ -58,9 +40,9 @@ class Context:
     household_label: str = ""  # the selected household in a file name (王䶮户)
     file_scope: str = ""  # the chosen scope in a file name, once settled (光明村七组)
 
-    def sheet_scope(self) -> Scope:
+    def sheet_scope(self):
         """Visit sheets walk whole groups: the tree's village and group, never a filtered list."""
-        return Scope(village=self.scope.village, groups=list(self.scope.groups))
+        return views.scope(village=self.scope.village, groups=list(self.scope.groups))
     password: str | None = None  # the open password of an export holding full IDs
 
 
@@ -77,22 +59,8 @@ class Output:
 def _glyphs(res) -> str:
     if not getattr(res, "missing_glyphs", None):
         return ""
-    from ...core.outputs.notices.preflight import summary as glyph_summary
-
     return ("<br><span style='color:#b3261e'>注意：有生僻字字体中没有，已印为虚线方框，请手写补全：</span><br>"
-            + glyph_summary(res.missing_glyphs).replace("\n", "<br>"))
-
-
-def _report(ws, out: Path, _progress, ctx: Context) -> dict:
-    from ...core.outputs import report_pdf
-    from ...core.rules import reports
-
-    figs = reports.make_report(ws, dt.date.today())
-    if out.suffix.lower() == ".pdf":
-        figs["pages"] = report_pdf.write_report_pdf(figs, out, by=ctx.canvasser)["pages"]
-    else:
-        _ledgers().write_report_xlsx(figs, out, by=ctx.canvasser)
-    return figs
+            + views.glyph_summary(res.missing_glyphs).replace("\n", "<br>"))
 
 
 def _need_household(ctx: Context) -> list[str]:
@@ -109,35 +77,37 @@ def _ledger_done(r: dict, out: Path) -> str:
 
 OUTPUTS: dict[str, Output] = {o.key: o for o in (
     Output("ledger", "导出台账", "台账_{scope}_{date}.xlsx", "Excel (*.xlsx)",
-           lambda ws, out, p, c: _ledgers().write_ledger(ws, out, progress=p, password=c.password), _ledger_done),
+           lambda ws, out, p, c: operations.ledger(ws, out, p, password=c.password), _ledger_done),
     Output("ledger_a3", "导出台账（A3 纸，宽表整张打印）", "台账_A3_{scope}_{date}.xlsx", "Excel (*.xlsx)",
-           lambda ws, out, p, c: _ledgers().write_ledger(ws, out, progress=p, password=c.password, paper="A3"),
+           lambda ws, out, p, c: operations.ledger(ws, out, p, password=c.password, paper="A3"),
            _ledger_done),
-    Output("report", "导出进度日报", "进度日报_{scope}_{date}.xlsx", "Excel (*.xlsx);;PDF (*.pdf)", _report,
+    Output("report", "导出进度日报", "进度日报_{scope}_{date}.xlsx", "Excel (*.xlsx);;PDF (*.pdf)",
+           lambda ws, out, p, c: operations.report(ws, out, p, by=c.canvasser),
            lambda r, out: (f"{r['date']} 进度：名单 {r['total']} 人，完成 {r['done']} 人（{_pct(r['rate'])}），"
                            f"未完成 {r['remaining']} 人。")),
     Output("feedback", "导出反馈表（报医保局）", "未参保人员反馈表_{scope}_{date}.xlsx", "Excel (*.xlsx)",
-           lambda ws, out, p, c: _ledgers().write_feedback(ws, out, progress=p, password=c.password),
+           lambda ws, out, p, c: operations.feedback(ws, out, p, password=c.password),
            lambda r, out: f"反馈表已导出：共 {r['rows']} 人 = 尚未完成 {r['remaining']} + 不需参保 {r['not_needed']}"
                           f"（以上为“未参保” {r['not_paid']} 人）+ 已缴费待核实 {r['claimed']}。"),
     Output("notice_household", "打印本户缴费通知单", "缴费通知单_{scope}_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[0](ws, out, households=_need_household(c), by=c.canvasser, progress=p),
+           lambda ws, out, p, c: operations.notices(ws, out, p, households=_need_household(c), by=c.canvasser),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
     Output("notices", "打印缴费通知单（所选范围）", "缴费通知单_{scope}_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[0](ws, out, households=c.chosen, by=c.canvasser, progress=p),
+           lambda ws, out, p, c: operations.notices(ws, out, p, households=c.chosen, by=c.canvasser),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
     Output("leaflet", "打印明白纸", "明白纸_{scope}_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[1](ws, out, template="leaflet", by=c.canvasser,
-                                               households=c.chosen, progress=p),
+           lambda ws, out, p, c: operations.leaflet(ws, out, p, template="leaflet", by=c.canvasser,
+                                                    households=c.chosen),
            lambda r, out: (f"已生成明白纸 {r.extra.get('letters', 1)} 份，每户一份（{r.pages} 页）。" if r.households
                            else f"已生成明白纸（{r.pages} 页）。") + _glyphs(r)),
     Output("letter", "打印致家长的一封信", "致家长的一封信_{scope}_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[1](ws, out, template="letter", by=c.canvasser,
-                                               households=c.chosen, progress=p),
+           lambda ws, out, p, c: operations.leaflet(ws, out, p, template="letter", by=c.canvasser,
+                                                    households=c.chosen),
            lambda r, out: f"已生成致家长的信 {r.extra.get('letters', 1)} 份（{r.pages} 页）。" + _glyphs(r)),
     Output("visit_sheet", "打印入户走访登记表", "入户走访登记表_{scope}_{date}.pdf", "PDF (*.pdf)",
-           lambda ws, out, p, c: _notices()[2](ws, out, groups=None if c.everything else c.sheet_scope().groups or None,
-                                               village=None if c.everything else c.village, progress=p),
+           lambda ws, out, p, c: operations.visit_sheet(
+               ws, out, p, groups=None if c.everything else c.sheet_scope().groups or None,
+               village=None if c.everything else c.village),
            lambda r, out: f"已生成入户走访登记表：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
 )}
 EXPORTS = ("ledger", "ledger_a3", "report", "feedback")
@@ -152,10 +122,10 @@ def default_name(output: Output, ctx: Context, folder: Path) -> Path:
     replaced unless the user picks that file (and the save dialog asks first)."""
     scope = (ctx.file_scope or (ctx.household_label if output.key == "notice_household" else "")
              or ctx.unit or "全部")
-    path = folder / output.filename.format(scope=scope, date=dt.date.today().isoformat())
+    path = folder / output.filename.format(scope=scope, date=clock.today().isoformat())
     n = 2
     while path.exists():
-        base = output.filename.format(scope=scope, date=dt.date.today().isoformat())
+        base = output.filename.format(scope=scope, date=clock.today().isoformat())
         path = folder / f"{Path(base).stem}({n}){Path(base).suffix}"
         n += 1
     return path
@@ -232,26 +202,21 @@ def _describe(ws, key: str, ctx: Context, progress=None, prepare: bool = False) 
     memory, so the dialog can say its pages ("七组：28 户，28 页") and saving it needs no second pass."""
     import io
 
-    from ...core.outputs import selection
-
     if key == "visit_sheet":
-        info = selection.describe(ws, ctx.sheet_scope())
+        info = views.selection(ws, ctx.sheet_scope())
     else:
-        info = selection.describe(ws, ctx.scope, ctx.table)
+        info = views.selection(ws, ctx.scope, ctx.table)
     if prepare and key == "notices":
         buf = io.BytesIO()
-        res = _notices()[0](ws, buf, households=info["households"], by=ctx.canvasser, progress=progress)
+        res = operations.notices(ws, buf, progress, households=info["households"], by=ctx.canvasser)
         info["prepared"] = (buf.getvalue(), res)
-    return info, selection.count(ws, None)
+    return info, views.count_households(ws, None)
 
 
 def _saved(data: bytes, res):
     """Write a PDF already made (in memory) to the chosen file, replacing it only once written."""
     def make(_ws, out: Path, _progress, _ctx):
-        from ...core.outputs.notices.layout import atomic_output
-
-        with atomic_output(out) as target:
-            Path(target).write_bytes(data)
+        operations.save_made(data, out)
         res.out = str(out)
         return res
 
@@ -313,16 +278,15 @@ def _ask_scope(window, key: str, ctx: Context, out: Path | None, folder: Path | 
         window.statusBar().showMessage(f"{OUTPUTS[key].title}：{exc}", 8000)
 
     if out is None and key == "notices":  # the notices are made now, so their pages can be said
-        return run_with_progress(window.runner, window, f"{OUTPUTS[key].title}：正在排版…",
-                                 lambda ws, progress: _describe(ws, key, ctx, progress, prepare=True),
-                                 success=described, failure=failed)
+        return operations.make_file(window.runner, window, f"{OUTPUTS[key].title}：正在排版…",
+                                    lambda ws, progress: _describe(ws, key, ctx, progress, prepare=True),
+                                    success=described, failure=failed)
     return window.runner.submit(Job(lambda ws, _p: _describe(ws, key, ctx), success=described, failure=failed,
                                     label="所选范围"))
 
 
 def _ask_channel(window, then: Callable[[], object]):
     """On the worker: is a channel missing? If so the dialog asks; its answer is saved by core."""
-    from ...core.rules import campaign
     from ..worker import Job
     from .payment import PaymentChannelDialog
 
@@ -336,16 +300,15 @@ def _ask_channel(window, then: Callable[[], object]):
 
         def answered(result: int) -> None:
             values = dlg.values() if result == QDialog.DialogCode.Accepted else {}
-            window.runner.submit(Job(lambda ws, _p: campaign.set_channel(ws, author=window.output_context().canvasser,
-                                                                          **values),
-                                     success=lambda _r: then(),
-                                     failure=lambda exc: (setattr(window, "channel_checked", False),
-                                                          window.statusBar().showMessage(str(exc), 8000))))
+            operations.set_payment_channel(window.runner, values, by=window.output_context().canvasser,
+                                           success=lambda _r: then(),
+                                           failure=lambda exc: (setattr(window, "channel_checked", False),
+                                                                window.statusBar().showMessage(str(exc), 8000)))
 
         dlg.finished.connect(answered)
         dlg.open()
 
-    return window.runner.submit(Job(lambda ws, _p: campaign.channel_prompt_due(ws), success=asked,
+    return window.runner.submit(Job(lambda ws, _p: views.channel_prompt_due(ws), success=asked,
                                     label="缴费渠道"))
 
 
@@ -414,5 +377,5 @@ def _write(window, key: str, ctx: Context, out: Path | None, folder: Path | None
         window.done_dialog = dlg
         dlg.open()
 
-    return run_with_progress(window.runner, window, f"{output.title}…",
-                             lambda ws, progress: make(ws, out, progress, ctx), success=done, failure=failed)
+    return operations.make_file(window.runner, window, f"{output.title}…",
+                                lambda ws, progress: make(ws, out, progress, ctx), success=done, failure=failed)

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...core.lists import paid
-from ...core.lists.tables import Table, open_table
+from ...core import views
+from .. import operations
 from .import_roster import TableImportDialog
 
 
 class PaidImportDialog(TableImportDialog):
     title = "导入已缴费名单（医保局/税务）"
-    aliases = paid.ALIASES
+    list_kind = "paid"
+    aliases = views.list_aliases("paid")
     required = ("pid",)
     progress_label = "正在导入已缴费名单…"
 
-    def read(self, path: Path, overrides: dict[str, str]) -> Table:
-        return open_table(path, paid.ALIASES, required=self.required, overrides=overrides)
-
-    def run(self, ws, path: Path, overrides: dict[str, str], progress):
-        return paid.import_paid(ws, path, overrides=overrides, author=self.author, progress=progress)
+    def submit(self, path: Path, overrides: dict[str, str]):
+        return operations.import_paid(self.runner, self, self.progress_label, path, overrides=overrides,
+                                      by=self.author, success=self._done, failure=self._failed)
 
     def describe(self, res) -> str:
         text = (f"导入完成：名单中 {res.rows} 行，匹配到本工作区 <b>{res.matched}</b> 人，"

@@ -18,16 +18,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import views
-from ...core.rules.campaign import OUTCOMES
-from ...core.rules.people import LEFT_REASONS
+from ...core import person_fields, views
 from ...core.text import ids, names
 from .. import operations
 from ..screen import scrolling
 
-EDIT_FIELDS = (("name", "姓名"), ("phone", "主要电话"), ("phones", "全部电话（逗号分隔）"), ("address", "地址"),
-               ("grp", "组"), ("relation", "与户主关系"), ("categories", "人员类别（逗号分隔）"),
-               ("away_place", "外出地"), ("note", "备注"))
+# the fields a cadre edits here, with their labels (core/person_fields.py; a household move changes the rest)
+EDIT_FIELDS = tuple((f.name, f.edit_label or f.label) for f in sorted(person_fields.FIELDS, key=lambda f: f.edit_at)
+                    if f.editable == person_fields.EDIT)
 
 
 def _error_label() -> QLabel:
@@ -86,8 +84,8 @@ class PersonDialog(QDialog):
         left = QGroupBox("离开名单（记为走访结果，不删除）")
         lrow = QHBoxLayout(left)
         self.left_reason = QComboBox()
-        for code in LEFT_REASONS:
-            self.left_reason.addItem(OUTCOMES[code][0], code)
+        for code in views.left_reasons():
+            self.left_reason.addItem(views.OUTCOMES[code][0], code)
         self.left_note = QLineEdit()
         self.left_note.setPlaceholderText("说明，例如 迁往成都市")
         self.left_button = QPushButton("标记离开")

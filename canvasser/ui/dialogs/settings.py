@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from ...core import views
 from ...core.errors import InputError
-from ...core.rules import campaign
 from .. import operations
 
 DATES = ("collection_start", "collection_end", "supplementary_end")
@@ -75,7 +74,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.ws, self.runner = ws, runner
         self.author = author
-        self.values = campaign.load(ws).values
+        self.values = views.campaign(ws).values
         self.setWindowTitle("征缴设置")
         self.resize(720, 680)
         outer = QVBoxLayout(self)
@@ -85,7 +84,7 @@ class SettingsDialog(QDialog):
         body = QWidget()
         form = QFormLayout(body)
         self.widgets: dict[str, QWidget] = {}
-        L = campaign.LABELS
+        L = views.LABELS
         for key, (lo, hi) in NUMBERS.items():
             w = QSpinBox()
             w.setRange(lo, hi)
@@ -104,7 +103,7 @@ class SettingsDialog(QDialog):
         self.channels.setMaximumHeight(90)
         self.special = QLineEdit("、".join(self.values["special_groups"]))
         self.done_list = QListWidget()
-        for code, (label, _) in campaign.OUTCOMES.items():
+        for code, (label, _) in views.OUTCOMES.items():
             item = QListWidgetItem(label)
             item.setData(CODE_ROLE, code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -6,7 +6,6 @@ signed by core; this screen only says what is pending, asks for file names and r
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
 from pathlib import Path
 
@@ -26,22 +25,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import sync
+from ...core import clock, views
 from ...core.errors import InputError
-from ...core.rules import freshness
-from ...core.sync.origins import gap_words
-from ...core.sync.setup import villages_in
 from .. import operations
 from ..folders import last_folder, remember
-from ..worker import run_with_progress
 
 
 def _when(value: str | None) -> str:
     return value.replace("T", " ")[:16] if value else "从未"
 
 
-def pending_count(ws, village: str | None = None) -> int:
-    return len(sync.pending_rows(ws, village))
+pending_count = views.pending_count  # (ws, village) -> changes the other side has not received
 
 
 class SyncDialog(QDialog):
@@ -122,7 +116,7 @@ class SyncDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.status = sync.sync_status(self.ws)
+        self.status = views.sync_status(self.ws)
         s = self.status
         enabled = s.get("enabled", False)
         self.export_button.setEnabled(enabled)
@@ -143,10 +137,10 @@ class SyncDialog(QDialog):
             self.village.setEnabled(False)
         else:
             lines = [f"{s['township']}（乡镇）：共 {s['events']} 条记录，待核对 {s['conflicts']} 人。"]
-            fresh = freshness.by_village(self.ws, [v["village"] for v in s["villages"]])
+            fresh = views.freshness(self.ws, [v["village"] for v in s["villages"]])
             for v in s["villages"]:
                 f = fresh.get(v["village"])
-                got = freshness.describe(f) if f else _when(v["last_received_at"])
+                got = views.describe_freshness(f) if f else _when(v["last_received_at"])
                 line = (f"{v['village']}：{v['people']} 人；上次收到 {got}，上次发出 {_when(v['last_sent_at'])}")
                 lines.append(f"<span style='color:#b3261e'>{line}（未按时上报）</span>" if f and f["silent"] else line)
                 self.village.addItem(v["village"], v["village"])
@@ -163,7 +157,7 @@ class SyncDialog(QDialog):
         self.show_pending()
 
     def _load_conflicts(self, township: bool) -> None:
-        items = sync.list_conflicts(self.ws) if township else []
+        items = views.conflicts(self.ws) if township else []
         for w in (self.conflicts_label, self.conflicts, self.resolve_button):
             w.setVisible(bool(items))
         self.conflicts.setRowCount(len(items))
@@ -192,9 +186,7 @@ class SyncDialog(QDialog):
         def done(res) -> None:
             out.append(res)
             self.result_label.setText(f"已确定归属：{village}（下次给各村发数据包时一并送达）。")
-            self.refresh()
-            if self.window_ is not None:
-                self.window_.after_change(pid)
+            self.refresh()  # (the window follows the operation's changes)
 
         operations.resolve_conflict(self.runner, pid, village, by=author, success=done, failure=self._failed)
         return out[0] if out else None
@@ -231,7 +223,7 @@ class SyncDialog(QDialog):
         """A village's setup package (its list, the rules, the keys); a second one for the same
         village replaces its keys (a lost laptop), after confirmation."""
         if village is None:
-            names = list(villages_in(self.ws))
+            names = list(views.villages_in(self.ws))
             village, ok = QInputDialog.getItem(self, "生成配置包", "村（社区）：", names, 0, False)
             if not ok:
                 return None
@@ -253,7 +245,6 @@ class SyncDialog(QDialog):
                 self, "重新生成配置包", f"已经为“{village}”生成过配置包。重新生成会换新密钥，旧电脑上的工作区将不能再同步。继续吗？"
         ) != QMessageBox.StandardButton.Yes:
             return None
-        make = sync.rekey_village if rekey else sync.make_setup_package
         out = Path(out)
 
         def done(res: dict) -> None:
@@ -263,9 +254,8 @@ class SyncDialog(QDialog):
                                       + (f"\n口令：{res['code']}（请用电话告诉村里）" if res.get("code") else ""))
             self.refresh()
 
-        return run_with_progress(self.runner, self, "正在生成配置包…",
-                                 lambda ws, _p: make(ws, village, out, code=code),
-                                 success=done, failure=self._failed, cancellable=False)
+        return operations.setup_package(self.runner, self, village, out, code=code, rekey=rekey, success=done,
+                                        failure=self._failed)
 
     def make_recovery(self, keys: str | Path | None = None, out: str | Path | None = None):
         """A village forgot its passphrase: its key file in, a recovery package out; the code is shown
@@ -307,8 +297,8 @@ class SyncDialog(QDialog):
     def export(self, out: str | Path | None = None):
         village = self.village.currentData()
         if out is None:
-            name = (sync.return_name(village) if village else  # named with the village and the day
-                    f"{self.ws.meta('village') or '村'}_上报_{dt.date.today().isoformat()}.ccpkg")
+            name = (views.return_name(village) if village else  # named with the village and the day
+                    f"{self.ws.meta('village') or '村'}_上报_{clock.today().isoformat()}.ccpkg")
             chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(last_folder("packages") / name),
                                                     "数据包 (*.ccpkg)")
             if not chosen:
@@ -323,9 +313,7 @@ class SyncDialog(QDialog):
                                       f"{res['photos']} 张照片（已加密并签名）。用U盘或微信文件发给对方。")
             self.refresh()
 
-        return run_with_progress(self.runner, self, "正在导出数据包…",
-                                 lambda ws, _p: sync.export_package(ws, out, village=village),
-                                 success=done, failure=self._failed, cancellable=False)
+        return operations.export_package(self.runner, self, out, village=village, success=done, failure=self._failed)
 
     def receive(self, path: str | Path | list | None = None):
         """Receive one package or many (a multi-selection, or the packages of a folder) in one
@@ -339,7 +327,7 @@ class SyncDialog(QDialog):
             path = chosen
         items = path if isinstance(path, (list, tuple)) else [path]
         try:
-            paths = sync.package_files(items)
+            paths = views.package_files(items)
         except InputError as exc:
             self._failed(exc)
             return None
@@ -354,17 +342,13 @@ class SyncDialog(QDialog):
                     lines.append(f"已接收“{res['sender']}”的数据包：新增 <b>{res['applied']}</b> 条记录，"
                                  f"{res['already_known']} 条以前已有"
                                  + (f"，{res['photos']} 张新照片" if res.get("photos") else "") + "。")
-                    lines += [escape(gap_words(g)) for g in res.get("gaps") or []]
+                    lines += [escape(views.gap_words(g)) for g in res.get("gaps") or []]
             if len(results) > 1:
                 lines.insert(0, f"一次接收了 {len(results)} 个数据包：")
             self.result_label.setText("<br>".join(lines))
-            self.refresh()
-            if self.window_ is not None:
-                self.window_.after_change(None, f"已接收 {len(results)} 个数据包")
+            self.refresh()  # (the window follows the operation's changes)
 
-        return run_with_progress(self.runner, self, f"正在接收 {len(paths)} 个数据包…",
-                                 lambda ws, _p: sync.receive_packages(ws, paths),
-                                 success=done, failure=self._failed, cancellable=False)
+        return operations.receive_packages(self.runner, self, paths, success=done, failure=self._failed)
 
     def receive_folder(self, folder: str | Path | None = None):
         if folder is None:
@@ -390,9 +374,7 @@ class SyncDialog(QDialog):
             self.result_label.setText("<br>".join(lines))
             self.refresh()
 
-        return run_with_progress(self.runner, self, "正在生成全部村的回传包…",
-                                 lambda ws, _p: sync.export_all(ws, folder),
-                                 success=done, failure=self._failed, cancellable=False)
+        return operations.export_all(self.runner, self, folder, success=done, failure=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.last = {"error": str(exc)}

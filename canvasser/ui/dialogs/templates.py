@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core.outputs.notices import templates
+from ...core import views
 from .. import operations
 
 NAMES = {"leaflet": "明白纸", "letter": "致家长的一封信"}
@@ -35,7 +35,7 @@ class TemplateDialog(QDialog):
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
         self.name = QComboBox()
-        for n in dict.fromkeys([*templates.builtin_names(), *templates.edited_names(ws)]):
+        for n in views.templates(ws):
             self.name.addItem(NAMES.get(n, n), n)
         self.name.currentIndexChanged.connect(lambda _: self.load())
         self.source = QLabel("")
@@ -43,7 +43,7 @@ class TemplateDialog(QDialog):
         row.addWidget(self.name)
         row.addWidget(self.source, 1)
         lay.addLayout(row)
-        fields = "  ".join(f"{{{k}}} {v}" for k, v in list(templates.FIELDS.items())[:12])
+        fields = "  ".join(f"{{{k}}} {v}" for k, v in list(views.template_fields().items())[:12])
         hint = QLabel(f"可用的占位符（打印时自动填写）：{fields} …")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
@@ -71,7 +71,7 @@ class TemplateDialog(QDialog):
         return self.name.currentData()
 
     def load(self) -> None:
-        text, source = templates.load(self.ws, self.current())
+        text, source = views.template(self.ws, self.current())
         self.text.setPlainText(text)
         self.source.setText(SOURCES.get(source, "（程序自带的文字）"))
         self.message.setText("")

@@ -10,7 +10,6 @@ from ...rules.campaign import STATUS_LABELS, TAKES_DATE, Campaign
 from ...rules.groups import group_key
 from ...storage.store import Workspace
 from ...text import ids
-from .layout import mask_phone
 
 
 @dataclass
@@ -30,10 +29,6 @@ class Member:
     @property
     def masked_id(self) -> str:
         return ids.mask(self.pid)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
 
 
 @dataclass

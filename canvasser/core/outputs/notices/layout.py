@@ -29,7 +29,6 @@ from ...text import fonts
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 BODY = 11.0  # pt; never below 10.5 on anything handed out
-SMALL = 10.5
 PLACEHOLDER = "□"  # what a character no font has becomes in the text layer
 
 # Characters that must not begin a line, and ones that must not end it (GB/T 15834 practice).
@@ -258,16 +257,6 @@ def cn_date(iso: str) -> str:
     except ValueError:
         return iso
     return f"{y}年{m}月{d}日"
-
-
-def mask_phone(phone: str) -> str:
-    """138****1234 for a walk list; shorter numbers keep only their last 4 digits."""
-    p = re.sub(r"\D", "", phone or "")
-    if not p:
-        return ""
-    if len(p) == 11:
-        return p[:3] + "****" + p[-4:]
-    return "*" * max(0, len(p) - 4) + p[-4:]
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import BinaryIO
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from ... import clock
 from ...errors import InputError
 from ...rules import campaign as campaign_mod
 from ...storage.store import Workspace
@@ -274,7 +275,7 @@ def build_leaflet(ws: Workspace, out: str | Path | BinaryIO, *, template: str = 
     village = ws.meta("village", "") or (ws.scalar("SELECT village FROM households GROUP BY village "
                                                    "ORDER BY count(*) DESC LIMIT 1") or "")
     who = contact(ws, by, village)
-    today = today or dt.date.today()
+    today = today or clock.today()
     link = qr.Channel.of(camp)
     personal: list[Household] = []
     unlisted: list[dict] = []

@@ -24,6 +24,7 @@ from typing import BinaryIO
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from ... import clock
 from ...errors import InputError
 from ...rules import campaign as campaign_mod
 from ...storage.store import Workspace
@@ -442,7 +443,7 @@ def build_notices(ws: Workspace, out: str | Path | BinaryIO, *, households: list
     missing = check_people(people, fields=("name",))
     prog = L.Progress(progress, every=max(1, len(hhs) // 100))
     prog(0, f"准备打印 {len(hhs)} 户缴费通知", force=True)
-    today = today or dt.date.today()
+    today = today or clock.today()
     with L.atomic_output(out) as target, L.binary_streams():
         c = L.new_canvas(target, title=f"{camp.values['coverage_year']}年度城乡居民医保缴费通知")
         values = T.fields(camp, village=village, canvasser=who.name, canvasser_phone=who.phone, today=today)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ...rules import groups
 from ...storage.store import Workspace
 from ...text import fonts, ids
 from .layout import Missing
@@ -34,7 +35,7 @@ def check_workspace(ws: Workspace, households: list[str] | None = None) -> list[
     if households:
         sql += f" AND household IN ({','.join('?' * len(households))})"
         params = tuple(households)
-    return check_people(ws.query(sql + " ORDER BY village, grp, household, pid", params))
+    return check_people(ws.query(sql + f" ORDER BY village, {groups.rank_sql(ws.conn)}, household, pid", params))
 
 
 def check_text(text: str, where: str) -> list[Missing]:

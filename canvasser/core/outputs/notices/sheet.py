@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from reportlab.lib.units import mm
 
+from ... import clock
 from ...errors import InputError
 from ...rules import campaign as campaign_mod
 from ...rules.groups import group_key
@@ -240,7 +241,7 @@ def build_visit_sheet(ws: Workspace, out: str | Path | BinaryIO, *, groups: list
                            [{"pid": h.head_pid, "name": h.head, "address": h.address} for h in hhs])
     prog = L.Progress(progress, every=max(1, len(hhs) // 100))
     prog(0, f"准备打印 {len(hhs)} 户走访登记表", force=True)
-    today = today or dt.date.today()
+    today = today or clock.today()
     measured = _render(io.BytesIO(), hhs, camp, today, None, None)  # page counts for "第 N/M 页"
     with L.atomic_output(out) as target, L.binary_streams():
         w = _render(target, hhs, camp, today, measured.group_pages, prog)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ....paths import resource
+from ... import clock
 from ...errors import InputError
 from ...rules.campaign import TEMPLATE_PREFIX, Campaign, issuer_for, printed_channels
 from ...storage.store import Workspace
@@ -208,7 +209,7 @@ def fields(camp: Campaign, *, village: str = "", canvasser: str = "", canvasser_
         "village": village,
         "canvasser": canvasser or "＿＿＿＿",
         "canvasser_phone": canvasser_phone or "＿＿＿＿＿＿",
-        "today": cn_date((today or dt.date.today()).isoformat()),
+        "today": cn_date((today or clock.today()).isoformat()),
         "addressee": addressee or "家长",
         "guarantees": guarantees(None),
     }

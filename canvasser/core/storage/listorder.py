@@ -9,7 +9,7 @@ own (`remember`), so a village's sheet numbers its people as the bureau did, not
 
 from __future__ import annotations
 
-from ..storage.store import Workspace
+from .store import Workspace
 
 CHUNK = 5000
 
