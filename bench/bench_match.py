@@ -77,11 +77,12 @@ def child_make_list(db: str, out: str, rows: int, share: float, seed: int = 7) -
 def child_reader(xlsx: str) -> dict:
     """The bureau lists' own reader reading the list: header and columns found, every row parsed and
     its ID checked (listreader.ListReader, as an import reads). "Reading that list" in the budget."""
+    from canvasser.core import clock
     from canvasser.core.lists import matching
     from canvasser.core.lists.listreader import ListSpec
 
     with Section() as s:
-        source = ListSpec(Path(xlsx), matching.ALIASES, ("name", "pid"), {}, dt.date.today(), {}, 5000).open()
+        source = ListSpec(Path(xlsx), matching.ALIASES, ("name", "pid"), {}, clock.today(), {}, 5000).open()
         for _ in source.chunks():
             pass
         source.close()
