@@ -391,13 +391,17 @@ def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: 
     A township's list binds these columns for a million people: source and time are the same on
     every row and go into the statement; note, place, status and visits keep their defaults."""
     names = cols["name"]
-    pinyins = list(map(pinyin.keys, names))
+    if "py_full" in cols:  # worked out by the list's reader
+        initials, full = cols["py_initials"], cols["py_full"]
+    else:
+        pinyins = list(map(pinyin.keys, names))
+        initials, full = [k[0] for k in pinyins], [k[1] for k in pinyins]
     listed = [[v or w for v, w in zip(cols[f.name], cols[f.fallback])] if f.fallback else cols[f.name]
               for f in map(person_fields.BY_NAME.get, person_fields.LISTED)]  # (all phones: the phone if none)
     sql = (f"INSERT OR REPLACE INTO persons ({', '.join(_LISTED_COLS)}, source, created_at, since_year) "
            f"VALUES ({', '.join('?' * len(_LISTED_COLS))}, 'bureau', {sql_literal(recorded_at)}, {int(year)})")
-    conn.executemany(sql, zip(cols["pid"], [pid[::-1] for pid in cols["pid"]], *listed, [k[0] for k in pinyins],
-                              [k[1] for k in pinyins], hlcs, [n[::-1] for n in names]))
+    conn.executemany(sql, zip(cols["pid"], [pid[::-1] for pid in cols["pid"]], *listed, initials, full, hlcs,
+                              [n[::-1] for n in names]))
 
 
 class _RefEvent:
