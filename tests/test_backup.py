@@ -17,7 +17,7 @@ from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import atrest, backup
 from canvasser.core.storage.opening import open_workspace
-from tests.fixtures import rows, run_cli, small_village, unlocks, write_csv, write_xlsx
+from tests.fixtures import URI_CHARS, rows, run_cli, small_village, unlocks, write_csv, write_xlsx
 from tests.test_sync_flow import cli, cli_fail
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
@@ -54,12 +54,12 @@ def test_whose_a_file_is_read_in_a_folder_named_with_hash_and_question_mark(tmp_
     from canvasser.core.storage.backup import owner
     from canvasser.core.storage.opening import open_workspace
 
-    path = tmp_path / "村 #1?" / "青石村.db"
+    path = tmp_path / f"村 {URI_CHARS}" / "青石村.db"
     path.parent.mkdir()
     with open_workspace(path) as ws:
         wid = ws.workspace_id
     assert owner(path).get("workspace_id") == wid
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["村 #1?"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"村 {URI_CHARS}"]
     assert owner(tmp_path / "没有.db") == {} and not (tmp_path / "没有.db").exists()
 
 

@@ -274,10 +274,10 @@ def test_the_command_line_speaks_county(tmp_path, capsys):
 def test_the_countys_report_for_the_meeting_as_pdf_and_xlsx(county, capsys):
     """`report --out` at a county writes the 约谈会's report: the last townships and departments with
     their gaps, every township ranked with a rate that names its denominator and equals the JSON, and
-    who made it (PDF read back with pdftotext, the workbook with openpyxl)."""
+    who made it (the PDF read back, the workbook with openpyxl)."""
     import openpyxl
 
-    from tests.test_printing import pdftext
+    from tests.pdfread import pdftext
 
     tmp, c, people, towns = county
     campaign.update(c, {"township_targets": {EAST: 4, WEST: 40}})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from canvasser.core.rules import campaign
 from canvasser.core.storage import integrity
 from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import rows, write_xlsx
+from tests.pdfread import pages_of
 
 CODE = "QS7K-2M9P-XT4D-8RWA"
 
@@ -35,7 +35,7 @@ def cli_text(capsys, *args) -> tuple[int, str, str]:
 
 
 def pdf_pages(path) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+    return pages_of(path)
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from canvasser.core.rules.visits import record_visit
 from canvasser.core.sync import export_package, list_conflicts, receive_package, resolve_conflict
 from canvasser.core.sync.conflicts import versions
 from tests.fixtures import ledger_table
+from tests.pdfread import pdftext
 from tests.test_sync_support import VILLAGES, ids_of, make_township, make_village, send
 
 A, B, C = VILLAGES
@@ -194,10 +193,7 @@ def test_report_files_rank_by_target_and_list_silent_villages(world):
     for k, g in figs["special_groups"].items():  # each group's villages add up to the township's
         assert sum(r[1] for r in per if r[0].split("/")[1] == k) == g["total"]
     write_report_pdf(figs, tmp / "r.pdf")
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(tmp / "r.pdf"), "-"], capture_output=True,
-                          encoding="utf-8").stdout
+    text = pdftext(tmp / "r.pdf", layout=True)
     assert "尚未配置的村" in text and C in text.split("尚未配置的村")[1][:200]
     assert "某某镇" in text.split("\f")[0] and "制表人" in text.split("\f")[0]  # whose report, who made it
 

@@ -28,6 +28,7 @@ from .rules import dashboard, groups, history, visits
 from .rules import figures as _figures
 from .rules.dashboard import PeopleQuery, household_members
 from .rules.groups import group_key as group_key  # (the window orders its tree's groups by it)
+from .storage.files import safe_name as safe_name  # (names from data, as Windows takes them)
 from .storage.opening import open_workspace
 from .storage.store import Workspace as Workspace  # (the window's type hints)
 from .storage.store import WorkspaceError as WorkspaceError
@@ -541,6 +542,18 @@ def return_name(village: str) -> str:
     from . import sync
 
     return sync.return_name(village)
+
+
+def report_name(unit: str) -> str:
+    from . import sync
+
+    return sync.report_name(unit)
+
+
+def setup_name(village: str) -> str:
+    from . import sync
+
+    return sync.setup_name(village)
 
 
 def package_files(items) -> list:

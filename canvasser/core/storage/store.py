@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..tiers import Tier
-from . import atrest, evidence
+from . import atrest, evidence, files, location
 from . import hlc as hlc_mod
 from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
 from .failures import explain, explain_at
@@ -70,14 +70,16 @@ def connect(path: str | Path, key: bytes | None = None) -> sqlite3.Connection:
 
 
 def read_only(path: Path) -> bool:
-    """A workspace this program may read but not write (a read-only folder, stick or file)."""
-    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    """A workspace this program may read but not write (a read-only folder, stick or file), found by
+    trying (location.can_write, location.writable): on Windows os.access calls every folder writable,
+    whatever its permissions, and only a file's read-only attribute unwritable."""
+    return path.exists() and not (location.can_write(path) and location.writable(path.parent))
 
 
 def connect_readonly(path: Path, key: bytes | None = None) -> sqlite3.Connection:
     """Open a workspace in a place nobody can write, as it is: searching and printing still work,
     any write fails as read-only (failures.py). `immutable`: SQLite cannot make its -shm file there."""
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    uri = f"{Path(files.real_path(path)).as_uri()}?mode=ro&immutable=1"
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     apply_key(conn, key)
     conn.create_function("reverse", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
@@ -246,7 +248,7 @@ class Workspace:
 
     # ---- identity ---------------------------------------------------------------------------
     def _binding(self) -> tuple[str, str, int]:
-        real = os.path.realpath(self.path)
+        real = files.real_path(self.path)
         try:
             inode = os.stat(real).st_ino
         except OSError:

@@ -10,14 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from ...core import clock, views
 from ...core.errors import Cancelled, InputError
 from .. import operations
-from ..folders import last_folder, remember
+from ..folders import last_folder, open_with_system, remember
 
 # The core modules behind these screens pull in reportlab and openpyxl: the operations import them
 # when a file is made (on the worker), not when the window starts.
@@ -157,10 +155,20 @@ class DoneDialog(QDialog):
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         open_b.setVisible(ok)
         folder_b.setVisible(ok)
-        open_b.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
-        folder_b.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+        open_b.clicked.connect(lambda: self.open_target(path))
+        folder_b.clicked.connect(lambda: self.open_target(path.parent))
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+
+
+    def open_target(self, target: Path) -> bool:
+        """The PDF in the system's viewer (where it is printed) or the folder; says so when nothing opens it."""
+        if open_with_system(target):
+            return True
+        what = "文件夹" if target.is_dir() else "文件"
+        self.text.setText(f"{self.text.text()}<br><br><b>无法打开{what}</b>：这台电脑上没有能打开它的程序"
+                          f"（PDF 可以装 WPS，或用浏览器打开）。请到“{target if target.is_dir() else target.parent}”里找到它。")
+        return False
 
 
 class ScopeDialog(QDialog):

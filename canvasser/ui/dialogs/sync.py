@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core import clock, views
+from ...core import views
 from ...core.errors import InputError
 from .. import operations
 from ..folders import last_folder, remember
@@ -305,7 +305,7 @@ class SyncDialog(QDialog):
                 return None
         if out is None:
             chosen, _ = QFileDialog.getSaveFileName(self, "保存配置包",
-                                                    str(last_folder("packages") / f"{village}_配置包.ccpkg"),
+                                                    str(last_folder("packages") / views.setup_name(village)),
                                                     "配置包 (*.ccpkg)")
             if not chosen:
                 return None
@@ -375,8 +375,8 @@ class SyncDialog(QDialog):
     def export(self, out: str | Path | None = None):
         village = self.village.currentData()
         if out is None:
-            name = (views.return_name(village) if village else  # named with the unit and the day
-                    f"{views.display_name(self.ws) or '村'}_上报_{clock.today().isoformat()}.ccpkg")
+            # named with the unit and the day, as Windows takes the name
+            name = views.return_name(village) if village else views.report_name(views.display_name(self.ws) or "村")
             chosen, _ = QFileDialog.getSaveFileName(self, "导出数据包", str(last_folder("packages") / name),
                                                     "数据包 (*.ccpkg)")
             if not chosen:
