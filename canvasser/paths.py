@@ -54,7 +54,9 @@ def data_dir() -> Path:
     if os.environ.get("CANVASSER_DATA"):
         return Path(os.environ["CANVASSER_DATA"])
     if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+        # %LOCALAPPDATA%, not the roaming %APPDATA%: a domain profile would copy workspaces and backups
+        # (hundreds of MB) to the server at every logon and logoff, and a workspace belongs to this laptop
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     elif sys.platform == "darwin":
         base = Path.home() / "Library" / "Application Support"
     else:
@@ -66,4 +68,6 @@ def exports_dir(workspace: Path) -> Path:
     """Where files the user did not ask for go (e.g. a list's rejected rows): one known folder per
     workspace under the data folder's `导出/`, never beside the bureau's file (a read-only USB stick,
     a shared folder). The window shows it with an "打开文件夹" button."""
-    return data_dir() / "导出" / Path(workspace).stem
+    from .core.storage.files import safe_name
+
+    return data_dir() / "导出" / safe_name(Path(workspace).stem, "工作区")

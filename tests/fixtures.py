@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import json
 import locale
+import os
 import random
+import shutil
+import stat
+import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +27,9 @@ TODAY = dt.date(2026, 11, 20)
 # GB18030 in CI's second run); poppler and zbar write UTF-8. Named now, at import, not as "locale"
 # (looked up at each decode): once a QApplication exists, Qt 6 on Linux switches this process's
 # LC_CTYPE to UTF-8 (C.UTF-8), while a child still starts in the locale its environment names.
+# Characters a URI reads as its own, for folder names: "#" (a fragment), "%" (an escape), "&" and, where
+# the file system takes it, "?" (a query: a name Windows refuses, so not there)
+URI_CHARS = "#1 &100%" if sys.platform == "win32" else "#1 ?100%"
 CHILD_ENCODING = ("utf-8" if sys.flags.utf8_mode else locale.getencoding() if sys.version_info >= (3, 11)
                   else locale.getpreferredencoding(False))
 
@@ -104,6 +114,68 @@ def open_protected(path: Path, password: str):
     return out
 
 
+# ---- read-only places ------------------------------------------------------------------------------
+def _lock(path: Path) -> Callable[[], None] | None:
+    """Make a folder or file read-only the way this system does it; the undo, or None where it cannot."""
+    folder = path.is_dir()
+    if sys.platform == "win32":
+        if not folder:  # the read-only attribute ("属性 → 只读")
+            os.chmod(path, stat.S_IREAD)
+            return lambda: os.chmod(path, stat.S_IREAD | stat.S_IWRITE)
+        everyone = "*S-1-1-0"  # a folder: an ACL entry denying writes to everyone (a read-only share's rights)
+        try:
+            done = subprocess.run(["icacls", str(path), "/deny", f"{everyone}:(OI)(CI)(W)"], capture_output=True)
+        except OSError:
+            return None
+        if done.returncode:
+            return None
+        return lambda: subprocess.run(["icacls", str(path), "/remove:d", everyone], capture_output=True, check=False)
+    if os.geteuid() != 0:
+        path.chmod(0o555 if folder else 0o444)
+        return lambda: path.chmod(0o755 if folder else 0o644)
+    # root ignores modes: the immutable attribute, as a write-protected stick behaves
+    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        return None
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+def _writes(path: Path) -> bool:
+    try:
+        if path.is_dir():
+            probe = path / ".probe"
+            probe.write_bytes(b"")
+            probe.unlink()
+        else:
+            with open(path, "ab"):
+                pass
+        return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def read_only(path: Path, monkeypatch) -> Iterator[bool]:
+    """`path` (a folder or a file) read-only for the block, as the system makes it: modes for a user,
+    the immutable attribute for root, on Windows the read-only attribute of a file and a deny-write ACL
+    entry on a folder. Yields True. Where this system lets the test write all the same (root without
+    chattr; Wine run as root, which honours neither Windows way) the program's own write probes
+    (location.writable, location.can_write) answer no for it instead, and it yields False."""
+    from canvasser.core.storage import location
+
+    undo = _lock(path)
+    real = undo is not None and not _writes(path)
+    if not real:
+        if undo is not None:
+            undo()
+            undo = None
+        name, target = ("writable", path) if path.is_dir() else ("can_write", path)
+        probe = getattr(location, name)
+        monkeypatch.setattr(location, name, lambda p, _probe=probe: False if Path(p) == target else _probe(p))
+    try:
+        yield real
+    finally:
+        if undo is not None:
+            undo()
 def ledger_table(wb, title: str, header_row: int = 2) -> list[dict]:
     """A ledger's rows as dicts, its printed parts ("台账", "台账（二）" …, each repeating 序号, 姓名
     and 身份证号) joined back by 序号; the signature lines and an empty ledger's "（无）" row left out."""
@@ -117,3 +189,40 @@ def ledger_table(wb, title: str, header_row: int = 2) -> list[dict]:
                 continue
             merged.setdefault(r[0], {}).update(zip(head, r))
     return list(merged.values())
+
+
+def run_cli(capsys, *args) -> tuple[int, dict | None, str]:
+    """The command line as a user runs it, with --json: its exit code, its JSON (None on failure), its
+    words on stderr."""
+    from canvasser.cli import main
+
+    capsys.readouterr()
+    code = main([*map(str, args), "--json"])
+    out = capsys.readouterr()
+    return code, (json.loads(out.out) if code == 0 and out.out.strip() else None), out.err
+
+
+def small_village(tmp_path: Path) -> tuple[Path, list[dict]]:
+    """An encrypted village of four households (its key forgotten, as after closing the app)."""
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage import atrest
+    from canvasser.core.storage.opening import open_workspace
+
+    db = tmp_path / "村.db"
+    people = rows(seed=4, households=4)
+    with open_workspace(db) as ws:
+        import_roster(ws, write_csv(tmp_path / "l.csv", people))
+    atrest.forget(db)
+    return db, people
+
+
+def unlocks(db: Path, phrase: str) -> bool:
+    """Whether `phrase` opens the workspace (the kept key forgotten first)."""
+    from canvasser.core.storage import atrest
+
+    atrest.forget(db)
+    try:
+        atrest.unlock(db, phrase, sleep=lambda _s: None)
+        return True
+    except atrest.PassphraseError:
+        return False

@@ -9,26 +9,18 @@ import os
 import openpyxl
 import pytest
 
-from canvasser.cli import main
 from canvasser.core.errors import InputError
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import atrest, backup, integrity
 from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import open_protected, rows, write_xlsx
+from tests.fixtures import run_cli as cli
 from tests.test_sync_support import TOWNSHIP, write_township_csv
 
 PHRASE = os.environ["CANVASSER_PASSPHRASE"]
 
 CODE = "QS7K-2M9P-XT4D-8RWA"  # a setup package is protected by a code (issue 16)
-
-
-def cli(capsys, *args) -> tuple[int, dict | None, str]:
-    capsys.readouterr()
-    code = main([*map(str, args), "--json"])
-    out = capsys.readouterr()
-    data = json.loads(out.out) if code == 0 and out.out.strip() else None
-    return code, data, out.err
 
 
 def secrets_of(people: list[dict]) -> list[bytes]:
@@ -293,18 +285,6 @@ def test_the_xlsx_cipher_is_aes_256_cbc_by_the_nist_vector():
     iv = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
     plain = bytes.fromhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51")
     assert aes_cbc(key, iv, plain).hex() == "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"
-
-
-def test_an_encrypted_backup_validates_with_the_open_workspace_key_alone(tmp_path, monkeypatch):
-    """The window checks a backup before restoring it, with no passphrase at hand but the open key."""
-    ws = open_workspace(tmp_path / "v.db")
-    import_roster(ws, write_xlsx(tmp_path / "l.xlsx", rows(households=4)))
-    copy = backup.backup(ws, tmp_path / "copy.db")
-    monkeypatch.delenv("CANVASSER_PASSPHRASE")
-    assert backup.validate(copy) == ws.event_count()
-    atrest.forget(ws.path)
-    with pytest.raises(atrest.PassphraseError):
-        backup.validate(copy)
 
 
 def test_a_file_copied_alone_on_this_computer_opens_with_its_passphrase(tmp_path, monkeypatch):

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures import CHILD_ENCODING
+from tests.pdfread import pdffonts, pdftext
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = ".exe" if os.name == "nt" else ""
@@ -117,7 +118,7 @@ def bare_env(home) -> dict[str, str]:
     if os.name == "nt":
         root = env.get("SystemRoot", r"C:\Windows")
         env["PATH"] = f"{root}\\System32;{root}"
-        env["APPDATA"] = str(home / "AppData")
+        env["LOCALAPPDATA"] = str(home / "AppData" / "Local")
     else:
         env["PATH"] = "/usr/bin:/bin"
     env["HOME"] = str(home)
@@ -200,11 +201,9 @@ def test_command_line_from_the_bundle(app, pristine, bare_env, tmp_path):
     out = run(app, "canvasser-cli", "notices", "--db", db, "--out", pdf, env=bare_env, cwd=tmp_path)
     assert "缴费通知" in out.stdout
     assert pdf.read_bytes()[:5] == b"%PDF-"
-    if shutil.which("pdftotext") and shutil.which("pdffonts"):
-        text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, encoding="utf-8").stdout
-        assert "缴费通知" in text and "**********" in text
-        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, encoding="utf-8").stdout
-        assert "WenQuanYi" in fonts
+    text = pdftext(pdf).split("\f")[0]
+    assert "缴费通知" in text and "**********" in text
+    assert any("WenQuanYi" in f.name for f in pdffonts(pdf))
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -218,7 +217,7 @@ def test_window_screenshot_from_the_bundle(app, pristine, bare_env, home, tmp_pa
     shot = tmp_path / "s.png"
     run(app, "canvasser", "--demo", "--screenshot", shot, env=bare_env, cwd=tmp_path)
     assert png_size(shot) == (1366, 768)
-    data = home / ("AppData" if os.name == "nt" else "data") / "canvasser"
+    data = (home / "AppData" / "Local" if os.name == "nt" else home / "data") / "canvasser"
     assert (data / "demo.db").is_file(), "the demo village belongs in the user's data folder"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -124,7 +123,7 @@ def test_a_conversion_killed_at_random_moments_leaves_one_complete_workspace(pla
         p = subprocess.Popen([sys.executable, "-c", CHILD, str(db), "never"], env=_env(data),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.2, 1.0) * full)
-        p.send_signal(signal.SIGKILL)
+        p.kill()  # SIGKILL; TerminateProcess on Windows
         p.wait()
         states.add(_exactly_one_workspace(db, digest, events))
         _finish_and_verify(db, data, digest, events)

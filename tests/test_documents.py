@@ -24,7 +24,7 @@ from canvasser.core.outputs.notices import layout as L
 from canvasser.core.outputs.notices.leaflet import build_leaflet
 from canvasser.core.outputs.notices.notice import build_notices
 from canvasser.core.outputs.notices.sheet import NOTE_MIN, build_visit_sheet, columns
-from canvasser.core.rules import campaign, reports
+from canvasser.core.rules import campaign, figures, reports
 from canvasser.core.rules.visits import ensure_canvasser, record_visit
 from canvasser.core.storage.opening import open_workspace
 
@@ -271,14 +271,14 @@ def test_the_report_names_its_unit_and_maker_on_every_page_and_rounds_half_up(tm
         for line in page.splitlines():
             assert not line.strip().startswith(("）", ")")), line  # no bracket left alone at a line's start
             assert not line.strip().endswith(("（", "(")), line
-    assert "完成率（÷任务数）" in first and "自报已缴待核实" in first
-    assert reports.pct(0.0015) == "0.2%" and reports.pct(0.00149) == "0.1%"
+    assert figures.RATE_TARGET in first and figures.LABELS["paid_claimed"] in first
+    assert figures.percent(3, 2000) == "0.2%" and figures.percent(149, 100000) == "0.1%"  # once, from the counts
 
 
 def test_wrap_keeps_a_short_bracketed_phrase_whole():
     lines = L.wrap("自报已缴费、学校代缴（待核实）共计", 10, 80)
     assert any("（待核实）" in line for line in lines)
-    assert not any(line.startswith("）") or line.endswith("（") for line in L.wrap("完成率（÷名单人数）", 10, 45))
+    assert not any(line.startswith("）") or line.endswith("（") for line in L.wrap(figures.RATE_LIST, 10, 45))
 
 
 # ---- the visit sheet ------------------------------------------------------------------------------

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
 
 from canvasser.cli import main
+from canvasser.core.rules import campaign
 from canvasser.core.storage import integrity
 from canvasser.core.storage.opening import open_workspace
 from tests.fixtures import rows, write_xlsx
+from tests.pdfread import pages_of
 
 CODE = "QS7K-2M9P-XT4D-8RWA"
 
@@ -34,7 +35,7 @@ def cli_text(capsys, *args) -> tuple[int, str, str]:
 
 
 def pdf_pages(path) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+    return pages_of(path)
 
 
 @pytest.fixture
@@ -101,14 +102,14 @@ def test_standalone_workspace_joins_its_township_keeping_its_visits(village, tmp
     with open_workspace(db) as ws:
         assert ws.mode == "village" and integrity.check(ws)["ok"]
         assert ws.scalar("SELECT status FROM persons WHERE pid=?", (township_visit,)) == "migrant_informed"
-        assert ws.scalar("SELECT value FROM campaign WHERE key='standard'") in (None, "400")
+        assert campaign.load(ws).values["standard"] == 400
     cli(capsys, "export", "--db", db, "--out", tmp_path / "up.ccpkg")
     cli(capsys, "receive", "--db", t, tmp_path / "up.ccpkg")
     with open_workspace(t) as ws:
         status = dict(ws.conn.execute("SELECT pid, status FROM persons WHERE pid IN (?,?,?)",
                                       (paid, away, township_visit)).fetchall())
         assert status == {paid: "paid_on_site", away: "not_home", township_visit: "migrant_informed"}
-        assert ws.scalar("SELECT value FROM campaign WHERE key='standard'") in (None, "400")
+        assert campaign.load(ws).values["standard"] == 400
         assert integrity.check(ws)["ok"]
     # joining twice is refused: it is a village workspace now
     code, _out, err = cli_text(capsys, "init", "--db", db, "--from", tmp_path / "s.ccpkg", "--code", CODE)

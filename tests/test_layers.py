@@ -3,7 +3,7 @@ window nor the command line (the same rules as the `onewriter` acceptance check)
 canvasser imports itself back through any chain (lazy imports included, every pair and every longer
 cycle); and the core's wings import one way (DESIGN §2):
 
-    foot (errors, tiers, outcomes, person_fields, clock) < text < storage < rules < lists, sync < outputs
+    foot (errors, tiers, authority, outcomes, person_fields, clock) < text < storage < rules < lists, sync < outputs
     < head (views, demo)
 
 A wing imports only wings below it; lists and sync stand side by side and import neither each other.
@@ -25,7 +25,7 @@ SQL = re.compile(r"""(\.(conn|cursor)\b|\.(query|one|scalar|execute|executemany)
 UP = re.compile(r"^\s*(from|import)\s+(PySide6|shiboken6|canvasser\.ui|canvasser\.commands|canvasser\.cli)\b", re.M)
 RELATIVE_UP = re.compile(r"^\s*from\s+\.\.(ui|commands|cli)\b", re.M)  # the same, written relatively
 
-FOOT = ("errors", "tiers", "outcomes", "person_fields", "clock")  # concepts every wing shares
+FOOT = ("errors", "tiers", "authority", "outcomes", "person_fields", "clock")  # concepts every wing shares
 HEAD = ("views", "demo", "store", "visits")  # on top of every wing: the window's reads, the demo village, the scripts' names
 RANK = {"foot": 0, "text": 1, "storage": 2, "rules": 3, "lists": 4, "sync": 4, "outputs": 5, "head": 6}
 WINDOW_READS = ("canvasser.core.views", *(f"canvasser.core.{m}" for m in FOOT), "canvasser.core.text")

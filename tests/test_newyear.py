@@ -273,9 +273,10 @@ def test_people_off_this_years_list_leave_the_ledgers_and_the_feedback(year_of_v
         assert who["refused"] in cells
 
 
-def test_a_village_starts_the_year_and_the_township_accepts(tmp_path):
-    """A village starts 2028 with its own list; the township takes the package, then its own list for
-    the year already started: neither loses the other's last-year records."""
+def test_a_new_year_starts_at_the_township_and_flows_down(tmp_path):
+    """A village cannot start 2028 (the tier above decides the coverage year); the township starts it
+    with its list, the return package brings it to the village, which then takes its own list for the
+    year already started: neither loses the other's last-year records."""
     town, people = make_township(tmp_path, households=3)
     vil = make_village(town, tmp_path, VILLAGES[0])
     mine, theirs = ids_of(people, VILLAGES[0]), ids_of(people, VILLAGES[1])
@@ -283,21 +284,23 @@ def test_a_village_starts_the_year_and_the_township_accepts(tmp_path):
     record_visit(town, theirs[0], "migrant_informed", via="微信", by="镇干部", at="2026-11-02")
     send(vil, town, tmp_path / "up0.ccpkg")
     village_list = write_csv(tmp_path / "村2028.csv", [p for p in people if p["公民身份号码"] in mine[1:]])
-    res = newyear.start_year(vil, village_list, today=TODAY)
-    assert (res.year, res.again, res.gone) == (2028, len(mine) - 1, 1)
-    send(vil, town, tmp_path / "up1.ccpkg")
-    assert campaign.load(town).values["coverage_year"] == 2028
-    assert (_row(town, mine[0])["status"], _row(town, theirs[0])["prev_outcome"]) == ("not_listed", "migrant_informed")
+    with pytest.raises(InputError, match="新年度由乡镇开始"):
+        newyear.start_year(vil, village_list, today=TODAY)
+    assert campaign.load(vil).values["coverage_year"] == 2027 and newyear.started_above(vil) is None
     with pytest.raises(InputError):
         newyear.start_year(town, village_list, year=2030)
     town_list = write_csv(tmp_path / "镇2028.csv", [p for p in people if p["公民身份号码"] not in (mine[0], theirs[1])])
-    res = newyear.start_year(town, town_list, year=2028, today=TODAY)
-    assert (res.year, res.gone, res.settings) == (2028, 1, [])  # the village's gone one is already off the list
-    assert campaign.load(town).values["coverage_year"] == 2028
+    res = newyear.start_year(town, town_list, today=TODAY)
+    assert (res.year, res.gone) == (2028, 2)
     assert [(_row(town, p)["status"], _row(town, p)["prev_outcome"]) for p in (mine[0], theirs[0], theirs[1])] == \
         [("not_listed", "refused"), ("", "migrant_informed"), ("not_listed", "")]
     send(town, vil, tmp_path / "down.ccpkg", village=VILLAGES[0])
+    assert campaign.load(vil).values["coverage_year"] == 2028 and newyear.started_above(vil) == 2028
+    res = newyear.start_year(vil, village_list, year=2028, today=TODAY)  # its own part of the year's list
+    assert (res.year, res.settings) == (2028, [])
     assert (_row(vil, mine[0])["status"], _row(vil, mine[0])["prev_outcome"]) == ("not_listed", "refused")
+    send(vil, town, tmp_path / "up1.ccpkg")
+    assert campaign.load(town).values["coverage_year"] == 2028
     for ws in (town, vil):
         assert integrity.check(ws)["ok"]
     town.close()

@@ -1,12 +1,10 @@
 """Notices lay out by measured height: every household size from 1 to 60 in both layouts, read back
-from the PDF's word boxes (pdftotext -bbox): no word over another, none across the cut line of a
+from the PDF's word boxes (tests/pdfread.py): no word over another, none across the cut line of a
 two-up page, continuation sheets numbered, the 回执 once per household on its last sheet."""
 
 from __future__ import annotations
 
-import html
 import re
-import subprocess
 
 import pytest
 
@@ -16,7 +14,7 @@ from canvasser.core.rules import campaign
 from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text.ids import check_digit
 
-from .test_printing import need, zbarimg
+from .pdfread import page_words, qr_codes
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤花方俞任袁柳"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红梅兰"
@@ -27,18 +25,6 @@ def pid(n: int) -> str:
     """A valid ID number, distinct for every n below 27,000."""
     body = f"5103211960{1 + n // 900 % 12:02d}{1 + n // 10800 % 28:02d}{n % 900:03d}"
     return body + check_digit(body)
-
-
-def words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
-    """Each page's words as (x0, top, x1, bottom, text), y measured from the top of the page."""
-    need("pdftotext", "poppler-utils")
-    out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                         encoding="utf-8", check=True).stdout
-    pages = []
-    for page in re.findall(r"<page[^>]*>(.*?)</page>", out, re.S):
-        pages.append([(float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page)])
-    return pages
 
 
 def overlap(ws: list) -> str | None:
@@ -83,7 +69,7 @@ def test_every_household_size_fits_without_overprint(sizes_db, tmp_path, per_pag
     out = tmp_path / "n.pdf"
     with open_workspace(db) as ws:
         res = build_notices(ws, out, per_page=per_page)
-    pages = words(out)
+    pages = page_words(out)
     assert len(pages) == res.pages
     cut = 842 / 2
     receipts = 0
@@ -108,17 +94,14 @@ def test_every_household_size_fits_without_overprint(sizes_db, tmp_path, per_pag
 
 
 def test_fully_subsidised_household_gets_no_demand_and_no_code(sizes_db, tmp_path):
-    need("zbarimg", "zbar-tools")
     db, _ = sizes_db
     out = tmp_path / "free.pdf"
     with open_workspace(db) as ws:
         res = build_notices(ws, out, households=["H999"])
-    text = "".join(t for *_, t in words(out)[0])
+    text = "".join(t for *_, t in page_words(out)[0])
     assert "资助参保，无需个人缴费，请核对信息" in text
     assert "全额资助" not in text and "特困" not in text and "请在" not in text and "合计应缴" not in text
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(out), str(tmp_path / "pg")], check=True)
-    png = next(tmp_path.glob("pg*.png"))
-    assert zbarimg(png).stdout == ""
+    assert qr_codes(out) == []
     assert res.extra["subsidised_households"] == 1
 
 
@@ -136,7 +119,7 @@ def test_visit_sheet_pages_count_within_their_group(sizes_db, tmp_path):
     out = tmp_path / "s.pdf"
     with open_workspace(db) as ws:
         res = build_visit_sheet(ws, out)
-    pages = ["".join(t for *_, t in p) for p in words(out)]
+    pages = ["".join(t for *_, t in p) for p in page_words(out)]
     assert len(pages) == res.pages
     first = [p for p in pages if "青石村一组" in p]
     n = len(first)

@@ -4,7 +4,6 @@ campaign settings checked by their type before anything is stored."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import qrcode
 
@@ -13,17 +12,12 @@ from canvasser.core.outputs.notices.notice import build_notices
 from canvasser.core.rules import campaign
 from canvasser.core.storage.opening import open_workspace
 
-from .test_printing import need, pdftext, pdfwords, run_cli, text_in_box, village, zbarimg  # noqa: F401 - the fixture
+from .pdfread import pdftext, pdfwords, qr_codes, text_in_box
+from .test_printing import run_cli, village  # noqa: F401 - the fixture
 
 
 def codes_in(pdf, tmp_path, stem: str) -> list[str]:
-    need("zbarimg", "zbar-tools")
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / stem)], check=True)
-    out = []
-    for png in sorted(tmp_path.glob(f"{stem}*.png")):
-        r = zbarimg(png)
-        out += [c for c in r.stdout.splitlines() if c]
-    return out
+    return qr_codes(pdf)
 
 
 def test_no_code_when_no_channel_is_set(village, tmp_path):  # noqa: F811

@@ -179,6 +179,21 @@ def test_the_workflow_calls_the_readme_build_scripts():
     assert "build/constraints-glibc2.28.txt" in flow and (ROOT / "build" / "constraints-glibc2.28.txt").is_file()
 
 
+def test_the_data_folder_on_windows_is_the_local_one(tmp_path, monkeypatch):
+    """%LOCALAPPDATA%\\canvasser: a roaming profile would copy workspaces and backups at every logon."""
+    from canvasser import paths
+
+    monkeypatch.delenv("CANVASSER_DATA", raising=False)
+    monkeypatch.setattr(paths, "portable", lambda: False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    assert paths.data_dir() == tmp_path / "Local" / "canvasser"
+    monkeypatch.delenv("LOCALAPPDATA")
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path / "张三"))
+    assert paths.data_dir() == tmp_path / "张三" / "AppData" / "Local" / "canvasser"
+
+
 # ---- csv encodings ---------------------------------------------------------------------------------
 def test_a_short_gbk_file_ending_in_chinese_is_gbk(tmp_path):
     """Only the sample's end may cut a UTF-8 character: a whole short file that is not UTF-8 is GBK."""

@@ -1,17 +1,17 @@
-"""Printing: real PDFs parsed back with pdftotext, pdffonts and zbarimg (skipped when poppler-utils or
-zbar-tools are missing). Names, amounts, masked IDs, QR payload, embedded fonts, glyph warnings."""
+"""Printing: real PDFs parsed back (tests/pdfread.py: text, word boxes, fonts, and QR codes read from the
+drawn pages). Names, amounts, masked IDs, QR payload, embedded fonts, glyph warnings."""
 
 from __future__ import annotations
 
 import csv
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import reportlab
 
 from canvasser.core.errors import Cancelled, InputError
 from canvasser.core.lists.roster import import_roster
@@ -22,54 +22,10 @@ from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text import fonts
 from canvasser.core.text.ids import check_digit, mask
 from tests.fixtures import CHILD_ENCODING
+from tests.pdfread import pages_of, pdffonts, pdftext, pdfwords, qr_codes, text_in_box  # noqa: F401 - used by other modules
 
 LABELS = ("低保", "特困", "残疾", "监测", "孤儿", "脱贫")
 FULL_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-
-
-def need(tool: str, pkg: str) -> None:
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} not installed (apt install {pkg}); cannot read the PDF back")
-
-
-def pdftext(path: Path, layout: bool = False) -> str:
-    need("pdftotext", "poppler-utils")
-    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
-    return subprocess.run(args, capture_output=True, encoding="utf-8", check=True).stdout
-
-
-def pdfwords(path: Path, page: int = 1) -> list[tuple[float, float, float, float, str]]:
-    """The words of one page with their boxes (x0, y0, x1, y1, text; points from the top left), so a
-    test reads a drawn box by position rather than by a reader's guess at reading order."""
-    need("pdftotext", "poppler-utils")
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
-                         capture_output=True, encoding="utf-8", check=True).stdout
-    box = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
-    return [(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in box.findall(out)]
-
-
-def text_in_box(words: list[tuple[float, float, float, float, str]], x0: float, y0: float, x1: float,
-                y1: float) -> str:
-    """The text of the words lying inside a box, line by line (top to bottom, then left to right)."""
-    inside = [w for w in words if w[0] >= x0 and w[2] <= x1 and w[1] >= y0 and w[3] <= y1]
-    return "".join(w[4] for w in sorted(inside, key=lambda w: (round(w[1]), w[0])))
-
-
-def zbarimg(png: Path) -> subprocess.CompletedProcess:
-    """The codes in a page image: stdout is the codes' bytes (UTF-8 links); stderr is localised in
-    the locale's encoding (D-Bus noise here), so it is left out."""
-    return subprocess.run(["zbarimg", "-q", "--raw", str(png)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          encoding="utf-8")
-
-def pdffonts(path: Path) -> list[str]:
-    need("pdffonts", "poppler-utils")
-    return subprocess.run(["pdffonts", str(path)], capture_output=True, encoding="utf-8", check=True).stdout.splitlines()[2:]
-
-
-def pages_of(path: Path) -> int:
-    need("pdfinfo", "poppler-utils")
-    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, encoding="utf-8", check=True).stdout
-    return int(re.search(r"Pages:\s+(\d+)", out).group(1))
 
 
 def pid(n: int, birth: str = "19800101") -> str:
@@ -151,9 +107,9 @@ def test_fonts_embedded_and_no_standard_font(village, tmp_path):
     build_notices(village[0], out, per_page=2)
     lines = pdffonts(out)
     assert lines, "no fonts listed"
-    for line in lines:
-        assert line.split()[-5] == "yes", line
-        assert "Helvetica" not in line and "WenQuanYi" in line, line
+    for font in lines:
+        assert font.embedded, font
+        assert "Helvetica" not in font.name and "WenQuanYi" in font.name, font
 
 
 def test_amounts_and_total(village, tmp_path):
@@ -198,32 +154,22 @@ def test_done_members_and_households_left_out(village, tmp_path):
 
 
 def test_qr_decodes_to_payment_link(village, tmp_path):
-    need("zbarimg", "zbar-tools")
-    need("pdftoppm", "poppler-utils")
     ws, _ = village
     link = "https://example.gov.cn/pay?channel=resident&year=2027"
     campaign.update(ws, {"payment_link": link})
     out = tmp_path / "n.pdf"
     build_notices(ws, out, per_page=2)
-    subprocess.run(["pdftoppm", "-f", "1", "-l", "2", "-r", "150", "-png", str(out), str(tmp_path / "pg")], check=True)
-    codes = []
-    for png in sorted(tmp_path.glob("pg*.png")):
-        r = zbarimg(png)
-        codes += [c for c in r.stdout.splitlines() if c]
+    codes = qr_codes(out, 1, 2)
     assert len(codes) == 3  # four notices on two pages; 张喆 pays nothing: his notice has no code
     assert set(codes) == {link}
 
 
 def test_non_ascii_link_is_percent_encoded(village, tmp_path):
-    need("zbarimg", "zbar-tools")
     ws, _ = village
     campaign.update(ws, {"payment_link": "https://example.cn/缴费"})
     out = tmp_path / "n.pdf"
     build_notices(ws, out, households=["H05"])
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(out), str(tmp_path / "pg")], check=True)
-    png = next(tmp_path.glob("pg*.png"))
-    code = zbarimg(png).stdout.strip()
-    assert code == "https://example.cn/%E7%BC%B4%E8%B4%B9"
+    assert qr_codes(out) == ["https://example.cn/%E7%BC%B4%E8%B4%B9"]
 
 
 def test_missing_glyph_reported_and_rest_printed(tmp_path):
@@ -241,21 +187,19 @@ def test_missing_glyph_reported_and_rest_printed(tmp_path):
 
 
 def test_fallback_font_draws_what_the_bundled_font_lacks(tmp_path):
-    dejavu = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    if not dejavu.exists():
-        pytest.skip("DejaVuSans.ttf not on this machine (stands in for an Extension-B font)")
-    assert not fonts.has_glyph("✓")
+    vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # stands in for an Extension-B font
+    assert not fonts.has_glyph("Š")
     src = tmp_path / "fb.csv"
-    write_roster(src, {"F1": [("李✓", "户主", "", "19900101", "")]})
-    fonts.use_fallback_candidates([str(dejavu)])
+    write_roster(src, {"F1": [("李Š", "户主", "", "19900101", "")]})
+    fonts.use_fallback_candidates([str(vera)])
     try:
         with open_workspace(tmp_path / "f.db") as ws:
             import_roster(ws, src)
             res = build_notices(ws, tmp_path / "f.pdf")
         assert res.missing_glyphs == []
-        assert "李✓" in pdftext(tmp_path / "f.pdf")
+        assert "李Š" in pdftext(tmp_path / "f.pdf")
         lines = pdffonts(tmp_path / "f.pdf")
-        assert any("DejaVu" in ln for ln in lines) and all(ln.split()[-5] == "yes" for ln in lines)
+        assert any("Vera" in f.name for f in lines) and all(f.embedded for f in lines)
     finally:
         fonts.use_fallback_candidates(None)
 

@@ -26,7 +26,6 @@ from canvasser.core.rules.dashboard import PeopleFilter
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage import failures, location, oslock, store, sweep
 from canvasser.core.storage.opening import open_workspace
-from canvasser.core.sync import codes
 from tests.fixtures import TODAY, rows, write_csv
 
 
@@ -133,16 +132,6 @@ def test_no_invisible_or_bidi_character_leaves_in_any_export(village, tmp_path):
 
 # ---- setup codes, dates -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("weak", ["aaaaaaaaaaa1", "123456789abc", "qwertyuiop12", "ABAB1212ABAB1212", "123456"])
-def test_weak_setup_codes_are_refused(weak):
-    with pytest.raises(InputError, match="太简单"):
-        codes.check(weak)
-
-
-def test_strong_codes_pass_and_generated_ones_always_do():
-    assert codes.check("QS7K-2M9P-XT4D-8RWA") == "QS7K2M9PXT4D8RWA"
-    assert all(codes.check(codes.new_code()) for _ in range(300))
-
 
 def test_a_visit_dated_after_today_is_refused(village, capsys):
     db, people = village
@@ -175,7 +164,7 @@ def test_a_full_disk_at_open_is_named_and_looking_still_works(village, capsys, m
 
 def test_a_read_only_folder_still_lets_you_look(village, tmp_path, capsys, monkeypatch):
     db, people = village
-    monkeypatch.setattr(location, "_writable", lambda _folder: False)
+    monkeypatch.setattr(location, "writable", lambda _folder: False)
     monkeypatch.setattr(store, "read_only", lambda _p: True)
     assert jcli(capsys, "search", "--db", db, people[3]["公民身份号码"])[1]["total"] == 1
     code, res, err = jcli(capsys, "report", "--db", db)
@@ -189,7 +178,7 @@ def _tiny_disk(tmp_path: Path) -> Path | None:
     """A 4 MB filesystem to fill (root in a container that may mount tmpfs), or None."""
     mnt = tmp_path / "小盘"
     mnt.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)],
+    if sys.platform == "win32" or os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)],
                                            capture_output=True).returncode:
         return None
     return mnt
@@ -199,7 +188,7 @@ def test_a_ledger_on_a_full_disk_says_so_without_a_traceback(village, tmp_path):
     db, _ = village
     mnt = _tiny_disk(tmp_path)
     if mnt is None:
-        pytest.skip("no tmpfs to fill here")
+        pytest.skip("no tmpfs to fill here (a small disk is mounted by root on Linux; not on Windows)")
     try:
         with open(mnt / "fill", "wb") as f:
             try:

@@ -164,14 +164,14 @@ def test_new_coverage_year_in_the_same_merge(world, tmp_path):
     pids = ids_of(people, VILLAGES[0])
     town.emit("status.official", f"p:{pids[0]}", {"year": 2027, "paid": True, "amount": 400})
     for pid in pids[:3]:
-        record_visit(vil, pid, "promised", by="村干部", promised="2026-12-20")
-    newyear.begin(vil, newyear.proposed_settings(vil))
+        record_visit(town, pid, "promised", by="镇干部", promised="2026-12-20")
+    newyear.begin(town, newyear.proposed_settings(town))  # (the year starts at the top and flows down)
     p = tmp_path / "year.ccpkg"
-    export_package(vil, p)
-    receive_package(town, p)
-    assert_replays(town)
+    export_package(town, p, village=VILLAGES[0])
+    receive_package(vil, p)
+    assert_replays(vil)
     # the 2027 payment and promises are last year's: this year starts afresh, last year's beside it
-    assert [(person(town, pid)["status"], person(town, pid)["prev_outcome"]) for pid in pids[:3]] == \
+    assert [(person(vil, pid)["status"], person(vil, pid)["prev_outcome"]) for pid in pids[:3]] == \
         [("", "paid_official"), ("", "promised"), ("", "promised")]
 
 

@@ -1,7 +1,8 @@
-"""Windows file semantics, simulated: a file some handle has open cannot be replaced or deleted there.
+"""Windows file semantics: a file some handle has open cannot be replaced or deleted there.
 
-`os.replace` and `os.unlink` are patched to fail, as Windows does, when this process holds the
-source or the target open (read from /proc/self/fd, so SQLite's own handles count). Backup, restore
+On Windows the system itself refuses (the calls are only watched). Elsewhere `os.replace` and
+`os.unlink` are patched to fail, as Windows does, when this process holds the source or the target
+open (read from /proc/self/fd, so SQLite's own handles count). Backup, restore
 and every output either succeed without replacing an open file or refuse cleanly: the old file
 untouched, no partial file left, a Chinese message naming the file to close.
 """
@@ -9,6 +10,7 @@ untouched, no partial file left, a Chinese message naming the file to close.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -22,7 +24,9 @@ from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.sqlcipher import apply_key, sqlite3
 from tests.fixtures import rows, write_xlsx
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see open handles")
+WINDOWS = sys.platform == "win32"
+pytestmark = pytest.mark.skipif(not WINDOWS and not Path("/proc/self/fd").is_dir(),
+                                reason="needs /proc to see open handles")
 
 
 def _open_here(path: str | os.PathLike) -> bool:
@@ -38,22 +42,31 @@ def _open_here(path: str | os.PathLike) -> bool:
 
 @pytest.fixture
 def windows_files(monkeypatch):
-    """os.replace / os.unlink refuse an open file, as on Windows; returns the refusals seen."""
+    """os.replace / os.unlink refuse an open file, as on Windows (where Windows does the refusing);
+    returns the refusals seen."""
     real_replace, real_unlink = os.replace, os.unlink
     refused: list[str] = []
 
     def replace(src, dst, *a, **k):
         for p in (src, dst):
-            if os.path.exists(p) and _open_here(p):
+            if not WINDOWS and os.path.exists(p) and _open_here(p):
                 refused.append(str(dst))
                 raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", str(p))
-        return real_replace(src, dst, *a, **k)
+        try:
+            return real_replace(src, dst, *a, **k)
+        except PermissionError:
+            refused.append(str(dst))
+            raise
 
     def unlink(path, *a, **k):
-        if os.path.exists(path) and _open_here(path):
+        if not WINDOWS and os.path.exists(path) and _open_here(path):
             refused.append(str(path))
             raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", str(path))
-        return real_unlink(path, *a, **k)
+        try:
+            return real_unlink(path, *a, **k)
+        except PermissionError:
+            refused.append(str(path))
+            raise
 
     monkeypatch.setattr(os, "replace", replace)
     monkeypatch.setattr(os, "unlink", unlink)

@@ -10,7 +10,7 @@ import pytest
 
 from canvasser.core.lists.roster import import_roster
 from canvasser.core.outputs import ledgers, rejects, xlsxprint
-from canvasser.core.rules import reports
+from canvasser.core.rules import figures, reports
 from canvasser.core.rules.visits import record_visit
 from canvasser.core.storage.opening import open_workspace
 
@@ -148,11 +148,12 @@ def test_report_headline_one_figure_per_label_and_rates_name_their_denominator(l
     figs = reports.make_report(ws, save=False)
     lines = dict(ledgers.summary_lines(figs))
     assert lines["　其中：医保局确认已缴费"] == 0
-    # 自报已缴待核实 is every claim, the same figure as the tables' column of that name
-    assert lines["　其中：自报已缴待核实"] == 3 == figs["paid_claimed"] and lines["　　（含当场协助缴费）"] == 1
-    assert lines["完成率（÷任务数）"] == reports.pct(figs["target_rate"]) and lines["医保局确认完成率（÷任务数）"] == "0.0%"
+    # 自报待核实 is every claim, the same figure as the tables' column of that name
+    assert lines["　其中：自报待核实"] == 3 == figs["paid_claimed"] and lines["　　（含当场协助缴费）"] == 1
+    assert str(lines["完成率（占任务数）"]) == figures.percent(3, figs["target"])  # rounded once, from the counts
+    assert str(lines["医保局确认完成率（占任务数）"]) == "0.0%"
     rates = [k for k in lines if "率" in k]
-    assert rates and all("÷" in k for k in rates)  # every rate names what it divides by
+    assert rates and all("占任务数" in k or "占名单" in k for k in rates)  # every rate names what it divides by
     assert ledgers.CLAIMED_LABEL in dict(ledgers.PROGRESS_HEADERS)
     # one person in one special group only: the category table already shows it, no second table
     assert ledgers.special_rows(figs) == []

@@ -26,6 +26,7 @@ from ..core.rules.visits import (
     void_visit,
 )
 from ..core.text import ids, names
+from ..core.tiers import Tier
 from ._util import open_ws, progress_printer
 
 OUTCOME_HELP = "，".join(f"{c}={lab}" for c, (lab, _) in OUTCOMES.items())
@@ -93,7 +94,8 @@ def register(sub, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="键=值",
                    help="修改设置（按类型检查，有误则不作任何修改）；值可写 JSON，例如 targets={\"青石村\":800}；"
                         "缴费码：payment_link=网址 或 payment_image=图片文件（PNG/JPG），payment_caption=说明文字")
-    p.add_argument("--target", action="append", default=[], metavar="村=任务数", help="设置某村任务数")
+    p.add_argument("--target", action="append", default=[], metavar="村=任务数",
+                   help="设置某村任务数（县工作区：乡镇=任务数）")
     p.add_argument("--by", default="")
     p.set_defaults(handler=cmd_campaign)
 
@@ -146,6 +148,11 @@ def cmd_import_paid(args):
         res = import_paid(ws, args.file, overrides=overrides, author=args.by,
                           progress=None if args.json else progress_printer("核对"))
     lines = [f"已缴费名单：匹配 {res.matched} 人（新记录 {res.new}，已有 {res.already}）。"]
+    if res.claimed:
+        lines.append("本工作区不是医保局名单的导入方：这份名单上的人记为“已自行缴费（待核实）”，随数据包报上级；"
+                     "“医保局确认”只来自上级导入的医保局缴费名单。")
+    if res.warning:
+        lines.append(f"注意：{res.warning}")
     if res.unmatched:
         lines.append(f"未匹配 {len(res.unmatched)} 行：")
         lines += [f"  第{r['row']}行：{r['reason']}" for r in res.unmatched[:30]]
@@ -218,13 +225,17 @@ def cmd_campaign(args):
     with open_ws(args.db, create=False) as ws:
         changes = {k: _value(v) for k, v in _pairs(args.set).items()}
         if args.target:
-            targets = dict(campaign_mod.load(ws).values.get("targets") or {})
+            key = ws.tier.target_key
+            targets = dict(campaign_mod.load(ws).values.get(key) or {})
+            units = set(figures.known_units(ws, "township")) if ws.tier is Tier.COUNTY else set()
             for k, v in _pairs(args.target).items():
+                if units and k not in units:
+                    raise InputError(f"名单中没有乡镇“{k}”。名单中的乡镇：{'、'.join(sorted(units))}")
                 try:
                     targets[k] = int(v)
                 except ValueError as exc:
                     raise InputError(f"任务数应为整数：{v}") from exc
-            changes["targets"] = targets
+            changes[key] = targets
         changed = campaign_mod.update(ws, changes, args.by) if changes else {}
         values = campaign_mod.load(ws).values
     def shown(k: str, v) -> str:

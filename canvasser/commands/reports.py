@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..core import clock
 from ..core.errors import InputError
-from ..core.outputs import ledgers, report_pdf
-from ..core.rules import figures, messages, reports
+from ..core.outputs import county_report, ledgers, report_pdf
+from ..core.rules import figures, freshness, meeting, messages, reports
 from ..core.rules.dashboard import year_on_year_lines
 from ..core.rules.visits import parse_date
 from ._util import export_password, open_ws, progress_printer
@@ -71,37 +71,50 @@ def cmd_report(args):
     with open_ws(args.db, create=False, look=True) as ws:
         figs = reports.make_report(ws, day)
     if out is not None:
+        county = "by_township" in figs  # the county's report, for the 约谈会
         if out.suffix.lower() == ".pdf":
-            figs["pages"] = report_pdf.write_report_pdf(figs, out, title=args.title, by=args.by)["pages"]
+            write = county_report.write_county_pdf if county else report_pdf.write_report_pdf
+            figs["pages"] = write(figs, out, title=args.title, by=args.by)["pages"]
+        elif county:
+            county_report.write_county_xlsx(figs, out, by=args.by)
         else:
             ledgers.write_report_xlsx(figs, out, by=args.by)
         figs["file"] = str(out)
+    if "by_township" in figs:
+        figs["meeting"] = meeting.summary(figs)
     return figs, summary(figs)
 
 
 def summary(figs: dict) -> str:
-    lines = [f"{figs['date']} 进度：名单 {figs['total']} 人，完成 {figs['done']} 人（{reports.pct(figs['rate'])}），"
-             f"未完成 {figs['remaining']} 人；医保局确认已缴 {figs[figures.CONFIRMED]}，自报已缴待核实 "
-             f"{figs['paid_claimed']}，不需参保 {figs['accepted']}。任务数 {figs.get('target', figs['total'])}，"
-             f"差额 {figs.get('gap', 0)}。"]
+    lines = [figures.headline(figs), f"{figures.done_equation(figs)}；差额（距任务数）{figs.get('gap', 0)}。"]
+    if figures.pending_line(figs):
+        lines.append(figures.pending_line(figs) + "。")
     ch = figs.get("change") or {}
     if ch.get("since"):
         lines.append(f"比 {ch['since']} 的报表：完成 {ch['done']:+d}，医保局确认 {ch[figures.CONFIRMED]:+d}。")
     today = figs.get("today") or {}
     lines.append(f"当日走访 {today.get('visits', 0)} 次，联系 {today.get('contacts', 0)} 人，"
                  f"新增完成 {today.get('total', 0)} 人。")
-    if len(figs["by_village"]) > 1:
-        lines.append("分村（按任务数完成率）：" + "；".join(
-            f"{figs['by_village'][v]['rank']}.{v} {reports.pct(figs['by_village'][v]['target_rate'])}"
+    if figs.get("meeting"):
+        m = figs["meeting"]
+        lines += [x for x in (m["township_line"], m["department_line"], m["special"]) if x]
+    if figs.get("by_township"):
+        bt = figs["by_township"]
+        lines.append(f"分乡镇排名（{figures.RATE_TARGET}）：" + "；".join(
+            f"{bt[t]['rank']}.{t} {figures.target_rate(bt[t])}（差{bt[t]['gap']}）" for t in figs["ranking"]))
+        lines.append("责任部门：" + "；".join(
+            f"{d} {v['done']}/{v['total']}（{figures.list_rate(v)}）" for d, v in figs["departments"].items()))
+    elif len(figs["by_village"]) > 1:
+        lines.append(f"分村排名（{figures.RATE_TARGET}）：" + "；".join(
+            f"{figs['by_village'][v]['rank']}.{v} {figures.target_rate(figs['by_village'][v])}"
             f"（差{figs['by_village'][v]['gap']}）" for v in figs["ranking"]))
     if figs.get("below_70"):
-        lines.append(f"低于70%：{'、'.join(figs['below_70'])}")
+        lines.append(f"{figures.RATE_TARGET}低于70%的{figs.get('unit_label', '村')}：{'、'.join(figs['below_70'])}")
     if figs.get("below_80"):
-        lines.append(f"低于80%：{'、'.join(figs['below_80'])}")
+        lines.append(f"{figures.RATE_TARGET}低于80%的{figs.get('unit_label', '村')}：{'、'.join(figs['below_80'])}")
     if figs.get("special_below_100"):
         lines.append(f"特殊群体未达100%：{'、'.join(figs['special_below_100'])}")
-    if figs.get("silent"):
-        lines.append(f"未上报（从未上报或超过{figs.get('silent_days', 3)}天）：{'、'.join(figs['silent'])}")
+    lines += [f"{label}：{'、'.join(names)}" for label, names in freshness.alert_lines(figs)]
     lines += year_on_year_lines(figs.get("year_on_year"))[:2]
     if figs.get("file"):
         lines.append(f"已保存：{figs['file']}")
@@ -112,8 +125,7 @@ def cmd_feedback(args):
     with open_ws(args.db, create=False, look=True) as ws:
         res = ledgers.write_feedback(ws, args.out, progress=_progress(args), password=export_password(args))
     reasons = "，".join(f"{k} {v}" for k, v in res["reasons"].items())
-    return res, (f"反馈表已导出：{res['file']}\n共 {res['rows']} 人：未参保 {res['not_paid']}（尚未完成 "
-                 f"{res['remaining']} + 不需参保 {res['not_needed']}），已缴费待核实 {res['claimed']}。"
+    return res, (f"反馈表已导出：{res['file']}\n{figures.feedback_line(res)}。"
                  + (f"\n未参保原因：{reasons}" if reasons else ""))
 
 

@@ -4,6 +4,9 @@ A workspace is one tier (kept in its `meta` row `mode`). What differs between ti
 called, who sits above and below it, whose unit names it, whether it keeps a list of several units —
 is answered here, once, instead of a mode string compared across the code. A standalone workspace
 (a list imported directly, no township yet) syncs with nobody.
+
+Who decides each setting (the tier above or this tier), which acts belong to the top (a new year,
+confirming payments) and what a package from the tier below may not carry: `core/authority.py`.
 """
 
 from __future__ import annotations
@@ -61,5 +64,30 @@ class Tier(str, Enum):
         """What the person working the window is called: a clerk records no visits of their own."""
         return "操作人" if self.coordinates else "走访人"
 
+    @property
+    def unit_column(self) -> str:
+        """The persons column naming a unit of this tier (a village's people: `village`; a
+        township's: `township`); the county is the whole list."""
+        return {Tier.TOWNSHIP: "township", Tier.COUNTY: "county"}.get(self, "village")
+
+    @property
+    def target_key(self) -> str:
+        """The campaign key holding the task numbers (任务数) this tier gives the units below it: a
+        township's villages' are `targets`, a county's townships' are `township_targets` (two keys,
+        so a county's targets never overwrite a township's own for its villages)."""
+        return "township_targets" if self is Tier.COUNTY else "targets"
+
 
 _LABELS = {Tier.STANDALONE: "村", Tier.VILLAGE: "村", Tier.TOWNSHIP: "乡镇", Tier.COUNTY: "县"}
+
+
+def unit_label(township: str, village: str) -> str:
+    """A village named across a county: "东岳镇/杨柳村" (a village is (township, village) everywhere:
+    two townships may each have a 杨柳村)."""
+    return f"{township}/{village}"
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """(township, village) of `unit_label`'s text, or ('', village) for a village named alone."""
+    township, _, village = label.rpartition("/")
+    return township, village

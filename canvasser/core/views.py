@@ -25,8 +25,10 @@ from pathlib import Path
 from . import clock
 from .rules import campaign as _campaign
 from .rules import dashboard, groups, history, visits
+from .rules import figures as _figures
 from .rules.dashboard import PeopleQuery, household_members
 from .rules.groups import group_key as group_key  # (the window orders its tree's groups by it)
+from .storage.files import safe_name as safe_name  # (names from data, as Windows takes them)
 from .storage.opening import open_workspace
 from .storage.store import Workspace as Workspace  # (the window's type hints)
 from .storage.store import WorkspaceError as WorkspaceError
@@ -35,6 +37,7 @@ from .storage.store import WorkspaceError as WorkspaceError
 Campaign = _campaign.Campaign
 OUTCOMES, STATUS_LABELS, LABELS = _campaign.OUTCOMES, _campaign.STATUS_LABELS, _campaign.LABELS
 CHANNELS, REFUSAL_REASONS = _campaign.CHANNELS, _campaign.REFUSAL_REASONS
+SETTING_KEYS = tuple(_campaign.DEFAULTS)  # every campaign setting (the settings dialog asks `authority` who decides each)
 TAKES_DATE, TAKES_REASON = _campaign.TAKES_DATE, _campaign.TAKES_REASON
 STATUS_FILTERS, PREVIOUS_FILTERS = dashboard.STATUS_FILTERS, dashboard.PREVIOUS_FILTERS
 PHOTO_SUFFIXES = visits.PHOTO_SUFFIXES
@@ -218,12 +221,13 @@ def away_place(ws: Workspace, pid: str) -> str:
 TREND_DAYS = 14  # the dashboard's daily trend
 
 
-def dashboard_figures(ws: Workspace, today: dt.date | None = None) -> dict:
-    """Everything the dashboard draws, in one read (a job on the worker: it is the heaviest)."""
+def dashboard_figures(ws: Workspace, today: dt.date | None = None, *, freeze: bool = False) -> dict:
+    """Everything the dashboard draws, in one read (a job on the worker: it is the heaviest). With
+    `freeze` (the worker's writable connection) the trend's past days keep the figures first shown."""
     from .rules import reports
 
     today = today or clock.today()
-    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today),
+    return {"figures": reports.figures(ws, today), "trend": reports.trend(ws, TREND_DAYS, today, freeze=freeze),
             "canvassers": reports.workload(ws, today),
             "year_on_year": dashboard.year_on_year_lines(reports.year_on_year(ws, today))}
 
@@ -234,10 +238,34 @@ def workload_days() -> int:
     return WORKLOAD_DAYS
 
 
-def pct(rate: float) -> str:
-    from .rules.reports import pct as _pct
+# ---- the figures' words: one label and one rounding everywhere (rules/figures.py) ------------------
+FIGURE_LABELS = _figures.LABELS
+RATE_TARGET, RATE_LIST, TARGET_NOTE, CONFIRMED = _figures.RATE_TARGET, _figures.RATE_LIST, _figures.TARGET_NOTE, \
+    _figures.CONFIRMED
+percent, target_rate, list_rate = _figures.percent, _figures.target_rate, _figures.list_rate
+headline, feedback_line, pending_line = _figures.headline, _figures.feedback_line, _figures.pending_line
+done_equation, list_equation, blank_tally = _figures.done_equation, _figures.list_equation, _figures.blank
 
-    return _pct(rate)
+
+def late_text(day: dict) -> str:
+    """What reached a past day of the trend after it was reported (the report's 迟报 words)."""
+    from .outputs.ledgers import late_text as _late
+
+    return _late(day)
+
+
+def alert_lines(figs: dict) -> list[tuple[str, list[str]]]:
+    """The report's 未按时上报 / 尚未配置 lines (rules/freshness.py)."""
+    from .rules import freshness
+
+    return freshness.alert_lines(figs)
+
+
+def meeting_summary(figs: dict) -> dict:
+    """What the county's 约谈会 hears (rules/meeting.py), from a county's figures."""
+    from .rules import meeting
+
+    return meeting.summary(figs)
 
 
 def message(ws: Workspace, pid: str, *, household: bool = False, by: str | None = None) -> dict:
@@ -375,6 +403,28 @@ def likely_words() -> dict[str, str]:
     return dict(LIKELY)
 
 
+def year_started_above(ws: Workspace) -> int | None:
+    """The year the tier above started (its list for this workspace is all that comes in), or None."""
+    from .lists import newyear
+
+    return newyear.started_above(ws)
+
+
+def new_year_refusal(ws: Workspace) -> str:
+    """Why this workspace may not start a new year ('' when it may, or when the tier above started one
+    and only its list is to come in): a new year starts at the top and flows down."""
+    from .errors import InputError
+    from .lists import newyear
+
+    if newyear.started_above(ws) is not None:
+        return ""
+    try:
+        newyear.refuse_start(ws)
+    except InputError as exc:
+        return str(exc)
+    return ""
+
+
 def new_year_settings(ws: Workspace) -> tuple[dict, list[dict]]:
     """Next year's settings and what changes from this year's (for confirmation)."""
     from .lists import newyear
@@ -407,6 +457,54 @@ def versions(ws: Workspace, pid: str) -> list[dict]:
     from . import sync
 
     return sync.versions(ws, pid)
+
+
+def assignment_line(res: dict) -> str:
+    """What an assignment did (a resolved duplicate), in words."""
+    from .sync.conflicts import assignment_line as _line
+
+    return _line(res)
+
+
+def held_line(res: dict) -> str:
+    """A receive's held records, in words: how many wait for review, how many were refused, and why."""
+    from .sync import scope
+
+    return scope.held_line(res)
+
+
+def held_records(ws: Workspace, *, decided: bool = False) -> list[dict]:
+    """The records held from packages below (待审核): the undecided ones, with `decided` every one."""
+    from .sync import scope
+
+    return scope.held_records(ws, decided=decided)
+
+
+def returned(ws: Workspace) -> list[dict]:
+    """A village's (a township's) records the tier above did not take, and why (its last return package)."""
+    from .sync import scope
+
+    return scope.returned(ws)
+
+
+def returned_line(ws: Workspace) -> str:
+    from .sync import scope
+
+    return scope.returned_line(ws)
+
+
+def display_name(ws: Workspace) -> str:
+    """This workspace's name toward the others (a village's, a township's, a county's)."""
+    from .sync import peers
+
+    return peers.display_name(ws)
+
+
+def units_in(ws: Workspace) -> dict[str, int]:
+    """The units below a coordinator (a township's villages, a county's townships) → people."""
+    from .sync.setup import units_in as _units_in
+
+    return _units_in(ws)
 
 
 def conflict_fields() -> tuple[tuple[str, ...], dict[str, str]]:
@@ -444,6 +542,18 @@ def return_name(village: str) -> str:
     from . import sync
 
     return sync.return_name(village)
+
+
+def report_name(unit: str) -> str:
+    from . import sync
+
+    return sync.report_name(unit)
+
+
+def setup_name(village: str) -> str:
+    from . import sync
+
+    return sync.setup_name(village)
 
 
 def package_files(items) -> list:

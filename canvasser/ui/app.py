@@ -25,9 +25,36 @@ from .worker import ImmediateRunner
 
 def register_font() -> str:
     """Register the bundled WenQuanYi Zen Hei so Chinese shows on machines without Chinese fonts."""
-    fid = QFontDatabase.addApplicationFont(str(fonts.font_path()))
+    return _add_font(str(fonts.font_path()))
+
+
+def _add_font(path: str) -> str:
+    fid = QFontDatabase.addApplicationFont(path)
     families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
     return families[0] if families else ""
+
+
+def extb_family() -> str:
+    """The font the window falls back to for what the bundled font lacks (Extension B: 𠀀, 𪚥 in a
+    name): an installed Extension-B family by name (Windows' SimSun-ExtB), else the first font file the
+    PDFs would fall back to (core.fonts: CANVASSER_EXTB_FONT, then the usual places), loaded; '' for none."""
+    installed = set(QFontDatabase.families())
+    for family in fonts.EXTB_FAMILIES:
+        if family in installed:
+            return family
+    for path in fonts.fallback_candidates():
+        if Path(path).is_file() and (family := _add_font(path)):
+            return family
+    return ""
+
+
+def window_font(family: str) -> QFont:
+    """The bundled font, with the Extension-B fallback behind it, so a name shows in the window as the
+    notice prints it (its size: textsize.apply)."""
+    font = QFont(family)
+    font.setFamilies([family, *filter(None, [extb_family()])])
+    font.setHintingPreference(QFont.HintingPreference.PreferFullHinting)
+    return font
 
 
 def install_qt_translation(app: QApplication) -> bool:
@@ -73,9 +100,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app.setWindowIcon(QIcon(str(icon)))
     family = register_font()
     if family:
-        font = QFont(family)
-        font.setHintingPreference(QFont.HintingPreference.PreferFullHinting)
-        app.setFont(font)
+        app.setFont(window_font(family))
     from . import textsize
 
     textsize.apply(app)  # 字号: this computer's choice (标准 / 大 / 特大)

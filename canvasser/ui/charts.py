@@ -11,6 +11,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ..core.views import percent
+
 GREEN = QColor("#2e8b57")
 BLUE = QColor("#0b5cad")
 ORANGE = QColor("#d9822b")
@@ -124,7 +126,7 @@ class ProgressBars(_Chart):
                                              track.height()), 3, 3)
                 p.setPen(RED if b.alert else TEXT)
                 p.drawText(QRectF(track.right() + 6, y, value_w, row_h), Qt.AlignmentFlag.AlignVCenter,
-                           f"{b.done}/{b.total} {rate * 100:.1f}%")
+                           f"{b.done}/{b.total} {percent(b.done, b.total)}")
         finally:
             p.end()
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QScrollArea,
     QSizePolicy,
@@ -80,7 +81,9 @@ class ProgressStrip(FlowBox):
         self.figures.setText(f"完成 <b>{p['done']}</b> / 任务 {p['target']} 人（名单 {p['total']} 人）")
         self.bar.setMaximum(max(1, p["target"]))
         self.bar.setValue(min(p["done"], p["target"]))
-        self.bar.setFormat(f"{p['rate'] * 100:.1f}%" if p["target"] else "尚无名单")  # never 100% of nothing
+        self.bar.setToolTip(f"{views.RATE_TARGET}：已完成 ÷ 任务数（{views.TARGET_NOTE}）")
+        self.bar.setFormat(f"占任务数 {views.percent(p['done'], p['target'])}" if p["target"]
+                           else "尚无名单")  # never 100% of nothing
         self.days.setText(f"距集中征缴期截止（{p['deadline']}）还有 <b>{p['days_left']}</b> 天")
 
 
@@ -399,7 +402,9 @@ class MainWindow(QMainWindow):
             add(self.m_sync, "接收数据包…", lambda: self.open_sync().receive())
         if self.ws.tier.coordinates:  # the 待核对 queue's own place (issue 23)
             self.act_conflicts = add(self.m_sync, "待核对重复建档…", self.open_conflicts, True)
-            self.strip.unsent.linkActivated.connect(lambda _link: self.open_conflicts())
+            self.act_held = add(self.m_sync, f"待审核（{self.ws.tier.below.label}的数据包中暂存的记录）…",
+                                self.open_held, True)
+        self.strip.unsent.linkActivated.connect(self._open_link)
         self.detail.enable_message(True)
         self.detail.message_requested.connect(self.open_message)
 
@@ -583,6 +588,12 @@ class MainWindow(QMainWindow):
             self.strip.unsent.setToolTip("")
             if status.get("enabled") and status.get("mode") == "village":
                 text, colour = banner(status)
+                not_taken, waiting = status.get("returned_not_taken", 0), status.get("returned_waiting", 0)
+                if not_taken or waiting:  # received, but not adopted: said, never hidden behind "确认收到"
+                    parts = [f"乡镇未采用本村 {not_taken} 条记录" if not_taken else "",
+                             f"{waiting} 条在乡镇待审核" if waiting else ""]
+                    text += f"；<a href='sync'>{'，'.join(p for p in parts if p)}</a>"
+                    colour = ORANGE
                 self.strip.unsent.setText(text)
                 self.strip.unsent.setStyleSheet(f"color: {colour};")
                 self.strip.unsent.setToolTip(
@@ -590,21 +601,30 @@ class MainWindow(QMainWindow):
                     f"{status.get('visits_unsent', 0) + status.get('visits_waiting', 0)} 条）；"
                     f"上次导出 {(status.get('last_sent_at') or '从未')[:16].replace('T', ' ')}，"
                     f"上次收到乡镇数据包 {(status.get('last_received_at') or '从未')[:16].replace('T', ' ')}")
-            elif status.get("enabled") and status.get("conflicts"):
-                self.strip.unsent.setText(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
+            elif status.get("enabled") and (status.get("conflicts") or status.get("held")):
+                links = []
+                if status.get("conflicts"):
+                    links.append(f"<a href='conflicts'>待核对重复建档 {status['conflicts']} 人</a>")
+                if status.get("held"):
+                    links.append(f"<a href='held'>待审核 {status['held']} 条</a>")
+                self.strip.unsent.setText("　".join(links))
                 self.strip.unsent.setStyleSheet(f"color: {ORANGE};")
             else:
                 self.strip.unsent.setText("")
             if getattr(self, "act_conflicts", None) is not None:  # the queue's own place, counted
                 n = int(status.get("conflicts") or 0)
                 self.act_conflicts.setText(f"待核对重复建档（{n}）" if n else "待核对重复建档")
+            if getattr(self, "act_held", None) is not None:
+                n = int(status.get("held") or 0)
+                self.act_held.setText(f"待审核（{n}）" if n else "待审核")
 
         self.runner.submit(Job(lambda ws, _p: views.sync_status(ws), success=show,
                                failure=lambda _e: self.strip.unsent.setText(""), label="同步状态"))
 
     def _work_village(self, i: int) -> None:
-        if 0 <= i < len(self.dashboard.villages):
-            self.tree.select_scope(self.dashboard.villages[i], None, None)
+        place = self.dashboard.place_for(i)  # a county's township opens its villages on the dashboard itself
+        if place is not None:
+            self.tree.select_scope(place, None, None)
             self.tabs.setCurrentIndex(0)
 
     def _on_tab(self, _index: int) -> None:
@@ -636,6 +656,11 @@ class MainWindow(QMainWindow):
     def open_new_year(self):
         from .dialogs.new_year import NewYearDialog
 
+        refused = views.new_year_refusal(self.ws)  # a new year starts at the top and flows down
+        if refused:
+            box = QMessageBox(QMessageBox.Icon.Information, "开始新年度", refused, QMessageBox.StandardButton.Ok, self)
+            box.open()  # (window-modal, not a nested event loop)
+            return box
         dlg = NewYearDialog(self.ws, self.runner, self.canvasser, self)
         dlg.open()
         return dlg
@@ -718,6 +743,17 @@ class MainWindow(QMainWindow):
         dlg.finished.connect(lambda _: self.refresh_figures())
         dlg.open()
         return dlg
+
+    def open_held(self):
+        from .dialogs.held import HeldDialog
+
+        dlg = HeldDialog(self.ws, self.runner, self)
+        dlg.finished.connect(lambda _: self.refresh_figures())  # (each decision's changes already shown)
+        dlg.open()
+        return dlg
+
+    def _open_link(self, link: str) -> None:
+        {"conflicts": self.open_conflicts, "held": self.open_held, "sync": self.open_sync}.get(link, self.open_sync)()
 
     def open_message(self, household: bool = False):
         from .dialogs.message import MessageDialog

@@ -225,13 +225,14 @@ def withdraw_list(runner, list_id: str, *, by: str, success: Done = None, failur
                success=success, failure=failure)
 
 
-def start_year(runner, parent, label: str, path: Path, *, overrides: dict, by: str, success: Done = None,
-               failure: Failed = None) -> Job:
-    """Next year's drive from the bureau's new list; its rejected rows kept as for any list."""
+def start_year(runner, parent, label: str, path: Path, *, overrides: dict, by: str, year: int | None = None,
+               success: Done = None, failure: Failed = None) -> Job:
+    """Next year's drive from the bureau's new list; its rejected rows kept as for any list. `year`: the
+    year the tier above started (only this workspace's list comes in)."""
     def fn(ws, progress):
         from ..core.lists import newyear
 
-        return newyear.start_year(ws, path, overrides=overrides, author=by, progress=progress)
+        return newyear.start_year(ws, path, overrides=overrides, author=by, progress=progress, year=year)
 
     return long(runner, parent, label, fn, changes=LIST.about(message="新年度已开始"), success=success,
                 failure=failure)
@@ -261,12 +262,16 @@ def report(ws, out: Path, _progress=None, *, day=None, by: str = "") -> dict:
     """Today's report as xlsx or PDF, signed by `by` (it keeps the day's figures: tomorrow's says what
     changed)."""
     from ..core import clock
-    from ..core.outputs import ledgers, report_pdf
+    from ..core.outputs import county_report, ledgers, report_pdf
     from ..core.rules import reports
 
     figs = reports.make_report(ws, day or clock.today())
+    county = "by_township" in figs  # the county's report, for the 约谈会 (as `canvasser report --out`)
     if Path(out).suffix.lower() == ".pdf":
-        figs["pages"] = report_pdf.write_report_pdf(figs, out, by=by)["pages"]
+        write = county_report.write_county_pdf if county else report_pdf.write_report_pdf
+        figs["pages"] = write(figs, out, by=by)["pages"]
+    elif county:
+        county_report.write_county_xlsx(figs, out, by=by)
     else:
         ledgers.write_report_xlsx(figs, out, by=by)
     return figs
@@ -342,12 +347,13 @@ def setup_package(runner, parent, village: str, out: Path, *, code: str | None, 
                 cancellable=False)
 
 
-def export_package(runner, parent, out: Path, *, village: str | None, success: Done = None,
-                   failure: Failed = None) -> Job:
+def export_package(runner, parent, out: Path, *, village: str | None = None, township: str | None = None,
+                   success: Done = None, failure: Failed = None) -> Job:
+    """A package down to the unit named (a township's `village`, a county's `township`), else up."""
     def fn(ws, _progress):
         from ..core import sync
 
-        return sync.export_package(ws, out, village=village)
+        return sync.export_package(ws, out, village=village, township=township)
 
     return long(runner, parent, "正在导出数据包…", fn, changes=SYNC, success=success, failure=failure,
                 cancellable=False)
@@ -370,7 +376,7 @@ def export_all(runner, parent, folder: Path, *, success: Done = None, failure: F
 
         return sync.export_all(ws, folder)
 
-    return long(runner, parent, "正在生成全部村的回传包…", fn, changes=SYNC, success=success, failure=failure,
+    return long(runner, parent, "正在生成回传包…", fn, changes=SYNC, success=success, failure=failure,
                 cancellable=False)
 
 
@@ -385,6 +391,23 @@ def join_township(runner, setup: str, code: str | None, *, success: Done = None,
                failure=failure)
 
 
+def join_county(runner, setup: str, code: str | None, *, success: Done = None, failure: Failed = None) -> Job:
+    """A township that worked alone joins its county (core `sync.join_county`), keeping its work, its
+    villages and their keys; as `join_township`, core opens the file itself and the window reopens it."""
+    from ..core.sync.setup import join_county as join
+
+    return run(runner, "加入县", lambda ws: join(ws.path, setup, code=code), changes=SYNC, success=success,
+               failure=failure)
+
+
+def decide_held(runner, event_ids: list[str], accept: bool, *, success: Done = None, failure: Failed = None) -> Job:
+    """Accept or reject records the township held from a village's package (core `sync.scope.decide`)."""
+    from ..core.sync import scope
+
+    return run(runner, "采用暂存记录" if accept else "拒绝暂存记录",
+               lambda ws: scope.decide(ws, "all", accept, event_ids=event_ids),
+               changes=LIST.about(message="已采用所选记录" if accept else "已拒绝所选记录"), success=success,
+               failure=failure)
 # ---- the file: backups, restore, check ------------------------------------------------------------
 def backup_now(runner, parent, *, success: Done = None, failure: Failed = None) -> Job:
     def fn(ws, _progress):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -15,11 +16,25 @@ def laptop_screen() -> str:
 
     size, _, scale = os.environ.get("CANVASSER_TEST_SCREEN", "1366x768@1").partition("@")
     width, height = (int(n) for n in size.split("x"))
-    config = Path(tempfile.mkdtemp(prefix="canvasser-screen-")) / "screen.json"
+    config = _screen_folder() / "screen.json"
     config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height,
                                                "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
     os.environ["QT_SCALE_FACTOR"] = scale or "1"
-    return f"offscreen:configfile={config}"
+    # Qt splits the platform string at every ':' and stops the program (qFatal) when the file cannot be
+    # read: on Windows the file is named relative to the current folder, without its drive's colon
+    return f"offscreen:configfile={os.path.relpath(config) if os.name == 'nt' else config}"
+
+
+def _screen_folder() -> Path:
+    """A temporary folder for the screen's description; on Windows on the current folder's drive (a
+    relative path reaches no other drive), beside the tests' current folder when the temporary folder
+    is elsewhere (removed at the end of the run)."""
+    folder = Path(tempfile.mkdtemp(prefix="canvasser-screen-"))
+    if os.name == "nt" and folder.drive.lower() != Path.cwd().drive.lower():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder = Path(tempfile.mkdtemp(prefix=".canvasser-screen-", dir=Path.cwd()))
+        atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 os.environ["QT_QPA_PLATFORM"] = laptop_screen()

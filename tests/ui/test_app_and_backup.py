@@ -113,7 +113,6 @@ def test_backup_screen_restores_and_reopens(window, ws, qtbot, monkeypatch):
 
 def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
     """A process killed while writing visits leaves a consistent file (WAL): check passes on reopen."""
-    import signal
     import subprocess
     import sys
     import time
@@ -139,7 +138,7 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
         deadline = time.monotonic() + 30
         while probe.event_count() < before + 20 and time.monotonic() < deadline:
             time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
+    proc.kill()  # SIGKILL; TerminateProcess on Windows
     proc.wait()
     with open_workspace(path) as again:
         assert again.event_count() >= before + 20
@@ -151,7 +150,7 @@ def test_killed_mid_write_the_workspace_opens_as_it_was(ws, tmp_path):
 def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, tmp_path, monkeypatch, data_dir, qtbot):
     """`canvasser gui --db`: who works is asked, the window opens, today's backup is made, the
     workspace is remembered for the next start without --db (a real one: the demo is a sandbox)."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QSettings, QTimer
 
     from canvasser.ui import app as app_mod
 
@@ -171,7 +170,8 @@ def test_interactive_start_remembers_the_workspace_and_backs_it_up(app, tmp_path
     assert app_mod.run_gui(db=str(path)) == 0
     assert asked == [path]
     assert app_mod.last_workspace() == path.resolve()
-    assert str(path.resolve()) in (data_dir / "settings.ini").read_text(encoding="utf-8")  # not the registry
+    ini = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)  # not the registry
+    assert ini.value("last_workspace") == str(path.resolve())
 
 
 def test_township_dashboard_ranks_villages(window, ws, qtbot):

@@ -37,7 +37,8 @@ def test_qts_own_file_dialog_is_all_chinese_and_roomy(app, qtbot, tmp_path):
     qtbot.addWidget(dlg)
     dlg.show()
     labels = {lab.text() for lab in dlg.findChildren(QLabel) if lab.isVisible()}
-    assert "查找范围(&L)：" in labels and "文件类型(&T)：" in labels
+    # with an access key where the platform shows them ("&Look in:" on Linux, "Look in:" on Windows)
+    assert labels & {"查找范围(&L)：", "查找范围："} and labels & {"文件类型(&T)：", "文件类型："}, labels
     assert not any(t.isascii() and t.strip() for t in labels), labels
     assert dlg.width() >= 880
 
@@ -53,3 +54,31 @@ def test_dates_are_chinese_where_the_system_is_not(tmp_path):
     env.update(LANG="C.UTF-8", QT_QPA_PLATFORM="offscreen", CANVASSER_DATA=str(tmp_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding="utf-8", env=env, timeout=120)
     assert out.stdout.strip() == "2026/11/29", out.stderr[-500:]
+
+
+def test_the_window_font_falls_back_to_an_extension_b_font(app, monkeypatch):
+    """The bundled font first; behind it the system's Extension-B family (SimSun-ExtB on Chinese
+    Windows) by name, else the font file the PDFs fall back to, loaded (reportlab's Vera stands in)."""
+    import reportlab
+    from PySide6.QtGui import QFontDatabase, QFontMetrics
+
+    from canvasser.core.text import fonts
+    from canvasser.ui.app import register_font, window_font
+
+    family = register_font()
+    monkeypatch.setattr(QFontDatabase, "families", staticmethod(lambda *a: [family, "SimSun-ExtB", "Arial"]))
+    assert window_font(family).families() == [family, "SimSun-ExtB"]
+    monkeypatch.setattr(QFontDatabase, "families", staticmethod(lambda *a: [family, "Arial"]))
+    vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    fonts.use_fallback_candidates([str(vera)])
+    try:
+        font = window_font(family)
+    finally:
+        fonts.use_fallback_candidates(None)
+    assert font.families() == [family, "Bitstream Vera Sans"]
+    assert not fonts.has_glyph("Š") and QFontMetrics(font).inFontUcs4(ord("Š"))
+    fonts.use_fallback_candidates([])
+    try:
+        assert window_font(family).families() == [family]  # no Extension-B font on this machine
+    finally:
+        fonts.use_fallback_candidates(None)

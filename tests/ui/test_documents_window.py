@@ -5,17 +5,16 @@ cover and never replace an earlier print; a failed print names no file."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel
 
 from canvasser.core.outputs.notices import firstprint, students
+from tests.pdfread import pdftext
 
 
 def _text(pdf) -> str:
-    return re.sub(r"\s+", "", subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                                             encoding="utf-8").stdout)
+    return re.sub(r"\s+", "", pdftext(pdf))
 
 
 def _save_to(monkeypatch, out, seen: list | None = None):

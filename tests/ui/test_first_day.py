@@ -37,6 +37,7 @@ from canvasser.ui.main_window import MainWindow
 from canvasser.ui.screen import usable
 from canvasser.ui.worker import ImmediateRunner
 from tests.fixtures import CHILD_ENCODING, rows, write_xlsx
+from tests.pdfread import pages_of, pdftext
 
 CODE = "QS7K-2M9P-XT4D-8RWA"
 CADRE = "李书记"
@@ -88,15 +89,6 @@ def fits(widget) -> None:
     assert need.width() <= room.width() and need.height() <= room.height(), (type(widget).__name__, need, room)
     frame = widget.frameGeometry()
     assert room.contains(frame.topLeft()) and room.contains(frame.bottomRight()), (type(widget).__name__, frame, room)
-
-
-def _pages(pdf) -> int:
-    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, encoding="utf-8").stdout
-    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
-
-
-def _text(pdf) -> str:
-    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, encoding="utf-8").stdout
 
 
 def _open(qtbot, path) -> tuple[MainWindow, Workspace]:
@@ -154,7 +146,7 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     assert new_workspace(None) == path
     code = codes[0]
     assert re.fullmatch(r"([2-9A-HJKMNP-TV-Z]{5}-){4}[2-9A-HJKMNP-TV-Z]{5}", code), code  # no I L O U 0 1
-    assert _pages(sheet) == 1 and code in _text(sheet)
+    assert pages_of(sheet) == 1 and code in pdftext(sheet)
     assert "单机工作区（以后可加入乡镇）" in said[0] and "村工作区（用乡镇发来的配置包）" in said[0]
     window, ws = _open(qtbot, path)
     assert ws.mode == "standalone" and window.model.rowCount() == 0 and ws.meta("village") == "青石村"
@@ -216,7 +208,7 @@ def test_first_day_from_an_empty_workspace_to_the_townships_package(qtbot, app, 
     assert f"{group}</b>：{len(households)} 户，{len(households)} 页" in scope.text.text()
     user.click(scope.print_button)
     qtbot.waitUntil(out.exists, timeout=20000)
-    assert _pages(out) == len(households) == window.last_output[2].households
+    assert pages_of(out) == len(households) == window.last_output[2].households
 
     # the township: its own list, one setup package for this village (made by the township clerk)
     town = open_workspace(tmp_path / "乡镇.db")

@@ -65,7 +65,7 @@ def test_the_user_may_keep_working_on_the_stick(app, qtbot, on_stick, data_dir):
 def test_a_read_only_folder_offers_only_the_copy(app, qtbot, on_stick, monkeypatch):
     from canvasser.ui.app import open_window
 
-    monkeypatch.setattr(location, "_writable", lambda folder: False)  # the real case: test_locations
+    monkeypatch.setattr(location, "writable", lambda folder: False)  # the real case: test_locations
     seen: list[str] = []
     click_later(qtbot, "取消", seen)
     with pytest.raises(WorkspaceError, match="只读"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import openpyxl
 from PySide6.QtWidgets import QFileDialog, QLabel
@@ -14,6 +13,7 @@ from canvasser.core.storage.opening import open_workspace
 from canvasser.core.text import ids
 from canvasser.ui.main_window import MainWindow
 from canvasser.ui.worker import ImmediateRunner
+from tests.pdfread import pdftext
 
 
 def test_ledger_export_writes_the_workbook(window, tmp_path, monkeypatch):
@@ -46,7 +46,7 @@ def test_household_notice_prints_masked_ids_only(window, ws, tmp_path):
     res = window.last_output[2]
     assert not isinstance(res, Exception), res
     assert res.households == 1 and res.pages >= 1
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, encoding="utf-8").stdout
+    text = pdftext(out)
     assert ids.mask(pid) in text and pid not in text and "低保" not in text
 
 
@@ -187,7 +187,7 @@ def test_template_editor_saves_checks_and_restores(window, ws, tmp_path):
     assert dlg.save()
     assert "本工作区" in dlg.source.text()
     window.run_output("leaflet", tmp_path / "leaflet.pdf")
-    text = subprocess.run(["pdftotext", str(tmp_path / "leaflet.pdf"), "-"], capture_output=True, encoding="utf-8").stdout
+    text = pdftext(tmp_path / "leaflet.pdf")
     assert "致全村群众" in text
     dlg.text.setPlainText("请于 {no_such_field} 前缴费")
     assert not dlg.save()

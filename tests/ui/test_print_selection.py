@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
+
+from tests.pdfread import pages_of
 
 
 @pytest.fixture(autouse=True)
@@ -16,10 +16,6 @@ def amounts_confirmed(ws):
 
     firstprint.confirm(ws)
 
-
-def _pages(pdf) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, encoding="utf-8").stdout
-    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def _due_households(ws, grp: str | None = None) -> int:
@@ -50,7 +46,7 @@ def test_notices_for_the_selected_group_say_the_scope_and_print_only_that_group(
     qtbot.waitUntil(lambda: out.exists(), timeout=20000)
     res = window.last_output[2]
     assert res.households == due < _due_households(ws)
-    assert _pages(out) == res.pages >= res.households
+    assert pages_of(out) == res.pages >= res.households
     assert f"{due} 户，{res.pages} 页" in dlg.text.text()  # the pages were said before printing
 
 

@@ -83,7 +83,7 @@ def test_the_clerks_day(app, qtbot, tmp_path, township, monkeypatch):
     w.dashboard.refresh()
     silent = w.dashboard.silent.text()
     assert "白河村" in silent and "龙泉村" in silent and not any(v in silent for v in REPORTING)
-    assert f"已完成 {figs['done']} = 医保局确认 {figs['paid_official']}" in w.dashboard.sums.text()
+    assert f"已完成 {figs['done']} = 医保局确认已缴 {figs['paid_official']}" in w.dashboard.sums.text()
     # a village's bar opens its list (the first bar: the first in the ranking)
     bars = w.dashboard.groups
     y = next(y for y in range(bars.height()) if bars.bar_at(y) == 0)

@@ -279,12 +279,12 @@ class BackgroundReader:
         return value
 
     def _next(self) -> tuple[str, object]:
-        while not self._conn.poll(POLL_SECONDS):
-            if self._waiting is not None and self._waiting() is False:
-                raise Cancelled("导入已取消，工作区未改变")
-            if not self._proc.is_alive() and not self._conn.poll(0):
-                break
-        try:
+        try:  # a reader that died: EOF on Linux; on Windows poll itself fails (BrokenPipeError, WinError 109)
+            while not self._conn.poll(POLL_SECONDS):
+                if self._waiting is not None and self._waiting() is False:
+                    raise Cancelled("导入已取消，工作区未改变")
+                if not self._proc.is_alive() and not self._conn.poll(0):
+                    break
             kind, value = self._conn.recv()
         except (EOFError, OSError) as exc:
             raise ReaderDied("读取名单的进程意外退出（可能是内存不足），导入未完成，工作区未改变") from exc

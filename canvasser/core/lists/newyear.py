@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import outcomes
+from .. import authority, outcomes
 from ..errors import InputError
 from ..rules import campaign as campaign_mod
 from ..rules import history
@@ -111,6 +111,7 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
     elif year is not None and year != current + 1:
         raise InputError(f"新年度应为 {current + 1} 年度" + (f"（或已开始的 {current} 年度）" if first < current else ""))
     else:
+        refuse_start(ws)
         proposed = proposed_settings(ws, changes)
         res = NewYearResult(year=proposed["coverage_year"], previous_year=current,
                             settings=settings_diff(ws, proposed))
@@ -137,10 +138,31 @@ def start_year(ws: Workspace, path: str | Path, *, changes: dict | None = None, 
     return res
 
 
+def started_above(ws: Workspace) -> int | None:
+    """The coverage year the tier above started and this workspace only takes its own list for
+    (`start_year(..., year=)`), or None when this workspace may start years itself or none came."""
+    if authority.decides(ws, authority.NEW_YEAR):
+        return None
+    current, first = years(ws.conn)
+    return current if first < current else None
+
+
+def refuse_start(ws: Workspace) -> None:
+    """A new year starts at the top and flows down: below it, starting one is refused (InputError)."""
+    if authority.decides(ws, authority.NEW_YEAR):
+        return
+    above = authority.above(ws)
+    current = years(ws.conn)[0]
+    raise InputError(f"新年度由{above.label}开始，{ws.tier.label}工作区不能自己开始新年度：{above.label}开始后，"
+                     f"数据包会把新年度带来，再用 canvasser new-year --year 新年度 --list 新名单 导入本{ws.tier.label}的名单"
+                     f"（现在是 {current} 年度）")
+
+
 def begin(ws: Workspace, proposed: dict, author: str = "") -> None:
     """The year event alone (`proposed_settings`' result): every status starts afresh. A new year
     without a list (the township's, before the bureau's arrives) is this; the list follows later
     as a re-import."""
+    refuse_start(ws)
     with ws.writing(author) as batch:
         batch.emit(YEAR_KIND, "campaign", {**proposed, "first_year": years(ws.conn)[1]})
 

@@ -21,6 +21,7 @@ import orjson
 
 from .. import clock, outcomes, person_fields
 from ..errors import Cancelled, Question
+from ..rules.figures import own_unit as counted_unit
 from ..storage.gcpause import no_cycle_collection
 from ..storage.ownership import LIST_SOURCE
 from ..storage.projection import DEFAULT_YEAR, coverage_year, insert_listed_people, project_households
@@ -162,8 +163,8 @@ def _import(ws: Workspace, path: Path, overrides: dict[str, str] | None,
     try:
         if not not_paid_list:
             _refuse_paid_list(reader.table)
-        own = ws.meta("village", "") or "" if ws.tier is Tier.VILLAGE and not all_villages else ""
-        return _write(ws, reader, path, res, few, author, progress, keep_missing, own,
+        return _write(ws, reader, path, res, few, author, progress, keep_missing,
+                      own_unit(ws) if not all_villages else ("", ""),
                       spec.prepare.keywords["year"] if spec.prepare else None)
     finally:
         reader.close()
@@ -189,8 +190,10 @@ def _background(path: Path) -> bool:
 
 def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few: bool,
            author: str, progress: Callable[[int, str], bool] | None,
-           keep_missing: bool = False, own: str = "", prepared: int | None = None) -> ImportResult:
-    """Write the reader's chunks in one transaction (the import proper); `own`: the only village taken;
+           keep_missing: bool = False, own: tuple[str, str] = ("", ""),
+           prepared: int | None = None) -> ImportResult:
+    """Write the reader's chunks in one transaction (the import proper); `own`: (column, name) of
+    the only unit taken (a village's own village, a township's under a county its own township);
     `prepared`: the coverage year the reader made the new people's payloads for."""
     table = reader.table
     res.sheet, res.header_row, res.columns = "、".join(table.sheets) or table.sheet, table.header_row, \
@@ -213,7 +216,7 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 res.rejected += parsed.rejected
                 res.duplicates += parsed.duplicates
                 bad_rows += parsed.bad_rows
-                people = _own_village(parsed.people, own, res) if own else parsed.people
+                people = _own_unit(parsed.people, *own, res) if own[1] else parsed.people
                 if not fresh:  # a first list's households are counted in their table at the end
                     households.update(people["household"])
                 villages.update(people["village"])
@@ -234,8 +237,9 @@ def _write(ws: Workspace, reader: ListSource, path: Path, res: ImportResult, few
                 new_households |= _apply(ws, batch, _joined(waiting), res, fresh, prepared)
             batch.flush()
         if res.other_villages and not (res.imported or res.updated or res.unchanged):
-            raise Question(_not_ours(own, res.other_villages) + "确实要导入别村的人员，请加 --all-villages", "all_villages",
-                           _not_ours(own, res.other_villages) + "确实要导入别村的人员吗？")
+            what = "村" if own[0] == "village" else "乡镇"
+            raise Question(_not_ours(own, res.other_villages) + f"确实要导入别{what}的人员，请加 --all-villages",
+                           "all_villages", _not_ours(own, res.other_villages) + f"确实要导入别{what}的人员吗？")
         if not fresh:
             project_households(ws.conn, new_households)
         villages.discard("")
@@ -309,20 +313,27 @@ def _refuse_paid_list(table: Table) -> None:
                        "not_paid_list", why + "已缴费名单应从“导入已缴费名单”导入。确实要把它当作未参保人员名单导入吗？")
 
 
-def _own_village(people: People, own: str, res: ImportResult) -> People:
-    """The people of `own` village (rows naming no village count as ours); the others counted by village."""
-    keep = [not v or v == own for v in people["village"]]
+def own_unit(ws: Workspace) -> tuple[str, str]:
+    """(persons column, name) of the one unit a workspace takes from a wider list (figures.own_unit:
+    a village its village, a township under a county its township); ('', '') takes every row."""
+    return counted_unit(ws) or ("", "")
+
+
+def _own_unit(people: People, col: str, own: str, res: ImportResult) -> People:
+    """The people of the `own` unit (rows naming none count as ours); the others counted by unit."""
+    keep = [not v or v == own for v in people[col]]
     if all(keep):
         return people
-    for v, k in zip(people["village"], keep):
+    for v, k in zip(people[col], keep):
         if not k:
             res.other_villages[v] = res.other_villages.get(v, 0) + 1
     return people.take(keep)
 
 
-def _not_ours(own: str, others: dict[str, int]) -> str:
+def _not_ours(own: tuple[str, str], others: dict[str, int]) -> str:
+    what = "村" if own[0] == "village" else "乡镇"
     names = "、".join(sorted(others, key=lambda v: -others[v])[:5]) + ("等" if len(others) > 5 else "")
-    return (f"这份名单里没有本村（{own}）的人，{sum(others.values())} 人都是别的村（社区）的（{names}），"
+    return (f"这份名单里没有本{what}（{own[1]}）的人，{sum(others.values())} 人都是别的{what}的（{names}），"
             f"可能选错了文件，未导入任何人。")
 
 

@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import outcomes, person_fields
 from ..errors import Cancelled, InputError
 from ..rules import campaign as campaign_mod
-from ..rules import figures, groups, reports
+from ..rules import figures, freshness, groups, reports
 from ..rules.campaign import AWAY, CLAIMED_PAID, STATUS_LABELS, Campaign
 from ..rules.dashboard import PeopleFilter
 from ..storage import listorder, refmarks
@@ -512,7 +512,9 @@ def write_feedback(ws: Workspace, out: str | Path, *, progress: Progress = None,
     return {"file": str(out), "rows": n, "protected": bool(password), "not_paid": counts.get("否", 0),
             "claimed": parts[figures.CLAIMED],
             outcomes.PAID_ON_SITE.code: on_site[0],  # (the key: seen paid on site, DESIGN §8)
-            "remaining": parts[""], "not_needed": parts[figures.NOT_NEEDED],
+            "filled_yes": counts.get("是", 0), "filled_claim": counts.get(CLAIM, 0),
+            "remaining": parts[""],
+            "not_needed": parts[figures.NOT_NEEDED],
             "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 
@@ -552,25 +554,20 @@ def _sheet_table(wb: Workbook, title: str, headers: list[tuple[str, float]], row
             ws.append([cell])
 
 
-class Rate(float):
-    """A completion rate: a percentage cell in xlsx, "24.6%" in PDF."""
+Rate = figures.Rate  # a rate with its counts: a percentage cell here (the exact fraction), "24.6%" in the PDF
 
-    def __str__(self) -> str:
-        return reports.pct(self)
-
-
-# Every rate is labelled with what it divides by: a village's or the whole list's task number
-# (任务数) in the ranking and the headline, the list itself (名单人数) for groups and categories,
-# which have no task number of their own.
-LIST_RATE = "完成率（÷名单人数）"
-TARGET_RATE = "完成率（÷任务数）"
-CLAIMED_LABEL = "自报已缴待核实"  # all claimed payments (当场协助, 自行缴费, 学校代缴): one figure, one name
+# Every rate is labelled with what it divides by (figures.LABELS, the one label of each figure): a
+# village's or the whole list's task number (任务数) in the ranking and the headline, the list itself
+# (名单) for groups and categories, which have no task number of their own.
+LIST_RATE = figures.RATE_LIST
+TARGET_RATE = figures.RATE_TARGET
+CLAIMED_LABEL = figures.LABELS["paid_claimed"]  # all claimed payments (当场协助, 自行缴费, 学校代缴): one figure
 PROGRESS_HEADERS = [("人数", 9), ("已完成", 9), ("未完成", 9), (LIST_RATE, 21), ("医保局确认已缴", 15), (CLAIMED_LABEL, 15),
                     ("不需参保", 9), ("已走访", 9)]  # a rate's label on one line: its bracket never cut
 
 
 def _progress_cells(v: dict) -> list:
-    return [v["total"], v["done"], v["remaining"], Rate(v["rate"]), v[figures.CONFIRMED], v["paid_claimed"],
+    return [v["total"], v["done"], v["remaining"], figures.list_rate(v), v[figures.CONFIRMED], v["paid_claimed"],
             v["accepted"], v["visited"]]
 
 
@@ -608,7 +605,6 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
     today = figs.get("today") or {}
     on_site, _ = claim_split(figs)
     target = figs.get("target", figs["total"]) or 0
-    verified = (figs[figures.CONFIRMED] + figs["accepted"]) / target if target else 0.0
     lines: list[tuple[str, object]] = [
         ("报表日期", figs["date"]), ("待遇年度", year_label(figs)),
         ("征缴截止", f"{figs['deadline']}（剩 {figs['days_left']} 天）"),
@@ -619,39 +615,40 @@ def summary_lines(figs: dict) -> list[tuple[str, object]]:
         ("　　（含当场协助缴费）", on_site),
         ("　其中：不需参保（认可原因）", figs["accepted"]),
         ("未完成（名单人数－完成数）", figs["remaining"]),
-        (TARGET_RATE, reports.pct(figs.get("target_rate", figs["rate"]))),
-        ("医保局确认完成率（÷任务数）", reports.pct(verified)),
+        (TARGET_RATE, Rate(figs["done"], target)),  # rounded once, from the counts
+        (f"医保局确认完成率（{TARGET_RATE[4:-1]}）", Rate(figs[figures.CONFIRMED] + figs["accepted"], target)),
         ("差额（任务数－完成数）", figs.get("gap", 0)),
         (f"比上次报表（{since}）完成数变化" if since else "比上次报表完成数变化", delta("done")),
         ("比上次报表医保局确认变化", delta(figures.CONFIRMED)),
         ("当日走访次数", today.get("visits", 0)), ("当日联系人数", today.get("contacts", 0)),
-        ("当日新增完成（按走访/缴费日期）", today.get("total", 0)),
+        ("当日新增完成（走访办结 + 当日导入的医保局确认）", today.get("total", 0)),
     ]
+    if figures.pending_line(figs):
+        lines.append((figures.PENDING, figures.pending_line(figs)))
     lines += [(label, "、".join(names)) for label, names in alert_lines(figs)]
     return lines
 
 
 def alert_lines(figs: dict) -> list[tuple[str, list[str]]]:
-    """The places to name (label, names): special groups short of 100%, villages below 70% and
-    80% of their task number, villages set up that sent nothing lately, villages never set up."""
+    """The places to name (label, names): special groups short of 100%, villages (a county's
+    townships) below 70% and 80% of their task number, those set up that sent nothing lately, those
+    never set up."""
     out = []
     if figs.get("special_below_100"):
         out.append(("未达100%的特殊群体", figs["special_below_100"]))
     if figs.get("below_70"):
-        out.append(("完成率（÷任务数）低于70%的村", figs["below_70"]))
+        out.append((f"{TARGET_RATE}低于70%的{figs.get('unit_label', '村')}", figs["below_70"]))
     if figs.get("below_80"):
-        out.append(("完成率（÷任务数）低于80%的村", figs["below_80"]))
-    if figs.get("silent"):
-        out.append((f"未按时上报的村（已配置，从未上报或超过{figs.get('silent_days', 3)}天）", figs["silent"]))
-    if figs.get("not_set_up"):
-        out.append(("尚未配置的村（未生成配置包，无法上报）", figs["not_set_up"]))
-    return out
+        out.append((f"{TARGET_RATE}低于80%的{figs.get('unit_label', '村')}", figs["below_80"]))
+    return out + freshness.alert_lines(figs)  # silent (set up) apart from never set up
 
 
 def last_package_cell(v: dict) -> str:
     """When a village's last package arrived, for the ranking table ('' outside a township)."""
     if "last_package" not in v:
         return ""
+    if not v.get("set_up", True):
+        return "未配置"
     when = v["last_package"].replace("T", " ")[:16] if v["last_package"] else "从未上报"
     return f"{when}（未按时上报）" if v.get("silent") and v["last_package"] else when
 
@@ -661,7 +658,7 @@ def village_rows(figs: dict) -> list[list]:
     that rate: a second rate for the same village (against its list) is not shown beside it."""
     def cells(v: dict) -> list:
         return [v.get("target", v["total"]), v["total"], v["done"], v["remaining"],
-                Rate(v.get("target_rate", v["rate"])), v[figures.CONFIRMED], v["paid_claimed"], v["accepted"],
+                figures.target_rate(v), v[figures.CONFIRMED], v["paid_claimed"], v["accepted"],
                 v["visited"], v.get("gap", 0)]
 
     since = (figs.get("change") or {}).get("since")
@@ -677,6 +674,22 @@ def village_rows(figs: dict) -> list[list]:
 VILLAGE_HEADERS = [("排名", 6), ("村（社区）", 14), ("任务数", 9), ("名单人数", 9), ("已完成", 9), ("未完成", 9),
                    (TARGET_RATE, 19), ("医保局确认已缴", 15), (CLAIMED_LABEL, 15), ("不需参保", 9), ("已走访", 9),
                    ("差额", 9), ("较上次新增完成", 15), ("最近上报", 22)]
+
+
+TREND_HEADERS = [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认（当日导入）", 14), ("新增完成", 10),
+                 ("迟报（当日报表之后才收到）", 26)]
+
+
+def late_text(t: dict) -> str:
+    """What reached a past day after it was reported: shown beside its figures, never folded in."""
+    parts = [(k, t.get(f"late_{k}", 0)) for k in ("visits", "done_by_visit", figures.CONFIRMED)]
+    labels = {"visits": "走访", "done_by_visit": "走访办结", figures.CONFIRMED: "医保局确认"}
+    return "，".join(f"{labels[k]} {n:+d}" for k, n in parts if n)
+
+
+def trend_cells(t: dict, day: object) -> list:
+    """One day of the trend: as first reported, then what came late."""
+    return [day, t["visits"], t["done_by_visit"], t[figures.CONFIRMED], t["done"], late_text(t)]
 
 
 def maker_lines(figs: dict, by: str = "") -> tuple[str, ...]:
@@ -720,13 +733,13 @@ def write_report_xlsx(figs: dict, out: str | Path, *, place: str = "", by: str =
                [i for i, (_, v) in enumerate(spec) if v["below_100"]])
     if len(figs["by_village"]) > 1:  # a township: each village's special groups (must reach 100%)
         vspec = [(v, k, g) for v in figs["ranking"] for k, g in figs["by_village"][v].get("special_groups", {}).items()]
-        _table(wb, "分村特殊群体", [("村（社区）", 14), ("特殊群体", 14), *PROGRESS_HEADERS, ("提示", 14)],
-               [[v, k, *_progress_cells(g), "未达100%" if g["done"] < g["total"] else "已全部完成"] for v, k, g in vspec],
+        # named "村/群体" as the groups are "村/组": each row's rate is that group's, not the village's
+        _table(wb, "分村特殊群体", [("村（社区）/特殊群体", 22), *PROGRESS_HEADERS, ("提示", 14)],
+               [[f"{v}/{k}", *_progress_cells(g), "未达100%" if g["done"] < g["total"] else "已全部完成"]
+                for v, k, g in vspec],
                [i for i, (_, _, g) in enumerate(vspec) if g["done"] < g["total"]])
     _table(wb, "走访人员", [("走访人", 14), ("当日走访次数", 12), ("当日联系人数", 12), ("当日办结", 10)],
            [[k, v["visits"], v["contacts"], v["done_outcomes"]] for k, v in figs.get("by_canvasser", {}).items()])
-    _table(wb, "近日走势", [("日期", 12), ("走访次数", 10), ("走访办结", 10), ("医保局确认缴费", 14), ("新增完成", 10)],
-           [[xlsxprint.as_date(t["day"]), t["visits"], t["done_by_visit"], t[figures.CONFIRMED], t["done"]]
-            for t in figs.get("trend", [])])
+    _table(wb, "近日走势", TREND_HEADERS, [trend_cells(t, xlsxprint.as_date(t["day"])) for t in figs.get("trend", [])])
     _save(wb, out)
     return {"file": str(out)}

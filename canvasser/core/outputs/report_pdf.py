@@ -36,6 +36,7 @@ from .ledgers import (
     _progress_cells,
     alert_lines,
     check_output,
+    late_text,
     maker_lines,
     special_rows,
     summary_lines,
@@ -215,14 +216,17 @@ def write_report_pdf(figs: dict, out: str | Path, *, title: str = "", by: str = 
     tr = figs.get("trend") or []
     if tr:
         heading("近日走势")
-        story.append(_table(st, ["日期", "走访次数", "走访办结", "医保局确认缴费", "新增完成"],
-                            [[t["day"], t["visits"], t["done_by_visit"], t[figures.CONFIRMED], t["done"]] for t in tr],
-                            [30 * mm, 28 * mm, 28 * mm, 32 * mm, 28 * mm]))
+        # a past day keeps the figures it was first reported with; what came for it later is 迟报
+        story.append(_table(st, ["日期", "走访次数", "走访办结", "医保局确认（当日导入）", "新增完成", "迟报"],
+                            [[t["day"], t["visits"], t["done_by_visit"], t[figures.CONFIRMED], t["done"], late_text(t)]
+                             for t in tr],
+                            [24 * mm, 20 * mm, 20 * mm, 32 * mm, 20 * mm, 44 * mm]))
     story.append(Spacer(1, 4 * mm))
-    story.append(_p("说明：完成数 = 医保局确认已缴费 + 自报已缴待核实（当场协助、自行缴费、学校代缴，待医保局缴费名单核实）"
-                    "+ 不需参保（认可的原因）；完成率（÷任务数）= 完成数 ÷ 任务数（未填任务数的村以名单人数计）；"
-                    "医保局确认完成率（÷任务数）=（医保局确认已缴费 + 不需参保）÷ 任务数；完成率（÷名单人数）"
-                    "= 完成数 ÷ 名单人数（组和人员类别没有任务数）；差额 = 任务数 - 完成数。", st["note"], TEXT_W))
+    story.append(_p(f"说明：完成数 = 医保局确认已缴费 + {CLAIMED_LABEL}（当场协助、自行缴费、学校代缴，待医保局缴费名单核实）"
+                    f"+ 不需参保（认可的原因）；{TARGET_RATE} = 完成数 ÷ 任务数（未填任务数的村以名单人数计）；"
+                    f"医保局确认完成率（{TARGET_RATE[4:-1]}）=（医保局确认已缴费 + 不需参保）÷ 任务数；{LIST_RATE}"
+                    "= 完成数 ÷ 名单人数（组和人员类别没有任务数）；差额 = 任务数 - 完成数；百分比由人数直接四舍五入到 0.1%。"
+                    "近日走势：往日的数字保持当日报出时的样子，之后才收到的记在“迟报”。", st["note"], TEXT_W))
 
     header = f"{unit}　{year_label(figs)}城乡居民医保参保缴费进度日报（{figs['date']}）"
     footer = f"填报单位：{issuer}"

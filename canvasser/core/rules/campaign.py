@@ -1,7 +1,10 @@
 """The year's rules: periods, standards, subsidies by category, what counts as done, targets.
 
 Stored as events on the "campaign" entity (last writer wins per key), so the township's changes
-reach every village. Every figure here is a local default the user edits: counties differ.
+reach every village. Who may change which setting is `authority.py`'s rule: the year's rules are
+the tier above's, the targets of the tier below its coordinator's; a workspace's own settings
+(lock time, silent days) stay in its `meta` and never travel. Every figure here is a local default
+the user edits: counties differ.
 """
 
 from __future__ import annotations
@@ -10,15 +13,18 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from .. import clock, outcomes
+from .. import authority, clock, outcomes
 from ..errors import InputError
+from ..storage.layers import campaign_rows
 from ..storage.store import Workspace
+from ..tiers import Tier
 from . import settings
 
 # thin views of the outcome records (core/outcomes.py), kept under the names other modules import
 OUTCOMES: dict[str, tuple[str, bool]] = {o.code: (o.label, o.done) for o in outcomes.RECORDED}  # code: (label, done)
 STATUS_LABELS = {o.code: o.label for o in outcomes.STATUSES}
 CLAIMED_PAID = outcomes.claims_paid()
+LIST_CLAIM = outcomes.PAID_SELF.code  # a paid list kept below the top tier claims this (自报待核实), never 医保局确认
 ACCEPTED_REASONS = outcomes.accepted()
 AWAY = outcomes.away()
 REFUSAL_REASONS = ("经济困难", "认为用不上", "嫌费用上涨", "已买商业保险", "其他")
@@ -56,6 +62,11 @@ DEFAULTS: dict = {
     "payment_image": "",
     "payment_caption": "",
     "targets": {},
+    "township_targets": {},  # a county's task number for each township (Tier.COUNTY.target_key)
+    # each responsible department (责任部门) and the category keywords of the people it answers for
+    # (the county ranks them at the 约谈会); a person in several categories counts for each
+    "departments": {"教育": ["在校学生", "学生"], "民政": ["特困", "低保", "孤儿", "事实无人抚养"], "残联": ["重度残疾"],
+                    "乡村振兴": ["脱贫", "监测"], "退役军人": ["优抚"]},
     "silent_days": 3,
     "waiting_fixed_months": 3,
     "waiting_per_year_months": 1,
@@ -83,11 +94,14 @@ DEFAULTS: dict = {
 LABELS = {
     "coverage_year": "待遇年度", "collection_start": "集中征缴期开始", "collection_end": "集中征缴期截止",
     "supplementary_end": "补缴期截止", "standard": "个人缴费标准（元）", "fiscal_subsidy": "财政补助（元/人）",
-    "subsidies": "资助参保标准（关键词→资助金额，本地可改）", "special_groups": "必须100%参保的特殊群体",
+    "subsidies": "资助参保标准（类别关键词→资助金额，按本县文件填写）", "special_groups": "必须100%参保的特殊群体",
     "done_outcomes": "计为完成的走访结果", "payment_channels": "缴费渠道",
     "village_collects": "县医保局允许村（社区）代收保费", "payment_link": "缴费二维码链接",
     "payment_image": "缴费码图片（PNG/JPG）", "payment_caption": "缴费码说明文字",
-    "targets": "各村任务数（未填的村以名单人数计）", "silent_days": "村超过几天未上报数据包即提示",
+    "targets": "各村任务数（未填的村以名单人数计）",
+    "township_targets": "各乡镇任务数（县设；未填的乡镇以名单人数计）",
+    "departments": "责任部门及其负责的人员类别（关键词）",
+    "silent_days": "村（乡镇）超过几天未上报数据包即提示",
     "waiting_fixed_months": "固定待遇等待期（月）",
     "waiting_per_year_months": "每断保一年增加等待期（月）", "bureau_phone": "咨询电话", "issuer": "落款单位（空白即本村（社区）村民/居民委员会）",
     "reference_kinds": "部门名单的种类及其作用（类别、走访结果、学校班级）",
@@ -138,6 +152,11 @@ class Campaign:
     def is_special(self, categories: str) -> bool:
         return any(k in (categories or "") for k in self.values["special_groups"])
 
+    def special_groups_in(self, categories: str) -> list[str]:
+        """Every special group the person's categories name (one person may be in several): the
+        dashboard, the report and the special-groups ledger count by this one rule."""
+        return [k for k in self.values["special_groups"] if k in (categories or "")]
+
     def special_group_of(self, categories: str) -> str:
         for k in self.values["special_groups"]:
             if k in (categories or ""):
@@ -159,19 +178,36 @@ TEMPLATE_PREFIX = "template:"  # campaign keys holding printed texts the townshi
 
 
 YEAR_KEYS = ("first_year",)  # written by a new year's event (newyear.py), never by `campaign --set`
+OWN_PREFIX = "setting:"  # meta: a setting this workspace keeps for itself (authority.Decides.OWN)
 
 
-def load(ws: Workspace) -> Campaign:
-    """The settings; a stored value of the wrong type (an old version's, a package's) falls back to
-    the default, so no setting can make printing crash."""
+def layers(ws: Workspace, township: str | None = None) -> list[str] | None:
+    """The campaign layers a workspace reads (projection.campaign_rows): a county its own, or one
+    township's view of it (`township`); every other workspace all it holds (its township's)."""
+    if township is not None:
+        return ["", township]
+    return [""] if ws.tier is Tier.COUNTY else None
+
+
+def load(ws: Workspace, township: str | None = None) -> Campaign:
+    """The settings (at a county with `township`: as that township sees them); a stored value of the
+    wrong type (an old version's, a package's) falls back to the default, so no setting can make
+    printing crash."""
     values = json.loads(json.dumps(DEFAULTS))
-    for key, value in ws.conn.execute("SELECT key, value FROM campaign WHERE key NOT LIKE ?", (TEMPLATE_PREFIX + "%",)):
-        if key not in DEFAULTS and key not in YEAR_KEYS:
+    for key, (value, _) in campaign_rows(ws.conn, layers(ws, township)).items():
+        if (key not in DEFAULTS and key not in YEAR_KEYS) or key.startswith(TEMPLATE_PREFIX):
             continue
         try:
             values[key] = settings.check(key, json.loads(value), LABELS.get(key, key))
         except (InputError, ValueError):
             pass
+    for key in authority.own_keys():  # this workspace's own, over any value an older version shared
+        stored = ws.meta(OWN_PREFIX + key)
+        if stored is not None:
+            try:
+                values[key] = settings.check(key, json.loads(stored), LABELS.get(key, key))
+            except (InputError, ValueError):
+                pass
     return Campaign(values)
 
 
@@ -232,7 +268,8 @@ def _reference_kinds(value: object) -> dict:
 
 
 def update(ws: Workspace, changes: dict, author: str = "") -> dict:
-    """Change settings (validated); returns what was written."""
+    """Change settings (validated); returns what was written. A setting the tier above decides is
+    refused (InputError) when it would change; this workspace's own settings are kept in its meta."""
     changes = validate(changes)
     current = load(ws).values
     allowed = changes.get("village_collects", current.get("village_collects"))
@@ -241,11 +278,17 @@ def update(ws: Workspace, changes: dict, author: str = "") -> dict:
         raise InputError("县医保局未允许村（社区）代收保费，缴费渠道中不能有“代收”。"
                          "如县里已允许，请同时设置 village_collects=1")
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
+    authority.refuse(ws, changed, LABELS)
     if "coverage_year" in changed and ws.scalar(
             "SELECT 1 FROM events WHERE kind IN ('visit.recorded', 'status.official') LIMIT 1"):
         raise InputError("已有走访或缴费记录，待遇年度不能在设置里改；新的一年请用“开始新年度”（canvasser new-year）")
-    if changed:
-        ws.emit("campaign.set", "campaign", changed, author)
+    own = {k: v for k, v in changed.items() if k in authority.own_keys()}
+    shared = {k: v for k, v in changed.items() if k not in own}
+    with ws.transaction():
+        for key, value in own.items():
+            ws.set_meta(OWN_PREFIX + key, json.dumps(value, ensure_ascii=False))
+        if shared:
+            ws.emit("campaign.set", "campaign", shared, author)
     return changed
 
 
@@ -255,7 +298,8 @@ CHANNEL_ASKED = "payment_channel_asked"  # meta: the window asked once for the p
 def channel_prompt_due(ws: Workspace) -> bool:
     """True when notices are about to print with no payment link or code set and nobody was asked yet."""
     v = load(ws).values
-    return not (v.get("payment_link") or v.get("payment_image")) and not ws.meta(CHANNEL_ASKED)
+    return (not (v.get("payment_link") or v.get("payment_image")) and not ws.meta(CHANNEL_ASKED)
+            and authority.decides(ws, "payment_link"))  # a village is not asked what the tier above sets
 
 
 def set_channel(ws: Workspace, *, link: str = "", image: str = "", caption: str = "", author: str = "") -> dict:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .. import outcomes
 from ..storage.store import Workspace
+from ..tiers import Tier, split_label, unit_label
 from . import figures, groups
 from .campaign import Campaign
 from .campaign import load as load_campaign
@@ -86,7 +87,11 @@ class PeopleFilter:
         elif self.category:
             parts.append("instr(categories, ?) > 0")
             args.append(self.category)
-        for col in ("village", "grp", "household"):
+        if self.village is not None:
+            cond, more = place_condition(self.village)
+            parts.append(cond)
+            args += more
+        for col in ("grp", "household"):
             value = getattr(self, col)
             if value is not None:
                 parts.append(f"{col} = ?")
@@ -105,6 +110,18 @@ class PeopleFilter:
         return " AND ".join(p for p in parts if p != "1") or "1", args
 
 
+def place_condition(place: str, alias: str = "") -> tuple[str, list]:
+    """The SQL condition for a place the tree names: a village ("杨柳村"), or at a county a township's
+    village ("东岳镇/杨柳村", `tiers.unit_label`) or a whole township ("东岳镇/")."""
+    a = f"{alias}." if alias else ""
+    if "/" not in place:
+        return f"{a}village = ?", [place]
+    township, village = split_label(place)
+    if not village:
+        return f"{a}township = ?", [township]
+    return f"{a}township = ? AND {a}village = ?", [township, village]
+
+
 def list_where(ws: Workspace, flt: PeopleFilter, camp: Campaign, today: dt.date | None = None) -> tuple[str, list]:
     """The filter's condition on the workspace's own list: a village's table leaves out someone the
     township assigned to another village (`figures.scope`), as its counts do."""
@@ -119,7 +136,8 @@ def _done_sum(camp: Campaign) -> tuple[str, list]:
 
 
 def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
-    """(village, group) -> total and done, for the village → group tree.
+    """(village, group) -> total and done, for the village → group tree; at a township one more row
+    (`pending`) for the people waiting for its assignment, counted in the whole and in no village.
 
     Reads the reports' covering index (village, grp, status, categories), made once on first use:
     without it a million people cost a sort of the whole table (~130 MB and seconds)."""
@@ -128,21 +146,34 @@ def tree_counts(ws: Workspace, camp: Campaign | None = None) -> list[dict]:
     ensure_index(ws)
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
-    cond, params = figures.scope(ws)
-    return ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
-                    f"FROM persons WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY village, grp ORDER BY village, {groups.rank_sql(ws.conn)}",
-                    (*args, *params))
+    cond, params = figures.counted(ws)
+    if ws.tier is Tier.COUNTY:  # a county's tree: township → village → group; a village is named with its township
+        rows = ws.query(f"SELECT township, village, grp, count(*) AS total, {done_sql} AS done FROM persons "
+                        f"WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY township, village, grp "
+                        f"ORDER BY township, village, {groups.rank_sql(ws.conn)}", (*args, *params))
+        rows = [{**r, "village": unit_label(r["township"], r["village"])} for r in rows]
+    else:
+        rows = ws.query(f"SELECT village, grp, count(*) AS total, {done_sql} AS done "
+                        f"FROM persons WHERE {cond} AND {outcomes.ON_LIST_SQL} GROUP BY village, grp "
+                        f"ORDER BY village, {groups.rank_sql(ws.conn)}", (*args, *params))
+    if figures.pending_counted(ws):  # 待核对: in the total, in no village (marked `pending`)
+        waiting = figures.pending_rows(ws)
+        if waiting:
+            rows.append({"village": figures.PENDING, "grp": "", "pending": True, "total": sum(r[3] for r in waiting),
+                         "done": sum(r[3] for r in waiting if r[2] in camp.done_set)})
+    return rows
 
 
 def household_counts(ws: Workspace, village: str, grp: str, camp: Campaign | None = None) -> list[dict]:
     """The households of one group with their head, total and done (the tree's third level)."""
     camp = camp or load_campaign(ws)
     done_sql, args = _done_sum(camp)
+    place, more = place_condition(village, "p")
     return ws.query(
         f"SELECT p.household AS hid, coalesce(h.head, '') AS head, count(*) AS total, {done_sql} AS done "
         f"FROM persons p LEFT JOIN households h ON h.hid = p.household "
-        f"WHERE p.village = ? AND p.grp = ? GROUP BY p.household ORDER BY p.household",
-        (*args, village, grp))
+        f"WHERE {place} AND p.grp = ? GROUP BY p.household ORDER BY p.household",
+        (*args, *more, grp))
 
 
 def progress(ws: Workspace, camp: Campaign | None = None, today: dt.date | None = None) -> dict:
@@ -165,12 +196,14 @@ def year_on_year_lines(yoy: dict | None) -> list[str]:
     if not yoy:
         return []
 
-    def pair(this: dict, last: dict) -> str:
-        diff = (this["rate"] - last["rate"]) * 100
-        return f"今年 {this['rate'] * 100:.1f}%，去年同期 {last['rate'] * 100:.1f}%（{diff:+.1f}）"
+    def pair(this: dict, last: dict) -> str:  # each rate rounded once from its counts
+        diff = (this["done"] / max(this["total"], 1) - last["done"] / max(last["total"], 1)) * 100
+        return (f"今年 {figures.percent(this['done'], this['total'])}，去年同期 "
+                f"{figures.percent(last['done'], last['total'])}（{diff:+.1f}）")
 
     ref = yoy["refusals"]
-    lines = [f"与去年同期（{yoy['last_year_date']}）比：完成率{pair(yoy['this_year_total'], yoy['last_year_total'])}",
+    lines = [f"与去年同期（{yoy['last_year_date']}）比：{figures.RATE_LIST}"
+             f"{pair(yoy['this_year_total'], yoy['last_year_total'])}",
              f"去年拒绝的 {ref['refused_last_year']} 人，今年已完成 {ref['done_this_year']} 人"
              f"（其中缴费 {ref['paid_this_year']} 人），不在今年名单上 {ref['off_list']} 人"]
     lines += [f"{g}：{pair(v['this_year'], v['last_year'])}" for g, v in yoy["by_group"].items()]

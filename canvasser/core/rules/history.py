@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from .. import outcomes, person_fields
 from ..storage.ownership import from_list
+from ..storage.projection import CLAIM_KIND
 from ..storage.store import Workspace
 from .visits import history
 
 KIND_LABELS = {"person.created": "建档", "person.updated": "修改信息", "visit.recorded": "走访",
-               "visit.voided": "作废走访", "status.official": "医保局确认缴费", "conflict.resolved": "处理重复建档"}
+               "visit.voided": "作废走访", "status.official": "医保局确认缴费", "conflict.resolved": "处理重复建档",
+               CLAIM_KIND: "缴费名单（待核实）"}
 FIELD_LABELS = {f.name: f.label for f in person_fields.FIELDS}  # (core/person_fields.py)
 
 
@@ -50,6 +52,10 @@ def describe_event(ev: dict) -> str:
         amount = p.get("amount")
         return "医保局确认已缴费" + (f" {yuan(amount)} 元" if amount not in (None, "") else "") + \
             (f"，{p.get('paid_at')}" if p.get("paid_at") else "")
+    if kind == CLAIM_KIND:
+        label = outcomes.label(p.get("outcome", ""))
+        return f"{label}：见于本村导入的缴费名单" + (f"“{p['source']}”" if p.get("source") else "") + \
+            (f"（{p.get('paid_at')}）" if p.get("paid_at") else "") + "，待医保局名单确认"
     if kind == "person.created":
         return "建档" + (f"（来源：{'医保局名单' if p.get('source') == 'bureau' else p.get('source')}）" if p.get("source") else "")
     if kind == "person.updated":  # (phone and phones read 电话 once; a list's update says so)

@@ -26,7 +26,8 @@ INT_RANGES: dict[str, tuple[int, int]] = {
 }
 TEXT_KEYS: dict[str, int] = {"bureau_phone": 40, "issuer": 40, "payment_caption": 40}  # key: longest length
 LIST_KEYS = ("special_groups", "payment_channels", "done_outcomes")
-NUMBER_MAPS = ("subsidies", "targets")
+NUMBER_MAPS = ("subsidies", "targets", "township_targets")
+KEYWORD_MAPS = ("departments",)  # name → category keywords (a department and the people it answers for)
 BOOL_KEYS = ("village_collects",)
 _TRUE, _FALSE = ("1", "true", "yes", "是", "允许", "on"), ("0", "false", "no", "否", "不允许", "off", "")
 IMAGE_MAX = 1 << 20  # a payment code is a few dozen kilobytes; a megabyte is surely a photo by mistake
@@ -107,11 +108,27 @@ def check(key: str, value, label: str):
                     raise InputError(f"{label}中“{k}”的数值不能为负：{n}")
                 out[_no_controls(_text(k), label)] = n
             return out
+        if key in KEYWORD_MAPS:
+            return keyword_map(value, label)
     except InputError:
         raise
     except ValueError:
         raise InputError(f"{label}的值类型不对：{str(value)[:40]}") from None
     return value
+
+
+def keyword_map(value, label: str) -> dict[str, list[str]]:
+    """name → its category keywords (a keyword list may be typed as "低保、特困")."""
+    if not isinstance(value, dict):
+        raise ValueError
+    out = {}
+    for name, words in value.items():
+        if isinstance(words, str):
+            words = [w for w in re.split(r"[、,，;；\s]+", words) if w]
+        if not isinstance(words, list) or not words:
+            raise InputError(f"{label}中“{name}”应列出至少一个人员类别关键词")
+        out[_no_controls(_text(name), label)] = [_no_controls(_text(w), label) for w in words if _text(w)]
+    return out
 
 
 def payment_link(text: str, label: str = "缴费二维码链接") -> str:

@@ -24,6 +24,16 @@ from .campaign import CHANNELS, REFUSAL_REASONS, TAKES_DATE, TAKES_REASON, outco
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp", ".pdf")
 
 
+def is_photo_name(name: object) -> bool:
+    """Whether `name` is an evidence file's name as store_photo makes it (64 hex digits of its SHA-256
+    and a known suffix, lower case), and so safe to join to the evidence folder: a name from a package
+    or an event could otherwise climb out of it ("../"), name an NTFS stream ("x.jpg:s") or a device."""
+    if not isinstance(name, str) or len(name) < 66 or name[64] != ".":
+        return False
+    digest, suffix = name[:64], name[64:]
+    return all(c in "0123456789abcdef" for c in digest) and suffix in PHOTO_SUFFIXES
+
+
 def parse_date(text: str | None, what: str) -> str:
     """A strict YYYY-MM-DD date; the message says which field was wrong."""
     if text in (None, ""):

@@ -49,7 +49,7 @@ from nacl.secret import SecretBox
 from nacl.signing import SigningKey
 
 from ..errors import InputError
-from . import oslock, recoverycode
+from . import files, oslock, recoverycode
 
 ENV = "CANVASSER_PASSPHRASE"
 SUFFIX = ".keys"
@@ -308,15 +308,15 @@ _UNLOCKED: dict[str, bytes] = {}  # realpath -> data key, for this process (the 
 
 
 def remember(db_path: str | Path, key: bytes) -> None:
-    _UNLOCKED[os.path.realpath(db_path)] = key
+    _UNLOCKED[files.real_path(db_path)] = key
 
 
 def forget(db_path: str | Path) -> None:
-    _UNLOCKED.pop(os.path.realpath(db_path), None)
+    _UNLOCKED.pop(files.real_path(db_path), None)
 
 
 def remembered(db_path: str | Path) -> bytes | None:
-    return _UNLOCKED.get(os.path.realpath(db_path))
+    return _UNLOCKED.get(files.real_path(db_path))
 
 
 def key_by_id(wanted: str) -> bytes | None:

@@ -49,7 +49,7 @@ def backup_dir(ws: Workspace | str | Path) -> Path:
 
 def workspace_backups(ws: Workspace | str | Path) -> Path:
     """The folder of every backup of this workspace made on this computer (all its files)."""
-    return data_dir() / "backups" / _workspace_id(ws)
+    return data_dir() / "backups" / files.safe_name(_workspace_id(ws), "workspace")
 
 
 def file_tag(path: str | Path) -> str:
@@ -254,7 +254,7 @@ def restore(db_path: str | Path, source: str | Path, *, other_workspace: bool = 
     unless `other_workspace`. The workspace is opened first, so a backup of its own data key opens
     whatever passphrase it was made under; another key needs `backup_passphrase`."""
     db_path, source = Path(db_path), Path(source)
-    if db_path.exists() and source.resolve() == db_path.resolve():
+    if db_path.exists() and files.real_path(source) == files.real_path(db_path):
         raise InputError("备份文件就是当前工作区本身")
     if not source.is_file():
         raise InputError(f"找不到备份文件：{source}")

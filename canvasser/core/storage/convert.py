@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from ..tiers import Tier
-from . import atrest, evidence
+from . import atrest, evidence, files
 from .location import sqlite_uri
 from .sqlcipher import attach, sqlite3
 from .store import Workspace, WorkspaceError, now_iso
@@ -66,7 +66,7 @@ def convert(path: str | Path, passphrase: str) -> tuple[bytes, str | None]:
         conn.execute(f"PRAGMA enc.user_version = {int(version)}")
         # the copy keeps its inode through the rename: the workspace keeps its origin
         conn.execute("UPDATE enc.origins SET inode=? WHERE origin=(SELECT value FROM enc.meta WHERE key='origin') "
-                     "AND path=?", (os.stat(part).st_ino, os.path.realpath(path)))
+                     "AND path=?", (os.stat(part).st_ino, files.real_path(path)))
         faithful = _same(conn, "enc")
         conn.execute("DETACH DATABASE enc")
     finally:

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from . import oslock
+from .layers import campaign_rows
 from .location import sqlite_uri
 from .projection import rebuild
 from .schema import PROJECTION_TABLES
@@ -19,7 +20,7 @@ from .sqlcipher import apply_key, attach, sqlite3
 from .store import Workspace, migrate
 from .sweep import CHECK_PREFIX, CLAIM
 
-_ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "key", "canvassers": "name",
+_ORDER = {"persons": "pid", "households": "hid", "visits": "visit_id", "campaign": "scope, key", "canvassers": "name",
           "conflicts": "pid", "official_payments": "pid, year", "ref_marks": "pid, list"}
 
 
@@ -41,16 +42,38 @@ def _schema_digest(conn: sqlite3.Connection, schema: str, table: str) -> str:
     return h.hexdigest()
 
 
-def state_digest(ws: Workspace, village: str | None = None) -> str:
-    """One digest of what people see: persons, visits, statuses (optionally for one village)."""
+def state_digest(ws: Workspace, village: str | None = None, township: str | None = None,
+                 exclude: tuple[str, ...] = ()) -> str:
+    """One digest of what people see: persons, visits, statuses (optionally for one village, of one
+    township when given: a village is (township, village) across a county; `exclude`: people left
+    out). With a township the campaign is compared as that township sees it (core/storage/layers.py):
+    a county holds every township's layer, the township only its own."""
     h = hashlib.sha256()
-    where, params = ("WHERE village=?", (village,)) if village else ("", ())
-    for t in ("persons", "households"):
-        h.update(table_digest(ws.conn, t, where, params).encode())
-    vwhere = "WHERE pid IN (SELECT pid FROM persons WHERE village=?)" if village else ""
+    conds, params = [], []
+    if village:
+        conds.append("village=?")
+        params.append(village)
+    if township:
+        conds.append("township=?")
+        params.append(township)
+    if exclude:
+        conds.append(f"pid NOT IN ({','.join('?' * len(exclude))})")
+        params += list(exclude)
+    who = " AND ".join(conds)
+    if township or exclude:
+        tables = (("persons", f"WHERE {who}"),
+                  ("households", f"WHERE hid IN (SELECT household FROM persons WHERE {who})"))
+    else:
+        tables = (("persons", f"WHERE {who}" if who else ""), ("households", f"WHERE {who}" if who else ""))
+    for t, where in tables:
+        h.update(table_digest(ws.conn, t, where, tuple(params)).encode())
+    vwhere = f"WHERE pid IN (SELECT pid FROM persons WHERE {who})" if who else ""
     for t in ("visits", "official_payments"):
-        h.update(table_digest(ws.conn, t, vwhere, params).encode())
-    h.update(table_digest(ws.conn, "campaign").encode())
+        h.update(table_digest(ws.conn, t, vwhere, tuple(params)).encode())
+    if township:
+        h.update(repr(sorted(campaign_rows(ws.conn, ["", township]).items())).encode())
+    else:
+        h.update(table_digest(ws.conn, "campaign").encode())
     return h.hexdigest()
 
 

@@ -31,11 +31,12 @@ def latest(ws: Workspace) -> dict[str, tuple[str, int, int]]:
     return out
 
 
-def for_village(ws: Workspace, village: str) -> dict[str, list[str]]:
-    """The village's people in the bureau's order with their 序号 (the row number where none was
-    typed): what a setup package carries."""
+def for_village(ws: Workspace, village: str, col: str = "village") -> dict[str, list[str]]:
+    """The village's people (a county's township's, `col` 'township') in the bureau's order with
+    their 序号 (the row number where none was typed): what a setup package carries."""
     places = latest(ws)
-    mine = {r[0] for r in ws.conn.execute("SELECT pid FROM persons WHERE village = ?", (village,))}
+    assert col in ("village", "township")
+    mine = {r[0] for r in ws.conn.execute(f"SELECT pid FROM persons WHERE {col} = ?", (village,))}
     rows = sorted((v[1], pid, v[0] or str(v[2])) for pid, v in places.items() if pid in mine)
     return {"pids": [r[1] for r in rows], "serials": [r[2] for r in rows]}
 

@@ -37,6 +37,7 @@ REMOVABLE_FS = {"vfat", "msdos", "exfat", "fuseblk", "ntfs", "ntfs3", "udf", "is
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/usb")
 WIN_MAX_PATH = 260
 UNIX_MAX_PATH_BYTES = 512  # SQLite's MAX_PATHNAME in os_unix.c
+WIN_LONG_PATH_BYTES = 1040  # SQLite's SQLITE_WIN32_MAX_PATH_BYTES in os_win.c (UTF-8), where long paths are on
 JOURNAL = "-journal"
 # GetDriveTypeW
 DRIVE_REMOVABLE, DRIVE_REMOTE, DRIVE_CDROM = 2, 4, 5
@@ -47,7 +48,7 @@ KIND_NAMES = {"removable": "U 盘或移动硬盘", "network": "网络共享文�
 def sqlite_uri(path: str | Path, *, readonly: bool = False) -> str:
     """A `file:` URI naming exactly `path` for SQLite (connect with uri=True, or ATTACH on such a
     connection)."""
-    raw = os.fsencode(Path(path).resolve())  # on Windows: UTF-8, as SQLite's Windows VFS expects
+    raw = os.fsencode(files.real_path(path))  # on Windows: UTF-8, as SQLite's Windows VFS expects
     if sys.platform == "win32":
         raw = raw.replace(b"\\", b"/")
         # file:/C:/x for a drive; a share \\server\x keeps an empty authority: file:////server/x
@@ -75,21 +76,37 @@ def utf8_path(path: str | Path) -> Iterator[str]:
 
 def too_long(path: str | Path) -> bool:
     """Longer than SQLite can open, counting the "-journal" it appends: on Windows MAX_PATH (260
-    characters; Python passes longer paths only where long paths are enabled machine-wide, SQLite's
-    default Windows VFS not at all); elsewhere 512 bytes (SQLite's unix VFS), which a path of
-    Chinese folder names reaches at about 170 characters."""
-    full = os.path.realpath(path)
+    characters) unless Windows lets this program use long paths (LongPathsEnabled, Windows 10 1607+),
+    then SQLite's 1,040 bytes; elsewhere 512 bytes (SQLite's unix VFS), which a path of Chinese folder
+    names reaches at about 170 characters."""
+    full = files.real_path(path)
     if sys.platform == "win32":
+        if long_paths():
+            return len(full.encode("utf-8")) + len(JOURNAL) > WIN_LONG_PATH_BYTES
         return len(full) + len(JOURNAL) >= WIN_MAX_PATH
     return len(os.fsencode(full)) + len(JOURNAL) > UNIX_MAX_PATH_BYTES
+
+
+def long_paths() -> bool:
+    """Whether Windows lets this process open paths past MAX_PATH: the machine's LongPathsEnabled and a
+    program that declares itself long-path aware (python.exe and PyInstaller's programs do). Off by
+    default, and off under Wine, which nevertheless opens them."""
+    if sys.platform != "win32":
+        return True
+    import ctypes
+
+    try:
+        return bool(ctypes.WinDLL("ntdll").RtlAreLongPathsEnabled())
+    except (OSError, AttributeError):  # before Windows 10 1607
+        return False
 
 
 # ---- removable disks and network shares -----------------------------------------------------
 def kind(path: str | Path) -> str:
     """'local', 'removable' or 'network' for the disk holding `path`."""
     if sys.platform == "win32":
-        return _windows_kind(str(Path(path).resolve()))
-    return kind_from_mounts(os.path.realpath(path), _read_mounts())
+        return _windows_kind(files.real_path(path))
+    return kind_from_mounts(files.real_path(path), _read_mounts())
 
 
 def _read_mounts() -> str:
@@ -166,7 +183,7 @@ def copy_to_local(path: str | Path, target: str | Path | None = None) -> Path:
     part = dest.with_name(dest.name + ".part")
     key = _data_key(source)
     with tempfile.TemporaryDirectory(prefix=".canvasser-copy-", dir=dest.parent) as scratch:
-        taken = not _writable(source.parent)
+        taken = not writable(source.parent)
         if taken:
             # SQLite cannot read a WAL workspace in a folder it cannot write (no WAL index): the
             # files are taken here first, WAL included, so nothing written last is left behind
@@ -209,7 +226,7 @@ def problem(path: str | Path) -> str:
     or '' when it can. SQLite writes a journal beside the file, so the folder must be writable too."""
     p = Path(path)
     if too_long(p):
-        return (f"工作区的路径太长（{len(os.path.realpath(p))} 个字符），数据库无法打开。"
+        return (f"工作区的路径太长（{len(files.real_path(p))} 个字符），数据库无法打开。"
                 f"请把它移到路径较短的文件夹（如“{data_dir()}”）或改短文件夹名后再打开。")
     return read_only_place(p)
 
@@ -219,16 +236,16 @@ def read_only_place(path: str | Path) -> str:
     or file. Looking (search, reports, check) still works there; the words say what to do to write."""
     p = Path(path)
     folder = p.parent
-    if folder.exists() and not _writable(folder):
+    if folder.exists() and not writable(folder):
         return (f"文件夹“{folder}”是只读的（例如写保护的 U 盘、只读共享或没有写入权限的文件夹），"
                 f"无法在这里记录走访。请把工作区复制到本机（如“{data_dir()}”）后再打开。")
-    if p.is_file() and not _can_write(p):
+    if p.is_file() and not can_write(p):
         return (f"工作区文件“{p.name}”是只读的。请在文件属性中取消“只读”，"
                 f"或把它复制到本机（如“{data_dir()}”）后再打开。")
     return ""
 
 
-def _can_write(file: Path) -> bool:
+def can_write(file: Path) -> bool:
     """Whether the file opens for writing (nothing is written): the read-only attribute on Windows,
     modes, an immutable file."""
     try:
@@ -238,7 +255,7 @@ def _can_write(file: Path) -> bool:
         return False
 
 
-def _writable(folder: Path) -> bool:
+def writable(folder: Path) -> bool:
     """Whether a file can be created here: tried for real, since permission bits lie on shares and
     for root, and a write-protected stick is read-only whatever the bits say."""
     probe = folder / f".canvasser-probe-{os.getpid()}"

@@ -64,10 +64,9 @@ def held(path: str | Path, timeout: float = 30.0) -> Iterator[None]:
 
 def free(path: str | Path) -> bool:
     """Whether nobody holds the lock on an existing file `path` (it can be taken, and is let go at once).
-    On Windows every file counts as free: a file some process still has open cannot be deleted
-    there, so the sweep's delete fails for it and it stays."""
+    On Windows: whether no process has the file open at all (`claimed` holds it open there)."""
     if os.name == "nt":  # pragma: no cover - Windows
-        return Path(path).exists()
+        return _unopened(path)
     try:
         fd = os.open(path, os.O_RDWR)
     except OSError:
@@ -81,19 +80,34 @@ def free(path: str | Path) -> bool:
         os.close(fd)
 
 
+def _unopened(path: str | Path) -> bool:  # pragma: no cover - Windows
+    """Windows: the file opens with no sharing at all, so no handle on it is open anywhere (a killed
+    process's handles are closed by the system)."""
+    import _winapi
+
+    try:
+        handle = _winapi.CreateFile(str(path), _winapi.GENERIC_READ, 0, 0, _winapi.OPEN_EXISTING, 0, 0)
+    except OSError:  # a sharing violation (someone has it open), or gone
+        return False
+    _winapi.CloseHandle(handle)
+    return True
+
+
 @contextlib.contextmanager
 def claimed(path: str | Path) -> Iterator[None]:
     """Hold the lock on a temporary file while it is being written (created if missing), so that a
     sweep at the next start (`free`) leaves it alone; a killed writer's lock goes with its process.
-    (Not on Windows: a byte lock there would stop SQLite reading its own file; see `free`.)"""
-    if os.name == "nt":  # pragma: no cover - Windows
-        yield
-        return
+    On Windows the claim is an open handle, not a byte lock (Windows' byte locks are mandatory and
+    would stop SQLite writing the file): it shares reading and writing, so the writer still opens the
+    file, and `free` sees it open. The claim ends before the file is renamed (Windows renames no file
+    that is open)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        _try(fd)
+        if os.name != "nt":
+            _try(fd)
         yield
     finally:
-        with contextlib.suppress(OSError):
-            _release(fd)
+        if os.name != "nt":
+            with contextlib.suppress(OSError):
+                _release(fd)
         os.close(fd)

@@ -9,7 +9,7 @@ over: the result is the same, only cheaper. Conflict rules (DESIGN §3):
   overwrites a ground field (phones, address, place away, notes) a person set (ownership.py);
 - visits: append-only; a void hides one;
 - status: an official payment for the coverage year outranks every claim; among claims the last
-  non-voided visit wins.
+  non-voided visit (or the last claim a lower tier's paid list made, `status.claimed`) wins.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ import orjson
 
 from .. import outcomes, person_fields
 from ..text import pinyin
+from ..tiers import unit_label
 from . import refmarks
 from .events import EVENT_COLUMNS, ORDER, Event, sql_literal
+from .layers import campaign_rows, campaign_value
 from .ownership import take_fields
 from .sqlcipher import sqlite3
 
@@ -66,8 +68,7 @@ def _fetch_events(conn: sqlite3.Connection, entities: list[str]) -> dict[str, li
 
 
 def coverage_year(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT value FROM campaign WHERE key='coverage_year'").fetchone()
-    return int(json.loads(row[0])) if row else DEFAULT_YEAR
+    return int(campaign_value(conn, "coverage_year", DEFAULT_YEAR))
 
 
 def years(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -76,15 +77,16 @@ def years(conn: sqlite3.Connection) -> tuple[int, int]:
     Visits and list entries name their coverage year; those written before years were kept
     belong to the workspace's first year, which starting a new year records (until then, to
     the current one)."""
-    year = coverage_year(conn)
-    row = conn.execute("SELECT value FROM campaign WHERE key='first_year'").fetchone()
-    return year, int(json.loads(row[0])) if row else year
+    rows = campaign_rows(conn)
+    year = int(json.loads(rows["coverage_year"][0])) if "coverage_year" in rows else DEFAULT_YEAR
+    return year, int(json.loads(rows["first_year"][0])) if "first_year" in rows else year
 
 
 # the statuses a fold writes besides a visit's outcome (core/outcomes.py)
 _OFFICIAL, _GONE = outcomes.OFFICIAL.code, outcomes.NOT_LISTED.code
 _DATED = frozenset(outcomes.takes(outcomes.DATE))  # last year's promise keeps its date (prev_promised)
 GONE_PREFIX = _GONE + ":"  # left_reason of someone the bureau's list for a year left out (+ that year)
+CLAIM_KIND = "status.claimed"  # a paid list kept below the top tier: a claim (its outcome), never 医保局确认
 
 
 def is_gone(active, left_reason) -> bool:
@@ -183,7 +185,7 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
     if len(events) == 1 and events[0].kind == "person.created":
         return _created_only(pid, events[0], first)
     fields: dict = {}
-    created: list[tuple[str, str]] = []
+    created: list[tuple[str, str, str]] = []
     visits: dict[str, list] = {}
     voids: dict[str, str] = {}
     official: dict[int, tuple] = {}
@@ -192,16 +194,22 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
     created_at = ""
     last_hlc = ""
     since = 0
-    for ev in events:
+    order: dict[str, int] = {}  # visit id -> its place among the events (a claim after it wins)
+    claim: tuple[int, str] | None = None  # this year's last claim from a paid list: (place, outcome)
+    for i, ev in enumerate(events):
         p = ev.payload
         last_hlc = ev.hlc
         kind = ev.kind
         if kind == "visit.recorded":
             visits[ev.event_id] = visit_row(pid, ev, first)
+            order[ev.event_id] = i
+        elif kind == CLAIM_KIND:
+            if int(p.get("year") or first) == year and p.get("outcome"):
+                claim = (i, str(p["outcome"]))
         elif kind in _FIELD_KINDS:
             _take_fields(fields, kind, p)
             if kind == "person.created":
-                created.append((ev.origin, p.get("village") or ""))
+                created.append((ev.origin, p.get("village") or "", p.get("township") or ""))
                 created_at = created_at or ev.recorded_at
                 listed = int(p.get("year") or first)
                 since = min(since, listed) if since else listed
@@ -215,7 +223,7 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
             paid_year = int(p.get("year", year))
             if p.get("paid", True):
                 official[paid_year] = (p.get("amount"), p.get("paid_at"), p.get("channel", ""), p.get("source", ""),
-                                       ev.event_id)
+                                       ev.event_id, ev.recorded_at or "")
             else:
                 official.pop(paid_year, None)
     if not fields and not visits and not official:
@@ -233,9 +241,10 @@ def fold_person(pid: str, events: list[Event], year: int, first: int | None = No
     cols, keys = field_columns(fields)
     paid = official[year][:2] if year in official else None
     prev = previous_columns(before[-1] if before else None, year - 1 in official)
+    claimed = claim[1] if claim and (not now or claim[0] > order[now[-1][_V["visit_id"]]]) else ""
     row = _person_row(pid, cols, keys, paid, _last_columns(now[-1]) if now else _NO_VISIT, len(now),
                       sum(1 for v in live if v[_V["photos"]] != _NO_PHOTOS), created_at, last_hlc, prev,
-                      since or first)
+                      since or first, claimed)
     return row, list(visits.values()), official, created, resolution, refmarks.mark_rows(pid, marks)
 
 
@@ -269,6 +278,8 @@ def _take_fields(fields: dict, kind: str, p: dict) -> None:
                 fields[k] = v
         if p.get("village"):
             fields["village"] = p["village"]
+        if p.get("township"):
+            fields["township"] = p["township"]
         return
     take_fields(fields, p, PERSON_FIELDS)
 
@@ -332,12 +343,12 @@ _ACTIVE, _LEFT_REASON = PERSON_FIELDS.index("active"), PERSON_FIELDS.index("left
 
 
 def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tuple, live: int, evidence: int,
-                created_at: str, last_hlc: str, prev: tuple = _NO_PREVIOUS, since: int = 0) -> tuple:
+                created_at: str, last_hlc: str, prev: tuple = _NO_PREVIOUS, since: int = 0, claimed: str = "") -> tuple:
     """A persons row in _PERSON_COLS order (the one place it is built); `paid` is (amount, paid_at) of
     this year's official payment or None, `cols` the field_columns() and `keys` (py_initials, py_full,
-    rname), `prev` the _PREV_COLS. The status: that payment, else off this year's list, else the
-    last visit."""
-    status = _OFFICIAL if paid else _GONE if is_gone(cols[_ACTIVE], cols[_LEFT_REASON]) else last[0]
+    rname), `prev` the _PREV_COLS, `claimed` the outcome of a paid list's claim later than the last
+    visit. The status: that payment, else off this year's list, else the claim, else the last visit."""
+    status = _OFFICIAL if paid else _GONE if is_gone(cols[_ACTIVE], cols[_LEFT_REASON]) else claimed or last[0]
     return (pid, pid[::-1], *cols, status, 1 if paid else 0,
             paid[0] if paid else None, paid[1] if paid else None, *last, live, evidence, keys[0], keys[1],
             created_at, last_hlc, keys[2], *prev, since)
@@ -346,7 +357,8 @@ def _person_row(pid: str, cols: tuple, keys: tuple, paid: tuple | None, last: tu
 def _created_only(pid: str, ev: Event, first: int):
     """The fold of a lone person.created event (most people after a list import), without the loop."""
     f = ev.payload
-    return created_row(pid, f, ev.hlc, ev.recorded_at, first), [], {}, [(ev.origin, f.get("village") or "")], None, []
+    return (created_row(pid, f, ev.hlc, ev.recorded_at, first), [], {},
+            [(ev.origin, f.get("village") or "", f.get("township") or "")], None, [])
 
 
 def created_row(pid: str, f: dict, hlc: str, recorded_at: str, first: int) -> tuple:
@@ -455,9 +467,10 @@ def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: 
     review-queue entry of each folded person (`fold_person`'s result)."""
     for f in folded:
         for paid_year, payment in sorted(f[2].items()):
-            conn.execute("INSERT OR REPLACE INTO official_payments VALUES (?,?,?,?,?,?,?)",
+            conn.execute("INSERT OR REPLACE INTO official_payments "
+                         "(pid, year, amount, paid_at, channel, source, event_id, recorded_at) VALUES (?,?,?,?,?,?,?,?)",
                          (f[0][_P["pid"]], paid_year, *payment))
-        if len({v for _, v in f[3] if v}) > 1:
+        if len(conflict_units(f[3])) > 1:
             _project_conflict(conn, f[0][_P["pid"]], f[3], f[4])
         if f[5]:
             conn.executemany(_MARK_SQL, f[5])
@@ -466,7 +479,8 @@ def _write_payments_and_conflicts(conn: sqlite3.Connection, folded: list, year: 
 # ---- bringing many people up to date at once (a received package) -----------------------------
 
 _QUICK_KINDS = frozenset({"visit.recorded", "person.updated"})
-_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided", *sorted(refmarks.REF_KINDS))
+_SIDE_KINDS = ("person.created", "person.updated", "conflict.resolved", "visit.voided", CLAIM_KIND,
+               *sorted(refmarks.REF_KINDS))
 _MARK_SQL = (f"INSERT OR REPLACE INTO ref_marks ({', '.join(refmarks.MARK_COLUMNS)}) "
              f"VALUES ({', '.join('?' * len(refmarks.MARK_COLUMNS))})")
 # the persons columns a households row is made from: a change to one re-projects the household
@@ -576,8 +590,9 @@ def _bring_forward(pid: str, before: tuple, evs: list[Event], side: Iterable[tup
     from an honest replica, but the full fold is the rule)."""
     upto = before[_UPDATED_HLC]
     side = [s for s in side if s[0] <= upto]  # what the row holds (`held` may have run after the insert)
-    if any(s[3] in refmarks.REF_KINDS for s in side):
-        return None  # other departments' lists take part in the categories: only the full fold knows how
+    if any(s[3] in refmarks.REF_KINDS or s[3] == CLAIM_KIND for s in side):
+        return None  # other departments' lists take part in the categories, a paid list's claim in the
+        # status: only the full fold knows how
     visits = [visit_row(pid, ev, first) for ev in evs if ev.kind == "visit.recorded"]
     if visits and any(s[3] == "visit.voided" for s in side):
         new_ids = {v[0] for v in visits}
@@ -653,12 +668,22 @@ def _write_persons(conn: sqlite3.Connection, old: dict[str, tuple], rows: list[t
     return households
 
 
-def _project_conflict(conn: sqlite3.Connection, pid: str, created: list[tuple[str, str]], resolution) -> None:
-    villages = sorted({v for _, v in created if v})
+def conflict_units(created: list[tuple[str, str, str]]) -> list[str]:
+    """The places the creations of one person name ((origin, village, township) each): village
+    names when they lie in one township (or name none), else "township/village" labels; more
+    than one is a duplicate for the review queue (DESIGN §3, rule 4)."""
+    named = {(t, v) for _, v, t in created if v}
+    if len({t for t, _ in named if t}) <= 1:
+        return sorted({v for _, v in named})
+    return sorted({unit_label(t, v) if t else v for t, v in named})
+
+
+def _project_conflict(conn: sqlite3.Connection, pid: str, created: list[tuple[str, str, str]], resolution) -> None:
+    villages = conflict_units(created)
     if len(villages) < 2:
         conn.execute("DELETE FROM conflicts WHERE pid=?", (pid,))
         return
-    origins = sorted({o for o, _ in created})
+    origins = sorted({c[0] for c in created})
     conn.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?,?,?,?)",
                  (pid, ",".join(villages), ",".join(origins), 1 if resolution else 0,
                   json.dumps(resolution, ensure_ascii=False, sort_keys=True) if resolution else ""))
@@ -683,12 +708,14 @@ def project_households(conn: sqlite3.Connection, hids: set[str]) -> None:
 
 
 def project_campaign(conn: sqlite3.Connection, events: list[Event]) -> None:
-    values: dict[str, tuple[str, str]] = {}
+    """Last writer wins per key within each layer (the event's scope; see `campaign_rows`)."""
+    values: dict[tuple[str, str], tuple[str, str]] = {}
     for ev in events:
         for k, v in ev.payload.items():
-            values[k] = (json.dumps(v, ensure_ascii=False, sort_keys=True), ev.hlc)
+            values[(ev.scope, k)] = (json.dumps(v, ensure_ascii=False, sort_keys=True), ev.hlc)
     conn.execute("DELETE FROM campaign")
-    conn.executemany("INSERT INTO campaign VALUES (?,?,?)", [(k, v, h) for k, (v, h) in sorted(values.items())])
+    conn.executemany("INSERT INTO campaign (key, value, hlc, scope) VALUES (?,?,?,?)",
+                     [(k, v, h, scope) for (scope, k), (v, h) in sorted(values.items())])
 
 
 def project_canvasser(conn: sqlite3.Connection, entity: str, events: list[Event]) -> None:

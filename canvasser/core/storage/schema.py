@@ -4,8 +4,9 @@ Tables fall into three groups:
 - the event log (`events`): the only source of truth, never deleted from;
 - projections (`persons`, `households`, `visits`, `campaign`, `canvassers`, `conflicts`): rebuilt
   deterministically from the events, compared by `canvasser check`;
-- local state (`meta`, `origins`, `peers`, `peer_acks`, `receipts`, `keys`): this file's identity
-  and what it knows of the other side; not replicated.
+- local state (`meta`, `origins`, `peers`, `peer_acks`, `receipts`, `keys`, `held_events`,
+  `returned_held`, `trend_days`, ...): this file's identity and what it knows of the other side;
+  not replicated.
 """
 
 from __future__ import annotations
@@ -267,5 +268,38 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO origin_owners (origin, peer, bound_at) SELECT replica, peer, first_at FROM sync_replicas;
     CREATE TABLE list_rejects (list_no INTEGER PRIMARY KEY, file TEXT NOT NULL, at TEXT NOT NULL,
                                headers TEXT NOT NULL, rows TEXT NOT NULL);
+    """,
+    # 14 (issue 28): held records say whom they are about and when they were decided (an assignment
+    # adopts a village's records about the person); a village keeps what its tier above did not
+    # adopt (from the return package); a trend's past days keep the figures first reported; an
+    # official payment counts on the day it was recorded (the paid list's import), not a day past
+    """
+    ALTER TABLE held_events ADD COLUMN entity TEXT NOT NULL DEFAULT '';
+    ALTER TABLE held_events ADD COLUMN decided_at TEXT NOT NULL DEFAULT '';
+    UPDATE held_events SET entity = coalesce(json_extract(row, '$[5]'), '');
+    CREATE INDEX held_events_entity ON held_events (entity);
+    CREATE TABLE returned_held (
+        event_id TEXT PRIMARY KEY, kind TEXT NOT NULL, entity TEXT NOT NULL, reason TEXT NOT NULL,
+        decision TEXT NOT NULL, held_at TEXT NOT NULL, decided_at TEXT NOT NULL, received_at TEXT NOT NULL
+    );
+    CREATE TABLE trend_days (
+        day TEXT PRIMARY KEY, visits INTEGER NOT NULL, done_by_visit INTEGER NOT NULL,
+        paid_official INTEGER NOT NULL, frozen_at TEXT NOT NULL
+    );
+    ALTER TABLE official_payments ADD COLUMN recorded_at TEXT NOT NULL DEFAULT '';
+    UPDATE official_payments SET recorded_at = coalesce(
+        (SELECT e.recorded_at FROM events e WHERE e.event_id = official_payments.event_id), '');
+    CREATE INDEX official_recorded ON official_payments (year, recorded_at);
+    """,
+    # 15 (issue 31): the campaign in layers: each setting per (layer, key), the layer being its event's
+    # scope ('' = the drive's, a township's name = that township's own and its villages'), so that
+    # two townships' settings for their villages (targets, texts) never overwrite each other at the
+    # county that receives both
+    """
+    CREATE TABLE campaign_layers (key TEXT NOT NULL, value TEXT NOT NULL, hlc TEXT NOT NULL,
+                                  scope TEXT NOT NULL DEFAULT '', PRIMARY KEY (scope, key));
+    INSERT INTO campaign_layers (key, value, hlc, scope) SELECT key, value, hlc, '' FROM campaign;
+    DROP TABLE campaign;
+    ALTER TABLE campaign_layers RENAME TO campaign;
     """,
 ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..tiers import Tier
-from . import atrest, evidence
+from . import atrest, evidence, files, location
 from . import hlc as hlc_mod
 from .events import EVENT_COLUMNS, INSERT_EVENT, ORDER, Event, dump_payload, new_event_ids, sql_literal
 from .failures import explain, explain_at
@@ -70,14 +70,16 @@ def connect(path: str | Path, key: bytes | None = None) -> sqlite3.Connection:
 
 
 def read_only(path: Path) -> bool:
-    """A workspace this program may read but not write (a read-only folder, stick or file)."""
-    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    """A workspace this program may read but not write (a read-only folder, stick or file), found by
+    trying (location.can_write, location.writable): on Windows os.access calls every folder writable,
+    whatever its permissions, and only a file's read-only attribute unwritable."""
+    return path.exists() and not (location.can_write(path) and location.writable(path.parent))
 
 
 def connect_readonly(path: Path, key: bytes | None = None) -> sqlite3.Connection:
     """Open a workspace in a place nobody can write, as it is: searching and printing still work,
     any write fails as read-only (failures.py). `immutable`: SQLite cannot make its -shm file there."""
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    uri = f"{Path(files.real_path(path)).as_uri()}?mode=ro&immutable=1"
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     apply_key(conn, key)
     conn.create_function("reverse", 1, lambda s: s[::-1] if isinstance(s, str) else s, deterministic=True)
@@ -246,7 +248,7 @@ class Workspace:
 
     # ---- identity ---------------------------------------------------------------------------
     def _binding(self) -> tuple[str, str, int]:
-        real = os.path.realpath(self.path)
+        real = files.real_path(self.path)
         try:
             inode = os.stat(real).st_ino
         except OSError:
@@ -307,14 +309,23 @@ class Workspace:
         return self._seq
 
     def scope_for(self, entity: str, payload: dict) -> str:
-        """Which village an event belongs to (for township → village packages); '' = everyone."""
+        """Which village an event belongs to (for township → village packages); '' = everyone.
+        A campaign change belongs to its writer's layer (core/layers.py): a township's or its
+        villages' to the township, the county's (and a standalone workspace's) to the drive ('')."""
         if entity.startswith("p:"):
             village = payload.get("village")
             if village is None:
                 row = self.conn.execute("SELECT village FROM persons WHERE pid=?", (entity[2:],)).fetchone()
                 village = row[0] if row else ""
             return village or ""
+        if entity == "campaign":
+            return self.campaign_layer
         return ""
+
+    @property
+    def campaign_layer(self) -> str:
+        """The layer this workspace's campaign changes go to: its township's name, or '' (the drive's)."""
+        return (self.meta("township") or "") if self.tier in (Tier.TOWNSHIP, Tier.VILLAGE) else ""
 
     def _new_event(self, kind: str, entity: str, payload: dict, author: str, scope: str) -> Event:
         return Event(new_event_ids(1)[0], self.origin, self._next_seq(), self.clock.tick(), kind, entity,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import files
 from .store import WorkspaceError
 
 if os.name == "nt":  # pragma: no cover - Windows
@@ -34,7 +35,7 @@ class WindowLock:
     """Held by the window that has a workspace open; `acquire` raises WorkspaceError if another has it."""
 
     def __init__(self, db: str | Path):
-        self.path = Path(f"{Path(db).resolve()}.lock")
+        self.path = Path(f"{files.real_path(db)}.lock")
         self.fd: int | None = None
 
     def acquire(self) -> WindowLock:

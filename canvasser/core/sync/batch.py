@@ -5,18 +5,17 @@ and a village can tell today's package from yesterday's)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from .. import clock
 from ..errors import InputError
+from ..storage.files import safe_name
 from ..storage.store import Workspace
 from . import peers
 from .package import export_package
 
 SUFFIX = ".ccpkg"
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def package_files(items: Iterable[str | Path]) -> list[Path]:
@@ -37,18 +36,31 @@ def package_files(items: Iterable[str | Path]) -> list[Path]:
 
 
 def return_name(village: str, day: dt.date | None = None) -> str:
-    """A return package's file name: 村名_回传_YYYY-MM-DD.ccpkg (characters no file system takes removed)."""
+    """A return package's file name: 村名_回传_YYYY-MM-DD.ccpkg (the village's name as Windows takes it)."""
     day = day or clock.today()
-    return f"{_UNSAFE.sub('', village) or '村'}_回传_{day.isoformat()}{SUFFIX}"
+    return f"{safe_name(village, '村')}_回传_{day.isoformat()}{SUFFIX}"
+
+
+def report_name(village: str, day: dt.date | None = None) -> str:
+    """A village's package to its township: 村名_上报_YYYY-MM-DD.ccpkg."""
+    day = day or clock.today()
+    return f"{safe_name(village, '村')}_上报_{day.isoformat()}{SUFFIX}"
+
+
+def setup_name(village: str) -> str:
+    """A village's setup package: 村名_配置包.ccpkg."""
+    return f"{safe_name(village, '村')}_配置包{SUFFIX}"
 
 
 def export_all(ws: Workspace, folder: str | Path, day: dt.date | None = None) -> list[dict]:
-    """A return package for every village set up, into `folder`; one result per village."""
-    peers.require_sync(ws, "township")
+    """A return package for every unit set up (a township's villages, a county's townships), into
+    `folder`; one result per unit."""
+    peers.require_sync(ws, "coordinator")
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"文件夹不存在：{folder}")
-    villages = [p["name"] for p in peers.village_peers(ws)]
-    if not villages:
-        raise InputError("还没有为任何村生成配置包，没有可发的回传包")
-    return [export_package(ws, folder / return_name(v, day), village=v) for v in villages]
+    units = [p["name"] for p in peers.member_peers(ws)]
+    if not units:
+        raise InputError(f"还没有为任何{ws.tier.below.label}生成配置包，没有可发的回传包")
+    flag = "township" if ws.tier.below.unit_column == "township" else "village"
+    return [export_package(ws, folder / return_name(u, day), **{flag: u}) for u in units]

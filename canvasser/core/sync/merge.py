@@ -10,14 +10,15 @@ from collections import defaultdict
 
 import orjson
 
-from ..storage.projection import held, project, project_people, years
+from ..storage.projection import CLAIM_KIND, held, project, project_people, years
 from ..storage.refmarks import REF_KINDS
 from ..storage.sqlcipher import sqlite3
 from ..storage.store import EVENT_COLUMNS, INSERT_EVENT, Event, Workspace
 from .container import PackageError
 
 KINDS = frozenset({"person.created", "person.updated", "visit.recorded", "visit.voided", "status.official",
-                   "conflict.resolved", "campaign.set", "campaign.year_started", "canvasser.set"}) | REF_KINDS
+                   "conflict.resolved", "campaign.set", "campaign.year_started", "canvasser.set",
+                   CLAIM_KIND}) | REF_KINDS
 _HLC = re.compile(r"\d{13}\.\d{5}")
 _TOKEN = re.compile(r"[0-9A-Za-z_.-]{1,64}")
 _TOKEN_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.-"

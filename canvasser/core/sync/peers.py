@@ -1,5 +1,8 @@
 """Who this workspace is in sync terms, whom it trusts, and what each side is known to hold.
 
+A workspace's peers are the units it coordinates (a township's villages, a county's townships:
+`member_peer(s)`) and the one it reports to (`above_peer`); a township under a county has both.
+
 Local state only (tables `meta`, `peers`, `peer_acks`, `sync_replicas`), never events: private keys
 and acknowledgements must not travel to other workspaces.
 
@@ -23,26 +26,37 @@ from .crypto import KeyPair, PublicKeys
 
 META_ID = "sync.id"
 META_KEYS = SYNC_KEYS  # (a conversion reads it too: storage/convert.py)
+# a township that worked alone and joined its county later keeps its own identity toward its villages
+# (they trust its keys) and takes the identity the county made for it toward the county
+META_ABOVE_ID = "sync.above.id"
+META_ABOVE_KEYS = "sync.above.keys"
 STALE_DAYS = 30  # a replica silent this long after its village's newest package no longer holds back acks
 
 
 def require_sync(ws: Workspace, mode: str | None = None) -> None:
+    """Sync must be on; `mode` 'coordinator' (a township or a county) or a tier's name narrows it."""
     if not ws.tier.syncs:
         raise InputError("本工作区未启用同步：乡镇请先运行 canvasser init --db 文件 --township 乡镇名；"
                          "村请用乡镇发来的配置包运行 canvasser init --db 文件 --from 配置包")
-    if mode and ws.mode != mode:
-        raise InputError("这个操作只能在乡镇工作区里进行" if mode == "township" else "这个操作只能在村工作区里进行")
+    if mode == "coordinator":
+        if not ws.tier.coordinates:
+            raise InputError("这个操作只能在乡镇或县工作区里进行")
+    elif mode and ws.mode != mode:
+        raise InputError({"township": "这个操作只能在乡镇工作区里进行", "county": "这个操作只能在县工作区里进行"}
+                         .get(mode, "这个操作只能在村工作区里进行"))
 
 
-def self_id(ws: Workspace) -> str:
-    value = ws.meta(META_ID)
+def self_id(ws: Workspace, above: bool = False) -> str:
+    """This workspace's sync id (toward the tier above, when it joined it later with another one)."""
+    value = (ws.meta(META_ABOVE_ID) if above else None) or ws.meta(META_ID)
     if not value:
         raise InputError("本工作区没有同步身份（未初始化同步）")
     return value
 
 
-def own_keys(ws: Workspace) -> KeyPair:
-    text = ws.meta(META_KEYS)
+def own_keys(ws: Workspace, above: bool = False) -> KeyPair:
+    """This workspace's key pairs (toward the tier above, when it joined it later with other ones)."""
+    text = (ws.meta(META_ABOVE_KEYS) if above else None) or ws.meta(META_KEYS)
     if not text:
         raise InputError("本工作区没有同步密钥（未初始化同步）")
     return KeyPair.loads(text)
@@ -69,16 +83,39 @@ def get_peer(ws: Workspace, peer_id: str) -> dict | None:
     return _peer_row(ws.one("SELECT * FROM peers WHERE peer=?", (peer_id,)))
 
 
+def member_kind(ws: Workspace) -> str:
+    """The peer kind of the units this workspace coordinates ('village' at a township, 'township'
+    at a county; '' elsewhere)."""
+    below = ws.tier.below
+    return below.value if below else ""
+
+
+def member_peer(ws: Workspace, name: str) -> dict | None:
+    """A unit below this workspace (a township's village, a county's township) by name."""
+    return _peer_row(ws.one("SELECT * FROM peers WHERE kind=? AND name=?", (member_kind(ws), name)))
+
+
+def member_peers(ws: Workspace) -> list[dict]:
+    return [_peer_row(r) for r in ws.query("SELECT * FROM peers WHERE kind=? ORDER BY name", (member_kind(ws),))]
+
+
+def above_peer(ws: Workspace) -> dict | None:
+    """The workspace this one reports to (a village's township, a township's county), if it has one."""
+    above = ws.tier.above
+    return _peer_row(ws.one("SELECT * FROM peers WHERE kind=? LIMIT 1", (above.value,))) if above else None
+
+
 def village_peer(ws: Workspace, village: str) -> dict | None:
-    return _peer_row(ws.one("SELECT * FROM peers WHERE kind='village' AND name=?", (village,)))
+    return member_peer(ws, village)
 
 
 def village_peers(ws: Workspace) -> list[dict]:
-    return [_peer_row(r) for r in ws.query("SELECT * FROM peers WHERE kind='village' ORDER BY name")]
+    return member_peers(ws)
 
 
 def township_peer(ws: Workspace) -> dict:
-    peer = _peer_row(ws.one("SELECT * FROM peers WHERE kind='township' LIMIT 1"))
+    """A village's township (the peer above it)."""
+    peer = above_peer(ws) if ws.tier.above else None
     if peer is None:
         raise InputError("本村工作区不知道所属乡镇（配置包未导入）")
     return peer

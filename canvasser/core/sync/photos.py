@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from ..rules.visits import evidence_dir
+from ..rules.visits import evidence_dir, is_photo_name
 from ..storage import bounds, evidence
 from ..storage.store import Event, Workspace, now_iso
 from .container import PackageError
@@ -25,7 +25,7 @@ def collect(ws: Workspace, names: list[str]) -> tuple[dict[str, bytes], list[str
     found, missing = {}, []
     for name in names:
         path = folder / name
-        if path.is_file():
+        if is_photo_name(name) and path.is_file():
             found[name] = evidence.unseal(ws.key, path.read_bytes())
         else:
             missing.append(name)
@@ -37,6 +37,8 @@ def check(photos: dict[str, bytes], events: Iterable[Event] = ()) -> None:
     the same package that refers to it: a photo nobody's visit names is no evidence of anything."""
     wanted = set(referenced(events))
     for name, data in photos.items():
+        if not is_photo_name(name):
+            raise PackageError("数据包中有名称不合规的照片文件，整个数据包未导入")
         if len(data) > bounds.PHOTO_MAX:
             raise PackageError(f"数据包中有一张 {len(data) >> 20} MB 的照片，超过上限（{bounds.PHOTO_MAX >> 20} MB），"
                                "整个数据包未导入")

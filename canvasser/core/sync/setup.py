@@ -25,8 +25,10 @@ import json
 import uuid
 from pathlib import Path
 
+from .. import authority
 from ..errors import InputError
 from ..storage import listorder
+from ..storage.layers import COUNTY_KEY, campaign_rows, campaign_value
 from ..storage.opening import open_workspace
 from ..storage.projection import project
 from ..storage.store import Event, Workspace, WorkspaceError, now_iso
@@ -37,13 +39,14 @@ from .container import PackageError
 from .package import (
     FORMAT,
     VERSION,
+    WRITE_VERSION,
     _sha,
     check_format,
     decode_rows,
     encode_rows,
     header,
     pending_rows,
-    village_rows,
+    unit_rows,
 )
 
 
@@ -56,41 +59,66 @@ def _set_name(name: str, what: str) -> str:
 
 def init_township(ws: Workspace, township: str) -> dict:
     """Make this (new or list-only) workspace the township's: identity and keys."""
-    township = _set_name(township, "乡镇")
+    return _init_coordinator(ws, Tier.TOWNSHIP, township)
+
+
+def init_county(ws: Workspace, county: str) -> dict:
+    """Make this (new or list-only) workspace the county bureau's: identity and keys, and the
+    drive's `county` setting, which tells every tier below that the county decides the drive's
+    rules (core/layers.py)."""
+    return _init_coordinator(ws, Tier.COUNTY, county)
+
+
+def _init_coordinator(ws: Workspace, tier: Tier, name: str) -> dict:
+    name = _set_name(name, tier.label)
     if ws.tier is not Tier.STANDALONE:
         raise InputError(f"此工作区已是{ws.tier.label}工作区"
                          f"（{peers.display_name(ws)}），不能再次初始化")
     pair = crypto.KeyPair.generate()
     with ws.transaction():
-        ws.set_meta("mode", Tier.TOWNSHIP.value)
-        ws.set_meta("township", township)
+        ws.set_meta("mode", tier.value)
+        ws.set_meta(tier.unit_key, name)
         ws.set_meta(peers.META_ID, uuid.uuid4().hex)
         ws.set_meta(peers.META_KEYS, pair.dumps())
-        ws.conn.execute("DELETE FROM meta WHERE key='village'")
-    return {"mode": "township", "township": township, "fingerprint": pair.public.key_id,
+        for key in ("village", "township", "county"):
+            if key != tier.unit_key:
+                ws.conn.execute("DELETE FROM meta WHERE key=?", (key,))
+        if tier is Tier.COUNTY:
+            ws.emit("campaign.set", "campaign", {COUNTY_KEY: name}, "")
+    return {"mode": tier.value, tier.unit_key: name, "fingerprint": pair.public.key_id,
             "people": ws.scalar("SELECT count(*) FROM persons")}
 
 
 def villages_in(ws: Workspace) -> dict[str, int]:
-    return {r["village"]: r["n"] for r in ws.query(
-        "SELECT village, count(*) AS n FROM persons WHERE village != '' GROUP BY village ORDER BY village")}
+    return units_in(ws, "village")
+
+
+def units_in(ws: Workspace, col: str | None = None) -> dict[str, int]:
+    """The units on this workspace's list with their people (villages at a township, townships at a county)."""
+    col = col or ws.tier.below.unit_column
+    return {r[0]: r[1] for r in ws.conn.execute(
+        f"SELECT {col}, count(*) FROM persons WHERE {col} != '' GROUP BY {col} ORDER BY {col}")}
 
 
 def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: str | None = None,
                        rekey: bool = False, no_code: bool = False) -> dict:
-    """Write a village's setup package (new keys for the village); with `rekey`, revoke its old keys.
-    Without `code` (and without `no_code`) a code is made; the result's "code" is to be read to the village."""
-    peers.require_sync(ws, "township")
-    village = _set_name(village, "村（社区）")
-    known = villages_in(ws)
-    if village not in known:
-        raise InputError(f"名单中没有“{village}”。名单中的村（社区）：{'、'.join(known) or '（名单为空，请先导入）'}")
-    old = peers.village_peer(ws, village)
+    """Write a unit's setup package (a township's for a village, a county's for a township: new keys
+    for the unit, its people, the campaign); with `rekey`, revoke its old keys. Without `code` (and
+    without `no_code`) a code is made; the result's "code" is to be read to the unit by phone."""
+    peers.require_sync(ws, "coordinator")
+    member = ws.tier.below
+    what = "村（社区）" if member is Tier.VILLAGE else "乡镇（街道）"
+    flag = "--village" if member is Tier.VILLAGE else "--township"
+    unit = _set_name(village, what)
+    known = units_in(ws)
+    if unit not in known:
+        raise InputError(f"名单中没有“{unit}”。名单中的{what}：{'、'.join(known) or '（名单为空，请先导入）'}")
+    old = peers.member_peer(ws, unit)
     if old and not rekey:
-        raise InputError(f"已经为“{village}”生成过配置包。如果村里的电脑丢失或需要重新配置，请用 "
-                         f"canvasser rekey --db 乡镇工作区 --village {village} --out 新配置包（旧密钥将作废）")
+        raise InputError(f"已经为“{unit}”生成过配置包。如果{member.label}里的电脑丢失或需要重新配置，请用 "
+                         f"canvasser rekey --db {ws.tier.label}工作区 {flag} {unit} --out 新配置包（旧密钥将作废）")
     if rekey and not old:
-        raise InputError(f"还没有为“{village}”生成过配置包，请用 canvasser setup-package")
+        raise InputError(f"还没有为“{unit}”生成过配置包，请用 canvasser setup-package")
     if code is not None and no_code:
         raise InputError("--code 和 --no-code 只能选一个")
     if code is not None:
@@ -99,28 +127,33 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
         code = codes.new_code()
     own = peers.own_keys(ws)
     pair = crypto.KeyPair.generate()
-    village_id = old["peer"] if old else uuid.uuid4().hex
+    unit_id = old["peer"] if old else uuid.uuid4().hex
     revoked = list(old["revoked_keys"]) + [old["keys"].key_id] if old else []
-    rows = village_rows(ws, village)
+    rows = unit_rows(ws, unit)
     wanted = photos.referenced(Event.from_row(r) for r in rows if r[4] == "visit.recorded")
     found, missing = photos.collect(ws, wanted)
     package_id = uuid.uuid4().hex
     blob = encode_rows(rows)
     photo_parts = {f"photo.{i:04d}": name for i, name in enumerate(sorted(found))}
+    me = peers.display_name(ws)
+    version = WRITE_VERSION if member is Tier.VILLAGE else VERSION
     payload = {
-        "manifest": {"format": FORMAT, "version": VERSION, "kind": "setup", "package_id": package_id,
+        "manifest": {"format": FORMAT, "version": version, "kind": "setup", "package_id": package_id,
                      "created": now_iso(),
-                     "sender": {"id": peers.self_id(ws), "name": ws.meta("township"), "mode": "township"},
-                     "receiver": {"id": village_id, "name": village},
-                     "counts": {"events": len(rows), "people": known[village], "photos": len(found),
+                     "sender": {"id": peers.self_id(ws), "name": me, "mode": ws.mode},
+                     "receiver": {"id": unit_id, "name": unit},
+                     "counts": {"events": len(rows), "people": known[unit], "photos": len(found),
                                 "missing_photos": len(missing)},
                      "hashes": {"events": _sha(blob), "photos": {p: _sha(found[n]) for p, n in photo_parts.items()}}},
-        "village": {"id": village_id, "name": village, "keys": json.loads(pair.dumps())},
-        "township": {"id": peers.self_id(ws), "name": ws.meta("township"), "keys": own.public.as_dict()},
+        "tier": member.value,
+        "member": {"id": unit_id, "name": unit, "keys": json.loads(pair.dumps())},
+        "coordinator": {"id": peers.self_id(ws), "name": me, "tier": ws.mode, "keys": own.public.as_dict()},
         "photos": photo_parts,
-        "list_order": listorder.for_village(ws, village),  # the bureau's 序号 for the village's feedback sheet
+        "list_order": listorder.for_village(ws, unit, member.unit_column),  # the bureau's 序号 for its feedback sheet
     }
-    h = header("setup", package_id, peers.self_id(ws), own.public.key_id, village_id, pair.public.key_id)
+    if member is Tier.VILLAGE:  # the names an older village reads
+        payload["village"], payload["township"] = payload["member"], payload["coordinator"]
+    h = header("setup", package_id, peers.self_id(ws), own.public.key_id, unit_id, pair.public.key_id, version)
     if code:
         salt = crypto.new_salt()
         h["protection"] = "code"
@@ -136,16 +169,17 @@ def make_setup_package(ws: Workspace, village: str, out: str | Path, *, code: st
     for part, name in photo_parts.items():
         parts[part] = crypto.seal(key, found[name])
     with ws.transaction():
-        peers.put_peer(ws, village_id, "village", village, pair.public, revoked=revoked,
+        peers.put_peer(ws, unit_id, member.value, unit, pair.public, revoked=revoked,
                        info={"setup_at": now_iso(), "setups": (old["info"].get("setups", 0) if old else 0) + 1,
                              "retired": _retired(old)})
         if old:
-            peers.retire_replicas(ws, village_id)
+            peers.retire_replicas(ws, unit_id)
         size = container.write(out, h, parts, own.sign)
-    return {"village": village, "people": known[village], "events": len(rows), "photos": len(found),
-            "file": str(out), "bytes": size, "protected": "code" if code else "file-key",
+    return {member.unit_key: unit, "tier": member.value, "people": known[unit], "events": len(rows),
+            "photos": len(found), "file": str(out), "bytes": size, "protected": "code" if code else "file-key",
             "fingerprint": pair.public.key_id, "township_fingerprint": own.public.key_id,
-            "revoked": revoked, "package_id": package_id, "code": code or ""}
+            "coordinator_fingerprint": own.public.key_id, "revoked": revoked, "package_id": package_id,
+            "code": code or ""}
 
 
 def _retired(old: dict | None) -> dict:
@@ -193,11 +227,12 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
         raise PackageError("配置包已损坏，无法打开（工作区未建立）。请让乡镇重新生成") from exc
     try:
         manifest = payload["manifest"]
-        town_keys = crypto.PublicKeys.from_dict(payload["township"]["keys"])
+        coordinator, member = _parts(payload)
+        town_keys = crypto.PublicKeys.from_dict(coordinator["keys"])
         if not town_keys.verify(c.signed, c.signature) or town_keys.key_id != h["sender_key"]:
             raise PackageError("配置包签名不符：文件被改动或已损坏（工作区未建立）")
         if manifest["package_id"] != h["package_id"] or manifest["hashes"]["events"] != _sha(blob) \
-                or payload["village"]["id"] != h["receiver"] or manifest["format"] != FORMAT:
+                or member["id"] != h["receiver"] or manifest["format"] != FORMAT:
             raise PackageError("配置包内容与清单不符（工作区未建立）")
         rows = decode_rows(blob)
         if not isinstance(rows, list) or len(rows) != int(manifest["counts"]["events"]):
@@ -214,56 +249,95 @@ def _open_setup(path: str | Path, code: str | None) -> tuple[dict, dict, list, d
     return h, payload, rows, received
 
 
+def _parts(payload: dict) -> tuple[dict, dict]:
+    """(coordinator, member) of a setup payload (a village's package from before tiers names them
+    "township" and "village")."""
+    return payload.get("coordinator") or payload["township"], payload.get("member") or payload["village"]
+
+
+def setup_tier(payload: dict) -> Tier:
+    """Which tier a setup package makes: a village (from a township) or a township (from a county)."""
+    tier = Tier.of(payload.get("tier") or "village")
+    if tier not in (Tier.VILLAGE, Tier.TOWNSHIP):
+        raise PackageError("配置包内容格式不对（工作区未建立）")
+    return tier
+
+
 def _identity(h: dict, payload: dict) -> tuple[str, str, crypto.KeyPair, crypto.PublicKeys, str]:
-    """(village, township, the village's keys, the township's public keys, the township's id)."""
+    """(the unit's name, its coordinator's name, the unit's keys, the coordinator's public keys, the
+    coordinator's id)."""
     try:
-        village = _set_name(payload["village"]["name"], "村（社区）")
-        township = _set_name(payload["township"]["name"], "乡镇")
-        pair = crypto.KeyPair(bytes.fromhex(payload["village"]["keys"]["sign_sk"]),
-                              bytes.fromhex(payload["village"]["keys"]["box_sk"]))
-        town_keys = crypto.PublicKeys.from_dict(payload["township"]["keys"])
-        town_id = str(payload["township"]["id"])
+        tier = setup_tier(payload)
+        coordinator, member = _parts(payload)
+        unit = _set_name(member["name"], tier.label)
+        above = _set_name(coordinator["name"], tier.above.label)
+        pair = crypto.KeyPair(bytes.fromhex(member["keys"]["sign_sk"]), bytes.fromhex(member["keys"]["box_sk"]))
+        town_keys = crypto.PublicKeys.from_dict(coordinator["keys"])
+        town_id = str(coordinator["id"])
     except (KeyError, TypeError, ValueError) as exc:
         raise PackageError("配置包内容格式不对（工作区未建立）") from exc
     if pair.public.key_id != h["receiver_key"]:
         raise PackageError("配置包中的密钥与清单不符（工作区未建立）")
-    return village, township, pair, town_keys, town_id
+    return unit, above, pair, town_keys, town_id
 
 
-def _become_village(ws: Workspace, h: dict, payload: dict, rows: list, events: list[Event]) -> None:
-    """This workspace takes the village's identity and keys and knows the township has the setup's events
-    (inside the caller's transaction)."""
-    village, township, pair, town_keys, town_id = _identity(h, payload)
-    ws.set_meta("mode", Tier.VILLAGE.value)
-    ws.set_meta("village", village)
-    ws.set_meta("township", township)
-    ws.set_meta(peers.META_ID, payload["village"]["id"])
-    ws.set_meta(peers.META_KEYS, pair.dumps())
-    peers.put_peer(ws, town_id, "township", township, town_keys)
+def _become_member(ws: Workspace, h: dict, payload: dict, rows: list, events: list[Event], *,
+                   joined: bool = False) -> None:
+    """This workspace takes the unit's identity and keys (a township joining later keeps its own
+    toward its villages and takes these toward its county) and knows its coordinator has the
+    setup's events (inside the caller's transaction)."""
+    tier = setup_tier(payload)
+    unit, above, pair, town_keys, town_id = _identity(h, payload)
+    _, member = _parts(payload)
+    if joined and tier is Tier.TOWNSHIP:
+        ws.set_meta(peers.META_ABOVE_ID, member["id"])
+        ws.set_meta(peers.META_ABOVE_KEYS, pair.dumps())
+    else:
+        ws.set_meta("mode", tier.value)
+        ws.set_meta(tier.unit_key, unit)
+        ws.set_meta(peers.META_ID, member["id"])
+        ws.set_meta(peers.META_KEYS, pair.dumps())
+    ws.set_meta(tier.above.unit_key, above)
+    peers.put_peer(ws, town_id, tier.above.value, above, town_keys)
     peers.add_acks(ws, town_id, {o: rg.from_seqs(e.seq for e in events if e.origin == o)
                                  for o in {e.origin for e in events}})
     ws.conn.execute("INSERT INTO receipts VALUES (?,?,?,?,?)", (h["package_id"], town_id, now_iso(), len(rows), 0))
 
 
+def _become_village(ws: Workspace, h: dict, payload: dict, rows: list, events: list[Event]) -> None:
+    _become_member(ws, h, payload, rows, events)
+
+
 def init_village(path: str | Path, setup_file: str | Path, *, code: str | None = None,
                  passphrase: str | None = None) -> dict:
-    """Make a village workspace from the township's setup package: a new file, or a standalone
-    workspace that already holds work, which then joins its township keeping that work (`join_township`)."""
+    """Make a workspace from its coordinator's setup package: a village's from its township, a
+    township's from its county. The file may be new, or a workspace that already holds work, which
+    then joins keeping that work: a standalone village its township (`join_township`), a township
+    that worked alone its county (`join_county`)."""
     path = Path(path)
-    if path.exists() and path.stat().st_size > 0:
-        with contextlib.closing(open_workspace(path)) as existing:
-            if existing.tier is not Tier.STANDALONE:
-                raise InputError(f"这个工作区已经是{existing.tier.label}工作区"
-                                 f"（{peers.display_name(existing)}），不能再用配置包加入")
-            has_work = bool(existing.event_count())
-        if has_work:
-            return join_township(path, setup_file, code=code)
     h, payload, rows, received = _open_setup(setup_file, code)
+    tier = setup_tier(payload)
+    if path.exists() and path.stat().st_size > 0:
+        with contextlib.closing(open_workspace(path, passphrase=passphrase)) as existing:
+            current = existing.tier
+            name = peers.display_name(existing)
+            has_work = bool(existing.event_count())
+        if tier is Tier.TOWNSHIP and current is Tier.TOWNSHIP:
+            return join_county(path, setup_file, code=code, opened=(h, payload, rows, received))
+        if current is not Tier.STANDALONE:
+            raise InputError(f"这个工作区已经是{current.label}工作区（{name}），不能再用这个配置包"
+                             + ("加入县" if tier is Tier.TOWNSHIP else "加入"))
+        if has_work:
+            if tier is Tier.TOWNSHIP:
+                raise InputError("这是县里给乡镇的配置包：单机工作区不能加入县。请用乡镇工作区（canvasser init "
+                                 "--township）或新文件")
+            return join_township(path, setup_file, code=code)
     events = merge.validate(rows)
-    village, township, pair, town_keys, town_id = _identity(h, payload)
+    unit, above, pair, town_keys, town_id = _identity(h, payload)
     created = not path.exists()
-    # a village's key is sealed to its township (a recovery package) instead of a recovery code
-    ws = open_workspace(path, recovery=False, passphrase=passphrase)
+    # a village's key is sealed to its township (a recovery package) instead of a recovery code;
+    # a township keeps its own recovery code, as one made alone does
+    ws = open_workspace(path, recovery=tier is Tier.TOWNSHIP, passphrase=passphrase)
     try:
         with ws.transaction():
             if rows:
@@ -272,15 +346,17 @@ def init_village(path: str | Path, setup_file: str | Path, *, code: str | None =
                 project(ws.conn, events, new_entities={e.entity for e in events})
                 ws.clock.observe(max(e.hlc for e in events))
             photos.save(ws, received)
-            _become_village(ws, h, payload, rows, events)
+            _become_member(ws, h, payload, rows, events)
             listorder.remember(ws, payload.get("list_order"))
-        if ws.key is not None:
+        if ws.key is not None and tier is Tier.VILLAGE:
             from .recovery import seal_to_township
             seal_to_township(ws)
-        result = {"mode": "village", "village": village, "township": township, "events": len(rows),
-                  "people": ws.scalar("SELECT count(*) FROM persons WHERE village=?", (village,)),
+        result = {"mode": tier.value, tier.unit_key: unit, tier.above.unit_key: above, "events": len(rows),
+                  "people": ws.scalar(f"SELECT count(*) FROM persons WHERE {tier.unit_column}=?", (unit,)),
                   "photos": len(received), "fingerprint": pair.public.key_id,
-                  "township_fingerprint": town_keys.key_id}
+                  "township_fingerprint": town_keys.key_id, "coordinator_fingerprint": town_keys.key_id}
+        if ws.recovery_code:
+            result["recovery_code"] = ws.recovery_code
     except BaseException:
         ws.close()
         if created:
@@ -338,28 +414,14 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
         local_campaign = {k for ev in (Event.from_row(r) for r in merge.event_rows(ws, "WHERE entity='campaign'"))
                           for k in ev.payload}
         theirs = _created_payloads(events)
-        differences = []
-        for entity, t in theirs.items():
-            m = mine.get(entity)
-            if m is None:
-                continue
-            fields = {f: {"本村": _shown(f, m.get(f)), "乡镇": _shown(f, t.get(f))} for f in LIST_FIELDS
-                      if (m.get(f) or "") != (t.get(f) or "") and f in m and f in t}
-            if fields:
-                differences.append({"id": entity[2:], "name": t.get("name") or m.get("name", ""), "fields": fields})
+        differences = _differences(mine, theirs, LIST_FIELDS, ("本村", "乡镇"))
         before = _settings_shown(ws, local_campaign)
         with ws.transaction():
             merge.merge(ws, [list(r) for r in rows], events)
             photos.save(ws, received)
             _become_village(ws, h, payload, rows, events)
             listorder.remember(ws, payload.get("list_order"))
-            town_campaign = {}
-            for ev in events:
-                if ev.entity == "campaign":
-                    town_campaign.update(ev.payload)
-            back = {k: town_campaign.get(k, campaign_defaults(k)) for k in sorted(local_campaign)}
-            if back:
-                ws.emit("campaign.set", "campaign", back, "加入乡镇")
+            _hand_back(ws, local_campaign, events, "加入乡镇")
         if ws.key is not None:  # from now on the township can send a recovery package for this laptop
             from .recovery import seal_to_township
             seal_to_township(ws)
@@ -377,6 +439,94 @@ def join_township(path: str | Path, setup_file: str | Path, *, code: str | None 
     return result
 
 
+def _hand_back(ws: Workspace, local: set[str], theirs: list[Event], author: str) -> None:
+    """Campaign settings made alone are handed back, by new events, so both sides agree: what this
+    workspace decides as a coordinator (a township's villages' targets) again with its own values, in
+    its own layer, so they travel on their own; what the tier above decides with the coordinator's
+    values: where a county leads the drive in the drive's layer (the county takes such a change only
+    because it changes nothing), else in this workspace's own layer (core/storage/layers.py)."""
+    drive: dict = {}
+    view: dict = {}
+    for ev in sorted((e for e in theirs if e.entity == "campaign"), key=lambda e: e.key):
+        view.update(ev.payload)
+        if ev.scope == "":
+            drive.update(ev.payload)
+    county = COUNTY_KEY in drive
+    local = {k for k in local if k != COUNTY_KEY and authority.decider(k) is not authority.Decides.OWN}
+    own = {k for k in local if authority.coordinator_decides(ws.tier, k)}
+    mine = campaign_rows(ws.conn)
+    kept = {k: json.loads(mine[k][0]) for k in sorted(own) if k in mine}
+    back = {k: (drive if county else view).get(k, campaign_defaults(k)) for k in sorted(local - own)}
+    with ws.writing(author) as batch:
+        if back:
+            batch.emit("campaign.set", "campaign", back, **({"scope": ""} if county else {}))
+        if kept:
+            batch.emit("campaign.set", "campaign", kept)
+
+
+def join_county(path: str | Path, setup_file: str | Path, *, code: str | None = None,
+                opened: tuple | None = None) -> dict:
+    """A township that worked alone joins its county with the county's setup package, keeping its
+    work and its villages.
+
+    As a village joins its township: the county's events are merged (people matched by ID), the
+    township's own events stay unacknowledged (its first package up carries them all), differences
+    between the two lists are listed for review. The township keeps its identity and keys toward
+    its villages (they trust them) and takes the ones the county made toward the county. Its own
+    settings are handed back (`_hand_back`); people its list named by another township name (or
+    none) are named by the county's, so the county counts them as this township's."""
+    path = Path(path)
+    h, payload, rows, received = opened or _open_setup(setup_file, code)
+    if setup_tier(payload) is not Tier.TOWNSHIP:
+        raise InputError("这是乡镇给村的配置包，乡镇工作区不能用它加入县")
+    events = merge.validate(rows)
+    township, county, pair, keys, _county = _identity(h, payload)
+    with contextlib.closing(open_workspace(path, create=False)) as ws:
+        if ws.tier is not Tier.TOWNSHIP:
+            raise InputError("只有乡镇工作区可以加入县")
+        if peers.above_peer(ws) is not None:
+            raise InputError(f"本乡镇工作区已经加入县（{ws.meta('county') or ''}），不能再次加入")
+        own = ws.meta("township") or ""
+        if own != township:
+            raise InputError(f"本乡镇工作区是“{own}”的，这个配置包是给“{township}”的（工作区未改变）")
+        mine = _created_payloads(Event.from_row(r) for r in merge.event_rows(ws, "WHERE kind='person.created'"))
+        local_campaign = {k for ev in (Event.from_row(r) for r in merge.event_rows(ws, "WHERE entity='campaign'"))
+                          for k in ev.payload}
+        theirs = _created_payloads(events)
+        differences = _differences(mine, theirs, ("township", *LIST_FIELDS), ("本乡镇", "县"))
+        with ws.transaction():
+            merge.merge(ws, [list(r) for r in rows], events)
+            photos.save(ws, received)
+            _become_member(ws, h, payload, rows, events, joined=True)
+            _hand_back(ws, local_campaign, events, "加入县")
+            elsewhere = [r[0] for r in ws.conn.execute("SELECT pid FROM persons WHERE township != ?", (township,))]
+            if elsewhere:
+                with ws.writing("加入县") as batch:
+                    for pid in elsewhere:
+                        batch.emit("person.updated", f"p:{pid}", {"township": township})
+        result = {"mode": "township", "township": township, "county": county, "joined": True,
+                  "events": len(rows), "people": ws.scalar("SELECT count(*) FROM persons WHERE township=?", (township,)),
+                  "local_only": len(set(mine) - set(theirs)), "county_only": len(set(theirs) - set(mine)),
+                  "renamed": len(elsewhere), "differences": differences, "pending": len(pending_rows(ws)),
+                  "villages": len(peers.member_peers(ws)), "photos": len(received),
+                  "fingerprint": pair.public.key_id, "county_fingerprint": keys.key_id}
+    return result
+
+
+def _differences(mine: dict, theirs: dict, fields: tuple, sides: tuple[str, str]) -> list[dict]:
+    """Each person both lists hold whose listed fields differ, for review (phones by their tail)."""
+    out = []
+    for entity, t in theirs.items():
+        m = mine.get(entity)
+        if m is None:
+            continue
+        diff = {f: {sides[0]: _shown(f, m.get(f)), sides[1]: _shown(f, t.get(f))} for f in fields
+                if (m.get(f) or "") != (t.get(f) or "") and f in m and f in t}
+        if diff:
+            out.append({"id": entity[2:], "name": t.get("name") or m.get("name", ""), "fields": diff})
+    return out
+
+
 def _settings_shown(ws: Workspace, keys: set[str]) -> dict[str, tuple[str, str]]:
     """The workspace's current value of each campaign key, as a cadre reads it (label, text): what
     joining replaced is said afterwards ("缴费链接：本村 … / 乡镇 …")."""
@@ -386,7 +536,7 @@ def _settings_shown(ws: Workspace, keys: set[str]) -> dict[str, tuple[str, str]]
     out = {}
     for k in sorted(keys):
         if k.startswith(TEMPLATE_PREFIX):  # a printed text: which one is used, not the text itself
-            text = json.loads(ws.scalar("SELECT value FROM campaign WHERE key=?", (k,)) or '""')
+            text = campaign_value(ws.conn, k, "") or ""
             out[k] = (f"“{k.removeprefix(TEMPLATE_PREFIX)}”的文字",
                       f"改过的文字（{len(text)} 字）" if text else "程序自带的文字")
         else:
@@ -406,4 +556,4 @@ def campaign_defaults(key: str):
     return DEFAULTS.get(key, "")
 
 
-__all__ = ["join_township", "init_township", "make_setup_package", "rekey_village", "init_village", "villages_in", "WorkspaceError"]
+__all__ = ["join_township", "join_county", "init_county", "init_township", "make_setup_package", "rekey_village", "init_village", "villages_in", "WorkspaceError"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..storage.store import Workspace
 from ..tiers import Tier
-from . import peers
+from . import peers, scope
 from . import ranges as rg
 from .package import pending_rows
 
@@ -25,33 +25,44 @@ def village_progress(ws: Workspace, town: dict, rows: list[tuple]) -> dict:
 
 def sync_status(ws: Workspace) -> dict:
     """For a village: changes not yet received by the township and when it last heard from it.
-    For the township: per village, when its last package came and how many events the township holds."""
+    For a coordinator (a township, a county): per unit below, when its last package came and how many
+    people (at a township: and events) it holds; a township under a county also what the county lacks."""
     mode = ws.mode
     if not ws.tier.syncs:
         return {"mode": mode, "enabled": False}
     keys = peers.own_keys(ws)
     out = {"mode": mode, "enabled": True, "name": peers.display_name(ws), "fingerprint": keys.public.key_id,
            "events": ws.event_count()}
-    if ws.tier is Tier.VILLAGE:
-        town = peers.township_peer(ws)
+    above = peers.above_peer(ws)
+    rows: list = []
+    if above is not None:
         rows = pending_rows(ws)
-        out.update(village_progress(ws, town, rows))
-        out.update({"village": ws.meta("village"), "township": town["name"], "unsent": len(rows),
-                    "last_received_at": town["last_received_at"], "last_sent_at": town["last_sent_at"],
-                    "packages_received": ws.scalar("SELECT count(*) FROM receipts WHERE peer=?", (town["peer"],))})
+        up = {"name": above["name"], "unsent": len(rows), "last_received_at": above["last_received_at"],
+              "last_sent_at": above["last_sent_at"],
+              "packages_received": ws.scalar("SELECT count(*) FROM receipts WHERE peer=?", (above["peer"],))}
+        out["above"] = up
+    if ws.tier is Tier.VILLAGE:
+        out.update(village_progress(ws, above, rows))
+        out.update({"village": ws.meta("village"), "township": up["name"], **{k: v for k, v in up.items() if k != "name"},
+                    **{f"returned_{k}": n for k, n in scope.returned_counts(ws).items()}})
         return out
-    held = {r["scope"]: r["n"] for r in ws.query("SELECT scope, count(*) AS n FROM events GROUP BY scope")}
-    people = {r["village"]: r["n"] for r in ws.query("SELECT village, count(*) AS n FROM persons GROUP BY village")}
-    villages = []
-    for p in peers.village_peers(ws):
-        villages.append({
-            "village": p["name"], "events": held.get(p["name"], 0), "people": people.get(p["name"], 0),
+    col = ws.tier.below.unit_column
+    held = {r["scope"]: r["n"] for r in ws.query("SELECT scope, count(*) AS n FROM events GROUP BY scope")} \
+        if col == "village" else {}
+    people = {r["unit"]: r["n"] for r in ws.query(f"SELECT {col} AS unit, count(*) AS n FROM persons GROUP BY {col}")}
+    units = []
+    for p in peers.member_peers(ws):
+        units.append({
+            col: p["name"], "events": held.get(p["name"]), "people": people.get(p["name"], 0),
             "last_received_at": p["last_received_at"], "last_sent_at": p["last_sent_at"],
             "packages_received": ws.scalar("SELECT count(*) FROM receipts WHERE peer=?", (p["peer"],)),
             "copies": len(peers.live_replicas(ws, p["peer"])), "fingerprint": p["keys"].key_id,
             "revoked_keys": len(p["revoked_keys"])})
-    out.update({"township": ws.meta("township"), "villages": villages,
-                "conflicts": ws.scalar("SELECT count(*) FROM conflicts WHERE resolved=0")})
+    out.update({ws.tier.unit_key: ws.meta(ws.tier.unit_key), f"{col}s": units,
+                "conflicts": ws.scalar("SELECT count(*) FROM conflicts WHERE resolved=0"),
+                "held": ws.scalar("SELECT count(*) FROM held_events WHERE decision = ''")})
+    if ws.tier is Tier.TOWNSHIP and ws.meta("county"):
+        out["county"] = ws.meta("county")
     return out
 
 
@@ -62,4 +73,4 @@ def keys_info(ws: Workspace) -> dict:
     return {"mode": ws.mode, "name": peers.display_name(ws), "fingerprint": own.key_id,
             "peers": [{"name": p["name"], "kind": p["kind"], "fingerprint": p["keys"].key_id,
                        "revoked": p["revoked_keys"]}
-                      for p in (peers.village_peers(ws) if ws.tier.coordinates else [peers.township_peer(ws)])]}
+                      for p in [*([peers.above_peer(ws)] if peers.above_peer(ws) else []), *peers.member_peers(ws)]]}

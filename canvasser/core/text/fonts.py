@@ -18,10 +18,15 @@ from .cells import clean
 FONT_NAME = "CJK"
 FALLBACK_NAME = "CJKB"
 FONT_FILE = "wqy-zenhei.ttc"
+_WIN_FONTS = os.path.join(os.environ.get("WINDIR") or os.environ.get("SystemRoot") or "C:\\Windows", "Fonts")
+_USER_FONTS = os.path.join(os.environ.get("LOCALAPPDATA", ""), "Microsoft", "Windows", "Fonts")  # per-user installs
 EXTB_CANDIDATES = (
-    "C:/Windows/Fonts/simsunb.ttf", "C:/Windows/Fonts/SimSun-ExtB.ttf", "C:/Windows/Fonts/mingliub.ttc",
+    *(os.path.join(folder, name) for folder in (_WIN_FONTS, _USER_FONTS)
+      for name in ("simsunb.ttf", "SimSun-ExtB.ttf", "mingliub.ttc")),
     "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf", "/usr/share/fonts/opentype/hanazono/HanaMinB.ttf",
 )
+# The same fonts' family names, as the window asks the system for them (ui.app.extb_family)
+EXTB_FAMILIES = ("SimSun-ExtB", "MingLiU-ExtB", "HanaMinB")
 # A user (or a test) may name another TrueType font to try first, e.g. one copied from another PC.
 FALLBACK_ENV = "CANVASSER_EXTB_FONT"
 

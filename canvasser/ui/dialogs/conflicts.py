@@ -105,7 +105,8 @@ class ConflictsDialog(QDialog):
                                                              .get(r, r)) for r in rows])
         for c, v in enumerate(vs):
             values = [str(v["fields"].get(k, "")) for k in SHOWN]
-            values += [f"{v['created_by']} {v['created_at'].replace('T', ' ')[:16]}".strip(), str(v["visits"])]
+            waiting = f"（其中 {v['visits_waiting']} 次暂存，归属该村后采用）" if v.get("visits_waiting") else ""
+            values += [f"{v['created_by']} {v['created_at'].replace('T', ' ')[:16]}".strip(), f"{v['visits']}{waiting}"]
             for r, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -113,9 +114,10 @@ class ConflictsDialog(QDialog):
                     item.setBackground(Qt.GlobalColor.yellow)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        for v in vs:
-            b = QPushButton(f"归属{v['village']}")
-            b.clicked.connect(lambda _=False, name=v["village"]: self.resolve(name))
+        for v in vs:  # (at a county a place is 乡镇/村: two townships may each have a 杨柳村)
+            place = v.get("place") or v["village"]
+            b = QPushButton(f"归属{place}")
+            b.clicked.connect(lambda _=False, name=place: self.resolve(name))
             self.buttons.addWidget(b)
         self.buttons.addStretch(1)
 
@@ -124,8 +126,8 @@ class ConflictsDialog(QDialog):
             return
         pid = self.current["id"]
 
-        def done(_res) -> None:
-            self.result.setText(f"已确定归属：{village}（下次给各村发回传包时一并送达，两个村的名单随之一致）。")
+        def done(res) -> None:
+            self.result.setText(views.assignment_line(res))
             self.resolved.emit(pid)
             self.load()
 

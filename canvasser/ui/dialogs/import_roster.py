@@ -11,8 +11,7 @@ import itertools
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 from ...core import views
 from ...core.errors import Cancelled, InputError, Question
 from .. import operations
-from ..folders import last_folder, remember
+from ..folders import last_folder, open_with_system, remember
 
 SAMPLE_ROWS = 3
 
@@ -238,7 +237,7 @@ class TableImportDialog(QDialog):
 
     def open_folder(self) -> bool:
         folder = self.rejects_folder()
-        return folder is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        return folder is not None and open_with_system(folder)
 
     def _done(self, res) -> None:
         self.import_result = res

@@ -1,5 +1,6 @@
-"""Joining the township later: a standalone workspace takes the township's setup package and keeps
-every visit made before (core `sync.setup.join_township`, run as an operation on the worker).
+"""Joining the tier above later: a standalone workspace takes the township's setup package and keeps
+every visit made before (core `sync.setup.join_township`), a township that worked alone its county's
+(`sync.setup.join_county`), each run as an operation on the worker.
 
 What was merged and where the township's list differs from the local one is said afterwards; the
 window is then reopened on the file, whose mode and keys have changed."""
@@ -47,23 +48,49 @@ def describe(res: dict) -> str:
     return "<br>".join(lines)
 
 
-def ask(parent: QWidget | None) -> tuple[str, str | None] | None:
-    """The setup package and its code, as the township gave them; None if the user cancels."""
-    setup, _ = QFileDialog.getOpenFileName(parent, "选择乡镇发来的配置包", str(last_folder("packages")),
+def describe_county(res: dict) -> str:
+    """A township's joining its county, as the clerk reads it: its work and villages kept, what goes
+    up, where the two lists differ (both versions kept)."""
+    lines = [f"本乡镇工作区已加入 {html.escape(res['county'])}：以前的工作、各村的配置和密钥都保留，各村照常与本乡镇交换数据包。",
+             f"<b>{res['pending']}</b> 条记录将在下次上报时交给县里（同步 → 发给“上报{html.escape(res['county'])}”）。",
+             f"县里名单中本乡镇 {res['people']} 人；只在本乡镇原名单里的 {res['local_only']} 人、"
+             f"只在县里名单里的 {res['county_only']} 人，都已合并。"]
+    if res.get("renamed"):
+        lines.append(f"{res['renamed']} 人原来的乡镇名与县里不同（或未注明），已统一为“{html.escape(res['township'])}”。")
+    lines.append("征缴标准、补助、截止日期、缴费渠道等以县里的为准；各村的任务数仍由本乡镇设置。")
+    diffs = res.get("differences") or []
+    if diffs:
+        lines.append(f"<b>{len(diffs)}</b> 人在县里名单和本乡镇名单里不一致（两种写法都记在此人的历史里，请核对）：")
+        for d in diffs[:20]:
+            parts = [f"{FIELDS.get(f, f)} 本乡镇“{html.escape(str(v['本乡镇']))}” / 县“{html.escape(str(v['县']))}”"
+                     for f, v in d["fields"].items()]
+            lines.append(f"　{html.escape(d['name'])}：" + "；".join(parts))
+        if len(diffs) > 20:
+            lines.append(f"　……另有 {len(diffs) - 20} 人")
+    else:
+        lines.append("县里名单与本乡镇名单没有不一致的地方。")
+    lines.append(f"县密钥指纹 {res['county_fingerprint']}，请与县里核对。")
+    return "<br>".join(lines)
+
+
+def ask(parent: QWidget | None, above: str = "乡镇") -> tuple[str, str | None] | None:
+    """The setup package and its code, as the tier above (乡镇 or 县) gave them; None if the user cancels."""
+    setup, _ = QFileDialog.getOpenFileName(parent, f"选择{above}发来的配置包", str(last_folder("packages")),
                                            "配置包 (*.ccpkg)")
     if not setup:
         return None
     remember("packages", setup)
-    code, ok = QInputDialog.getText(parent, "配置包口令", "乡镇告知的口令（没有则不填）：", QLineEdit.EchoMode.Normal, "")
+    code, ok = QInputDialog.getText(parent, "配置包口令", f"{above}告知的口令（没有则不填）：", QLineEdit.EchoMode.Normal, "")
     if not ok:
         return None
     return setup, code.strip() or None
 
 
-def join(dialog, setup: str | Path | None = None, code: str | None = None) -> dict | None:
-    """Run the join from the sync dialog; show the result there, then reopen the window on the file."""
+def join(dialog, setup: str | Path | None = None, code: str | None = None, *, county: bool = False) -> dict | None:
+    """Run the join from the sync dialog (a village's to its township, or with `county` a township's to
+    its county); show the result there, then reopen the window on the file."""
     if setup is None:
-        asked = ask(dialog)
+        asked = ask(dialog, "县" if county else "乡镇")
         if asked is None:
             return None
         setup, code = asked
@@ -73,13 +100,15 @@ def join(dialog, setup: str | Path | None = None, code: str | None = None) -> di
     def done(res: dict) -> None:
         out.append(res)
         dialog.last = res
-        dialog.result_label.setText(describe(res))
-        dialog.join_button.setVisible(False)
-        dialog.township_button.setVisible(False)
-        dialog.info.setText(f"{res['township']} — {res['village']}（已加入乡镇）。关闭本窗口后工作区将重新打开。")
+        dialog.result_label.setText(describe_county(res) if county else describe(res))
+        for button in (dialog.join_button, dialog.township_button, dialog.county_button):
+            button.setVisible(False)
+        dialog.info.setText(f"{res['county']} — {res['township']}（已加入县）。关闭本窗口后工作区将重新打开。" if county
+                            else f"{res['township']} — {res['village']}（已加入乡镇）。关闭本窗口后工作区将重新打开。")
         if window is not None:
             window.joined = res
             dialog.finished.connect(lambda _r: window.switch_requested.emit(str(window.ws.path)))
 
-    operations.join_township(dialog.runner, str(setup), code, success=done, failure=dialog._failed)
+    (operations.join_county if county else operations.join_township)(dialog.runner, str(setup), code, success=done,
+                                                                      failure=dialog._failed)
     return out[0] if out else None

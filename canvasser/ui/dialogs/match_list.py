@@ -191,7 +191,7 @@ class MatchDialog(TableImportDialog):
 
     def save_report(self, target: str | None = None) -> Path | None:
         if target is None:
-            target, _ = QFileDialog.getSaveFileName(self, "另存比对结果", f"{self.result.info.kind}比对结果.xlsx",
+            target, _ = QFileDialog.getSaveFileName(self, "另存比对结果", views.safe_name(f"{self.result.info.kind}比对结果") + ".xlsx",
                                                     "Excel (*.xlsx)")
         if not target:
             return None

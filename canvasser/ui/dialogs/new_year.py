@@ -27,6 +27,14 @@ class NewYearDialog(ImportDialog):
 
     def __init__(self, ws, runner, author: str = "", parent=None):
         super().__init__(ws, runner, author, parent)
+        self.above = views.year_started_above(ws)  # the tier above started this year: only our list comes in
+        if self.above is not None:
+            self.year = self.above
+            self.setWindowTitle(f"导入{self.year}年度的名单")
+            self.start_button.setText(f"导入{self.year}年度名单")
+            self.info.setText(f"{self.year}年度已由上级开始。选择医保局发来的{self.year}年度未参保人员名单（本村部分）："
+                              "去年的电话、微信、外出地点、备注、户和走访结果都会保留。")
+            return
         proposed, diff = views.new_year_settings(ws)
         self.year = proposed["coverage_year"]
         self.settings = QTableWidget(len(diff), 3)
@@ -45,7 +53,7 @@ class NewYearDialog(ImportDialog):
 
     def submit(self, path, overrides):
         return operations.start_year(self.runner, self, self.progress_label, path, overrides=overrides,
-                                     by=self.author, success=self._done, failure=self._failed)
+                                     by=self.author, year=self.above, success=self._done, failure=self._failed)
 
     def describe(self, res) -> str:
         text = (f"已开始 <b>{res.year}</b> 年度：去年就在名单上的 <b>{res.again}</b> 人，新上名单 <b>{res.new}</b> 人，"

@@ -10,18 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from ...core import clock, views
 from ...core.errors import Cancelled, InputError
 from .. import operations
-from ..folders import last_folder, remember
+from ..folders import last_folder, open_with_system, remember
 
 # The core modules behind these screens pull in reportlab and openpyxl: the operations import them
 # when a file is made (on the worker), not when the window starts.
-_pct = views.pct
 
 
 @dataclass
@@ -83,12 +80,10 @@ OUTPUTS: dict[str, Output] = {o.key: o for o in (
            _ledger_done),
     Output("report", "导出进度日报", "进度日报_{scope}_{date}.xlsx", "Excel (*.xlsx);;PDF (*.pdf)",
            lambda ws, out, p, c: operations.report(ws, out, p, by=c.canvasser),
-           lambda r, out: (f"{r['date']} 进度：名单 {r['total']} 人，完成 {r['done']} 人（{_pct(r['rate'])}），"
-                           f"未完成 {r['remaining']} 人。")),
+           lambda r, out: views.headline(r)),
     Output("feedback", "导出反馈表（报医保局）", "未参保人员反馈表_{scope}_{date}.xlsx", "Excel (*.xlsx)",
            lambda ws, out, p, c: operations.feedback(ws, out, p, password=c.password),
-           lambda r, out: f"反馈表已导出：共 {r['rows']} 人 = 尚未完成 {r['remaining']} + 不需参保 {r['not_needed']}"
-                          f"（以上为“未参保” {r['not_paid']} 人）+ 已缴费待核实 {r['claimed']}。"),
+           lambda r, out: f"反馈表已导出：{views.feedback_line(r)}。"),
     Output("notice_household", "打印本户缴费通知单", "缴费通知单_{scope}_{date}.pdf", "PDF (*.pdf)",
            lambda ws, out, p, c: operations.notices(ws, out, p, households=_need_household(c), by=c.canvasser),
            lambda r, out: f"已生成缴费通知单：{r.households} 户，{r.persons} 人，{r.pages} 页。" + _glyphs(r)),
@@ -160,10 +155,20 @@ class DoneDialog(QDialog):
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         open_b.setVisible(ok)
         folder_b.setVisible(ok)
-        open_b.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
-        folder_b.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+        open_b.clicked.connect(lambda: self.open_target(path))
+        folder_b.clicked.connect(lambda: self.open_target(path.parent))
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+
+
+    def open_target(self, target: Path) -> bool:
+        """The PDF in the system's viewer (where it is printed) or the folder; says so when nothing opens it."""
+        if open_with_system(target):
+            return True
+        what = "文件夹" if target.is_dir() else "文件"
+        self.text.setText(f"{self.text.text()}<br><br><b>无法打开{what}</b>：这台电脑上没有能打开它的程序"
+                          f"（PDF 可以装 WPS，或用浏览器打开）。请到“{target if target.is_dir() else target.parent}”里找到它。")
+        return False
 
 
 class ScopeDialog(QDialog):

@@ -1,7 +1,8 @@
 """Campaign settings (征缴设置): a form over `campaign.load` / `campaign.update`.
 
 Core validates; a bad value is shown here and nothing is written. Saved settings are events, so
-the township's changes reach every village and a village's show in its history.
+the township's changes reach every village. What the tier above decides (core `authority`) is shown
+read-only, marked "由乡镇设置"; a workspace's own settings (its lock time) stay editable.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import views
+from ...core import authority, views
 from ...core.errors import InputError
 from .. import operations
 
@@ -75,10 +76,18 @@ class SettingsDialog(QDialog):
         self.ws, self.runner = ws, runner
         self.author = author
         self.values = views.campaign(ws).values
+        self.set_above = authority.set_above(ws)  # "由乡镇设置" ('' at the top)
+        self.mine = {k for k in views.SETTING_KEYS if authority.decides(ws, k)}
         self.setWindowTitle("征缴设置")
         self.resize(720, 680)
         outer = QVBoxLayout(self)
-        outer.addWidget(QLabel("这些设置按本县本年度的文件填写；乡镇修改后会随同步包发到各村。"))
+        note = "这些设置按本县本年度的文件填写；乡镇修改后会随同步包发到各村。"
+        if len(self.mine) < len(views.SETTING_KEYS):
+            note = (f"标有“{self.set_above}”的项目由上级统一设置，本工作区只能查看（上级修改后随数据包送到）；"
+                    "其余是本工作区自己的设置。")
+        self.note = QLabel(note)
+        self.note.setWordWrap(True)
+        outer.addWidget(self.note)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
@@ -118,18 +127,31 @@ class SettingsDialog(QDialog):
         add_sub = QPushButton("增加一行资助标准")
         add_sub.clicked.connect(lambda: self.subsidies.setRowCount(self.subsidies.rowCount() + 1))
 
+        self.fixed: dict[str, QWidget] = {}  # the tier above's settings, shown read-only
+
+        def row(key: str, widget: QWidget, label: str = "") -> None:
+            label = label or L[key]
+            if key not in self.mine:
+                label += f"（{self.set_above}）"
+                widget.setEnabled(False)
+                widget.setToolTip(f"{self.set_above}，本工作区不能修改")
+                self.fixed[key] = widget
+            form.addRow(label, widget)
+
         for key in ("coverage_year", "collection_start", "collection_end", "supplementary_end", "standard",
                     "fiscal_subsidy", "waiting_fixed_months", "waiting_per_year_months", "lock_minutes"):
-            form.addRow(L[key], self.widgets[key])
-        form.addRow(L["subsidies"], self.subsidies)
+            row(key, self.widgets[key])
+        row("subsidies", self.subsidies)
         form.addRow("", add_sub)
-        form.addRow(L["special_groups"] + "（用、分隔）", self.special)
-        form.addRow(L["done_outcomes"], self.done_list)
-        form.addRow(L["targets"], self.targets)
-        form.addRow(L["silent_days"], self.widgets["silent_days"])
-        form.addRow(L["payment_channels"] + "（每行一个）", self.channels)
+        add_sub.setVisible("subsidies" in self.mine)
+        row("special_groups", self.special, L["special_groups"] + "（用、分隔）")
+        row("done_outcomes", self.done_list)
+        row("targets", self.targets)
+        if self.ws.tier.coordinates:  # only a tier with units below waits for their packages
+            row("silent_days", self.widgets["silent_days"])
+        row("payment_channels", self.channels, L["payment_channels"] + "（每行一个）")
         for key in TEXTS:
-            form.addRow(L[key], self.widgets[key])
+            row(key, self.widgets[key])
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
         self.error = QLabel("")
@@ -158,7 +180,7 @@ class SettingsDialog(QDialog):
                                 if self.done_list.item(i).checkState() == Qt.CheckState.Checked]
         out["subsidies"] = _read_pairs(self.subsidies, "资助标准")
         out["targets"] = {k: v for k, v in _read_pairs(self.targets, "任务数").items() if v > 0}
-        return out
+        return {k: v for k, v in out.items() if k in self.mine}  # never the tier above's
 
     def save(self) -> None:
         try:

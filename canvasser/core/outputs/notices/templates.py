@@ -22,7 +22,6 @@ there. Resetting at the township sends the bundled text back to the villages.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,8 @@ from pathlib import Path
 from ....paths import resource
 from ... import clock
 from ...errors import InputError
-from ...rules.campaign import TEMPLATE_PREFIX, Campaign, issuer_for, printed_channels
+from ...rules.campaign import TEMPLATE_PREFIX, Campaign, issuer_for, layers, printed_channels
+from ...storage.layers import campaign_rows, campaign_value
 from ...storage.store import Workspace
 from .layout import cn_date
 
@@ -85,8 +85,7 @@ def builtin_text(name: str) -> str:
 
 def township_text(ws: Workspace, name: str) -> str:
     """The text the township set for every village ('' if none, or reset to the bundled one)."""
-    value = ws.scalar("SELECT value FROM campaign WHERE key=?", (META_PREFIX + name,))
-    return json.loads(value) if value else ""
+    return campaign_value(ws.conn, META_PREFIX + name, "", layers(ws)) or ""
 
 
 def load(ws: Workspace | None, name: str) -> tuple[str, str]:
@@ -134,9 +133,9 @@ def reset(ws: Workspace, name: str) -> bool:
 
 def edited_names(ws: Workspace) -> list[str]:
     """Templates this workspace or its township changed."""
-    rows = ws.conn.execute("SELECT key FROM meta WHERE key LIKE ? UNION SELECT key FROM campaign "
-                           "WHERE key LIKE ? AND value <> '\"\"' ORDER BY 1", (META_PREFIX + "%",) * 2)
-    return [r[0][len(META_PREFIX):] for r in rows]
+    local = {r[0] for r in ws.conn.execute("SELECT key FROM meta WHERE key LIKE ?", (META_PREFIX + "%",))}
+    sent = {k for k, (v, _) in campaign_rows(ws.conn, layers(ws)).items() if k.startswith(META_PREFIX) and v != '""'}
+    return [k[len(META_PREFIX):] for k in sorted(local | sent)]
 
 
 def check_placeholders(text: str, line_no: int) -> None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from canvasser.core.errors import InputError
+from canvasser.core.sync import codes
 from tests.test_sync_flow import cli, cli_fail, township  # noqa: F401  (fixture)
 
 
@@ -27,3 +31,14 @@ def test_weak_codes_are_refused_and_no_code_is_explicit(tmp_path, capsys, townsh
         assert code == 2 and "口令太简单" in err and not (tmp_path / "w.ccpkg").exists()
     res = cli(capsys, "setup-package", "--db", t, "--village", "杨柳村", "--out", tmp_path / "p.ccpkg", "--no-code")
     assert res["protected"] == "file-key" and "--no-code" in res["warning"] and not res["code"]
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaa1", "123456789abc", "qwertyuiop12", "ABAB1212ABAB1212", "123456"])
+def test_weak_setup_codes_are_refused(weak):
+    with pytest.raises(InputError, match="太简单"):
+        codes.check(weak)
+
+
+def test_strong_codes_pass_and_generated_ones_always_do():
+    assert codes.check("QS7K-2M9P-XT4D-8RWA") == "QS7K2M9PXT4D8RWA"
+    assert all(codes.check(codes.new_code()) for _ in range(300))

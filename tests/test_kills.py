@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -43,7 +42,7 @@ def _timed(*args, **env) -> float:
 
 def _kill_within(p: subprocess.Popen, seconds: float) -> None:
     time.sleep(seconds)
-    p.send_signal(signal.SIGKILL)
+    p.kill()  # SIGKILL; TerminateProcess on Windows
     p.wait()
 
 
