@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+
+import pytest
 
 from canvasser.cli import main
 from canvasser.core.lists import roster
@@ -83,6 +86,8 @@ def test_a_first_import_from_the_command_line_reads_while_the_keys_are_made(tmp_
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.skipif(os.name != "posix", reason="no fork outside POSIX: the reader is always spawned there "
+                    "(listreader.start_method)")
 def test_a_forked_reader_imports_what_a_spawned_one_does(tmp_path, monkeypatch):
     """The command line forks its reading process (no interpreter to start, nothing to import); the
     window spawns one. Both hand the writer the same chunks."""
