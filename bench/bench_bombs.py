@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -63,6 +65,54 @@ def package_bomb(tmp: Path, gigabytes: float) -> tuple[Path, Path]:
     village.close()
     Workspace  # noqa: B018 — (imported for its side effect: the app's SQLite)
     return out, sound
+
+
+def _cli_cpu(args: list[str], env: dict) -> tuple[float, float, int, int, str]:
+    """(seconds, CPU seconds, peak MB, exit code, last line of stderr) of one CLI run, from its own
+    resource usage (os.wait4: not the largest of every child this process ever had)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen([sys.executable, "-m", "canvasser", *args], env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    err = p.stderr.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    took = time.monotonic() - t0
+    last = (err.strip().splitlines() or [""])[-1][:120]
+    return took, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, p.returncode, last
+
+
+def measure(scale) -> list:
+    """The rows of bench/all.py: each bomb refused (exit 2, nothing imported) within the budgets, in a
+    fresh process, against the same command on a sound file of the same kind (the floor)."""
+    from common import Row, say
+
+    gigabytes = 1.0
+    tmp = scale.work / "bombs"
+    shutil.rmtree(tmp, ignore_errors=True)  # a fresh township and files each run
+    tmp.mkdir()
+    env = dict(os.environ, CANVASSER_DATA=str(tmp / "data"), QT_QPA_PLATFORM="offscreen")
+    os.environ.setdefault("CANVASSER_PASSPHRASE", env.get("CANVASSER_PASSPHRASE", "基准测试的口令 2027"))
+    env["CANVASSER_PASSPHRASE"] = os.environ["CANVASSER_PASSPHRASE"]
+    from tests.test_bounded_reading import workbook
+
+    sound_x = workbook(tmp / "sound.xlsx")
+    bomb_x = xlsx_bomb(tmp / "bomb.xlsx", gigabytes)
+    bomb_p, sound_p = package_bomb(tmp, gigabytes)
+    rows = []
+    for key, mb_key, sound, bomb, cmd in (("bomb_xlsx", "bomb_xlsx_mb", sound_x, bomb_x, "import-roster"),
+                                          ("bomb_package", "bomb_package_mb", sound_p, bomb_p, "receive")):
+        db = tmp / ("t.db" if cmd == "receive" else f"{key}.db")
+        floor = _cli_cpu([cmd, "--db", str(db if cmd == "receive" else tmp / "sound.db"), str(sound)], env)
+        got = _cli_cpu([cmd, "--db", str(db), str(bomb)], env)
+        if got[3] == 0 or floor[3] != 0:
+            raise AssertionError(f"{key}: the bomb was not refused ({got[4]}) or the sound file was ({floor[4]})")
+        say(f"  {key}: refused in {got[0]:.2f} s (CPU {got[1]:.2f} s), peak {got[2]} MB; the sound file "
+            f"{floor[0]:.2f} s, {floor[2]} MB: {got[4]}")
+        rows += [Row(key, got[0], seconds=got[0], floor=floor[0], cpu=got[1], cpu_value=got[1],
+                     note=f"{gigabytes * (3 if cmd == 'receive' else 1):g} GB inside ({bomb.stat().st_size / 1e6:.1f} MB "
+                          f"on disk); exit {got[3]}: {got[4]}"),
+                 Row(mb_key, got[2], seconds=got[0], note=f"the sound file's run: {floor[2]} MB")]
+    return rows
 
 
 def main() -> None:

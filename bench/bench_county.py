@@ -1,275 +1,218 @@
-"""Benchmark for the county (DESIGN §9): the bureau merges its townships' packages and reports.
+"""Benchmark: the county merges 20 township packages (DESIGN §9: 3,000,000 events <= 60 s; all again
+<= 5 s; the county report <= 2 s), encrypted.
 
-    python bench/bench_county.py [--people 1000000] [--townships 20] [--villages 300] [--events 3000000]
+    python bench/bench_county.py [--people 1000000] [--work DIR]
 
-Builds a county of `people` (every township has villages named 第1村, 第2村 …: a village is
-(township, village)), imports its list, makes every township's workspace from the county's setup
-package, gives each township `events / townships` events as its villages would send them (visits
-with all their fields and person edits, under one origin per village, so the package carries other
-origins' events re-signed by the township), exports one package per township, then measures, with
-the county's side in a fresh process as the bureau's app would be:
-- receiving all township packages in one `receive` (budget 60 s);
-- receiving the same files again (budget 5 s, no change);
-- the county's report (`report --json`'s figures: townships ranked, their villages, departments;
-  budget 2 s), and the dashboard's figures alone;
-and, as floors measured in the same run: SQLite alone writing the same event rows with the events
-table's indexes into an empty encrypted file (the merge cannot be cheaper), and the report's one
-grouped pass over the persons index alone.
+Needs the county tier (issue 31: `canvasser init --county`, DESIGN §8). Until it exists this bench
+is skipped with that reason, and `bench/all.py` says so in its table. With it: a county workspace
+takes a list of `people` across 20 townships; each township is made from the county's setup package
+(with its code, through the CLI as a clerk would), records `people × 3 / 20` events (visits and
+edits, as its villages' packages would bring them) and exports its package up; then, in a fresh
+process on a fresh copy of the county, the 20 packages are received in one call (timed), received
+again (timed), and the county's report is made (its index made first, once; the median of 3).
+
+The merge's floor, measured after it: SQLCipher alone making the merge's writes (`child_write_floor`)
+— the new event rows, the visit rows and the changed persons rows, copied by SQL (no Python a row)
+from the merged copy into a fresh copy of the county with all its indexes and the merge's page
+cache, reading them from the other file taken off. No merge that keeps these tables can be cheaper.
+`bench/bench_county_floors.py` (issue 31) measures the county with its own floors, standalone.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
-import datetime as dt
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
 
-from canvasser.core.demo import people  # noqa: E402
-from canvasser.core.lists.roster import import_roster  # noqa: E402
-from canvasser.core.rules import reports  # noqa: E402
-from canvasser.core.rules.campaign import CHANNELS, OUTCOMES  # noqa: E402
-from canvasser.core.storage import integrity  # noqa: E402
-from canvasser.core.storage.events import INSERT_EVENT, dump_payload, new_event_ids  # noqa: E402
-from canvasser.core.storage.opening import open_workspace  # noqa: E402
-from canvasser.core.storage.sqlcipher import apply_key, sqlite3  # noqa: E402
-from canvasser.core.storage.store import Workspace, migrate  # noqa: E402
-from canvasser.core.sync import (  # noqa: E402
-    export_package,
-    init_county,
-    init_village,
-    make_setup_package,
-    receive_packages,
+from bench_import import HEADER, generate  # noqa: E402 — beside this file
+from common import (  # noqa: E402
+    CHILD_ENCODING,
+    Row,
+    Scale,
+    Section,
+    Skip,
+    child_env,
+    copy_workspace,
+    remove_workspace,
+    run_child,
+    run_standalone,
+    say,
 )
-from canvasser.core.sync.package import decode_rows  # noqa: E402
 
-HEADER = ["姓名", "公民身份号码", "性别", "出生日期", "人员类别", "乡镇（街道）", "村（社区）", "村民小组", "户编号",
-          "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
-CHILD_ENCODING = "utf-8" if sys.flags.utf8_mode else "locale"
-DAY = dt.date(2026, 11, 20)
+TOWNSHIPS = 20
+CODE = "QS7K-2M9P-XT4D-8RWA"
 
 
-def township_name(i: int) -> str:
-    return f"第{i + 1:02d}镇"
+def county_mode() -> str:
+    """'' when the county tier exists, else why the county rows are skipped."""
+    r = subprocess.run([sys.executable, "-m", "canvasser", "init", "--help"], capture_output=True,
+                       encoding=CHILD_ENCODING, errors="replace", env=child_env(), cwd=BENCH.parent)
+    if "--county" not in r.stdout:
+        return "the county tier (issue 31) is not built yet: `canvasser init` has no --county (DESIGN §8)"
+    return ""
 
 
-def write_county(path: Path, n: int, townships: int, villages: int) -> dict[str, dict[str, list[str]]]:
-    """The county's list: township → village → IDs (each township's villages named 第1村 …)."""
-    per_village = n // villages
-    out: dict[str, dict[str, list[str]]] = {}
-    seen: set[str] = set()
-    made = 0
+def cli(*args) -> dict:
+    r = subprocess.run([sys.executable, "-m", "canvasser", *map(str, args), "--json"], capture_output=True,
+                       encoding=CHILD_ENCODING, errors="replace", env=child_env(), cwd=BENCH.parent)
+    if r.returncode:
+        raise RuntimeError(f"canvasser {' '.join(map(str, args[:3]))} failed: {r.stderr[-1500:]}")
+    return json.loads(r.stdout)
+
+
+def write_list(path: Path, people: int) -> list[str]:
+    """The county's list: `people` across TOWNSHIPS townships (their villages as the generator makes them)."""
+    names = [f"第{t + 1:02d}镇" for t in range(TOWNSHIPS)]
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(HEADER)
-        for v in range(villages):
-            t = township_name(v % townships)
-            name = f"第{v // townships + 1}村"
-            ids = out.setdefault(t, {}).setdefault(name, [])
-            got = 0
-            for p in people(1000 + v, per_village // 2 + 200, name, t, dt.date(2026, 11, 1)):
-                if got >= per_village or made >= n:
-                    break
-                if p["公民身份号码"] in seen:
-                    continue
-                seen.add(p["公民身份号码"])
-                ids.append(p["公民身份号码"])
-                p["户编号"] = f"{v:03d}{p['户编号']}"
-                w.writerow([p[h] for h in HEADER])
-                got += 1
-                made += 1
-    return out
+        seen: set[str] = set()
+        for i, r in enumerate(generate(people * 2, seed=31)):
+            if r[2] in seen:
+                continue
+            seen.add(r[2])
+            r[6] = names[i * TOWNSHIPS // people] if i < people else names[-1]
+            w.writerow(r)
+            if len(seen) >= people:
+                break
+    return names
 
 
-def village_work(town: Workspace, villages: dict[str, list[str]], n: int, rng: random.Random) -> int:
-    """n events as the township's villages made them (90% visits, 10% person edits), one origin per
-    village, written straight into the township's log (the county's merge is what is measured; the
-    township's own projection of them is not needed for its export)."""
-    codes = list(OUTCOMES)
-    base = dt.datetime(2026, 10, 1, 9)
-    mark = int(town.file_clock().split(".")[0]) + 1000
-    names = sorted(villages)
-    per = n // len(names)
-    rows = []
-    for k, village in enumerate(names):
-        origin = f"{rng.getrandbits(64):016x}"
-        pids = villages[village]
-        ids = new_event_ids(per)
-        for i in range(per):
-            pid = rng.choice(pids)
-            hlc = f"{mark + k * per + i:013d}.00000"
-            at = (base + dt.timedelta(seconds=i * 7)).isoformat()
-            if i % 10 == 9:
-                kind, payload = "person.updated", {"phone": f"139{rng.randrange(10**8):08d}", "note": f"第{i}次核实"}
-            else:
-                code = rng.choice(codes)
-                kind, payload = "visit.recorded", {
-                    "outcome": code, "via": rng.choice(CHANNELS), "reason": "经济困难" if code == "refused" else "",
-                    "promised": "2026-12-20" if code == "promised" else "", "followup": "", "note": "",
-                    "place": "", "photos": [], "at": at, "year": 2027}
-            rows.append((ids[i], origin, i + 1, hlc, kind, f"p:{pid}", dump_payload(payload), "村文书", at, village))
-    with town.transaction():
-        town.conn.executemany(INSERT_EVENT, rows)
-        town.clock.observe(rows[-1][3])
-    return len(rows)
+def child_record(db: str, events: int) -> dict:
+    from bench_sync import record
+
+    from canvasser.core.storage.opening import open_workspace
+
+    with open_workspace(db, create=False) as ws:
+        pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons")]
+        record(ws, pids, events, random.Random(hash(db) % 1000))
+    return {"events": events}
 
 
-def timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+def child_merge(db: str, ups: list[str]) -> dict:
+    from canvasser.core.rules import reports
+    from canvasser.core.storage.opening import open_workspace
+    from canvasser.core.sync import receive_packages
+
+    with open_workspace(db, create=False) as ws:
+        with Section() as first:
+            merged = receive_packages(ws, ups)
+        with Section() as again:
+            repeat = receive_packages(ws, ups)
+        with Section() as index:
+            reports.figures(ws)  # the county's index, made once on first use (not a report's cost)
+        made = []
+        for _ in range(3):
+            with Section() as report:
+                reports.make_report(ws, save=False)
+            made.append(report)
+    report = sorted(made, key=lambda r: r.wall)[1]
+    return {"merge": first.wall, "merge_cpu": first.cpu, "applied": sum(r["applied"] for r in merged),
+            "again": again.wall, "again_cpu": again.cpu, "again_applied": sum(r["applied"] for r in repeat),
+            "report": report.wall, "report_cpu": report.cpu, "report_index": index.wall}
 
 
-def timed_cpu(fn) -> tuple[float, float]:
-    """(wall, CPU) seconds: the shared machine's load stretches the wall clock, not the CPU time."""
-    t, c = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - t, time.process_time() - c
+def child_write_floor(merged: str, fresh: str) -> dict:
+    """SQLCipher alone making the merge's writes into `fresh` (the county before the merge): the new
+    events, every visit row and the persons rows the merge changed, from `merged` by SQL, with the
+    merge's page cache; reading them from the other file is timed alone and taken off."""
+    from canvasser.core.storage.opening import open_workspace
+    from canvasser.core.storage.sqlcipher import attach
+    from canvasser.core.sync.package import MERGE_CACHE_MB
+
+    src = open_workspace(merged, create=False)
+    key = src.key
+    src.close()
+    ws = open_workspace(fresh, create=False)
+    conn = ws.conn
+    conn.execute(f"PRAGMA cache_size=-{MERGE_CACHE_MB * 1024}")
+    attach(conn, merged, "m", key)
+    events_after = conn.execute("SELECT coalesce(max(rowid), 0) FROM main.events").fetchone()[0]
+    visits_after = conn.execute("SELECT coalesce(max(rowid), 0) FROM main.visits").fetchone()[0]
+    since = conn.execute("SELECT coalesce(max(updated_hlc), '') FROM main.persons").fetchone()[0]
+    cols = [r[1] for r in conn.execute("PRAGMA main.table_info(persons)") if r[1] != "pid"]
+    changed = f"SELECT rowid AS r, {', '.join(cols)} FROM m.persons WHERE updated_hlc > ?"
+    steps: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    def timed(label: str, sql: str, params: tuple = ()) -> None:
+        with Section() as s:
+            conn.execute(sql, params).fetchall()
+        steps[label], cpu[label] = s.wall, s.cpu
+
+    timed("read", f"SELECT (SELECT count(*) FROM (SELECT * FROM m.events WHERE rowid > {events_after})), "
+                  f"(SELECT count(*) FROM (SELECT * FROM m.visits WHERE rowid > {visits_after})), "
+                  f"(SELECT count(*) FROM ({changed}))", (since,))
+    conn.execute("BEGIN IMMEDIATE")
+    timed("events", f"INSERT INTO main.events SELECT * FROM m.events WHERE rowid > {events_after}")
+    timed("visits", f"INSERT INTO main.visits SELECT * FROM m.visits WHERE rowid > {visits_after}")
+    timed("persons", f"UPDATE main.persons SET ({', '.join(cols)}) = ({', '.join('s.' + c for c in cols)}) "
+                     f"FROM ({changed} ORDER BY 1) AS s WHERE main.persons.rowid = s.r", (since,))
+    rows = {"events": conn.execute(f"SELECT count(*) FROM m.events WHERE rowid > {events_after}").fetchone()[0],
+            "visits": conn.execute(f"SELECT count(*) FROM m.visits WHERE rowid > {visits_after}").fetchone()[0],
+            "persons": conn.execute(f"SELECT count(*) FROM ({changed})", (since,)).fetchone()[0]}
+    timed("commit", "COMMIT")
+    ws.close()
+    return {"floor": sum(v for k, v in steps.items() if k != "read") - steps["read"],
+            "floor_cpu": sum(v for k, v in cpu.items() if k != "read") - cpu["read"], "steps": steps, "rows": rows}
 
 
-def write_floor(sealed: list[tuple[bytes, bytes]], key: bytes | None) -> float:
-    """SQLite alone: the packages' event rows inserted with the events table's indexes into an empty
-    file encrypted like the county's (opening and decoding the packages not counted)."""
-    from canvasser.core.sync import crypto
-
-    decoded = [decode_rows(crypto.unseal(k, part)) for k, part in sealed]
-    with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
-        conn = sqlite3.connect(str(Path(tmp) / "floor.db"), isolation_level=None)
-        apply_key(conn, key)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA cache_size=-131072")
-        migrate(conn)
-        t = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        for part in decoded:
-            conn.executemany(INSERT_EVENT, map(tuple, part))
-        conn.execute("COMMIT")
-        took = time.perf_counter() - t
-        conn.close()
-    return took
-
-
-def child(db: str, ups: list[str]) -> None:
-    """The county's side, in a fresh process."""
-    from canvasser.core.sync import container, peers
-
-    county = open_workspace(db)
-    keys = peers.own_keys(county)
-    sealed = []
-    for up in ups:  # for the floor: the event parts, opened as the merge opens them
-        c = container.read(up)
-        sealed.append((keys.unseal_key(c.parts["key"]), c.parts["events"]))
-    merged: list[dict] = []
-    out: dict = {"load": os.getloadavg()[0]}
-    out["merge"], out["merge_cpu"] = timed_cpu(lambda: merged.extend(receive_packages(county, ups)))
-    out["applied"] = sum(r["applied"] for r in merged)
-    out["held"] = sum(r["held"] for r in merged)
-    out["events"] = county.event_count()
-    digest = integrity.state_digest(county)
-    twice: list[dict] = []
-    out["again"] = timed(lambda: twice.extend(receive_packages(county, ups)))
-    out["same"] = county.event_count() == out["events"] and integrity.state_digest(county) == digest and \
-        not any(r["applied"] for r in twice)
-    reports.figures(county, DAY)  # the county's index, made once on first use (not a report's cost)
-    figs: dict = {}
-    out["report"], out["report_cpu"] = min(timed_cpu(lambda: figs.update(reports.make_report(county, DAY, save=False)))
-                                           for _ in range(3))
-    out["figures"] = min(timed(lambda: reports.figures(county, DAY)) for _ in range(3))
-    out["report_floor"] = min(timed(lambda: county.conn.execute(
-        "SELECT township, village, grp, categories, status, count(*), sum(visit_count > 0) FROM persons "
-        "WHERE status != 'not_listed' GROUP BY township, village, grp, status, categories").fetchall())
-        for _ in range(3))
-    out["townships"] = len(figs["by_township"])
-    out["villages"] = len(figs["by_village"])
-    out["ranking_first"] = figs["ranking"][0]
-    out["departments"] = {d: v["total"] for d, v in figs["departments"].items()}
-    c = time.process_time()
-    out["write_floor"] = write_floor(sealed, county.key)
-    out["write_floor_cpu"] = time.process_time() - c  # (its decoding included: an upper bound)
-    if os.environ.get("BENCH_CHECK"):
-        out["check"] = integrity.check(county)["ok"]
-    county.close()
-    print(json.dumps(out, ensure_ascii=False))
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--people", type=int, default=1_000_000)
-    ap.add_argument("--townships", type=int, default=20)
-    ap.add_argument("--villages", type=int, default=300)
-    ap.add_argument("--events", type=int, default=3_000_000)
-    ap.add_argument("--keep", help="build in this folder and keep it (else a temporary one)")
-    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        child(args.child[0], args.child[1:])
-        return
-    os.environ.setdefault("CANVASSER_PASSPHRASE", "bench county passphrase 2027")
-    rng = random.Random(31)
-    tmpdir = None if args.keep else tempfile.TemporaryDirectory(prefix="bench-county-")
-    d = Path(args.keep or tmpdir.name)
-    d.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    county_ids = write_county(d / "county.csv", args.people, args.townships, args.villages)
-    c = open_workspace(d / "county.db")
-    init_county(c, "某某县")
-    t1 = time.perf_counter()
-    res = import_roster(c, d / "county.csv")
-    print(f"county: {res.imported} people, {args.townships} townships, {args.villages} villages "
-          f"(list written in {t1 - t0:.0f} s, imported in {time.perf_counter() - t1:.0f} s)", flush=True)
+def build(scale: Scale) -> tuple[Path, list[str]]:
+    folder = scale.work / f"county-{scale.people}"
+    done = folder / "built.json"
+    if done.exists():
+        return folder / "county.db", json.loads(done.read_text(encoding="utf-8"))["ups"]
+    folder.mkdir(parents=True, exist_ok=True)
+    county = folder / "county.db"
+    names = write_list(folder / "county.csv", scale.people)
+    cli("init", "--db", county, "--county", "某某县")
+    cli("import-roster", "--db", county, folder / "county.csv")
     ups = []
-    t0 = time.perf_counter()
-    total = 0
-    for i in range(args.townships):
-        t = township_name(i)
-        make_setup_package(c, t, d / f"setup-{i}.ccpkg", no_code=True)
-        init_village(d / f"t{i}.db", d / f"setup-{i}.ccpkg")
-        with open_workspace(d / f"t{i}.db") as town:
-            total += village_work(town, county_ids[t], args.events // args.townships, rng)
-            export_package(town, d / f"up-{i}.ccpkg")
-        ups.append(str(d / f"up-{i}.ccpkg"))
-        print(f"  {t}: {sum(map(len, county_ids[t].values()))} people, packaged "
-              f"({time.perf_counter() - t0:.0f} s so far)", flush=True)
-    c.close()
-    size = sum(Path(p).stat().st_size for p in ups)
-    print(f"townships: {len(ups)} packages, {total} events, {size / 1e6:.1f} MB "
-          f"({time.perf_counter() - t0:.0f} s to build and export)", flush=True)
-    if args.keep:  # the county before the merge, to measure again (or profile) without rebuilding
-        for suffix in ("", ".keys"):
-            shutil.copy(d / f"county.db{suffix}", d / f"county-before.db{suffix}")
-    r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(d / "county.db"), *ups],
-                                  capture_output=True, encoding=CHILD_ENCODING, check=True).stdout)
-    print(f"merge {len(ups)} township packages at the county, one `receive` (budget 60 s): {r['merge']:.1f} s "
-          f"(CPU {r['merge_cpu']:.1f} s; load average {r['load']:.1f} on 2 cores)")
-    print(f"  applied {r['applied']} events ({r['applied'] / r['merge']:,.0f} events/s), held {r['held']}; "
-          f"the county holds {r['events']}")
-    print(f"  floor: SQLite alone writing those rows and the events indexes: {r['write_floor']:.1f} s "
-          f"(merge = {r['merge'] / r['write_floor']:.1f} × floor)")
-    print(f"receive the same files again (budget 5 s): {r['again']:.2f} s; no change: {r['same']}")
-    print(f"county report (budget 2 s): {r['report']:.2f} s (CPU {r['report_cpu']:.2f} s); its figures alone "
-          f"{r['figures']:.2f} s; "
-          f"floor (the one grouped pass) {r['report_floor']:.2f} s ({r['figures'] / r['report_floor']:.1f} × floor)")
-    print(f"  {r['townships']} townships ranked (first {r['ranking_first']}), {r['villages']} villages, "
-          f"departments {r['departments']}")
-    if "check" in r:
-        print(f"  integrity check: {'ok' if r['check'] else 'FAILED'}")
-    ok = r["merge"] <= 60 and r["again"] <= 5 and r["report"] <= 2 and r["same"]
-    print(f"RESULT merge {r['merge']:.1f} s / 60 s, again {r['again']:.2f} s / 5 s, report {r['report']:.2f} s / 2 s: "
-          f"{'within budget' if ok else 'OVER BUDGET OR WRONG'}")
-    if tmpdir:
-        tmpdir.cleanup()
+    for t, name in enumerate(names):
+        setup, town = folder / f"setup-{t}.ccpkg", folder / f"t{t}.db"
+        cli("setup-package", "--db", county, "--township", name, "--out", setup, "--code", CODE)
+        cli("init", "--db", town, "--from", setup, "--code", CODE)
+        run_child("bench_county", "child_record", town, scale.county_events // TOWNSHIPS)
+        cli("export", "--db", town, "--out", folder / f"up-{t}.ccpkg")
+        remove_workspace(town)
+        ups.append(str(folder / f"up-{t}.ccpkg"))
+    done.write_text(json.dumps({"ups": ups}), encoding="utf-8")
+    return county, ups
+
+
+def measure(scale: Scale) -> list[Row | Skip]:
+    why = county_mode()
+    if why:
+        return [Skip("county_merge", why), Skip("county_again", why), Skip("county_report", why)]
+    county, ups = build(scale)
+    run = copy_workspace(county, scale.work / "county-run.db")
+    r = run_child("bench_county", "child_merge", run, ups)
+    fresh = copy_workspace(county, scale.work / "county-fresh.db")
+    f = run_child("bench_county", "child_write_floor", run, fresh)
+    remove_workspace(run)
+    remove_workspace(fresh)
+    say(f"  county merge {r['applied']:,} events: {r['merge']:.1f} s (CPU {r['merge_cpu']:.1f} s), again "
+        f"{r['again']:.1f} s, report {r['report']:.2f} s (its index once {r['report_index']:.1f} s); load {r.load}")
+    say(f"  the merge's writes by SQLCipher alone: {f['floor']:.1f} s (CPU {f['floor_cpu']:.1f} s) {f['rows']} "
+        f"{ {k: round(v, 1) for k, v in f['steps'].items()} }; load {f.load}")
+    floor = f["floor_cpu"] if f.load >= (os.cpu_count() or 1) else f["floor"]
+    return [Row("county_merge", r["merge"], seconds=r["merge"], floor=f["floor"], cpu=r["merge_cpu"],
+                cpu_value=r["merge_cpu"], reach=floor,
+                note=f"{r['applied']:,} events from {TOWNSHIPS} township packages; its writes ({f['rows']['events']:,} "
+                     f"events, {f['rows']['visits']:,} visits, {f['rows']['persons']:,} persons rows) by SQLCipher "
+                     f"alone take {f['floor']:.1f} s ({f['floor_cpu']:.1f} s CPU)"),
+            Row("county_again", r["again"], seconds=r["again"], cpu_value=r["again_cpu"], note=f"{r['again_applied']} applied the second time"),
+            Row("county_report", r["report"], seconds=r["report"], cpu_value=r["report_cpu"],
+                note=f"the median of 3; the county's report index made once before ({r['report_index']:.1f} s)")]
 
 
 if __name__ == "__main__":
-    main()
+    run_standalone(measure, __doc__.splitlines()[0])

@@ -1,50 +1,53 @@
-"""Benchmarks for the foundation (DESIGN §9): list import and search.
+"""Benchmarks for the list import (DESIGN §9), on encrypted workspaces.
 
-    python bench/bench_import.py [--rows 100000] [--csv-rows 1000000] [--skip-csv] [--xlsx F] [--csv F]
-                                [--repeat 3]
+    python bench/bench_import.py [--people 1000000] [--work DIR]
 
-(--xlsx/--csv reuse files made by an earlier run instead of generating them: that takes minutes.)
-
-- import a generated 100,000-row xlsx vs the time python-calamine needs only to read it (budget 1.5x);
-- import a 1,000,000-row csv (budget 30 s, peak memory 500 MB), measured in a child process: the
-  memory is the most that it and the process reading the list (a big list has one) held at once;
-- search p95 over the imported workspace (budget 50 ms).
+- import a generated xlsx of min(people, 100,000) rows against python-calamine's bare read of the
+  same file (budget 3.5x; alternating pairs, the median ratio);
+- import a csv of `people` rows against the write floor (`bench/write_floor.py`: SQLCipher alone
+  writing the same rows and indexes into a new encrypted workspace; budget 3x) and on its own
+  (budget 60 s at a million; peak memory of all its processes 500 MB);
+- the same csv imported into a plain workspace, in the same rounds: the encrypted import against the
+  plain one (budget 1.15x; the wall clock, or when the machine is loaded the CPU of every process,
+  the import and its list reader).
+Every import runs in a fresh process; the rounds go plain, encrypted, floor / floor, encrypted, plain.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
-import json
 import os
-import resource
-import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
 
-from write_floor import report, write_floor  # noqa: E402 — beside this file
-
-from canvasser.core.demo import people  # noqa: E402
+from common import (  # noqa: E402
+    Child,
+    Row,
+    Scale,
+    Section,
+    alternate,
+    median,
+    remove_workspace,
+    run_child,
+    run_standalone,
+    say,
+)
 
 HEADER = ["序号", "姓名", "公民身份号码", "性别", "出生日期", "人员类别", "乡镇（街道）", "村（社区）", "村民小组", "户编号",
           "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
 
 
-# a child Python writes to its pipe in the locale's encoding (no UTF-8 mode here)
-CHILD_ENCODING = "utf-8" if sys.flags.utf8_mode else "locale"
-
-
 def generate(n: int, seed: int = 1):
     """n synthetic rows over villages of ~3,000 people each."""
+    from canvasser.core.demo import people
+
     made, v = 0, 0
     while made < n:
         for p in people(seed + v, 1100, f"第{v + 1}村", "某某镇", dt.date(2026, 11, 1)):
@@ -78,46 +81,114 @@ def write_xlsx(path: Path, n: int) -> None:
     wb.save(path)
 
 
-def write_csv(path: Path, n: int) -> None:
+def write_csv(path: Path, n: int, seed: int = 7) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(HEADER)
-        for r in unique_ids(generate(n, seed=7)):
+        for r in unique_ids(generate(n, seed=seed)):
             w.writerow(r)
 
 
-def child_import(db: str, src: str) -> None:
+# ---- the files and workspaces other benches share (made once per folder and scale) -------------------
+def xlsx_list(scale: Scale) -> Path:
+    path = scale.work / f"list-{scale.xlsx_rows}.xlsx"
+    if not path.exists():
+        t = time.perf_counter()
+        write_xlsx(path.with_suffix(".part"), scale.xlsx_rows)
+        path.with_suffix(".part").rename(path)
+        say(f"  generated a {scale.xlsx_rows:,}-row xlsx in {time.perf_counter() - t:.0f} s")
+    return path
+
+
+def csv_list(scale: Scale) -> Path:
+    path = scale.work / f"list-{scale.people}.csv"
+    if not path.exists():
+        t = time.perf_counter()
+        write_csv(path.with_suffix(".part"), scale.people)
+        path.with_suffix(".part").rename(path)
+        say(f"  generated a {scale.people:,}-row csv in {time.perf_counter() - t:.0f} s")
+    return path
+
+
+def people_path(scale: Scale, plain: bool = False) -> Path:
+    return scale.work / f"people-{scale.people}{'-plain' if plain else ''}.db"
+
+
+def people_db(scale: Scale, plain: bool = False) -> Path:
+    """The workspace of `people` imported from the csv (encrypted, or plain for the pairs)."""
+    path = people_path(scale, plain)
+    if not path.exists():
+        part = path.with_name(path.name + ".part")
+        remove_workspace(part)
+        run_child("bench_import", "child_import", part, csv_list(scale), plain=plain)
+        _rename_workspace(part, path)
+    return path
+
+
+def _rename_workspace(src: Path, dst: Path) -> None:
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(str(src) + suffix).unlink(missing_ok=True)
+    if Path(str(src) + ".keys").exists():
+        os.replace(str(src) + ".keys", str(dst) + ".keys")
+    os.replace(src, dst)
+
+
+# ---- children ---------------------------------------------------------------------------------------
+def child_import(db: str, src: str) -> dict:
+    """Import a list into a new workspace (its key is made before the clock starts)."""
     from canvasser.core.lists.roster import import_roster
     from canvasser.core.storage.opening import open_workspace
+
+    remove_workspace(Path(db))
+    ws = open_workspace(db)
+    ws.origin  # noqa: B018
     together = TogetherPeak()
     together.start()
-    t = time.perf_counter()
-    res = import_roster(open_workspace(db), src)
-    secs = time.perf_counter() - t
-    together.stop = True
-    together.join()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the list's reading process
-    print(json.dumps({"seconds": secs, "peak_mb": peak, "reader_peak_mb": reader, "together_mb": together.peak,
-                      "imported": res.imported, "rejected": len(res.rejected)}))
+    with Section() as s:
+        res = import_roster(ws, src)
+    together.finish()
+    ws.close()
+    return {"seconds": s.wall, "cpu": s.cpu - together.cpu, "peak_mb": together.peak, "imported": res.imported,
+            "rejected": len(res.rejected)}
+
+
+def child_calamine(xlsx: str) -> dict:
+    """python-calamine's bare read of the sheet."""
+    from python_calamine import CalamineWorkbook
+
+    with Section() as s:
+        rows = CalamineWorkbook.from_path(xlsx).get_sheet_by_index(0).to_python()
+    return {"seconds": s.wall, "cpu": s.cpu, "rows": len(rows)}
 
 
 class TogetherPeak(threading.Thread):
-    """The largest resident memory of this process and its reading process together, sampled
-    every 50 ms (Linux /proc): each one's own peak comes at a different time (the reader's while
-    it reads, the writer's while it builds the indexes after the reader has gone)."""
+    """The largest memory of this process and its reading process together, sampled every 50 ms
+    (Linux /proc): each one's own peak comes at a different time (the reader's while it reads, the
+    writer's while it builds the indexes after the reader has gone). Proportional set sizes (PSS): a
+    forked reader shares its parent's pages until either writes them, and resident sizes would
+    count those twice.
+
+    Reading smaps_rollup walks the processes' page tables in the kernel, on this thread's CPU time,
+    which the import's CPU would otherwise include (0.3 s of a 4 s import of 100,000 rows): `cpu`
+    is this thread's own, for the caller to take off."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.stop = False
         self.peak = 0.0
+        self.cpu = 0.0
+
+    def finish(self) -> None:
+        """Stop sampling; `peak` and `cpu` are final after this."""
+        self.stop = True
+        self.join()
 
     @staticmethod
     def _rss_mb(pid: int) -> float:
         try:
-            with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8", errors="replace") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         return int(line.split()[1]) / 1024
         except OSError:
             pass
@@ -128,89 +199,104 @@ class TogetherPeak(threading.Thread):
         while not self.stop:
             pids = [os.getpid(), *(c.pid for c in multiprocessing.active_children())]
             self.peak = max(self.peak, sum(self._rss_mb(pid) for pid in pids))
+            self.cpu = time.thread_time()
             time.sleep(0.05)
+        self.cpu = time.thread_time()
 
 
-def calamine_read(xlsx: Path) -> tuple[float, int]:
-    """Seconds python-calamine needs only to read the list, and its row count."""
-    from python_calamine import CalamineWorkbook
-    t = time.perf_counter()
-    rows = CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_index(0).to_python()
-    return time.perf_counter() - t, len(rows)
+# ---- the rows ---------------------------------------------------------------------------------------
+def measure_xlsx(scale: Scale) -> list[Row]:
+    xlsx = xlsx_list(scale)
+    db = scale.work / "xlsx-import.db"
+    pairs = alternate(max(scale.repeat, 5), lambda: run_child("bench_import", "child_calamine", xlsx),
+                      lambda: run_child("bench_import", "child_import", db, xlsx))
+    remove_workspace(db)
+    for read, imp in pairs:
+        say(f"  xlsx {scale.xlsx_rows:,} rows: calamine {read['seconds']:.2f} s, import {imp['seconds']:.2f} s "
+            f"= {imp['seconds'] / read['seconds']:.2f}x (CPU {read['cpu']:.2f} / {imp['cpu']:.2f} s), load {imp.load}")
+    ratios = [imp["seconds"] / read["seconds"] for read, imp in pairs]
+    cpu = [imp["cpu"] / read["cpu"] for read, imp in pairs]
+    return [Row("import_xlsx", median(ratios), seconds=median([i["seconds"] for _, i in pairs]), cpu_value=median(cpu),
+                floor=median([r["seconds"] for r, _ in pairs]), cpu=median([i["cpu"] for _, i in pairs]),
+                note=f"{scale.xlsx_rows:,} rows; wall ratios {_list(ratios)}; CPU of every process "
+                     f"{median(cpu):.2f}x calamine's")]
 
 
-def search_p95(db: Path) -> dict:
-    from canvasser.core.rules.search import search
-    from canvasser.core.storage.opening import open_workspace
-    ws = open_workspace(db)
-    sample = ws.query("SELECT pid, name, phone, py_initials FROM persons ORDER BY random() LIMIT 50")
-    out = {}
-    for label, key in (("full id", lambda r: r["pid"]), ("id tail 6", lambda r: r["pid"][-6:]),
-                       ("name", lambda r: r["name"]), ("pinyin initials", lambda r: r["py_initials"]),
-                       ("2 initials", lambda r: r["py_initials"][:2]), ("surname", lambda r: r["name"][:1]),
-                       ("phone", lambda r: r["phone"] or r["pid"][-4:])):
-        times = []
-        for r in sample:
-            t = time.perf_counter()
-            search(ws, key(r), limit=50)
-            times.append((time.perf_counter() - t) * 1000)
-        out[label] = round(statistics.quantiles(times, n=20)[18], 1)
-    ws.close()
-    return out
+def measure_csv(scale: Scale) -> list[Row]:
+    """The csv imported encrypted (alternating with the write floor and with a plain import)."""
+    src = csv_list(scale)
+    enc = people_path(scale)
+    floors, encs, plains, plain_floors = [], [], [], []
+
+    def imported(plain: bool) -> Child:
+        """The first import of each kind is kept: the workspace the other benches use."""
+        keep = people_path(scale, plain)
+        if keep.exists():
+            return run_child("bench_import", "child_import", scale.work / "csv-again.db", src, plain=plain)
+        part = keep.with_name(keep.name + ".part")
+        done = run_child("bench_import", "child_import", part, src, plain=plain)
+        _rename_workspace(part, keep)
+        return done
+
+    def encrypted() -> None:
+        encs.append(imported(False))
+
+    def floor() -> None:
+        floors.append(run_child("write_floor", "child_floor", enc, scale.work / "floor.db"))
+
+    def plain_floor() -> None:  # what encryption costs SQLite alone: the floor under the encrypted-vs-plain ratio
+        plain_floors.append(run_child("write_floor", "child_floor", people_path(scale, True), scale.work / "floor.db",
+                                      plain=True))
+
+    def plain_import() -> None:
+        plains.append(imported(True))
+
+    for i in range(max(scale.repeat, 5) if scale.quick else scale.repeat):  # a second each, at --quick
+        for step in ((plain_import, encrypted, floor, plain_floor) if i % 2 == 0
+                     else (plain_floor, floor, encrypted, plain_import)):
+            step()
+        e, f, p, fp = encs[-1], floors[-1], plains[-1], plain_floors[-1]
+        say(f"  csv {scale.people:,}: encrypted {e['seconds']:.1f} s (CPU {e['cpu']:.1f} s, {e['peak_mb']:.0f} MB), "
+            f"plain {p['seconds']:.1f} s (CPU {p['cpu']:.1f} s), floor {f['floor']:.1f} s (CPU {f['floor_cpu']:.1f} s; "
+            f"plain {fp['floor_cpu']:.1f} s); load {e.load}")
+    remove_workspace(scale.work / "csv-again.db")
+    ratios = [e["seconds"] / f["floor"] for e, f in zip(encs, floors)]
+    cpu_ratios = [e["cpu"] / p["cpu"] for e, p in zip(encs, plains)]
+    # the least an import doing the same SQLite writes can cost encrypted: the plain import plus what
+    # encryption adds to SQLite alone writing the same rows and indexes
+    reach = [1 + (f["floor_cpu"] - fp["floor_cpu"]) / p["cpu"] for f, fp, p in zip(floors, plain_floors, plains)]
+    wall_ratios = [e["seconds"] / p["seconds"] for e, p in zip(encs, plains)]
+    steps = floors[0]["steps"]
+    index_s = sum(v for k, v in steps.items() if k.startswith("index "))
+    seconds = median([e["seconds"] for e in encs])
+    floor_s = median([f["floor"] for f in floors])
+    return [
+        Row("import_csv", median(ratios), seconds=seconds, floor=floor_s, cpu=median([e["cpu"] for e in encs]),
+            cpu_value=median([e["cpu"] / f["floor_cpu"] for e, f in zip(encs, floors)]),
+            note=f"{scale.people:,} rows; ratios {_list(ratios)}; the floor's index builds {index_s:.1f} s "
+                 f"of {floors[0]['floor']:.1f} s"),
+        Row("import_csv_s", seconds, seconds=seconds, reach=floor_s, cpu=median([e["cpu"] for e in encs]),
+            cpu_value=median([e["cpu"] for e in encs]),
+            note=f"{scale.people:,} rows; the write floor alone takes {floor_s:.1f} s"),
+        Row("import_csv_mb", max(e["peak_mb"] for e in encs), seconds=seconds,
+            note="the import and its list reader together, sampled every 50 ms"),
+        Row("atrest_import", median(wall_ratios), cpu_value=median(cpu_ratios), seconds=seconds, floor=median([p["seconds"] for p in plains]),
+            cpu=median([e["cpu"] for e in encs]), reach=median(reach),
+            note=f"CPU ratios {_list(cpu_ratios)} (plain CPU {median([p['cpu'] for p in plains]):.1f} s); "
+                 f"wall ratios {_list(wall_ratios)}; SQLCipher alone writing the same rows and indexes takes "
+                 f"{median([f['floor_cpu'] for f in floors]):.1f} s CPU against plain SQLite's "
+                 f"{median([f['floor_cpu'] for f in plain_floors]):.1f} s: no import doing these writes can go "
+                 f"below {median(reach):.2f}x"),
+    ]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--csv-rows", type=int, default=1_000_000)
-    ap.add_argument("--skip-csv", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3, help="xlsx read/import pairs (the median ratio counts)")
-    ap.add_argument("--child", nargs=2)
-    ap.add_argument("--xlsx", help="an existing list to import instead of a generated one")
-    ap.add_argument("--csv", help="an existing csv to import instead of a generated one")
-    args = ap.parse_args()
-    if args.child:
-        child_import(*args.child)
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="canvasser-bench-"))
-    xlsx = Path(args.xlsx) if args.xlsx else tmp / "list.xlsx"
-    if not args.xlsx:
-        t = time.perf_counter()
-        write_xlsx(xlsx, args.rows)
-        print(f"generated {args.rows}-row xlsx in {time.perf_counter() - t:.1f}s ({xlsx})")
-    # this machine's speed drifts by a quarter within minutes: the read and the import alternate and
-    # the median of the ratios is the figure
-    ratios = []
-    for i in range(args.repeat):
-        read, n = calamine_read(xlsx)
-        db = tmp / f"x{i}.db"
-        r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(db), str(xlsx)],
-                                      capture_output=True, encoding=CHILD_ENCODING, check=True).stdout)
-        ratios.append(r["seconds"] / read)
-        print(f"calamine read only: {read:.2f}s ({n} rows); import xlsx: {r['seconds']:.2f}s = "
-              f"{r['seconds'] / read:.2f}x calamine, {r['imported']} people, peak {r['together_mb']:.0f} MB "
-              f"for both processes at once")
-        if i:
-            db.unlink()
-        else:
-            db.rename(tmp / "x.db")
-    print(f"import xlsx: median {statistics.median(ratios):.2f}x calamine over {len(ratios)} runs (budget 1.5x)")
-    print("search p95 ms over", r["imported"], "people:", search_p95(tmp / "x.db"))
-    if not args.skip_csv:
-        src = Path(args.csv) if args.csv else tmp / "big.csv"
-        if not args.csv:
-            t = time.perf_counter()
-            write_csv(src, args.csv_rows)
-            print(f"generated {args.csv_rows}-row csv in {time.perf_counter() - t:.1f}s ({src})")
-        r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(tmp / "big.db"), str(src)],
-                                      capture_output=True, encoding=CHILD_ENCODING, check=True).stdout)
-        print(f"import csv: {r['seconds']:.1f}s (budget 30 s), peak {r['together_mb']:.0f} MB for both processes "
-              f"at once (budget 500 MB; each one's own peak: {r['peak_mb']:.0f} MB writing, "
-              f"{r['reader_peak_mb']:.0f} MB reading), {r['imported']} people")
-        print("search p95 ms over", r["imported"], "people:", search_p95(tmp / "big.db"))
-        print("the floor: the same rows written again by SQLite alone (bench/write_floor.py):")
-        report(write_floor(tmp / "big.db", tmp / "floor.db"))
+def _list(xs: list[float]) -> str:
+    return "[" + ", ".join(f"{x:.2f}" for x in xs) + "]"
+
+
+def measure(scale: Scale) -> list[Row]:
+    return measure_xlsx(scale) + measure_csv(scale)
 
 
 if __name__ == "__main__":
-    main()
+    run_standalone(measure, __doc__.splitlines()[0])

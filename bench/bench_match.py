@@ -1,61 +1,53 @@
-"""Benchmark: match a department's list against a township workspace (DESIGN §9).
+"""Benchmark: match a department's list against the imported workspace (DESIGN §9), encrypted.
 
-    python bench/bench_match.py [--people 1000000] [--rows 100000] [--share 0.3] [--repeat 3] [--db W]
+    python bench/bench_match.py [--people 1000000] [--share 0.3] [--work DIR]
 
-Budget: matching a 100,000-row list against 1,000,000 persons takes at most 2x the time reading that
-list takes (median of `--repeat` pairs): reading as the bureau lists' reader does it (header found,
-rows parsed, IDs checked); python-calamine's bare read of the sheet is reported beside it. The workspace is made once by importing a
-generated csv (kept in the bench folder and reused: that takes minutes) and copied before each match,
-so every run matches the list for the first time. `--share` of the list's rows are people of the
-workspace (1% of those without an ID, matched by name + birth date: proposals), the rest strangers.
+Budget: matching a list of `people / 10` rows (100,000 at a million) takes at most 2x the time
+reading that list takes, as the bureau lists' reader does it (header found, rows parsed, IDs
+checked); python-calamine's bare read is reported beside it. In alternating pairs, each in a fresh
+process, the match on a fresh copy of the workspace (every run matches the list for the first time).
+30% of the list's rows are people of the workspace (1% of those without an ID: proposals by name
+and birth month), the rest strangers.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import random
-import shutil
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
 
-from bench_import import calamine_read, write_csv  # noqa: E402 — beside this file
-
-from canvasser.core.text.ids import check_digit  # noqa: E402
+from bench_import import people_db  # noqa: E402 — beside this file
+from common import (  # noqa: E402
+    Row,
+    Scale,
+    Section,
+    alternate,
+    copy_workspace,
+    median,
+    remove_workspace,
+    run_child,
+    run_standalone,
+    say,
+)
 
 COLUMNS = ["序号", "低保证号", "户主姓名", "成员姓名", "与户主关系", "证件号码", "出生年月", "所属村居", "保障人口", "月保障金"]
+SHARE = 0.3
 
 
-def make_workspace(db: Path, people: int, folder: Path) -> None:
-    from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.opening import open_workspace
-
-    csv_path = folder / f"township_{people}.csv"
-    if not csv_path.exists():
-        print(f"writing {people} people to {csv_path} ...", flush=True)
-        write_csv(csv_path, people)
-    t = time.perf_counter()
-    with open_workspace(db) as ws:
-        res = import_roster(ws, csv_path)
-    print(f"workspace: {res.imported} people imported in {time.perf_counter() - t:.1f}s", flush=True)
-
-
-def make_list(db: Path, out: Path, rows: int, share: float, seed: int = 7) -> dict:
+def child_make_list(db: str, out: str, rows: int, share: float, seed: int = 7) -> dict:
     import openpyxl
 
     from canvasser.core.storage.opening import open_workspace
+    from canvasser.core.text.ids import check_digit
 
     rng = random.Random(seed)
     ours = int(rows * share)
-    with open_workspace(db) as ws:
+    with open_workspace(db, create=False) as ws:
         total = ws.scalar("SELECT count(*) FROM persons")
         step = max(1, total // max(1, ours))
         picked = ws.conn.execute("SELECT pid, name, birth, village FROM persons WHERE rowid % ? = 0 LIMIT ?",
@@ -64,8 +56,7 @@ def make_list(db: Path, out: Path, rows: int, share: float, seed: int = 7) -> di
     sh = wb.create_sheet("低保对象")
     sh.append(["某某县2026年11月城乡低保对象花名册"])
     sh.append(COLUMNS)
-    n = 0
-    no_id = 0
+    n = no_id = 0
     for pid, name, birth, village in picked:
         n += 1
         if n % 100 == 0:  # 1%: no ID, matched by name + birth month
@@ -83,66 +74,102 @@ def make_list(db: Path, out: Path, rows: int, share: float, seed: int = 7) -> di
     return {"rows": n, "ours": len(picked), "no_id": no_id}
 
 
-def reader_read(xlsx: Path) -> float:
-    """Seconds the bureau lists' own reader takes to read this list: header and columns found
-    (tables.open_table), every row parsed and its ID checked (listreader.ListReader, as an import
-    reads). "Reading that list" in the budget; calamine's bare read is reported beside it."""
+def child_reader(xlsx: str) -> dict:
+    """The bureau lists' own reader reading the list: header and columns found, every row parsed and
+    its ID checked (listreader.ListReader, as an import reads). "Reading that list" in the budget."""
+    from canvasser.core import clock
     from canvasser.core.lists import matching
     from canvasser.core.lists.listreader import ListSpec
 
-    t = time.perf_counter()
-    source = ListSpec(xlsx, matching.ALIASES, ("name", "pid"), {}, dt.date.today(), {}, 5000).open()
-    for _ in source.chunks():
-        pass
-    source.close()
-    return time.perf_counter() - t
+    with Section() as s:
+        source = ListSpec(Path(xlsx), matching.ALIASES, ("name", "pid"), {}, clock.today(), {}, 5000).open()
+        for _ in source.chunks():
+            pass
+        source.close()
+    return {"seconds": s.wall, "cpu": s.cpu}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--people", type=int, default=1_000_000)
-    ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--share", type=float, default=0.3, help="share of the list's rows that are people here")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--folder", default=str(Path(tempfile.gettempdir()) / "canvasser-bench-match"))
-    args = ap.parse_args()
+def child_match(db: str, xlsx: str) -> dict:
     from canvasser.core.lists import matching
-    from canvasser.core.storage.integrity import check
     from canvasser.core.storage.opening import open_workspace
 
-    folder = Path(args.folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    base = folder / f"township_{args.people}.db"
-    if not base.exists():
-        make_workspace(base, args.people, folder)
-    xlsx = folder / f"dibao_{args.rows}_{args.share}.xlsx"
-    if not xlsx.exists():
-        print(f"list: {make_list(base, xlsx, args.rows, args.share)}", flush=True)
-    ratios, to_reader = [], []
-    for i in range(args.repeat):
-        run = folder / "run.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(run) + suffix).unlink(missing_ok=True)
-        shutil.copy(base, run)
-        os.sync()  # the copy's gigabyte is on disk before the clock starts, not written back during the match
-        read, n = calamine_read(xlsx)
-        ours = reader_read(xlsx)
-        with open_workspace(run) as ws:
-            t = time.perf_counter()
+    with open_workspace(db, create=False) as ws:
+        ws.origin  # noqa: B018 — a copied file starts its origin on open, as the clerk's would have one
+        with Section() as s:
             res = matching.match_list(ws, xlsx, "低保", date="2026-11-01")
-            took = time.perf_counter() - t
-            ok = check(ws)["ok"] if i == 0 and args.people <= 200_000 else None
-        ratios.append(took / read)
-        to_reader.append(took / ours)
-        print(f"calamine read only: {read:.2f}s ({n} rows); the lists' reader {ours:.2f}s; match: {took:.2f}s = "
-              f"{took / read:.2f}x calamine, {took / ours:.2f}x the reader; "
-              f"matched {len(res.matched)}, proposed {len(res.proposed)}, only theirs {len(res.only_theirs)}, "
-              f"only ours {len(res.only_ours)}, events {res.events}" + ("" if ok is None else f", check ok={ok}"),
-              flush=True)
-    print(f"match {args.rows} rows vs {args.people} persons ({args.share:.0%} of the rows ours): median "
-          f"{statistics.median(to_reader):.2f}x the lists' reader, {statistics.median(ratios):.2f}x calamine's bare read, "
-          f"over {len(ratios)} runs (budget 2x reading the list)")
+    return {"seconds": s.wall, "cpu": s.cpu, "matched": len(res.matched), "proposed": len(res.proposed),
+            "only_theirs": len(res.only_theirs), "only_ours": len(res.only_ours), "events": res.events}
+
+
+def child_write_floor(matched: str, fresh: str) -> dict:
+    """SQLCipher alone making a match's writes: the events, marks and persons rows a match left in
+    `matched`, written into `fresh` (a copy of the workspace before the match) by SQL, no Python a row;
+    reading them from the other file taken off. The match must read the list and make these writes."""
+    from canvasser.core.storage.opening import open_workspace
+    from canvasser.core.storage.sqlcipher import attach
+
+    src = open_workspace(matched, create=False)
+    key = src.key
+    src.close()
+    ws = open_workspace(fresh, create=False)
+    conn = ws.conn
+    attach(conn, matched, "m", key)
+    steps: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    def timed(label: str, sql: str) -> None:
+        with Section() as s:
+            conn.execute(sql).fetchall()
+        steps[label], cpu[label] = s.wall, s.cpu
+
+    changed = ("SELECT p.rowid AS r, p.categories, p.updated_hlc FROM m.persons p "
+               "WHERE p.pid IN (SELECT pid FROM m.ref_marks)")
+    timed("read", f"SELECT count(*) FROM (SELECT * FROM m.events WHERE kind LIKE 'ref.%' AND rowid > 0), "
+                  f"(SELECT count(*) FROM m.ref_marks), (SELECT count(*) FROM ({changed}))")
+    conn.execute("BEGIN IMMEDIATE")
+    timed("events", "INSERT INTO main.events SELECT * FROM m.events WHERE kind LIKE 'ref.%' AND rowid > 0")
+    timed("marks", "INSERT INTO main.ref_marks SELECT * FROM m.ref_marks WHERE rowid > 0")
+    timed("persons", f"UPDATE main.persons SET categories = s.categories, updated_hlc = s.updated_hlc "
+                     f"FROM ({changed} ORDER BY 1) AS s WHERE main.persons.rowid = s.r")
+    timed("commit", "COMMIT")
+    ws.close()
+    return {"floor": sum(v for k, v in steps.items() if k != "read") - steps["read"],
+            "floor_cpu": sum(v for k, v in cpu.items() if k != "read") - cpu["read"], "steps": steps}
+
+
+def measure(scale: Scale) -> list[Row]:
+    base = people_db(scale)
+    xlsx = scale.work / f"dibao-{scale.match_rows}-{scale.people}.xlsx"
+    if not xlsx.exists():
+        made = run_child("bench_match", "child_make_list", base, xlsx, scale.match_rows, SHARE)
+        say(f"  department list: {made.out}")
+    run = scale.work / "match-run.db"
+    pairs = alternate(scale.repeat, lambda: run_child("bench_match", "child_reader", xlsx),
+                      lambda: run_child("bench_match", "child_match", copy_workspace(base, run), xlsx))
+    calamine = run_child("bench_import", "child_calamine", xlsx)
+    fresh = copy_workspace(base, scale.work / "match-fresh.db")
+    floors = [run_child("bench_match", "child_write_floor", run, fresh) for _ in range(1)]
+    remove_workspace(run)
+    remove_workspace(fresh)
+    for read, m in pairs:
+        say(f"  match {scale.match_rows:,} rows: reader {read['seconds']:.2f} s, match {m['seconds']:.2f} s = "
+            f"{m['seconds'] / read['seconds']:.2f}x (CPU {m['cpu'] / read['cpu']:.2f}x); matched {m['matched']:,}, "
+            f"proposed {m['proposed']}, events {m['events']:,}; load {m.load}")
+    ratios = [m["seconds"] / read["seconds"] for read, m in pairs]
+    cpu = [m["cpu"] / read["cpu"] for read, m in pairs]
+    seconds = median([m["seconds"] for _, m in pairs])
+    reading, reading_cpu = median([r["seconds"] for r, _ in pairs]), median([r["cpu"] for r, _ in pairs])
+    writes, writes_cpu = median([f["floor"] for f in floors]), median([f["floor_cpu"] for f in floors])
+    say(f"  match's writes by SQLCipher alone: {writes:.2f} s (CPU {writes_cpu:.2f} s) {floors[0]['steps']}")
+    return [Row("match", median(ratios), seconds=seconds, floor=reading, cpu=median([m["cpu"] for _, m in pairs]),
+                cpu_value=median(cpu),
+                reach=(reading_cpu + writes_cpu) / reading_cpu,
+                note=f"{scale.match_rows:,} rows ({SHARE:.0%} ours) against {scale.people:,} persons; wall ratios "
+                     f"{', '.join(f'{r:.2f}' for r in ratios)}; CPU {median(cpu):.2f}x; calamine's bare read "
+                     f"{calamine['seconds']:.2f} s ({seconds / calamine['seconds']:.2f}x); its writes (events, "
+                     f"marks, persons rows) by SQLCipher alone take {writes_cpu:.2f} s CPU: reading the list and then "
+                     f"making them is {(reading_cpu + writes_cpu) / reading_cpu:.2f}x the reading")]
 
 
 if __name__ == "__main__":
-    main()
+    run_standalone(measure, __doc__.splitlines()[0])

@@ -1,76 +1,73 @@
-"""Benchmark: starting a new year on a township workspace against a fresh import of the same new list.
+"""Benchmark: starting a new year on the imported workspace against a fresh import of the same new list.
 
-    python bench/bench_newyear.py [--rows 1000000] [--visited 0.1] [--gone 0.05] [--new 0.05] [--keep DIR]
+    python bench/bench_newyear.py [--people 1000000] [--work DIR]
 
-Builds last year's workspace (the list imported, a share of the people visited, some phones learned),
-then times, each in a child process:
-- the fresh import of next year's list into an empty workspace (the baseline);
-- `newyear.start_year` on last year's workspace with the same list (budget: 2 x the baseline);
-and `check` is not run (it replays the whole log: minutes at a million people; tests cover it).
+Last year's workspace is the imported one (`people` from the csv) with 10% of them visited (outcomes
+in turn) and a phone learned for a tenth of those. Next year's list leaves out every 20th person,
+adds 5% new people and carries no phones (learned ones must stay). In alternating pairs, each in a
+fresh process, encrypted:
+- the fresh import of next year's list into a new workspace (the floor);
+- `newyear.start_year` on a fresh copy of last year's workspace with the same list (budget: 2x the floor).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
 
-from bench_import import HEADER, generate, unique_ids  # noqa: E402 — beside this file
+from bench_import import csv_list, generate, people_db  # noqa: E402 — beside this file
+from common import (  # noqa: E402
+    Row,
+    Scale,
+    Section,
+    alternate,
+    copy_workspace,
+    median,
+    remove_workspace,
+    run_child,
+    run_standalone,
+    say,
+)
 
-
-def write_lists(folder: Path, n: int, gone: float, new: float) -> tuple[Path, Path, int, int]:
-    """Last year's list of n people; next year's without every 1/gone-th, plus n*new people more."""
-    last, nxt = folder / "last.csv", folder / "next.csv"
-    every = max(2, round(1 / gone)) if gone else 0
-    n_new = int(n * new)
-    dropped = 0
-    rows = list(unique_ids(generate(n + n_new)))
-    with open(last, "w", encoding="utf-8-sig", newline="") as f1, open(nxt, "w", encoding="utf-8-sig", newline="") as f2:
-        w1, w2 = csv.writer(f1), csv.writer(f2)
-        w1.writerow(HEADER)
-        w2.writerow(HEADER)
-        for i, r in enumerate(rows):
-            if i < n:
-                w1.writerow(r)
-                if every and i % every == 0:
-                    dropped += 1
-                    continue
-            w2.writerow([*r[:12], "", *r[13:]])  # the new list has no phones: learned ones must stay
-    return last, nxt, dropped, len(rows) - n
+VISITED, GONE, NEW = 0.1, 0.05, 0.05
 
 
-def child(kind: str, db: str, src: str) -> None:
-    from canvasser.core.lists.roster import import_roster
-    from canvasser.core.storage.opening import open_workspace
-    ws = open_workspace(db)
-    t0 = time.perf_counter()
-    if kind == "fresh":
-        res = import_roster(ws, src).as_json()
-        out = {"imported": res["imported"]}
-    else:
-        from canvasser.core.lists.newyear import start_year
-        r = start_year(ws, src)
-        out = {"again": r.again, "new": r.new, "gone": r.gone}
-    out["seconds"] = round(time.perf_counter() - t0, 2)
-    ws.close()
-    print(json.dumps(out))
+def write_next(last: Path, nxt: Path, n: int) -> dict:
+    """Next year's list: last year's without every 1/GONE-th person, plus n*NEW new people, no phones."""
+    every = round(1 / GONE)
+    dropped = added = 0
+    seen: set[str] = set()
+    with open(last, encoding="utf-8-sig", newline="") as f, open(nxt, "w", encoding="utf-8-sig", newline="") as g:
+        r, w = csv.reader(f), csv.writer(g)
+        w.writerow(next(r))
+        for i, row in enumerate(r):
+            seen.add(row[2])
+            if i % every == 0:
+                dropped += 1
+                continue
+            w.writerow([*row[:12], "", *row[13:]])
+        for row in generate(n * 4, seed=9001):
+            if added >= int(n * NEW):
+                break
+            if row[2] in seen:
+                continue
+            seen.add(row[2])
+            added += 1
+            w.writerow([*row[:12], "", *row[13:]])
+    return {"gone": dropped, "new": added}
 
 
-def visit_some(db: Path, share: float) -> int:
+def child_visit(db: str, share: float) -> dict:
     """Record visits for a share of the people (outcomes in turn) and a phone for a tenth of them."""
     from canvasser.core.storage.opening import open_workspace
     from canvasser.core.storage.projection import coverage_year
-    ws = open_workspace(db)
+
+    ws = open_workspace(db, create=False)
     year = coverage_year(ws.conn)
     step = max(1, round(1 / share))
     pids = [r[0] for r in ws.conn.execute("SELECT pid FROM persons ORDER BY pid")][::step]
@@ -85,51 +82,57 @@ def visit_some(db: Path, share: float) -> int:
             if i % 10 == 0:
                 batch.emit("person.updated", f"p:{pid}", {"phone": f"139{i:08d}"[:11]})
     ws.close()
-    return len(pids)
+    return {"visited": len(pids)}
 
 
-def run_child(kind: str, db: Path, src: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(db), str(src)], capture_output=True,
-                         text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def child_newyear(db: str, src: str) -> dict:
+    from bench_import import TogetherPeak
+
+    from canvasser.core.lists.newyear import start_year
+    from canvasser.core.storage.opening import open_workspace
+
+    with open_workspace(db, create=False) as ws:
+        ws.origin  # noqa: B018
+        together = TogetherPeak()
+        together.start()
+        with Section() as s:
+            r = start_year(ws, src)
+        together.finish()
+    return {"seconds": s.wall, "cpu": s.cpu - together.cpu, "again": r.again, "new": r.new, "gone": r.gone, "peak_mb": together.peak}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--visited", type=float, default=0.1)
-    ap.add_argument("--gone", type=float, default=0.05)
-    ap.add_argument("--new", type=float, default=0.05)
-    ap.add_argument("--keep", help="folder to build in and keep (default: a temporary one)")
-    ap.add_argument("--child", nargs=3)
-    args = ap.parse_args()
-    if args.child:
-        child(*args.child)
-        return
-    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-newyear-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    last, nxt, dropped, added = write_lists(folder, args.rows, args.gone, args.new)
-    print(f"lists written ({args.rows} people last year, {dropped} gone, {added} new): "
-          f"{time.perf_counter() - t0:.1f} s")
-    township = folder / "township.db"
-    first = run_child("fresh", township, last)
-    print(f"last year's list imported: {first['seconds']} s")
-    t0 = time.perf_counter()
-    visited = visit_some(township, args.visited)
-    print(f"{visited} people visited last year: {time.perf_counter() - t0:.1f} s")
-    fresh = run_child("fresh", folder / "fresh.db", nxt)
-    print(f"baseline: a fresh import of next year's list ({fresh['imported']} people): {fresh['seconds']} s")
-    roll = run_child("newyear", township, nxt)
-    ratio = roll["seconds"] / fresh["seconds"]
-    print(f"new year on last year's workspace (again {roll['again']}, new {roll['new']}, gone {roll['gone']}): "
-          f"{roll['seconds']} s = {ratio:.2f} x the fresh import (budget 2.00 x) "
-          f"{'OK' if ratio <= 2 else 'OVER BUDGET'}")
-    assert (roll["new"], roll["gone"]) == (added, dropped), roll
-    if not args.keep:
-        shutil.rmtree(folder, ignore_errors=True)
+def measure(scale: Scale) -> list[Row]:
+    last_year = scale.work / f"lastyear-{scale.people}.db"
+    nxt = scale.work / f"next-{scale.people}.csv"
+    if not last_year.exists():
+        part = last_year.with_name(last_year.name + ".part")
+        copy_workspace(people_db(scale), part)
+        visited = run_child("bench_newyear", "child_visit", part, VISITED)["visited"]
+        for suffix in ("", ".keys"):
+            Path(str(part) + suffix).rename(str(last_year) + suffix)
+        say(f"  last year: {scale.people:,} people, {visited:,} visited")
+    if not nxt.exists():
+        made = write_next(csv_list(scale), nxt.with_suffix(".part"), scale.people)
+        nxt.with_suffix(".part").rename(nxt)
+        say(f"  next year's list: {made}")
+    fresh_db, run = scale.work / "newyear-fresh.db", scale.work / "newyear-run.db"
+    pairs = alternate(scale.repeat, lambda: run_child("bench_import", "child_import", fresh_db, nxt),
+                      lambda: run_child("bench_newyear", "child_newyear", copy_workspace(last_year, run), nxt))
+    remove_workspace(fresh_db)
+    remove_workspace(run)
+    for fresh, roll in pairs:
+        say(f"  new year: fresh import {fresh['seconds']:.1f} s (CPU {fresh['cpu']:.1f} s), new year "
+            f"{roll['seconds']:.1f} s (CPU {roll['cpu']:.1f} s) = {roll['seconds'] / fresh['seconds']:.2f}x; again "
+            f"{roll['again']:,}, new {roll['new']:,}, gone {roll['gone']:,}; load {roll.load}")
+    ratios = [roll["seconds"] / fresh["seconds"] for fresh, roll in pairs]
+    cpu = [roll["cpu"] / fresh["cpu"] for fresh, roll in pairs]
+    return [Row("new_year", median(ratios), seconds=median([r["seconds"] for _, r in pairs]), cpu_value=median(cpu),
+                floor=median([f["seconds"] for f, _ in pairs]), cpu=median([r["cpu"] for _, r in pairs]),
+                note=f"{scale.people:,} people last year ({VISITED:.0%} visited), {pairs[0][1]['new']:,} new, "
+                     f"{pairs[0][1]['gone']:,} gone; wall ratios {', '.join(f'{r:.2f}' for r in ratios)}; "
+                     f"CPU {median(cpu):.2f}x; peak memory of the new year and its list reader "
+                     f"{max(r['peak_mb'] for _, r in pairs):.0f} MB")]
 
 
 if __name__ == "__main__":
-    main()
-
+    run_standalone(measure, __doc__.splitlines()[0])

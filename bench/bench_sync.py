@@ -1,56 +1,51 @@
-"""Benchmark for sync (DESIGN §9): the township merges 30 village packages.
+"""Benchmark: the township merges 30 village packages (DESIGN §9), encrypted, and plain for the pair.
 
-    python bench/bench_sync.py [--villages 30] [--events 300000] [--households 330]
+    python bench/bench_sync.py [--people 1000000] [--work DIR]
 
-Builds a township (30 villages of ~1,000 people), makes every village workspace from its setup
-package, records `events / villages` events in each village (visits with all their fields, some
-person edits), exports one package per village, then measures, with the township's side in a
-fresh process as the clerk's app would be (not in the one that has just built thirty villages):
-- receiving all 30 packages at the township in one `receive` (one transaction; budget 20 s);
+Builds (once per folder) a township of 30 villages (~1,000 people each), every village workspace
+from its setup package (with its code), `people × 0.3` events recorded across the villages (300,000
+at a million: visits with all their fields, 10% person edits), and one package per village, twice
+(the second: the same events re-exported before any return package). The township is kept plain
+and as an encrypted copy of it (the same keys). Then, in a fresh process per round, alternating
+plain and encrypted, on a fresh copy of the township:
+- receiving all 30 packages in one `receive` (one transaction; budget 20 s);
 - receiving the same 30 files again (budget 5 s, no change);
-- receiving 30 *new* packages re-exported by the villages before any return package (the same
-  events again, now through validation and insert-or-ignore: the "lost acknowledgement" case);
-- for comparison, the 30 packages received one file (one transaction) at a time.
+- receiving the 30 re-exported packages (the same events through validation and insert-or-ignore);
+and the encrypted merge against the plain one (budget 1.15x; wall, or CPU time when the machine is loaded). Both end in the same state.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import json
 import random
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
 
-from canvasser.core.demo import people  # noqa: E402
-from canvasser.core.lists.roster import import_roster  # noqa: E402
-from canvasser.core.rules.campaign import CHANNELS, OUTCOMES  # noqa: E402
-from canvasser.core.storage import integrity  # noqa: E402
-from canvasser.core.storage.opening import open_workspace  # noqa: E402
-from canvasser.core.storage.store import Workspace  # noqa: E402
-from canvasser.core.sync import (  # noqa: E402
-    export_package,
-    init_township,
-    init_village,
-    make_setup_package,
-    receive_package,
-    receive_packages,
+from common import (  # noqa: E402 — beside this file
+    PASSPHRASE,
+    Row,
+    Scale,
+    Section,
+    alternate,
+    copy_workspace,
+    median,
+    remove_workspace,
+    run_child,
+    run_standalone,
+    say,
 )
 
 HEADER = ["姓名", "公民身份号码", "性别", "出生日期", "人员类别", "乡镇（街道）", "村（社区）", "村民小组", "户编号",
           "与户主关系", "户籍地址", "联系电话", "上年参保状态"]
-
-
-# a child Python writes to its pipe in the locale's encoding (no UTF-8 mode here)
-CHILD_ENCODING = "utf-8" if sys.flags.utf8_mode else "locale"
+VILLAGES = 30
+HOUSEHOLDS = 330
 
 
 def village_name(i: int) -> str:
@@ -58,6 +53,8 @@ def village_name(i: int) -> str:
 
 
 def write_roster(path: Path, villages: int, households: int) -> dict[str, list[str]]:
+    from canvasser.core.demo import people
+
     ids: dict[str, list[str]] = {}
     seen: set[str] = set()
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
@@ -76,8 +73,10 @@ def write_roster(path: Path, villages: int, households: int) -> dict[str, list[s
     return ids
 
 
-def record(ws: Workspace, pids: list[str], n: int, rng: random.Random) -> None:
+def record(ws, pids: list[str], n: int, rng: random.Random) -> None:
     """n events as cadres make them: visits (90%) and person edits (10%), one transaction."""
+    from canvasser.core.rules.campaign import CHANNELS, OUTCOMES
+
     codes = list(OUTCOMES)
     base = dt.datetime(2026, 10, 1, 9)
     with ws.writing("村文书") as batch:
@@ -94,104 +93,118 @@ def record(ws: Workspace, pids: list[str], n: int, rng: random.Random) -> None:
                 "photos": [], "at": (base + dt.timedelta(minutes=i)).isoformat()})
 
 
-def timed(label: str, fn) -> float:
-    t = time.perf_counter()
-    fn()
-    took = time.perf_counter() - t
-    print(f"{label}: {took:.2f} s", flush=True)
-    return took
+def child_build(folder: str, villages: int, events: int, households: int) -> dict:
+    """(In a plain child.) The township, its villages and their packages."""
+    from canvasser.core.lists.roster import import_roster
+    from canvasser.core.storage.opening import open_workspace
+    from canvasser.core.sync import export_package, init_township, init_village, make_setup_package
 
-
-def child(db: str, ups: list[str], again: list[str]) -> None:
-    """The township's side, in a fresh process as the clerk's app would be (not in the one that
-    just built thirty villages)."""
-    town = open_workspace(db)
-    merged: list[dict] = []
-    out: dict = {"merge": timed_quietly(lambda: merged.extend(receive_packages(town, ups)))}
-    out["applied"] = sum(r["applied"] for r in merged)
-    out["events"] = town.event_count()
-    out["digest"] = integrity.state_digest(town)
-    twice: list[dict] = []
-    out["again"] = timed_quietly(lambda: twice.extend(receive_packages(town, ups)))
-    out["same"] = town.event_count() == out["events"] and integrity.state_digest(town) == out["digest"] and \
-        not any(r["applied"] for r in twice)
-    renew: list[dict] = []
-    out["renew"] = timed_quietly(lambda: renew.extend(receive_packages(town, again)))
-    out["same2"] = town.event_count() == out["events"] and integrity.state_digest(town) == out["digest"] and \
-        not any(r["applied"] for r in renew)
-    out["ok"] = integrity.check(town)["ok"]
-    town.close()
-    print(json.dumps(out))
-
-
-def timed_quietly(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--villages", type=int, default=30)
-    ap.add_argument("--events", type=int, default=300_000)
-    ap.add_argument("--households", type=int, default=330)
-    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    ap.add_argument("--again", nargs="+", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        child(args.child[0], args.child[1:], args.again)
-        return
+    d = Path(folder)
     rng = random.Random(7)
-    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
-        d = Path(tmp)
-        t0 = time.perf_counter()
-        ids = write_roster(d / "roster.csv", args.villages, args.households)
-        town = open_workspace(d / "t.db")
-        init_township(town, "某某镇")
-        import_roster(town, d / "roster.csv")
-        print(f"township: {sum(map(len, ids.values()))} people in {args.villages} villages "
-              f"({time.perf_counter() - t0:.1f} s to build)", flush=True)
-        per = args.events // args.villages
-        ups, again = [], []
-        t0 = time.perf_counter()
-        for v in range(args.villages):
-            name = village_name(v)
-            make_setup_package(town, name, d / f"setup-{v}.ccpkg", no_code=True)
-            init_village(d / f"v{v}.db", d / f"setup-{v}.ccpkg")
-            with open_workspace(d / f"v{v}.db") as vil:
-                record(vil, ids[name], per, rng)
-                export_package(vil, d / f"up-{v}.ccpkg")
-                export_package(vil, d / f"again-{v}.ccpkg")
-            ups.append(d / f"up-{v}.ccpkg")
-            again.append(d / f"again-{v}.ccpkg")
-        size = sum(p.stat().st_size for p in ups)
-        print(f"villages: {args.villages} packages, {per * args.villages} events, {size / 1e6:.1f} MB "
-              f"({time.perf_counter() - t0:.1f} s to build and export)", flush=True)
+    ids = write_roster(d / "roster.csv", villages, households)
+    town = open_workspace(d / "township.db")
+    init_township(town, "某某镇")
+    import_roster(town, d / "roster.csv")
+    ups, again = [], []
+    per = events // villages
+    for v in range(villages):
+        name = village_name(v)
+        made = make_setup_package(town, name, d / f"setup-{v}.ccpkg")
+        init_village(d / f"v{v}.db", d / f"setup-{v}.ccpkg", code=made["code"])
+        with open_workspace(d / f"v{v}.db") as vil:
+            record(vil, ids[name], per, rng)
+            export_package(vil, d / f"up-{v}.ccpkg")
+            export_package(vil, d / f"again-{v}.ccpkg")
+        remove_workspace(d / f"v{v}.db")
+        ups.append(str(d / f"up-{v}.ccpkg"))
+        again.append(str(d / f"again-{v}.ccpkg"))
+    people = town.scalar("SELECT count(*) FROM persons")
+    town.close()
+    return {"ups": ups, "again": again, "people": people, "events": per * villages,
+            "bytes": sum(Path(p).stat().st_size for p in ups)}
 
-        town.close()
-        shutil.copy(d / "t.db", d / "t-one.db")  # the same township, for the one-by-one figure
 
-        r = json.loads(subprocess.run([sys.executable, __file__, "--child", str(d / "t.db"), *map(str, ups),
-                                       "--again", *map(str, again)],
-                                      capture_output=True, encoding=CHILD_ENCODING, check=True).stdout)
-        merge, dup, re_t = r["merge"], r["again"], r["renew"]
-        same, same2, ok, digest = r["same"], r["same2"], r["ok"], r["digest"]
-        print(f"merge {args.villages} packages at the township, one `receive` (budget 20 s): {merge:.2f} s")
-        print(f"  applied {r['applied']} events ({r['applied'] / merge:,.0f} events/s); township holds {r['events']}")
-        print(f"receive the same files again (budget 5 s): {dup:.2f} s\n  no change: {same}")
-        print(f"receive {args.villages} re-exported packages of the same events (insert-or-ignore path): {re_t:.2f} s")
-        print(f"  no change: {same2}\n  integrity check: {'ok' if ok else 'FAILED'}")
+def child_encrypt(db: str) -> dict:
+    from canvasser.core.storage.convert import convert
 
-        one = open_workspace(d / "t-one.db")
-        single = timed(f"the same {args.villages} packages received one file (one transaction) at a time",
-                       lambda: [receive_package(one, p) for p in ups])
-        agree = integrity.state_digest(one) == digest
-        print(f"  same state as the one-call merge: {agree}")
-        one.close()
-        verdict = merge <= 20 and dup <= 5 and same and same2 and ok and agree
-        print(f"RESULT merge {merge:.2f} s / 20 s, again {dup:.2f} s / 5 s, re-exported {re_t:.2f} s, "
-              f"one by one {single:.2f} s: {'within budget' if verdict else 'OVER BUDGET OR WRONG'}")
+    with Section() as s:
+        convert(Path(db), PASSPHRASE)
+    return {"seconds": s.wall}
+
+
+def child_merge(db: str, ups: list[str], again: list[str], check: bool) -> dict:
+    from canvasser.core.storage import integrity
+    from canvasser.core.storage.opening import open_workspace
+    from canvasser.core.sync import receive_packages
+
+    town = open_workspace(db, create=False)
+    with Section() as first:
+        merged = receive_packages(town, ups)
+    out = {"merge": first.wall, "merge_cpu": first.cpu, "applied": sum(r["applied"] for r in merged),
+           "events": town.event_count(), "digest": integrity.state_digest(town)}
+    with Section() as twice:
+        repeat = receive_packages(town, ups)
+    with Section() as renew:
+        renewed = receive_packages(town, again)
+    out.update(again=twice.wall, again_cpu=twice.cpu, renew=renew.wall,
+               same=town.event_count() == out["events"] and integrity.state_digest(town) == out["digest"]
+               and not any(r["applied"] for r in repeat + renewed))
+    if check:
+        out["ok"] = integrity.check(town)["ok"]
+    town.close()
+    return out
+
+
+def township(scale: Scale) -> tuple[Path, Path, list[str], list[str], dict]:
+    folder = scale.work / f"sync-{scale.merge_events}"
+    done = folder / "built.json"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        built = run_child("bench_sync", "child_build", folder, VILLAGES, scale.merge_events, HOUSEHOLDS, plain=True).out
+        enc = copy_workspace(folder / "township.db", folder / "township-enc.db")
+        built["encrypt_s"] = run_child("bench_sync", "child_encrypt", enc)["seconds"]
+        done.write_text(json.dumps(built), encoding="utf-8")
+        say(f"  township: {built['people']:,} people, {VILLAGES} packages of {built['events']:,} events "
+            f"({built['bytes'] / 1e6:.1f} MB); encrypted copy made in {built['encrypt_s']:.1f} s")
+    built = json.loads(done.read_text(encoding="utf-8"))
+    return folder / "township.db", folder / "township-enc.db", built["ups"], built["again"], built
+
+
+def measure(scale: Scale) -> list[Row]:
+    plain, enc, ups, again, built = township(scale)
+    run = scale.work / "merge-run.db"
+    check = scale.merge_events <= 30_000
+    pairs = alternate(
+        scale.repeat,
+        lambda: run_child("bench_sync", "child_merge", copy_workspace(enc, run), ups, again, check),
+        lambda: run_child("bench_sync", "child_merge", copy_workspace(plain, run), ups, again, check, plain=True))
+    remove_workspace(run)
+    for e, p in pairs:
+        say(f"  merge {e['applied']:,} events: encrypted {e['merge']:.2f} s (CPU {e['merge_cpu']:.2f} s), again "
+            f"{e['again']:.2f} s, re-exported {e['renew']:.2f} s; plain {p['merge']:.2f} s (CPU {p['merge_cpu']:.2f} s); "
+            f"load {e.load}")
+    encs = [e for e, _ in pairs]
+    if not all(e["same"] and p["same"] and e["digest"] == p["digest"] for e, p in pairs):
+        raise AssertionError("the merges did not end in the same state (again, re-exported, plain and encrypted)")
+    if check and not all(e["ok"] and p["ok"] for e, p in pairs):
+        raise AssertionError("the merged township fails its integrity check")
+    ratios = [e["merge_cpu"] / p["merge_cpu"] for e, p in pairs]
+    merge = median([e["merge"] for e in encs])
+    return [
+        Row("merge", merge, seconds=merge, cpu=median([e["merge_cpu"] for e in encs]),
+            cpu_value=median([e["merge_cpu"] for e in encs]),
+            note=f"{encs[0]['applied']:,} events from {VILLAGES} packages into a township of {built['people']:,} "
+                 f"people, one transaction; re-exported packages {median([e['renew'] for e in encs]):.2f} s"),
+        Row("merge_again", median([e["again"] for e in encs]), seconds=median([e["again"] for e in encs]),
+            cpu=median([e["again_cpu"] for e in encs]), cpu_value=median([e["again_cpu"] for e in encs]),
+            note="no change, same state"),
+        Row("atrest_merge", median([e["merge"] / p["merge"] for e, p in pairs]), cpu_value=median(ratios), seconds=merge, floor=median([p["merge"] for _, p in pairs]),
+            cpu=median([e["merge_cpu"] for e in encs]),
+            note=f"CPU {median([e['merge_cpu'] for e in encs]):.2f} s vs plain "
+                 f"{median([p['merge_cpu'] for _, p in pairs]):.2f} s (ratios {', '.join(f'{r:.2f}' for r in ratios)})"),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    run_standalone(measure, __doc__.splitlines()[0])

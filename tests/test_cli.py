@@ -166,3 +166,17 @@ def test_demo_households_are_families_a_cadre_would_recognise():
                     assert head_age - age >= 38
                 else:
                     assert age - head_age >= 18
+
+
+def test_each_command_loads_only_its_own_module():
+    """A command's run builds only the parser of the module COMMAND_HOME names, and that module
+    registers it (a wrong entry would make the command unknown)."""
+    from canvasser.cli import COMMAND_HOME, build_parser
+
+    everything = next(a for a in build_parser()._actions if a.choices).choices
+    for command, home in COMMAND_HOME.items():
+        sub = next(a for a in build_parser(command)._actions if a.choices).choices
+        assert command in sub, (command, home)
+        assert set(sub) <= set(everything)
+        assert {c for c, h in COMMAND_HOME.items() if h == home} <= set(sub)
+    assert "import-roster" in cli("import-roster", "--help").stdout

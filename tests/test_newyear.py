@@ -18,7 +18,7 @@ from canvasser.core.rules import campaign, reports
 from canvasser.core.rules.people import update_person
 from canvasser.core.rules.search import search
 from canvasser.core.rules.visits import record_visit as _record_visit
-from canvasser.core.storage import integrity
+from canvasser.core.storage import integrity, projection
 from canvasser.core.storage.opening import open_workspace
 from canvasser.core.storage.projection import rebuild
 from tests.fixtures import TODAY, rows, write_csv, write_xlsx
@@ -159,6 +159,19 @@ def test_check_after_replay_and_year_change_refused_in_settings(year_of_visits):
     assert integrity.check(ws)["ok"]
     assert (_row(ws, who["promised"])["status"], _row(ws, who["promised"])["prev_outcome"]) == \
         ("paid_on_site", "promised")
+
+
+def test_the_roll_over_in_ranges_of_rowids_gives_the_replays_rows(year_of_visits, monkeypatch):
+    """The year's roll-over goes a few rows at a time (its memory bounded at a million people): with
+    ranges of 3 rowids, every row is the full replay's."""
+    ws, _, who, _, _, listed = year_of_visits
+    monkeypatch.setattr(projection, "ROLL_OVER_ROWS", 3)
+    newyear.start_year(ws, listed, today=TODAY)
+    live = integrity.state_digest(ws)
+    with ws.transaction():
+        rebuild(ws.conn)
+    assert integrity.state_digest(ws) == live
+    assert _row(ws, who["promised"])["prev_outcome"] == "promised" and _row(ws, who["promised"])["status"] == ""
 
 
 def test_new_year_failure_leaves_workspace_unchanged(year_of_visits, tmp_path):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..core.demo import make_demo
-from ..core.lists.roster import FIELDS, import_roster, kept_rejects
+from ..core.lists.roster import FIELDS, import_roster, kept_rejects, start_reading
 from ..core.lists.tables import parse_map
 from ..core.outputs import rejects
 from ..core.rules.campaign import STATUS_LABELS
@@ -78,11 +79,17 @@ def cmd_demo(args):
 def cmd_import(args):
     overrides = parse_map(args.map, FIELDS)
     password = rejects.check_password(export_password(args))  # (before anything is read or written)
-    with new_or_existing(args.db) as ws:
-        res = import_roster(ws, args.file, overrides=overrides, author=args.by,
-                            progress=None if args.json else progress_printer("导入"), all_villages=args.all_villages,
-                            not_paid_list=args.not_paid_list)
-        rejects.save(ws, res, args.rejects, password=password)
+    # a first list into a new workspace: its reading begins while the workspace's keys are made
+    early = start_reading(args.file, overrides=overrides) if not Path(args.db).exists() else None
+    try:
+        with new_or_existing(args.db) as ws:
+            res = import_roster(ws, args.file, overrides=overrides, author=args.by,
+                                progress=None if args.json else progress_printer("导入"),
+                                all_villages=args.all_villages, not_paid_list=args.not_paid_list, early=early)
+            rejects.save(ws, res, args.rejects, password=password)
+    finally:
+        if early is not None:
+            early.close()
     lines = [f"导入完成：新增 {res.imported} 人，更新 {res.updated} 人，未变 {res.unchanged} 人；"
              f"{res.households} 户；村（社区）：{'、'.join(res.villages) or '（未注明）'}。"]
     if res.rejected:

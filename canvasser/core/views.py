@@ -48,11 +48,28 @@ year_on_year_lines = dashboard.year_on_year_lines
 PeopleFilter, SORTS, DEFAULT_ORDER, order_by = dashboard.PeopleFilter, dashboard.SORTS, dashboard.DEFAULT_ORDER, \
     dashboard.order_by
 
+# Page caches of the window's two connections, within its 500 MB (DESIGN §9: the window itself takes
+# about 220 MB at a million people). An encrypted page read from disk is decrypted and its HMAC
+# checked (about 20 µs for 16 KB) where a plain one is copied; kept in the reader's cache, the people
+# a cadre searched for and scrolled past cost that once (a million-person township's searches by
+# name, initials, ID tail and phone touched some 170 MB).
+READER_CACHE_MB = 192
+WORKER_CACHE_MB = 64  # the worker's whole lists and figures read covering indexes; a big list import sets its own
+
 
 def open_reader(path: str | Path) -> Workspace:
     """The window's connection: reads only (`PRAGMA query_only`), so a write there fails loudly."""
     ws = open_workspace(path, create=False)
     ws.conn.execute("PRAGMA query_only=ON")
+    ws.set_cache(READER_CACHE_MB)
+    return ws
+
+
+def open_worker(path: str | Path) -> Workspace:
+    """The database worker's connection (every write of the window goes through it; the key:
+    unlocked earlier in this process)."""
+    ws = open_workspace(path)
+    ws.set_cache(WORKER_CACHE_MB)
     return ws
 
 

@@ -24,8 +24,8 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from ..core.errors import Cancelled
-from ..core.storage.opening import open_workspace
 from ..core.storage.store import Workspace
+from ..core.views import open_worker
 
 Progress = Callable[[int, str], bool]
 
@@ -149,7 +149,7 @@ class DbWorker(QThread):
 
     # ---- worker thread -------------------------------------------------------------------------
     def run(self) -> None:
-        ws = open_workspace(self.db_path)  # (the key: unlocked earlier in this process)
+        ws = open_worker(self.db_path)
         try:
             while True:
                 job = self._queue.get()

@@ -114,8 +114,12 @@ class ChunkParser:
         cells = [c if len(c) >= width else [*c, *[""] * (width - len(c))] for _, c in chunk]
         cols = list(zip(*cells)) if cells else [()] * width
         born = list(map(self.check, cols[m["pid"]]))
-        names = fold_all([clean(v).replace(" ", "").replace("\u3000", "").strip() if type(v) is str else ""
-                          for v in cols[m["name"]]])
+        raw_names = cols[m["name"]]
+        if _clean_text(raw_names) and " " not in (joined := "".join(raw_names)) and "\u3000" not in joined:
+            names = fold_all(list(map(str.strip, raw_names)))
+        else:
+            names = fold_all([clean(v).replace(" ", "").replace("\u3000", "").strip() if type(v) is str else ""
+                              for v in raw_names])
         out: dict[str, list] = {"pid": list(cols[m["pid"]]), "name": names,
                                 "sex": [b[1] if b else "" for b in born], "birth": [b[0] if b else "" for b in born]}
         for f in _TEXT_FIELDS:
@@ -158,7 +162,19 @@ class ChunkParser:
 
 def _texts(values: Iterable) -> list[str]:
     """Cells as the text a person typed (csv cells are text already; xlsx ones may be numbers)."""
+    values = values if isinstance(values, (list, tuple)) else list(values)
+    if _clean_text(values):
+        return list(map(str.strip, values))
     return [clean(v).strip() if type(v) is str else cell_text(v) for v in values]  # no control characters
+
+
+def _clean_text(values: list | tuple) -> bool:
+    """Whether a column is all text with nothing `clean` would take out, checked at C speed (join
+    takes only text; every character clean drops is unprintable)."""
+    try:
+        return "".join(values).isprintable()
+    except TypeError:  # a number, a date or an empty cell among them
+        return False
 
 
 def fill_households(people: People) -> None:

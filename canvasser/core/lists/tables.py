@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -27,6 +28,7 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TOTAL_WORDS = ("合计", "总计", "小计", "共计")
 
 
+@lru_cache(maxsize=4096, typed=True)  # the header scan normalises every alias for each of 40 rows
 def norm_header(text: object) -> str:
     t = str(text or "").strip()
     t = t.replace("（", "(").replace("）", ")").replace("：", "").replace(":", "")
@@ -66,6 +68,7 @@ class Table:
         return [{"column": h, "field": by_col.get(i, ""), "index": i} for i, h in enumerate(self.headers)]
 
 
+@lru_cache(maxsize=4096)
 def _strip_notes(key: str) -> str:
     """'身份证号码(必填)' -> '身份证号码': counties add notes in brackets to column names."""
     return re.sub(r"\(.*?\)|【.*?】|\[.*?\]", "", key)
@@ -202,8 +205,11 @@ def _positioned(rows: Iterable, first_column: int) -> Iterator[list]:
     at the sheet's first row (blank rows above the used range come as blank rows) but at the used
     range's first column (python-calamine 0.9; a test pins this down)."""
     pad = [""] * first_column
+    if not pad:  # the usual case: no columns to put back
+        yield from (row if type(row) is list else list(row) for row in rows)
+        return
     for row in rows:
-        yield pad + list(row) if pad else (row if type(row) is list else list(row))
+        yield pad + list(row)
 
 
 def _fill_merges(rows: Iterator[list], merged: list) -> Iterator[list]:
@@ -213,6 +219,9 @@ def _fill_merges(rows: Iterator[list], merged: list) -> Iterator[list]:
     for (r0, c0), (r1, c1) in merged:
         if r1 > r0:
             starts.setdefault(r0, []).append((c0, r1, c1))
+    if not starts:  # the usual case: no vertical merges
+        yield from rows
+        return
     open_merges: list[tuple[int, int, int, object]] = []  # (last row, first column, last column, value)
     for i, row in enumerate(rows):
         for c0, r1, c1 in starts.get(i, ()):

@@ -133,19 +133,28 @@ def project(conn: sqlite3.Connection, events: list[Event], new_entities: Iterabl
 def roll_over(conn: sqlite3.Connection) -> None:
     """The persons rows of a new coverage year from those of the last (what `fold_person` gives
     for the new year, checked by `canvasser check`): this year's status and visit columns start
-    afresh, last year's final outcome moves beside them. One UPDATE of the rows that change, not a
-    refold of everyone: a township of a million starts its year in seconds."""
+    afresh, last year's final outcome moves beside them. An UPDATE of the rows that change, not a
+    refold of everyone: a township of a million starts its year in seconds. It goes a range of rowids
+    at a time (ROLL_OVER_ROWS): SQLite keeps the pages a statement changes, to undo it, in memory
+    (temp_store=MEMORY: nothing of an encrypted file goes to a plain temp file), and one statement
+    over a township of a million people held 350 MB there."""
     dated = ",".join(f"'{c}'" for c in outcomes.takes(outcomes.DATE)) or "''"
-    conn.execute(f"""
-        UPDATE persons SET
-            prev_outcome = CASE WHEN official = 1 THEN '{_OFFICIAL}' ELSE last_outcome END,
-            prev_reason = last_reason, prev_via = last_via,
-            prev_promised = CASE WHEN official = 0 AND last_outcome IN ({dated}) THEN promised ELSE '' END,
-            status = CASE WHEN {GONE_SQL} THEN '{_GONE}' ELSE '' END,
-            official = 0, paid_amount = NULL, paid_at = NULL, last_outcome = '', last_reason = '', last_via = '',
-            last_visit_at = '', last_visit_by = '', last_note = '', promised = '', followup = '', visit_count = 0
-        WHERE status != '' OR last_outcome != '' OR prev_outcome != '' OR prev_reason != '' OR prev_via != ''
-              OR visit_count != 0""")
+    top = conn.execute("SELECT max(rowid) FROM persons").fetchone()[0] or 0
+    for low in range(0, top + 1, ROLL_OVER_ROWS):
+        conn.execute(f"""
+            UPDATE persons SET
+                prev_outcome = CASE WHEN official = 1 THEN '{_OFFICIAL}' ELSE last_outcome END,
+                prev_reason = last_reason, prev_via = last_via,
+                prev_promised = CASE WHEN official = 0 AND last_outcome IN ({dated}) THEN promised ELSE '' END,
+                status = CASE WHEN {GONE_SQL} THEN '{_GONE}' ELSE '' END,
+                official = 0, paid_amount = NULL, paid_at = NULL, last_outcome = '', last_reason = '', last_via = '',
+                last_visit_at = '', last_visit_by = '', last_note = '', promised = '', followup = '', visit_count = 0
+            WHERE rowid >= ? AND rowid < ?
+                  AND (status != '' OR last_outcome != '' OR prev_outcome != '' OR prev_reason != '' OR prev_via != ''
+                       OR visit_count != 0)""", (low, low + ROLL_OVER_ROWS))
+
+
+ROLL_OVER_ROWS = 25_000
 
 
 def project_all_persons(conn: sqlite3.Connection) -> None:
@@ -391,13 +400,17 @@ def insert_listed_people(conn: sqlite3.Connection, cols: dict[str, list], hlcs: 
     A township's list binds these columns for a million people: source and time are the same on
     every row and go into the statement; note, place, status and visits keep their defaults."""
     names = cols["name"]
-    pinyins = list(map(pinyin.keys, names))
+    if "py_full" in cols:  # worked out by the list's reader
+        initials, full = cols["py_initials"], cols["py_full"]
+    else:
+        pinyins = list(map(pinyin.keys, names))
+        initials, full = [k[0] for k in pinyins], [k[1] for k in pinyins]
     listed = [[v or w for v, w in zip(cols[f.name], cols[f.fallback])] if f.fallback else cols[f.name]
               for f in map(person_fields.BY_NAME.get, person_fields.LISTED)]  # (all phones: the phone if none)
     sql = (f"INSERT OR REPLACE INTO persons ({', '.join(_LISTED_COLS)}, source, created_at, since_year) "
            f"VALUES ({', '.join('?' * len(_LISTED_COLS))}, 'bureau', {sql_literal(recorded_at)}, {int(year)})")
-    conn.executemany(sql, zip(cols["pid"], [pid[::-1] for pid in cols["pid"]], *listed, [k[0] for k in pinyins],
-                              [k[1] for k in pinyins], hlcs, [n[::-1] for n in names]))
+    conn.executemany(sql, zip(cols["pid"], [pid[::-1] for pid in cols["pid"]], *listed, initials, full, hlcs,
+                              [n[::-1] for n in names]))
 
 
 class _RefEvent:

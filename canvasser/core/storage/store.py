@@ -434,6 +434,10 @@ class Workspace:
         finally:
             self.conn.execute(f"PRAGMA cache_size = {int(before)}")
 
+    def set_cache(self, megabytes: int) -> None:
+        """SQLite's page cache for this connection from now on (it fills only as pages are read)."""
+        self.conn.execute(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
+
     def emit(self, kind: str, entity: str, payload: dict, author: str = "") -> Event:
         with self.writing(author) as b:
             return b.emit(kind, entity, payload)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 
 from stdnum.cn import ric as _ric
 
@@ -162,7 +163,8 @@ def _weighted(digits: str, start: int) -> int | None:
     """The share of ASCII `digits`, at position `start` of an ID, in its weighted sum (None: not digits)."""
     if not (digits.isascii() and digits.isdigit()):
         return None
-    return sum(int(d) * w for d, w in zip(digits, _WEIGHTS[start:]))
+    weights = _WEIGHTS[start:start + len(digits)]
+    return sum(map(mul, digits.encode(), weights)) - 48 * sum(weights)  # the digits' bytes less b"0"'s
 
 
 def _birth_part(digits: str, today: dt.date) -> tuple[int, str] | None:
